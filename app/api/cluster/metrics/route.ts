@@ -1,0 +1,9 @@
+import { requireUser } from '@/lib/auth/session';
+import { clusterSeries } from '@/lib/domain/metrics/queries';
+import { rangeQuerySchema } from '@/lib/domain/metrics/schemas';
+import { parseQuery, route } from '@/lib/http/route-handler';
+
+export const GET = route(async (req) => {
+  await requireUser();
+  return clusterSeries(parseQuery(req, rangeQuerySchema).range);
+});

@@ -1,0 +1,8 @@
+import { requireUser } from '@/lib/auth/session';
+import { createHostEnrollment, enrollmentTokenSchema } from '@/lib/domain/hosts/service';
+import { parseBody, route } from '@/lib/http/route-handler';
+
+export const POST = route(async (req) => {
+  const user = await requireUser();
+  return Response.json(await createHostEnrollment(user, await parseBody(req, enrollmentTokenSchema)), { status: 201 });
+});

@@ -1,0 +1,9 @@
+import { requireUser } from '@/lib/auth/session';
+import { vmSeries } from '@/lib/domain/metrics/queries';
+import { rangeQuerySchema } from '@/lib/domain/metrics/schemas';
+import { parseQuery, route } from '@/lib/http/route-handler';
+
+export const GET = route<{ vmId: string }>(async (req, { vmId }) => {
+  await requireUser();
+  return vmSeries(vmId, parseQuery(req, rangeQuerySchema).range);
+});

@@ -1,0 +1,15 @@
+import { requireUser } from '@/lib/auth/session';
+import { listVms } from '@/lib/domain/vms/queries';
+import { createVmSchema, listVmsQuerySchema } from '@/lib/domain/vms/schemas';
+import { createVm } from '@/lib/domain/vms/service';
+import { accepted, parseBody, parseQuery, route } from '@/lib/http/route-handler';
+
+export const GET = route(async (req) => {
+  await requireUser();
+  return listVms(parseQuery(req, listVmsQuerySchema));
+});
+
+export const POST = route(async (req) => {
+  const user = await requireUser();
+  return accepted(await createVm(user, await parseBody(req, createVmSchema)));
+});

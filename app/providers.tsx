@@ -1,0 +1,22 @@
+'use client';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { SessionProvider } from 'next-auth/react';
+import { useState, type ReactNode } from 'react';
+import { ToastProvider, useToast } from '@/components/ui/toast';
+import { makeQueryClient } from '@/lib/queries/query-client';
+
+export function Providers({ children }: { children: ReactNode }) {
+  return (
+    <SessionProvider>
+      <ToastProvider>
+        <QueryProvider>{children}</QueryProvider>
+      </ToastProvider>
+    </SessionProvider>
+  );
+}
+
+function QueryProvider({ children }: { children: ReactNode }) {
+  const { toast } = useToast();
+  const [client] = useState(() => makeQueryClient(toast));
+  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+}

@@ -1,0 +1,80 @@
+'use client';
+// THE one recharts wrapper: every chart in vmops goes through here.
+import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { DotItemDotProps } from 'recharts';
+import { formatClock, formatDateTime } from '@/lib/format';
+import { formatTick, formatValue, SERIES_COLORS, type ChartUnit } from './chart-format';
+
+export type ChartSeries<K extends string> = { key: K; label: string; color?: string; dashed?: boolean };
+type Row = { t: number } & Partial<Record<string, number>>;
+
+export function TimeSeriesChart<K extends string>({ name, data, series, unit, kind = 'area', height = 180, yMax, stacked }: {
+  name: string; // test id: chart-<name>
+  data: readonly ({ t: number } & Partial<Record<K, number>>)[];
+  series: ChartSeries<K>[];
+  unit: ChartUnit;
+  kind?: 'area' | 'line';
+  height?: number;
+  yMax?: number; // fixed top (100 for percent)
+  stacked?: boolean;
+}) {
+  const rows = data as readonly Row[];
+  const present = rows.filter((r) => series.some((s) => typeof r[s.key] === 'number'));
+  const colorOf = (i: number, s: ChartSeries<K>) => s.color ?? SERIES_COLORS[i % SERIES_COLORS.length];
+
+  return (
+    <div data-testid={`chart-${name}`} data-points={present.length} className="w-full" style={{ height }}>
+      {present.length === 0 ? (
+        <div className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-200 text-xs text-slate-400">
+          Waiting for metrics…
+        </div>
+      ) : (
+        <ResponsiveContainer width="100%" height="100%">
+          {kind === 'area' ? (
+            <AreaChart data={present as Row[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
+              {axes(unit, yMax)}
+              {series.map((s, i) => (
+                <Area key={s.key} type="monotone" dataKey={s.key} name={s.label} stackId={stacked ? 'a' : undefined}
+                  stroke={colorOf(i, s)} strokeWidth={1.5} strokeDasharray={s.dashed ? '4 3' : undefined}
+                  fill={colorOf(i, s)} fillOpacity={s.dashed ? 0 : 0.14}
+                  dot={lastPointDot(present.length, colorOf(i, s))} activeDot={{ r: 3 }} isAnimationActive={false} connectNulls />
+              ))}
+            </AreaChart>
+          ) : (
+            <LineChart data={present as Row[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
+              {axes(unit, yMax)}
+              {series.map((s, i) => (
+                <Line key={s.key} type="monotone" dataKey={s.key} name={s.label} stroke={colorOf(i, s)} strokeWidth={1.5}
+                  strokeDasharray={s.dashed ? '4 3' : undefined}
+                  dot={lastPointDot(present.length, colorOf(i, s))} activeDot={{ r: 3 }} isAnimationActive={false} connectNulls />
+              ))}
+            </LineChart>
+          )}
+        </ResponsiveContainer>
+      )}
+    </div>
+  );
+
+  function axes(u: ChartUnit, top?: number) {
+    return [
+      <CartesianGrid key="grid" stroke="#e2e8f0" strokeDasharray="3 3" vertical={false} />,
+      <XAxis key="x" dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatClock(v)}
+        tick={{ fontSize: 11, fill: '#64748b' }} tickLine={false} axisLine={{ stroke: '#cbd5e1' }} minTickGap={40} />,
+      <YAxis key="y" width={64} domain={[0, top ?? 'auto']} allowDataOverflow={false} tickFormatter={(v: number) => formatTick(u, v)}
+        tick={{ fontSize: 11, fill: '#64748b' }} tickLine={false} axisLine={false} tickCount={4} />,
+      <Tooltip key="tip" isAnimationActive={false} labelFormatter={(v) => formatDateTime(Number(v))}
+        formatter={(v) => formatValue(u, typeof v === 'number' ? v : Number(v))}
+        contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: '#e2e8f0', padding: '6px 10px' }} />,
+    ];
+  }
+}
+
+// A "live" marker on the newest point only; rendered as a recharts dot so tests can find points.
+function lastPointDot(count: number, color: string) {
+  function LastDot(props: DotItemDotProps) {
+    const { cx, cy, index } = props;
+    if (index !== count - 1 || typeof cx !== 'number' || typeof cy !== 'number') return null;
+    return <circle className="recharts-dot" cx={cx} cy={cy} r={2.5} fill={color} stroke="#fff" strokeWidth={1} />;
+  }
+  return LastDot;
+}

@@ -1,0 +1,16 @@
+import { Badge } from '@/components/ui/badge';
+import type { HostDto } from '@/lib/domain/hosts/dto';
+
+const ACCEL_TEXT = { kvm: 'KVM', tcg: 'TCG (emulated)', none: 'No accelerator' } as const;
+
+export function AcceleratorBadge({ host }: { host: Pick<HostDto, 'accelerator' | 'acceleratorReason'> }) {
+  return (
+    <Badge tone={host.accelerator === 'kvm' ? 'accent' : host.accelerator === 'tcg' ? 'amber' : 'gray'} title={host.acceleratorReason || undefined}>
+      {ACCEL_TEXT[host.accelerator]}
+    </Badge>
+  );
+}
+
+export function DriverBadge({ driver }: { driver: HostDto['driver'] }) {
+  return driver === 'simulated' ? <Badge tone="amber">Simulated</Badge> : <Badge tone="gray">QEMU</Badge>;
+}

@@ -1,0 +1,20 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import { AlertIcon } from '@/components/ui/icons';
+import { hostQueries } from '@/lib/queries/host-queries';
+
+export function SimulatedBanner() {
+  const { data: hosts } = useQuery(hostQueries.list());
+  const simulated = hosts?.filter((h) => h.driver === 'simulated') ?? [];
+  if (simulated.length === 0) return null;
+  return (
+    <div role="status" data-testid="simulated-banner"
+      className="flex items-center gap-2 border-b border-amber-200 bg-amber-50 px-6 py-1.5 text-xs text-amber-900">
+      <AlertIcon className="shrink-0 text-amber-600" />
+      <span className="font-semibold">Simulated driver — VMs are not real</span>
+      <span className="truncate text-amber-800">
+        ({simulated.map((h) => h.name).join(', ')} {simulated.length === 1 ? 'runs' : 'run'} the simulated driver; no QEMU processes are started)
+      </span>
+    </div>
+  );
+}

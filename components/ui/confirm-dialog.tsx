@@ -1,0 +1,42 @@
+'use client';
+import { useState, type ReactNode } from 'react';
+import { Button } from './button';
+import { Dialog } from './dialog';
+import { TextField } from './form-field';
+
+export function ConfirmDialog({ open, onCancel, onConfirm, title, description, confirmLabel, tone = 'danger', typeToConfirm, pending }: {
+  open: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+  title: ReactNode;
+  description?: ReactNode;
+  confirmLabel: string;
+  tone?: 'danger' | 'primary';
+  /** When set, the confirm button stays disabled until this exact text is typed. */
+  typeToConfirm?: string;
+  pending?: boolean;
+}) {
+  const [typed, setTyped] = useState('');
+  const matches = !typeToConfirm || typed === typeToConfirm;
+  const close = () => { setTyped(''); onCancel(); };
+
+  return (
+    <Dialog open={open} onClose={close} title={title} description={description}
+      footer={
+        <>
+          <Button onClick={close}>Cancel</Button>
+          <Button variant={tone} disabled={!matches} loading={pending}
+            onClick={() => { if (matches) { setTyped(''); onConfirm(); } }}>
+            {confirmLabel}
+          </Button>
+        </>
+      }>
+      {typeToConfirm && (
+        <form onSubmit={(e) => { e.preventDefault(); if (matches) { setTyped(''); onConfirm(); } }}>
+          <TextField label={<>Type <span className="font-mono font-semibold text-slate-900">{typeToConfirm}</span> to confirm</>}
+            value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" autoFocus spellCheck={false} />
+        </form>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,14 @@
+'use client';
+import { usePermission } from '@/components/auth/current-user';
+import { Button, ButtonLink } from '@/components/ui/button';
+import { PlusIcon } from '@/components/ui/icons';
+
+export function CreateVmButton({ hostId }: { hostId?: string }) {
+  const { allowed, reason } = usePermission('vm.create');
+  if (!allowed) return <Button variant="primary" icon={<PlusIcon />} disabled disabledReason={reason}>Create VM</Button>;
+  return (
+    <ButtonLink variant="primary" href={hostId ? `/vms/new?hostId=${encodeURIComponent(hostId)}` : '/vms/new'}>
+      <PlusIcon /> Create VM
+    </ButtonLink>
+  );
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { VM_STATE, type VmState } from '@/lib/domain/vms/dto';
+import { vmControlState, type VmControl } from './vm-action-rules';
+
+const enabled = (state: VmState, control: VmControl, activeTaskId: string | null = null) =>
+  vmControlState({ state, activeTaskId }, control).enabled;
+
+describe('vmControlState', () => {
+  it('starts only stopped or crashed VMs', () => {
+    const ok = Object.values(VM_STATE).filter((s) => enabled(s, 'start'));
+    expect(ok.sort()).toEqual(['crashed', 'stopped']);
+  });
+  it('stops and restarts only running VMs', () => {
+    for (const s of Object.values(VM_STATE)) {
+      expect(enabled(s, 'stop')).toBe(s === 'running');
+      expect(enabled(s, 'restart')).toBe(s === 'running');
+    }
+  });
+  it('never offers delete while provisioning or already deleting', () => {
+    expect(enabled('provisioning', 'delete')).toBe(false);
+    expect(enabled('deleting', 'delete')).toBe(false);
+    expect(enabled('running', 'delete')).toBe(true);
+    expect(enabled('error', 'delete')).toBe(true);
+  });
+  it('waits for an active task, except force stop of a stuck stop', () => {
+    expect(vmControlState({ state: 'running', activeTaskId: 't1' }, 'stop')).toEqual({
+      enabled: false,
+      reason: 'Wait for the current task to finish',
+    });
+    expect(enabled('stopping', 'force-stop', 't1')).toBe(true);
+    expect(enabled('running', 'force-stop', 't1')).toBe(false);
+  });
+  it('explains a wrong state', () => {
+    expect(vmControlState({ state: 'stopped', activeTaskId: null }, 'stop').reason).toBe('Not possible while the VM is stopped');
+  });
+});

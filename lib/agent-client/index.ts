@@ -1,0 +1,77 @@
+// Typed client for the agent HTTP API (used by the worker). Every answer is validated with the
+// protocol schemas; coded error bodies become AppErrors again (fromErrorBody) so a task shows
+// the agent's own error code, and network failures become AGENT_UNREACHABLE.
+import { z } from 'zod';
+import { agentUnreachable, fromErrorBody } from '@/lib/errors';
+import {
+  agentInfoSchema,
+  consoleResponseSchema,
+  imageManifestSchema,
+  operationSchema,
+  vmRuntimeSchema,
+  type CreateVmRequest,
+  type ImportImageRequest,
+} from '@/lib/agent/protocol';
+
+export type AgentClientOptions = { baseUrl: string; secret: string; hostName: string; timeoutMs?: number };
+
+const noContent = z.undefined();
+
+export function createAgentClient(opts: AgentClientOptions) {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+
+  async function call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    const url = new URL(path, opts.baseUrl).toString();
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${opts.secret}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: Error };
+      const cause = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.message ?? e.message);
+      throw agentUnreachable(opts.hostName, `${method} ${path}: ${cause}`);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      throw fromErrorBody(res.status, json) ?? agentUnreachable(opts.hostName, `${method} ${path} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      // A body that does not match the protocol means an agent of another version: say so.
+      throw agentUnreachable(opts.hostName, `${method} ${path} answered an unexpected body (agent version mismatch?): ${parsed.error.message.slice(0, 300)}`);
+    }
+    return parsed.data;
+  }
+
+  const vm = (id: string) => `/v1/vms/${encodeURIComponent(id)}`;
+  return {
+    hostName: opts.hostName,
+    info: () => call('GET', '/v1/info', agentInfoSchema),
+    listVms: () => call('GET', '/v1/vms', z.array(vmRuntimeSchema)),
+    createVm: (req: CreateVmRequest) => call('POST', '/v1/vms', vmRuntimeSchema, req),
+    getVm: (id: string) => call('GET', vm(id), vmRuntimeSchema),
+    startVm: (id: string) => call('POST', `${vm(id)}/start`, vmRuntimeSchema),
+    stopVm: (id: string, o: { force?: boolean; timeoutSec?: number } = {}) => call('POST', `${vm(id)}/stop`, vmRuntimeSchema, o),
+    restartVm: (id: string) => call('POST', `${vm(id)}/restart`, vmRuntimeSchema),
+    deleteVm: (id: string) => call('DELETE', vm(id), noContent),
+    console: (id: string, lines?: number) => call('GET', `${vm(id)}/console${lines ? `?lines=${lines}` : ''}`, consoleResponseSchema),
+    sendSerial: (id: string, line: string) => call('POST', `${vm(id)}/serial`, noContent, { line }),
+    listImages: () => call('GET', '/v1/images', z.array(imageManifestSchema)),
+    importImage: (req: ImportImageRequest) => call('POST', '/v1/images/import', operationSchema, req),
+    getOperation: (id: string) => call('GET', `/v1/operations/${encodeURIComponent(id)}`, operationSchema),
+  };
+}
+
+export type AgentClient = ReturnType<typeof createAgentClient>;
+export type { Operation } from '@/lib/agent/protocol';
+export { waitForOperation } from './wait';

@@ -1,0 +1,84 @@
+// Wires one agent: driver -> re-attach -> HTTP server (answers 503 until enrolled) -> enrollment
+// -> heartbeats. Separate from main.ts so tests can run an agent in-process.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import { createAuth } from './auth';
+import type { AgentConfig } from './config';
+import { selectDriver } from './driver/select';
+import type { Driver } from './driver/types';
+import { loadOrEnroll } from './enroll';
+import { createInfoProvider, ensurePools } from './host-info';
+import { createImageService } from './images/import';
+import { createLogger, type Logger } from './log';
+import { createSampler, heartbeatPusher } from './metrics/sampler';
+import { Operations } from './operations';
+import { buildAgentRouter } from './routes';
+import { closeServer, createAgentServer, listen } from './server';
+import { createVmService } from './vms';
+
+export type RunningAgent = {
+  server: Server;
+  port: number;
+  driver: Driver;
+  log: Logger;
+  enrolled: Promise<{ hostId: string }>; // rejects if the dashboard refuses the token
+  close(): Promise<void>; // leaves VMs running
+};
+
+export async function startAgent(config: AgentConfig, deps: { driver?: Driver; log?: Logger } = {}): Promise<RunningAgent> {
+  const log = deps.log ?? createLogger(`vmops:agent:${config.name}`);
+  await mkdir(config.data, { recursive: true });
+  await ensurePools(config.pools);
+  await mkdir(config.imagesDir, { recursive: true });
+
+  const driver = deps.driver ?? (await selectDriver({ requested: config.driver, pools: config.pools, qemuBinary: config.qemuBinary, log: log.child(`driver`) }));
+  await driver.reattach();
+  const adopted = await driver.listVms();
+  log(`driver ${driver.kind}: ${adopted.length} VM(s) known after re-attach (${adopted.filter((v) => v.state === 'running').length} running)`);
+
+  const info = createInfoProvider(config.name, driver, config.pools);
+  const operations = new Operations(log.child('ops'));
+  const vms = createVmService({ driver, pools: config.pools, hostName: config.name, log: log.child('vms') });
+  const images = createImageService({ imagesDir: config.imagesDir, driver, operations, log: log.child('images') });
+  const auth = createAuth(config.name);
+  const server = createAgentServer({ router: buildAgentRouter({ info, vms, images, operations }), auth, log: log.child('http') });
+  await listen(server, config.port, config.host);
+  const port = (server.address() as AddressInfo).port;
+  log(`listening on http://${config.host}:${port} (agent URL ${config.agentUrl})`);
+
+  const abort = new AbortController();
+  let sampler: ReturnType<typeof createSampler> | null = null;
+  const enrolled = loadOrEnroll({
+    dataDir: config.data,
+    dashboard: config.dashboard,
+    token: config.enrollToken,
+    name: config.name,
+    agentUrl: config.agentUrl,
+    info,
+    log: log.child('enroll'),
+    signal: abort.signal,
+  }).then(async (creds) => {
+    auth.setSecret(creds.secret);
+    if (abort.signal.aborted) return { hostId: creds.hostId };
+    sampler = createSampler({ driver, info, push: heartbeatPusher(config.dashboard, creds.secret), intervalMs: config.intervalMs, log: log.child('metrics') });
+    await sampler.start();
+    log(`ready: host ${creds.hostId}, heartbeat every ${config.intervalMs} ms to ${config.dashboard}`);
+    return { hostId: creds.hostId };
+  });
+
+  return {
+    server,
+    port,
+    driver,
+    log,
+    enrolled,
+    async close() {
+      abort.abort();
+      (sampler as ReturnType<typeof createSampler> | null)?.stop();
+      await closeServer(server);
+      await driver.close(); // disconnects from QEMU; VMs keep running
+      log('stopped (VMs left running)');
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// Agent configuration from (highest first) CLI flags, VMOPS_AGENT_* environment variables and an
+// optional JSON file; validated with zod so a typo fails at start with the flag's name in the
+// message instead of surfacing later as a confusing runtime error.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { driverKindSchema } from './protocol';
+
+export type PoolConfig = { name: string; kind: 'local' | 'shared'; path: string };
+
+const fileSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -'),
+    port: z.coerce.number().int().min(0).max(65535), // 0 = any free port (tests)
+    host: z.string().min(1).default('127.0.0.1'),
+    data: z.string().min(1),
+    shared: z.string().min(1),
+    dashboard: z.string().url().refine((u) => /^https?:/.test(u), 'http(s) URL'),
+    enrollToken: z.string().min(16).optional(),
+    driver: driverKindSchema.optional(), // unset = auto (QEMU when installed)
+    intervalMs: z.coerce.number().int().min(200).max(600_000).default(5000),
+    agentUrl: z.string().url().optional(), // what the dashboard should call; default http://host:port
+    qemuBinary: z.string().optional(),
+  })
+  .strict();
+
+export type AgentConfig = z.infer<typeof fileSchema> & {
+  agentUrl: string;
+  pools: PoolConfig[];
+  imagesDir: string;
+};
+
+// key -> [flag, env var]; the flag spelling is used in error messages.
+const keys = {
+  name: ['name', 'VMOPS_AGENT_NAME'],
+  port: ['port', 'VMOPS_AGENT_PORT'],
+  host: ['host', 'VMOPS_AGENT_HOST'],
+  data: ['data', 'VMOPS_AGENT_DATA'],
+  shared: ['shared', 'VMOPS_AGENT_SHARED'],
+  dashboard: ['dashboard', 'VMOPS_AGENT_DASHBOARD'],
+  enrollToken: ['enroll-token', 'VMOPS_AGENT_ENROLL_TOKEN'],
+  driver: ['driver', 'VMOPS_AGENT_DRIVER'],
+  intervalMs: ['interval-ms', 'VMOPS_AGENT_INTERVAL_MS'],
+  agentUrl: ['agent-url', 'VMOPS_AGENT_URL'],
+  qemuBinary: ['qemu-binary', 'VMOPS_AGENT_QEMU_BINARY'],
+} as const satisfies Record<keyof z.input<typeof fileSchema>, readonly [string, string]>;
+
+export const AGENT_USAGE = `usage: tsx lib/agent/main.ts --name h1 --port 7101 --data <dir> --shared <dir> --dashboard <url>
+  [--host 127.0.0.1] [--enroll-token <t>] [--driver qemu|simulated] [--interval-ms 5000]
+  [--agent-url <url>] [--qemu-binary <path>] [--config file.json]
+Every flag also reads VMOPS_AGENT_<FLAG> (e.g. VMOPS_AGENT_ENROLL_TOKEN); VMOPS_DRIVER=qemu forces QEMU.
+The config file is JSON with the camelCase keys (name, port, enrollToken, intervalMs, ...).`;
+
+export class ConfigError extends Error {}
+
+export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  let parsed;
+  try {
+    const options = Object.fromEntries(
+      [...Object.values(keys).map(([flag]) => flag), 'config'].map((f) => [f, { type: 'string' as const }]),
+    );
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}\n${AGENT_USAGE}`);
+  }
+  if (parsed.values.help) throw new ConfigError(AGENT_USAGE);
+  const flags = parsed.values as Record<string, string | undefined>;
+
+  const configFile = flags.config ?? env.VMOPS_AGENT_CONFIG;
+  const fromFile = configFile ? readConfigFile(configFile) : {};
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const [key, [flag, envName]] of Object.entries(keys)) {
+    const value = flags[flag] ?? env[envName] ?? (key === 'driver' ? env.VMOPS_DRIVER : undefined);
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+
+  const result = fileSchema.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const names = keys[key as keyof typeof keys];
+      const where = names ? `--${names[0]} (${names[1]})` : key || '(config)';
+      return `  ${where}: ${i.message}`;
+    });
+    throw new ConfigError(`Invalid agent configuration:\n${lines.join('\n')}\n${AGENT_USAGE}`);
+  }
+  const c = result.data;
+  const data = path.resolve(c.data);
+  const shared = path.resolve(c.shared);
+  return {
+    ...c,
+    data,
+    shared,
+    agentUrl: c.agentUrl ?? `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`,
+    pools: [
+      { name: 'local', kind: 'local', path: path.join(data, 'pool') },
+      { name: 'shared', kind: 'shared', path: path.join(shared, 'pool') },
+    ],
+    imagesDir: path.join(shared, 'images'),
+  };
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`Cannot read config file ${file}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,61 @@
+import { stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { credentialsFile, loadOrEnroll, type EnrollOptions } from './enroll';
+import { startFakeDashboard, tempDir } from './testing';
+
+const info = async () => ({
+  hostName: 'h1', agentVersion: '0.1.0', driver: 'simulated' as const, qemuVersion: null, accelerator: 'none' as const,
+  acceleratorReason: 'simulated', cpuCount: 2, cpuModel: 'x', memoryTotalBytes: 1, kernel: 'Linux', pools: [],
+});
+
+let data: Awaited<ReturnType<typeof tempDir>>;
+beforeEach(async () => (data = await tempDir()));
+afterEach(() => data.remove());
+
+const opts = (over: Partial<EnrollOptions>): EnrollOptions => ({
+  dataDir: data.path, dashboard: 'http://127.0.0.1:9', token: 'test-enroll-token-0123456789', name: 'h1', agentUrl: 'http://127.0.0.1:7101',
+  info, log: () => {}, initialDelayMs: 20, maxDelayMs: 50, ...over,
+});
+
+describe('enrollment', () => {
+  it('uses saved credentials without calling the dashboard', async () => {
+    await writeFile(credentialsFile(data.path), JSON.stringify({ hostId: 'h-1', secret: 's' }));
+    expect(await loadOrEnroll(opts({ token: undefined }))).toEqual({ hostId: 'h-1', secret: 's' });
+  });
+
+  it('fails clearly with neither credentials nor a token', async () => {
+    await expect(loadOrEnroll(opts({ token: undefined }))).rejects.toThrow(/not enrolled.*--enroll-token/);
+  });
+
+  it('retries while the dashboard is down, then saves the secret with mode 0600', async () => {
+    // Reserve a port, start the dashboard on it only after a few failed attempts.
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const lines: string[] = [];
+    const pending = loadOrEnroll(opts({ dashboard: `http://127.0.0.1:${port}`, log: (l) => lines.push(l) }));
+    await new Promise((r) => setTimeout(r, 150));
+    const dash = await startFakeDashboard(undefined, port);
+    try {
+      const creds = await pending;
+      expect(creds.hostId).toBe('host-h1');
+      expect(lines.some((l) => /attempt 1 failed/.test(l))).toBe(true);
+      expect((await stat(credentialsFile(data.path))).mode & 0o777).toBe(0o600);
+      expect(dash.enrolled[0]).toMatchObject({ name: 'h1', agentUrl: 'http://127.0.0.1:7101' });
+    } finally {
+      await dash.close();
+    }
+  });
+
+  it('fails at once when the dashboard refuses the token', async () => {
+    const dash = await startFakeDashboard();
+    try {
+      await expect(loadOrEnroll(opts({ dashboard: dash.url, token: 'wrong-token-0123456789' }))).rejects.toThrow(/refused enrollment \(HTTP 401\): UNAUTHENTICATED/);
+    } finally {
+      await dash.close();
+    }
+  });
+});

@@ -1,0 +1,59 @@
+// A tiny method + path router ("/v1/vms/:id/stop"); node:http needs nothing bigger for a dozen
+// routes and it keeps the agent free of a framework dependency.
+import type { IncomingMessage } from 'node:http';
+import { readJson, type Reply } from './http';
+
+export type RouteContext = {
+  req: IncomingMessage;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  json(): Promise<unknown>;
+};
+export type Handler = (ctx: RouteContext) => Promise<Reply>;
+
+type Route = { method: string; parts: string[]; handler: Handler };
+export type RouteMatch = { handler: Handler; params: Record<string, string> };
+
+export class Router {
+  private routes: Route[] = [];
+
+  add(method: string, pattern: string, handler: Handler): this {
+    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler });
+    return this;
+  }
+  get = (p: string, h: Handler) => this.add('GET', p, h);
+  post = (p: string, h: Handler) => this.add('POST', p, h);
+  delete = (p: string, h: Handler) => this.add('DELETE', p, h);
+
+  // null = no such path; { allowed } = the path exists with other methods (405).
+  match(method: string, pathname: string): RouteMatch | { allowed: string[] } | null {
+    const segs = pathname.split('/').filter(Boolean);
+    const allowed: string[] = [];
+    for (const r of this.routes) {
+      const params = matchParts(r.parts, segs);
+      if (!params) continue;
+      if (r.method === method) return { handler: r.handler, params };
+      allowed.push(r.method);
+    }
+    return allowed.length ? { allowed } : null;
+  }
+}
+
+function matchParts(parts: string[], segs: string[]): Record<string, string> | null {
+  if (parts.length !== segs.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i].startsWith(':')) {
+      try {
+        params[parts[i].slice(1)] = decodeURIComponent(segs[i]);
+      } catch {
+        return null; // malformed %-escape: treat as no match rather than throwing
+      }
+    } else if (parts[i] !== segs[i]) return null;
+  }
+  return params;
+}
+
+export function contextFor(req: IncomingMessage, params: Record<string, string>, query: URLSearchParams): RouteContext {
+  return { req, params, query, json: () => readJson(req) };
+}

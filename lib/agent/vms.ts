@@ -1,0 +1,159 @@
+// VM operations behind the HTTP routes: checks first (capacity, pool space, base image), then
+// the driver steps under an undo stack so a failed create leaves no disk or definition behind.
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { alreadyExists, AppError, errorMessage, insufficientCapacity, invalidInput, noSuchObject, qemuError, storageFull, vmBadPowerState } from '@/lib/errors';
+import type { PoolConfig } from './config';
+import type { Driver, VmSpec } from './driver/types';
+import { poolSpace } from './host-info';
+import { readMeminfo } from './metrics/proc';
+import type { createVmRequestSchema, VmRuntime, VmRuntimeState } from './protocol';
+import { UndoStack } from './undo';
+
+const MiB = 1024 * 1024;
+// A fresh overlay is only qcow2 metadata (header, L1 and refcount tables, ~200 KiB) but the
+// first writes of a booting guest allocate clusters at once; ask for a little headroom.
+export const OVERLAY_RESERVE_BYTES = 16 * MiB;
+
+export type CreateVmInput = z.output<typeof createVmRequestSchema>;
+
+export type VmServiceOptions = {
+  driver: Driver;
+  pools: PoolConfig[];
+  hostName: string;
+  log: (msg: string) => void;
+  memAvailableBytes?: () => Promise<number>; // seam for tests
+  poolFreeBytes?: (dir: string) => Promise<number>;
+};
+
+export type VmService = ReturnType<typeof createVmService>;
+
+const ON: VmRuntimeState[] = ['running', 'paused'];
+const OFF: VmRuntimeState[] = ['shutoff', 'crashed'];
+
+export function createVmService(opts: VmServiceOptions) {
+  const { driver, log } = opts;
+  const memAvailable = opts.memAvailableBytes ?? (async () => (await readMeminfo()).availableBytes);
+  const poolFree = opts.poolFreeBytes ?? (async (dir: string) => (await poolSpace(dir)).freeBytes);
+  const creating = new Set<string>();
+
+  const mustGet = async (id: string) => {
+    const vm = await driver.getVm(id);
+    if (!vm) throw noSuchObject('VM', id);
+    return vm;
+  };
+  const expect = (vm: VmRuntime, states: VmRuntimeState[]) => {
+    if (!states.includes(vm.state)) throw vmBadPowerState(vm.id, states, vm.state);
+  };
+
+  // MemAvailable does not yet include what running guests will still touch: a QEMU process
+  // grows towards its configured RAM, so each running VM's not-yet-resident part is reserved.
+  const checkMemory = async (neededMiB: number) => {
+    let reserved = 0;
+    for (const vm of await driver.listVms()) {
+      if (!ON.includes(vm.state)) continue;
+      const rss = (await driver.vmStats(vm.id))?.rssBytes ?? 0;
+      reserved += Math.max(0, vm.memoryMiB * MiB - rss);
+    }
+    const freeMiB = Math.floor(Math.max(0, (await memAvailable()) - reserved) / MiB);
+    if (neededMiB > freeMiB) throw insufficientCapacity(opts.hostName, neededMiB, freeMiB);
+  };
+
+  // Non-coded driver failures carry QEMU's own message: pass it on, marked as coming from QEMU.
+  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw err instanceof AppError ? err : qemuError(what, errorMessage(err));
+    }
+  };
+
+  const mustExist = (type: string, file: string | undefined, field: string) => {
+    if (file === undefined) return;
+    if (!path.isAbsolute(file)) throw invalidInput({ [field]: ['must be an absolute path'] });
+    if (!existsSync(file)) throw noSuchObject(type, file);
+  };
+
+  async function createVm(req: CreateVmInput): Promise<VmRuntime> {
+    const pool = opts.pools.find((p) => p.name === req.pool);
+    if (!pool) throw invalidInput({ pool: [`unknown pool; this host has ${opts.pools.map((p) => p.name).join(', ')}`] });
+    mustExist('image disk', req.baseImagePath, 'baseImagePath');
+    mustExist('kernel', req.boot.kernelPath, 'boot.kernelPath');
+    mustExist('initrd', req.boot.initrdPath, 'boot.initrdPath');
+    const vmDir = path.join(pool.path, 'vms', req.id);
+    if (creating.has(req.id) || (await driver.getVm(req.id)) || existsSync(vmDir)) throw alreadyExists('VM', req.id);
+    if (req.start) await checkMemory(req.memoryMiB);
+    const free = await poolFree(pool.path);
+    if (free < OVERLAY_RESERVE_BYTES) throw storageFull(pool.name, OVERLAY_RESERVE_BYTES, free);
+
+    const spec: VmSpec = {
+      id: req.id,
+      name: req.name,
+      vcpus: req.vcpus,
+      memoryMiB: req.memoryMiB,
+      pool: pool.name,
+      vmDir,
+      diskPath: path.join(vmDir, 'disk0.qcow2'),
+      boot: req.boot,
+    };
+    creating.add(req.id);
+    try {
+      return await UndoStack.run(log, async (undo) => {
+        await mkdir(vmDir, { recursive: true });
+        undo.push(`remove ${vmDir}`, () => rm(vmDir, { recursive: true, force: true }));
+        await step('create overlay disk', () => driver.createOverlay(spec.diskPath, req.baseImagePath, req.diskSizeBytes));
+        await step('define VM', () => driver.defineVm(spec));
+        undo.push(`undefine VM ${req.id}`, () => driver.undefineVm(req.id));
+        if (!req.start) return mustGet(req.id);
+        // Registered before starting: a start that fails half-way may leave a process behind.
+        undo.push(`kill VM ${req.id}`, async () => {
+          const state = (await driver.getVm(req.id))?.state;
+          if (state && ON.includes(state)) await driver.killVm(req.id);
+        });
+        const vm = await step('start VM', () => driver.startVm(req.id));
+        log(`created VM ${req.id} in pool ${pool.name} (pid ${vm.pid ?? '-'})`);
+        return vm;
+      });
+    } finally {
+      creating.delete(req.id);
+    }
+  }
+
+  return {
+    createVm,
+    listVms: () => driver.listVms(),
+    getVm: mustGet,
+    async startVm(id: string) {
+      const vm = await mustGet(id);
+      expect(vm, OFF);
+      await checkMemory(vm.memoryMiB);
+      return driver.startVm(id);
+    },
+    async stopVm(id: string, { force, timeoutSec }: { force: boolean; timeoutSec: number }) {
+      expect(await mustGet(id), ON);
+      await (force ? driver.killVm(id) : driver.shutdownVm(id, timeoutSec));
+      return mustGet(id);
+    },
+    async restartVm(id: string) {
+      expect(await mustGet(id), ON);
+      await driver.resetVm(id);
+      return mustGet(id);
+    },
+    async deleteVm(id: string) {
+      const vm = await mustGet(id);
+      if (ON.includes(vm.state)) await driver.killVm(id);
+      await driver.undefineVm(id);
+      log(`deleted VM ${id}`);
+    },
+    async consoleTail(id: string, lines: number) {
+      await mustGet(id);
+      return driver.consoleTail(id, lines);
+    },
+    async sendSerial(id: string, line: string) {
+      expect(await mustGet(id), ['running']);
+      await driver.sendSerial(id, line);
+    },
+  };
+}

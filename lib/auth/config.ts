@@ -1,0 +1,56 @@
+import 'server-only';
+import bcrypt from 'bcryptjs';
+import type { NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import { z } from 'zod';
+import { db } from '@/lib/db/client';
+import { recordAudit } from '@/lib/domain/audit/service';
+import type { Role } from '@/lib/domain/auth/dto';
+
+const credentialsSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+
+export const authOptions: NextAuthOptions = {
+  session: { strategy: 'jwt', maxAge: 12 * 3600 },
+  pages: { signIn: '/login' },
+  secret: process.env.NEXTAUTH_SECRET,
+  providers: [
+    CredentialsProvider({
+      name: 'vmops',
+      credentials: { username: { label: 'Username', type: 'text' }, password: { label: 'Password', type: 'password' } },
+      async authorize(raw) {
+        const parsed = credentialsSchema.safeParse(raw);
+        if (!parsed.success) return null;
+        const user = await db().user.findUnique({ where: { username: parsed.data.username } });
+        const ok = user ? await bcrypt.compare(parsed.data.password, user.passwordHash) : false;
+        await recordAudit({
+          actor: { id: user?.id ?? null, name: parsed.data.username },
+          action: 'auth.sign-in',
+          target: { type: 'user', id: user?.id ?? null, name: parsed.data.username },
+          result: ok ? 'succeeded' : 'denied',
+        });
+        if (!user || !ok) return null;
+        return { id: user.id, name: user.name, username: user.username, role: user.role as Role };
+      },
+    }),
+  ],
+  callbacks: {
+    async jwt({ token, user }) {
+      if (user) {
+        const u = user as unknown as { id: string; username: string; role: Role };
+        token.uid = u.id;
+        token.username = u.username;
+        token.role = u.role;
+      }
+      return token;
+    },
+    async session({ session, token }) {
+      session.user = {
+        ...session.user,
+        id: token.uid as string,
+        username: token.username as string,
+        role: token.role as Role,
+      } as typeof session.user;
+      return session;
+    },
+  },
+};

@@ -1,0 +1,26 @@
+import type { PoolInfo } from '@/lib/agent/protocol';
+
+export const HOST_STATUS = { online: 'online', offline: 'offline', maintenance: 'maintenance' } as const;
+export type HostStatus = (typeof HOST_STATUS)[keyof typeof HOST_STATUS];
+
+export type HostDto = {
+  id: string;
+  name: string;
+  status: HostStatus;
+  agentUrl: string;
+  lastHeartbeat: string | null; // ISO
+  driver: 'qemu' | 'simulated';
+  agentVersion: string;
+  qemuVersion: string | null;
+  accelerator: 'kvm' | 'tcg' | 'none';
+  acceleratorReason: string;
+  cpuCount: number;
+  cpuModel: string;
+  cpuPct: number;
+  memoryTotalBytes: number;
+  memoryUsedBytes: number;
+  freeMemoryBytes: number; // what placement would still give a new VM (see vms/placement.ts)
+  vmCount: number;
+  runningVmCount: number;
+  pools: (PoolInfo & { updatedAt: string })[];
+};

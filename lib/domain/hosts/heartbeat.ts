@@ -1,0 +1,98 @@
+import 'server-only';
+import type { z } from 'zod';
+import { db } from '@/lib/db/client';
+import type { AgentInfo, heartbeatSchema, VmRuntimeState } from '@/lib/agent/protocol';
+import { VM_STATE, type VmState } from '@/lib/domain/vms/dto';
+import { TASK_STATE } from '@/lib/domain/tasks/dto';
+
+const RUNTIME_TO_STATE: Record<VmRuntimeState, VmState> = {
+  running: VM_STATE.running,
+  paused: VM_STATE.paused,
+  shutoff: VM_STATE.stopped,
+  crashed: VM_STATE.crashed,
+};
+
+export async function applyAgentInfo(hostId: string, info: AgentInfo): Promise<void> {
+  await db().host.update({
+    where: { id: hostId },
+    data: {
+      driver: info.driver,
+      agentVersion: info.agentVersion,
+      qemuVersion: info.qemuVersion,
+      accelerator: info.accelerator,
+      acceleratorReason: info.acceleratorReason,
+      cpuCount: info.cpuCount,
+      cpuModel: info.cpuModel,
+      memoryTotalBytes: BigInt(Math.round(info.memoryTotalBytes)),
+    },
+  });
+  for (const p of info.pools) {
+    const data = { kind: p.kind, path: p.path, totalBytes: BigInt(Math.round(p.totalBytes)), freeBytes: BigInt(Math.round(p.freeBytes)) };
+    await db().storagePool.upsert({ where: { hostId_name: { hostId, name: p.name } }, create: { hostId, name: p.name, ...data }, update: data });
+  }
+}
+
+// One heartbeat: host facts, a host sample, and per-VM samples. VM states follow what QEMU
+// reports, except while a task is working on the VM (the task owns the state then).
+export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartbeatSchema>): Promise<void> {
+  const at = new Date(hb.at);
+  await applyAgentInfo(hostId, hb.info);
+  await db().host.update({
+    where: { id: hostId },
+    data: {
+      lastHeartbeat: new Date(),
+      status: 'online',
+      cpuPct: hb.host.cpuPct,
+      memoryUsedBytes: BigInt(Math.round(hb.host.memUsedBytes)),
+    },
+  });
+  const busy = new Set(
+    (
+      await db().task.findMany({
+        where: { targetType: 'vm', state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+        select: { targetId: true },
+      })
+    ).map((t) => t.targetId),
+  );
+  const known = await db().vm.findMany({ where: { hostId }, select: { id: true, state: true } });
+  const reported = new Map(hb.vms.map((v) => [v.id, v]));
+  for (const vm of known) {
+    if (busy.has(vm.id)) continue;
+    const r = reported.get(vm.id);
+    if (r) {
+      await db().vm.update({
+        where: { id: vm.id },
+        data: { state: RUNTIME_TO_STATE[r.state], guestReady: r.guestReady, cpuPct: r.cpuPct, rssBytes: BigInt(Math.round(r.rssBytes)) },
+      });
+    } else if (vm.state !== VM_STATE.error) {
+      await db().vm.update({ where: { id: vm.id }, data: { state: VM_STATE.error, lastError: 'The host agent does not know this VM (its files are missing)' } });
+    }
+  }
+  const knownIds = new Set(known.map((v) => v.id));
+  await db().metricSample.createMany({
+    data: [
+      {
+        at,
+        hostId,
+        vmId: null,
+        cpuPct: hb.host.cpuPct,
+        memUsedBytes: BigInt(Math.round(hb.host.memUsedBytes)),
+        memTotalBytes: BigInt(Math.round(hb.host.memTotalBytes)),
+        load1: hb.host.load1,
+      },
+      ...hb.vms
+        .filter((v) => knownIds.has(v.id))
+        .map((v) => ({
+          at,
+          hostId,
+          vmId: v.id,
+          cpuPct: v.cpuPct,
+          memUsedBytes: BigInt(Math.round(v.rssBytes)),
+          diskRdBytes: BigInt(Math.round(v.diskRdBytes)),
+          diskWrBytes: BigInt(Math.round(v.diskWrBytes)),
+          diskRdOps: BigInt(Math.round(v.diskRdOps)),
+          diskWrOps: BigInt(Math.round(v.diskWrOps)),
+        })),
+    ],
+  });
+}

@@ -1,0 +1,73 @@
+import 'server-only';
+import { db } from '@/lib/db/client';
+import type { Host, StoragePool } from '@/lib/generated/prisma/client';
+import { noSuchObject } from '@/lib/errors';
+import { VM_STATE } from '@/lib/domain/vms/dto';
+import { freeMemoryMiB, type PlacementHost } from '@/lib/domain/vms/placement';
+import { HOST_STATUS, type HostDto, type HostStatus } from './dto';
+
+// A host whose agent has not pushed a heartbeat for this long is shown offline (the agent
+// pushes every 5 s, so three missed beats).
+export const OFFLINE_AFTER_MS = 15_000;
+
+export function effectiveStatus(h: Pick<Host, 'status' | 'lastHeartbeat'>, now = Date.now()): HostStatus {
+  if (!h.lastHeartbeat || now - h.lastHeartbeat.getTime() > OFFLINE_AFTER_MS) return HOST_STATUS.offline;
+  return h.status as HostStatus;
+}
+
+type Row = Host & { pools: StoragePool[]; vms: { state: string; memoryMiB: number; rssBytes: bigint }[] };
+
+export function toPlacementHost(h: Row): PlacementHost {
+  return {
+    id: h.id,
+    name: h.name,
+    online: effectiveStatus(h) === HOST_STATUS.online,
+    memoryTotalBytes: Number(h.memoryTotalBytes),
+    memoryUsedBytes: Number(h.memoryUsedBytes),
+    vms: h.vms.map((v) => ({ state: v.state, memoryMiB: v.memoryMiB, rssBytes: Number(v.rssBytes) })),
+  };
+}
+
+function toDto(h: Row): HostDto {
+  return {
+    id: h.id,
+    name: h.name,
+    status: effectiveStatus(h),
+    agentUrl: h.agentUrl,
+    lastHeartbeat: h.lastHeartbeat?.toISOString() ?? null,
+    driver: h.driver as HostDto['driver'],
+    agentVersion: h.agentVersion,
+    qemuVersion: h.qemuVersion,
+    accelerator: h.accelerator as HostDto['accelerator'],
+    acceleratorReason: h.acceleratorReason,
+    cpuCount: h.cpuCount,
+    cpuModel: h.cpuModel,
+    cpuPct: h.cpuPct,
+    memoryTotalBytes: Number(h.memoryTotalBytes),
+    memoryUsedBytes: Number(h.memoryUsedBytes),
+    freeMemoryBytes: freeMemoryMiB(toPlacementHost(h)) * 1024 * 1024,
+    vmCount: h.vms.length,
+    runningVmCount: h.vms.filter((v) => v.state === VM_STATE.running).length,
+    pools: h.pools.map((p) => ({
+      name: p.name,
+      kind: p.kind as 'local' | 'shared',
+      path: p.path,
+      totalBytes: Number(p.totalBytes),
+      freeBytes: Number(p.freeBytes),
+      updatedAt: p.updatedAt.toISOString(),
+    })),
+  };
+}
+
+export const hostInclude = { pools: { orderBy: { name: 'asc' as const } }, vms: { select: { state: true, memoryMiB: true, rssBytes: true } } };
+
+export async function listHosts(): Promise<HostDto[]> {
+  const rows = await db().host.findMany({ include: hostInclude, orderBy: { name: 'asc' } });
+  return rows.map(toDto);
+}
+
+export async function getHost(id: string): Promise<HostDto> {
+  const h = await db().host.findUnique({ where: { id }, include: hostInclude });
+  if (!h) throw noSuchObject('host', id);
+  return toDto(h);
+}

@@ -1,0 +1,50 @@
+import 'server-only';
+import type { z } from 'zod';
+import { db } from '@/lib/db/client';
+import { recordAudit, type Actor } from '@/lib/domain/audit/service';
+import type { SessionUser } from '@/lib/domain/auth/dto';
+import { listHosts } from '@/lib/domain/hosts/queries';
+import { actorOf, authorize } from '@/lib/domain/shared/authorize';
+import { enqueueTask } from '@/lib/domain/tasks/service';
+import { alreadyExists, hostOffline, noHostAvailable, noSuchObject } from '@/lib/errors';
+import type { ImportImageRequest } from '@/lib/agent/protocol';
+import type { importImageSchema } from './schemas';
+
+const toSource = (s: string) => (s.startsWith('/') ? { path: s } : { url: s });
+
+// The image row exists from the start in state 'importing' so a second import of the same
+// name+version is refused at once; the task removes it again if the import fails.
+export async function importImage(user: SessionUser, input: z.output<typeof importImageSchema>): Promise<{ taskId: string; imageId: string }> {
+  await authorize(user, 'image.import', { type: 'image', id: null, name: `${input.name} ${input.version}` });
+  return enqueueImageImport(actorOf(user), input);
+}
+
+// Also used by first-run setup (system actor) to seed the repository with the test guest.
+export async function enqueueImageImport(actor: Actor, input: z.output<typeof importImageSchema>): Promise<{ taskId: string; imageId: string }> {
+  const label = `${input.name} ${input.version}`;
+  if (await db().image.findUnique({ where: { name_version: { name: input.name, version: input.version } } })) throw alreadyExists('image', label);
+  const hosts = await listHosts();
+  const host = input.hostId === 'auto' ? hosts.find((h) => h.status === 'online') : hosts.find((h) => h.id === input.hostId);
+  if (!host) throw input.hostId === 'auto' ? noHostAvailable(0, 'no host is online to fetch the image') : noSuchObject('host', input.hostId);
+  if (host.status === 'offline') throw hostOffline(host.name, host.lastHeartbeat ?? undefined);
+  const request: ImportImageRequest = {
+    name: input.name,
+    version: input.version,
+    description: input.description || undefined,
+    disk: toSource(input.disk),
+    kernel: input.kernel ? toSource(input.kernel) : undefined,
+    initrd: input.initrd ? toSource(input.initrd) : undefined,
+    append: input.append,
+    sha256: input.sha256,
+  };
+  const { taskId, imageId } = await db().$transaction(async (tx) => {
+    const image = await tx.image.create({ data: { name: input.name, version: input.version, description: input.description, status: 'importing' } });
+    const taskId = await enqueueTask(
+      { kind: 'image.import', title: `Import image ${label} via ${host.name}`, target: { type: 'image', id: image.id }, payload: { imageId: image.id, hostId: host.id, request }, actor },
+      tx,
+    );
+    return { taskId, imageId: image.id };
+  });
+  await recordAudit({ actor, action: 'image.import', target: { type: 'image', id: imageId, name: label }, result: 'accepted', detail: { taskId, host: host.name, disk: input.disk } });
+  return { taskId, imageId };
+}

@@ -1,0 +1,54 @@
+import 'server-only';
+import { db } from '@/lib/db/client';
+import { noSuchObject } from '@/lib/errors';
+import { METRIC_RANGES, type MetricRange, type SeriesDto } from './dto';
+import { bucketize, combineHosts, type RawSample } from './series';
+
+// Short ranges read raw 5 s samples; 24 h reads the 1-minute rollups.
+const STEP_SEC: Record<MetricRange, number> = { '15m': 5, '1h': 30, '24h': 300 };
+
+async function samples(hostId: string, vmId: string | null, range: MetricRange): Promise<RawSample[]> {
+  const since = new Date(Date.now() - METRIC_RANGES[range] * 1000);
+  if (range === '24h') {
+    const rows = await db().metricRollup.findMany({ where: { hostId, vmId: vmId ?? '', bucket: { gte: since } }, orderBy: { bucket: 'asc' } });
+    return rows.map((r) => ({
+      t: r.bucket.getTime(),
+      cpuPct: r.cpuPct,
+      memUsedBytes: Number(r.memUsedBytes),
+      memTotalBytes: vmId ? undefined : Number(r.memTotalBytes),
+      load1: vmId ? undefined : r.load1,
+      diskRdBytes: vmId ? Number(r.diskRdBytes) : undefined,
+      diskWrBytes: vmId ? Number(r.diskWrBytes) : undefined,
+    }));
+  }
+  const rows = await db().metricSample.findMany({ where: { hostId, vmId, at: { gte: since } }, orderBy: { at: 'asc' } });
+  return rows.map((r) => ({
+    t: r.at.getTime(),
+    cpuPct: r.cpuPct,
+    memUsedBytes: Number(r.memUsedBytes),
+    memTotalBytes: vmId ? undefined : Number(r.memTotalBytes),
+    load1: vmId ? undefined : r.load1,
+    diskRdBytes: vmId ? Number(r.diskRdBytes) : undefined,
+    diskWrBytes: vmId ? Number(r.diskWrBytes) : undefined,
+  }));
+}
+
+export async function hostSeries(hostId: string, range: MetricRange): Promise<SeriesDto> {
+  if (!(await db().host.findUnique({ where: { id: hostId }, select: { id: true } }))) throw noSuchObject('host', hostId);
+  return { range, stepSec: STEP_SEC[range], points: bucketize(await samples(hostId, null, range), STEP_SEC[range]) };
+}
+
+export async function vmSeries(vmId: string, range: MetricRange): Promise<SeriesDto> {
+  const vm = await db().vm.findUnique({ where: { id: vmId }, select: { hostId: true } });
+  if (!vm) throw noSuchObject('VM', vmId);
+  // A migrated VM has samples under several hosts; the VM's series follows the VM, not the host.
+  const hostIds = (await db().metricSample.findMany({ where: { vmId }, distinct: ['hostId'], select: { hostId: true } })).map((r) => r.hostId);
+  const all = (await Promise.all((hostIds.length ? hostIds : [vm.hostId]).map((h) => samples(h, vmId, range)))).flat().sort((a, b) => a.t - b.t);
+  return { range, stepSec: STEP_SEC[range], points: bucketize(all, STEP_SEC[range]) };
+}
+
+export async function clusterSeries(range: MetricRange): Promise<SeriesDto> {
+  const hosts = await db().host.findMany({ select: { id: true } });
+  const perHost = await Promise.all(hosts.map(async (h) => bucketize(await samples(h.id, null, range), STEP_SEC[range])));
+  return { range, stepSec: STEP_SEC[range], points: combineHosts(perHost) };
+}

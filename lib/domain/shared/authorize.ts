@@ -1,0 +1,21 @@
+import 'server-only';
+import { can, type Action } from '@/lib/auth/permissions';
+import type { SessionUser } from '@/lib/domain/auth/dto';
+import { recordAudit, type Actor } from '@/lib/domain/audit/service';
+import { forbidden } from '@/lib/errors';
+
+export function actorOf(user: SessionUser): Actor {
+  return { id: user.id, name: user.username };
+}
+
+// Every mutating service calls this first: middleware only redirects, the service decides.
+// A refusal is audited as 'denied' so attempts show in the audit log.
+export async function authorize(
+  user: SessionUser,
+  action: Action,
+  target?: { type: string; id: string | null; name?: string | null },
+): Promise<void> {
+  if (can(user.role, action)) return;
+  await recordAudit({ actor: actorOf(user), action, target, result: 'denied', detail: { role: user.role } });
+  throw forbidden(action, user.role);
+}

@@ -1,0 +1,98 @@
+import 'server-only';
+import { db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import type { Actor } from '@/lib/domain/audit/service';
+import { AppError, errorMessage } from '@/lib/errors';
+import { TASK_STATE } from './dto';
+
+type Tx = Prisma.TransactionClient;
+
+export type EnqueueInput = {
+  kind: string;
+  title: string;
+  target?: { type: string; id: string };
+  payload?: Record<string, unknown>;
+  actor: Actor;
+};
+
+export async function enqueueTask(input: EnqueueInput, tx: Tx = db()): Promise<string> {
+  const task = await tx.task.create({
+    data: {
+      kind: input.kind,
+      title: input.title,
+      targetType: input.target?.type,
+      targetId: input.target?.id,
+      payload: JSON.stringify(input.payload ?? {}),
+      createdById: input.actor.id,
+      createdByName: input.actor.name,
+      steps: { create: { message: `Queued by ${input.actor.name}` } },
+    },
+  });
+  return task.id;
+}
+
+export async function addStep(taskId: string, message: string, level: 'info' | 'warn' | 'error' = 'info'): Promise<void> {
+  await db().taskStep.create({ data: { taskId, message, level } });
+}
+
+export async function setProgress(taskId: string, progress: number): Promise<void> {
+  await db().task.update({ where: { id: taskId }, data: { progress: Math.max(0, Math.min(1, progress)) } });
+}
+
+export async function finishTask(taskId: string, result: unknown): Promise<void> {
+  await db().task.update({
+    where: { id: taskId },
+    data: { state: TASK_STATE.succeeded, progress: 1, result: JSON.stringify(result ?? null), finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
+  });
+  await addStep(taskId, 'Done');
+}
+
+export async function failTask(taskId: string, err: unknown): Promise<void> {
+  const code = err instanceof AppError ? err.code : 'INTERNAL';
+  const message = errorMessage(err);
+  await db().task.update({
+    where: { id: taskId },
+    data: { state: TASK_STATE.failed, errorCode: code, errorMessage: message, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
+  });
+  await addStep(taskId, `Failed: ${message}`, 'error');
+}
+
+export const LEASE_MS = 30_000;
+
+// Claims the oldest runnable task: queued, or running whose worker stopped renewing its lease.
+// The conditional update makes the claim atomic across several workers.
+export async function claimNextTask(workerId: string): Promise<{ id: string; kind: string; payload: unknown; recovered: boolean } | null> {
+  const now = new Date();
+  const candidates = await db().task.findMany({
+    where: { OR: [{ state: TASK_STATE.queued }, { state: TASK_STATE.running, leaseExpiresAt: { lt: now } }] },
+    orderBy: { createdAt: 'asc' },
+    take: 5,
+  });
+  for (const t of candidates) {
+    const claimed = await db().task.updateMany({
+      where: { id: t.id, state: t.state, leaseOwner: t.leaseOwner },
+      data: {
+        state: TASK_STATE.running,
+        leaseOwner: workerId,
+        leaseExpiresAt: new Date(now.getTime() + LEASE_MS),
+        startedAt: t.startedAt ?? now,
+        attempts: { increment: 1 },
+      },
+    });
+    if (claimed.count === 1) return { id: t.id, kind: t.kind, payload: JSON.parse(t.payload), recovered: t.state === TASK_STATE.running };
+  }
+  return null;
+}
+
+export async function renewLease(taskId: string, workerId: string): Promise<void> {
+  await db().task.updateMany({ where: { id: taskId, leaseOwner: workerId }, data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) } });
+}
+
+export async function activeTaskFor(targetId: string): Promise<string | null> {
+  const t = await db().task.findFirst({
+    where: { targetId, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+    select: { id: true },
+    orderBy: { createdAt: 'desc' },
+  });
+  return t?.id ?? null;
+}

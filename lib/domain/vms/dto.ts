@@ -1,0 +1,38 @@
+export const VM_STATE = {
+  provisioning: 'provisioning',
+  starting: 'starting',
+  running: 'running',
+  paused: 'paused',
+  stopping: 'stopping',
+  stopped: 'stopped',
+  crashed: 'crashed',
+  deleting: 'deleting',
+  error: 'error',
+} as const;
+export type VmState = (typeof VM_STATE)[keyof typeof VM_STATE];
+
+export const VM_ACTIONS = ['start', 'stop', 'force-stop', 'restart'] as const;
+export type VmAction = (typeof VM_ACTIONS)[number];
+
+export type VmDto = {
+  id: string;
+  name: string;
+  state: VmState;
+  guestReady: boolean;
+  hostId: string;
+  hostName: string;
+  imageId: string | null;
+  imageLabel: string | null; // "tiny-linux 1.0"
+  vcpus: number;
+  memoryMiB: number;
+  diskSizeBytes: number;
+  pool: string;
+  diskPath: string;
+  haEnabled: boolean;
+  tags: string[];
+  cpuPct: number;
+  rssBytes: number;
+  lastError: string | null;
+  createdAt: string;
+  activeTaskId: string | null; // a queued/running task on this VM, if any
+};

@@ -1,0 +1,40 @@
+// Pure placement: which host can take a VM needing `memoryMiB`. Free memory is what the host
+// reports free, less what its VMs may still claim (allocation not yet touched, and VMs being
+// provisioned that QEMU has not started yet), so two quick creates cannot overbook a host.
+
+export type PlacementHost = {
+  id: string;
+  name: string;
+  online: boolean;
+  memoryTotalBytes: number;
+  memoryUsedBytes: number;
+  vms: { memoryMiB: number; rssBytes: number; state: string }[];
+};
+
+const MiB = 1024 * 1024;
+const CLAIMING_STATES = new Set(['provisioning', 'starting']);
+const RUNNING_STATES = new Set(['running', 'paused', 'stopping']);
+
+export function freeMemoryMiB(h: PlacementHost): number {
+  let claim = 0;
+  for (const vm of h.vms) {
+    if (CLAIMING_STATES.has(vm.state)) claim += vm.memoryMiB;
+    else if (RUNNING_STATES.has(vm.state)) claim += Math.max(0, vm.memoryMiB - vm.rssBytes / MiB);
+  }
+  return Math.max(0, Math.floor((h.memoryTotalBytes - h.memoryUsedBytes) / MiB - claim));
+}
+
+export type PlacementResult =
+  | { ok: true; host: PlacementHost; freeMiB: number }
+  | { ok: false; reason: 'none-online' | 'no-capacity'; best?: { host: PlacementHost; freeMiB: number } };
+
+// Most free memory wins (spreads load); ties go to fewer VMs, then name for determinism.
+export function placeVm(hosts: PlacementHost[], memoryMiB: number): PlacementResult {
+  const online = hosts.filter((h) => h.online);
+  if (!online.length) return { ok: false, reason: 'none-online' };
+  const ranked = online
+    .map((host) => ({ host, freeMiB: freeMemoryMiB(host) }))
+    .sort((a, b) => b.freeMiB - a.freeMiB || a.host.vms.length - b.host.vms.length || a.host.name.localeCompare(b.host.name));
+  const best = ranked[0];
+  return best.freeMiB >= memoryMiB ? { ok: true, ...best } : { ok: false, reason: 'no-capacity', best };
+}

@@ -1,0 +1,56 @@
+import 'server-only';
+import { db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import { noSuchObject } from '@/lib/errors';
+import { TASK_STATE } from '@/lib/domain/tasks/dto';
+import type { VmDto, VmState } from './dto';
+
+const include = { host: { select: { name: true } }, image: { select: { name: true, version: true } } } satisfies Prisma.VmInclude;
+type Row = Prisma.VmGetPayload<{ include: typeof include }>;
+
+function toDto(v: Row, activeTaskId: string | null): VmDto {
+  return {
+    id: v.id,
+    name: v.name,
+    state: v.state as VmState,
+    guestReady: v.guestReady,
+    hostId: v.hostId,
+    hostName: v.host.name,
+    imageId: v.imageId,
+    imageLabel: v.image ? `${v.image.name} ${v.image.version}` : null,
+    vcpus: v.vcpus,
+    memoryMiB: v.memoryMiB,
+    diskSizeBytes: Number(v.diskSizeBytes),
+    pool: v.pool,
+    diskPath: v.diskPath,
+    haEnabled: v.haEnabled,
+    tags: JSON.parse(v.tags) as string[],
+    cpuPct: v.cpuPct,
+    rssBytes: Number(v.rssBytes),
+    lastError: v.lastError,
+    createdAt: v.createdAt.toISOString(),
+    activeTaskId,
+  };
+}
+
+async function activeTasks(vmIds: string[]): Promise<Map<string, string>> {
+  const tasks = await db().task.findMany({
+    where: { targetType: 'vm', targetId: { in: vmIds }, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+    orderBy: { createdAt: 'asc' },
+    select: { id: true, targetId: true },
+  });
+  return new Map(tasks.map((t) => [t.targetId!, t.id]));
+}
+
+export async function listVms(filter: { hostId?: string } = {}): Promise<VmDto[]> {
+  const rows = await db().vm.findMany({ where: { hostId: filter.hostId }, include, orderBy: { name: 'asc' } });
+  const active = await activeTasks(rows.map((r) => r.id));
+  return rows.map((r) => toDto(r, active.get(r.id) ?? null));
+}
+
+export async function getVm(id: string): Promise<VmDto> {
+  const v = await db().vm.findUnique({ where: { id }, include });
+  if (!v) throw noSuchObject('VM', id);
+  const active = await activeTasks([id]);
+  return toDto(v, active.get(id) ?? null);
+}

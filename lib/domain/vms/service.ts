@@ -1,0 +1,127 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { db } from '@/lib/db/client';
+import { recordAudit } from '@/lib/domain/audit/service';
+import type { SessionUser } from '@/lib/domain/auth/dto';
+import { hostInclude, toPlacementHost } from '@/lib/domain/hosts/queries';
+import { agentFor } from '@/lib/domain/hosts/agents';
+import { actorOf, authorize } from '@/lib/domain/shared/authorize';
+import { activeTaskFor, enqueueTask } from '@/lib/domain/tasks/service';
+import { alreadyExists, conflict, hostOffline, insufficientCapacity, noHostAvailable, noSuchObject, vmBadPowerState } from '@/lib/errors';
+import { VM_STATE, type VmAction, type VmState } from './dto';
+import { freeMemoryMiB, placeVm } from './placement';
+import type { CreateVm } from './schemas';
+
+const GiB = 1024 ** 3;
+
+// Which states each action may start from; anything else is a 409 with both states named.
+const ACTION_FROM: Record<VmAction, VmState[]> = {
+  start: [VM_STATE.stopped, VM_STATE.crashed],
+  stop: [VM_STATE.running, VM_STATE.paused],
+  'force-stop': [VM_STATE.running, VM_STATE.paused, VM_STATE.stopping, VM_STATE.crashed, VM_STATE.error],
+  restart: [VM_STATE.running],
+};
+const ACTION_TRANSIENT: Record<VmAction, VmState> = {
+  start: VM_STATE.starting,
+  stop: VM_STATE.stopping,
+  'force-stop': VM_STATE.stopping,
+  restart: VM_STATE.starting,
+};
+
+async function chooseHost(hostId: string, memoryMiB: number) {
+  const hosts = (await db().host.findMany({ include: hostInclude })).map(toPlacementHost);
+  if (hostId !== 'auto') {
+    const h = hosts.find((x) => x.id === hostId);
+    if (!h) throw noSuchObject('host', hostId);
+    if (!h.online) throw hostOffline(h.name);
+    const free = freeMemoryMiB(h);
+    if (free < memoryMiB) throw insufficientCapacity(h.name, memoryMiB, free);
+    return h;
+  }
+  const r = placeVm(hosts, memoryMiB);
+  if (r.ok) return r.host;
+  throw r.reason === 'none-online'
+    ? noHostAvailable(memoryMiB, 'no host is online')
+    : noHostAvailable(memoryMiB, `the emptiest host, ${r.best!.host.name}, has ${r.best!.freeMiB} MiB free`);
+}
+
+export async function createVm(user: SessionUser, input: CreateVm): Promise<{ taskId: string; vmId: string }> {
+  await authorize(user, 'vm.create', { type: 'vm', id: null, name: input.name });
+  if (await db().vm.findUnique({ where: { name: input.name } })) throw alreadyExists('VM', input.name);
+  const image = await db().image.findUnique({ where: { id: input.imageId } });
+  if (!image) throw noSuchObject('image', input.imageId);
+  if (image.status !== 'ready') throw conflict(`Image ${image.name} ${image.version} is ${image.status}, not ready`, { imageId: image.id });
+  const diskSizeBytes = Math.max(Math.round(input.diskSizeGiB * GiB), Number(image.virtualSizeBytes));
+  const host = await chooseHost(input.hostId, input.memoryMiB);
+  const vmId = `vm-${randomBytes(4).toString('hex')}`;
+  const actor = actorOf(user);
+  const taskId = await db().$transaction(async (tx) => {
+    await tx.vm.create({
+      data: {
+        id: vmId,
+        name: input.name,
+        hostId: host.id,
+        imageId: image.id,
+        state: VM_STATE.provisioning,
+        vcpus: input.vcpus,
+        memoryMiB: input.memoryMiB,
+        diskSizeBytes: BigInt(diskSizeBytes),
+        haEnabled: input.haEnabled,
+        tags: JSON.stringify(input.tags),
+        createdBy: user.username,
+      },
+    });
+    return enqueueTask({ kind: 'vm.create', title: `Create VM ${input.name} on ${host.name}`, target: { type: 'vm', id: vmId }, payload: { vmId }, actor }, tx);
+  });
+  await recordAudit({
+    actor,
+    action: 'vm.create',
+    target: { type: 'vm', id: vmId, name: input.name },
+    result: 'accepted',
+    detail: { taskId, host: host.name, image: `${image.name} ${image.version}`, vcpus: input.vcpus, memoryMiB: input.memoryMiB, placement: input.hostId === 'auto' ? 'auto' : 'chosen' },
+  });
+  return { taskId, vmId };
+}
+
+async function loadIdleVm(id: string) {
+  const vm = await db().vm.findUnique({ where: { id } });
+  if (!vm) throw noSuchObject('VM', id);
+  const busy = await activeTaskFor(id);
+  if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
+  return vm;
+}
+
+export async function runVmAction(user: SessionUser, id: string, action: VmAction): Promise<{ taskId: string }> {
+  const vm = await db().vm.findUnique({ where: { id } });
+  await authorize(user, 'vm.operate', { type: 'vm', id, name: vm?.name });
+  const idle = await loadIdleVm(id);
+  if (!ACTION_FROM[action].includes(idle.state as VmState)) throw vmBadPowerState(idle.name, ACTION_FROM[action], idle.state);
+  const actor = actorOf(user);
+  const taskId = await db().$transaction(async (tx) => {
+    await tx.vm.update({ where: { id }, data: { state: ACTION_TRANSIENT[action], lastError: null } });
+    return enqueueTask({ kind: `vm.${action}`, title: `${action[0].toUpperCase()}${action.slice(1).replace('-', ' ')} VM ${idle.name}`, target: { type: 'vm', id }, payload: { vmId: id, previousState: idle.state }, actor }, tx);
+  });
+  await recordAudit({ actor, action: `vm.${action}`, target: { type: 'vm', id, name: idle.name }, result: 'accepted', detail: { taskId } });
+  return { taskId };
+}
+
+export async function deleteVm(user: SessionUser, id: string): Promise<{ taskId: string }> {
+  const vm = await db().vm.findUnique({ where: { id } });
+  await authorize(user, 'vm.delete', { type: 'vm', id, name: vm?.name });
+  const idle = await loadIdleVm(id);
+  const actor = actorOf(user);
+  const taskId = await db().$transaction(async (tx) => {
+    await tx.vm.update({ where: { id }, data: { state: VM_STATE.deleting } });
+    return enqueueTask({ kind: 'vm.delete', title: `Delete VM ${idle.name}`, target: { type: 'vm', id }, payload: { vmId: id, previousState: idle.state }, actor }, tx);
+  });
+  await recordAudit({ actor, action: 'vm.delete', target: { type: 'vm', id, name: idle.name }, result: 'accepted', detail: { taskId } });
+  return { taskId };
+}
+
+export async function readVmConsole(id: string, lines: number): Promise<{ lines: string[] }> {
+  const vm = await db().vm.findUnique({ where: { id } });
+  if (!vm) throw noSuchObject('VM', id);
+  if (vm.state === VM_STATE.provisioning) return { lines: [] };
+  const agent = await agentFor(vm.hostId);
+  return agent.console(id, lines);
+}

@@ -1,0 +1,94 @@
+// Coded errors shared by the dashboard, the worker and the agent. Each factory builds an AppError
+// with a stable code; `.is(err)` recognises it. One mapper (lib/http/route-handler) turns codes
+// into HTTP statuses and the body { error: { code, message, data } }.
+
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly data?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+  toJSON() {
+    return { error: { code: this.code, message: this.message, data: this.data } };
+  }
+}
+
+type Factory<A extends unknown[]> = ((...args: A) => AppError) & { code: string; is(err: unknown): err is AppError };
+
+function define<A extends unknown[]>(code: string, status: number, build: (...args: A) => [string, Record<string, unknown>?]): Factory<A> {
+  const f = ((...args: A) => {
+    const [message, data] = build(...args);
+    return new AppError(code, message, status, data);
+  }) as Factory<A>;
+  f.code = code;
+  f.is = (err: unknown): err is AppError => err instanceof AppError && err.code === code;
+  return f;
+}
+
+export type FieldErrors = Record<string, string[]>;
+
+export const invalidInput = define('INVALID_INPUT', 422, (fields: FieldErrors, message: string = 'Some fields are invalid') => [
+  message,
+  { fields },
+]);
+export const unauthenticated = define('UNAUTHENTICATED', 401, (message: string = 'Sign in first') => [message]);
+export const forbidden = define('FORBIDDEN', 403, (action: string, role?: string) => [
+  `Your role${role ? ` (${role})` : ''} may not ${action}`,
+  { action, role },
+]);
+export const noSuchObject = define('NO_SUCH_OBJECT', 404, (type: string, id: string) => [`No ${type} "${id}"`, { type, id }]);
+export const alreadyExists = define('ALREADY_EXISTS', 409, (type: string, name: string) => [
+  `A ${type} named "${name}" already exists`,
+  { type, name },
+]);
+export const vmBadPowerState = define('VM_BAD_POWER_STATE', 409, (vm: string, expected: string[], actual: string) => [
+  `VM ${vm} is ${actual}; this needs it ${expected.join(' or ')}`,
+  { vm, expected, actual },
+]);
+export const insufficientCapacity = define(
+  'INSUFFICIENT_CAPACITY',
+  409,
+  (host: string, neededMiB: number, freeMiB: number) => [
+    `Host ${host} has ${freeMiB} MiB free memory; the VM needs ${neededMiB} MiB`,
+    { host, neededMiB, freeMiB },
+  ],
+);
+export const noHostAvailable = define('NO_HOST_AVAILABLE', 409, (neededMiB: number, reason: string) => [
+  `No online host can take a VM needing ${neededMiB} MiB: ${reason}`,
+  { neededMiB, reason },
+]);
+export const conflict = define('CONFLICT', 409, (message: string, data?: Record<string, unknown>) => [message, data]);
+export const hostOffline = define('HOST_OFFLINE', 503, (host: string, since?: string) => [
+  `Host ${host} is offline${since ? ` (last heartbeat ${since})` : ''}`,
+  { host, since },
+]);
+export const agentUnreachable = define('AGENT_UNREACHABLE', 503, (host: string, cause: string) => [
+  `The agent on ${host} cannot be reached: ${cause}`,
+  { host, cause },
+]);
+// An error QEMU or qemu-img reported, passed on in its own words.
+export const qemuError = define('QEMU_ERROR', 500, (what: string, detail: string) => [`${what}: ${detail}`, { what, detail, source: 'qemu' }]);
+export const storageFull = define('STORAGE_FULL', 507, (pool: string, neededBytes: number, freeBytes: number) => [
+  `Storage pool ${pool} has ${freeBytes} bytes free; ${neededBytes} are needed`,
+  { pool, neededBytes, freeBytes },
+]);
+export const timeout = define('TIMEOUT', 504, (what: string, seconds: number) => [`${what} did not finish within ${seconds} s`, { what, seconds }]);
+export const checksumMismatch = define('CHECKSUM_MISMATCH', 422, (expected: string, actual: string) => [
+  `SHA-256 mismatch: expected ${expected}, got ${actual}`,
+  { expected, actual },
+]);
+
+// Rebuilds an AppError from an { error } body received over HTTP (agent -> worker -> task).
+export function fromErrorBody(status: number, body: unknown): AppError | null {
+  const e = (body as { error?: { code?: unknown; message?: unknown; data?: unknown } } | null)?.error;
+  if (!e || typeof e.code !== 'string' || typeof e.message !== 'string') return null;
+  return new AppError(e.code, e.message, status, (e.data ?? undefined) as Record<string, unknown> | undefined);
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,27 @@
+import { queryOptions } from '@tanstack/react-query';
+import type { TaskDto, TaskState } from '@/lib/domain/tasks/dto';
+import { apiFetch } from './api-fetch';
+import { POLL } from './poll';
+
+export type TaskListFilters = { state?: TaskState; targetId?: string };
+
+export function isTaskActive(task: Pick<TaskDto, 'state'>): boolean {
+  return task.state === 'queued' || task.state === 'running';
+}
+
+export const taskQueries = {
+  all: () => ['tasks'] as const,
+  lists: () => [...taskQueries.all(), 'list'] as const,
+  list: (filters: TaskListFilters = {}) =>
+    queryOptions({
+      queryKey: [...taskQueries.lists(), filters] as const,
+      queryFn: ({ signal }) => apiFetch<TaskDto[]>('/api/tasks', { signal, query: filters }),
+      refetchInterval: (q) => (q.state.data?.some(isTaskActive) ? POLL.activeTasks : POLL.idleTasks),
+    }),
+  detail: (taskId: string) =>
+    queryOptions({
+      queryKey: [...taskQueries.all(), 'detail', taskId] as const,
+      queryFn: ({ signal }) => apiFetch<TaskDto>(`/api/tasks/${encodeURIComponent(taskId)}`, { signal }),
+      refetchInterval: (q) => (!q.state.data || isTaskActive(q.state.data) ? POLL.activeTasks : false),
+    }),
+};

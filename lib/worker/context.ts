@@ -1,0 +1,25 @@
+import 'server-only';
+import type { Actor } from '@/lib/domain/audit/service';
+import { addStep, setProgress } from '@/lib/domain/tasks/service';
+
+export type TaskContext = {
+  id: string;
+  actor: Actor;
+  recovered: boolean; // a previous worker died while running this task
+  step(message: string, level?: 'info' | 'warn' | 'error'): Promise<void>;
+  progress(fraction: number): Promise<void>;
+};
+
+export type TaskHandler = (ctx: TaskContext, payload: Record<string, unknown>) => Promise<unknown>;
+
+export function makeContext(id: string, actor: Actor, recovered: boolean): TaskContext {
+  return {
+    id,
+    actor,
+    recovered,
+    step: (message, level) => addStep(id, message, level),
+    progress: (fraction) => setProgress(id, fraction),
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,74 @@
+import 'server-only';
+import type { VmRuntime, VmRuntimeState } from '@/lib/agent/protocol';
+import { db } from '@/lib/db/client';
+import { recordAudit } from '@/lib/domain/audit/service';
+import { agentFor } from '@/lib/domain/hosts/agents';
+import { VM_STATE, type VmAction, type VmState } from '@/lib/domain/vms/dto';
+import { errorMessage, noSuchObject } from '@/lib/errors';
+import type { TaskHandler } from '../context';
+import { removeVmEverywhere } from './vm-cleanup';
+
+const FROM_RUNTIME: Record<VmRuntimeState, VmState> = { running: VM_STATE.running, paused: VM_STATE.paused, shutoff: VM_STATE.stopped, crashed: VM_STATE.crashed };
+const GRACEFUL_TIMEOUT_SEC = 60;
+
+const VERB: Record<VmAction, string> = {
+  start: 'Starting QEMU',
+  stop: `Asking the guest to shut down (ACPI power button, up to ${GRACEFUL_TIMEOUT_SEC} s)`,
+  'force-stop': 'Stopping QEMU at once (like pulling the plug)',
+  restart: 'Resetting the VM',
+};
+
+async function vmWithHost(vmId: string) {
+  const vm = await db().vm.findUnique({ where: { id: vmId }, include: { host: { select: { name: true } } } });
+  if (!vm) throw noSuchObject('VM', vmId);
+  return vm;
+}
+
+// On failure the VM's state is re-read from the host so the dashboard never shows a transient
+// state ('stopping') that nothing is working on any more.
+async function settleAfterFailure(vmId: string, hostId: string, previous: string, err: unknown): Promise<void> {
+  let state = previous;
+  try {
+    state = FROM_RUNTIME[(await (await agentFor(hostId)).getVm(vmId)).state];
+  } catch {
+    /* host unreachable: keep the state from before the action */
+  }
+  await db().vm.update({ where: { id: vmId }, data: { state, lastError: errorMessage(err) } });
+}
+
+export function powerHandler(action: VmAction): TaskHandler {
+  return async (ctx, payload) => {
+    const vm = await vmWithHost(String(payload.vmId));
+    try {
+      const agent = await agentFor(vm.hostId);
+      await ctx.step(`${VERB[action]} on ${vm.host.name}`);
+      await ctx.progress(0.2);
+      let rt: VmRuntime;
+      if (action === 'start') rt = await agent.startVm(vm.id);
+      else if (action === 'restart') rt = await agent.restartVm(vm.id);
+      else rt = await agent.stopVm(vm.id, { force: action === 'force-stop', timeoutSec: GRACEFUL_TIMEOUT_SEC });
+      await db().vm.update({ where: { id: vm.id }, data: { state: FROM_RUNTIME[rt.state], guestReady: rt.guestReady, lastError: null } });
+      await ctx.step(`VM is ${FROM_RUNTIME[rt.state]}${rt.pid ? ` (pid ${rt.pid})` : ''}`);
+      await recordAudit({ actor: ctx.actor, action: `vm.${action}`, target: { type: 'vm', id: vm.id, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id } });
+      return { state: FROM_RUNTIME[rt.state] };
+    } catch (err) {
+      await settleAfterFailure(vm.id, vm.hostId, String(payload.previousState ?? vm.state), err);
+      await recordAudit({ actor: ctx.actor, action: `vm.${action}`, target: { type: 'vm', id: vm.id, name: vm.name }, result: 'failed', detail: { taskId: ctx.id, error: errorMessage(err) } });
+      throw err;
+    }
+  };
+}
+
+export const deleteVmHandler: TaskHandler = async (ctx, payload) => {
+  const vm = await vmWithHost(String(payload.vmId));
+  await ctx.step(`Stopping QEMU if needed and removing the VM's disks on ${vm.host.name}`);
+  await ctx.progress(0.3);
+  await removeVmEverywhere(ctx, vm.hostId, vm.id);
+  const left = await db().vm.findUnique({ where: { id: vm.id }, select: { lastError: true } });
+  if (left) {
+    await recordAudit({ actor: ctx.actor, action: 'vm.delete', target: { type: 'vm', id: vm.id, name: vm.name }, result: 'failed', detail: { taskId: ctx.id, error: left.lastError } });
+    throw new Error(left.lastError ?? 'The VM could not be removed from its host');
+  }
+  await recordAudit({ actor: ctx.actor, action: 'vm.delete', target: { type: 'vm', id: vm.id, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id } });
+  return { deleted: vm.id };
+};

@@ -1,0 +1,30 @@
+// Worker process: runs queued tasks against the host agents and does periodic housekeeping
+// (offline hosts, metric rollups). Several workers may share one database: tasks are claimed
+// with a lease, and a task whose worker died is picked up and cleaned up by another.
+import { hostname } from 'node:os';
+import { rollupMetrics } from '@/lib/domain/metrics/rollup';
+import { errorMessage } from '@/lib/errors';
+import { markOfflineHosts } from './housekeeping';
+import { runTasks } from './runner';
+
+const workerId = `${hostname()}:${process.pid}`;
+const log = (msg: string) => console.log(`${new Date().toISOString()} vmops:worker ${msg}`);
+let stopping = false;
+
+function every(ms: number, what: string, fn: () => Promise<unknown>): NodeJS.Timeout {
+  return setInterval(() => void fn().catch((err) => log(`${what} failed: ${errorMessage(err)}`)), ms);
+}
+
+const timers = [every(5_000, 'offline check', markOfflineHosts), every(60_000, 'metric rollup', rollupMetrics)];
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.on(sig, () => {
+    log(`${sig}: finishing running tasks`);
+    stopping = true;
+    timers.forEach(clearInterval);
+  });
+
+log(`started as ${workerId}`);
+await runTasks({ workerId, concurrency: Number(process.env.VMOPS_WORKER_CONCURRENCY ?? 4), pollMs: 500, log }, () => stopping);
+log('stopped');
+process.exit(0);

@@ -1,0 +1,48 @@
+import 'server-only';
+import { db } from '@/lib/db/client';
+import { claimNextTask, failTask, finishTask, renewLease, LEASE_MS } from '@/lib/domain/tasks/service';
+import { errorMessage } from '@/lib/errors';
+import { makeContext, sleep } from './context';
+import { HANDLERS } from './handlers';
+
+export type RunnerOptions = { workerId: string; concurrency: number; pollMs: number; log: (msg: string) => void };
+
+async function runOne(opts: RunnerOptions, claimed: NonNullable<Awaited<ReturnType<typeof claimNextTask>>>): Promise<void> {
+  const task = await db().task.findUniqueOrThrow({ where: { id: claimed.id } });
+  const ctx = makeContext(task.id, { id: task.createdById, name: task.createdByName ?? 'system' }, claimed.recovered);
+  const renew = setInterval(() => void renewLease(task.id, opts.workerId).catch(() => {}), LEASE_MS / 3);
+  opts.log(`task ${task.id} ${task.kind}${claimed.recovered ? ' (recovered from a dead worker)' : ''}: started`);
+  try {
+    const handler = HANDLERS[task.kind];
+    if (!handler) throw new Error(`No handler for task kind ${task.kind}`);
+    if (claimed.recovered) await ctx.step('Picked up by a new worker after the previous one stopped', 'warn');
+    const result = await handler(ctx, claimed.payload as Record<string, unknown>);
+    await finishTask(task.id, result);
+    opts.log(`task ${task.id} ${task.kind}: succeeded`);
+  } catch (err) {
+    await failTask(task.id, err);
+    opts.log(`task ${task.id} ${task.kind}: failed: ${errorMessage(err)}`);
+  } finally {
+    clearInterval(renew);
+  }
+}
+
+// Claims tasks while below the concurrency limit; each runs to completion on its own.
+export async function runTasks(opts: RunnerOptions, stopped: () => boolean): Promise<void> {
+  const running = new Set<Promise<void>>();
+  while (!stopped()) {
+    if (running.size < opts.concurrency) {
+      const claimed = await claimNextTask(opts.workerId).catch((err) => {
+        opts.log(`claim failed: ${errorMessage(err)}`);
+        return null;
+      });
+      if (claimed) {
+        const p = runOne(opts, claimed).finally(() => running.delete(p));
+        running.add(p);
+        continue;
+      }
+    }
+    await sleep(opts.pollMs);
+  }
+  await Promise.allSettled(running);
+}

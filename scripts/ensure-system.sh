@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Makes sure the system packages vmops needs are present. As root it installs what is missing
+# with apt-get; otherwise it prints the exact command and fails (or, for `start`, falls back to
+# the simulated driver when only QEMU is missing).
+#   scripts/ensure-system.sh start   QEMU wanted (simulated driver without it), guest build tools
+#   scripts/ensure-system.sh test    QEMU and Chromium required
+set -euo pipefail
+mode=${1:-start}
+
+missing=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have qemu-system-x86_64 || missing+=(qemu-system-x86)
+have qemu-img || missing+=(qemu-utils)
+have xz || missing+=(xz-utils)
+have cpio || missing+=(cpio)
+[ "$mode" = test ] && { [ -x /usr/bin/chromium ] || missing+=(chromium); }
+
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+
+line="apt-get update && apt-get install -y ${missing[*]}"
+if [ "$(id -u)" = 0 ]; then
+  echo "vmops: installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  exit 0
+fi
+
+if [ "$mode" = start ]; then
+  echo "vmops: missing system packages: ${missing[*]}. The agents will use the SIMULATED driver (VMs are not real)."
+  echo "vmops: for real QEMU run as root: $line"
+  exit 0
+fi
+echo "vmops: missing system packages: ${missing[*]}. Run as root, then try again:" >&2
+echo "  $line" >&2
+exit 1
