@@ -35,7 +35,7 @@ describe('agent client', () => {
     expect(vm).toMatchObject({ id: 'vm-a', state: 'running', pool: 'local' });
     await waitFor('guest ready', async () => (await client.getVm('vm-a')).guestReady);
     await client.sendSerial('vm-a', 'write 5');
-    expect((await client.console('vm-a', 1)).lines).toEqual(['VMOPS-OK seq=5']);
+    expect((await client.console('vm-a', 1)).lines).toEqual(['VMOPS-OK seq=5']); // 5 records: seq 1..5
     expect((await client.listVms()).map((v) => v.id)).toEqual(['vm-a']);
     expect((await client.restartVm('vm-a')).state).toBe('running');
     expect((await client.stopVm('vm-a', { force: true })).state).toBe('shutoff');

@@ -45,7 +45,7 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
   const server = createAgentServer({ router: buildAgentRouter({ info, vms, images, operations }), auth, log: log.child('http') });
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
-  log(`listening on http://${config.host}:${port} (agent URL ${config.agentUrl})`);
+  log(`listening on http://${config.host}:${port} (agent URL ${config.agentUrl}, pid ${process.pid})`);
 
   const abort = new AbortController();
   let sampler: ReturnType<typeof createSampler> | null = null;

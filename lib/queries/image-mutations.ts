@@ -12,6 +12,7 @@ export type ImportImage = z.output<typeof importImageSchema>;
 export function useImportImage() {
   const qc = useQueryClient();
   return useMutation({
+    meta: { errorTitle: 'Could not import the image' },
     mutationFn: (input: ImportImage) => apiFetch<TaskAccepted>('/api/images', { method: 'POST', json: input }),
     onSuccess: () =>
       Promise.all([

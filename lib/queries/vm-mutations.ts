@@ -28,6 +28,7 @@ async function invalidateVmState(qc: QueryClient) {
 export function useCreateVm() {
   const qc = useQueryClient();
   return useMutation({
+    meta: { errorTitle: 'Could not create the VM' },
     mutationFn: (input: CreateVm) => apiFetch<VmCreateAccepted>('/api/vms', { method: 'POST', json: input }),
     onSuccess: ({ vmId, taskId }) => {
       markActiveTask(qc, vmId, taskId);
@@ -39,6 +40,7 @@ export function useCreateVm() {
 export function useVmAction(vmId: string) {
   const qc = useQueryClient();
   return useMutation({
+    meta: { errorTitle: 'The VM refused that action' },
     mutationFn: (action: VmAction) =>
       apiFetch<TaskAccepted>(`${vmPath(vmId)}/actions/${action}`, { method: 'POST' }),
     onSuccess: ({ taskId }) => {
@@ -51,6 +53,7 @@ export function useVmAction(vmId: string) {
 export function useDeleteVm(vmId: string) {
   const qc = useQueryClient();
   return useMutation({
+    meta: { errorTitle: 'Could not delete the VM' },
     mutationFn: () => apiFetch<TaskAccepted>(vmPath(vmId), { method: 'DELETE' }),
     onSuccess: ({ taskId }) => {
       markActiveTask(qc, vmId, taskId);

@@ -1,14 +1,15 @@
 // SIMULATED DRIVER (stand-in for machines without QEMU): the test guest's serial protocol.
-// Answers the same commands as the real guest's /init (scripts/build-guest.sh) in the same
-// VMOPS- line format, so UI and tests that talk to the console behave alike on both drivers.
-export type GuestRecord = { seq: number; ts: number };
-export type GuestState = { bootedAtMs: number; seq: number; burn: boolean; last: GuestRecord | null };
+// Mirrors scripts/guest/init line for line (same commands, same VMOPS- answers, no echo), so UI
+// and tests that talk to the console behave alike on both drivers.
+export type GuestState = { bootedAtMs: number; seq: number; burn: boolean };
 
-export const RECORD_BYTES = 512; // the real guest writes one 512-byte record per `write`
+export const RECORD_BYTES = 512; // one record per sequence number, as the real guest writes
+const REC_MAX = 8191; // the real guest's record area: sectors 1..8191
+const MiB = 1024 * 1024;
 
-export function newGuestState(nowMs: number, previous?: Pick<GuestState, 'seq' | 'last'>): GuestState {
-  // seq and the last record live on the (simulated) disk, so they survive a reboot; burn does not.
-  return { bootedAtMs: nowMs, seq: previous?.seq ?? 0, burn: false, last: previous?.last ?? null };
+export function newGuestState(nowMs: number, previous?: Pick<GuestState, 'seq'>): GuestState {
+  // The records live on the (simulated) disk: seq survives a reboot, burn does not.
+  return { bootedAtMs: nowMs, seq: previous?.seq ?? 0, burn: false };
 }
 
 export function bootLines(vm: { name: string; vcpus: number; memoryMiB: number }): string[] {
@@ -16,37 +17,48 @@ export function bootLines(vm: { name: string; vcpus: number; memoryMiB: number }
     'SIMULATED DRIVER: no QEMU on this machine — VMs are not real',
     `[    0.000000] Linux version 6.1.0-simulated (vmops simulated guest ${vm.name})`,
     `[    0.000000] Memory: ${vm.memoryMiB * 1024}K available, ${vm.vcpus} CPU(s)`,
-    '[    0.412000] Run /init as init process',
   ];
 }
 
-export const READY_LINE = 'VMOPS-READY';
+const uptime = (state: GuestState, nowMs: number) => ((nowMs - state.bootedAtMs) / 1000).toFixed(2);
 
-export type GuestAnswer = { lines: string[]; wroteBytes: number; readBytes: number };
+export const readyLine = (state: GuestState, nowMs: number) => `VMOPS-READY uptime=${uptime(state, nowMs)}`;
+export const POWEROFF_LINES = ['VMOPS-POWEROFF', 'reboot: Power down']; // ACPI power button
+
+export type GuestAnswer = { lines: string[]; wroteBytes: number; readBytes: number; powerOff?: boolean };
+
+const isNum = (s: string | undefined) => s !== undefined && /^[0-9]+$/.test(s);
 
 export function answerGuestCommand(state: GuestState, input: string, nowMs: number): GuestAnswer {
-  const [cmd, arg] = input.trim().split(/\s+/);
-  const answer = (lines: string[], wroteBytes = 0, readBytes = 0): GuestAnswer => ({ lines, wroteBytes, readBytes });
+  const [cmd, a1, a2] = input.trim().split(/\s+/);
+  const answer = (line: string, wroteBytes = 0, readBytes = 0): GuestAnswer => ({ lines: [line], wroteBytes, readBytes });
   switch (cmd) {
-    case 'status': {
-      const uptime = ((nowMs - state.bootedAtMs) / 1000).toFixed(2);
-      return answer([`VMOPS-STATUS uptime=${uptime} seq=${state.seq} burn=${state.burn ? 'on' : 'off'}`]);
-    }
+    case '':
+      return { lines: [], wroteBytes: 0, readBytes: 0 };
+    case 'status':
+      return answer(`VMOPS-STATUS uptime=${uptime(state, nowMs)} seq=${state.seq} burn=${state.burn ? 1 : 0}`);
+    case 'burn':
+      if (a1 !== 'on' && a1 !== 'off') return answer('VMOPS-ERR usage: burn on|off');
+      state.burn = a1 === 'on';
+      return answer(`VMOPS-OK burn=${state.burn ? 1 : 0}`);
     case 'write': {
-      const seq = Number(arg);
-      if (!Number.isInteger(seq) || seq < 0) return answer([`VMOPS-ERR write needs a sequence number, got "${arg ?? ''}"`]);
-      state.seq = seq;
-      state.last = { seq, ts: Math.floor(nowMs / 1000) };
-      return answer([`VMOPS-OK seq=${seq}`], RECORD_BYTES);
+      // `write N` appends N records after the last one: seq+1 .. seq+N.
+      if (!isNum(a1)) return answer('VMOPS-ERR usage: write N');
+      const n = Number(a1);
+      if (state.seq + n > REC_MAX) return answer(`VMOPS-ERR record area full (max ${REC_MAX})`);
+      state.seq += n;
+      return answer(`VMOPS-OK seq=${state.seq}`, n * RECORD_BYTES);
     }
-    case 'burn': {
-      if (arg !== 'on' && arg !== 'off') return answer([`VMOPS-ERR burn needs on or off, got "${arg ?? ''}"`]);
-      state.burn = arg === 'on';
-      return answer([`VMOPS-OK burn=${arg}`]);
+    case 'read': {
+      const s = state.seq;
+      return answer(`VMOPS-RECORDS first=${s ? 1 : 0} last=${s} count=${s} gaps=0`, 0, 4 * MiB);
     }
-    case 'read':
-      return answer([state.last ? `VMOPS-RECORD seq=${state.last.seq} ts=${state.last.ts}` : 'VMOPS-RECORD none'], 0, RECORD_BYTES);
+    case 'writemb':
+      if (!isNum(a1) || (a2 !== undefined && !isNum(a2))) return answer('VMOPS-ERR usage: writemb N [OFFSET_MIB]');
+      return answer(`VMOPS-OK writemb=${a1}`, Number(a1) * MiB);
+    case 'poweroff':
+      return { ...answer('VMOPS-OK poweroff'), powerOff: true };
     default:
-      return answer([`VMOPS-ERR unknown command: ${input.trim()}`]);
+      return answer('VMOPS-ERR unknown command');
   }
 }

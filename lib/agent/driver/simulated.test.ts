@@ -38,11 +38,15 @@ async function started(id = 'sim-1') {
 describe('simulated guest protocol', () => {
   it('answers in the VMOPS- line format', () => {
     const g = newGuestState(0);
-    expect(answerGuestCommand(g, 'write 7', 3000).lines).toEqual(['VMOPS-OK seq=7']);
-    expect(answerGuestCommand(g, 'burn on', 3000).lines).toEqual(['VMOPS-OK burn=on']);
-    expect(answerGuestCommand(g, 'status', 2500).lines).toEqual(['VMOPS-STATUS uptime=2.50 seq=7 burn=on']);
-    expect(answerGuestCommand(g, 'read', 4000).lines).toEqual(['VMOPS-RECORD seq=7 ts=3']);
-    expect(answerGuestCommand(g, 'fly', 0).lines[0]).toMatch(/^VMOPS-ERR/);
+    expect(answerGuestCommand(g, 'read', 0).lines).toEqual(['VMOPS-RECORDS first=0 last=0 count=0 gaps=0']);
+    expect(answerGuestCommand(g, 'write 7', 3000)).toMatchObject({ lines: ['VMOPS-OK seq=7'], wroteBytes: 7 * 512 });
+    expect(answerGuestCommand(g, 'write 2', 3000).lines).toEqual(['VMOPS-OK seq=9']);
+    expect(answerGuestCommand(g, 'burn on', 3000).lines).toEqual(['VMOPS-OK burn=1']);
+    expect(answerGuestCommand(g, 'status', 2500).lines).toEqual(['VMOPS-STATUS uptime=2.50 seq=9 burn=1']);
+    expect(answerGuestCommand(g, 'read', 4000).lines).toEqual(['VMOPS-RECORDS first=1 last=9 count=9 gaps=0']);
+    expect(answerGuestCommand(g, 'write x', 0).lines).toEqual(['VMOPS-ERR usage: write N']);
+    expect(answerGuestCommand(g, 'fly', 0).lines).toEqual(['VMOPS-ERR unknown command']);
+    expect(answerGuestCommand(g, 'poweroff', 0)).toMatchObject({ lines: ['VMOPS-OK poweroff'], powerOff: true });
   });
 });
 
@@ -54,8 +58,9 @@ describe('simulated driver', () => {
     await driver.sendSerial('sim-1', 'write 3');
     await driver.sendSerial('sim-1', 'status');
     const tail = await driver.consoleTail('sim-1', 3);
-    expect(tail[0]).toBe('VMOPS-OK seq=3');
-    expect(tail[2]).toMatch(/^VMOPS-STATUS uptime=[\d.]+ seq=3 burn=off$/);
+    expect(tail[0]).toMatch(/^VMOPS-READY uptime=[\d.]+$/);
+    expect(tail[1]).toBe('VMOPS-OK seq=3');
+    expect(tail[2]).toMatch(/^VMOPS-STATUS uptime=[\d.]+ seq=3 burn=0$/);
     expect((await driver.consoleTail('sim-1', 100)).some((l) => l.includes('SIMULATED DRIVER'))).toBe(true);
   });
 
@@ -69,6 +74,8 @@ describe('simulated driver', () => {
     // ~2 vCPUs * 0.97 * 200 ms of burn
     expect(b.cpuTimeMs - a.cpuTimeMs).toBeGreaterThan(250);
     expect(b.diskWrBytes - a.diskWrBytes).toBe(512);
+    await driver.sendSerial('sim-1', 'poweroff');
+    expect((await driver.getVm('sim-1'))?.state).toBe('shutoff');
     expect(b.rssBytes).toBeGreaterThan(30 * 1024 * 1024);
   });
 
@@ -87,12 +94,14 @@ describe('simulated driver', () => {
   it('re-attaches running VMs from vm.json after a restart', async () => {
     await started();
     await driver.sendSerial('sim-1', 'write 9');
+    await driver.sendSerial('sim-1', 'burn on');
     await driver.close();
     const again = createSimulatedDriver({ pools: [{ name: 'local', path: path.join(dir.path, 'pool') }] });
     await again.reattach();
     expect(await again.getVm('sim-1')).toMatchObject({ state: 'running', guestReady: true });
     await again.sendSerial('sim-1', 'read');
-    expect((await again.consoleTail('sim-1', 1))[0]).toMatch(/^VMOPS-RECORD seq=9 ts=\d+$/);
+    await again.sendSerial('sim-1', 'status');
+    expect(await again.consoleTail('sim-1', 2)).toEqual(['VMOPS-RECORDS first=1 last=9 count=9 gaps=0', expect.stringMatching(/seq=9 burn=0$/)]);
     await again.close();
   });
 

@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { alreadyExists, noSuchObject, vmBadPowerState } from '@/lib/errors';
 import type { VmRuntime, VmRuntimeState } from '../protocol';
-import { answerGuestCommand, bootLines, newGuestState, READY_LINE, type GuestState } from './simulated-guest';
+import { answerGuestCommand, bootLines, newGuestState, POWEROFF_LINES, readyLine, type GuestState } from './simulated-guest';
 import { simConvertToQcow2, simCreateOverlay, simDiskInfo } from './simulated-disk';
 import type { Driver, DriverInfo, VmSpec, VmStats } from './types';
 
@@ -47,7 +47,7 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
   const persist = (vm: SimVm) =>
     writeFile(
       path.join(vm.spec.vmDir, 'vm.json'),
-      JSON.stringify({ spec: vm.spec, simulated: { state: vm.state, startedAt: vm.startedAt, seq: vm.guest.seq, last: vm.guest.last } }, null, 2),
+      JSON.stringify({ spec: vm.spec, simulated: { state: vm.state, startedAt: vm.startedAt, seq: vm.guest.seq } }, null, 2),
     );
 
   // CPU time accrues lazily from wall time: ~2% of one vCPU idle, ~97% of every vCPU when burning.
@@ -88,7 +88,7 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
     print(vm, bootLines(vm.spec));
     vm.timer = setTimeout(() => {
       vm.guestReady = true;
-      print(vm, [READY_LINE]);
+      print(vm, [readyLine(vm.guest, Date.now())]);
     }, bootDelayMs);
     vm.timer.unref();
   };
@@ -136,7 +136,7 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
       const vm = find(id);
       expectState(vm, ['running', 'paused']);
       await new Promise((r) => setTimeout(r, 200)); // the guest takes a moment to power off
-      await powerOff(vm, ['[  sim  ] ACPI: power button pressed', 'reboot: Power down']);
+      await powerOff(vm, POWEROFF_LINES);
     },
     async killVm(id) {
       const vm = find(id);
@@ -181,14 +181,15 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
       const vm = find(id);
       expectState(vm, ['running']);
       tick(vm);
-      if (!vm.guestReady) return print(vm, [line]); // still booting: the line is echoed, not answered
+      if (!vm.guestReady) return; // still booting: like the real guest, nobody reads the line yet
       const answer = answerGuestCommand(vm.guest, line, Date.now());
       vm.stats.diskWrBytes += answer.wroteBytes;
       vm.stats.diskWrOps += answer.wroteBytes ? 1 : 0;
       vm.stats.diskRdBytes += answer.readBytes;
       vm.stats.diskRdOps += answer.readBytes ? 1 : 0;
-      print(vm, [line, ...answer.lines]);
-      await persist(vm);
+      print(vm, answer.lines); // the real guest turns echo off: only answers reach the log
+      if (answer.powerOff) await powerOff(vm, ['reboot: Power down']);
+      else await persist(vm);
     },
 
     async reattach() {
@@ -198,9 +199,9 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
         for (const id of ids) {
           const file = path.join(dir, id, 'vm.json');
           if (vms.has(id) || !existsSync(file)) continue;
-          const saved = JSON.parse(await readFile(file, 'utf8')) as { spec: VmSpec; simulated?: { state: VmRuntimeState; startedAt: string | null; seq: number; last: GuestState['last'] } };
-          const s = saved.simulated ?? { state: 'shutoff' as const, startedAt: null, seq: 0, last: null };
-          const guest = { ...newGuestState(s.startedAt ? Date.parse(s.startedAt) : Date.now()), seq: s.seq, last: s.last };
+          const saved = JSON.parse(await readFile(file, 'utf8')) as { spec: VmSpec; simulated?: { state: VmRuntimeState; startedAt: string | null; seq: number } };
+          const s = saved.simulated ?? { state: 'shutoff' as const, startedAt: null, seq: 0 };
+          const guest = newGuestState(s.startedAt ? Date.parse(s.startedAt) : Date.now(), s);
           vms.set(id, { spec: saved.spec, state: s.state, startedAt: s.startedAt, guest, guestReady: s.state === 'running', stats: emptyStats(), lastTickMs: Date.now() });
           log(`re-attached simulated VM ${id} (${s.state})`);
         }

@@ -1,0 +1,77 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
+import { MetricsPanel, type ChartSpec } from '@/components/charts/metrics-panel';
+import { StateBadge } from '@/components/ui/badge';
+import { ButtonLink } from '@/components/ui/button';
+import { EmptyState } from '@/components/ui/empty-state';
+import { AlertIcon, VmIcon } from '@/components/ui/icons';
+import { PageHeader } from '@/components/ui/page-header';
+import { QueryError } from '@/components/ui/query-state';
+import { Skeleton } from '@/components/ui/skeleton';
+import { TaskProgress } from '@/components/tasks/task-progress';
+import { formatBytesPerSec, formatPercent } from '@/lib/format';
+import { isApiError } from '@/lib/queries/api-fetch';
+import { metricQueries } from '@/lib/queries/metric-queries';
+import { useRefreshAfterTask } from '@/lib/queries/vm-mutations';
+import { vmQueries } from '@/lib/queries/vm-queries';
+import { VmActions } from './vm-actions';
+import { VmConsole } from './vm-console';
+import { VmDetailsPanel } from './vm-details-panel';
+
+const VM_CHARTS: ChartSpec[] = [
+  { name: 'vm-cpu', title: 'CPU', unit: 'percent', yMax: 100, series: [{ key: 'cpuPct', label: 'CPU' }], current: (p) => formatPercent(p.cpuPct) },
+  {
+    name: 'vm-disk', title: 'Disk I/O', unit: 'bytesPerSec', kind: 'line',
+    series: [{ key: 'diskRdBps', label: 'Read' }, { key: 'diskWrBps', label: 'Write' }],
+    current: (p) => `read ${formatBytesPerSec(p.diskRdBps)} · write ${formatBytesPerSec(p.diskWrBps)}`,
+  },
+];
+
+/** `initialTaskId`: the task that created the VM (from the create form), shown before the first poll. */
+export function VmDetail({ vmId, initialTaskId }: { vmId: string; initialTaskId?: string }) {
+  const query = useQuery(vmQueries.detail(vmId));
+  const refresh = useRefreshAfterTask();
+  const vm = query.data;
+  // The latest task stays on screen after it finishes, so its outcome can be read.
+  const [shownTaskId, setShownTaskId] = useState(initialTaskId ?? null);
+  if (vm?.activeTaskId && vm.activeTaskId !== shownTaskId) setShownTaskId(vm.activeTaskId);
+
+  if (!vm) {
+    if (isApiError(query.error, 404)) {
+      return (
+        <EmptyState icon={<VmIcon />} title={`No VM "${vmId}"`} description="It may have been deleted."
+          action={<ButtonLink href="/vms" variant="primary">Back to virtual machines</ButtonLink>} />
+      );
+    }
+    if (query.isError) return <QueryError error={query.error} what="the VM" onRetry={() => void query.refetch()} />;
+    return <Skeleton className="h-48" />;
+  }
+
+  return (
+    <>
+      <PageHeader title={vm.name} meta={<StateBadge state={vm.state} data-testid="vm-state" />}
+        description={
+          <span className="flex flex-wrap gap-x-4">
+            <span>Host <Link href={`/hosts/${vm.hostId}`} className="font-medium text-slate-700 hover:text-accent-700 hover:underline">{vm.hostName}</Link></span>
+            <span>Image <span className="font-medium text-slate-700">{vm.imageLabel ?? '—'}</span></span>
+          </span>
+        }
+        actions={<VmActions vm={vm} />} />
+      <div className="space-y-5">
+        {shownTaskId && <TaskProgress key={shownTaskId} taskId={shownTaskId} onFinished={() => void refresh()} />}
+        {vm.lastError && (vm.state === 'error' || vm.state === 'crashed') && (
+          <div role="alert" className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+            <AlertIcon className="mt-0.5 shrink-0" /> {vm.lastError}
+          </div>
+        )}
+        <MetricsPanel title="Performance" query={(r) => metricQueries.vm(vmId, r)} charts={VM_CHARTS} />
+        <div className="grid grid-cols-1 gap-5 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+          <VmDetailsPanel vm={vm} />
+          <VmConsole vmId={vm.id} />
+        </div>
+      </div>
+    </>
+  );
+}

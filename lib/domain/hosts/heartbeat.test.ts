@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AgentInfo, Heartbeat } from '@/lib/agent/protocol';
+import { db } from '@/lib/db/client';
+import { createTestDb } from '@/lib/testing/test-db';
+import { enqueueTask } from '@/lib/domain/tasks/service';
+import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
+import { createEnrollmentToken, enrollHost, hostFromBearer } from './enrollment';
+import { ingestHeartbeat } from './heartbeat';
+import { getHost } from './queries';
+
+const testDb = createTestDb();
+afterAll(() => testDb.cleanup());
+
+const info: AgentInfo = {
+  hostName: 'h1',
+  agentVersion: '0.1.0',
+  driver: 'qemu',
+  qemuVersion: '7.2.0',
+  accelerator: 'tcg',
+  acceleratorReason: 'TCG: no vmx/svm',
+  cpuCount: 2,
+  cpuModel: 'Test CPU',
+  memoryTotalBytes: 8 * 1024 ** 3,
+  kernel: '6.1',
+  pools: [{ name: 'local', kind: 'local', path: '/data/pool', totalBytes: 100, freeBytes: 40 }],
+};
+
+const vmSample = (id: string, state: Heartbeat['vms'][number]['state']) => ({ id, state, guestReady: true, cpuPct: 12, rssBytes: 1000, diskRdBytes: 1, diskWrBytes: 2, diskRdOps: 3, diskWrOps: 4 });
+
+describe('enrollment', () => {
+  it('trades a one-time token for a secret, once, and only for the named host', async () => {
+    const token = await createEnrollmentToken('h1');
+    await expect(enrollHost({ token, name: 'h2', agentUrl: 'http://127.0.0.1:7101', info })).rejects.toMatchObject({ status: 401 });
+    const { hostId, secret } = await enrollHost({ token, name: 'h1', agentUrl: 'http://127.0.0.1:7101', info });
+    await expect(enrollHost({ token, name: 'h1', agentUrl: 'http://127.0.0.1:7101', info })).rejects.toMatchObject({ status: 401 });
+    expect(await hostFromBearer(`Bearer ${secret}`)).toEqual({ id: hostId, name: 'h1' });
+    await expect(hostFromBearer('Bearer wrong')).rejects.toMatchObject({ status: 401 });
+    await expect(hostFromBearer(null)).rejects.toMatchObject({ status: 401 });
+    const host = await getHost(hostId);
+    expect(host).toMatchObject({ status: 'online', qemuVersion: '7.2.0', accelerator: 'tcg', pools: [{ name: 'local', freeBytes: 40 }] });
+  });
+});
+
+describe('ingestHeartbeat', () => {
+  it('records samples, follows QEMU states, and leaves VMs that a task is working on alone', async () => {
+    const host = await db().host.findUniqueOrThrow({ where: { name: 'h1' } });
+    const base = { hostId: host.id, vcpus: 1, memoryMiB: 128, diskSizeBytes: BigInt(1) };
+    await db().vm.create({ data: { id: 'vm-a', name: 'a', state: 'running', ...base } });
+    await db().vm.create({ data: { id: 'vm-b', name: 'b', state: 'provisioning', ...base } });
+    await db().vm.create({ data: { id: 'vm-c', name: 'c', state: 'running', ...base } });
+    await enqueueTask({ kind: 'vm.create', title: 't', target: { type: 'vm', id: 'vm-b' }, actor: SYSTEM_ACTOR });
+    await ingestHeartbeat(host.id, {
+      at: new Date().toISOString(),
+      info,
+      host: { cpuPct: 55, memUsedBytes: 4 * 1024 ** 3, memTotalBytes: 8 * 1024 ** 3, load1: 1, load5: 1, load15: 1 },
+      vms: [vmSample('vm-a', 'shutoff'), vmSample('vm-b', 'running'), vmSample('vm-x', 'running')],
+    });
+    const states = Object.fromEntries((await db().vm.findMany()).map((v) => [v.id, v.state]));
+    expect(states).toEqual({ 'vm-a': 'stopped', 'vm-b': 'provisioning', 'vm-c': 'error' });
+    expect(await db().metricSample.count({ where: { vmId: null } })).toBe(1);
+    // Unknown VMs (vm-x) are not recorded; the busy one still gets its sample.
+    expect((await db().metricSample.findMany({ where: { NOT: { vmId: null } } })).map((s) => s.vmId).sort()).toEqual(['vm-a', 'vm-b']);
+    expect(await getHost(host.id)).toMatchObject({ cpuPct: 55, memoryUsedBytes: 4 * 1024 ** 3 });
+  });
+});

@@ -1,0 +1,100 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '@/lib/testing/test-db';
+import { admin, operator, seedHost, seedImage, seedUsers, viewer } from '@/lib/testing/fixtures';
+import { db } from '@/lib/db/client';
+import { createVm, deleteVm, runVmAction } from './service';
+import type { CreateVm } from './schemas';
+
+const testDb = createTestDb();
+afterAll(() => testDb.cleanup());
+
+const input = (over: Partial<CreateVm> = {}): CreateVm => ({
+  name: 'web-1',
+  imageId: '',
+  hostId: 'auto',
+  vcpus: 1,
+  memoryMiB: 512,
+  diskSizeGiB: 1,
+  haEnabled: false,
+  tags: [],
+  ...over,
+});
+
+beforeEach(async () => {
+  await db().taskStep.deleteMany();
+  await db().task.deleteMany();
+  await db().vm.deleteMany();
+  await db().auditEvent.deleteMany();
+  await db().image.deleteMany();
+  await db().host.deleteMany();
+  await db().user.deleteMany();
+  await seedUsers();
+});
+
+describe('createVm', () => {
+  it('places on the host with most free memory, registers the VM and queues a task', async () => {
+    await seedHost('h1', { freeGiB: 2 });
+    const h2 = await seedHost('h2', { freeGiB: 6 });
+    const image = await seedImage();
+    const r = await createVm(operator, input({ imageId: image.id }));
+    const vm = await db().vm.findUniqueOrThrow({ where: { id: r.vmId } });
+    expect(vm).toMatchObject({ hostId: h2.id, state: 'provisioning', diskSizeBytes: BigInt(1024 ** 3) });
+    const task = await db().task.findUniqueOrThrow({ where: { id: r.taskId } });
+    expect(task).toMatchObject({ kind: 'vm.create', state: 'queued', targetId: r.vmId, createdByName: 'olga' });
+    const audit = await db().auditEvent.findMany();
+    expect(audit.map((a) => [a.action, a.result])).toEqual([['vm.create', 'accepted']]);
+  });
+
+  it('refuses a viewer with 403 and audits the attempt', async () => {
+    const image = await seedImage();
+    await seedHost('h1');
+    await expect(createVm(viewer, input({ imageId: image.id }))).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    expect(await db().vm.count()).toBe(0);
+    expect((await db().auditEvent.findFirstOrThrow()).result).toBe('denied');
+  });
+
+  it('answers 409 with the numbers when the chosen host lacks memory', async () => {
+    const h = await seedHost('h1', { freeGiB: 1 });
+    const image = await seedImage();
+    await expect(createVm(admin, input({ imageId: image.id, hostId: h.id, memoryMiB: 4096 }))).rejects.toMatchObject({
+      code: 'INSUFFICIENT_CAPACITY',
+      status: 409,
+      data: { host: 'h1', neededMiB: 4096, freeMiB: 1024 },
+    });
+  });
+
+  it('answers 404 for an unknown image or host, 503 for an offline host, 409 for a duplicate name', async () => {
+    const image = await seedImage();
+    const off = await seedHost('h-off', { online: false });
+    await seedHost('h1');
+    await expect(createVm(admin, input({ imageId: 'nope' }))).rejects.toMatchObject({ status: 404 });
+    await expect(createVm(admin, input({ imageId: image.id, hostId: 'nope' }))).rejects.toMatchObject({ status: 404 });
+    await expect(createVm(admin, input({ imageId: image.id, hostId: off.id }))).rejects.toMatchObject({ code: 'HOST_OFFLINE', status: 503 });
+    await createVm(admin, input({ imageId: image.id }));
+    await expect(createVm(admin, input({ imageId: image.id }))).rejects.toMatchObject({ code: 'ALREADY_EXISTS', status: 409 });
+  });
+
+  it('counts VMs still provisioning so two quick creates cannot overbook a host', async () => {
+    await seedHost('h1', { freeGiB: 1 });
+    const image = await seedImage();
+    await createVm(admin, input({ imageId: image.id, name: 'a-vm', memoryMiB: 800 }));
+    await expect(createVm(admin, input({ imageId: image.id, name: 'b-vm', memoryMiB: 800 }))).rejects.toMatchObject({ code: 'NO_HOST_AVAILABLE' });
+  });
+});
+
+describe('runVmAction and deleteVm', () => {
+  it('refuses actions from the wrong power state and while a task is running', async () => {
+    await seedHost('h1');
+    const image = await seedImage();
+    const { vmId } = await createVm(admin, input({ imageId: image.id }));
+    await expect(runVmAction(admin, vmId, 'start')).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
+    await db().task.updateMany({ data: { state: 'succeeded' } });
+    await db().vm.update({ where: { id: vmId }, data: { state: 'running' } });
+    await expect(runVmAction(admin, vmId, 'start')).rejects.toMatchObject({ code: 'VM_BAD_POWER_STATE', data: { actual: 'running' } });
+    const { taskId } = await runVmAction(operator, vmId, 'stop');
+    expect((await db().vm.findUniqueOrThrow({ where: { id: vmId } })).state).toBe('stopping');
+    expect((await db().task.findUniqueOrThrow({ where: { id: taskId } })).kind).toBe('vm.stop');
+    await expect(deleteVm(viewer, vmId)).rejects.toMatchObject({ status: 403 });
+    await expect(runVmAction(admin, 'vm-missing', 'stop')).rejects.toMatchObject({ status: 404 });
+  });
+});
