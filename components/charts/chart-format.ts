@@ -1,4 +1,4 @@
-import { formatBytes, formatBytesPerSec, formatCompact, formatPercent } from '@/lib/format';
+import { formatBytes, formatBytesPerSec, formatClock, formatCompact, formatPercent } from '@/lib/format';
 
 export type ChartUnit = 'percent' | 'bytes' | 'bytesPerSec' | 'number';
 
@@ -19,6 +19,44 @@ export function formatTick(unit: ChartUnit, v: number): string {
     case 'bytesPerSec': return formatBytesPerSec(v, 0);
     default: return formatCompact(v);
   }
+}
+
+/**
+ * Y ticks from 0 that read well: quarters for percentages (at least to 100), power-of-two steps
+ * for bytes (16 GiB, 32 GiB...). Undefined for plain numbers: recharts' own nice ticks do.
+ */
+export function valueTicks(unit: ChartUnit, max: number): number[] | undefined {
+  if (unit === 'number') return undefined;
+  if (unit === 'percent') {
+    const top = Math.max(100, Math.ceil(max / 25) * 25);
+    return range(0, top, top / 4);
+  }
+  if (!(max > 0)) return [0, 1024];
+  const step = 2 ** Math.ceil(Math.log2(max / 4));
+  return range(0, Math.ceil(max / step) * step, step);
+}
+
+const TIME_STEPS = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200].map((s) => s * 1000);
+
+/** X ticks on round clock times (every 2 min, 5 min, 1 h, ...), at most about `target` of them. */
+export function timeTicks(min: number, max: number, target = 6): number[] {
+  const span = max - min;
+  if (!(span > 0)) return [min];
+  const step = TIME_STEPS.find((s) => span / s <= target) ?? TIME_STEPS[TIME_STEPS.length - 1];
+  const offset = new Date(min).getTimezoneOffset() * 60_000; // align to local wall-clock multiples
+  const first = Math.ceil((min - offset) / step) * step + offset;
+  const ticks = range(first, max, step);
+  return ticks.length >= 2 ? ticks : [min, max];
+}
+
+export function formatTimeTick(t: number, span: number): string {
+  return formatClock(t, span < 5 * 60_000);
+}
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to + step / 1e6; v += step) out.push(v);
+  return out;
 }
 
 // Series colours (hex: SVG presentation attributes do not take CSS variables everywhere).

@@ -1,9 +1,10 @@
 'use client';
-import { useQuery, type UseQueryOptions } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { QueryError } from '@/components/ui/query-state';
 import { Skeleton } from '@/components/ui/skeleton';
-import type { MetricPoint, MetricRange, SeriesDto } from '@/lib/domain/metrics/dto';
+import type { MetricPoint, MetricRange } from '@/lib/domain/metrics/dto';
+import type { metricQueries } from '@/lib/queries/metric-queries';
 import { cx } from '@/lib/cx';
 import { ChartCard } from './chart-card';
 import type { ChartUnit } from './chart-format';
@@ -23,7 +24,7 @@ export type ChartSpec = {
   current?: (last: MetricPoint) => ReactNode;
 };
 
-type SeriesQuery = UseQueryOptions<SeriesDto, Error, SeriesDto, readonly unknown[]>;
+type SeriesQuery = ReturnType<typeof metricQueries.cluster>;
 
 /** A row of charts over one metrics endpoint, sharing a 15m/1h/24h range picker. */
 export function MetricsPanel({ title, query, charts, className }: {

@@ -2,8 +2,8 @@
 // THE one recharts wrapper: every chart in vmops goes through here.
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DotItemDotProps } from 'recharts';
-import { formatClock, formatDateTime } from '@/lib/format';
-import { formatTick, formatValue, SERIES_COLORS, type ChartUnit } from './chart-format';
+import { formatDateTime } from '@/lib/format';
+import { formatTick, formatTimeTick, formatValue, SERIES_COLORS, timeTicks, valueTicks, type ChartUnit } from './chart-format';
 
 export type ChartSeries<K extends string> = { key: K; label: string; color?: string; dashed?: boolean };
 type Row = { t: number } & Partial<Record<string, number>>;
@@ -21,6 +21,10 @@ export function TimeSeriesChart<K extends string>({ name, data, series, unit, ki
   const rows = data as readonly Row[];
   const present = rows.filter((r) => series.some((s) => typeof r[s.key] === 'number'));
   const colorOf = (i: number, s: ChartSeries<K>) => s.color ?? SERIES_COLORS[i % SERIES_COLORS.length];
+  const t0 = present[0]?.t ?? 0;
+  const t1 = present.at(-1)?.t ?? 0;
+  const top = Math.max(0, ...present.flatMap((r) => series.map((s) => r[s.key] ?? 0)), stacked ? sumTop(present, series) : 0);
+  const yTicks = valueTicks(unit, Math.max(top, yMax ?? 0));
 
   return (
     <div data-testid={`chart-${name}`} data-points={present.length} className="w-full" style={{ height }}>
@@ -32,7 +36,7 @@ export function TimeSeriesChart<K extends string>({ name, data, series, unit, ki
         <ResponsiveContainer width="100%" height="100%">
           {kind === 'area' ? (
             <AreaChart data={present as Row[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-              {axes(unit, yMax)}
+              {axes()}
               {series.map((s, i) => (
                 <Area key={s.key} type="monotone" dataKey={s.key} name={s.label} stackId={stacked ? 'a' : undefined}
                   stroke={colorOf(i, s)} strokeWidth={1.5} strokeDasharray={s.dashed ? '4 3' : undefined}
@@ -42,7 +46,7 @@ export function TimeSeriesChart<K extends string>({ name, data, series, unit, ki
             </AreaChart>
           ) : (
             <LineChart data={present as Row[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-              {axes(unit, yMax)}
+              {axes()}
               {series.map((s, i) => (
                 <Line key={s.key} type="monotone" dataKey={s.key} name={s.label} stroke={colorOf(i, s)} strokeWidth={1.5}
                   strokeDasharray={s.dashed ? '4 3' : undefined}
@@ -55,18 +59,24 @@ export function TimeSeriesChart<K extends string>({ name, data, series, unit, ki
     </div>
   );
 
-  function axes(u: ChartUnit, top?: number) {
+  function axes() {
     return [
       <CartesianGrid key="grid" stroke="#e2e8f0" strokeDasharray="3 3" vertical={false} />,
-      <XAxis key="x" dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatClock(v)}
-        tick={{ fontSize: 11, fill: '#64748b' }} tickLine={false} axisLine={{ stroke: '#cbd5e1' }} minTickGap={40} />,
-      <YAxis key="y" width={64} domain={[0, top ?? 'auto']} allowDataOverflow={false} tickFormatter={(v: number) => formatTick(u, v)}
+      <XAxis key="x" dataKey="t" type="number" scale="time" domain={[t0, t1]} ticks={timeTicks(t0, t1)}
+        tickFormatter={(v: number) => formatTimeTick(v, t1 - t0)}
+        tick={{ fontSize: 11, fill: '#64748b' }} tickLine={false} axisLine={{ stroke: '#cbd5e1' }} />,
+      <YAxis key="y" width={64} domain={yTicks ? [0, yTicks[yTicks.length - 1]] : [0, 'auto']} ticks={yTicks}
+        tickFormatter={(v: number) => formatTick(unit, v)}
         tick={{ fontSize: 11, fill: '#64748b' }} tickLine={false} axisLine={false} tickCount={4} />,
       <Tooltip key="tip" isAnimationActive={false} labelFormatter={(v) => formatDateTime(Number(v))}
-        formatter={(v) => formatValue(u, typeof v === 'number' ? v : Number(v))}
+        formatter={(v) => formatValue(unit, typeof v === 'number' ? v : Number(v))}
         contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: '#e2e8f0', padding: '6px 10px' }} />,
     ];
   }
+}
+
+function sumTop<K extends string>(rows: readonly Row[], series: ChartSeries<K>[]): number {
+  return Math.max(0, ...rows.map((r) => series.reduce((n, s) => n + (r[s.key] ?? 0), 0)));
 }
 
 // A "live" marker on the newest point only; rendered as a recharts dot so tests can find points.

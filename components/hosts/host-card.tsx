@@ -9,28 +9,24 @@ export function HostCard({ host }: { host: HostDto }) {
   return (
     <Link href={`/hosts/${host.id}`} data-testid="host-card" data-host-id={host.id}
       className="group block rounded-lg border border-slate-200 bg-white p-4 shadow-xs transition hover:border-accent-300 hover:shadow-sm">
-      <div className="mb-3 flex items-center justify-between gap-2">
+      <div className="flex items-start justify-between gap-2">
         <div className="min-w-0">
           <h3 className="truncate text-sm font-semibold text-slate-900 group-hover:text-accent-700">{host.name}</h3>
-          <p className="truncate text-xs text-slate-500">{host.cpuCount} vCPU · {host.cpuModel || 'unknown CPU'}</p>
+          <p className="truncate text-xs text-slate-500" title={host.cpuModel}>{host.cpuCount} CPUs · {host.cpuModel || 'unknown CPU'}</p>
         </div>
         <StateBadge state={host.status} />
       </div>
-      <div className={offline ? 'opacity-50' : undefined}>
-        <div className="space-y-2.5">
-          <UsageMeter label="CPU" used={host.cpuPct} total={100} unit="percent" />
-          <UsageMeter label="Memory" used={host.memoryUsedBytes} total={host.memoryTotalBytes} />
-        </div>
-        <div className="mt-3 flex items-center justify-between gap-2 border-t border-slate-100 pt-3 text-xs">
-          <span className="text-slate-600 tabular-nums">
-            <span className="font-semibold text-slate-900">{host.runningVmCount}</span> / {host.vmCount} VMs running
-          </span>
-          <span className="flex gap-1.5">
-            <AcceleratorBadge host={host} />
-            <DriverBadge driver={host.driver} />
-          </span>
-        </div>
+      <div className="mt-2 flex gap-1.5">
+        <AcceleratorBadge host={host} />
+        <DriverBadge driver={host.driver} />
       </div>
+      <div className={offline ? 'mt-3 space-y-2.5 opacity-50' : 'mt-3 space-y-2.5'}>
+        <UsageMeter label="CPU" used={host.cpuPct} total={100} unit="percent" />
+        <UsageMeter label="Memory" used={host.memoryUsedBytes} total={host.memoryTotalBytes} />
+      </div>
+      <p className="mt-3 border-t border-slate-100 pt-2.5 text-xs text-slate-600 tabular-nums">
+        <span className="font-semibold text-slate-900">{host.runningVmCount}</span> of {host.vmCount} VMs running
+      </p>
     </Link>
   );
 }

@@ -6,12 +6,14 @@ import { SimulatedBanner } from './simulated-banner';
 import { TopBar } from './top-bar';
 import { UserPanel } from './user-panel';
 
+// The document scrolls (full-page screenshots and browser find work); the sidebar and the header
+// stick. Sticky table headers sit below the header via --header-h (globals.css).
 export function AppShell({ user, children }: { user: SessionUser; children: ReactNode }) {
   return (
     <CurrentUserProvider user={user}>
-      <div className="flex h-screen overflow-hidden">
-        <aside className="flex w-56 shrink-0 flex-col bg-slate-900">
-          <div className="flex h-12 items-center gap-2 border-b border-slate-800 px-4">
+      <div className="flex min-h-screen">
+        <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col bg-slate-900">
+          <div className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-800 px-4">
             <span aria-hidden="true" className="flex size-6 items-center justify-center rounded bg-accent-500 text-[11px] font-bold text-white">v</span>
             <span className="text-[15px] font-semibold tracking-tight text-white">vmops</span>
           </div>
@@ -19,11 +21,11 @@ export function AppShell({ user, children }: { user: SessionUser; children: Reac
           <UserPanel />
         </aside>
         <div className="flex min-w-0 flex-1 flex-col">
-          <TopBar />
-          <SimulatedBanner />
-          <main id="main" className="min-w-0 flex-1 overflow-y-auto">
-            <div className="mx-auto max-w-[1600px] px-6 pt-5 pb-10">{children}</div>
-          </main>
+          <div className="sticky top-0 z-30">
+            <TopBar />
+            <SimulatedBanner />
+          </div>
+          <main id="main" className="min-w-0 flex-1 px-6 pt-5 pb-10">{children}</main>
         </div>
       </div>
     </CurrentUserProvider>

@@ -22,7 +22,7 @@ export function TaskDetail({ taskId }: { taskId: string }) {
           <PageHeader title={task.title} meta={<TaskStateBadge state={task.state} />}
             description={<span className="font-mono text-xs">{task.kind} · {task.id}</span>} />
           <div className="space-y-5">
-            <TaskProgress taskId={task.id} />
+            <TaskProgress taskId={task.id} bare />
             {task.error && (
               <div role="alert" className="rounded-lg border border-red-200 bg-red-50 px-4 py-3">
                 <p className="text-sm font-semibold text-red-800">This task failed</p>

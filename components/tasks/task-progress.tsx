@@ -11,8 +11,10 @@ import { isTaskActive, taskQueries } from '@/lib/queries/task-queries';
 import { TaskStateBadge } from './task-bits';
 
 /** Live progress of one task: state, bar, latest step or the error in words. */
-export function TaskProgress({ taskId, onFinished, className }: {
+export function TaskProgress({ taskId, onFinished, className, bare }: {
   taskId: string; onFinished?: (task: TaskDto) => void; className?: string;
+  /** Bar only, without the latest step or error line (the task page lists those itself). */
+  bare?: boolean;
 }) {
   const { data: task, error } = useQuery(taskQueries.detail(taskId));
   const reported = useRef<string | null>(null);
@@ -40,13 +42,17 @@ export function TaskProgress({ taskId, onFinished, className }: {
       className={cx('rounded-md border bg-white p-3', task.state === 'failed' ? 'border-red-200' : 'border-slate-200', className)}>
       <div className="mb-2 flex items-center gap-2.5">
         <TaskStateBadge state={task.state} />
-        <Link href={`/tasks/${task.id}`} className="min-w-0 flex-1 truncate text-sm font-medium text-slate-800 hover:underline">
-          {task.title}
-        </Link>
+        {bare ? (
+          <span className="flex-1 text-sm text-slate-600">{task.steps?.length ?? 0} steps logged</span>
+        ) : (
+          <Link href={`/tasks/${task.id}`} className="min-w-0 flex-1 truncate text-sm font-medium text-slate-800 hover:underline">
+            {task.title}
+          </Link>
+        )}
         <span className="text-xs text-slate-500 tabular-nums">{formatRatio(task.progress)}</span>
       </div>
       <ProgressBar value={task.progress} label={`Progress of ${task.title}`} tone={tone} striped={active} />
-      {task.error ? (
+      {bare ? null : task.error ? (
         <p className="mt-2 text-xs text-red-700"><span className="font-mono">{task.error.code}</span>: {task.error.message}</p>
       ) : last ? (
         <p className="mt-2 truncate text-xs text-slate-500">{last.message}</p>

@@ -49,14 +49,14 @@ function columns(now: number): Column<TaskDto>[] {
 }
 
 export function TasksTable() {
-  const query = useQuery(taskQueries.list());
-  const now = useNow();
   const [state, setState] = useState<TaskState | ''>('');
+  const query = useQuery(taskQueries.list(state ? { state } : {}));
+  const now = useNow();
 
   return (
     <QueryState query={query} what="tasks" skeleton={<SkeletonRows rows={8} />}>
       {(tasks) => (
-        <DataTable label="Tasks" rows={state ? tasks.filter((t) => t.state === state) : tasks} columns={columns(now)}
+        <DataTable label="Tasks" rows={tasks} columns={columns(now)}
           rowKey={(t) => t.id} rowHref={(t) => `/tasks/${t.id}`}
           searchText={(t) => `${t.title} ${t.kind} ${t.targetId ?? ''} ${t.createdByName ?? ''}`}
           searchPlaceholder="Filter by title, target, user…"

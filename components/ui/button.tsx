@@ -41,6 +41,7 @@ export function Button({ variant, size, loading, icon, disabledReason, className
     <button
       type={type}
       disabled={isDisabled}
+      aria-disabled={isDisabled || undefined}
       aria-busy={loading || undefined}
       aria-describedby={tip ? tipId : undefined}
       className={buttonClasses(variant, size, className)}

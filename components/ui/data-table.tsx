@@ -52,10 +52,10 @@ export function DataTable<T>({ label, rows, columns, rowKey, searchText, searchP
   const visible = useMemo(() => {
     const q = query.trim().toLowerCase();
     const filtered = q && searchText ? rows.filter((r) => searchText(r).toLowerCase().includes(q)) : rows;
-    const col = sort && columns.find((c) => c.id === sort.id);
-    if (!col?.sortValue) return filtered;
-    const get = col.sortValue;
-    return [...filtered].sort((a, b) => (sort.desc ? -1 : 1) * compare(get(a), get(b)));
+    const get = sort ? columns.find((c) => c.id === sort.id)?.sortValue : undefined;
+    if (!sort || !get) return filtered;
+    const sign = sort.desc ? -1 : 1;
+    return [...filtered].sort((a, b) => sign * compare(get(a), get(b)));
   }, [rows, query, searchText, sort, columns]);
 
   const toggleSort = (id: string) =>
@@ -98,13 +98,13 @@ export function DataTable<T>({ label, rows, columns, rowKey, searchText, searchP
                 return (
                   <th key={c.id} scope="col"
                     aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined}
-                    className={cx('sticky top-0 z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-medium whitespace-nowrap text-slate-500 backdrop-blur',
+                    className={cx('sticky top-[var(--header-h)] z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-medium whitespace-nowrap text-slate-500 backdrop-blur',
                       pad, c.align === 'right' ? 'text-right' : 'text-left', c.className)}>
                     {c.sortValue ? (
                       <button type="button" onClick={() => toggleSort(c.id)}
                         className={cx('inline-flex items-center gap-1 rounded hover:text-slate-900', c.align === 'right' && 'flex-row-reverse')}>
                         {c.header}
-                        <SortIcon direction={dir} />
+                        <SortIcon sortDir={dir} />
                       </button>
                     ) : c.header}
                   </th>

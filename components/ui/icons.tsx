@@ -47,10 +47,10 @@ export const LogoutIcon = (p: IconProps) => (
 export const SearchIcon = (p: IconProps) => (
   <Icon {...p}><circle cx="11" cy="11" r="7" /><path d="M20 20l-3.5-3.5" /></Icon>
 );
-export const SortIcon = ({ direction, ...p }: IconProps & { direction: 'asc' | 'desc' | false }) => (
+export const SortIcon = ({ sortDir, ...p }: IconProps & { sortDir: 'asc' | 'desc' | false }) => (
   <Icon {...p} width="12" height="12">
-    <path d="M8 10l4-4 4 4" opacity={direction === 'asc' ? 1 : 0.3} />
-    <path d="M8 14l4 4 4-4" opacity={direction === 'desc' ? 1 : 0.3} />
+    <path d="M8 10l4-4 4 4" opacity={sortDir === 'asc' ? 1 : 0.3} />
+    <path d="M8 14l4 4 4-4" opacity={sortDir === 'desc' ? 1 : 0.3} />
   </Icon>
 );
 export const XIcon = (p: IconProps) => <Icon {...p}><path d="M6 6l12 12M18 6L6 18" /></Icon>;

@@ -13,6 +13,23 @@ const VARIANT: Record<VmControl, 'primary' | 'secondary' | 'danger'> = {
   start: 'primary', stop: 'secondary', 'force-stop': 'secondary', restart: 'secondary', delete: 'danger',
 };
 
+// Everything that interrupts a running guest asks first; Start does not.
+const CONFIRM: Record<Exclude<VmControl, 'start'>, { confirmLabel: string; tone: 'primary' | 'danger'; description: string }> = {
+  stop: {
+    confirmLabel: 'Stop VM', tone: 'primary',
+    description: 'The guest is asked to shut down cleanly (ACPI power button). If it ignores the request, use Force stop.',
+  },
+  'force-stop': {
+    confirmLabel: 'Force stop', tone: 'danger',
+    description: 'This cuts the power like pulling the plug: the guest gets no chance to shut down and unsaved data in it is lost.',
+  },
+  restart: { confirmLabel: 'Restart VM', tone: 'primary', description: 'The guest reboots; its sessions and services are interrupted.' },
+  delete: {
+    confirmLabel: 'Delete VM', tone: 'danger',
+    description: 'The VM is stopped if it runs, then it and its disk are removed for good. This cannot be undone.',
+  },
+};
+
 export function VmActions({ vm }: { vm: VmDto }) {
   const router = useRouter();
   const { toast } = useToast();
@@ -20,7 +37,7 @@ export function VmActions({ vm }: { vm: VmDto }) {
   const remove = usePermission('vm.delete');
   const action = useVmAction(vm.id);
   const deletion = useDeleteVm(vm.id);
-  const [confirm, setConfirm] = useState<'force-stop' | 'delete' | null>(null);
+  const [confirm, setConfirm] = useState<Exclude<VmControl, 'start'> | null>(null);
   const busy = action.isPending || deletion.isPending;
 
   const run = (a: VmAction) =>
@@ -38,13 +55,13 @@ export function VmActions({ vm }: { vm: VmDto }) {
       onSettled: () => setConfirm(null),
     });
 
-  const button = (control: VmControl, onClick: () => void) => {
+  const button = (control: VmControl) => {
     const perm = control === 'delete' ? remove : operate;
     const st = vmControlState(vm, control);
+    const pending = control === 'delete' ? deletion.isPending : action.isPending && action.variables === control;
     return (
-      <Button key={control} variant={VARIANT[control]} onClick={onClick} disabled={!perm.allowed || !st.enabled || busy}
-        disabledReason={perm.reason ?? st.reason}
-        loading={(control === 'delete' && deletion.isPending) || (action.isPending && action.variables === control)}>
+      <Button variant={VARIANT[control]} onClick={() => (control === 'start' ? run('start') : setConfirm(control))}
+        disabled={!perm.allowed || !st.enabled || busy} disabledReason={perm.reason ?? st.reason} loading={pending}>
         {VM_CONTROL_LABELS[control]}
       </Button>
     );
@@ -52,20 +69,20 @@ export function VmActions({ vm }: { vm: VmDto }) {
 
   return (
     <>
-      <div role="toolbar" aria-label="VM actions" className="flex flex-wrap items-center gap-2">
-        {button('start', () => run('start'))}
-        {button('stop', () => run('stop'))}
-        {button('force-stop', () => setConfirm('force-stop'))}
-        {button('restart', () => run('restart'))}
+      <div role="group" aria-label="VM actions" className="flex flex-wrap items-center gap-2">
+        {button('start')}
+        {button('stop')}
+        {button('force-stop')}
+        {button('restart')}
         <span aria-hidden="true" className="mx-1 h-5 w-px bg-slate-200" />
-        {button('delete', () => setConfirm('delete'))}
+        {button('delete')}
       </div>
-      <ConfirmDialog open={confirm === 'force-stop'} onCancel={() => setConfirm(null)} onConfirm={() => run('force-stop')}
-        pending={action.isPending} title={`Force stop ${vm.name}?`} confirmLabel="Force stop"
-        description="This cuts the power like pulling the plug: the guest gets no chance to shut down and unsaved data in it is lost." />
-      <ConfirmDialog open={confirm === 'delete'} onCancel={() => setConfirm(null)} onConfirm={doDelete}
-        pending={deletion.isPending} title={`Delete ${vm.name}?`} confirmLabel="Delete VM" typeToConfirm={vm.name}
-        description="The VM is stopped if it runs, then it and its disk are removed for good. This cannot be undone." />
+      {(Object.keys(CONFIRM) as (keyof typeof CONFIRM)[]).map((c) => (
+        <ConfirmDialog key={c} open={confirm === c} onCancel={() => setConfirm(null)}
+          onConfirm={() => (c === 'delete' ? doDelete() : run(c))}
+          pending={c === 'delete' ? deletion.isPending : action.isPending}
+          title={`${VM_CONTROL_LABELS[c]} ${vm.name}?`} typeToConfirm={c === 'delete' ? vm.name : undefined} {...CONFIRM[c]} />
+      ))}
     </>
   );
 }

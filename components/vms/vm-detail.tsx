@@ -29,13 +29,12 @@ const VM_CHARTS: ChartSpec[] = [
   },
 ];
 
-/** `initialTaskId`: the task that created the VM (from the create form), shown before the first poll. */
-export function VmDetail({ vmId, initialTaskId }: { vmId: string; initialTaskId?: string }) {
+export function VmDetail({ vmId }: { vmId: string }) {
   const query = useQuery(vmQueries.detail(vmId));
   const refresh = useRefreshAfterTask();
   const vm = query.data;
   // The latest task stays on screen after it finishes, so its outcome can be read.
-  const [shownTaskId, setShownTaskId] = useState(initialTaskId ?? null);
+  const [shownTaskId, setShownTaskId] = useState<string | null>(null);
   if (vm?.activeTaskId && vm.activeTaskId !== shownTaskId) setShownTaskId(vm.activeTaskId);
 
   if (!vm) {

@@ -72,7 +72,7 @@ export function VmsTable({ hostId }: { hostId?: string }) {
             }
             empty={<EmptyState icon={<VmIcon />} title={hostId ? 'No VMs on this host' : 'No VMs yet — create one from an image'}
               description="A VM gets a copy-on-write disk on top of a ready image and starts right away."
-              action={<CreateVmButton hostId={hostId} />} />} />
+              action={<CreateVmButton hostId={hostId} label="Create a VM" />} />} />
         );
       }}
     </QueryState>

@@ -37,7 +37,7 @@ describe('agent config', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect(err!.message).toMatch(/--port \(VMOPS_AGENT_PORT\)/);
     expect(err!.message).toMatch(/--driver \(VMOPS_AGENT_DRIVER\)/);
-    expect(err!.message).toMatch(/--data \(VMOPS_AGENT_DATA\)/);
+    expect(err!.message).toMatch(/--data \(VMOPS_AGENT_DATA\): is required/);
     expect(() => parseAgentConfig(['--bogus', 'x'], {})).toThrow(/Unknown option '--bogus'/);
   });
 });

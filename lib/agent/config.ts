@@ -54,7 +54,7 @@ The config file is JSON with the camelCase keys (name, port, enrollToken, interv
 
 export class ConfigError extends Error {}
 
-export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentConfig {
+export function parseAgentConfig(argv: string[], env: Record<string, string | undefined> = process.env): AgentConfig {
   let parsed;
   try {
     const options = Object.fromEntries(
@@ -81,7 +81,7 @@ export function parseAgentConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       const key = String(i.path[0] ?? '');
       const names = keys[key as keyof typeof keys];
       const where = names ? `--${names[0]} (${names[1]})` : key || '(config)';
-      return `  ${where}: ${i.message}`;
+      return `  ${where}: ${merged[key] === undefined ? 'is required' : i.message}`;
     });
     throw new ConfigError(`Invalid agent configuration:\n${lines.join('\n')}\n${AGENT_USAGE}`);
   }

@@ -73,7 +73,8 @@ export async function loadOrEnroll(opts: EnrollOptions): Promise<Credentials> {
       status = res.status;
       text = await res.text();
     } catch (err) {
-      text = (err as Error).cause ? String((err as Error & { cause: unknown }).cause) : (err as Error).message;
+      const e = err as Error & { cause?: Error };
+      text = e.cause?.message ?? e.message; // fetch hides ECONNREFUSED & co in .cause
     }
     if (status >= 200 && status < 300) {
       const parsed = enrollResponseSchema.safeParse(safeJson(text));

@@ -2,14 +2,8 @@
 // SQLite file under the data dir, so a fresh checkout works with no setup.
 import path from 'node:path';
 
-export function dataDir(): string {
-  return path.resolve(process.env.VMOPS_DATA_DIR ?? 'data');
-}
-
 export function databaseUrl(): string {
-  return process.env.DATABASE_URL ?? `file:${path.join(dataDir(), 'vmops.db')}`;
-}
-
-export function sqlitePath(url: string): string {
-  return url.replace(/^file:/, '');
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const dir = process.env.VMOPS_DATA_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'data');
+  return `file:${path.join(/*turbopackIgnore: true*/ dir, 'vmops.db')}`;
 }

@@ -1,4 +1,4 @@
-import { queryOptions } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { TaskDto, TaskState } from '@/lib/domain/tasks/dto';
 import { apiFetch } from './api-fetch';
 import { POLL } from './poll';
@@ -17,6 +17,7 @@ export const taskQueries = {
       queryKey: [...taskQueries.lists(), filters] as const,
       queryFn: ({ signal }) => apiFetch<TaskDto[]>('/api/tasks', { signal, query: filters }),
       refetchInterval: (q) => (q.state.data?.some(isTaskActive) ? POLL.activeTasks : POLL.idleTasks),
+      placeholderData: keepPreviousData,
     }),
   detail: (taskId: string) =>
     queryOptions({

@@ -1,6 +1,5 @@
 // Chooses the hypervisor driver. QEMU is the product; the simulated driver exists only so the
 // dashboard runs on machines without QEMU, and then it says so loudly (log banner + AgentInfo).
-import { execFileSync } from 'node:child_process';
 import type { DriverKind } from '../protocol';
 import { createSimulatedDriver, SIMULATED_BANNER } from './simulated';
 import type { Driver } from './types';
@@ -19,30 +18,22 @@ export type SelectDriverOptions = {
 // Seams for tests: the real lookups need QEMU installed.
 export type SelectDeps = {
   findQemuBinary(): string | null;
-  findQemuImg(): string | null;
+  findQemuImg(qemuBinary?: string): string | null;
   createQemuDriver(opts: { pools: Pool[]; qemuBinary?: string; log?: (msg: string) => void }): Promise<Driver>;
 };
-
-export function findOnPath(command: string): string | null {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
 
 async function realDeps(): Promise<SelectDeps> {
   // Loaded lazily so a machine without QEMU never evaluates the QEMU driver's module graph.
   const qemu = await import('../qemu/index');
-  return { findQemuBinary: qemu.findQemuBinary, findQemuImg: () => findOnPath('qemu-img'), createQemuDriver: qemu.createQemuDriver };
+  return { findQemuBinary: () => qemu.findQemuBinary(), findQemuImg: qemu.findQemuImg, createQemuDriver: qemu.createQemuDriver };
 }
 
 export async function selectDriver(opts: SelectDriverOptions, deps?: SelectDeps): Promise<Driver> {
-  const d = deps ?? (await realDeps());
   if (opts.requested === 'simulated') return simulated(opts, 'requested with --driver simulated');
+  const d = deps ?? (await realDeps());
 
   const qemuBinary = opts.qemuBinary ?? d.findQemuBinary();
-  const qemuImg = d.findQemuImg();
+  const qemuImg = d.findQemuImg(qemuBinary ?? undefined);
   const missing = [!qemuBinary && 'qemu-system-x86_64', !qemuImg && 'qemu-img'].filter(Boolean);
   if (missing.length === 0) {
     opts.log(`driver: qemu (${qemuBinary}, ${qemuImg})`);

@@ -1,0 +1,97 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { usePermission } from '@/components/auth/current-user';
+import { hostFreeMemoryBytes } from '@/components/hosts/host-math';
+import { HostSelect } from '@/components/hosts/host-select';
+import { Button, ButtonLink } from '@/components/ui/button';
+import { Card, CardBody } from '@/components/ui/card';
+import { SelectField, Switch, TextField } from '@/components/ui/form-field';
+import { createVmSchema } from '@/lib/domain/vms/schemas';
+import { formatBytes } from '@/lib/format';
+import { useSchemaForm } from '@/lib/forms/use-schema-form';
+import { hostQueries } from '@/lib/queries/host-queries';
+import { imageQueries } from '@/lib/queries/image-queries';
+import { useCreateVm } from '@/lib/queries/vm-mutations';
+
+const GiB = 1024 ** 3;
+const parseTags = (s: string) => s.split(/[\s,]+/).map((t) => t.trim()).filter(Boolean);
+
+export function CreateVmForm({ initialHostId }: { initialHostId?: string }) {
+  const router = useRouter();
+  const permission = usePermission('vm.create');
+  const images = useQuery(imageQueries.list());
+  const hosts = useQuery(hostQueries.list());
+  const create = useCreateVm();
+  const form = useSchemaForm(createVmSchema);
+  const [v, setV] = useState({
+    name: '', imageId: '', hostId: initialHostId ?? 'auto', vcpus: '1', memoryMiB: '512', diskSizeGiB: '2', haEnabled: false, tags: '',
+  });
+  const set = (key: keyof typeof v) => (value: string | boolean) => {
+    setV((prev) => ({ ...prev, [key]: value }));
+    form.clearError(key);
+  };
+
+  const ready = images.data?.filter((i) => i.status === 'ready') ?? [];
+  const image = ready.find((i) => i.id === v.imageId);
+  const host = hosts.data?.find((h) => h.id === v.hostId);
+  const minDiskGiB = image ? Math.ceil((image.virtualSizeBytes / GiB) * 100) / 100 : 0;
+  const memoryShort = host && Number(v.memoryMiB) * 1024 * 1024 > hostFreeMemoryBytes(host);
+
+  function chooseImage(imageId: string) {
+    set('imageId')(imageId);
+    const chosen = ready.find((i) => i.id === imageId);
+    const needed = chosen ? Math.ceil(chosen.virtualSizeBytes / GiB) : 0;
+    if (needed > Number(v.diskSizeGiB)) set('diskSizeGiB')(String(needed));
+  }
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const input = form.validate({ ...v, tags: parseTags(v.tags) });
+    if (!input) return;
+    create.mutate(input, {
+      // The VM page follows the provisioning task through the VM's activeTaskId.
+      onSuccess: ({ vmId }) => router.push(`/vms/${encodeURIComponent(vmId)}`),
+      onError: (err) => form.applyServerError(err),
+    });
+  }
+
+  const err = form.errors;
+  return (
+    <Card className="max-w-3xl">
+      <form onSubmit={onSubmit} noValidate aria-label="New virtual machine">
+        <CardBody className="grid grid-cols-2 gap-x-5 gap-y-4">
+          {err._form && <p role="alert" className="col-span-2 text-sm text-red-700">{err._form}</p>}
+          <TextField label="Name" name="name" value={v.name} onChange={(e) => set('name')(e.target.value)} error={err.name}
+            placeholder="web-01" autoComplete="off" spellCheck={false} autoFocus hint="Lowercase letters, digits and dashes" />
+          <SelectField label="Image" name="imageId" value={v.imageId} onChange={(e) => chooseImage(e.target.value)} error={err.imageId}
+            hint={image ? `${image.format}, virtual size ${formatBytes(image.virtualSizeBytes)}` : ready.length === 0 && !images.isPending ? 'No ready images: import one first' : undefined}>
+            <option value="">{images.isPending ? 'Loading images…' : 'Choose an image'}</option>
+            {ready.map((i) => <option key={i.id} value={i.id}>{i.name} {i.version}</option>)}
+          </SelectField>
+          <HostSelect value={v.hostId} onChange={(id) => set('hostId')(id)} error={err.hostId} className="col-span-2" />
+          <TextField label="vCPUs" name="vcpus" type="number" min={1} max={32} step={1} value={v.vcpus}
+            onChange={(e) => set('vcpus')(e.target.value)} error={err.vcpus} />
+          <TextField label="Memory (MiB)" name="memoryMiB" type="number" min={64} step={64} value={v.memoryMiB}
+            onChange={(e) => set('memoryMiB')(e.target.value)} error={err.memoryMiB}
+            hint={host && memoryShort ? `More than the ${formatBytes(hostFreeMemoryBytes(host))} free on ${host.name}` : `= ${formatBytes(Number(v.memoryMiB) * 1024 * 1024)}`} />
+          <TextField label="Disk (GiB)" name="diskSizeGiB" type="number" min={0.0625} step="any" value={v.diskSizeGiB}
+            onChange={(e) => set('diskSizeGiB')(e.target.value)} error={err.diskSizeGiB}
+            hint={image ? `At least the image's ${minDiskGiB} GiB` : 'Copy-on-write on top of the image'} />
+          <TextField label="Tags" name="tags" value={v.tags} onChange={(e) => set('tags')(e.target.value)} error={err.tags}
+            placeholder="web, env:prod" autoComplete="off" hint="Separate with commas or spaces" />
+          <div className="col-span-2 pt-1">
+            <Switch label="High availability" checked={v.haEnabled} onChange={(on) => set('haEnabled')(on)}
+              description="Restart this VM on another host when its host goes offline." />
+          </div>
+        </CardBody>
+        <div className="flex items-center justify-end gap-2 border-t border-slate-100 bg-slate-50/60 px-4 py-3">
+          <ButtonLink href="/vms">Cancel</ButtonLink>
+          <Button type="submit" variant="primary" loading={create.isPending}
+            disabled={!permission.allowed} disabledReason={permission.reason}>Create VM</Button>
+        </div>
+      </form>
+    </Card>
+  );
+}

@@ -1,0 +1,78 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN_STATE, pollApi, shot } from './support';
+
+test.use({ storageState: ADMIN_STATE });
+
+test('create a VM from an image through the form, watch it run, see live load, stop, start and delete it', async ({ page }) => {
+  const name = `e2e-${Date.now().toString(36)}`;
+
+  await page.goto('/vms/new');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Image').selectOption({ label: 'tiny-linux 1.0' });
+  await page.getByLabel('vCPUs').fill('1');
+  await page.getByLabel('Memory (MiB)').fill('128');
+  await page.getByLabel('Disk (GiB)').fill('1');
+  await shot(page, 'vm-create-form');
+  const started = Date.now();
+  await page.getByRole('button', { name: 'Create VM' }).click();
+
+  // The VM page shows the provisioning task's progress, then the VM running with its guest up.
+  await expect(page).toHaveURL(/\/vms\/vm-[0-9a-f]+$/);
+  const vmId = page.url().split('/').pop()!;
+  await expect(page.getByTestId('vm-state')).toHaveText(/running/i, { timeout: 120_000 });
+  const msToRunning = Date.now() - started;
+  await expect(page.getByText('VMOPS-READY')).toBeVisible({ timeout: 90_000 });
+  console.log(`create-to-running in the browser: ${msToRunning} ms`);
+
+  // Its own metrics arrive (pushed every 5 s by the agent).
+  await pollApi(page.request, `/api/vms/${vmId}/metrics?range=15m`, (b) => (b as { points: unknown[] }).points.length >= 2, 60_000);
+  await page.reload();
+  await expect(page.getByTestId('chart-vm-cpu').locator('.recharts-area-area, .recharts-line-curve').first()).toBeVisible();
+  await shot(page, 'vm-detail');
+
+  // Overview: cluster chart with data points and a card per host.
+  await page.goto('/');
+  await expect(page.getByTestId('host-card')).toHaveCount(2);
+  await expect(page.getByTestId('chart-cluster-cpu').locator('.recharts-area-area, .recharts-line-curve').first()).toBeVisible();
+  await shot(page, 'overview');
+
+  // Host page: load chart with data points, its VMs and storage pools.
+  const vm = (await (await page.request.get(`/api/vms/${vmId}`)).json()) as { hostId: string; hostName: string };
+  await page.goto(`/hosts/${vm.hostId}`);
+  await expect(page.getByTestId('chart-host-cpu').locator('.recharts-area-area, .recharts-line-curve').first()).toBeVisible();
+  await expect(page.getByRole('link', { name })).toBeVisible();
+  await shot(page, 'host-detail');
+
+  await page.goto('/hosts');
+  await shot(page, 'hosts');
+  await page.goto('/vms');
+  await expect(page.getByRole('link', { name })).toBeVisible();
+  await shot(page, 'vms');
+  await page.goto('/images');
+  await expect(page.getByText('tiny-linux')).toBeVisible();
+  await shot(page, 'images');
+
+  // Graceful stop, start again, then delete with the typed confirmation.
+  await page.goto(`/vms/${vmId}`);
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: /stop/i }).click();
+  await expect(page.getByTestId('vm-state')).toHaveText(/stopped/i, { timeout: 90_000 });
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.getByTestId('vm-state')).toHaveText(/running/i, { timeout: 90_000 });
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('textbox').fill(name);
+  await dialog.getByRole('button', { name: /delete/i }).click();
+  await expect(page).toHaveURL(/\/vms$/, { timeout: 60_000 });
+  await pollApi(page.request, `/api/vms`, (b) => !(b as { id: string }[]).some((v) => v.id === vmId), 60_000);
+
+  await page.goto('/tasks');
+  await expect(page.getByText(`Create VM ${name}`).first()).toBeVisible();
+  await shot(page, 'tasks');
+  await page.getByText(`Create VM ${name}`).first().click();
+  await expect(page.getByText(/Guest ready/)).toBeVisible();
+  await shot(page, 'task-detail');
+  await page.goto('/audit');
+  await expect(page.getByText('vm.delete').first()).toBeVisible();
+  await shot(page, 'audit');
+});

@@ -1,0 +1,207 @@
+// Two real agent processes with the REAL QEMU driver (--driver qemu: a machine without QEMU fails
+// this test, it does not skip), a fake dashboard, one shared repository. Proves: enrollment,
+// image import through the API, VMs booting to VMOPS-READY, heartbeats with VM metrics, an agent
+// restart that re-attaches to the still-running QEMU (same pid), and clean deletion.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAgentClient, waitForOperation, type AgentClient } from '@/lib/agent-client';
+import { parsePidStat } from './metrics/proc';
+import type { ImageManifest } from './protocol';
+import { startFakeDashboard, tempDir, waitFor, type FakeDashboard } from './testing';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const GUEST = path.join(REPO, '.cache/guest');
+const INTERVAL_MS = 2000;
+
+type AgentProc = { name: string; port: number; data: string; child: ChildProcess; lines: string[]; client?: AgentClient };
+
+let dash: FakeDashboard;
+let shared: Awaited<ReturnType<typeof tempDir>>;
+const dirs: Awaited<ReturnType<typeof tempDir>>[] = [];
+const agents: Record<string, AgentProc> = {};
+let image: ImageManifest;
+const timings: Record<string, number> = {};
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function spawnAgent(a: Omit<AgentProc, 'child' | 'lines'>, extra: string[] = []): AgentProc {
+  const args = ['tsx', 'lib/agent/main.ts', '--name', a.name, '--port', String(a.port), '--data', a.data, '--shared', shared.path];
+  args.push('--dashboard', dash.url, '--driver', 'qemu', '--interval-ms', String(INTERVAL_MS), ...extra);
+  const child = spawn('npx', args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VMOPS_DRIVER: '' } });
+  const proc: AgentProc = { ...a, child, lines: [] };
+  for (const s of [child.stdout!, child.stderr!]) s.on('data', (b: Buffer) => proc.lines.push(...b.toString().split('\n').filter(Boolean)));
+  return proc;
+}
+
+// npx and tsx do not forward SIGTERM: signal the agent's own node process (it logs its pid).
+function agentPid(a: AgentProc): number {
+  const m = a.lines.map((l) => /listening on .*pid (\d+)\)/.exec(l)).find(Boolean);
+  if (!m) throw new Error(`agent ${a.name} has not logged its pid`);
+  return Number(m[1]);
+}
+
+async function startAndEnroll(a: AgentProc): Promise<AgentClient> {
+  await waitFor(`agent ${a.name} ready`, () => a.lines.some((l) => l.includes(' ready: host ')) || (a.child.exitCode !== null && Promise.reject(new Error(`exited ${a.child.exitCode}:\n${a.lines.join('\n')}`))), 60_000);
+  const secret = dash.enrolled.find((h) => h.name === a.name)!.secret;
+  return createAgentClient({ baseUrl: `http://127.0.0.1:${a.port}`, secret, hostName: a.name });
+}
+
+// A zombie (exited, not yet reaped by its parent agent) counts as gone.
+const alive = (pid: number) => {
+  try {
+    return parsePidStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).state !== 'Z';
+  } catch {
+    return false;
+  }
+};
+const hasLine = async (c: AgentClient, id: string, re: RegExp) => (await c.console(id, 200)).lines.find((l) => re.test(l));
+
+beforeAll(async () => {
+  execFileSync('bash', ['scripts/build-guest.sh'], { cwd: REPO, stdio: 'inherit', timeout: 600_000 });
+  dash = await startFakeDashboard();
+  shared = await tempDir('vmops-integ-shared-');
+  for (const name of ['h1', 'h2']) {
+    const data = await tempDir(`vmops-integ-${name}-`);
+    dirs.push(data);
+    agents[name] = spawnAgent({ name, port: await freePort(), data: data.path }, ['--enroll-token', dash.token]);
+  }
+  for (const a of Object.values(agents)) a.client = await startAndEnroll(a);
+}, 600_000);
+
+afterEach((ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  for (const a of Object.values(agents)) console.log(`--- agent ${a.name} log ---\n${a.lines.slice(-60).join('\n')}`);
+});
+
+afterAll(async () => {
+  for (const a of Object.values(agents)) {
+    for (const vm of (await a.client?.listVms().catch(() => [])) ?? []) await a.client!.deleteVm(vm.id).catch(() => {});
+    if (a.child.exitCode === null) {
+      try {
+        process.kill(agentPid(a), 'SIGTERM');
+      } catch {
+        a.child.kill('SIGKILL');
+      }
+    }
+  }
+  await dash?.close();
+  for (const d of [...dirs, shared]) await d?.remove();
+  console.log('integ timings (ms):', JSON.stringify(timings));
+});
+
+describe('agents with the real QEMU driver', () => {
+  it('enrolled both hosts and report the qemu driver', async () => {
+    for (const a of Object.values(agents)) {
+      const info = await a.client!.info();
+      expect(info).toMatchObject({ hostName: a.name, driver: 'qemu' });
+      expect(info.qemuVersion).toMatch(/\d+\.\d+/);
+      expect(['kvm', 'tcg']).toContain(info.accelerator);
+    }
+  });
+
+  it('imports the guest image into the shared repository through the API', async () => {
+    const m = JSON.parse(readFileSync(path.join(GUEST, 'manifest.json'), 'utf8')) as { append: string };
+    const op = await agents.h1.client!.importImage({
+      name: 'tiny-linux', version: '1.0', description: 'integ test guest', append: m.append,
+      disk: { path: path.join(GUEST, 'disk.qcow2') }, kernel: { path: path.join(GUEST, 'vmlinux') }, initrd: { path: path.join(GUEST, 'initrd.gz') },
+    });
+    const done = await waitForOperation(agents.h1.client!, op.id, undefined, { intervalMs: 200 });
+    image = done.result as ImageManifest;
+    expect(image.diskPath).toBe(path.join(shared.path, 'images/tiny-linux/1.0/disk.qcow2'));
+    expect(image.sha256).toMatch(/^[a-f0-9]{64}$/);
+    expect(await agents.h2.client!.listImages()).toEqual([image]); // the other host sees it
+  });
+
+  it('creates a VM on each host that boots to VMOPS-READY', async () => {
+    for (const [name, id] of [['h1', 'integ-vm-1'], ['h2', 'integ-vm-2']] as const) {
+      const c = agents[name].client!;
+      const t0 = Date.now();
+      const vm = await c.createVm({
+        id, name: id, vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * 1024 * 1024, baseImagePath: image.diskPath,
+        boot: { kernelPath: image.kernelPath, initrdPath: image.initrdPath, append: image.append },
+      });
+      timings[`${name}.createToRunning`] = Date.now() - t0;
+      expect(vm).toMatchObject({ id, state: 'running', vcpus: 1, memoryMiB: 128 });
+      expect(vm.pid).toBeGreaterThan(0);
+      await waitFor(`${id} VMOPS-READY`, () => hasLine(c, id, /^VMOPS-READY/), 120_000, 200);
+      await waitFor(`${id} guestReady`, async () => (await c.getVm(id)).guestReady, 10_000);
+      timings[`${name}.createToGuestReady`] = Date.now() - t0;
+    }
+    const c1 = agents.h1.client!;
+    await c1.sendSerial('integ-vm-1', 'write 3');
+    await waitFor('write answer', () => hasLine(c1, 'integ-vm-1', /^VMOPS-OK seq=3$/), 20_000);
+    await c1.sendSerial('integ-vm-1', 'burn on');
+    await waitFor('burn answer', () => hasLine(c1, 'integ-vm-1', /^VMOPS-OK burn=1$/), 20_000);
+  });
+
+  it('pushes heartbeats with the VM cpu, rss and disk metrics', async () => {
+    const since = Date.now();
+    const samples = () => dash.heartbeats.filter((h) => h.hostName === 'h1' && h.receivedAt > since).map((h) => h.body.vms.find((v) => v.id === 'integ-vm-1'));
+    const busy = await waitFor('a heartbeat from h1 showing the burning VM', () => {
+      const hb = dash.heartbeats.filter((h) => h.hostName === 'h1' && h.receivedAt > since);
+      return hb.find((h) => (h.body.vms.find((v) => v.id === 'integ-vm-1')?.cpuPct ?? 0) > 20) ?? null;
+    }, 30_000, 200).catch((err: Error) => {
+      throw new Error(`${err.message}; samples seen: ${JSON.stringify(samples().slice(-3))}`);
+    });
+    const s = busy.body.vms.find((v) => v.id === 'integ-vm-1')!;
+    expect(s).toMatchObject({ state: 'running', guestReady: true });
+    expect(s.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(s.diskWrBytes).toBeGreaterThanOrEqual(3 * 512);
+    expect(s.diskWrOps).toBeGreaterThan(0);
+    expect(busy.body.host.memTotalBytes).toBeGreaterThan(0);
+    await waitFor('h2 VM heartbeat', () => dash.heartbeats.some((h) => h.hostName === 'h2' && h.body.vms.some((v) => v.id === 'integ-vm-2' && v.rssBytes > 0)), 20_000);
+    const h1 = dash.heartbeats.filter((h) => h.hostName === 'h1').map((h) => h.receivedAt);
+    const gaps = h1.slice(1).map((t, i) => t - h1[i]).slice(-5);
+    timings.heartbeatIntervalAvg = Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length);
+    timings.vm1CpuPct = s.cpuPct;
+    timings.vm1RssMiB = Math.round(s.rssBytes / 1048576);
+    expect(timings.heartbeatIntervalAvg).toBeGreaterThan(INTERVAL_MS * 0.8);
+    expect(timings.heartbeatIntervalAvg).toBeLessThan(INTERVAL_MS * 1.8);
+  });
+
+  it('re-attaches to the running QEMU after the agent is restarted (SIGTERM)', async () => {
+    const a = agents.h1;
+    const before = await a.client!.getVm('integ-vm-1');
+    const t0 = Date.now();
+    process.kill(agentPid(a), 'SIGTERM');
+    await waitFor('agent h1 exit', () => a.child.exitCode !== null, 20_000);
+    expect(a.lines.some((l) => l.includes('stopped (VMs left running)'))).toBe(true);
+    expect(alive(before.pid!)).toBe(true); // the VM outlived its agent
+
+    // No token this time: the saved <data>/agent.json must be enough.
+    const again = spawnAgent({ name: 'h1', port: a.port, data: a.data });
+    agents.h1 = again;
+    again.client = await startAndEnroll(again);
+    timings.agentRestart = Date.now() - t0;
+    expect(dash.enrolled.filter((h) => h.name === 'h1')).toHaveLength(1);
+    const after = await again.client.getVm('integ-vm-1');
+    expect(after).toMatchObject({ state: 'running', pid: before.pid, guestReady: true, startedAt: before.startedAt });
+    await again.client.sendSerial('integ-vm-1', 'status');
+    await waitFor('status after re-attach', () => hasLine(again.client!, 'integ-vm-1', /^VMOPS-STATUS uptime=[\d.]+ seq=3 burn=1$/), 20_000);
+    const restartedAt = Date.now();
+    await waitFor('heartbeats resume with the VM', () =>
+      dash.heartbeats.some((h) => h.hostName === 'h1' && h.receivedAt > restartedAt && h.body.vms.some((v) => v.id === 'integ-vm-1' && v.state === 'running' && v.rssBytes > 0)), 20_000);
+  });
+
+  it('deletes the VMs and their directories', async () => {
+    for (const [name, id] of [['h1', 'integ-vm-1'], ['h2', 'integ-vm-2']] as const) {
+      const c = agents[name].client!;
+      const { pid, diskPath } = await c.getVm(id);
+      await c.deleteVm(id);
+      await expect(c.getVm(id)).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
+      expect(existsSync(path.dirname(diskPath))).toBe(false);
+      await waitFor(`qemu ${pid} gone`, () => !alive(pid!), 10_000);
+    }
+    expect(existsSync(image.diskPath)).toBe(true); // the shared image stays
+  });
+});

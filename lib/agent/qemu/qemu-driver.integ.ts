@@ -1,0 +1,193 @@
+// The real QEMU driver against real QEMU (TCG here) and the tiny-linux test guest built by
+// scripts/build-guest.sh. A machine without QEMU FAILS this file: it never skips.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Driver, VmSpec } from '../driver/types';
+import { createQemuDriver, findQemuBinary } from './index';
+
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+const GUEST = process.env.VMOPS_GUEST_DIR ? path.resolve(process.env.VMOPS_GUEST_DIR) : path.join(REPO, '.cache/guest');
+const MiB = 1024 * 1024;
+
+let tmp: string;
+let pools: { name: string; kind: 'local'; path: string }[];
+let driver: Driver;
+const drivers: Driver[] = [];
+const logs: string[] = [];
+const log = (m: string) => logs.push(m);
+
+const alive = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').length > 0; // a zombie has an empty cmdline
+  } catch {
+    return false;
+  }
+};
+// Every QEMU process whose command line names this VM id.
+const qemuPidsFor = (id: string) =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(`${id},debug-threads=on`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+
+async function waitFor<T>(what: string, fn: () => Promise<T | null | false | undefined>, timeoutMs: number, pollMs = 100): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${logs.slice(-20).join('\n')}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+const consoleHas = (d: Driver, id: string, re: RegExp) => async () => (await d.consoleTail(id, 200)).find((l) => re.test(l)) ?? null;
+
+async function newDriver() {
+  const d = await createQemuDriver({ pools, log });
+  drivers.push(d);
+  return d;
+}
+
+function specFor(id: string, boot: VmSpec['boot'] = guestBoot()): VmSpec {
+  const vmDir = path.join(pools[0].path, 'vms', id);
+  return { id, name: id, vcpus: 1, memoryMiB: 128, pool: 'local', vmDir, diskPath: path.join(vmDir, 'disk0.qcow2'), boot };
+}
+
+function guestBoot(): VmSpec['boot'] {
+  const manifest = JSON.parse(readFileSync(path.join(GUEST, 'manifest.json'), 'utf8')) as { append: string };
+  return { kernelPath: path.join(GUEST, 'vmlinux'), initrdPath: path.join(GUEST, 'initrd.gz'), append: manifest.append };
+}
+
+beforeAll(async () => {
+  // Missing QEMU is a failure of this suite, with the reason in the message.
+  expect(findQemuBinary(), 'qemu-system-x86_64 must be installed (apt-get install qemu-system-x86 qemu-utils)').not.toBeNull();
+  execFileSync('bash', [path.join(REPO, 'scripts/build-guest.sh')], { stdio: 'inherit', env: { ...process.env, VMOPS_GUEST_DIR: GUEST } });
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'vmops-qemu-integ-'));
+  pools = [{ name: 'local', kind: 'local', path: path.join(tmp, 'local') }];
+  driver = await newDriver();
+});
+
+afterAll(async () => {
+  // Never leave QEMU behind, whatever failed.
+  const d = drivers.at(-1);
+  for (const vm of d ? await d.listVms().catch(() => []) : []) {
+    if (vm.pid && alive(vm.pid)) await d!.killVm(vm.id).catch(() => process.kill(vm.pid!, 'SIGKILL'));
+  }
+  for (const x of drivers) await x.close().catch(() => {});
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
+  it('reports QEMU version and the accelerator it chose', async () => {
+    const info = await driver.info();
+    expect(info.kind).toBe('qemu');
+    expect(info.qemuVersion).toMatch(/^\d+\.\d+/);
+    expect(['kvm', 'tcg']).toContain(info.accelerator);
+    expect(info.acceleratorReason).toMatch(/^(KVM|TCG): /);
+    console.log(`accelerator: ${info.acceleratorReason}`);
+  });
+
+  it('boots, writes records, reports stats, survives a driver restart and shuts down gracefully', async () => {
+    const spec = specFor('integ-a');
+    await driver.createOverlay(spec.diskPath, path.join(GUEST, 'disk.qcow2'), 64 * MiB);
+    const di = await driver.diskInfo(spec.diskPath);
+    expect(di).toMatchObject({ format: 'qcow2', virtualSizeBytes: 64 * MiB, backingPath: path.join(GUEST, 'disk.qcow2') });
+    await driver.defineVm(spec);
+    expect(await driver.getVm('integ-a')).toMatchObject({ state: 'shutoff', pid: null, guestReady: false });
+
+    const t0 = Date.now();
+    const vm = await driver.startVm('integ-a');
+    expect(vm).toMatchObject({ state: 'running', guestReady: false });
+    expect(vm.pid).toBeGreaterThan(0);
+    await waitFor('VMOPS-READY', async () => (await driver.getVm('integ-a'))?.guestReady, 120_000, 50);
+    const bootMs = Date.now() - t0;
+    console.log(`boot time (spawn to VMOPS-READY) under ${vm.accelerator}: ${bootMs} ms`);
+    await expect(driver.startVm('integ-a')).rejects.toMatchObject({ code: 'VM_BAD_POWER_STATE' });
+
+    await driver.sendSerial('integ-a', 'write 5');
+    await waitFor('VMOPS-OK seq=5', consoleHas(driver, 'integ-a', /^VMOPS-OK seq=5$/), 30_000);
+    const stats = await driver.vmStats('integ-a');
+    expect(stats!.cpuTimeMs).toBeGreaterThan(0);
+    expect(stats!.rssBytes).toBeGreaterThan(10 * MiB);
+    expect(stats!.diskWrBytes).toBeGreaterThanOrEqual(5 * 512);
+    expect(stats!.diskWrOps).toBeGreaterThan(0);
+
+    // The agent goes away; QEMU must not.
+    await driver.close();
+    expect(alive(vm.pid!)).toBe(true);
+    const d2 = await newDriver();
+    await d2.reattach();
+    const again = await d2.getVm('integ-a');
+    expect(again).toMatchObject({ state: 'running', pid: vm.pid, startedAt: vm.startedAt, guestReady: true });
+    await d2.sendSerial('integ-a', 'status');
+    await waitFor('status after reattach', consoleHas(d2, 'integ-a', /^VMOPS-STATUS uptime=[\d.]+ seq=5 burn=0$/), 30_000);
+
+    const tStop = Date.now();
+    await d2.shutdownVm('integ-a', 60);
+    console.log(`graceful shutdown took ${Date.now() - tStop} ms`);
+    expect(await d2.getVm('integ-a')).toMatchObject({ state: 'shutoff', pid: null, guestReady: false });
+    expect(alive(vm.pid!)).toBe(false);
+    expect((await d2.consoleTail('integ-a', 20)).join('\n')).toMatch(/VMOPS-POWEROFF/);
+    await expect(d2.sendSerial('integ-a', 'status')).rejects.toMatchObject({ code: 'VM_BAD_POWER_STATE' });
+
+    await d2.undefineVm('integ-a');
+    expect(existsSync(spec.vmDir)).toBe(false);
+    expect(await d2.getVm('integ-a')).toBeNull();
+    driver = d2;
+  });
+
+  it('a QEMU that refuses to start fails with its own message and leaves no process', async () => {
+    const spec = specFor('integ-bad', { ...guestBoot(), kernelPath: path.join(tmp, 'no-such-vmlinux') });
+    await driver.createOverlay(spec.diskPath, path.join(GUEST, 'disk.qcow2'), 64 * MiB);
+    await driver.defineVm(spec);
+    const err = await driver.startVm('integ-bad').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'QEMU_ERROR', data: { source: 'qemu' } });
+    expect((err as Error).message).toMatch(/could not load kernel '.*no-such-vmlinux'/);
+    console.log(`start failure message: ${(err as Error).message}`);
+    expect(qemuPidsFor('integ-bad')).toEqual([]);
+    expect(await driver.getVm('integ-bad')).toMatchObject({ state: 'shutoff', pid: null });
+    await driver.undefineVm('integ-bad');
+  });
+
+  it('reset reboots the guest (records survive), kill -9 from outside is crashed, kill is clean', async () => {
+    const spec = specFor('integ-c');
+    await driver.createOverlay(spec.diskPath, path.join(GUEST, 'disk.qcow2'), 64 * MiB);
+    await driver.defineVm(spec);
+    const first = await driver.startVm('integ-c');
+    await waitFor('ready', async () => (await driver.getVm('integ-c'))?.guestReady, 120_000);
+    await driver.sendSerial('integ-c', 'write 3');
+    await waitFor('seq=3', consoleHas(driver, 'integ-c', /^VMOPS-OK seq=3$/), 30_000);
+
+    await driver.resetVm('integ-c');
+    expect(await driver.getVm('integ-c')).toMatchObject({ state: 'running', pid: first.pid, guestReady: false });
+    await waitFor('ready after reset', async () => (await driver.getVm('integ-c'))?.guestReady, 120_000);
+    await driver.sendSerial('integ-c', 'read');
+    await waitFor('records after reset', consoleHas(driver, 'integ-c', /^VMOPS-RECORDS first=1 last=3 count=3 gaps=0$/), 30_000);
+
+    process.kill(first.pid!, 'SIGKILL'); // not through the driver: a crash
+    await waitFor('crashed', async () => (await driver.getVm('integ-c'))?.state === 'crashed', 10_000);
+
+    const second = await driver.startVm('integ-c');
+    expect(second.pid).not.toBe(first.pid);
+    // Before the guest's acpid runs, the power button goes unanswered: TIMEOUT, VM left running.
+    await expect(driver.shutdownVm('integ-c', 1)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect((await driver.getVm('integ-c'))?.state).toBe('running');
+    await driver.killVm('integ-c');
+    expect(await driver.getVm('integ-c')).toMatchObject({ state: 'shutoff', pid: null });
+    expect(alive(second.pid!)).toBe(false);
+    await driver.killVm('integ-c'); // idempotent
+    await driver.undefineVm('integ-c');
+    expect(existsSync(spec.vmDir)).toBe(false);
+  });
+});

@@ -1,0 +1,113 @@
+// Real agent process + real QEMU + the real services and worker handlers over a test database:
+// import the test guest, provision from it, operate it, and check that a failed provision
+// leaves nothing behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { db } from '@/lib/db/client';
+import { createTestDb } from '@/lib/testing/test-db';
+import { admin, seedUsers } from '@/lib/testing/fixtures';
+import { startMiniDashboard } from '@/lib/testing/mini-dashboard';
+import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
+import { createEnrollmentToken } from '@/lib/domain/hosts/enrollment';
+import { enqueueImageImport } from '@/lib/domain/images/service';
+import { getTask } from '@/lib/domain/tasks/queries';
+import { createVm, deleteVm, runVmAction } from '@/lib/domain/vms/service';
+import { runTasks } from './runner';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const guest = path.join(root, '.cache/guest');
+const testDb = createTestDb();
+const tmp = mkdtempSync(path.join(tmpdir(), 'vmops-provision-'));
+let dashboard: Awaited<ReturnType<typeof startMiniDashboard>>;
+let agent: ChildProcess;
+let stopWorker = false;
+let worker: Promise<void>;
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+const finished = (taskId: string) => until(`task ${taskId}`, async () => ((await getTask(taskId)).state.match(/succeeded|failed/) ? getTask(taskId) : null));
+
+beforeAll(async () => {
+  expect(existsSync(path.join(guest, 'vmlinux')), 'test guest missing: run scripts/build-guest.sh').toBe(true);
+  await seedUsers();
+  dashboard = await startMiniDashboard();
+  const token = await createEnrollmentToken('p1');
+  agent = spawn(
+    path.join(root, 'node_modules/.bin/tsx'),
+    ['lib/agent/main.ts', '--name', 'p1', '--port', '7191', '--data', path.join(tmp, 'p1'), '--shared', path.join(tmp, 'shared'), '--dashboard', dashboard.url, '--enroll-token', token, '--driver', 'qemu', '--interval-ms', '1000'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  await until('the agent to enroll and report', async () => (await db().host.findFirst({ where: { name: 'p1', driver: 'qemu' } })) ?? null, 60_000);
+  worker = runTasks({ workerId: 'test-worker', concurrency: 2, pollMs: 100, log: () => {} }, () => stopWorker);
+});
+
+afterAll(async () => {
+  stopWorker = true;
+  await worker;
+  agent?.kill('SIGTERM');
+  await dashboard?.close();
+  rmSync(tmp, { recursive: true, force: true });
+  testDb.cleanup();
+});
+
+describe('provisioning on real QEMU', () => {
+  let imageId: string;
+
+  it('imports the test guest into the shared repository with its SHA-256', async () => {
+    const r = await enqueueImageImport(SYSTEM_ACTOR, {
+      name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto',
+      disk: path.join(guest, 'disk.qcow2'), kernel: path.join(guest, 'vmlinux'), initrd: path.join(guest, 'initrd.gz'), append: 'console=ttyS0 quiet panic=-1',
+    });
+    expect(await finished(r.taskId)).toMatchObject({ state: 'succeeded' });
+    const image = await db().image.findUniqueOrThrow({ where: { id: r.imageId } });
+    expect(image.status).toBe('ready');
+    expect(image.sha256).toMatch(/^[a-f0-9]{64}$/);
+    expect(image.diskPath.startsWith(path.join(tmp, 'shared'))).toBe(true);
+    imageId = image.id;
+  });
+
+  it('creates a VM that boots, reports metrics, stops, starts and is deleted with its disk', async () => {
+    const t0 = Date.now();
+    const { taskId, vmId } = await createVm(admin, { name: 'integ-vm', imageId, hostId: 'auto', vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, haEnabled: false, tags: [] });
+    const task = await finished(taskId);
+    expect(task.state, task.error?.message).toBe('succeeded');
+    console.log(`create -> guest ready: ${Date.now() - t0} ms; ${JSON.stringify(task.result)}`);
+    const vm = await db().vm.findUniqueOrThrow({ where: { id: vmId } });
+    expect(vm).toMatchObject({ state: 'running', guestReady: true });
+    expect(existsSync(vm.diskPath)).toBe(true);
+    await until('VM metrics', async () => (await db().metricSample.count({ where: { vmId } })) >= 2);
+
+    expect(await finished((await runVmAction(admin, vmId, 'stop')).taskId)).toMatchObject({ state: 'succeeded' });
+    expect((await db().vm.findUniqueOrThrow({ where: { id: vmId } })).state).toBe('stopped');
+    expect(await finished((await runVmAction(admin, vmId, 'start')).taskId)).toMatchObject({ state: 'succeeded' });
+    expect((await db().vm.findUniqueOrThrow({ where: { id: vmId } })).state).toBe('running');
+    expect(await finished((await deleteVm(admin, vmId)).taskId)).toMatchObject({ state: 'succeeded' });
+    expect(await db().vm.findUnique({ where: { id: vmId } })).toBeNull();
+    expect(existsSync(path.dirname(vm.diskPath))).toBe(false);
+  });
+
+  it('a provision QEMU refuses leaves no VM row and no disk, and the task says why in QEMU words', async () => {
+    // An image whose "kernel" is not a kernel: qemu-img is happy, QEMU refuses to boot it.
+    const bogus = path.join(tmp, 'not-a-kernel');
+    writeFileSync(bogus, 'this is not a kernel\n'.repeat(100));
+    const imp = await enqueueImageImport(SYSTEM_ACTOR, { name: 'broken', version: '1', description: '', hostId: 'auto', disk: path.join(guest, 'disk.qcow2'), kernel: bogus });
+    expect(await finished(imp.taskId)).toMatchObject({ state: 'succeeded' });
+    const { taskId, vmId } = await createVm(admin, { name: 'doomed', imageId: imp.imageId, hostId: 'auto', vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, haEnabled: false, tags: [] });
+    const task = await finished(taskId);
+    expect(task.state).toBe('failed');
+    expect(task.error?.message).toMatch(/kernel|qemu/i);
+    console.log(`refused provision says: ${task.error?.message}`);
+    expect(await db().vm.findUnique({ where: { id: vmId } })).toBeNull();
+    expect(existsSync(path.join(tmp, 'p1', 'pool', 'vms', vmId))).toBe(false);
+  });
+});
