@@ -30,7 +30,7 @@ test('a viewer sees everything and can press nothing', async ({ page }) => {
   expect(res.status()).toBe(403);
   expect((await res.json()).error.code).toBe('FORBIDDEN');
   const denied = (await (await page.request.get('/api/audit?result=denied')).json()) as { action: string; actorName: string }[];
-  expect(denied).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'vm.operate', actorName: 'vera' })]));
+  expect(denied).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'vm.stop', actorName: 'vera' })]));
 
   // Bad input is a 422 with a message per field.
   const bad = await page.request.post('/api/vms', { data: { name: 'X', vcpus: 0 } });

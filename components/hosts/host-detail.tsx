@@ -49,7 +49,9 @@ export function HostDetail({ hostId }: { hostId: string }) {
         <HostInfo host={host} />
         <MetricsPanel title="Load" query={(r) => metricQueries.host(hostId, r)} charts={HOST_CHARTS} />
         <section aria-label="Virtual machines on this host">
-          <h2 className="mb-2 text-sm font-semibold text-slate-900">Virtual machines</h2>
+          <h2 className="mb-2 text-sm font-semibold text-slate-900">
+            Virtual machines <span className="font-normal text-slate-500 tabular-nums">· {host.runningVmCount} of {host.vmCount} running</span>
+          </h2>
           <VmsTable hostId={host.id} />
         </section>
         <StoragePools pools={host.pools} />

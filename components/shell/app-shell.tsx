@@ -12,13 +12,15 @@ export function AppShell({ user, children }: { user: SessionUser; children: Reac
   return (
     <CurrentUserProvider user={user}>
       <div className="flex min-h-screen">
-        <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col bg-slate-900">
-          <div className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-800 px-4">
-            <span aria-hidden="true" className="flex size-6 items-center justify-center rounded bg-accent-500 text-[11px] font-bold text-white">v</span>
-            <span className="text-[15px] font-semibold tracking-tight text-white">vmops</span>
+        <aside className="w-56 shrink-0 bg-slate-900">
+          <div className="sticky top-0 flex h-screen flex-col">
+            <div className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-800 px-4">
+              <span aria-hidden="true" className="flex size-6 items-center justify-center rounded bg-accent-500 text-[11px] font-bold text-white">v</span>
+              <span className="text-[15px] font-semibold tracking-tight text-white">vmops</span>
+            </div>
+            <SidebarNav />
+            <UserPanel />
           </div>
-          <SidebarNav />
-          <UserPanel />
         </aside>
         <div className="flex min-w-0 flex-1 flex-col">
           <div className="sticky top-0 z-30">

@@ -1,10 +1,10 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import { Card, CardBody, CardHeader } from '@/components/ui/card';
+import { Card, CardHeader } from '@/components/ui/card';
+import { KeyValueList } from '@/components/ui/key-value-list';
 import { PageHeader } from '@/components/ui/page-header';
 import { QueryState } from '@/components/ui/query-state';
 import { Skeleton } from '@/components/ui/skeleton';
-import { Stat } from '@/components/ui/stat';
 import { formatDateTime } from '@/lib/format';
 import { useNow } from '@/lib/hooks/use-now';
 import { taskQueries } from '@/lib/queries/task-queries';
@@ -30,22 +30,24 @@ export function TaskDetail({ taskId }: { taskId: string }) {
                 <p className="mt-1 font-mono text-xs text-red-600">code {task.error.code}</p>
               </div>
             )}
-            <Card>
-              <CardBody>
-                <dl className="grid grid-cols-3 gap-x-6 gap-y-4 lg:grid-cols-6">
-                  <Stat label="Target" value={<span className="text-sm font-normal"><TaskTargetLink task={task} /></span>} />
-                  <Stat label="Requested by" value={<span className="text-sm">{task.createdByName ?? 'system'}</span>} />
-                  <Stat label="Created" value={<span className="text-sm">{formatDateTime(task.createdAt)}</span>} />
-                  <Stat label="Started" value={<span className="text-sm">{formatDateTime(task.startedAt)}</span>} />
-                  <Stat label="Finished" value={<span className="text-sm">{formatDateTime(task.finishedAt)}</span>} />
-                  <Stat label="Duration" value={<span className="text-sm"><TaskDuration task={task} now={now} /></span>} />
-                </dl>
-              </CardBody>
-            </Card>
-            <Card>
-              <CardHeader title="Step log" description={`${task.steps?.length ?? 0} entries`} />
-              <TaskStepLog steps={task.steps ?? []} />
-            </Card>
+            <div className="grid grid-cols-1 items-start gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
+              <Card>
+                <CardHeader title="Details" />
+                <KeyValueList labelWidth="7.5rem" rows={[
+                  ['Target', <TaskTargetLink key="t" task={task} />],
+                  ['Kind', <span key="k" className="font-mono text-xs">{task.kind}</span>],
+                  ['Requested by', task.createdByName ?? 'system'],
+                  ['Created', formatDateTime(task.createdAt)],
+                  ['Started', formatDateTime(task.startedAt)],
+                  ['Finished', formatDateTime(task.finishedAt)],
+                  ['Duration', <TaskDuration key="d" task={task} now={now} />],
+                ]} />
+              </Card>
+              <Card>
+                <CardHeader title="Step log" description={`${task.steps?.length ?? 0} entries`} />
+                <TaskStepLog steps={task.steps ?? []} />
+              </Card>
+            </div>
           </div>
         </>
       )}

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useRef } from 'react';
 import { ProgressBar } from '@/components/ui/progress-bar';
+import { XIcon } from '@/components/ui/icons';
 import { Skeleton } from '@/components/ui/skeleton';
 import type { TaskDto } from '@/lib/domain/tasks/dto';
 import { cx } from '@/lib/cx';
@@ -11,8 +12,10 @@ import { isTaskActive, taskQueries } from '@/lib/queries/task-queries';
 import { TaskStateBadge } from './task-bits';
 
 /** Live progress of one task: state, bar, latest step or the error in words. */
-export function TaskProgress({ taskId, onFinished, className, bare }: {
+export function TaskProgress({ taskId, onFinished, onDismiss, className, bare }: {
   taskId: string; onFinished?: (task: TaskDto) => void; className?: string;
+  /** Offers a dismiss button once the task has ended. */
+  onDismiss?: () => void;
   /** Bar only, without the latest step or error line (the task page lists those itself). */
   bare?: boolean;
 }) {
@@ -50,6 +53,10 @@ export function TaskProgress({ taskId, onFinished, className, bare }: {
           </Link>
         )}
         <span className="text-xs text-slate-500 tabular-nums">{formatRatio(task.progress)}</span>
+        {onDismiss && !active && (
+          <button type="button" onClick={onDismiss} aria-label="Dismiss task"
+            className="-my-1 rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700"><XIcon /></button>
+        )}
       </div>
       <ProgressBar value={task.progress} label={`Progress of ${task.title}`} tone={tone} striped={active} />
       {bare ? null : task.error ? (

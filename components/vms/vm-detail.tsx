@@ -11,9 +11,11 @@ import { PageHeader } from '@/components/ui/page-header';
 import { QueryError } from '@/components/ui/query-state';
 import { Skeleton } from '@/components/ui/skeleton';
 import { TaskProgress } from '@/components/tasks/task-progress';
+import type { TaskDto } from '@/lib/domain/tasks/dto';
 import { formatBytesPerSec, formatPercent } from '@/lib/format';
 import { isApiError } from '@/lib/queries/api-fetch';
 import { metricQueries } from '@/lib/queries/metric-queries';
+import { isTaskActive, taskQueries } from '@/lib/queries/task-queries';
 import { useRefreshAfterTask } from '@/lib/queries/vm-mutations';
 import { vmQueries } from '@/lib/queries/vm-queries';
 import { VmActions } from './vm-actions';
@@ -29,13 +31,24 @@ const VM_CHARTS: ChartSpec[] = [
   },
 ];
 
+const RECENT_MS = 2 * 60_000;
+
+/** The VM's active task, else its newest task if that is still running or ended in the last 2 min. */
+function currentTaskId(activeTaskId: string | null, tasks: TaskDto[] | undefined): string | null {
+  if (activeTaskId) return activeTaskId;
+  const latest = tasks?.reduce<TaskDto | undefined>((a, t) => (!a || t.createdAt > a.createdAt ? t : a), undefined);
+  if (!latest) return null;
+  const ended = latest.finishedAt ? Date.parse(latest.finishedAt) : Date.now();
+  return isTaskActive(latest) || Date.now() - ended < RECENT_MS ? latest.id : null;
+}
+
 export function VmDetail({ vmId }: { vmId: string }) {
   const query = useQuery(vmQueries.detail(vmId));
+  const tasks = useQuery(taskQueries.list({ targetId: vmId }));
   const refresh = useRefreshAfterTask();
+  const [dismissed, setDismissed] = useState<string | null>(null);
   const vm = query.data;
-  // The latest task stays on screen after it finishes, so its outcome can be read.
-  const [shownTaskId, setShownTaskId] = useState<string | null>(null);
-  if (vm?.activeTaskId && vm.activeTaskId !== shownTaskId) setShownTaskId(vm.activeTaskId);
+  const taskId = vm ? currentTaskId(vm.activeTaskId, tasks.data) : null;
 
   if (!vm) {
     if (isApiError(query.error, 404)) {
@@ -59,7 +72,9 @@ export function VmDetail({ vmId }: { vmId: string }) {
         }
         actions={<VmActions vm={vm} />} />
       <div className="space-y-5">
-        {shownTaskId && <TaskProgress key={shownTaskId} taskId={shownTaskId} onFinished={() => void refresh()} />}
+        {taskId && taskId !== dismissed && (
+          <TaskProgress key={taskId} taskId={taskId} onFinished={() => void refresh()} onDismiss={() => setDismissed(taskId)} />
+        )}
         {vm.lastError && (vm.state === 'error' || vm.state === 'crashed') && (
           <div role="alert" className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
             <AlertIcon className="mt-0.5 shrink-0" /> {vm.lastError}

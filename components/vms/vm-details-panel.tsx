@@ -1,10 +1,12 @@
+import type { ReactNode } from 'react';
 import { Card, CardHeader } from '@/components/ui/card';
+import { KeyValueList } from '@/components/ui/key-value-list';
 import type { VmDto } from '@/lib/domain/vms/dto';
 import { formatBytes, formatDateTime, formatMiB } from '@/lib/format';
 import { VmTags } from './vm-tags';
 
 export function VmDetailsPanel({ vm }: { vm: VmDto }) {
-  const rows: [string, React.ReactNode][] = [
+  const rows: [string, ReactNode][] = [
     ['vCPUs', vm.vcpus],
     ['Memory', formatMiB(vm.memoryMiB)],
     ['Disk size', formatBytes(vm.diskSizeBytes)],
@@ -20,14 +22,7 @@ export function VmDetailsPanel({ vm }: { vm: VmDto }) {
   return (
     <Card>
       <CardHeader title="Details" />
-      <dl className="divide-y divide-slate-100 text-sm">
-        {rows.map(([k, v]) => (
-          <div key={k} className="grid grid-cols-[9.5rem_1fr] gap-3 px-4 py-2">
-            <dt className="text-slate-500">{k}</dt>
-            <dd className="min-w-0 text-slate-800 tabular-nums">{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <KeyValueList rows={rows} />
     </Card>
   );
 }

@@ -25,6 +25,7 @@ const dirs: Awaited<ReturnType<typeof tempDir>>[] = [];
 const agents: Record<string, AgentProc> = {};
 let image: ImageManifest;
 const timings: Record<string, number> = {};
+const createdAt: Record<string, number> = {};
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -53,7 +54,8 @@ function agentPid(a: AgentProc): number {
 async function startAndEnroll(a: AgentProc): Promise<AgentClient> {
   await waitFor(`agent ${a.name} ready`, () => a.lines.some((l) => l.includes(' ready: host ')) || (a.child.exitCode !== null && Promise.reject(new Error(`exited ${a.child.exitCode}:\n${a.lines.join('\n')}`))), 60_000);
   const secret = dash.enrolled.find((h) => h.name === a.name)!.secret;
-  return createAgentClient({ baseUrl: `http://127.0.0.1:${a.port}`, secret, hostName: a.name });
+  // Patient timeout: on a loaded 2-core machine a TCG boot and QMP handshake can take a while.
+  return createAgentClient({ baseUrl: `http://127.0.0.1:${a.port}`, secret, hostName: a.name, timeoutMs: 120_000 });
 }
 
 // A zombie (exited, not yet reaped by its parent agent) counts as gone.
@@ -126,6 +128,7 @@ describe('agents with the real QEMU driver', () => {
     for (const [name, id] of [['h1', 'integ-vm-1'], ['h2', 'integ-vm-2']] as const) {
       const c = agents[name].client!;
       const t0 = Date.now();
+      createdAt[name] = t0;
       const vm = await c.createVm({
         id, name: id, vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * 1024 * 1024, baseImagePath: image.diskPath,
         boot: { kernelPath: image.kernelPath, initrdPath: image.initrdPath, append: image.append },
@@ -139,31 +142,41 @@ describe('agents with the real QEMU driver', () => {
     }
     const c1 = agents.h1.client!;
     await c1.sendSerial('integ-vm-1', 'write 3');
-    await waitFor('write answer', () => hasLine(c1, 'integ-vm-1', /^VMOPS-OK seq=3$/), 20_000);
-    await c1.sendSerial('integ-vm-1', 'burn on');
-    await waitFor('burn answer', () => hasLine(c1, 'integ-vm-1', /^VMOPS-OK burn=1$/), 20_000);
+    await waitFor('write answer', () => hasLine(c1, 'integ-vm-1', /^VMOPS-OK seq=3$/), 60_000);
+  });
+
+  it('undoes a create whose QEMU fails to start and passes QEMU words on', async () => {
+    const c = agents.h2.client!;
+    const err = await c
+      .createVm({ id: 'integ-bad', name: 'bad', vcpus: 1, memoryMiB: 64, diskSizeBytes: 1 << 26, baseImagePath: image.diskPath, boot: { kernelPath: image.diskPath, initrdPath: image.initrdPath } })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'QEMU_ERROR' });
+    expect((err as Error).message.toLowerCase()).toContain('kernel');
+    expect(existsSync(path.join(agents.h2.data, 'pool/vms/integ-bad'))).toBe(false);
+    await expect(c.getVm('integ-bad')).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
   });
 
   it('pushes heartbeats with the VM cpu, rss and disk metrics', async () => {
-    const since = Date.now();
-    const samples = () => dash.heartbeats.filter((h) => h.hostName === 'h1' && h.receivedAt > since).map((h) => h.body.vms.find((v) => v.id === 'integ-vm-1'));
-    const busy = await waitFor('a heartbeat from h1 showing the burning VM', () => {
-      const hb = dash.heartbeats.filter((h) => h.hostName === 'h1' && h.receivedAt > since);
-      return hb.find((h) => (h.body.vms.find((v) => v.id === 'integ-vm-1')?.cpuPct ?? 0) > 20) ?? null;
-    }, 30_000, 200).catch((err: Error) => {
+    const samples = () =>
+      dash.heartbeats.filter((h) => h.hostName === 'h1' && h.receivedAt > createdAt.h1).flatMap((h) => h.body.vms.filter((v) => v.id === 'integ-vm-1'));
+    // Booting under TCG keeps the vCPU busy for seconds: the samples taken then must show it.
+    const peakCpu = Math.max(...samples().map((v) => v.cpuPct));
+    expect(peakCpu).toBeGreaterThan(10);
+    const s = await waitFor('a heartbeat from h1 with the disk write', () => samples().find((v) => v.guestReady && v.diskWrOps > 0), 60_000, 200).catch((err: Error) => {
       throw new Error(`${err.message}; samples seen: ${JSON.stringify(samples().slice(-3))}`);
     });
-    const s = busy.body.vms.find((v) => v.id === 'integ-vm-1')!;
     expect(s).toMatchObject({ state: 'running', guestReady: true });
     expect(s.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(s.diskWrBytes).toBeGreaterThanOrEqual(3 * 512);
-    expect(s.diskWrOps).toBeGreaterThan(0);
-    expect(busy.body.host.memTotalBytes).toBeGreaterThan(0);
-    await waitFor('h2 VM heartbeat', () => dash.heartbeats.some((h) => h.hostName === 'h2' && h.body.vms.some((v) => v.id === 'integ-vm-2' && v.rssBytes > 0)), 20_000);
+    expect(s.diskRdBytes).toBeGreaterThan(0);
+    const last = dash.heartbeats.filter((h) => h.hostName === 'h1').at(-1)!.body;
+    expect(last.host.memTotalBytes).toBeGreaterThan(last.host.memUsedBytes);
+    expect(last.info).toMatchObject({ hostName: 'h1', driver: 'qemu' });
+    await waitFor('h2 VM heartbeat', () => dash.heartbeats.some((h) => h.hostName === 'h2' && h.body.vms.some((v) => v.id === 'integ-vm-2' && v.rssBytes > 0)), 60_000);
     const h1 = dash.heartbeats.filter((h) => h.hostName === 'h1').map((h) => h.receivedAt);
     const gaps = h1.slice(1).map((t, i) => t - h1[i]).slice(-5);
     timings.heartbeatIntervalAvg = Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length);
-    timings.vm1CpuPct = s.cpuPct;
+    timings.vm1PeakCpuPct = peakCpu;
     timings.vm1RssMiB = Math.round(s.rssBytes / 1048576);
     expect(timings.heartbeatIntervalAvg).toBeGreaterThan(INTERVAL_MS * 0.8);
     expect(timings.heartbeatIntervalAvg).toBeLessThan(INTERVAL_MS * 1.8);
@@ -174,7 +187,7 @@ describe('agents with the real QEMU driver', () => {
     const before = await a.client!.getVm('integ-vm-1');
     const t0 = Date.now();
     process.kill(agentPid(a), 'SIGTERM');
-    await waitFor('agent h1 exit', () => a.child.exitCode !== null, 20_000);
+    await waitFor('agent h1 exit', () => a.child.exitCode !== null, 60_000);
     expect(a.lines.some((l) => l.includes('stopped (VMs left running)'))).toBe(true);
     expect(alive(before.pid!)).toBe(true); // the VM outlived its agent
 
@@ -187,10 +200,10 @@ describe('agents with the real QEMU driver', () => {
     const after = await again.client.getVm('integ-vm-1');
     expect(after).toMatchObject({ state: 'running', pid: before.pid, guestReady: true, startedAt: before.startedAt });
     await again.client.sendSerial('integ-vm-1', 'status');
-    await waitFor('status after re-attach', () => hasLine(again.client!, 'integ-vm-1', /^VMOPS-STATUS uptime=[\d.]+ seq=3 burn=1$/), 20_000);
+    await waitFor('status after re-attach', () => hasLine(again.client!, 'integ-vm-1', /^VMOPS-STATUS uptime=[\d.]+ seq=3 burn=0$/), 60_000);
     const restartedAt = Date.now();
     await waitFor('heartbeats resume with the VM', () =>
-      dash.heartbeats.some((h) => h.hostName === 'h1' && h.receivedAt > restartedAt && h.body.vms.some((v) => v.id === 'integ-vm-1' && v.state === 'running' && v.rssBytes > 0)), 20_000);
+      dash.heartbeats.some((h) => h.hostName === 'h1' && h.receivedAt > restartedAt && h.body.vms.some((v) => v.id === 'integ-vm-1' && v.state === 'running' && v.rssBytes > 0)), 60_000);
   });
 
   it('deletes the VMs and their directories', async () => {

@@ -75,7 +75,8 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
     enrolled,
     async close() {
       abort.abort();
-      (sampler as ReturnType<typeof createSampler> | null)?.stop();
+      await enrolled.catch(() => {}); // let an in-flight enrollment settle before tearing down
+      sampler?.stop();
       await closeServer(server);
       await driver.close(); // disconnects from QEMU; VMs keep running
       log('stopped (VMs left running)');

@@ -68,7 +68,7 @@ export async function loadOrEnroll(opts: EnrollOptions): Promise<Credentials> {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
+        signal: opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(10_000)]) : AbortSignal.timeout(10_000),
       });
       status = res.status;
       text = await res.text();
@@ -76,6 +76,7 @@ export async function loadOrEnroll(opts: EnrollOptions): Promise<Credentials> {
       const e = err as Error & { cause?: Error };
       text = e.cause?.message ?? e.message; // fetch hides ECONNREFUSED & co in .cause
     }
+    if (opts.signal?.aborted) throw new EnrollmentError('enrollment aborted: the agent is stopping');
     if (status >= 200 && status < 300) {
       const parsed = enrollResponseSchema.safeParse(safeJson(text));
       if (!parsed.success) throw new EnrollmentError(`dashboard answered enrollment with an unexpected body: ${text.slice(0, 200)}`);
@@ -87,7 +88,6 @@ export async function loadOrEnroll(opts: EnrollOptions): Promise<Credentials> {
     if (status >= 400 && status < 500 && ![404, 408, 429].includes(status)) {
       throw new EnrollmentError(`dashboard refused enrollment (HTTP ${status}): ${errorText(text)}`);
     }
-    if (opts.signal?.aborted) throw new EnrollmentError('enrollment aborted');
     opts.log(`enrollment attempt ${attempt} failed (${status ? `HTTP ${status}` : text}); retrying in ${delay} ms`);
     await sleep(delay, opts.signal);
     delay = Math.min(delay * 2, opts.maxDelayMs ?? 15_000);

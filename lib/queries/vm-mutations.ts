@@ -17,9 +17,10 @@ function markActiveTask(qc: QueryClient, vmId: string, taskId: string) {
   qc.setQueryData(vmQueries.detail(vmId).queryKey, (vm) => (vm ? { ...vm, activeTaskId: taskId } : vm));
 }
 
-async function invalidateVmState(qc: QueryClient) {
+// `scope: 'lists'` leaves the VM's own queries alone (a deleted VM's page would only fetch 404s).
+async function invalidateVmState(qc: QueryClient, scope: 'all' | 'lists' = 'all') {
   await Promise.all([
-    qc.invalidateQueries({ queryKey: vmQueries.all() }),
+    qc.invalidateQueries({ queryKey: scope === 'all' ? vmQueries.all() : vmQueries.lists() }),
     qc.invalidateQueries({ queryKey: taskQueries.all() }),
     qc.invalidateQueries({ queryKey: hostQueries.all() }),
   ]);
@@ -57,7 +58,7 @@ export function useDeleteVm(vmId: string) {
     mutationFn: () => apiFetch<TaskAccepted>(vmPath(vmId), { method: 'DELETE' }),
     onSuccess: ({ taskId }) => {
       markActiveTask(qc, vmId, taskId);
-      return invalidateVmState(qc);
+      return invalidateVmState(qc, 'lists');
     },
   });
 }

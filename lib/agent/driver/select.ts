@@ -23,7 +23,7 @@ export type SelectDeps = {
 };
 
 async function realDeps(): Promise<SelectDeps> {
-  // Loaded lazily so a machine without QEMU never evaluates the QEMU driver's module graph.
+  // Loaded lazily: an agent started with --driver simulated never loads the QEMU driver's modules.
   const qemu = await import('../qemu/index');
   return { findQemuBinary: () => qemu.findQemuBinary(), findQemuImg: qemu.findQemuImg, createQemuDriver: qemu.createQemuDriver };
 }

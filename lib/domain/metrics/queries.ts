@@ -4,8 +4,9 @@ import { noSuchObject } from '@/lib/errors';
 import { METRIC_RANGES, type MetricRange, type SeriesDto } from './dto';
 import { bucketize, combineHosts, type RawSample } from './series';
 
-// Short ranges read raw 5 s samples; 24 h reads the 1-minute rollups.
-const STEP_SEC: Record<MetricRange, number> = { '15m': 5, '1h': 30, '24h': 300 };
+// Short ranges read raw 5 s samples; 24 h reads the 1-minute rollups. Steps are twice the push
+// interval at least, so agent jitter never leaves a bucket without a host's sample.
+const STEP_SEC: Record<MetricRange, number> = { '15m': 10, '1h': 30, '24h': 300 };
 
 async function samples(hostId: string, vmId: string | null, range: MetricRange): Promise<RawSample[]> {
   const since = new Date(Date.now() - METRIC_RANGES[range] * 1000);

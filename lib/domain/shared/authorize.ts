@@ -9,13 +9,14 @@ export function actorOf(user: SessionUser): Actor {
 }
 
 // Every mutating service calls this first: middleware only redirects, the service decides.
-// A refusal is audited as 'denied' so attempts show in the audit log.
+// A refusal is audited as 'denied' under the operation tried (e.g. vm.stop), so attempts show.
 export async function authorize(
   user: SessionUser,
   action: Action,
   target?: { type: string; id: string | null; name?: string | null },
+  operation: string = action,
 ): Promise<void> {
   if (can(user.role, action)) return;
-  await recordAudit({ actor: actorOf(user), action, target, result: 'denied', detail: { role: user.role } });
+  await recordAudit({ actor: actorOf(user), action: operation, target, result: 'denied', detail: { role: user.role, permission: action } });
   throw forbidden(action, user.role);
 }

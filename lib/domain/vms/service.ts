@@ -93,7 +93,7 @@ async function loadIdleVm(id: string) {
 
 export async function runVmAction(user: SessionUser, id: string, action: VmAction): Promise<{ taskId: string }> {
   const vm = await db().vm.findUnique({ where: { id } });
-  await authorize(user, 'vm.operate', { type: 'vm', id, name: vm?.name });
+  await authorize(user, 'vm.operate', { type: 'vm', id, name: vm?.name }, `vm.${action}`);
   const idle = await loadIdleVm(id);
   if (!ACTION_FROM[action].includes(idle.state as VmState)) throw vmBadPowerState(idle.name, ACTION_FROM[action], idle.state);
   const actor = actorOf(user);

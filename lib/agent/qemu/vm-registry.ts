@@ -1,0 +1,156 @@
+// What the driver knows about its VMs: specs (from <pool>/vms/*/vm.json), live sessions, and the
+// derivation of each VM's runtime state from the process table and the files in its directory.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { noSuchObject, qemuError, vmBadPowerState } from '@/lib/errors';
+import type { VmSpec } from '../driver/types';
+import type { Accelerator, VmRuntime, VmRuntimeState } from '../protocol';
+import { isQemuFor } from './process';
+import { exitVerdict, readJson, readRange, vmPaths, writeJson, type ExitRecord, type RunRecord } from './vm-files';
+import { VmSession } from './vm-session';
+
+export const ON: VmRuntimeState[] = ['running', 'paused'];
+export const OFF: VmRuntimeState[] = ['shutoff', 'crashed'];
+const ATTACH_RETRY_MS = 30_000; // a QMP socket someone else holds: do not stall every getVm
+
+export type RegistryOptions = {
+  pools: { name: string; path: string }[];
+  accelerator: Accelerator;
+  log: (msg: string) => void;
+};
+
+export class VmRegistry {
+  readonly specs = new Map<string, VmSpec>();
+  readonly sessions = new Map<string, VmSession>();
+  private readonly attaching = new Map<string, Promise<VmSession | null>>();
+  private readonly attachFailedAt = new Map<string, number>();
+  private scanned = false;
+
+  constructor(private readonly opts: RegistryOptions) {}
+
+  // Passed to sessions: a QEMU that exited has no session any more.
+  readonly onExit = (id: string) => {
+    this.sessions.delete(id);
+  };
+
+  async scanPools(): Promise<void> {
+    this.specs.clear();
+    for (const pool of this.opts.pools) {
+      const dir = path.join(pool.path, 'vms');
+      for (const e of await readdir(dir).catch(() => [] as string[])) {
+        const spec = await readJson<VmSpec>(path.join(dir, e, 'vm.json')).catch(() => null);
+        if (spec?.id) this.specs.set(spec.id, spec);
+      }
+    }
+    this.scanned = true;
+  }
+
+  async all(): Promise<VmSpec[]> {
+    if (!this.scanned) await this.scanPools();
+    return [...this.specs.values()];
+  }
+
+  async find(id: string): Promise<VmSpec | null> {
+    if (!this.specs.has(id) && !this.scanned) await this.scanPools();
+    return this.specs.get(id) ?? null;
+  }
+
+  async must(id: string): Promise<VmSpec> {
+    const spec = await this.find(id);
+    if (!spec) throw noSuchObject('VM', id);
+    return spec;
+  }
+
+  forget(id: string) {
+    this.specs.delete(id);
+    this.sessions.delete(id);
+    this.attachFailedAt.delete(id);
+  }
+
+  // run.json of a VM whose QEMU process is alive (checked against the VM id, not only the pid).
+  async liveRun(spec: VmSpec): Promise<RunRecord | null> {
+    const run = await readJson<RunRecord>(vmPaths(spec.vmDir).run);
+    return run && isQemuFor(run.pid, spec.id) ? run : null;
+  }
+
+  // The session of a live VM; attaches (once, even if asked concurrently) when the process runs
+  // but this agent has no connection yet, e.g. after an agent restart.
+  async session(spec: VmSpec): Promise<VmSession | null> {
+    const s = this.sessions.get(spec.id);
+    if (s && !s.isGone) return s;
+    const pending = this.attaching.get(spec.id);
+    if (pending) return pending;
+    if (Date.now() - (this.attachFailedAt.get(spec.id) ?? 0) < ATTACH_RETRY_MS) return null;
+    const p = this.attach(spec).finally(() => this.attaching.delete(spec.id));
+    this.attaching.set(spec.id, p);
+    return p;
+  }
+
+  private async attach(spec: VmSpec): Promise<VmSession | null> {
+    const run = await this.liveRun(spec);
+    if (!run) return null;
+    try {
+      const session = await VmSession.attach({ id: spec.id, paths: vmPaths(spec.vmDir), run, log: this.opts.log, onExit: this.onExit }, { qmpMs: 5_000 });
+      this.sessions.set(spec.id, session);
+      this.attachFailedAt.delete(spec.id);
+      this.opts.log(`VM ${spec.id}: attached to QEMU pid ${run.pid} (${session.status}${session.guestReady ? ', guest ready' : ''})`);
+      return session;
+    } catch (err) {
+      this.attachFailedAt.set(spec.id, Date.now());
+      this.opts.log(`VM ${spec.id}: cannot attach to QEMU pid ${run.pid}: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  // State of a VM with no live process: how its last run ended (exit.json, else the console).
+  private async offState(spec: VmSpec): Promise<VmRuntimeState> {
+    const paths = vmPaths(spec.vmDir);
+    const run = await readJson<RunRecord>(paths.run);
+    if (!run) return 'shutoff';
+    let exit = await readJson<ExitRecord>(paths.exit);
+    if (!exit || exit.pid !== run.pid) {
+      // It ended while no agent was attached: judge from the console, and remember the verdict.
+      const v = exitVerdict(null, await readRange(paths.serialLog, run.serialLogOffset));
+      exit = { pid: run.pid, at: new Date().toISOString(), clean: v.clean, reason: v.reason };
+      await writeJson(paths.exit, exit).catch(() => {});
+      this.opts.log(`VM ${spec.id}: QEMU pid ${run.pid} ended while detached (${v.clean ? 'clean' : 'CRASHED'}: ${v.reason})`);
+    }
+    return exit.clean ? 'shutoff' : 'crashed';
+  }
+
+  async runtime(spec: VmSpec): Promise<VmRuntime> {
+    const s = await this.session(spec);
+    const run = s ? s.run : await this.liveRun(spec);
+    // A live process we could not attach to (QMP held by someone else) is reported running.
+    const state: VmRuntimeState = s ? s.status : run ? 'running' : await this.offState(spec);
+    return {
+      id: spec.id,
+      name: spec.name,
+      state,
+      pid: run?.pid ?? null,
+      pool: spec.pool,
+      diskPath: spec.diskPath,
+      startedAt: run?.startedAt ?? null,
+      vcpus: spec.vcpus,
+      memoryMiB: spec.memoryMiB,
+      accelerator: run?.accelerator ?? this.opts.accelerator,
+      guestReady: s?.guestReady ?? false,
+    };
+  }
+
+  // The session of VM `id` when its state is one of `expected`; coded errors otherwise.
+  async expectSession(id: string, expected: VmRuntimeState[]): Promise<VmSession> {
+    const spec = await this.must(id);
+    const s = await this.session(spec);
+    if (s && expected.includes(s.status)) return s;
+    const state = s ? s.status : (await this.runtime(spec)).state;
+    if (!s && ON.includes(state)) throw qemuError(`VM ${id}`, 'QEMU is running but its QMP socket cannot be attached (another client?)');
+    throw vmBadPowerState(id, expected, state);
+  }
+
+  async detachAll(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map((s) => s.detach()));
+  }
+}
