@@ -20,7 +20,7 @@ MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
 log() { echo "build-guest: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-for tool in apt-get apt-cache dpkg-deb xz cpio gzip qemu-img sha256sum; do
+for tool in apt-get apt-cache dpkg-deb xz cpio gzip qemu-img sha256sum flock; do
   command -v "$tool" >/dev/null 2>&1 || die "missing tool '$tool' (apt-get install qemu-utils cpio xz-utils)"
 done
 
@@ -47,11 +47,18 @@ if is_complete "$OUT" "" && [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -newer 
   exit 0
 fi
 
-PKG="$(kernel_pkg || true)"
+has_candidate() {
+  local c
+  c="$(apt-cache policy linux-image-amd64 2>/dev/null | sed -n 's/^ *Candidate: *//p')"
+  [[ -n "$c" && "$c" != "(none)" ]]
+}
+
+PKG=""
+if has_candidate; then PKG="$(kernel_pkg || true)"; fi
 KVER="${PKG#linux-image-}"
 
 # Fast path (no lock, no download): complete and current.
-if is_complete "$OUT" "$KVER"; then
+if [[ -n "$KVER" ]] && is_complete "$OUT" "$KVER"; then
   log "up to date: $OUT (kernel ${KVER:-unknown})"
   exit 0
 fi
@@ -64,11 +71,11 @@ if [[ -z "$PKG" ]]; then
   if [[ "$(id -u)" == 0 ]]; then
     log "linux-image-amd64 has no candidate; running apt-get update"
     apt-get update -qq >&2
-    PKG="$(kernel_pkg || true)"
+    if has_candidate; then PKG="$(kernel_pkg || true)"; fi
     KVER="${PKG#linux-image-}"
     [[ -n "$PKG" ]] || die "linux-image-amd64 still has no candidate after apt-get update"
   else
-    log "linux-image-amd64 has no candidate in the apt lists. Run as root first:"
+    log "linux-image-amd64 has no candidate in the apt lists. Run this as root, then run me again:"
     echo "  sudo apt-get update" >&2
     exit 1
   fi
@@ -109,7 +116,7 @@ dpkg-deb -x "$BDEB" "$TMP/bpkg"
 # --- kernel: the XZ payload inside the bzImage is the ELF vmlinux ---
 BZ="$TMP/kpkg/boot/vmlinuz-$KVER"
 [[ -f "$BZ" ]] || die "no $BZ in $KDEB"
-OFF="$(LC_ALL=C grep -obUaP '\xFD7zXZ\x00' "$BZ" | head -n1 | cut -d: -f1)"
+OFF="$(LC_ALL=C grep -m1 -obUaP '\xFD7zXZ\x00' "$BZ" | cut -d: -f1)"
 [[ -n "$OFF" ]] || die "no XZ payload in $BZ (kernel not XZ-compressed?)"
 tail -c +"$((OFF + 1))" "$BZ" | xz -dc --single-stream >"$TMP/vmlinux" 2>/dev/null || true
 [[ "$(head -c4 "$TMP/vmlinux" | od -An -tx1 | tr -d ' ')" == "7f454c46" ]] || die "decompressed payload is not an ELF vmlinux"

@@ -1,3 +1,4 @@
+import { Brand } from './brand';
 import type { ReactNode } from 'react';
 import { CurrentUserProvider } from '@/components/auth/current-user';
 import type { SessionUser } from '@/lib/domain/auth/dto';
@@ -11,12 +12,14 @@ import { UserPanel } from './user-panel';
 export function AppShell({ user, children }: { user: SessionUser; children: ReactNode }) {
   return (
     <CurrentUserProvider user={user}>
+      <a href="#main" className="sr-only z-50 rounded bg-white px-3 py-2 text-sm font-medium text-slate-900 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2">
+        Skip to content
+      </a>
       <div className="flex min-h-screen">
         <aside className="w-56 shrink-0 bg-slate-900">
           <div className="sticky top-0 flex h-screen flex-col">
             <div className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-800 px-4">
-              <span aria-hidden="true" className="flex size-6 items-center justify-center rounded bg-accent-500 text-[11px] font-bold text-white">v</span>
-              <span className="text-[15px] font-semibold tracking-tight text-white">vmops</span>
+              <Brand inverted />
             </div>
             <SidebarNav />
             <UserPanel />

@@ -25,6 +25,7 @@ const dirs: Awaited<ReturnType<typeof tempDir>>[] = [];
 const agents: Record<string, AgentProc> = {};
 let image: ImageManifest;
 const timings: Record<string, number> = {};
+const notes: Record<string, string> = {};
 const createdAt: Record<string, number> = {};
 
 async function freePort(): Promise<number> {
@@ -88,17 +89,24 @@ afterEach((ctx) => {
 afterAll(async () => {
   for (const a of Object.values(agents)) {
     for (const vm of (await a.client?.listVms().catch(() => [])) ?? []) await a.client!.deleteVm(vm.id).catch(() => {});
-    if (a.child.exitCode === null) {
+    if (a.child.exitCode !== null) continue;
+    const pid = (() => {
       try {
-        process.kill(agentPid(a), 'SIGTERM');
+        return agentPid(a);
       } catch {
-        a.child.kill('SIGKILL');
+        return null;
       }
-    }
+    })();
+    if (pid) process.kill(pid, 'SIGTERM');
+    // Wait for the agent to finish before its data dir is removed under it.
+    await waitFor(`agent ${a.name} exit`, () => a.child.exitCode !== null, 20_000).catch(() => {
+      if (pid) process.kill(pid, 'SIGKILL');
+      a.child.kill('SIGKILL');
+    });
   }
   await dash?.close();
   for (const d of [...dirs, shared]) await d?.remove();
-  console.log('integ timings (ms):', JSON.stringify(timings));
+  console.log('integ timings (ms):', JSON.stringify(timings), 'notes:', JSON.stringify(notes));
 });
 
 describe('agents with the real QEMU driver', () => {
@@ -151,6 +159,7 @@ describe('agents with the real QEMU driver', () => {
       .createVm({ id: 'integ-bad', name: 'bad', vcpus: 1, memoryMiB: 64, diskSizeBytes: 1 << 26, baseImagePath: image.diskPath, boot: { kernelPath: image.diskPath, initrdPath: image.initrdPath } })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'QEMU_ERROR' });
+    notes.failedCreate = (err as Error).message;
     expect((err as Error).message.toLowerCase()).toContain('kernel');
     expect(existsSync(path.join(agents.h2.data, 'pool/vms/integ-bad'))).toBe(false);
     await expect(c.getVm('integ-bad')).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });

@@ -19,7 +19,8 @@ const { values: opt } = parseArgs({
 });
 
 const root = path.resolve(import.meta.dirname, '../..');
-const dataDir = path.resolve(opt.data!);
+process.chdir(root); // tsx resolves the `@/` alias from ./tsconfig.json
+const dataDir = path.resolve(process.env.INIT_CWD ?? '.', opt.data!);
 if (opt.fresh) {
   // QEMU processes outlive their agents by design; a fresh start must not leave them orphaned.
   killQemuUnder(dataDir);
@@ -39,7 +40,10 @@ const env: NodeJS.ProcessEnv = {
   NEXTAUTH_SECRET: readFileSync(secretFile, 'utf8').trim(),
 };
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
-const tsx = (script: string, args: string[] = []) => runToEnd(bin('tsx'), ['--conditions=react-server', path.join(root, script), ...args], env);
+// TypeScript processes run as `node --import tsx` rather than through the tsx CLI, whose wrapper
+// process would be the one signalled on shutdown and could leave the real process orphaned.
+const nodeTs = (script: string, args: string[] = []) => ['--conditions=react-server', '--import', 'tsx', path.join(root, script), ...args];
+const tsx = (script: string, args: string[] = []) => runToEnd(process.execPath, nodeTs(script, args), env);
 const say = (msg: string) => console.log(`vmops: ${msg}`);
 
 const agents = opt.agents!.split(',').map((a) => {
@@ -64,14 +68,14 @@ process.on('SIGTERM', () => void shutdown(0));
 
 const common = { env, logDir, quiet: opt.quiet };
 children.push(startChild('web', bin('next'), ['start', '-H', '127.0.0.1', '-p', opt.port!], common));
-children.push(startChild('worker', bin('tsx'), ['--conditions=react-server', path.join(root, 'lib/worker/main.ts')], common));
+children.push(startChild('worker', process.execPath, nodeTs('lib/worker/main.ts'), common));
 await waitFor('the dashboard', async () => (await fetch(`${url}/api/health`)).ok, 60_000);
 const sharedDir = path.join(dataDir, 'shared');
 for (const a of agents) {
-  const args = [path.join(root, 'lib/agent/main.ts'), '--name', a.name, '--port', String(a.port), '--data', path.join(dataDir, 'hosts', a.name), '--shared', sharedDir, '--dashboard', url];
+  const args = ['--name', a.name, '--port', String(a.port), '--data', path.join(dataDir, 'hosts', a.name), '--shared', sharedDir, '--dashboard', url];
   if (setup.tokens[a.name]) args.push('--enroll-token', setup.tokens[a.name]);
   if (opt.driver !== 'auto') args.push('--driver', opt.driver!);
-  children.push(startChild(a.name, bin('tsx'), args, common));
+  children.push(startChild(a.name, process.execPath, nodeTs('lib/agent/main.ts', args), common));
 }
 for (const c of children) c.proc.on('exit', (code, signal) => say(`${c.name} exited (${signal ?? `code ${code}`}); see ${logDir}/${c.name}.log`));
 

@@ -1,16 +1,19 @@
+import { Brand } from '@/components/shell/brand';
 import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/login-form';
+import { getSessionUser } from '@/lib/auth/session';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string | string[] }> }) {
+  if (await getSessionUser()) redirect('/'); // already signed in
   const { callbackUrl } = await searchParams;
   return (
     <main className="flex min-h-screen items-center justify-center bg-slate-100 px-4">
       <div className="w-full max-w-sm">
-        <div className="mb-6 flex items-center justify-center gap-2">
-          <span aria-hidden="true" className="flex size-8 items-center justify-center rounded-md bg-accent-600 text-sm font-bold text-white">v</span>
-          <span className="text-xl font-semibold tracking-tight text-slate-900">vmops</span>
+        <div className="mb-6 flex justify-center">
+          <Brand size="lg" />
         </div>
         <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
           <h1 className="text-base font-semibold text-slate-900">Sign in</h1>

@@ -15,7 +15,6 @@ export function spawnQemu(binary: string, args: string[], opts: { logPath: strin
     try {
       child = spawn(binary, args, { cwd: opts.cwd, detached: true, stdio: ['ignore', fd, fd] });
     } catch (err) {
-      closeSync(fd);
       reject(qemuError('spawn QEMU', (err as Error).message));
       return;
     }
@@ -24,7 +23,7 @@ export function spawnQemu(binary: string, args: string[], opts: { logPath: strin
       child.unref(); // the agent may exit while QEMU runs on; Node still reaps it if it exits first
       resolve({ pid: child.pid!, child });
     });
-  }).finally(() => closeSync(fd));
+  }).finally(() => closeSync(fd)); // the child has its own copy
 }
 
 function readProc(pid: number, file: string): string | null {

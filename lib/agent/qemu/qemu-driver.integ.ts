@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +99,34 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
     console.log(`accelerator: ${info.acceleratorReason}`);
   });
 
+  it('qemu-img: overlays, info, convert with progress, errors in qemu-img\'s words', async () => {
+    const base = path.join(GUEST, 'disk.qcow2');
+    const disk = path.join(tmp, 'img', 'overlay.qcow2');
+    await driver.createOverlay(disk, base, 128 * MiB);
+    expect(await driver.diskInfo(disk)).toMatchObject({ format: 'qcow2', virtualSizeBytes: 128 * MiB, backingPath: base });
+    await expect(driver.createOverlay(disk, base, 128 * MiB)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(driver.diskInfo(path.join(tmp, 'nope.qcow2'))).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
+
+    const raw = path.join(tmp, 'img', 'src.raw');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'raw', raw, String(32 * MiB)]);
+    execFileSync('dd', ['if=/dev/urandom', `of=${raw}`, 'bs=1M', 'count=8', 'conv=notrunc'], { stdio: 'ignore' });
+    const progress: number[] = [];
+    const dest = path.join(tmp, 'img', 'converted.qcow2');
+    await driver.convertToQcow2(raw, dest, (f) => progress.push(f));
+    expect(progress.at(-1)).toBe(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(await driver.diskInfo(dest)).toMatchObject({ format: 'qcow2', virtualSizeBytes: 32 * MiB, backingPath: null });
+    expect(existsSync(`${dest}.part-${process.pid}`)).toBe(false);
+
+    // A file qemu-img cannot read as an image: its own message comes back, nothing is left.
+    const dir = path.join(tmp, 'img', 'a-directory');
+    execFileSync('mkdir', ['-p', dir]);
+    const err = await driver.convertToQcow2(dir, path.join(tmp, 'img', 'bad.qcow2')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'QEMU_ERROR', data: { what: 'qemu-img convert', source: 'qemu' } });
+    expect((err as Error).message).toMatch(/qemu-img: /);
+    expect(existsSync(path.join(tmp, 'img', 'bad.qcow2'))).toBe(false);
+  });
+
   it('boots, writes records, reports stats, survives a driver restart and shuts down gracefully', async () => {
     const spec = specFor('integ-a');
     await driver.createOverlay(spec.diskPath, path.join(GUEST, 'disk.qcow2'), 64 * MiB);
@@ -187,6 +216,24 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
     expect(await driver.getVm('integ-c')).toMatchObject({ state: 'shutoff', pid: null });
     expect(alive(second.pid!)).toBe(false);
     await driver.killVm('integ-c'); // idempotent
+  });
+
+  it('a guest that powers off while no driver is attached is found shutoff (not crashed) later', async () => {
+    const spec = specFor('integ-c');
+    const run = await driver.startVm('integ-c');
+    await waitFor('ready', async () => (await driver.getVm('integ-c'))?.guestReady, 120_000);
+    await driver.close();
+    // Talk to the serial socket directly, as nobody else is attached now.
+    const sock = net.createConnection(path.join(spec.vmDir, 'serial.sock'));
+    await new Promise((r) => sock.once('connect', r));
+    sock.on('data', () => {});
+    sock.write('poweroff\n');
+    await waitFor('QEMU gone', async () => !alive(run.pid!), 30_000);
+    sock.destroy();
+    driver = await newDriver();
+    await driver.reattach();
+    expect(await driver.getVm('integ-c')).toMatchObject({ state: 'shutoff', pid: null });
+    expect(JSON.parse(readFileSync(path.join(spec.vmDir, 'exit.json'), 'utf8'))).toMatchObject({ pid: run.pid, clean: true });
     await driver.undefineVm('integ-c');
     expect(existsSync(spec.vmDir)).toBe(false);
   });

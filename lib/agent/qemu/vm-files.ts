@@ -72,8 +72,9 @@ export async function readJson<T>(file: string): Promise<T | null> {
 }
 
 // tmp + rename: a crash mid-write never leaves a truncated vm.json behind.
+let tmpSeq = 0;
 export async function writeJson(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
+  const tmp = `${file}.tmp-${process.pid}-${++tmpSeq}`; // unique: two writers may overlap
   await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
   await rename(tmp, file);
 }

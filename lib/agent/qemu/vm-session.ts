@@ -26,6 +26,7 @@ export class VmSession {
   private resolveExit!: (e: ExitRecord) => void;
   private detached = false;
   private finished = false;
+  private lost = false;
   private readyListeners: (() => void)[] = [];
 
   private constructor(
@@ -45,8 +46,9 @@ export class VmSession {
   get run() {
     return this.opts.run;
   }
+  // Exited, or connection lost: either way the registry must not hand this session out.
   get isGone() {
-    return this.finished;
+    return this.finished || this.lost;
   }
 
   static async attach(opts: SessionOptions, timeouts: { qmpMs: number }): Promise<VmSession> {
@@ -79,12 +81,17 @@ export class VmSession {
       if (line.startsWith(READY_LINE)) this.markReady();
     });
     // QMP closes when QEMU exits; the process may need a moment more to disappear.
-    qmp.on('close', () => void this.watchUntilGone());
+    qmp.on('close', () => void this.watchUntilGone().catch((err) => opts.log(`VM ${opts.id}: exit tracking failed: ${err}`)));
     opts.child?.once('exit', this.onChildExit);
   }
 
-  private readonly onChildExit = (code: number | null, signal: NodeJS.Signals | null) => {
-    if (!this.detached) void this.finish(code === 0 || this.shutdownReason ? null : `QEMU exited (${signal ?? `code ${code}`})`);
+  private readonly onChildExit = async (code: number | null, signal: NodeJS.Signals | null) => {
+    // The SHUTDOWN event may still be unread on the QMP socket: let it drain (it closes right
+    // after the process exits) so the verdict sees the reason.
+    if (!this.qmp.closed) await new Promise((r) => (this.qmp.once('close', r), setTimeout(r, 2000)));
+    if (this.detached) return;
+    const hint = code === 0 || this.shutdownReason ? null : `QEMU exited (${signal ?? `code ${code}`})`;
+    await this.finish(hint).catch((err) => this.opts.log(`VM ${this.id}: exit tracking failed: ${err}`));
   };
 
   private onEvent(ev: QmpEvent) {
@@ -102,10 +109,12 @@ export class VmSession {
         // The guest boots again: not ready until it says so, and only lines after this count.
         this.guestReady = false;
         this.readyAt = null;
-        void fileSize(this.opts.paths.serialLog).then((size) => {
-          this.opts.run.readyScanFrom = size;
-          return writeJson(this.opts.paths.run, this.opts.run);
-        });
+        void fileSize(this.opts.paths.serialLog)
+          .then((size) => {
+            this.opts.run.readyScanFrom = size;
+            return writeJson(this.opts.paths.run, this.opts.run);
+          })
+          .catch((err) => this.opts.log(`VM ${this.id}: cannot update run.json: ${err}`));
         break;
     }
   }
@@ -121,6 +130,7 @@ export class VmSession {
     if (this.guestReady) return Promise.resolve(true);
     return new Promise((resolve) => {
       const t = setTimeout(() => resolve(false), timeoutMs);
+      t.unref(); // a watcher must not keep an agent that is shutting down alive
       this.readyListeners.push(() => {
         clearTimeout(t);
         resolve(true);
@@ -131,7 +141,14 @@ export class VmSession {
   private async watchUntilGone() {
     for (let i = 0; !this.detached && !this.finished; i++) {
       if (!isQemuFor(this.pid, this.id)) return this.finish(null);
-      await new Promise((r) => setTimeout(r, i < 100 ? 50 : 1000));
+      if (i === 100) {
+        // 5 s after QMP closed, QEMU still runs: our connection was lost, not QEMU. Give up this
+        // session so the next call attaches afresh.
+        this.opts.log(`VM ${this.id}: QMP connection lost but QEMU pid ${this.pid} runs; re-attaching on next use`);
+        this.lost = true;
+        return this.detach();
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

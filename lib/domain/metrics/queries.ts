@@ -8,30 +8,23 @@ import { bucketize, combineHosts, type RawSample } from './series';
 // interval at least, so agent jitter never leaves a bucket without a host's sample.
 const STEP_SEC: Record<MetricRange, number> = { '15m': 10, '1h': 30, '24h': 300 };
 
+type Row = { cpuPct: number; memUsedBytes: bigint; memTotalBytes: bigint; load1: number; diskRdBytes: bigint; diskWrBytes: bigint };
+
+// Host rows carry memory and load; VM rows carry disk counters (and RSS as memory used).
+function toSample(t: number, r: Row, isVm: boolean): RawSample {
+  return isVm
+    ? { t, cpuPct: r.cpuPct, memUsedBytes: Number(r.memUsedBytes), diskRdBytes: Number(r.diskRdBytes), diskWrBytes: Number(r.diskWrBytes) }
+    : { t, cpuPct: r.cpuPct, memUsedBytes: Number(r.memUsedBytes), memTotalBytes: Number(r.memTotalBytes), load1: r.load1 };
+}
+
 async function samples(hostId: string, vmId: string | null, range: MetricRange): Promise<RawSample[]> {
   const since = new Date(Date.now() - METRIC_RANGES[range] * 1000);
   if (range === '24h') {
     const rows = await db().metricRollup.findMany({ where: { hostId, vmId: vmId ?? '', bucket: { gte: since } }, orderBy: { bucket: 'asc' } });
-    return rows.map((r) => ({
-      t: r.bucket.getTime(),
-      cpuPct: r.cpuPct,
-      memUsedBytes: Number(r.memUsedBytes),
-      memTotalBytes: vmId ? undefined : Number(r.memTotalBytes),
-      load1: vmId ? undefined : r.load1,
-      diskRdBytes: vmId ? Number(r.diskRdBytes) : undefined,
-      diskWrBytes: vmId ? Number(r.diskWrBytes) : undefined,
-    }));
+    return rows.map((r) => toSample(r.bucket.getTime(), r, !!vmId));
   }
   const rows = await db().metricSample.findMany({ where: { hostId, vmId, at: { gte: since } }, orderBy: { at: 'asc' } });
-  return rows.map((r) => ({
-    t: r.at.getTime(),
-    cpuPct: r.cpuPct,
-    memUsedBytes: Number(r.memUsedBytes),
-    memTotalBytes: vmId ? undefined : Number(r.memTotalBytes),
-    load1: vmId ? undefined : r.load1,
-    diskRdBytes: vmId ? Number(r.diskRdBytes) : undefined,
-    diskWrBytes: vmId ? Number(r.diskWrBytes) : undefined,
-  }));
+  return rows.map((r) => toSample(r.at.getTime(), r, !!vmId));
 }
 
 export async function hostSeries(hostId: string, range: MetricRange): Promise<SeriesDto> {

@@ -1,0 +1,9 @@
+export type BenchRow = { what: string; value: string; yardstick: string; ratio: string };
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 0)} ms`;
+export async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t = performance.now();
+  const v = await fn();
+  return [performance.now() - t, v];
+}
