@@ -29,7 +29,7 @@ describe('buildQemuArgs', () => {
   });
 
   it('sizes the VM and picks the accelerator (host CPU only with KVM)', () => {
-    expect(after(args, '-accel')).toBe('tcg');
+    expect(after(args, '-accel')).toBe('tcg,tb-size=64');
     expect(after(args, '-smp')).toBe('2');
     expect(after(args, '-m')).toBe('256M');
     expect(args).not.toContain('-cpu');

@@ -31,7 +31,9 @@ export function buildQemuArgs(spec: VmSpec, opts: QemuArgsOptions): string[] {
     // A guest reboot/panic (panic=-1) ends the process; the agent reports it instead of looping.
     '-no-reboot',
     '-machine', MACHINE,
-    '-accel', opts.accelerator,
+    // TCG's translation cache defaults to 1 GiB and can dwarf a small guest's RSS; 64 MiB is
+    // plenty for one vCPU's working set and keeps placement honest.
+    '-accel', opts.accelerator === 'tcg' ? 'tcg,tb-size=64' : 'kvm',
   ];
   if (opts.accelerator === 'kvm') args.push('-cpu', 'host');
   args.push(

@@ -1,8 +1,9 @@
 // QEMU processes: spawned so they OUTLIVE the agent (own session, stdio to a file, unref'd), and
 // recognised later by pid + /proc/<pid>/cmdline (a recycled pid belongs to some other program).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { qemuError } from '@/lib/errors';
+import { parsePidStat } from '../metrics/proc';
 
 export type Spawned = { pid: number; child: ChildProcess };
 
@@ -45,7 +46,11 @@ export function isQemuFor(pid: number, vmId: string): boolean {
   const name = (argv[i + 1] ?? '').replace(/,,/g, '\u0000').split(',')[0].replace(/\u0000/g, ',');
   if (name !== vmId) return false;
   const stat = readProc(pid, 'stat');
-  return !!stat && parseStat(stat)?.state !== 'Z';
+  try {
+    return !!stat && parsePidStat(stat).state !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 export async function waitForExit(pid: number, vmId: string, timeoutMs: number, pollMs = 50): Promise<boolean> {
@@ -65,36 +70,18 @@ export function sendSignal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-// /proc/<pid>/stat: the command name (field 2) may contain spaces and parentheses, so fields are
-// counted from the last ')'.
-export function parseStat(stat: string): { state: string; utime: number; stime: number } | null {
-  const close = stat.lastIndexOf(')');
-  if (close < 0) return null;
-  const f = stat.slice(close + 2).split(' '); // f[0] is field 3 (state)
-  return { state: f[0], utime: Number(f[11]), stime: Number(f[12]) };
-}
-
 export function parseVmRssBytes(status: string): number {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-let ticks: number | null = null;
-function clockTicks(): number {
-  if (ticks === null) {
-    try {
-      ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      ticks = 100; // USER_HZ is 100 on every Linux the agent targets
-    }
-  }
-  return ticks;
-}
-
 export function procStats(pid: number): { cpuTimeMs: number; rssBytes: number } | null {
   const stat = readProc(pid, 'stat');
   const status = readProc(pid, 'status');
-  const s = stat ? parseStat(stat) : null;
-  if (!s || !status) return null;
-  return { cpuTimeMs: Math.round(((s.utime + s.stime) * 1000) / clockTicks()), rssBytes: parseVmRssBytes(status) };
+  if (!stat || !status) return null;
+  try {
+    return { cpuTimeMs: Math.round(parsePidStat(stat).cpuTimeMs), rssBytes: parseVmRssBytes(status) };
+  } catch {
+    return null; // the process went away between the two reads
+  }
 }
