@@ -7,7 +7,7 @@ import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { enqueueImageImport } from '@/lib/domain/images/service';
 
 const guestDir = path.resolve(process.argv[2] ?? '.cache/guest');
-const manifest = JSON.parse(readFileSync(path.join(guestDir, 'manifest.json'), 'utf8')) as { name: string; version: string; append: string; kernel: string; initrd: string; disk: string; kernelVersion: string };
+const manifest = JSON.parse(readFileSync(path.join(guestDir, 'manifest.json'), 'utf8')) as { name: string; version: string; description?: string; append?: string; kernel?: string; initrd?: string; disk: string; kernelVersion?: string };
 const existing = await db().image.findUnique({ where: { name_version: { name: manifest.name, version: manifest.version } } });
 if (existing) {
   console.log(JSON.stringify({ seeded: false, status: existing.status }));
@@ -15,10 +15,10 @@ if (existing) {
   const r = await enqueueImageImport(SYSTEM_ACTOR, {
     name: manifest.name,
     version: manifest.version,
-    description: `Test guest: Debian kernel ${manifest.kernelVersion} + busybox; answers status, burn, write, read on its serial console`,
+    description: manifest.description ?? `Test guest: Debian kernel ${manifest.kernelVersion} + busybox; answers status, burn, write, read on its serial console`,
     disk: path.join(guestDir, manifest.disk),
-    kernel: path.join(guestDir, manifest.kernel),
-    initrd: path.join(guestDir, manifest.initrd),
+    kernel: manifest.kernel && path.join(guestDir, manifest.kernel),
+    initrd: manifest.initrd && path.join(guestDir, manifest.initrd),
     append: manifest.append,
     hostId: 'auto',
   });

@@ -2,7 +2,7 @@
 // worker, and local host agents (h1, h2: own data dirs, one shared dir), enrolled with one-time
 // tokens; seeds the test-guest image. Used by `npm start` and by the browser tests.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { killQemuUnder, runToEnd, startChild, stopChildren, waitFor, type Child } from './processes';
@@ -84,8 +84,19 @@ const hosts = await waitFor('the agents to enroll and report', async () => {
   return out.online.length === agents.length ? out : null;
 }, 120_000, 1000);
 const simulated = hosts.drivers.includes('simulated');
-const guestDir = path.join(root, '.cache/guest');
-if (!simulated) say(`test guest: ${JSON.stringify(JSON.parse(await tsx('scripts/stack/seed-image.ts', [guestDir])))}`);
+const imageDir = simulated ? writeSimulatedImage(path.join(dataDir, 'simulated-image')) : path.join(root, '.cache/guest');
+say(`image repository seed: ${JSON.stringify(JSON.parse(await tsx('scripts/stack/seed-image.ts', [imageDir])))}`);
+
+// Without QEMU there is no guest to build; a blank disk lets the simulated driver provision.
+function writeSimulatedImage(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const disk = path.join(dir, 'disk.raw');
+  writeFileSync(disk, '');
+  truncateSync(disk, 64 * 1024 * 1024);
+  const manifest = { name: 'tiny-linux', version: '1.0', description: 'SIMULATED: a blank 64 MiB disk standing in for the test guest (no QEMU here)', disk: 'disk.raw' };
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return dir;
+}
 
 const password = existsSync(pwFile) ? readFileSync(pwFile, 'utf8').trim() : null;
 console.log(`

@@ -176,6 +176,32 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
     driver = d2;
   });
 
+  // QEMU serves one QMP client at a time: the metrics sampler polling while a start holds the
+  // connection once stalled the start for 30 s. Poll as hard as a busy agent would.
+  it('a start is not disturbed by status and stats polling at the same time', async () => {
+    const spec = specFor('integ-poll');
+    await driver.createOverlay(spec.diskPath, path.join(GUEST, 'disk.qcow2'), 64 * MiB);
+    await driver.defineVm(spec);
+    let starting = true;
+    const poller = (async () => {
+      while (starting) {
+        await driver.listVms();
+        await driver.vmStats('integ-poll');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const t0 = Date.now();
+    const vm = await driver.startVm('integ-poll').finally(() => (starting = false));
+    await poller;
+    expect(vm.state).toBe('running');
+    expect(Date.now() - t0).toBeLessThan(10_000); // a stall shows as the 30 s start timeout
+    // No second QMP client was even tried while the start held the connection.
+    expect(logs.filter((l) => l.includes('integ-poll') && /attach/.test(l))).toEqual([]);
+    expect(await driver.vmStats('integ-poll')).toMatchObject({ cpuTimeMs: expect.any(Number) });
+    await driver.killVm('integ-poll');
+    await driver.undefineVm('integ-poll');
+  });
+
   it('a QEMU that refuses to start fails with its own message and leaves no process', async () => {
     const spec = specFor('integ-bad', { ...guestBoot(), kernelPath: path.join(tmp, 'no-such-vmlinux') });
     await driver.createOverlay(spec.diskPath, path.join(GUEST, 'disk.qcow2'), 64 * MiB);

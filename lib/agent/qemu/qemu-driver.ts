@@ -71,8 +71,11 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
         const state = (await vms.runtime(spec)).state;
         if (ON.includes(state)) throw vmBadPowerState(id, OFF, state);
         const t0 = Date.now();
-        const session = await launchVm({ binary, spec, accelerator: accel.accelerator, log, onExit: vms.onExit });
-        if (!session.isGone) vms.sessions.set(id, session);
+        const session = await vms.whileLaunching(id, async () => {
+          const launched = await launchVm({ binary, spec, accelerator: accel.accelerator, log, onExit: vms.onExit });
+          if (!launched.isGone) vms.sessions.set(id, launched);
+          return launched;
+        });
         void session.waitReady(300_000).then((ok) => ok && log(`VM ${id}: guest ready ${session.readyAt! - t0} ms after spawn`));
         return vms.runtime(spec);
       }),

@@ -24,6 +24,9 @@ export class VmRegistry {
   readonly sessions = new Map<string, VmSession>();
   private readonly attaching = new Map<string, Promise<VmSession | null>>();
   private readonly attachFailedAt = new Map<string, number>();
+  // VMs whose start sequence holds the QMP connection: QEMU serves one QMP client at a time, so a
+  // heartbeat attaching in between would leave the start waiting for a greeting that never comes.
+  private readonly launching = new Set<string>();
   private scanned = false;
 
   constructor(private readonly opts: RegistryOptions) {}
@@ -61,6 +64,15 @@ export class VmRegistry {
     return spec;
   }
 
+  async whileLaunching<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    this.launching.add(id);
+    try {
+      return await fn();
+    } finally {
+      this.launching.delete(id);
+    }
+  }
+
   forget(id: string) {
     this.specs.delete(id);
     this.sessions.delete(id);
@@ -78,6 +90,7 @@ export class VmRegistry {
   async session(spec: VmSpec): Promise<VmSession | null> {
     const s = this.sessions.get(spec.id);
     if (s && !s.isGone) return s;
+    if (this.launching.has(spec.id)) return null;
     const pending = this.attaching.get(spec.id);
     if (pending) return pending;
     if (Date.now() - (this.attachFailedAt.get(spec.id) ?? 0) < ATTACH_RETRY_MS) return null;
