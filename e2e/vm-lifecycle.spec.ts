@@ -32,6 +32,21 @@ test('create a VM from an image through the form, watch it run, see live load, s
 
   // Overview: cluster chart with data points and a card per host.
   await page.goto('/');
+  // The heartbeat interval as the UI sees it: distinct lastHeartbeat values the hosts API serves.
+  const beats = new Map<string, Set<string>>();
+  for (let i = 0; i < 16; i++) {
+    for (const h of (await (await page.request.get('/api/hosts')).json()) as { name: string; lastHeartbeat: string }[])
+      (beats.get(h.name) ?? beats.set(h.name, new Set()).get(h.name)!).add(h.lastHeartbeat);
+    await page.waitForTimeout(1000);
+  }
+  const gaps = [...beats.values()].flatMap((s) => {
+    const t = [...s].map((x) => Date.parse(x)).sort((a, b) => a - b);
+    return t.slice(1).map((v, i) => v - t[i]);
+  });
+  const meanGap = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+  console.log(`heartbeat interval seen through the dashboard API: mean ${Math.round(meanGap)} ms over ${gaps.length} gaps`);
+  // Functional bound, not a speed target: beats must come well inside the 15 s offline window.
+  expect(meanGap).toBeLessThan(15_000);
   await expect(page.getByTestId('host-card')).toHaveCount(2);
   await expect(page.getByTestId('chart-cluster-cpu').locator('.recharts-area-area, .recharts-line-curve').first()).toBeVisible();
   await shot(page, 'overview');

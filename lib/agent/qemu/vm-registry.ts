@@ -134,8 +134,9 @@ export class VmRegistry {
   async runtime(spec: VmSpec): Promise<VmRuntime> {
     const s = await this.session(spec);
     const run = s ? s.run : await this.liveRun(spec);
-    // A live process we could not attach to (QMP held by someone else) is reported running.
-    const state: VmRuntimeState = s ? s.status : run ? 'running' : await this.offState(spec);
+    // A live process we could not attach to (QMP held by someone else) is reported running; a
+    // start that has not got its process up yet is still off, with no exit verdict to record.
+    const state: VmRuntimeState = s ? s.status : run ? 'running' : this.launching.has(spec.id) ? 'shutoff' : await this.offState(spec);
     return {
       id: spec.id,
       name: spec.name,
