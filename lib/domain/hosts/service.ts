@@ -1,16 +1,17 @@
 import 'server-only';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { db } from '@/lib/db/client';
 import type { SessionUser } from '@/lib/domain/auth/dto';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { createEnrollmentToken } from './enrollment';
-
-export const enrollmentTokenSchema = z
-  .object({ hostName: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Lowercase letters, digits and dashes') })
-  .strict();
+import type { EnrollmentTokenDto, enrollmentTokenSchema } from './schemas';
 
 // Admin step to add a host: a one-time token the new agent starts with (`--enroll-token`).
-export async function createHostEnrollment(user: SessionUser, input: z.output<typeof enrollmentTokenSchema>) {
+// For a host that exists already this re-enrolls it: the agent gets a new secret (e.g. after a
+// reinstall lost its agent.json).
+export async function createHostEnrollment(user: SessionUser, input: z.output<typeof enrollmentTokenSchema>): Promise<EnrollmentTokenDto> {
   await authorize(user, 'host.manage', { type: 'host', id: null, name: input.hostName });
+  const existing = await db().host.findUnique({ where: { name: input.hostName }, select: { id: true } });
   const token = await createEnrollmentToken(input.hostName, actorOf(user));
-  return { hostName: input.hostName, token, expiresInMinutes: 60 };
+  return { hostName: input.hostName, token, expiresInMinutes: 60, reEnroll: !!existing };
 }

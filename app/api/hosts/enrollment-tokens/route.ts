@@ -1,5 +1,6 @@
 import { requireUser } from '@/lib/auth/session';
-import { createHostEnrollment, enrollmentTokenSchema } from '@/lib/domain/hosts/service';
+import { enrollmentTokenSchema } from '@/lib/domain/hosts/schemas';
+import { createHostEnrollment } from '@/lib/domain/hosts/service';
 import { parseBody, route } from '@/lib/http/route-handler';
 
 export const POST = route(async (req) => {
