@@ -12,6 +12,7 @@ import type { HostDto } from '@/lib/domain/hosts/dto';
 import { formatBytes, formatDateTime, formatPercent, formatRelativeTime } from '@/lib/format';
 import { useNow } from '@/lib/hooks/use-now';
 import { hostQueries } from '@/lib/queries/host-queries';
+import { AddHostButton } from './add-host-button';
 import { AcceleratorBadge, DriverBadge } from './host-labels';
 import { hostMemoryRatio } from './host-math';
 
@@ -61,7 +62,8 @@ export function HostsTable() {
           searchText={(h) => `${h.name} ${h.status} ${h.cpuModel} ${h.driver} ${h.accelerator}`} searchPlaceholder="Filter hosts…"
           initialSort={{ id: 'name', desc: false }}
           empty={<EmptyState icon={<HostIcon />} title="No hosts enrolled yet"
-            description="Start an agent on a machine with QEMU and enroll it with a one-time token; it appears here after its first heartbeat." />} />
+            description="Add a host to get a one-time token and the command to start its agent on a machine with QEMU; it appears here once the agent has enrolled."
+            action={<AddHostButton label="Add a host" />} />} />
       )}
     </QueryState>
   );

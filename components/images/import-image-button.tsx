@@ -1,19 +1,7 @@
 'use client';
-import { useState } from 'react';
-import { usePermission } from '@/components/auth/current-user';
-import { Button } from '@/components/ui/button';
-import { PlusIcon } from '@/components/ui/icons';
+import { PermittedDialogButton } from '@/components/auth/permitted-dialog-button';
 import { ImportImageDialog } from './import-image-dialog';
 
 export function ImportImageButton({ label = 'Import image' }: { label?: string }) {
-  const { allowed, reason } = usePermission('image.import');
-  const [open, setOpen] = useState(false);
-  return (
-    <>
-      <Button variant="primary" icon={<PlusIcon />} disabled={!allowed} disabledReason={reason} onClick={() => setOpen(true)}>
-        {label}
-      </Button>
-      {open && <ImportImageDialog onClose={() => setOpen(false)} />}
-    </>
-  );
+  return <PermittedDialogButton action="image.import" label={label} dialog={(onClose) => <ImportImageDialog onClose={onClose} />} />;
 }

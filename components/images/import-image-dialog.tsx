@@ -1,8 +1,7 @@
 'use client';
 import { useState } from 'react';
 import { TaskProgress } from '@/components/tasks/task-progress';
-import { Button } from '@/components/ui/button';
-import { Dialog } from '@/components/ui/dialog';
+import { FormStepDialog } from '@/components/ui/form-step-dialog';
 import { ImportImageForm } from './import-image-form';
 
 const FORM_ID = 'import-image-form';
@@ -12,24 +11,15 @@ export function ImportImageDialog({ onClose }: { onClose: () => void }) {
   const [taskId, setTaskId] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   return (
-    <Dialog open onClose={onClose} size="lg" title="Import image"
+    <FormStepDialog onClose={onClose} size="lg" title="Import image"
       description={taskId ? 'The agent is fetching and checking the image; you can close this and follow it under Tasks.' : 'Add a qcow2 disk (and optionally a kernel for direct boot) to the shared image repository.'}
-      footer={taskId ? (
-        <>
-          <Button onClick={() => setTaskId(null)}>Import another</Button>
-          <Button variant="primary" onClick={onClose}>Done</Button>
-        </>
-      ) : (
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" form={FORM_ID} variant="primary" loading={pending}>Start import</Button>
-        </>
-      )}>
+      formId={FORM_ID} submitLabel="Start import" pending={pending}
+      done={taskId !== null} againLabel="Import another" onAgain={() => setTaskId(null)}>
       {taskId ? (
         <TaskProgress taskId={taskId} />
       ) : (
         <ImportImageForm id={FORM_ID} onAccepted={setTaskId} onPendingChange={setPending} />
       )}
-    </Dialog>
+    </FormStepDialog>
   );
 }

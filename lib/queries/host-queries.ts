@@ -9,12 +9,12 @@ export const hostQueries = {
     queryOptions({
       queryKey: [...hostQueries.all(), 'list'] as const,
       queryFn: ({ signal }) => apiFetch<HostDto[]>('/api/hosts', { signal }),
-      refetchInterval: POLL.live,
+      refetchInterval: POLL.hosts,
     }),
   detail: (hostId: string) =>
     queryOptions({
       queryKey: [...hostQueries.all(), 'detail', hostId] as const,
       queryFn: ({ signal }) => apiFetch<HostDto>(`/api/hosts/${encodeURIComponent(hostId)}`, { signal }),
-      refetchInterval: POLL.live,
+      refetchInterval: POLL.hosts,
     }),
 };

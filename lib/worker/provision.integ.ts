@@ -13,8 +13,9 @@ import { startMiniDashboard } from '@/lib/testing/mini-dashboard';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { createEnrollmentToken } from '@/lib/domain/hosts/enrollment';
 import { enqueueImageImport } from '@/lib/domain/images/service';
+import { getHost } from '@/lib/domain/hosts/queries';
 import { getTask } from '@/lib/domain/tasks/queries';
-import { createVm, deleteVm, runVmAction } from '@/lib/domain/vms/service';
+import { createVm, deleteVm, readVmConsole, runVmAction } from '@/lib/domain/vms/service';
 import { runTasks } from './runner';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -23,6 +24,7 @@ const testDb = createTestDb();
 const tmp = mkdtempSync(path.join(tmpdir(), 'vmops-provision-'));
 let dashboard: Awaited<ReturnType<typeof startMiniDashboard>>;
 let agent: ChildProcess;
+let agentToken: string;
 let stopWorker = false;
 let worker: Promise<void>;
 
@@ -37,16 +39,18 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 }
 const finished = (taskId: string) => until(`task ${taskId}`, async () => ((await getTask(taskId)).state.match(/succeeded|failed/) ? getTask(taskId) : null));
 
+// `node --import tsx` (not the tsx CLI) so a signal reaches the agent itself, not a wrapper.
+function startAgent(): ChildProcess {
+  const args = ['--name', 'p1', '--port', '7191', '--data', path.join(tmp, 'p1'), '--shared', path.join(tmp, 'shared'), '--dashboard', dashboard.url, '--enroll-token', agentToken, '--driver', 'qemu', '--interval-ms', '1000'];
+  return spawn(process.execPath, ['--import', 'tsx', 'lib/agent/main.ts', ...args], { cwd: root, stdio: 'inherit' });
+}
+
 beforeAll(async () => {
   expect(existsSync(path.join(guest, 'vmlinux')), 'test guest missing: run scripts/build-guest.sh').toBe(true);
   await seedUsers();
   dashboard = await startMiniDashboard();
-  const token = await createEnrollmentToken('p1');
-  agent = spawn(
-    path.join(root, 'node_modules/.bin/tsx'),
-    ['lib/agent/main.ts', '--name', 'p1', '--port', '7191', '--data', path.join(tmp, 'p1'), '--shared', path.join(tmp, 'shared'), '--dashboard', dashboard.url, '--enroll-token', token, '--driver', 'qemu', '--interval-ms', '1000'],
-    { cwd: root, stdio: 'inherit' },
-  );
+  agentToken = await createEnrollmentToken('p1');
+  agent = startAgent();
   await until('the agent to enroll and report', async () => (await db().host.findFirst({ where: { name: 'p1', driver: 'qemu' } })) ?? null, 60_000);
   worker = runTasks({ workerId: 'test-worker', concurrency: 2, pollMs: 100, log: () => {} }, () => stopWorker);
 });
@@ -109,5 +113,26 @@ describe('provisioning on real QEMU', () => {
     console.log(`refused provision says: ${task.error?.message}`);
     expect(await db().vm.findUnique({ where: { id: vmId } })).toBeNull();
     expect(existsSync(path.join(tmp, 'p1', 'pool', 'vms', vmId))).toBe(false);
+  });
+
+  it('a dead agent: 503 at once, the host offline within 15 s of its last heartbeat, VMs still running after it returns', async () => {
+    const { taskId, vmId } = await createVm(admin, { name: 'survivor', imageId, hostId: 'auto', vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, haEnabled: false, tags: [] });
+    expect((await finished(taskId)).state).toBe('succeeded');
+    const hostId = (await db().vm.findUniqueOrThrow({ where: { id: vmId } })).hostId;
+
+    agent.kill('SIGKILL'); // the agent dies; QEMU lives in its own session and must not
+    await expect(readVmConsole(vmId, 10)).rejects.toMatchObject({ code: 'AGENT_UNREACHABLE', status: 503 });
+    const host = await until('the host to show offline', async () => ((await getHost(hostId)).status === 'offline' ? getHost(hostId) : null), 30_000);
+    const silentFor = Date.now() - Date.parse(host.lastHeartbeat!);
+    console.log(`host shown offline ${silentFor} ms after its last heartbeat`);
+    expect(silentFor).toBeLessThan(15_000);
+    await expect(runVmAction(admin, vmId, 'stop')).rejects.toMatchObject({ code: 'HOST_OFFLINE', status: 503 });
+    await expect(createVm(admin, { name: 'nowhere', imageId, hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, haEnabled: false, tags: [] })).rejects.toMatchObject({ code: 'HOST_OFFLINE', status: 503 });
+
+    agent = startAgent(); // saved credentials, no new token needed
+    await until('the host back online', async () => (await getHost(hostId)).status === 'online', 60_000);
+    await until('the VM reported running again', async () => (await db().vm.findUniqueOrThrow({ where: { id: vmId } })).state === 'running', 30_000);
+    expect((await readVmConsole(vmId, 50)).lines.join('\n')).toMatch(/VMOPS-READY/);
+    expect(await finished((await deleteVm(admin, vmId)).taskId)).toMatchObject({ state: 'succeeded' });
   });
 });

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import type { SessionUser } from '@/lib/domain/auth/dto';
-import { hostInclude, toPlacementHost } from '@/lib/domain/hosts/queries';
+import { HOST_STATUS } from '@/lib/domain/hosts/dto';
+import { effectiveStatus, hostInclude, toPlacementHost } from '@/lib/domain/hosts/queries';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { activeTaskFor, enqueueTask } from '@/lib/domain/tasks/service';
@@ -83,9 +84,12 @@ export async function createVm(user: SessionUser, input: CreateVm): Promise<{ ta
   return { taskId, vmId };
 }
 
+// An action needs the VM's agent: refuse at once (503) when its host is offline rather than
+// queue a task bound to fail.
 async function loadIdleVm(id: string) {
-  const vm = await db().vm.findUnique({ where: { id } });
+  const vm = await db().vm.findUnique({ where: { id }, include: { host: true } });
   if (!vm) throw noSuchObject('VM', id);
+  if (effectiveStatus(vm.host) === HOST_STATUS.offline) throw hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
   const busy = await activeTaskFor(id);
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
   return vm;

@@ -1,0 +1,29 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN_STATE, shot } from './support';
+
+test.use({ storageState: ADMIN_STATE });
+
+test('an admin adds a host: a one-time token and the agent command to run on it', async ({ page }) => {
+  const hostName = 'e2e-h3';
+
+  await page.goto('/hosts');
+  await page.getByRole('button', { name: 'Add host', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Host name').fill(hostName);
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+
+  const token = dialog.getByTestId('enrollment-token');
+  await expect(token).toHaveText(/^[\w-]{16,}$/); // base64url, as the agent's --enroll-token expects
+  const command = dialog.getByTestId('enrollment-command');
+  await expect(command).toContainText(`--name ${hostName}`);
+  await expect(command).toContainText(`--dashboard ${new URL(page.url()).origin}`);
+  await expect(command).toContainText(`--enroll-token ${await token.textContent()}`);
+  await expect(dialog.getByText('Valid for 60 minutes, once')).toBeVisible();
+  await shot(page, 'add-host');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(dialog).toBeHidden();
+
+  // The server issued it on the admin's behalf: audited like every other write.
+  const events = (await (await page.request.get('/api/audit?action=host.enrollment-token')).json()) as { action: string; targetName: string | null; result: string }[];
+  expect(events.some((e) => e.action === 'host.enrollment-token' && e.targetName === hostName && e.result === 'succeeded')).toBe(true);
+});
