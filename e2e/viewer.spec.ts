@@ -24,6 +24,8 @@ test('a viewer sees everything and can press nothing', async ({ page }) => {
   await page.goto('/vms');
   const create = page.getByRole('link', { name: 'Create VM' }).or(page.getByRole('button', { name: 'Create VM' }));
   await expect(create).toHaveAttribute('aria-disabled', 'true');
+  await page.goto('/hosts');
+  await expect(page.getByRole('button', { name: 'Add host' })).toBeDisabled();
 
   // The API refuses too (the UI is not the guard): 403 with a coded error, audited as denied.
   const res = await page.request.post(`/api/vms/${vmId}/actions/stop`);

@@ -26,7 +26,8 @@ if [ "$(id -u)" = 0 ]; then
   exit 0
 fi
 
-if [ "$mode" = start ]; then
+# Without QEMU the product still starts, on the simulated driver (the guest tools are then moot).
+if [ "$mode" = start ] && ! have qemu-system-x86_64; then
   echo "vmops: missing system packages: ${missing[*]}. The agents will use the SIMULATED driver (VMs are not real)."
   echo "vmops: for real QEMU run as root: $line"
   exit 0

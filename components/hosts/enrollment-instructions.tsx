@@ -4,15 +4,16 @@ import type { ReactNode } from 'react';
 import { CopyButton } from '@/components/ui/copy-button';
 import type { EnrollmentTokenDto } from '@/lib/domain/hosts/schemas';
 import { hostQueries } from '@/lib/queries/host-queries';
+import { POLL } from '@/lib/queries/poll';
 import { enrollmentCommand, sharedMountOf } from './enrollment-command';
 
 // Shown when no enrolled host reports its shared pool; the hint below the command says to replace it.
 const SHARED_PLACEHOLDER = '/path/to/shared';
 
-function CopyableCode({ label, value, testId, wrap }: { label: string; value: string; testId: string; wrap?: boolean }) {
+function CopyableCode({ label, value, testId }: { label: string; value: string; testId: string }) {
   return (
     <div className="flex items-start gap-2 rounded-md border border-slate-200 bg-slate-50 px-3 py-2">
-      <code data-testid={testId} className={wrap ? 'min-w-0 flex-1 font-mono text-xs break-all text-slate-900' : 'min-w-0 flex-1 truncate font-mono text-sm text-slate-900'}>
+      <code data-testid={testId} className="min-w-0 flex-1 font-mono text-xs break-all text-slate-900">
         {value}
       </code>
       <CopyButton value={value} label={`Copy ${label}`} />
@@ -48,14 +49,14 @@ export function EnrollmentInstructions({ enrollment }: { enrollment: EnrollmentT
         </p>
       )}
       <Section title="Run on the new host">
-        <CopyableCode label="agent command" value={command} testId="enrollment-command" wrap />
+        <CopyableCode label="agent command" value={command} testId="enrollment-command" />
         <p className="text-xs text-slate-500">
           {shared
-            ? <>--shared is where {shared.hostName} mounts the shared storage; change it if {hostName} mounts it elsewhere.</>
+            ? <><code className="font-mono">--shared</code> is where {shared.hostName} mounts the shared storage; change it if {hostName} mounts it elsewhere.</>
             : <>Replace {SHARED_PLACEHOLDER} with the shared storage mount on {hostName}.</>}
         </p>
       </Section>
-      <p className="text-xs text-slate-500">{hostName} appears in the hosts list once its agent has enrolled (the list refreshes every 5 s).</p>
+      <p className="text-xs text-slate-500">{hostName} appears in the hosts list once its agent has enrolled (the list refreshes every {POLL.hosts / 1000} s).</p>
     </div>
   );
 }
