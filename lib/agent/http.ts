@@ -1,8 +1,7 @@
-// HTTP plumbing shared by the router and the handlers: JSON bodies, zod input parsing into the
-// 422 shape the dashboard uses (data.fields: path -> messages), and error -> response mapping.
+// HTTP plumbing shared by the router and the handlers: JSON bodies and error -> response
+// mapping. Input parsing is the dashboard's own (lib/http/validation), so both answer one 422 shape.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { z } from 'zod';
-import { AppError, errorMessage, invalidInput, type FieldErrors } from '@/lib/errors';
+import { AppError, errorMessage, invalidInput } from '@/lib/errors';
 
 export type Reply = { status: number; body?: unknown };
 
@@ -23,25 +22,6 @@ export async function readJson(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
   } catch (err) {
     throw invalidInput({ body: [`not valid JSON: ${errorMessage(err)}`] });
   }
-}
-
-export function fieldErrors(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const issue of error.issues) {
-    // Unknown keys of a .strict() object are reported on the object; name each key instead.
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-    for (const p of keys) {
-      const key = p.length ? p.map(String).join('.') : 'body';
-      (fields[key] ??= []).push(issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message);
-    }
-  }
-  return fields;
-}
-
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw invalidInput(fieldErrors(result.error));
-  return result.data;
 }
 
 export function sendJson(res: ServerResponse, status: number, body?: unknown): void {

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ImageService } from './images/import';
 import type { Operations } from './operations';
-import { parseInput } from './http';
+import { parseInput } from '@/lib/http/validation';
 import { createVmRequestSchema, importImageRequestSchema, serialRequestSchema, stopVmRequestSchema, vmIdSchema, type AgentInfo } from './protocol';
 import { Router, type RouteContext } from './router';
 import type { VmService } from './vms';

@@ -17,20 +17,7 @@ export async function tempDir(prefix = 'vmops-agent-'): Promise<{ path: string; 
   return { path: dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
-}
+export { waitFor } from '@/lib/wait-for';
 
 export type ReceivedHeartbeat = { hostName: string; receivedAt: number; body: Heartbeat };
 

@@ -21,5 +21,3 @@ export function makeContext(id: string, actor: Actor, recovered: boolean): TaskC
     progress: (fraction) => setProgress(id, fraction),
   };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -16,6 +16,7 @@ import { enqueueImageImport } from '@/lib/domain/images/service';
 import { getHost } from '@/lib/domain/hosts/queries';
 import { getTask } from '@/lib/domain/tasks/queries';
 import { createVm, deleteVm, readVmConsole, runVmAction } from '@/lib/domain/vms/service';
+import { waitFor } from '@/lib/wait-for';
 import { runTasks } from './runner';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -28,16 +29,7 @@ let agentToken: string;
 let stopWorker = false;
 let worker: Promise<void>;
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-const finished = (taskId: string) => until(`task ${taskId}`, async () => ((await getTask(taskId)).state.match(/succeeded|failed/) ? getTask(taskId) : null));
+const finished = (taskId: string) => waitFor(`task ${taskId}`, async () => ((await getTask(taskId)).state.match(/succeeded|failed/) ? getTask(taskId) : null), 120_000, 250);
 
 // `node --import tsx` (not the tsx CLI) so a signal reaches the agent itself, not a wrapper.
 function startAgent(): ChildProcess {
@@ -51,7 +43,7 @@ beforeAll(async () => {
   dashboard = await startMiniDashboard();
   agentToken = await createEnrollmentToken('p1');
   agent = startAgent();
-  await until('the agent to enroll and report', async () => (await db().host.findFirst({ where: { name: 'p1', driver: 'qemu' } })) ?? null, 60_000);
+  await waitFor('the agent to enroll and report', async () => (await db().host.findFirst({ where: { name: 'p1', driver: 'qemu' } })) ?? null, 60_000, 250);
   worker = runTasks({ workerId: 'test-worker', concurrency: 2, pollMs: 100, log: () => {} }, () => stopWorker);
 });
 
@@ -89,7 +81,7 @@ describe('provisioning on real QEMU', () => {
     const vm = await db().vm.findUniqueOrThrow({ where: { id: vmId } });
     expect(vm).toMatchObject({ state: 'running', guestReady: true });
     expect(existsSync(vm.diskPath)).toBe(true);
-    await until('VM metrics', async () => (await db().metricSample.count({ where: { vmId } })) >= 2);
+    await waitFor('VM metrics', async () => (await db().metricSample.count({ where: { vmId } })) >= 2, 120_000, 250);
 
     expect(await finished((await runVmAction(admin, vmId, 'stop')).taskId)).toMatchObject({ state: 'succeeded' });
     expect((await db().vm.findUniqueOrThrow({ where: { id: vmId } })).state).toBe('stopped');
@@ -122,7 +114,7 @@ describe('provisioning on real QEMU', () => {
 
     agent.kill('SIGKILL'); // the agent dies; QEMU lives in its own session and must not
     await expect(readVmConsole(vmId, 10)).rejects.toMatchObject({ code: 'AGENT_UNREACHABLE', status: 503 });
-    const host = await until('the host to show offline', async () => ((await getHost(hostId)).status === 'offline' ? getHost(hostId) : null), 30_000);
+    const host = await waitFor('the host to show offline', async () => ((await getHost(hostId)).status === 'offline' ? getHost(hostId) : null), 30_000, 250);
     const silentFor = Date.now() - Date.parse(host.lastHeartbeat!);
     console.log(`host shown offline ${silentFor} ms after its last heartbeat`);
     expect(silentFor).toBeLessThan(15_000);
@@ -130,8 +122,8 @@ describe('provisioning on real QEMU', () => {
     await expect(createVm(admin, { name: 'nowhere', imageId, hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, haEnabled: false, tags: [] })).rejects.toMatchObject({ code: 'HOST_OFFLINE', status: 503 });
 
     agent = startAgent(); // saved credentials, no new token needed
-    await until('the host back online', async () => (await getHost(hostId)).status === 'online', 60_000);
-    await until('the VM reported running again', async () => (await db().vm.findUniqueOrThrow({ where: { id: vmId } })).state === 'running', 30_000);
+    await waitFor('the host back online', async () => (await getHost(hostId)).status === 'online', 60_000, 250);
+    await waitFor('the VM reported running again', async () => (await db().vm.findUniqueOrThrow({ where: { id: vmId } })).state === 'running', 30_000, 250);
     expect((await readVmConsole(vmId, 50)).lines.join('\n')).toMatch(/VMOPS-READY/);
     expect(await finished((await deleteVm(admin, vmId)).taskId)).toMatchObject({ state: 'succeeded' });
   });

@@ -2,7 +2,8 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { claimNextTask, failTask, finishTask, renewLease, LEASE_MS } from '@/lib/domain/tasks/service';
 import { errorMessage } from '@/lib/errors';
-import { makeContext, sleep } from './context';
+import { sleep } from '@/lib/wait-for';
+import { makeContext } from './context';
 import { HANDLERS } from './handlers';
 
 export type RunnerOptions = { workerId: string; concurrency: number; pollMs: number; log: (msg: string) => void };

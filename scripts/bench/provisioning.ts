@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createQemuDriver } from '@/lib/agent/qemu';
 import { startFakeDashboard } from '@/lib/agent/testing';
+import { waitFor } from '@/lib/wait-for';
 import { median, ms, timed, type BenchRow } from './types';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -40,10 +41,7 @@ export async function provisioningBench(): Promise<BenchRow[]> {
       await driver.defineVm({ id, name: id, vcpus: 1, memoryMiB: 128, pool: 'local', vmDir, diskPath, boot: { kernelPath: path.join(guest, 'vmlinux'), initrdPath: path.join(guest, 'initrd.gz'), append: 'console=ttyS0 quiet panic=-1' } });
       await driver.createOverlay(diskPath, path.join(guest, 'disk.qcow2'), 64 * 1024 ** 2);
       await driver.startVm(id);
-      for (;;) {
-        if ((await driver.getVm(id))?.guestReady) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(`${id} ready`, async () => (await driver.getVm(id))?.guestReady, 120_000, 50);
       boots.push(performance.now() - t);
       await driver.killVm(id);
       await driver.undefineVm(id);
@@ -59,9 +57,10 @@ export async function provisioningBench(): Promise<BenchRow[]> {
 
 async function heartbeatInterval(tmp: string): Promise<BenchRow> {
   const dash = await startFakeDashboard();
-  const agent = spawn(path.join(root, 'node_modules/.bin/tsx'), ['lib/agent/main.ts', '--name', 'bench', '--port', '7391', '--data', path.join(tmp, 'agent'), '--shared', path.join(tmp, 'shared'), '--dashboard', dash.url, '--enroll-token', dash.token, '--driver', 'qemu'], { cwd: root, stdio: 'ignore' });
+  // `node --import tsx`, not the tsx CLI: the SIGTERM below must reach the agent, not a wrapper.
+  const agent = spawn(process.execPath, ['--import', 'tsx', 'lib/agent/main.ts', '--name', 'bench', '--port', '7391', '--data', path.join(tmp, 'agent'), '--shared', path.join(tmp, 'shared'), '--dashboard', dash.url, '--enroll-token', dash.token, '--driver', 'qemu'], { cwd: root, stdio: 'ignore' });
   try {
-    while (dash.heartbeats.length < 7) await new Promise((r) => setTimeout(r, 200));
+    await waitFor('7 heartbeats', () => dash.heartbeats.length >= 7, 120_000, 200);
     const times = dash.heartbeats.slice(1).map((h) => h.receivedAt);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;

@@ -47,20 +47,6 @@ export async function runToEnd(cmd: string, args: string[], env: NodeJS.ProcessE
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 // Kills the QEMU processes whose command line names a path under dir (a throwaway stack's VMs).
 export function killQemuUnder(dir: string): number {
   let killed = 0;

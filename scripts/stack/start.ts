@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { killQemuUnder, runToEnd, startChild, stopChildren, waitFor, type Child } from './processes';
+import { waitFor } from '@/lib/wait-for';
+import { killQemuUnder, runToEnd, startChild, stopChildren, type Child } from './processes';
 import { writeSimulatedImage } from './simulated-image';
 
 const { values: opt } = parseArgs({
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
 
   spawn('web', bin('next'), ['start', '-H', '127.0.0.1', '-p', opt.port!], env);
   spawn('worker', process.execPath, nodeTs('lib/worker/main.ts'), env);
-  await waitFor('the dashboard', async () => (await fetch(`${url}/api/health`)).ok, 60_000);
+  await waitFor('the dashboard', async () => (await fetch(`${url}/api/health`)).ok, 60_000, 500);
   for (const a of agents) {
     const args = ['--name', a.name, '--port', String(a.port), '--data', path.join(dataDir, 'hosts', a.name), '--shared', path.join(dataDir, 'shared'), '--dashboard', url];
     if (setup.tokens[a.name]) args.push('--enroll-token', setup.tokens[a.name]);

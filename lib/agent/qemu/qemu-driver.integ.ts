@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Driver, VmSpec } from '../driver/types';
+import { waitFor as waitForShared } from '@/lib/wait-for';
 import { createQemuDriver, findQemuBinary } from './index';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
@@ -42,15 +43,9 @@ const qemuPidsFor = (id: string) =>
     })
     .map(Number);
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | false | undefined>, timeoutMs: number, pollMs = 100): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${logs.slice(-20).join('\n')}`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
+// The shared waitFor, with the driver's recent log in the timeout message.
+const waitFor = <T>(what: string, fn: () => Promise<T | null | false | undefined>, timeoutMs: number, pollMs = 100) =>
+  waitForShared(what, fn, timeoutMs, pollMs, () => logs.slice(-20).join('\n'));
 
 const consoleHas = (d: Driver, id: string, re: RegExp) => async () => (await d.consoleTail(id, 200)).find((l) => re.test(l)) ?? null;
 

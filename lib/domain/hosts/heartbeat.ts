@@ -1,21 +1,18 @@
 import 'server-only';
 import type { z } from 'zod';
 import { db } from '@/lib/db/client';
-import type { AgentInfo, heartbeatSchema, VmRuntimeState } from '@/lib/agent/protocol';
-import { VM_STATE, type VmState } from '@/lib/domain/vms/dto';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import type { AgentInfo, heartbeatSchema } from '@/lib/agent/protocol';
+import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 
-const RUNTIME_TO_STATE: Record<VmRuntimeState, VmState> = {
-  running: VM_STATE.running,
-  paused: VM_STATE.paused,
-  shutoff: VM_STATE.stopped,
-  crashed: VM_STATE.crashed,
-};
-
-export async function applyAgentInfo(hostId: string, info: AgentInfo): Promise<void> {
+// Host facts the agent reports (at enrollment and in every heartbeat), plus any live fields the
+// caller adds, in one write; then the storage pools.
+export async function applyAgentInfo(hostId: string, info: AgentInfo, live: Prisma.HostUpdateInput = {}): Promise<void> {
   await db().host.update({
     where: { id: hostId },
     data: {
+      ...live,
       driver: info.driver,
       agentVersion: info.agentVersion,
       qemuVersion: info.qemuVersion,
@@ -36,25 +33,21 @@ export async function applyAgentInfo(hostId: string, info: AgentInfo): Promise<v
 // reports, except while a task is working on the VM (the task owns the state then).
 export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartbeatSchema>): Promise<void> {
   const at = new Date(hb.at);
-  await applyAgentInfo(hostId, hb.info);
-  await db().host.update({
-    where: { id: hostId },
-    data: {
-      lastHeartbeat: new Date(),
-      status: 'online',
-      cpuPct: hb.host.cpuPct,
-      memoryUsedBytes: BigInt(Math.round(hb.host.memUsedBytes)),
-    },
+  await applyAgentInfo(hostId, hb.info, {
+    lastHeartbeat: new Date(),
+    status: 'online',
+    cpuPct: hb.host.cpuPct,
+    memoryUsedBytes: BigInt(Math.round(hb.host.memUsedBytes)),
   });
+  const known = await db().vm.findMany({ where: { hostId }, select: { id: true, state: true } });
   const busy = new Set(
     (
       await db().task.findMany({
-        where: { targetType: 'vm', state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+        where: { targetType: 'vm', targetId: { in: known.map((v) => v.id) }, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
         select: { targetId: true },
       })
     ).map((t) => t.targetId),
   );
-  const known = await db().vm.findMany({ where: { hostId }, select: { id: true, state: true } });
   const reported = new Map(hb.vms.map((v) => [v.id, v]));
   for (const vm of known) {
     if (busy.has(vm.id)) continue;
@@ -62,7 +55,7 @@ export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartb
     if (r) {
       await db().vm.update({
         where: { id: vm.id },
-        data: { state: RUNTIME_TO_STATE[r.state], guestReady: r.guestReady, cpuPct: r.cpuPct, rssBytes: BigInt(Math.round(r.rssBytes)) },
+        data: { state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady, cpuPct: r.cpuPct, rssBytes: BigInt(Math.round(r.rssBytes)) },
       });
     } else if (vm.state !== VM_STATE.error) {
       await db().vm.update({ where: { id: vm.id }, data: { state: VM_STATE.error, lastError: 'The host agent does not know this VM (its files are missing)' } });

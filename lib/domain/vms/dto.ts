@@ -1,3 +1,5 @@
+import type { VmRuntimeState } from '@/lib/agent/protocol';
+
 export const VM_STATE = {
   provisioning: 'provisioning',
   starting: 'starting',
@@ -10,6 +12,14 @@ export const VM_STATE = {
   error: 'error',
 } as const;
 export type VmState = (typeof VM_STATE)[keyof typeof VM_STATE];
+
+// What QEMU reports (via the agent) as the dashboard's VM state.
+export const VM_STATE_FROM_RUNTIME: Record<VmRuntimeState, VmState> = {
+  running: VM_STATE.running,
+  paused: VM_STATE.paused,
+  shutoff: VM_STATE.stopped,
+  crashed: VM_STATE.crashed,
+};
 
 export const VM_ACTIONS = ['start', 'stop', 'force-stop', 'restart'] as const;
 export type VmAction = (typeof VM_ACTIONS)[number];

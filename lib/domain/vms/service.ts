@@ -2,6 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
+import type { Action } from '@/lib/auth/permissions';
 import type { SessionUser } from '@/lib/domain/auth/dto';
 import { HOST_STATUS } from '@/lib/domain/hosts/dto';
 import { effectiveStatus, hostInclude, toPlacementHost } from '@/lib/domain/hosts/queries';
@@ -84,42 +85,47 @@ export async function createVm(user: SessionUser, input: CreateVm): Promise<{ ta
   return { taskId, vmId };
 }
 
-// An action needs the VM's agent: refuse at once (503) when its host is offline rather than
-// queue a task bound to fail.
-async function loadIdleVm(id: string) {
+type QueuedOperation = {
+  permission: Action;
+  operation: string; // the task kind and the audited action, e.g. vm.stop
+  title: (vmName: string) => string;
+  transient: VmState; // shown until the task settles the VM
+  allowedFrom?: VmState[];
+};
+
+// Every action on an existing VM: authorize, check it can happen now, move the VM to its
+// transient state and queue the task in one transaction, audit. The agent is needed, so an
+// offline host is refused at once (503) rather than queuing a task bound to fail.
+async function queueVmOperation(user: SessionUser, id: string, op: QueuedOperation): Promise<{ taskId: string }> {
   const vm = await db().vm.findUnique({ where: { id }, include: { host: true } });
+  await authorize(user, op.permission, { type: 'vm', id, name: vm?.name }, op.operation);
   if (!vm) throw noSuchObject('VM', id);
   if (effectiveStatus(vm.host) === HOST_STATUS.offline) throw hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
   const busy = await activeTaskFor(id);
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
-  return vm;
-}
-
-export async function runVmAction(user: SessionUser, id: string, action: VmAction): Promise<{ taskId: string }> {
-  const vm = await db().vm.findUnique({ where: { id } });
-  await authorize(user, 'vm.operate', { type: 'vm', id, name: vm?.name }, `vm.${action}`);
-  const idle = await loadIdleVm(id);
-  if (!ACTION_FROM[action].includes(idle.state as VmState)) throw vmBadPowerState(idle.name, ACTION_FROM[action], idle.state);
+  if (op.allowedFrom && !op.allowedFrom.includes(vm.state as VmState)) throw vmBadPowerState(vm.name, op.allowedFrom, vm.state);
   const actor = actorOf(user);
   const taskId = await db().$transaction(async (tx) => {
-    await tx.vm.update({ where: { id }, data: { state: ACTION_TRANSIENT[action], lastError: null } });
-    return enqueueTask({ kind: `vm.${action}`, title: `${action[0].toUpperCase()}${action.slice(1).replace('-', ' ')} VM ${idle.name}`, target: { type: 'vm', id }, payload: { vmId: id, previousState: idle.state }, actor }, tx);
+    await tx.vm.update({ where: { id }, data: { state: op.transient, lastError: null } });
+    return enqueueTask({ kind: op.operation, title: op.title(vm.name), target: { type: 'vm', id }, payload: { vmId: id, previousState: vm.state }, actor }, tx);
   });
-  await recordAudit({ actor, action: `vm.${action}`, target: { type: 'vm', id, name: idle.name }, result: 'accepted', detail: { taskId } });
+  await recordAudit({ actor, action: op.operation, target: { type: 'vm', id, name: vm.name }, result: 'accepted', detail: { taskId } });
   return { taskId };
 }
 
-export async function deleteVm(user: SessionUser, id: string): Promise<{ taskId: string }> {
-  const vm = await db().vm.findUnique({ where: { id } });
-  await authorize(user, 'vm.delete', { type: 'vm', id, name: vm?.name });
-  const idle = await loadIdleVm(id);
-  const actor = actorOf(user);
-  const taskId = await db().$transaction(async (tx) => {
-    await tx.vm.update({ where: { id }, data: { state: VM_STATE.deleting } });
-    return enqueueTask({ kind: 'vm.delete', title: `Delete VM ${idle.name}`, target: { type: 'vm', id }, payload: { vmId: id, previousState: idle.state }, actor }, tx);
+export function runVmAction(user: SessionUser, id: string, action: VmAction): Promise<{ taskId: string }> {
+  const verb = `${action[0].toUpperCase()}${action.slice(1).replace('-', ' ')}`;
+  return queueVmOperation(user, id, {
+    permission: 'vm.operate',
+    operation: `vm.${action}`,
+    title: (name) => `${verb} VM ${name}`,
+    transient: ACTION_TRANSIENT[action],
+    allowedFrom: ACTION_FROM[action],
   });
-  await recordAudit({ actor, action: 'vm.delete', target: { type: 'vm', id, name: idle.name }, result: 'accepted', detail: { taskId } });
-  return { taskId };
+}
+
+export function deleteVm(user: SessionUser, id: string): Promise<{ taskId: string }> {
+  return queueVmOperation(user, id, { permission: 'vm.delete', operation: 'vm.delete', title: (name) => `Delete VM ${name}`, transient: VM_STATE.deleting });
 }
 
 export async function readVmConsole(id: string, lines: number): Promise<{ lines: string[] }> {

@@ -6,8 +6,9 @@ import type { TaskContext } from '../context';
 
 // Removes a VM from its host (process, disks, directory) and from the database. A VM the agent
 // does not know is already gone there. If the agent cannot be reached the row is kept in state
-// 'error' rather than dropped, so the disk left on the host is not forgotten.
-export async function removeVmEverywhere(ctx: TaskContext, hostId: string, vmId: string): Promise<void> {
+// 'error' rather than dropped, so the disk left on the host is not forgotten; the reason is
+// returned (null when the VM is gone everywhere).
+export async function removeVmEverywhere(ctx: TaskContext, hostId: string, vmId: string): Promise<string | null> {
   try {
     const agent = await agentFor(hostId);
     await agent.deleteVm(vmId);
@@ -16,8 +17,9 @@ export async function removeVmEverywhere(ctx: TaskContext, hostId: string, vmId:
       const msg = `Could not remove the VM from its host: ${errorMessage(err)}`;
       await ctx.step(msg, 'error');
       await db().vm.update({ where: { id: vmId }, data: { state: 'error', lastError: msg } });
-      return;
+      return msg;
     }
   }
   await db().$transaction([db().metricSample.deleteMany({ where: { vmId } }), db().metricRollup.deleteMany({ where: { vmId } }), db().vm.delete({ where: { id: vmId } })]);
+  return null;
 }

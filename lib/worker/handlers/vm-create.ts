@@ -1,10 +1,12 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
+import type { AgentClient } from '@/lib/agent-client';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { errorMessage, noSuchObject } from '@/lib/errors';
-import { sleep, type TaskContext, type TaskHandler } from '../context';
+import { sleep } from '@/lib/wait-for';
+import type { TaskContext, TaskHandler } from '../context';
 import { removeVmEverywhere } from './vm-cleanup';
 
 const GUEST_READY_TIMEOUT_MS = 90_000;
@@ -36,7 +38,7 @@ export const createVmHandler: TaskHandler = async (ctx, payload) => {
     await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running, diskPath: rt.diskPath, pool: rt.pool } });
     await ctx.step(`QEMU is running (pid ${rt.pid}, ${rt.accelerator.toUpperCase()}) after ${Date.now() - started} ms`);
     await ctx.progress(0.5);
-    if (vm.image.kernelPath) await waitForGuest(ctx, vm.hostId, vmId, started);
+    if (vm.image.kernelPath) await waitForGuest(ctx, agent, vmId, started);
     await recordAudit({ actor: ctx.actor, action: 'vm.create', target: { type: 'vm', id: vmId, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id } });
     return { vmId, hostId: vm.hostId, diskPath: rt.diskPath, pid: rt.pid, msToRunning: Date.now() - started };
   } catch (err) {
@@ -49,8 +51,7 @@ export const createVmHandler: TaskHandler = async (ctx, payload) => {
 
 // The test guest (and any image with its own kernel) prints a ready line on the serial
 // console; a VM that QEMU runs but whose guest never gets there is worth a warning, not a failure.
-async function waitForGuest(ctx: TaskContext, hostId: string, vmId: string, started: number): Promise<void> {
-  const agent = await agentFor(hostId);
+async function waitForGuest(ctx: TaskContext, agent: AgentClient, vmId: string, started: number): Promise<void> {
   await ctx.step('Waiting for the guest to report ready on its serial console');
   while (Date.now() - started < GUEST_READY_TIMEOUT_MS) {
     const rt = await agent.getVm(vmId);

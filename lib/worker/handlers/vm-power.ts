@@ -1,14 +1,13 @@
 import 'server-only';
-import type { VmRuntime, VmRuntimeState } from '@/lib/agent/protocol';
+import type { VmRuntime } from '@/lib/agent/protocol';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { agentFor } from '@/lib/domain/hosts/agents';
-import { VM_STATE, type VmAction, type VmState } from '@/lib/domain/vms/dto';
+import { VM_STATE_FROM_RUNTIME, type VmAction } from '@/lib/domain/vms/dto';
 import { errorMessage, noSuchObject } from '@/lib/errors';
 import type { TaskHandler } from '../context';
 import { removeVmEverywhere } from './vm-cleanup';
 
-const FROM_RUNTIME: Record<VmRuntimeState, VmState> = { running: VM_STATE.running, paused: VM_STATE.paused, shutoff: VM_STATE.stopped, crashed: VM_STATE.crashed };
 const GRACEFUL_TIMEOUT_SEC = 60;
 
 const VERB: Record<VmAction, string> = {
@@ -29,7 +28,7 @@ async function vmWithHost(vmId: string) {
 async function settleAfterFailure(vmId: string, hostId: string, previous: string, err: unknown): Promise<void> {
   let state = previous;
   try {
-    state = FROM_RUNTIME[(await (await agentFor(hostId)).getVm(vmId)).state];
+    state = VM_STATE_FROM_RUNTIME[(await (await agentFor(hostId)).getVm(vmId)).state];
   } catch {
     /* host unreachable: keep the state from before the action */
   }
@@ -47,10 +46,10 @@ export function powerHandler(action: VmAction): TaskHandler {
       if (action === 'start') rt = await agent.startVm(vm.id);
       else if (action === 'restart') rt = await agent.restartVm(vm.id);
       else rt = await agent.stopVm(vm.id, { force: action === 'force-stop', timeoutSec: GRACEFUL_TIMEOUT_SEC });
-      await db().vm.update({ where: { id: vm.id }, data: { state: FROM_RUNTIME[rt.state], guestReady: rt.guestReady, lastError: null } });
-      await ctx.step(`VM is ${FROM_RUNTIME[rt.state]}${rt.pid ? ` (pid ${rt.pid})` : ''}`);
+      await db().vm.update({ where: { id: vm.id }, data: { state: VM_STATE_FROM_RUNTIME[rt.state], guestReady: rt.guestReady, lastError: null } });
+      await ctx.step(`VM is ${VM_STATE_FROM_RUNTIME[rt.state]}${rt.pid ? ` (pid ${rt.pid})` : ''}`);
       await recordAudit({ actor: ctx.actor, action: `vm.${action}`, target: { type: 'vm', id: vm.id, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id } });
-      return { state: FROM_RUNTIME[rt.state] };
+      return { state: VM_STATE_FROM_RUNTIME[rt.state] };
     } catch (err) {
       await settleAfterFailure(vm.id, vm.hostId, String(payload.previousState ?? vm.state), err);
       await recordAudit({ actor: ctx.actor, action: `vm.${action}`, target: { type: 'vm', id: vm.id, name: vm.name }, result: 'failed', detail: { taskId: ctx.id, error: errorMessage(err) } });
@@ -63,11 +62,10 @@ export const deleteVmHandler: TaskHandler = async (ctx, payload) => {
   const vm = await vmWithHost(String(payload.vmId));
   await ctx.step(`Stopping QEMU if needed and removing the VM's disks on ${vm.host.name}`);
   await ctx.progress(0.3);
-  await removeVmEverywhere(ctx, vm.hostId, vm.id);
-  const left = await db().vm.findUnique({ where: { id: vm.id }, select: { lastError: true } });
-  if (left) {
-    await recordAudit({ actor: ctx.actor, action: 'vm.delete', target: { type: 'vm', id: vm.id, name: vm.name }, result: 'failed', detail: { taskId: ctx.id, error: left.lastError } });
-    throw new Error(left.lastError ?? 'The VM could not be removed from its host');
+  const failure = await removeVmEverywhere(ctx, vm.hostId, vm.id);
+  if (failure) {
+    await recordAudit({ actor: ctx.actor, action: 'vm.delete', target: { type: 'vm', id: vm.id, name: vm.name }, result: 'failed', detail: { taskId: ctx.id, error: failure } });
+    throw new Error(failure);
   }
   await recordAudit({ actor: ctx.actor, action: 'vm.delete', target: { type: 'vm', id: vm.id, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id } });
   return { deleted: vm.id };
