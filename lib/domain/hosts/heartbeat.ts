@@ -30,7 +30,8 @@ export async function applyAgentInfo(hostId: string, info: AgentInfo, live: Pris
 }
 
 // One heartbeat: host facts, a host sample, and per-VM samples. VM states follow what QEMU
-// reports, except while a task is working on the VM (the task owns the state then).
+// reports, except while a task is working on the VM (the task owns the state then; the live
+// figures still update so the VM page never shows a running VM using nothing).
 export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartbeatSchema>): Promise<void> {
   const at = new Date(hb.at);
   await applyAgentInfo(hostId, hb.info, {
@@ -50,14 +51,13 @@ export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartb
   );
   const reported = new Map(hb.vms.map((v) => [v.id, v]));
   for (const vm of known) {
-    if (busy.has(vm.id)) continue;
     const r = reported.get(vm.id);
+    const isBusy = busy.has(vm.id);
     if (r) {
-      await db().vm.update({
-        where: { id: vm.id },
-        data: { state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady, cpuPct: r.cpuPct, rssBytes: BigInt(Math.round(r.rssBytes)) },
-      });
-    } else if (vm.state !== VM_STATE.error) {
+      // Live figures always; the state only when no task owns it.
+      const live = { cpuPct: r.cpuPct, rssBytes: BigInt(Math.round(r.rssBytes)) };
+      await db().vm.update({ where: { id: vm.id }, data: isBusy ? live : { ...live, state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady } });
+    } else if (!isBusy && vm.state !== VM_STATE.error) {
       await db().vm.update({ where: { id: vm.id }, data: { state: VM_STATE.error, lastError: 'The host agent does not know this VM (its files are missing)' } });
     }
   }
