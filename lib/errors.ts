@@ -77,6 +77,7 @@ export const storageFull = define('STORAGE_FULL', 507, (pool: string, neededByte
   { pool, neededBytes, freeBytes },
 ]);
 export const timeout = define('TIMEOUT', 504, (what: string, seconds: number) => [`${what} did not finish within ${seconds} s`, { what, seconds }]);
+export const notSupported = define('NOT_SUPPORTED', 501, (what: string, why: string) => [`${what} is not supported: ${why}`, { what, why }]);
 export const checksumMismatch = define('CHECKSUM_MISMATCH', 422, (expected: string, actual: string) => [
   `SHA-256 mismatch: expected ${expected}, got ${actual}`,
   { expected, actual },

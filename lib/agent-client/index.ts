@@ -13,6 +13,10 @@ import {
   type ImportImageRequest,
 } from '@/lib/agent/protocol';
 
+import { backupCalls } from './backup';
+import { migrationCalls } from './migration';
+import { restoreCalls } from './restore';
+
 export type AgentClientOptions = { baseUrl: string; secret: string; hostName: string; timeoutMs?: number };
 
 const noContent = z.undefined();
@@ -69,8 +73,14 @@ export function createAgentClient(opts: AgentClientOptions) {
     listImages: () => call('GET', '/v1/images', z.array(imageManifestSchema)),
     importImage: (req: ImportImageRequest) => call('POST', '/v1/images/import', operationSchema, req),
     getOperation: (id: string) => call('GET', `/v1/operations/${encodeURIComponent(id)}`, operationSchema),
+    ...backupCalls(call),
+    ...restoreCalls(call),
+    ...migrationCalls(call),
   };
 }
+
+// One validated agent call; feature modules (backup.ts, restore.ts, migration.ts) build on it.
+export type AgentCall = <S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown) => Promise<z.output<S>>;
 
 export type AgentClient = ReturnType<typeof createAgentClient>;
 export type { Operation } from '@/lib/agent/protocol';

@@ -42,7 +42,7 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
   const vms = createVmService({ driver, pools: config.pools, hostName: config.name, log: log.child('vms') });
   const images = createImageService({ imagesDir: config.imagesDir, driver, operations, log: log.child('images') });
   const auth = createAuth(config.name);
-  const server = createAgentServer({ router: buildAgentRouter({ info, vms, images, operations }), auth, log: log.child('http') });
+  const server = createAgentServer({ router: buildAgentRouter({ info, vms, images, operations, driver, pools: config.pools, log: log.child('jobs') }), auth, log: log.child('http') });
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
   log(`listening on http://${config.host}:${port} (agent URL ${config.agentUrl}, pid ${process.pid})`);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, errorMessage, noSuchObject } from '@/lib/errors';
 import type { Operation } from './protocol';
 
-export type OperationHandle = { report(progress: number, message: string): void };
+export type OperationHandle = { report(progress: number, message: string, detail?: Record<string, unknown>): void };
 
 const KEEP_FINISHED = 200; // the worker polls until done; older results are no longer asked for
 
@@ -15,12 +15,13 @@ export class Operations {
 
   // Starts fn in the background and returns the operation at once (202 answer).
   start<T>(kind: string, message: string, fn: (op: OperationHandle) => Promise<T>): Operation {
-    const op: Operation = { id: randomUUID(), kind, state: 'running', progress: 0, message, error: null, result: null };
+    const op: Operation = { id: randomUUID(), kind, state: 'running', progress: 0, message, error: null, detail: null, result: null };
     this.ops.set(op.id, op);
     const handle: OperationHandle = {
-      report(progress, msg) {
+      report(progress, msg, detail) {
         op.progress = Math.min(1, Math.max(op.progress, progress)); // never goes backwards
         op.message = msg;
+        if (detail) op.detail = detail;
       },
     };
     void fn(handle).then(

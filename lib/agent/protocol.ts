@@ -130,6 +130,8 @@ export const operationSchema = z.object({
   progress: z.number().min(0).max(1),
   message: z.string(),
   error: z.string().nullable(),
+  // Live figures of a running operation (e.g. migration phase and bytes), shown as progress.
+  detail: z.record(z.string(), z.unknown()).nullable().default(null),
   result: z.unknown().nullable(),
 });
 export type Operation = z.infer<typeof operationSchema>;

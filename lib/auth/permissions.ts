@@ -12,6 +12,11 @@ export const ACTION_MIN_ROLE = {
   'image.import': 'operator',
   'image.delete': 'admin',
   'host.manage': 'admin', // enroll, maintenance, remove
+  'vm.migrate': 'operator', // live migration, applying balancer recommendations
+  'backup.manage': 'operator', // backup jobs: create, edit, run now, verify
+  'backup.restore': 'operator', // restore as new VM, replace a VM's disk, instant recovery
+  'repository.manage': 'admin', // backup repositories
+  'cluster.manage': 'admin', // balancer policy and rules
   'user.manage': 'admin',
 } as const satisfies Record<string, Role>;
 

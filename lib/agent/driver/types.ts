@@ -1,6 +1,7 @@
 // The hypervisor driver seam: the agent's HTTP layer talks only to this interface. The real
 // implementation drives QEMU (lib/agent/qemu); the simulated one keeps the dashboard usable on a
 // laptop without QEMU and labels itself everywhere.
+import type { QemuContext } from '../qemu/context';
 import type { Accelerator, DriverKind, VmRuntime } from '../protocol';
 
 export type VmSpec = {
@@ -34,6 +35,8 @@ export type DiskInfo = { virtualSizeBytes: number; actualSizeBytes: number; back
 
 export interface Driver {
   readonly kind: DriverKind;
+  // Only the real driver: backups, restores and migration use QEMU directly (requireQemu).
+  readonly qemu?: QemuContext;
   info(): Promise<DriverInfo>;
 
   // Disks (qemu-img). createOverlay makes a copy-on-write qcow2 on top of a read-only base.

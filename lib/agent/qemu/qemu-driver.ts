@@ -43,6 +43,7 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
 
   const driver: Driver = {
     kind: 'qemu',
+    qemu: { binary, qemuImg, vms, pools: opts.pools, accelerator: accel.accelerator === 'kvm' ? 'kvm' : 'tcg', withLock, log },
 
     async info(): Promise<DriverInfo> {
       return { kind: 'qemu', qemuVersion: version, accelerator: accel.accelerator, acceleratorReason: accel.reason };
