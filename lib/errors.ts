@@ -76,8 +76,15 @@ export const storageFull = define('STORAGE_FULL', 507, (pool: string, neededByte
   `Storage pool ${pool} has ${freeBytes} bytes free; ${neededBytes} are needed`,
   { pool, neededBytes, freeBytes },
 ]);
+// A backup repository directory that is missing, not writable, or whose host cannot be reached.
+export const repositoryUnavailable = define('REPOSITORY_UNAVAILABLE', 503, (repository: string, reason: string) => [
+  `Backup repository ${repository} is unavailable: ${reason}`,
+  { repository, reason },
+]);
 export const timeout = define('TIMEOUT', 504, (what: string, seconds: number) => [`${what} did not finish within ${seconds} s`, { what, seconds }]);
 export const notSupported = define('NOT_SUPPORTED', 501, (what: string, why: string) => [`${what} is not supported: ${why}`, { what, why }]);
+// An operation stopped on request (e.g. a cancelled live migration); whatever it touched is left as before.
+export const cancelled = define('CANCELLED', 409, (what: string) => [`${what} was cancelled`, { what }]);
 export const checksumMismatch = define('CHECKSUM_MISMATCH', 422, (expected: string, actual: string) => [
   `SHA-256 mismatch: expected ${expected}, got ${actual}`,
   { expected, actual },

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { StateBadge } from '@/components/ui/badge';
 import type { HostDto } from '@/lib/domain/hosts/dto';
 import { AcceleratorBadge, DriverBadge } from './host-labels';
+import { MaintenanceBadge } from './maintenance-badge';
 import { UsageMeter } from './usage-meter';
 
 export function HostCard({ host }: { host: HostDto }) {
@@ -17,6 +18,7 @@ export function HostCard({ host }: { host: HostDto }) {
         <StateBadge state={host.status} />
       </div>
       <div className="mt-2 flex gap-1.5">
+        <MaintenanceBadge host={host} />
         <AcceleratorBadge host={host} />
         <DriverBadge driver={host.driver} />
       </div>

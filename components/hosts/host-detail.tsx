@@ -16,6 +16,9 @@ import { hostQueries } from '@/lib/queries/host-queries';
 import { metricQueries } from '@/lib/queries/metric-queries';
 import { HostInfo } from './host-info';
 import { DriverBadge } from './host-labels';
+import { HostEvacuation } from './host-evacuation';
+import { MaintenanceActions } from './maintenance-actions';
+import { MaintenanceBadge } from './maintenance-badge';
 import { StoragePools } from './storage-pools';
 
 const HOST_CHARTS: ChartSpec[] = [
@@ -42,10 +45,11 @@ export function HostDetail({ hostId }: { hostId: string }) {
 
   return (
     <>
-      <PageHeader title={host.name} meta={<><StateBadge state={host.status} /><DriverBadge driver={host.driver} /></>}
+      <PageHeader title={host.name} meta={<><StateBadge state={host.status} /><MaintenanceBadge host={host} /><DriverBadge driver={host.driver} /></>}
         description={<span>Last heartbeat {host.lastHeartbeat ? formatRelativeTime(host.lastHeartbeat) : 'never'} · <span className="font-mono text-xs">{host.agentUrl}</span></span>}
-        actions={<CreateVmButton hostId={host.id} />} />
+        actions={<><MaintenanceActions host={host} /><CreateVmButton hostId={host.id} /></>} />
       <div className="space-y-5">
+        <HostEvacuation host={host} />
         <HostInfo host={host} />
         <MetricsPanel title="Load" query={(r) => metricQueries.host(hostId, r)} charts={HOST_CHARTS} />
         <section aria-label="Virtual machines on this host">

@@ -15,6 +15,7 @@ import { hostQueries } from '@/lib/queries/host-queries';
 import { AddHostButton } from './add-host-button';
 import { AcceleratorBadge, DriverBadge } from './host-labels';
 import { hostMemoryRatio } from './host-math';
+import { MaintenanceBadge } from './maintenance-badge';
 
 function columns(now: number): Column<HostDto>[] {
   return [
@@ -22,7 +23,10 @@ function columns(now: number): Column<HostDto>[] {
       id: 'name', header: 'Name', sortValue: (h) => h.name,
       cell: (h) => <Link href={`/hosts/${h.id}`} className="font-medium text-slate-900 hover:text-accent-700">{h.name}</Link>,
     },
-    { id: 'status', header: 'Status', sortValue: (h) => h.status, cell: (h) => <StateBadge state={h.status} /> },
+    {
+      id: 'status', header: 'Status', sortValue: (h) => `${h.status}${h.maintenance ? 'm' : ''}`,
+      cell: (h) => <span className="flex gap-1.5"><StateBadge state={h.status} /><MaintenanceBadge host={h} /></span>,
+    },
     {
       id: 'platform', header: 'Platform', sortValue: (h) => `${h.driver}${h.accelerator}`,
       cell: (h) => <span className="flex gap-1.5"><AcceleratorBadge host={h} /><DriverBadge driver={h.driver} /></span>,
@@ -37,7 +41,7 @@ function columns(now: number): Column<HostDto>[] {
       ),
     },
     {
-      id: 'memory', header: 'Memory', align: 'right', sortValue: hostMemoryRatio,
+      id: 'memory', header: 'Memory', align: 'right', sortValue: hostMemoryRatio, className: 'whitespace-nowrap',
       cell: (h) => <span>{formatBytes(h.memoryUsedBytes)} <span className="text-slate-400">/ {formatBytes(h.memoryTotalBytes)}</span></span>,
     },
     {

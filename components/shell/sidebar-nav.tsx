@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { AuditIcon, HostIcon, ImageIcon, OverviewIcon, TaskIcon, VmIcon } from '@/components/ui/icons';
+import { AuditIcon, BackupIcon, BalanceIcon, HostIcon, ImageIcon, MigrateIcon, OverviewIcon, TaskIcon, VmIcon } from '@/components/ui/icons';
 import { cx } from '@/lib/cx';
 
 const NAV: { href: string; label: string; icon: ReactNode }[] = [
@@ -10,6 +10,9 @@ const NAV: { href: string; label: string; icon: ReactNode }[] = [
   { href: '/hosts', label: 'Hosts', icon: <HostIcon /> },
   { href: '/vms', label: 'Virtual machines', icon: <VmIcon /> },
   { href: '/images', label: 'Images', icon: <ImageIcon /> },
+  { href: '/backups', label: 'Backups', icon: <BackupIcon /> },
+  { href: '/migrations', label: 'Migrations', icon: <MigrateIcon /> },
+  { href: '/balancer', label: 'Load balancer', icon: <BalanceIcon /> },
   { href: '/tasks', label: 'Tasks', icon: <TaskIcon /> },
   { href: '/audit', label: 'Audit log', icon: <AuditIcon /> },
 ];

@@ -16,11 +16,11 @@ const TONES: Record<Tone, { badge: string; dot: string }> = {
 const STATE_TONES: Record<string, Tone> = {
   running: 'green', online: 'green', succeeded: 'green', ready: 'green',
   stopped: 'gray', cancelled: 'gray', queued: 'gray',
-  provisioning: 'blue', starting: 'blue', stopping: 'blue', deleting: 'blue', importing: 'blue', accepted: 'blue',
+  provisioning: 'blue', migrating: 'blue', starting: 'blue', stopping: 'blue', deleting: 'blue', importing: 'blue', accepted: 'blue',
   error: 'red', failed: 'red', crashed: 'red', offline: 'red',
   paused: 'amber', maintenance: 'amber', denied: 'amber',
 };
-const TRANSITIONAL = new Set(['provisioning', 'starting', 'stopping', 'deleting', 'importing', 'queued']);
+const TRANSITIONAL = new Set(['provisioning', 'migrating', 'starting', 'stopping', 'deleting', 'importing', 'queued']);
 
 export function stateTone(state: string): Tone {
   return STATE_TONES[state] ?? 'gray';

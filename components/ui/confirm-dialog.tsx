@@ -4,13 +4,15 @@ import { Button } from './button';
 import { Dialog } from './dialog';
 import { TextField } from './form-field';
 
-export function ConfirmDialog({ open, onCancel, onConfirm, title, description, confirmLabel, tone = 'danger', typeToConfirm, pending }: {
+export function ConfirmDialog({ open, onCancel, onConfirm, title, description, confirmLabel, cancelLabel = 'Cancel', tone = 'danger', typeToConfirm, pending }: {
   open: boolean;
   onCancel: () => void;
   onConfirm: () => void;
   title: ReactNode;
   description?: ReactNode;
   confirmLabel: string;
+  /** The dismiss button's text, when "Cancel" would be ambiguous (cancelling a cancel). */
+  cancelLabel?: string;
   tone?: 'danger' | 'primary';
   /** When set, the confirm button stays disabled until this exact text is typed. */
   typeToConfirm?: string;
@@ -24,7 +26,7 @@ export function ConfirmDialog({ open, onCancel, onConfirm, title, description, c
     <Dialog open={open} onClose={close} title={title} description={description}
       footer={
         <>
-          <Button onClick={close}>Cancel</Button>
+          <Button onClick={close}>{cancelLabel}</Button>
           <Button variant={tone} disabled={!matches} loading={pending}
             onClick={() => { if (matches) { setTyped(''); onConfirm(); } }}>
             {confirmLabel}

@@ -57,3 +57,12 @@ export const XIcon = (p: IconProps) => <Icon {...p}><path d="M6 6l12 12M18 6L6 1
 export const TerminalIcon = (p: IconProps) => (
   <Icon {...p}><rect x="3" y="4" width="18" height="16" rx="1.5" /><path d="M7 9l3 3-3 3M13 15h4" /></Icon>
 );
+export const BackupIcon = (p: IconProps) => (
+  <Icon {...p}><path d="M3 12a9 9 0 109-9 9.7 9.7 0 00-6.7 2.8L3 8" /><path d="M3 3v5h5M12 7v5l3 2" /></Icon>
+);
+export const MigrateIcon = (p: IconProps) => (
+  <Icon {...p}><rect x="2" y="6" width="7" height="12" rx="1" /><rect x="15" y="6" width="7" height="12" rx="1" /><path d="M10.5 12h3M12 10l1.5 2-1.5 2" /></Icon>
+);
+export const BalanceIcon = (p: IconProps) => (
+  <Icon {...p}><path d="M12 4v16M8 20h8M5 8h14" /><path d="M5 8l-3 6a3 3 0 006 0zM19 8l-3 6a3 3 0 006 0z" /></Icon>
+);

@@ -21,6 +21,9 @@ import { vmQueries } from '@/lib/queries/vm-queries';
 import { VmActions } from './vm-actions';
 import { VmConsole } from './vm-console';
 import { VmDetailsPanel } from './vm-details-panel';
+import { MigrateButton } from '@/components/migrations/migrate-button';
+import { VmMigrations } from '@/components/migrations/vm-migrations';
+import { RestorePointsSection } from '@/components/restores/restore-points-section';
 
 const VM_CHARTS: ChartSpec[] = [
   { name: 'vm-cpu', title: 'CPU', unit: 'percent', yMax: 100, series: [{ key: 'cpuPct', label: 'CPU' }], current: (p) => formatPercent(p.cpuPct) },
@@ -70,7 +73,7 @@ export function VmDetail({ vmId }: { vmId: string }) {
             <span>Image <span className="font-medium text-slate-700">{vm.imageLabel ?? '—'}</span></span>
           </span>
         }
-        actions={<VmActions vm={vm} />} />
+        actions={<><MigrateButton vm={vm} /><VmActions vm={vm} /></>} />
       <div className="space-y-5">
         {taskId && taskId !== dismissed && (
           <TaskProgress key={taskId} taskId={taskId} onFinished={() => void refresh()} onDismiss={() => setDismissed(taskId)} />
@@ -85,6 +88,8 @@ export function VmDetail({ vmId }: { vmId: string }) {
           <VmDetailsPanel vm={vm} />
           <VmConsole vmId={vm.id} />
         </div>
+        <RestorePointsSection vm={vm} />
+        <VmMigrations vmId={vm.id} />
       </div>
     </>
   );

@@ -1,7 +1,21 @@
-// Typed agent calls for migrations (filled in by the migration feature).
+// Typed agent calls for live migration (target: prepare/finish/abort; source: migrate/cancel;
+// dirty rate for the dashboard's cost estimate).
+import { z } from 'zod';
+import { dirtyRateSchema, incomingResponseSchema, type IncomingRequest, type MigrateRequest } from '@/lib/agent/migration/protocol';
+import { operationSchema, vmRuntimeSchema } from '@/lib/agent/protocol';
 import type { AgentCall } from './index';
 
-export const migrationCalls = (call: AgentCall) => {
-  void call;
-  return {};
-};
+const noContent = z.undefined();
+const vm = (id: string) => `/v1/vms/${encodeURIComponent(id)}`;
+const incoming = (id: string) => `/v1/migrations/incoming/${encodeURIComponent(id)}`;
+
+export const migrationCalls = (call: AgentCall) => ({
+  prepareIncoming: (req: IncomingRequest) => call('POST', '/v1/migrations/incoming', incomingResponseSchema, req),
+  finishIncoming: (vmId: string) => call('POST', `${incoming(vmId)}/finish`, vmRuntimeSchema),
+  abortIncoming: (vmId: string) => call('DELETE', incoming(vmId), noContent),
+  migrateVm: (vmId: string, req: MigrateRequest) => call('POST', `${vm(vmId)}/migrate`, operationSchema, req),
+  cancelMigration: (vmId: string) => call('POST', `${vm(vmId)}/migrate/cancel`, noContent),
+  dirtyRate: (vmId: string) => call('GET', `${vm(vmId)}/dirty-rate`, dirtyRateSchema),
+});
+
+export type { IncomingRequest, IncomingResponse, MigrateRequest, MigrateResult, MigrationDetail, DirtyRate } from '@/lib/agent/migration/protocol';

@@ -32,7 +32,7 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
   await ensurePools(config.pools);
   await mkdir(config.imagesDir, { recursive: true });
 
-  const driver = deps.driver ?? (await selectDriver({ requested: config.driver, pools: config.pools, qemuBinary: config.qemuBinary, log: log.child(`driver`) }));
+  const driver = deps.driver ?? (await selectDriver({ requested: config.driver, pools: config.pools, qemuBinary: config.qemuBinary, hostName: config.name, log: log.child(`driver`) }));
   await driver.reattach();
   const adopted = await driver.listVms();
   log(`driver ${driver.kind}: ${adopted.length} VM(s) known after re-attach (${adopted.filter((v) => v.state === 'running').length} running)`);

@@ -4,6 +4,9 @@
 import { hostname } from 'node:os';
 import { rollupMetrics } from '@/lib/domain/metrics/rollup';
 import { errorMessage } from '@/lib/errors';
+import { sampleAllRepositories } from '@/lib/domain/backups/repository-check';
+import { balancerTick } from './balancer-scheduler';
+import { scheduleBackups } from './backup-scheduler';
 import { markOfflineHosts } from './housekeeping';
 import { runTasks } from './runner';
 
@@ -15,7 +18,13 @@ function every(ms: number, what: string, fn: () => Promise<unknown>): NodeJS.Tim
   return setInterval(() => void fn().catch((err) => log(`${what} failed: ${errorMessage(err)}`)), ms);
 }
 
-const timers = [every(5_000, 'offline check', markOfflineHosts), every(60_000, 'metric rollup', rollupMetrics)];
+const timers = [
+  every(5_000, 'offline check', markOfflineHosts),
+  every(60_000, 'metric rollup', rollupMetrics),
+  every(15_000, 'balancer check', () => balancerTick(log)),
+  every(15_000, 'backup schedule', () => scheduleBackups(log)),
+  every(5 * 60_000, 'repository usage sample', sampleAllRepositories),
+];
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const)
   process.on(sig, () => {

@@ -3,11 +3,21 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { backupBench } from './backup';
+import { migrationBench } from './migration';
+import { plannerBench } from './planner';
 import { provisioningBench } from './provisioning';
+import { restoreBench } from './restore';
 import type { BenchRow } from './types';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const suites: [string, () => Promise<BenchRow[]>][] = [['Provisioning and metrics', provisioningBench]];
+const suites: [string, () => Promise<BenchRow[]>][] = [
+  ['Provisioning and metrics', provisioningBench],
+  ['Backups of a running VM', backupBench],
+  ['Live migration', migrationBench],
+  ['Balancer planner at scale', plannerBench],
+  ['Restore: instant recovery against a full copy', restoreBench],
+];
 
 const sections: string[] = [];
 for (const [title, run] of suites) {

@@ -1,8 +1,20 @@
-// Agent HTTP routes for backups (filled in by the backup feature).
+// Agent HTTP routes for backups (docs/ARCHITECTURE.md, "Agent HTTP API").
+import { parseInput } from '@/lib/http/validation';
 import type { Router } from '../router';
-import type { AgentRouteDeps } from '../routes';
+import { ok, vmId, type AgentRouteDeps } from '../routes';
+import { backupVmRequestSchema, deleteBackupRequestSchema, rebaseBackupRequestSchema, repositoryCheckRequestSchema, verifyBackupRequestSchema } from './protocol';
+import { createBackupService } from './service';
 
 export function addBackupRoutes(router: Router, deps: AgentRouteDeps): void {
-  void router;
-  void deps;
+  const backups = createBackupService(deps);
+  const accepted = (body: unknown) => ({ status: 202, body });
+  router
+    .post('/v1/vms/:id/backup', async (ctx) => {
+      const id = vmId(ctx);
+      return accepted(await backups.backupVm(id, parseInput(backupVmRequestSchema, await ctx.json())));
+    })
+    .post('/v1/backups/verify', async (ctx) => accepted(backups.verify(parseInput(verifyBackupRequestSchema, await ctx.json()))))
+    .post('/v1/backups/delete', async (ctx) => ok(await backups.delete(parseInput(deleteBackupRequestSchema, await ctx.json()).paths)))
+    .post('/v1/backups/rebase', async (ctx) => accepted(await backups.rebase(parseInput(rebaseBackupRequestSchema, await ctx.json()))))
+    .post('/v1/backups/repository', async (ctx) => ok(await backups.repository(parseInput(repositoryCheckRequestSchema, await ctx.json()))));
 }

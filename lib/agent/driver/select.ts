@@ -13,13 +13,14 @@ export type SelectDriverOptions = {
   pools: Pool[];
   qemuBinary?: string;
   log: (msg: string) => void;
+  hostName?: string; // the agent's name: owner of the VMs the QEMU driver defines
 };
 
 // Seams for tests: the real lookups need QEMU installed.
 export type SelectDeps = {
   findQemuBinary(): string | null;
   findQemuImg(qemuBinary?: string): string | null;
-  createQemuDriver(opts: { pools: Pool[]; qemuBinary?: string; log?: (msg: string) => void }): Promise<Driver>;
+  createQemuDriver(opts: { pools: Pool[]; qemuBinary?: string; log?: (msg: string) => void; hostName?: string }): Promise<Driver>;
 };
 
 async function realDeps(): Promise<SelectDeps> {
@@ -37,7 +38,7 @@ export async function selectDriver(opts: SelectDriverOptions, deps?: SelectDeps)
   const missing = [!qemuBinary && 'qemu-system-x86_64', !qemuImg && 'qemu-img'].filter(Boolean);
   if (missing.length === 0) {
     opts.log(`driver: qemu (${qemuBinary}, ${qemuImg})`);
-    return d.createQemuDriver({ pools: opts.pools, qemuBinary: qemuBinary!, log: opts.log });
+    return d.createQemuDriver({ pools: opts.pools, qemuBinary: qemuBinary!, log: opts.log, hostName: opts.hostName });
   }
   if (opts.requested === 'qemu') {
     throw new Error(`--driver qemu needs QEMU but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed. Install with: ${QEMU_INSTALL_HINT}`);

@@ -13,6 +13,11 @@ export type VmSpec = {
   vmDir: string; // <pool>/vms/<id>
   diskPath: string; // <vmDir>/disk0.qcow2
   boot: { kernelPath?: string; initrdPath?: string; append?: string };
+  // Instant recovery: reads of the backing chain are copied into disk0 (copy-on-read filter).
+  copyOnRead?: boolean;
+  // The agent (host name) that runs this VM. A VM in a shared pool is visible to every host's
+  // agent: the others leave it alone. Absent in specs written before live migration.
+  owner?: string;
 };
 
 export type DriverInfo = {

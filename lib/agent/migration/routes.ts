@@ -1,8 +1,52 @@
-// Agent HTTP routes for migrations (filled in by the migration feature).
+// Agent HTTP routes for live migration (docs/ARCHITECTURE.md, "Agent HTTP API"). The dashboard's
+// worker drives both ends: prepare on the target, migrate on the source, poll, finish on the
+// target (abort there on failure or cancel).
+import { z } from 'zod';
+import { parseInput } from '@/lib/http/validation';
+import { requireQemu } from '../qemu/context';
+import { measureDirtyRate } from '../qemu/migration-qmp';
+import { vmIdSchema } from '../protocol';
 import type { Router } from '../router';
-import type { AgentRouteDeps } from '../routes';
+import { ok, vmId, type AgentRouteDeps } from '../routes';
+import { createIncomingMigrations, type IncomingMigrations } from './incoming';
+import { createOutgoingMigrations } from './outgoing';
+import { incomingRequestSchema, migrateRequestSchema, type DirtyRate } from './protocol';
+
+// The address the caller reached this agent on: the source host reaches it there too (a loopback
+// agent gets a loopback migration; "::ffff:1.2.3.4" is plain IPv4).
+const localAddress = (addr: string | undefined) => (addr ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.)/, '');
 
 export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
-  void router;
-  void deps;
+  // Built on first use: the simulated driver has no QEMU and answers 501 per request.
+  let incoming: IncomingMigrations | null = null;
+  let outgoing: ReturnType<typeof createOutgoingMigrations> | null = null;
+  const qemu = () => requireQemu(deps.driver, 'live migration');
+  const target = () => (incoming ??= createIncomingMigrations(qemu()));
+  const source = () => (outgoing ??= createOutgoingMigrations(qemu(), deps.operations));
+  const incomingId = (params: Record<string, string>) => parseInput(z.object({ id: vmIdSchema }), params).id;
+
+  router
+    .post('/v1/migrations/incoming', async (ctx) => {
+      const req = parseInput(incomingRequestSchema, await ctx.json());
+      return { status: 201, body: await target().prepare(req, localAddress(ctx.req.socket.localAddress)) };
+    })
+    .post('/v1/migrations/incoming/:id/finish', async (ctx) => ok(await target().finish(incomingId(ctx.params))))
+    .delete('/v1/migrations/incoming/:id', async (ctx) => {
+      await target().abort(incomingId(ctx.params));
+      return { status: 204 };
+    })
+    .post('/v1/vms/:id/migrate', async (ctx) => {
+      const id = vmId(ctx);
+      return { status: 202, body: await source().migrate(id, parseInput(migrateRequestSchema, await ctx.json())) };
+    })
+    .post('/v1/vms/:id/migrate/cancel', async (ctx) => {
+      await source().cancel(vmId(ctx));
+      return { status: 204 };
+    })
+    .get('/v1/vms/:id/dirty-rate', async (ctx) => {
+      const id = vmId(ctx);
+      const s = await qemu().vms.expectSession(id, ['running']);
+      const body: DirtyRate = { dirtyRateMiBps: await measureDirtyRate(s), measuredAt: new Date().toISOString() };
+      return ok(body);
+    });
 }

@@ -51,6 +51,20 @@ describe('buildQemuArgs', () => {
     expect(JSON.parse(after(args, '-blockdev', 0))).toEqual({ driver: 'file', filename: spec.diskPath, 'node-name': 'disk0-file' });
     expect(JSON.parse(after(args, '-blockdev', 1))).toEqual({ driver: 'qcow2', file: 'disk0-file', 'node-name': 'disk0' });
     expect(after(args, '-device')).toBe('virtio-blk-pci,drive=disk0,id=vda');
+    expect(args.filter((a) => a === '-blockdev')).toHaveLength(2);
+  });
+
+  it('puts a copy-on-read filter over the qcow2 node for instant recovery', () => {
+    const cor = buildQemuArgs({ ...spec, copyOnRead: true }, { accelerator: 'tcg', paths });
+    expect(JSON.parse(after(cor, '-blockdev', 2))).toEqual({ driver: 'copy-on-read', file: 'disk0', 'node-name': 'disk0-cor' });
+    expect(after(cor, '-device')).toBe('virtio-blk-pci,drive=disk0-cor,id=vda');
+  });
+
+  it('waits for a live migration only on a migration target (-incoming defer, still paused)', () => {
+    expect(args).not.toContain('-incoming');
+    const target = buildQemuArgs(spec, { accelerator: 'tcg', paths, incoming: true });
+    expect(after(target, '-incoming')).toBe('defer');
+    expect(target).toContain('-S');
   });
 
   it('passes kernel, initrd and append only when given', () => {

@@ -7,12 +7,14 @@ import type { VmPaths } from './vm-files';
 export type QemuArgsOptions = {
   accelerator: 'kvm' | 'tcg';
   paths: Pick<VmPaths, 'qmpSocket' | 'serialSocket' | 'serialLog' | 'pidFile'>;
+  incoming?: boolean; // live migration target: wait for QMP migrate-incoming
 };
 
 // Node names and the device id the driver refers to in QMP (query-blockstats, later jobs).
 export const DISK_FILE_NODE = 'disk0-file';
 export const DISK_NODE = 'disk0';
 export const DISK_DEVICE_ID = 'vda';
+export const DISK_COR_NODE = 'disk0-cor'; // copy-on-read filter above DISK_NODE (instant recovery)
 export const MACHINE = 'pc-i440fx-7.2';
 
 // QemuOpts values: a comma is written as two commas.
@@ -46,7 +48,11 @@ export function buildQemuArgs(spec: VmSpec, opts: QemuArgsOptions): string[] {
     // JSON -blockdev: file names need no escaping at all.
     '-blockdev', JSON.stringify({ driver: 'file', filename: spec.diskPath, 'node-name': DISK_FILE_NODE }),
     '-blockdev', JSON.stringify({ driver: 'qcow2', file: DISK_FILE_NODE, 'node-name': DISK_NODE }),
-    '-device', `virtio-blk-pci,drive=${DISK_NODE},id=${DISK_DEVICE_ID}`,
+  );
+  // Block jobs (block-stream, backups) still target DISK_NODE, the format node under the filter.
+  if (spec.copyOnRead) args.push('-blockdev', JSON.stringify({ driver: 'copy-on-read', file: DISK_NODE, 'node-name': DISK_COR_NODE }));
+  args.push(
+    '-device', `virtio-blk-pci,drive=${spec.copyOnRead ? DISK_COR_NODE : DISK_NODE},id=${DISK_DEVICE_ID}`,
     // Guest memory statistics (qom-get guest-stats) when the guest loads virtio_balloon.
     '-device', 'virtio-balloon-pci,id=balloon0',
   );
@@ -54,5 +60,6 @@ export function buildQemuArgs(spec: VmSpec, opts: QemuArgsOptions): string[] {
   if (spec.boot.initrdPath) args.push('-initrd', spec.boot.initrdPath);
   if (spec.boot.append !== undefined && spec.boot.kernelPath) args.push('-append', spec.boot.append);
   args.push('-pidfile', paths.pidFile);
+  if (opts.incoming) args.push('-incoming', 'defer');
   return args;
 }

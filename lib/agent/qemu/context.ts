@@ -7,6 +7,7 @@ import type { Driver } from '../driver/types';
 import type { VmRegistry } from './vm-registry';
 
 export type QemuContext = {
+  hostName: string; // this agent (VmSpec.owner of its VMs)
   binary: string;
   qemuImg: string;
   vms: VmRegistry;

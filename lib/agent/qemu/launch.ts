@@ -1,12 +1,12 @@
 // Start sequence of one VM: spawn QEMU paused (-S), attach QMP + serial, `cont`, confirm
 // 'running'. A QEMU that refuses to start (missing kernel, locked disk, bad option) exits at
 // once: its own stderr becomes the error, and nothing is left running.
-import { appendFile, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm } from 'node:fs/promises';
 import { qemuError, timeout } from '@/lib/errors';
 import type { VmSpec } from '../driver/types';
 import { buildQemuArgs } from './args';
 import { isQemuFor, sendSignal, spawnQemu, waitForExit } from './process';
-import { ensureSocketDir, fileSize, readRange, vmPaths, writeJson, type ExitRecord, type RunRecord } from './vm-files';
+import { ensureSocketDir, fileSize, readRange, writeJson, type ExitRecord, type RunRecord, type VmPaths } from './vm-files';
 import { VmSession } from './vm-session';
 
 const SERIAL_LOG_ROTATE_BYTES = 1024 * 1024; // keep the previous boot's console, bounded
@@ -15,6 +15,10 @@ const START_TIMEOUT_MS = 30_000;
 export type LaunchOptions = {
   binary: string;
   spec: VmSpec;
+  paths: VmPaths; // VmRegistry.paths(spec)
+  // Live migration target: QEMU waits for migrate-incoming (-incoming defer) and stays paused;
+  // the migration code resumes it once the state (and disk) has arrived.
+  incoming?: boolean;
   accelerator: 'kvm' | 'tcg';
   log: (msg: string) => void;
   onExit: (id: string, exit: ExitRecord) => void;
@@ -33,13 +37,14 @@ async function qemuStderr(logPath: string, offset: number): Promise<string> {
 
 export async function launchVm(o: LaunchOptions): Promise<VmSession> {
   const { spec } = o;
-  const paths = vmPaths(spec.vmDir);
+  const { paths } = o;
+  await mkdir(paths.runDir, { recursive: true });
   ensureSocketDir(paths);
   await Promise.all([paths.qmpSocket, paths.serialSocket, paths.exit, paths.pidFile].map((f) => rm(f, { force: true })));
   if ((await fileSize(paths.serialLog)) > SERIAL_LOG_ROTATE_BYTES) await rename(paths.serialLog, `${paths.serialLog}.1`);
   await appendFile(paths.qemuLog, `=== ${new Date().toISOString()} vmops start ===\n`);
 
-  const argv = buildQemuArgs(spec, { accelerator: o.accelerator, paths });
+  const argv = buildQemuArgs(spec, { accelerator: o.accelerator, paths, incoming: o.incoming });
   const serialLogOffset = await fileSize(paths.serialLog);
   const qemuLogOffset = await fileSize(paths.qemuLog);
   const { pid, child } = await spawnQemu(o.binary, argv, { logPath: paths.qemuLog, cwd: spec.vmDir });
@@ -84,6 +89,7 @@ export async function launchVm(o: LaunchOptions): Promise<VmSession> {
     }
   }
 
+  if (o.incoming) return session; // 'inmigrate' until migrate-incoming has run
   try {
     await session.execute('cont');
     const st = await session.execute<{ status: string; running: boolean }>('query-status');

@@ -2,8 +2,9 @@
 // qemu-img. All state is in each VM's directory (vm-files.ts); memory holds only connections.
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { alreadyExists, invalidInput, qemuError, timeout, vmBadPowerState } from '@/lib/errors';
+import { alreadyExists, conflict, invalidInput, qemuError, timeout, vmBadPowerState } from '@/lib/errors';
 import type { Driver, DriverInfo, VmStats } from '../driver/types';
 import { detectAccelerator } from './accel';
 import { DISK_DEVICE_ID } from './args';
@@ -18,6 +19,7 @@ export type QemuDriverOptions = {
   pools: { name: string; kind: 'local' | 'shared'; path: string }[];
   qemuBinary?: string;
   log?: (msg: string) => void;
+  hostName?: string; // the agent's name (owner of the VMs it defines); default: os.hostname()
 };
 
 type BlockStats = { device: string; qdev?: string; stats: { rd_bytes: number; wr_bytes: number; rd_operations: number; wr_operations: number } };
@@ -32,7 +34,8 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
   const accel = await detectAccelerator();
   log(`QEMU ${version ?? '?'} at ${binary}; ${accel.reason}`);
 
-  const vms = new VmRegistry({ pools: opts.pools, accelerator: accel.accelerator, log });
+  const hostName = opts.hostName ?? os.hostname();
+  const vms = new VmRegistry({ hostName, pools: opts.pools, accelerator: accel.accelerator, log });
   const locks = new Map<string, Promise<unknown>>();
   // start/undefine of one VM never interleave (two starts would spawn two QEMUs on one disk).
   const withLock = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
@@ -43,7 +46,7 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
 
   const driver: Driver = {
     kind: 'qemu',
-    qemu: { binary, qemuImg, vms, pools: opts.pools, accelerator: accel.accelerator === 'kvm' ? 'kvm' : 'tcg', withLock, log },
+    qemu: { hostName, binary, qemuImg, vms, pools: opts.pools, accelerator: accel.accelerator === 'kvm' ? 'kvm' : 'tcg', withLock, log },
 
     async info(): Promise<DriverInfo> {
       return { kind: 'qemu', qemuVersion: version, accelerator: accel.accelerator, acceleratorReason: accel.reason };
@@ -62,8 +65,9 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
       }
       if ((await vms.find(spec.id)) || existsSync(vmPaths(spec.vmDir).spec)) throw alreadyExists('VM', spec.id);
       await mkdir(spec.vmDir, { recursive: true });
-      await writeJson(vmPaths(spec.vmDir).spec, spec);
-      vms.specs.set(spec.id, spec);
+      const owned = { ...spec, owner: spec.owner ?? hostName };
+      await writeJson(vmPaths(spec.vmDir).spec, owned);
+      vms.specs.set(spec.id, owned);
     },
 
     startVm: (id) =>
@@ -71,9 +75,14 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
         const spec = await vms.must(id);
         const state = (await vms.runtime(spec)).state;
         if (ON.includes(state)) throw vmBadPowerState(id, OFF, state);
+        if (!spec.owner) {
+          // A VM defined before owners existed: whoever starts it owns it from now on.
+          spec.owner = hostName;
+          await writeJson(vmPaths(spec.vmDir).spec, spec);
+        }
         const t0 = Date.now();
         const session = await vms.whileLaunching(id, async () => {
-          const launched = await launchVm({ binary, spec, accelerator: accel.accelerator, log, onExit: vms.onExit });
+          const launched = await launchVm({ binary, spec, paths: vms.paths(spec), accelerator: accel.accelerator, log, onExit: vms.onExit });
           if (!launched.isGone) vms.sessions.set(id, launched);
           return launched;
         });
@@ -116,7 +125,7 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
       sendSignal(run.pid, 'SIGKILL');
       if (!(await waitForExit(run.pid, id, 10_000))) throw timeout(`Killing QEMU pid ${run.pid} of VM ${id}`, 10);
       if (s) await s.waitExit(5_000);
-      else await writeJson(vmPaths(spec.vmDir).exit, { pid: run.pid, at: new Date().toISOString(), clean: true, reason: 'vmops-kill' });
+      else await writeJson(vms.paths(spec).exit, { pid: run.pid, at: new Date().toISOString(), clean: true, reason: 'vmops-kill' });
     },
 
     // -no-reboot makes a plain system_reset exit QEMU. Worse, SeaBIOS answers every reset after
@@ -140,12 +149,14 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
     undefineVm: (id) =>
       withLock(id, async () => {
         const spec = await vms.must(id);
+        // Its disk is still being written by the migration (or belongs to the source host).
+        if (vms.incoming.has(id)) throw conflict(`VM ${id} is arriving by live migration; abort the migration instead`);
         const state = (await vms.runtime(spec)).state;
         if (!OFF.includes(state)) throw vmBadPowerState(id, OFF, state);
         const pool = opts.pools.find((p) => p.name === spec.pool);
         const rel = pool ? path.relative(path.join(path.resolve(pool.path), 'vms'), path.resolve(spec.vmDir)) : '';
         if (!rel || rel.includes('/') || rel.startsWith('..')) throw qemuError(`undefine VM ${id}`, `refusing to delete ${spec.vmDir}: not a VM directory of pool ${spec.pool}`);
-        const paths = vmPaths(spec.vmDir);
+        const paths = vms.paths(spec);
         await rm(spec.vmDir, { recursive: true, force: true });
         if (paths.socketDir !== spec.vmDir) await rm(paths.socketDir, { recursive: true, force: true });
         vms.forget(id);
@@ -174,7 +185,7 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
 
     async consoleTail(id, lines) {
       const spec = await vms.must(id);
-      return tailLines(vmPaths(spec.vmDir).serialLog, lines);
+      return tailLines(vms.paths(spec).serialLog, lines);
     },
 
     async sendSerial(id, line) {
@@ -188,6 +199,11 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
       for (const spec of await vms.all()) {
         const vm = await vms.runtime(spec);
         log(`VM ${spec.id}: ${vm.state}${vm.pid ? ` (pid ${vm.pid})` : ''}`);
+        if (!spec.owner && ON.includes(vm.state)) {
+          // Defined before owners existed and running here: this host owns it (other hosts then ignore it).
+          spec.owner = hostName;
+          await writeJson(vmPaths(spec.vmDir).spec, spec);
+        }
       }
     },
 

@@ -9,7 +9,7 @@ import type { DiskInfo } from '../driver/types';
 
 type RunResult = { stdout: string; stderr: string };
 
-function runQemuImg(bin: string, what: string, args: string[], onStdout?: (chunk: string) => void): Promise<RunResult> {
+export function runQemuImg(bin: string, what: string, args: string[], onStdout?: (chunk: string) => void): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -111,4 +111,12 @@ export async function convertToQcow2(bin: string, src: string, dest: string, onP
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+// Bytes a standalone qcow2 copy of `src` (its whole backing chain flattened) needs on disk; -U so
+// a chain that a running VM reads (instant recovery) can be measured too.
+export async function measureQcow2(bin: string, src: string): Promise<number> {
+  if (!existsSync(src)) throw noSuchObject('file', src);
+  const { stdout } = await runQemuImg(bin, 'qemu-img measure', ['measure', '-U', '--output=json', '-O', 'qcow2', src]);
+  return (JSON.parse(stdout) as { required: number }).required;
 }

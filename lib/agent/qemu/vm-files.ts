@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Accelerator } from '../protocol';
 
 export type VmPaths = {
+  runDir: string;
   spec: string;
   run: string;
   exit: string;
@@ -39,19 +40,22 @@ export type ExitRecord = { pid: number; at: string; clean: boolean; reason: stri
 // from the VM directory, so a restarted agent finds them again without any other state.
 const MAX_SOCKET_PATH = 100;
 
-export function vmPaths(vmDir: string): VmPaths {
-  let socketDir = vmDir;
-  if (path.join(vmDir, 'serial.sock').length > MAX_SOCKET_PATH) {
-    const h = createHash('sha256').update(path.resolve(vmDir)).digest('hex').slice(0, 16);
+// runDir holds the files of this host's runs (a VM in a shared pool has one per host, see
+// VmRegistry.paths); vm.json always sits in vmDir.
+export function vmPaths(vmDir: string, runDir = vmDir): VmPaths {
+  let socketDir = runDir;
+  if (path.join(runDir, 'serial.sock').length > MAX_SOCKET_PATH) {
+    const h = createHash('sha256').update(path.resolve(runDir)).digest('hex').slice(0, 16);
     socketDir = path.join(os.tmpdir(), 'vmops-sockets', h);
   }
   return {
+    runDir,
     spec: path.join(vmDir, 'vm.json'),
-    run: path.join(vmDir, 'run.json'),
-    exit: path.join(vmDir, 'exit.json'),
-    serialLog: path.join(vmDir, 'serial.log'),
-    qemuLog: path.join(vmDir, 'qemu.log'),
-    pidFile: path.join(vmDir, 'qemu.pid'),
+    run: path.join(runDir, 'run.json'),
+    exit: path.join(runDir, 'exit.json'),
+    serialLog: path.join(runDir, 'serial.log'),
+    qemuLog: path.join(runDir, 'qemu.log'),
+    pidFile: path.join(runDir, 'qemu.pid'),
     qmpSocket: path.join(socketDir, 'qmp.sock'),
     serialSocket: path.join(socketDir, 'serial.sock'),
     socketDir,

@@ -1,12 +1,13 @@
 // What the driver knows about its VMs: specs (from <pool>/vms/*/vm.json), live sessions, and the
 // derivation of each VM's runtime state from the process table and the files in its directory.
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { noSuchObject, qemuError, vmBadPowerState } from '@/lib/errors';
 import type { VmSpec } from '../driver/types';
 import type { Accelerator, VmRuntime, VmRuntimeState } from '../protocol';
 import { isQemuFor } from './process';
-import { exitVerdict, readJson, readRange, vmPaths, writeJson, type ExitRecord, type RunRecord } from './vm-files';
+import { exitVerdict, readJson, readRange, vmPaths, writeJson, type ExitRecord, type RunRecord, type VmPaths } from './vm-files';
 import { VmSession } from './vm-session';
 
 export const ON: VmRuntimeState[] = ['running', 'paused'];
@@ -14,7 +15,8 @@ export const OFF: VmRuntimeState[] = ['shutoff', 'crashed'];
 const ATTACH_RETRY_MS = 30_000; // a QMP socket someone else holds: do not stall every getVm
 
 export type RegistryOptions = {
-  pools: { name: string; path: string }[];
+  hostName: string; // this agent: owner of the VMs it defines
+  pools: { name: string; kind?: 'local' | 'shared'; path: string }[];
   accelerator: Accelerator;
   log: (msg: string) => void;
 };
@@ -27,6 +29,9 @@ export class VmRegistry {
   // VMs whose start sequence holds the QMP connection: QEMU serves one QMP client at a time, so a
   // heartbeat attaching in between would leave the start waiting for a greeting that never comes.
   private readonly launching = new Set<string>();
+  // VMs arriving by live migration: known (sessions, getVm) but not listed, so heartbeats do not
+  // report a second copy of a VM that still runs on its source host.
+  readonly incoming = new Set<string>();
   private scanned = false;
 
   constructor(private readonly opts: RegistryOptions) {}
@@ -42,7 +47,8 @@ export class VmRegistry {
       const dir = path.join(pool.path, 'vms');
       for (const e of await readdir(dir).catch(() => [] as string[])) {
         const spec = await readJson<VmSpec>(path.join(dir, e, 'vm.json')).catch(() => null);
-        if (spec?.id) this.specs.set(spec.id, spec);
+        // Another host's VM in the shared pool is none of ours (its disk may be in use there).
+        if (spec?.id && (!spec.owner || spec.owner === this.opts.hostName)) this.specs.set(spec.id, spec);
       }
     }
     this.scanned = true;
@@ -50,7 +56,18 @@ export class VmRegistry {
 
   async all(): Promise<VmSpec[]> {
     if (!this.scanned) await this.scanPools();
-    return [...this.specs.values()];
+    return [...this.specs.values()].filter((s) => !this.incoming.has(s.id));
+  }
+
+  // Files of this host's runs of the VM. In a shared pool every host has its own run directory
+  // (<vmDir>/hosts/<host>), so a migration target never touches the source's sockets, pid or
+  // logs; runs from before that layout (run.json in vmDir) keep their place, except on a
+  // migration target, where that run.json is the source's.
+  paths(spec: VmSpec): VmPaths {
+    const shared = this.opts.pools.find((p) => p.name === spec.pool)?.kind === 'shared';
+    const legacyRun = !this.incoming.has(spec.id) && existsSync(path.join(spec.vmDir, 'run.json'));
+    if (!shared || legacyRun) return vmPaths(spec.vmDir);
+    return vmPaths(spec.vmDir, path.join(spec.vmDir, 'hosts', this.opts.hostName));
   }
 
   async find(id: string): Promise<VmSpec | null> {
@@ -76,12 +93,13 @@ export class VmRegistry {
   forget(id: string) {
     this.specs.delete(id);
     this.sessions.delete(id);
+    this.incoming.delete(id);
     this.attachFailedAt.delete(id);
   }
 
   // run.json of a VM whose QEMU process is alive (checked against the VM id, not only the pid).
   async liveRun(spec: VmSpec): Promise<RunRecord | null> {
-    const run = await readJson<RunRecord>(vmPaths(spec.vmDir).run);
+    const run = await readJson<RunRecord>(this.paths(spec).run);
     return run && isQemuFor(run.pid, spec.id) ? run : null;
   }
 
@@ -103,7 +121,7 @@ export class VmRegistry {
     const run = await this.liveRun(spec);
     if (!run) return null;
     try {
-      const session = await VmSession.attach({ id: spec.id, paths: vmPaths(spec.vmDir), run, log: this.opts.log, onExit: this.onExit }, { qmpMs: 5_000 });
+      const session = await VmSession.attach({ id: spec.id, paths: this.paths(spec), run, log: this.opts.log, onExit: this.onExit }, { qmpMs: 5_000 });
       this.sessions.set(spec.id, session);
       this.attachFailedAt.delete(spec.id);
       this.opts.log(`VM ${spec.id}: attached to QEMU pid ${run.pid} (${session.status}${session.guestReady ? ', guest ready' : ''})`);
@@ -117,11 +135,16 @@ export class VmRegistry {
 
   // State of a VM with no live process: how its last run ended (exit.json, else the console).
   private async offState(spec: VmSpec): Promise<VmRuntimeState> {
-    const paths = vmPaths(spec.vmDir);
+    // A session still writing how its QEMU ended (quit, kill, migration hand-over): wait for its
+    // verdict rather than judging from the console and logging a crash that was not one.
+    await this.sessions.get(spec.id)?.waitExit(2_000);
+    const paths = this.paths(spec);
     const run = await readJson<RunRecord>(paths.run);
     if (!run) return 'shutoff';
     let exit = await readJson<ExitRecord>(paths.exit);
     if (!exit || exit.pid !== run.pid) {
+      // Forgotten meanwhile (undefined, or migrated away while its files are being removed).
+      if (!this.specs.has(spec.id)) return 'shutoff';
       // It ended while no agent was attached: judge from the console, and remember the verdict.
       const v = exitVerdict(null, await readRange(paths.serialLog, run.serialLogOffset));
       exit = { pid: run.pid, at: new Date().toISOString(), clean: v.clean, reason: v.reason };

@@ -1,8 +1,35 @@
-// Agent HTTP routes for restores (filled in by the restore feature).
+// Agent HTTP routes for restores (docs/ARCHITECTURE.md, "Agent HTTP API"): restore as a new VM
+// (copy or instant), replace a stopped VM's disk, and discard or revert its safety disk.
+import { parseInput } from '@/lib/http/validation';
 import type { Router } from '../router';
-import type { AgentRouteDeps } from '../routes';
+import { vmId, type AgentRouteDeps } from '../routes';
+import { replaceDiskRequestSchema, restoreVmRequestSchema, safetyRequestSchema } from './protocol';
+import { checkReplaceDisk, discardSafety, replaceDisk, revertSafety } from './replace-disk';
+import { planRestore, restoreVm } from './restore-vm';
 
 export function addRestoreRoutes(router: Router, deps: AgentRouteDeps): void {
-  void router;
-  void deps;
+  const { operations } = deps;
+  router
+    .post('/v1/restores', async (ctx) => {
+      const req = parseInput(restoreVmRequestSchema, await ctx.json());
+      const plan = await planRestore(deps, req);
+      const msg = `restore VM ${req.vm.id} (${req.mode}) from ${req.sourcePath}`;
+      return { status: 202, body: operations.start('vm.restore', msg, (op) => restoreVm(deps, plan, op)) };
+    })
+    .post('/v1/vms/:id/replace-disk', async (ctx) => {
+      const id = vmId(ctx);
+      const req = parseInput(replaceDiskRequestSchema, await ctx.json());
+      await checkReplaceDisk(deps, id, req.sourcePath);
+      return { status: 202, body: operations.start('vm.replace-disk', `replace the disk of VM ${id} from ${req.sourcePath}`, (op) => replaceDisk(deps, id, req, op)) };
+    })
+    .post('/v1/vms/:id/safety/discard', async (ctx) => {
+      const id = vmId(ctx);
+      await discardSafety(deps, id, parseInput(safetyRequestSchema, await ctx.json()).safetyPath);
+      return { status: 204 };
+    })
+    .post('/v1/vms/:id/safety/revert', async (ctx) => {
+      const id = vmId(ctx);
+      await revertSafety(deps, id, parseInput(safetyRequestSchema, await ctx.json()).safetyPath);
+      return { status: 204 };
+    });
 }

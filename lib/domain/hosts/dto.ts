@@ -23,4 +23,9 @@ export type HostDto = {
   vmCount: number;
   runningVmCount: number;
   pools: (PoolInfo & { updatedAt: string })[];
+  // Maintenance is separate from status (online/offline = reachability): a host in maintenance
+  // takes no new VMs; evacuatedVmIds are the VMs moved off on entry (offered back on exit).
+  maintenance: boolean;
+  maintenanceSince: string | null; // ISO
+  evacuatedVmIds: string[];
 };

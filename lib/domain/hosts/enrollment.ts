@@ -11,7 +11,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 // A one-time token names the host it is for and expires; the agent trades it for a secret.
 export async function createEnrollmentToken(hostName: string, actor: Actor = SYSTEM_ACTOR, ttlMinutes = 60): Promise<string> {
-  const token = randomBytes(24).toString('base64url');
+  // Hex, not base64url: a token starting with '-' reads as a flag on the agent's command line.
+  const token = randomBytes(24).toString('hex');
   await db().enrollmentToken.create({
     data: { tokenHash: sha256(token), hostName, expiresAt: new Date(Date.now() + ttlMinutes * 60_000) },
   });

@@ -47,7 +47,9 @@ describe('ingestHeartbeat', () => {
     const base = { hostId: host.id, vcpus: 1, memoryMiB: 128, diskSizeBytes: BigInt(1) };
     await db().vm.create({ data: { id: 'vm-a', name: 'a', state: 'running', ...base } });
     await db().vm.create({ data: { id: 'vm-b', name: 'b', state: 'provisioning', ...base } });
-    await db().vm.create({ data: { id: 'vm-c', name: 'c', state: 'running', ...base } });
+    await db().vm.create({ data: { id: 'vm-c', name: 'c', state: 'running', ...base, updatedAt: new Date(Date.now() - 60_000) } });
+    // Changed seconds ago (e.g. just migrated here): this heartbeat may predate it, so no verdict yet.
+    await db().vm.create({ data: { id: 'vm-d', name: 'd', state: 'running', ...base } });
     await enqueueTask({ kind: 'vm.create', title: 't', target: { type: 'vm', id: 'vm-b' }, actor: SYSTEM_ACTOR });
     await ingestHeartbeat(host.id, {
       at: new Date().toISOString(),
@@ -56,7 +58,7 @@ describe('ingestHeartbeat', () => {
       vms: [vmSample('vm-a', 'shutoff'), vmSample('vm-b', 'running'), vmSample('vm-x', 'running')],
     });
     const states = Object.fromEntries((await db().vm.findMany()).map((v) => [v.id, v.state]));
-    expect(states).toEqual({ 'vm-a': 'stopped', 'vm-b': 'provisioning', 'vm-c': 'error' });
+    expect(states).toEqual({ 'vm-a': 'stopped', 'vm-b': 'provisioning', 'vm-c': 'error', 'vm-d': 'running' });
     expect(await db().metricSample.count({ where: { vmId: null } })).toBe(1);
     // Unknown VMs (vm-x) are not recorded; the busy one still gets its sample.
     expect((await db().metricSample.findMany({ where: { NOT: { vmId: null } } })).map((s) => s.vmId).sort()).toEqual(['vm-a', 'vm-b']);

@@ -29,6 +29,8 @@ export async function applyAgentInfo(hostId: string, info: AgentInfo, live: Pris
   }
 }
 
+const UNKNOWN_GRACE_MS = 15_000;
+
 // One heartbeat: host facts, a host sample, and per-VM samples. VM states follow what QEMU
 // reports, except while a task is working on the VM (the task owns the state then; the live
 // figures still update so the VM page never shows a running VM using nothing).
@@ -56,9 +58,15 @@ export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartb
     if (r) {
       // Live figures always; the state only when no task owns it.
       const live = { cpuPct: r.cpuPct, rssBytes: BigInt(Math.round(r.rssBytes)) };
-      await db().vm.update({ where: { id: vm.id }, data: isBusy ? live : { ...live, state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady } });
+      // hostId in the filter: a VM a migration just moved away is not this host's to update.
+      await db().vm.updateMany({ where: { id: vm.id, hostId }, data: isBusy ? live : { ...live, state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady } });
     } else if (!isBusy && vm.state !== VM_STATE.error) {
-      await db().vm.update({ where: { id: vm.id }, data: { state: VM_STATE.error, lastError: 'The host agent does not know this VM (its files are missing)' } });
+      // Not for a row changed in the last seconds: this heartbeat may predate it (a VM a migration
+      // just brought here is missing from a sample taken before the switch-over).
+      await db().vm.updateMany({
+        where: { id: vm.id, hostId, state: vm.state, updatedAt: { lt: new Date(Date.now() - UNKNOWN_GRACE_MS) } },
+        data: { state: VM_STATE.error, lastError: 'The host agent does not know this VM (its files are missing)' },
+      });
     }
   }
   const knownIds = new Set(known.map((v) => v.id));

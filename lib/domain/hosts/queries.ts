@@ -23,6 +23,7 @@ export function toPlacementHost(h: Row): PlacementHost {
     id: h.id,
     name: h.name,
     online: effectiveStatus(h) === HOST_STATUS.online,
+    maintenance: h.maintenance,
     memoryTotalBytes: Number(h.memoryTotalBytes),
     memoryUsedBytes: Number(h.memoryUsedBytes),
     vms: h.vms.map((v) => ({ state: v.state, memoryMiB: v.memoryMiB, rssBytes: Number(v.rssBytes) })),
@@ -57,6 +58,9 @@ function toDto(h: Row): HostDto {
       freeBytes: Number(p.freeBytes),
       updatedAt: p.updatedAt.toISOString(),
     })),
+    maintenance: h.maintenance,
+    maintenanceSince: h.maintenanceSince?.toISOString() ?? null,
+    evacuatedVmIds: JSON.parse(h.evacuatedVmIds) as string[],
   };
 }
 

@@ -9,6 +9,7 @@ export const VM_STATE = {
   stopped: 'stopped',
   crashed: 'crashed',
   deleting: 'deleting',
+  migrating: 'migrating', // running, being moved to another host by a vm.migrate task
   error: 'error',
 } as const;
 export type VmState = (typeof VM_STATE)[keyof typeof VM_STATE];

@@ -6,6 +6,7 @@ export type PlacementHost = {
   id: string;
   name: string;
   online: boolean;
+  maintenance?: boolean; // in maintenance: takes no new VMs
   memoryTotalBytes: number;
   memoryUsedBytes: number;
   vms: { memoryMiB: number; rssBytes: number; state: string }[];
@@ -13,7 +14,7 @@ export type PlacementHost = {
 
 const MiB = 1024 * 1024;
 const CLAIMING_STATES = new Set(['provisioning', 'starting']);
-const RUNNING_STATES = new Set(['running', 'paused', 'stopping']);
+const RUNNING_STATES = new Set(['running', 'paused', 'stopping', 'migrating']);
 
 export function freeMemoryMiB(h: PlacementHost): number {
   let claim = 0;
@@ -30,7 +31,7 @@ export type PlacementResult =
 
 // Most free memory wins (spreads load); ties go to fewer VMs, then name for determinism.
 export function placeVm(hosts: PlacementHost[], memoryMiB: number): PlacementResult {
-  const online = hosts.filter((h) => h.online);
+  const online = hosts.filter((h) => h.online && !h.maintenance);
   if (!online.length) return { ok: false, reason: 'none-online' };
   const ranked = online
     .map((host) => ({ host, freeMiB: freeMemoryMiB(host) }))

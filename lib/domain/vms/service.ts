@@ -30,7 +30,7 @@ const ACTION_TRANSIENT: Record<VmAction, VmState> = {
   restart: VM_STATE.starting,
 };
 
-async function chooseHost(hostId: string, memoryMiB: number) {
+export async function chooseHost(hostId: string, memoryMiB: number) {
   const hosts = (await db().host.findMany({ include: hostInclude })).map(toPlacementHost);
   if (hostId !== 'auto') {
     const h = hosts.find((x) => x.id === hostId);

@@ -1,7 +1,12 @@
 import 'server-only';
 import type { TaskHandler } from '../context';
+import { bringBackHandler, evacuateHostHandler } from './host-maintenance';
+import { backupRunHandler } from './backup-run';
+import { backupVerifyHandler } from './backup-verify';
 import { importImageHandler } from './image-import';
+import { restoreVmHandler } from './restore-vm';
 import { createVmHandler } from './vm-create';
+import { migrateVmHandler } from './vm-migrate';
 import { deleteVmHandler, powerHandler } from './vm-power';
 
 export const HANDLERS: Record<string, TaskHandler> = {
@@ -12,4 +17,10 @@ export const HANDLERS: Record<string, TaskHandler> = {
   'vm.restart': powerHandler('restart'),
   'vm.delete': deleteVmHandler,
   'image.import': importImageHandler,
+  'vm.restore': restoreVmHandler,
+  'backup.run': backupRunHandler,
+  'backup.verify': backupVerifyHandler,
+  'vm.migrate': migrateVmHandler,
+  'host.evacuate': evacuateHostHandler,
+  'host.bring-back': bringBackHandler,
 };

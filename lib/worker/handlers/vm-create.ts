@@ -51,7 +51,7 @@ export const createVmHandler: TaskHandler = async (ctx, payload) => {
 
 // The test guest (and any image with its own kernel) prints a ready line on the serial
 // console; a VM that QEMU runs but whose guest never gets there is worth a warning, not a failure.
-async function waitForGuest(ctx: TaskContext, agent: AgentClient, vmId: string, started: number): Promise<void> {
+export async function waitForGuest(ctx: TaskContext, agent: AgentClient, vmId: string, started: number): Promise<void> {
   await ctx.step('Waiting for the guest to report ready on its serial console');
   while (Date.now() - started < GUEST_READY_TIMEOUT_MS) {
     const rt = await agent.getVm(vmId);

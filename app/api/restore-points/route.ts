@@ -1,0 +1,9 @@
+import { requireUser } from '@/lib/auth/session';
+import { listRestorePoints } from '@/lib/domain/backups/queries';
+import { restorePointsQuerySchema } from '@/lib/domain/backups/schemas';
+import { parseQuery, route } from '@/lib/http/route-handler';
+
+export const GET = route(async (req) => {
+  await requireUser();
+  return listRestorePoints(parseQuery(req, restorePointsQuerySchema));
+});

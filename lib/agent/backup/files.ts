@@ -1,0 +1,107 @@
+// File side of backups: streamed SHA-256, durable rename of a finished .partial, leftovers of
+// killed runs, the per-bitmap sidecar, and repository space.
+import { createHash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { access, lstat, mkdir, open, readdir, rename, rm, stat, statfs, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { readJson, writeJson } from '../qemu/vm-files';
+import type { RepositoryStatus } from './protocol';
+import type { Sidecar } from './trust';
+
+export const PARTIAL = '.partial';
+
+export async function sha256File(file: string, onBytes?: (done: number) => void): Promise<string> {
+  const hash = createHash('sha256');
+  let done = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    done += chunk.length;
+    onBytes?.(done);
+  }
+  return hash.digest('hex');
+}
+
+async function fsyncPath(p: string, flags = 'r'): Promise<void> {
+  const fh = await open(p, flags);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+// Hash, flush and rename: `final` only ever appears complete, and survives a power cut.
+export async function finalizePartial(partial: string, final: string, onBytes?: (done: number) => void): Promise<{ sha256: string; sizeBytes: number }> {
+  const sha256 = await sha256File(partial, onBytes);
+  await fsyncPath(partial, 'r+');
+  await rename(partial, final);
+  await fsyncPath(path.dirname(final));
+  return { sha256, sizeBytes: (await stat(final)).size };
+}
+
+// A killed agent's (or orphaned qemu-img's) .partial files. A running backup touches its partial
+// every PARTIAL_TOUCH_MS (a stopped VM's compare may write nothing for minutes), so any partial
+// not touched for STALE_MS belongs to a run that no longer exists, on this host or another one
+// sharing the repository.
+export const PARTIAL_TOUCH_MS = 30_000;
+const STALE_MS = 4 * PARTIAL_TOUCH_MS;
+
+export async function removeStalePartials(dir: string, active: ReadonlySet<string>, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const file = path.join(dir, name);
+    if (!name.endsWith(PARTIAL) || active.has(file)) continue;
+    const st = await stat(file).catch(() => null);
+    if (!st?.isFile() || now - st.mtimeMs < STALE_MS) continue;
+    await rm(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
+}
+
+export function keepTouched(file: string): () => void {
+  const t = setInterval(() => {
+    const now = new Date();
+    utimes(file, now, now).catch(() => {});
+  }, PARTIAL_TOUCH_MS);
+  t.unref();
+  return () => clearInterval(t);
+}
+
+export const sidecarPath = (vmDir: string, bitmap: string) => path.join(vmDir, `backup-${bitmap}.json`);
+export const readSidecar = (vmDir: string, bitmap: string) => readJson<Sidecar>(sidecarPath(vmDir, bitmap)).catch(() => null);
+export const writeSidecar = (vmDir: string, bitmap: string, s: Sidecar) => writeJson(sidecarPath(vmDir, bitmap), s);
+
+// Allocated bytes (st_blocks), not apparent sizes: what the files really take from the disk.
+async function usedBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await usedBytes(p);
+    else if (e.isFile()) total += ((await lstat(p).catch(() => null))?.blocks ?? 0) * 512;
+  }
+  return total;
+}
+
+async function nearestExisting(p: string): Promise<string> {
+  for (let dir = p; ; dir = path.dirname(dir)) {
+    if (await stat(dir).then(() => true, () => false)) return dir;
+    if (dir === path.dirname(dir)) return dir;
+  }
+}
+
+export async function repositoryStatus(dir: string, create: boolean): Promise<RepositoryStatus> {
+  if (create) await mkdir(dir, { recursive: true });
+  const st = await stat(dir).catch(() => null);
+  const exists = !!st?.isDirectory();
+  const writable = exists && (await access(dir, constants.W_OK | constants.X_OK).then(() => true, () => false));
+  // Space of the filesystem the repository is (or would be) on.
+  const fs = await statfs(exists ? dir : await nearestExisting(dir));
+  return {
+    exists,
+    writable,
+    totalBytes: fs.blocks * fs.bsize,
+    freeBytes: fs.bavail * fs.bsize,
+    usedBytes: exists ? await usedBytes(dir) : 0,
+  };
+}

@@ -1,0 +1,82 @@
+// Agent backup API schemas (docs/ARCHITECTURE.md, "Agent HTTP API"): shared by the agent routes
+// and the typed client, which validates answers and operation results with them.
+import path from 'node:path';
+import { z } from 'zod';
+
+// Absolute paths only, normalised (no "..", no trailing slash): the agent never resolves a
+// caller's path against its own working directory.
+const absPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => path.isAbsolute(p), 'must be an absolute path')
+  .transform((p) => path.resolve(p));
+const qcow2Path = absPath.refine((p) => p.endsWith('.qcow2'), 'must be a .qcow2 file');
+const sha256Schema = z.string().regex(/^[a-f0-9]{64}$/, 'a lowercase hex SHA-256');
+
+// Used in file names and QMP bitmap names: no separators, nothing a shell or QEMU would read.
+const safeName = (max: number) => z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${max - 1}}$`), 'letters, digits, ".", "_" and "-" only');
+
+export const backupVmRequestSchema = z
+  .object({
+    pointId: safeName(128),
+    targetDir: absPath,
+    bitmap: safeName(64),
+    parent: z.object({ path: qcow2Path }).strict().nullable(),
+    forceFull: z.boolean().default(false),
+    // Additive: throttles a running VM's backup job (bytes/s of virtual size; tests and benchmarks).
+    speedBytesPerSec: z.number().int().positive().optional(),
+  })
+  .strict();
+export type BackupVmRequest = z.input<typeof backupVmRequestSchema>;
+export type BackupVmInput = z.output<typeof backupVmRequestSchema>;
+
+export const backupKindSchema = z.enum(['full', 'incremental']);
+export type BackupKind = z.infer<typeof backupKindSchema>;
+
+export const backupResultSchema = z.object({
+  kind: backupKindSchema,
+  fullReason: z.string().nullable(), // why a full was taken (null for an incremental)
+  path: z.string(),
+  sha256: sha256Schema,
+  sizeBytes: z.number().int().nonnegative(), // file size on disk
+  virtualSizeBytes: z.number().int().nonnegative(),
+  bytesWritten: z.number().int().nonnegative(), // data clusters allocated in this file (qemu-img map)
+  durationMs: z.number().nonnegative(),
+  takenAt: z.string(), // ISO: the point in time the backup holds
+  vmState: z.enum(['running', 'shutoff']),
+});
+export type BackupResult = z.infer<typeof backupResultSchema>;
+
+export const verifyBackupRequestSchema = z
+  .object({ files: z.array(z.object({ path: absPath, sha256: sha256Schema }).strict()).min(1).max(1000) })
+  .strict();
+export type VerifyBackupRequest = z.input<typeof verifyBackupRequestSchema>;
+
+export const verifyBackupResultSchema = z.object({
+  files: z.array(z.object({ path: z.string(), ok: z.boolean(), actualSha256: sha256Schema.nullable(), error: z.string().nullable() })),
+});
+export type VerifyBackupResult = z.infer<typeof verifyBackupResultSchema>;
+
+export const deleteBackupRequestSchema = z
+  .object({ paths: z.array(absPath.refine((p) => /\.qcow2(\.partial)?$/.test(p), 'only .qcow2 or .qcow2.partial backup files')).min(1).max(1000) })
+  .strict();
+export type DeleteBackupRequest = z.input<typeof deleteBackupRequestSchema>;
+// Paths that no longer exist after the call (removed now or already gone): a retry is harmless.
+export const deleteBackupResponseSchema = z.object({ deleted: z.array(z.string()) });
+
+export const rebaseBackupRequestSchema = z.object({ path: qcow2Path, backingPath: qcow2Path.nullable() }).strict();
+export type RebaseBackupRequest = z.input<typeof rebaseBackupRequestSchema>;
+export const rebaseBackupResultSchema = z.object({ sha256: sha256Schema, sizeBytes: z.number().int().nonnegative() });
+export type RebaseBackupResult = z.infer<typeof rebaseBackupResultSchema>;
+
+export const repositoryCheckRequestSchema = z.object({ path: absPath, create: z.boolean() }).strict();
+export type RepositoryCheckRequest = z.input<typeof repositoryCheckRequestSchema>;
+export const repositoryStatusSchema = z.object({
+  exists: z.boolean(),
+  writable: z.boolean(),
+  totalBytes: z.number().nonnegative(), // of the filesystem holding the path (or its nearest existing parent)
+  freeBytes: z.number().nonnegative(), // available to this (unprivileged) user
+  usedBytes: z.number().nonnegative(), // allocated bytes of the files under path
+});
+export type RepositoryStatus = z.infer<typeof repositoryStatusSchema>;

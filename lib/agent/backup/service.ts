@@ -1,0 +1,87 @@
+// Backup operations behind the agent routes. Checks that can fail at once (no QEMU, no VM, a
+// backup of that VM already running, a path that is not a backup file) answer before the 202.
+import { existsSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { conflict, errorMessage, invalidInput, noSuchObject } from '@/lib/errors';
+import type { AgentRouteDeps } from '../routes';
+import { rebase } from '../qemu/backup-img';
+import { requireQemu } from '../qemu/context';
+import { finalizePartial, PARTIAL, repositoryStatus, sha256File } from './files';
+import type { BackupVmInput, RebaseBackupResult, VerifyBackupResult } from './protocol';
+import { takeBackup } from './take-backup';
+
+type Deps = Pick<AgentRouteDeps, 'driver' | 'operations' | 'pools' | 'images'>;
+type VerifyInput = { files: { path: string; sha256: string }[] };
+
+export function createBackupService(deps: Deps) {
+  const { operations } = deps;
+  const running = new Set<string>(); // VM ids with a backup in progress
+  const active = new Set<string>(); // .partial files being written by this agent
+  const qemu = () => requireQemu(deps.driver, 'Backups');
+
+  // VM disks and image repository files are never "backup files", whatever their names.
+  async function assertBackupFile(p: string, field: string) {
+    const vmRoots = deps.pools.map((pool) => path.join(path.resolve(pool.path), 'vms') + path.sep);
+    const imageDisks = new Set((await deps.images.list()).map((m) => m.diskPath));
+    if (vmRoots.some((r) => p.startsWith(r)) || imageDisks.has(p)) throw invalidInput({ [field]: ['is a VM disk or an image, not a backup file'] });
+  }
+
+  return {
+    async backupVm(vmId: string, req: BackupVmInput) {
+      const ctx = qemu();
+      await ctx.vms.must(vmId);
+      if (running.has(vmId)) throw conflict(`A backup of VM ${vmId} is already running`, { vmId });
+      running.add(vmId);
+      return operations.start('backup', `backup of VM ${vmId}`, (op) =>
+        ctx.withLock(vmId, () => takeBackup(ctx, vmId, req, op, active)).finally(() => running.delete(vmId)),
+      );
+    },
+
+    verify(req: VerifyInput) {
+      qemu();
+      const total = req.files.length;
+      return operations.start('backup.verify', `verifying ${total} backup file(s)`, async (op): Promise<VerifyBackupResult> => {
+        const files: VerifyBackupResult['files'] = [];
+        for (const [i, f] of req.files.entries()) {
+          op.report(i / total, `verifying ${path.basename(f.path)}`, { file: f.path, index: i, total });
+          try {
+            const actual = await sha256File(f.path);
+            files.push({ path: f.path, ok: actual === f.sha256, actualSha256: actual, error: actual === f.sha256 ? null : 'SHA-256 differs from the manifest' });
+          } catch (err) {
+            const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+            files.push({ path: f.path, ok: false, actualSha256: null, error: missing ? 'file is missing' : errorMessage(err) });
+          }
+        }
+        return { files };
+      });
+    },
+
+    async delete(paths: string[]): Promise<{ deleted: string[] }> {
+      for (const [i, p] of paths.entries()) await assertBackupFile(p, `paths.${i}`);
+      const busy = paths.filter((p) => active.has(p.endsWith(PARTIAL) ? p : `${p}${PARTIAL}`));
+      if (busy.length) throw conflict(`A backup is still writing ${busy.join(', ')}`, { paths: busy });
+      for (const p of paths) await rm(p, { force: true });
+      return { deleted: paths.filter((p) => !existsSync(p)) };
+    },
+
+    // Safe rebase in place: qemu-img writes the clusters that differ between the old and the new
+    // backing chain before switching the header, so an interrupted rebase leaves a file that still
+    // reads the same through its old backing.
+    async rebase(req: { path: string; backingPath: string | null }) {
+      const ctx = qemu();
+      await assertBackupFile(req.path, 'path');
+      if (!existsSync(req.path)) throw noSuchObject('backup file', req.path);
+      if (req.backingPath && !existsSync(req.backingPath)) throw noSuchObject('backup file', req.backingPath);
+      return operations.start('backup.rebase', `rebasing ${path.basename(req.path)}`, async (op): Promise<RebaseBackupResult> => {
+        await rebase(ctx.qemuImg, req.path, req.backingPath, (f) => op.report(0.9 * f, 'rebasing'));
+        op.report(0.9, 'computing SHA-256');
+        // Hash + fsync; the "partial" is the file itself, renamed onto itself.
+        const { sha256 } = await finalizePartial(req.path, req.path);
+        return { sha256, sizeBytes: (await stat(req.path)).size };
+      });
+    },
+
+    repository: (req: { path: string; create: boolean }) => repositoryStatus(req.path, req.create),
+  };
+}

@@ -1,0 +1,70 @@
+// Wire schemas of the agent's live migration API (docs/ARCHITECTURE.md, "Agent HTTP API"), shared
+// by the routes and lib/agent-client/migration.ts.
+import { z } from 'zod';
+import { vmIdSchema } from '../protocol';
+
+const absPath = z.string().startsWith('/', 'absolute path');
+export const migrationModeSchema = z.enum(['shared', 'storage']);
+
+const bootSchema = z.object({ kernelPath: absPath.optional(), initrdPath: absPath.optional(), append: z.string().optional() }).strict();
+
+export const incomingRequestSchema = z
+  .object({
+    vm: z
+      .object({
+        id: vmIdSchema,
+        name: z.string().min(1).max(63),
+        vcpus: z.number().int().min(1).max(64),
+        memoryMiB: z.number().int().min(32),
+        pool: z.string().min(1),
+        boot: bootSchema.default({}),
+        diskSizeBytes: z.number().int().positive(),
+        diskPath: absPath.nullable(), // shared mode: the disk both hosts reach
+        backingPath: absPath.nullable(), // storage mode: the (shared) image the source disk is based on
+      })
+      .strict(),
+    mode: migrationModeSchema,
+  })
+  .strict()
+  .refine((r) => r.mode !== 'shared' || r.vm.diskPath !== null, { message: 'shared mode needs the shared disk', path: ['vm', 'diskPath'] });
+export type IncomingRequest = z.input<typeof incomingRequestSchema>;
+
+// backingPath: the image under the target's fresh disk; the source mirrors only its own top layer
+// when its disk sits on that same image, and everything otherwise.
+export const nbdTargetSchema = z
+  .object({ host: z.string(), port: z.number().int().min(1).max(65535), exportName: z.string(), backingPath: z.string().nullable().default(null) })
+  .strict();
+
+export const incomingResponseSchema = z.object({ migrationUri: z.string(), nbd: nbdTargetSchema.nullable() });
+export type IncomingResponse = z.infer<typeof incomingResponseSchema>;
+
+export const migrateRequestSchema = z
+  .object({
+    migrationUri: z.string().regex(/^tcp:/, 'tcp:<host>:<port>'),
+    nbd: nbdTargetSchema.nullable(),
+    mode: migrationModeSchema,
+    downtimeLimitMs: z.number().int().min(1).max(60_000).optional(),
+    maxBandwidthBytes: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine((r) => r.mode !== 'storage' || r.nbd !== null, { message: 'storage mode needs the target NBD export', path: ['nbd'] });
+export type MigrateRequest = z.input<typeof migrateRequestSchema>;
+
+export const migrationPhaseSchema = z.enum(['mirror', 'memory', 'completing']);
+export type MigrationDetail = {
+  phase: z.infer<typeof migrationPhaseSchema>;
+  transferredBytes: number;
+  remainingBytes: number;
+  totalBytes: number;
+  dirtyPagesRate: number; // pages/s
+  expectedDowntimeMs: number | null;
+};
+
+// downtimeMs is QEMU's figure (source stop to last state byte sent); stoppedAt lets a caller
+// that also knows when the target resumed (its log) compute the pause the guest saw.
+// bytesTransferred counts memory and disk (mirror) bytes; diskBytes the mirror alone.
+export const migrateResultSchema = z.object({ totalMs: z.number(), downtimeMs: z.number(), bytesTransferred: z.number(), diskBytes: z.number(), stoppedAt: z.string().nullable().default(null) });
+export type MigrateResult = z.infer<typeof migrateResultSchema>;
+
+export const dirtyRateSchema = z.object({ dirtyRateMiBps: z.number(), measuredAt: z.string() });
+export type DirtyRate = z.infer<typeof dirtyRateSchema>;

@@ -1,0 +1,115 @@
+// Running VM backups over QMP (qemu-recipes.md, "Full and incremental backup"): persistent dirty
+// bitmap on the qcow2 node, target added with blockdev-add, bitmap handling and job start in ONE
+// transaction (crash-consistent point in time), then wait, dismiss and detach the target.
+import { randomBytes } from 'node:crypto';
+import { qemuError } from '@/lib/errors';
+import type { BitmapState } from '../backup/trust';
+import { DISK_NODE } from './args';
+import type { BitmapAction } from './backup-img';
+import type { VmSession } from './vm-session';
+
+const PREFIX = 'vmops-backup-'; // job ids and target node names: a restarted agent finds its leftovers
+type Job = { id: string; status: string; 'current-progress': number; 'total-progress': number; error?: string };
+type DirtyBitmap = { name: string; recording: boolean; busy: boolean; inconsistent?: boolean; count: number };
+type NamedNode = { 'node-name': string; file: string; 'dirty-bitmaps'?: DirtyBitmap[] };
+
+async function diskNodeBitmaps(s: VmSession): Promise<DirtyBitmap[]> {
+  const nodes = await s.execute<NamedNode[]>('query-named-block-nodes', { flat: true });
+  const disk = nodes.find((n) => n['node-name'] === DISK_NODE);
+  if (!disk) throw qemuError('backup', `VM ${s.id} has no block node "${DISK_NODE}"`);
+  return disk['dirty-bitmaps'] ?? [];
+}
+
+export async function liveBitmapState(s: VmSession, name: string): Promise<{ state: BitmapState; busy: boolean }> {
+  const bm = (await diskNodeBitmaps(s)).find((b) => b.name === name);
+  if (!bm) return { state: 'missing', busy: false };
+  return { state: bm.inconsistent ? 'inconsistent' : bm.recording ? 'ok' : 'disabled', busy: bm.busy };
+}
+
+const ENDED = new Set(['concluded', 'null']);
+
+// Cancels (if still running) and dismisses a job; used for our own job and for leftovers.
+async function finishJob(s: VmSession, id: string): Promise<void> {
+  const find = async () => (await s.execute<Job[]>('query-jobs')).find((j) => j.id === id);
+  let job = await find();
+  if (job && !ENDED.has(job.status)) {
+    await s.execute('job-cancel', { id }).catch(() => {});
+    for (let i = 0; i < 300 && job && !ENDED.has(job.status); i++) {
+      await s.qmp.waitForEvent('JOB_STATUS_CHANGE', 100, (ev) => ev.data?.id === id);
+      job = await find();
+    }
+  }
+  if (job?.status === 'concluded') await s.execute('job-dismiss', { id });
+}
+
+// Jobs and target nodes a killed agent left in QEMU (a job it started runs on and stays
+// concluded: auto-dismiss is off). Returns their files: stale partials, removed by the caller.
+export async function cleanupLeftovers(s: VmSession, log: (m: string) => void): Promise<string[]> {
+  const files: string[] = [];
+  for (const j of await s.execute<Job[]>('query-jobs')) {
+    if (!j.id.startsWith(PREFIX)) continue;
+    log(`VM ${s.id}: removing leftover backup job ${j.id} (${j.status})`);
+    await finishJob(s, j.id);
+  }
+  for (const n of await s.execute<NamedNode[]>('query-named-block-nodes', { flat: true })) {
+    if (!n['node-name'].startsWith(PREFIX)) continue;
+    log(`VM ${s.id}: removing leftover backup target node ${n['node-name']} (${n.file})`);
+    await s.execute('blockdev-del', { 'node-name': n['node-name'] });
+    files.push(n.file);
+  }
+  return files;
+}
+
+export type LiveBackupOptions = {
+  target: string; // the qcow2 file already created (with its parent as backing for an incremental)
+  bitmap: string;
+  incremental: boolean;
+  bitmapAction: BitmapAction | null; // full only: how the bitmap starts afresh in the transaction
+  speed?: number;
+  onProgress: (done: number, total: number) => void;
+};
+
+export async function runLiveBackup(s: VmSession, o: LiveBackupOptions): Promise<{ takenAt: Date; jobBytes: number }> {
+  const id = `${PREFIX}${randomBytes(6).toString('hex')}`;
+  await s.execute('blockdev-add', { driver: 'qcow2', 'node-name': id, file: { driver: 'file', filename: o.target } });
+  try {
+    // An inconsistent bitmap can be neither cleared nor re-added under its name in the same
+    // transaction (QEMU 7.2: "Bitmap already exists"): remove it first; the new one is added
+    // atomically with the job start, which is what makes the chain exact.
+    if (o.bitmapAction === 'replace') await s.execute('block-dirty-bitmap-remove', { node: DISK_NODE, name: o.bitmap });
+    const bitmapOp = o.incremental || !o.bitmapAction ? [] : o.bitmapAction === 'clear'
+      ? [{ type: 'block-dirty-bitmap-clear', data: { node: DISK_NODE, name: o.bitmap } }]
+      : [{ type: 'block-dirty-bitmap-add', data: { node: DISK_NODE, name: o.bitmap, persistent: true } }];
+    const job = {
+      'job-id': id, device: DISK_NODE, target: id, 'auto-dismiss': false,
+      ...(o.incremental ? { sync: 'incremental', bitmap: o.bitmap } : { sync: 'full' }),
+      ...(o.speed ? { speed: o.speed } : {}),
+    };
+    await s.execute('transaction', { actions: [...bitmapOp, { type: 'blockdev-backup', data: job }] });
+    const takenAt = new Date();
+    try {
+      const done = await waitJob(s, id, o.onProgress);
+      return { takenAt, jobBytes: done['total-progress'] };
+    } finally {
+      await finishJob(s, id).catch(() => {});
+    }
+  } finally {
+    await s.execute('blockdev-del', { 'node-name': id }).catch(() => {});
+  }
+}
+
+async function waitJob(s: VmSession, id: string, onProgress: LiveBackupOptions['onProgress']): Promise<Job> {
+  for (;;) {
+    if (s.isGone) throw qemuError('backup', `VM ${s.id} stopped during the backup`);
+    const job = (await s.execute<Job[]>('query-jobs').catch((err: Error) => {
+      throw qemuError('backup', `VM ${s.id} stopped during the backup (${err.message})`);
+    })).find((j) => j.id === id);
+    if (!job) throw qemuError('backup', `backup job ${id} disappeared`);
+    if (job.status === 'concluded') {
+      if (job.error) throw qemuError('blockdev-backup', job.error);
+      return job;
+    }
+    onProgress(job['current-progress'], job['total-progress']);
+    await s.qmp.waitForEvent('JOB_STATUS_CHANGE', 1000, (ev) => ev.data?.id === id);
+  }
+}

@@ -1,0 +1,69 @@
+import 'server-only';
+import { db } from '@/lib/db/client';
+import { agentFor } from '@/lib/domain/hosts/agents';
+import type { Host, Vm } from '@/lib/generated/prisma/client';
+import { errorMessage } from '@/lib/errors';
+import type { MigrationEstimateDto, MigrationMode } from './dto';
+import { estimateMigration, type DirtyRateInput } from './estimate';
+import type { MigrationOptions } from './schemas';
+
+const MiB = 1024 * 1024;
+const HISTORY_MS = 5 * 60_000;
+
+// Recent disk-write rate and CPU of a VM from its raw samples (counters: last - first over the
+// window; a reset since then counts as 0).
+async function recentActivity(vmId: string): Promise<{ diskWriteBytesPerSec: number; cpuPct: number; samples: number }> {
+  const rows = await db().metricSample.findMany({ where: { vmId, at: { gte: new Date(Date.now() - HISTORY_MS) } }, orderBy: { at: 'asc' }, select: { at: true, cpuPct: true, diskWrBytes: true } });
+  if (rows.length < 2) return { diskWriteBytesPerSec: 0, cpuPct: rows[0]?.cpuPct ?? 0, samples: rows.length };
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const secs = (last.at.getTime() - first.at.getTime()) / 1000;
+  const written = Number(last.diskWrBytes - first.diskWrBytes);
+  return { diskWriteBytesPerSec: secs > 0 && written > 0 ? written / secs : 0, cpuPct: rows.reduce((s, r) => s + r.cpuPct, 0) / rows.length, samples: rows.length };
+}
+
+// The VM's writable top layer: with an image below it (copy-on-write overlay on shared storage)
+// only what the guest wrote is mirrored, approximated by its disk-write counter since boot;
+// a standalone disk is mirrored whole.
+async function diskBytesToMirror(vm: Vm): Promise<{ bytes: number; note: string }> {
+  if (!vm.imageId) return { bytes: Number(vm.diskSizeBytes), note: 'The whole disk is mirrored (no shared image below it).' };
+  const last = await db().metricSample.findFirst({ where: { vmId: vm.id }, orderBy: { at: 'desc' }, select: { diskWrBytes: true } });
+  const written = Math.min(Number(vm.diskSizeBytes), Number(last?.diskWrBytes ?? 0));
+  return { bytes: written, note: 'Only the copy-on-write layer is mirrored (the image stays on shared storage); sized from what the guest wrote since boot.' };
+}
+
+export async function buildEstimate(vm: Vm & { host: Host }, target: Host, mode: MigrationMode, opts: MigrationOptions = {}): Promise<MigrationEstimateDto> {
+  const activity = await recentActivity(vm.id);
+  let dirty: DirtyRateInput;
+  try {
+    const measured = await (await agentFor(vm.hostId)).dirtyRate(vm.id);
+    dirty = { source: 'measured', bytesPerSec: measured.dirtyRateMiBps * MiB };
+  } catch (err) {
+    const reason = `the agent could not measure it: ${errorMessage(err)}`;
+    dirty = activity.samples ? { source: 'history', diskWriteBytesPerSec: activity.diskWriteBytesPerSec, cpuPct: activity.cpuPct, reason } : { source: 'none', reason };
+  }
+  const disk = mode === 'storage' ? await diskBytesToMirror(vm) : { bytes: 0, note: 'The disk stays on shared storage; only memory moves.' };
+  const e = estimateMigration({
+    mode,
+    memoryBytes: vm.memoryMiB * MiB,
+    rssBytes: Number(vm.rssBytes),
+    vcpus: vm.vcpus,
+    vmCpuPct: vm.cpuPct,
+    diskBytes: disk.bytes,
+    diskWriteBytesPerSec: activity.diskWriteBytesPerSec,
+    dirty,
+    bandwidthBytesPerSec: opts.maxBandwidthBytes,
+    downtimeLimitMs: opts.downtimeLimitMs,
+    target: { cpuPct: target.cpuPct, cpuCount: target.cpuCount, memoryUsedBytes: Number(target.memoryUsedBytes), memoryTotalBytes: Number(target.memoryTotalBytes) },
+  });
+  return {
+    ...e,
+    notes: [disk.note, ...e.notes],
+    vmId: vm.id,
+    sourceHostId: vm.hostId,
+    sourceHostName: vm.host.name,
+    targetHostId: target.id,
+    targetHostName: target.name,
+    computedAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,108 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '@/lib/testing/test-db';
+import { admin, operator, seedHost, seedUsers, viewer } from '@/lib/testing/fixtures';
+import { db } from '@/lib/db/client';
+import { cancelMigration, queueMigration } from './service';
+import { estimateMigration, listMigrations } from './queries';
+
+const testDb = createTestDb();
+afterAll(() => testDb.cleanup());
+
+beforeEach(async () => {
+  for (const t of ['taskStep', 'task', 'migration', 'metricSample', 'vm', 'auditEvent', 'storagePool', 'host', 'user'] as const) await (db()[t] as { deleteMany(): Promise<unknown> }).deleteMany();
+  await seedUsers();
+});
+
+async function seedVm(hostId: string, over: { id?: string; state?: string; memoryMiB?: number; pool?: string } = {}) {
+  const id = over.id ?? 'vm-a';
+  return db().vm.create({ data: { id, name: `n-${id}`, hostId, state: over.state ?? 'running', vcpus: 1, memoryMiB: over.memoryMiB ?? 512, diskSizeBytes: BigInt(1024 ** 3), pool: over.pool ?? 'local', diskPath: `/pool/${id}/disk0.qcow2` } });
+}
+
+describe('queueMigration', () => {
+  it('queues a storage migration to the chosen host with an estimate, marks the VM migrating, audits', async () => {
+    const h1 = await seedHost('h1');
+    const h2 = await seedHost('h2');
+    await db().metricSample.createMany({ data: [0, 10].map((s) => ({ at: new Date(Date.now() - 20_000 + s * 1000), hostId: h1.id, vmId: 'vm-a', cpuPct: 50, diskWrBytes: BigInt(s * 1_000_000) })) });
+    await seedVm(h1.id);
+    const r = await queueMigration(operator, { vmId: 'vm-a', targetHostId: h2.id, reason: 'manual' });
+    const m = await db().migration.findUniqueOrThrow({ where: { id: r.migrationId } });
+    expect(m).toMatchObject({ vmId: 'vm-a', sourceHostId: h1.id, targetHostId: h2.id, mode: 'storage', state: 'running', taskId: r.taskId, reason: 'manual' });
+    const est = JSON.parse(m.estimate);
+    // the test hosts' agents are unreachable: the dirty rate comes from history, and it says so
+    expect(est).toMatchObject({ dirtyRateSource: 'history', targetHostName: 'h2', memoryBytes: 512 * 1024 ** 2 });
+    expect(est.notes.join(' ')).toMatch(/not measured/);
+    expect(await db().task.findUniqueOrThrow({ where: { id: r.taskId } })).toMatchObject({ kind: 'vm.migrate', state: 'queued', targetId: 'vm-a' });
+    expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-a' } })).state).toBe('migrating');
+    expect((await db().auditEvent.findMany()).map((a) => [a.action, a.result])).toEqual([['vm.migrate', 'accepted']]);
+    const [dto] = await listMigrations({ vmId: 'vm-a', limit: 10 });
+    expect(dto).toMatchObject({ sourceHostName: 'h1', targetHostName: 'h2', state: 'running', progress: null, estimate: { targetHostId: h2.id } });
+  });
+
+  it("'best' picks the emptiest other host, never the source; a shared pool means shared mode", async () => {
+    const h1 = await seedHost('h1', { freeGiB: 12 });
+    await seedHost('h2', { freeGiB: 2 });
+    const h3 = await seedHost('h3', { freeGiB: 6 });
+    await db().storagePool.create({ data: { hostId: h1.id, name: 'shared', kind: 'shared', path: '/shared/pool', totalBytes: BigInt(1), freeBytes: BigInt(1) } });
+    await seedVm(h1.id, { pool: 'shared' });
+    const r = await queueMigration(admin, { vmId: 'vm-a', targetHostId: 'best', reason: 'manual' });
+    expect(await db().migration.findUniqueOrThrow({ where: { id: r.migrationId } })).toMatchObject({ targetHostId: h3.id, mode: 'shared' });
+  });
+
+  it('refuses: viewer 403, unknown 404, stopped 409, busy 409, same host 409, maintenance 409, no room 409, offline 503', async () => {
+    const h1 = await seedHost('h1');
+    const h2 = await seedHost('h2', { freeGiB: 1 });
+    const off = await seedHost('off', { online: false });
+    const maint = await seedHost('maint');
+    await db().host.update({ where: { id: maint.id }, data: { maintenance: true } });
+    await seedVm(h1.id);
+    await seedVm(h1.id, { id: 'vm-s', state: 'stopped' });
+    await seedVm(h1.id, { id: 'vm-big', memoryMiB: 4096 });
+    const q = (vmId: string, targetHostId: string, user = admin) => queueMigration(user, { vmId, targetHostId, reason: 'manual' });
+    await expect(q('vm-a', h2.id, viewer)).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    await expect(q('nope', h2.id)).rejects.toMatchObject({ status: 404 });
+    await expect(q('vm-a', 'nope')).rejects.toMatchObject({ status: 404 });
+    await expect(q('vm-s', h2.id)).rejects.toMatchObject({ code: 'VM_BAD_POWER_STATE', status: 409 });
+    await expect(q('vm-a', h1.id)).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
+    await expect(q('vm-a', maint.id)).rejects.toMatchObject({ code: 'CONFLICT', data: { maintenance: true } });
+    await expect(q('vm-big', h2.id)).rejects.toMatchObject({ code: 'INSUFFICIENT_CAPACITY', data: { neededMiB: 4096, freeMiB: 1024 } });
+    await expect(q('vm-a', off.id)).rejects.toMatchObject({ code: 'HOST_OFFLINE', status: 503 });
+    await q('vm-a', h2.id);
+    await expect(q('vm-a', h2.id)).rejects.toMatchObject({ status: 409 }); // now migrating and busy
+  });
+
+  it('counts migrations on their way to a host as claimed memory', async () => {
+    const h1 = await seedHost('h1');
+    const h2 = await seedHost('h2', { freeGiB: 1 });
+    await seedVm(h1.id, { id: 'vm-a', memoryMiB: 700 });
+    await seedVm(h1.id, { id: 'vm-b', memoryMiB: 700 });
+    await queueMigration(admin, { vmId: 'vm-a', targetHostId: h2.id, reason: 'manual' });
+    await expect(queueMigration(admin, { vmId: 'vm-b', targetHostId: h2.id, reason: 'manual' })).rejects.toMatchObject({ code: 'INSUFFICIENT_CAPACITY', data: { freeMiB: 324 } });
+  });
+});
+
+describe('cancelMigration', () => {
+  it('a queued migration is cancelled at once and the VM is running again', async () => {
+    const h1 = await seedHost('h1');
+    const h2 = await seedHost('h2');
+    await seedVm(h1.id);
+    const r = await queueMigration(admin, { vmId: 'vm-a', targetHostId: h2.id, reason: 'manual' });
+    await expect(cancelMigration(viewer, r.migrationId)).rejects.toMatchObject({ status: 403 });
+    expect(await cancelMigration(operator, r.migrationId)).toEqual({ taskId: r.taskId, cancelled: 'now' });
+    expect(await db().migration.findUniqueOrThrow({ where: { id: r.migrationId } })).toMatchObject({ state: 'cancelled', error: 'Cancelled by olga' });
+    expect(await db().task.findUniqueOrThrow({ where: { id: r.taskId } })).toMatchObject({ state: 'cancelled' });
+    expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-a' } })).state).toBe('running');
+    await expect(cancelMigration(admin, r.migrationId)).rejects.toMatchObject({ status: 409 });
+  });
+});
+
+describe('estimateMigration', () => {
+  it('estimates against the best host without queuing anything', async () => {
+    const h1 = await seedHost('h1');
+    const h2 = await seedHost('h2');
+    await seedVm(h1.id);
+    const e = await estimateMigration('vm-a', 'best');
+    expect(e).toMatchObject({ targetHostId: h2.id, sourceHostName: 'h1', mode: 'storage', dirtyRateSource: 'none' });
+    expect(e.predictedDurationMs).toBeGreaterThan(0);
+    expect(await db().migration.count()).toBe(0);
+  });
+});

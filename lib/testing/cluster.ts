@@ -1,0 +1,101 @@
+// A small real cluster for dashboard integration tests: the mini-dashboard over the test
+// database, N real agents (QEMU driver, in this process, each with its own local pool and one
+// shared directory, enrolled with real tokens) and the real worker runner, which can be paused
+// (e.g. to adjust a queued VM row before it is provisioned).
+import { existsSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createAgentClient } from '@/lib/agent-client';
+import { startAgent } from '@/lib/agent/agent';
+import { parseAgentConfig } from '@/lib/agent/config';
+import { createMemoryLogger } from '@/lib/agent/log';
+import { tempDir } from '@/lib/agent/testing';
+import type { TestHost } from '@/lib/agent/migration/testing';
+import { db } from '@/lib/db/client';
+import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
+import { createEnrollmentToken } from '@/lib/domain/hosts/enrollment';
+import { getHost } from '@/lib/domain/hosts/queries';
+import { enqueueImageImport } from '@/lib/domain/images/service';
+import { getTask } from '@/lib/domain/tasks/queries';
+import type { TaskDto } from '@/lib/domain/tasks/dto';
+import { waitFor } from '@/lib/wait-for';
+import { runTasks } from '@/lib/worker/runner';
+import { startMiniDashboard } from './mini-dashboard';
+
+export const GUEST_DIR = path.resolve(import.meta.dirname, '../../.cache/guest');
+
+export type ClusterHost = TestHost & { hostId: string };
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+// Waits for a task to settle (succeeded, failed or cancelled) and returns it with its steps.
+export const settled = (taskId: string, timeoutMs = 300_000): Promise<TaskDto> =>
+  waitFor(`task ${taskId}`, async () => ((await getTask(taskId)).state.match(/succeeded|failed|cancelled/) ? getTask(taskId) : null), timeoutMs, 250);
+
+export async function startCluster(names: string[], opts: { workerConcurrency?: number } = {}) {
+  if (!existsSync(path.join(GUEST_DIR, 'vmlinux'))) throw new Error('test guest missing: run scripts/build-guest.sh');
+  const dashboard = await startMiniDashboard();
+  const shared = await tempDir('vmops-cluster-shared-');
+  const dirs = [shared];
+  const hosts: ClusterHost[] = [];
+  for (const name of names) {
+    const data = await tempDir(`vmops-cluster-${name}-`);
+    dirs.push(data);
+    const token = await createEnrollmentToken(name);
+    const args = ['--name', name, '--port', String(await freePort()), '--data', data.path, '--shared', shared.path, '--dashboard', dashboard.url, '--enroll-token', token, '--driver', 'qemu', '--interval-ms', '1000'];
+    const config = parseAgentConfig(args, {});
+    const log = createMemoryLogger(`vmops:agent:${name}`);
+    const agent = await startAgent(config, { log });
+    const { hostId } = await agent.enrolled;
+    await waitFor(`${name} online`, async () => (await getHost(hostId)).status === 'online', 30_000, 200);
+    const row = await db().host.findUniqueOrThrow({ where: { id: hostId } });
+    const client = createAgentClient({ baseUrl: row.agentUrl, secret: row.secret, hostName: name, timeoutMs: 120_000 });
+    hosts.push({ name, hostId, agent, client, log, localPool: config.pools[0].path, sharedPool: config.pools[1].path });
+  }
+
+  let stopped = false;
+  const startWorker = () => runTasks({ workerId: 'cluster-worker', concurrency: opts.workerConcurrency ?? 3, pollMs: 100, log: () => {} }, () => stopped);
+  let worker = startWorker();
+  const pauseWorker = async () => {
+    stopped = true;
+    await worker;
+  };
+  const resumeWorker = () => {
+    stopped = false;
+    worker = startWorker();
+  };
+
+  return {
+    hosts,
+    dashboard,
+    sharedDir: shared.path,
+    pauseWorker,
+    resumeWorker,
+    // The test guest, imported into the shared image repository through the real import task.
+    async importGuest(): Promise<string> {
+      const r = await enqueueImageImport(SYSTEM_ACTOR, {
+        name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto',
+        disk: path.join(GUEST_DIR, 'disk.qcow2'), kernel: path.join(GUEST_DIR, 'vmlinux'), initrd: path.join(GUEST_DIR, 'initrd.gz'), append: 'console=ttyS0 quiet panic=-1',
+      });
+      const t = await settled(r.taskId);
+      if (t.state !== 'succeeded') throw new Error(`guest import failed: ${t.error?.message}`);
+      return r.imageId;
+    },
+    logs: () => hosts.map((h) => `--- agent ${h.name} ---\n${h.log.lines.slice(-40).join('\n')}`).join('\n'),
+    async close() {
+      await pauseWorker();
+      for (const h of hosts) {
+        for (const vm of await h.client.listVms().catch(() => [])) await h.client.deleteVm(vm.id).catch(() => {});
+        await h.agent.close();
+      }
+      await dashboard.close();
+      for (const d of dirs) await d.remove();
+    },
+  };
+}
