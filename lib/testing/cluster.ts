@@ -3,6 +3,7 @@
 // shared directory, enrolled with real tokens) and the real worker runner, which can be paused
 // (e.g. to adjust a queued VM row before it is provisioned).
 import { existsSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createAgentClient } from '@/lib/agent-client';
@@ -20,7 +21,9 @@ import { getTask } from '@/lib/domain/tasks/queries';
 import type { TaskDto } from '@/lib/domain/tasks/dto';
 import { waitFor } from '@/lib/wait-for';
 import { runTasks } from '@/lib/worker/runner';
+import { seedUsers } from './fixtures';
 import { startMiniDashboard } from './mini-dashboard';
+import { createTestDb } from './test-db';
 
 export const GUEST_DIR = path.resolve(import.meta.dirname, '../../.cache/guest');
 
@@ -98,4 +101,28 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
       for (const d of dirs) await d.remove();
     },
   };
+}
+
+export type Cluster = Awaited<ReturnType<typeof startCluster>>;
+
+// One test file's cluster: a fresh database, seeded users, the hosts and the imported guest,
+// the agents' last log lines printed when a test fails, and everything removed afterwards.
+export function useCluster(names: string[], opts: { afterAll?: () => void } = {}): { cluster: Cluster; host: Record<string, ClusterHost>; imageId: string } {
+  const testDb = createTestDb();
+  const ctx = {} as { cluster: Cluster; host: Record<string, ClusterHost>; imageId: string };
+  beforeAll(async () => {
+    await seedUsers();
+    ctx.cluster = await startCluster(names);
+    ctx.host = Object.fromEntries(ctx.cluster.hosts.map((h) => [h.name, h]));
+    ctx.imageId = await ctx.cluster.importGuest();
+  }, 600_000);
+  afterEach((t) => {
+    if (t.task.result?.state === 'fail') console.log(ctx.cluster.logs());
+  });
+  afterAll(async () => {
+    opts.afterAll?.();
+    await ctx.cluster?.close();
+    testDb.cleanup();
+  });
+  return ctx;
 }

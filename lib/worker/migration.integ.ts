@@ -2,51 +2,29 @@
 // (QEMU, TCG) sharing a directory. Shared disk, storage (NBD mirror) and cancel; the guest keeps
 // writing sequence records while it moves and none are lost.
 import { existsSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ask } from '@/lib/agent/migration/testing';
 import { db } from '@/lib/db/client';
 import { getMigration, listMigrations } from '@/lib/domain/migrations/queries';
 import { cancelMigration, queueMigration } from '@/lib/domain/migrations/service';
 import type { MigrationProgressDto } from '@/lib/domain/migrations/dto';
 import { createVm } from '@/lib/domain/vms/service';
-import { admin, seedUsers } from '@/lib/testing/fixtures';
-import { settled, startCluster, type ClusterHost } from '@/lib/testing/cluster';
-import { createTestDb } from '@/lib/testing/test-db';
+import { admin } from '@/lib/testing/fixtures';
+import { settled, useCluster, type ClusterHost } from '@/lib/testing/cluster';
 import { sleep, waitFor } from '@/lib/wait-for';
 
-const testDb = createTestDb();
-let cluster: Awaited<ReturnType<typeof startCluster>>;
-let imageId: string;
-let m1: ClusterHost;
-let m2: ClusterHost;
 const numbers: Record<string, unknown> = {};
+const env = useCluster(['m1', 'm2'], { afterAll: () => console.log('dashboard migration numbers:', JSON.stringify(numbers)) });
 
-beforeAll(async () => {
-  await seedUsers();
-  cluster = await startCluster(['m1', 'm2']);
-  [m1, m2] = cluster.hosts;
-  imageId = await cluster.importGuest();
-}, 600_000);
-
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') console.log(cluster.logs());
-});
-
-afterAll(async () => {
-  console.log('dashboard migration numbers:', JSON.stringify(numbers));
-  await cluster?.close();
-  testDb.cleanup();
-});
-
-const hostOf = (hostId: string) => cluster.hosts.find((h) => h.hostId === hostId)!;
+const hostOf = (hostId: string) => env.cluster.hosts.find((h) => h.hostId === hostId)!;
 
 // A running test guest on `host` (pool 'shared' set while the worker is paused, before the
 // create task runs: the create form has no pool field).
 async function guestOn(host: ClusterHost, name: string, pool: 'local' | 'shared') {
-  await cluster.pauseWorker();
-  const { taskId, vmId } = await createVm(admin, { name, imageId, hostId: host.hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, haEnabled: false, tags: [] });
+  await env.cluster.pauseWorker();
+  const { taskId, vmId } = await createVm(admin, { name, imageId: env.imageId, hostId: host.hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, haEnabled: false, tags: [] });
   await db().vm.update({ where: { id: vmId }, data: { pool } });
-  cluster.resumeWorker();
+  env.cluster.resumeWorker();
   const t = await settled(taskId);
   expect(t.state, t.error?.message).toBe('succeeded');
   return vmId;
@@ -112,10 +90,10 @@ describe('live migration through the dashboard (real QEMU)', () => {
   let sharedVm: string;
 
   it('shared disk: only memory moves, the disk path stays, the guest keeps writing', async () => {
-    sharedVm = await guestOn(m1, 'mig-shared', 'shared');
+    sharedVm = await guestOn(env.host.m1, 'mig-shared', 'shared');
     const before = await db().vm.findUniqueOrThrow({ where: { id: sharedVm } });
-    expect(before.diskPath.startsWith(cluster.sharedDir)).toBe(true);
-    const { m, vm } = await migrateWhileWriting(sharedVm, m2, 'shared');
+    expect(before.diskPath.startsWith(env.cluster.sharedDir)).toBe(true);
+    const { m, vm } = await migrateWhileWriting(sharedVm, env.host.m2, 'shared');
     expect(vm.diskPath).toBe(before.diskPath);
     expect(m.diskBytes).toBe(0);
     const [history] = await listMigrations({ vmId: sharedVm, limit: 10 });
@@ -123,18 +101,18 @@ describe('live migration through the dashboard (real QEMU)', () => {
   });
 
   it('without shared storage: the disk is mirrored to the target, the source disk removed after success', async () => {
-    const vmId = await guestOn(m1, 'mig-storage', 'local');
+    const vmId = await guestOn(env.host.m1, 'mig-storage', 'local');
     const before = await db().vm.findUniqueOrThrow({ where: { id: vmId } });
-    expect(before.diskPath.startsWith(m1.localPool)).toBe(true);
-    const { vm } = await migrateWhileWriting(vmId, m2, 'storage');
-    expect(vm.diskPath.startsWith(m2.localPool)).toBe(true);
+    expect(before.diskPath.startsWith(env.host.m1.localPool)).toBe(true);
+    const { vm } = await migrateWhileWriting(vmId, env.host.m2, 'storage');
+    expect(vm.diskPath.startsWith(env.host.m2.localPool)).toBe(true);
     expect(existsSync(vm.diskPath)).toBe(true);
     await waitFor('the source disk removed', () => !existsSync(before.diskPath), 10_000, 200);
   });
 
   it('cancel mid-migration: the VM keeps running on the source, the target is cleaned up', async () => {
-    // sharedVm runs on m2 now; send it back at 1 MiB/s so there is time to cancel.
-    const { taskId, migrationId } = await queueMigration(admin, { vmId: sharedVm, targetHostId: m1.hostId, reason: 'manual' }, { maxBandwidthBytes: 1024 * 1024 });
+    // sharedVm runs on env.host.m2 now; send it back at 1 MiB/s so there is time to cancel.
+    const { taskId, migrationId } = await queueMigration(admin, { vmId: sharedVm, targetHostId: env.host.m1.hostId, reason: 'manual' }, { maxBandwidthBytes: 1024 * 1024 });
     const running = await waitFor('memory copy under way', async () => {
       const m = await getMigration(migrationId);
       return m.progress && m.progress.phase === 'memory' && m.progress.transferredBytes > 0 ? m : null;
@@ -145,9 +123,9 @@ describe('live migration through the dashboard (real QEMU)', () => {
     expect(task).toMatchObject({ state: 'failed', error: { code: 'CANCELLED' } });
     const m = await getMigration(migrationId);
     expect(m).toMatchObject({ state: 'cancelled', error: 'Cancelled by admin' });
-    expect(await db().vm.findUniqueOrThrow({ where: { id: sharedVm } })).toMatchObject({ hostId: m2.hostId, state: 'running', lastError: null });
-    await expect(m1.client.getVm(sharedVm)).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
-    await ask(m2, sharedVm, 'write 1', /^VMOPS-OK seq=\d+$/); // still alive and writing on the source
+    expect(await db().vm.findUniqueOrThrow({ where: { id: sharedVm } })).toMatchObject({ hostId: env.host.m2.hostId, state: 'running', lastError: null });
+    await expect(env.host.m1.client.getVm(sharedVm)).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
+    await ask(env.host.m2, sharedVm, 'write 1', /^VMOPS-OK seq=\d+$/); // still alive and writing on the source
     numbers.cancel = { cancelledAfterBytes: running.progress!.transferredBytes, totalMs: m.durationMs };
   });
 });
