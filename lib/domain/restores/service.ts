@@ -21,7 +21,7 @@ const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 
 // POST /api/restore-points/:id/restore. 'new' creates a VM row in 'provisioning' on the chosen
 // host (as vm create does) and queues vm.restore; 'replace' queues it on the point's own VM
-// after the caller typed its name. The handler (lib/worker/handlers/vm-restore.ts) does the work.
+// after the caller typed its name. The handler (lib/worker/handlers/restore-vm.ts) does the work.
 export async function restorePoint(user: SessionUser, pointId: string, input: RestoreRequest): Promise<RestoreAcceptedDto> {
   const row = await db().restorePoint.findUnique({ where: { id: pointId }, select: { vmName: true } });
   await authorize(user, 'backup.restore', { type: 'restore-point', id: pointId, name: row?.vmName }, RESTORE_TASK);
