@@ -1,9 +1,10 @@
 // Backups end to end on real QEMU: a real agent process, the real services and worker handlers
 // over a test database. Full then incremental points from a running guest, a job whose VM was
 // deleted, an unusable repository failing only its own job, retention that merges a chain and
-// leaves a point that verifies and restores, a recovered run that registers nothing, a boot check.
+// leaves a point that verifies and restores, a recovered run that registers nothing, a boot check,
+// and the sweep of a complete file that a lost run left unregistered.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -224,5 +225,19 @@ describe('backups on real QEMU', () => {
     const newest = (await pointsOf(vmId)).at(-1)!;
     expect(newest).toMatchObject({ kind: 'full', parentId: null, fullReason: expect.stringMatching(/never registered/) });
     expect(task.steps!.map((s) => s.message).join('\n')).toMatch(/never registered/);
+  });
+
+  it('the next run removes a complete file no restore point references (a lost run), and nothing else', async () => {
+    const vmId = vmIds['bk-a'];
+    const dir = path.join(shared, 'backups', vmId);
+    const [lost, young, other] = ['rp-0123456789ab.qcow2', 'rp-abcdefabcdef.qcow2', 'notes.qcow2'].map((n) => path.join(dir, n));
+    for (const f of [lost, young, other]) writeFileSync(f, 'not a real backup');
+    const old = new Date(Date.now() - 11 * 60_000); // finished long ago: nobody will register it now
+    for (const f of [lost, other]) utimesSync(f, old, old);
+    const task = await succeeded((await runJobNow(admin, jobId)).taskId);
+    expect(task.steps!.map((s) => s.message).join('\n')).toContain(`bk-a: removed 1 file(s) of earlier runs that no restore point references: ${lost}`);
+    expect(existsSync(lost)).toBe(false);
+    expect([young, other].filter((f) => !existsSync(f))).toEqual([]); // too recent to judge; not a point file
+    for (const p of await pointsOf(vmId)) expect(existsSync(p.filePath), p.id).toBe(true);
   });
 });

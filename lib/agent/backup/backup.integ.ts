@@ -2,9 +2,10 @@
 // skip). The test guest writes numbered 512-byte records; restoring a point must show exactly the
 // records written up to it. Covers: live full + incremental, stopped-VM incremental + full with
 // qemu-img, bitmap coherence across them, bitmap loss after kill -9 of QEMU, a backup never
-// registered, kill -9 of the agent mid-backup, verify, rebase (flatten), delete, repository.
+// registered, kill -9 of the agent mid-backup, verify (only inside the repository), rebase (flatten),
+// delete, repository, the sweep of unregistered point files.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -223,10 +224,14 @@ describe('backups on real QEMU', () => {
   });
 
   it('verifies checksums, flattens with rebase, deletes only backup files, reports the repository', async () => {
-    const vop = await c.verifyBackupFiles({ files: [{ path: points.p1.path, sha256: points.p1.sha256 }, { path: points.p2.path, sha256: 'f'.repeat(64) }, { path: path.join(repo, 'gone.qcow2'), sha256: 'f'.repeat(64) }] });
+    const vop = await c.verifyBackupFiles({ repository: path.dirname(repo), files: [{ path: points.p1.path, sha256: points.p1.sha256 }, { path: points.p2.path, sha256: 'f'.repeat(64) }, { path: path.join(repo, 'gone.qcow2'), sha256: 'f'.repeat(64) }] });
     const v = verifyBackupResultSchema.parse((await waitForOperation(c, vop.id, undefined, { intervalMs: 200 })).result);
     expect(v.files.map((f) => [f.ok, f.error])).toEqual([[true, null], [false, 'SHA-256 differs from the manifest'], [false, 'file is missing']]);
     expect(v.files[1].actualSha256).toBe(points.p2.sha256);
+    // Only backup files inside the repository named: not a VM disk, not a file elsewhere.
+    const disk = (await c.getVm(VM)).diskPath;
+    await expect(c.verifyBackupFiles({ repository: path.dirname(repo), files: [{ path: disk, sha256: 'f'.repeat(64) }] })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { 'files.0.path': [expect.stringMatching(/inside the repository/)] } } });
+    await expect(c.verifyBackupFiles({ repository: path.dirname(disk), files: [{ path: disk, sha256: 'f'.repeat(64) }] })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { 'files.0.path': ['is a VM disk or an image, not a backup file'] } } });
 
     const before = path.join(tmp.path, 'p2-chain.qcow2');
     execFileSync('qemu-img', ['convert', '-O', 'qcow2', points.p2.path, before]);
@@ -246,5 +251,22 @@ describe('backups on real QEMU', () => {
     expect(st).toMatchObject({ exists: true, writable: true });
     expect(st.usedBytes).toBeGreaterThan(points.p1.bytesWritten);
     expect(st.freeBytes).toBeGreaterThan(0);
+  });
+
+  it('a backup told which files are registered first removes old unregistered point files, nothing else', async () => {
+    const [lost, young, kept] = ['rp-0123456789ab.qcow2', 'rp-abcdefabcdef.qcow2', 'rp-aaaaaaaaaaaa.qcow2'].map((n) => path.join(repo, n));
+    for (const f of [lost, young, kept]) execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', f, '1M']);
+    const old = new Date(Date.now() - 11 * 60_000);
+    for (const f of [lost, kept]) utimesSync(f, old, old);
+    const before = readdirSync(repo).filter((f) => f !== path.basename(lost)).sort();
+    const p12 = await backup('p12', 'p11', { registered: [points.p11.path, kept] });
+    expectSound(p12, 'incremental', 'p11'); // the parent stays whatever the list says
+    expect(p12.removedFiles).toEqual([lost]);
+    expect(readdirSync(repo).sort()).toEqual([...before, 'p12.qcow2'].sort()); // p1..p11 are not named like points
+    // Without the list nothing is swept (an older worker).
+    utimesSync(young, old, old);
+    const p13 = await backup('p13', 'p12');
+    expect(p13.removedFiles).toEqual([]);
+    expect(existsSync(young)).toBe(true);
   });
 });

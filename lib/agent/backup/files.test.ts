@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { lutimes, mkdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing';
-import { finalizePartial, PARTIAL_TOUCH_MS, removeStalePartials, repositoryStatus } from './files';
-import { deleteBackupRequestSchema, backupVmRequestSchema } from './protocol';
+import { finalizePartial, PARTIAL_TOUCH_MS, removeStalePartials, removeUnregistered, repositoryStatus, UNREGISTERED_MS } from './files';
+import { backupVmRequestSchema, deleteBackupRequestSchema, newPointId, POINT_FILE, verifyBackupRequestSchema } from './protocol';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => (dir = await tempDir('vmops-backup-files-')));
@@ -33,6 +33,30 @@ describe('backup files', () => {
     for (const n of names.slice(1)) expect(existsSync(path.join(dir.path, n))).toBe(true);
   });
 
+  it('removes only old point files that no registered restore point references, nothing else', async () => {
+    const now = Date.now();
+    const old = new Date(now - UNREGISTERED_MS - 1000);
+    const at = (n: string) => path.join(dir.path, n);
+    const names = {
+      lost: 'rp-0123456789ab.qcow2', // old, unregistered: the one to go
+      registered: 'rp-aaaaaaaaaaaa.qcow2',
+      fresh: 'rp-bbbbbbbbbbbb.qcow2', // just finished on another host, not registered yet
+      partial: 'rp-cccccccccccc.qcow2.partial',
+      other: 'notes.qcow2',
+      disk: 'disk0.qcow2',
+      odd: 'rp-orphan.qcow2',
+    };
+    for (const n of Object.values(names)) await writeFile(at(n), 'x');
+    await mkdir(at('rp-dddddddddddd.qcow2')); // a directory named like a point
+    await symlink(at(names.other), at('rp-eeeeeeeeeeee.qcow2'));
+    for (const n of [...Object.values(names).filter((n) => n !== names.fresh), 'rp-dddddddddddd.qcow2']) await utimes(at(n), old, old);
+    await lutimes(at('rp-eeeeeeeeeeee.qcow2'), old, old);
+    const removed = await removeUnregistered(dir.path, new Set([at(names.registered)]), now);
+    expect(removed).toEqual([at(names.lost)]);
+    for (const n of [...Object.values(names).filter((n) => n !== names.lost), 'rp-dddddddddddd.qcow2', 'rp-eeeeeeeeeeee.qcow2']) expect(existsSync(at(n)), n).toBe(true);
+    expect(await removeUnregistered(path.join(dir.path, 'missing'), new Set(), now)).toEqual([]);
+  });
+
   it('reports repository space and the bytes of its files; creates it on request', async () => {
     const repo = path.join(dir.path, 'repo', 'nested');
     const missing = await repositoryStatus(repo, false);
@@ -55,5 +79,22 @@ describe('backup files', () => {
     expect(backupVmRequestSchema.parse(req).forceFull).toBe(false);
     expect(backupVmRequestSchema.safeParse({ ...req, pointId: '../x' }).success).toBe(false);
     expect(backupVmRequestSchema.safeParse({ ...req, extra: 1 }).success).toBe(false);
+    expect(backupVmRequestSchema.parse(req).registered).toBeUndefined(); // no list, no sweep
+    expect(backupVmRequestSchema.safeParse({ ...req, registered: ['/r/rp-0123456789ab.qcow2'] }).success).toBe(true);
+    expect(backupVmRequestSchema.safeParse({ ...req, registered: ['/etc/passwd'] }).success).toBe(false);
+  });
+
+  it('names points by the scheme the sweep recognises', () => {
+    const id = newPointId();
+    expect(POINT_FILE.test(`${id}.qcow2`)).toBe(true);
+    expect(newPointId()).not.toBe(id);
+    expect(POINT_FILE.test(`${id}.qcow2.partial`)).toBe(false);
+  });
+
+  it('verify names the repository and only .qcow2 files', () => {
+    const file = { path: '/r/vm/rp-0123456789ab.qcow2', sha256: 'a'.repeat(64) };
+    expect(verifyBackupRequestSchema.safeParse({ repository: '/r', files: [file] }).success).toBe(true);
+    expect(verifyBackupRequestSchema.safeParse({ files: [file] }).success).toBe(false);
+    expect(verifyBackupRequestSchema.safeParse({ repository: '/r', files: [{ ...file, path: '/etc/shadow' }] }).success).toBe(false);
   });
 });

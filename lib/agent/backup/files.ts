@@ -5,7 +5,7 @@ import { constants, createReadStream } from 'node:fs';
 import { access, lstat, mkdir, open, readdir, rename, rm, stat, statfs, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { readJson, writeJson } from '../qemu/vm-files';
-import type { RepositoryStatus } from './protocol';
+import { POINT_FILE, type RepositoryStatus } from './protocol';
 import type { Sidecar } from './trust';
 
 export const PARTIAL = '.partial';
@@ -53,6 +53,25 @@ export async function removeStalePartials(dir: string, active: ReadonlySet<strin
     if (!name.endsWith(PARTIAL) || active.has(file)) continue;
     const st = await stat(file).catch(() => null);
     if (!st?.isFile() || now - st.mtimeMs < STALE_MS) continue;
+    await rm(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
+}
+
+// Complete point files that no registered restore point references: a run that finished here
+// but whose worker died or lost the operation. A finished file is registered within seconds, so
+// one not written for UNREGISTERED_MS is never going to be (a file another host or job has just
+// finished, not registered yet, is younger). Only names following the point scheme are touched.
+export const UNREGISTERED_MS = 10 * 60_000;
+
+export async function removeUnregistered(dir: string, registered: ReadonlySet<string>, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const file = path.join(dir, name);
+    if (!POINT_FILE.test(name) || registered.has(file)) continue;
+    const st = await lstat(file).catch(() => null);
+    if (!st?.isFile() || now - st.mtimeMs < UNREGISTERED_MS) continue;
     await rm(file, { force: true });
     removed.push(file);
   }

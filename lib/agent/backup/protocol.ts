@@ -1,5 +1,6 @@
 // Agent backup API schemas (docs/ARCHITECTURE.md, "Agent HTTP API"): shared by the agent routes
 // and the typed client, which validates answers and operation results with them.
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -17,6 +18,11 @@ const sha256Schema = z.string().regex(/^[a-f0-9]{64}$/, 'a lowercase hex SHA-256
 // Used in file names and QMP bitmap names: no separators, nothing a shell or QEMU would read.
 const safeName = (max: number) => z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${max - 1}}$`), 'letters, digits, ".", "_" and "-" only');
 
+// Restore point ids as the worker makes them. The agent sweeps only files named like this
+// (`<pointId>.qcow2`), never anything else a repository directory may hold.
+export const POINT_FILE = /^rp-[0-9a-f]{12}\.qcow2$/;
+export const newPointId = () => `rp-${randomBytes(6).toString('hex')}`;
+
 export const backupVmRequestSchema = z
   .object({
     pointId: safeName(128),
@@ -24,6 +30,10 @@ export const backupVmRequestSchema = z
     bitmap: safeName(64),
     parent: z.object({ path: qcow2Path }).strict().nullable(),
     forceFull: z.boolean().default(false),
+    // Files of the registered restore points in targetDir. When given, the agent removes the
+    // other point files there (POINT_FILE) that no backup has written for a while: complete
+    // files of runs that were never registered (worker died, operation lost).
+    registered: z.array(qcow2Path).max(10_000).optional(),
     // Additive: throttles a running VM's backup job (bytes/s of virtual size; tests and benchmarks).
     speedBytesPerSec: z.number().int().positive().optional(),
   })
@@ -45,13 +55,17 @@ export const backupResultSchema = z.object({
   durationMs: z.number().nonnegative(),
   takenAt: z.string(), // ISO: the point in time the backup holds
   vmState: z.enum(['running', 'shutoff']),
+  removedFiles: z.array(z.string()).default([]), // leftovers of dead or unregistered runs removed first
 });
 export type BackupResult = z.infer<typeof backupResultSchema>;
 
+// repository: the registered repository directory the files belong to; the agent hashes only
+// .qcow2 files inside it (never a VM disk or an image), so it is no checksum oracle for any path.
 export const verifyBackupRequestSchema = z
-  .object({ files: z.array(z.object({ path: absPath, sha256: sha256Schema }).strict()).min(1).max(1000) })
+  .object({ repository: absPath, files: z.array(z.object({ path: qcow2Path, sha256: sha256Schema }).strict()).min(1).max(1000) })
   .strict();
 export type VerifyBackupRequest = z.input<typeof verifyBackupRequestSchema>;
+export type VerifyBackupInput = z.output<typeof verifyBackupRequestSchema>;
 
 export const verifyBackupResultSchema = z.object({
   files: z.array(z.object({ path: z.string(), ok: z.boolean(), actualSha256: sha256Schema.nullable(), error: z.string().nullable() })),

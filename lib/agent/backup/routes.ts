@@ -13,7 +13,7 @@ export function addBackupRoutes(router: Router, deps: AgentRouteDeps): void {
       const id = vmId(ctx);
       return accepted(await backups.backupVm(id, parseInput(backupVmRequestSchema, await ctx.json())));
     })
-    .post('/v1/backups/verify', async (ctx) => accepted(backups.verify(parseInput(verifyBackupRequestSchema, await ctx.json()))))
+    .post('/v1/backups/verify', async (ctx) => accepted(await backups.verify(parseInput(verifyBackupRequestSchema, await ctx.json()))))
     .post('/v1/backups/delete', async (ctx) => ok(await backups.delete(parseInput(deleteBackupRequestSchema, await ctx.json()).paths)))
     .post('/v1/backups/rebase', async (ctx) => accepted(await backups.rebase(parseInput(rebaseBackupRequestSchema, await ctx.json()))))
     .post('/v1/backups/repository', async (ctx) => ok(await backups.repository(parseInput(repositoryCheckRequestSchema, await ctx.json()))));

@@ -1,5 +1,6 @@
 // Backup operations behind the agent routes. Checks that can fail at once (no QEMU, no VM, a
-// backup of that VM already running, a path that is not a backup file) answer before the 202.
+// backup of that VM already running, a path that is not a backup file or lies outside the
+// repository named) answer before the 202.
 import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,11 +9,10 @@ import type { AgentRouteDeps } from '../routes';
 import { rebase } from '../qemu/backup-img';
 import { requireQemu } from '../qemu/context';
 import { finalizePartial, PARTIAL, repositoryStatus, sha256File } from './files';
-import type { BackupVmInput, RebaseBackupResult, VerifyBackupResult } from './protocol';
+import type { BackupVmInput, RebaseBackupResult, VerifyBackupInput, VerifyBackupResult } from './protocol';
 import { takeBackup } from './take-backup';
 
 type Deps = Pick<AgentRouteDeps, 'driver' | 'operations' | 'pools' | 'images'>;
-type VerifyInput = { files: { path: string; sha256: string }[] };
 
 export function createBackupService(deps: Deps) {
   const { operations } = deps;
@@ -21,10 +21,12 @@ export function createBackupService(deps: Deps) {
   const qemu = () => requireQemu(deps.driver, 'Backups');
 
   // VM disks and image repository files are never "backup files", whatever their names.
-  async function assertBackupFile(p: string, field: string) {
+  async function assertBackupFiles(paths: string[], field: (i: number) => string) {
     const vmRoots = deps.pools.map((pool) => path.join(path.resolve(pool.path), 'vms') + path.sep);
     const imageDisks = new Set((await deps.images.list()).map((m) => m.diskPath));
-    if (vmRoots.some((r) => p.startsWith(r)) || imageDisks.has(p)) throw invalidInput({ [field]: ['is a VM disk or an image, not a backup file'] });
+    for (const [i, p] of paths.entries()) {
+      if (vmRoots.some((r) => p.startsWith(r)) || imageDisks.has(p)) throw invalidInput({ [field(i)]: ['is a VM disk or an image, not a backup file'] });
+    }
   }
 
   return {
@@ -38,7 +40,10 @@ export function createBackupService(deps: Deps) {
       );
     },
 
-    verify(req: VerifyInput) {
+    async verify(req: VerifyBackupInput) {
+      const outside = req.files.findIndex((f) => !f.path.startsWith(req.repository + path.sep));
+      if (outside >= 0) throw invalidInput({ [`files.${outside}.path`]: [`must be a file inside the repository ${req.repository}`] });
+      await assertBackupFiles(req.files.map((f) => f.path), (i) => `files.${i}.path`);
       qemu();
       const total = req.files.length;
       return operations.start('backup.verify', `verifying ${total} backup file(s)`, async (op): Promise<VerifyBackupResult> => {
@@ -58,7 +63,7 @@ export function createBackupService(deps: Deps) {
     },
 
     async delete(paths: string[]): Promise<{ deleted: string[] }> {
-      for (const [i, p] of paths.entries()) await assertBackupFile(p, `paths.${i}`);
+      await assertBackupFiles(paths, (i) => `paths.${i}`);
       const busy = paths.filter((p) => active.has(p.endsWith(PARTIAL) ? p : `${p}${PARTIAL}`));
       if (busy.length) throw conflict(`A backup is still writing ${busy.join(', ')}`, { paths: busy });
       for (const p of paths) await rm(p, { force: true });
@@ -70,7 +75,7 @@ export function createBackupService(deps: Deps) {
     // reads the same through its old backing.
     async rebase(req: { path: string; backingPath: string | null }) {
       const ctx = qemu();
-      await assertBackupFile(req.path, 'path');
+      await assertBackupFiles([req.path], () => 'path');
       if (!existsSync(req.path)) throw noSuchObject('backup file', req.path);
       if (req.backingPath && !existsSync(req.backingPath)) throw noSuchObject('backup file', req.backingPath);
       return operations.start('backup.rebase', `rebasing ${path.basename(req.path)}`, async (op): Promise<RebaseBackupResult> => {

@@ -11,7 +11,7 @@ import { allocatedBytes, createTarget, imageBitmaps, offlineFull, offlineIncreme
 import { cleanupLeftovers, liveBitmapState, runLiveBackup } from '../qemu/backup-live';
 import type { QemuContext } from '../qemu/context';
 import { ON } from '../qemu/vm-registry';
-import { finalizePartial, keepTouched, PARTIAL, readSidecar, removeStalePartials, writeSidecar } from './files';
+import { finalizePartial, keepTouched, PARTIAL, readSidecar, removeStalePartials, removeUnregistered, writeSidecar } from './files';
 import type { BackupResult, BackupVmInput } from './protocol';
 import { decideBackupKind, type BitmapState, type Sidecar, type TrustDecision } from './trust';
 
@@ -37,7 +37,10 @@ export async function takeBackup(ctx: Ctx, vmId: string, req: BackupVmInput, op:
   // Leftovers of a killed agent: QEMU's job and target node first (they hold the file open).
   const leftovers = session ? (await cleanupLeftovers(session, ctx.log)).filter((f) => f.endsWith(PARTIAL) && !active.has(f)) : [];
   for (const f of leftovers) await rm(f, { force: true });
-  for (const f of [...leftovers, ...(await removeStalePartials(req.targetDir, active))]) ctx.log(`backup: removed stale ${f}`);
+  const removedFiles = [...leftovers, ...(await removeStalePartials(req.targetDir, active))];
+  // The parent is kept whatever the list says: this backup may build on it.
+  if (req.registered) removedFiles.push(...(await removeUnregistered(req.targetDir, new Set([...req.registered, ...(req.parent ? [req.parent.path] : [])]))));
+  for (const f of removedFiles) ctx.log(`backup: removed stale ${f}`);
 
   const img = await imageBitmaps(ctx.qemuImg, spec.diskPath);
   const bitmapInfo = session ? await liveBitmapState(session, req.bitmap) : { state: offlineBitmapState(img.bitmaps.find((b) => b.name === req.bitmap)?.flags), busy: false };
@@ -103,9 +106,12 @@ export async function takeBackup(ctx: Ctx, vmId: string, req: BackupVmInput, op:
       durationMs: Date.now() - t0,
       takenAt: takenAt.toISOString(),
       vmState: live ? 'running' : 'shutoff',
+      removedFiles,
     };
   } catch (err) {
+    // Nothing of a failed backup stays, not even a file already renamed (sidecar write failed).
     await rm(partial, { force: true });
+    await rm(final, { force: true });
     // Nothing changed the bitmap: it still counts from the previous backup.
     if (!bitmapTouched && previous) await writeSidecar(spec.vmDir, req.bitmap, previous).catch(() => {});
     throw err;

@@ -5,6 +5,7 @@ import { db } from '@/lib/db/client';
 import { errorMessage } from '@/lib/errors';
 import type { BackupJob, BackupRepository, RestorePoint } from '@/lib/generated/prisma/client';
 import { planPrune } from './chain';
+import { activeReaders } from './chain-readers';
 import { parseRetention } from './mappers';
 import { decide } from './preview';
 import { repositoryAgent } from './repository-check';
@@ -14,12 +15,14 @@ type Log = (message: string, level?: 'info' | 'warn' | 'error') => Promise<void>
 // Applies the job's retention to its points: rebases first (kept points stop depending on the
 // expiring ones), then deletes newest first. The row goes before the file, so a failure leaves at
 // worst an unregistered file, never a registered point without its file. The first failure stops
-// the plan: what remains is consistent and the next prune retries.
+// the plan: what remains is consistent and the next prune retries. A chain that a restore, verify
+// or boot check is reading (chain-readers.ts) is left as it is until the next prune.
 export async function pruneJob(job: BackupJob, log: Log): Promise<{ rebased: number; deleted: number; freedBytes: number }> {
   const points = await db().restorePoint.findMany({ where: { jobId: job.id, kind: { not: 'safety' } } });
   const decisions = decide(points, parseRetention(job.retention), job.timezone);
   const plan = planPrune(points, [...decisions].filter(([, d]) => d.keep).map(([id]) => id));
   const byId = new Map(points.map((p) => [p.id, p]));
+  const busy = await busyChains(points, plan.steps.map((s) => byId.get(s.pointId)!), log);
   const repos = new Map<string, BackupRepository>();
   const agentOf = async (p: RestorePoint) => {
     const repo = repos.get(p.repositoryId!) ?? (await db().backupRepository.findUniqueOrThrow({ where: { id: p.repositoryId! } }));
@@ -29,6 +32,7 @@ export async function pruneJob(job: BackupJob, log: Log): Promise<{ rebased: num
   const done = { rebased: 0, deleted: 0, freedBytes: 0 };
   for (const step of plan.steps) {
     const p = byId.get(step.pointId)!;
+    if (busy.has(p.chainId)) continue;
     try {
       const agent = await agentOf(p);
       if (step.op === 'rebase') {
@@ -55,4 +59,17 @@ export async function pruneJob(job: BackupJob, log: Log): Promise<{ rebased: num
     }
   }
   return done;
+}
+
+// The chains among `touched` that an active reader task reads, each said once in the log.
+async function busyChains(points: RestorePoint[], touched: RestorePoint[], log: Log): Promise<Set<string>> {
+  const readers = await activeReaders();
+  const busy = new Set<string>();
+  for (const p of points) {
+    const r = readers.get(p.id);
+    if (!r || busy.has(p.chainId) || !touched.some((t) => t.chainId === p.chainId)) continue;
+    busy.add(p.chainId);
+    await log(`Retention: skipped the chain of ${p.vmName} point ${p.id} for now: ${r.kind} task ${r.taskId} reads it; the next run applies the policy to it`, 'warn');
+  }
+  return busy;
 }

@@ -1,10 +1,11 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
-import type { BackupRun } from '@/lib/generated/prisma/client';
+import type { BackupRun, Prisma } from '@/lib/generated/prisma/client';
 import type { BackupRunState, BackupRunVmResult } from './dto';
 
 // The BackupRun row of one backup.run task. Per-VM results are written as they change (VMs run
-// concurrently, so writes are chained in order); a recovered task finds its unfinished VMs here.
+// concurrently, so writes are chained in order, each writing the results as they are then); a
+// recovered task finds its unfinished VMs here.
 export class RunRecorder {
   private writes: Promise<unknown> = Promise.resolve();
   private constructor(
@@ -18,15 +19,37 @@ export class RunRecorder {
   }
 
   set(vmId: string, patch: Partial<BackupRunVmResult>): Promise<unknown> {
-    const r = this.results.find((x) => x.vmId === vmId)!;
-    Object.assign(r, patch);
-    const json = JSON.stringify(this.results);
-    return (this.writes = this.writes.then(() => db().backupRun.update({ where: { id: this.run.id }, data: { results: json } })));
+    Object.assign(this.result(vmId), patch);
+    return this.enqueue(() => this.save(this.results));
+  }
+
+  // This VM's result and `register` (its restore point row) in one transaction: a registered
+  // point never sits beside a result still saying running, so a recovering worker never sees one.
+  commit(vmId: string, patch: Partial<BackupRunVmResult>, register: Prisma.PrismaPromise<unknown>): Promise<unknown> {
+    return this.enqueue(async () => {
+      await db().$transaction([register, this.save(this.results.map((r) => (r.vmId === vmId ? { ...r, ...patch } : r)))]);
+      Object.assign(this.result(vmId), patch);
+    });
   }
 
   async finish(error: string | null = null): Promise<BackupRunState> {
     await this.writes;
     return finishRun(this.run, this.results, error);
+  }
+
+  private result(vmId: string): BackupRunVmResult {
+    return this.results.find((x) => x.vmId === vmId)!;
+  }
+
+  private save(results: BackupRunVmResult[]) {
+    return db().backupRun.update({ where: { id: this.run.id }, data: { results: JSON.stringify(results) } });
+  }
+
+  // A failed write rejects its own caller only; the writes after it still run.
+  private enqueue(write: () => Promise<unknown>): Promise<unknown> {
+    const p = this.writes.then(write);
+    this.writes = p.catch(() => {});
+    return p;
   }
 }
 

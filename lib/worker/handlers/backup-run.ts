@@ -37,7 +37,7 @@ export const backupRunHandler: TaskHandler = async (ctx, payload) => {
     const run = await db().backupRun.findFirst({ where: { taskId: ctx.id } });
     if (run) {
       const results = JSON.parse(run.results) as BackupRunVmResult[];
-      await discardUnfinished(ctx, repo, results);
+      await discardUnfinished(ctx, repo, run.id, results);
       await finishRun(run, results, 'The worker running this backup stopped before it finished');
     }
     throw new AppError('INTERRUPTED', 'The worker running this backup stopped before it finished; unfinished VMs were not registered and the next run starts fresh (full where the chain cannot be trusted)', 500);
@@ -76,6 +76,7 @@ export const backupRunHandler: TaskHandler = async (ctx, payload) => {
   });
   const state = await run.finish();
 
+  // After the run row is finished: readers of a chain recognise a retention in progress by that.
   try {
     const pruned = await pruneJob(job, (m, level) => ctx.step(m, level));
     if (pruned.deleted || pruned.rebased) await ctx.step(`Retention: ${pruned.deleted} point(s) deleted, ${pruned.rebased} rebased, ${pruned.freedBytes} bytes freed`);

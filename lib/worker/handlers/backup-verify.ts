@@ -4,6 +4,7 @@ import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { chainOf } from '@/lib/domain/backups/chain';
+import { waitForRetention } from '@/lib/domain/backups/chain-readers';
 import { bootCheck } from '@/lib/domain/restores/boot-check';
 import { repositoryAgent } from '@/lib/domain/backups/repository-check';
 import { AppError, errorMessage } from '@/lib/errors';
@@ -18,7 +19,7 @@ async function verifyChain(point: RestorePoint): Promise<{ ok: boolean; message:
   const repo = point.repositoryId ? await db().backupRepository.findUnique({ where: { id: point.repositoryId } }) : null;
   if (!repo) return { ok: false, message: 'its repository is no longer registered' };
   const agent = await repositoryAgent(repo, point.hostId);
-  const op = await agent.verifyBackupFiles({ files: chain.map((p) => ({ path: p.filePath, sha256: p.sha256 })) });
+  const op = await agent.verifyBackupFiles({ repository: repo.path, files: chain.map((p) => ({ path: p.filePath, sha256: p.sha256 })) });
   const { files } = verifyBackupResultSchema.parse((await waitForOperation(agent, op.id)).result);
   const bad = files.filter((f) => !f.ok);
   if (bad.length) return { ok: false, message: bad.map((f) => `${f.path}: ${f.error ?? `sha256 ${f.actualSha256} does not match`}`).join('; ') };
@@ -37,6 +38,7 @@ async function bootCheckPoint(ctx: TaskContext, point: RestorePoint): Promise<{ 
 }
 
 async function verifyOne(ctx: TaskContext, pointId: string, boot: boolean): Promise<boolean> {
+  await waitForRetention(pointId, (m) => ctx.step(m));
   const point = await db().restorePoint.findUnique({ where: { id: pointId } });
   if (!point) {
     await ctx.step(`Restore point ${pointId} is gone (pruned?); skipped`, 'warn');

@@ -3,13 +3,14 @@ import type { AgentClient } from '@/lib/agent-client';
 import { replaceDiskResultSchema, type SafetyFile } from '@/lib/agent/restore/protocol';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
+import { waitForRetention } from '@/lib/domain/backups/chain-readers';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import type { RestorePointVmSpec } from '@/lib/domain/backups/dto';
 import type { RestoreResultDto } from '@/lib/domain/restores/dto';
 import type { Vm } from '@/lib/generated/prisma/client';
 import { pointForRestore } from '@/lib/domain/restores/queries';
 import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
-import { errorMessage, noSuchObject, timeout } from '@/lib/errors';
+import { errorMessage, noSuchObject, timeout, vmBadPowerState } from '@/lib/errors';
 import type { TaskContext } from '../context';
 import { followRestoreOp } from './restore-follow';
 import { waitForGuest } from './vm-create';
@@ -22,8 +23,9 @@ const ON = ['running', 'paused'];
 // Replace the VM's disk with a restore point. The VM is stopped (gracefully, forced after 60 s),
 // the agent keeps the current disk as a safety file (registered here as a 'safety' restore
 // point while the restore runs) and copies the backup in, or (instant) starts the VM at once on
-// an overlay of it and streams; once the VM runs on the restored disk the safety point is
-// discarded. On failure the safety disk is put back (and the VM restarted if it ran before).
+// an overlay of it and streams; once the VM is up on the restored disk (guest ready) the safety
+// point is discarded. On any failure before that, the restored VM not coming up included, the
+// safety disk is put back (and the VM restarted if it ran before).
 export async function replaceFromPoint(ctx: TaskContext, payload: Record<string, unknown>): Promise<RestoreResultDto> {
   const vmId = String(payload.vmId);
   const vm = await db().vm.findUnique({ where: { id: vmId }, include: { image: true } });
@@ -41,6 +43,7 @@ export async function replaceFromPoint(ctx: TaskContext, payload: Record<string,
   }
   try {
     if (ctx.recovered) throw new Error('The worker running this restore stopped before it finished');
+    await waitForRetention(String(payload.pointId), (m) => ctx.step(m));
     const { point, spec } = await pointForRestore(String(payload.pointId));
     const instant = payload.instant === true;
     const boot = vm.image ? { kernelPath: vm.image.kernelPath ?? undefined, initrdPath: vm.image.initrdPath ?? undefined, append: vm.image.append ?? undefined } : spec.boot;
@@ -66,10 +69,16 @@ export async function replaceFromPoint(ctx: TaskContext, payload: Record<string,
     const r = replaceDiskResultSchema.parse(done.result);
     await register({ path: r.safetyPath, sha256: r.sha256, sizeBytes: r.sizeBytes });
     await db().vm.update({ where: { id: vmId }, data: { state: instant ? VM_STATE.running : VM_STATE.starting, diskSizeBytes: point.virtualSizeBytes } });
+    const startedAt = instant ? t0 + (r.runningAfterMs ?? 0) : Date.now();
     if (!instant) await agent.startVm(vmId);
     await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running } });
+    await ctx.step(`VM started on the restored disk${instant ? ', streamed from the backup,' : ''} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await ctx.progress(0.85);
+    // Success is the VM up on the restored disk (its guest ready, when it has a ready line); until
+    // then the old disk stays, and a VM that does not come up is put back on it (catch below).
+    if (boot.kernelPath) await waitForGuest(ctx, agent, vmId, startedAt, { required: true });
+    else await expectRunning(agent, vmId);
     const totalMs = Date.now() - t0;
-    await ctx.step(`VM running on the restored disk${instant ? ', streamed from the backup,' : ''} after ${(totalMs / 1000).toFixed(1)} s`);
     // The restore has succeeded: a failed discard must not undo it, the point just stays listed.
     try {
       await agent.discardSafety(vmId, { safetyPath: r.safetyPath });
@@ -78,8 +87,6 @@ export async function replaceFromPoint(ctx: TaskContext, payload: Record<string,
     } catch (err) {
       await ctx.step(`Could not discard the safety restore point (${r.safetyPath}): ${errorMessage(err)}; delete it later`, 'warn');
     }
-    await ctx.progress(0.85);
-    if (boot.kernelPath) await waitForGuest(ctx, agent, vmId, t0);
     await audit('succeeded', { pointId: point.id, instant, totalMs, runningAfterMs: r.runningAfterMs });
     return { vmId, pointId: point.id, mode: 'replace', instant, hostId: vm.hostId, diskPath: vm.diskPath, runningAfterMs: r.runningAfterMs, totalMs };
   } catch (err) {
@@ -105,6 +112,11 @@ function safetyRow(vm: Vm, taskId: string, f: SafetyFile, boot: RestorePointVmSp
     takenAt: new Date(),
     vmSpec: JSON.stringify({ vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, boot, imageId: vm.imageId, tags: JSON.parse(vm.tags) as string[] }),
   };
+}
+
+async function expectRunning(agent: AgentClient, vmId: string): Promise<void> {
+  const { state } = await agent.getVm(vmId);
+  if (state !== 'running') throw vmBadPowerState(vmId, ['running'], `${state} on the restored disk`);
 }
 
 async function stopForReplace(ctx: TaskContext, agent: AgentClient, vmId: string): Promise<void> {

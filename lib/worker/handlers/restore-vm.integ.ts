@@ -1,13 +1,14 @@
 // vm.restore end to end: the real services and worker over a test database, a real agent (QEMU
 // driver, in-process so the test can take a backup over the VM's own QMP session) enrolled at
 // the mini dashboard. A VM writes records, is backed up, writes more; restore as a new VM
-// (instant), replace the VM from the point, a restore that fails, and the boot health check.
+// (instant), replace the VM from the point, a replace whose VM does not come up (old disk back),
+// a restore that fails, and the boot health check.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentClient } from '@/lib/agent-client';
-import { backupRunningVm, GUEST, guestSays, records, REPO, startQemuTestAgent, type QemuTestAgent } from '@/lib/agent/restore/restore-testing';
+import { backupRunningVm, GUEST, guestSays, records, REPO, startQemuTestAgent, waitGuestReady, type QemuTestAgent } from '@/lib/agent/restore/restore-testing';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { agentFor } from '@/lib/domain/hosts/agents';
@@ -120,6 +121,29 @@ describe('vm.restore through services and worker (real QEMU)', () => {
     const vm = await db().vm.findUniqueOrThrow({ where: { id: srcId } });
     expect(execFileSync('qemu-img', ['info', '-U', vm.diskPath]).toString()).not.toMatch(/backing file/);
     expect(await records(agent, srcId)).toBe('VMOPS-RECORDS first=1 last=6 count=6 gaps=0');
+  });
+
+  it('a replace whose restored VM does not come up puts the old disk back (running) and fails with the reason', async () => {
+    await guestSays(agent, srcId, 'write 3', /^VMOPS-OK seq=9$/); // the current disk: records 1..9
+    const { taskId } = await restorePoint(admin, pointId, { mode: 'replace', hostId: 'best', instant: false, confirmName: 'src' });
+    // The restored VM "does not boot": QEMU goes away while the worker waits for the guest (it
+    // takes seconds to get ready; the step is polled every 50 ms).
+    const stepSeen = (text: string) => async () => (await db().taskStep.count({ where: { taskId, message: text } })) > 0;
+    await waitFor('the wait for the guest', stepSeen('Waiting for the guest to report ready on its serial console'), 120_000, 50);
+    await agent.stopVm(srcId, { force: true });
+    const task = await finished(taskId);
+    console.log(`failed replace steps:\n  ${(task.steps ?? []).map((s) => s.message).join('\n  ')}`);
+    expect(task.state).toBe('failed');
+    expect(task.error?.message).toMatch(/^The VM stopped while booting \(QEMU state (shutoff|crashed)\)$/);
+    const steps = (task.steps ?? []).map((s) => s.message);
+    expect(steps).not.toContain('Safety restore point discarded');
+    expect(steps).toEqual(expect.arrayContaining(['The previous disk is back in place (safety point reverted)', 'VM started again on its previous disk']));
+    expect(await db().restorePoint.count({ where: { kind: 'safety' } })).toBe(0);
+    const vm = await db().vm.findUniqueOrThrow({ where: { id: srcId } });
+    expect(vm).toMatchObject({ state: 'running', lastError: expect.stringMatching(/^Restore failed: The VM stopped while booting/) });
+    expect(readdirSync(path.dirname(vm.diskPath)).filter((f) => f.includes('safety'))).toEqual([]);
+    await waitGuestReady(agent, srcId);
+    expect(await records(agent, srcId)).toBe('VMOPS-RECORDS first=1 last=9 count=9 gaps=0');
   });
 
   it('a restore whose backup file is gone fails and leaves no VM row and no VM directory', async () => {

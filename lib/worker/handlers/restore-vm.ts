@@ -2,6 +2,7 @@ import 'server-only';
 import { restoreResultSchema } from '@/lib/agent/restore/protocol';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
+import { waitForRetention } from '@/lib/domain/backups/chain-readers';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import type { RestoreResultDto } from '@/lib/domain/restores/dto';
 import { pointForRestore } from '@/lib/domain/restores/queries';
@@ -29,6 +30,7 @@ const restoreAsNewVm: TaskHandler = async (ctx, payload) => {
     recordAudit({ actor: ctx.actor, action: 'vm.restore', target: { type: 'vm', id: vmId, name: vm.name }, result, detail: { taskId: ctx.id, ...detail } });
   try {
     if (ctx.recovered) throw new Error('The worker running this restore stopped before it finished');
+    await waitForRetention(String(payload.pointId), (m) => ctx.step(m));
     const { point, spec } = await pointForRestore(String(payload.pointId));
     const agent = await agentFor(vm.hostId);
     await ctx.step(

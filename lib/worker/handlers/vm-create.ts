@@ -4,7 +4,7 @@ import { recordAudit } from '@/lib/domain/audit/service';
 import type { AgentClient } from '@/lib/agent-client';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { VM_STATE } from '@/lib/domain/vms/dto';
-import { errorMessage, noSuchObject } from '@/lib/errors';
+import { errorMessage, noSuchObject, timeout } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import type { TaskContext, TaskHandler } from '../context';
 import { removeVmEverywhere } from './vm-cleanup';
@@ -50,10 +50,12 @@ export const createVmHandler: TaskHandler = async (ctx, payload) => {
 };
 
 // The test guest (and any image with its own kernel) prints a ready line on the serial
-// console; a VM that QEMU runs but whose guest never gets there is worth a warning, not a failure.
-export async function waitForGuest(ctx: TaskContext, agent: AgentClient, vmId: string, started: number): Promise<void> {
+// console; a VM that QEMU runs but whose guest never gets there is worth a warning, not a
+// failure, unless the caller needs the guest up (`required`: a replace keeps the old disk until
+// then). Checked at least once, however long ago `started` was.
+export async function waitForGuest(ctx: TaskContext, agent: AgentClient, vmId: string, started: number, opts: { required?: boolean } = {}): Promise<void> {
   await ctx.step('Waiting for the guest to report ready on its serial console');
-  while (Date.now() - started < GUEST_READY_TIMEOUT_MS) {
+  for (;;) {
     const rt = await agent.getVm(vmId);
     if (rt.state !== 'running') throw new Error(`The VM stopped while booting (QEMU state ${rt.state})`);
     if (rt.guestReady) {
@@ -61,8 +63,10 @@ export async function waitForGuest(ctx: TaskContext, agent: AgentClient, vmId: s
       await ctx.step(`Guest ready ${((Date.now() - started) / 1000).toFixed(1)} s after Create`);
       return;
     }
+    if (Date.now() - started >= GUEST_READY_TIMEOUT_MS) break;
     await ctx.progress(0.5 + (0.45 * (Date.now() - started)) / GUEST_READY_TIMEOUT_MS);
     await sleep(500);
   }
+  if (opts.required) throw timeout("The guest's boot to its ready line", GUEST_READY_TIMEOUT_MS / 1000);
   await ctx.step(`The guest did not report ready within ${GUEST_READY_TIMEOUT_MS / 1000} s; QEMU is running. See the serial console.`, 'warn');
 }
