@@ -61,6 +61,11 @@ export const noHostAvailable = define('NO_HOST_AVAILABLE', 409, (neededMiB: numb
   `No online host can take a VM needing ${neededMiB} MiB: ${reason}`,
   { neededMiB, reason },
 ]);
+// A placement the balancer's hard rules forbid (VM-host "must" affinity, VM-VM anti-affinity).
+export const ruleViolation = define('RULE_VIOLATION', 409, (vm: string, host: string, rule: { id: string; name: string }, why: string) => [
+  `VM ${vm} on ${host} would break placement rule "${rule.name}": ${why}`,
+  { vm, host, ruleId: rule.id, ruleName: rule.name, why },
+]);
 export const conflict = define('CONFLICT', 409, (message: string, data?: Record<string, unknown>) => [message, data]);
 export const hostOffline = define('HOST_OFFLINE', 503, (host: string, since?: string) => [
   `Host ${host} is offline${since ? ` (last heartbeat ${since})` : ''}`,

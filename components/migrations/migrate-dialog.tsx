@@ -20,7 +20,7 @@ function TargetPicker({ vm, value, bestName, onChange }: { vm: VmDto; value: str
   return (
     <SelectField label="Target host" name="targetHostId" value={value} onChange={(e) => onChange(e.target.value)}
       hint={hosts && fit.length === 0 ? 'No other online host outside maintenance can take this VM.'
-        : value === 'best' && bestName ? `vmops picks ${bestName}: the host that keeps the cluster most balanced after the move.` : undefined}>
+        : value === 'best' && bestName ? `vmops picks ${bestName}: of the hosts with room that the placement rules allow, the one that leaves the cluster most balanced after the move.` : undefined}>
       <option value="best">Best host (chosen by vmops)</option>
       {hosts?.map((h) => {
         const why = targetUnfitReason(h, vm);

@@ -11,6 +11,12 @@ const DIRTY_SOURCE: Record<MigrationEstimateDto['dirtyRateSource'], string> = {
   none: 'no data yet: assumed idle',
 };
 
+const BANDWIDTH_SOURCE: Record<MigrationEstimateDto['bandwidthSource'], string> = {
+  measured: 'measured between these hosts',
+  cap: 'the requested cap',
+  default: "the agent's cap, nothing measured yet",
+};
+
 function Figure({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
   return (
     <div className="min-w-0 rounded-md bg-slate-50 px-3 py-2">
@@ -28,7 +34,7 @@ export function MigrationEstimate({ e }: { e: MigrationEstimateDto }) {
     <div data-testid="migration-estimate" className="space-y-4">
       <dl className="grid grid-cols-3 gap-2">
         <Figure label="Predicted duration" value={formatDuration(e.predictedDurationMs)} testId="estimate-duration"
-          hint={`at ${formatBytesPerSec(e.bandwidthBytesPerSec)}`} />
+          hint={`at ${formatBytesPerSec(e.bandwidthBytesPerSec)}, ${BANDWIDTH_SOURCE[e.bandwidthSource]}`} />
         <Figure label="Predicted downtime" value={formatDuration(e.predictedDowntimeMs)} testId="estimate-downtime" hint="guest paused at switch-over" />
         <Figure label="Data to send" value={formatBytes(e.predictedBytes)} testId="estimate-bytes"
           hint={e.mode === 'storage' ? `${formatBytes(e.diskBytes)} disk + ${formatBytes(e.memoryBytes)} memory` : `${formatBytes(e.memoryBytes)} memory + re-sent pages`} />

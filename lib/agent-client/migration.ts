@@ -1,7 +1,14 @@
-// Typed agent calls for live migration (target: prepare/finish/abort; source: migrate/cancel;
-// dirty rate for the dashboard's cost estimate).
+// Typed agent calls for live migration (target: prepare/finish/abort; source: migrate/cancel,
+// then after the hand-over finish or resume; dirty rate for the dashboard's cost estimate).
 import { z } from 'zod';
-import { dirtyRateSchema, incomingResponseSchema, type IncomingRequest, type MigrateRequest } from '@/lib/agent/migration/protocol';
+import {
+  dirtyRateSchema,
+  incomingResponseSchema,
+  outgoingStatusSchema,
+  type FinishOutgoingRequest,
+  type IncomingRequest,
+  type MigrateRequest,
+} from '@/lib/agent/migration/protocol';
 import { operationSchema, vmRuntimeSchema } from '@/lib/agent/protocol';
 import type { AgentCall } from './index';
 
@@ -15,7 +22,10 @@ export const migrationCalls = (call: AgentCall) => ({
   abortIncoming: (vmId: string) => call('DELETE', incoming(vmId), noContent),
   migrateVm: (vmId: string, req: MigrateRequest) => call('POST', `${vm(vmId)}/migrate`, operationSchema, req),
   cancelMigration: (vmId: string) => call('POST', `${vm(vmId)}/migrate/cancel`, noContent),
+  outgoingStatus: (vmId: string) => call('GET', `${vm(vmId)}/migrate`, outgoingStatusSchema),
+  finishOutgoing: (vmId: string, req: FinishOutgoingRequest) => call('POST', `${vm(vmId)}/migrate/finish`, noContent, req),
+  resumeOutgoing: (vmId: string) => call('POST', `${vm(vmId)}/migrate/resume`, vmRuntimeSchema),
   dirtyRate: (vmId: string) => call('GET', `${vm(vmId)}/dirty-rate`, dirtyRateSchema),
 });
 
-export type { IncomingRequest, IncomingResponse, MigrateRequest, MigrateResult, MigrationDetail, DirtyRate } from '@/lib/agent/migration/protocol';
+export type { IncomingRequest, IncomingResponse, MigrateRequest, MigrateResult, MigrationDetail, DirtyRate, OutgoingStatus } from '@/lib/agent/migration/protocol';

@@ -2,13 +2,16 @@
 // storage mode a fresh disk exported over NBD for the source's mirror. The arrival resumes the
 // guest by itself as soon as the state is complete (and the NBD export is gone), so the guest's
 // pause does not include the dashboard's polling; finish() then hands the VM its new owner.
+// Until the guest has run here the source keeps its paused copy, so an abort may remove this
+// one even after the state arrived; once it has run here (the marker says so, across agent
+// restarts) this is the only good copy and abort refuses.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
-import { alreadyExists, conflict, errorMessage, insufficientCapacity, invalidInput, noSuchObject, qemuError, timeout } from '@/lib/errors';
+import { alreadyExists, cancelled, conflict, errorMessage, insufficientCapacity, invalidInput, noSuchObject, qemuError, timeout } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import type { VmSpec } from '../driver/types';
 import { readMeminfo } from '../metrics/proc';
@@ -26,9 +29,12 @@ import type { IncomingResponse, incomingRequestSchema } from './protocol';
 type IncomingInput = z.output<typeof incomingRequestSchema>;
 type Mode = IncomingInput['mode'];
 // Kept in the run directory so an abort still finds what to remove after an agent restart.
-type Marker = { mode: Mode; spec: VmSpec; createdVmDir: boolean };
+// resumed: `cont` was sent, the guest has run on this host.
+type Marker = { mode: Mode; spec: VmSpec; createdVmDir: boolean; resumed?: boolean };
 
-type Arrival = Marker & { session: VmSession; resumed: Promise<void> };
+// aborting: an abort is removing this copy, so it must not resume; arrived: settles once the
+// guest runs here.
+type Arrival = Marker & { session: VmSession; aborting: boolean; arrived: Promise<void> };
 
 const MARKER = 'incoming.json';
 const RESUME_WAIT_MS = 120_000;
@@ -36,6 +42,18 @@ const RESUME_WAIT_MS = 120_000;
 export function createIncomingMigrations(ctx: QemuContext) {
   const arrivals = new Map<string, Arrival>();
   const markerPath = (spec: VmSpec) => path.join(ctx.vms.paths(spec).runDir, MARKER);
+
+  // After an agent restart only the marker knows: in the VM dir (local pool) or this host's run dir.
+  async function findMarker(id: string): Promise<Marker | null> {
+    for (const pool of ctx.pools) {
+      const vmDir = path.join(pool.path, 'vms', id);
+      for (const dir of [vmDir, path.join(vmDir, 'hosts', ctx.hostName)]) {
+        const m = await readJson<Marker>(path.join(dir, MARKER)).catch(() => null);
+        if (m) return m;
+      }
+    }
+    return null;
+  }
 
   async function createDisk(spec: VmSpec, sizeBytes: number, backingPath: string | null) {
     await mkdir(path.dirname(spec.diskPath), { recursive: true });
@@ -47,7 +65,9 @@ export function createIncomingMigrations(ctx: QemuContext) {
 
   // Waits until the whole state has arrived, removes the NBD export once the source has
   // disconnected (its mirror is over, nothing can write to the disk behind the guest), resumes.
-  async function resumeWhenComplete(s: VmSession, mode: Mode, id: string): Promise<void> {
+  async function resumeWhenComplete(a: Arrival): Promise<void> {
+    const { session: s, mode, spec } = a;
+    const id = spec.id;
     for (;;) {
       const st = (await queryMigrate(s)).status;
       if (st === 'completed') break;
@@ -61,11 +81,20 @@ export function createIncomingMigrations(ctx: QemuContext) {
           await s.execute('block-export-del', { id: NBD_EXPORT, mode: 'safe' });
           break;
         } catch (err) {
-          if (Date.now() > until) throw err; // the source never let go of the export
+          if (a.aborting || s.isGone || Date.now() > until) throw err; // aborted, or the source never let go of the export
           await sleep(20);
         }
       }
       await s.execute('nbd-server-stop');
+    }
+    if (a.aborting) throw cancelled(`Incoming migration of VM ${id}`);
+    // Recorded before the guest runs: from then on this copy must not be aborted.
+    a.resumed = true;
+    try {
+      await writeJson(markerPath(spec), { mode, spec, createdVmDir: a.createdVmDir, resumed: true } satisfies Marker);
+    } catch (err) {
+      a.resumed = false;
+      throw err;
     }
     await s.execute('cont');
     s.status = 'running';
@@ -117,9 +146,10 @@ export function createIncomingMigrations(ctx: QemuContext) {
         const migrationUri = `tcp:${hostPort(bindHost, await freePort(bindHost))}`;
         await session.execute('migrate-incoming', { uri: migrationUri });
 
-        const resumed = resumeWhenComplete(session, mode, vm.id);
-        resumed.catch((err) => ctx.log(`VM ${vm.id}: incoming migration did not complete: ${errorMessage(err)}`));
-        arrivals.set(vm.id, { ...marker, session, resumed });
+        const a: Arrival = { ...marker, session, aborting: false, arrived: Promise.resolve() };
+        a.arrived = resumeWhenComplete(a);
+        a.arrived.catch((err) => ctx.log(`VM ${vm.id}: incoming migration did not complete: ${errorMessage(err)}`));
+        arrivals.set(vm.id, a);
         ctx.log(`VM ${vm.id}: waiting for incoming ${mode} migration on ${migrationUri}${nbd ? `, NBD ${hostPort(nbd.host, nbd.port)}` : ''}`);
         return { migrationUri, nbd };
       }),
@@ -129,23 +159,41 @@ export function createIncomingMigrations(ctx: QemuContext) {
   // The VM runs here from now on: it is listed, and its spec names this host as owner.
   async function finish(id: string): Promise<VmRuntime> {
     const a = arrivals.get(id);
-    if (!a) {
-      const spec = await ctx.vms.find(id);
-      if (spec && !ctx.vms.incoming.has(id)) return ctx.vms.runtime(spec); // finished before
-      throw noSuchObject('incoming migration', id);
-    }
+    if (!a) return finishAfterRestart(id);
     let t: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => (t = setTimeout(() => reject(timeout(`Incoming migration of VM ${id}`, RESUME_WAIT_MS / 1000)), RESUME_WAIT_MS)));
     try {
-      await Promise.race([a.resumed, late]);
+      await Promise.race([a.arrived, late]);
     } finally {
       clearTimeout(t);
     }
-    await writeJson(ctx.vms.paths(a.spec).spec, a.spec);
-    await rm(markerPath(a.spec), { force: true });
     arrivals.delete(id);
-    ctx.vms.incoming.delete(id);
-    return ctx.vms.runtime(a.spec);
+    return adopt(a.spec);
+  }
+
+  async function adopt(spec: VmSpec): Promise<VmRuntime> {
+    await writeJson(ctx.vms.paths(spec).spec, spec);
+    await rm(markerPath(spec), { force: true });
+    ctx.vms.specs.set(spec.id, spec);
+    ctx.vms.incoming.delete(spec.id);
+    return ctx.vms.runtime(spec);
+  }
+
+  // This agent restarted since prepare(): finished before (no marker), or a guest that resumed
+  // here and still runs is adopted. One that never resumed cannot be any more (the resume watch
+  // died with the agent): abort it, and the source takes the guest back.
+  async function finishAfterRestart(id: string): Promise<VmRuntime> {
+    const m = await findMarker(id);
+    if (!m) {
+      const spec = await ctx.vms.find(id);
+      if (spec && !ctx.vms.incoming.has(id)) return ctx.vms.runtime(spec);
+      throw noSuchObject('incoming migration', id);
+    }
+    ctx.vms.incoming.add(id); // this host's run dir, never the source's (VmRegistry.paths)
+    if (!m.resumed || !(await ctx.vms.liveRun(m.spec))) {
+      throw conflict(`The incoming migration of VM ${id} was interrupted before its guest ran here; abort it`, { vmId: id, resumed: Boolean(m.resumed) });
+    }
+    return adopt(m.spec);
   }
 
   async function cleanUp(m: Marker) {
@@ -154,32 +202,37 @@ export function createIncomingMigrations(ctx: QemuContext) {
     const paths = ctx.vms.paths(spec);
     if (!m.createdVmDir && paths.runDir === spec.vmDir) throw conflict(`refusing to remove ${spec.vmDir}: it is the source's VM directory`);
     const run = await readJson<RunRecord>(paths.run).catch(() => null);
+    const s = ctx.vms.sessions.get(spec.id);
     if (run && isQemuFor(run.pid, spec.id)) {
-      sendSignal(run.pid, 'SIGKILL'); // nothing in it is worth a clean quit: the source still runs the guest
-      await waitForExit(run.pid, spec.id, 10_000);
+      // Once the state is in, this QEMU has activated the disk: a clean quit closes it with
+      // consistent qcow2 metadata (bitmaps) for the source, which takes it back. Before that
+      // nothing here is worth a clean quit.
+      const arrived = s && (await queryMigrate(s).catch(() => null))?.status === 'completed';
+      if (arrived) {
+        s.shutdownReason = 'vmops-kill';
+        await s.execute('quit', undefined, { timeoutMs: 5_000 }).catch(() => {});
+      }
+      if (!(await waitForExit(run.pid, spec.id, arrived ? 5_000 : 0))) {
+        sendSignal(run.pid, 'SIGKILL');
+        await waitForExit(run.pid, spec.id, 10_000);
+      }
     }
-    await ctx.vms.sessions.get(spec.id)?.detach();
+    await s?.detach();
     // Shared mode: the directory, vm.json and disk are the source's; only this host's runs go.
     await rm(m.createdVmDir ? spec.vmDir : paths.runDir, { recursive: true, force: true });
     if (paths.socketDir !== paths.runDir) await rm(paths.socketDir, { recursive: true, force: true });
     ctx.vms.forget(spec.id);
   }
 
-  // Idempotent: an unknown id is already aborted. Refused once the guest runs here (the source
-  // has handed over and quit; killing this copy would lose the VM).
+  // Idempotent: an unknown id is already aborted. Refused once the guest has run here: this is
+  // then the copy to keep (the source may already have removed its own).
   async function abort(id: string): Promise<void> {
     await ctx.withLock(id, async () => {
-      let m: Marker | null = arrivals.get(id) ?? null;
-      // After an agent restart only the marker knows: in the VM dir (local pool) or this host's run dir.
-      for (const pool of m ? [] : ctx.pools) {
-        const vmDir = path.join(pool.path, 'vms', id);
-        for (const dir of [vmDir, path.join(vmDir, 'hosts', ctx.hostName)]) m ??= await readJson<Marker>(path.join(dir, MARKER)).catch(() => null);
-      }
-      if (!m) return;
       const a = arrivals.get(id);
-      if (a && (await queryMigrate(a.session).catch(() => null))?.status === 'completed') {
-        throw conflict(`VM ${id} has completed its migration and runs on this host; finish the migration instead`, { vmId: id });
-      }
+      const m: Marker | null = a ?? (await findMarker(id));
+      if (!m) return;
+      if (m.resumed) throw conflict(`VM ${id} has run on this host since its migration arrived; finish the migration instead`, { vmId: id, resumed: true });
+      if (a) a.aborting = true; // checked by the resume watch right before `cont`
       await cleanUp(m);
       arrivals.delete(id);
       ctx.log(`VM ${id}: incoming migration aborted; removed what this host made`);

@@ -1,9 +1,10 @@
 // Source side of a live migration, as an agent operation: (storage mode) mirror the disk into the
 // target's NBD export until READY, then migrate memory, polling query-migrate into the live
 // detail. Until QEMU reports 'completed' every failure or cancel undoes what was started and
-// leaves the guest running here; from then on the target owns the guest, so the remaining steps
-// (end the mirror, quit, remove this host's files) never fail the operation.
-import { rm } from 'node:fs/promises';
+// leaves the guest running here. Then the mirror ends (the target resumes once it lets go of the
+// export) and the operation succeeds, but this host keeps the paused guest and its disk: only
+// the worker, once the target runs the guest, removes them (hand-over.ts), or resumes the guest
+// here if the target never ran it.
 import path from 'node:path';
 import type { z } from 'zod';
 import { cancelled, conflict, errorMessage, qemuError } from '@/lib/errors';
@@ -14,14 +15,11 @@ import { diskInfo } from '../qemu/qemu-img';
 import type { VmSession } from '../qemu/vm-session';
 import type { OperationHandle, Operations } from '../operations';
 import type { Operation } from '../protocol';
-import type { MigrateResult, MigrationDetail, migrateRequestSchema } from './protocol';
+import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES, type MigrateResult, type MigrationDetail, type migrateRequestSchema } from './protocol';
 
 type MigrateInput = z.output<typeof migrateRequestSchema>;
 type Outgoing = { phase: MigrationDetail['phase']; cancelRequested: boolean; session: VmSession; stoppedAt: number | null };
 
-// No throttle unless the caller asks for one (QEMU's own default is 32 MiB/s).
-export const DEFAULT_MAX_BANDWIDTH_BYTES = 10 * 1024 ** 3;
-export const DEFAULT_DOWNTIME_LIMIT_MS = 300;
 const POLL_MS = 200;
 
 export function createOutgoingMigrations(ctx: QemuContext, operations: Operations) {
@@ -101,27 +99,6 @@ export function createOutgoingMigrations(ctx: QemuContext, operations: Operation
     }
   }
 
-  // The target runs the guest now: only this host's leftovers go (shared mode keeps vm.json and
-  // the disk, which the target uses; storage mode removes the VM directory and its disk).
-  async function handOver(id: string, st: Outgoing, req: MigrateInput) {
-    const s = st.session;
-    const spec = await ctx.vms.must(id);
-    const paths = ctx.vms.paths(spec);
-    if (req.mode === 'storage') await stopMirror(s).catch((err) => ctx.log(`VM ${id}: ending the mirror: ${errorMessage(err)}`));
-    s.shutdownReason = 'vmops-kill';
-    await s.execute('quit').catch(() => {});
-    if (!(await s.waitExit(15_000))) ctx.log(`VM ${id}: source QEMU pid ${s.pid} did not quit after the migration`);
-    // Forgotten first; a status poll that read the spec just before may still write exit.json
-    // into the directory being removed, hence the retries.
-    ctx.vms.forget(id);
-    const gone = { recursive: true, force: true, maxRetries: 5, retryDelay: 100 };
-    const runFiles = [paths.run, paths.exit, paths.pidFile, paths.serialLog, `${paths.serialLog}.1`, paths.qemuLog, paths.qmpSocket, paths.serialSocket];
-    if (req.mode === 'storage') await rm(spec.vmDir, gone);
-    else if (paths.runDir !== spec.vmDir) await rm(paths.runDir, gone);
-    else await Promise.all(runFiles.map((f) => rm(f, { force: true }))); // run files of the layout before per-host run dirs
-    if (paths.socketDir !== paths.runDir) await rm(paths.socketDir, gone);
-  }
-
   async function run(id: string, st: Outgoing, req: MigrateInput, op: OperationHandle): Promise<MigrateResult> {
     const t0 = Date.now();
     const { session } = st;
@@ -143,20 +120,20 @@ export function createOutgoingMigrations(ctx: QemuContext, operations: Operation
     st.phase = 'completing';
     const ram = final.ram;
     op.report(0.97, 'handing over to the target', { phase: 'completing', transferredBytes: ram?.transferred ?? 0, remainingBytes: 0, totalBytes: ram?.total ?? 0, dirtyPagesRate: 0, expectedDowntimeMs: final.downtime ?? null });
-    try {
-      await handOver(id, st, req);
-    } catch (err) {
-      ctx.log(`VM ${id}: clean-up after the migration: ${errorMessage(err)}`);
-    } finally {
-      active.delete(id);
-    }
+    // The disks are in sync and the guest is stopped here: ending the mirror loses nothing, and
+    // the target waits for it before it resumes. Failing to end it fails nothing here: the target
+    // then never resumes, and the worker gives the guest back to this host.
+    if (req.mode === 'storage') await stopMirror(session).catch((err) => ctx.log(`VM ${id}: cannot end the mirror: ${errorMessage(err)}`));
+    active.delete(id);
     const stoppedAt = st.stoppedAt ? new Date(st.stoppedAt).toISOString() : null;
     const result: MigrateResult = { totalMs: Date.now() - t0, downtimeMs: final.downtime ?? 0, bytesTransferred: (ram?.transferred ?? 0) + diskBytes, diskBytes, stoppedAt };
-    ctx.log(`VM ${id}: migrated (${req.mode}) in ${result.totalMs} ms, downtime ${result.downtimeMs} ms, ${result.bytesTransferred} bytes`);
+    ctx.log(`VM ${id}: handed over (${req.mode}) in ${result.totalMs} ms, downtime ${result.downtimeMs} ms, ${result.bytesTransferred} bytes; kept here, paused, until the target runs it`);
     return result;
   }
 
   return {
+    isMigrating: (id: string) => active.has(id),
+
     async migrate(id: string, req: MigrateInput): Promise<Operation> {
       const session = await ctx.vms.expectSession(id, ['running']);
       if (active.has(id)) throw conflict(`VM ${id} is already migrating`, { vmId: id });

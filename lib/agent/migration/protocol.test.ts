@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { incomingRequestSchema, migrateRequestSchema } from './protocol';
+import { finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema } from './protocol';
 
 const vm = { id: 'vm-1', name: 'vm 1', vcpus: 1, memoryMiB: 128, pool: 'shared', diskSizeBytes: 1 << 26, diskPath: '/s/pool/vms/vm-1/disk0.qcow2', backingPath: null };
 
@@ -23,5 +23,11 @@ describe('migration wire schemas', () => {
     expect(migrateRequestSchema.safeParse({ migrationUri: 'tcp:10.0.0.2:4444', nbd: null, mode: 'storage' }).error?.issues[0].path).toEqual(['nbd']);
     expect(migrateRequestSchema.safeParse({ migrationUri: 'exec:rm -rf /', nbd: null, mode: 'shared' }).success).toBe(false);
     expect(migrateRequestSchema.safeParse({ migrationUri: 'tcp:h:1', nbd: null, mode: 'shared', downtimeLimitMs: 0 }).success).toBe(false);
+  });
+
+  it("finishing on the source names the mode (what to remove) and nothing else", () => {
+    expect(finishOutgoingRequestSchema.safeParse({ mode: 'storage' }).success).toBe(true);
+    expect(finishOutgoingRequestSchema.safeParse({}).success).toBe(false);
+    expect(finishOutgoingRequestSchema.safeParse({ mode: 'storage', path: '/' }).success).toBe(false);
   });
 });

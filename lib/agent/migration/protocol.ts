@@ -5,6 +5,14 @@ import { vmIdSchema } from '../protocol';
 
 const absPath = z.string().startsWith('/', 'absolute path');
 export const migrationModeSchema = z.enum(['shared', 'storage']);
+export type MigrationMode = z.infer<typeof migrationModeSchema>;
+
+// What the source agent applies when the caller sets no limit, and what the dashboard's estimate
+// assumes until it has measured migrations between two hosts. 1 GiB/s is about what a 10 GbE
+// link carries: a migration never takes more than that link, and the estimate's assumption is a
+// real cap rather than a guess (QEMU's own default throttles far below a LAN).
+export const DEFAULT_MAX_BANDWIDTH_BYTES = 1024 ** 3;
+export const DEFAULT_DOWNTIME_LIMIT_MS = 300;
 
 const bootSchema = z.object({ kernelPath: absPath.optional(), initrdPath: absPath.optional(), append: z.string().optional() }).strict();
 
@@ -65,6 +73,16 @@ export type MigrationDetail = {
 // bytesTransferred counts memory and disk (mirror) bytes; diskBytes the mirror alone.
 export const migrateResultSchema = z.object({ totalMs: z.number(), downtimeMs: z.number(), bytesTransferred: z.number(), diskBytes: z.number(), stoppedAt: z.string().nullable().default(null) });
 export type MigrateResult = z.infer<typeof migrateResultSchema>;
+
+// Source, once the target runs the guest: remove this host's copy (storage: the VM directory and
+// its disk; shared: only this host's run files).
+export const finishOutgoingRequestSchema = z.object({ mode: migrationModeSchema }).strict();
+export type FinishOutgoingRequest = z.input<typeof finishOutgoingRequestSchema>;
+
+// Where a VM stands on its source: an outgoing migration under way, handed over (QEMU completed
+// the migration and keeps the paused guest and its disk until finished or resumed), or neither.
+export const outgoingStatusSchema = z.object({ state: z.enum(['none', 'migrating', 'handed-over']) });
+export type OutgoingStatus = z.infer<typeof outgoingStatusSchema>;
 
 export const dirtyRateSchema = z.object({ dirtyRateMiBps: z.number(), measuredAt: z.string() });
 export type DirtyRate = z.infer<typeof dirtyRateSchema>;

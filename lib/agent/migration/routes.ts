@@ -1,6 +1,7 @@
 // Agent HTTP routes for live migration (docs/ARCHITECTURE.md, "Agent HTTP API"). The dashboard's
 // worker drives both ends: prepare on the target, migrate on the source, poll, finish on the
-// target (abort there on failure or cancel).
+// target, then finish on the source (abort the target on failure or cancel; after a hand-over the
+// target never ran, resume on the source).
 import { z } from 'zod';
 import { parseInput } from '@/lib/http/validation';
 import { requireQemu } from '../qemu/context';
@@ -9,8 +10,9 @@ import { vmIdSchema } from '../protocol';
 import type { Router } from '../router';
 import { ok, vmId, type AgentRouteDeps } from '../routes';
 import { createIncomingMigrations, type IncomingMigrations } from './incoming';
+import { createHandOver } from './hand-over';
 import { createOutgoingMigrations } from './outgoing';
-import { incomingRequestSchema, migrateRequestSchema, type DirtyRate } from './protocol';
+import { finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema, type DirtyRate } from './protocol';
 
 // The address the caller reached this agent on: the source host reaches it there too (a loopback
 // agent gets a loopback migration; "::ffff:1.2.3.4" is plain IPv4).
@@ -20,9 +22,11 @@ export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
   // Built on first use: the simulated driver has no QEMU and answers 501 per request.
   let incoming: IncomingMigrations | null = null;
   let outgoing: ReturnType<typeof createOutgoingMigrations> | null = null;
+  let handOver: ReturnType<typeof createHandOver> | null = null;
   const qemu = () => requireQemu(deps.driver, 'live migration');
   const target = () => (incoming ??= createIncomingMigrations(qemu()));
   const source = () => (outgoing ??= createOutgoingMigrations(qemu(), deps.operations));
+  const handedOver = () => (handOver ??= createHandOver(qemu(), source().isMigrating));
   const incomingId = (params: Record<string, string>) => parseInput(z.object({ id: vmIdSchema }), params).id;
 
   router
@@ -43,6 +47,13 @@ export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
       await source().cancel(vmId(ctx));
       return { status: 204 };
     })
+    .get('/v1/vms/:id/migrate', async (ctx) => ok(await handedOver().status(vmId(ctx))))
+    .post('/v1/vms/:id/migrate/finish', async (ctx) => {
+      const id = vmId(ctx);
+      await handedOver().finish(id, parseInput(finishOutgoingRequestSchema, await ctx.json()).mode);
+      return { status: 204 };
+    })
+    .post('/v1/vms/:id/migrate/resume', async (ctx) => ok(await handedOver().resume(vmId(ctx))))
     .get('/v1/vms/:id/dirty-rate', async (ctx) => {
       const id = vmId(ctx);
       const s = await qemu().vms.expectSession(id, ['running']);

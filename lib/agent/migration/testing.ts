@@ -1,7 +1,8 @@
 // Two real agents (QEMU driver) on one machine with one shared directory, for the migration
 // integration tests and benchmark: each agent has its own local pool, both see <shared>/pool and
 // <shared>/images, as hosts of one cluster do. migrateVm() drives both ends the way the
-// dashboard's worker does (prepare on the target, migrate on the source, poll, finish or abort).
+// dashboard's worker does (prepare on the target, migrate on the source, poll, finish the target
+// then the source; on failure abort the target, and resume the source if it had handed over).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { parseAgentConfig } from '../config';
 import { createMemoryLogger } from '../log';
 import type { VmRuntime } from '../protocol';
 import { startFakeDashboard, tempDir, waitFor } from '../testing';
-import type { MigrateResult, MigrationDetail } from './protocol';
+import type { IncomingResponse, MigrateResult, MigrationDetail } from './protocol';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 export const GUEST = path.join(REPO, '.cache/guest');
@@ -86,15 +87,19 @@ function guestPauseMs(dst: TestHost, id: string, stoppedAt: string | null): numb
   return line && stoppedAt ? Date.parse(line.split(' ')[0]) - Date.parse(stoppedAt) : null;
 }
 
-// The dashboard worker's sequence, with the target aborted on any failure.
-export async function migrateVm(
-  src: TestHost,
-  dst: TestHost,
-  vm: VmRuntime,
-  mode: 'shared' | 'storage',
-  // backingPath (storage mode): the image the target's disk sits on; null = a standalone copy.
-  opts: { maxBandwidthBytes?: number; onOperation?: (op: Operation) => void; pool?: string; backingPath?: string | null } = {},
-): Promise<MigrationRun> {
+// The dashboard worker's sequence. backingPath (storage mode): the image the target's disk sits
+// on; null = a standalone copy. onPrepared: the target listens; beforeFinish: the source has
+// handed over and keeps its paused copy (throwing there stands for a target that failed).
+type MigrateOptions = {
+  maxBandwidthBytes?: number;
+  onOperation?: (op: Operation) => void;
+  pool?: string;
+  backingPath?: string | null;
+  onPrepared?: (incoming: IncomingResponse) => Promise<void> | void;
+  beforeFinish?: () => Promise<void> | void;
+};
+
+export async function migrateVm(src: TestHost, dst: TestHost, vm: VmRuntime, mode: 'shared' | 'storage', opts: MigrateOptions = {}): Promise<MigrationRun> {
   const t0 = Date.now();
   const incoming = await dst.client.prepareIncoming({
     vm: {
@@ -104,15 +109,21 @@ export async function migrateVm(
     mode,
   });
   const ops: Operation[] = [];
+  let handedOver = false;
   try {
+    await opts.onPrepared?.(incoming);
     const op = await src.client.migrateVm(vm.id, { migrationUri: incoming.migrationUri, nbd: incoming.nbd, mode, maxBandwidthBytes: opts.maxBandwidthBytes });
     const done = await waitForOperation(src.client, op.id, (o) => (ops.push(o), opts.onOperation?.(o)), { intervalMs: 100 });
+    handedOver = true;
+    await opts.beforeFinish?.();
     await dst.client.finishIncoming(vm.id);
+    await src.client.finishOutgoing(vm.id, { mode });
     const details = ops.map((o) => o.detail as MigrationDetail | null).filter((d): d is MigrationDetail => d !== null);
     const result = done.result as MigrateResult;
     return { result, ops, details, wallMs: Date.now() - t0, guestPauseMs: guestPauseMs(dst, vm.id, result.stoppedAt) };
   } catch (err) {
     await dst.client.abortIncoming(vm.id);
+    if (handedOver) await src.client.resumeOutgoing(vm.id);
     throw err;
   }
 }

@@ -1,7 +1,9 @@
 // Migration cost for the planner, in predicted seconds: the same pre-copy model as the migration
 // estimate (migrations/estimate.ts), fed from history only, because asking every VM's agent for
-// a measured dirty rate would make a run as slow as the fleet is large.
-import { DEFAULT_BANDWIDTH_BYTES, DEFAULT_DOWNTIME_LIMIT_MS, dirtyRateOf, memoryRounds } from '@/lib/domain/migrations/estimate';
+// a measured dirty rate would make a run as slow as the fleet is large. The bandwidth is the
+// agent's default cap (the estimate's assumption before anything is measured).
+import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent/migration/protocol';
+import { dirtyRateOf, memoryRounds } from '@/lib/domain/migrations/estimate';
 
 export type CostInput = {
   memoryBytes: number;
@@ -12,7 +14,7 @@ export type CostInput = {
   diskWriteBytesPerSec: number;
 };
 
-export function migrationCostSec(i: CostInput, bandwidth: number = DEFAULT_BANDWIDTH_BYTES): number {
+export function migrationCostSec(i: CostInput, bandwidth: number = DEFAULT_MAX_BANDWIDTH_BYTES): number {
   const dirty = dirtyRateOf({ source: 'history', diskWriteBytesPerSec: i.diskWriteBytesPerSec, cpuPct: i.cpuPct, reason: 'balancer' }, i.vcpus);
   const send = i.rssBytes > 0 ? Math.min(i.memoryBytes, i.rssBytes) : i.memoryBytes;
   const mem = memoryRounds(send, dirty, bandwidth, DEFAULT_DOWNTIME_LIMIT_MS);

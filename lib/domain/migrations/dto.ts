@@ -25,6 +25,10 @@ export type MigrationProgressDto = {
   updatedAt: string; // ISO
 };
 
+// measured: recent migrations between the two hosts; cap: the one requested for this migration
+// (lower than expected otherwise); default: the agent's default cap, nothing measured yet.
+export type BandwidthSource = 'measured' | 'cap' | 'default';
+
 export type MigrationLoadDto = {
   cpuPct: number; // host CPU % (0..100)
   memoryUsedBytes: number;
@@ -47,7 +51,8 @@ export type MigrationEstimateDto = {
   // measured: agent dirty-rate probe; history: derived from recent disk-write/CPU samples
   // because the agent could not measure; none: no data, assumed idle.
   dirtyRateSource: 'measured' | 'history' | 'none';
-  bandwidthBytesPerSec: number; // assumption (or the requested cap)
+  bandwidthBytesPerSec: number;
+  bandwidthSource: BandwidthSource;
   predictedDurationMs: number;
   predictedDowntimeMs: number;
   predictedBytes: number; // disk + memory incl. re-sent dirty pages

@@ -3,12 +3,13 @@ import { db } from '@/lib/db/client';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import type { Host, Vm } from '@/lib/generated/prisma/client';
 import { errorMessage } from '@/lib/errors';
-import type { MigrationEstimateDto, MigrationMode } from './dto';
-import { estimateMigration, type DirtyRateInput } from './estimate';
+import { MIGRATION_STATE, type MigrationEstimateDto, type MigrationMode } from './dto';
+import { estimateMigration, measuredThroughput, type DirtyRateInput, type Throughput } from './estimate';
 import type { MigrationOptions } from './schemas';
 
 const MiB = 1024 * 1024;
 const HISTORY_MS = 5 * 60_000;
+const THROUGHPUT_RUNS = 5;
 
 // Recent disk-write rate and CPU of a VM from its raw samples (counters: last - first over the
 // window; a reset since then counts as 0).
@@ -32,6 +33,19 @@ async function diskBytesToMirror(vm: Vm): Promise<{ bytes: number; note: string 
   return { bytes: written, note: 'Only the copy-on-write layer is mirrored (the image stays on shared storage); sized from what the guest wrote since boot.' };
 }
 
+// The newest migrations between the two hosts (either way) that ran at full speed: one a cap
+// slowed down (its estimate says so) measured the cap. Reconciled ones have no figures.
+async function recentThroughput(a: string, b: string): Promise<Throughput | null> {
+  const rows = await db().migration.findMany({
+    where: { state: MIGRATION_STATE.succeeded, transferMs: { gt: 0 }, bytesTransferred: { gt: 0 }, OR: [{ sourceHostId: a, targetHostId: b }, { sourceHostId: b, targetHostId: a }] },
+    orderBy: { finishedAt: 'desc' },
+    take: 4 * THROUGHPUT_RUNS,
+    select: { bytesTransferred: true, transferMs: true, estimate: true },
+  });
+  const fullSpeed = rows.filter((r) => (JSON.parse(r.estimate) as Partial<MigrationEstimateDto>).bandwidthSource !== 'cap').slice(0, THROUGHPUT_RUNS);
+  return measuredThroughput(fullSpeed.map((r) => ({ bytes: Number(r.bytesTransferred), transferMs: r.transferMs ?? 0 })));
+}
+
 export async function buildEstimate(vm: Vm & { host: Host }, target: Host, mode: MigrationMode, opts: MigrationOptions = {}): Promise<MigrationEstimateDto> {
   const activity = await recentActivity(vm.id);
   let dirty: DirtyRateInput;
@@ -52,7 +66,8 @@ export async function buildEstimate(vm: Vm & { host: Host }, target: Host, mode:
     diskBytes: disk.bytes,
     diskWriteBytesPerSec: activity.diskWriteBytesPerSec,
     dirty,
-    bandwidthBytesPerSec: opts.maxBandwidthBytes,
+    measured: await recentThroughput(vm.hostId, target.id),
+    capBytesPerSec: opts.maxBandwidthBytes,
     downtimeLimitMs: opts.downtimeLimitMs,
     target: { cpuPct: target.cpuPct, cpuCount: target.cpuCount, memoryUsedBytes: Number(target.memoryUsedBytes), memoryTotalBytes: Number(target.memoryTotalBytes) },
   });

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BANDWIDTH_BYTES, dirtyRateOf, estimateMigration, memoryRounds, type EstimateInput } from './estimate';
+import { DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent/migration/protocol';
+import { bandwidthFor, dirtyRateOf, estimateMigration, measuredThroughput, memoryRounds, type EstimateInput } from './estimate';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
+// Two migrations between the same hosts as the agent integration test measured them (QEMU TCG,
+// loopback): shared 93.5 MB in 408 ms of copying, storage 81.4 MB in 782 ms.
+const observed = [
+  { bytes: 93_544_260, transferMs: 408 },
+  { bytes: 81_404_294, transferMs: 782 },
+];
 const base: EstimateInput = {
   mode: 'shared',
   memoryBytes: 1 * GiB,
@@ -12,8 +19,43 @@ const base: EstimateInput = {
   diskBytes: 0,
   diskWriteBytesPerSec: 0,
   dirty: { source: 'measured', bytesPerSec: 0 },
+  measured: { bytesPerSec: 128 * MiB, migrations: 3 },
   target: { cpuPct: 20, cpuCount: 4, memoryUsedBytes: 2 * GiB, memoryTotalBytes: 8 * GiB },
 };
+
+describe('measuredThroughput', () => {
+  it('is the bytes of recent migrations over their copy time, a big one weighing more', () => {
+    const t = measuredThroughput(observed)!;
+    expect(t.migrations).toBe(2);
+    expect(t.bytesPerSec).toBeCloseTo(((93_544_260 + 81_404_294) / 1190) * 1000, 0); // ~140 MiB/s
+    // not the mean of the two rates (~213 MiB/s and ~99 MiB/s)
+    expect(t.bytesPerSec / MiB).toBeCloseTo(140.2, 1);
+  });
+
+  it('ignores runs without figures (reconciled: bytes and time unknown); none measured is null', () => {
+    expect(measuredThroughput([{ bytes: 0, transferMs: 0 }, { bytes: 64 * MiB, transferMs: 500 }])).toEqual({ bytesPerSec: 128 * MiB, migrations: 1 });
+    expect(measuredThroughput([{ bytes: 0, transferMs: 0 }])).toBeNull();
+    expect(measuredThroughput([])).toBeNull();
+  });
+});
+
+describe('bandwidthFor', () => {
+  const measured = measuredThroughput(observed);
+  it('uses what migrations between the hosts achieved', () => {
+    expect(bandwidthFor(measured)).toMatchObject({ bytesPerSec: measured!.bytesPerSec, source: 'measured', note: expect.stringMatching(/140\.2 MiB\/s, measured over the last 2 migrations/) });
+  });
+
+  it("falls back to the agent's own default cap, the same constant the agent sets", () => {
+    expect(DEFAULT_MAX_BANDWIDTH_BYTES).toBe(1 * GiB);
+    expect(bandwidthFor(null)).toMatchObject({ bytesPerSec: DEFAULT_MAX_BANDWIDTH_BYTES, source: 'default', note: expect.stringMatching(/1024 MiB\/s, the agent's migration bandwidth cap/) });
+  });
+
+  it('a requested cap wins only when it is lower than the link', () => {
+    expect(bandwidthFor(measured, 1 * MiB)).toMatchObject({ bytesPerSec: 1 * MiB, source: 'cap' });
+    expect(bandwidthFor(null, 512 * MiB)).toMatchObject({ bytesPerSec: 512 * MiB, source: 'cap' });
+    expect(bandwidthFor(measured, 1 * GiB)).toMatchObject({ bytesPerSec: measured!.bytesPerSec, source: 'measured' });
+  });
+});
 
 describe('memoryRounds', () => {
   it('an idle guest is one round plus a tiny stop-and-copy', () => {
@@ -38,14 +80,28 @@ describe('memoryRounds', () => {
 });
 
 describe('estimateMigration', () => {
-  it('shared mode: memory only, at the default bandwidth, says what it assumed', () => {
+  it('shared mode: memory only, at the measured bandwidth, says where it comes from', () => {
     const e = estimateMigration(base);
     expect(e.diskBytes).toBe(0);
-    expect(e.bandwidthBytesPerSec).toBe(DEFAULT_BANDWIDTH_BYTES);
+    expect(e).toMatchObject({ bandwidthBytesPerSec: 128 * MiB, bandwidthSource: 'measured' });
     expect(e.predictedBytes).toBe(1 * GiB);
     expect(e.predictedDurationMs).toBe(8000 + 50);
     expect(e.predictedDowntimeMs).toBe(50);
-    expect(e.notes.join(' ')).toMatch(/default migration bandwidth/);
+    expect(e.notes[0]).toMatch(/measured over the last 3 migrations/);
+  });
+
+  it('nothing measured between the hosts: the agent default cap, said so', () => {
+    const e = estimateMigration({ ...base, measured: null });
+    expect(e).toMatchObject({ bandwidthBytesPerSec: DEFAULT_MAX_BANDWIDTH_BYTES, bandwidthSource: 'default', predictedDurationMs: 1000 + 50 });
+    expect(e.notes[0]).toMatch(/nothing|no migration between these hosts/);
+  });
+
+  it('the test guest, idle, at the throughput measured on this kind of host: close to what the agent test saw', () => {
+    // 128 MiB guest, 89 MiB of it touched (the shared run sent 93.5 MB); it took 408 ms of copying.
+    const e = estimateMigration({ ...base, memoryBytes: 128 * MiB, rssBytes: 93_544_260, measured: measuredThroughput(observed) });
+    expect(e.predictedDurationMs).toBeGreaterThan(408);
+    expect(e.predictedDurationMs).toBeLessThan(2 * 408);
+    expect(e.predictedDowntimeMs).toBe(50); // idle: nothing left for the stop-and-copy
   });
 
   it('only touched memory is sent when RSS is known', () => {
@@ -65,9 +121,10 @@ describe('estimateMigration', () => {
   });
 
   it('a requested bandwidth cap slows the prediction and raises the downtime', () => {
-    const capped = estimateMigration({ ...base, dirty: { source: 'measured', bytesPerSec: 4 * MiB }, bandwidthBytesPerSec: 8 * MiB });
+    const capped = estimateMigration({ ...base, dirty: { source: 'measured', bytesPerSec: 4 * MiB }, capBytesPerSec: 8 * MiB });
     const free = estimateMigration({ ...base, dirty: { source: 'measured', bytesPerSec: 4 * MiB } });
     expect(capped.predictedDurationMs).toBeGreaterThan(free.predictedDurationMs * 10);
+    expect(capped.bandwidthSource).toBe('cap');
     expect(capped.notes[0]).toMatch(/capped at 8 MiB/);
   });
 

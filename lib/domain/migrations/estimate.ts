@@ -1,12 +1,11 @@
 // Pure cost model for a live migration (pre-copy, as QEMU does it): optional storage mirror,
 // then memory rounds until what is left fits the downtime limit, then the stop-and-copy.
-import type { MigrationEstimateDto, MigrationLoadDto, MigrationMode } from './dto';
+// Bandwidth: what recent migrations between the two hosts achieved, else the cap the agent
+// applies by default (the same constant), and never more than a cap the caller asks for.
+import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent/migration/protocol';
+import type { BandwidthSource, MigrationEstimateDto, MigrationLoadDto, MigrationMode } from './dto';
 
 const MiB = 1024 * 1024;
-// QEMU's default max-bandwidth for migration (128 MiB/s since 7.x) is the bandwidth assumed when
-// the caller sets no cap: on one machine or a LAN the copy is throttled there, not by the link.
-export const DEFAULT_BANDWIDTH_BYTES = 128 * MiB;
-export const DEFAULT_DOWNTIME_LIMIT_MS = 300; // QEMU's downtime-limit default
 const SWITCHOVER_MS = 50; // pause, device state, resume on the target: fixed cost seen on TCG
 const MAX_ROUNDS = 30;
 // History fallback: a busy vCPU rewrites its working set; 16 MiB/s per fully busy vCPU is a
@@ -18,6 +17,9 @@ export type DirtyRateInput =
   | { source: 'history'; diskWriteBytesPerSec: number; cpuPct: number; reason: string }
   | { source: 'none'; reason: string };
 
+// Throughput of recent migrations between the two hosts: bytes sent over the source's copy time.
+export type Throughput = { bytesPerSec: number; migrations: number };
+
 export type EstimateInput = {
   mode: MigrationMode;
   memoryBytes: number; // configured guest memory
@@ -27,15 +29,34 @@ export type EstimateInput = {
   diskBytes: number; // bytes to mirror (storage mode)
   diskWriteBytesPerSec: number; // guest disk write rate: re-copied during the mirror
   dirty: DirtyRateInput;
-  bandwidthBytesPerSec?: number;
+  measured: Throughput | null;
+  capBytesPerSec?: number; // requested for this migration
   downtimeLimitMs?: number;
   target: { cpuPct: number; cpuCount: number; memoryUsedBytes: number; memoryTotalBytes: number };
 };
 
 export type Estimate = Pick<
   MigrationEstimateDto,
-  'mode' | 'memoryBytes' | 'diskBytes' | 'dirtyRateBytesPerSec' | 'dirtyRateSource' | 'bandwidthBytesPerSec' | 'predictedDurationMs' | 'predictedDowntimeMs' | 'predictedBytes' | 'converges' | 'targetLoadBefore' | 'targetLoadAfter' | 'notes'
+  'mode' | 'memoryBytes' | 'diskBytes' | 'dirtyRateBytesPerSec' | 'dirtyRateSource' | 'bandwidthBytesPerSec' | 'bandwidthSource' | 'predictedDurationMs' | 'predictedDowntimeMs' | 'predictedBytes' | 'converges' | 'targetLoadBefore' | 'targetLoadAfter' | 'notes'
 >;
+
+// Summed bytes over summed time, so a big migration weighs more than a small (noisy) one. The
+// caller leaves out migrations a cap slowed down: they measured the cap, not the link.
+export function measuredThroughput(runs: readonly { bytes: number; transferMs: number }[]): Throughput | null {
+  const ok = runs.filter((r) => r.bytes > 0 && r.transferMs > 0);
+  const ms = ok.reduce((n, r) => n + r.transferMs, 0);
+  return ok.length ? { bytesPerSec: (ok.reduce((n, r) => n + r.bytes, 0) / ms) * 1000, migrations: ok.length } : null;
+}
+
+export function bandwidthFor(measured: Throughput | null, capBytesPerSec?: number): { bytesPerSec: number; source: BandwidthSource; note: string } {
+  const expected = measured ? measured.bytesPerSec : DEFAULT_MAX_BANDWIDTH_BYTES;
+  if (capBytesPerSec !== undefined && capBytesPerSec < expected) return { bytesPerSec: capBytesPerSec, source: 'cap', note: `Bandwidth capped at ${fmtMiB(capBytesPerSec)}/s for this migration.` };
+  if (measured) {
+    const n = measured.migrations;
+    return { bytesPerSec: expected, source: 'measured', note: `Bandwidth ${fmtMiB(expected)}/s, measured over the last ${n === 1 ? 'migration' : `${n} migrations`} between these hosts.` };
+  }
+  return { bytesPerSec: expected, source: 'default', note: `Assumes ${fmtMiB(expected)}/s, the agent's migration bandwidth cap: no migration between these hosts measured yet.` };
+}
 
 export function dirtyRateOf(d: DirtyRateInput, vcpus: number): number {
   if (d.source === 'measured') return d.bytesPerSec;
@@ -69,9 +90,9 @@ function load(cpuPct: number, used: number, total: number): MigrationLoadDto {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 export function estimateMigration(i: EstimateInput): Estimate {
-  const notes: string[] = [];
-  const bandwidth = i.bandwidthBytesPerSec ?? DEFAULT_BANDWIDTH_BYTES;
-  notes.push(i.bandwidthBytesPerSec ? `Bandwidth capped at ${fmtMiB(bandwidth)}/s for this migration.` : `Assumes ${fmtMiB(bandwidth)}/s, QEMU's default migration bandwidth limit.`);
+  const bw = bandwidthFor(i.measured, i.capBytesPerSec);
+  const bandwidth = bw.bytesPerSec;
+  const notes = [bw.note];
   const dirty = dirtyRateOf(i.dirty, i.vcpus);
   if (i.dirty.source === 'history') notes.push(`Dirty rate not measured (${i.dirty.reason}); estimated from the VM's recent disk writes and CPU use.`);
   if (i.dirty.source === 'none') notes.push(`Dirty rate unknown (${i.dirty.reason}); assumed idle.`);
@@ -84,7 +105,7 @@ export function estimateMigration(i: EstimateInput): Estimate {
     const net = bandwidth - i.diskWriteBytesPerSec;
     diskMs = net > 0 ? (diskBytes / net) * 1000 : (diskBytes / bandwidth) * 1000 * MAX_ROUNDS;
     diskSent = (diskMs / 1000) * bandwidth;
-    if (net <= 0) notes.push('The guest writes to disk faster than the assumed bandwidth: the disk mirror may not converge.');
+    if (net <= 0) notes.push('The guest writes to disk faster than the expected bandwidth: the disk mirror may not converge.');
   }
   const memSend = i.rssBytes > 0 ? Math.min(i.memoryBytes, i.rssBytes) : i.memoryBytes;
   if (i.rssBytes > 0 && i.rssBytes < i.memoryBytes) notes.push(`Only ${fmtMiB(memSend)} of ${fmtMiB(i.memoryBytes)} memory is touched; untouched (zero) pages cost almost nothing.`);
@@ -104,7 +125,8 @@ export function estimateMigration(i: EstimateInput): Estimate {
     diskBytes,
     dirtyRateBytesPerSec: Math.round(dirty),
     dirtyRateSource: i.dirty.source,
-    bandwidthBytesPerSec: bandwidth,
+    bandwidthBytesPerSec: Math.round(bandwidth),
+    bandwidthSource: bw.source,
     predictedDurationMs: Math.round(diskMs + mem.ms + SWITCHOVER_MS),
     predictedDowntimeMs: Math.round(downtimeMs),
     predictedBytes: Math.round(diskSent + mem.sentBytes),

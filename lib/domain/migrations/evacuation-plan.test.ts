@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { RuleDto } from '@/lib/domain/balancer/dto';
+import { placementRules } from '@/lib/domain/balancer/placement-rules';
 import type { PlacementHost } from '@/lib/domain/vms/placement';
 import { planEvacuation } from './evacuation-plan';
 
@@ -33,8 +35,27 @@ describe('planEvacuation', () => {
     expect(plan.unplaced[0].reason).toMatch(/no other host is online/);
   });
 
-  it('a rule check can veto a host (affinity)', () => {
-    const plan = planEvacuation('src', [host('src', 1), host('h1', 8), host('h2', 2)], [vm('a', 256)], (_vm, hostId) => hostId !== 'h1');
+  const spread: RuleDto = { id: 'r1', kind: 'vm-vm-anti-affinity', name: 'web apart', tag: 'web' };
+  const onH2: RuleDto = { id: 'r2', kind: 'vm-host-affinity', name: 'db on h2', tag: 'db', hostIds: ['h2'], strength: 'must' };
+  const tagged = (id: string, tags: string[], hostId = 'src') => ({ id, name: id, tags, hostIds: [hostId] });
+
+  it('a must rule sends the VM to its host even when another has more room', () => {
+    const rules = placementRules([onH2], [tagged('a', ['db'])]);
+    const plan = planEvacuation('src', [host('src', 1), host('h1', 8), host('h2', 2)], [vm('a', 256)], rules);
     expect(plan.assignments).toEqual([{ vmId: 'a', hostId: 'h2', hostName: 'h2' }]);
+  });
+
+  it('anti-affinity counts the VMs already there and those this plan placed; a VM no host may take stays, naming the rule', () => {
+    // h3 already runs a web VM; three web VMs leave src for h1, h2, h3: only two can go.
+    const rules = placementRules([spread], [tagged('a', ['web']), tagged('b', ['web']), tagged('c', ['web']), tagged('w', ['web'], 'h3')]);
+    const plan = planEvacuation('src', [host('src', 1), host('h1', 8), host('h2', 8), host('h3', 12)], [vm('a', 512), vm('b', 512), vm('c', 512)], rules);
+    expect(plan.assignments.map((x) => `${x.vmId}:${x.hostId}`)).toEqual(['a:h1', 'b:h2']);
+    expect(plan.unplaced).toEqual([{ vmId: 'c', reason: 'placement rule "web apart" allows none of the hosts with room (on h1: VM a, also tagged "web", is on h1)' }]);
+  });
+
+  it('VMs the rules do not name spread as before', () => {
+    const rules = placementRules([spread, onH2], [tagged('a', []), tagged('b', [])]);
+    const plan = planEvacuation('src', [host('src', 1), host('h1', 8), host('h2', 2)], [vm('a', 512), vm('b', 512)], rules);
+    expect(new Set(plan.assignments.map((x) => x.hostId))).toEqual(new Set(['h1', 'h2']));
   });
 });

@@ -7,7 +7,7 @@ import { VM_STATE } from '@/lib/domain/vms/dto';
 import { MIGRATION_STATE, type MigrationDto, type MigrationEstimateDto, type MigrationMode, type MigrationProgressDto, type MigrationReason, type MigrationState } from './dto';
 import { buildEstimate } from './estimate-inputs';
 import type { listMigrationsQuerySchema } from './schemas';
-import { migrationModeFor, placementHosts, resolveTarget } from './target';
+import { migrationModeFor, resolveTarget } from './target';
 
 // Live progress lives in the running task's result JSON ({ migrationId, progress }), written by
 // the vm.migrate handler on every poll of the agent operation.
@@ -69,7 +69,7 @@ export async function estimateMigration(vmId: string, targetHostId: string): Pro
   const vm = await db().vm.findUnique({ where: { id: vmId }, include: { host: true } });
   if (!vm) throw noSuchObject('VM', vmId);
   if (vm.state !== VM_STATE.running) throw vmBadPowerState(vm.name, [VM_STATE.running], vm.state);
-  const target = resolveTarget(await placementHosts(), vm.hostId, targetHostId, vm.memoryMiB);
+  const target = await resolveTarget(vm, targetHostId);
   const targetRow = await db().host.findUniqueOrThrow({ where: { id: target.id } });
   return buildEstimate(vm, targetRow, await migrationModeFor(vm));
 }

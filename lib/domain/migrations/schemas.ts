@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { MIGRATION_REASONS } from './dto';
 
-// POST /api/vms/:id/migrate and the migrate dialog. 'best' = placement picks (never the source).
+// POST /api/vms/:id/migrate and the migrate dialog. 'best' = the allowed other host that leaves the
+// cluster most balanced (target.ts).
 export const migrateVmSchema = z.object({ targetHostId: z.string().min(1, 'Choose a host or "best"') }).strict();
 export type MigrateVmInput = z.input<typeof migrateVmSchema>;
 

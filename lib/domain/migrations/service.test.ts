@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '@/lib/testing/test-db';
 import { admin, operator, seedHost, seedUsers, viewer } from '@/lib/testing/fixtures';
 import { db } from '@/lib/db/client';
+import type { RuleDto } from '@/lib/domain/balancer/dto';
 import { cancelMigration, queueMigration } from './service';
 import { estimateMigration, listMigrations } from './queries';
 
@@ -9,14 +10,21 @@ const testDb = createTestDb();
 afterAll(() => testDb.cleanup());
 
 beforeEach(async () => {
-  for (const t of ['taskStep', 'task', 'migration', 'metricSample', 'vm', 'auditEvent', 'storagePool', 'host', 'user'] as const) await (db()[t] as { deleteMany(): Promise<unknown> }).deleteMany();
+  for (const t of ['taskStep', 'task', 'migration', 'metricSample', 'vm', 'auditEvent', 'storagePool', 'host', 'user', 'balancerPolicy'] as const) await (db()[t] as { deleteMany(): Promise<unknown> }).deleteMany();
   await seedUsers();
 });
 
-async function seedVm(hostId: string, over: { id?: string; state?: string; memoryMiB?: number; pool?: string } = {}) {
+async function seedVm(hostId: string, over: { id?: string; state?: string; memoryMiB?: number; pool?: string; tags?: string[]; cpuPct?: number } = {}) {
   const id = over.id ?? 'vm-a';
-  return db().vm.create({ data: { id, name: `n-${id}`, hostId, state: over.state ?? 'running', vcpus: 1, memoryMiB: over.memoryMiB ?? 512, diskSizeBytes: BigInt(1024 ** 3), pool: over.pool ?? 'local', diskPath: `/pool/${id}/disk0.qcow2` } });
+  return db().vm.create({
+    data: {
+      id, name: `n-${id}`, hostId, state: over.state ?? 'running', vcpus: 1, memoryMiB: over.memoryMiB ?? 512, diskSizeBytes: BigInt(1024 ** 3), pool: over.pool ?? 'local',
+      diskPath: `/pool/${id}/disk0.qcow2`, tags: JSON.stringify(over.tags ?? []), cpuPct: over.cpuPct ?? 0,
+    },
+  });
 }
+
+const setRules = (rules: RuleDto[]) => db().balancerPolicy.upsert({ where: { id: 'cluster' }, create: { id: 'cluster', rules: JSON.stringify(rules) }, update: { rules: JSON.stringify(rules) } });
 
 describe('queueMigration', () => {
   it('queues a storage migration to the chosen host with an estimate, marks the VM migrating, audits', async () => {
@@ -38,14 +46,48 @@ describe('queueMigration', () => {
     expect(dto).toMatchObject({ sourceHostName: 'h1', targetHostName: 'h2', state: 'running', progress: null, estimate: { targetHostId: h2.id } });
   });
 
-  it("'best' picks the emptiest other host, never the source; a shared pool means shared mode", async () => {
+  it("'best' picks the other host that leaves the cluster most balanced, not the one with most free memory; a shared pool means shared mode", async () => {
     const h1 = await seedHost('h1', { freeGiB: 12 });
-    await seedHost('h2', { freeGiB: 2 });
+    const h2 = await seedHost('h2', { freeGiB: 12 });
     const h3 = await seedHost('h3', { freeGiB: 6 });
     await db().storagePool.create({ data: { hostId: h1.id, name: 'shared', kind: 'shared', path: '/shared/pool', totalBytes: BigInt(1), freeBytes: BigInt(1) } });
-    await seedVm(h1.id, { pool: 'shared' });
+    await seedVm(h1.id, { pool: 'shared', cpuPct: 100 });
+    // h2 has more room but its one CPU is busy: moving a busy VM there would unbalance the cluster.
+    await seedVm(h2.id, { id: 'vm-busy', cpuPct: 100 });
     const r = await queueMigration(admin, { vmId: 'vm-a', targetHostId: 'best', reason: 'manual' });
     expect(await db().migration.findUniqueOrThrow({ where: { id: r.migrationId } })).toMatchObject({ targetHostId: h3.id, mode: 'shared' });
+  });
+
+  it("'best' only considers hosts the placement rules allow, and says which rule when none is left", async () => {
+    const h1 = await seedHost('h1');
+    const h2 = await seedHost('h2', { freeGiB: 12 });
+    const h3 = await seedHost('h3', { freeGiB: 4 });
+    await seedVm(h1.id, { tags: ['web'] });
+    await seedVm(h2.id, { id: 'vm-web2', tags: ['web'] });
+    await setRules([{ id: 'r1', kind: 'vm-vm-anti-affinity', name: 'web apart', tag: 'web' }]);
+    expect((await estimateMigration('vm-a', 'best')).targetHostId).toBe(h3.id);
+    await setRules([
+      { id: 'r1', kind: 'vm-vm-anti-affinity', name: 'web apart', tag: 'web' },
+      { id: 'r2', kind: 'vm-host-affinity', name: 'web on h1 and h2', tag: 'web', hostIds: [h1.id, h2.id], strength: 'must' },
+    ]);
+    await expect(estimateMigration('vm-a', 'best')).rejects.toMatchObject({ code: 'NO_HOST_AVAILABLE', status: 409, message: expect.stringMatching(/rule "web apart"|rule "web on h1 and h2"/) });
+  });
+
+  it('a named host that breaks a must or anti-affinity rule is refused with the rule; a should rule does not refuse', async () => {
+    const h1 = await seedHost('h1');
+    const h2 = await seedHost('h2');
+    const h3 = await seedHost('h3');
+    await seedVm(h1.id, { tags: ['db', 'web'] });
+    await seedVm(h3.id, { id: 'vm-web2', tags: ['web'] });
+    await setRules([
+      { id: 'r-db', kind: 'vm-host-affinity', name: 'db on h1 or h3', tag: 'db', hostIds: [h1.id, h3.id], strength: 'must' },
+      { id: 'r-web', kind: 'vm-vm-anti-affinity', name: 'web apart', tag: 'web' },
+    ]);
+    const q = (targetHostId: string) => queueMigration(admin, { vmId: 'vm-a', targetHostId, reason: 'manual' });
+    await expect(q(h2.id)).rejects.toMatchObject({ code: 'RULE_VIOLATION', status: 409, data: { ruleId: 'r-db', ruleName: 'db on h1 or h3', host: 'h2' }, message: expect.stringMatching(/"db" must run on h1 or h3/) });
+    await expect(q(h3.id)).rejects.toMatchObject({ code: 'RULE_VIOLATION', data: { ruleId: 'r-web' }, message: expect.stringMatching(/VM n-vm-web2, also tagged "web", is on h3/) });
+    await setRules([{ id: 'r-pref', kind: 'vm-host-affinity', name: 'db prefers h1', tag: 'db', hostIds: [h1.id], strength: 'should' }]);
+    expect((await db().migration.findUniqueOrThrow({ where: { id: (await q(h2.id)).migrationId } })).targetHostId).toBe(h2.id);
   });
 
   it('refuses: viewer 403, unknown 404, stopped 409, busy 409, same host 409, maintenance 409, no room 409, offline 503', async () => {

@@ -13,7 +13,7 @@ import { conflict, errorMessage, hostOffline, noSuchObject, vmBadPowerState } fr
 import { MIGRATION_STATE, type QueueMigrationResultDto } from './dto';
 import { buildEstimate } from './estimate-inputs';
 import type { MigrationOptions, QueueMigration } from './schemas';
-import { migrationModeFor, placementHosts, resolveTarget } from './target';
+import { migrationModeFor, resolveTarget } from './target';
 
 // A cancel request is recorded on the running Migration row as its error (state stays running
 // until the handler has undone the target side); the handler checks it between phases.
@@ -34,7 +34,7 @@ export async function enqueueMigration(actor: Actor, input: QueueMigration, opts
   const busy = await activeTaskFor(vm.id);
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
   if (effectiveStatus(vm.host) === HOST_STATUS.offline) throw hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
-  const target = resolveTarget(await placementHosts(), vm.hostId, input.targetHostId, vm.memoryMiB);
+  const target = await resolveTarget(vm, input.targetHostId);
   const targetRow = await db().host.findUniqueOrThrow({ where: { id: target.id } });
   const mode = await migrationModeFor(vm);
   const estimate = await buildEstimate(vm, targetRow, mode, opts);

@@ -1,6 +1,7 @@
 // Pure placement: which host can take a VM needing `memoryMiB`. Free memory is what the host
 // reports free, less what its VMs may still claim (allocation not yet touched, and VMs being
 // provisioned that QEMU has not started yet), so two quick creates cannot overbook a host.
+import { conflict, hostOffline, insufficientCapacity } from '@/lib/errors';
 
 export type PlacementHost = {
   id: string;
@@ -38,4 +39,14 @@ export function placeVm(hosts: PlacementHost[], memoryMiB: number): PlacementRes
     .sort((a, b) => b.freeMiB - a.freeMiB || a.host.vms.length - b.host.vms.length || a.host.name.localeCompare(b.host.name));
   const best = ranked[0];
   return best.freeMiB >= memoryMiB ? { ok: true, ...best } : { ok: false, reason: 'no-capacity', best };
+}
+
+// A host the user named (create, restore, migrate): refused with the reason when it cannot take
+// the VM now. Offline 503; in maintenance (it is being emptied) or short of memory 409.
+export function requireRoom(h: PlacementHost, memoryMiB: number): PlacementHost {
+  if (!h.online) throw hostOffline(h.name);
+  if (h.maintenance) throw conflict(`Host ${h.name} is in maintenance and takes no VMs`, { hostId: h.id, maintenance: true });
+  const free = freeMemoryMiB(h);
+  if (free < memoryMiB) throw insufficientCapacity(h.name, memoryMiB, free);
+  return h;
 }

@@ -74,6 +74,16 @@ describe('createVm', () => {
     await expect(createVm(admin, input({ imageId: image.id }))).rejects.toMatchObject({ code: 'ALREADY_EXISTS', status: 409 });
   });
 
+  it('never places on a host in maintenance: auto skips it, naming it is a 409', async () => {
+    const image = await seedImage();
+    const maint = await seedHost('h-maint', { freeGiB: 12 });
+    const h1 = await seedHost('h1', { freeGiB: 2 });
+    await db().host.update({ where: { id: maint.id }, data: { maintenance: true } });
+    await expect(createVm(admin, input({ imageId: image.id, hostId: maint.id }))).rejects.toMatchObject({ code: 'CONFLICT', status: 409, data: { maintenance: true } });
+    const r = await createVm(admin, input({ imageId: image.id }));
+    expect((await db().vm.findUniqueOrThrow({ where: { id: r.vmId } })).hostId).toBe(h1.id);
+  });
+
   it('counts VMs still provisioning so two quick creates cannot overbook a host', async () => {
     await seedHost('h1', { freeGiB: 1 });
     const image = await seedImage();

@@ -9,9 +9,9 @@ import { effectiveStatus, hostInclude, toPlacementHost } from '@/lib/domain/host
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { activeTaskFor, enqueueTask } from '@/lib/domain/tasks/service';
-import { alreadyExists, conflict, hostOffline, insufficientCapacity, noHostAvailable, noSuchObject, vmBadPowerState } from '@/lib/errors';
+import { alreadyExists, conflict, hostOffline, noHostAvailable, noSuchObject, vmBadPowerState } from '@/lib/errors';
 import { VM_STATE, type VmAction, type VmState } from './dto';
-import { freeMemoryMiB, placeVm } from './placement';
+import { placeVm, requireRoom } from './placement';
 import type { CreateVm } from './schemas';
 
 const GiB = 1024 ** 3;
@@ -35,10 +35,7 @@ export async function chooseHost(hostId: string, memoryMiB: number) {
   if (hostId !== 'auto') {
     const h = hosts.find((x) => x.id === hostId);
     if (!h) throw noSuchObject('host', hostId);
-    if (!h.online) throw hostOffline(h.name);
-    const free = freeMemoryMiB(h);
-    if (free < memoryMiB) throw insufficientCapacity(h.name, memoryMiB, free);
-    return h;
+    return requireRoom(h, memoryMiB);
   }
   const r = placeVm(hosts, memoryMiB);
   if (r.ok) return r.host;

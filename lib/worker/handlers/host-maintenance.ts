@@ -3,7 +3,7 @@ import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { planEvacuation } from '@/lib/domain/migrations/evacuation-plan';
 import { enqueueMigration } from '@/lib/domain/migrations/service';
-import { placementHosts } from '@/lib/domain/migrations/target';
+import { currentPlacementRules, placementHosts } from '@/lib/domain/migrations/target';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { errorMessage, noSuchObject } from '@/lib/errors';
@@ -40,7 +40,8 @@ export const evacuateHostHandler: TaskHandler = async (ctx, payload) => {
   for (const v of vms.filter((x) => x.state !== VM_STATE.running)) {
     await ctx.step(`${v.name} is ${v.state}: it stays on ${host.name} (only running VMs are live-migrated; a stopped VM uses no CPU or memory here)`, 'warn');
   }
-  const plan = planEvacuation(host.id, await placementHosts(), running.map((v) => ({ id: v.id, name: v.name, memoryMiB: v.memoryMiB })));
+  const [hosts, rules] = await Promise.all([placementHosts(), currentPlacementRules()]);
+  const plan = planEvacuation(host.id, hosts, running.map((v) => ({ id: v.id, name: v.name, memoryMiB: v.memoryMiB })), rules);
   const names = new Map(vms.map((v) => [v.id, v.name]));
   for (const u of plan.unplaced) await ctx.step(`${names.get(u.vmId)} cannot move: ${u.reason}`, 'error');
   if (plan.assignments.length) await ctx.step(`Plan: ${plan.assignments.map((a) => `${names.get(a.vmId)} -> ${a.hostName}`).join(', ')}`);

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { OutgoingStatus } from '@/lib/agent/migration/protocol';
 import type { VmRuntime } from '@/lib/agent/protocol';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
@@ -6,10 +7,16 @@ import { agentFor } from '@/lib/domain/hosts/agents';
 import { MIGRATION_STATE } from '@/lib/domain/migrations/dto';
 import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
 import type { Migration } from '@/lib/generated/prisma/client';
-import { errorMessage, noSuchObject } from '@/lib/errors';
+import { conflict, errorMessage, noSuchObject } from '@/lib/errors';
+import { waitFor } from '@/lib/wait-for';
 import type { TaskContext } from '../context';
+import { recordOnTarget, releaseSource } from './vm-migrate-outcome';
 
 type Seen = { rt: VmRuntime | null; error: string | null }; // rt null + no error: the agent does not know it
+
+// A cancelled outgoing migration undoes itself on the source within seconds; one already
+// completing ends by itself.
+const SETTLE_MS = 120_000;
 
 async function look(hostId: string, vmId: string): Promise<Seen> {
   try {
@@ -19,40 +26,84 @@ async function look(hostId: string, vmId: string): Promise<Seen> {
   }
 }
 
-// After the worker died mid-migration, or the switch-over itself failed: ask both agents where
-// the VM runs and record that, instead of guessing. Source still running -> the migration did not
-// happen (stop whatever is left, undo the target). Source gone and target has it -> finish it
-// there. Neither -> the VM is in error, with both answers in the message.
+// Where the source stands once no migration of the VM is under way there any more (one still
+// running is cancelled first); null when the source cannot say.
+async function settledSource(vmId: string, hostId: string): Promise<OutgoingStatus['state'] | null> {
+  try {
+    const source = await agentFor(hostId);
+    if ((await source.outgoingStatus(vmId)).state === 'migrating') await source.cancelMigration(vmId).catch(() => {}); // refused once completing
+    return (await waitFor('the source migration to end', async () => {
+      const s = (await source.outgoingStatus(vmId)).state;
+      return s !== 'migrating' && s;
+    }, SETTLE_MS, 1_000)) as OutgoingStatus['state'];
+  } catch {
+    return null;
+  }
+}
+
+// After the worker died mid-migration, or a failure the handler cannot judge alone (the source
+// agent stopped answering, the target did not resume after the hand-over): ask both agents and
+// settle it without ever running two copies or removing the last one.
+// - The target runs the guest (it resumes only once the whole state is in): finish there, then
+//   the source drops its paused copy.
+// - The source runs it and never handed over: the migration did not happen; undo the target.
+// - The source handed over but the target does not run it: the target removes its copy (it
+//   refuses once the guest has run there) and the source resumes the guest.
+// - The source is gone and the target holds the state: finish there.
+// - Anything else: the VM is in error, both answers in the message, nothing removed.
 export async function reconcileMigration(ctx: TaskContext, m: Migration, cause?: unknown): Promise<unknown> {
   await ctx.step(`Checking where VM ${m.vmName} actually runs${cause ? ` after: ${errorMessage(cause)}` : ''}`, 'warn');
+  const outgoing = await settledSource(m.vmId, m.sourceHostId);
   const [src, dst] = await Promise.all([look(m.sourceHostId, m.vmId), look(m.targetHostId, m.vmId)]);
   const now = new Date();
-  const finish = (state: string, error: string | null) =>
-    db().migration.update({ where: { id: m.id }, data: { state, error, finishedAt: now, durationMs: now.getTime() - m.startedAt.getTime() } });
+  const fail = (error: string) => db().migration.update({ where: { id: m.id }, data: { state: MIGRATION_STATE.failed, error, finishedAt: now, durationMs: now.getTime() - m.startedAt.getTime() } });
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
     recordAudit({ actor: ctx.actor, action: 'vm.migrate', target: { type: 'vm', id: m.vmId, name: m.vmName }, result, detail: { taskId: ctx.id, migrationId: m.id, reconciled: true, ...detail } });
-
-  if (src.rt && src.rt.state !== 'shutoff') {
-    const source = await agentFor(m.sourceHostId);
-    await source.cancelMigration(m.vmId).catch(() => {}); // nothing to cancel is fine
-    if (dst.rt) await (await agentFor(m.targetHostId)).abortIncoming(m.vmId).catch((e) => ctx.step(`Could not clean up the target: ${errorMessage(e)}`, 'warn'));
-    const msg = `The migration did not complete${cause ? `: ${errorMessage(cause)}` : ' (its worker stopped)'}; the VM still runs on the source`;
-    await db().vm.update({ where: { id: m.vmId }, data: { state: VM_STATE_FROM_RUNTIME[src.rt.state], lastError: msg } });
-    await finish(MIGRATION_STATE.failed, msg);
-    await audit('failed', { error: msg, runsOn: 'source' });
+  const onSource = async (rt: VmRuntime, msg: string, runsOn: string) => {
+    await db().vm.update({ where: { id: m.vmId }, data: { state: VM_STATE_FROM_RUNTIME[rt.state], lastError: msg } });
+    await fail(msg);
+    await audit('failed', { error: msg, runsOn });
     throw new Error(msg);
-  }
-  if (dst.rt && (!src.error || dst.rt.state === 'running')) {
-    const rt = await (await agentFor(m.targetHostId)).finishIncoming(m.vmId).catch(() => dst.rt!); // already finished: keep what it said
-    await db().vm.update({ where: { id: m.vmId }, data: { hostId: m.targetHostId, diskPath: rt.diskPath, pool: rt.pool, state: VM_STATE_FROM_RUNTIME[rt.state], lastMigratedAt: now, lastError: null } });
-    await finish(MIGRATION_STATE.succeeded, null);
+  };
+  const inError = async (msg: string) => {
+    await db().vm.update({ where: { id: m.vmId }, data: { state: VM_STATE.error, lastError: msg } });
+    await fail(msg);
+    await audit('failed', { error: msg });
+    throw new Error(msg);
+  };
+  const finishOnTarget = async () => (await agentFor(m.targetHostId)).finishIncoming(m.vmId);
+  const onTarget = async (rt: VmRuntime) => {
+    await recordOnTarget(m, rt, null);
     await ctx.step('The VM runs on the target: recorded the migration as done (transfer figures unknown)', 'warn');
-    await audit('succeeded', { runsOn: 'target' });
+    const sourceLeftover = outgoing === 'handed-over' || src.rt ? await releaseSource(ctx, m) : null;
+    await audit('succeeded', { runsOn: 'target', ...(sourceLeftover ? { sourceLeftover } : {}) });
     return { migrationId: m.id, hostId: m.targetHostId, reconciled: true };
+  };
+  const says = (s: Seen) => s.error ?? (s.rt ? s.rt.state : 'unknown VM');
+
+  if (dst.rt?.state === 'running') return onTarget(await finishOnTarget().catch(() => dst.rt!)); // finished before: keep what it said
+  if (src.rt && outgoing !== 'handed-over' && ['running', 'paused'].includes(src.rt.state)) {
+    if (dst.rt) await (await agentFor(m.targetHostId)).abortIncoming(m.vmId).catch((e) => ctx.step(`Could not clean up the target: ${errorMessage(e)}`, 'warn'));
+    return onSource(src.rt, `The migration did not complete${cause ? `: ${errorMessage(cause)}` : ' (its worker stopped)'}; the VM still runs on the source`, 'source');
   }
-  const msg = `VM not found running after the migration: source says ${src.error ?? (src.rt ? src.rt.state : 'unknown VM')}, target says ${dst.error ?? (dst.rt ? dst.rt.state : 'unknown VM')}`;
-  await db().vm.update({ where: { id: m.vmId }, data: { state: VM_STATE.error, lastError: msg } });
-  await finish(MIGRATION_STATE.failed, msg);
-  await audit('failed', { error: msg });
-  throw new Error(msg);
+  if (outgoing === 'handed-over') {
+    try {
+      await (await agentFor(m.targetHostId)).abortIncoming(m.vmId);
+    } catch (err) {
+      if (conflict.is(err)) {
+        // Refused: the guest has run on the target (e.g. its agent restarted since), so that copy
+        // is the one to keep, if it still runs.
+        const rt = await finishOnTarget().catch(() => null);
+        if (rt?.state === 'running') return onTarget(rt);
+        return inError(`VM ${m.vmName} ran on the target after the hand-over but is ${rt?.state ?? 'unknown'} there now; the source keeps its paused copy from the switch-over; both copies are kept`);
+      }
+      return inError(`VM ${m.vmName} is paused on the source after handing over, and the target could not be asked to give it up (${errorMessage(err)}); both copies are kept`);
+    }
+    const rt = await (await agentFor(m.sourceHostId)).resumeOutgoing(m.vmId).catch((err: unknown) => errorMessage(err));
+    if (typeof rt === 'string') return inError(`The target gave VM ${m.vmName} up, but the source could not resume it (${rt}); it is paused on the source`);
+    await ctx.step('The target did not take the VM; removed its copy there, and the VM runs on the source again', 'warn');
+    return onSource(rt, `The target could not take the VM${cause ? ` (${errorMessage(cause)})` : ''}; it runs on the source again`, 'source (resumed)');
+  }
+  if (dst.rt && !src.rt && !src.error) return onTarget(await finishOnTarget().catch(() => dst.rt!)); // waits for the resume
+  return inError(`VM not found running after the migration: source says ${says(src)}, target says ${says(dst)}`);
 }

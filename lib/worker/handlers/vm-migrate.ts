@@ -12,6 +12,7 @@ import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
 import type { Migration } from '@/lib/generated/prisma/client';
 import { AppError, errorMessage, noSuchObject } from '@/lib/errors';
 import type { TaskContext, TaskHandler } from '../context';
+import { recordOnTarget, releaseSource } from './vm-migrate-outcome';
 import { reconcileMigration } from './vm-migrate-reconcile';
 
 const PHASE_TEXT: Record<MigrationPhase, string> = {
@@ -98,7 +99,7 @@ export const migrateVmHandler: TaskHandler = async (ctx, payload) => {
     recordAudit({ actor: ctx.actor, action: 'vm.migrate', target: { type: 'vm', id: vm.id, name: vm.name }, result, detail: { taskId: ctx.id, migrationId: m.id, from: vm.host.name, to: target.name, ...detail } });
   let prepared = false;
   let started = false; // the source is migrating: only both agents can say where the VM is now
-  let sourceGone = false; // after the memory switch-over the target holds the only copy
+  let handedOver = false; // QEMU completed: the target has the state, the source a paused copy
   try {
     const [source, dest] = await Promise.all([agentFor(m.sourceHostId), agentFor(m.targetHostId)]);
     await progressWriter(ctx, m.id)({ phase: 'preparing', transferredBytes: 0, remainingBytes: 0, totalBytes: 0, dirtyPagesRate: 0, expectedDowntimeMs: null }, 0.02);
@@ -118,26 +119,21 @@ export const migrateVmHandler: TaskHandler = async (ctx, payload) => {
     if (asked) throw cancelled(asked);
     started = true;
     const res = await runSourceMigration(ctx, m, source, incoming, payload);
-    sourceGone = true;
+    handedOver = true;
     await progressWriter(ctx, m.id)({ phase: 'finishing', transferredBytes: res.bytesTransferred, remainingBytes: 0, totalBytes: res.bytesTransferred, dirtyPagesRate: 0, expectedDowntimeMs: res.downtimeMs }, 0.95);
+    // Fails when the target cannot resume the guest: the source still has it (reconcile below).
     const rt = await dest.finishIncoming(vm.id);
-    const now = new Date();
-    await db().$transaction([
-      db().vm.update({ where: { id: vm.id }, data: { hostId: target.id, diskPath: rt.diskPath, pool: rt.pool, state: VM_STATE_FROM_RUNTIME[rt.state], guestReady: rt.guestReady, lastMigratedAt: now, lastError: null } }),
-      db().migration.update({
-        where: { id: m.id },
-        data: { state: MIGRATION_STATE.succeeded, finishedAt: now, durationMs: now.getTime() - m.startedAt.getTime(), downtimeMs: Math.round(res.downtimeMs), bytesTransferred: BigInt(Math.round(res.bytesTransferred)), diskBytes: BigInt(Math.round(res.diskBytes)), error: null },
-      }),
-    ]);
+    await recordOnTarget(m, rt, res);
     await ctx.step(`VM runs on ${target.name}: ${(res.totalMs / 1000).toFixed(1)} s, downtime ${Math.round(res.downtimeMs)} ms, ${(res.bytesTransferred / 1048576).toFixed(1)} MiB sent`);
-    await audit('succeeded', { durationMs: res.totalMs, downtimeMs: res.downtimeMs, bytesTransferred: res.bytesTransferred });
+    const sourceLeftover = await releaseSource(ctx, m);
+    await audit('succeeded', { durationMs: res.totalMs, downtimeMs: res.downtimeMs, bytesTransferred: res.bytesTransferred, ...(sourceLeftover ? { sourceLeftover } : {}) });
     return { migrationId: m.id, hostId: target.id, ...res };
   } catch (err) {
     const asked = await cancelRequest(m.id);
     const wasCancel = isCancel(err) || asked !== null;
-    // Not a clean refusal (e.g. the source agent stopped answering mid-way, or the switch-over
-    // failed): ask both agents where the VM runs instead of aborting what may be the only copy.
-    if (sourceGone || (started && !isCancel(err))) return reconcileMigration(ctx, m, err);
+    // Not a clean refusal (e.g. the source agent stopped answering mid-way, or the target could
+    // not resume after the hand-over): ask both agents where the VM runs and settle it from there.
+    if (handedOver || (started && !isCancel(err))) return reconcileMigration(ctx, m, err);
     const message = wasCancel ? (asked ?? errorMessage(err)) : errorMessage(err);
     await ctx.step(wasCancel ? `${message}; undoing the target side` : `Migration failed: ${message}; the VM stays on ${vm.host.name}`, wasCancel ? 'warn' : 'error');
     if (prepared) {
