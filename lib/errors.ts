@@ -90,6 +90,11 @@ export const timeout = define('TIMEOUT', 504, (what: string, seconds: number) =>
 export const notSupported = define('NOT_SUPPORTED', 501, (what: string, why: string) => [`${what} is not supported: ${why}`, { what, why }]);
 // An operation stopped on request (e.g. a cancelled live migration); whatever it touched is left as before.
 export const cancelled = define('CANCELLED', 409, (what: string) => [`${what} was cancelled`, { what }]);
+// A restore from a point whose last verification failed, not explicitly accepted by the caller.
+export const failedVerification = define('FAILED_VERIFICATION', 409, (pointId: string, verifyState: string, detail: string | null) => [
+  `This restore point failed its last ${verifyState === 'boot-failed' ? 'boot check' : 'verification'}${detail ? ` (${detail})` : ''}; restore from it only by accepting that (acceptFailedVerification)`,
+  { pointId, verifyState },
+]);
 export const checksumMismatch = define('CHECKSUM_MISMATCH', 422, (expected: string, actual: string) => [
   `SHA-256 mismatch: expected ${expected}, got ${actual}`,
   { expected, actual },

@@ -5,7 +5,7 @@ import { HostSelect } from '@/components/hosts/host-select';
 import { TaskProgress } from '@/components/tasks/task-progress';
 import { FormStepDialog } from '@/components/ui/form-step-dialog';
 import { TextField } from '@/components/ui/form-field';
-import type { RestorePointDto } from '@/lib/domain/backups/dto';
+import { failedVerifyState, type RestorePointDto } from '@/lib/domain/backups/dto';
 import type { RestoreAcceptedDto, RestoreMode } from '@/lib/domain/restores/dto';
 import { restoreRequestSchema } from '@/lib/domain/restores/schemas';
 import type { VmDto } from '@/lib/domain/vms/dto';
@@ -25,15 +25,21 @@ export function RestoreDialog({ mode, vm, point, onClose }: { mode: RestoreMode;
   const [instant, setInstant] = useState(false);
   const [confirmName, setConfirmName] = useState('');
   const [accepted, setAccepted] = useState<RestoreAcceptedDto | null>(null);
+  // A point whose last verification failed: restored only when the user ticks that they accept it.
+  const failed = failedVerifyState(point.verifyState);
+  const [acceptFailed, setAcceptFailed] = useState(false);
+  const [acceptError, setAcceptError] = useState(false);
   const when = formatDateTime(point.takenAt);
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
+    const override = failed ? { acceptFailedVerification: acceptFailed } : {};
     const body = mode === 'new'
-      ? { mode, name: name.trim(), hostId: hostId === 'auto' ? 'best' : hostId, instant }
-      : { mode, instant: false, confirmName };
+      ? { mode, name: name.trim(), hostId: hostId === 'auto' ? 'best' : hostId, instant, ...override }
+      : { mode, instant: false, confirmName, ...override };
     const input = form.validate(body);
-    if (!input) return;
+    setAcceptError(failed && !acceptFailed);
+    if (!input || (failed && !acceptFailed)) return;
     restore.mutate(input, { onSuccess: setAccepted, onError: (err) => form.applyServerError(err) });
   }
 
@@ -58,6 +64,22 @@ export function RestoreDialog({ mode, vm, point, onClose }: { mode: RestoreMode;
       ) : (
         <form id={FORM_ID} onSubmit={onSubmit} noValidate className="space-y-4">
           {form.errors._form && <p role="alert" className="text-sm text-red-700">{form.errors._form}</p>}
+          {failed && (
+            <div className="rounded-md border border-red-200 bg-red-50 px-3 py-2.5 text-sm text-red-900" data-testid="restore-failed-verification">
+              <p className="font-medium">
+                This restore point failed its last {point.verifyState === 'boot-failed' ? 'boot check' : 'verification'}
+                {point.verifiedAt ? ` (${formatDateTime(point.verifiedAt)})` : ''}.
+              </p>
+              {point.verifyMessage && <p className="mt-1 break-words text-red-800">{point.verifyMessage}</p>}
+              <p className="mt-1 text-red-800">The restored disk may be damaged or may not boot. Prefer another point if there is one.</p>
+              <label className="mt-2 flex items-start gap-2">
+                <input type="checkbox" name="acceptFailedVerification" checked={acceptFailed} className="mt-0.5 size-4 accent-red-600"
+                  onChange={(e) => { setAcceptFailed(e.target.checked); setAcceptError(false); }} aria-invalid={acceptError} />
+                <span className="font-medium">I accept restoring from a point that failed verification</span>
+              </label>
+              {acceptError && <p role="alert" className="mt-1 text-xs text-red-700">Tick this to restore from this point anyway</p>}
+            </div>
+          )}
           {mode === 'new' ? (
             <>
               <div className="grid grid-cols-2 gap-4">

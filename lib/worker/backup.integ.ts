@@ -4,12 +4,13 @@
 // leaves a point that verifies and restores, a recovered run that registers nothing, a boot check,
 // and the sweep of a complete file that a lost run left unregistered.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestBoot, guestSays, records, waitGuestReady } from '@/lib/agent/restore/restore-testing';
+import { manifestPathOf, pointManifestSchema } from '@/lib/agent/backup/protocol';
 import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
@@ -55,6 +56,7 @@ const succeeded = async (taskId: string) => {
   expect(t.state, `${t.title}: ${t.error?.message}`).toBe('succeeded');
   return t;
 };
+const manifestOf = (file: string) => pointManifestSchema.parse(JSON.parse(readFileSync(manifestPathOf(file), 'utf8')));
 const pointsOf = async (vmId: string) => (await listRestorePoints({ vmId })).sort((a, b) => a.takenAt.localeCompare(b.takenAt));
 
 async function freePort(): Promise<number> {
@@ -128,6 +130,7 @@ describe('backups on real QEMU', () => {
       expect(p.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(p.filePath).toBe(path.join(shared, 'backups', id, `${p.id}.qcow2`));
       expect(existsSync(p.filePath)).toBe(true);
+      expect(manifestOf(p.filePath)).toMatchObject({ pointId: p.id, vmId: id, vmName: p.vmName, kind: 'full', parent: null, sha256: p.sha256, sizeBytes: p.sizeBytes, takenAt: p.takenAt, vmSpec: p.vmSpec });
     }
     const [run] = await listRuns(jobId, 1);
     expect(run).toMatchObject({ state: 'succeeded', vmCount: 2, failedCount: 0 });
@@ -141,6 +144,7 @@ describe('backups on real QEMU', () => {
     await succeeded((await runJobNow(admin, jobId)).taskId);
     const [full, inc] = await pointsOf(vmIds['bk-a']);
     expect(inc).toMatchObject({ kind: 'incremental', parentId: full.id, chainId: full.chainId, fullReason: null });
+    expect(manifestOf(inc.filePath)).toMatchObject({ kind: 'incremental', parent: path.basename(full.filePath), sha256: inc.sha256 });
     console.log(`full wrote ${full.bytesWritten} B, incremental after 4 records wrote ${inc.bytesWritten} B`);
     expect(inc.bytesWritten).toBeLessThan(full.bytesWritten);
     const protection = (await listProtection()).find((p) => p.vmId === vmIds['bk-a'])!;
@@ -180,7 +184,9 @@ describe('backups on real QEMU', () => {
     const after = await pointsOf(vmIds['bk-a']);
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ kind: 'full', parentId: null, fullReason: expect.stringMatching(/flattened/) });
-    for (const p of before) expect(existsSync(p.filePath)).toBe(false);
+    for (const p of before) expect(existsSync(p.filePath) || existsSync(manifestPathOf(p.filePath))).toBe(false);
+    // The merged point's manifest followed its rebase (verify below also compares it with the row).
+    expect(manifestOf(after[0].filePath)).toMatchObject({ kind: 'full', parent: null, sha256: after[0].sha256, sizeBytes: after[0].sizeBytes });
     // bk-b's VM is gone but its one point (its chain head) stays restorable.
     expect(await pointsOf(vmIds['bk-b'])).toHaveLength(1);
     await succeeded((await verifyRestorePoint(admin, after[0].id, { boot: false })).taskId);
@@ -210,14 +216,15 @@ describe('backups on real QEMU', () => {
     // recorded on its run row, and a task whose lease a new worker now holds as `recovered`.
     const pointId = 'rp-orphan';
     const file = path.join(shared, 'backups', vmId, `${pointId}.qcow2`);
-    const op = await client.backupVm(vmId, { pointId, targetDir: path.dirname(file), bitmap: bitmapName(jobId), parent: { path: head.filePath }, speedBytesPerSec: 4 * 1024 ** 2 });
+    const manifest = { vmName: 'bk-a', vmSpec: head.vmSpec };
+    const op = await client.backupVm(vmId, { pointId, targetDir: path.dirname(file), bitmap: bitmapName(jobId), parent: { path: head.filePath }, manifest, speedBytesPerSec: 4 * 1024 ** 2 });
     const taskId = (await db().task.create({ data: { kind: 'backup.run', title: 'recovered', state: 'running', payload: '{}' } })).id;
     const result = { vmId, vmName: 'bk-a', state: 'running', kind: null, fullReason: null, bytesWritten: 0, sizeBytes: 0, durationMs: 0, pointId, error: null, hostId, operationId: op.id };
     await db().backupRun.create({ data: { jobId, taskId, vmCount: 1, results: JSON.stringify([result]) } });
     const count = await db().restorePoint.count();
     await expect(backupRunHandler(makeContext(taskId, SYSTEM_ACTOR, true), { jobId })).rejects.toMatchObject({ code: 'INTERRUPTED' });
     expect((await client.getOperation(op.id)).state).toBe('succeeded'); // it finished after the worker died ...
-    expect(existsSync(file) || existsSync(`${file}.partial`)).toBe(false); // ... and its file is gone
+    expect(existsSync(file) || existsSync(`${file}.partial`) || existsSync(manifestPathOf(file))).toBe(false); // ... and its files are gone
     expect(await db().restorePoint.count()).toBe(count);
     expect(await db().backupRun.findFirstOrThrow({ where: { taskId } })).toMatchObject({ state: 'failed', failedCount: 1 });
 
@@ -231,13 +238,13 @@ describe('backups on real QEMU', () => {
     const vmId = vmIds['bk-a'];
     const dir = path.join(shared, 'backups', vmId);
     const [lost, young, other] = ['rp-0123456789ab.qcow2', 'rp-abcdefabcdef.qcow2', 'notes.qcow2'].map((n) => path.join(dir, n));
-    for (const f of [lost, young, other]) writeFileSync(f, 'not a real backup');
+    for (const f of [lost, young, other, manifestPathOf(lost)]) writeFileSync(f, 'not a real backup');
     const old = new Date(Date.now() - 11 * 60_000); // finished long ago: nobody will register it now
     for (const f of [lost, other]) utimesSync(f, old, old);
     const task = await succeeded((await runJobNow(admin, jobId)).taskId);
-    expect(task.steps!.map((s) => s.message).join('\n')).toContain(`bk-a: removed 1 file(s) of earlier runs that no restore point references: ${lost}`);
-    expect(existsSync(lost)).toBe(false);
+    expect(task.steps!.map((s) => s.message).join('\n')).toContain(`bk-a: removed 2 file(s) of earlier runs that no restore point references: ${lost}, ${manifestPathOf(lost)}`);
+    expect(existsSync(lost) || existsSync(manifestPathOf(lost))).toBe(false); // the manifest goes with its file, however young
     expect([young, other].filter((f) => !existsSync(f))).toEqual([]); // too recent to judge; not a point file
-    for (const p of await pointsOf(vmId)) expect(existsSync(p.filePath), p.id).toBe(true);
+    for (const p of await pointsOf(vmId)) expect(existsSync(p.filePath) && existsSync(manifestPathOf(p.filePath)), p.id).toBe(true);
   });
 });

@@ -33,7 +33,8 @@ export async function backupBench(): Promise<BenchRow[]> {
   const active = new Set<string>();
   let last: BackupResult | null = null;
   const backup = async (pointId: string) => {
-    const req = { pointId, targetDir: repo, bitmap: 'bm', parent: last ? { path: last.path } : null, forceFull: false };
+    const manifest = { vmName: id, vmSpec: { vcpus: 1, memoryMiB: 128, boot: {}, imageId: null, tags: [] } };
+    const req = { pointId, targetDir: repo, bitmap: 'bm', parent: last ? { path: last.path } : null, forceFull: false, manifest };
     last = await ctx.withLock(id, () => takeBackup(ctx, id, req, op, active));
     return last;
   };

@@ -5,14 +5,14 @@
 // registered, kill -9 of the agent mid-backup, verify (only inside the repository), rebase (flatten),
 // delete, repository, the sweep of unregistered point files.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentClient, waitForOperation, type AgentClient } from '@/lib/agent-client';
 import { startFakeDashboard, tempDir, waitFor, type FakeDashboard } from '../testing';
-import { backupResultSchema, rebaseBackupResultSchema, verifyBackupResultSchema, type BackupResult, type BackupVmRequest } from './protocol';
+import { backupResultSchema, manifestPathOf, pointManifestSchema, rebaseBackupResultSchema, verifyBackupResultSchema, type BackupResult, type BackupVmRequest } from './protocol';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const GUEST = path.join(REPO, '.cache/guest');
@@ -67,8 +67,10 @@ async function bootVm(id: string, baseImagePath: string) {
   await waitFor(`${id} ready`, async () => (await c.getVm(id)).guestReady, 180_000, 250);
 }
 
+const manifest = { vmName: 'bk', vmSpec: { vcpus: 1, memoryMiB: 96, boot: {}, imageId: null, tags: ['prod'] } };
+
 async function backup(pointId: string, parent: string | null, extra: Partial<BackupVmRequest> = {}): Promise<BackupResult> {
-  const op = await c.backupVm(VM, { pointId, targetDir: repo, bitmap: 'vmops-bm', parent: parent ? { path: points[parent].path } : null, ...extra });
+  const op = await c.backupVm(VM, { pointId, targetDir: repo, bitmap: 'vmops-bm', parent: parent ? { path: points[parent].path } : null, manifest, ...extra });
   const done = await waitForOperation(c, op.id, undefined, { intervalMs: 200 });
   const r = backupResultSchema.parse(done.result);
   points[pointId] = r;
@@ -78,6 +80,7 @@ async function backup(pointId: string, parent: string | null, extra: Partial<Bac
 const info = (file: string) => JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-U', file], { encoding: 'utf8' })) as { 'backing-filename'?: string };
 const sha256 = (file: string) => execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0];
 const partials = () => readdirSync(repo).filter((f) => f.endsWith('.partial'));
+const manifestOf = (file: string) => pointManifestSchema.parse(JSON.parse(readFileSync(manifestPathOf(file), 'utf8')));
 
 function expectSound(r: BackupResult, kind: 'full' | 'incremental', parent: string | null) {
   expect(r.kind).toBe(kind);
@@ -85,6 +88,10 @@ function expectSound(r: BackupResult, kind: 'full' | 'incremental', parent: stri
   expect(sha256(r.path)).toBe(r.sha256);
   expect(info(r.path)['backing-filename'] ?? null).toBe(parent ? points[parent].path : null);
   expect(partials()).toEqual([]);
+  // The manifest beside it says the same, with the VM the worker described.
+  const { formatVersion, pointId, parent: parentName, ...rest } = manifestOf(r.path);
+  expect({ formatVersion, pointId, parentName }).toEqual({ formatVersion: 1, pointId: path.basename(r.path, '.qcow2'), parentName: parent && path.basename(points[parent].path) });
+  expect(rest).toEqual({ vmId: VM, ...manifest, kind, fullReason: r.fullReason, takenAt: r.takenAt, sha256: r.sha256, sizeBytes: r.sizeBytes, virtualSizeBytes: r.virtualSizeBytes, bytesWritten: r.bytesWritten, durationMs: r.durationMs });
 }
 
 beforeAll(async () => {
@@ -175,7 +182,7 @@ describe('backups on real QEMU', () => {
 
   it('recovers from kill -9 of the agent mid-backup (no partial or unregistered file counted, next run full) and from a removed bitmap', async () => {
     await ask(VM, 'writemb 24', /^VMOPS-(OK writemb|ERR)/);
-    const op = await c.backupVm(VM, { pointId: 'p8', targetDir: repo, bitmap: 'vmops-bm', parent: { path: points.p7b.path }, speedBytesPerSec: MiB });
+    const op = await c.backupVm(VM, { pointId: 'p8', targetDir: repo, bitmap: 'vmops-bm', parent: { path: points.p7b.path }, manifest, speedBytesPerSec: MiB });
     await waitFor('backup copying', async () => ((await c.getOperation(op.id)).detail?.bytesDone as number) > 0, 60_000, 100);
     agent.child.kill('SIGKILL');
     await waitFor('agent gone', () => agent.child.signalCode !== null, 10_000);
@@ -187,7 +194,7 @@ describe('backups on real QEMU', () => {
     const p9 = await backup('p9', 'p7b');
     expectSound(p9, 'full', null); // expectSound also checks no .partial is left
     expect(p9.fullReason).toMatch(/did not finish/);
-    expect(existsSync(path.join(repo, 'p8.qcow2'))).toBe(false);
+    expect(existsSync(path.join(repo, 'p8.qcow2')) || existsSync(path.join(repo, 'p8.json'))).toBe(false);
     expect(agent.lines.some((l) => /removing leftover backup job/.test(l))).toBe(true);
     seqAt.p10 = await write(1);
     expectSound(await backup('p10', 'p9'), 'incremental', 'p9');
@@ -226,8 +233,10 @@ describe('backups on real QEMU', () => {
   it('verifies checksums, flattens with rebase, deletes only backup files, reports the repository', async () => {
     const vop = await c.verifyBackupFiles({ repository: path.dirname(repo), files: [{ path: points.p1.path, sha256: points.p1.sha256 }, { path: points.p2.path, sha256: 'f'.repeat(64) }, { path: path.join(repo, 'gone.qcow2'), sha256: 'f'.repeat(64) }] });
     const v = verifyBackupResultSchema.parse((await waitForOperation(c, vop.id, undefined, { intervalMs: 200 })).result);
-    expect(v.files.map((f) => [f.ok, f.error])).toEqual([[true, null], [false, 'SHA-256 differs from the manifest'], [false, 'file is missing']]);
+    expect(v.files.map((f) => [f.ok, f.error])).toEqual([[true, null], [false, 'SHA-256 differs from the registered one'], [false, 'file is missing']]);
     expect(v.files[1].actualSha256).toBe(points.p2.sha256);
+    // Each file's manifest comes back for the caller to compare with its records.
+    expect(v.files.map((f) => [f.manifest?.sha256 ?? null, f.manifestError])).toEqual([[points.p1.sha256, null], [points.p2.sha256, null], [null, null]]);
     // Only backup files inside the repository named: not a VM disk, not a file elsewhere.
     const disk = (await c.getVm(VM)).diskPath;
     await expect(c.verifyBackupFiles({ repository: path.dirname(repo), files: [{ path: disk, sha256: 'f'.repeat(64) }] })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { 'files.0.path': [expect.stringMatching(/inside the repository/)] } } });
@@ -239,13 +248,17 @@ describe('backups on real QEMU', () => {
     const r = rebaseBackupResultSchema.parse((await waitForOperation(c, rop.id, undefined, { intervalMs: 200 })).result);
     expect(info(points.p2.path)['backing-filename']).toBeUndefined();
     expect(r.sha256).toBe(sha256(points.p2.path));
+    // The rebase rewrote the manifest: no parent, the new checksum, a full now.
+    expect(r.manifestUpdated).toBe(true);
+    expect(manifestOf(points.p2.path)).toMatchObject({ parent: null, kind: 'full', sha256: r.sha256, sizeBytes: r.sizeBytes, fullReason: expect.stringMatching(/flattened/) });
     // Flattened p2 reads exactly like the p1+p2 chain it was (compare exits non-zero otherwise).
     expect(execFileSync('qemu-img', ['compare', '-f', 'qcow2', '-F', 'qcow2', points.p2.path, before], { encoding: 'utf8' })).toMatch(/identical/);
 
     await expect(c.deleteBackupFiles({ paths: ['relative.qcow2'] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(c.deleteBackupFiles({ paths: [(await c.getVm(VM)).diskPath] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    expect(await c.deleteBackupFiles({ paths: [points.p7b.path, path.join(repo, 'never.qcow2.partial')] })).toEqual({ deleted: [points.p7b.path, path.join(repo, 'never.qcow2.partial')] });
-    expect(existsSync(points.p7b.path)).toBe(false);
+    expect(existsSync(manifestPathOf(points.p7b.path))).toBe(true);
+    expect(await c.deleteBackupFiles({ paths: [points.p7b.path, path.join(repo, 'never.qcow2.partial')] })).toEqual({ deleted: [points.p7b.path, path.join(repo, 'never.qcow2.partial'), manifestPathOf(points.p7b.path)] });
+    expect(existsSync(points.p7b.path) || existsSync(manifestPathOf(points.p7b.path))).toBe(false);
 
     const st = await c.checkRepository({ path: path.dirname(repo), create: false });
     expect(st).toMatchObject({ exists: true, writable: true });
@@ -253,16 +266,20 @@ describe('backups on real QEMU', () => {
     expect(st.freeBytes).toBeGreaterThan(0);
   });
 
-  it('a backup told which files are registered first removes old unregistered point files, nothing else', async () => {
+  it('a backup told which files are registered first removes old unregistered point files and their manifests, nothing else', async () => {
     const [lost, young, kept] = ['rp-0123456789ab.qcow2', 'rp-abcdefabcdef.qcow2', 'rp-aaaaaaaaaaaa.qcow2'].map((n) => path.join(repo, n));
     for (const f of [lost, young, kept]) execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', f, '1M']);
+    for (const f of [lost, kept]) writeFileSync(manifestPathOf(f), '{}');
+    const lonely = path.join(repo, 'rp-bbbbbbbbbbbb.json'); // a manifest whose file is already gone
+    writeFileSync(lonely, '{}');
     const old = new Date(Date.now() - 11 * 60_000);
-    for (const f of [lost, kept]) utimesSync(f, old, old);
-    const before = readdirSync(repo).filter((f) => f !== path.basename(lost)).sort();
+    for (const f of [lost, kept, lonely]) utimesSync(f, old, old);
+    const gone = [lost, manifestPathOf(lost), lonely];
+    const before = readdirSync(repo).filter((f) => !gone.includes(path.join(repo, f))).sort();
     const p12 = await backup('p12', 'p11', { registered: [points.p11.path, kept] });
     expectSound(p12, 'incremental', 'p11'); // the parent stays whatever the list says
-    expect(p12.removedFiles).toEqual([lost]);
-    expect(readdirSync(repo).sort()).toEqual([...before, 'p12.qcow2'].sort()); // p1..p11 are not named like points
+    expect([...p12.removedFiles].sort()).toEqual([...gone].sort());
+    expect(readdirSync(repo).sort()).toEqual([...before, 'p12.qcow2', 'p12.json'].sort()); // p1..p11 are not named like points
     // Without the list nothing is swept (an older worker).
     utimesSync(young, old, old);
     const p13 = await backup('p13', 'p12');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing';
 import { finalizePartial, PARTIAL_TOUCH_MS, removeStalePartials, removeUnregistered, repositoryStatus, UNREGISTERED_MS } from './files';
-import { backupVmRequestSchema, deleteBackupRequestSchema, newPointId, POINT_FILE, verifyBackupRequestSchema } from './protocol';
+import { backupVmRequestSchema, deleteBackupRequestSchema, manifestPathOf, newPointId, POINT_FILE, POINT_MANIFEST, verifyBackupRequestSchema } from './protocol';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => (dir = await tempDir('vmops-backup-files-')));
@@ -57,6 +57,21 @@ describe('backup files', () => {
     expect(await removeUnregistered(path.join(dir.path, 'missing'), new Set(), now)).toEqual([]);
   });
 
+  it('treats a point manifest (rp-<hex>.json) like its qcow2', async () => {
+    const now = Date.now();
+    const old = new Date(now - UNREGISTERED_MS - 1000);
+    const at = (n: string) => path.join(dir.path, n);
+    const names = ['rp-0123456789ab.qcow2', 'rp-0123456789ab.json', 'rp-aaaaaaaaaaaa.qcow2', 'rp-aaaaaaaaaaaa.json', 'rp-bbbbbbbbbbbb.json', 'rp-cccccccccccc.json', 'config.json'];
+    for (const n of names) await writeFile(at(n), '{}');
+    // The lost point's manifest is young (written after its file): it still goes with the file.
+    for (const n of names.filter((n) => !['rp-0123456789ab.json', 'rp-cccccccccccc.json'].includes(n))) await utimes(at(n), old, old);
+    const removed = await removeUnregistered(dir.path, new Set([at('rp-aaaaaaaaaaaa.qcow2')]), now);
+    // Gone: the lost point with its manifest, and an old manifest whose file is gone.
+    expect([...removed].sort()).toEqual([at('rp-0123456789ab.json'), at('rp-0123456789ab.qcow2'), at('rp-bbbbbbbbbbbb.json')]);
+    // Kept: the registered point's manifest, a young lone manifest, a name outside the scheme.
+    for (const n of ['rp-aaaaaaaaaaaa.qcow2', 'rp-aaaaaaaaaaaa.json', 'rp-cccccccccccc.json', 'config.json']) expect(existsSync(at(n)), n).toBe(true);
+  });
+
   it('reports repository space and the bytes of its files; creates it on request', async () => {
     const repo = path.join(dir.path, 'repo', 'nested');
     const missing = await repositoryStatus(repo, false);
@@ -75,13 +90,16 @@ describe('backup files', () => {
     expect(deleteBackupRequestSchema.safeParse({ paths: ['relative/a.qcow2'] }).success).toBe(false);
     expect(deleteBackupRequestSchema.safeParse({ paths: ['/etc/passwd'] }).success).toBe(false);
     expect(deleteBackupRequestSchema.parse({ paths: ['/r/x/../a.qcow2.partial'] }).paths).toEqual(['/r/a.qcow2.partial']);
-    const req = { pointId: 'p1', targetDir: '/r', bitmap: 'bm0', parent: null };
+    const manifest = { vmName: 'web', vmSpec: { vcpus: 1, memoryMiB: 128, boot: {}, imageId: null, tags: [] } };
+    const req = { pointId: 'p1', targetDir: '/r', bitmap: 'bm0', parent: null, manifest };
     expect(backupVmRequestSchema.parse(req).forceFull).toBe(false);
     expect(backupVmRequestSchema.safeParse({ ...req, pointId: '../x' }).success).toBe(false);
     expect(backupVmRequestSchema.safeParse({ ...req, extra: 1 }).success).toBe(false);
     expect(backupVmRequestSchema.parse(req).registered).toBeUndefined(); // no list, no sweep
     expect(backupVmRequestSchema.safeParse({ ...req, registered: ['/r/rp-0123456789ab.qcow2'] }).success).toBe(true);
     expect(backupVmRequestSchema.safeParse({ ...req, registered: ['/etc/passwd'] }).success).toBe(false);
+    expect(backupVmRequestSchema.safeParse({ ...req, manifest: undefined }).success).toBe(false); // every point gets its manifest
+    expect(backupVmRequestSchema.safeParse({ ...req, manifest: { ...manifest, vmSpec: { ...manifest.vmSpec, extra: 1 } } }).success).toBe(false);
   });
 
   it('names points by the scheme the sweep recognises', () => {
@@ -89,6 +107,7 @@ describe('backup files', () => {
     expect(POINT_FILE.test(`${id}.qcow2`)).toBe(true);
     expect(newPointId()).not.toBe(id);
     expect(POINT_FILE.test(`${id}.qcow2.partial`)).toBe(false);
+    expect(POINT_MANIFEST.test(path.basename(manifestPathOf(`/r/${id}.qcow2`)))).toBe(true);
   });
 
   it('verify names the repository and only .qcow2 files', () => {

@@ -1,11 +1,11 @@
 // File side of backups: streamed SHA-256, durable rename of a finished .partial, leftovers of
 // killed runs, the per-bitmap sidecar, and repository space.
 import { createHash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, existsSync } from 'node:fs';
 import { access, lstat, mkdir, open, readdir, rename, rm, stat, statfs, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { readJson, writeJson } from '../qemu/vm-files';
-import { POINT_FILE, type RepositoryStatus } from './protocol';
+import { manifestPathOf, POINT_FILE, POINT_MANIFEST, type RepositoryStatus } from './protocol';
 import type { Sidecar } from './trust';
 
 export const PARTIAL = '.partial';
@@ -21,7 +21,7 @@ export async function sha256File(file: string, onBytes?: (done: number) => void)
   return hash.digest('hex');
 }
 
-async function fsyncPath(p: string, flags = 'r'): Promise<void> {
+export async function fsyncPath(p: string, flags = 'r'): Promise<void> {
   const fh = await open(p, flags);
   try {
     await fh.sync();
@@ -63,17 +63,20 @@ export async function removeStalePartials(dir: string, active: ReadonlySet<strin
 // but whose worker died or lost the operation. A finished file is registered within seconds, so
 // one not written for UNREGISTERED_MS is never going to be (a file another host or job has just
 // finished, not registered yet, is younger). Only names following the point scheme are touched.
+// A manifest (rp-<hex>.json) counts as its qcow2: it goes with it, or alone once as old.
 export const UNREGISTERED_MS = 10 * 60_000;
 
 export async function removeUnregistered(dir: string, registered: ReadonlySet<string>, now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const file = path.join(dir, name);
-    if (!POINT_FILE.test(name) || registered.has(file)) continue;
+    const manifest = POINT_MANIFEST.test(name);
+    if (!(POINT_FILE.test(name) || manifest) || registered.has(manifest ? file.replace(/\.json$/, '.qcow2') : file)) continue;
     const st = await lstat(file).catch(() => null);
     if (!st?.isFile() || now - st.mtimeMs < UNREGISTERED_MS) continue;
-    await rm(file, { force: true });
-    removed.push(file);
+    const gone = manifest ? [file] : [file, manifestPathOf(file)].filter((f) => existsSync(f));
+    for (const f of gone) await rm(f, { force: true });
+    removed.push(...gone);
   }
   return removed;
 }

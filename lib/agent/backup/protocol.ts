@@ -22,6 +22,20 @@ const safeName = (max: number) => z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za
 // (`<pointId>.qcow2`), never anything else a repository directory may hold.
 export const POINT_FILE = /^rp-[0-9a-f]{12}\.qcow2$/;
 export const newPointId = () => `rp-${randomBytes(6).toString('hex')}`;
+// Each point file's manifest sits beside it: <pointId>.json next to <pointId>.qcow2.
+export const POINT_MANIFEST = /^rp-[0-9a-f]{12}\.json$/;
+export const manifestPathOf = (qcow2: string) => qcow2.replace(/\.qcow2$/, '.json');
+
+// The VM's configuration at backup time, as the worker keeps it (RestorePointVmSpec).
+export const pointVmSpecSchema = z
+  .object({
+    vcpus: z.number().int().positive(),
+    memoryMiB: z.number().int().positive(),
+    boot: z.object({ kernelPath: z.string().optional(), initrdPath: z.string().optional(), append: z.string().optional() }).strict(),
+    imageId: z.string().nullable(),
+    tags: z.array(z.string()),
+  })
+  .strict();
 
 export const backupVmRequestSchema = z
   .object({
@@ -34,6 +48,8 @@ export const backupVmRequestSchema = z
     // other point files there (POINT_FILE) that no backup has written for a while: complete
     // files of runs that were never registered (worker died, operation lost).
     registered: z.array(qcow2Path).max(10_000).optional(),
+    // What the point's manifest says about the VM (the agent knows the rest).
+    manifest: z.object({ vmName: z.string().min(1).max(200), vmSpec: pointVmSpecSchema }).strict(),
     // Additive: throttles a running VM's backup job (bytes/s of virtual size; tests and benchmarks).
     speedBytesPerSec: z.number().int().positive().optional(),
   })
@@ -59,6 +75,31 @@ export const backupResultSchema = z.object({
 });
 export type BackupResult = z.infer<typeof backupResultSchema>;
 
+// <pointId>.json: the point described without the dashboard's database (disaster recovery):
+// its chain link (parent file name in the same directory), checksum and the VM to recreate.
+// Written atomically once the qcow2 is final; rewritten by a rebase; deleted with its file.
+export const MANIFEST_FORMAT = 1;
+export const FLATTENED_REASON = 'flattened when its older points expired'; // a rebase onto nothing
+export const pointManifestSchema = z
+  .object({
+    formatVersion: z.literal(MANIFEST_FORMAT),
+    pointId: z.string(),
+    vmId: z.string(),
+    vmName: z.string(),
+    kind: backupKindSchema,
+    fullReason: z.string().nullable(),
+    takenAt: z.string(),
+    parent: z.string().nullable(),
+    sha256: sha256Schema,
+    sizeBytes: z.number().int().nonnegative(),
+    virtualSizeBytes: z.number().int().nonnegative(),
+    bytesWritten: z.number().int().nonnegative(),
+    durationMs: z.number().nonnegative(),
+    vmSpec: pointVmSpecSchema,
+  })
+  .strict();
+export type PointManifest = z.infer<typeof pointManifestSchema>;
+
 // repository: the registered repository directory the files belong to; the agent hashes only
 // .qcow2 files inside it (never a VM disk or an image), so it is no checksum oracle for any path.
 export const verifyBackupRequestSchema = z
@@ -67,8 +108,19 @@ export const verifyBackupRequestSchema = z
 export type VerifyBackupRequest = z.input<typeof verifyBackupRequestSchema>;
 export type VerifyBackupInput = z.output<typeof verifyBackupRequestSchema>;
 
+// manifest: the file's manifest as read (null: none there, or manifestError says why unreadable);
+// the caller compares it with what it registered.
 export const verifyBackupResultSchema = z.object({
-  files: z.array(z.object({ path: z.string(), ok: z.boolean(), actualSha256: sha256Schema.nullable(), error: z.string().nullable() })),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      ok: z.boolean(),
+      actualSha256: sha256Schema.nullable(),
+      error: z.string().nullable(),
+      manifest: pointManifestSchema.nullable(),
+      manifestError: z.string().nullable(),
+    }),
+  ),
 });
 export type VerifyBackupResult = z.infer<typeof verifyBackupResultSchema>;
 
@@ -77,11 +129,13 @@ export const deleteBackupRequestSchema = z
   .strict();
 export type DeleteBackupRequest = z.input<typeof deleteBackupRequestSchema>;
 // Paths that no longer exist after the call (removed now or already gone): a retry is harmless.
+// A .qcow2's manifest goes with it and is listed too.
 export const deleteBackupResponseSchema = z.object({ deleted: z.array(z.string()) });
 
 export const rebaseBackupRequestSchema = z.object({ path: qcow2Path, backingPath: qcow2Path.nullable() }).strict();
 export type RebaseBackupRequest = z.input<typeof rebaseBackupRequestSchema>;
-export const rebaseBackupResultSchema = z.object({ sha256: sha256Schema, sizeBytes: z.number().int().nonnegative() });
+// manifestUpdated: false when the file has no manifest (taken before manifests existed).
+export const rebaseBackupResultSchema = z.object({ sha256: sha256Schema, sizeBytes: z.number().int().nonnegative(), manifestUpdated: z.boolean() });
 export type RebaseBackupResult = z.infer<typeof rebaseBackupResultSchema>;
 
 export const repositoryCheckRequestSchema = z.object({ path: absPath, create: z.boolean() }).strict();

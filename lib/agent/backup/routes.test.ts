@@ -7,6 +7,7 @@ let dash: FakeDashboard;
 let h: Awaited<ReturnType<typeof startTestAgent>>;
 let c: AgentClient;
 let dir: Awaited<ReturnType<typeof tempDir>>;
+const manifest = { vmName: 'sim', vmSpec: { vcpus: 1, memoryMiB: 128, boot: {}, imageId: null, tags: [] } };
 
 beforeAll(async () => {
   dash = await startFakeDashboard();
@@ -22,11 +23,11 @@ afterAll(async () => {
 
 describe('agent backup routes (simulated driver)', () => {
   it('answers 501 NOT_SUPPORTED for backups without QEMU', async () => {
-    await expect(c.backupVm('sim-vm', { pointId: 'p1', targetDir: dir.path, bitmap: 'bm', parent: null })).rejects.toMatchObject({ code: 'NOT_SUPPORTED', status: 501 });
+    await expect(c.backupVm('sim-vm', { pointId: 'p1', targetDir: dir.path, bitmap: 'bm', parent: null, manifest })).rejects.toMatchObject({ code: 'NOT_SUPPORTED', status: 501 });
   });
 
   it('refuses bad input with field messages (422)', async () => {
-    const err = await c.backupVm('sim-vm', { pointId: '../evil', targetDir: 'rel', bitmap: 'bm', parent: null }).catch((e: unknown) => e);
+    const err = await c.backupVm('sim-vm', { pointId: '../evil', targetDir: 'rel', bitmap: 'bm', parent: null, manifest }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'INVALID_INPUT', status: 422 });
     expect(Object.keys((err as { data: { fields: object } }).data.fields).sort()).toEqual(['pointId', 'targetDir']);
     await expect(c.deleteBackupFiles({ paths: ['/etc/passwd'] })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { 'paths.0': ['only .qcow2 or .qcow2.partial backup files'] } } });

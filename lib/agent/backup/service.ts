@@ -9,6 +9,7 @@ import type { AgentRouteDeps } from '../routes';
 import { rebase } from '../qemu/backup-img';
 import { requireQemu } from '../qemu/context';
 import { finalizePartial, PARTIAL, repositoryStatus, sha256File } from './files';
+import { readManifest, rebaseManifest, removeManifest } from './manifest';
 import type { BackupVmInput, RebaseBackupResult, VerifyBackupInput, VerifyBackupResult } from './protocol';
 import { takeBackup } from './take-backup';
 
@@ -50,12 +51,13 @@ export function createBackupService(deps: Deps) {
         const files: VerifyBackupResult['files'] = [];
         for (const [i, f] of req.files.entries()) {
           op.report(i / total, `verifying ${path.basename(f.path)}`, { file: f.path, index: i, total });
+          const m = await readManifest(f.path).then((manifest) => ({ manifest, manifestError: null }), (err: unknown) => ({ manifest: null, manifestError: errorMessage(err) }));
           try {
             const actual = await sha256File(f.path);
-            files.push({ path: f.path, ok: actual === f.sha256, actualSha256: actual, error: actual === f.sha256 ? null : 'SHA-256 differs from the manifest' });
+            files.push({ path: f.path, ok: actual === f.sha256, actualSha256: actual, error: actual === f.sha256 ? null : 'SHA-256 differs from the registered one', ...m });
           } catch (err) {
             const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-            files.push({ path: f.path, ok: false, actualSha256: null, error: missing ? 'file is missing' : errorMessage(err) });
+            files.push({ path: f.path, ok: false, actualSha256: null, error: missing ? 'file is missing' : errorMessage(err), ...m });
           }
         }
         return { files };
@@ -66,8 +68,13 @@ export function createBackupService(deps: Deps) {
       await assertBackupFiles(paths, (i) => `paths.${i}`);
       const busy = paths.filter((p) => active.has(p.endsWith(PARTIAL) ? p : `${p}${PARTIAL}`));
       if (busy.length) throw conflict(`A backup is still writing ${busy.join(', ')}`, { paths: busy });
-      for (const p of paths) await rm(p, { force: true });
-      return { deleted: paths.filter((p) => !existsSync(p)) };
+      const manifests: string[] = [];
+      for (const p of paths) {
+        await rm(p, { force: true });
+        const m = p.endsWith('.qcow2') ? await removeManifest(p) : null;
+        if (m) manifests.push(m);
+      }
+      return { deleted: [...paths.filter((p) => !existsSync(p)), ...manifests] };
     },
 
     // Safe rebase in place: qemu-img writes the clusters that differ between the old and the new
@@ -83,7 +90,8 @@ export function createBackupService(deps: Deps) {
         op.report(0.9, 'computing SHA-256');
         // Hash + fsync; the "partial" is the file itself, renamed onto itself.
         const { sha256 } = await finalizePartial(req.path, req.path);
-        return { sha256, sizeBytes: (await stat(req.path)).size };
+        const sums = { sha256, sizeBytes: (await stat(req.path)).size };
+        return { ...sums, manifestUpdated: await rebaseManifest(req.path, req.backingPath, sums) };
       });
     },
 

@@ -1,7 +1,8 @@
 // One backup of one VM into <targetDir>/<pointId>.qcow2: trust checks (full with a reason, or
 // incremental), a running VM through QMP, a stopped one through qemu-img, then hash + rename of
-// the .partial. Runs under the VM's lock so a start or undefine cannot interleave; a stop or kill
-// does not take that lock and simply makes a running backup fail (QEMU ends the job).
+// the .partial, then its manifest <pointId>.json. Runs under the VM's lock so a start or undefine
+// cannot interleave; a stop or kill does not take that lock and simply makes a running backup
+// fail (QEMU ends the job).
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,8 +12,9 @@ import { allocatedBytes, createTarget, imageBitmaps, offlineFull, offlineIncreme
 import { cleanupLeftovers, liveBitmapState, runLiveBackup } from '../qemu/backup-live';
 import type { QemuContext } from '../qemu/context';
 import { ON } from '../qemu/vm-registry';
+import { writeManifest } from './manifest';
 import { finalizePartial, keepTouched, PARTIAL, readSidecar, removeStalePartials, removeUnregistered, writeSidecar } from './files';
-import type { BackupResult, BackupVmInput } from './protocol';
+import { manifestPathOf, MANIFEST_FORMAT, type BackupResult, type BackupVmInput } from './protocol';
 import { decideBackupKind, type BitmapState, type Sidecar, type TrustDecision } from './trust';
 
 type Ctx = Pick<QemuContext, 'qemuImg' | 'vms' | 'log'>;
@@ -94,24 +96,14 @@ export async function takeBackup(ctx: Ctx, vmId: string, req: BackupVmInput, op:
     const bytesWritten = await allocatedBytes(ctx.qemuImg, partial);
     op.report(0.86, 'computing SHA-256', { ...detail, phase: 'hash' });
     const { sha256, sizeBytes } = await finalizePartial(partial, final);
+    const point = { kind: decision.kind, fullReason: decision.fullReason, sha256, sizeBytes, virtualSizeBytes: img.virtualSizeBytes, bytesWritten, durationMs: Date.now() - t0, takenAt: takenAt.toISOString() };
+    await writeManifest(final, { formatVersion: MANIFEST_FORMAT, pointId: req.pointId, vmId, ...req.manifest, ...point, parent: parent && path.basename(parent) });
     await writeSidecar(spec.vmDir, req.bitmap, { state: 'done', path: final, sha256, at: new Date().toISOString() });
-    return {
-      kind: decision.kind,
-      fullReason: decision.fullReason,
-      path: final,
-      sha256,
-      sizeBytes,
-      virtualSizeBytes: img.virtualSizeBytes,
-      bytesWritten,
-      durationMs: Date.now() - t0,
-      takenAt: takenAt.toISOString(),
-      vmState: live ? 'running' : 'shutoff',
-      removedFiles,
-    };
+    return { ...point, path: final, vmState: live ? 'running' : 'shutoff', removedFiles };
   } catch (err) {
-    // Nothing of a failed backup stays, not even a file already renamed (sidecar write failed).
-    await rm(partial, { force: true });
-    await rm(final, { force: true });
+    // Nothing of a failed backup stays, not even a file already renamed (manifest or sidecar
+    // write failed).
+    for (const f of [partial, final, manifestPathOf(final)]) await rm(f, { force: true });
     // Nothing changed the bitmap: it still counts from the previous backup.
     if (!bitmapTouched && previous) await writeSidecar(spec.vmDir, req.bitmap, previous).catch(() => {});
     throw err;

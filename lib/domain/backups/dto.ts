@@ -89,6 +89,8 @@ export type BackupJobDto = {
 
 export type RestorePointKind = 'full' | 'incremental' | 'safety';
 export type VerifyState = 'unverified' | 'ok' | 'failed' | 'boot-ok' | 'boot-failed';
+// A restore from a point in one of these states needs the caller's explicit acceptance.
+export const failedVerifyState = (s: string) => s === 'failed' || s === 'boot-failed';
 
 export type RestorePointVmSpec = {
   vcpus: number;

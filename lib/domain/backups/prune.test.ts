@@ -16,7 +16,7 @@ beforeEach(async () => {
   agent = await startFakeAgent({
     'POST /v1/backups/delete': (body) => ({ deleted: (body as { paths: string[] }).paths }),
     'POST /v1/backups/rebase': () => fakeOperation('op-rebase', { state: 'running', progress: 0 }),
-    'GET /v1/operations/:id': (_b, p) => fakeOperation(p.id, { result: { sha256: 'e'.repeat(64), sizeBytes: 77 } }),
+    'GET /v1/operations/:id': (_b, p) => fakeOperation(p.id, { result: { sha256: 'e'.repeat(64), sizeBytes: 77, manifestUpdated: false } }),
   });
   hostId = (await seedFakeAgentHost('h1', agent)).id;
   const repo = await db().backupRepository.create({ data: { name: 'main', kind: 'shared', path: '/backups' } });
@@ -51,7 +51,10 @@ describe('pruneJob', () => {
     expect(log[0]).toBe(`Retention: skipped the chain of a point a2 for now: backup.verify task ${verify.id} reads it; the next run applies the policy to it`);
 
     await db().task.update({ where: { id: verify.id }, data: { state: 'succeeded' } });
-    expect(await pruneJob(job, async () => {})).toEqual({ rebased: 1, deleted: 1, freedBytes: 10 });
+    log.length = 0;
+    expect(await pruneJob(job, async (m) => void log.push(m))).toEqual({ rebased: 1, deleted: 1, freedBytes: 10 });
+    // The agent rewrites a point's manifest in the rebase; a point without one is said.
+    expect(log).toContain('Retention: a point a2 has no manifest in the repository (taken before manifests existed)');
     expect(await ids()).toEqual(['a2', 'b2']);
     expect(await db().restorePoint.findUniqueOrThrow({ where: { id: 'a2' } })).toMatchObject({ parentId: null, kind: 'full', sha256: 'e'.repeat(64), sizeBytes: 77n });
   });

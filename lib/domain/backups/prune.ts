@@ -1,5 +1,5 @@
 import 'server-only';
-import { rebaseBackupResultSchema } from '@/lib/agent/backup/protocol';
+import { FLATTENED_REASON, rebaseBackupResultSchema } from '@/lib/agent/backup/protocol';
 import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { errorMessage } from '@/lib/errors';
@@ -41,11 +41,13 @@ export async function pruneJob(job: BackupJob, log: Log): Promise<{ rebased: num
         const r = rebaseBackupResultSchema.parse((await waitForOperation(agent, op.id)).result);
         await db().restorePoint.update({
           where: { id: p.id },
-          data: { parentId: onto?.id ?? null, kind: onto ? p.kind : 'full', fullReason: onto ? p.fullReason : 'flattened when its older points expired', sha256: r.sha256, sizeBytes: BigInt(r.sizeBytes) },
+          data: { parentId: onto?.id ?? null, kind: onto ? p.kind : 'full', fullReason: onto ? p.fullReason : FLATTENED_REASON, sha256: r.sha256, sizeBytes: BigInt(r.sizeBytes) },
         });
         p.parentId = onto?.id ?? null;
         done.rebased++;
         await log(`Retention: ${p.vmName} point ${p.id}: ${step.reason}`);
+        // The agent rewrote the manifest's parent and checksum in the same operation.
+        if (!r.manifestUpdated) await log(`Retention: ${p.vmName} point ${p.id} has no manifest in the repository (taken before manifests existed)`, 'warn');
       } else {
         await db().restorePoint.delete({ where: { id: p.id } });
         await agent.deleteBackupFiles({ paths: [p.filePath] });

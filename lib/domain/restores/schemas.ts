@@ -17,6 +17,8 @@ export const restoreRequestSchema = z
     hostId: z.string().min(1).default('best'), // a host id, or 'best' = placement by free memory
     instant: z.boolean().default(false),
     confirmName: z.string().optional(),
+    // true is required to restore from a point whose last verification failed (else 409).
+    acceptFailedVerification: z.boolean().optional(),
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -85,6 +85,36 @@ describe('restorePoint as a new VM', () => {
   });
 });
 
+describe('restorePoint from a point whose verification failed', () => {
+  it('refuses with a coded 409 (audited as denied) unless the request accepts it, for both modes', async () => {
+    const h1 = await seedHost('h1');
+    await db().vm.create({ data: { id: 'vm-web', name: 'web', hostId: h1.id, state: 'stopped', vcpus: 1, memoryMiB: 128, diskSizeBytes: 64n } });
+    for (const [verifyState, what] of [['failed', 'verification'], ['boot-failed', 'boot check']] as const) {
+      const p = await seedPoint({ hostId: h1.id, repo: { kind: 'shared' }, vmId: 'vm-web' });
+      await db().restorePoint.update({ where: { id: p.id }, data: { verifyState, verifyMessage: 'sha256 differs' } });
+      for (const input of [{ mode: 'new', name: `n-${verifyState}`, instant: false }, { mode: 'replace', confirmName: 'web', instant: false }] as const) {
+        const err = await restorePoint(operator, p.id, req(input)).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'FAILED_VERIFICATION', status: 409, data: { pointId: p.id, verifyState } });
+        expect((err as Error).message).toContain(`failed its last ${what} (sha256 differs)`);
+        await expect(restorePoint(operator, p.id, req({ ...input, acceptFailedVerification: false }))).rejects.toMatchObject({ code: 'FAILED_VERIFICATION' });
+      }
+    }
+    const denied = await db().auditEvent.findMany({ where: { result: 'denied' } });
+    expect(denied).toHaveLength(8);
+    expect(denied.every((a) => a.action === 'vm.restore' && a.targetType === 'restore-point' && JSON.parse(a.detail).reason === 'failed verification not accepted')).toBe(true);
+    expect(await db().task.count()).toBe(0);
+
+    // Accepted explicitly: restored, and the accepted audit says what was overridden.
+    const [p] = await db().restorePoint.findMany({ where: { verifyState: 'boot-failed' } });
+    const r = await restorePoint(operator, p.id, req({ mode: 'new', name: 'anyway', instant: false, acceptFailedVerification: true }));
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { result: 'accepted' } });
+    expect(JSON.parse(audit.detail)).toMatchObject({ taskId: r.taskId, acceptedFailedVerification: 'boot-failed' });
+    // Unverified and passed points need no acceptance.
+    await db().restorePoint.update({ where: { id: p.id }, data: { verifyState: 'boot-ok' } });
+    await expect(restorePoint(operator, p.id, req({ mode: 'new', name: 'fine', instant: false }))).resolves.toMatchObject({ taskId: expect.any(String) });
+  });
+});
+
 describe('restorePoint replacing the VM', () => {
   async function seedVm(hostId: string, state = 'running') {
     return db().vm.create({ data: { id: 'vm-web', name: 'web', hostId, state, vcpus: 1, memoryMiB: 128, diskSizeBytes: 64n } });

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
+import { failedVerifyState } from '@/lib/domain/backups/dto';
 import type { SessionUser } from '@/lib/domain/auth/dto';
 import { HOST_STATUS } from '@/lib/domain/hosts/dto';
 import { effectiveStatus } from '@/lib/domain/hosts/queries';
@@ -9,7 +10,7 @@ import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { activeTaskFor, enqueueTask } from '@/lib/domain/tasks/service';
 import { VM_STATE, type VmState } from '@/lib/domain/vms/dto';
 import { chooseHost } from '@/lib/domain/vms/service';
-import { conflict, hostOffline, invalidInput, noSuchObject, vmBadPowerState } from '@/lib/errors';
+import { conflict, failedVerification, hostOffline, invalidInput, noSuchObject, vmBadPowerState } from '@/lib/errors';
 import type { RestoreAcceptedDto } from './dto';
 import { pointForRestore, type PointForRestore } from './queries';
 import type { RestoreRequest } from './schemas';
@@ -19,17 +20,27 @@ const REPLACE_FROM: VmState[] = [VM_STATE.running, VM_STATE.paused, VM_STATE.sto
 
 const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 
-// POST /api/restore-points/:id/restore. 'new' creates a VM row in 'provisioning' on the chosen
-// host (as vm create does) and queues vm.restore; 'replace' queues it on the point's own VM
-// after the caller typed its name. The handler (lib/worker/handlers/restore-vm.ts) does the work.
+// POST /api/restore-points/:id/restore. A point whose last verification failed is restored only
+// with acceptFailedVerification (else 409 FAILED_VERIFICATION, audited as denied). 'new' creates
+// a VM row in 'provisioning' on the chosen host (as vm create does) and queues vm.restore;
+// 'replace' queues it on the point's own VM after the caller typed its name. The handler
+// (lib/worker/handlers/restore-vm.ts) does the work.
 export async function restorePoint(user: SessionUser, pointId: string, input: RestoreRequest): Promise<RestoreAcceptedDto> {
   const row = await db().restorePoint.findUnique({ where: { id: pointId }, select: { vmName: true } });
   await authorize(user, 'backup.restore', { type: 'restore-point', id: pointId, name: row?.vmName }, RESTORE_TASK);
   const p = await pointForRestore(pointId);
   // A safety point only guards the restore that made it, and its file goes with that restore.
   if (p.point.kind === 'safety') throw conflict('A safety point exists only while its restore runs; restore from a backup point', { pointId });
+  if (failedVerifyState(p.point.verifyState) && !input.acceptFailedVerification) {
+    const { verifyState, verifyMessage } = p.point;
+    await recordAudit({ actor: actorOf(user), action: RESTORE_TASK, target: { type: 'restore-point', id: pointId, name: p.point.vmName }, result: 'denied', detail: { reason: 'failed verification not accepted', verifyState, mode: input.mode } });
+    throw failedVerification(pointId, verifyState, verifyMessage);
+  }
   return input.mode === 'new' ? restoreAsNew(user, p, input) : restoreInPlace(user, p, input);
 }
+
+// In the accepted restore's audit: that it overrode a failed verification.
+const overrideOf = (point: PointForRestore['point']) => (failedVerifyState(point.verifyState) ? { acceptedFailedVerification: point.verifyState } : {});
 
 async function restoreAsNew(user: SessionUser, { point, spec, readableOnlyOn }: PointForRestore, input: RestoreRequest): Promise<RestoreAcceptedDto> {
   const name = input.name!; // the schema requires it for 'new'
@@ -65,7 +76,7 @@ async function restoreAsNew(user: SessionUser, { point, spec, readableOnlyOn }: 
     action: RESTORE_TASK,
     target: { type: 'vm', id: vmId, name },
     result: 'accepted',
-    detail: { taskId, pointId: point.id, from: point.vmName, takenAt: point.takenAt.toISOString(), mode: 'new', instant: input.instant, host: host.name },
+    detail: { taskId, pointId: point.id, from: point.vmName, takenAt: point.takenAt.toISOString(), mode: 'new', instant: input.instant, host: host.name, ...overrideOf(point) },
   });
   return { taskId, vmId };
 }
@@ -92,7 +103,7 @@ async function restoreInPlace(user: SessionUser, { point, readableOnlyOn }: Poin
     action: RESTORE_TASK,
     target: { type: 'vm', id: vm.id, name: vm.name },
     result: 'accepted',
-    detail: { taskId, pointId: point.id, takenAt: point.takenAt.toISOString(), mode: 'replace', instant: input.instant },
+    detail: { taskId, pointId: point.id, takenAt: point.takenAt.toISOString(), mode: 'replace', instant: input.instant, ...overrideOf(point) },
   });
   return { taskId, vmId: vm.id };
 }

@@ -24,7 +24,8 @@ function vmSpecOf(vm: BackupVm): RestorePointVmSpec {
 
 // One VM of a run: the parent is the chain head (newest registered point of this VM and job in
 // this repository); the agent decides full vs incremental and says why, and first removes point
-// files no registered restore point references. The point is registered only after the agent
+// files no registered restore point references. The agent writes the point's manifest (the VM's
+// name and spec come from here) beside its file. The point is registered only after the agent
 // reports a complete, checksummed file; a failure once the agent accepted the backup (lost
 // operation, unreachable agent, registration failed) removes what it wrote.
 export async function backupOneVm(
@@ -46,8 +47,10 @@ export async function backupOneVm(
     const targetDir = path.join(repo.path, vm.id);
     const agent = await agentFor(vm.hostId);
     const registered = await registeredFiles(targetDir);
+    const vmSpec = vmSpecOf(vm);
     await run.set(vm.id, { state: 'running', pointId, hostId: vm.hostId }); // before the agent writes anything
-    const op = await agent.backupVm(vm.id, { pointId, targetDir, bitmap: bitmapName(job.id), parent: parent ? { path: parent.filePath } : null, registered });
+    const manifest = { vmName: vm.name, vmSpec };
+    const op = await agent.backupVm(vm.id, { pointId, targetDir, bitmap: bitmapName(job.id), parent: parent ? { path: parent.filePath } : null, registered, manifest });
     accepted = { file: pointFile(repo.path, vm.id, pointId), operationId: op.id };
     await run.set(vm.id, { operationId: op.id });
     await ctx.step(`${vm.name}: backing up on ${agent.hostName}${parent ? ` (parent ${parent.id})` : ' (no previous point: full)'}`);
@@ -74,7 +77,7 @@ export async function backupOneVm(
       bytesWritten: BigInt(r.bytesWritten),
       durationMs: Math.round(r.durationMs),
       takenAt: new Date(r.takenAt),
-      vmSpec: JSON.stringify(vmSpecOf(vm)),
+      vmSpec: JSON.stringify(vmSpec),
     };
     result = succeeded(base, data);
     await run.commit(vm.id, result, db().restorePoint.create({ data }));
@@ -118,7 +121,7 @@ async function registeredFiles(dir: string): Promise<string[]> {
 }
 
 // Best effort: once the point's agent operation (if known) has ended, delete what it wrote,
-// complete or .partial. Whatever stays (agent unreachable, file still written) is removed by the
+// complete or .partial (the agent removes a file's manifest with it). Whatever stays (agent unreachable, file still written) is removed by the
 // next backup of this VM, whose agent sweeps point files no restore point references.
 async function removeRunFiles(ctx: TaskContext, f: { vmName: string; hostId: string; file: string; operationId?: string }, why: string): Promise<void> {
   try {
