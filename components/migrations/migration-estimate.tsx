@@ -37,7 +37,7 @@ export function MigrationEstimate({ e }: { e: MigrationEstimateDto }) {
           hint={`at ${formatBytesPerSec(e.bandwidthBytesPerSec)}, ${BANDWIDTH_SOURCE[e.bandwidthSource]}`} />
         <Figure label="Predicted downtime" value={formatDuration(e.predictedDowntimeMs)} testId="estimate-downtime" hint="guest paused at switch-over" />
         <Figure label="Data to send" value={formatBytes(e.predictedBytes)} testId="estimate-bytes"
-          hint={e.mode === 'storage' ? `${formatBytes(e.diskBytes)} disk + ${formatBytes(e.memoryBytes)} memory` : `${formatBytes(e.memoryBytes)} memory + re-sent pages`} />
+          hint={`${e.mode === 'storage' ? `${formatBytes(e.diskBytes)} disk + ` : ''}${formatBytes(e.memoryBytes)} memory + what the guest rewrites meanwhile`} />
       </dl>
       <dl className="space-y-1.5 text-sm">
         <div className="flex gap-3">
