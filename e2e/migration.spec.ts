@@ -71,7 +71,9 @@ test('migrate a running VM by clicking, watch its progress, see it on the other 
   await expect(page.getByTestId('vm-state')).toHaveText(/running/i);
   const [m] = (await (await page.request.get(`/api/migrations?vmId=${vmId}`)).json()) as Migration[];
   expect(m).toMatchObject({ state: 'succeeded', reason: 'manual', targetHostId: h2.id });
-  expect(m.downtimeMs).toBeGreaterThan(0);
+  // QEMU reports whole milliseconds: an idle guest's switch-over can round down to 0.
+  expect(m.downtimeMs).toBeGreaterThanOrEqual(0);
+  expect(m.downtimeMs).toBeLessThan(m.durationMs ?? 0);
   expect(m.bytesTransferred).toBeGreaterThan(0);
   console.log(`manual migration: total ${m.durationMs} ms, downtime ${m.downtimeMs} ms, ${m.bytesTransferred} bytes`);
   await expect(page.getByRole('table', { name: 'Migrations' }).getByText('Manual')).toBeVisible();
