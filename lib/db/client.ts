@@ -1,5 +1,6 @@
 import 'server-only';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { databaseUrl } from './url';
 
@@ -7,12 +8,32 @@ export type Db = PrismaClient;
 
 const g = globalThis as unknown as { __vmopsDb?: PrismaClient };
 
+// Dashboard and worker are separate processes writing one SQLite file. The adapter opens
+// interactive transactions with a deferred BEGIN: two of them that read and then write can
+// deadlock, and SQLite then fails one at once with SQLITE_BUSY ("Operation has timed out"),
+// whatever the busy timeout. BEGIN IMMEDIATE takes the write lock first, so a second writer
+// waits its turn instead; WAL lets readers go on meanwhile.
+function sqliteAdapter(url: string): PrismaBetterSQLite3 {
+  const factory = new PrismaBetterSQLite3({ url, timeout: 15_000 });
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const client = (adapter as unknown as { client: Database }).client;
+    client.pragma('journal_mode = WAL');
+    const prepare = client.prepare.bind(client);
+    client.prepare = ((sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)) as Database['prepare'];
+    return adapter;
+  };
+  return factory;
+}
+
 // Created on first use and cached on globalThis: creating it at module load breaks `next build`
 // while it collects page data, and dev reloads would otherwise open a connection per reload.
 export function db(): PrismaClient {
-  if (!g.__vmopsDb) {
-    const adapter = new PrismaBetterSQLite3({ url: databaseUrl() });
-    g.__vmopsDb = new PrismaClient({ adapter });
-  }
+  g.__vmopsDb ??= openDb(databaseUrl());
   return g.__vmopsDb;
 }
+
+// A writer may now wait for another process's write lock: give the start of a transaction room.
+export const openDb = (url: string): PrismaClient =>
+  new PrismaClient({ adapter: sqliteAdapter(url), transactionOptions: { maxWait: 15_000, timeout: 30_000 } });
