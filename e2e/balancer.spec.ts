@@ -27,12 +27,14 @@ test('recommend-only balancing: a CPU-burning host gets a recommendation with be
   for (const id of vms) await guestCommand(page.request, h1.id, id, 'burn on', 'VMOPS-OK burn=1');
   for (const id of vms) await pollApi(page.request, `/api/vms/${id}`, (b) => (b as Vm).cpuPct > 30, 120_000);
 
-  // The policy, by clicking: recommend only, low thresholds, no cooldown, one move at a time.
+  // The policy, by clicking: recommend only, no cooldown, one move at a time. The CPU threshold
+  // stays above one burner's share of a host (moves never push a target past it; how much CPU a
+  // TCG burner gets depends on what else this machine runs): the move comes from the imbalance.
   await page.goto('/balancer');
   const form = page.getByRole('form', { name: 'Balancer policy' });
   await form.getByRole('radio', { name: 'Recommend only' }).check();
   await form.getByLabel('Interval (seconds)').fill('3600'); // no scheduled run replaces our recommendation mid-test
-  await form.getByLabel('CPU threshold (%)').fill('30');
+  await form.getByLabel('CPU threshold (%)').fill('80');
   await form.getByLabel('Memory threshold (%)').fill('90');
   await form.getByLabel('Max migrations at once').fill('1');
   await form.getByLabel('Per-VM cooldown (minutes)').fill('0');
