@@ -113,7 +113,7 @@ async function main(): Promise<void> {
       password ? `  (first-run password, also in ${pwFile}; delete that file once you have changed it)` : '',
       `  hosts: ${agents.map((a) => `${a.name} (127.0.0.1:${a.port})`).join(', ')}   driver: ${hosts.drivers.join(', ')}`,
       simulated ? '  SIMULATED DRIVER: VMs are not real (no QEMU on this machine, or --driver simulated). For real QEMU: apt-get install -y qemu-system-x86 qemu-utils' : '',
-      `  logs: ${logDir}   stop: Ctrl-C (VMs keep running; agents re-attach on the next start)`,
+      `  logs: ${logDir}   stop: Ctrl-C (${opt.fresh ? "a --fresh stack's VMs are stopped with it" : "VMs keep running; agents re-attach on the next start"})`,
       '',
     ]
       .filter((l, i, all) => l || all[i - 1])
@@ -125,7 +125,11 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
   process.on(sig, () => {
     started = true; // children exiting now is the plan, not a failure
     say('stopping dashboard, worker and agents');
-    void stopChildren(children).then(() => process.exit(0));
+    void stopChildren(children).then(() => {
+      // A throwaway stack's VMs go with it (a failed browser test must not leave guests burning CPU).
+      if (opt.fresh) killQemuUnder(dataDir);
+      process.exit(0);
+    });
   });
 
 await main().catch(fail);
