@@ -1,11 +1,16 @@
 'use client';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { SessionProvider } from 'next-auth/react';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { ToastProvider, useToast } from '@/components/ui/toast';
 import { makeQueryClient } from '@/lib/queries/query-client';
 
 export function Providers({ children }: { children: ReactNode }) {
+  // Marks the page as interactive: a click on server-rendered markup before hydration is lost,
+  // so the browser tests wait for this after every navigation.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = 'true';
+  }, []);
   return (
     <SessionProvider>
       <ToastProvider>

@@ -1,6 +1,5 @@
-import { test as setup } from '@playwright/test';
 import { E2E_ADMIN_PASSWORD } from '../playwright.config';
-import { ADMIN_STATE, VIEWER, VIEWER_STATE, cli, pollApi, signIn } from './support';
+import { ADMIN_STATE, VIEWER, VIEWER_STATE, cli, pollApi, signIn, test as setup } from './support';
 
 setup('sign in as admin and viewer once the stack is ready', async ({ page, browser }) => {
   await signIn(page, 'admin', E2E_ADMIN_PASSWORD);

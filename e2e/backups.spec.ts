@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 import { E2E_DATA } from '../playwright.config';
-import { ADMIN_STATE, pollApi, shot } from './support';
+import { ADMIN_STATE, expect, pollApi, shot, test } from './support';
 
 // Long test (backup and restore on TCG), so single steps fail fast instead of eating the whole budget.
 test.use({ storageState: ADMIN_STATE, actionTimeout: 30_000 });

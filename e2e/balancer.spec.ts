@@ -1,6 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { guestCommand } from './agent-serial';
-import { ADMIN_STATE, pollApi } from './support';
+import { ADMIN_STATE, expect, pollApi, test } from './support';
 import { pageShot } from './shots';
 
 test.use({ storageState: ADMIN_STATE });

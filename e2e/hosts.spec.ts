@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { ADMIN_STATE, shot } from './support';
+import { ADMIN_STATE, expect, shot, test } from './support';
 
 test.use({ storageState: ADMIN_STATE });
 

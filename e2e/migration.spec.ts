@@ -1,6 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { guestCommand } from './agent-serial';
-import { ADMIN_STATE, pollApi } from './support';
+import { ADMIN_STATE, expect, pollApi, test } from './support';
 import { pageShot, viewShot } from './shots';
 
 test.use({ storageState: ADMIN_STATE });
@@ -8,7 +8,7 @@ test.use({ storageState: ADMIN_STATE });
 test.setTimeout(900_000);
 
 type Host = { id: string; name: string; maintenance: boolean };
-type Vm = { id: string; hostId: string; state: string; guestReady: boolean };
+type Vm = { id: string; hostId: string; state: string; guestReady: boolean; activeTaskId: string | null };
 type Migration = { id: string; vmId: string; state: string; reason: string; targetHostId: string; downtimeMs: number | null; durationMs: number | null; bytesTransferred: number };
 
 async function hosts(page: Page): Promise<Host[]> {
@@ -112,7 +112,8 @@ test('migrate a running VM by clicking, watch its progress, see it on the other 
   await viewShot(page, 'host-maintenance-exit');
   await exit.getByRole('button', { name: 'Exit maintenance' }).click();
   await expect(page.getByTestId('maintenance-badge')).toHaveCount(0);
-  await pollApi(page.request, `/api/vms/${vmId}`, (b) => (b as Vm).hostId === h2.id && (b as Vm).state === 'running', 300_000);
+  // Back on h2 and its task over (the source drops its copy after the VM is recorded on the target).
+  await pollApi(page.request, `/api/vms/${vmId}`, (b) => (b as Vm).hostId === h2.id && (b as Vm).state === 'running' && !(b as Vm).activeTaskId, 300_000);
   const reasons = ((await (await page.request.get(`/api/migrations?vmId=${vmId}`)).json()) as Migration[]).map((x) => `${x.reason}:${x.state}`);
   expect(reasons).toEqual(['maintenance:succeeded', 'maintenance:succeeded', 'manual:succeeded']);
 

@@ -1,7 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { E2E_DATA } from '../playwright.config';
+
+// Every spec's `page`: goto() returns once React has hydrated the page (see app/providers.tsx),
+// so a click that follows it reaches a live handler.
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const goto = page.goto.bind(page);
+    page.goto = async (url, options) => {
+      const res = await goto(url, options);
+      await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+      return res;
+    };
+    await use(page);
+  },
+});
+export { expect };
 
 export const ADMIN_STATE = 'test-results/.auth/admin.json';
 export const VIEWER_STATE = 'test-results/.auth/viewer.json';

@@ -1,6 +1,6 @@
-import { expect, request, test } from '@playwright/test';
+import { request } from '@playwright/test';
 import { E2E_URL } from '../playwright.config';
-import { ADMIN_STATE, VIEWER_STATE, pollApi, shot } from './support';
+import { ADMIN_STATE, VIEWER_STATE, expect, pollApi, shot, test } from './support';
 
 test.use({ storageState: VIEWER_STATE });
 

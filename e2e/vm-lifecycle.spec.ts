@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { ADMIN_STATE, pollApi, shot } from './support';
+import { ADMIN_STATE, expect, pollApi, shot, test } from './support';
 
 test.use({ storageState: ADMIN_STATE });
 
