@@ -33,6 +33,9 @@ export default defineConfig({
     url: `${E2E_URL}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,
+    // SIGTERM, not Playwright's default SIGKILL of the process group: the stack then stops its
+    // VMs (their QEMU processes run in sessions of their own, so a group kill never reaches them).
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     stdout: 'pipe',
     env: { VMOPS_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD },
   },
