@@ -5,6 +5,7 @@ import {
   dirtyRateSchema,
   incomingResponseSchema,
   outgoingStatusSchema,
+  type FinishIncomingRequest,
   type FinishOutgoingRequest,
   type IncomingRequest,
   type MigrateRequest,
@@ -18,7 +19,7 @@ const incoming = (id: string) => `/v1/migrations/incoming/${encodeURIComponent(i
 
 export const migrationCalls = (call: AgentCall) => ({
   prepareIncoming: (req: IncomingRequest) => call('POST', '/v1/migrations/incoming', incomingResponseSchema, req),
-  finishIncoming: (vmId: string) => call('POST', `${incoming(vmId)}/finish`, vmRuntimeSchema),
+  finishIncoming: (vmId: string, req: FinishIncomingRequest) => call('POST', `${incoming(vmId)}/finish`, vmRuntimeSchema, req),
   abortIncoming: (vmId: string) => call('DELETE', incoming(vmId), noContent),
   migrateVm: (vmId: string, req: MigrateRequest) => call('POST', `${vm(vmId)}/migrate`, operationSchema, req),
   cancelMigration: (vmId: string) => call('POST', `${vm(vmId)}/migrate/cancel`, noContent),

@@ -157,9 +157,9 @@ export function createIncomingMigrations(ctx: QemuContext) {
   }
 
   // The VM runs here from now on: it is listed, and its spec names this host as owner.
-  async function finish(id: string): Promise<VmRuntime> {
+  async function finish(id: string, guestReady: boolean): Promise<VmRuntime> {
     const a = arrivals.get(id);
-    if (!a) return finishAfterRestart(id);
+    if (!a) return finishAfterRestart(id, guestReady);
     let t: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => (t = setTimeout(() => reject(timeout(`Incoming migration of VM ${id}`, RESUME_WAIT_MS / 1000)), RESUME_WAIT_MS)));
     try {
@@ -168,10 +168,11 @@ export function createIncomingMigrations(ctx: QemuContext) {
       clearTimeout(t);
     }
     arrivals.delete(id);
-    return adopt(a.spec);
+    return adopt(a.spec, guestReady);
   }
 
-  async function adopt(spec: VmSpec): Promise<VmRuntime> {
+  async function adopt(spec: VmSpec, guestReady: boolean): Promise<VmRuntime> {
+    if (guestReady) await ctx.vms.sessions.get(spec.id)?.carryReady();
     await writeJson(ctx.vms.paths(spec).spec, spec);
     await rm(markerPath(spec), { force: true });
     ctx.vms.specs.set(spec.id, spec);
@@ -182,7 +183,7 @@ export function createIncomingMigrations(ctx: QemuContext) {
   // This agent restarted since prepare(): finished before (no marker), or a guest that resumed
   // here and still runs is adopted. One that never resumed cannot be any more (the resume watch
   // died with the agent): abort it, and the source takes the guest back.
-  async function finishAfterRestart(id: string): Promise<VmRuntime> {
+  async function finishAfterRestart(id: string, guestReady: boolean): Promise<VmRuntime> {
     const m = await findMarker(id);
     if (!m) {
       const spec = await ctx.vms.find(id);
@@ -193,7 +194,7 @@ export function createIncomingMigrations(ctx: QemuContext) {
     if (!m.resumed || !(await ctx.vms.liveRun(m.spec))) {
       throw conflict(`The incoming migration of VM ${id} was interrupted before its guest ran here; abort it`, { vmId: id, resumed: Boolean(m.resumed) });
     }
-    return adopt(m.spec);
+    return adopt(m.spec, guestReady);
   }
 
   async function cleanUp(m: Marker) {

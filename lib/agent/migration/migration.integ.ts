@@ -113,7 +113,9 @@ describe('live migration between two agents (real QEMU)', () => {
     numbers.shared = { totalMs: run.result.totalMs, downtimeMs: run.result.downtimeMs, guestPauseMs: run.guestPauseMs, maxWriteGapMs: maxGapMs, bytes: run.result.bytesTransferred, wallMs: run.wallMs };
 
     // Runs on m2 only; the disk and vm.json stay in the shared pool, now owned by m2.
-    expect(await m2.client.getVm(vm.id)).toMatchObject({ state: 'running', diskPath: vm.diskPath });
+    // Still ready: the guest said so on m1, and m2's console never sees that line again.
+    expect(run.result.guestReady).toBe(true);
+    expect(await m2.client.getVm(vm.id)).toMatchObject({ state: 'running', diskPath: vm.diskPath, guestReady: true });
     await expect(m1.client.getVm(vm.id)).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
     expect((await m2.client.listVms()).map((v) => v.id)).toContain(vm.id);
     expect(existsSync(vm.diskPath)).toBe(true);
@@ -161,7 +163,7 @@ describe('live migration between two agents (real QEMU)', () => {
 
     expect(existsSync(srcDir)).toBe(false); // removed once the target ran the guest
     const moved = await m2.client.getVm(vm.id);
-    expect(moved).toMatchObject({ state: 'running', pool: 'local' });
+    expect(moved).toMatchObject({ state: 'running', pool: 'local', guestReady: true });
     expect(moved.diskPath.startsWith(m2.localPool)).toBe(true);
     const status = await ask(m2, vm.id, 'status', /^VMOPS-STATUS /);
     const seq = Number(/seq=(\d+)/.exec(status)![1]);

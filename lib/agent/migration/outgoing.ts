@@ -126,7 +126,7 @@ export function createOutgoingMigrations(ctx: QemuContext, operations: Operation
     if (req.mode === 'storage') await stopMirror(session).catch((err) => ctx.log(`VM ${id}: cannot end the mirror: ${errorMessage(err)}`));
     active.delete(id);
     const stoppedAt = st.stoppedAt ? new Date(st.stoppedAt).toISOString() : null;
-    const result: MigrateResult = { totalMs: Date.now() - t0, downtimeMs: final.downtime ?? 0, bytesTransferred: (ram?.transferred ?? 0) + diskBytes, diskBytes, stoppedAt };
+    const result: MigrateResult = { totalMs: Date.now() - t0, downtimeMs: final.downtime ?? 0, bytesTransferred: (ram?.transferred ?? 0) + diskBytes, diskBytes, stoppedAt, guestReady: session.guestReady };
     ctx.log(`VM ${id}: handed over (${req.mode}) in ${result.totalMs} ms, downtime ${result.downtimeMs} ms, ${result.bytesTransferred} bytes; kept here, paused, until the target runs it`);
     return result;
   }

@@ -71,8 +71,14 @@ export type MigrationDetail = {
 // downtimeMs is QEMU's figure (source stop to last state byte sent); stoppedAt lets a caller
 // that also knows when the target resumed (its log) compute the pause the guest saw.
 // bytesTransferred counts memory and disk (mirror) bytes; diskBytes the mirror alone.
-export const migrateResultSchema = z.object({ totalMs: z.number(), downtimeMs: z.number(), bytesTransferred: z.number(), diskBytes: z.number(), stoppedAt: z.string().nullable().default(null) });
+// guestReady: the guest had printed its ready line on the source before the switch-over (the
+// target's console never sees that line, so the worker passes it on to finishIncoming).
+export const migrateResultSchema = z.object({ totalMs: z.number(), downtimeMs: z.number(), bytesTransferred: z.number(), diskBytes: z.number(), stoppedAt: z.string().nullable().default(null), guestReady: z.boolean().default(false) });
 export type MigrateResult = z.infer<typeof migrateResultSchema>;
+
+// Target, once the whole state is in: the VM is adopted here, ready if it was on the source.
+export const finishIncomingRequestSchema = z.object({ guestReady: z.boolean() }).strict();
+export type FinishIncomingRequest = z.input<typeof finishIncomingRequestSchema>;
 
 // Source, once the target runs the guest: remove this host's copy (storage: the VM directory and
 // its disk; shared: only this host's run files).

@@ -12,7 +12,7 @@ import { ok, vmId, type AgentRouteDeps } from '../routes';
 import { createIncomingMigrations, type IncomingMigrations } from './incoming';
 import { createHandOver } from './hand-over';
 import { createOutgoingMigrations } from './outgoing';
-import { finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema, type DirtyRate } from './protocol';
+import { finishIncomingRequestSchema, finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema, type DirtyRate } from './protocol';
 
 // The address the caller reached this agent on: the source host reaches it there too (a loopback
 // agent gets a loopback migration; "::ffff:1.2.3.4" is plain IPv4).
@@ -34,7 +34,7 @@ export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
       const req = parseInput(incomingRequestSchema, await ctx.json());
       return { status: 201, body: await target().prepare(req, localAddress(ctx.req.socket.localAddress)) };
     })
-    .post('/v1/migrations/incoming/:id/finish', async (ctx) => ok(await target().finish(incomingId(ctx.params))))
+    .post('/v1/migrations/incoming/:id/finish', async (ctx) => ok(await target().finish(incomingId(ctx.params), parseInput(finishIncomingRequestSchema, await ctx.json()).guestReady)))
     .delete('/v1/migrations/incoming/:id', async (ctx) => {
       await target().abort(incomingId(ctx.params));
       return { status: 204 };

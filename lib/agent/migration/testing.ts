@@ -116,10 +116,10 @@ export async function migrateVm(src: TestHost, dst: TestHost, vm: VmRuntime, mod
     const done = await waitForOperation(src.client, op.id, (o) => (ops.push(o), opts.onOperation?.(o)), { intervalMs: 100 });
     handedOver = true;
     await opts.beforeFinish?.();
-    await dst.client.finishIncoming(vm.id);
+    const result = done.result as MigrateResult;
+    await dst.client.finishIncoming(vm.id, { guestReady: result.guestReady });
     await src.client.finishOutgoing(vm.id, { mode });
     const details = ops.map((o) => o.detail as MigrationDetail | null).filter((d): d is MigrationDetail => d !== null);
-    const result = done.result as MigrateResult;
     return { result, ops, details, wallMs: Date.now() - t0, guestPauseMs: guestPauseMs(dst, vm.id, result.stoppedAt) };
   } catch (err) {
     await dst.client.abortIncoming(vm.id);

@@ -30,6 +30,7 @@ export type RunRecord = {
   accelerator: Accelerator;
   serialLogOffset: number; // serial.log size when this run started
   readyScanFrom: number; // where to look for the ready line (moves on guest reset)
+  readyOnArrival?: boolean; // migrated in with its ready line printed on the source's console
   qemuLogOffset: number;
   argv: string[]; // for the admin reading the directory; not used to restart
 };

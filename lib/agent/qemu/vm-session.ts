@@ -66,7 +66,7 @@ export class VmSession {
       const st = await qmp.execute<{ status: string; running: boolean }>('query-status');
       s.status = st.running ? 'running' : 'paused';
       // Serial is connected before the log is scanned: a ready line is seen by one or the other.
-      if (hasReadyLine(await readRange(opts.paths.serialLog, opts.run.readyScanFrom))) s.markReady();
+      if (opts.run.readyOnArrival || hasReadyLine(await readRange(opts.paths.serialLog, opts.run.readyScanFrom))) s.markReady();
     } catch (err) {
       await s.detach();
       throw err;
@@ -109,6 +109,7 @@ export class VmSession {
         // The guest boots again: not ready until it says so, and only lines after this count.
         this.guestReady = false;
         this.readyAt = null;
+        this.opts.run.readyOnArrival = false;
         void fileSize(this.opts.paths.serialLog)
           .then((size) => {
             this.opts.run.readyScanFrom = size;
@@ -117,6 +118,13 @@ export class VmSession {
           .catch((err) => this.opts.log(`VM ${this.id}: cannot update run.json: ${err}`));
         break;
     }
+  }
+
+  // A guest that migrated in was ready on its source; kept in run.json for a re-attach.
+  async carryReady(): Promise<void> {
+    this.opts.run.readyOnArrival = true;
+    await writeJson(this.opts.paths.run, this.opts.run);
+    this.markReady();
   }
 
   private markReady() {

@@ -71,7 +71,9 @@ export async function reconcileMigration(ctx: TaskContext, m: Migration, cause?:
     await audit('failed', { error: msg });
     throw new Error(msg);
   };
-  const finishOnTarget = async () => (await agentFor(m.targetHostId)).finishIncoming(m.vmId);
+  // The source's copy knows whether the guest was ready; without it, the last heartbeat does.
+  const guestReady = src.rt?.guestReady ?? (await db().vm.findUnique({ where: { id: m.vmId }, select: { guestReady: true } }))?.guestReady ?? false;
+  const finishOnTarget = async () => (await agentFor(m.targetHostId)).finishIncoming(m.vmId, { guestReady });
   const onTarget = async (rt: VmRuntime) => {
     await recordOnTarget(m, rt, null);
     await ctx.step('The VM runs on the target: recorded the migration as done (transfer figures unknown)', 'warn');

@@ -40,7 +40,7 @@ afterAll(() => testDb.cleanup());
 const rt = (state: VmRuntime['state'], diskPath = '/h1/pool/vms/vm-a/disk0.qcow2'): VmRuntime => ({
   id: 'vm-a', name: 'a', state, pid: 1, pool: 'local', diskPath, startedAt: null, vcpus: 1, memoryMiB: 128, accelerator: 'tcg', guestReady: true,
 });
-const result: MigrateResult = { totalMs: 800, downtimeMs: 150, bytesTransferred: 80_000_000, diskBytes: 8_000_000, stoppedAt: null };
+const result: MigrateResult = { totalMs: 800, downtimeMs: 150, bytesTransferred: 80_000_000, diskBytes: 8_000_000, stoppedAt: null, guestReady: true };
 const op = (state: Operation['state'], res: unknown = null): Operation => ({ id: 'op-1', kind: 'vm.migrate', state, progress: state === 'running' ? 0 : 1, message: '', error: null, detail: null, result: res });
 // The source's side of a migration that QEMU completed: it now holds the paused guest.
 const handedOver: Script = {

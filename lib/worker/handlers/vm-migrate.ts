@@ -122,7 +122,7 @@ export const migrateVmHandler: TaskHandler = async (ctx, payload) => {
     handedOver = true;
     await progressWriter(ctx, m.id)({ phase: 'finishing', transferredBytes: res.bytesTransferred, remainingBytes: 0, totalBytes: res.bytesTransferred, dirtyPagesRate: 0, expectedDowntimeMs: res.downtimeMs }, 0.95);
     // Fails when the target cannot resume the guest: the source still has it (reconcile below).
-    const rt = await dest.finishIncoming(vm.id);
+    const rt = await dest.finishIncoming(vm.id, { guestReady: res.guestReady });
     await recordOnTarget(m, rt, res);
     await ctx.step(`VM runs on ${target.name}: ${(res.totalMs / 1000).toFixed(1)} s, downtime ${Math.round(res.downtimeMs)} ms, ${(res.bytesTransferred / 1048576).toFixed(1)} MiB sent`);
     const sourceLeftover = await releaseSource(ctx, m);
