@@ -41,14 +41,14 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await expect(page).toHaveURL(/\/$/);
 }
 
-// Polls a JSON API until pick() returns something truthy.
+// Polls a JSON API until pick() returns something truthy; a failed request is one more poll.
 export async function pollApi<T>(request: APIRequestContext, url: string, pick: (body: unknown) => T | undefined | null | false, timeoutMs = 180_000): Promise<T> {
   let found: T | undefined | null | false;
   await expect
     .poll(
       async () => {
-        const res = await request.get(url);
-        found = res.ok() ? pick(await res.json()) : undefined;
+        const res = await request.get(url).catch(() => null);
+        found = res?.ok() ? pick(await res.json()) : undefined;
         return !!found;
       },
       { timeout: timeoutMs, intervals: [1000] },

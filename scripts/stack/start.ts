@@ -81,7 +81,10 @@ async function main(): Promise<void> {
   const pwFile = path.join(dataDir, 'initial-admin-password');
   if (setup.adminPassword) writeFileSync(pwFile, setup.adminPassword, { mode: 0o600 });
 
-  spawn('web', bin('next'), ['start', '-H', '127.0.0.1', '-p', opt.port!], env);
+  // Node closes idle keep-alive sockets after 5 s; a client (a proxy, the browser tests' API
+  // context) that reuses one just then gets ECONNRESET. Idle sockets stay open longer than the
+  // usual proxy idle timeout (60 s) instead.
+  spawn('web', bin('next'), ['start', '-H', '127.0.0.1', '-p', opt.port!, '--keepAliveTimeout', '65000'], env);
   spawn('worker', process.execPath, nodeTs('lib/worker/main.ts'), env);
   await waitFor('the dashboard', async () => (await fetch(`${url}/api/health`)).ok, 60_000, 500);
   for (const a of agents) {
