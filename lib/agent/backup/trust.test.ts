@@ -21,6 +21,7 @@ describe('decideBackupKind', () => {
     ['bitmap inconsistent after a kill', { bitmap: 'inconsistent' }, 'full', /inconsistent/, 'replace'],
     ['bitmap disabled', { bitmap: 'disabled' }, 'full', /not recording/, 'replace'],
     ['no sidecar', { sidecar: null }, 'full', /no record/, 'clear'],
+    ['disk restored in place', { bitmap: 'missing', sidecar: { ...base.sidecar!, state: 'replaced', path: '/r/p0.qcow2' } }, 'full', /restored in place from \/r\/p0\.qcow2/, 'add'],
     ['previous run unfinished', { sidecar: { ...base.sidecar!, state: 'pending' } }, 'full', /did not finish/, 'clear'],
     ['unregistered backup in between', { sidecar: { ...base.sidecar!, path: '/r/p2.qcow2' } }, 'full', /p2\.qcow2, not since the given parent .*p1\.qcow2/, 'clear'],
     ['stopped VM: content compare needs no bitmap', { live: false, bitmap: 'missing', sidecar: null }, 'incremental', null, 'add'],
