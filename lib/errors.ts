@@ -87,6 +87,14 @@ export const repositoryUnavailable = define('REPOSITORY_UNAVAILABLE', 503, (repo
   { repository, reason },
 ]);
 export const timeout = define('TIMEOUT', 504, (what: string, seconds: number) => [`${what} did not finish within ${seconds} s`, { what, seconds }]);
+// An HTTP message the server could not parse (bad header, bad length, headers too large) or did
+// not receive in time; the connection is closed after the answer.
+export const badRequest = define('BAD_REQUEST', 400, (reason: string) => [`Malformed or incomplete HTTP request: ${reason}`, { reason }]);
+// A request body over the receiver's limit (declared by Content-Length or counted while read).
+export const payloadTooLarge = define('PAYLOAD_TOO_LARGE', 413, (limitBytes: number, sizeBytes?: number) => [
+  `The request body is larger than ${limitBytes} bytes${sizeBytes === undefined ? '' : ` (${sizeBytes} declared)`}`,
+  { limitBytes, sizeBytes },
+]);
 export const notSupported = define('NOT_SUPPORTED', 501, (what: string, why: string) => [`${what} is not supported: ${why}`, { what, why }]);
 // An operation stopped on request (e.g. a cancelled live migration); whatever it touched is left as before.
 export const cancelled = define('CANCELLED', 409, (what: string) => [`${what} was cancelled`, { what }]);
@@ -95,10 +103,33 @@ export const failedVerification = define('FAILED_VERIFICATION', 409, (pointId: s
   `This restore point failed its last ${verifyState === 'boot-failed' ? 'boot check' : 'verification'}${detail ? ` (${detail})` : ''}; restore from it only by accepting that (acceptFailedVerification)`,
   { pointId, verifyState },
 ]);
+// The key that encrypts the dashboard's agent secrets (a file outside the database) is missing,
+// unreadable or not the one the stored secrets were sealed with.
+export const secretKeyUnavailable = define('SECRET_KEY_UNAVAILABLE', 503, (keyFile: string, reason: string) => [
+  `The agent-secret key ${keyFile} cannot be used: ${reason}`,
+  { keyFile, reason },
+]);
 export const checksumMismatch = define('CHECKSUM_MISMATCH', 422, (expected: string, actual: string) => [
   `SHA-256 mismatch: expected ${expected}, got ${actual}`,
   { expected, actual },
 ]);
+// A per-user rate limit on an expensive read (lib/http/rate-limit.ts); the mapper adds Retry-After.
+export const rateLimited = define('RATE_LIMITED', 429, (what: string, retryAfterSeconds: number) => [
+  `Too many ${what} requests; try again in ${retryAfterSeconds} s`,
+  { what, retryAfterSeconds },
+]);
+
+// A path or URL outside the agent's configured import locations. Deliberately the same answer for
+// every refused source (missing, unreadable, a symlink out, an internal port): it names what IS
+// allowed and nothing about what lies outside.
+export const importLocationNotAllowed = define(
+  'IMPORT_LOCATION_NOT_ALLOWED',
+  422,
+  (field: string, allowed: { dirs: string[]; urlPrefixes: string[] }) => {
+    const message = `Not an allowed import location on this host. Allowed directories: ${allowed.dirs.join(', ') || 'none'}; allowed URL prefixes: ${allowed.urlPrefixes.join(', ') || 'none'}`;
+    return [message, { fields: Object.assign(Object.create(null) as FieldErrors, { [field]: [message] }), allowed }];
+  },
+);
 
 // Rebuilds an AppError from an { error } body received over HTTP (agent -> worker -> task).
 export function fromErrorBody(status: number, body: unknown): AppError | null {

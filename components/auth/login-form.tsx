@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/form-field';
 import { AlertIcon } from '@/components/ui/icons';
+import { signInErrorMessage } from '@/lib/auth/sign-in-errors';
 
 /** Only same-origin paths: an absolute callbackUrl from next-auth is reduced to its path. */
 function safeCallback(raw: string | undefined): string {
@@ -34,7 +35,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
     try {
       const res = await signIn('credentials', { username, password, redirect: false });
       if (!res || res.error || !res.ok) {
-        setError(res?.error === 'CredentialsSignin' || res?.status === 401 ? 'Wrong username or password.' : `Sign-in failed: ${res?.error ?? 'no answer'}`);
+        setError(signInErrorMessage(res?.error, res?.status));
         return;
       }
       router.replace(safeCallback(callbackUrl));

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 're
 import { SelectField, TextField } from '@/components/ui/form-field';
 import type { BackupJobDto, RetentionPolicy, VmSelector } from '@/lib/domain/backups/dto';
 import { createJobSchema, updateJobSchema } from '@/lib/domain/backups/schemas';
+import { numberInput } from '@/lib/forms/number-input';
 import { useSchemaForm } from '@/lib/forms/use-schema-form';
 import { formatBytes } from '@/lib/format';
 import { useSaveJob } from '@/lib/queries/backup-mutations';
@@ -73,7 +74,8 @@ export function JobForm({ id, job, onSaved, onPendingChange }: {
     e.preventDefault();
     const input = form.validate({
       name: v.name, repositoryId: v.repositoryId, selector: v.selector, schedule: v.schedule, timezone: v.timezone,
-      retention: v.retention, concurrency: v.concurrency, verifySchedule: v.verify ? v.verifySchedule : null,
+      retention: Object.fromEntries(Object.entries(v.retention).map(([k, n]) => [k, numberInput(n)])),
+      concurrency: numberInput(v.concurrency), verifySchedule: v.verify ? v.verifySchedule : null,
     });
     if (!input) return;
     save.mutate(input, { onSuccess: onSaved, onError: (err) => form.applyServerError(err) });

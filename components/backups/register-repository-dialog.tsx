@@ -35,7 +35,7 @@ export function RegisterRepositoryDialog({ onClose }: { onClose: () => void }) {
       {saved ? (
         <div className="flex items-center gap-3 text-sm" data-testid="repository-registered">
           <RepositoryStatusBadge status={saved.status} />
-          <span><span className="font-medium text-slate-900">{saved.name}</span> registered: {formatBytes(saved.freeBytes)} free of {formatBytes(saved.totalBytes)}.</span>
+          <span><span className="font-medium text-slate-900">{saved.name}</span> registered at <span className="font-mono text-xs">{saved.path}</span>: {formatBytes(saved.freeBytes)} free of {formatBytes(saved.totalBytes)}.</span>
         </div>
       ) : (
         <form id={FORM_ID} onSubmit={onSubmit} noValidate className="grid grid-cols-2 gap-x-4 gap-y-3.5">
@@ -47,7 +47,7 @@ export function RegisterRepositoryDialog({ onClose }: { onClose: () => void }) {
             <option value="host">One host&apos;s disk</option>
           </SelectField>
           <TextField label="Directory" name="path" value={v.path} error={form.errors.path} spellCheck={false} className="col-span-2"
-            placeholder="/srv/shared/backups" hint="An absolute path as the hosts see it" onChange={(e) => set('path', e.target.value)} />
+            placeholder="/srv/shared/backups" hint="An absolute path as the hosts see it: not a system directory, and apart from VM pools, images, agent data and other repositories" onChange={(e) => set('path', e.target.value)} />
           {v.kind === 'host' && (
             <HostSelect label="Host" autoLabel="Choose a host…" value={v.hostId} error={form.errors.hostId}
               hint="Only this host's VMs can be backed up here" onChange={(id) => set('hostId', id)} />

@@ -4,6 +4,7 @@ import { UsageMeter } from '@/components/hosts/usage-meter';
 import type { BackupRepositoryDto } from '@/lib/domain/backups/dto';
 import { formatBytes, formatDateTime, formatRelativeTime } from '@/lib/format';
 import { RepositoryStatusBadge } from './backup-bits';
+import { RepositoryRowActions } from './repository-row-actions';
 
 const COLUMNS: Column<BackupRepositoryDto>[] = [
   { id: 'name', header: 'Repository', sortValue: (r) => r.name, cell: (r) => <span className="font-medium whitespace-nowrap text-slate-900">{r.name}</span> },
@@ -13,8 +14,8 @@ const COLUMNS: Column<BackupRepositoryDto>[] = [
   },
   { id: 'path', header: 'Path', className: 'max-w-64', cell: (r) => <span className="block font-mono text-xs break-all" title={r.path}>{r.path}</span> },
   {
-    id: 'points', header: 'Restore points', align: 'right', sortValue: (r) => r.usedBytes,
-    cell: (r) => <span className="whitespace-nowrap">{r.pointCount} · {formatBytes(r.usedBytes)}</span>,
+    id: 'points', header: 'Restore points', align: 'right', sortValue: (r) => r.pointBytes,
+    cell: (r) => <span className="whitespace-nowrap" title={`${formatBytes(r.usedBytes)} used under the directory`}>{r.pointCount} · {formatBytes(r.pointBytes)}</span>,
   },
   {
     id: 'usage', header: 'Filesystem used / size', className: 'w-56', sortValue: (r) => (r.totalBytes ? 1 - r.freeBytes / r.totalBytes : 0),
@@ -31,6 +32,7 @@ const COLUMNS: Column<BackupRepositoryDto>[] = [
     ),
   },
   { id: 'jobs', header: 'Jobs', align: 'right', sortValue: (r) => r.jobCount, cell: (r) => r.jobCount },
+  { id: 'actions', header: <span className="sr-only">Actions</span>, cell: (r) => <RepositoryRowActions repository={r} /> },
 ];
 
 export function RepositoriesTable({ repositories }: { repositories: BackupRepositoryDto[] }) {

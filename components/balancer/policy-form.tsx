@@ -9,6 +9,7 @@ import { cx } from '@/lib/cx';
 import { BALANCER_MODES, type BalancerMode, type PolicyDto, type RuleDto } from '@/lib/domain/balancer/dto';
 import { balancerPolicySchema } from '@/lib/domain/balancer/schemas';
 import { formatDateTime } from '@/lib/format';
+import { numberInput } from '@/lib/forms/number-input';
 import { fieldErrors } from '@/lib/http/validation';
 import { isApiError } from '@/lib/queries/api-fetch';
 import { useSavePolicy } from '@/lib/queries/balancer';
@@ -60,7 +61,7 @@ export function PolicyForm({ policy }: { policy: PolicyDto }) {
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const values = { mode, ...Object.fromEntries(NUMBER_FIELDS.map((k) => [k, nums[k].trim() === '' ? NaN : Number(nums[k])])), excludedVmIds: excluded, rules };
+    const values = { mode, ...Object.fromEntries(NUMBER_FIELDS.map((k) => [k, numberInput(nums[k])])), excludedVmIds: excluded, rules };
     const parsed = balancerPolicySchema.safeParse(values);
     if (!parsed.success) return setErrors(fieldErrors(parsed.error));
     setErrors({});

@@ -25,6 +25,10 @@ const COLUMNS: Column<ImageDto>[] = [
     cell: (i) => <StateBadge state={i.status} />,
   },
   { id: 'boot', header: 'Boot', cell: (i) => <span className="text-xs text-slate-500">{i.bootsKernel ? 'Direct kernel' : 'Disk'}</span> },
+  {
+    id: 'minmem', header: 'Min memory', align: 'right', sortValue: (i) => i.minMemoryMiB ?? 0,
+    cell: (i) => (i.minMemoryMiB ? `${i.minMemoryMiB} MiB` : <span className="text-slate-400" title="The image declares no minimum">—</span>),
+  },
   { id: 'size', header: 'Size', align: 'right', sortValue: (i) => i.sizeBytes, cell: (i) => formatBytes(i.sizeBytes) },
   { id: 'vsize', header: 'Virtual size', align: 'right', sortValue: (i) => i.virtualSizeBytes, cell: (i) => formatBytes(i.virtualSizeBytes) },
   {

@@ -4,11 +4,14 @@ import { HostSelect } from '@/components/hosts/host-select';
 import { TextAreaField, TextField } from '@/components/ui/form-field';
 import { importImageSchema } from '@/lib/domain/images/schemas';
 import { blankToUndefined } from '@/lib/forms/field-errors';
+import { numberInput } from '@/lib/forms/number-input';
+import { useTextFields } from '@/lib/forms/text-fields';
 import { useSchemaForm } from '@/lib/forms/use-schema-form';
 import { useImportImage } from '@/lib/queries/image-mutations';
+import { ImportLocations } from './import-locations';
 
 const OPTIONAL = ['kernel', 'initrd', 'append', 'sha256'] as const;
-const EMPTY = { name: '', version: '', description: '', disk: '', kernel: '', initrd: '', append: '', sha256: '', hostId: 'auto' };
+const EMPTY = { name: '', version: '', description: '', disk: '', kernel: '', initrd: '', append: '', sha256: '', minMemoryMiB: '', hostId: 'auto' };
 type Values = typeof EMPTY;
 
 export function ImportImageForm({ id, onAccepted, onPendingChange }: {
@@ -16,24 +19,16 @@ export function ImportImageForm({ id, onAccepted, onPendingChange }: {
 }) {
   const importImage = useImportImage();
   const form = useSchemaForm(importImageSchema);
-  const [v, setV] = useState<Values>(EMPTY);
+  const { values: v, setValues: setV, field } = useTextFields<Values>(EMPTY, form);
   const [advancedOpen, setAdvancedOpen] = useState(false);
   useEffect(() => onPendingChange(importImage.isPending), [importImage.isPending, onPendingChange]);
   const advancedError = Boolean(form.errors.kernel || form.errors.initrd || form.errors.append);
 
-  const field = (key: keyof Values) => ({
-    name: key,
-    value: v[key],
-    error: form.errors[key],
-    onChange: (e: { target: { value: string } }) => {
-      setV((prev) => ({ ...prev, [key]: e.target.value }));
-      form.clearError(key);
-    },
-  });
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const input = form.validate(blankToUndefined(v, OPTIONAL));
+    const { minMemoryMiB, ...rest } = v;
+    const input = form.validate({ ...blankToUndefined(rest, OPTIONAL), minMemoryMiB: minMemoryMiB.trim() ? numberInput(minMemoryMiB) : undefined });
     if (!input) return;
     importImage.mutate(input, { onSuccess: ({ taskId }) => onAccepted(taskId), onError: (err) => form.applyServerError(err) });
   }
@@ -44,12 +39,15 @@ export function ImportImageForm({ id, onAccepted, onPendingChange }: {
       <TextField label="Name" {...field('name')} placeholder="tiny-linux" autoComplete="off" spellCheck={false} autoFocus />
       <TextField label="Version" {...field('version')} placeholder="1.0" autoComplete="off" spellCheck={false} />
       <TextAreaField label="Description" {...field('description')} className="col-span-2" />
+      <ImportLocations hostId={v.hostId} />
       <TextField label="Disk source" {...field('disk')} className="col-span-2" spellCheck={false}
-        placeholder="/srv/images/disk.qcow2 or https://example.org/disk.qcow2" hint="An absolute path on the fetching host, or an http(s) URL" />
+        placeholder="/srv/images/disk.qcow2 or https://example.org/disk.qcow2" hint="A path or http(s) URL inside the fetching host's allowed import locations (above)" />
       <TextField label="Expected SHA-256 (optional)" {...field('sha256')} className="col-span-2" spellCheck={false}
         placeholder="64 hex characters" hint="The import fails if the downloaded disk does not match" />
       <HostSelect label="Fetch on host" autoLabel="Automatic (any online host)" value={v.hostId}
         onChange={(hostId) => field('hostId').onChange({ target: { value: hostId } })} error={form.errors.hostId} />
+      <TextField label="Minimum memory (MiB, optional)" {...field('minMemoryMiB')} type="number" min={16} step={16}
+        placeholder="96" hint="VMs of this image are refused with less memory" />
       <details open={advancedOpen || advancedError} onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}
         className="col-span-2 rounded-md border border-slate-200 px-3 py-2 open:pb-3">
         <summary className="cursor-pointer text-xs font-medium text-slate-700">Direct kernel boot (optional)</summary>

@@ -7,13 +7,21 @@ import { XIcon } from '@/components/ui/icons';
 import type { RestorePointDto } from '@/lib/domain/backups/dto';
 import type { VmDto } from '@/lib/domain/vms/dto';
 import { formatBytes, formatDateTime, formatDuration, shortHash } from '@/lib/format';
-import { useVerifyPoint } from '@/lib/queries/backup-mutations';
+import { useDeletePoint, useVerifyPoint } from '@/lib/queries/backup-mutations';
+import { DeletePointDialog } from './delete-point-dialog';
 import { RestoreDialog } from './restore-dialog';
 import { KindBadge, VerifyBadge } from './restore-points-table';
 
-/** What can be done with one chosen restore point: verify it, restore it as a new VM, or roll this VM back to it. */
-export function RestorePointActions({ vm, point, onClose }: { vm: VmDto; point: RestorePointDto; onClose: () => void }) {
+/** What can be done with one chosen restore point: verify it, restore it as a new VM, roll this VM back to it, or delete it. */
+export function RestorePointActions({ vm, point, points, onClose, onDeleting }: {
+  vm: VmDto; point: RestorePointDto; points: RestorePointDto[]; onClose: () => void;
+  /** The deletion task was accepted: the section follows it (this panel goes with the point). */
+  onDeleting: (taskId: string) => void;
+}) {
   const manage = usePermission('backup.manage');
+  const remove = usePermission('restore-point.delete');
+  const deletePoint = useDeletePoint();
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const restore = usePermission('backup.restore');
   const verify = useVerifyPoint();
   const [verifyTaskId, setVerifyTaskId] = useState<string | null>(null);
@@ -45,9 +53,14 @@ export function RestorePointActions({ vm, point, onClose }: { vm: VmDto; point: 
         <Button onClick={() => runVerify(true)} loading={verify.isPending && verify.variables?.boot === true}
           disabled={!manage.allowed || verify.isPending} disabledReason={manage.reason}
           title="Restore into a throwaway VM, boot it, wait for the guest to come up, then delete it">Boot check</Button>
+        <Button variant="danger" className="ml-auto" onClick={() => setConfirmDelete(true)} disabled={!remove.allowed} disabledReason={remove.reason}>Delete point…</Button>
       </div>
       {verifyTaskId && <TaskProgress key={verifyTaskId} taskId={verifyTaskId} className="mt-3" onDismiss={() => setVerifyTaskId(null)} />}
       {dialog && <RestoreDialog mode={dialog} vm={vm} point={point} onClose={() => setDialog(null)} />}
+      {confirmDelete && (
+        <DeletePointDialog point={point} points={points} pending={deletePoint.isPending} onCancel={() => setConfirmDelete(false)}
+          onConfirm={(merge) => deletePoint.mutate({ pointId: point.id, merge }, { onSuccess: ({ taskId }) => onDeleting(taskId), onSettled: () => setConfirmDelete(false) })} />
+      )}
     </section>
   );
 }

@@ -1,6 +1,9 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useState } from 'react';
+import { TaskProgress } from '@/components/tasks/task-progress';
+import { useToast } from '@/components/ui/toast';
+import type { TaskDto } from '@/lib/domain/tasks/dto';
 import { RestorePointLegend, RestorePointTimeline } from '@/components/charts/restore-point-timeline';
 import { ButtonLink } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
@@ -17,6 +20,13 @@ import { RestorePointsTable } from './restore-points-table';
 export function RestorePointsSection({ vm }: { vm: VmDto }) {
   const query = useQuery(backupQueries.restorePoints(vm.id));
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [deleteTaskId, setDeleteTaskId] = useState<string | null>(null);
+  const qc = useQueryClient();
+  const { toast } = useToast();
+  const onDeleteFinished = useCallback((task: TaskDto) => {
+    void qc.invalidateQueries({ queryKey: backupQueries.all() });
+    toast(task.state === 'succeeded' ? { tone: 'success', title: 'Restore point deleted' } : { tone: 'error', title: 'Restore point not deleted', description: task.error?.message });
+  }, [qc, toast]);
 
   return (
     <Card aria-label="Restore points" data-testid="restore-points">
@@ -36,7 +46,9 @@ export function RestorePointsSection({ vm }: { vm: VmDto }) {
           return (
             <CardBody className="space-y-4">
               <RestorePointTimeline points={points} selectedId={selectedId} onSelect={setSelectedId} />
-              {selected && <RestorePointActions key={selected.id} vm={vm} point={selected} onClose={() => setSelectedId(null)} />}
+              {selected && <RestorePointActions key={selected.id} vm={vm} point={selected} points={points} onClose={() => setSelectedId(null)}
+                onDeleting={(taskId) => { setSelectedId(null); setDeleteTaskId(taskId); }} />}
+              {deleteTaskId && <TaskProgress key={deleteTaskId} taskId={deleteTaskId} onFinished={onDeleteFinished} onDismiss={() => setDeleteTaskId(null)} />}
               <RestorePointsTable points={points} selectedId={selectedId} onSelect={setSelectedId} />
             </CardBody>
           );

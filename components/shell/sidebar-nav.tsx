@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { AuditIcon, BackupIcon, BalanceIcon, HostIcon, ImageIcon, MigrateIcon, OverviewIcon, TaskIcon, VmIcon } from '@/components/ui/icons';
+import { AuditIcon, BackupIcon, BalanceIcon, HostIcon, ImageIcon, MigrateIcon, OverviewIcon, TaskIcon, UsersIcon, VmIcon } from '@/components/ui/icons';
 import { cx } from '@/lib/cx';
 
 const NAV: { href: string; label: string; icon: ReactNode }[] = [
@@ -15,6 +15,7 @@ const NAV: { href: string; label: string; icon: ReactNode }[] = [
   { href: '/balancer', label: 'Load balancer', icon: <BalanceIcon /> },
   { href: '/tasks', label: 'Tasks', icon: <TaskIcon /> },
   { href: '/audit', label: 'Audit log', icon: <AuditIcon /> },
+  { href: '/users', label: 'Users', icon: <UsersIcon /> },
 ];
 
 export function SidebarNav() {

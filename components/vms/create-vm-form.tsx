@@ -10,6 +10,7 @@ import { Card, CardBody } from '@/components/ui/card';
 import { SelectField, Switch, TextField } from '@/components/ui/form-field';
 import { createVmSchema } from '@/lib/domain/vms/schemas';
 import { formatBytes } from '@/lib/format';
+import { numberInput } from '@/lib/forms/number-input';
 import { useSchemaForm } from '@/lib/forms/use-schema-form';
 import { hostQueries } from '@/lib/queries/host-queries';
 import { imageQueries } from '@/lib/queries/image-queries';
@@ -38,17 +39,22 @@ export function CreateVmForm({ initialHostId }: { initialHostId?: string }) {
   const host = hosts.data?.find((h) => h.id === v.hostId);
   const minDiskGiB = image ? Math.ceil((image.virtualSizeBytes / GiB) * 100) / 100 : 0;
   const memoryShort = host && Number(v.memoryMiB) * 1024 * 1024 > hostFreeMemoryBytes(host);
+  const minMemoryMiB = image?.minMemoryMiB ?? null; // the server refuses less (422 on memoryMiB)
+  const memoryBelowMin = minMemoryMiB !== null && Number(v.memoryMiB) < minMemoryMiB;
 
   function chooseImage(imageId: string) {
     set('imageId')(imageId);
     const chosen = ready.find((i) => i.id === imageId);
     const needed = chosen ? Math.ceil(chosen.virtualSizeBytes / GiB) : 0;
     if (needed > Number(v.diskSizeGiB)) set('diskSizeGiB')(String(needed));
+    if (chosen?.minMemoryMiB && chosen.minMemoryMiB > Number(v.memoryMiB)) set('memoryMiB')(String(chosen.minMemoryMiB));
   }
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const input = form.validate({ ...v, tags: parseTags(v.tags) });
+    const input = form.validate({
+      ...v, vcpus: numberInput(v.vcpus), memoryMiB: numberInput(v.memoryMiB), diskSizeGiB: numberInput(v.diskSizeGiB), tags: parseTags(v.tags),
+    });
     if (!input) return;
     create.mutate(input, {
       // The VM page follows the provisioning task through the VM's activeTaskId.
@@ -73,9 +79,11 @@ export function CreateVmForm({ initialHostId }: { initialHostId?: string }) {
           <HostSelect value={v.hostId} onChange={(id) => set('hostId')(id)} error={err.hostId} className="col-span-2" />
           <TextField label="vCPUs" name="vcpus" type="number" min={1} max={32} step={1} value={v.vcpus}
             onChange={(e) => set('vcpus')(e.target.value)} error={err.vcpus} />
-          <TextField label="Memory (MiB)" name="memoryMiB" type="number" min={64} step={64} value={v.memoryMiB}
+          <TextField label="Memory (MiB)" name="memoryMiB" type="number" min={minMemoryMiB ?? 64} step={64} value={v.memoryMiB}
             onChange={(e) => set('memoryMiB')(e.target.value)} error={err.memoryMiB}
-            hint={host && memoryShort ? `More than the ${formatBytes(hostFreeMemoryBytes(host))} free on ${host.name}` : `= ${formatBytes(Number(v.memoryMiB) * 1024 * 1024)}`} />
+            hint={memoryBelowMin ? `The image needs at least ${minMemoryMiB} MiB`
+              : host && memoryShort ? `More than the ${formatBytes(hostFreeMemoryBytes(host))} free on ${host.name}`
+              : `= ${formatBytes(Number(v.memoryMiB) * 1024 * 1024)}${minMemoryMiB ? ` (image minimum ${minMemoryMiB} MiB)` : ''}`} />
           <TextField label="Disk (GiB)" name="diskSizeGiB" type="number" min={0.0625} step="any" value={v.diskSizeGiB}
             onChange={(e) => set('diskSizeGiB')(e.target.value)} error={err.diskSizeGiB}
             hint={image ? `At least the image's ${minDiskGiB} GiB` : 'Copy-on-write on top of the image'} />

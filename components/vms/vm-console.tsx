@@ -24,7 +24,8 @@ export function VmConsole({ vmId }: { vmId: string }) {
     if (el) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
   };
 
-  const lines = data?.lines ?? [];
+  // The unfinished last line (e.g. the shell prompt) is shown after the whole ones.
+  const lines = data ? (data.partial ? [...data.lines, data.partial] : data.lines) : [];
   return (
     <Card>
       <CardHeader title={<span className="inline-flex items-center gap-2"><TerminalIcon /> Serial console</span>}

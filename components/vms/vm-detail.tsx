@@ -83,6 +83,11 @@ export function VmDetail({ vmId }: { vmId: string }) {
             <AlertIcon className="mt-0.5 shrink-0" /> {vm.lastError}
           </div>
         )}
+        {vm.guestWarning && vm.state === 'running' && (
+          <div role="status" data-testid="guest-not-ready" className="flex items-start gap-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            <AlertIcon className="mt-0.5 shrink-0" /> <span><span className="font-medium">Guest not ready.</span> {vm.guestWarning}</span>
+          </div>
+        )}
         <MetricsPanel title="Performance" query={(r) => metricQueries.vm(vmId, r)} charts={VM_CHARTS} />
         <div className="grid grid-cols-1 gap-5 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
           <VmDetailsPanel vm={vm} />

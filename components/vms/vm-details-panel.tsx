@@ -14,7 +14,7 @@ export function VmDetailsPanel({ vm }: { vm: VmDto }) {
     ['Storage pool', vm.pool],
     ['High availability', vm.haEnabled ? 'On (recorded; automatic failover is not active yet)' : 'Off'],
     ['Tags', <VmTags key="t" tags={vm.tags} />],
-    ['Guest ready', vm.guestReady ? 'Yes' : 'Not yet'],
+    ['Guest ready', vm.guestReady ? 'Yes' : vm.guestWarning ? 'No (gave up waiting for its ready line)' : 'Not yet'],
     ['Memory in use (RSS)', vm.state === 'running' && vm.rssBytes > 0 ? formatBytes(vm.rssBytes) : '—'], // 0 until the first heartbeat reports it
     ['Created', formatDateTime(vm.createdAt)],
     ['ID', <span key="id" className="font-mono text-xs">{vm.id}</span>],

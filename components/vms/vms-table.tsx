@@ -22,7 +22,7 @@ function columns(showHost: boolean): Column<VmDto>[] {
       id: 'name', header: 'Name', sortValue: (v) => v.name, className: 'max-w-56',
       cell: (v) => <Link href={`/vms/${v.id}`} className="block truncate font-medium text-slate-900 hover:text-accent-700">{v.name}</Link>,
     },
-    { id: 'state', header: 'State', sortValue: (v) => v.state, cell: (v) => <StateBadge state={v.state} title={v.lastError ?? undefined} /> },
+    { id: 'state', header: 'State', sortValue: (v) => v.state, cell: (v) => <StateBadge state={v.state} title={v.lastError ?? v.guestWarning ?? undefined} /> },
     showHost && {
       id: 'host', header: 'Host', sortValue: (v) => v.hostName,
       cell: (v) => <Link href={`/hosts/${v.hostId}`} className="hover:text-accent-700 hover:underline">{v.hostName}</Link>,

@@ -11,9 +11,9 @@ let src: Awaited<ReturnType<typeof tempDir>>;
 
 beforeAll(async () => {
   dash = await startFakeDashboard();
-  h = await startTestAgent({ dashboard: dash });
-  client = createAgentClient({ baseUrl: h.baseUrl, secret: await h.secret(), hostName: 'h1' });
   src = await tempDir();
+  h = await startTestAgent({ dashboard: dash, extraArgs: ['--import-dir', src.path] });
+  client = createAgentClient({ baseUrl: h.baseUrl, secret: await h.secret(), hostName: 'h1' });
   await writeFile(path.join(src.path, 'disk.raw'), Buffer.alloc(1 << 20));
 });
 afterAll(async () => {

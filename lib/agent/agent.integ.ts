@@ -4,7 +4,6 @@
 // restart that re-attaches to the still-running QEMU (same pid), and clean deletion.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { createAgentClient, waitForOperation, type AgentClient } from '@/lib/age
 import { parsePidStat } from './metrics/proc';
 import type { ImageManifest } from './protocol';
 import { startFakeDashboard, tempDir, waitFor, type FakeDashboard } from './testing';
+import { freePort } from '@/lib/net/free-port';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const GUEST = path.join(REPO, '.cache/guest');
@@ -28,13 +28,6 @@ const timings: Record<string, number> = {};
 const notes: Record<string, string> = {};
 const createdAt: Record<string, number> = {};
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function spawnAgent(a: Omit<AgentProc, 'child' | 'lines'>, extra: string[] = []): AgentProc {
   const args = ['tsx', 'lib/agent/main.ts', '--name', a.name, '--port', String(a.port), '--data', a.data, '--shared', shared.path];
@@ -54,7 +47,7 @@ function agentPid(a: AgentProc): number {
 
 async function startAndEnroll(a: AgentProc): Promise<AgentClient> {
   await waitFor(`agent ${a.name} ready`, () => a.lines.some((l) => l.includes(' ready: host ')) || (a.child.exitCode !== null && Promise.reject(new Error(`exited ${a.child.exitCode}:\n${a.lines.join('\n')}`))), 60_000);
-  const secret = dash.enrolled.find((h) => h.name === a.name)!.secret;
+  const secret = dash.enrolled.find((h) => h.name === a.name)!.dashboardSecret;
   // Patient timeout: on a loaded 2-core machine a TCG boot and QMP handshake can take a while.
   return createAgentClient({ baseUrl: `http://127.0.0.1:${a.port}`, secret, hostName: a.name, timeoutMs: 120_000 });
 }
@@ -76,7 +69,7 @@ beforeAll(async () => {
   for (const name of ['h1', 'h2']) {
     const data = await tempDir(`vmops-integ-${name}-`);
     dirs.push(data);
-    agents[name] = spawnAgent({ name, port: await freePort(), data: data.path }, ['--enroll-token', dash.token]);
+    agents[name] = spawnAgent({ name, port: await freePort(), data: data.path }, ['--enroll-token', dash.token, '--import-dir', GUEST]);
   }
   for (const a of Object.values(agents)) a.client = await startAndEnroll(a);
 }, 600_000);
@@ -201,7 +194,7 @@ describe('agents with the real QEMU driver', () => {
     expect(alive(before.pid!)).toBe(true); // the VM outlived its agent
 
     // No token this time: the saved <data>/agent.json must be enough.
-    const again = spawnAgent({ name: 'h1', port: a.port, data: a.data });
+    const again = spawnAgent({ name: 'h1', port: a.port, data: a.data }, ['--import-dir', GUEST]);
     agents.h1 = again;
     again.client = await startAndEnroll(again);
     timings.agentRestart = Date.now() - t0;

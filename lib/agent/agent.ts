@@ -13,12 +13,14 @@ import { createImageService } from './images/import';
 import { createLogger, type Logger } from './log';
 import { createSampler, heartbeatPusher } from './metrics/sampler';
 import { Operations } from './operations';
+import type { Router } from './router';
 import { buildAgentRouter } from './routes';
 import { closeServer, createAgentServer, listen } from './server';
 import { createVmService } from './vms';
 
 export type RunningAgent = {
   server: Server;
+  router: Router;
   port: number;
   driver: Driver;
   log: Logger;
@@ -31,6 +33,7 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
   await mkdir(config.data, { recursive: true });
   await ensurePools(config.pools);
   await mkdir(config.imagesDir, { recursive: true });
+  await mkdir(config.imageStoreDir, { recursive: true });
 
   const driver = deps.driver ?? (await selectDriver({ requested: config.driver, pools: config.pools, qemuBinary: config.qemuBinary, hostName: config.name, log: log.child(`driver`) }));
   await driver.reattach();
@@ -39,10 +42,11 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
 
   const info = createInfoProvider(config.name, driver, config.pools);
   const operations = new Operations(log.child('ops'));
-  const vms = createVmService({ driver, pools: config.pools, hostName: config.name, log: log.child('vms') });
-  const images = createImageService({ imagesDir: config.imagesDir, driver, operations, log: log.child('images') });
+  const vms = createVmService({ driver, pools: config.pools, hostName: config.name, operations, log: log.child('vms') });
+  const images = createImageService({ imagesDir: config.imagesDir, locations: config.importLocations, driver, operations, log: log.child('images') });
   const auth = createAuth(config.name);
-  const server = createAgentServer({ router: buildAgentRouter({ info, vms, images, operations, driver, pools: config.pools, log: log.child('jobs') }), auth, log: log.child('http') });
+  const router = buildAgentRouter({ info, vms, images, operations, driver, pools: config.pools, dirs: { data: config.data, images: config.imagesDir }, log: log.child('jobs') });
+  const server = createAgentServer({ router, auth, log: log.child('http') });
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
   log(`listening on http://${config.host}:${port} (agent URL ${config.agentUrl}, pid ${process.pid})`);
@@ -59,9 +63,9 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
     log: log.child('enroll'),
     signal: abort.signal,
   }).then(async (creds) => {
-    auth.setSecret(creds.secret);
+    auth.setSecret(creds.dashboardSecret); // what the dashboard presents to us
     if (abort.signal.aborted) return { hostId: creds.hostId };
-    sampler = createSampler({ driver, info, push: heartbeatPusher(config.dashboard, creds.secret), intervalMs: config.intervalMs, log: log.child('metrics') });
+    sampler = createSampler({ driver, info, push: heartbeatPusher(config.dashboard, creds.agentToken), intervalMs: config.intervalMs, log: log.child('metrics') });
     await sampler.start();
     log(`ready: host ${creds.hostId}, heartbeat every ${config.intervalMs} ms to ${config.dashboard}`);
     return { hostId: creds.hostId };
@@ -69,6 +73,7 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
 
   return {
     server,
+    router,
     port,
     driver,
     log,

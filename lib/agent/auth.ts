@@ -1,4 +1,5 @@
-// Bearer-secret check for every agent request. Until enrollment has produced a secret the agent
+// Bearer-secret check for every agent request: the dashboard's secret from enrollment (not the
+// agent's own token, which only the dashboard accepts). Until enrollment has produced it the agent
 // answers 503 (it is up but cannot know who may call it yet), never an open door.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { agentUnreachable, unauthenticated } from '@/lib/errors';

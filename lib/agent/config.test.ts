@@ -17,6 +17,17 @@ describe('agent config', () => {
     expect(c.driver).toBeUndefined();
   });
 
+  it('takes import locations from repeated or comma-separated flags and env; the image store is always one', () => {
+    expect(parseAgentConfig(base, {}).importLocations).toEqual({ dirs: ['/srv/s/image-store'], urlPrefixes: [] });
+    const c = parseAgentConfig([...base, '--import-dir', '/a,/b/../c', '--import-dir', '/d', '--import-url-prefix', 'HTTPS://Mirror.example/pub/'], {});
+    expect(c.importLocations).toEqual({ dirs: ['/srv/s/image-store', '/a', '/c', '/d'], urlPrefixes: ['https://mirror.example/pub/'] });
+    const e = parseAgentConfig(base, { VMOPS_AGENT_IMPORT_DIR: '/e, /f', VMOPS_AGENT_IMPORT_URL_PREFIX: 'http://m.example:8080/x' });
+    expect(e.importLocations).toEqual({ dirs: ['/srv/s/image-store', '/e', '/f'], urlPrefixes: ['http://m.example:8080/x'] });
+    for (const bad of ['ftp://m.example/', 'http://u@m.example/', 'http://m.example/?q=1', 'nope']) {
+      expect(() => parseAgentConfig([...base, '--import-url-prefix', bad], {})).toThrow(/--import-url-prefix \(VMOPS_AGENT_IMPORT_URL_PREFIX\)/);
+    }
+  });
+
   it('reads env and a config file, flags winning', async () => {
     const dir = await tempDir();
     const file = path.join(dir.path, 'agent.json');

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { normaliseUrlPrefix } from './images/locations';
 import { driverKindSchema } from './protocol';
 
 export type PoolConfig = { name: string; kind: 'local' | 'shared'; path: string };
@@ -22,6 +23,9 @@ const fileSchema = z
     intervalMs: z.coerce.number().int().min(200).max(600_000).default(5000),
     agentUrl: z.string().url().optional(), // what the dashboard should call; default http://host:port
     qemuBinary: z.string().optional(),
+    // Where image imports may read from, besides <shared>/image-store (docs: "Image import locations").
+    importDirs: z.array(z.string().min(1)).default([]),
+    importUrlPrefixes: z.array(z.string().refine((u) => normaliseUrlPrefix(u) !== null, 'http(s) URL without user, query or fragment')).default([]),
   })
   .strict();
 
@@ -29,6 +33,8 @@ export type AgentConfig = z.infer<typeof fileSchema> & {
   agentUrl: string;
   pools: PoolConfig[];
   imagesDir: string;
+  imageStoreDir: string; // the product's own import location, always allowed
+  importLocations: { dirs: string[]; urlPrefixes: string[] };
 };
 
 // key -> [flag, env var]; the flag spelling is used in error messages.
@@ -44,13 +50,20 @@ const keys = {
   intervalMs: ['interval-ms', 'VMOPS_AGENT_INTERVAL_MS'],
   agentUrl: ['agent-url', 'VMOPS_AGENT_URL'],
   qemuBinary: ['qemu-binary', 'VMOPS_AGENT_QEMU_BINARY'],
+  importDirs: ['import-dir', 'VMOPS_AGENT_IMPORT_DIR'],
+  importUrlPrefixes: ['import-url-prefix', 'VMOPS_AGENT_IMPORT_URL_PREFIX'],
 } as const satisfies Record<keyof z.input<typeof fileSchema>, readonly [string, string]>;
 
 export const AGENT_USAGE = `usage: tsx lib/agent/main.ts --name h1 --port 7101 --data <dir> --shared <dir> --dashboard <url>
   [--host 127.0.0.1] [--enroll-token <t>] [--driver qemu|simulated] [--interval-ms 5000]
-  [--agent-url <url>] [--qemu-binary <path>] [--config file.json]
+  [--agent-url <url>] [--qemu-binary <path>] [--import-dir <dir>]... [--import-url-prefix <url>]... [--config file.json]
 Every flag also reads VMOPS_AGENT_<FLAG> (e.g. VMOPS_AGENT_ENROLL_TOKEN); VMOPS_DRIVER=qemu forces QEMU.
+--import-dir and --import-url-prefix repeat or take comma-separated lists (importDirs, importUrlPrefixes
+arrays in the file); <shared>/image-store is always an import location.
 The config file is JSON with the camelCase keys (name, port, enrollToken, intervalMs, ...).`;
+
+// Flags that repeat (and their env variables) and take comma-separated lists.
+const listKeys = new Set<string>(['importDirs', 'importUrlPrefixes']);
 
 export class ConfigError extends Error {}
 
@@ -58,21 +71,24 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
   let parsed;
   try {
     const options = Object.fromEntries(
-      [...Object.values(keys).map(([flag]) => flag), 'config'].map((f) => [f, { type: 'string' as const }]),
+      [...Object.entries(keys).map(([key, [flag]]) => [flag, listKeys.has(key)] as const), ['config', false] as const].map(([f, multiple]) => [f, { type: 'string' as const, multiple }]),
     );
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: false });
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}\n${AGENT_USAGE}`);
   }
   if (parsed.values.help) throw new ConfigError(AGENT_USAGE);
-  const flags = parsed.values as Record<string, string | undefined>;
+  const flags = parsed.values as Record<string, string | string[] | undefined>;
 
-  const configFile = flags.config ?? env.VMOPS_AGENT_CONFIG;
+  const configFile = (flags.config as string | undefined) ?? env.VMOPS_AGENT_CONFIG;
   const fromFile = configFile ? readConfigFile(configFile) : {};
   const merged: Record<string, unknown> = { ...fromFile };
   for (const [key, [flag, envName]] of Object.entries(keys)) {
     const value = flags[flag] ?? env[envName] ?? (key === 'driver' ? env.VMOPS_DRIVER : undefined);
-    if (value !== undefined && value !== '') merged[key] = value;
+    if (listKeys.has(key) && value !== undefined) {
+      const list = [value].flat().flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+      if (list.length) merged[key] = list;
+    } else if (value !== undefined && value !== '') merged[key] = value;
   }
 
   const result = fileSchema.safeParse(merged);
@@ -98,6 +114,11 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
       { name: 'shared', kind: 'shared', path: path.join(shared, 'pool') },
     ],
     imagesDir: path.join(shared, 'images'),
+    imageStoreDir: path.join(shared, 'image-store'),
+    importLocations: {
+      dirs: [...new Set([path.join(shared, 'image-store'), ...c.importDirs.map((d) => path.resolve(d))])],
+      urlPrefixes: [...new Set(c.importUrlPrefixes.map((u) => normaliseUrlPrefix(u)!))],
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,15 +21,26 @@ const opts = (over: Partial<EnrollOptions>): EnrollOptions => ({
 
 describe('enrollment', () => {
   it('uses saved credentials without calling the dashboard', async () => {
-    await writeFile(credentialsFile(data.path), JSON.stringify({ hostId: 'h-1', secret: 's' }));
-    expect(await loadOrEnroll(opts({ token: undefined }))).toEqual({ hostId: 'h-1', secret: 's' });
+    const saved = { hostId: 'h-1', agentToken: 't', dashboardSecret: 's' };
+    await writeFile(credentialsFile(data.path), JSON.stringify({ ...saved, dashboard: 'http://127.0.0.1:9', enrolledAt: new Date().toISOString() }));
+    expect(await loadOrEnroll(opts({ token: undefined }))).toEqual(saved);
+  });
+
+  it('reads an agent.json from before the two credentials: its one secret serves both ways', async () => {
+    await writeFile(credentialsFile(data.path), JSON.stringify({ hostId: 'h-1', secret: 's', dashboard: 'http://127.0.0.1:9' }));
+    expect(await loadOrEnroll(opts({ token: undefined }))).toEqual({ hostId: 'h-1', agentToken: 's', dashboardSecret: 's' });
+  });
+
+  it('refuses an agent.json without credentials', async () => {
+    await writeFile(credentialsFile(data.path), JSON.stringify({ hostId: 'h-1', agentToken: 't' }));
+    await expect(loadOrEnroll(opts({ token: undefined }))).rejects.toThrow(/lacks hostId\/agentToken\/dashboardSecret/);
   });
 
   it('fails clearly with neither credentials nor a token', async () => {
     await expect(loadOrEnroll(opts({ token: undefined }))).rejects.toThrow(/not enrolled.*--enroll-token/);
   });
 
-  it('retries while the dashboard is down, then saves the secret with mode 0600', async () => {
+  it('retries while the dashboard is down, then saves both credentials with mode 0600', async () => {
     // Reserve a port, start the dashboard on it only after a few failed attempts.
     const probe = http.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
@@ -45,6 +56,9 @@ describe('enrollment', () => {
       expect(lines.some((l) => /attempt 1 failed/.test(l))).toBe(true);
       expect((await stat(credentialsFile(data.path))).mode & 0o777).toBe(0o600);
       expect(dash.enrolled[0]).toMatchObject({ name: 'h1', agentUrl: 'http://127.0.0.1:7101' });
+      const { agentToken, dashboardSecret } = dash.enrolled[0];
+      expect(JSON.parse(await readFile(credentialsFile(data.path), 'utf8'))).toMatchObject({ hostId: 'host-h1', agentToken, dashboardSecret });
+      expect(creds).toEqual({ hostId: 'host-h1', agentToken, dashboardSecret });
     } finally {
       await dash.close();
     }

@@ -1,12 +1,21 @@
-// Enrollment: a one-time token from the dashboard is traded for {hostId, secret}, kept in
-// <data>/agent.json (0600) so later starts need no token. The dashboard may start after the
-// agent, so unreachable/5xx answers are retried with backoff; a refused token fails at once.
+// Enrollment: a one-time token from the dashboard is traded for {hostId, agentToken,
+// dashboardSecret}, kept in <data>/agent.json (0600) so later starts need no token. The dashboard
+// may start after the agent, so unreachable/5xx answers are retried with backoff; a refused token
+// fails at once.
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import { enrollResponseSchema, type AgentInfo } from './protocol';
 
-export type Credentials = { hostId: string; secret: string };
+export type Credentials = z.output<typeof enrollResponseSchema>;
+
+// agent.json as saved (with `dashboard`, `enrolledAt`), or from before the two credentials: one
+// `secret` both ways, which the dashboard's migration keeps valid as both.
+const savedCredentialsSchema = z.union([
+  enrollResponseSchema.loose(),
+  z.object({ hostId: z.string(), secret: z.string().min(1) }).transform(({ hostId, secret }) => ({ hostId, agentToken: secret, dashboardSecret: secret })),
+]);
 
 export type EnrollOptions = {
   dataDir: string;
@@ -30,18 +39,19 @@ export async function loadCredentials(dataDir: string): Promise<Credentials | nu
   if (!existsSync(file)) return null;
   let parsed;
   try {
-    parsed = enrollResponseSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    parsed = savedCredentialsSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
   } catch (err) {
     throw new EnrollmentError(`${file} is not valid JSON (${(err as Error).message}); remove it and enroll again`);
   }
-  if (!parsed.success) throw new EnrollmentError(`${file} lacks hostId/secret; remove it and enroll again`);
-  return parsed.data;
+  if (!parsed.success) throw new EnrollmentError(`${file} lacks hostId/agentToken/dashboardSecret; remove it and enroll again`);
+  const { hostId, agentToken, dashboardSecret } = parsed.data;
+  return { hostId, agentToken, dashboardSecret };
 }
 
 export async function saveCredentials(dataDir: string, creds: Credentials & { dashboard: string }): Promise<void> {
   const file = credentialsFile(dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
-  // Written aside then renamed: a crash mid-write must not leave a half secret behind.
+  // Written aside then renamed: a crash mid-write must not leave half the credentials behind.
   await writeFile(tmp, JSON.stringify({ ...creds, enrolledAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
   await rename(tmp, file);
 }

@@ -5,6 +5,20 @@ import { z } from 'zod';
 export const AGENT_API_VERSION = 'v1';
 
 export const vmIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'lowercase id');
+// Host and pool names: the agent's --name charset (they name directories and appear in logs).
+export const agentNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -');
+
+// An absolute host path as the dashboard sends it: bounded, no NUL (fs calls throw on it) and
+// already normalised (no "", "." or ".." segments), so the path an agent checks is the one it opens.
+const isNormalAbsPath = (p: string) =>
+  p.startsWith('/') && !p.includes('\0') && (p === '/' || p.slice(1).split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'));
+export const absPathSchema = z.string().max(4096).refine(isNormalAbsPath, 'an absolute, normalised path (no "..", "." or "//", no NUL)');
+
+// Bounded, finite figures: JSON's 1e400 parses as Infinity and 1e308 overflows a BigInt column.
+const bytesSchema = z.number().min(0).max(Number.MAX_SAFE_INTEGER);
+const pctSchema = z.number().min(0).max(100);
+// Linux's x86 kernel command line holds 2048 bytes.
+const KERNEL_APPEND_MAX = 2048;
 
 export const accelSchema = z.enum(['kvm', 'tcg', 'none']);
 export type Accelerator = z.infer<typeof accelSchema>;
@@ -12,28 +26,33 @@ export type Accelerator = z.infer<typeof accelSchema>;
 export const driverKindSchema = z.enum(['qemu', 'simulated']);
 export type DriverKind = z.infer<typeof driverKindSchema>;
 
-export const poolInfoSchema = z.object({
-  name: z.string(), // 'local' | 'shared' (more pools may be configured later)
-  kind: z.enum(['local', 'shared']),
-  path: z.string(),
-  totalBytes: z.number(),
-  freeBytes: z.number(),
-});
+export const poolInfoSchema = z
+  .object({
+    name: agentNameSchema, // 'local' | 'shared' (more pools may be configured later)
+    kind: z.enum(['local', 'shared']),
+    path: absPathSchema,
+    totalBytes: bytesSchema,
+    freeBytes: bytesSchema,
+  })
+  .strict();
 export type PoolInfo = z.infer<typeof poolInfoSchema>;
 
-export const agentInfoSchema = z.object({
-  hostName: z.string(),
-  agentVersion: z.string(),
-  driver: driverKindSchema,
-  qemuVersion: z.string().nullable(),
-  accelerator: accelSchema,
-  acceleratorReason: z.string(),
-  cpuCount: z.number().int(),
-  cpuModel: z.string(),
-  memoryTotalBytes: z.number(),
-  kernel: z.string(),
-  pools: z.array(poolInfoSchema),
-});
+// Pushed in every heartbeat and at enrollment: strict and bounded, like any input.
+export const agentInfoSchema = z
+  .object({
+    hostName: agentNameSchema,
+    agentVersion: z.string().min(1).max(64),
+    driver: driverKindSchema,
+    qemuVersion: z.string().max(200).nullable(),
+    accelerator: accelSchema,
+    acceleratorReason: z.string().max(1000),
+    cpuCount: z.number().int().min(1).max(65_536),
+    cpuModel: z.string().max(200),
+    memoryTotalBytes: bytesSchema,
+    kernel: z.string().max(200),
+    pools: z.array(poolInfoSchema).max(64),
+  })
+  .strict();
 export type AgentInfo = z.infer<typeof agentInfoSchema>;
 
 // Runtime state as QEMU reports it ('running', 'paused', 'shutoff' when no process, 'crashed'
@@ -56,13 +75,16 @@ export const vmRuntimeSchema = z.object({
 });
 export type VmRuntime = z.infer<typeof vmRuntimeSchema>;
 
-const bootSchema = z
+export const bootSchema = z
   .object({
-    kernelPath: z.string().optional(),
-    initrdPath: z.string().optional(),
-    append: z.string().optional(),
+    kernelPath: absPathSchema.optional(),
+    initrdPath: absPathSchema.optional(),
+    append: z.string().max(KERNEL_APPEND_MAX).optional(),
   })
   .strict();
+
+// qcow2 takes far more; this is a sanity bound (the dashboard allows 16 TiB).
+export const DISK_SIZE_MAX_BYTES = 64 * 1024 ** 4;
 
 export const createVmRequestSchema = z
   .object({
@@ -70,9 +92,9 @@ export const createVmRequestSchema = z
     name: z.string().min(1).max(63),
     vcpus: z.number().int().min(1).max(64),
     memoryMiB: z.number().int().min(32).max(1024 * 1024),
-    diskSizeBytes: z.number().int().positive(),
-    pool: z.string().default('local'),
-    baseImagePath: z.string(), // absolute path of the read-only image disk (backing file)
+    diskSizeBytes: z.number().int().positive().max(DISK_SIZE_MAX_BYTES),
+    pool: agentNameSchema.default('local'),
+    baseImagePath: absPathSchema, // the read-only image disk (backing file)
     boot: bootSchema.default({}),
     start: z.boolean().default(true),
   })
@@ -83,13 +105,18 @@ export const stopVmRequestSchema = z
   .object({ force: z.boolean().default(false), timeoutSec: z.number().int().min(1).max(600).default(60) })
   .strict();
 
-export const serialRequestSchema = z.object({ line: z.string().min(1).max(512) }).strict();
+// One line: a newline or other control character inside would type more than the caller asked for.
+export const serialRequestSchema = z
+  .object({ line: z.string().min(1).max(512).regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text, no control characters') })
+  .strict();
 
-export const consoleResponseSchema = z.object({ lines: z.array(z.string()) });
+// `lines` are whole lines only; `partial` is the unfinished last line (a prompt, a reply being written).
+export const consoleResponseSchema = z.object({ lines: z.array(z.string()), partial: z.string() });
 
 const sourceSchema = z.union([
-  z.object({ path: z.string().startsWith('/', 'absolute path') }).strict(),
-  z.object({ url: z.string().url().refine((u) => /^https?:/.test(u), 'http(s) only') }).strict(),
+  // Not required to be normalised: the import resolves it and checks it against its import locations.
+  z.object({ path: z.string().max(4096).startsWith('/', 'absolute path') }).strict(),
+  z.object({ url: z.string().max(4096).url().refine((u) => /^https?:/.test(u), 'http(s) only') }).strict(),
 ]);
 export type ImageSource = z.infer<typeof sourceSchema>;
 
@@ -103,9 +130,13 @@ export const importImageRequestSchema = z
     initrd: sourceSchema.optional(),
     append: z.string().max(500).optional(),
     sha256: z.string().regex(/^[a-f0-9]{64}$/).optional(), // expected sha256 of the disk source
+    minMemoryMiB: z.number().int().min(16).max(1024 * 1024).optional(), // VMs of this image get at least this much
   })
   .strict();
 export type ImportImageRequest = z.input<typeof importImageRequestSchema>;
+// POST /v1/images/check-sources: the import's location checks alone (204 or the import's error).
+export const importSourcesSchema = importImageRequestSchema.pick({ disk: true, kernel: true, initrd: true }).strict();
+export type ImportSources = z.input<typeof importSourcesSchema>;
 
 export const imageManifestSchema = z.object({
   name: z.string(),
@@ -119,9 +150,14 @@ export const imageManifestSchema = z.object({
   kernelPath: z.string().optional(),
   initrdPath: z.string().optional(),
   append: z.string().optional(),
+  minMemoryMiB: z.number().int().optional(), // absent in manifests written before it existed
   importedAt: z.string(),
 });
 export type ImageManifest = z.infer<typeof imageManifestSchema>;
+
+// Where this agent may import from (its own image store always; more as an admin configures).
+export const importLocationsSchema = z.object({ dirs: z.array(z.string()), urlPrefixes: z.array(z.string()) });
+export type ImportLocationsDto = z.infer<typeof importLocationsSchema>;
 
 export const operationSchema = z.object({
   id: z.string(),
@@ -138,41 +174,61 @@ export type Operation = z.infer<typeof operationSchema>;
 
 // ---- pushed by the agent to the dashboard ----
 
-export const hostSampleSchema = z.object({
-  cpuPct: z.number(),
-  memUsedBytes: z.number(),
-  memTotalBytes: z.number(),
-  load1: z.number(),
-  load5: z.number(),
-  load15: z.number(),
-});
+const loadSchema = z.number().min(0).max(1_000_000);
+export const hostSampleSchema = z
+  .object({
+    cpuPct: pctSchema,
+    memUsedBytes: bytesSchema,
+    memTotalBytes: bytesSchema,
+    load1: loadSchema,
+    load5: loadSchema,
+    load15: loadSchema,
+  })
+  .strict();
 export type HostSample = z.infer<typeof hostSampleSchema>;
 
-export const vmSampleSchema = z.object({
-  id: vmIdSchema,
-  state: vmRuntimeStateSchema,
-  guestReady: z.boolean(),
-  cpuPct: z.number(),
-  rssBytes: z.number(),
-  diskRdBytes: z.number(),
-  diskWrBytes: z.number(),
-  diskRdOps: z.number(),
-  diskWrOps: z.number(),
-});
+export const vmSampleSchema = z
+  .object({
+    id: vmIdSchema,
+    state: vmRuntimeStateSchema,
+    guestReady: z.boolean(),
+    cpuPct: pctSchema, // of the VM's own vCPUs
+    rssBytes: bytesSchema,
+    diskRdBytes: bytesSchema,
+    diskWrBytes: bytesSchema,
+    diskRdOps: bytesSchema,
+    diskWrOps: bytesSchema,
+  })
+  .strict();
+
+export const HEARTBEAT_MAX_VMS = 4096;
 export type VmSample = z.infer<typeof vmSampleSchema>;
 
-export const heartbeatSchema = z.object({
-  at: z.string(), // ISO time of the sample
-  info: agentInfoSchema,
-  host: hostSampleSchema,
-  vms: z.array(vmSampleSchema),
-});
+export const heartbeatSchema = z
+  .object({
+    at: z.iso.datetime(), // time of the sample (a real date: "2026-02-30" is refused)
+    info: agentInfoSchema,
+    host: hostSampleSchema,
+    vms: z
+      .array(vmSampleSchema)
+      .max(HEARTBEAT_MAX_VMS)
+      .refine((vms) => new Set(vms.map((v) => v.id)).size === vms.length, 'each VM at most once'),
+  })
+  .strict();
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
 export const enrollRequestSchema = z
-  .object({ token: z.string().min(16), name: z.string().min(1).max(63), agentUrl: z.string().url(), info: agentInfoSchema })
+  .object({
+    token: z.string().min(16).max(256),
+    name: agentNameSchema,
+    agentUrl: z.url({ protocol: /^https?$/ }).max(2048),
+    info: agentInfoSchema,
+  })
   .strict();
-export const enrollResponseSchema = z.object({ hostId: z.string(), secret: z.string() });
+// agentToken: the agent's bearer for its calls to the dashboard; dashboardSecret: the bearer the
+// dashboard and worker present to the agent. Two one-way credentials (the dashboard keeps a hash
+// of the first and the second encrypted).
+export const enrollResponseSchema = z.object({ hostId: z.string(), agentToken: z.string().min(1), dashboardSecret: z.string().min(1) });
 
 // Error body the agent answers with; codes mirror lib/http/errors.
 export const agentErrorSchema = z.object({

@@ -11,15 +11,19 @@ export type RouteContext = {
 };
 export type Handler = (ctx: RouteContext) => Promise<Reply>;
 
-type Route = { method: string; parts: string[]; handler: Handler };
+type Route = { method: string; pattern: string; parts: string[]; handler: Handler };
 export type RouteMatch = { handler: Handler; params: Record<string, string> };
 
 export class Router {
   private routes: Route[] = [];
 
   add(method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler });
+    this.routes.push({ method, pattern, parts: pattern.split('/').filter(Boolean), handler });
     return this;
+  }
+  // What is registered (the generated bad-input suite walks every route).
+  list(): { method: string; pattern: string }[] {
+    return this.routes.map(({ method, pattern }) => ({ method, pattern }));
   }
   get = (p: string, h: Handler) => this.add('GET', p, h);
   post = (p: string, h: Handler) => this.add('POST', p, h);
@@ -52,6 +56,14 @@ function matchParts(parts: string[], segs: string[]): Record<string, string> | n
     } else if (parts[i] !== segs[i]) return null;
   }
   return params;
+}
+
+// Query parameters as an object for a schema. The keys are the caller's: no prototype, so
+// `?__proto__=x` is just an unknown key.
+export function queryInput(query: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [k, v] of query) out[k] = v;
+  return out;
 }
 
 export function contextFor(req: IncomingMessage, params: Record<string, string>, query: URLSearchParams): RouteContext {

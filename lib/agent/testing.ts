@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startAgent } from './agent';
-import { parseAgentConfig } from './config';
+import { parseAgentConfig, type PoolConfig } from './config';
 import { createSimulatedDriver } from './driver/simulated';
 import type { Driver } from './driver/types';
-import { createMemoryLogger } from './log';
+import { createMemoryLogger, type Logger } from './log';
 import { enrollRequestSchema, heartbeatSchema, type Heartbeat } from './protocol';
 
 export async function tempDir(prefix = 'vmops-agent-'): Promise<{ path: string; remove(): Promise<void> }> {
@@ -24,13 +24,14 @@ export type ReceivedHeartbeat = { hostName: string; receivedAt: number; body: He
 export type FakeDashboard = {
   url: string;
   token: string;
-  enrolled: { name: string; agentUrl: string; hostId: string; secret: string }[];
+  enrolled: { name: string; agentUrl: string; hostId: string; agentToken: string; dashboardSecret: string }[];
   heartbeats: ReceivedHeartbeat[];
   close(): Promise<void>;
 };
 
-// Accepts one fixed token for any number of hosts; each host gets its own secret. Heartbeats
-// must carry a known secret and match heartbeatSchema, as the real dashboard requires.
+// Accepts one fixed token for any number of hosts; each host gets its own two credentials.
+// Heartbeats must carry a known agent token (not the dashboard's secret) and match
+// heartbeatSchema, as the real dashboard requires.
 export async function startFakeDashboard(token = 'test-enroll-token-0123456789', port = 0): Promise<FakeDashboard> {
   const enrolled: FakeDashboard['enrolled'] = [];
   const heartbeats: ReceivedHeartbeat[] = [];
@@ -48,13 +49,14 @@ export async function startFakeDashboard(token = 'test-enroll-token-0123456789',
       const parsed = enrollRequestSchema.safeParse(body);
       if (!parsed.success) return send(422, { error: { code: 'INVALID_INPUT', message: parsed.error.message } });
       if (parsed.data.token !== token) return send(401, { error: { code: 'UNAUTHENTICATED', message: 'Unknown or used enrollment token' } });
-      const host = { name: parsed.data.name, agentUrl: parsed.data.agentUrl, hostId: `host-${parsed.data.name}`, secret: `secret-${parsed.data.name}-${Math.random().toString(36).slice(2)}` };
+      const nonce = Math.random().toString(36).slice(2);
+      const host = { name: parsed.data.name, agentUrl: parsed.data.agentUrl, hostId: `host-${parsed.data.name}`, agentToken: `token-${parsed.data.name}-${nonce}`, dashboardSecret: `secret-${parsed.data.name}-${nonce}` };
       enrolled.push(host);
-      return send(200, { hostId: host.hostId, secret: host.secret });
+      return send(200, { hostId: host.hostId, agentToken: host.agentToken, dashboardSecret: host.dashboardSecret });
     }
     if (req.method === 'POST' && req.url === '/api/agent/heartbeat') {
-      const host = enrolled.find((h) => req.headers.authorization === `Bearer ${h.secret}`);
-      if (!host) return send(401, { error: { code: 'UNAUTHENTICATED', message: 'bad host secret' } });
+      const host = enrolled.find((h) => req.headers.authorization === `Bearer ${h.agentToken}`);
+      if (!host) return send(401, { error: { code: 'UNAUTHENTICATED', message: 'bad agent token' } });
       const parsed = heartbeatSchema.safeParse(body);
       if (!parsed.success) return send(422, { error: { code: 'INVALID_INPUT', message: parsed.error.message } });
       heartbeats.push({ hostName: host.name, receivedAt: Date.now(), body: parsed.data });
@@ -77,8 +79,17 @@ export async function startFakeDashboard(token = 'test-enroll-token-0123456789',
 }
 
 // An in-process agent on an ephemeral port with the simulated driver (unless one is given),
-// enrolled against `dashboard`. Callers await `agent.enrolled` when they need the secret.
-export async function startTestAgent(opts: { dashboard: FakeDashboard | string; name?: string; driver?: Driver; extraArgs?: string[] }) {
+// enrolled against `dashboard`. Callers await `agent.enrolled` when they need the secret (the
+// dashboard's, to call the agent).
+// driverFor: a driver built for the agent's own pools (e.g. QEMU: pools exist only once the
+// temp dirs do).
+export async function startTestAgent(opts: {
+  dashboard: FakeDashboard | string;
+  name?: string;
+  driver?: Driver;
+  driverFor?: (pools: PoolConfig[], log: Logger) => Promise<Driver>;
+  extraArgs?: string[];
+}) {
   const data = await tempDir('vmops-data-');
   const shared = await tempDir('vmops-shared-');
   const dashboard = typeof opts.dashboard === 'string' ? opts.dashboard : opts.dashboard.url;
@@ -89,7 +100,7 @@ export async function startTestAgent(opts: { dashboard: FakeDashboard | string; 
     {},
   );
   const log = createMemoryLogger(`vmops:agent:${name}`);
-  const driver = opts.driver ?? createSimulatedDriver({ pools: config.pools, bootDelayMs: 50 });
+  const driver = opts.driver ?? (opts.driverFor ? await opts.driverFor(config.pools, log) : createSimulatedDriver({ pools: config.pools, bootDelayMs: 50 }));
   const agent = await startAgent(config, { driver, log });
   agent.enrolled.catch(() => {}); // observed by the tests that care
   return {
@@ -99,7 +110,7 @@ export async function startTestAgent(opts: { dashboard: FakeDashboard | string; 
     baseUrl: `http://127.0.0.1:${agent.port}`,
     async secret() {
       await agent.enrolled;
-      return typeof opts.dashboard === 'string' ? '' : opts.dashboard.enrolled.find((h) => h.name === name)!.secret;
+      return typeof opts.dashboard === 'string' ? '' : opts.dashboard.enrolled.find((h) => h.name === name)!.dashboardSecret;
     },
     async stop() {
       await agent.close();

@@ -5,8 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PoolConfig } from './config';
 import { createSimulatedDriver } from './driver/simulated';
 import type { Driver } from './driver/types';
+import { timeout } from '@/lib/errors';
 import { ensurePools } from './host-info';
 import { tempDir } from './testing';
+import { waitForOperation } from '@/lib/agent-client/wait';
+import { Operations } from './operations';
+import type { Operation, VmRuntime } from './protocol';
 import { createVmService, OVERLAY_RESERVE_BYTES, type CreateVmInput } from './vms';
 
 const MiB = 1024 * 1024;
@@ -33,8 +37,22 @@ afterEach(async () => {
 const req = (over: Partial<CreateVmInput> = {}): CreateVmInput => ({
   id: 'vm-one', name: 'one', vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * MiB, pool: 'local', baseImagePath: base, boot: {}, start: true, ...over,
 });
-const service = (d: Driver = driver, mem = 4096 * MiB, free = 1024 * MiB) =>
-  createVmService({ driver: d, pools, hostName: 'h1', log: (l) => logs.push(l), memAvailableBytes: async () => mem, poolFreeBytes: async () => free });
+const operations = new Operations(() => {});
+// Long calls answer an operation at once; these tests mostly want its outcome, as the client waits for it.
+const outcome = async <T>(started: Promise<Operation>): Promise<T> =>
+  (await waitForOperation({ getOperation: async (id) => operations.get(id) }, (await started).id, undefined, { intervalMs: 5 })).result as T;
+const rawService = (d: Driver = driver, mem = 4096 * MiB, free = 1024 * MiB) =>
+  createVmService({ driver: d, pools, hostName: 'h1', operations, log: (l) => logs.push(l), memAvailableBytes: async () => mem, poolFreeBytes: async () => free });
+const service = (...args: Parameters<typeof rawService>) => {
+  const s = rawService(...args);
+  return {
+    ...s,
+    createVm: (r: CreateVmInput) => outcome<VmRuntime>(s.createVm(r)),
+    startVm: (id: string) => outcome<VmRuntime>(s.startVm(id)),
+    stopVm: (id: string, o: { force: boolean; timeoutSec: number }) => outcome<VmRuntime>(s.stopVm(id, o)),
+    deleteVm: (id: string) => outcome<null>(s.deleteVm(id)),
+  };
+};
 const vmsDir = () => path.join(pools[0].path, 'vms');
 
 describe('VM service', () => {
@@ -91,5 +109,29 @@ describe('VM service', () => {
     await s.deleteVm('vm-one');
     expect(existsSync(path.join(vmsDir(), 'vm-one'))).toBe(false);
     await expect(s.getVm('vm-one')).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
+  });
+
+  it('answers long calls with an operation at once, checks first, one long call per VM at a time', async () => {
+    let release = () => {};
+    const slowStop: Driver = { ...driver, shutdownVm: () => new Promise<void>((r) => (release = r)).then(() => driver.killVm('vm-one')) };
+    const s = rawService(slowStop);
+    await outcome(s.createVm(req()));
+    const stop = await s.stopVm('vm-one', { force: false, timeoutSec: 60 });
+    expect(stop).toMatchObject({ kind: 'vm.stop', state: 'running' }); // the guest is still shutting down
+    await expect(s.restartVm('vm-one')).rejects.toMatchObject({ code: 'CONFLICT', status: 409, data: { running: 'vm.stop' } });
+    await expect(s.deleteVm('vm-one')).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(s.startVm('nope')).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' }); // checks answer at once
+    release();
+    expect(await outcome<VmRuntime>(Promise.resolve(stop))).toMatchObject({ id: 'vm-one', state: 'shutoff' });
+    await expect(s.stopVm('vm-one', { force: true, timeoutSec: 5 })).rejects.toMatchObject({ code: 'VM_BAD_POWER_STATE' });
+    await outcome(s.deleteVm('vm-one')); // the claim is released once the stop is over
+  });
+
+  it('fails the operation with the driver\'s coded error (a graceful stop the guest ignores: TIMEOUT)', async () => {
+    const ignoring: Driver = { ...driver, shutdownVm: async (id, sec) => Promise.reject(timeout(`Graceful shutdown of VM ${id} (ACPI power button)`, sec)) };
+    const s = rawService(ignoring);
+    await outcome(s.createVm(req()));
+    await expect(outcome(s.stopVm('vm-one', { force: false, timeoutSec: 2 }))).rejects.toMatchObject({ code: 'TIMEOUT', status: 504, data: { seconds: 2 } });
+    expect((await s.getVm('vm-one')).state).toBe('running');
   });
 });

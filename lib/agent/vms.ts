@@ -1,15 +1,18 @@
-// VM operations behind the HTTP routes: checks first (capacity, pool space, base image), then
-// the driver steps under an undo stack so a failed create leaves no disk or definition behind.
+// VM operations behind the HTTP routes: checks first (capacity, pool space, base image, power
+// state; their 4xx answers come back at once), then the driver steps as an agent operation (202 +
+// poll: a graceful stop may take minutes, longer than any HTTP timeout), create under an undo
+// stack so a failed create leaves no disk or definition behind.
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { alreadyExists, AppError, errorMessage, insufficientCapacity, invalidInput, noSuchObject, qemuError, storageFull, vmBadPowerState } from '@/lib/errors';
+import { alreadyExists, AppError, conflict, errorMessage, insufficientCapacity, invalidInput, noSuchObject, qemuError, storageFull, vmBadPowerState } from '@/lib/errors';
 import type { PoolConfig } from './config';
 import type { Driver, VmSpec } from './driver/types';
 import { poolSpace } from './host-info';
+import type { Operations } from './operations';
 import { readMeminfo } from './metrics/proc';
-import type { createVmRequestSchema, VmRuntime, VmRuntimeState } from './protocol';
+import type { createVmRequestSchema, Operation, VmRuntime, VmRuntimeState } from './protocol';
 import { UndoStack } from './undo';
 
 const MiB = 1024 * 1024;
@@ -23,6 +26,7 @@ export type VmServiceOptions = {
   driver: Driver;
   pools: PoolConfig[];
   hostName: string;
+  operations: Operations;
   log: (msg: string) => void;
   memAvailableBytes?: () => Promise<number>; // seam for tests
   poolFreeBytes?: (dir: string) => Promise<number>;
@@ -37,7 +41,16 @@ export function createVmService(opts: VmServiceOptions) {
   const { driver, log } = opts;
   const memAvailable = opts.memAvailableBytes ?? (async () => (await readMeminfo()).availableBytes);
   const poolFree = opts.poolFreeBytes ?? (async (dir: string) => (await poolSpace(dir)).freeBytes);
-  const creating = new Set<string>();
+  // One long call per VM at a time: a second stop or a delete during a start is 409, not a race.
+  const busy = new Map<string, string>();
+  const claim = (id: string, kind: string) => {
+    const running = busy.get(id);
+    if (running) throw conflict(`VM ${id} is busy: ${running} is running`, { vm: id, running });
+    busy.set(id, kind);
+  };
+  // Runs the work as an operation owned by the VM's claim (already taken by the caller's checks).
+  const begin = <T>(id: string, kind: string, message: string, work: () => Promise<T>): Operation =>
+    opts.operations.start(kind, message, () => work().finally(() => busy.delete(id)));
 
   const mustGet = async (id: string) => {
     const vm = await driver.getVm(id);
@@ -76,17 +89,18 @@ export function createVmService(opts: VmServiceOptions) {
     if (!existsSync(file)) throw noSuchObject(type, file);
   };
 
-  async function createVm(req: CreateVmInput): Promise<VmRuntime> {
+  async function createVm(req: CreateVmInput): Promise<Operation> {
     const pool = opts.pools.find((p) => p.name === req.pool);
     if (!pool) throw invalidInput({ pool: [`unknown pool; this host has ${opts.pools.map((p) => p.name).join(', ')}`] });
     mustExist('image disk', req.baseImagePath, 'baseImagePath');
     mustExist('kernel', req.boot.kernelPath, 'boot.kernelPath');
     mustExist('initrd', req.boot.initrdPath, 'boot.initrdPath');
     const vmDir = path.join(pool.path, 'vms', req.id);
-    if (creating.has(req.id) || (await driver.getVm(req.id)) || existsSync(vmDir)) throw alreadyExists('VM', req.id);
+    if (busy.has(req.id) || (await driver.getVm(req.id)) || existsSync(vmDir)) throw alreadyExists('VM', req.id);
     if (req.start) await checkMemory(req.memoryMiB);
     const free = await poolFree(pool.path);
     if (free < OVERLAY_RESERVE_BYTES) throw storageFull(pool.name, OVERLAY_RESERVE_BYTES, free);
+    claim(req.id, 'vm.create');
 
     const spec: VmSpec = {
       id: req.id,
@@ -98,9 +112,8 @@ export function createVmService(opts: VmServiceOptions) {
       diskPath: path.join(vmDir, 'disk0.qcow2'),
       boot: req.boot,
     };
-    creating.add(req.id);
-    try {
-      return await UndoStack.run(log, async (undo) => {
+    return begin(req.id, 'vm.create', `creating VM ${req.id}`, () =>
+      UndoStack.run(log, async (undo) => {
         await mkdir(vmDir, { recursive: true });
         undo.push(`remove ${vmDir}`, () => rm(vmDir, { recursive: true, force: true }));
         await step('create overlay disk', () => driver.createOverlay(spec.diskPath, req.baseImagePath, req.diskSizeBytes));
@@ -115,37 +128,48 @@ export function createVmService(opts: VmServiceOptions) {
         const vm = await step('start VM', () => driver.startVm(req.id));
         log(`created VM ${req.id} in pool ${pool.name} (pid ${vm.pid ?? '-'})`);
         return vm;
-      });
-    } finally {
-      creating.delete(req.id);
-    }
+      }),
+    );
   }
 
   return {
     createVm,
     listVms: () => driver.listVms(),
     getVm: mustGet,
-    async startVm(id: string) {
+    async startVm(id: string): Promise<Operation> {
       const vm = await mustGet(id);
       expect(vm, OFF);
       await checkMemory(vm.memoryMiB);
-      return driver.startVm(id);
+      claim(id, 'vm.start');
+      return begin(id, 'vm.start', `starting VM ${id}`, () => step('start VM', () => driver.startVm(id)));
     },
-    async stopVm(id: string, { force, timeoutSec }: { force: boolean; timeoutSec: number }) {
+    // Graceful: the driver presses the power button until timeoutSec, then TIMEOUT (VM still on).
+    async stopVm(id: string, { force, timeoutSec }: { force: boolean; timeoutSec: number }): Promise<Operation> {
       expect(await mustGet(id), ON);
-      await (force ? driver.killVm(id) : driver.shutdownVm(id, timeoutSec));
-      return mustGet(id);
+      claim(id, 'vm.stop');
+      return begin(id, 'vm.stop', force ? `stopping VM ${id} at once` : `asking VM ${id} to shut down (up to ${timeoutSec} s)`, async () => {
+        await (force ? driver.killVm(id) : driver.shutdownVm(id, timeoutSec));
+        return mustGet(id);
+      });
     },
-    async restartVm(id: string) {
+    async restartVm(id: string): Promise<Operation> {
       expect(await mustGet(id), ON);
-      await driver.resetVm(id);
-      return mustGet(id);
+      claim(id, 'vm.restart');
+      return begin(id, 'vm.restart', `resetting VM ${id}`, async () => {
+        await driver.resetVm(id);
+        return mustGet(id);
+      });
     },
-    async deleteVm(id: string) {
-      const vm = await mustGet(id);
-      if (ON.includes(vm.state)) await driver.killVm(id);
-      await driver.undefineVm(id);
-      log(`deleted VM ${id}`);
+    async deleteVm(id: string): Promise<Operation> {
+      await mustGet(id);
+      claim(id, 'vm.delete');
+      return begin(id, 'vm.delete', `deleting VM ${id}`, async () => {
+        const vm = await mustGet(id);
+        if (ON.includes(vm.state)) await driver.killVm(id);
+        await driver.undefineVm(id);
+        log(`deleted VM ${id}`);
+        return null;
+      });
     },
     async consoleTail(id: string, lines: number) {
       await mustGet(id);

@@ -17,7 +17,8 @@ export const ACTION_MIN_ROLE = {
   'backup.restore': 'operator', // restore as new VM, replace a VM's disk, instant recovery
   'repository.manage': 'admin', // backup repositories
   'cluster.manage': 'admin', // balancer policy and rules
-  'user.manage': 'admin',
+  'user.manage': 'admin', // users: create, role, disable, delete, reset password
+  'restore-point.delete': 'admin', // one restore point (its dependants merged or named)
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof ACTION_MIN_ROLE;

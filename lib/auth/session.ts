@@ -5,14 +5,14 @@ import { db } from '@/lib/db/client';
 import type { SessionUser } from '@/lib/domain/auth/dto';
 import { authOptions } from './config';
 
-// The JWT carries the role from sign-in; the user row is re-read so a deleted user or a changed
-// role takes effect at once rather than when the token expires.
+// The JWT carries the role from sign-in; the user row is re-read so a deleted or disabled user or
+// a changed role takes effect at once rather than when the token expires.
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
   const uid = (session?.user as { id?: string } | undefined)?.id;
   if (!uid) return null;
   const user = await db().user.findUnique({ where: { id: uid } });
-  if (!user) return null;
+  if (!user || user.disabledAt) return null;
   return { id: user.id, username: user.username, name: user.name, role: user.role as SessionUser['role'] };
 }
 

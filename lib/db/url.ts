@@ -2,8 +2,12 @@
 // SQLite file under the data dir, so a fresh checkout works with no setup.
 import path from 'node:path';
 
+// The dashboard's data dir (database, session secret, agent-secret key): VMOPS_DATA_DIR or ./data.
+export function dataDir(): string {
+  return process.env.VMOPS_DATA_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'data');
+}
+
 export function databaseUrl(): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const dir = process.env.VMOPS_DATA_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), 'data');
-  return `file:${path.join(/*turbopackIgnore: true*/ dir, 'vmops.db')}`;
+  return `file:${path.join(/*turbopackIgnore: true*/ dataDir(), 'vmops.db')}`;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createVmSchema } from '@/lib/domain/vms/schemas';
 import { importImageSchema } from '@/lib/domain/images/schemas';
 import { blankToUndefined, issuesToFieldErrors, serverFieldErrors } from './field-errors';
+import { numberInput } from './number-input';
 
 describe('issuesToFieldErrors', () => {
   it('keeps the first message per top-level field', () => {
@@ -23,6 +24,31 @@ describe('serverFieldErrors', () => {
       tags: 'bad tag',
       _form: 'whole form',
     });
+  });
+});
+
+describe('field names like built-in properties', () => {
+  it('stay ordinary entries on both sides', () => {
+    // As the browser receives it: JSON.parse makes "__proto__" an own key.
+    const fields = JSON.parse('{"__proto__":["unknown field"],"constructor":["unknown field"],"toString":["bad"]}') as Record<string, string[]>;
+    const out = serverFieldErrors(fields);
+    expect(Object.getPrototypeOf(out)).toBeNull();
+    expect(Object.entries(out)).toEqual([['__proto__', 'unknown field'], ['constructor', 'unknown field'], ['toString', 'bad']]);
+    const parsed = createVmSchema.safeParse(JSON.parse('{"constructor":1,"hasOwnProperty":2}'));
+    const fromIssues = issuesToFieldErrors(parsed.error!.issues);
+    expect(fromIssues.hasOwnProperty).toBeUndefined(); // only errors, no inherited members
+    expect(fromIssues.name).toBeDefined();
+  });
+});
+
+describe('numberInput', () => {
+  it('hands the schema a number, and NaN for a blank field', () => {
+    expect(numberInput('512')).toBe(512);
+    expect(numberInput(' 0.5 ')).toBe(0.5);
+    expect(numberInput('')).toBeNaN();
+    const r = createVmSchema.safeParse({ name: 'web-01', imageId: 'img', vcpus: numberInput(''), memoryMiB: numberInput('512'), diskSizeGiB: numberInput('2') });
+    expect(r.success).toBe(false);
+    expect(issuesToFieldErrors(r.error!.issues).vcpus).toBe('Enter a number');
   });
 });
 

@@ -3,8 +3,14 @@ import type { z } from 'zod';
 
 export type FieldErrorMap = Record<string, string>;
 
+// Field names come from input keys and the server's answer (`__proto__`, `constructor`, ...), so
+// the map has no prototype: such names stay ordinary entries and `in` sees only real errors.
+export function emptyFieldErrors(): FieldErrorMap {
+  return Object.create(null);
+}
+
 export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrorMap {
-  const out: FieldErrorMap = {};
+  const out = emptyFieldErrors();
   for (const issue of issues) {
     const key = issue.path.length ? String(issue.path[0]) : '_form';
     if (!(key in out)) out[key] = issue.message;
@@ -13,7 +19,7 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldE
 }
 
 export function serverFieldErrors(fields: Record<string, string[] | string | undefined>): FieldErrorMap {
-  const out: FieldErrorMap = {};
+  const out = emptyFieldErrors();
   for (const [path, msgs] of Object.entries(fields)) {
     const key = path.split('.')[0] || '_form';
     const msg = Array.isArray(msgs) ? msgs[0] : msgs;

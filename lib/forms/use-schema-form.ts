@@ -2,17 +2,17 @@
 import { useCallback, useState } from 'react';
 import type { z } from 'zod';
 import { isApiError } from '@/lib/queries/api-fetch';
-import { issuesToFieldErrors, serverFieldErrors, type FieldErrorMap } from './field-errors';
+import { emptyFieldErrors, issuesToFieldErrors, serverFieldErrors, type FieldErrorMap } from './field-errors';
 
 // Validates with the same zod schema the API uses and merges in the server's 422 field errors.
 export function useSchemaForm<S extends z.ZodType>(schema: S) {
-  const [errors, setErrors] = useState<FieldErrorMap>({});
+  const [errors, setErrors] = useState<FieldErrorMap>(emptyFieldErrors);
 
   const validate = useCallback(
     (values: unknown): z.output<S> | null => {
       const result = schema.safeParse(values);
       if (result.success) {
-        setErrors({});
+        setErrors(emptyFieldErrors());
         return result.data;
       }
       setErrors(issuesToFieldErrors(result.error.issues));
@@ -31,7 +31,7 @@ export function useSchemaForm<S extends z.ZodType>(schema: S) {
   const clearError = useCallback((field: string) => {
     setErrors((prev) => {
       if (!(field in prev)) return prev;
-      const next = { ...prev };
+      const next = Object.assign(emptyFieldErrors(), prev);
       delete next[field];
       return next;
     });

@@ -3,8 +3,10 @@
 import type { z } from 'zod';
 import { invalidInput, type FieldErrors } from '@/lib/errors';
 
+// Paths come from the caller's JSON keys: a key like `__proto__` or `constructor` must be an
+// ordinary field name, so the map has no prototype (a plain {} would hand back Object's members).
 export function fieldErrors(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
+  const fields: FieldErrors = Object.create(null);
   for (const issue of error.issues) {
     // Unknown keys of a .strict() object are reported on the object; name each key instead.
     const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];

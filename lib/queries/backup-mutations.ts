@@ -1,7 +1,7 @@
 'use client';
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { BackupJobDto, BackupRepositoryDto } from '@/lib/domain/backups/dto';
-import type { CreateJobInput, CreateRepositoryInput, UpdateJob } from '@/lib/domain/backups/schemas';
+import type { CreateJobInput, CreateRepositoryInput, DeleteRepositoryQuery, UpdateJob } from '@/lib/domain/backups/schemas';
 import type { RestoreAcceptedDto } from '@/lib/domain/restores/dto';
 import type { RestoreRequestInput } from '@/lib/domain/restores/schemas';
 import { apiFetch } from './api-fetch';
@@ -32,7 +32,8 @@ export function useDeleteRepository() {
   const qc = useQueryClient();
   return useMutation({
     meta: { errorTitle: 'Could not remove the repository' },
-    mutationFn: (repositoryId: string) => apiFetch<void>(`/api/backup-repositories/${enc(repositoryId)}`, { method: 'DELETE' }),
+    mutationFn: ({ repositoryId, mode }: { repositoryId: string; mode?: DeleteRepositoryQuery['mode'] }) =>
+      apiFetch<void>(`/api/backup-repositories/${enc(repositoryId)}`, { method: 'DELETE', query: mode ? { mode } : undefined }),
     onSuccess: () => invalidateBackups(qc),
   });
 }
@@ -84,6 +85,17 @@ export function useVerifyPoint() {
     meta: { errorTitle: 'Could not start the verification' },
     mutationFn: ({ pointId, boot }: { pointId: string; boot: boolean }) =>
       apiFetch<TaskAccepted>(`/api/restore-points/${enc(pointId)}/verify`, { method: 'POST', json: { boot } }),
+    onSuccess: () => invalidateBackups(qc),
+  });
+}
+
+// Admin-only; merge: fold the point into the points backed by it (the server refuses without it).
+export function useDeletePoint() {
+  const qc = useQueryClient();
+  return useMutation({
+    meta: { errorTitle: 'Could not delete the restore point' },
+    mutationFn: ({ pointId, merge }: { pointId: string; merge: boolean }) =>
+      apiFetch<TaskAccepted & { dependants: string[] }>(`/api/restore-points/${enc(pointId)}`, { method: 'DELETE', query: { merge: String(merge) } }),
     onSuccess: () => invalidateBackups(qc),
   });
 }

@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
-import type { ImageDto } from '@/lib/domain/images/dto';
+import type { HostImportLocationsDto, ImageDto } from '@/lib/domain/images/dto';
 import { apiFetch } from './api-fetch';
 import { POLL } from './poll';
 
@@ -11,5 +11,12 @@ export const imageQueries = {
       queryFn: ({ signal }) => apiFetch<ImageDto[]>('/api/images', { signal }),
       // Poll quickly only while an import is under way.
       refetchInterval: (q) => (q.state.data?.some((i) => i.status === 'importing') ? POLL.activeTasks : false),
+    }),
+  // Asked when the import dialog opens; agents' configuration changes only with a restart.
+  importLocations: () =>
+    queryOptions({
+      queryKey: [...imageQueries.all(), 'import-locations'] as const,
+      queryFn: ({ signal }) => apiFetch<HostImportLocationsDto[]>('/api/images/import-locations', { signal }),
+      staleTime: 60_000,
     }),
 };

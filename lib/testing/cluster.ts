@@ -4,7 +4,6 @@
 // (e.g. to adjust a queued VM row before it is provisioned).
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createAgentClient } from '@/lib/agent-client';
 import { startAgent } from '@/lib/agent/agent';
@@ -14,9 +13,11 @@ import { tempDir } from '@/lib/agent/testing';
 import type { TestHost } from '@/lib/agent/migration/testing';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
+import { dashboardSecretFor } from '@/lib/domain/hosts/credentials';
 import { createEnrollmentToken } from '@/lib/domain/hosts/enrollment';
 import { getHost } from '@/lib/domain/hosts/queries';
 import { enqueueImageImport } from '@/lib/domain/images/service';
+import { TEST_GUEST_MIN_MEMORY_MIB } from '@/lib/domain/images/test-guest';
 import { getTask } from '@/lib/domain/tasks/queries';
 import type { TaskDto } from '@/lib/domain/tasks/dto';
 import { waitFor } from '@/lib/wait-for';
@@ -24,18 +25,12 @@ import { runTasks } from '@/lib/worker/runner';
 import { seedUsers } from './fixtures';
 import { startMiniDashboard } from './mini-dashboard';
 import { createTestDb } from './test-db';
+import { freePort } from '@/lib/net/free-port';
 
 export const GUEST_DIR = path.resolve(import.meta.dirname, '../../.cache/guest');
 
 export type ClusterHost = TestHost & { hostId: string };
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 // Waits for a task to settle (succeeded, failed or cancelled) and returns it with its steps.
 export const settled = (taskId: string, timeoutMs = 300_000): Promise<TaskDto> =>
@@ -51,14 +46,14 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
     const data = await tempDir(`vmops-cluster-${name}-`);
     dirs.push(data);
     const token = await createEnrollmentToken(name);
-    const args = ['--name', name, '--port', String(await freePort()), '--data', data.path, '--shared', shared.path, '--dashboard', dashboard.url, '--enroll-token', token, '--driver', 'qemu', '--interval-ms', '1000'];
+    const args = ['--name', name, '--port', String(await freePort()), '--data', data.path, '--shared', shared.path, '--dashboard', dashboard.url, '--enroll-token', token, '--driver', 'qemu', '--interval-ms', '1000', '--import-dir', GUEST_DIR];
     const config = parseAgentConfig(args, {});
     const log = createMemoryLogger(`vmops:agent:${name}`);
     const agent = await startAgent(config, { log });
     const { hostId } = await agent.enrolled;
     await waitFor(`${name} online`, async () => (await getHost(hostId)).status === 'online', 30_000, 200);
     const row = await db().host.findUniqueOrThrow({ where: { id: hostId } });
-    const client = createAgentClient({ baseUrl: row.agentUrl, secret: row.secret, hostName: name, timeoutMs: 120_000 });
+    const client = createAgentClient({ baseUrl: row.agentUrl, secret: await dashboardSecretFor(row), hostName: name, timeoutMs: 120_000 });
     hosts.push({ name, hostId, agent, client, log, localPool: config.pools[0].path, sharedPool: config.pools[1].path });
   }
 
@@ -85,6 +80,7 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
       const r = await enqueueImageImport(SYSTEM_ACTOR, {
         name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto',
         disk: path.join(GUEST_DIR, 'disk.qcow2'), kernel: path.join(GUEST_DIR, 'vmlinux'), initrd: path.join(GUEST_DIR, 'initrd.gz'), append: 'console=ttyS0 quiet panic=-1',
+        minMemoryMiB: TEST_GUEST_MIN_MEMORY_MIB,
       });
       const t = await settled(r.taskId);
       if (t.state !== 'succeeded') throw new Error(`guest import failed: ${t.error?.message}`);

@@ -1,6 +1,7 @@
 // Small builders for service tests: rows as the services expect them.
 import { db } from '@/lib/db/client';
 import type { SessionUser } from '@/lib/domain/auth/dto';
+import { sealDashboardSecret, sha256Hex } from '@/lib/domain/hosts/credentials';
 
 const GiB = 1024 ** 3;
 
@@ -12,18 +13,19 @@ export async function seedUsers(): Promise<void> {
   for (const u of [admin, operator, viewer]) await db().user.create({ data: { ...u, passwordHash: 'x' } });
 }
 
+// Credentials as enrollment makes them: the token's hash, the dashboard's secret sealed.
 export async function seedHost(name: string, opts: { freeGiB?: number; online?: boolean } = {}) {
-  return db().host.create({
+  const host = await db().host.create({
     data: {
       name,
       agentUrl: 'http://127.0.0.1:1',
-      secret: `secret-${name}`,
-      secretHash: `hash-${name}`,
+      agentTokenHash: sha256Hex(`token-${name}`),
       lastHeartbeat: opts.online === false ? new Date(Date.now() - 60_000) : new Date(),
       memoryTotalBytes: BigInt(16 * GiB),
       memoryUsedBytes: BigInt((16 - (opts.freeGiB ?? 8)) * GiB),
     },
   });
+  return db().host.update({ where: { id: host.id }, data: { dashboardSecretBox: await sealDashboardSecret(host.id, `secret-${name}`) } });
 }
 
 export async function seedImage(status = 'ready') {

@@ -3,7 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { enrollRequestSchema, heartbeatSchema } from '@/lib/agent/protocol';
-import { enrollHost, hostFromBearer } from '@/lib/domain/hosts/enrollment';
+import { hostFromBearer } from '@/lib/domain/hosts/credentials';
+import { enrollHost } from '@/lib/domain/hosts/enrollment';
 import { ingestHeartbeat } from '@/lib/domain/hosts/heartbeat';
 import { AppError } from '@/lib/errors';
 import { parseInput } from '@/lib/http/validation';

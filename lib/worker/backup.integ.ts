@@ -5,7 +5,6 @@
 // and the sweep of a complete file that a lost run left unregistered.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +33,7 @@ import { makeContext } from './context';
 import { backupRunHandler } from './handlers/backup-run';
 import { bitmapName } from './handlers/backup-vm';
 import { runTasks } from './runner';
+import { freePort } from '@/lib/net/free-port';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const guest = path.join(root, '.cache/guest');
@@ -59,20 +59,13 @@ const succeeded = async (taskId: string) => {
 const manifestOf = (file: string) => pointManifestSchema.parse(JSON.parse(readFileSync(manifestPathOf(file), 'utf8')));
 const pointsOf = async (vmId: string) => (await listRestorePoints({ vmId })).sort((a, b) => a.takenAt.localeCompare(b.takenAt));
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   expect(existsSync(path.join(guest, 'vmlinux')), 'test guest missing: run scripts/build-guest.sh').toBe(true);
   await seedUsers();
   dashboard = await startMiniDashboard();
   const token = await createEnrollmentToken('b1');
-  const args = ['--name', 'b1', '--port', String(await freePort()), '--data', path.join(tmp, 'b1'), '--shared', shared, '--dashboard', dashboard.url, '--enroll-token', token, '--driver', 'qemu', '--interval-ms', '1000'];
+  const args = ['--name', 'b1', '--port', String(await freePort()), '--data', path.join(tmp, 'b1'), '--shared', shared, '--dashboard', dashboard.url, '--enroll-token', token, '--driver', 'qemu', '--interval-ms', '1000', '--import-dir', guest];
   agent = spawn(process.execPath, ['--import', 'tsx', 'lib/agent/main.ts', ...args], { cwd: root, stdio: 'inherit' });
   hostId = (await waitFor('the agent to enroll', async () => (await db().host.findFirst({ where: { name: 'b1', driver: 'qemu' } })) ?? null, 60_000, 250)).id;
   worker = runTasks({ workerId: 'test-worker', concurrency: 3, pollMs: 100, log: () => {} }, () => stopWorker);
@@ -214,7 +207,7 @@ describe('backups on real QEMU', () => {
     const client = await agentFor(hostId);
     // What the dead worker had started: a real agent backup (throttled, so it is still writing)
     // recorded on its run row, and a task whose lease a new worker now holds as `recovered`.
-    const pointId = 'rp-orphan';
+    const pointId = 'rp-0000000f0a11';
     const file = path.join(shared, 'backups', vmId, `${pointId}.qcow2`);
     const manifest = { vmName: 'bk-a', vmSpec: head.vmSpec };
     const op = await client.backupVm(vmId, { pointId, targetDir: path.dirname(file), bitmap: bitmapName(jobId), parent: { path: head.filePath }, manifest, speedBytesPerSec: 4 * 1024 ** 2 });

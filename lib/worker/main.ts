@@ -2,6 +2,7 @@
 // (offline hosts, metric rollups). Several workers may share one database: tasks are claimed
 // with a lease, and a task whose worker died is picked up and cleaned up by another.
 import { hostname } from 'node:os';
+import { sealLegacyHostSecrets } from '@/lib/domain/hosts/credentials';
 import { rollupMetrics } from '@/lib/domain/metrics/rollup';
 import { errorMessage } from '@/lib/errors';
 import { sampleAllRepositories } from '@/lib/domain/backups/repository-check';
@@ -34,6 +35,11 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
   });
 
 log(`started as ${workerId}`);
+// Plain agent secrets left by an older version are sealed now rather than at each host's next call.
+await sealLegacyHostSecrets().then(
+  (n) => n && log(`sealed ${n} plain agent secret(s) from an older version`),
+  (err) => log(`sealing plain agent secrets failed: ${errorMessage(err)}`),
+);
 await runTasks({ workerId, concurrency: Number(process.env.VMOPS_WORKER_CONCURRENCY ?? 4), pollMs: 500, log }, () => stopping);
 log('stopped');
 process.exit(0);

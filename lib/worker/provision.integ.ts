@@ -33,7 +33,7 @@ const finished = (taskId: string) => waitFor(`task ${taskId}`, async () => ((awa
 
 // `node --import tsx` (not the tsx CLI) so a signal reaches the agent itself, not a wrapper.
 function startAgent(): ChildProcess {
-  const args = ['--name', 'p1', '--port', '7191', '--data', path.join(tmp, 'p1'), '--shared', path.join(tmp, 'shared'), '--dashboard', dashboard.url, '--enroll-token', agentToken, '--driver', 'qemu', '--interval-ms', '1000'];
+  const args = ['--name', 'p1', '--port', '7191', '--data', path.join(tmp, 'p1'), '--shared', path.join(tmp, 'shared'), '--dashboard', dashboard.url, '--enroll-token', agentToken, '--driver', 'qemu', '--interval-ms', '1000', '--import-dir', `${guest},${tmp}`];
   return spawn(process.execPath, ['--import', 'tsx', 'lib/agent/main.ts', ...args], { cwd: root, stdio: 'inherit' });
 }
 

@@ -39,9 +39,9 @@ export async function backupBench(): Promise<BenchRow[]> {
     return last;
   };
   const ask = async (cmd: string, re: RegExp) => {
-    const n = (await driver.consoleTail(id, 2000)).filter((l) => re.test(l)).length;
+    const n = (await driver.consoleTail(id, 2000)).lines.filter((l) => re.test(l)).length;
     await driver.sendSerial(id, cmd);
-    await waitFor(cmd, async () => (await driver.consoleTail(id, 2000)).filter((l) => re.test(l)).length > n, 300_000, 200);
+    await waitFor(cmd, async () => (await driver.consoleTail(id, 2000)).lines.filter((l) => re.test(l)).length > n, 300_000, 200);
   };
   try {
     // 1 GiB disk with 320 MiB of data (patterned, written with qemu-io before boot).

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { backupBench } from './backup';
 import { migrationBench } from './migration';
 import { plannerBench } from './planner';
+import { previewBench } from './preview';
 import { provisioningBench } from './provisioning';
 import { restoreBench } from './restore';
 import type { BenchRow } from './types';
@@ -17,6 +18,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['Live migration', migrationBench],
   ['Balancer planner at scale', plannerBench],
   ['Restore: instant recovery against a full copy', restoreBench],
+  ['Health under concurrent backup previews', previewBench],
 ];
 
 const sections: string[] = [];

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { enqueueImageImport } from '@/lib/domain/images/service';
+import { TEST_GUEST_MIN_MEMORY_MIB } from '@/lib/domain/images/test-guest';
 
 const guestDir = path.resolve(process.argv[2] ?? '.cache/guest');
 const manifest = JSON.parse(readFileSync(path.join(guestDir, 'manifest.json'), 'utf8')) as { name: string; version: string; description?: string; append?: string; kernel?: string; initrd?: string; disk: string; kernelVersion?: string };
@@ -20,6 +21,7 @@ if (existing) {
     kernel: manifest.kernel && path.join(guestDir, manifest.kernel),
     initrd: manifest.initrd && path.join(guestDir, manifest.initrd),
     append: manifest.append,
+    minMemoryMiB: TEST_GUEST_MIN_MEMORY_MIB,
     hostId: 'auto',
   });
   console.log(JSON.stringify({ seeded: true, ...r }));

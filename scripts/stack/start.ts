@@ -91,6 +91,8 @@ async function main(): Promise<void> {
     const args = ['--name', a.name, '--port', String(a.port), '--data', path.join(dataDir, 'hosts', a.name), '--shared', path.join(dataDir, 'shared'), '--dashboard', url];
     if (setup.tokens[a.name]) args.push('--enroll-token', setup.tokens[a.name]);
     if (opt.driver !== 'auto') args.push('--driver', opt.driver!);
+    // The seed below imports the test guest (or the simulated image) from these directories.
+    args.push('--import-dir', `${path.join(root, '.cache/guest')},${path.join(dataDir, 'simulated-image')}`);
     spawn(a.name, process.execPath, nodeTs('lib/agent/main.ts', args), env);
   }
   const hosts = await waitFor(

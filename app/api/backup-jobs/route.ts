@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { requireUser } from '@/lib/auth/session';
+import { requireUserAllowed } from '@/lib/domain/shared/authorize';
 import { createJob } from '@/lib/domain/backups/jobs';
 import { listJobs } from '@/lib/domain/backups/queries';
 import { createJobSchema } from '@/lib/domain/backups/schemas';
@@ -11,6 +12,6 @@ export const GET = route(async () => {
 });
 
 export const POST = route(async (req) => {
-  const user = await requireUser();
+  const user = await requireUserAllowed('backup.manage', 'backup-job.create');
   return NextResponse.json(await createJob(user, await parseBody(req, createJobSchema)), { status: 201 });
 });

@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { requireUser } from '@/lib/auth/session';
+import { requireUserAllowed } from '@/lib/domain/shared/authorize';
 import { listRepositories } from '@/lib/domain/backups/queries';
 import { createRepository } from '@/lib/domain/backups/repositories';
 import { createRepositorySchema } from '@/lib/domain/backups/schemas';
@@ -11,6 +12,6 @@ export const GET = route(async () => {
 });
 
 export const POST = route(async (req) => {
-  const user = await requireUser();
+  const user = await requireUserAllowed('repository.manage', 'repository.create');
   return NextResponse.json(await createRepository(user, await parseBody(req, createRepositorySchema)), { status: 201 });
 });

@@ -1,4 +1,5 @@
 import { requireUser } from '@/lib/auth/session';
+import { requireUserAllowed } from '@/lib/domain/shared/authorize';
 import { listImages } from '@/lib/domain/images/queries';
 import { importImageSchema } from '@/lib/domain/images/schemas';
 import { importImage } from '@/lib/domain/images/service';
@@ -10,6 +11,6 @@ export const GET = route(async () => {
 });
 
 export const POST = route(async (req) => {
-  const user = await requireUser();
+  const user = await requireUserAllowed('image.import');
   return accepted(await importImage(user, await parseBody(req, importImageSchema)));
 });

@@ -1,4 +1,5 @@
 import { requireUser } from '@/lib/auth/session';
+import { requireUserAllowed } from '@/lib/domain/shared/authorize';
 import { listVms } from '@/lib/domain/vms/queries';
 import { createVmSchema, listVmsQuerySchema } from '@/lib/domain/vms/schemas';
 import { createVm } from '@/lib/domain/vms/service';
@@ -10,6 +11,6 @@ export const GET = route(async (req) => {
 });
 
 export const POST = route(async (req) => {
-  const user = await requireUser();
+  const user = await requireUserAllowed('vm.create');
   return accepted(await createVm(user, await parseBody(req, createVmSchema)));
 });

@@ -5,14 +5,15 @@
 // registered, kill -9 of the agent mid-backup, verify (only inside the repository), rebase (flatten),
 // delete, repository, the sweep of unregistered point files.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentClient, waitForOperation, type AgentClient } from '@/lib/agent-client';
 import { startFakeDashboard, tempDir, waitFor, type FakeDashboard } from '../testing';
 import { backupResultSchema, manifestPathOf, pointManifestSchema, rebaseBackupResultSchema, verifyBackupResultSchema, type BackupResult, type BackupVmRequest } from './protocol';
+import { freePort } from '@/lib/net/free-port';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const GUEST = path.join(REPO, '.cache/guest');
@@ -27,14 +28,9 @@ let repo: string;
 const points: Record<string, BackupResult> = {};
 const seqAt: Record<string, number> = {};
 const notes: Record<string, unknown> = {};
+// The point id (rp-<12 hex>, the only names the agent's file operations take) for a test's key.
+const pid = (key: string) => `rp-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 // node --import tsx: the child IS the agent, so SIGKILL hits it and nothing else.
 async function startAgent(port: number, enroll: boolean) {
@@ -44,7 +40,7 @@ async function startAgent(port: number, enroll: boolean) {
   const a = { child, lines: [] as string[], port };
   for (const s of [child.stdout!, child.stderr!]) s.on('data', (b: Buffer) => a.lines.push(...b.toString().split('\n').filter(Boolean)));
   await waitFor('agent ready', () => a.lines.some((l) => l.includes(' ready: host ')) || (child.exitCode !== null && Promise.reject(new Error(a.lines.join('\n')))), 60_000);
-  const secret = dash.enrolled.find((h) => h.name === 'bk')!.secret;
+  const secret = dash.enrolled.find((h) => h.name === 'bk')!.dashboardSecret;
   agent = a;
   c = createAgentClient({ baseUrl: `http://127.0.0.1:${port}`, secret, hostName: 'bk', timeoutMs: 120_000 });
 }
@@ -70,7 +66,7 @@ async function bootVm(id: string, baseImagePath: string) {
 const manifest = { vmName: 'bk', vmSpec: { vcpus: 1, memoryMiB: 96, boot: {}, imageId: null, tags: ['prod'] } };
 
 async function backup(pointId: string, parent: string | null, extra: Partial<BackupVmRequest> = {}): Promise<BackupResult> {
-  const op = await c.backupVm(VM, { pointId, targetDir: repo, bitmap: 'vmops-bm', parent: parent ? { path: points[parent].path } : null, manifest, ...extra });
+  const op = await c.backupVm(VM, { pointId: pid(pointId), targetDir: repo, bitmap: 'vmops-bm', parent: parent ? { path: points[parent].path } : null, manifest, ...extra });
   const done = await waitForOperation(c, op.id, undefined, { intervalMs: 200 });
   const r = backupResultSchema.parse(done.result);
   points[pointId] = r;
@@ -99,6 +95,7 @@ beforeAll(async () => {
   dash = await startFakeDashboard();
   tmp = await tempDir('vmops-backup-integ-');
   repo = path.join(tmp.path, 'repo', VM);
+  mkdirSync(path.dirname(repo)); // the repository; the agent makes only the VM's dir in it
   await startAgent(await freePort(), true);
   await bootVm(VM, path.join(GUEST, 'disk.qcow2'));
 }, 600_000);
@@ -182,11 +179,11 @@ describe('backups on real QEMU', () => {
 
   it('recovers from kill -9 of the agent mid-backup (no partial or unregistered file counted, next run full) and from a removed bitmap', async () => {
     await ask(VM, 'writemb 24', /^VMOPS-(OK writemb|ERR)/);
-    const op = await c.backupVm(VM, { pointId: 'p8', targetDir: repo, bitmap: 'vmops-bm', parent: { path: points.p7b.path }, manifest, speedBytesPerSec: MiB });
+    const op = await c.backupVm(VM, { pointId: pid('p8'), targetDir: repo, bitmap: 'vmops-bm', parent: { path: points.p7b.path }, manifest, speedBytesPerSec: MiB });
     await waitFor('backup copying', async () => ((await c.getOperation(op.id)).detail?.bytesDone as number) > 0, 60_000, 100);
     agent.child.kill('SIGKILL');
     await waitFor('agent gone', () => agent.child.signalCode !== null, 10_000);
-    expect(existsSync(path.join(repo, 'p8.qcow2.partial'))).toBe(true);
+    expect(existsSync(path.join(repo, `${pid('p8')}.qcow2.partial`))).toBe(true);
 
     await startAgent(agent.port, false);
     expect((await c.getVm(VM)).state).toBe('running');
@@ -194,7 +191,7 @@ describe('backups on real QEMU', () => {
     const p9 = await backup('p9', 'p7b');
     expectSound(p9, 'full', null); // expectSound also checks no .partial is left
     expect(p9.fullReason).toMatch(/did not finish/);
-    expect(existsSync(path.join(repo, 'p8.qcow2')) || existsSync(path.join(repo, 'p8.json'))).toBe(false);
+    expect(existsSync(path.join(repo, `${pid('p8')}.qcow2`)) || existsSync(path.join(repo, `${pid('p8')}.json`))).toBe(false);
     expect(agent.lines.some((l) => /removing leftover backup job/.test(l))).toBe(true);
     seqAt.p10 = await write(1);
     expectSound(await backup('p10', 'p9'), 'incremental', 'p9');
@@ -231,7 +228,7 @@ describe('backups on real QEMU', () => {
   });
 
   it('verifies checksums, flattens with rebase, deletes only backup files, reports the repository', async () => {
-    const vop = await c.verifyBackupFiles({ repository: path.dirname(repo), files: [{ path: points.p1.path, sha256: points.p1.sha256 }, { path: points.p2.path, sha256: 'f'.repeat(64) }, { path: path.join(repo, 'gone.qcow2'), sha256: 'f'.repeat(64) }] });
+    const vop = await c.verifyBackupFiles({ repository: path.dirname(repo), files: [{ path: points.p1.path, sha256: points.p1.sha256 }, { path: points.p2.path, sha256: 'f'.repeat(64) }, { path: path.join(repo, `${pid('gone')}.qcow2`), sha256: 'f'.repeat(64) }] });
     const v = verifyBackupResultSchema.parse((await waitForOperation(c, vop.id, undefined, { intervalMs: 200 })).result);
     expect(v.files.map((f) => [f.ok, f.error])).toEqual([[true, null], [false, 'SHA-256 differs from the registered one'], [false, 'file is missing']]);
     expect(v.files[1].actualSha256).toBe(points.p2.sha256);
@@ -240,7 +237,7 @@ describe('backups on real QEMU', () => {
     // Only backup files inside the repository named: not a VM disk, not a file elsewhere.
     const disk = (await c.getVm(VM)).diskPath;
     await expect(c.verifyBackupFiles({ repository: path.dirname(repo), files: [{ path: disk, sha256: 'f'.repeat(64) }] })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { 'files.0.path': [expect.stringMatching(/inside the repository/)] } } });
-    await expect(c.verifyBackupFiles({ repository: path.dirname(disk), files: [{ path: disk, sha256: 'f'.repeat(64) }] })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { 'files.0.path': ['is a VM disk or an image, not a backup file'] } } });
+    await expect(c.verifyBackupFiles({ repository: path.dirname(disk), files: [{ path: disk, sha256: 'f'.repeat(64) }] })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { repository: [expect.stringMatching(/inside this host's VM pool/)] } } });
 
     const before = path.join(tmp.path, 'p2-chain.qcow2');
     execFileSync('qemu-img', ['convert', '-O', 'qcow2', points.p2.path, before]);
@@ -257,11 +254,20 @@ describe('backups on real QEMU', () => {
     await expect(c.deleteBackupFiles({ paths: ['relative.qcow2'] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(c.deleteBackupFiles({ paths: [(await c.getVm(VM)).diskPath] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect(existsSync(manifestPathOf(points.p7b.path))).toBe(true);
-    expect(await c.deleteBackupFiles({ paths: [points.p7b.path, path.join(repo, 'never.qcow2.partial')] })).toEqual({ deleted: [points.p7b.path, path.join(repo, 'never.qcow2.partial'), manifestPathOf(points.p7b.path)] });
+    const never = path.join(repo, `${pid('never')}.qcow2.partial`);
+    expect(await c.deleteBackupFiles({ paths: [points.p7b.path, never] })).toEqual({ deleted: [points.p7b.path, never, manifestPathOf(points.p7b.path)] });
     expect(existsSync(points.p7b.path) || existsSync(manifestPathOf(points.p7b.path))).toBe(false);
 
+    // A backup writes only into <repository>/<vmId> of an allowed, existing repository.
+    const req = { pointId: pid('nowhere'), bitmap: 'vmops-bm', parent: null, manifest };
+    await expect(c.backupVm(VM, { ...req, targetDir: path.join(tmp.path, 'unmounted', VM) })).rejects.toMatchObject({ code: 'REPOSITORY_UNAVAILABLE', status: 503 });
+    await expect(c.backupVm(VM, { ...req, targetDir: path.join(path.dirname(repo), 'other-vm') })).rejects.toMatchObject({ status: 422, data: { fields: { targetDir: [expect.stringMatching(/VM's directory/)] } } });
+    await expect(c.backupVm(VM, { ...req, targetDir: path.join(path.dirname(disk), VM) })).rejects.toMatchObject({ status: 422, data: { fields: { targetDir: [expect.stringMatching(/VM pool local/)] } } });
+    await expect(c.backupVm(VM, { ...req, targetDir: repo, parent: { path: disk } })).rejects.toMatchObject({ status: 422, data: { fields: { 'parent.path': [expect.stringMatching(/not a restore point file/)] } } });
+    expect(existsSync(path.join(tmp.path, 'unmounted'))).toBe(false);
+
     const st = await c.checkRepository({ path: path.dirname(repo), create: false });
-    expect(st).toMatchObject({ exists: true, writable: true });
+    expect(st).toMatchObject({ exists: true, writable: true, resolvedPath: path.dirname(repo) });
     expect(st.usedBytes).toBeGreaterThan(points.p1.bytesWritten);
     expect(st.freeBytes).toBeGreaterThan(0);
   });
@@ -276,10 +282,10 @@ describe('backups on real QEMU', () => {
     for (const f of [lost, kept, lonely]) utimesSync(f, old, old);
     const gone = [lost, manifestPathOf(lost), lonely];
     const before = readdirSync(repo).filter((f) => !gone.includes(path.join(repo, f))).sort();
-    const p12 = await backup('p12', 'p11', { registered: [points.p11.path, kept] });
+    const p12 = await backup('p12', 'p11', { registered: [...Object.values(points).map((p) => p.path), kept] });
     expectSound(p12, 'incremental', 'p11'); // the parent stays whatever the list says
     expect([...p12.removedFiles].sort()).toEqual([...gone].sort());
-    expect(readdirSync(repo).sort()).toEqual([...before, 'p12.qcow2', 'p12.json'].sort()); // p1..p11 are not named like points
+    expect(readdirSync(repo).sort()).toEqual([...before, `${pid('p12')}.qcow2`, `${pid('p12')}.json`].sort());
     // Without the list nothing is swept (an older worker).
     utimesSync(young, old, old);
     const p13 = await backup('p13', 'p12');

@@ -4,7 +4,7 @@ import { lutimes, mkdir, readFile, symlink, utimes, writeFile } from 'node:fs/pr
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing';
-import { finalizePartial, PARTIAL_TOUCH_MS, removeStalePartials, removeUnregistered, repositoryStatus, UNREGISTERED_MS } from './files';
+import { finalizePartial, PARTIAL_TOUCH_MS, removeStalePartials, removeUnregistered, UNREGISTERED_MS } from './files';
 import { backupVmRequestSchema, deleteBackupRequestSchema, manifestPathOf, newPointId, POINT_FILE, POINT_MANIFEST, verifyBackupRequestSchema } from './protocol';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -72,26 +72,12 @@ describe('backup files', () => {
     for (const n of ['rp-aaaaaaaaaaaa.qcow2', 'rp-aaaaaaaaaaaa.json', 'rp-cccccccccccc.json', 'config.json']) expect(existsSync(at(n)), n).toBe(true);
   });
 
-  it('reports repository space and the bytes of its files; creates it on request', async () => {
-    const repo = path.join(dir.path, 'repo', 'nested');
-    const missing = await repositoryStatus(repo, false);
-    expect(missing).toMatchObject({ exists: false, writable: false, usedBytes: 0 });
-    expect(missing.totalBytes).toBeGreaterThan(0);
-    const created = await repositoryStatus(repo, true);
-    expect(created).toMatchObject({ exists: true, writable: true, usedBytes: 0 });
-    await mkdir(path.join(repo, 'vm1'));
-    await writeFile(path.join(repo, 'vm1', 'a.qcow2'), Buffer.alloc(64 * 1024, 1));
-    const after = await repositoryStatus(repo, false);
-    expect(after.usedBytes).toBeGreaterThanOrEqual(64 * 1024);
-    expect(after.freeBytes).toBeLessThanOrEqual(after.totalBytes);
-  });
-
   it('accepts only absolute backup file paths and safe point ids', () => {
     expect(deleteBackupRequestSchema.safeParse({ paths: ['relative/a.qcow2'] }).success).toBe(false);
     expect(deleteBackupRequestSchema.safeParse({ paths: ['/etc/passwd'] }).success).toBe(false);
     expect(deleteBackupRequestSchema.parse({ paths: ['/r/x/../a.qcow2.partial'] }).paths).toEqual(['/r/a.qcow2.partial']);
     const manifest = { vmName: 'web', vmSpec: { vcpus: 1, memoryMiB: 128, boot: {}, imageId: null, tags: [] } };
-    const req = { pointId: 'p1', targetDir: '/r', bitmap: 'bm0', parent: null, manifest };
+    const req = { pointId: 'rp-000000000001', targetDir: '/r', bitmap: 'bm0', parent: null, manifest };
     expect(backupVmRequestSchema.parse(req).forceFull).toBe(false);
     expect(backupVmRequestSchema.safeParse({ ...req, pointId: '../x' }).success).toBe(false);
     expect(backupVmRequestSchema.safeParse({ ...req, extra: 1 }).success).toBe(false);

@@ -1,11 +1,11 @@
 // File side of backups: streamed SHA-256, durable rename of a finished .partial, leftovers of
-// killed runs, the per-bitmap sidecar, and repository space.
+// killed runs, the per-bitmap sidecar. Repository checks: repository.ts.
 import { createHash } from 'node:crypto';
-import { constants, createReadStream, existsSync } from 'node:fs';
-import { access, lstat, mkdir, open, readdir, rename, rm, stat, statfs, utimes } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { lstat, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { readJson, writeJson } from '../qemu/vm-files';
-import { manifestPathOf, POINT_FILE, POINT_MANIFEST, type RepositoryStatus } from './protocol';
+import { manifestPathOf, POINT_FILE, POINT_MANIFEST } from './protocol';
 import type { Sidecar } from './trust';
 
 export const PARTIAL = '.partial';
@@ -93,37 +93,3 @@ export function keepTouched(file: string): () => void {
 export const sidecarPath = (vmDir: string, bitmap: string) => path.join(vmDir, `backup-${bitmap}.json`);
 export const readSidecar = (vmDir: string, bitmap: string) => readJson<Sidecar>(sidecarPath(vmDir, bitmap)).catch(() => null);
 export const writeSidecar = (vmDir: string, bitmap: string, s: Sidecar) => writeJson(sidecarPath(vmDir, bitmap), s);
-
-// Allocated bytes (st_blocks), not apparent sizes: what the files really take from the disk.
-async function usedBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) total += await usedBytes(p);
-    else if (e.isFile()) total += ((await lstat(p).catch(() => null))?.blocks ?? 0) * 512;
-  }
-  return total;
-}
-
-async function nearestExisting(p: string): Promise<string> {
-  for (let dir = p; ; dir = path.dirname(dir)) {
-    if (await stat(dir).then(() => true, () => false)) return dir;
-    if (dir === path.dirname(dir)) return dir;
-  }
-}
-
-export async function repositoryStatus(dir: string, create: boolean): Promise<RepositoryStatus> {
-  if (create) await mkdir(dir, { recursive: true });
-  const st = await stat(dir).catch(() => null);
-  const exists = !!st?.isDirectory();
-  const writable = exists && (await access(dir, constants.W_OK | constants.X_OK).then(() => true, () => false));
-  // Space of the filesystem the repository is (or would be) on.
-  const fs = await statfs(exists ? dir : await nearestExisting(dir));
-  return {
-    exists,
-    writable,
-    totalBytes: fs.blocks * fs.bsize,
-    freeBytes: fs.bavail * fs.bsize,
-    usedBytes: exists ? await usedBytes(dir) : 0,
-  };
-}

@@ -24,6 +24,8 @@ export const POINT_FILE = /^rp-[0-9a-f]{12}\.qcow2$/;
 export const newPointId = () => `rp-${randomBytes(6).toString('hex')}`;
 // Each point file's manifest sits beside it: <pointId>.json next to <pointId>.qcow2.
 export const POINT_MANIFEST = /^rp-[0-9a-f]{12}\.json$/;
+// A backup writes only files it may later verify, rebase and delete (backup/repository.ts).
+const pointIdSchema = z.string().regex(/^rp-[0-9a-f]{12}$/, 'a restore point id: rp- and 12 lowercase hex digits');
 export const manifestPathOf = (qcow2: string) => qcow2.replace(/\.qcow2$/, '.json');
 
 // The VM's configuration at backup time, as the worker keeps it (RestorePointVmSpec).
@@ -39,7 +41,7 @@ export const pointVmSpecSchema = z
 
 export const backupVmRequestSchema = z
   .object({
-    pointId: safeName(128),
+    pointId: pointIdSchema,
     targetDir: absPath,
     bitmap: safeName(64),
     parent: z.object({ path: qcow2Path }).strict().nullable(),
@@ -125,7 +127,7 @@ export const verifyBackupResultSchema = z.object({
 export type VerifyBackupResult = z.infer<typeof verifyBackupResultSchema>;
 
 export const deleteBackupRequestSchema = z
-  .object({ paths: z.array(absPath.refine((p) => /\.qcow2(\.partial)?$/.test(p), 'only .qcow2 or .qcow2.partial backup files')).min(1).max(1000) })
+  .object({ paths: z.array(absPath.refine((p) => /\.(qcow2|json)(\.partial)?$/.test(p), 'only restore point files (.qcow2, .json or their .partial)')).min(1).max(1000) })
   .strict();
 export type DeleteBackupRequest = z.input<typeof deleteBackupRequestSchema>;
 // Paths that no longer exist after the call (removed now or already gone): a retry is harmless.
@@ -138,7 +140,8 @@ export type RebaseBackupRequest = z.input<typeof rebaseBackupRequestSchema>;
 export const rebaseBackupResultSchema = z.object({ sha256: sha256Schema, sizeBytes: z.number().int().nonnegative(), manifestUpdated: z.boolean() });
 export type RebaseBackupResult = z.infer<typeof rebaseBackupResultSchema>;
 
-export const repositoryCheckRequestSchema = z.object({ path: absPath, create: z.boolean() }).strict();
+// path as typed: the agent refuses ".." and other tricks itself (path-rules.ts) rather than resolving them.
+export const repositoryCheckRequestSchema = z.object({ path: z.string().min(1).max(4096), create: z.boolean() }).strict();
 export type RepositoryCheckRequest = z.input<typeof repositoryCheckRequestSchema>;
 export const repositoryStatusSchema = z.object({
   exists: z.boolean(),
@@ -146,5 +149,7 @@ export const repositoryStatusSchema = z.object({
   totalBytes: z.number().nonnegative(), // of the filesystem holding the path (or its nearest existing parent)
   freeBytes: z.number().nonnegative(), // available to this (unprivileged) user
   usedBytes: z.number().nonnegative(), // allocated bytes of the files under path
+  usedBytesPartial: z.boolean(), // the walk hit its time / depth / entry bound: usedBytes is "at least"
+  resolvedPath: z.string(), // the path with every symlink resolved: what the dashboard stores
 });
 export type RepositoryStatus = z.infer<typeof repositoryStatusSchema>;

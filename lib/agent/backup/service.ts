@@ -1,39 +1,35 @@
 // Backup operations behind the agent routes. Checks that can fail at once (no QEMU, no VM, a
 // backup of that VM already running, a path that is not a backup file or lies outside the
 // repository named) answer before the 202.
-import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { conflict, errorMessage, invalidInput, noSuchObject } from '@/lib/errors';
+import { conflict, errorMessage, invalidInput, noSuchObject, repositoryUnavailable } from '@/lib/errors';
+import { existsWithin, withDeadline } from '../fs-bounds';
 import type { AgentRouteDeps } from '../routes';
 import { rebase } from '../qemu/backup-img';
 import { requireQemu } from '../qemu/context';
-import { finalizePartial, PARTIAL, repositoryStatus, sha256File } from './files';
+import { finalizePartial, PARTIAL, sha256File } from './files';
 import { readManifest, rebaseManifest, removeManifest } from './manifest';
 import type { BackupVmInput, RebaseBackupResult, VerifyBackupInput, VerifyBackupResult } from './protocol';
+import { FILE_CHECK_MS, type RepositoryGuard } from './repository';
 import { takeBackup } from './take-backup';
 
-type Deps = Pick<AgentRouteDeps, 'driver' | 'operations' | 'pools' | 'images'>;
+type Deps = Pick<AgentRouteDeps, 'driver' | 'operations' | 'pools' | 'dirs'>;
 
-export function createBackupService(deps: Deps) {
+export function createBackupService(deps: Deps, guard: RepositoryGuard) {
   const { operations } = deps;
   const running = new Set<string>(); // VM ids with a backup in progress
   const active = new Set<string>(); // .partial files being written by this agent
   const qemu = () => requireQemu(deps.driver, 'Backups');
 
-  // VM disks and image repository files are never "backup files", whatever their names.
-  async function assertBackupFiles(paths: string[], field: (i: number) => string) {
-    const vmRoots = deps.pools.map((pool) => path.join(path.resolve(pool.path), 'vms') + path.sep);
-    const imageDisks = new Set((await deps.images.list()).map((m) => m.diskPath));
-    for (const [i, p] of paths.entries()) {
-      if (vmRoots.some((r) => p.startsWith(r)) || imageDisks.has(p)) throw invalidInput({ [field(i)]: ['is a VM disk or an image, not a backup file'] });
-    }
-  }
-
   return {
     async backupVm(vmId: string, req: BackupVmInput) {
       const ctx = qemu();
       await ctx.vms.must(vmId);
+      if (path.basename(req.targetDir) !== vmId) throw invalidInput({ targetDir: [`must be the VM's directory <repository>/${vmId}`] });
+      await guard.assertRepositoryDir(path.dirname(req.targetDir), 'targetDir');
+      if (req.parent) await guard.assertPointFiles([req.parent.path], () => 'parent.path'); // read as the backing file
+      if (!(await existsWithin(path.dirname(req.targetDir), FILE_CHECK_MS))) throw repositoryUnavailable(path.dirname(req.targetDir), 'the directory does not exist on this host (not mounted?)');
       if (running.has(vmId)) throw conflict(`A backup of VM ${vmId} is already running`, { vmId });
       running.add(vmId);
       return operations.start('backup', `backup of VM ${vmId}`, (op) =>
@@ -44,7 +40,7 @@ export function createBackupService(deps: Deps) {
     async verify(req: VerifyBackupInput) {
       const outside = req.files.findIndex((f) => !f.path.startsWith(req.repository + path.sep));
       if (outside >= 0) throw invalidInput({ [`files.${outside}.path`]: [`must be a file inside the repository ${req.repository}`] });
-      await assertBackupFiles(req.files.map((f) => f.path), (i) => `files.${i}.path`);
+      await guard.assertPointFiles(req.files.map((f) => f.path), (i) => `files.${i}.path`, req.repository);
       qemu();
       const total = req.files.length;
       return operations.start('backup.verify', `verifying ${total} backup file(s)`, async (op): Promise<VerifyBackupResult> => {
@@ -65,16 +61,18 @@ export function createBackupService(deps: Deps) {
     },
 
     async delete(paths: string[]): Promise<{ deleted: string[] }> {
-      await assertBackupFiles(paths, (i) => `paths.${i}`);
+      await guard.assertPointFiles(paths, (i) => `paths.${i}`);
       const busy = paths.filter((p) => active.has(p.endsWith(PARTIAL) ? p : `${p}${PARTIAL}`));
       if (busy.length) throw conflict(`A backup is still writing ${busy.join(', ')}`, { paths: busy });
       const manifests: string[] = [];
+      const gone: string[] = [];
       for (const p of paths) {
-        await rm(p, { force: true });
-        const m = p.endsWith('.qcow2') ? await removeManifest(p) : null;
+        await withDeadline(rm(p, { force: true }), FILE_CHECK_MS, `deleting ${p}`);
+        const m = p.endsWith('.qcow2') ? await withDeadline(removeManifest(p), FILE_CHECK_MS, `deleting the manifest of ${p}`) : null;
         if (m) manifests.push(m);
+        if (!(await existsWithin(p, FILE_CHECK_MS))) gone.push(p);
       }
-      return { deleted: [...paths.filter((p) => !existsSync(p)), ...manifests] };
+      return { deleted: [...gone, ...manifests] };
     },
 
     // Safe rebase in place: qemu-img writes the clusters that differ between the old and the new
@@ -82,9 +80,10 @@ export function createBackupService(deps: Deps) {
     // reads the same through its old backing.
     async rebase(req: { path: string; backingPath: string | null }) {
       const ctx = qemu();
-      await assertBackupFiles([req.path], () => 'path');
-      if (!existsSync(req.path)) throw noSuchObject('backup file', req.path);
-      if (req.backingPath && !existsSync(req.backingPath)) throw noSuchObject('backup file', req.backingPath);
+      await guard.assertPointFiles([req.path], () => 'path');
+      if (req.backingPath) await guard.assertPointFiles([req.backingPath], () => 'backingPath');
+      if (!(await existsWithin(req.path, FILE_CHECK_MS))) throw noSuchObject('backup file', req.path);
+      if (req.backingPath && !(await existsWithin(req.backingPath, FILE_CHECK_MS))) throw noSuchObject('backup file', req.backingPath);
       return operations.start('backup.rebase', `rebasing ${path.basename(req.path)}`, async (op): Promise<RebaseBackupResult> => {
         await rebase(ctx.qemuImg, req.path, req.backingPath, (f) => op.report(0.9 * f, 'rebasing'));
         op.report(0.9, 'computing SHA-256');
@@ -95,6 +94,6 @@ export function createBackupService(deps: Deps) {
       });
     },
 
-    repository: (req: { path: string; create: boolean }) => repositoryStatus(req.path, req.create),
+    repository: guard.check,
   };
 }

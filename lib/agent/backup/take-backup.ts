@@ -4,9 +4,10 @@
 // cannot interleave; a stop or kill does not take that lock and simply makes a running backup
 // fail (QEMU ends the job).
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { alreadyExists, conflict } from '@/lib/errors';
+import { mkdirLevels } from '../fs-bounds';
 import type { OperationHandle } from '../operations';
 import { allocatedBytes, createTarget, imageBitmaps, offlineFull, offlineIncremental, resetImageBitmap } from '../qemu/backup-img';
 import { cleanupLeftovers, liveBitmapState, runLiveBackup } from '../qemu/backup-live';
@@ -32,7 +33,8 @@ export async function takeBackup(ctx: Ctx, vmId: string, req: BackupVmInput, op:
   const live = ON.includes(state);
   const session = live ? await ctx.vms.expectSession(vmId, ON) : null;
 
-  await mkdir(req.targetDir, { recursive: true });
+  // Only the VM's own dir: a repository that vanished (unmounted) is not recreated on another disk.
+  await mkdirLevels(req.targetDir, { maxLevels: 1, deadline: Date.now() + 5_000 });
   const final = path.join(req.targetDir, `${req.pointId}.qcow2`);
   const partial = `${final}${PARTIAL}`;
   if (existsSync(final) || active.has(partial)) throw alreadyExists('backup file', final);

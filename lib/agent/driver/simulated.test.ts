@@ -57,11 +57,11 @@ describe('simulated driver', () => {
     expect(vm).toMatchObject({ state: 'running', guestReady: true, accelerator: 'none', pid: null });
     await driver.sendSerial('sim-1', 'write 3');
     await driver.sendSerial('sim-1', 'status');
-    const tail = await driver.consoleTail('sim-1', 3);
+    const tail = (await driver.consoleTail('sim-1', 3)).lines;
     expect(tail[0]).toMatch(/^VMOPS-READY uptime=[\d.]+$/);
     expect(tail[1]).toBe('VMOPS-OK seq=3');
     expect(tail[2]).toMatch(/^VMOPS-STATUS uptime=[\d.]+ seq=3 burn=0$/);
-    expect((await driver.consoleTail('sim-1', 100)).some((l) => l.includes('SIMULATED DRIVER'))).toBe(true);
+    expect((await driver.consoleTail('sim-1', 100)).lines.some((l) => l.includes('SIMULATED DRIVER'))).toBe(true);
   });
 
   it('produces stats that grow with burn and count disk writes', async () => {
@@ -101,7 +101,7 @@ describe('simulated driver', () => {
     expect(await again.getVm('sim-1')).toMatchObject({ state: 'running', guestReady: true });
     await again.sendSerial('sim-1', 'read');
     await again.sendSerial('sim-1', 'status');
-    expect(await again.consoleTail('sim-1', 2)).toEqual(['VMOPS-RECORDS first=1 last=9 count=9 gaps=0', expect.stringMatching(/seq=9 burn=0$/)]);
+    expect((await again.consoleTail('sim-1', 2)).lines).toEqual(['VMOPS-RECORDS first=1 last=9 count=9 gaps=0', expect.stringMatching(/seq=9 burn=0$/)]);
     await again.close();
   });
 

@@ -10,6 +10,7 @@ import { alreadyExists, noSuchObject, vmBadPowerState } from '@/lib/errors';
 import type { VmRuntime, VmRuntimeState } from '../protocol';
 import { answerGuestCommand, bootLines, newGuestState, POWEROFF_LINES, readyLine, type GuestState } from './simulated-guest';
 import { simConvertToQcow2, simCreateOverlay, simDiskInfo } from './simulated-disk';
+import { splitConsole } from '../qemu/vm-files';
 import type { Driver, DriverInfo, VmSpec, VmStats } from './types';
 
 export const SIMULATED_BANNER = 'SIMULATED DRIVER: no QEMU on this machine — VMs are not real';
@@ -172,10 +173,8 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
     },
     async consoleTail(id, lines) {
       const vm = find(id);
-      if (!existsSync(consoleFile(vm))) return [];
-      const all = (await readFile(consoleFile(vm), 'utf8')).replace(/\r/g, '').split('\n');
-      if (all.at(-1) === '') all.pop();
-      return all.slice(-lines);
+      if (!existsSync(consoleFile(vm))) return { lines: [], partial: '' };
+      return splitConsole(await readFile(consoleFile(vm), 'utf8'), lines);
     },
     async sendSerial(id, line) {
       const vm = find(id);

@@ -2,6 +2,7 @@
 // implementation drives QEMU (lib/agent/qemu); the simulated one keeps the dashboard usable on a
 // laptop without QEMU and labels itself everywhere.
 import type { QemuContext } from '../qemu/context';
+import type { ConsoleTail } from '../qemu/vm-files';
 import type { Accelerator, DriverKind, VmRuntime } from '../protocol';
 
 export type VmSpec = {
@@ -64,7 +65,7 @@ export interface Driver {
   vmStats(id: string): Promise<VmStats | null>;
 
   // Serial console: log tail and one line of input (the test guest answers commands).
-  consoleTail(id: string, lines: number): Promise<string[]>;
+  consoleTail(id: string, lines: number): Promise<ConsoleTail>;
   sendSerial(id: string, line: string): Promise<void>;
 
   // Re-attaches to QEMU processes that outlived a previous agent (QMP sockets under the pools).

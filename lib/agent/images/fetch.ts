@@ -1,26 +1,42 @@
-// Copies an image source (local file or http/https URL) to a file while computing its sha256 and
-// reporting progress, in one streaming pass: images can be large and are read only once.
+// Copies an image source (a checked local file or an allowed http/https URL) to a file while
+// computing its sha256 and reporting progress, in one streaming pass: images can be large and are
+// read only once. Every step is bounded: response headers, idle socket, total time and size.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { noSuchObject } from '@/lib/errors';
+import { noSuchObject, timeout } from '@/lib/errors';
 import type { ImageSource } from '../protocol';
+import { IMPORT_MAX_BYTES, openLocalSource, refuse, tooLarge, urlAllowed, type ImportLocations, type OpenedSource, type SourceField } from './locations';
 
 export type FetchResult = { bytes: number; sha256: string };
+export type FetchLimits = { headersMs: number; idleMs: number; totalMs: number; maxBytes: number };
+export const DEFAULT_FETCH_LIMITS: FetchLimits = { headersMs: 15_000, idleMs: 30_000, totalMs: 2 * 3600_000, maxBytes: IMPORT_MAX_BYTES };
+
+// A source that passed the location check: an open file descriptor, or a URL (whose redirects are
+// checked again while fetching).
+export type CheckedSource = { field: SourceField; loc: ImportLocations } & ({ file: OpenedSource } | { url: string });
 
 const MAX_REDIRECTS = 5;
 
-function meter(total: number | null, onProgress?: (fraction: number) => void) {
+export async function checkSource(field: SourceField, source: ImageSource, loc: ImportLocations): Promise<CheckedSource> {
+  if ('path' in source) return { field, loc, file: await openLocalSource(field, source.path, loc) };
+  if (!urlAllowed(source.url, loc.urlPrefixes)) throw refuse(field, loc);
+  return { field, loc, url: source.url };
+}
+
+export const releaseSource = (s: CheckedSource) => ('file' in s ? s.file.handle.close().catch(() => {}) : undefined);
+
+function meter(total: number | null, maxBytes: number, onProgress?: (fraction: number) => void) {
   const hash = createHash('sha256');
   let bytes = 0;
   const stream = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
       bytes += chunk.length;
+      if (bytes > maxBytes) return cb(new Error(`the source is larger than ${maxBytes} bytes`));
+      hash.update(chunk);
       // Without a content-length there is no fraction to give; progress then jumps at the end.
       if (total) onProgress?.(Math.min(1, bytes / total));
       cb(null, chunk);
@@ -29,15 +45,20 @@ function meter(total: number | null, onProgress?: (fraction: number) => void) {
   return { stream, done: (): FetchResult => ({ bytes, sha256: hash.digest('hex') }) };
 }
 
-export function openUrl(url: string, redirects = MAX_REDIRECTS): Promise<IncomingMessage> {
+function openUrl(src: CheckedSource & { url: string }, limits: FetchLimits, signal: AbortSignal, redirects = MAX_REDIRECTS): Promise<IncomingMessage> {
+  const { url } = src;
   return new Promise((resolve, reject) => {
     const client = url.startsWith('https:') ? https : http;
-    const req = client.get(url, (res) => {
+    const req = client.get(url, { signal, timeout: limits.idleMs }, (res) => {
+      clearTimeout(headers);
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();
         if (redirects <= 0) return reject(new Error(`GET ${url}: too many redirects`));
-        return resolve(openUrl(new URL(res.headers.location, url).toString(), redirects - 1));
+        // A redirect may point anywhere: the target must be an allowed location too.
+        const next = new URL(res.headers.location, url).href;
+        if (!urlAllowed(next, src.loc.urlPrefixes)) return reject(refuse(src.field, src.loc));
+        return resolve(openUrl({ ...src, url: next }, limits, signal, redirects - 1));
       }
       if (status === 404) {
         res.resume();
@@ -49,26 +70,39 @@ export function openUrl(url: string, redirects = MAX_REDIRECTS): Promise<Incomin
       }
       resolve(res);
     });
-    req.on('error', (err) => reject(new Error(`GET ${url} failed: ${err.message}`)));
+    const headers = setTimeout(() => req.destroy(timeout(`GET ${url} (response headers)`, limits.headersMs / 1000)), limits.headersMs);
+    req.on('timeout', () => req.destroy(timeout(`GET ${url} (idle connection)`, limits.idleMs / 1000)));
+    req.on('error', (err) => {
+      clearTimeout(headers);
+      reject(timeout.is(err) ? err : new Error(`GET ${url} failed: ${err.message}`));
+    });
   });
 }
 
-export async function fetchSource(source: ImageSource, dest: string, onProgress?: (fraction: number) => void): Promise<FetchResult> {
+export async function fetchSource(source: CheckedSource, dest: string, onProgress?: (fraction: number) => void, limits = DEFAULT_FETCH_LIMITS): Promise<FetchResult> {
+  const signal = AbortSignal.timeout(limits.totalMs);
   let input: NodeJS.ReadableStream;
   let total: number | null;
-  if ('path' in source) {
-    const s = await stat(source.path).catch(() => null);
-    if (!s?.isFile()) throw noSuchObject('file', source.path);
-    total = s.size;
-    input = createReadStream(source.path);
+  if ('file' in source) {
+    total = source.file.size;
+    input = source.file.handle.createReadStream({ autoClose: false, start: 0 });
   } else {
-    const res = await openUrl(source.url);
+    const res = await openUrl(source, limits, signal);
     const length = Number(res.headers['content-length']);
     total = Number.isFinite(length) && length > 0 ? length : null;
+    if (total !== null && total > limits.maxBytes) {
+      res.destroy();
+      throw tooLarge(source.field, limits.maxBytes);
+    }
     input = res;
   }
-  const m = meter(total, onProgress);
-  await pipeline(input, m.stream, createWriteStream(dest, { flags: 'wx' }));
+  const m = meter(total, limits.maxBytes, onProgress);
+  try {
+    await pipeline(input, m.stream, createWriteStream(dest, { flags: 'wx' }), { signal });
+  } catch (err) {
+    if (signal.aborted) throw timeout(`Fetching the ${source.field} source`, limits.totalMs / 1000);
+    throw err;
+  }
   const result = m.done();
   if ('url' in source && total !== null && result.bytes !== total) {
     throw new Error(`GET ${source.url}: connection ended after ${result.bytes} of ${total} bytes`);
@@ -78,7 +112,7 @@ export async function fetchSource(source: ImageSource, dest: string, onProgress?
 }
 
 export async function sha256File(file: string): Promise<string> {
-  const m = meter(null);
+  const m = meter(null, Number.MAX_SAFE_INTEGER);
   await pipeline(createReadStream(file), m.stream, async function* (src: AsyncIterable<Buffer>) {
     for await (const _ of src); // drain: only the hash is wanted
   });

@@ -9,7 +9,7 @@ import { createSimulatedDriver } from '../driver/simulated';
 import { Operations } from '../operations';
 import type { Operation } from '../protocol';
 import { tempDir } from '../testing';
-import { fetchSource } from './fetch';
+import { checkSource, fetchSource } from './fetch';
 import { createImageService } from './import';
 import { listImages } from './repository';
 
@@ -57,7 +57,7 @@ let operations: Operations;
 beforeEach(async () => {
   repo = await tempDir('vmops-repo-');
   operations = new Operations(() => {});
-  images = createImageService({ imagesDir: repo.path, driver: createSimulatedDriver({ pools: [] }), operations, log: () => {} });
+  images = createImageService({ imagesDir: repo.path, locations: { dirs: [src.path], urlPrefixes: [`${baseUrl}/`] }, driver: createSimulatedDriver({ pools: [] }), operations, log: () => {} });
 });
 afterEach(() => repo.remove());
 
@@ -66,7 +66,7 @@ const finish = (op: Operation, seen: number[] = []) =>
 
 describe('image import', () => {
   it('imports from local files into a read-only repository entry with a manifest', async () => {
-    const op = images.import({
+    const op = await images.import({
       name: 'tiny', version: '1.0', description: 'test', disk: { path: path.join(src.path, 'disk.qcow2') },
       kernel: { path: path.join(src.path, 'vmlinux') }, initrd: { path: path.join(src.path, 'initrd.gz') }, append: 'console=ttyS0', sha256: sha(disk),
     });
@@ -81,12 +81,12 @@ describe('image import', () => {
     for (const f of await readdir(dir)) expect((await stat(path.join(dir, f))).mode & 0o777).toBe(0o444);
     expect(await readdir(repo.path)).toEqual(['tiny']); // no temp dir left
     expect(await listImages(repo.path, () => {})).toEqual([done.result]);
-    expect(() => images.import({ name: 'tiny', version: '1.0', disk: { path: path.join(src.path, 'disk.qcow2') } })).toThrow(/already exists/);
+    await expect(images.import({ name: 'tiny', version: '1.0', disk: { path: path.join(src.path, 'disk.qcow2') } })).rejects.toThrow(/already exists/);
   });
 
   it('downloads over http with progress from content-length (following a redirect)', async () => {
     const seen: number[] = [];
-    const done = await finish(images.import({ name: 'net', version: '2', disk: { url: `${baseUrl}/moved` }, kernel: { url: `${baseUrl}/vmlinux` } }), seen);
+    const done = await finish(await images.import({ name: 'net', version: '2', disk: { url: `${baseUrl}/moved` }, kernel: { url: `${baseUrl}/vmlinux` } }), seen);
     expect(done.result).toMatchObject({ sha256: sha(disk), kernelPath: path.join(repo.path, 'net/2/vmlinux') });
     expect(seen).toEqual([...seen].sort((a, b) => a - b)); // never goes backwards
   });
@@ -94,22 +94,31 @@ describe('image import', () => {
   it('streams a download with progress from content-length and its sha256', async () => {
     const fractions: number[] = [];
     const dest = path.join(repo.path, 'download');
-    expect(await fetchSource({ url: `${baseUrl}/disk.qcow2` }, dest, (f) => fractions.push(f))).toEqual({ bytes: disk.length, sha256: sha(disk) });
+    const checked = await checkSource('disk', { url: `${baseUrl}/disk.qcow2` }, { dirs: [], urlPrefixes: [`${baseUrl}/`] });
+    expect(await fetchSource(checked, dest, (f) => fractions.push(f))).toEqual({ bytes: disk.length, sha256: sha(disk) });
     expect(fractions.filter((f) => f > 0 && f < 1).length).toBeGreaterThan(3); // 16 KiB chunks of 256 KiB
     expect(fractions.at(-1)).toBe(1);
     expect(await readFile(dest)).toEqual(disk);
   });
 
   it('fails with CHECKSUM_MISMATCH and leaves nothing in the repository', async () => {
-    const op = images.import({ name: 'bad', version: '1', disk: { url: `${baseUrl}/disk.qcow2` }, sha256: 'a'.repeat(64) });
+    const op = await images.import({ name: 'bad', version: '1', disk: { url: `${baseUrl}/disk.qcow2` }, sha256: 'a'.repeat(64) });
     await expect(finish(op)).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH', status: 422, data: { expected: 'a'.repeat(64), actual: sha(disk) } });
     expect(operations.get(op.id)).toMatchObject({ state: 'failed', error: expect.stringContaining('SHA-256 mismatch') });
     expect(await readdir(repo.path)).toEqual([]);
   });
 
   it('fails cleanly on a missing URL and refuses a missing local file up front', async () => {
-    await expect(finish(images.import({ name: 'gone', version: '1', disk: { url: `${baseUrl}/nope.qcow2` } }))).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
+    await expect(finish(await images.import({ name: 'gone', version: '1', disk: { url: `${baseUrl}/nope.qcow2` } }))).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
     expect(await readdir(repo.path)).toEqual([]);
-    expect(() => images.import({ name: 'gone', version: '2', disk: { path: '/no/such/file' } })).toThrow(/No file/);
+    await expect(images.import({ name: 'gone', version: '2', disk: { path: path.join(src.path, 'no/such/file') } })).rejects.toThrow(/No file/);
+    // Outside the allowed directory nothing is said about existence.
+    await expect(images.import({ name: 'gone', version: '3', disk: { path: '/no/such/file' } })).rejects.toMatchObject({ code: 'IMPORT_LOCATION_NOT_ALLOWED' });
+  });
+
+  it('stores the declared minimum memory in the manifest', async () => {
+    const done = await finish(await images.import({ name: 'mem', version: '1', disk: { path: path.join(src.path, 'disk.qcow2') }, minMemoryMiB: 96 }));
+    expect(done.result).toMatchObject({ minMemoryMiB: 96 });
+    expect((await listImages(repo.path, () => {}))[0]).toMatchObject({ minMemoryMiB: 96 });
   });
 });

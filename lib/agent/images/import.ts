@@ -6,30 +6,34 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { alreadyExists, checksumMismatch, noSuchObject } from '@/lib/errors';
+import { alreadyExists, checksumMismatch } from '@/lib/errors';
 import type { Driver } from '../driver/types';
 import type { Operations } from '../operations';
-import type { ImageManifest, ImageSource, importImageRequestSchema, Operation } from '../protocol';
-import { fetchSource, sha256File } from './fetch';
+import type { ImageManifest, importImageRequestSchema, importSourcesSchema, Operation } from '../protocol';
+import { checkSource, fetchSource, releaseSource, sha256File, type CheckedSource } from './fetch';
+import type { ImportLocations, SourceField } from './locations';
 import { IMAGE_FILES, imageDir, listImages } from './repository';
 
 export type ImportInput = z.output<typeof importImageRequestSchema>;
+type ImportSources = z.output<typeof importSourcesSchema>;
 
-export type ImageServiceOptions = { imagesDir: string; driver: Driver; operations: Operations; log: (msg: string) => void };
+export type ImageServiceOptions = { imagesDir: string; locations: ImportLocations; driver: Driver; operations: Operations; log: (msg: string) => void };
+
+type Sources = { disk: CheckedSource } & Partial<Record<'kernel' | 'initrd', CheckedSource>>;
 
 export type ImageService = ReturnType<typeof createImageService>;
 
 export function createImageService(opts: ImageServiceOptions) {
   const inFlight = new Set<string>();
 
-  async function runImport(req: ImportInput, report: (p: number, msg: string) => void): Promise<ImageManifest> {
+  async function runImport(req: ImportInput, sources: Sources, report: (p: number, msg: string) => void): Promise<ImageManifest> {
     const finalDir = imageDir(opts.imagesDir, req.name, req.version);
     await mkdir(opts.imagesDir, { recursive: true });
     const tmp = await mkdtemp(path.join(opts.imagesDir, `.import-${req.name}-${req.version}-`));
-    const verb = (s: ImageSource) => ('url' in s ? 'downloading' : 'copying');
+    const verb = (s: CheckedSource) => ('url' in s ? 'downloading' : 'copying');
     try {
       const source = path.join(tmp, 'source');
-      const fetched = await fetchSource(req.disk, source, (f) => report(0.6 * f, `${verb(req.disk)} disk`));
+      const fetched = await fetchSource(sources.disk, source, (f) => report(0.6 * f, `${verb(sources.disk)} disk`));
       if (req.sha256 && fetched.sha256 !== req.sha256) throw checksumMismatch(req.sha256, fetched.sha256);
       const disk = path.join(tmp, IMAGE_FILES.disk);
       await opts.driver.convertToQcow2(source, disk, (f) => report(0.6 + 0.3 * f, 'converting to qcow2'));
@@ -37,8 +41,8 @@ export function createImageService(opts: ImageServiceOptions) {
 
       const extras: Partial<Record<'kernelPath' | 'initrdPath', string>> = {};
       for (const [key, src, file, at] of [
-        ['kernelPath', req.kernel, IMAGE_FILES.kernel, 0.9],
-        ['initrdPath', req.initrd, IMAGE_FILES.initrd, 0.93],
+        ['kernelPath', sources.kernel, IMAGE_FILES.kernel, 0.9],
+        ['initrdPath', sources.initrd, IMAGE_FILES.initrd, 0.93],
       ] as const) {
         if (!src) continue;
         await fetchSource(src, path.join(tmp, file), (f) => report(at + 0.03 * f, `${verb(src)} ${file}`));
@@ -58,6 +62,7 @@ export function createImageService(opts: ImageServiceOptions) {
         diskPath: path.join(finalDir, IMAGE_FILES.disk),
         ...extras,
         append: req.append,
+        minMemoryMiB: req.minMemoryMiB,
         importedAt: new Date().toISOString(),
       };
       await writeFile(path.join(tmp, IMAGE_FILES.manifest), JSON.stringify(manifest, null, 2));
@@ -74,17 +79,48 @@ export function createImageService(opts: ImageServiceOptions) {
     }
   }
 
+  // Every source is checked against the import locations (and local files opened) now, so a
+  // refusal or a missing file inside an allowed directory is answered at once, not as a failed
+  // operation later; the operation reads the descriptors checked here.
+  async function checkSources(req: ImportSources): Promise<Sources> {
+    const checked: CheckedSource[] = [];
+    try {
+      for (const field of ['disk', 'kernel', 'initrd'] as const satisfies SourceField[]) {
+        const s = req[field];
+        if (s) checked.push(await checkSource(field, s, opts.locations));
+      }
+    } catch (err) {
+      await Promise.all(checked.map(releaseSource));
+      throw err;
+    }
+    return { disk: checked[0], kernel: checked.find((c) => c.field === 'kernel'), initrd: checked.find((c) => c.field === 'initrd') };
+  }
+  const releaseAll = (s: Sources) => Promise.all([s.disk, s.kernel, s.initrd].map((c) => c && releaseSource(c)));
+
   return {
     list: () => listImages(opts.imagesDir, opts.log),
-    import(req: ImportInput): Operation {
+    locations: (): ImportLocations => opts.locations,
+    // The same checks as an import, without importing: the dashboard asks before queueing one.
+    async check(req: ImportSources): Promise<void> {
+      await releaseAll(await checkSources(req));
+    },
+    async import(req: ImportInput): Promise<Operation> {
       const key = `${req.name}/${req.version}`;
       if (inFlight.has(key) || existsSync(imageDir(opts.imagesDir, req.name, req.version))) throw alreadyExists('image', `${req.name} ${req.version}`);
-      // Missing local files are answered now (404) rather than as a failed operation later.
-      for (const s of [req.disk, req.kernel, req.initrd]) if (s && 'path' in s && !existsSync(s.path)) throw noSuchObject('file', s.path);
       inFlight.add(key);
+      let sources: Sources;
+      try {
+        sources = await checkSources(req);
+      } catch (err) {
+        inFlight.delete(key);
+        throw err;
+      }
       opts.log(`importing image ${key}`);
       return opts.operations.start('image-import', `importing ${key}`, (op) =>
-        runImport(req, (p, msg) => op.report(p, msg)).finally(() => inFlight.delete(key)),
+        runImport(req, sources, (p, msg) => op.report(p, msg)).finally(async () => {
+          inFlight.delete(key);
+          await releaseAll(sources);
+        }),
       );
     },
   };

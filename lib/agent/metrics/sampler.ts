@@ -105,12 +105,12 @@ export function createSampler(opts: SamplerOptions) {
   };
 }
 
-export function heartbeatPusher(dashboard: string, secret: string, timeoutMs = 5000) {
+export function heartbeatPusher(dashboard: string, agentToken: string, timeoutMs = 5000) {
   const url = new URL('/api/agent/heartbeat', dashboard).toString();
   return async (hb: Heartbeat) => {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${agentToken}` },
       body: JSON.stringify(hb),
       signal: AbortSignal.timeout(timeoutMs),
     }).catch((err: Error) => {

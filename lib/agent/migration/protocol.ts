@@ -1,9 +1,7 @@
 // Wire schemas of the agent's live migration API (docs/ARCHITECTURE.md, "Agent HTTP API"), shared
 // by the routes and lib/agent-client/migration.ts.
 import { z } from 'zod';
-import { vmIdSchema } from '../protocol';
-
-const absPath = z.string().startsWith('/', 'absolute path');
+import { absPathSchema as absPath, agentNameSchema, bootSchema, DISK_SIZE_MAX_BYTES, vmIdSchema } from '../protocol';
 export const migrationModeSchema = z.enum(['shared', 'storage']);
 export type MigrationMode = z.infer<typeof migrationModeSchema>;
 
@@ -14,8 +12,6 @@ export type MigrationMode = z.infer<typeof migrationModeSchema>;
 export const DEFAULT_MAX_BANDWIDTH_BYTES = 1024 ** 3;
 export const DEFAULT_DOWNTIME_LIMIT_MS = 300;
 
-const bootSchema = z.object({ kernelPath: absPath.optional(), initrdPath: absPath.optional(), append: z.string().optional() }).strict();
-
 export const incomingRequestSchema = z
   .object({
     vm: z
@@ -23,10 +19,10 @@ export const incomingRequestSchema = z
         id: vmIdSchema,
         name: z.string().min(1).max(63),
         vcpus: z.number().int().min(1).max(64),
-        memoryMiB: z.number().int().min(32),
-        pool: z.string().min(1),
+        memoryMiB: z.number().int().min(32).max(1024 * 1024),
+        pool: agentNameSchema,
         boot: bootSchema.default({}),
-        diskSizeBytes: z.number().int().positive(),
+        diskSizeBytes: z.number().int().positive().max(DISK_SIZE_MAX_BYTES),
         diskPath: absPath.nullable(), // shared mode: the disk both hosts reach
         backingPath: absPath.nullable(), // storage mode: the (shared) image the source disk is based on
       })
@@ -37,10 +33,16 @@ export const incomingRequestSchema = z
   .refine((r) => r.mode !== 'shared' || r.vm.diskPath !== null, { message: 'shared mode needs the shared disk', path: ['vm', 'diskPath'] });
 export type IncomingRequest = z.input<typeof incomingRequestSchema>;
 
+// An address as the target reports it (IPv4, IPv6 bare or in brackets, a DNS name) and a port:
+// they reach QEMU's migrate URI and NBD options, so nothing else is let through.
+const hostSchema = z.string().regex(/^[A-Za-z0-9.:[\]-]{1,255}$/, 'an IP address or host name');
+const portSchema = z.number().int().min(1).max(65535);
+const MIGRATION_URI = /^tcp:[A-Za-z0-9.:[\]-]{1,255}:\d{1,5}$/;
+
 // backingPath: the image under the target's fresh disk; the source mirrors only its own top layer
 // when its disk sits on that same image, and everything otherwise.
 export const nbdTargetSchema = z
-  .object({ host: z.string(), port: z.number().int().min(1).max(65535), exportName: z.string(), backingPath: z.string().nullable().default(null) })
+  .object({ host: hostSchema, port: portSchema, exportName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/), backingPath: absPath.nullable().default(null) })
   .strict();
 
 export const incomingResponseSchema = z.object({ migrationUri: z.string(), nbd: nbdTargetSchema.nullable() });
@@ -48,7 +50,7 @@ export type IncomingResponse = z.infer<typeof incomingResponseSchema>;
 
 export const migrateRequestSchema = z
   .object({
-    migrationUri: z.string().regex(/^tcp:/, 'tcp:<host>:<port>'),
+    migrationUri: z.string().regex(MIGRATION_URI, 'tcp:<host>:<port>'),
     nbd: nbdTargetSchema.nullable(),
     mode: migrationModeSchema,
     downtimeLimitMs: z.number().int().min(1).max(60_000).optional(),

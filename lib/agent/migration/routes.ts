@@ -34,14 +34,19 @@ export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
       const req = parseInput(incomingRequestSchema, await ctx.json());
       return { status: 201, body: await target().prepare(req, localAddress(ctx.req.socket.localAddress)) };
     })
-    .post('/v1/migrations/incoming/:id/finish', async (ctx) => ok(await target().finish(incomingId(ctx.params), parseInput(finishIncomingRequestSchema, await ctx.json()).guestReady)))
+    .post('/v1/migrations/incoming/:id/finish', async (ctx) => {
+      const id = incomingId(ctx.params);
+      const { guestReady } = parseInput(finishIncomingRequestSchema, await ctx.json());
+      return ok(await target().finish(id, guestReady));
+    })
     .delete('/v1/migrations/incoming/:id', async (ctx) => {
       await target().abort(incomingId(ctx.params));
       return { status: 204 };
     })
     .post('/v1/vms/:id/migrate', async (ctx) => {
       const id = vmId(ctx);
-      return { status: 202, body: await source().migrate(id, parseInput(migrateRequestSchema, await ctx.json())) };
+      const req = parseInput(migrateRequestSchema, await ctx.json()); // before source(): bad input is 422 even without QEMU
+      return { status: 202, body: await source().migrate(id, req) };
     })
     .post('/v1/vms/:id/migrate/cancel', async (ctx) => {
       await source().cancel(vmId(ctx));
@@ -50,7 +55,8 @@ export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
     .get('/v1/vms/:id/migrate', async (ctx) => ok(await handedOver().status(vmId(ctx))))
     .post('/v1/vms/:id/migrate/finish', async (ctx) => {
       const id = vmId(ctx);
-      await handedOver().finish(id, parseInput(finishOutgoingRequestSchema, await ctx.json()).mode);
+      const { mode } = parseInput(finishOutgoingRequestSchema, await ctx.json());
+      await handedOver().finish(id, mode);
       return { status: 204 };
     })
     .post('/v1/vms/:id/migrate/resume', async (ctx) => ok(await handedOver().resume(vmId(ctx))))

@@ -37,7 +37,7 @@ export async function startTwoHosts() {
     const log = createMemoryLogger(`vmops:agent:${name}`);
     const agent = await startAgent(config, { log });
     await agent.enrolled;
-    const secret = dash.enrolled.find((h) => h.name === name)!.secret;
+    const secret = dash.enrolled.find((h) => h.name === name)!.dashboardSecret;
     const client = createAgentClient({ baseUrl: `http://127.0.0.1:${agent.port}`, secret, hostName: name, timeoutMs: 120_000 });
     hosts.push({ name, agent, client, log, localPool: config.pools[0].path, sharedPool: config.pools[1].path });
   }

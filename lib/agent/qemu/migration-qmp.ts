@@ -1,10 +1,10 @@
 // QMP vocabulary of live migration (qemu-recipes.md "Live migration"), shared by the source and
 // target sides in lib/agent/migration. Every call goes through the VM's one session.
-import { createServer } from 'node:net';
 import { qemuError } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import { DISK_NODE } from './args';
 import type { VmSession } from './vm-session';
+import { freePort } from '@/lib/net/free-port';
 
 export const MIRROR_JOB = 'vmops-mig-mirror';
 export const NBD_NODE = 'vmops-mig-nbd';
@@ -23,13 +23,6 @@ export type BlockJob = { device: string; type: string; len: number; offset: numb
 
 // A port QEMU can listen on. The tiny window until QEMU binds it is acceptable: a collision
 // fails the prepare step loudly (QEMU's own words), nothing runs half-configured.
-export async function freePort(host: string): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => srv.once('error', reject).listen(0, host, resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 // "tcp:[::1]:4444" needs brackets around an IPv6 address.
 export const hostPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;

@@ -47,7 +47,7 @@ const qemuPidsFor = (id: string) =>
 const waitFor = <T>(what: string, fn: () => Promise<T | null | false | undefined>, timeoutMs: number, pollMs = 100) =>
   waitForShared(what, fn, timeoutMs, pollMs, () => logs.slice(-20).join('\n'));
 
-const consoleHas = (d: Driver, id: string, re: RegExp) => async () => (await d.consoleTail(id, 200)).find((l) => re.test(l)) ?? null;
+const consoleHas = (d: Driver, id: string, re: RegExp) => async () => (await d.consoleTail(id, 200)).lines.find((l) => re.test(l)) ?? null;
 
 async function newDriver() {
   const d = await createQemuDriver({ pools, log });
@@ -162,7 +162,7 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
     console.log(`graceful shutdown took ${Date.now() - tStop} ms`);
     expect(await d2.getVm('integ-a')).toMatchObject({ state: 'shutoff', pid: null, guestReady: false });
     expect(alive(vm.pid!)).toBe(false);
-    expect((await d2.consoleTail('integ-a', 20)).join('\n')).toMatch(/VMOPS-POWEROFF/);
+    expect((await d2.consoleTail('integ-a', 20)).lines.join('\n')).toMatch(/VMOPS-POWEROFF/);
     await expect(d2.sendSerial('integ-a', 'status')).rejects.toMatchObject({ code: 'VM_BAD_POWER_STATE' });
 
     await d2.undefineVm('integ-a');

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exitVerdict, hasReadyLine, readJson, readRange, tailLines, vmPaths, writeJson } from './vm-files';
+import { exitVerdict, hasReadyLine, readJson, readRange, splitConsole, tailLines, vmPaths, writeJson } from './vm-files';
 
 let dir: string;
 beforeEach(async () => {
@@ -33,9 +33,17 @@ describe('console log helpers', () => {
     const file = path.join(dir, 'serial.log');
     const lines = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'.'.repeat(40)}`);
     await writeFile(file, `${lines.join('\r\n')}\r\n`);
-    expect(await tailLines(file, 3)).toEqual(lines.slice(-3));
-    expect(await tailLines(file, 4000)).toEqual(lines.slice(-4000));
-    expect(await tailLines(path.join(dir, 'missing'), 3)).toEqual([]);
+    expect(await tailLines(file, 3)).toEqual({ lines: lines.slice(-3), partial: '' });
+    expect((await tailLines(file, 4000)).lines).toEqual(lines.slice(-4000));
+    expect(await tailLines(path.join(dir, 'missing'), 3)).toEqual({ lines: [], partial: '' });
+  });
+
+  it('holds back the unfinished last line, so a reply being written is never read as a whole line', async () => {
+    const file = path.join(dir, 'serial-partial.log');
+    await writeFile(file, 'VMOPS-READY\r\nVMOPS-RECORDS first=1');
+    expect(await tailLines(file, 10)).toEqual({ lines: ['VMOPS-READY'], partial: 'VMOPS-RECORDS first=1' });
+    expect(splitConsole('a\r\nb\r\n/ # ', 1)).toEqual({ lines: ['b'], partial: '/ # ' });
+    expect(splitConsole('', 5)).toEqual({ lines: [], partial: '' });
   });
 
   it('reads from an offset and finds the ready line', async () => {

@@ -112,17 +112,25 @@ export async function readRange(file: string, from: number, maxBytes = 4 * 1024 
   }
 }
 
-// Last `n` lines of a console log, CR stripped (the guest tty writes CRLF). Reads growing windows
-// from the end so a large log costs only what is shown.
-export async function tailLines(file: string, n: number): Promise<string[]> {
-  if (n <= 0) return [];
+// Whole lines (newline-terminated, CR stripped: the guest tty writes CRLF) and, apart, the
+// unfinished tail the guest is still writing. A reader waiting for a reply must never see half of
+// it as a line ("VMOPS-RECORDS first=1" of "... first=1 last=12 ..."): `lines` holds whole lines only.
+export type ConsoleTail = { lines: string[]; partial: string };
+
+export function splitConsole(text: string, n: number): ConsoleTail {
+  const lines = text.replace(/\r/g, '').split('\n');
+  const partial = lines.pop() ?? '';
+  return { lines: n > 0 ? lines.slice(-n) : [], partial };
+}
+
+// Last `n` whole lines of a console log. Reads growing windows from the end so a large log costs
+// only what is shown.
+export async function tailLines(file: string, n: number): Promise<ConsoleTail> {
   const size = await fileSize(file);
   for (let window = 64 * 1024; ; window *= 4) {
     const text = await readRange(file, Math.max(0, size - window), window);
-    const lines = text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    const complete = window >= size || lines.length > n; // the first line may be cut otherwise
-    if (complete || window >= 16 * 1024 * 1024) return lines.slice(-n).map((l) => l.replace(/\r/g, ''));
+    const complete = window >= size || text.split('\n').length > n + 1; // the first line may be cut otherwise
+    if (complete || window >= 16 * 1024 * 1024) return splitConsole(text, n);
   }
 }
 

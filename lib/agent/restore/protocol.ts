@@ -1,9 +1,7 @@
 // Wire schemas of the agent's restore API (docs/ARCHITECTURE.md, "Agent HTTP API"), shared by the
 // agent routes and lib/agent-client/restore.ts.
 import { z } from 'zod';
-import { vmIdSchema } from '../protocol';
-
-const absPath = z.string().startsWith('/', 'absolute path');
+import { absPathSchema as absPath, agentNameSchema, bootSchema, vmIdSchema } from '../protocol';
 
 export const restoreVmRequestSchema = z
   .object({
@@ -13,8 +11,8 @@ export const restoreVmRequestSchema = z
         name: z.string().min(1).max(63),
         vcpus: z.number().int().min(1).max(64),
         memoryMiB: z.number().int().min(32).max(1024 * 1024),
-        pool: z.string().default('local'),
-        boot: z.object({ kernelPath: absPath.optional(), initrdPath: absPath.optional(), append: z.string().optional() }).strict().default({}),
+        pool: agentNameSchema.default('local'),
+        boot: bootSchema.default({}),
       })
       .strict(),
     sourcePath: absPath, // head of the backup chain (qcow2; its backing files are the older points)

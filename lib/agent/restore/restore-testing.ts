@@ -3,7 +3,6 @@
 // a persistent dirty bitmap, as qemu-recipes.md verified), and the guest's record check.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createAgentClient, type AgentClient } from '@/lib/agent-client';
 import { waitFor } from '@/lib/wait-for';
@@ -15,6 +14,7 @@ import { DISK_NODE } from '../qemu/args';
 import { requireQemu } from '../qemu/context';
 import { createQemuDriver } from '../qemu/index';
 import { startFakeDashboard, tempDir } from '../testing';
+import { freePort } from '@/lib/net/free-port';
 
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 export const GUEST = path.join(REPO, '.cache/guest');
@@ -34,12 +34,12 @@ export async function startQemuTestAgent(name = 'r1', dashboard?: { url: string;
   const dash = dashboard ?? { url: fake!.url, token: fake!.token };
   const data = await tempDir('vmops-restore-data-');
   const shared = await tempDir('vmops-restore-shared-');
-  const config = parseAgentConfig(['--name', name, '--port', String(await freePort()), '--data', data.path, '--shared', shared.path, '--dashboard', dash.url, '--enroll-token', dash.token, '--interval-ms', '1000'], {});
+  const config = parseAgentConfig(['--name', name, '--port', String(await freePort()), '--data', data.path, '--shared', shared.path, '--dashboard', dash.url, '--enroll-token', dash.token, '--interval-ms', '1000', '--import-dir', GUEST], {});
   const log = createMemoryLogger(`vmops:agent:${name}`);
   const driver: Driver = await createQemuDriver({ pools: config.pools, log });
   const agent = await startAgent(config, { driver, log });
   await agent.enrolled;
-  const secret = fake?.enrolled.find((h) => h.name === name)!.secret ?? '';
+  const secret = fake?.enrolled.find((h) => h.name === name)!.dashboardSecret ?? '';
   const client: AgentClient = createAgentClient({ baseUrl: `http://127.0.0.1:${agent.port}`, secret, hostName: name, timeoutMs: 120_000 });
   return {
     client,
@@ -58,13 +58,6 @@ export async function startQemuTestAgent(name = 'r1', dashboard?: { url: string;
 }
 
 // A real port, not 0: the agent URL the dashboard stores is built from it before listening.
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 type QmpJob = { id: string; status: string; error?: string };
 

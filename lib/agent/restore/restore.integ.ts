@@ -2,7 +2,7 @@
 // backed up (full, then incremental) while it runs, writes more; every restore must boot and hold
 // exactly the records up to its point. A machine without QEMU FAILS this file: it never skips.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,13 +25,14 @@ beforeAll(async () => {
   const { client } = h;
   await client.createVm({ id: 'src', name: 'src', vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * 1024 ** 2, baseImagePath: path.join(REPO, '.cache/guest/disk.qcow2'), boot: guestBoot() });
   await waitGuestReady(client, 'src');
-  const backups = path.join(h.shared, 'backups');
+  // Restore point files as a repository holds them: <repository>/<vmId>/rp-<12 hex>.qcow2.
+  const backups = path.join(h.shared, 'backups', 'src');
   execFileSync('mkdir', ['-p', backups]);
   await guestSays(client, 'src', 'write 5', /^VMOPS-OK seq=5$/);
-  p1 = path.join(backups, 'p1.qcow2');
+  p1 = path.join(backups, 'rp-000000000001.qcow2');
   await backupRunningVm(h.driver, 'src', p1, null);
   await guestSays(client, 'src', 'write 4', /^VMOPS-OK seq=9$/);
-  p2 = path.join(backups, 'p2.qcow2');
+  p2 = path.join(backups, 'rp-000000000002.qcow2');
   await backupRunningVm(h.driver, 'src', p2, p1);
   await guestSays(client, 'src', 'write 3', /^VMOPS-OK seq=12$/);
   expect(info(p2)['backing-filename']).toBe(p1);
@@ -92,7 +93,7 @@ describe('restores on real QEMU', () => {
 
   it('a VM deleted while streaming fails the operation cleanly and leaves nothing behind', async () => {
     // A 4 GiB backup holding 512 MiB: streaming takes long enough to delete the VM in the middle.
-    const big = path.join(h.shared, 'backups', 'big.qcow2');
+    const big = path.join(h.shared, 'backups', 'src', 'rp-00000000b16b.qcow2');
     // Async: a blocked event loop would stall the in-process agent's keep-alive timers.
     await promisify(execFile)('qemu-img', ['create', '-q', '-f', 'qcow2', big, String(4 * GiB)]);
     await promisify(execFile)('qemu-io', ['-c', 'write -P 0xab 64M 512M', big]);
@@ -108,8 +109,17 @@ describe('restores on real QEMU', () => {
   });
 
   it('refuses a missing backup file and an existing VM id without making anything', async () => {
-    await expect(h.client.restoreVm({ vm: vmSpec('nope'), sourcePath: '/no/such.qcow2', mode: 'copy', start: true })).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
+    await expect(h.client.restoreVm({ vm: vmSpec('nope'), sourcePath: path.join(path.dirname(p1), 'rp-00000000dead.qcow2'), mode: 'copy', start: true })).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
     await expect(h.client.restoreVm({ vm: vmSpec('src'), sourcePath: p1, mode: 'instant', start: true })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    expect(existsSync(path.join(h.pool.path, 'vms', 'nope'))).toBe(false);
+  });
+
+  it('reads only restore point files of an allowed repository: never a host file, a VM disk or an image', async () => {
+    const vmDisk = path.join(h.pool.path, 'vms', 'src', 'disk0.qcow2');
+    for (const sourcePath of ['/etc/shadow', vmDisk, path.join(REPO, '.cache/guest/disk.qcow2'), path.join(h.pool.path, 'vms', 'src', 'rp-000000000001.qcow2')]) {
+      await expect(h.client.restoreVm({ vm: vmSpec('nope'), sourcePath, mode: 'copy', start: true }), sourcePath).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { sourcePath: expect.any(Array) } } });
+      await expect(h.client.replaceVmDisk('src', { sourcePath }), sourcePath).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
     expect(existsSync(path.join(h.pool.path, 'vms', 'nope'))).toBe(false);
   });
 
@@ -119,8 +129,13 @@ describe('restores on real QEMU', () => {
     await client.stopVm('src', { timeoutSec: 60 });
     const vmDir = path.join(h.pool.path, 'vms', 'src');
 
+    // A backup job's bitmap sidecar: after the replace it must say why the next backup is full.
+    const sidecar = path.join(vmDir, 'backup-vmops-job1.json');
+    writeFileSync(sidecar, JSON.stringify({ state: 'done', path: p2, sha256: null, at: new Date().toISOString() }));
+
     // Replace with p1 (records 1..5), then revert: the VM is back at 1..12.
     let r = (await waitForOperation(client, (await client.replaceVmDisk('src', { sourcePath: p1 })).id)).result as { safetyPath: string; sha256: string };
+    expect(JSON.parse(readFileSync(sidecar, 'utf8'))).toMatchObject({ state: 'replaced', path: p1 });
     expect(path.dirname(r.safetyPath)).toBe(vmDir);
     expect(r.sha256).toBe(execFileSync('sha256sum', [r.safetyPath]).toString().split(' ')[0]);
     await client.startVm('src');

@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { createTestDb } from '@/lib/testing/test-db';
-import { activeReaders, waitForRetention } from './chain-readers';
+import { activePointDelete, activeReaders, DELETE_POINT_TASK, waitForRetention } from './chain-readers';
 
 const testDb = createTestDb();
 afterAll(() => testDb.cleanup());
@@ -51,7 +51,22 @@ describe('chain readers', () => {
     expect(done).toBe(false);
     await db().task.update({ where: { id: task.id }, data: { state: 'succeeded' } });
     await waiting;
-    expect(steps).toEqual([`Waiting for the retention of this point's backup job (task ${task.id}) to finish before reading its files`]);
+    expect(steps).toEqual([`Waiting for task ${task.id} (retention or deletion in this point's chain) to finish before reading its files`]);
+  });
+
+  it('a reader waits while a point of its chain is being deleted (not for other chains)', async () => {
+    await db().task.create({ data: { kind: DELETE_POINT_TASK, title: 'other chain', state: 'running', payload: JSON.stringify({ pointId: 'x', chainId: 'x', merge: true }) } });
+    const steps: string[] = [];
+    await waitForRetention('p1', async (m) => void steps.push(m), { pollMs: 10 });
+    expect(steps).toEqual([]);
+    const del = await db().task.create({ data: { kind: DELETE_POINT_TASK, title: 'delete', state: 'queued', payload: JSON.stringify({ pointId: 'p0', chainId: 'p1', merge: true }) } });
+    expect(await activePointDelete('p1')).toBe(del.id);
+    expect(await activePointDelete('p1', del.id)).toBeNull();
+    const waiting = waitForRetention('p1', async (m) => void steps.push(m), { pollMs: 20 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(steps).toHaveLength(1);
+    await db().task.update({ where: { id: del.id }, data: { state: 'failed' } });
+    await waiting;
   });
 
   it('gives up with a coded timeout', async () => {

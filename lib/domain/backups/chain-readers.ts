@@ -35,17 +35,26 @@ async function retentionTask(jobId: string): Promise<string | null> {
   return run?.taskId ?? null;
 }
 
+// Deleting one restore point (restore-points.ts) rewrites its chain like a retention does; the
+// task's payload names the chain.
+export const DELETE_POINT_TASK = 'restore-point.delete';
+
+export async function activePointDelete(chainId: string, exceptTaskId?: string): Promise<string | null> {
+  const tasks = await db().task.findMany({ where: { kind: DELETE_POINT_TASK, state: { in: ACTIVE }, id: { not: exceptTaskId } }, select: { id: true, payload: true } });
+  return tasks.find((t) => (JSON.parse(t.payload) as { chainId?: string }).chainId === chainId)?.id ?? null;
+}
+
 // Called by a reader before it reads the point's chain (the point itself may be gone afterwards:
-// the retention may have expired it before the reader's task existed).
+// the retention or a deletion may have removed it before the reader's task existed).
 export async function waitForRetention(pointId: string, step: (message: string) => Promise<unknown>, { timeoutMs = 30 * 60_000, pollMs = 1000 } = {}): Promise<void> {
-  const point = await db().restorePoint.findUnique({ where: { id: pointId }, select: { jobId: true } });
-  if (!point?.jobId) return;
+  const point = await db().restorePoint.findUnique({ where: { id: pointId }, select: { jobId: true, chainId: true } });
+  if (!point) return;
   const deadline = Date.now() + timeoutMs;
   for (let said = false; ; said = true) {
-    const taskId = await retentionTask(point.jobId);
+    const taskId = (point.jobId ? await retentionTask(point.jobId) : null) ?? (await activePointDelete(point.chainId));
     if (!taskId) return;
-    if (!said) await step(`Waiting for the retention of this point's backup job (task ${taskId}) to finish before reading its files`);
-    if (Date.now() > deadline) throw timeout(`The retention of backup job ${point.jobId} (task ${taskId})`, Math.round(timeoutMs / 1000));
+    if (!said) await step(`Waiting for task ${taskId} (retention or deletion in this point's chain) to finish before reading its files`);
+    if (Date.now() > deadline) throw timeout(`Task ${taskId} rewriting the chain of restore point ${pointId}`, Math.round(timeoutMs / 1000));
     await sleep(pollMs);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainOf, planPrune, type ChainPoint } from './chain';
+import { chainOf, planPointDelete, planPrune, type ChainPoint } from './chain';
 
 // One VM's points: t = hours since an epoch; parent = previous id or null (a full).
 function chain(...spec: [string, string | null][]): ChainPoint[] {
@@ -55,5 +55,29 @@ describe('chainOf', () => {
     const pts = chain(['A', null], ['B', 'A'], ['C', 'B']);
     expect(chainOf(pts, 'C').map((p) => p.id)).toEqual(['A', 'B', 'C']);
     expect(chainOf(pts.slice(1), 'C').map((p) => p.id)).toEqual(['B', 'C']);
+  });
+});
+
+describe('planPointDelete', () => {
+  const dops = (p: ReturnType<typeof planPointDelete>) => p.steps.map((s) => (s.op === 'rebase' ? `rebase ${s.pointId}->${s.ontoId ?? 'flat'}` : `delete ${s.pointId}`));
+  const abcd = chain(['A', null], ['B', 'A'], ['C', 'B'], ['D', 'C']);
+
+  it('a middle incremental merges into its one dependant, which is rebased onto its parent', () => {
+    const p = planPointDelete(abcd, 'B');
+    expect(p.dependants).toEqual(['C']);
+    expect(dops(p)).toEqual(['rebase C->A', 'delete B']);
+    // Every remaining point still reaches a full.
+    const after = abcd.filter((x) => x.id !== 'B').map((x) => (x.id === 'C' ? { ...x, parentId: 'A' } : x));
+    for (const x of after) expect(chainOf(after, x.id)[0]).toMatchObject({ id: 'A', parentId: null });
+  });
+
+  it('a full flattens its dependant; the head (nothing depends on it) just goes', () => {
+    expect(dops(planPointDelete(abcd, 'A'))).toEqual(['rebase B->flat', 'delete A']);
+    expect(planPointDelete(abcd, 'D')).toEqual({ dependants: [], steps: [{ op: 'delete', pointId: 'D', reason: 'deleted on request' }] });
+  });
+
+  it('points of other chains and VMs are untouched', () => {
+    const two = [...abcd, ...chain(['X', null], ['Y', 'X']).map((p) => ({ ...p, vmId: 'vm-b' }))];
+    expect(dops(planPointDelete(two, 'C'))).toEqual(['rebase D->B', 'delete C']);
   });
 });

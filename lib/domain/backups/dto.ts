@@ -18,6 +18,7 @@ export type BackupRepositoryDto = {
   checkedAt: string | null;
   jobCount: number;
   pointCount: number;
+  pointBytes: number; // sum of its restore points' file sizes (what deleting them frees)
   createdAt: string;
 };
 

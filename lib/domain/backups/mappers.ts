@@ -6,7 +6,7 @@ import { parseSelector } from './selector';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function toRepositoryDto(r: BackupRepository, hostName: string | null, counts: { jobs: number; points: number }): BackupRepositoryDto {
+export function toRepositoryDto(r: BackupRepository, hostName: string | null, counts: { jobs: number; points: number; pointBytes: number }): BackupRepositoryDto {
   return {
     id: r.id,
     name: r.name,
@@ -22,6 +22,7 @@ export function toRepositoryDto(r: BackupRepository, hostName: string | null, co
     checkedAt: iso(r.checkedAt),
     jobCount: counts.jobs,
     pointCount: counts.points,
+    pointBytes: counts.pointBytes,
     createdAt: r.createdAt.toISOString(),
   };
 }

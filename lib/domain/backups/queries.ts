@@ -12,9 +12,10 @@ async function repositoryDtos(where: { id?: string }): Promise<BackupRepositoryD
   const rows = await db().backupRepository.findMany({ where, orderBy: { name: 'asc' } });
   const hosts = new Map((await db().host.findMany({ select: { id: true, name: true } })).map((h) => [h.id, h.name]));
   const jobs = await db().backupJob.groupBy({ by: ['repositoryId'], _count: true });
-  const points = await db().restorePoint.groupBy({ by: ['repositoryId'], _count: true });
+  const points = await db().restorePoint.groupBy({ by: ['repositoryId'], _count: true, _sum: { sizeBytes: true } });
   const count = (list: { repositoryId: string | null; _count: number }[], id: string) => list.find((x) => x.repositoryId === id)?._count ?? 0;
-  return rows.map((r) => toRepositoryDto(r, r.hostId ? (hosts.get(r.hostId) ?? null) : null, { jobs: count(jobs, r.id), points: count(points, r.id) }));
+  const bytes = (id: string) => Number(points.find((x) => x.repositoryId === id)?._sum.sizeBytes ?? 0);
+  return rows.map((r) => toRepositoryDto(r, r.hostId ? (hosts.get(r.hostId) ?? null) : null, { jobs: count(jobs, r.id), points: count(points, r.id), pointBytes: bytes(r.id) }));
 }
 
 export const listRepositories = () => repositoryDtos({});

@@ -34,6 +34,13 @@ export function nextRuns(schedule: string, timezone: string, count: number, from
   return cron(schedule, timezone).nextRuns(count, from);
 }
 
+// Runs after `from` up to `until`, one at a time (one parsed cron): a caller can stop early or
+// yield between runs, and a sparse schedule is never searched past `until`.
+export function* runsUntil(schedule: string, timezone: string, from: Date, until: Date): Generator<Date> {
+  const c = cron(schedule, timezone);
+  for (let at = c.nextRun(from); at && at.getTime() <= until.getTime(); at = c.nextRun(at)) yield at;
+}
+
 export function nextRun(schedule: string, timezone: string, from: Date = new Date()): Date | null {
   return cron(schedule, timezone).nextRun(from);
 }

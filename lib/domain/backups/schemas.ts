@@ -1,5 +1,6 @@
 // Input schemas of the backup domain, shared by the routes and the forms.
 import { z } from 'zod';
+import { normaliseRepositoryPath, systemTreeReason } from '@/lib/agent/backup/path-rules';
 import { USAGE_RANGES } from './dto';
 import { checkSchedule, checkTimezone } from './schedule';
 
@@ -10,12 +11,26 @@ const name = z
   .max(60, 'At most 60 characters')
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9 ._-]*$/, 'Letters, digits, spaces, dots, dashes and underscores');
 
+// Absolute, no "..", not a system tree (path-rules.ts); stored normalised (no trailing slash).
+// Overlap with pools, images, data dirs and other repositories needs the database: the service.
+const repositoryPath = z
+  .string()
+  .trim()
+  .min(1, 'Enter the directory')
+  .max(400)
+  .transform((p, ctx) => {
+    const n = normaliseRepositoryPath(p);
+    const reason = 'reason' in n ? n.reason : systemTreeReason(n.path);
+    if (reason) ctx.addIssue({ code: 'custom', message: reason });
+    return 'path' in n ? n.path : p;
+  });
+
 export const createRepositorySchema = z
   .object({
     name,
     kind: z.enum(['shared', 'host']),
     hostId: z.string().min(1).nullable().default(null), // kind=host: the host whose disk holds it
-    path: z.string().trim().regex(/^\/[^\0]*$/, 'An absolute path').max(400),
+    path: repositoryPath,
     create: z.boolean().default(false), // create the directory if it does not exist
   })
   .strict()
@@ -26,18 +41,26 @@ export const createRepositorySchema = z
 export type CreateRepositoryInput = z.input<typeof createRepositorySchema>;
 export type CreateRepository = z.output<typeof createRepositorySchema>;
 
+// Removing a repository that holds points needs an explicit choice: delete their files too, or
+// only unregister them (the files stay where they are).
+export const deleteRepositoryQuerySchema = z.object({ mode: z.enum(['deletePoints', 'keepFiles']).optional() }).strict();
+export type DeleteRepositoryQuery = z.output<typeof deleteRepositoryQuerySchema>;
+
 export const updateRepositorySchema = z.object({ name: name.optional(), recheck: z.boolean().optional() }).strict();
 export type UpdateRepository = z.output<typeof updateRepositorySchema>;
 
 export const usageQuerySchema = z.object({ range: z.enum(Object.keys(USAGE_RANGES) as [keyof typeof USAGE_RANGES]).default('24h') }).strict();
 
+// JSON bodies take exact numbers (no coercion); forms convert their inputs (lib/forms/number-input).
+const count = z.number({ error: 'Enter a number' });
+
 export const retentionSchema = z
   .object({
-    keepLast: z.coerce.number().int().min(0).max(1000).default(0),
-    daily: z.coerce.number().int().min(0).max(1000).default(0),
-    weekly: z.coerce.number().int().min(0).max(1000).default(0),
-    monthly: z.coerce.number().int().min(0).max(1000).default(0),
-    yearly: z.coerce.number().int().min(0).max(100).default(0),
+    keepLast: count.int().min(0).max(1000).default(0),
+    daily: count.int().min(0).max(1000).default(0),
+    weekly: count.int().min(0).max(1000).default(0),
+    monthly: count.int().min(0).max(1000).default(0),
+    yearly: count.int().min(0).max(100).default(0),
   })
   .strict()
   .refine((r) => r.keepLast + r.daily + r.weekly + r.monthly + r.yearly > 0, { message: 'Keep at least one point (set keep-last or a GFS count)' });
@@ -79,7 +102,7 @@ const jobFields = z
     schedule: cronField,
     timezone: timezoneField.default('UTC'),
     retention: retentionSchema,
-    concurrency: z.coerce.number().int().min(1, 'At least 1').max(8, 'At most 8').default(1),
+    concurrency: count.int().min(1, 'At least 1').max(8, 'At most 8').default(1),
     verifySchedule: cronField.nullable().default(null),
   })
   .strict();
@@ -97,7 +120,7 @@ export const updateJobSchema = z
     schedule: cronField.optional(),
     timezone: timezoneField.optional(),
     retention: retentionSchema.optional(),
-    concurrency: z.coerce.number().int().min(1, 'At least 1').max(8, 'At most 8').optional(),
+    concurrency: count.int().min(1, 'At least 1').max(8, 'At most 8').optional(),
     verifySchedule: cronField.nullable().optional(),
   })
   .strict()
@@ -115,3 +138,7 @@ export const runsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).
 export const restorePointsQuerySchema = z.object({ vmId: z.string().min(1).optional(), jobId: z.string().min(1).optional() }).strict();
 
 export const verifyPointSchema = z.object({ boot: z.boolean().default(false) }).strict();
+
+// DELETE /api/restore-points/:id?merge=true: merge=true folds the point into the points backed
+// by it; without it a point others depend on is refused (409) with them named.
+export const deletePointQuerySchema = z.object({ merge: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }).strict();

@@ -2,6 +2,7 @@ import 'server-only';
 import { createAgentClient, type AgentClient } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { hostOffline, noSuchObject } from '@/lib/errors';
+import { dashboardSecretFor } from './credentials';
 import { HOST_STATUS } from './dto';
 import { effectiveStatus } from './queries';
 
@@ -11,5 +12,5 @@ export async function agentFor(hostId: string, opts: { allowOffline?: boolean } 
   const host = await db().host.findUnique({ where: { id: hostId } });
   if (!host) throw noSuchObject('host', hostId);
   if (!opts.allowOffline && effectiveStatus(host) === HOST_STATUS.offline) throw hostOffline(host.name, host.lastHeartbeat?.toISOString());
-  return createAgentClient({ baseUrl: host.agentUrl, secret: host.secret, hostName: host.name });
+  return createAgentClient({ baseUrl: host.agentUrl, secret: await dashboardSecretFor(host), hostName: host.name });
 }

@@ -4,7 +4,8 @@ import { db } from '@/lib/db/client';
 import { createTestDb } from '@/lib/testing/test-db';
 import { enqueueTask } from '@/lib/domain/tasks/service';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
-import { createEnrollmentToken, enrollHost, hostFromBearer } from './enrollment';
+import { hostFromBearer } from './credentials';
+import { createEnrollmentToken, enrollHost } from './enrollment';
 import { ingestHeartbeat } from './heartbeat';
 import { getHost } from './queries';
 
@@ -28,12 +29,12 @@ const info: AgentInfo = {
 const vmSample = (id: string, state: Heartbeat['vms'][number]['state']) => ({ id, state, guestReady: true, cpuPct: 12, rssBytes: 1000, diskRdBytes: 1, diskWrBytes: 2, diskRdOps: 3, diskWrOps: 4 });
 
 describe('enrollment', () => {
-  it('trades a one-time token for a secret, once, and only for the named host', async () => {
+  it('trades a one-time token for credentials, once, and only for the named host', async () => {
     const token = await createEnrollmentToken('h1');
     await expect(enrollHost({ token, name: 'h2', agentUrl: 'http://127.0.0.1:7101', info })).rejects.toMatchObject({ status: 401 });
-    const { hostId, secret } = await enrollHost({ token, name: 'h1', agentUrl: 'http://127.0.0.1:7101', info });
+    const { hostId, agentToken } = await enrollHost({ token, name: 'h1', agentUrl: 'http://127.0.0.1:7101', info });
     await expect(enrollHost({ token, name: 'h1', agentUrl: 'http://127.0.0.1:7101', info })).rejects.toMatchObject({ status: 401 });
-    expect(await hostFromBearer(`Bearer ${secret}`)).toEqual({ id: hostId, name: 'h1' });
+    expect(await hostFromBearer(`Bearer ${agentToken}`)).toEqual({ id: hostId, name: 'h1' });
     await expect(hostFromBearer('Bearer wrong')).rejects.toMatchObject({ status: 401 });
     await expect(hostFromBearer(null)).rejects.toMatchObject({ status: 401 });
     const host = await getHost(hostId);

@@ -7,7 +7,7 @@ import { createEnrollmentToken } from './enrollment';
 import type { EnrollmentTokenDto, enrollmentTokenSchema } from './schemas';
 
 // Admin step to add a host: a one-time token the new agent starts with (`--enroll-token`).
-// For a host that exists already this re-enrolls it: the agent gets a new secret (e.g. after a
+// For a host that exists already this re-enrolls it: the agent gets new credentials (e.g. after a
 // reinstall lost its agent.json).
 export async function createHostEnrollment(user: SessionUser, input: z.output<typeof enrollmentTokenSchema>): Promise<EnrollmentTokenDto> {
   await authorize(user, 'host.manage', { type: 'host', id: null, name: input.hostName });

@@ -1,3 +1,12 @@
+// What each online host's agent accepts as an import source (GET /api/images/import-locations).
+export type HostImportLocationsDto = {
+  hostId: string;
+  hostName: string;
+  dirs: string[];
+  urlPrefixes: string[];
+  error: string | null; // the agent could not be asked (dirs and prefixes are then empty)
+};
+
 export type ImageDto = {
   id: string;
   name: string;
@@ -8,7 +17,8 @@ export type ImageDto = {
   sizeBytes: number;
   virtualSizeBytes: number;
   sha256: string;
-  bootsKernel: boolean; // ships its own kernel (direct boot) rather than a bootable disk
+  bootsKernel: boolean;
+  minMemoryMiB: number | null; // VMs of this image get at least this much memory // ships its own kernel (direct boot) rather than a bootable disk
   vmCount: number;
   createdAt: string;
 };

@@ -1,6 +1,25 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
-import type { ImageDto } from './dto';
+import { agentFor } from '@/lib/domain/hosts/agents';
+import { listHosts } from '@/lib/domain/hosts/queries';
+import { errorMessage } from '@/lib/errors';
+import type { HostImportLocationsDto, ImageDto } from './dto';
+
+// Asks every online host's agent (in parallel, each bounded by the agent client's timeout) so the
+// import dialog can say what will work before anyone submits.
+export async function listImportLocations(): Promise<HostImportLocationsDto[]> {
+  const hosts = (await listHosts()).filter((h) => h.status === 'online');
+  return Promise.all(
+    hosts.map(async (h) => {
+      try {
+        const loc = await (await agentFor(h.id)).importLocations();
+        return { hostId: h.id, hostName: h.name, dirs: loc.dirs, urlPrefixes: loc.urlPrefixes, error: null };
+      } catch (err) {
+        return { hostId: h.id, hostName: h.name, dirs: [], urlPrefixes: [], error: errorMessage(err) };
+      }
+    }),
+  );
+}
 
 export async function listImages(): Promise<ImageDto[]> {
   const rows = await db().image.findMany({ include: { _count: { select: { vms: true } } }, orderBy: [{ name: 'asc' }, { version: 'desc' }] });
@@ -15,6 +34,7 @@ export async function listImages(): Promise<ImageDto[]> {
     virtualSizeBytes: Number(i.virtualSizeBytes),
     sha256: i.sha256,
     bootsKernel: !!i.kernelPath,
+    minMemoryMiB: i.minMemoryMiB,
     vmCount: i._count.vms,
     createdAt: i.createdAt.toISOString(),
   }));

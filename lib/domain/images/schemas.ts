@@ -4,6 +4,7 @@ const source = z
   .string()
   .trim()
   .min(1, 'Give a file path on the host or an http(s) URL')
+  .max(4096, 'At most 4096 characters')
   .refine((s) => s.startsWith('/') || /^https?:\/\/\S+$/.test(s), 'An absolute path (/...) or an http(s):// URL');
 
 // Shared by POST /api/images and the import form. Sources are one string: a path or a URL.
@@ -22,6 +23,8 @@ export const importImageSchema = z
       .toLowerCase()
       .regex(/^[a-f0-9]{64}$/, '64 hex characters')
       .optional(),
+    // The least memory a VM of this image boots with; VM create refuses less.
+    minMemoryMiB: z.number({ error: 'Enter a number' }).int('Whole MiB').min(16, 'At least 16 MiB').max(262144, 'At most 256 GiB').optional(),
     hostId: z.string().min(1).default('auto'), // the host whose agent fetches the source
   })
   .strict();

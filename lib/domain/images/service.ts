@@ -3,10 +3,11 @@ import type { z } from 'zod';
 import { db } from '@/lib/db/client';
 import { recordAudit, type Actor } from '@/lib/domain/audit/service';
 import type { SessionUser } from '@/lib/domain/auth/dto';
+import { agentFor } from '@/lib/domain/hosts/agents';
 import { listHosts } from '@/lib/domain/hosts/queries';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { enqueueTask } from '@/lib/domain/tasks/service';
-import { alreadyExists, hostOffline, noHostAvailable, noSuchObject } from '@/lib/errors';
+import { alreadyExists, AppError, hostOffline, noHostAvailable, noSuchObject } from '@/lib/errors';
 import type { ImportImageRequest } from '@/lib/agent/protocol';
 import type { importImageSchema } from './schemas';
 
@@ -36,9 +37,21 @@ export async function enqueueImageImport(actor: Actor, input: z.output<typeof im
     initrd: input.initrd ? toSource(input.initrd) : undefined,
     append: input.append,
     sha256: input.sha256,
+    minMemoryMiB: input.minMemoryMiB,
   };
+  // The agent checks the sources against its import locations now, so a refused (or, inside an
+  // allowed directory, missing) source is answered on the form's field instead of as a failed task;
+  // the import itself checks again. A refusal is audited: it may be someone probing the host.
+  try {
+    await (await agentFor(host.id)).checkImageSources({ disk: request.disk, kernel: request.kernel, initrd: request.initrd });
+  } catch (err) {
+    if (err instanceof AppError && err.status < 500) {
+      await recordAudit({ actor, action: 'image.import', target: { type: 'image', id: null, name: label }, result: 'failed', detail: { host: host.name, code: err.code, disk: input.disk } });
+    }
+    throw err;
+  }
   const { taskId, imageId } = await db().$transaction(async (tx) => {
-    const image = await tx.image.create({ data: { name: input.name, version: input.version, description: input.description, status: 'importing' } });
+    const image = await tx.image.create({ data: { name: input.name, version: input.version, description: input.description, minMemoryMiB: input.minMemoryMiB, status: 'importing' } });
     const taskId = await enqueueTask(
       { kind: 'image.import', title: `Import image ${label} via ${host.name}`, target: { type: 'image', id: image.id }, payload: { imageId: image.id, hostId: host.id, request }, actor },
       tx,

@@ -27,9 +27,9 @@ describe('bootCheck', () => {
   it('runs the temporary VM in a pool its host reported, not one named "local", and deletes it', async () => {
     agent = await startFakeAgent({
       'POST /v1/restores': () => fakeOperation('op-b', { state: 'running', progress: 0 }),
-      'GET /v1/operations/:id': () => fakeOperation('op-b', { result: { runningAfterMs: 100, totalMs: 200, diskPath: '/d' } }),
+      'GET /v1/operations/:id': (_b, p) => fakeOperation(p.id, { result: p.id === 'op-del' ? null : { runningAfterMs: 100, totalMs: 200, diskPath: '/d' } }),
       'GET /v1/vms/:id': (_b, p) => ({ id: p.id, name: p.id, state: 'running', pid: 1, pool: 'fast', diskPath: '/d', startedAt: null, vcpus: 1, memoryMiB: 128, accelerator: 'tcg', guestReady: true }),
-      'DELETE /v1/vms/:id': () => undefined,
+      'DELETE /v1/vms/:id': () => fakeOperation('op-del'),
     });
     const host = await seedFakeAgentHost('h1', agent);
     for (const p of [pool('fast', 'local', 40), pool('shared', 'shared', 90)]) {

@@ -20,3 +20,15 @@ export async function authorize(
   await recordAudit({ actor: actorOf(user), action: operation, target, result: 'denied', detail: { role: user.role, permission: action } });
   throw forbidden(action, user.role);
 }
+
+// Route handlers call this before parsing any input, so a role that may not act gets 403 and
+// learns nothing about what a valid request looks like (no 422 field messages). The service
+// authorizes again: routes are not the only callers.
+// The session module is loaded on first call: it pulls in next-auth, which the scripts and the
+// worker that import this file (user CLI, stack setup) cannot load under plain Node.
+export async function requireUserAllowed(action: Action, operation: string = action): Promise<SessionUser> {
+  const { requireUser } = await import('@/lib/auth/session');
+  const user = await requireUser();
+  await authorize(user, action, undefined, operation);
+  return user;
+}

@@ -30,6 +30,7 @@ export type VmDto = {
   name: string;
   state: VmState;
   guestReady: boolean;
+  guestWarning: string | null; // why the guest has not reported ready, when provisioning gave up waiting
   hostId: string;
   hostName: string;
   imageId: string | null;

@@ -14,6 +14,7 @@ function toDto(v: Row, activeTaskId: string | null): VmDto {
     name: v.name,
     state: v.state as VmState,
     guestReady: v.guestReady,
+    guestWarning: v.guestReady ? null : v.guestWarning,
     hostId: v.hostId,
     hostName: v.host.name,
     imageId: v.imageId,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { VM_ACTIONS } from './dto';
 
-// Shared by POST /api/vms and the create-VM form.
+// Shared by POST /api/vms and the create-VM form. JSON bodies take exact types (no coercion: `true`
+// or "128" is refused); the form converts its number inputs (lib/forms/number-input).
 export const createVmSchema = z
   .object({
     name: z
@@ -12,9 +13,9 @@ export const createVmSchema = z
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'Lowercase letters, digits and dashes; start with a letter or digit'),
     imageId: z.string().min(1, 'Choose an image'),
     hostId: z.string().min(1).default('auto'), // 'auto' = placement by free capacity
-    vcpus: z.coerce.number().int().min(1, 'At least 1 vCPU').max(32, 'At most 32 vCPUs'),
-    memoryMiB: z.coerce.number().int().min(64, 'At least 64 MiB').max(262144, 'At most 256 GiB'),
-    diskSizeGiB: z.coerce.number().min(0.0625, 'At least 64 MiB (0.0625 GiB)').max(16384, 'At most 16 TiB'),
+    vcpus: z.number({ error: 'Enter a number' }).int().min(1, 'At least 1 vCPU').max(32, 'At most 32 vCPUs'),
+    memoryMiB: z.number({ error: 'Enter a number' }).int().min(64, 'At least 64 MiB').max(262144, 'At most 256 GiB'),
+    diskSizeGiB: z.number({ error: 'Enter a number' }).min(0.0625, 'At least 64 MiB (0.0625 GiB)').max(16384, 'At most 16 TiB'),
     haEnabled: z.boolean().default(false),
     tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9:._-]{0,31}$/, 'Tags: lowercase, up to 32 chars')).max(20).default([]),
   })

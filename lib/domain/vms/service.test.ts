@@ -45,6 +45,19 @@ describe('createVm', () => {
     expect(audit.map((a) => [a.action, a.result])).toEqual([['vm.create', 'accepted']]);
   });
 
+  it("refuses less memory than the image's declared minimum with a 422 on memoryMiB naming it", async () => {
+    await seedHost('h1', { freeGiB: 4 });
+    const image = await db().image.update({ where: { id: (await seedImage()).id }, data: { minMemoryMiB: 96 } });
+    await expect(createVm(admin, input({ imageId: image.id, memoryMiB: 64 }))).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      status: 422,
+      data: { fields: { memoryMiB: ['Image tiny-linux 1.0 needs at least 96 MiB'] } },
+    });
+    expect(await db().vm.count()).toBe(0);
+    await createVm(admin, input({ imageId: image.id, memoryMiB: 96 }));
+    expect(await db().vm.count()).toBe(1);
+  });
+
   it('refuses a viewer with 403 and audits the attempt', async () => {
     const image = await seedImage();
     await seedHost('h1');

@@ -9,7 +9,7 @@ import { effectiveStatus, hostInclude, toPlacementHost } from '@/lib/domain/host
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { activeTaskFor, enqueueTask } from '@/lib/domain/tasks/service';
-import { alreadyExists, conflict, hostOffline, noHostAvailable, noSuchObject, vmBadPowerState } from '@/lib/errors';
+import { alreadyExists, conflict, hostOffline, invalidInput, noHostAvailable, noSuchObject, vmBadPowerState } from '@/lib/errors';
 import { VM_STATE, type VmAction, type VmState } from './dto';
 import { placeVm, requireRoom } from './placement';
 import type { CreateVm } from './schemas';
@@ -50,6 +50,11 @@ export async function createVm(user: SessionUser, input: CreateVm): Promise<{ ta
   const image = await db().image.findUnique({ where: { id: input.imageId } });
   if (!image) throw noSuchObject('image', input.imageId);
   if (image.status !== 'ready') throw conflict(`Image ${image.name} ${image.version} is ${image.status}, not ready`, { imageId: image.id });
+  // Below its declared minimum the guest never gets to its ready line: refuse up front.
+  if (image.minMemoryMiB !== null && input.memoryMiB < image.minMemoryMiB) {
+    const message = `Image ${image.name} ${image.version} needs at least ${image.minMemoryMiB} MiB`;
+    throw invalidInput({ memoryMiB: [message] }, message);
+  }
   const diskSizeBytes = Math.max(Math.round(input.diskSizeGiB * GiB), Number(image.virtualSizeBytes));
   const host = await chooseHost(input.hostId, input.memoryMiB);
   const vmId = `vm-${randomBytes(4).toString('hex')}`;
@@ -125,10 +130,10 @@ export function deleteVm(user: SessionUser, id: string): Promise<{ taskId: strin
   return queueVmOperation(user, id, { permission: 'vm.delete', operation: 'vm.delete', title: (name) => `Delete VM ${name}`, transient: VM_STATE.deleting });
 }
 
-export async function readVmConsole(id: string, lines: number): Promise<{ lines: string[] }> {
+export async function readVmConsole(id: string, lines: number): Promise<{ lines: string[]; partial: string }> {
   const vm = await db().vm.findUnique({ where: { id } });
   if (!vm) throw noSuchObject('VM', id);
-  if (vm.state === VM_STATE.provisioning) return { lines: [] };
+  if (vm.state === VM_STATE.provisioning) return { lines: [], partial: '' };
   const agent = await agentFor(vm.hostId);
   return agent.console(id, lines);
 }

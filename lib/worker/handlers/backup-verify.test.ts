@@ -37,14 +37,15 @@ describe('backup.verify taken over from a dead worker', () => {
         deletes.push(p.id);
         if (p.id === 'boot-check-dead0001' && deletes.length === 1) throw new AppError('AGENT_UNREACHABLE', 'agent restarting', 503);
         if (p.id === 'boot-check-dead0002') throw noSuchObject('VM', p.id);
-        return undefined;
+        return fakeOperation('op-del');
       },
       'POST /v1/backups/verify': () => fakeOperation('op-v', { state: 'running' }),
       'POST /v1/restores': async () => {
         resultWhenCreated = await tracked(taskId);
         return fakeOperation('op-b', { state: 'running' });
       },
-      'GET /v1/operations/:id': (_b, p) => fakeOperation(p.id, { result: p.id === 'op-v' ? verifyResult : { runningAfterMs: 100, totalMs: 200, diskPath: '/d' } }),
+      'GET /v1/operations/:id': (_b, p) =>
+        fakeOperation(p.id, { result: p.id === 'op-v' ? verifyResult : p.id === 'op-del' ? null : { runningAfterMs: 100, totalMs: 200, diskPath: '/d' } }),
       'GET /v1/vms/:id': (_b, p) => ({ id: p.id, name: p.id, state: 'running', pid: 1, pool: 'fast', diskPath: '/d', startedAt: null, vcpus: 1, memoryMiB: 128, accelerator: 'tcg', guestReady: true }),
     });
     const host = await seedFakeAgentHost('h1', agent);

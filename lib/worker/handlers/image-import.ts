@@ -37,6 +37,7 @@ export const importImageHandler: TaskHandler = async (ctx, payload) => {
         kernelPath: m.kernelPath ?? null,
         initrdPath: m.initrdPath ?? null,
         append: m.append ?? null,
+        minMemoryMiB: m.minMemoryMiB ?? null,
       },
     });
     await ctx.step(`Stored ${label}: sha256 ${m.sha256.slice(0, 16)}…`);

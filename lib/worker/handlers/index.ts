@@ -4,6 +4,7 @@ import { bringBackHandler, evacuateHostHandler } from './host-maintenance';
 import { backupRunHandler } from './backup-run';
 import { backupVerifyHandler } from './backup-verify';
 import { importImageHandler } from './image-import';
+import { deletePointHandler } from './restore-point-delete';
 import { restoreVmHandler } from './restore-vm';
 import { createVmHandler } from './vm-create';
 import { migrateVmHandler } from './vm-migrate';
@@ -20,6 +21,7 @@ export const HANDLERS: Record<string, TaskHandler> = {
   'vm.restore': restoreVmHandler,
   'backup.run': backupRunHandler,
   'backup.verify': backupVerifyHandler,
+  'restore-point.delete': deletePointHandler,
   'vm.migrate': migrateVmHandler,
   'host.evacuate': evacuateHostHandler,
   'host.bring-back': bringBackHandler,

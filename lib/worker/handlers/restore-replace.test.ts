@@ -32,10 +32,12 @@ async function replaceWith(boot: { state: VmRuntime['state']; guestReady: boolea
   const answer = () => ({ id: 'vm-a', name: 'a', pid: 1, pool: 'local', diskPath: '/pool/vms/vm-a/disk0.qcow2', startedAt: null, vcpus: 1, memoryMiB: 128, accelerator: 'tcg', ...rt });
   agent = await startFakeAgent({
     'GET /v1/vms/:id': answer,
-    'POST /v1/vms/:id/stop': () => ((rt = { state: 'shutoff', guestReady: false }), answer()),
-    'POST /v1/vms/:id/start': () => ((rt = ++starts === 1 ? boot : { state: 'running', guestReady: true }), answer()),
+    // Stop and start answer operations whose result is the VM's runtime after them.
+    'POST /v1/vms/:id/stop': () => fakeOperation('op-stop', { result: ((rt = { state: 'shutoff', guestReady: false }), answer()) }),
+    'POST /v1/vms/:id/start': () => fakeOperation(`op-start-${starts + 1}`, { result: ((rt = ++starts === 1 ? boot : { state: 'running', guestReady: true }), answer()) }),
     'POST /v1/vms/:id/replace-disk': () => fakeOperation('op-r', { state: 'running', progress: 0 }),
-    'GET /v1/operations/:id': () => fakeOperation('op-r', { result: { safetyPath: SAFETY, sha256: 'c'.repeat(64), sizeBytes: 100, runningAfterMs: null } }),
+    'GET /v1/operations/:id': (_b, p) =>
+      p.id === 'op-r' ? fakeOperation('op-r', { result: { safetyPath: SAFETY, sha256: 'c'.repeat(64), sizeBytes: 100, runningAfterMs: null } }) : fakeOperation(p.id, { result: answer() }),
     'POST /v1/vms/:id/safety/discard': () => undefined,
     'POST /v1/vms/:id/safety/revert': () => undefined,
   });

@@ -60,8 +60,8 @@ beforeAll(async () => {
   // The point: records 1..6. Records 7..9 come after it.
   await guestSays(agent, srcId, 'write 6', /^VMOPS-OK seq=6$/);
   const dir = path.join(h.shared, 'backups');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'p1.qcow2');
+  mkdirSync(path.join(dir, srcId), { recursive: true });
+  const file = path.join(dir, srcId, 'rp-000000000001.qcow2');
   await backupRunningVm(h.driver, srcId, file, null);
   await guestSays(agent, srcId, 'write 3', /^VMOPS-OK seq=9$/);
   const repo = await db().backupRepository.create({ data: { name: 'shared-backups', kind: 'shared', path: dir } });
@@ -148,11 +148,11 @@ describe('vm.restore through services and worker (real QEMU)', () => {
 
   it('a restore whose backup file is gone fails and leaves no VM row and no VM directory', async () => {
     const p = await db().restorePoint.findUniqueOrThrow({ where: { id: pointId } });
-    const lost = await db().restorePoint.create({ data: { ...p, id: undefined, filePath: path.join(h.shared, 'backups', 'lost.qcow2'), createdAt: undefined } });
+    const lost = await db().restorePoint.create({ data: { ...p, id: undefined, filePath: path.join(h.shared, 'backups', srcId, 'rp-00000000105e.qcow2'), createdAt: undefined } });
     const { taskId, vmId } = await restorePoint(admin, lost.id, { mode: 'new', name: 'never', hostId: 'best', instant: true });
     const task = await finished(taskId);
     expect(task.state).toBe('failed');
-    expect(task.error?.message).toMatch(/lost\.qcow2/);
+    expect(task.error?.message).toMatch(/rp-00000000105e\.qcow2/);
     expect(await db().vm.findUnique({ where: { id: vmId } })).toBeNull();
     expect(existsSync(path.join(h.pool.path, 'vms', vmId))).toBe(false);
   });

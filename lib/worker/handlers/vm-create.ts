@@ -8,8 +8,7 @@ import { errorMessage, noSuchObject, timeout } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import type { TaskContext, TaskHandler } from '../context';
 import { removeVmEverywhere } from './vm-cleanup';
-
-const GUEST_READY_TIMEOUT_MS = 90_000;
+import { guestReadyTimeoutSec } from './vm-timeouts';
 
 // Provision: copy-on-write overlay on the image + QEMU start, on the host chosen at request time.
 // Any failure (or a previous worker dying mid-way) removes the half-made VM: its disk on the host
@@ -38,9 +37,9 @@ export const createVmHandler: TaskHandler = async (ctx, payload) => {
     await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running, diskPath: rt.diskPath, pool: rt.pool } });
     await ctx.step(`QEMU is running (pid ${rt.pid}, ${rt.accelerator.toUpperCase()}) after ${Date.now() - started} ms`);
     await ctx.progress(0.5);
-    if (vm.image.kernelPath) await waitForGuest(ctx, agent, vmId, started);
-    await recordAudit({ actor: ctx.actor, action: 'vm.create', target: { type: 'vm', id: vmId, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id } });
-    return { vmId, hostId: vm.hostId, diskPath: rt.diskPath, pid: rt.pid, msToRunning: Date.now() - started };
+    const warning = vm.image.kernelPath ? await waitForGuest(ctx, agent, vmId, started) : null;
+    await recordAudit({ actor: ctx.actor, action: 'vm.create', target: { type: 'vm', id: vmId, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id, ...(warning && { warning }) } });
+    return { vmId, hostId: vm.hostId, diskPath: rt.diskPath, pid: rt.pid, msToRunning: Date.now() - started, guestReady: !warning, warning };
   } catch (err) {
     await ctx.step(`Provisioning failed: ${errorMessage(err)}. Removing the half-made VM.`, 'error');
     await removeVmEverywhere(ctx, vm.hostId, vmId);
@@ -50,23 +49,35 @@ export const createVmHandler: TaskHandler = async (ctx, payload) => {
 };
 
 // The test guest (and any image with its own kernel) prints a ready line on the serial
-// console; a VM that QEMU runs but whose guest never gets there is worth a warning, not a
-// failure, unless the caller needs the guest up (`required`: a replace keeps the old disk until
-// then). Checked at least once, however long ago `started` was.
-export async function waitForGuest(ctx: TaskContext, agent: AgentClient, vmId: string, started: number, opts: { required?: boolean } = {}): Promise<void> {
+// console; a VM that QEMU runs but whose guest never gets there (too little memory for the image,
+// a broken kernel) stays running with a warning: the VM says why (`guestWarning`) and the task
+// succeeds with it in its result. Unless the caller needs the guest up (`required`: a replace
+// keeps the old disk until then). Checked at least once, however long ago `started` was.
+// Returns the warning, or null when the guest is ready.
+export async function waitForGuest(ctx: TaskContext, agent: AgentClient, vmId: string, started: number, opts: { required?: boolean } = {}): Promise<string | null> {
+  const limitMs = guestReadyTimeoutSec() * 1000;
   await ctx.step('Waiting for the guest to report ready on its serial console');
   for (;;) {
     const rt = await agent.getVm(vmId);
     if (rt.state !== 'running') throw new Error(`The VM stopped while booting (QEMU state ${rt.state})`);
     if (rt.guestReady) {
-      await db().vm.update({ where: { id: vmId }, data: { guestReady: true } });
+      await db().vm.update({ where: { id: vmId }, data: { guestReady: true, guestWarning: null } });
       await ctx.step(`Guest ready ${((Date.now() - started) / 1000).toFixed(1)} s after Create`);
-      return;
+      return null;
     }
-    if (Date.now() - started >= GUEST_READY_TIMEOUT_MS) break;
-    await ctx.progress(0.5 + (0.45 * (Date.now() - started)) / GUEST_READY_TIMEOUT_MS);
+    if (Date.now() - started >= limitMs) break;
+    await ctx.progress(0.5 + (0.45 * (Date.now() - started)) / limitMs);
     await sleep(500);
   }
-  if (opts.required) throw timeout("The guest's boot to its ready line", GUEST_READY_TIMEOUT_MS / 1000);
-  await ctx.step(`The guest did not report ready within ${GUEST_READY_TIMEOUT_MS / 1000} s; QEMU is running. See the serial console.`, 'warn');
+  if (opts.required) throw timeout("The guest's boot to its ready line", limitMs / 1000);
+  const warning = await notReadyReason(agent, vmId, limitMs / 1000);
+  await db().vm.update({ where: { id: vmId }, data: { guestReady: false, guestWarning: warning } });
+  await ctx.step(`${warning}. See the serial console.`, 'warn');
+  return warning;
+}
+
+async function notReadyReason(agent: AgentClient, vmId: string, seconds: number): Promise<string> {
+  const { memoryMiB } = await db().vm.findUniqueOrThrow({ where: { id: vmId }, select: { memoryMiB: true } });
+  const last = await agent.console(vmId, 5).then((c) => c.lines.filter((l) => l.trim()).at(-1) ?? null, () => null);
+  return `The guest did not report ready within ${seconds} s; QEMU is running (${memoryMiB} MiB of memory: too little for the image is a common cause)${last ? `; last console line: "${last.slice(0, 200)}"` : ''}`;
 }

@@ -4,17 +4,16 @@ import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { VM_STATE_FROM_RUNTIME, type VmAction } from '@/lib/domain/vms/dto';
-import { errorMessage, noSuchObject } from '@/lib/errors';
+import { errorMessage, noSuchObject, timeout } from '@/lib/errors';
 import type { TaskHandler } from '../context';
 import { removeVmEverywhere } from './vm-cleanup';
+import { gracefulStopSec } from './vm-timeouts';
 
-const GRACEFUL_TIMEOUT_SEC = 60;
-
-const VERB: Record<VmAction, string> = {
-  start: 'Starting QEMU',
-  stop: `Asking the guest to shut down (ACPI power button, up to ${GRACEFUL_TIMEOUT_SEC} s)`,
-  'force-stop': 'Stopping QEMU at once (like pulling the plug)',
-  restart: 'Resetting the VM',
+const VERB: Record<VmAction, (graceSec: number) => string> = {
+  start: () => 'Starting QEMU',
+  stop: (graceSec) => `Asking the guest to shut down (ACPI power button, up to ${graceSec} s)`,
+  'force-stop': () => 'Stopping QEMU at once (like pulling the plug)',
+  restart: () => 'Resetting the VM',
 };
 
 async function vmWithHost(vmId: string) {
@@ -40,17 +39,21 @@ export function powerHandler(action: VmAction): TaskHandler {
     const vm = await vmWithHost(String(payload.vmId));
     try {
       const agent = await agentFor(vm.hostId);
-      await ctx.step(`${VERB[action]} on ${vm.host.name}`);
+      const graceSec = gracefulStopSec();
+      await ctx.step(`${VERB[action](graceSec)} on ${vm.host.name}`);
       await ctx.progress(0.2);
+      // Each call is an agent operation polled to its end, so a stop longer than an HTTP
+      // exchange is reported as what it was (stopped, or TIMEOUT), never as an unreachable agent.
       let rt: VmRuntime;
       if (action === 'start') rt = await agent.startVm(vm.id);
       else if (action === 'restart') rt = await agent.restartVm(vm.id);
-      else rt = await agent.stopVm(vm.id, { force: action === 'force-stop', timeoutSec: GRACEFUL_TIMEOUT_SEC });
-      await db().vm.update({ where: { id: vm.id }, data: { state: VM_STATE_FROM_RUNTIME[rt.state], guestReady: rt.guestReady, lastError: null } });
+      else rt = await agent.stopVm(vm.id, { force: action === 'force-stop', timeoutSec: graceSec });
+      await db().vm.update({ where: { id: vm.id }, data: { state: VM_STATE_FROM_RUNTIME[rt.state], guestReady: rt.guestReady, guestWarning: null, lastError: null } });
       await ctx.step(`VM is ${VM_STATE_FROM_RUNTIME[rt.state]}${rt.pid ? ` (pid ${rt.pid})` : ''}`);
       await recordAudit({ actor: ctx.actor, action: `vm.${action}`, target: { type: 'vm', id: vm.id, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id } });
       return { state: VM_STATE_FROM_RUNTIME[rt.state] };
     } catch (err) {
+      if (action === 'stop' && timeout.is(err)) await ctx.step('The guest ignored the power button and is still running; Force stop turns it off at once.', 'error');
       await settleAfterFailure(vm.id, vm.hostId, String(payload.previousState ?? vm.state), err);
       await recordAudit({ actor: ctx.actor, action: `vm.${action}`, target: { type: 'vm', id: vm.id, name: vm.name }, result: 'failed', detail: { taskId: ctx.id, error: errorMessage(err) } });
       throw err;

@@ -1,9 +1,9 @@
 import { heartbeatSchema } from '@/lib/agent/protocol';
-import { hostFromBearer } from '@/lib/domain/hosts/enrollment';
+import { hostFromBearer } from '@/lib/domain/hosts/credentials';
 import { ingestHeartbeat } from '@/lib/domain/hosts/heartbeat';
 import { parseBody, route } from '@/lib/http/route-handler';
 
-// Called by an agent every few seconds with its bearer secret; no user session.
+// Called by an agent every few seconds with its bearer token; no user session.
 export const POST = route(async (req) => {
   const host = await hostFromBearer(req.headers.get('authorization'));
   await ingestHeartbeat(host.id, await parseBody(req, heartbeatSchema));

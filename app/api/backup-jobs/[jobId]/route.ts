@@ -1,4 +1,5 @@
 import { requireUser } from '@/lib/auth/session';
+import { requireUserAllowed } from '@/lib/domain/shared/authorize';
 import { deleteJob, updateJob } from '@/lib/domain/backups/jobs';
 import { getJob } from '@/lib/domain/backups/queries';
 import { updateJobSchema } from '@/lib/domain/backups/schemas';
@@ -13,12 +14,12 @@ export const GET = route<P>(async (_req, { jobId }) => {
 
 // Also enable/disable: PATCH { enabled }.
 export const PATCH = route<P>(async (req, { jobId }) => {
-  const user = await requireUser();
+  const user = await requireUserAllowed('backup.manage', 'backup-job.update');
   return updateJob(user, jobId, await parseBody(req, updateJobSchema));
 });
 
 export const DELETE = route<P>(async (_req, { jobId }) => {
-  const user = await requireUser();
+  const user = await requireUserAllowed('backup.manage', 'backup-job.delete');
   await deleteJob(user, jobId);
   return new Response(null, { status: 204 });
 });

@@ -1,8 +1,10 @@
 import { requireUser } from '@/lib/auth/session';
+import { requireUserAllowed } from '@/lib/domain/shared/authorize';
 import { getRepository } from '@/lib/domain/backups/queries';
-import { deleteRepository, updateRepository } from '@/lib/domain/backups/repositories';
-import { updateRepositorySchema } from '@/lib/domain/backups/schemas';
-import { parseBody, route } from '@/lib/http/route-handler';
+import { updateRepository } from '@/lib/domain/backups/repositories';
+import { deleteRepository } from '@/lib/domain/backups/repository-removal';
+import { deleteRepositoryQuerySchema, updateRepositorySchema } from '@/lib/domain/backups/schemas';
+import { parseBody, parseQuery, route } from '@/lib/http/route-handler';
 
 type P = { repositoryId: string };
 
@@ -12,12 +14,13 @@ export const GET = route<P>(async (_req, { repositoryId }) => {
 });
 
 export const PATCH = route<P>(async (req, { repositoryId }) => {
-  const user = await requireUser();
+  const user = await requireUserAllowed('repository.manage', 'repository.update');
   return updateRepository(user, repositoryId, await parseBody(req, updateRepositorySchema));
 });
 
-export const DELETE = route<P>(async (_req, { repositoryId }) => {
-  const user = await requireUser();
-  await deleteRepository(user, repositoryId);
+// ?mode=deletePoints|keepFiles: required when the repository holds restore points.
+export const DELETE = route<P>(async (req, { repositoryId }) => {
+  const user = await requireUserAllowed('repository.manage', 'repository.delete');
+  await deleteRepository(user, repositoryId, parseQuery(req, deleteRepositoryQuerySchema));
   return new Response(null, { status: 204 });
 });

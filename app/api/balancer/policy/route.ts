@@ -1,4 +1,5 @@
 import { requireUser } from '@/lib/auth/session';
+import { requireUserAllowed } from '@/lib/domain/shared/authorize';
 import { getPolicy } from '@/lib/domain/balancer/queries';
 import { balancerPolicySchema } from '@/lib/domain/balancer/schemas';
 import { updatePolicy } from '@/lib/domain/balancer/service';
@@ -10,6 +11,6 @@ export const GET = route(async () => {
 });
 
 export const PUT = route(async (req) => {
-  const user = await requireUser();
+  const user = await requireUserAllowed('cluster.manage', 'balancer.policy.update');
   return updatePolicy(user, await parseBody(req, balancerPolicySchema));
 });

@@ -1,8 +1,8 @@
-import { requireUser } from '@/lib/auth/session';
+import { requireUserAllowed } from '@/lib/domain/shared/authorize';
 import { runBalancer } from '@/lib/domain/balancer/service';
 import { route } from '@/lib/http/route-handler';
 
 export const POST = route(async () => {
-  const user = await requireUser();
+  const user = await requireUserAllowed('vm.migrate', 'balancer.run');
   return runBalancer(user);
 });

@@ -1,4 +1,5 @@
 import { requireUser } from '@/lib/auth/session';
+import { requireUserAllowed } from '@/lib/domain/shared/authorize';
 import { getVm } from '@/lib/domain/vms/queries';
 import { deleteVm } from '@/lib/domain/vms/service';
 import { accepted, route } from '@/lib/http/route-handler';
@@ -9,6 +10,6 @@ export const GET = route<{ vmId: string }>(async (_req, { vmId }) => {
 });
 
 export const DELETE = route<{ vmId: string }>(async (_req, { vmId }) => {
-  const user = await requireUser();
+  const user = await requireUserAllowed('vm.delete');
   return accepted(await deleteVm(user, vmId));
 });

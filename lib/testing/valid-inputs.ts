@@ -1,0 +1,58 @@
+// A valid input for every exported input schema (lib/domain/**/schemas.ts, and the agents' enroll and
+// heartbeat bodies), by export name, aimed
+// at the bad-input world's ids: the bad-input suites start from these and spoil one field at a
+// time, so hostile values also reach the services, not only the schema. A new schema needs an
+// entry here (schemas.test.ts says so).
+import type { World } from './bad-input-world';
+
+export function validInputs(w: World): Record<string, unknown> {
+  const retention = { keepLast: 3, daily: 7, weekly: 4, monthly: 6, yearly: 1 };
+  const agentInfo = {
+    hostName: 'h1', agentVersion: '1.0.0', driver: 'qemu', qemuVersion: '8.2.2', accelerator: 'tcg', acceleratorReason: 'no /dev/kvm', cpuCount: 2, cpuModel: 'test cpu',
+    memoryTotalBytes: 2 ** 34, kernel: '6.1.0', pools: [{ name: 'local', kind: 'local', path: '/var/lib/vmops/pool', totalBytes: 2 ** 36, freeBytes: 2 ** 35 }],
+  };
+  return {
+    // backups
+    createRepositorySchema: { name: 'second-repo', kind: 'host', hostId: w.hostId, path: '/srv/backups-2', create: true },
+    updateRepositorySchema: { name: 'renamed-repo', recheck: true },
+    retentionSchema: retention,
+    createJobSchema: {
+      name: 'hourly', enabled: true, repositoryId: w.repositoryId, selector: { vmIds: [w.vmId], tags: ['web'] }, schedule: '0 * * * *', timezone: 'Europe/Paris',
+      retention, concurrency: 2, verifySchedule: '0 5 * * 0',
+    },
+    updateJobSchema: { name: 'nightly-2', enabled: false, selector: { vmIds: [w.vmId], tags: [] }, schedule: '0 4 * * *', timezone: 'UTC', retention, concurrency: 1, verifySchedule: null },
+    previewSchema: { schedule: '0 3 * * *', timezone: 'UTC', retention, jobId: w.jobId },
+    verifyPointSchema: { boot: true },
+    // balancer
+    ruleSchema: { id: 'r1', name: 'web on h1', tag: 'web', kind: 'vm-host-affinity', hostIds: [w.hostId], strength: 'should' },
+    balancerPolicySchema: {
+      mode: 'recommend', intervalSec: 300, cpuThresholdPct: 80, memThresholdPct: 85, maxConcurrent: 2, cooldownMin: 30, excludedVmIds: [w.vmId],
+      rules: [{ id: 'r1', name: 'spread web', tag: 'web', kind: 'vm-vm-anti-affinity' }],
+    },
+    // hosts, images
+    enrollmentTokenSchema: { hostName: 'h3' },
+    importImageSchema: { name: 'alpine', version: '3.20', description: 'small', disk: '/srv/images/alpine.qcow2', kernel: 'https://example.invalid/vmlinux', sha256: 'b'.repeat(64), hostId: w.hostId },
+    // migrations, maintenance
+    migrateVmSchema: { targetHostId: w.targetHostId },
+    hostMaintenanceSchema: { enabled: true, bringBack: false },
+    queueMigrationSchema: { vmId: w.vmId, targetHostId: w.targetHostId, reason: 'manual' },
+    // restores
+    restoreRequestSchema: { mode: 'new', name: 'web-01-copy', hostId: w.hostId, instant: false },
+    // users
+    createUserSchema: { username: 'newbie', name: 'New Bie', role: 'viewer', password: 'correct horse battery' },
+    updateUserSchema: { role: 'viewer', disabled: false, name: 'Olga O.' },
+    resetPasswordSchema: { password: 'correct horse battery' },
+    // vms
+    createVmSchema: { name: 'web-02', imageId: w.imageId, hostId: w.hostId, vcpus: 2, memoryMiB: 512, diskSizeGiB: 2, haEnabled: true, tags: ['web'] },
+    vmActionSchema: 'start',
+    // agents -> dashboard (lib/agent/protocol.ts): enrollment and heartbeats
+    enrollRequestSchema: { token: 'f'.repeat(48), name: 'h3', agentUrl: 'http://127.0.0.1:7103', info: agentInfo },
+    heartbeatSchema: {
+      at: new Date().toISOString(), info: agentInfo, host: { cpuPct: 10, memUsedBytes: 2 ** 30, memTotalBytes: 2 ** 34, load1: 0.5, load5: 0.4, load15: 0.3 },
+      vms: [{ id: w.vmId, state: 'running', guestReady: true, cpuPct: 5, rssBytes: 2 ** 28, diskRdBytes: 1024, diskWrBytes: 2048, diskRdOps: 3, diskWrOps: 4 }],
+    },
+  };
+}
+
+/** Input schemas that come from the URL (query strings, route params) rather than a JSON body. */
+export const isUrlSchemaName = (name: string): boolean => /(Query|Param)Schema$/.test(name);
