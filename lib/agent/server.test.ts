@@ -3,7 +3,7 @@ import { rawExchange, requestHead } from '@/lib/testing/raw-http';
 import { createAuth } from './auth';
 import { MAX_BODY_BYTES } from './http';
 import { Router } from './router';
-import { closeServer, createAgentServer, listen } from './server';
+import { closeServer, createAgentServer, KEEP_ALIVE_MS, listen } from './server';
 import { startFakeDashboard, startTestAgent, waitFor, type FakeDashboard } from './testing';
 
 let dash: FakeDashboard;
@@ -38,6 +38,13 @@ describe('agent HTTP server', () => {
   it("refuses the agent's own token: only the dashboard's secret opens the agent", async () => {
     const res = await call('/v1/info', { token: dash.enrolled.find((e) => e.name === 'h1')!.agentToken });
     expect(res.status).toBe(401);
+  });
+
+  it('keeps idle connections longer than a client does, so a reused socket is never one it is closing', async () => {
+    const res = await call('/v1/info');
+    await res.arrayBuffer();
+    // fetch (undici) closes its idle socket one second before the announced timeout.
+    expect(res.headers.get('keep-alive')).toBe(`timeout=${KEEP_ALIVE_MS / 1000}`);
   });
 
   it('serves /v1/info with the bearer secret and names the driver', async () => {

@@ -16,6 +16,12 @@ export const RECEIVE_LIMITS = { headersMs: 10_000, requestMs: 30_000 };
 // rest of that body may still arrive and be discarded before the socket is destroyed.
 export const LINGER_MS = 2_000;
 
+// Idle keep-alive sockets stay open longer than any client keeps them (fetch/undici closes its own
+// one second before the `Keep-Alive: timeout=` we announce): the client always closes first, so it
+// never sends a request on a socket we are closing (an ECONNRESET read as "agent unreachable";
+// Node's 5 s default lost that race whenever the caller's event loop was busy for a few seconds).
+export const KEEP_ALIVE_MS = 65_000;
+
 export type AgentServerOptions = { router: Router; auth: AgentAuth; log: (msg: string) => void; limits?: typeof RECEIVE_LIMITS };
 
 export function createAgentServer({ router, auth, log, limits = RECEIVE_LIMITS }: AgentServerOptions): Server {
@@ -47,6 +53,7 @@ export function createAgentServer({ router, auth, log, limits = RECEIVE_LIMITS }
       })
       .catch((err: unknown) => log(`${what}: could not send the answer: ${(err as Error).message}`));
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   // What node:http cannot parse (bad header or length, headers over 16 KiB) or did not receive in
   // time never reaches the router: answer it with the coded body too, then close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
