@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@/lib/wait-for';
 import { isQemuFor, parseVmRssBytes, procStats, sendSignal, spawnQemu, waitForExit } from './process';
 
 let dir: string;
@@ -31,6 +32,8 @@ describe('spawnQemu / isQemuFor', () => {
     const log = path.join(dir, 'qemu.log');
     const { pid, child } = await spawnQemu('sh', ['-c', 'echo started; sleep 30; true', '-name', 'vm-t1,debug-threads=on'], { logPath: log, cwd: dir });
     expect(child.spawnargs).toContain('-name');
+    // Its whole first line before the kill: on a loaded machine sh may not have run echo yet.
+    await waitFor('the stand-in to start', async () => (await readFile(log, 'utf8')) === 'started\n', 10_000, 20);
     await waitForExit(pid, 'never-matches', 1000); // returns at once: not ours under that id
     expect(isQemuFor(pid, 'vm-t1')).toBe(true);
     expect(isQemuFor(pid, 'vm-t')).toBe(false);
