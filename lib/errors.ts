@@ -118,6 +118,13 @@ export const rateLimited = define('RATE_LIMITED', 429, (what: string, retryAfter
   `Too many ${what} requests; try again in ${retryAfterSeconds} s`,
   { what, retryAfterSeconds },
 ]);
+// A task row the worker cannot run (lib/domain/tasks/kinds.ts): a kind it has no schema for, or a
+// payload its kind's schema refuses (a bug, or a row written by another version). The task fails.
+export const taskKindUnknown = define('TASK_KIND_UNKNOWN', 500, (kind: string) => [`No task kind "${kind.slice(0, 100)}"`, { kind: kind.slice(0, 100) }]);
+export const taskPayloadInvalid = define('TASK_PAYLOAD_INVALID', 500, (kind: string, issues: string[]) => [
+  `The payload of this ${kind} task does not match its schema: ${issues.join('; ')}`,
+  { kind, issues },
+]);
 
 // A path or URL outside the agent's configured import locations. Deliberately the same answer for
 // every refused source (missing, unreadable, a symlink out, an internal port): it names what IS

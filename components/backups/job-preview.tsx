@@ -2,11 +2,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { Spinner } from '@/components/ui/button';
 import type { RetentionPolicy } from '@/lib/domain/backups/dto';
+import { useDebounced } from '@/lib/hooks/use-debounced';
 import { isApiError } from '@/lib/queries/api-fetch';
 import { backupQueries } from '@/lib/queries/backup-queries';
 import { RetentionPreview } from './retention-preview';
 import { ScheduleCalendar } from './schedule-calendar';
-import { useDebounced } from './use-debounced';
 
 export type PreviewSource = { schedule: string; timezone: string; retention: RetentionPolicy; jobId?: string };
 
@@ -17,7 +17,7 @@ function firstMessage(err: unknown): string {
 
 /** Debounced server preview of the form's schedule and retention: words, calendar of next runs, kept points. */
 export function useJobPreview(source: PreviewSource) {
-  const input = useDebounced(source);
+  const input = useDebounced(source, 400);
   const ready = input.schedule.trim() !== '' && Object.values(input.retention).some((n) => n > 0);
   const query = useQuery({ ...backupQueries.preview(input), enabled: ready });
   const stale = JSON.stringify(input) !== JSON.stringify(source);
@@ -28,7 +28,7 @@ type Preview = ReturnType<typeof useJobPreview>;
 
 export function SchedulePreview({ preview, timezone }: { preview: Preview; timezone: string }) {
   const { query, ready, stale } = preview;
-  if (!ready) return <p className="text-xs text-slate-400">Enter a cron expression to see when it runs.</p>;
+  if (!ready) return <p className="text-xs text-slate-500">Enter a cron expression to see when it runs.</p>;
   if (query.isError && !stale) return <p role="alert" className="text-xs text-red-600" data-testid="schedule-error">{firstMessage(query.error)}</p>;
   const data = query.data;
   return (
@@ -44,8 +44,8 @@ export function SchedulePreview({ preview, timezone }: { preview: Preview; timez
 
 export function PolicyPreview({ preview }: { preview: Preview }) {
   const { query, ready, stale } = preview;
-  if (!ready) return <p className="text-xs text-slate-400">Set keep-last or a daily/weekly/monthly/yearly count to see which points are kept.</p>;
-  if (query.isError && !stale) return <p className="text-xs text-slate-400">The retention preview needs a valid schedule.</p>;
-  if (!query.data) return <p className="text-xs text-slate-400">Simulating…</p>;
+  if (!ready) return <p className="text-xs text-slate-500">Set keep-last or a daily/weekly/monthly/yearly count to see which points are kept.</p>;
+  if (query.isError && !stale) return <p className="text-xs text-slate-500">The retention preview needs a valid schedule.</p>;
+  if (!query.data) return <p className="text-xs text-slate-500">Simulating…</p>;
   return <RetentionPreview retention={query.data.retention} />;
 }

@@ -1,7 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeDashboard, startTestAgent, tempDir, waitFor, type FakeDashboard } from '@/lib/agent/testing';
+import { startTestAgent } from '@/lib/testing/agents';
+import { type FakeDashboard, startFakeDashboard } from '@/lib/testing/fake-dashboard';
+import { tempDir } from '@/lib/testing/temp-dir';
+import { waitFor } from '@/lib/wait-for';
 import { createAgentClient, waitForOperation, type AgentClient } from './index';
 
 let dash: FakeDashboard;

@@ -2,22 +2,22 @@
 // this test, it does not skip), a fake dashboard, one shared repository. Proves: enrollment,
 // image import through the API, VMs booting to VMOPS-READY, heartbeats with VM metrics, an agent
 // restart that re-attaches to the still-running QEMU (same pid), and clean deletion.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAgentClient, waitForOperation, type AgentClient } from '@/lib/agent-client';
+import { waitForOperation, type AgentClient } from '@/lib/agent-client';
 import { parsePidStat } from './metrics/proc';
 import type { ImageManifest } from './protocol';
-import { startFakeDashboard, tempDir, waitFor, type FakeDashboard } from './testing';
+import { type FakeDashboard, startFakeDashboard } from '@/lib/testing/fake-dashboard';
+import { fakeEnrolledClient, spawnAgent, type AgentProcess } from '@/lib/testing/agents';
+import { ask, buildGuest, GUEST_DIR, GUEST_DISK, guestBoot, waitGuestReady } from '@/lib/testing/guest';
+import { tempDir } from '@/lib/testing/temp-dir';
+import { waitFor } from '@/lib/wait-for';
 import { freePort } from '@/lib/net/free-port';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const GUEST = path.join(REPO, '.cache/guest');
 const INTERVAL_MS = 2000;
 
-type AgentProc = { name: string; port: number; data: string; child: ChildProcess; lines: string[]; client?: AgentClient };
+type AgentProc = AgentProcess & { name: string; port: number; data: string; client?: AgentClient };
 
 let dash: FakeDashboard;
 let shared: Awaited<ReturnType<typeof tempDir>>;
@@ -29,27 +29,14 @@ const notes: Record<string, string> = {};
 const createdAt: Record<string, number> = {};
 
 
-function spawnAgent(a: Omit<AgentProc, 'child' | 'lines'>, extra: string[] = []): AgentProc {
-  const args = ['tsx', 'lib/agent/main.ts', '--name', a.name, '--port', String(a.port), '--data', a.data, '--shared', shared.path];
-  args.push('--dashboard', dash.url, '--driver', 'qemu', '--interval-ms', String(INTERVAL_MS), ...extra);
-  const child = spawn('npx', args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VMOPS_DRIVER: '' } });
-  const proc: AgentProc = { ...a, child, lines: [] };
-  for (const s of [child.stdout!, child.stderr!]) s.on('data', (b: Buffer) => proc.lines.push(...b.toString().split('\n').filter(Boolean)));
-  return proc;
-}
-
-// npx and tsx do not forward SIGTERM: signal the agent's own node process (it logs its pid).
-function agentPid(a: AgentProc): number {
-  const m = a.lines.map((l) => /listening on .*pid (\d+)\)/.exec(l)).find(Boolean);
-  if (!m) throw new Error(`agent ${a.name} has not logged its pid`);
-  return Number(m[1]);
+function startHost(name: string, port: number, data: string, token?: string): AgentProc {
+  const a = spawnAgent({ name, port, data, shared: shared.path, dashboard: dash.url, token, driver: 'qemu', intervalMs: INTERVAL_MS, importDirs: [GUEST_DIR] });
+  return { ...a, name, port, data };
 }
 
 async function startAndEnroll(a: AgentProc): Promise<AgentClient> {
-  await waitFor(`agent ${a.name} ready`, () => a.lines.some((l) => l.includes(' ready: host ')) || (a.child.exitCode !== null && Promise.reject(new Error(`exited ${a.child.exitCode}:\n${a.lines.join('\n')}`))), 60_000);
-  const secret = dash.enrolled.find((h) => h.name === a.name)!.dashboardSecret;
-  // Patient timeout: on a loaded 2-core machine a TCG boot and QMP handshake can take a while.
-  return createAgentClient({ baseUrl: `http://127.0.0.1:${a.port}`, secret, hostName: a.name, timeoutMs: 120_000 });
+  await a.ready();
+  return fakeEnrolledClient(dash, a.name, a.port);
 }
 
 // A zombie (exited, not yet reaped by its parent agent) counts as gone.
@@ -60,16 +47,15 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const hasLine = async (c: AgentClient, id: string, re: RegExp) => (await c.console(id, 200)).lines.find((l) => re.test(l));
 
 beforeAll(async () => {
-  execFileSync('bash', ['scripts/build-guest.sh'], { cwd: REPO, stdio: 'inherit', timeout: 600_000 });
+  buildGuest();
   dash = await startFakeDashboard();
   shared = await tempDir('vmops-integ-shared-');
   for (const name of ['h1', 'h2']) {
     const data = await tempDir(`vmops-integ-${name}-`);
     dirs.push(data);
-    agents[name] = spawnAgent({ name, port: await freePort(), data: data.path }, ['--enroll-token', dash.token, '--import-dir', GUEST]);
+    agents[name] = startHost(name, await freePort(), data.path, dash.token);
   }
   for (const a of Object.values(agents)) a.client = await startAndEnroll(a);
 }, 600_000);
@@ -83,19 +69,9 @@ afterAll(async () => {
   for (const a of Object.values(agents)) {
     for (const vm of (await a.client?.listVms().catch(() => [])) ?? []) await a.client!.deleteVm(vm.id).catch(() => {});
     if (a.child.exitCode !== null) continue;
-    const pid = (() => {
-      try {
-        return agentPid(a);
-      } catch {
-        return null;
-      }
-    })();
-    if (pid) process.kill(pid, 'SIGTERM');
+    a.child.kill('SIGTERM');
     // Wait for the agent to finish before its data dir is removed under it.
-    await waitFor(`agent ${a.name} exit`, () => a.child.exitCode !== null, 20_000).catch(() => {
-      if (pid) process.kill(pid, 'SIGKILL');
-      a.child.kill('SIGKILL');
-    });
+    await waitFor(`agent ${a.name} exit`, () => a.child.exitCode !== null, 20_000).catch(() => a.child.kill('SIGKILL'));
   }
   await dash?.close();
   for (const d of [...dirs, shared]) await d?.remove();
@@ -113,10 +89,9 @@ describe('agents with the real QEMU driver', () => {
   });
 
   it('imports the guest image into the shared repository through the API', async () => {
-    const m = JSON.parse(readFileSync(path.join(GUEST, 'manifest.json'), 'utf8')) as { append: string };
     const op = await agents.h1.client!.importImage({
-      name: 'tiny-linux', version: '1.0', description: 'integ test guest', append: m.append,
-      disk: { path: path.join(GUEST, 'disk.qcow2') }, kernel: { path: path.join(GUEST, 'vmlinux') }, initrd: { path: path.join(GUEST, 'initrd.gz') },
+      name: 'tiny-linux', version: '1.0', description: 'integ test guest', append: guestBoot().append,
+      disk: { path: GUEST_DISK }, kernel: { path: path.join(GUEST_DIR, 'vmlinux') }, initrd: { path: path.join(GUEST_DIR, 'initrd.gz') },
     });
     const done = await waitForOperation(agents.h1.client!, op.id, undefined, { intervalMs: 200 });
     image = done.result as ImageManifest;
@@ -137,13 +112,12 @@ describe('agents with the real QEMU driver', () => {
       timings[`${name}.createToRunning`] = Date.now() - t0;
       expect(vm).toMatchObject({ id, state: 'running', vcpus: 1, memoryMiB: 128 });
       expect(vm.pid).toBeGreaterThan(0);
-      await waitFor(`${id} VMOPS-READY`, () => hasLine(c, id, /^VMOPS-READY/), 120_000, 200);
-      await waitFor(`${id} guestReady`, async () => (await c.getVm(id)).guestReady, 10_000);
+      await waitFor(`${id} VMOPS-READY`, async () => (await c.console(id, 200)).lines.some((l) => l.startsWith('VMOPS-READY ')), 120_000, 200);
+      await waitGuestReady(c, id, 10_000);
       timings[`${name}.createToGuestReady`] = Date.now() - t0;
     }
     const c1 = agents.h1.client!;
-    await c1.sendSerial('integ-vm-1', 'write 3');
-    await waitFor('write answer', () => hasLine(c1, 'integ-vm-1', /^VMOPS-OK seq=3$/), 60_000);
+    await ask(c1, 'integ-vm-1', 'write 3', /^VMOPS-OK seq=3$/);
   });
 
   it('undoes a create whose QEMU fails to start and passes QEMU words on', async () => {
@@ -188,21 +162,20 @@ describe('agents with the real QEMU driver', () => {
     const a = agents.h1;
     const before = await a.client!.getVm('integ-vm-1');
     const t0 = Date.now();
-    process.kill(agentPid(a), 'SIGTERM');
+    a.child.kill('SIGTERM');
     await waitFor('agent h1 exit', () => a.child.exitCode !== null, 60_000);
     expect(a.lines.some((l) => l.includes('stopped (VMs left running)'))).toBe(true);
     expect(alive(before.pid!)).toBe(true); // the VM outlived its agent
 
     // No token this time: the saved <data>/agent.json must be enough.
-    const again = spawnAgent({ name: 'h1', port: a.port, data: a.data }, ['--import-dir', GUEST]);
+    const again = startHost('h1', a.port, a.data);
     agents.h1 = again;
     again.client = await startAndEnroll(again);
     timings.agentRestart = Date.now() - t0;
     expect(dash.enrolled.filter((h) => h.name === 'h1')).toHaveLength(1);
     const after = await again.client.getVm('integ-vm-1');
     expect(after).toMatchObject({ state: 'running', pid: before.pid, guestReady: true, startedAt: before.startedAt });
-    await again.client.sendSerial('integ-vm-1', 'status');
-    await waitFor('status after re-attach', () => hasLine(again.client!, 'integ-vm-1', /^VMOPS-STATUS uptime=[\d.]+ seq=3 burn=0$/), 60_000);
+    await ask(again.client, 'integ-vm-1', 'status', /^VMOPS-STATUS uptime=[\d.]+ seq=3 burn=0$/);
     const restartedAt = Date.now();
     await waitFor('heartbeats resume with the VM', () =>
       dash.heartbeats.some((h) => h.hostName === 'h1' && h.receivedAt > restartedAt && h.body.vms.some((v) => v.id === 'integ-vm-1' && v.state === 'running' && v.rssBytes > 0)), 60_000);

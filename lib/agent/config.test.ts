@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseAgentConfig } from './config';
-import { tempDir } from './testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 
 const base = ['--name', 'h1', '--port', '7101', '--data', '/var/d', '--shared', '/srv/s', '--dashboard', 'http://127.0.0.1:3000'];
 

@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsFile, loadOrEnroll, type EnrollOptions } from './enroll';
-import { startFakeDashboard, tempDir } from './testing';
+import { startFakeDashboard } from '@/lib/testing/fake-dashboard';
+import { tempDir } from '@/lib/testing/temp-dir';
 
 const info = async () => ({
   hostName: 'h1', agentVersion: '0.1.0', driver: 'simulated' as const, qemuVersion: null, accelerator: 'none' as const,

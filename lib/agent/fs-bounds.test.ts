@@ -2,7 +2,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { boundedUsage, createGate, mkdirLevels, resolveReal, withDeadline } from './fs-bounds';
-import { tempDir } from './testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => (dir = await tempDir('vmops-fs-bounds-')));

@@ -14,9 +14,10 @@ import { MAX_BODY_BYTES } from './http';
 import type { PoolConfig } from './config';
 import type { Driver } from './driver/types';
 import type { Logger } from './log';
-import { startFakeDashboard, startTestAgent, type FakeDashboard } from './testing';
-import { BENIGN_ID, fill, httpCall, listTree, PARAM_TRICKS, pathTricks, QUERY_TRICKS, RAW_TARGETS, routeKey as key, SECRETS } from './testing-hostile';
-import { validAgentBodies } from './testing-valid-bodies';
+import { startTestAgent } from '@/lib/testing/agents';
+import { type FakeDashboard, startFakeDashboard } from '@/lib/testing/fake-dashboard';
+import { BENIGN_ID, fill, httpCall, listTree, PARAM_TRICKS, pathTricks, QUERY_TRICKS, RAW_TARGETS, routeKey as key, SECRETS } from '@/lib/testing/agent-hostile';
+import { validAgentBodies } from '@/lib/testing/agent-valid-bodies';
 
 export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger) => Promise<Driver>): void {
   let dash: FakeDashboard;
@@ -71,7 +72,7 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
         if (r.method === 'GET') continue;
         const a = await probe('reads a body?', r.method, fill(r.pattern, BENIGN_ID), 'not json');
         const readsJson = a.status === 422 && a.body.includes('not valid JSON');
-        if (readsJson) expect(valid, `${key(r)} reads a JSON body: add a valid one to testing-valid-bodies.ts`).toHaveProperty([key(r)]);
+        if (readsJson) expect(valid, `${key(r)} reads a JSON body: add a valid one to lib/testing/agent-valid-bodies.ts`).toHaveProperty([key(r)]);
       }
       for (const k of Object.keys(valid)) expect(routes().map(key), `stale entry ${k}`).toContain(k);
     });

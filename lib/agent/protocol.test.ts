@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { invalidInput } from '@/lib/errors';
 import { parseInput } from '@/lib/http/validation';
-import { migrateRequestSchema } from './migration/protocol';
-import { absPathSchema, createVmRequestSchema, heartbeatSchema, serialRequestSchema, type Heartbeat } from './protocol';
+import { incomingRequestSchema, migrateRequestSchema } from './migration/protocol';
+import { absPathSchema, createVmRequestSchema, heartbeatSchema, serialRequestSchema, vmSpecSchema, type Heartbeat } from './protocol';
+import { restoreVmRequestSchema } from './restore/protocol';
 
 const refused = (schema: Parameters<typeof parseInput>[0], input: unknown) => {
   try {
@@ -26,7 +27,7 @@ describe('agent request schemas', () => {
   it('createVm: exact types, bounded sizes, normalised paths, a pool name', () => {
     expect(refused(createVmRequestSchema, vm)).toEqual([]);
     expect(refused(createVmRequestSchema, { ...vm, vcpus: true, memoryMiB: '128', diskSizeBytes: [1] })).toEqual(['vcpus', 'memoryMiB', 'diskSizeBytes']);
-    expect(refused(createVmRequestSchema, { ...vm, diskSizeBytes: 1e308, pool: '../pool', baseImagePath: '/srv/images/../../etc/shadow' })).toEqual(['diskSizeBytes', 'pool', 'baseImagePath']);
+    expect(refused(createVmRequestSchema, { ...vm, diskSizeBytes: 1e308, pool: '../pool', baseImagePath: '/srv/images/../../etc/shadow' })).toEqual(['pool', 'diskSizeBytes', 'baseImagePath']);
     expect(refused(createVmRequestSchema, { ...vm, boot: { kernelPath: 'vmlinux', append: 'x'.repeat(5000) } })).toEqual(['boot.kernelPath', 'boot.append']);
   });
   it('serial: one line only', () => {
@@ -38,6 +39,23 @@ describe('agent request schemas', () => {
     expect(refused(migrateRequestSchema, req)).toEqual([]);
     expect(refused(migrateRequestSchema, { ...req, migrationUri: 'tcp:127.0.0.1:4444,fd=3' })).toEqual(['migrationUri']);
     expect(refused(migrateRequestSchema, { ...req, migrationUri: 'exec:rm -rf /' })).toEqual(['migrationUri']);
+  });
+});
+
+describe('vmSpecSchema', () => {
+  // Create, restore and incoming migration describe the VM with the same fields and rules: the
+  // restore and migration copies had drifted (a default pool in one, none in the other).
+  it('is the VM part of create, restore and incoming migration, field for field', () => {
+    for (const [name, shape] of Object.entries({ create: createVmRequestSchema.shape, restore: restoreVmRequestSchema.shape.vm.shape, incoming: incomingRequestSchema.shape.vm.shape }))
+      for (const [field, schema] of Object.entries(vmSpecSchema.shape)) expect(shape[field as keyof typeof shape], `${name}.${field}`).toBe(schema);
+  });
+
+  it('defaults the pool to local and refuses unknown fields in each', () => {
+    const vm = { id: 'vm-spec-01', name: 'x', vcpus: 1, memoryMiB: 64 };
+    expect(restoreVmRequestSchema.parse({ vm, sourcePath: '/r/p.qcow2', mode: 'copy' }).vm.pool).toBe('local');
+    expect(incomingRequestSchema.parse({ vm: { ...vm, diskSizeBytes: 1, diskPath: null, backingPath: null }, mode: 'storage' }).vm.pool).toBe('local');
+    expect(refused(restoreVmRequestSchema, { vm: { ...vm, extra: 1 }, sourcePath: '/r/p.qcow2', mode: 'copy' })).toEqual(['vm.extra']);
+    expect(refused(incomingRequestSchema, { vm: { ...vm, extra: 1, diskSizeBytes: 1, diskPath: null, backingPath: null }, mode: 'storage' })).toEqual(['vm.extra']);
   });
 });
 

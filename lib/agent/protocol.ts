@@ -86,19 +86,24 @@ export const bootSchema = z
 // qcow2 takes far more; this is a sanity bound (the dashboard allows 16 TiB).
 export const DISK_SIZE_MAX_BYTES = 64 * 1024 ** 4;
 
-export const createVmRequestSchema = z
+// The VM a host is asked to run, as create, restore and incoming migration describe it: one
+// schema, so the three cannot drift apart; each extends it with its disk's source.
+export const vmSpecSchema = z
   .object({
     id: vmIdSchema,
     name: z.string().min(1).max(63),
     vcpus: z.number().int().min(1).max(64),
     memoryMiB: z.number().int().min(32).max(1024 * 1024),
-    diskSizeBytes: z.number().int().positive().max(DISK_SIZE_MAX_BYTES),
     pool: agentNameSchema.default('local'),
-    baseImagePath: absPathSchema, // the read-only image disk (backing file)
     boot: bootSchema.default({}),
-    start: z.boolean().default(true),
   })
   .strict();
+
+export const createVmRequestSchema = vmSpecSchema.extend({
+  diskSizeBytes: z.number().int().positive().max(DISK_SIZE_MAX_BYTES),
+  baseImagePath: absPathSchema, // the read-only image disk (backing file)
+  start: z.boolean().default(true),
+});
 export type CreateVmRequest = z.input<typeof createVmRequestSchema>;
 
 export const stopVmRequestSchema = z

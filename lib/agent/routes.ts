@@ -3,16 +3,12 @@
 import { z } from 'zod';
 import { createRepositoryGuard } from './backup/repository';
 import { addBackupRoutes } from './backup/routes';
-import type { PoolConfig } from './config';
-import type { Driver } from './driver/types';
-import type { ImageService } from './images/import';
 import { addMigrationRoutes } from './migration/routes';
-import type { Operations } from './operations';
 import { parseInput } from '@/lib/http/validation';
-import { createVmRequestSchema, importImageRequestSchema, importSourcesSchema, serialRequestSchema, stopVmRequestSchema, vmIdSchema, type AgentInfo } from './protocol';
+import { createVmRequestSchema, importImageRequestSchema, importSourcesSchema, serialRequestSchema, stopVmRequestSchema } from './protocol';
 import { addRestoreRoutes } from './restore/routes';
-import { queryInput, Router, type RouteContext } from './router';
-import type { VmService } from './vms';
+import { accepted, ok, vmId, type AgentRouteDeps } from './route-kit';
+import { queryInput, Router } from './router';
 
 export const CONSOLE_LINES_DEFAULT = 100;
 export const CONSOLE_LINES_MAX = 2000;
@@ -20,21 +16,6 @@ export const CONSOLE_LINES_MAX = 2000;
 const consoleQuerySchema = z.object({ lines: z.coerce.number().int().min(1).max(CONSOLE_LINES_MAX).default(CONSOLE_LINES_DEFAULT) }).strict();
 // Operation ids are randomUUID()s; anything else is refused before the lookup.
 const operationIdSchema = z.object({ id: z.uuid() });
-
-export type AgentRouteDeps = {
-  info: () => Promise<AgentInfo>;
-  vms: VmService;
-  images: ImageService;
-  operations: Operations;
-  driver: Driver;
-  pools: PoolConfig[];
-  dirs: { data: string; images: string }; // never a backup repository (backup/repository.ts)
-  log: (msg: string) => void;
-};
-
-export const vmId = (ctx: RouteContext) => parseInput(z.object({ id: vmIdSchema }), ctx.params).id;
-export const ok = (body: unknown) => ({ status: 200, body });
-export const accepted = (body: unknown) => ({ status: 202, body });
 
 export function buildAgentRouter(deps: AgentRouteDeps): Router {
   const { info, vms, images, operations } = deps;

@@ -4,7 +4,9 @@ import { createAuth } from './auth';
 import { MAX_BODY_BYTES } from './http';
 import { Router } from './router';
 import { closeServer, createAgentServer, KEEP_ALIVE_MS, listen } from './server';
-import { startFakeDashboard, startTestAgent, waitFor, type FakeDashboard } from './testing';
+import { startTestAgent } from '@/lib/testing/agents';
+import { type FakeDashboard, startFakeDashboard } from '@/lib/testing/fake-dashboard';
+import { waitFor } from '@/lib/wait-for';
 
 let dash: FakeDashboard;
 let h: Awaited<ReturnType<typeof startTestAgent>>;

@@ -7,7 +7,7 @@ import { createSimulatedDriver } from './driver/simulated';
 import type { Driver } from './driver/types';
 import { timeout } from '@/lib/errors';
 import { ensurePools } from './host-info';
-import { tempDir } from './testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 import { waitForOperation } from '@/lib/agent-client/wait';
 import { Operations } from './operations';
 import type { Operation, VmRuntime } from './protocol';

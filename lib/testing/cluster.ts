@@ -9,8 +9,6 @@ import { createAgentClient } from '@/lib/agent-client';
 import { startAgent } from '@/lib/agent/agent';
 import { parseAgentConfig } from '@/lib/agent/config';
 import { createMemoryLogger } from '@/lib/agent/log';
-import { tempDir } from '@/lib/agent/testing';
-import type { TestHost } from '@/lib/agent/migration/testing';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { dashboardSecretFor } from '@/lib/domain/hosts/credentials';
@@ -18,23 +16,23 @@ import { createEnrollmentToken } from '@/lib/domain/hosts/enrollment';
 import { getHost } from '@/lib/domain/hosts/queries';
 import { enqueueImageImport } from '@/lib/domain/images/service';
 import { TEST_GUEST_MIN_MEMORY_MIB } from '@/lib/domain/images/test-guest';
-import { getTask } from '@/lib/domain/tasks/queries';
-import type { TaskDto } from '@/lib/domain/tasks/dto';
 import { waitFor } from '@/lib/wait-for';
-import { runTasks } from '@/lib/worker/runner';
-import { seedUsers } from './fixtures';
-import { startMiniDashboard } from './mini-dashboard';
-import { createTestDb } from './test-db';
 import { freePort } from '@/lib/net/free-port';
-
-export const GUEST_DIR = path.resolve(import.meta.dirname, '../../.cache/guest');
+import { agentArgs } from './agents';
+import { seedUsers } from './fixtures';
+import { GUEST_DIR, guestImageFiles } from './guest';
+import { startMiniDashboard } from './mini-dashboard';
+import { settled, startTestWorker } from './tasks';
+import { tempDir } from './temp-dir';
+import { createTestDb } from './test-db';
+import type { TestHost } from './two-hosts';
 
 export type ClusterHost = TestHost & { hostId: string };
 
-
-// Waits for a task to settle (succeeded, failed or cancelled) and returns it with its steps.
-export const settled = (taskId: string, timeoutMs = 300_000): Promise<TaskDto> =>
-  waitFor(`task ${taskId}`, async () => ((await getTask(taskId)).state.match(/succeeded|failed|cancelled/) ? getTask(taskId) : null), timeoutMs, 250);
+// The row of a host enrolled through the mini-dashboard once its agent can be called: the row can
+// be read before the enrollment stored the sealed secret, and a call then fails with no secret.
+export const enrolledHost = (name: string, timeoutMs = 60_000) =>
+  waitFor(`${name} to enroll`, () => db().host.findFirst({ where: { name, dashboardSecretBox: { not: null } } }), timeoutMs, 250);
 
 export async function startCluster(names: string[], opts: { workerConcurrency?: number } = {}) {
   if (!existsSync(path.join(GUEST_DIR, 'vmlinux'))) throw new Error('test guest missing: run scripts/build-guest.sh');
@@ -46,7 +44,7 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
     const data = await tempDir(`vmops-cluster-${name}-`);
     dirs.push(data);
     const token = await createEnrollmentToken(name);
-    const args = ['--name', name, '--port', String(await freePort()), '--data', data.path, '--shared', shared.path, '--dashboard', dashboard.url, '--enroll-token', token, '--driver', 'qemu', '--interval-ms', '1000', '--import-dir', GUEST_DIR];
+    const args = agentArgs({ name, port: await freePort(), data: data.path, shared: shared.path, dashboard: dashboard.url, token, driver: 'qemu', intervalMs: 1000, importDirs: [GUEST_DIR] });
     const config = parseAgentConfig(args, {});
     const log = createMemoryLogger(`vmops:agent:${name}`);
     const agent = await startAgent(config, { log });
@@ -57,15 +55,10 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
     hosts.push({ name, hostId, agent, client, log, localPool: config.pools[0].path, sharedPool: config.pools[1].path });
   }
 
-  let stopped = false;
-  const startWorker = () => runTasks({ workerId: 'cluster-worker', concurrency: opts.workerConcurrency ?? 3, pollMs: 100, log: () => {} }, () => stopped);
+  const startWorker = () => startTestWorker(opts.workerConcurrency ?? 3, 'cluster-worker');
   let worker = startWorker();
-  const pauseWorker = async () => {
-    stopped = true;
-    await worker;
-  };
+  const pauseWorker = () => worker.stop();
   const resumeWorker = () => {
-    stopped = false;
     worker = startWorker();
   };
 
@@ -79,7 +72,7 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
     async importGuest(): Promise<string> {
       const r = await enqueueImageImport(SYSTEM_ACTOR, {
         name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto',
-        disk: path.join(GUEST_DIR, 'disk.qcow2'), kernel: path.join(GUEST_DIR, 'vmlinux'), initrd: path.join(GUEST_DIR, 'initrd.gz'), append: 'console=ttyS0 quiet panic=-1',
+        ...guestImageFiles(),
         minMemoryMiB: TEST_GUEST_MIN_MEMORY_MIB,
       });
       const t = await settled(r.taskId);

@@ -3,75 +3,62 @@
 // deleted, an unusable repository failing only its own job, retention that merges a chain and
 // leaves a point that verifies and restores, a recovered run that registers nothing, a boot check,
 // and the sweep of a complete file that a lost run left unregistered.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guestBoot, guestSays, records, waitGuestReady } from '@/lib/agent/restore/restore-testing';
-import { manifestPathOf, pointManifestSchema } from '@/lib/agent/backup/protocol';
+import { spawnAgent, type AgentProcess } from '@/lib/testing/agents';
+import { enrolledHost } from '@/lib/testing/cluster';
+import { manifestOf, pointsOf } from '@/lib/testing/backups';
+import { ask, GUEST_DIR, guestBoot, guestImageFiles, records, waitGuestReady } from '@/lib/testing/guest';
+import { settled, startTestWorker, succeeded } from '@/lib/testing/tasks';
+import { manifestPathOf } from '@/lib/agent/backup/protocol';
 import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { createJob, runJobNow, updateJob } from '@/lib/domain/backups/jobs';
 import { listProtection } from '@/lib/domain/backups/protection-status';
-import { listRestorePoints, listRuns } from '@/lib/domain/backups/queries';
+import { listRuns } from '@/lib/domain/backups/queries';
 import { createRepository } from '@/lib/domain/backups/repositories';
 import { verifyRestorePoint } from '@/lib/domain/backups/restore-points';
 import { createJobSchema } from '@/lib/domain/backups/schemas';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { createEnrollmentToken } from '@/lib/domain/hosts/enrollment';
 import { enqueueImageImport } from '@/lib/domain/images/service';
-import { getTask } from '@/lib/domain/tasks/queries';
 import { createVm, deleteVm } from '@/lib/domain/vms/service';
 import { parseInput } from '@/lib/http/validation';
 import { admin, seedUsers } from '@/lib/testing/fixtures';
 import { startMiniDashboard } from '@/lib/testing/mini-dashboard';
 import { createTestDb } from '@/lib/testing/test-db';
-import { waitFor } from '@/lib/wait-for';
 import { makeContext } from './context';
 import { backupRunHandler } from './handlers/backup-run';
 import { bitmapName } from './handlers/backup-vm';
-import { runTasks } from './runner';
 import { freePort } from '@/lib/net/free-port';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const guest = path.join(root, '.cache/guest');
 const testDb = createTestDb();
 const tmp = mkdtempSync(path.join(tmpdir(), 'vmops-backup-'));
 const shared = path.join(tmp, 'shared');
 let dashboard: Awaited<ReturnType<typeof startMiniDashboard>>;
-let agent: ChildProcess;
-let stopWorker = false;
-let worker: Promise<void>;
+let agent: AgentProcess;
+let worker: ReturnType<typeof startTestWorker>;
 let hostId: string;
 let imageId: string;
 let repoId: string;
 let jobId: string;
 const vmIds: Record<string, string> = {};
 
-const finished = (taskId: string) => waitFor(`task ${taskId}`, async () => ((await getTask(taskId)).state.match(/succeeded|failed/) ? getTask(taskId) : null), 180_000, 250);
-const succeeded = async (taskId: string) => {
-  const t = await finished(taskId);
-  expect(t.state, `${t.title}: ${t.error?.message}`).toBe('succeeded');
-  return t;
-};
-const manifestOf = (file: string) => pointManifestSchema.parse(JSON.parse(readFileSync(manifestPathOf(file), 'utf8')));
-const pointsOf = async (vmId: string) => (await listRestorePoints({ vmId })).sort((a, b) => a.takenAt.localeCompare(b.takenAt));
 
 
 beforeAll(async () => {
-  expect(existsSync(path.join(guest, 'vmlinux')), 'test guest missing: run scripts/build-guest.sh').toBe(true);
+  expect(existsSync(path.join(GUEST_DIR, 'vmlinux')), 'test guest missing: run scripts/build-guest.sh').toBe(true);
   await seedUsers();
   dashboard = await startMiniDashboard();
   const token = await createEnrollmentToken('b1');
-  const args = ['--name', 'b1', '--port', String(await freePort()), '--data', path.join(tmp, 'b1'), '--shared', shared, '--dashboard', dashboard.url, '--enroll-token', token, '--driver', 'qemu', '--interval-ms', '1000', '--import-dir', guest];
-  agent = spawn(process.execPath, ['--import', 'tsx', 'lib/agent/main.ts', ...args], { cwd: root, stdio: 'inherit' });
-  hostId = (await waitFor('the agent to enroll', async () => (await db().host.findFirst({ where: { name: 'b1', driver: 'qemu' } })) ?? null, 60_000, 250)).id;
-  worker = runTasks({ workerId: 'test-worker', concurrency: 3, pollMs: 100, log: () => {} }, () => stopWorker);
+  agent = spawnAgent({ name: 'b1', port: await freePort(), data: path.join(tmp, 'b1'), shared, dashboard: dashboard.url, token, driver: 'qemu', intervalMs: 1000, importDirs: [GUEST_DIR] }, { echo: true });
+  hostId = (await enrolledHost('b1')).id;
+  worker = startTestWorker(3);
   const imp = await enqueueImageImport(SYSTEM_ACTOR, {
-    name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto',
-    disk: path.join(guest, 'disk.qcow2'), kernel: path.join(guest, 'vmlinux'), initrd: path.join(guest, 'initrd.gz'), append: 'console=ttyS0 quiet panic=-1',
+    name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto', ...guestImageFiles(),
   });
   await succeeded(imp.taskId);
   imageId = imp.imageId;
@@ -85,9 +72,8 @@ beforeAll(async () => {
 afterAll(async () => {
   const client = hostId ? await agentFor(hostId, { allowOffline: true }).catch(() => null) : null;
   for (const vm of await db().vm.findMany()) await client?.deleteVm(vm.id).catch(() => {});
-  stopWorker = true;
-  await worker;
-  agent?.kill('SIGTERM');
+  await worker?.stop();
+  agent?.child.kill('SIGTERM');
   await dashboard?.close();
   rmSync(tmp, { recursive: true, force: true });
   testDb.cleanup();
@@ -112,8 +98,8 @@ describe('backups on real QEMU', () => {
     jobId = job.id;
     expect(job.resolvedVms.map((v) => v.name).sort()).toEqual(['bk-a', 'bk-b']);
     const client = await agentFor(hostId);
-    await guestSays(client, vmIds['bk-a'], 'writemb 8', /^VMOPS-OK writemb=8$/);
-    await guestSays(client, vmIds['bk-a'], 'write 5', /^VMOPS-OK seq=5$/);
+    await ask(client, vmIds['bk-a'], 'writemb 8', /^VMOPS-OK writemb=8$/);
+    await ask(client, vmIds['bk-a'], 'write 5', /^VMOPS-OK seq=5$/);
     const task = await succeeded((await runJobNow(admin, jobId)).taskId);
     expect(task.steps!.map((s) => s.message).join('\n')).toMatch(/full/);
     for (const id of Object.values(vmIds)) {
@@ -133,7 +119,7 @@ describe('backups on real QEMU', () => {
 
   it('second run after guest writes: an incremental on the previous point, much smaller than the full', async () => {
     const client = await agentFor(hostId);
-    await guestSays(client, vmIds['bk-a'], 'write 4', /^VMOPS-OK seq=9$/);
+    await ask(client, vmIds['bk-a'], 'write 4', /^VMOPS-OK seq=9$/);
     await succeeded((await runJobNow(admin, jobId)).taskId);
     const [full, inc] = await pointsOf(vmIds['bk-a']);
     expect(inc).toMatchObject({ kind: 'incremental', parentId: full.id, chainId: full.chainId, fullReason: null });
@@ -159,7 +145,7 @@ describe('backups on real QEMU', () => {
     const repo = await createRepository(admin, { name: 'flaky', kind: 'shared', hostId: null, path: dir, create: true });
     const other = await createJob(admin, parseInput(createJobSchema, { name: 'flaky-job', repositoryId: repo.id, selector: { vmIds: [vmIds['bk-a']], tags: [] }, schedule: '0 3 * * *', retention: { keepLast: 1 } }));
     rmSync(dir, { recursive: true });
-    const [bad, good] = await Promise.all([runJobNow(admin, other.id), runJobNow(admin, jobId)].map(async (p) => finished((await p).taskId)));
+    const [bad, good] = await Promise.all([runJobNow(admin, other.id), runJobNow(admin, jobId)].map(async (p) => settled((await p).taskId)));
     expect(bad).toMatchObject({ state: 'failed', error: { code: 'REPOSITORY_UNAVAILABLE' } });
     expect(good.state).toBe('succeeded');
     expect(await db().backupRepository.findUniqueOrThrow({ where: { id: repo.id } })).toMatchObject({ status: 'unavailable' });
@@ -171,7 +157,7 @@ describe('backups on real QEMU', () => {
     expect(before.length).toBe(4);
     await updateJob(admin, jobId, { retention: { keepLast: 1, daily: 0, weekly: 0, monthly: 0, yearly: 0 } });
     const client = await agentFor(hostId);
-    await guestSays(client, vmIds['bk-a'], 'write 2', /^VMOPS-OK seq=11$/);
+    await ask(client, vmIds['bk-a'], 'write 2', /^VMOPS-OK seq=11$/);
     const task = await succeeded((await runJobNow(admin, jobId)).taskId);
     console.log(task.steps!.map((s) => s.message).filter((m) => m.startsWith('Retention')).join('\n'));
     const after = await pointsOf(vmIds['bk-a']);
@@ -211,11 +197,11 @@ describe('backups on real QEMU', () => {
     const file = path.join(shared, 'backups', vmId, `${pointId}.qcow2`);
     const manifest = { vmName: 'bk-a', vmSpec: head.vmSpec };
     const op = await client.backupVm(vmId, { pointId, targetDir: path.dirname(file), bitmap: bitmapName(jobId), parent: { path: head.filePath }, manifest, speedBytesPerSec: 4 * 1024 ** 2 });
-    const taskId = (await db().task.create({ data: { kind: 'backup.run', title: 'recovered', state: 'running', payload: '{}' } })).id;
+    const taskId = (await db().task.create({ data: { kind: 'backup.run', title: 'recovered', state: 'running', payload: JSON.stringify({ jobId, trigger: 'schedule' }) } })).id;
     const result = { vmId, vmName: 'bk-a', state: 'running', kind: null, fullReason: null, bytesWritten: 0, sizeBytes: 0, durationMs: 0, pointId, error: null, hostId, operationId: op.id };
     await db().backupRun.create({ data: { jobId, taskId, vmCount: 1, results: JSON.stringify([result]) } });
     const count = await db().restorePoint.count();
-    await expect(backupRunHandler(makeContext(taskId, SYSTEM_ACTOR, true), { jobId })).rejects.toMatchObject({ code: 'INTERRUPTED' });
+    await expect(backupRunHandler(makeContext(taskId, SYSTEM_ACTOR, true), { jobId, trigger: 'schedule' })).rejects.toMatchObject({ code: 'INTERRUPTED' });
     expect((await client.getOperation(op.id)).state).toBe('succeeded'); // it finished after the worker died ...
     expect(existsSync(file) || existsSync(`${file}.partial`) || existsSync(manifestPathOf(file))).toBe(false); // ... and its files are gone
     expect(await db().restorePoint.count()).toBe(count);

@@ -2,11 +2,12 @@
 // a balancer run recommends moving one of them to the idle host, applying it live-migrates it,
 // and a second run proposes nothing (no ping-pong).
 import { describe, expect, it } from 'vitest';
-import { ask } from '@/lib/agent/migration/testing';
+import { ask } from '@/lib/testing/guest';
 import { db } from '@/lib/db/client';
 import { applyRecommendation, runBalancer, updatePolicy } from '@/lib/domain/balancer/service';
 import { createVm } from '@/lib/domain/vms/service';
-import { settled, useCluster, type ClusterHost } from '@/lib/testing/cluster';
+import { useCluster, type ClusterHost } from '@/lib/testing/cluster';
+import { settled } from '@/lib/testing/tasks';
 import { admin } from '@/lib/testing/fixtures';
 import { waitFor } from '@/lib/wait-for';
 
@@ -16,7 +17,7 @@ async function burnerOn(host: ClusterHost, name: string): Promise<string> {
   const { taskId, vmId } = await createVm(admin, { name, imageId: env.imageId, hostId: host.hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, haEnabled: false, tags: [] });
   const t = await settled(taskId);
   expect(t.state, t.error?.message).toBe('succeeded');
-  await ask(host, vmId, 'burn on', /^VMOPS-OK burn=1$/);
+  await ask(host.client, vmId, 'burn on', /^VMOPS-OK burn=1$/);
   return vmId;
 }
 
@@ -48,7 +49,7 @@ describe('load balancer (real QEMU)', () => {
     expect(await db().vm.findUniqueOrThrow({ where: { id: rec.vmId } })).toMatchObject({ hostId: env.host.b2.hostId, state: 'running' });
     expect(await db().migration.findUniqueOrThrow({ where: { id: migrationId } })).toMatchObject({ reason: 'balancer', state: 'succeeded' });
     // Still burning on its new host: the guest itself moved, not a fresh one.
-    await ask(env.host.b2, rec.vmId, 'status', /^VMOPS-STATUS .*burn=1/);
+    await ask(env.host.b2.client, rec.vmId, 'status', /^VMOPS-STATUS .*burn=1/);
 
     // Fresh heartbeats from both hosts, then a second run: balanced now, nothing to move.
     const since = new Date();

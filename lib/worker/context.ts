@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Actor } from '@/lib/domain/audit/service';
+import type { TaskKind, TaskPayload } from '@/lib/domain/tasks/kinds';
 import { addStep, setProgress } from '@/lib/domain/tasks/service';
 
 export type TaskContext = {
@@ -10,7 +11,8 @@ export type TaskContext = {
   progress(fraction: number): Promise<void>;
 };
 
-export type TaskHandler = (ctx: TaskContext, payload: Record<string, unknown>) => Promise<unknown>;
+// Receives the payload already parsed with its kind's schema (lib/domain/tasks/kinds.ts).
+export type TaskHandler<K extends TaskKind> = (ctx: TaskContext, payload: TaskPayload<K>) => Promise<unknown>;
 
 export function makeContext(id: string, actor: Actor, recovered: boolean): TaskContext {
   return {

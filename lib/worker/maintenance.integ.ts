@@ -1,14 +1,15 @@
 // Maintenance mode through the dashboard on real QEMU: entering evacuates the host's running VMs
 // by live migration (the guests keep answering), leaving with bringBack moves them home again.
 import { describe, expect, it } from 'vitest';
-import { ask } from '@/lib/agent/migration/testing';
+import { ask } from '@/lib/testing/guest';
 import { db } from '@/lib/db/client';
 import { setHostMaintenance } from '@/lib/domain/hosts/maintenance';
 import { getHost } from '@/lib/domain/hosts/queries';
 import { listMigrations } from '@/lib/domain/migrations/queries';
 import { createVm, runVmAction } from '@/lib/domain/vms/service';
 import { admin } from '@/lib/testing/fixtures';
-import { settled, useCluster, type ClusterHost } from '@/lib/testing/cluster';
+import { useCluster, type ClusterHost } from '@/lib/testing/cluster';
+import { settled } from '@/lib/testing/tasks';
 import { sleep } from '@/lib/wait-for';
 
 const env = useCluster(['m1', 'm2']);
@@ -20,7 +21,7 @@ async function guestOn(host: ClusterHost, name: string) {
   return vmId;
 }
 
-const seqOf = async (host: ClusterHost, vmId: string) => Number(/seq=(\d+)/.exec(await ask(host, vmId, 'status', /^VMOPS-STATUS .* burn=\d$/))![1]);
+const seqOf = async (host: ClusterHost, vmId: string) => Number(/seq=(\d+)/.exec(await ask(host.client, vmId, 'status', /^VMOPS-STATUS .* burn=\d$/))![1]);
 
 describe('host maintenance (real QEMU)', () => {
   it('evacuates two running VMs live, keeps a stopped one, and brings them back on exit', async () => {
@@ -29,7 +30,7 @@ describe('host maintenance (real QEMU)', () => {
     const c = await guestOn(env.host.m1, 'maint-c');
     const stop = await settled((await runVmAction(admin, c, 'force-stop')).taskId);
     expect(stop.state).toBe('succeeded');
-    for (const id of [a, b]) await ask(env.host.m1, id, 'write 3', /^VMOPS-OK seq=3$/);
+    for (const id of [a, b]) await ask(env.host.m1.client, id, 'write 3', /^VMOPS-OK seq=3$/);
 
     const t0 = Date.now();
     const enter = await settled((await setHostMaintenance(admin, env.host.m1.hostId, { enabled: true })).taskId, 600_000);
@@ -42,7 +43,7 @@ describe('host maintenance (real QEMU)', () => {
     for (const id of [a, b]) {
       expect(await db().vm.findUniqueOrThrow({ where: { id } })).toMatchObject({ hostId: env.host.m2.hostId, state: 'running' });
       expect(await seqOf(env.host.m2, id)).toBe(3); // the guest kept its memory and disk: same records
-      await ask(env.host.m2, id, 'write 1', /^VMOPS-OK seq=4$/);
+      await ask(env.host.m2.client, id, 'write 1', /^VMOPS-OK seq=4$/);
       expect((await listMigrations({ vmId: id, limit: 5 }))[0]).toMatchObject({ reason: 'maintenance', state: 'succeeded', sourceHostName: 'm1', targetHostName: 'm2' });
     }
     expect((await db().vm.findUniqueOrThrow({ where: { id: c } })).hostId).toBe(env.host.m1.hostId);
@@ -55,7 +56,7 @@ describe('host maintenance (real QEMU)', () => {
     expect(await getHost(env.host.m1.hostId)).toMatchObject({ maintenance: false, evacuatedVmIds: [] });
     for (const id of [a, b]) {
       expect(await db().vm.findUniqueOrThrow({ where: { id } })).toMatchObject({ hostId: env.host.m1.hostId, state: 'running' });
-      await ask(env.host.m1, id, 'read', /^VMOPS-RECORDS first=1 last=4 count=4 gaps=0$/);
+      await ask(env.host.m1.client, id, 'read', /^VMOPS-RECORDS first=1 last=4 count=4 gaps=0$/);
     }
   });
 });

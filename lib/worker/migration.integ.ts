@@ -2,15 +2,16 @@
 // (QEMU, TCG) sharing a directory. Shared disk, storage (NBD mirror) and cancel; the guest keeps
 // writing sequence records while it moves and none are lost.
 import { existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ask } from '@/lib/agent/migration/testing';
+import { describe, expect, it } from 'vitest';
+import { ask } from '@/lib/testing/guest';
 import { db } from '@/lib/db/client';
 import { getMigration, listMigrations } from '@/lib/domain/migrations/queries';
 import { cancelMigration, queueMigration } from '@/lib/domain/migrations/service';
 import type { MigrationProgressDto } from '@/lib/domain/migrations/dto';
 import { createVm } from '@/lib/domain/vms/service';
 import { admin } from '@/lib/testing/fixtures';
-import { settled, useCluster, type ClusterHost } from '@/lib/testing/cluster';
+import { useCluster, type ClusterHost } from '@/lib/testing/cluster';
+import { settled } from '@/lib/testing/tasks';
 import { sleep, waitFor } from '@/lib/wait-for';
 
 const numbers: Record<string, unknown> = {};
@@ -37,7 +38,7 @@ function keepWriting(vmId: string) {
   const loop = (async () => {
     while (on) {
       const vm = await db().vm.findUniqueOrThrow({ where: { id: vmId } });
-      const line = await ask(hostOf(vm.hostId), vmId, 'write 1', /^VMOPS-OK seq=\d+$/, 20_000).catch(() => null);
+      const line = await ask(hostOf(vm.hostId).client, vmId, 'write 1', /^VMOPS-OK seq=\d+$/, 20_000).catch(() => null);
       if (line) acked = Math.max(acked, Number(line.split('=')[1]));
       await sleep(50);
     }
@@ -57,7 +58,7 @@ async function follow(migrationId: string) {
 }
 
 async function migrateWhileWriting(vmId: string, target: ClusterHost, mode: string) {
-  await ask(hostOf((await db().vm.findUniqueOrThrow({ where: { id: vmId } })).hostId), vmId, 'write 5', /^VMOPS-OK seq=\d+$/);
+  await ask(hostOf((await db().vm.findUniqueOrThrow({ where: { id: vmId } })).hostId).client, vmId, 'write 5', /^VMOPS-OK seq=\d+$/);
   const stop = keepWriting(vmId);
   await sleep(1000);
   const { taskId, migrationId } = await queueMigration(admin, { vmId, targetHostId: target.hostId, reason: 'manual' });
@@ -78,10 +79,10 @@ async function migrateWhileWriting(vmId: string, target: ClusterHost, mode: stri
   expect(vm).toMatchObject({ hostId: target.hostId, state: 'running' });
   expect(vm.lastMigratedAt).not.toBeNull();
   // The guest runs on the target with every acknowledged record on its disk and no gap.
-  const status = await ask(target, vmId, 'status', /^VMOPS-STATUS .* burn=\d$/);
+  const status = await ask(target.client, vmId, 'status', /^VMOPS-STATUS .* burn=\d$/);
   const seq = Number(/seq=(\d+)/.exec(status)![1]);
   expect(seq).toBeGreaterThanOrEqual(acked);
-  await ask(target, vmId, 'read', new RegExp(`^VMOPS-RECORDS first=1 last=${seq} count=${seq} gaps=0$`));
+  await ask(target.client, vmId, 'read', new RegExp(`^VMOPS-RECORDS first=1 last=${seq} count=${seq} gaps=0$`));
   numbers[`${mode}`] = { durationMs: m.durationMs, downtimeMs: m.downtimeMs, bytes: m.bytesTransferred, diskBytes: m.diskBytes, predicted: { durationMs: m.estimate?.predictedDurationMs, downtimeMs: m.estimate?.predictedDowntimeMs, bytes: m.estimate?.predictedBytes, dirtyRateSource: m.estimate?.dirtyRateSource } };
   return { m, vm };
 }
@@ -125,7 +126,7 @@ describe('live migration through the dashboard (real QEMU)', () => {
     expect(m).toMatchObject({ state: 'cancelled', error: 'Cancelled by admin' });
     expect(await db().vm.findUniqueOrThrow({ where: { id: sharedVm } })).toMatchObject({ hostId: env.host.m2.hostId, state: 'running', lastError: null });
     await expect(env.host.m1.client.getVm(sharedVm)).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
-    await ask(env.host.m2, sharedVm, 'write 1', /^VMOPS-OK seq=\d+$/); // still alive and writing on the source
+    await ask(env.host.m2.client, sharedVm, 'write 1', /^VMOPS-OK seq=\d+$/); // still alive and writing on the source
     numbers.cancel = { cancelledAfterBytes: running.progress!.transferredBytes, totalMs: m.durationMs };
   });
 });

@@ -2,32 +2,25 @@
 // B, incremental C), then B is deleted through the service and the worker: refused without
 // merge (C depends on it), merged into C with it; C then verifies (files and manifests match the
 // rows) and a copy restore of C holds exactly the guest's records.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { manifestPathOf, pointManifestSchema } from '@/lib/agent/backup/protocol';
-import { guestBoot, guestSays, records, waitGuestReady } from '@/lib/agent/restore/restore-testing';
+import { manifestPathOf } from '@/lib/agent/backup/protocol';
+import { ask, guestBoot, records, waitGuestReady } from '@/lib/testing/guest';
 import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { createJob, runJobNow } from '@/lib/domain/backups/jobs';
-import { listRestorePoints } from '@/lib/domain/backups/queries';
 import { createRepository } from '@/lib/domain/backups/repositories';
 import { deleteRestorePoint, verifyRestorePoint } from '@/lib/domain/backups/restore-points';
 import { createJobSchema } from '@/lib/domain/backups/schemas';
 import { createVm } from '@/lib/domain/vms/service';
 import { parseInput } from '@/lib/http/validation';
 import { admin, operator } from '@/lib/testing/fixtures';
-import { settled, useCluster } from '@/lib/testing/cluster';
+import { useCluster } from '@/lib/testing/cluster';
+import { manifestOf, pointsOf } from '@/lib/testing/backups';
+import { succeeded } from '@/lib/testing/tasks';
 
 const env = useCluster(['d1']);
-
-const succeeded = async (taskId: string) => {
-  const t = await settled(taskId);
-  expect(t.state, `${t.title}: ${t.error?.message}`).toBe('succeeded');
-  return t;
-};
-const pointsOf = async (vmId: string) => (await listRestorePoints({ vmId })).sort((a, b) => a.takenAt.localeCompare(b.takenAt));
-const manifestOf = (file: string) => pointManifestSchema.parse(JSON.parse(readFileSync(manifestPathOf(file), 'utf8')));
 
 describe('deleting one restore point (real QEMU)', () => {
   it('merges a middle incremental into its successor; the last point still verifies and restores the guest data', async () => {
@@ -38,7 +31,7 @@ describe('deleting one restore point (real QEMU)', () => {
     const repo = await createRepository(admin, { name: 'main', kind: 'shared', hostId: null, path: path.join(env.cluster.sharedDir, 'backups'), create: true });
     const job = await createJob(admin, parseInput(createJobSchema, { name: 'nightly', repositoryId: repo.id, selector: { vmIds: [vmId], tags: [] }, schedule: '0 2 * * *', timezone: 'UTC', retention: { keepLast: 10 } }));
     for (const [n, seq] of [[5, 5], [4, 9], [2, 11]]) {
-      await guestSays(client, vmId, `write ${n}`, new RegExp(`^VMOPS-OK seq=${seq}$`));
+      await ask(client, vmId, `write ${n}`, new RegExp(`^VMOPS-OK seq=${seq}$`));
       await succeeded((await runJobNow(admin, job.id)).taskId);
     }
     const [a, b, c] = await pointsOf(vmId);

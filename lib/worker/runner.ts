@@ -1,23 +1,31 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { claimNextTask, failTask, finishTask, renewLease, LEASE_MS } from '@/lib/domain/tasks/service';
-import { errorMessage } from '@/lib/errors';
+import { isTaskKind, parseTaskPayload, type TaskKind, type TaskPayload } from '@/lib/domain/tasks/kinds';
+import { errorMessage, taskKindUnknown } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
-import { makeContext } from './context';
+import { makeContext, type TaskContext, type TaskHandler } from './context';
 import { HANDLERS } from './handlers';
 
 export type RunnerOptions = { workerId: string; concurrency: number; pollMs: number; log: (msg: string) => void };
 
+// Generic over the kind, so the checker pairs each handler with its own payload type.
+function runHandler<K extends TaskKind>(kind: K, ctx: TaskContext, payload: TaskPayload<K>): Promise<unknown> {
+  const handler: TaskHandler<K> = HANDLERS[kind];
+  return handler(ctx, payload);
+}
+
+// A row the worker cannot run (unknown kind, payload its schema refuses) fails with a coded error.
 async function runOne(opts: RunnerOptions, claimed: NonNullable<Awaited<ReturnType<typeof claimNextTask>>>): Promise<void> {
   const task = await db().task.findUniqueOrThrow({ where: { id: claimed.id } });
   const ctx = makeContext(task.id, { id: task.createdById, name: task.createdByName ?? 'system' }, claimed.recovered);
   const renew = setInterval(() => void renewLease(task.id, opts.workerId).catch(() => {}), LEASE_MS / 3);
   opts.log(`task ${task.id} ${task.kind}${claimed.recovered ? ' (recovered from a dead worker)' : ''}: started`);
   try {
-    const handler = HANDLERS[task.kind];
-    if (!handler) throw new Error(`No handler for task kind ${task.kind}`);
+    if (!isTaskKind(task.kind)) throw taskKindUnknown(task.kind);
+    const payload = parseTaskPayload(task.kind, claimed.payload);
     if (claimed.recovered) await ctx.step('Picked up by a new worker after the previous one stopped', 'warn');
-    const result = await handler(ctx, claimed.payload as Record<string, unknown>);
+    const result = await runHandler(task.kind, ctx, payload);
     await finishTask(task.id, result);
     opts.log(`task ${task.id} ${task.kind}: succeeded`);
   } catch (err) {

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { db } from '@/lib/db/client';
 import { getVm } from '@/lib/domain/vms/queries';
 import { createVm, deleteVm, runVmAction } from '@/lib/domain/vms/service';
-import { settled, useCluster } from '@/lib/testing/cluster';
+import { useCluster } from '@/lib/testing/cluster';
+import { settled } from '@/lib/testing/tasks';
 import { admin } from '@/lib/testing/fixtures';
 
 const ctx = useCluster(['av1']);

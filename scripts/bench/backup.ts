@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sha256File } from '@/lib/agent/backup/files';
+import { sha256File } from '@/lib/agent/sha256-file';
 import { takeBackup } from '@/lib/agent/backup/take-backup';
 import type { BackupResult } from '@/lib/agent/backup/protocol';
 import { createQemuDriver } from '@/lib/agent/qemu';

@@ -3,7 +3,8 @@
 // shared disk and with storage migration (NBD mirror). Each figure is the median of 3 moves,
 // back and forth. `tsx --conditions=react-server scripts/bench/migration.ts` runs this suite alone.
 import { pathToFileURL } from 'node:url';
-import { ask, createGuest, migrateVm, startTwoHosts, type MigrationRun, type TestHost } from '@/lib/agent/migration/testing';
+import { ask } from '@/lib/testing/guest';
+import { createGuest, migrateVm, type MigrationRun, startTwoHosts, type TestHost } from '@/lib/testing/two-hosts';
 import { median, ms, type BenchRow } from './types';
 
 const MOVES = 3;
@@ -30,7 +31,7 @@ export async function migrationBench(): Promise<BenchRow[]> {
       const id = `bench-mig-${mode}`;
       await createGuest(cluster.hosts[0], id, mode === 'shared' ? 'shared' : 'local');
       const idle = await moves(cluster.hosts, id, mode, 0);
-      await ask(cluster.hosts[idle.at], id, 'burn on', /^VMOPS-OK burn=1$/);
+      await ask(cluster.hosts[idle.at].client, id, 'burn on', /^VMOPS-OK burn=1$/);
       const busy = await moves(cluster.hosts, id, mode, idle.at);
       const total = (r: MigrationRun[]) => med(r, (x) => x.result.totalMs);
       const down = (r: MigrationRun[]) => med(r, (x) => x.result.downtimeMs);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createQemuDriver } from '@/lib/agent/qemu';
-import { startFakeDashboard } from '@/lib/agent/testing';
+import { startFakeDashboard } from '@/lib/testing/fake-dashboard';
 import { waitFor } from '@/lib/wait-for';
 import { median, ms, timed, type BenchRow } from './types';
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitForOperation } from '@/lib/agent-client';
 import type { RestoreResult } from '@/lib/agent/restore/protocol';
-import { guestBoot, REPO, startQemuTestAgent } from '@/lib/agent/restore/restore-testing';
+import { startQemuTestAgent } from '@/lib/testing/agents';
+import { guestBoot, REPO_DIR } from '@/lib/testing/guest';
 import { median, ms, type BenchRow } from './types';
 
 const execAsync = promisify(execFile);
@@ -18,7 +19,7 @@ const DISKS = [
 ];
 
 export async function restoreBench(): Promise<BenchRow[]> {
-  execFileSync('bash', [path.join(REPO, 'scripts/build-guest.sh')], { stdio: 'inherit' });
+  execFileSync('bash', [path.join(REPO_DIR, 'scripts/build-guest.sh')], { stdio: 'inherit' });
   const h = await startQemuTestAgent('bench-restore');
   const rows: BenchRow[] = [];
   let n = 0;

@@ -4,25 +4,27 @@
 // qemu-img, bitmap coherence across them, bitmap loss after kill -9 of QEMU, a backup never
 // registered, kill -9 of the agent mid-backup, verify (only inside the repository), rebase (flatten),
 // delete, repository, the sweep of unregistered point files.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAgentClient, waitForOperation, type AgentClient } from '@/lib/agent-client';
-import { startFakeDashboard, tempDir, waitFor, type FakeDashboard } from '../testing';
-import { backupResultSchema, manifestPathOf, pointManifestSchema, rebaseBackupResultSchema, verifyBackupResultSchema, type BackupResult, type BackupVmRequest } from './protocol';
+import { waitForOperation, type AgentClient } from '@/lib/agent-client';
+import { type FakeDashboard, startFakeDashboard } from '@/lib/testing/fake-dashboard';
+import { manifestOf } from '@/lib/testing/backups';
+import { fakeEnrolledClient, spawnAgent, type AgentProcess } from '@/lib/testing/agents';
+import { ask, buildGuest, GUEST_DISK, guestBoot, records, waitGuestReady } from '@/lib/testing/guest';
+import { tempDir } from '@/lib/testing/temp-dir';
+import { waitFor } from '@/lib/wait-for';
+import { backupResultSchema, manifestPathOf, rebaseBackupResultSchema, verifyBackupResultSchema, type BackupResult, type BackupVmRequest } from './protocol';
 import { freePort } from '@/lib/net/free-port';
 
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const GUEST = path.join(REPO, '.cache/guest');
 const MiB = 1024 * 1024;
 const VM = 'bk-vm';
 
 let dash: FakeDashboard;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
-let agent: { child: ChildProcess; lines: string[]; port: number };
+let agent: AgentProcess & { port: number };
 let c: AgentClient;
 let repo: string;
 const points: Record<string, BackupResult> = {};
@@ -32,35 +34,19 @@ const notes: Record<string, unknown> = {};
 const pid = (key: string) => `rp-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 
 
-// node --import tsx: the child IS the agent, so SIGKILL hits it and nothing else.
+// Its own process: the test kills it with SIGKILL mid-backup.
 async function startAgent(port: number, enroll: boolean) {
-  const args = ['--import', 'tsx', 'lib/agent/main.ts', '--name', 'bk', '--port', String(port), '--data', path.join(tmp.path, 'data'), '--shared', path.join(tmp.path, 'shared')];
-  args.push('--dashboard', dash.url, '--driver', 'qemu', ...(enroll ? ['--enroll-token', dash.token] : []));
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VMOPS_DRIVER: '' } });
-  const a = { child, lines: [] as string[], port };
-  for (const s of [child.stdout!, child.stderr!]) s.on('data', (b: Buffer) => a.lines.push(...b.toString().split('\n').filter(Boolean)));
-  await waitFor('agent ready', () => a.lines.some((l) => l.includes(' ready: host ')) || (child.exitCode !== null && Promise.reject(new Error(a.lines.join('\n')))), 60_000);
-  const secret = dash.enrolled.find((h) => h.name === 'bk')!.dashboardSecret;
-  agent = a;
-  c = createAgentClient({ baseUrl: `http://127.0.0.1:${port}`, secret, hostName: 'bk', timeoutMs: 120_000 });
+  const a = spawnAgent({ name: 'bk', port, data: path.join(tmp.path, 'data'), shared: path.join(tmp.path, 'shared'), dashboard: dash.url, driver: 'qemu', token: enroll ? dash.token : undefined });
+  await a.ready();
+  agent = { ...a, port };
+  c = fakeEnrolledClient(dash, 'bk', port);
 }
 
-const boot = () => {
-  const m = JSON.parse(readFileSync(path.join(GUEST, 'manifest.json'), 'utf8')) as { append: string };
-  return { kernelPath: path.join(GUEST, 'vmlinux'), initrdPath: path.join(GUEST, 'initrd.gz'), append: m.append };
-};
-
-// Sends a serial command and returns the first new console line matching `re`.
-async function ask(id: string, cmd: string, re: RegExp, timeoutMs = 120_000): Promise<string> {
-  const before = (await c.console(id, 2000)).lines.filter((l) => re.test(l)).length;
-  await c.sendSerial(id, cmd);
-  return waitFor(`${id}: ${cmd}`, async () => (await c.console(id, 2000)).lines.filter((l) => re.test(l))[before], timeoutMs, 200);
-}
-const write = async (n: number) => Number(/seq=(\d+)/.exec(await ask(VM, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
+const write = async (n: number) => Number(/seq=(\d+)/.exec(await ask(c, VM, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
 
 async function bootVm(id: string, baseImagePath: string) {
-  await c.createVm({ id, name: id, vcpus: 1, memoryMiB: 96, diskSizeBytes: 64 * MiB, baseImagePath, boot: boot() });
-  await waitFor(`${id} ready`, async () => (await c.getVm(id)).guestReady, 180_000, 250);
+  await c.createVm({ id, name: id, vcpus: 1, memoryMiB: 96, diskSizeBytes: 64 * MiB, baseImagePath, boot: guestBoot() });
+  await waitGuestReady(c, id);
 }
 
 const manifest = { vmName: 'bk', vmSpec: { vcpus: 1, memoryMiB: 96, boot: {}, imageId: null, tags: ['prod'] } };
@@ -76,7 +62,6 @@ async function backup(pointId: string, parent: string | null, extra: Partial<Bac
 const info = (file: string) => JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-U', file], { encoding: 'utf8' })) as { 'backing-filename'?: string };
 const sha256 = (file: string) => execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0];
 const partials = () => readdirSync(repo).filter((f) => f.endsWith('.partial'));
-const manifestOf = (file: string) => pointManifestSchema.parse(JSON.parse(readFileSync(manifestPathOf(file), 'utf8')));
 
 function expectSound(r: BackupResult, kind: 'full' | 'incremental', parent: string | null) {
   expect(r.kind).toBe(kind);
@@ -91,13 +76,13 @@ function expectSound(r: BackupResult, kind: 'full' | 'incremental', parent: stri
 }
 
 beforeAll(async () => {
-  execFileSync('bash', ['scripts/build-guest.sh'], { cwd: REPO, stdio: 'inherit', timeout: 600_000 });
+  buildGuest();
   dash = await startFakeDashboard();
   tmp = await tempDir('vmops-backup-integ-');
   repo = path.join(tmp.path, 'repo', VM);
   mkdirSync(path.dirname(repo)); // the repository; the agent makes only the VM's dir in it
   await startAgent(await freePort(), true);
-  await bootVm(VM, path.join(GUEST, 'disk.qcow2'));
+  await bootVm(VM, GUEST_DISK);
 }, 600_000);
 
 afterEach((ctx) => {
@@ -115,7 +100,7 @@ afterAll(async () => {
 
 describe('backups on real QEMU', () => {
   it('takes a live full, then an incremental holding only the changed clusters', async () => {
-    await ask(VM, 'writemb 8', /^VMOPS-(OK writemb|ERR)/);
+    await ask(c, VM, 'writemb 8', /^VMOPS-(OK writemb|ERR)/);
     seqAt.p1 = await write(5);
     const p1 = await backup('p1', null);
     expectSound(p1, 'full', null);
@@ -178,7 +163,7 @@ describe('backups on real QEMU', () => {
   });
 
   it('recovers from kill -9 of the agent mid-backup (no partial or unregistered file counted, next run full) and from a removed bitmap', async () => {
-    await ask(VM, 'writemb 24', /^VMOPS-(OK writemb|ERR)/);
+    await ask(c, VM, 'writemb 24', /^VMOPS-(OK writemb|ERR)/);
     const op = await c.backupVm(VM, { pointId: pid('p8'), targetDir: repo, bitmap: 'vmops-bm', parent: { path: points.p7b.path }, manifest, speedBytesPerSec: MiB });
     await waitFor('backup copying', async () => ((await c.getOperation(op.id)).detail?.bytesDone as number) > 0, 60_000, 100);
     agent.child.kill('SIGKILL');
@@ -219,7 +204,7 @@ describe('backups on real QEMU', () => {
           execFileSync('qemu-img', ['convert', '-O', 'qcow2', points[p].path, disk]);
           const id = `rs-${p}`;
           await bootVm(id, disk);
-          restored[p] = await ask(id, 'read', /^VMOPS-RECORDS/);
+          restored[p] = await records(c, id);
           await c.deleteVm(id);
         }),
       );

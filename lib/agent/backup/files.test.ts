@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { lutimes, mkdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 import { finalizePartial, PARTIAL_TOUCH_MS, removeStalePartials, removeUnregistered, UNREGISTERED_MS } from './files';
 import { backupVmRequestSchema, deleteBackupRequestSchema, manifestPathOf, newPointId, POINT_FILE, POINT_MANIFEST, verifyBackupRequestSchema } from './protocol';
 

@@ -1,25 +1,14 @@
 // File side of backups: streamed SHA-256, durable rename of a finished .partial, leftovers of
 // killed runs, the per-bitmap sidecar. Repository checks: repository.ts.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { lstat, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { readJson, writeJson } from '../qemu/vm-files';
+import { sha256File } from '../sha256-file';
 import { manifestPathOf, POINT_FILE, POINT_MANIFEST } from './protocol';
 import type { Sidecar } from './trust';
 
 export const PARTIAL = '.partial';
-
-export async function sha256File(file: string, onBytes?: (done: number) => void): Promise<string> {
-  const hash = createHash('sha256');
-  let done = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    done += chunk.length;
-    onBytes?.(done);
-  }
-  return hash.digest('hex');
-}
 
 export async function fsyncPath(p: string, flags = 'r'): Promise<void> {
   const fh = await open(p, flags);

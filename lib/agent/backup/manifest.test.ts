@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 import { readManifest, rebaseManifest, removeManifest, writeManifest } from './manifest';
 import { FLATTENED_REASON, MANIFEST_FORMAT, manifestPathOf, type PointManifest } from './protocol';
 

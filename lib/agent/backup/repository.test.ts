@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 import { createRepositoryGuard } from './repository';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentClient, type AgentClient } from '@/lib/agent-client';
-import { startFakeDashboard, startTestAgent, tempDir, type FakeDashboard } from '../testing';
+import { startTestAgent } from '@/lib/testing/agents';
+import { type FakeDashboard, startFakeDashboard } from '@/lib/testing/fake-dashboard';
+import { tempDir } from '@/lib/testing/temp-dir';
 
 let dash: FakeDashboard;
 let h: Awaited<ReturnType<typeof startTestAgent>>;

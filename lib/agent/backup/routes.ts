@@ -1,14 +1,13 @@
 // Agent HTTP routes for backups (docs/ARCHITECTURE.md, "Agent HTTP API").
 import { parseInput } from '@/lib/http/validation';
 import type { Router } from '../router';
-import { ok, vmId, type AgentRouteDeps } from '../routes';
+import { accepted, ok, vmId, type AgentRouteDeps } from '../route-kit';
 import { backupVmRequestSchema, deleteBackupRequestSchema, rebaseBackupRequestSchema, repositoryCheckRequestSchema, verifyBackupRequestSchema } from './protocol';
 import type { RepositoryGuard } from './repository';
 import { createBackupService } from './service';
 
 export function addBackupRoutes(router: Router, deps: AgentRouteDeps, guard: RepositoryGuard): void {
   const backups = createBackupService(deps, guard);
-  const accepted = (body: unknown) => ({ status: 202, body });
   router
     .post('/v1/vms/:id/backup', async (ctx) => {
       const id = vmId(ctx);

@@ -2,7 +2,7 @@
 // computing its sha256 and reporting progress, in one streaming pass: images can be large and are
 // read only once. Every step is bounded: response headers, idle socket, total time and size.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Transform } from 'node:stream';
@@ -109,12 +109,4 @@ export async function fetchSource(source: CheckedSource, dest: string, onProgres
   }
   onProgress?.(1);
   return result;
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const m = meter(null, Number.MAX_SAFE_INTEGER);
-  await pipeline(createReadStream(file), m.stream, async function* (src: AsyncIterable<Buffer>) {
-    for await (const _ of src); // drain: only the hash is wanted
-  });
-  return m.done().sha256;
 }

@@ -3,26 +3,25 @@
 // succeeds; /etc/passwd, a symlink to it inside the allowed directory, `..`, a missing file, a
 // FIFO outside, the agent's own URL, an internal port and a redirect out are all refused with the
 // same error, without the agent opening the FIFO or an internal server seeing a request.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentClient, waitForOperation, type AgentClient } from '@/lib/agent-client';
 import type { ImportImageRequest } from '../protocol';
-import { startFakeDashboard, tempDir, waitFor, type FakeDashboard } from '../testing';
+import { type FakeDashboard, startFakeDashboard } from '@/lib/testing/fake-dashboard';
+import { spawnAgent, type AgentProcess } from '@/lib/testing/agents';
+import { buildGuest, GUEST_DISK } from '@/lib/testing/guest';
+import { tempDir } from '@/lib/testing/temp-dir';
 import { freePort } from '@/lib/net/free-port';
 
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const GUEST = path.join(REPO, '.cache/guest');
 
 let dash: FakeDashboard;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
-let child: ChildProcess;
-const lines: string[] = [];
+let agent: AgentProcess;
 let port: number;
 let secret: string;
 let client: AgentClient;
@@ -42,14 +41,14 @@ async function listenOn(handler: http.RequestListener): Promise<[Server, string]
 }
 
 beforeAll(async () => {
-  execFileSync('bash', ['scripts/build-guest.sh'], { cwd: REPO, stdio: 'inherit', timeout: 600_000 });
+  buildGuest();
   dash = await startFakeDashboard();
   tmp = await tempDir('vmops-integ-import-');
   allowedDir = path.join(tmp.path, 'allowed');
   outsideDir = path.join(tmp.path, 'allowed-evil'); // shares the allowed dir's name as a prefix
   mkdirSync(allowedDir);
   mkdirSync(outsideDir);
-  copyFileSync(path.join(GUEST, 'disk.qcow2'), path.join(allowedDir, 'disk.qcow2'));
+  copyFileSync(GUEST_DISK, path.join(allowedDir, 'disk.qcow2'));
   writeFileSync(path.join(outsideDir, 'secret.qcow2'), 'not yours');
   symlinkSync('/etc/passwd', path.join(allowedDir, 'passwd.qcow2'));
   execFileSync('mkfifo', [path.join(outsideDir, 'fifo')]);
@@ -64,18 +63,18 @@ beforeAll(async () => {
   });
 
   port = await freePort();
-  const args = ['--import', 'tsx', 'lib/agent/main.ts', '--name', 'imp', '--port', String(port), '--data', path.join(tmp.path, 'data'), '--shared', path.join(tmp.path, 'shared')];
-  args.push('--dashboard', dash.url, '--enroll-token', dash.token, '--driver', 'qemu', '--import-dir', allowedDir, '--import-url-prefix', `${mirrorUrl}/pub/`);
-  child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VMOPS_DRIVER: '' } });
-  for (const s of [child.stdout!, child.stderr!]) s.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)));
-  await waitFor('agent ready', () => lines.some((l) => l.includes(' ready: host ')) || (child.exitCode !== null && Promise.reject(new Error(lines.join('\n')))), 60_000);
+  agent = spawnAgent({
+    name: 'imp', port, data: path.join(tmp.path, 'data'), shared: path.join(tmp.path, 'shared'), dashboard: dash.url, token: dash.token, driver: 'qemu',
+    importDirs: [allowedDir], extra: ['--import-url-prefix', `${mirrorUrl}/pub/`],
+  });
+  await agent.ready();
   secret = dash.enrolled.find((h) => h.name === 'imp')!.dashboardSecret;
   client = createAgentClient({ baseUrl: `http://127.0.0.1:${port}`, secret, hostName: 'imp', timeoutMs: 120_000 });
 });
 
 afterAll(async () => {
-  child?.kill('SIGTERM');
-  await new Promise((r) => (child?.exitCode !== null ? r(null) : child.once('exit', r)));
+  agent?.child.kill('SIGTERM');
+  await new Promise((r) => (agent?.child.exitCode !== null ? r(null) : agent.child.once('exit', r)));
   await Promise.all([new Promise((r) => internal?.close(r)), new Promise((r) => mirror?.close(r))]);
   await dash?.close();
   await tmp?.remove();

@@ -8,7 +8,7 @@ import { waitForOperation } from '@/lib/agent-client/wait';
 import { createSimulatedDriver } from '../driver/simulated';
 import { Operations } from '../operations';
 import type { Operation } from '../protocol';
-import { tempDir } from '../testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 import { checkSource, fetchSource } from './fetch';
 import { createImageService } from './import';
 import { listImages } from './repository';

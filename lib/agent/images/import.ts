@@ -10,7 +10,8 @@ import { alreadyExists, checksumMismatch } from '@/lib/errors';
 import type { Driver } from '../driver/types';
 import type { Operations } from '../operations';
 import type { ImageManifest, importImageRequestSchema, importSourcesSchema, Operation } from '../protocol';
-import { checkSource, fetchSource, releaseSource, sha256File, type CheckedSource } from './fetch';
+import { sha256File } from '../sha256-file';
+import { checkSource, fetchSource, releaseSource, type CheckedSource } from './fetch';
 import type { ImportLocations, SourceField } from './locations';
 import { IMAGE_FILES, imageDir, listImages } from './repository';
 

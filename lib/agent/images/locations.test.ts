@@ -4,7 +4,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 import { checkSource, fetchSource, releaseSource } from './fetch';
 import { isInside, openLocalSource, urlAllowed, type ImportLocations } from './locations';
 

@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Operation } from '@/lib/agent-client';
 import { sleep, waitFor } from '@/lib/wait-for';
 import { hostPort } from '../qemu/migration-qmp';
-import { ask, createGuest, migrateVm, startTwoHosts, type TestHost } from './testing';
+import { ask } from '@/lib/testing/guest';
+import { createGuest, migrateVm, startTwoHosts, type TestHost } from '@/lib/testing/two-hosts';
 
 let cluster: Awaited<ReturnType<typeof startTwoHosts>>;
 let m1: TestHost;
@@ -76,11 +77,11 @@ describe('live migration between two agents (real QEMU)', () => {
     expect(vmJson(vmDir).owner).toBe('m1');
     // The other host's agent sees the directory in the shared pool but leaves it alone.
     expect((await m2.client.listVms()).map((v) => v.id)).not.toContain('mig-shared');
-    await ask(m1, vm.id, 'write 5', /^VMOPS-OK seq=5$/);
+    await ask(m1.client, vm.id, 'write 5', /^VMOPS-OK seq=5$/);
     numbers.idleDirtyRateMiBps = (await m1.client.dirtyRate(vm.id)).dirtyRateMiBps;
     // A guest copying 40 MiB through its page cache dirties memory while QEMU samples.
     // QEMU samples pages, so one 1 s window may miss: up to three windows while it copies.
-    const copying = ask(m1, vm.id, 'writemb 40', /^VMOPS-OK writemb=40$/, 120_000);
+    const copying = ask(m1.client, vm.id, 'writemb 40', /^VMOPS-OK writemb=40$/, 120_000);
     await sleep(500);
     let rate = await m1.client.dirtyRate(vm.id);
     for (let i = 0; i < 2 && rate.dirtyRateMiBps === 0; i++) rate = await m1.client.dirtyRate(vm.id);
@@ -123,18 +124,18 @@ describe('live migration between two agents (real QEMU)', () => {
     expect(existsSync(path.join(vmDir, 'hosts', 'm1'))).toBe(false);
     expect(existsSync(path.join(vmDir, 'hosts', 'm2', 'run.json'))).toBe(true);
 
-    const status = await ask(m2, vm.id, 'status', /^VMOPS-STATUS /);
+    const status = await ask(m2.client, vm.id, 'status', /^VMOPS-STATUS /);
     const seq = Number(/seq=(\d+)/.exec(status)![1]);
     expect(seq).toBeGreaterThanOrEqual(acked);
     expect(acked).toBeGreaterThan(5);
-    await ask(m2, vm.id, 'read', new RegExp(`^VMOPS-RECORDS first=1 last=${seq} count=${seq} gaps=0$`));
+    await ask(m2.client, vm.id, 'read', new RegExp(`^VMOPS-RECORDS first=1 last=${seq} count=${seq} gaps=0$`));
   });
 
   it('storage: the disk is mirrored over NBD, identical on the target, the source removed only after success', async () => {
     const vm = await createGuest(m1, 'mig-storage', 'local');
     const srcDir = path.dirname(vm.diskPath);
-    await ask(m1, vm.id, 'writemb 8', /^VMOPS-OK writemb=8$/);
-    await ask(m1, vm.id, 'write 3', /^VMOPS-OK seq=3$/);
+    await ask(m1.client, vm.id, 'writemb 8', /^VMOPS-OK writemb=8$/);
+    await ask(m1.client, vm.id, 'write 3', /^VMOPS-OK seq=3$/);
     let where = m1;
     const stop = keepWriting(() => where, vm.id, 3);
     await sleep(1500);
@@ -165,16 +166,16 @@ describe('live migration between two agents (real QEMU)', () => {
     const moved = await m2.client.getVm(vm.id);
     expect(moved).toMatchObject({ state: 'running', pool: 'local', guestReady: true });
     expect(moved.diskPath.startsWith(m2.localPool)).toBe(true);
-    const status = await ask(m2, vm.id, 'status', /^VMOPS-STATUS /);
+    const status = await ask(m2.client, vm.id, 'status', /^VMOPS-STATUS /);
     const seq = Number(/seq=(\d+)/.exec(status)![1]);
     expect(seq).toBeGreaterThanOrEqual(acked);
-    await ask(m2, vm.id, 'read', new RegExp(`^VMOPS-RECORDS first=1 last=${seq} count=${seq} gaps=0$`));
+    await ask(m2.client, vm.id, 'read', new RegExp(`^VMOPS-RECORDS first=1 last=${seq} count=${seq} gaps=0$`));
   });
 
   it('storage to a standalone disk (full mirror): identical to the source disk at the switch-over', async () => {
     const vm = await createGuest(m1, 'mig-ident', 'local');
-    await ask(m1, vm.id, 'writemb 4 8', /^VMOPS-OK writemb=4$/);
-    await ask(m1, vm.id, 'write 7', /^VMOPS-OK seq=7$/);
+    await ask(m1.client, vm.id, 'writemb 4 8', /^VMOPS-OK writemb=4$/);
+    await ask(m1.client, vm.id, 'write 7', /^VMOPS-OK seq=7$/);
     // The guest is idle now (its writes were fsync'd): a copy of the source disk is the reference.
     const ref = path.join(os.tmpdir(), `vmops-mig-ref-${process.pid}.qcow2`);
     execFileSync('qemu-img', ['convert', '-U', '-O', 'qcow2', vm.diskPath, ref]);
@@ -196,7 +197,7 @@ describe('live migration between two agents (real QEMU)', () => {
 
   it('storage: a target that cannot resume after the hand-over is aborted, and the source resumes the guest on its own disk', async () => {
     const vm = await createGuest(m1, 'mig-back', 'local');
-    await ask(m1, vm.id, 'write 2', /^VMOPS-OK seq=2$/);
+    await ask(m1.client, vm.id, 'write 2', /^VMOPS-OK seq=2$/);
     let holder: ChildProcess | null = null;
     const err = await migrateVm(m1, m2, vm, 'storage', {
       // A second NBD client on the target's export: the target cannot remove the export, so it
@@ -221,8 +222,8 @@ describe('live migration between two agents (real QEMU)', () => {
     expect(await m1.client.getVm(vm.id)).toMatchObject({ state: 'running', diskPath: vm.diskPath });
     expect((await m1.client.outgoingStatus(vm.id)).state).toBe('none');
     expect(existsSync(path.join(m2.localPool, 'vms', vm.id))).toBe(false);
-    await ask(m1, vm.id, 'write 1', /^VMOPS-OK seq=3$/);
-    await ask(m1, vm.id, 'read', /^VMOPS-RECORDS first=1 last=3 count=3 gaps=0$/);
+    await ask(m1.client, vm.id, 'write 1', /^VMOPS-OK seq=3$/);
+    await ask(m1.client, vm.id, 'read', /^VMOPS-RECORDS first=1 last=3 count=3 gaps=0$/);
     // A guest running here is never removed as a migration leftover; resuming it again is a no-op.
     await expect(m1.client.finishOutgoing(vm.id, { mode: 'storage' })).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
     expect(await m1.client.resumeOutgoing(vm.id)).toMatchObject({ state: 'running' });
@@ -231,7 +232,7 @@ describe('live migration between two agents (real QEMU)', () => {
 
   it('storage: a cancel after the mirror is in sync ends the mirror, keeps the source disk and removes the target\'s', async () => {
     const vm = await createGuest(m1, 'mig-scancel', 'local');
-    await ask(m1, vm.id, 'write 4', /^VMOPS-OK seq=4$/);
+    await ask(m1.client, vm.id, 'write 4', /^VMOPS-OK seq=4$/);
     let asked = false;
     const err = await migrateVm(m1, m2, vm, 'storage', {
       maxBandwidthBytes: 1024 * 1024,
@@ -245,8 +246,8 @@ describe('live migration between two agents (real QEMU)', () => {
     expect(err).toMatchObject({ code: 'CANCELLED' });
     expect(await m1.client.getVm(vm.id)).toMatchObject({ state: 'running', diskPath: vm.diskPath });
     expect(existsSync(path.join(m2.localPool, 'vms', vm.id))).toBe(false);
-    await ask(m1, vm.id, 'write 1', /^VMOPS-OK seq=5$/);
-    await ask(m1, vm.id, 'read', /^VMOPS-RECORDS first=1 last=5 count=5 gaps=0$/);
+    await ask(m1.client, vm.id, 'write 1', /^VMOPS-OK seq=5$/);
+    await ask(m1.client, vm.id, 'read', /^VMOPS-RECORDS first=1 last=5 count=5 gaps=0$/);
     // The NBD client and the mirror job are gone from the source QEMU.
     const s = m1.agent.driver.qemu!.vms.sessions.get(vm.id)!;
     expect(await s.execute('query-block-jobs')).toEqual([]);
@@ -257,7 +258,7 @@ describe('live migration between two agents (real QEMU)', () => {
   it('cancel mid-migration leaves the VM running on the source and the target cleaned up; a busy guest then converges', async () => {
     const vm = await createGuest(m1, 'mig-cancel', 'shared');
     const vmDir = path.dirname(vm.diskPath);
-    await ask(m1, vm.id, 'write 2', /^VMOPS-OK seq=2$/);
+    await ask(m1.client, vm.id, 'write 2', /^VMOPS-OK seq=2$/);
     let cancelled = false;
     let listedOnTarget: Promise<string[]> | null = null;
     const err = await migrateVm(m1, m2, vm, 'shared', {
@@ -274,7 +275,7 @@ describe('live migration between two agents (real QEMU)', () => {
     expect(err).toMatchObject({ code: 'CANCELLED', status: 409 });
     expect(await listedOnTarget).not.toContain(vm.id);
     expect(await m1.client.getVm(vm.id)).toMatchObject({ state: 'running' });
-    await ask(m1, vm.id, 'write 1', /^VMOPS-OK seq=3$/); // the guest still runs and writes
+    await ask(m1.client, vm.id, 'write 1', /^VMOPS-OK seq=3$/); // the guest still runs and writes
     // migrateVm aborted the target; a second abort is a no-op.
     await m2.client.abortIncoming(vm.id);
     await expect(m2.client.getVm(vm.id)).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
@@ -283,12 +284,12 @@ describe('live migration between two agents (real QEMU)', () => {
     expect(vmJson(vmDir).owner).toBe('m1');
     await expect(m1.client.cancelMigration(vm.id)).rejects.toMatchObject({ code: 'CONFLICT' });
 
-    await ask(m1, vm.id, 'burn on', /^VMOPS-OK burn=1$/);
+    await ask(m1.client, vm.id, 'burn on', /^VMOPS-OK burn=1$/);
     await sleep(2000);
     numbers.busyDirtyRateMiBps = (await m1.client.dirtyRate(vm.id)).dirtyRateMiBps;
     const run = await migrateVm(m1, m2, vm, 'shared');
     numbers.sharedBusy = { totalMs: run.result.totalMs, downtimeMs: run.result.downtimeMs, guestPauseMs: run.guestPauseMs, bytes: run.result.bytesTransferred };
     expect(await m2.client.getVm(vm.id)).toMatchObject({ state: 'running' });
-    await ask(m2, vm.id, 'status', /^VMOPS-STATUS .* seq=3 burn=1$/);
+    await ask(m2.client, vm.id, 'status', /^VMOPS-STATUS .* seq=3 burn=1$/);
   });
 });

@@ -1,7 +1,7 @@
 // Wire schemas of the agent's live migration API (docs/ARCHITECTURE.md, "Agent HTTP API"), shared
 // by the routes and lib/agent-client/migration.ts.
 import { z } from 'zod';
-import { absPathSchema as absPath, agentNameSchema, bootSchema, DISK_SIZE_MAX_BYTES, vmIdSchema } from '../protocol';
+import { absPathSchema as absPath, DISK_SIZE_MAX_BYTES, vmSpecSchema } from '../protocol';
 export const migrationModeSchema = z.enum(['shared', 'storage']);
 export type MigrationMode = z.infer<typeof migrationModeSchema>;
 
@@ -14,19 +14,11 @@ export const DEFAULT_DOWNTIME_LIMIT_MS = 300;
 
 export const incomingRequestSchema = z
   .object({
-    vm: z
-      .object({
-        id: vmIdSchema,
-        name: z.string().min(1).max(63),
-        vcpus: z.number().int().min(1).max(64),
-        memoryMiB: z.number().int().min(32).max(1024 * 1024),
-        pool: agentNameSchema,
-        boot: bootSchema.default({}),
-        diskSizeBytes: z.number().int().positive().max(DISK_SIZE_MAX_BYTES),
-        diskPath: absPath.nullable(), // shared mode: the disk both hosts reach
-        backingPath: absPath.nullable(), // storage mode: the (shared) image the source disk is based on
-      })
-      .strict(),
+    vm: vmSpecSchema.extend({
+      diskSizeBytes: z.number().int().positive().max(DISK_SIZE_MAX_BYTES),
+      diskPath: absPath.nullable(), // shared mode: the disk both hosts reach
+      backingPath: absPath.nullable(), // storage mode: the (shared) image the source disk is based on
+    }),
     mode: migrationModeSchema,
   })
   .strict()

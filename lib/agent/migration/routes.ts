@@ -8,7 +8,7 @@ import { requireQemu } from '../qemu/context';
 import { measureDirtyRate } from '../qemu/migration-qmp';
 import { vmIdSchema } from '../protocol';
 import type { Router } from '../router';
-import { ok, vmId, type AgentRouteDeps } from '../routes';
+import { ok, vmId, type AgentRouteDeps } from '../route-kit';
 import { createIncomingMigrations, type IncomingMigrations } from './incoming';
 import { createHandOver } from './hand-over';
 import { createOutgoingMigrations } from './outgoing';

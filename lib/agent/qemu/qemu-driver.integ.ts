@@ -6,14 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Driver, VmSpec } from '../driver/types';
+import { ask, buildGuest, driverConsole, GUEST_DISK, guestBoot } from '@/lib/testing/guest';
 import { waitFor as waitForShared } from '@/lib/wait-for';
 import { createQemuDriver, findQemuBinary } from './index';
 
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const GUEST = process.env.VMOPS_GUEST_DIR ? path.resolve(process.env.VMOPS_GUEST_DIR) : path.join(REPO, '.cache/guest');
 const MiB = 1024 * 1024;
 
 let tmp: string;
@@ -47,8 +45,6 @@ const qemuPidsFor = (id: string) =>
 const waitFor = <T>(what: string, fn: () => Promise<T | null | false | undefined>, timeoutMs: number, pollMs = 100) =>
   waitForShared(what, fn, timeoutMs, pollMs, () => logs.slice(-20).join('\n'));
 
-const consoleHas = (d: Driver, id: string, re: RegExp) => async () => (await d.consoleTail(id, 200)).lines.find((l) => re.test(l)) ?? null;
-
 async function newDriver() {
   const d = await createQemuDriver({ pools, log });
   drivers.push(d);
@@ -60,15 +56,10 @@ function specFor(id: string, boot: VmSpec['boot'] = guestBoot()): VmSpec {
   return { id, name: id, vcpus: 1, memoryMiB: 128, pool: 'local', vmDir, diskPath: path.join(vmDir, 'disk0.qcow2'), boot };
 }
 
-function guestBoot(): VmSpec['boot'] {
-  const manifest = JSON.parse(readFileSync(path.join(GUEST, 'manifest.json'), 'utf8')) as { append: string };
-  return { kernelPath: path.join(GUEST, 'vmlinux'), initrdPath: path.join(GUEST, 'initrd.gz'), append: manifest.append };
-}
-
 beforeAll(async () => {
   // Missing QEMU is a failure of this suite, with the reason in the message.
   expect(findQemuBinary(), 'qemu-system-x86_64 must be installed (apt-get install qemu-system-x86 qemu-utils)').not.toBeNull();
-  execFileSync('bash', [path.join(REPO, 'scripts/build-guest.sh')], { stdio: 'inherit', env: { ...process.env, VMOPS_GUEST_DIR: GUEST } });
+  buildGuest();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vmops-qemu-integ-'));
   pools = [{ name: 'local', kind: 'local', path: path.join(tmp, 'local') }];
   driver = await newDriver();
@@ -95,7 +86,7 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
   });
 
   it('qemu-img: overlays, info, convert with progress, errors in qemu-img\'s words', async () => {
-    const base = path.join(GUEST, 'disk.qcow2');
+    const base = GUEST_DISK;
     const disk = path.join(tmp, 'img', 'overlay.qcow2');
     await driver.createOverlay(disk, base, 128 * MiB);
     expect(await driver.diskInfo(disk)).toMatchObject({ format: 'qcow2', virtualSizeBytes: 128 * MiB, backingPath: base });
@@ -124,9 +115,9 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
 
   it('boots, writes records, reports stats, survives a driver restart and shuts down gracefully', async () => {
     const spec = specFor('integ-a');
-    await driver.createOverlay(spec.diskPath, path.join(GUEST, 'disk.qcow2'), 64 * MiB);
+    await driver.createOverlay(spec.diskPath, GUEST_DISK, 64 * MiB);
     const di = await driver.diskInfo(spec.diskPath);
-    expect(di).toMatchObject({ format: 'qcow2', virtualSizeBytes: 64 * MiB, backingPath: path.join(GUEST, 'disk.qcow2') });
+    expect(di).toMatchObject({ format: 'qcow2', virtualSizeBytes: 64 * MiB, backingPath: GUEST_DISK });
     await driver.defineVm(spec);
     expect(await driver.getVm('integ-a')).toMatchObject({ state: 'shutoff', pid: null, guestReady: false });
 
@@ -139,8 +130,7 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
     console.log(`boot time (spawn to VMOPS-READY) under ${vm.accelerator}: ${bootMs} ms`);
     await expect(driver.startVm('integ-a')).rejects.toMatchObject({ code: 'VM_BAD_POWER_STATE' });
 
-    await driver.sendSerial('integ-a', 'write 5');
-    await waitFor('VMOPS-OK seq=5', consoleHas(driver, 'integ-a', /^VMOPS-OK seq=5$/), 30_000);
+    await ask(driverConsole(driver), 'integ-a', 'write 5', /^VMOPS-OK seq=5$/, 30_000);
     const stats = await driver.vmStats('integ-a');
     expect(stats!.cpuTimeMs).toBeGreaterThan(0);
     expect(stats!.rssBytes).toBeGreaterThan(10 * MiB);
@@ -154,8 +144,7 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
     await d2.reattach();
     const again = await d2.getVm('integ-a');
     expect(again).toMatchObject({ state: 'running', pid: vm.pid, startedAt: vm.startedAt, guestReady: true });
-    await d2.sendSerial('integ-a', 'status');
-    await waitFor('status after reattach', consoleHas(d2, 'integ-a', /^VMOPS-STATUS uptime=[\d.]+ seq=5 burn=0$/), 30_000);
+    await ask(driverConsole(d2), 'integ-a', 'status', /^VMOPS-STATUS uptime=[\d.]+ seq=5 burn=0$/, 30_000);
 
     const tStop = Date.now();
     await d2.shutdownVm('integ-a', 60);
@@ -175,7 +164,7 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
   // connection once stalled the start for 30 s. Poll as hard as a busy agent would.
   it('a start is not disturbed by status and stats polling at the same time', async () => {
     const spec = specFor('integ-poll');
-    await driver.createOverlay(spec.diskPath, path.join(GUEST, 'disk.qcow2'), 64 * MiB);
+    await driver.createOverlay(spec.diskPath, GUEST_DISK, 64 * MiB);
     await driver.defineVm(spec);
     let starting = true;
     const poller = (async () => {
@@ -199,7 +188,7 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
 
   it('a QEMU that refuses to start fails with its own message and leaves no process', async () => {
     const spec = specFor('integ-bad', { ...guestBoot(), kernelPath: path.join(tmp, 'no-such-vmlinux') });
-    await driver.createOverlay(spec.diskPath, path.join(GUEST, 'disk.qcow2'), 64 * MiB);
+    await driver.createOverlay(spec.diskPath, GUEST_DISK, 64 * MiB);
     await driver.defineVm(spec);
     const err = await driver.startVm('integ-bad').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'QEMU_ERROR', data: { source: 'qemu' } });
@@ -212,18 +201,19 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
 
   it('reset reboots the guest (records survive), kill -9 from outside is crashed, kill is clean', async () => {
     const spec = specFor('integ-c');
-    await driver.createOverlay(spec.diskPath, path.join(GUEST, 'disk.qcow2'), 64 * MiB);
+    await driver.createOverlay(spec.diskPath, GUEST_DISK, 64 * MiB);
     await driver.defineVm(spec);
     const first = await driver.startVm('integ-c');
     await waitFor('ready', async () => (await driver.getVm('integ-c'))?.guestReady, 120_000);
-    await driver.sendSerial('integ-c', 'write 3');
-    await waitFor('seq=3', consoleHas(driver, 'integ-c', /^VMOPS-OK seq=3$/), 30_000);
+    await ask(driverConsole(driver), 'integ-c', 'write 3', /^VMOPS-OK seq=3$/, 30_000);
 
+    const readyLines = async () => (await driver.consoleTail('integ-c', 2000)).lines.filter((l) => l.startsWith('VMOPS-READY')).length;
+    const readyBefore = await readyLines();
     await driver.resetVm('integ-c');
-    expect(await driver.getVm('integ-c')).toMatchObject({ state: 'running', pid: first.pid, guestReady: false });
-    await waitFor('ready after reset', async () => (await driver.getVm('integ-c'))?.guestReady, 120_000);
-    await driver.sendSerial('integ-c', 'read');
-    await waitFor('records after reset', consoleHas(driver, 'integ-c', /^VMOPS-RECORDS first=1 last=3 count=3 gaps=0$/), 30_000);
+    expect(await driver.getVm('integ-c')).toMatchObject({ state: 'running', pid: first.pid });
+    // Ready again only once the rebooted guest says so (the flag was cleared by the reset).
+    await waitFor('ready after reset', async () => (await readyLines()) > readyBefore && (await driver.getVm('integ-c'))?.guestReady, 120_000);
+    await ask(driverConsole(driver), 'integ-c', 'read', /^VMOPS-RECORDS first=1 last=3 count=3 gaps=0$/, 30_000);
 
     process.kill(first.pid!, 'SIGKILL'); // not through the driver: a crash
     await waitFor('crashed', async () => (await driver.getVm('integ-c'))?.state === 'crashed', 10_000);

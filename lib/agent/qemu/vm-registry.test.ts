@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 import { VmRegistry } from './vm-registry';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;

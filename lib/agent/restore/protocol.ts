@@ -1,20 +1,11 @@
 // Wire schemas of the agent's restore API (docs/ARCHITECTURE.md, "Agent HTTP API"), shared by the
 // agent routes and lib/agent-client/restore.ts.
 import { z } from 'zod';
-import { absPathSchema as absPath, agentNameSchema, bootSchema, vmIdSchema } from '../protocol';
+import { absPathSchema as absPath, vmSpecSchema } from '../protocol';
 
 export const restoreVmRequestSchema = z
   .object({
-    vm: z
-      .object({
-        id: vmIdSchema,
-        name: z.string().min(1).max(63),
-        vcpus: z.number().int().min(1).max(64),
-        memoryMiB: z.number().int().min(32).max(1024 * 1024),
-        pool: agentNameSchema.default('local'),
-        boot: bootSchema.default({}),
-      })
-      .strict(),
+    vm: vmSpecSchema,
     sourcePath: absPath, // head of the backup chain (qcow2; its backing files are the older points)
     mode: z.enum(['copy', 'instant']),
     start: z.boolean().default(true),

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { invalidInput, noSuchObject, vmBadPowerState } from '@/lib/errors';
-import { sha256File } from '../images/fetch';
+import { sha256File } from '../sha256-file';
 import type { OperationHandle } from '../operations';
 import { requireQemu } from '../qemu/context';
 import type { QemuContext } from '../qemu/context';

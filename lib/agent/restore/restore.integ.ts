@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForOperation, type Operation } from '@/lib/agent-client';
 import { waitFor } from '@/lib/wait-for';
 import type { RestoreDetail, RestoreResult } from './protocol';
-import { backupRunningVm, guestBoot, guestSays, records, REPO, startQemuTestAgent, waitGuestReady, type QemuTestAgent } from './restore-testing';
+import { type QemuTestAgent, startQemuTestAgent } from '@/lib/testing/agents';
+import { ask, buildGuest, GUEST_DISK, guestBoot, records, waitGuestReady } from '@/lib/testing/guest';
+import { backupRunningVm } from '@/lib/testing/qmp-backup';
 
 let h: QemuTestAgent;
 let p1: string; // full backup: records 1..5
@@ -20,21 +22,21 @@ const vmSpec = (id: string) => ({ id, name: id, vcpus: 1, memoryMiB: 128, pool: 
 const info = (file: string) => JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', file]).toString()) as { 'backing-filename'?: string; 'virtual-size': number };
 
 beforeAll(async () => {
-  execFileSync('bash', [path.join(REPO, 'scripts/build-guest.sh')], { stdio: 'inherit' });
+  buildGuest();
   h = await startQemuTestAgent();
   const { client } = h;
-  await client.createVm({ id: 'src', name: 'src', vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * 1024 ** 2, baseImagePath: path.join(REPO, '.cache/guest/disk.qcow2'), boot: guestBoot() });
+  await client.createVm({ id: 'src', name: 'src', vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * 1024 ** 2, baseImagePath: GUEST_DISK, boot: guestBoot() });
   await waitGuestReady(client, 'src');
   // Restore point files as a repository holds them: <repository>/<vmId>/rp-<12 hex>.qcow2.
   const backups = path.join(h.shared, 'backups', 'src');
   execFileSync('mkdir', ['-p', backups]);
-  await guestSays(client, 'src', 'write 5', /^VMOPS-OK seq=5$/);
+  await ask(client, 'src', 'write 5', /^VMOPS-OK seq=5$/);
   p1 = path.join(backups, 'rp-000000000001.qcow2');
   await backupRunningVm(h.driver, 'src', p1, null);
-  await guestSays(client, 'src', 'write 4', /^VMOPS-OK seq=9$/);
+  await ask(client, 'src', 'write 4', /^VMOPS-OK seq=9$/);
   p2 = path.join(backups, 'rp-000000000002.qcow2');
   await backupRunningVm(h.driver, 'src', p2, p1);
-  await guestSays(client, 'src', 'write 3', /^VMOPS-OK seq=12$/);
+  await ask(client, 'src', 'write 3', /^VMOPS-OK seq=12$/);
   expect(info(p2)['backing-filename']).toBe(p1);
 });
 
@@ -116,7 +118,7 @@ describe('restores on real QEMU', () => {
 
   it('reads only restore point files of an allowed repository: never a host file, a VM disk or an image', async () => {
     const vmDisk = path.join(h.pool.path, 'vms', 'src', 'disk0.qcow2');
-    for (const sourcePath of ['/etc/shadow', vmDisk, path.join(REPO, '.cache/guest/disk.qcow2'), path.join(h.pool.path, 'vms', 'src', 'rp-000000000001.qcow2')]) {
+    for (const sourcePath of ['/etc/shadow', vmDisk, GUEST_DISK, path.join(h.pool.path, 'vms', 'src', 'rp-000000000001.qcow2')]) {
       await expect(h.client.restoreVm({ vm: vmSpec('nope'), sourcePath, mode: 'copy', start: true }), sourcePath).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { sourcePath: expect.any(Array) } } });
       await expect(h.client.replaceVmDisk('src', { sourcePath }), sourcePath).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     }

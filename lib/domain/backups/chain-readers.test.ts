@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
+import type { TaskKind, TaskPayloadInput } from '@/lib/domain/tasks/kinds';
 import { createTestDb } from '@/lib/testing/test-db';
 import { activePointDelete, activeReaders, DELETE_POINT_TASK, waitForRetention } from './chain-readers';
 
@@ -21,12 +22,18 @@ async function backupRun(finished: boolean) {
   return task;
 }
 
+const taskRow = <K extends TaskKind>(kind: K, state: string, payload: TaskPayloadInput<K>) =>
+  db().task.create({ data: { kind, title: kind, state, payload: JSON.stringify(payload) } });
+
 describe('chain readers', () => {
-  it('lists the points active restore and verify tasks read', async () => {
-    const r = await db().task.create({ data: { kind: 'vm.restore', title: 'r', state: 'running', payload: JSON.stringify({ pointId: 'p1' }) } });
-    const v = await db().task.create({ data: { kind: 'backup.verify', title: 'v', state: 'queued', payload: JSON.stringify({ pointIds: ['p2', 'p3'] }) } });
-    await db().task.create({ data: { kind: 'backup.verify', title: 'done', state: 'succeeded', payload: JSON.stringify({ pointIds: ['p4'] }) } });
-    await db().task.create({ data: { kind: 'vm.start', title: 'other', state: 'running', payload: JSON.stringify({ pointId: 'p5' }) } });
+  it('lists the points active restore and verify tasks read, by their payload schemas', async () => {
+    const r = await taskRow('vm.restore', 'running', { vmId: 'vm-r', pointId: 'p1', mode: 'replace', instant: false, previousState: 'running' });
+    const v = await taskRow('backup.verify', 'queued', { pointIds: ['p2', 'p3'], boot: false });
+    await taskRow('backup.verify', 'succeeded', { pointIds: ['p4'], boot: false });
+    await taskRow('vm.start', 'running', { vmId: 'p5', previousState: 'stopped' });
+    // Payloads their schema refuses never run (the worker fails them on claim), so they read nothing.
+    await db().task.create({ data: { kind: 'backup.verify', title: 'bad', state: 'queued', payload: JSON.stringify({ pointIds: 'p6' }) } });
+    await db().task.create({ data: { kind: 'vm.restore', title: 'bad', state: 'queued', payload: '{"pointId": "p7"' } });
     expect(Object.fromEntries(await activeReaders())).toEqual({
       p1: { taskId: r.id, kind: 'vm.restore' },
       p2: { taskId: v.id, kind: 'backup.verify' },
@@ -55,11 +62,12 @@ describe('chain readers', () => {
   });
 
   it('a reader waits while a point of its chain is being deleted (not for other chains)', async () => {
-    await db().task.create({ data: { kind: DELETE_POINT_TASK, title: 'other chain', state: 'running', payload: JSON.stringify({ pointId: 'x', chainId: 'x', merge: true }) } });
+    await taskRow(DELETE_POINT_TASK, 'running', { pointId: 'x', chainId: 'x', merge: true });
+    await db().task.create({ data: { kind: DELETE_POINT_TASK, title: 'bad', state: 'queued', payload: JSON.stringify({ chainId: 'p1' }) } });
     const steps: string[] = [];
     await waitForRetention('p1', async (m) => void steps.push(m), { pollMs: 10 });
     expect(steps).toEqual([]);
-    const del = await db().task.create({ data: { kind: DELETE_POINT_TASK, title: 'delete', state: 'queued', payload: JSON.stringify({ pointId: 'p0', chainId: 'p1', merge: true }) } });
+    const del = await taskRow(DELETE_POINT_TASK, 'queued', { pointId: 'p0', chainId: 'p1', merge: true });
     expect(await activePointDelete('p1')).toBe(del.id);
     expect(await activePointDelete('p1', del.id)).toBeNull();
     const waiting = waitForRetention('p1', async (m) => void steps.push(m), { pollMs: 20 });

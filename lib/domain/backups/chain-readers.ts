@@ -1,6 +1,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
+import { tryParseTaskPayload, type TaskKind } from '@/lib/domain/tasks/kinds';
 import { timeout } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import { JOB_TARGET } from './queries';
@@ -14,15 +15,22 @@ const ACTIVE = [TASK_STATE.queued, TASK_STATE.running];
 
 export type ChainReader = { taskId: string; kind: string };
 
-// Active reader tasks by the restore point they read (with its chain): vm.restore (new or
-// replace) reads payload.pointId; backup.verify (boot check included) reads payload.pointIds.
+// The points a reader task reads (with their chains), by the payload schema of its kind. A
+// payload the schema refuses reads nothing: the worker fails such a task when it claims it.
+function pointsReadBy(t: { kind: string; payload: string }): string[] {
+  if (t.kind === 'backup.verify') {
+    const r = tryParseTaskPayload('backup.verify', t.payload);
+    return r.ok ? r.payload.pointIds : [];
+  }
+  const r = tryParseTaskPayload('vm.restore', t.payload); // new or replace
+  return r.ok ? [r.payload.pointId] : [];
+}
+
+// Active reader tasks by the restore point they read: vm.restore and backup.verify (boot check included).
 export async function activeReaders(): Promise<Map<string, ChainReader>> {
   const tasks = await db().task.findMany({ where: { kind: { in: ['vm.restore', 'backup.verify'] }, state: { in: ACTIVE } }, select: { id: true, kind: true, payload: true } });
   const readers = new Map<string, ChainReader>();
-  for (const t of tasks) {
-    const p = JSON.parse(t.payload) as { pointId?: string; pointIds?: string[] };
-    for (const id of p.pointIds ?? [p.pointId]) if (id) readers.set(id, { taskId: t.id, kind: t.kind });
-  }
+  for (const t of tasks) for (const id of pointsReadBy(t)) readers.set(id, { taskId: t.id, kind: t.kind });
   return readers;
 }
 
@@ -37,11 +45,17 @@ async function retentionTask(jobId: string): Promise<string | null> {
 
 // Deleting one restore point (restore-points.ts) rewrites its chain like a retention does; the
 // task's payload names the chain.
-export const DELETE_POINT_TASK = 'restore-point.delete';
+export const DELETE_POINT_TASK = 'restore-point.delete' satisfies TaskKind;
 
 export async function activePointDelete(chainId: string, exceptTaskId?: string): Promise<string | null> {
   const tasks = await db().task.findMany({ where: { kind: DELETE_POINT_TASK, state: { in: ACTIVE }, id: { not: exceptTaskId } }, select: { id: true, payload: true } });
-  return tasks.find((t) => (JSON.parse(t.payload) as { chainId?: string }).chainId === chainId)?.id ?? null;
+  // As for readers: a payload the schema refuses never runs, so it rewrites nothing.
+  return (
+    tasks.find((t) => {
+      const r = tryParseTaskPayload(DELETE_POINT_TASK, t.payload);
+      return r.ok && r.payload.chainId === chainId;
+    })?.id ?? null
+  );
 }
 
 // Called by a reader before it reads the point's chain (the point itself may be gone afterwards:

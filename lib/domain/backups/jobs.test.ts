@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { parseInput } from '@/lib/http/validation';
-import { admin, operator, seedHost, seedUsers, viewer } from '@/lib/testing/fixtures';
+import { admin, clearTables, operator, seedHost, seedUsers, viewer } from '@/lib/testing/fixtures';
 import { createTestDb } from '@/lib/testing/test-db';
 import { scheduleBackups } from '@/lib/worker/backup-scheduler';
 import { createJob, runJobNow, updateJob } from './jobs';
@@ -27,8 +27,7 @@ const raw = (over: Partial<CreateJobInput> = {}): CreateJobInput => ({
 const input = (over: Partial<CreateJobInput> = {}) => parseInput(createJobSchema, raw(over));
 
 beforeEach(async () => {
-  for (const t of ['taskStep', 'task', 'restorePoint', 'backupRun', 'backupJob', 'backupRepository', 'vm', 'auditEvent', 'host', 'user'] as const)
-    await (db()[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
+  await clearTables('taskStep', 'task', 'restorePoint', 'backupRun', 'backupJob', 'backupRepository', 'vm', 'auditEvent', 'host', 'user');
   await seedUsers();
   hostId = (await seedHost('h1')).id;
   repositoryId = (await db().backupRepository.create({ data: { name: 'repo', kind: 'shared', path: '/srv/backups', status: 'ok' } })).id;

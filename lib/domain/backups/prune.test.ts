@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
+import { clearTables } from '@/lib/testing/fixtures';
 import type { BackupJob } from '@/lib/generated/prisma/client';
 import { fakeOperation, seedFakeAgentHost, startFakeAgent, type FakeAgent } from '@/lib/testing/fake-agent';
 import { createTestDb } from '@/lib/testing/test-db';
@@ -34,9 +35,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await agent.close();
-  for (const t of ['taskStep', 'task', 'restorePoint', 'backupJob', 'backupRepository', 'host'] as const) {
-    await (db()[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
-  }
+  await clearTables('taskStep', 'task', 'restorePoint', 'backupJob', 'backupRepository', 'host');
 });
 
 const ids = async () => (await db().restorePoint.findMany({ orderBy: { id: 'asc' } })).map((p) => p.id);

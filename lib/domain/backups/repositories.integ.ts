@@ -3,7 +3,7 @@
 // refused with a reason, quickly, by the dashboard and by an agent asked directly, while the agent
 // keeps answering other requests; good paths are stored resolved; a repository with points goes
 // in either mode.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { db } from '@/lib/db/client';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { createEnrollmentToken } from '@/lib/domain/hosts/enrollment';
 import { parseInput } from '@/lib/http/validation';
+import { spawnAgent, type AgentProcess } from '@/lib/testing/agents';
 import { admin, seedUsers } from '@/lib/testing/fixtures';
 import { startMiniDashboard } from '@/lib/testing/mini-dashboard';
 import { createTestDb } from '@/lib/testing/test-db';
@@ -23,13 +24,12 @@ import { deleteRepository } from './repository-removal';
 import { createRepositorySchema, type CreateRepositoryInput } from './schemas';
 import { freePort } from '@/lib/net/free-port';
 
-const root = path.resolve(import.meta.dirname, '../../..');
 const testDb = createTestDb();
 const tmp = mkdtempSync(path.join(tmpdir(), 'vmops-repo-rules-'));
 const shared = path.join(tmp, 'shared');
 const dataOf = (h: string) => path.join(tmp, h);
 let dashboard: Awaited<ReturnType<typeof startMiniDashboard>>;
-const agents: ChildProcess[] = [];
+const agents: AgentProcess[] = [];
 const hostIds: Record<string, string> = {};
 let c1: AgentClient;
 
@@ -47,8 +47,8 @@ beforeAll(async () => {
   await seedUsers();
   dashboard = await startMiniDashboard();
   for (const name of ['r1', 'r2']) {
-    const args = ['--name', name, '--port', String(await freePort()), '--data', dataOf(name), '--shared', shared, '--dashboard', dashboard.url, '--enroll-token', await createEnrollmentToken(name), '--driver', 'qemu', '--interval-ms', '1000'];
-    agents.push(spawn(process.execPath, ['--import', 'tsx', 'lib/agent/main.ts', ...args], { cwd: root, stdio: 'inherit' }));
+    const token = await createEnrollmentToken(name);
+    agents.push(spawnAgent({ name, port: await freePort(), data: dataOf(name), shared, dashboard: dashboard.url, token, driver: 'qemu', intervalMs: 1000 }, { echo: true }));
     hostIds[name] = (await waitFor(`${name} to enroll and report its pools`, async () => {
       const h = await db().host.findFirst({ where: { name }, include: { pools: true } });
       return h && h.pools.length === 2 ? h : null;
@@ -58,7 +58,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const a of agents) a.kill('SIGTERM');
+  for (const a of agents) a.child.kill('SIGTERM');
   await dashboard?.close();
   rmSync(tmp, { recursive: true, force: true });
   testDb.cleanup();

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
+import { parseTaskPayload, type TaskPayloadInput } from '@/lib/domain/tasks/kinds';
 import { finishTask } from '@/lib/domain/tasks/service';
 import { makeContext } from '@/lib/worker/context';
 import { deletePointHandler } from '@/lib/worker/handlers/restore-point-delete';
@@ -41,7 +42,7 @@ const rejection = (p: Promise<unknown>) => p.then(() => null, (e: { status: numb
 // Runs the queued task the way the worker does.
 async function runTask(taskId: string) {
   const task = await db().task.findUniqueOrThrow({ where: { id: taskId } });
-  const out = await deletePointHandler(makeContext(taskId, { id: admin.id, name: admin.username }, false), JSON.parse(task.payload));
+  const out = await deletePointHandler(makeContext(taskId, { id: admin.id, name: admin.username }, false), parseTaskPayload('restore-point.delete', task.payload));
   await finishTask(taskId, out);
   return out;
 }
@@ -101,7 +102,7 @@ describe('deleting one restore point', () => {
     const first = await deleteRestorePoint(admin, 'D', { merge: false });
     expect(await rejection(deleteRestorePoint(admin, 'B', { merge: true }))).toMatchObject({ status: 409, data: { taskId: first.taskId, kind: 'restore-point.delete' } });
     // A reader that arrived after the task was queued makes the task fail without touching files.
-    await db().task.create({ data: { kind: 'vm.restore', title: 'r', state: 'queued', payload: JSON.stringify({ pointId: 'A' }) } });
+    await db().task.create({ data: { kind: 'vm.restore', title: 'r', state: 'queued', payload: JSON.stringify({ vmId: 'vm-a', pointId: 'A', mode: 'new', instant: false } satisfies TaskPayloadInput<'vm.restore'>) } });
     await expect(runTask(first.taskId)).rejects.toMatchObject({ status: 409 });
     expect(agent.calls).toEqual([]);
     expect(await db().restorePoint.count()).toBe(4);

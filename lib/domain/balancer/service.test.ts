@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { AppError, forbidden, invalidInput } from '@/lib/errors';
-import { admin, operator, seedHost, seedUsers, viewer } from '@/lib/testing/fixtures';
+import { admin, clearTables, operator, seedHost, seedUsers, viewer } from '@/lib/testing/fixtures';
 import { createTestDb } from '@/lib/testing/test-db';
 import { balancerTick } from '@/lib/worker/balancer-scheduler';
 import type { BalancerPolicy } from './schemas';
@@ -28,8 +28,7 @@ async function seedCluster() {
 }
 
 beforeEach(async () => {
-  for (const t of ['balancerRecommendation', 'balancerRun', 'balancerPolicy', 'metricSample', 'migration', 'taskStep', 'task', 'vm', 'auditEvent', 'host', 'user'] as const)
-    await (db()[t] as unknown as { deleteMany: () => Promise<unknown> }).deleteMany();
+  await clearTables('balancerRecommendation', 'balancerRun', 'balancerPolicy', 'metricSample', 'migration', 'taskStep', 'task', 'vm', 'auditEvent', 'host', 'user');
   await seedUsers();
 });
 

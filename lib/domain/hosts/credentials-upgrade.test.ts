@@ -5,7 +5,7 @@ import { startAgent, type RunningAgent } from '@/lib/agent/agent';
 import { parseAgentConfig } from '@/lib/agent/config';
 import { credentialsFile } from '@/lib/agent/enroll';
 import { createMemoryLogger } from '@/lib/agent/log';
-import { tempDir } from '@/lib/agent/testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 import { db } from '@/lib/db/client';
 import { startMiniDashboard } from '@/lib/testing/mini-dashboard';
 import { applyMigrations, createTestDb, rawRow } from '@/lib/testing/test-db';

@@ -7,7 +7,7 @@ import { parseAgentConfig } from '@/lib/agent/config';
 import { credentialsFile } from '@/lib/agent/enroll';
 import { createMemoryLogger } from '@/lib/agent/log';
 import type { AgentInfo, Heartbeat } from '@/lib/agent/protocol';
-import { tempDir } from '@/lib/agent/testing';
+import { tempDir } from '@/lib/testing/temp-dir';
 import { db } from '@/lib/db/client';
 import { startMiniDashboard } from '@/lib/testing/mini-dashboard';
 import { createTestDb, rawRow } from '@/lib/testing/test-db';

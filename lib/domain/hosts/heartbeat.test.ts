@@ -51,7 +51,7 @@ describe('ingestHeartbeat', () => {
     await db().vm.create({ data: { id: 'vm-c', name: 'c', state: 'running', ...base, updatedAt: new Date(Date.now() - 60_000) } });
     // Changed seconds ago (e.g. just migrated here): this heartbeat may predate it, so no verdict yet.
     await db().vm.create({ data: { id: 'vm-d', name: 'd', state: 'running', ...base } });
-    await enqueueTask({ kind: 'vm.create', title: 't', target: { type: 'vm', id: 'vm-b' }, actor: SYSTEM_ACTOR });
+    await enqueueTask({ kind: 'vm.create', title: 't', target: { type: 'vm', id: 'vm-b' }, payload: { vmId: 'vm-b' }, actor: SYSTEM_ACTOR });
     await ingestHeartbeat(host.id, {
       at: new Date().toISOString(),
       info,

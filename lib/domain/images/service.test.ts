@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { importLocationNotAllowed } from '@/lib/errors';
 import { seedFakeAgentHost, startFakeAgent, type FakeAgent } from '@/lib/testing/fake-agent';
-import { admin, seedUsers } from '@/lib/testing/fixtures';
+import { admin, clearTables, seedUsers } from '@/lib/testing/fixtures';
 import { createTestDb } from '@/lib/testing/test-db';
 import { listImages, listImportLocations } from './queries';
 import { importImageSchema } from './schemas';
@@ -14,9 +14,7 @@ afterAll(() => testDb.cleanup());
 const allowed = { dirs: ['/srv/shared/image-store', '/srv/guest'], urlPrefixes: ['https://mirror.example/pub/'] };
 let agent: FakeAgent;
 beforeEach(async () => {
-  for (const t of ['taskStep', 'task', 'image', 'auditEvent', 'host', 'user'] as const) {
-    await (db()[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
-  }
+  await clearTables('taskStep', 'task', 'image', 'auditEvent', 'host', 'user');
   await seedUsers();
   agent = await startFakeAgent({
     // Stands in for the agent's location check (lib/agent/images/locations.ts, tested there).

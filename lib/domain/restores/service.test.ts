@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
-import { admin, operator, seedHost, seedImage, seedUsers, viewer } from '@/lib/testing/fixtures';
+import { admin, clearTables, operator, seedHost, seedImage, seedUsers, viewer } from '@/lib/testing/fixtures';
 import { createTestDb } from '@/lib/testing/test-db';
 import { parseInput } from '@/lib/http/validation';
 import { restoreRequestSchema, type RestoreRequestInput } from './schemas';
@@ -12,9 +12,7 @@ afterAll(() => testDb.cleanup());
 const req = (input: RestoreRequestInput) => parseInput(restoreRequestSchema, input);
 
 beforeEach(async () => {
-  for (const t of ['taskStep', 'task', 'restorePoint', 'backupRepository', 'vm', 'auditEvent', 'image', 'host', 'user'] as const) {
-    await (db()[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
-  }
+  await clearTables('taskStep', 'task', 'restorePoint', 'backupRepository', 'vm', 'auditEvent', 'image', 'host', 'user');
   await seedUsers();
 });
 

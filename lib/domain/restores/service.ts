@@ -7,6 +7,7 @@ import type { SessionUser } from '@/lib/domain/auth/dto';
 import { HOST_STATUS } from '@/lib/domain/hosts/dto';
 import { effectiveStatus } from '@/lib/domain/hosts/queries';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
+import type { TaskKind } from '@/lib/domain/tasks/kinds';
 import { activeTaskFor, enqueueTask } from '@/lib/domain/tasks/service';
 import { VM_STATE, type VmState } from '@/lib/domain/vms/dto';
 import { chooseHost } from '@/lib/domain/vms/service';
@@ -15,7 +16,7 @@ import type { RestoreAcceptedDto } from './dto';
 import { pointForRestore, type PointForRestore } from './queries';
 import type { RestoreRequest } from './schemas';
 
-export const RESTORE_TASK = 'vm.restore';
+export const RESTORE_TASK = 'vm.restore' satisfies TaskKind;
 const REPLACE_FROM: VmState[] = [VM_STATE.running, VM_STATE.paused, VM_STATE.stopped, VM_STATE.crashed];
 
 const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
@@ -95,7 +96,7 @@ async function restoreInPlace(user: SessionUser, { point, readableOnlyOn }: Poin
   const taskId = await db().$transaction(async (tx) => {
     await tx.vm.update({ where: { id: vm.id }, data: { state: on ? VM_STATE.stopping : vm.state, lastError: null } });
     const title = `Replace the disk of VM ${vm.name} with its restore point of ${when(point.takenAt)}`;
-    const payload = { vmId: vm.id, pointId: point.id, mode: 'replace', instant: input.instant, previousState: vm.state };
+    const payload = { vmId: vm.id, pointId: point.id, mode: 'replace' as const, instant: input.instant, previousState: vm.state as VmState };
     return enqueueTask({ kind: RESTORE_TASK, title, target: { type: 'vm', id: vm.id }, payload, actor }, tx);
   });
   await recordAudit({

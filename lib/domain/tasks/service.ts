@@ -4,25 +4,26 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 import type { Actor } from '@/lib/domain/audit/service';
 import { AppError, errorMessage } from '@/lib/errors';
 import { TASK_STATE } from './dto';
+import { parseTaskPayload, type TaskKind, type TaskPayloadInput } from './kinds';
 
 type Tx = Prisma.TransactionClient;
 
-export type EnqueueInput = {
-  kind: string;
-  title: string;
-  target?: { type: string; id: string };
-  payload?: Record<string, unknown>;
-  actor: Actor;
-};
+// One member per kind, so `kind` picks the payload type: a wrong payload does not type-check.
+export type EnqueueInput<K extends TaskKind = TaskKind> = {
+  [P in K]: { kind: P; title: string; target?: { type: string; id: string }; payload: TaskPayloadInput<P>; actor: Actor };
+}[K];
 
-export async function enqueueTask(input: EnqueueInput, tx: Tx = db()): Promise<string> {
+// The payload is checked at runtime too (a cast or a DB value typed loosely cannot slip through),
+// and what is stored is the parsed payload the worker's parse will accept.
+export async function enqueueTask<K extends TaskKind>(input: EnqueueInput<K>, tx: Tx = db()): Promise<string> {
+  const payload = parseTaskPayload(input.kind, input.payload);
   const task = await tx.task.create({
     data: {
       kind: input.kind,
       title: input.title,
       targetType: input.target?.type,
       targetId: input.target?.id,
-      payload: JSON.stringify(input.payload ?? {}),
+      payload: JSON.stringify(payload),
       createdById: input.actor.id,
       createdByName: input.actor.name,
       steps: { create: { message: `Queued by ${input.actor.name}` } },
@@ -60,8 +61,9 @@ export async function failTask(taskId: string, err: unknown): Promise<void> {
 export const LEASE_MS = 30_000;
 
 // Claims the oldest runnable task: queued, or running whose worker stopped renewing its lease.
-// The conditional update makes the claim atomic across several workers.
-export async function claimNextTask(workerId: string): Promise<{ id: string; kind: string; payload: unknown; recovered: boolean } | null> {
+// The conditional update makes the claim atomic across several workers. The payload stays JSON
+// text: the runner parses it with its kind's schema, so a bad row fails its task, not the claim.
+export async function claimNextTask(workerId: string): Promise<{ id: string; kind: string; payload: string; recovered: boolean } | null> {
   const now = new Date();
   const candidates = await db().task.findMany({
     where: { OR: [{ state: TASK_STATE.queued }, { state: TASK_STATE.running, leaseExpiresAt: { lt: now } }] },
@@ -79,7 +81,7 @@ export async function claimNextTask(workerId: string): Promise<{ id: string; kin
         attempts: { increment: 1 },
       },
     });
-    if (claimed.count === 1) return { id: t.id, kind: t.kind, payload: JSON.parse(t.payload), recovered: t.state === TASK_STATE.running };
+    if (claimed.count === 1) return { id: t.id, kind: t.kind, payload: t.payload, recovered: t.state === TASK_STATE.running };
   }
   return null;
 }

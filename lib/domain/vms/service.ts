@@ -89,7 +89,7 @@ export async function createVm(user: SessionUser, input: CreateVm): Promise<{ ta
 
 type QueuedOperation = {
   permission: Action;
-  operation: string; // the task kind and the audited action, e.g. vm.stop
+  operation: `vm.${VmAction}` | 'vm.delete'; // the task kind and the audited action, e.g. vm.stop
   title: (vmName: string) => string;
   transient: VmState; // shown until the task settles the VM
   allowedFrom?: VmState[];
@@ -109,7 +109,7 @@ async function queueVmOperation(user: SessionUser, id: string, op: QueuedOperati
   const actor = actorOf(user);
   const taskId = await db().$transaction(async (tx) => {
     await tx.vm.update({ where: { id }, data: { state: op.transient, lastError: null } });
-    return enqueueTask({ kind: op.operation, title: op.title(vm.name), target: { type: 'vm', id }, payload: { vmId: id, previousState: vm.state }, actor }, tx);
+    return enqueueTask({ kind: op.operation, title: op.title(vm.name), target: { type: 'vm', id }, payload: { vmId: id, previousState: vm.state as VmState }, actor }, tx);
   });
   await recordAudit({ actor, action: op.operation, target: { type: 'vm', id, name: vm.name }, result: 'accepted', detail: { taskId } });
   return { taskId };

@@ -26,8 +26,7 @@ const emptyResult = (vm: { id: string; name: string }, state: BackupRunVmResult[
 
 // backup.run: the job's VMs (resolved now), at most `concurrency` at once, each to its own
 // outcome; then retention, then a usage sample. An unusable repository fails this job only.
-export const backupRunHandler: TaskHandler = async (ctx, payload) => {
-  const jobId = String(payload.jobId);
+export const backupRunHandler: TaskHandler<'backup.run'> = async (ctx, { jobId, trigger }) => {
   const job = await db().backupJob.findUnique({ where: { id: jobId }, include: { repository: true } });
   if (!job) throw noSuchObject('backup job', jobId);
   const repo = job.repository;
@@ -51,7 +50,7 @@ export const backupRunHandler: TaskHandler = async (ctx, payload) => {
   if (missing.length) await ctx.step(`Skipping VM(s) that no longer exist: ${missing.join(', ')}`, 'warn');
   if (!vms.length) await ctx.step('The selector matches no VM now; nothing to back up', 'warn');
   const initial = vms.map((vm) => (SKIP_STATES.includes(vm.state) ? emptyResult(vm, 'skipped', `VM is ${vm.state}`) : emptyResult(vm, 'failed', 'not started')));
-  const run = await RunRecorder.start(job.id, ctx.id, String(payload.trigger ?? 'schedule'), initial);
+  const run = await RunRecorder.start(job.id, ctx.id, trigger, initial);
   const todo = vms.filter((vm) => !SKIP_STATES.includes(vm.state));
 
   await ctx.step(`Checking repository ${repo.name} (${repo.path})`);

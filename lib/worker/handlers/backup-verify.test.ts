@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MANIFEST_FORMAT } from '@/lib/agent/backup/protocol';
 import { db } from '@/lib/db/client';
+import { clearTables } from '@/lib/testing/fixtures';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { AppError, noSuchObject } from '@/lib/errors';
 import { fakeOperation, seedFakeAgentHost, startFakeAgent, type FakeAgent } from '@/lib/testing/fake-agent';
@@ -13,9 +14,7 @@ afterAll(() => testDb.cleanup());
 
 let agent: FakeAgent | null = null;
 beforeEach(async () => {
-  for (const t of ['taskStep', 'task', 'restorePoint', 'auditEvent', 'storagePool', 'backupRepository', 'host'] as const) {
-    await (db()[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
-  }
+  await clearTables('taskStep', 'task', 'restorePoint', 'auditEvent', 'storagePool', 'backupRepository', 'host');
 });
 afterEach(async () => {
   await agent?.close();

@@ -84,9 +84,7 @@ async function verifyOne(ctx: TaskContext, pointId: string, boot: boolean): Prom
 // backup.verify: { pointIds, boot }. Fails the task if any point fails, after checking them all.
 // Taken over from a dead worker, it first deletes the boot-check VMs that one left, then checks
 // every point again (verifying twice changes nothing).
-export const backupVerifyHandler: TaskHandler = async (ctx, payload) => {
-  const pointIds = (payload.pointIds as string[]) ?? [];
-  const boot = payload.boot === true;
+export const backupVerifyHandler: TaskHandler<'backup.verify'> = async (ctx, { pointIds, boot }) => {
   if (ctx.recovered) {
     const left = await trackedVms(ctx.id);
     const gone = await removeBootCheckVms(left, (m, level) => ctx.step(m, level));

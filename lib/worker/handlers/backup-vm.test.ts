@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BackupResult, BackupVmRequest } from '@/lib/agent/backup/protocol';
 import { db } from '@/lib/db/client';
+import { clearTables } from '@/lib/testing/fixtures';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import type { BackupRunVmResult } from '@/lib/domain/backups/dto';
 import { RunRecorder } from '@/lib/domain/backups/runs';
@@ -24,9 +25,7 @@ let vm: BackupVm;
 let taskId: string;
 
 beforeEach(async () => {
-  for (const t of ['taskStep', 'task', 'restorePoint', 'backupRun', 'backupJob', 'backupRepository', 'vm', 'host'] as const) {
-    await (db()[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
-  }
+  await clearTables('taskStep', 'task', 'restorePoint', 'backupRun', 'backupJob', 'backupRepository', 'vm', 'host');
 });
 afterEach(async () => {
   await agent?.close();

@@ -33,8 +33,8 @@ const hostRow = async (id: string) => {
   return h;
 };
 
-export const evacuateHostHandler: TaskHandler = async (ctx, payload) => {
-  const host = await hostRow(String(payload.hostId));
+export const evacuateHostHandler: TaskHandler<'host.evacuate'> = async (ctx, { hostId }) => {
+  const host = await hostRow(hostId);
   const vms = await db().vm.findMany({ where: { hostId: host.id }, orderBy: { name: 'asc' } });
   const running = vms.filter((v) => v.state === VM_STATE.running);
   for (const v of vms.filter((x) => x.state !== VM_STATE.running)) {
@@ -70,9 +70,8 @@ export const evacuateHostHandler: TaskHandler = async (ctx, payload) => {
 };
 
 // Leaving maintenance: the VMs evacuated on entry that still exist and run elsewhere come back.
-export const bringBackHandler: TaskHandler = async (ctx, payload) => {
-  const host = await hostRow(String(payload.hostId));
-  const ids = (payload.vmIds as string[] | undefined) ?? [];
+export const bringBackHandler: TaskHandler<'host.bring-back'> = async (ctx, { hostId, vmIds: ids }) => {
+  const host = await hostRow(hostId);
   if (!ids.length) {
     await ctx.step(`${host.name} takes VMs again; nothing to bring back`);
     return { returned: [] };

@@ -1,5 +1,5 @@
 import 'server-only';
-import { imageManifestSchema, type ImportImageRequest } from '@/lib/agent/protocol';
+import { imageManifestSchema } from '@/lib/agent/protocol';
 import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
@@ -10,13 +10,11 @@ import type { TaskHandler } from '../context';
 // The agent downloads/copies into the shared repository, checks the SHA-256, converts to a
 // read-only qcow2 and answers the manifest. A failed import leaves nothing in the repository
 // (the agent works in a temp dir) and the 'importing' row is removed here.
-export const importImageHandler: TaskHandler = async (ctx, payload) => {
-  const imageId = String(payload.imageId);
-  const request = payload.request as ImportImageRequest;
+export const importImageHandler: TaskHandler<'image.import'> = async (ctx, { imageId, hostId, request }) => {
   const label = `${request.name} ${request.version}`;
   try {
     if (ctx.recovered) throw new Error('The worker running this import stopped before it finished');
-    const agent = await agentFor(String(payload.hostId));
+    const agent = await agentFor(hostId);
     await ctx.step(`Fetching ${'url' in request.disk ? request.disk.url : request.disk.path} into the image repository`);
     const op = await agent.importImage(request);
     let lastMessage = '';

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { TaskKind } from '@/lib/domain/tasks/kinds';
 import type { TaskHandler } from '../context';
 import { bringBackHandler, evacuateHostHandler } from './host-maintenance';
 import { backupRunHandler } from './backup-run';
@@ -10,7 +11,8 @@ import { createVmHandler } from './vm-create';
 import { migrateVmHandler } from './vm-migrate';
 import { deleteVmHandler, powerHandler } from './vm-power';
 
-export const HANDLERS: Record<string, TaskHandler> = {
+// Every kind has its handler (a missing one is a type error), typed by the kind's payload.
+export const HANDLERS: { [K in TaskKind]: TaskHandler<K> } = {
   'vm.create': createVmHandler,
   'vm.start': powerHandler('start'),
   'vm.stop': powerHandler('stop'),

@@ -13,8 +13,7 @@ import type { TaskHandler } from '../context';
 // then the retention machinery: dependants rebased onto the point's parent (or flattened), each
 // recorded at once, then the point's row and file. A failure half-way leaves every remaining
 // point consistent (each rebase is complete before its row changes); running it again finishes.
-export const deletePointHandler: TaskHandler = async (ctx, payload) => {
-  const pointId = String(payload.pointId);
+export const deletePointHandler: TaskHandler<'restore-point.delete'> = async (ctx, { pointId, merge }) => {
   const point = await db().restorePoint.findUnique({ where: { id: pointId } });
   if (!point) {
     await ctx.step(`Restore point ${pointId} is already gone`, 'warn');
@@ -26,7 +25,7 @@ export const deletePointHandler: TaskHandler = async (ctx, payload) => {
     if (busy) throw chainBusyConflict(point, busy);
     const points = await db().restorePoint.findMany({ where: { vmId: point.vmId } });
     const plan = planPointDelete(points, point.id);
-    if (plan.dependants.length && payload.merge !== true) throw dependantsConflict(point, plan.dependants);
+    if (plan.dependants.length && !merge) throw dependantsConflict(point, plan.dependants);
     const byId = new Map(points.map((p) => [p.id, p]));
     const agentOf = repositoryAgents();
     const out = { deleted: point.id, rebased: [] as string[], freedBytes: 0 };

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VmRuntime } from '@/lib/agent/protocol';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
-import { seedImage } from '@/lib/testing/fixtures';
+import { clearTables, seedImage } from '@/lib/testing/fixtures';
 import { fakeOperation, seedFakeAgentHost, startFakeAgent, type FakeAgent } from '@/lib/testing/fake-agent';
 import { createTestDb } from '@/lib/testing/test-db';
 import { makeContext } from '../context';
@@ -15,9 +15,7 @@ const SAFETY = '/pool/vms/vm-a/disk0.safety-2026-01-01T00-00-00-000Z.qcow2';
 let agent: FakeAgent | null = null;
 
 beforeEach(async () => {
-  for (const t of ['taskStep', 'task', 'restorePoint', 'auditEvent', 'vm', 'image', 'host'] as const) {
-    await (db()[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
-  }
+  await clearTables('taskStep', 'task', 'restorePoint', 'auditEvent', 'vm', 'image', 'host');
 });
 afterEach(async () => {
   await agent?.close();

@@ -7,6 +7,7 @@ import { waitForRetention } from '@/lib/domain/backups/chain-readers';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import type { RestorePointVmSpec } from '@/lib/domain/backups/dto';
 import type { RestoreResultDto } from '@/lib/domain/restores/dto';
+import type { RestoreReplacePayload } from '@/lib/domain/tasks/kinds';
 import type { Vm } from '@/lib/generated/prisma/client';
 import { pointForRestore } from '@/lib/domain/restores/queries';
 import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
@@ -26,26 +27,24 @@ const ON = ['running', 'paused'];
 // an overlay of it and streams; once the VM is up on the restored disk (guest ready) the safety
 // point is discarded. On any failure before that, the restored VM not coming up included, the
 // safety disk is put back (and the VM restarted if it ran before).
-export async function replaceFromPoint(ctx: TaskContext, payload: Record<string, unknown>): Promise<RestoreResultDto> {
-  const vmId = String(payload.vmId);
+export async function replaceFromPoint(ctx: TaskContext, { vmId, pointId, instant, previousState }: RestoreReplacePayload): Promise<RestoreResultDto> {
   const vm = await db().vm.findUnique({ where: { id: vmId }, include: { image: true } });
   if (!vm) throw noSuchObject('VM', vmId);
-  const wasOn = ON.includes(String(payload.previousState));
+  const wasOn = ON.includes(previousState);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
     recordAudit({ actor: ctx.actor, action: 'vm.restore', target: { type: 'vm', id: vmId, name: vm.name }, result, detail: { taskId: ctx.id, mode: 'replace', ...detail } });
   let agent: AgentClient;
   try {
     agent = await agentFor(vm.hostId);
   } catch (err) {
-    await db().vm.update({ where: { id: vmId }, data: { state: String(payload.previousState), lastError: `Restore failed: ${errorMessage(err)}` } });
+    await db().vm.update({ where: { id: vmId }, data: { state: previousState, lastError: `Restore failed: ${errorMessage(err)}` } });
     await audit('failed', { error: errorMessage(err) });
     throw err;
   }
   try {
     if (ctx.recovered) throw new Error('The worker running this restore stopped before it finished');
-    await waitForRetention(String(payload.pointId), (m) => ctx.step(m));
-    const { point, spec } = await pointForRestore(String(payload.pointId));
-    const instant = payload.instant === true;
+    await waitForRetention(pointId, (m) => ctx.step(m));
+    const { point, spec } = await pointForRestore(pointId);
     const boot = vm.image ? { kernelPath: vm.image.kernelPath ?? undefined, initrdPath: vm.image.initrdPath ?? undefined, append: vm.image.append ?? undefined } : spec.boot;
     await stopForReplace(ctx, agent, vmId);
     await ctx.step(

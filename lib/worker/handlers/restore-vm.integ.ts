@@ -8,7 +8,9 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentClient } from '@/lib/agent-client';
-import { backupRunningVm, GUEST, guestSays, records, REPO, startQemuTestAgent, waitGuestReady, type QemuTestAgent } from '@/lib/agent/restore/restore-testing';
+import { type QemuTestAgent, startQemuTestAgent } from '@/lib/testing/agents';
+import { ask, buildGuest, guestImageFiles, records, waitGuestReady } from '@/lib/testing/guest';
+import { backupRunningVm } from '@/lib/testing/qmp-backup';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { agentFor } from '@/lib/domain/hosts/agents';
@@ -16,54 +18,50 @@ import { createEnrollmentToken } from '@/lib/domain/hosts/enrollment';
 import { enqueueImageImport } from '@/lib/domain/images/service';
 import { bootCheck } from '@/lib/domain/restores/boot-check';
 import { restorePoint } from '@/lib/domain/restores/service';
-import { getTask } from '@/lib/domain/tasks/queries';
+import { settled, startTestWorker } from '@/lib/testing/tasks';
 import { createVmSchema } from '@/lib/domain/vms/schemas';
 import { createVm } from '@/lib/domain/vms/service';
 import { admin, seedUsers } from '@/lib/testing/fixtures';
 import { startMiniDashboard } from '@/lib/testing/mini-dashboard';
 import { createTestDb } from '@/lib/testing/test-db';
 import { waitFor } from '@/lib/wait-for';
-import { runTasks } from '../runner';
 
 const testDb = createTestDb();
 let dashboard: Awaited<ReturnType<typeof startMiniDashboard>>;
 let h: QemuTestAgent;
 let agent: AgentClient;
-let stopWorker = false;
-let worker: Promise<void>;
+let worker: ReturnType<typeof startTestWorker>;
 let srcId: string;
 let pointId: string;
 
-const finished = (taskId: string) => waitFor(`task ${taskId}`, async () => ((await getTask(taskId)).state.match(/succeeded|failed/) ? getTask(taskId) : null), 180_000, 250);
 
 beforeAll(async () => {
-  execFileSync('bash', [path.join(REPO, 'scripts/build-guest.sh')], { stdio: 'inherit' });
+  buildGuest();
   await seedUsers();
   dashboard = await startMiniDashboard();
   h = await startQemuTestAgent('w1', { url: dashboard.url, token: await createEnrollmentToken('w1') });
   const host = await waitFor('host row', () => db().host.findFirst({ where: { name: 'w1' } }), 30_000, 100);
   agent = await agentFor(host.id);
-  worker = runTasks({ workerId: 'restore-worker', concurrency: 2, pollMs: 100, log: () => {} }, () => stopWorker);
+  worker = startTestWorker(2, 'restore-worker');
 
   const imp = await enqueueImageImport(SYSTEM_ACTOR, {
-    name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto',
-    disk: path.join(GUEST, 'disk.qcow2'), kernel: path.join(GUEST, 'vmlinux'), initrd: path.join(GUEST, 'initrd.gz'), append: 'console=ttyS0 quiet panic=-1',
+    name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto', ...guestImageFiles(),
   });
-  const imported = await finished(imp.taskId);
+  const imported = await settled(imp.taskId);
   expect(imported.state, imported.error?.message).toBe('succeeded');
   const image = await db().image.findUniqueOrThrow({ where: { id: imp.imageId } });
   const created = await createVm(admin, createVmSchema.parse({ name: 'src', imageId: image.id, vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, tags: ['db'] }));
-  const provisioned = await finished(created.taskId);
+  const provisioned = await settled(created.taskId);
   expect(provisioned.state, provisioned.error?.message).toBe('succeeded');
   srcId = created.vmId;
 
   // The point: records 1..6. Records 7..9 come after it.
-  await guestSays(agent, srcId, 'write 6', /^VMOPS-OK seq=6$/);
+  await ask(agent, srcId, 'write 6', /^VMOPS-OK seq=6$/);
   const dir = path.join(h.shared, 'backups');
   mkdirSync(path.join(dir, srcId), { recursive: true });
   const file = path.join(dir, srcId, 'rp-000000000001.qcow2');
   await backupRunningVm(h.driver, srcId, file, null);
-  await guestSays(agent, srcId, 'write 3', /^VMOPS-OK seq=9$/);
+  await ask(agent, srcId, 'write 3', /^VMOPS-OK seq=9$/);
   const repo = await db().backupRepository.create({ data: { name: 'shared-backups', kind: 'shared', path: dir } });
   const point = await db().restorePoint.create({
     data: {
@@ -76,8 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  stopWorker = true;
-  await worker;
+  await worker?.stop();
   await h?.stop();
   await dashboard?.close();
   testDb.cleanup();
@@ -86,7 +83,7 @@ afterAll(async () => {
 describe('vm.restore through services and worker (real QEMU)', () => {
   it('restores as a new VM instantly: running from the backup, streamed, guest holds exactly records 1..6', async () => {
     const { taskId, vmId } = await restorePoint(admin, pointId, { mode: 'new', name: 'src-restored', hostId: 'best', instant: true });
-    const task = await finished(taskId);
+    const task = await settled(taskId);
     expect(task.state, task.error?.message).toBe('succeeded');
     console.log(`restore task steps:\n  ${(task.steps ?? []).map((s) => s.message).join('\n  ')}`);
     expect((task.steps ?? []).some((s) => /^VM running after \d+\.\d s from the backup/.test(s.message))).toBe(true);
@@ -100,7 +97,7 @@ describe('vm.restore through services and worker (real QEMU)', () => {
   it('replaces the VM from the point: records back to 1..6, safety point and file gone afterwards', async () => {
     await expect(restorePoint(admin, pointId, { mode: 'replace', hostId: 'best', instant: false, confirmName: 'SRC' })).rejects.toMatchObject({ status: 422 });
     const { taskId } = await restorePoint(admin, pointId, { mode: 'replace', hostId: 'best', instant: false, confirmName: 'src' });
-    const task = await finished(taskId);
+    const task = await settled(taskId);
     expect(task.state, task.error?.message).toBe('succeeded');
     expect((task.steps ?? []).some((s) => /Safety restore point registered/.test(s.message))).toBe(true);
     const vm = await db().vm.findUniqueOrThrow({ where: { id: srcId } });
@@ -111,9 +108,9 @@ describe('vm.restore through services and worker (real QEMU)', () => {
   });
 
   it('replaces the VM instantly: running from the point at once, then streamed; records 1..6', async () => {
-    await guestSays(agent, srcId, 'write 2', /^VMOPS-OK seq=8$/);
+    await ask(agent, srcId, 'write 2', /^VMOPS-OK seq=8$/);
     const { taskId } = await restorePoint(admin, pointId, { mode: 'replace', hostId: 'best', instant: true, confirmName: 'src' });
-    const task = await finished(taskId);
+    const task = await settled(taskId);
     expect(task.state, task.error?.message).toBe('succeeded');
     expect(task.result).toMatchObject({ mode: 'replace', instant: true });
     expect((task.result as { runningAfterMs: number }).runningAfterMs).toBeGreaterThan(0);
@@ -124,14 +121,14 @@ describe('vm.restore through services and worker (real QEMU)', () => {
   });
 
   it('a replace whose restored VM does not come up puts the old disk back (running) and fails with the reason', async () => {
-    await guestSays(agent, srcId, 'write 3', /^VMOPS-OK seq=9$/); // the current disk: records 1..9
+    await ask(agent, srcId, 'write 3', /^VMOPS-OK seq=9$/); // the current disk: records 1..9
     const { taskId } = await restorePoint(admin, pointId, { mode: 'replace', hostId: 'best', instant: false, confirmName: 'src' });
     // The restored VM "does not boot": QEMU goes away while the worker waits for the guest (it
     // takes seconds to get ready; the step is polled every 50 ms).
     const stepSeen = (text: string) => async () => (await db().taskStep.count({ where: { taskId, message: text } })) > 0;
     await waitFor('the wait for the guest', stepSeen('Waiting for the guest to report ready on its serial console'), 120_000, 50);
     await agent.stopVm(srcId, { force: true });
-    const task = await finished(taskId);
+    const task = await settled(taskId);
     console.log(`failed replace steps:\n  ${(task.steps ?? []).map((s) => s.message).join('\n  ')}`);
     expect(task.state).toBe('failed');
     expect(task.error?.message).toMatch(/^The VM stopped while booting \(QEMU state (shutoff|crashed)\)$/);
@@ -150,7 +147,7 @@ describe('vm.restore through services and worker (real QEMU)', () => {
     const p = await db().restorePoint.findUniqueOrThrow({ where: { id: pointId } });
     const lost = await db().restorePoint.create({ data: { ...p, id: undefined, filePath: path.join(h.shared, 'backups', srcId, 'rp-00000000105e.qcow2'), createdAt: undefined } });
     const { taskId, vmId } = await restorePoint(admin, lost.id, { mode: 'new', name: 'never', hostId: 'best', instant: true });
-    const task = await finished(taskId);
+    const task = await settled(taskId);
     expect(task.state).toBe('failed');
     expect(task.error?.message).toMatch(/rp-00000000105e\.qcow2/);
     expect(await db().vm.findUnique({ where: { id: vmId } })).toBeNull();

@@ -5,33 +5,32 @@ import { recordAudit } from '@/lib/domain/audit/service';
 import { waitForRetention } from '@/lib/domain/backups/chain-readers';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import type { RestoreResultDto } from '@/lib/domain/restores/dto';
+import type { RestoreNewPayload } from '@/lib/domain/tasks/kinds';
 import { pointForRestore } from '@/lib/domain/restores/queries';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { errorMessage, noSuchObject } from '@/lib/errors';
-import type { TaskHandler } from '../context';
+import type { TaskContext, TaskHandler } from '../context';
 import { followRestoreOp } from './restore-follow';
 import { replaceFromPoint } from './restore-replace';
 import { waitForGuest } from './vm-create';
 import { removeVmEverywhere } from './vm-cleanup';
 
-// vm.restore: payload { vmId, pointId, mode: 'new'|'replace', instant } (lib/domain/restores/service.ts).
-export const restoreVmHandler: TaskHandler = (ctx, payload) => (payload.mode === 'replace' ? replaceFromPoint(ctx, payload) : restoreAsNewVm(ctx, payload));
+// vm.restore (queued by lib/domain/restores/service.ts): as a new VM, or over the point's own VM.
+export const restoreVmHandler: TaskHandler<'vm.restore'> = (ctx, payload) => (payload.mode === 'replace' ? replaceFromPoint(ctx, payload) : restoreAsNewVm(ctx, payload));
 
 // Restore as a new VM on the host chosen at request time. Copy: the backup chain is converted
 // into the pool, then the VM starts. Instant: the VM starts at once on an overlay of the backup
 // and its disk is streamed into the pool while it runs (the row says running from then on).
 // Any failure, or a previous worker dying mid-way, removes the half-made VM everywhere.
-const restoreAsNewVm: TaskHandler = async (ctx, payload) => {
-  const vmId = String(payload.vmId);
-  const instant = payload.instant === true;
+async function restoreAsNewVm(ctx: TaskContext, { vmId, pointId, instant }: RestoreNewPayload): Promise<RestoreResultDto> {
   const vm = await db().vm.findUnique({ where: { id: vmId }, include: { host: true } });
   if (!vm) throw noSuchObject('VM', vmId);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
     recordAudit({ actor: ctx.actor, action: 'vm.restore', target: { type: 'vm', id: vmId, name: vm.name }, result, detail: { taskId: ctx.id, ...detail } });
   try {
     if (ctx.recovered) throw new Error('The worker running this restore stopped before it finished');
-    await waitForRetention(String(payload.pointId), (m) => ctx.step(m));
-    const { point, spec } = await pointForRestore(String(payload.pointId));
+    await waitForRetention(pointId, (m) => ctx.step(m));
+    const { point, spec } = await pointForRestore(pointId);
     const agent = await agentFor(vm.hostId);
     await ctx.step(
       instant
@@ -65,4 +64,4 @@ const restoreAsNewVm: TaskHandler = async (ctx, payload) => {
     await audit('failed', { error: errorMessage(err) });
     throw err;
   }
-};
+}

@@ -13,8 +13,7 @@ import { guestReadyTimeoutSec } from './vm-timeouts';
 // Provision: copy-on-write overlay on the image + QEMU start, on the host chosen at request time.
 // Any failure (or a previous worker dying mid-way) removes the half-made VM: its disk on the host
 // and its row here, so nothing half-made stays registered. The task keeps the story.
-export const createVmHandler: TaskHandler = async (ctx, payload) => {
-  const vmId = String(payload.vmId);
+export const createVmHandler: TaskHandler<'vm.create'> = async (ctx, { vmId }) => {
   const vm = await db().vm.findUnique({ where: { id: vmId }, include: { host: true, image: true } });
   if (!vm) throw noSuchObject('VM', vmId);
   try {

@@ -8,6 +8,7 @@ import { recordAudit } from '@/lib/domain/audit/service';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { MIGRATION_STATE, type MigrationPhase, type MigrationProgressDto } from '@/lib/domain/migrations/dto';
 import { CANCEL_PREFIX } from '@/lib/domain/migrations/service';
+import type { TaskPayload } from '@/lib/domain/tasks/kinds';
 import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
 import type { Migration } from '@/lib/generated/prisma/client';
 import { AppError, errorMessage, noSuchObject } from '@/lib/errors';
@@ -61,14 +62,14 @@ function fromOperation(op: Operation): Omit<MigrationProgressDto, 'updatedAt'> {
 }
 
 // Runs the agent migration on the source, relaying its progress and honouring a cancel request.
-async function runSourceMigration(ctx: TaskContext, m: Migration, source: AgentClient, incoming: Awaited<ReturnType<AgentClient['prepareIncoming']>>, payload: Record<string, unknown>) {
+async function runSourceMigration(ctx: TaskContext, m: Migration, source: AgentClient, incoming: Awaited<ReturnType<AgentClient['prepareIncoming']>>, payload: TaskPayload<'vm.migrate'>) {
   const write = progressWriter(ctx, m.id);
   const op = await source.migrateVm(m.vmId, {
     migrationUri: incoming.migrationUri,
     nbd: incoming.nbd,
     mode: m.mode as 'shared' | 'storage',
-    ...(typeof payload.maxBandwidthBytes === 'number' ? { maxBandwidthBytes: payload.maxBandwidthBytes } : {}),
-    ...(typeof payload.downtimeLimitMs === 'number' ? { downtimeLimitMs: payload.downtimeLimitMs } : {}),
+    maxBandwidthBytes: payload.maxBandwidthBytes,
+    downtimeLimitMs: payload.downtimeLimitMs,
   });
   let chain = Promise.resolve();
   let cancelAsked = false;
@@ -88,9 +89,9 @@ async function runSourceMigration(ctx: TaskContext, m: Migration, source: AgentC
   return migrateResultSchema.parse(done.result);
 }
 
-export const migrateVmHandler: TaskHandler = async (ctx, payload) => {
-  const m = await db().migration.findUnique({ where: { id: String(payload.migrationId) } });
-  if (!m) throw noSuchObject('migration', String(payload.migrationId));
+export const migrateVmHandler: TaskHandler<'vm.migrate'> = async (ctx, payload) => {
+  const m = await db().migration.findUnique({ where: { id: payload.migrationId } });
+  if (!m) throw noSuchObject('migration', payload.migrationId);
   const vm = await db().vm.findUnique({ where: { id: m.vmId }, include: { image: true, host: true } });
   if (!vm) throw noSuchObject('VM', m.vmId);
   if (ctx.recovered) return reconcileMigration(ctx, m);

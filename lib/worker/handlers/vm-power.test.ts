@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { VmRuntime } from '@/lib/agent/protocol';
 import { db } from '@/lib/db/client';
+import { clearTables } from '@/lib/testing/fixtures';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { timeout } from '@/lib/errors';
 import { fakeOperation, seedFakeAgentHost, startFakeAgent, type FakeAgent } from '@/lib/testing/fake-agent';
@@ -15,7 +16,7 @@ afterEach(async () => {
   agent = null;
   delete process.env.VMOPS_AGENT_HTTP_TIMEOUT_MS;
   delete process.env.VMOPS_GRACEFUL_STOP_SEC;
-  for (const t of ['taskStep', 'task', 'auditEvent', 'vm', 'host'] as const) await (db()[t] as unknown as { deleteMany(): Promise<unknown> }).deleteMany();
+  await clearTables('taskStep', 'task', 'auditEvent', 'vm', 'host');
 });
 afterAll(() => testDb.cleanup());
 

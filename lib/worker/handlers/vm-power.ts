@@ -34,9 +34,9 @@ async function settleAfterFailure(vmId: string, hostId: string, previous: string
   await db().vm.update({ where: { id: vmId }, data: { state, lastError: errorMessage(err) } });
 }
 
-export function powerHandler(action: VmAction): TaskHandler {
+export function powerHandler(action: VmAction): TaskHandler<`vm.${VmAction}`> {
   return async (ctx, payload) => {
-    const vm = await vmWithHost(String(payload.vmId));
+    const vm = await vmWithHost(payload.vmId);
     try {
       const agent = await agentFor(vm.hostId);
       const graceSec = gracefulStopSec();
@@ -54,15 +54,15 @@ export function powerHandler(action: VmAction): TaskHandler {
       return { state: VM_STATE_FROM_RUNTIME[rt.state] };
     } catch (err) {
       if (action === 'stop' && timeout.is(err)) await ctx.step('The guest ignored the power button and is still running; Force stop turns it off at once.', 'error');
-      await settleAfterFailure(vm.id, vm.hostId, String(payload.previousState ?? vm.state), err);
+      await settleAfterFailure(vm.id, vm.hostId, payload.previousState, err);
       await recordAudit({ actor: ctx.actor, action: `vm.${action}`, target: { type: 'vm', id: vm.id, name: vm.name }, result: 'failed', detail: { taskId: ctx.id, error: errorMessage(err) } });
       throw err;
     }
   };
 }
 
-export const deleteVmHandler: TaskHandler = async (ctx, payload) => {
-  const vm = await vmWithHost(String(payload.vmId));
+export const deleteVmHandler: TaskHandler<'vm.delete'> = async (ctx, payload) => {
+  const vm = await vmWithHost(payload.vmId);
   await ctx.step(`Stopping QEMU if needed and removing the VM's disks on ${vm.host.name}`);
   await ctx.progress(0.3);
   const failure = await removeVmEverywhere(ctx, vm.hostId, vm.id);

@@ -3,26 +3,23 @@
 // <shared>/images, as hosts of one cluster do. migrateVm() drives both ends the way the
 // dashboard's worker does (prepare on the target, migrate on the source, poll, finish the target
 // then the source; on failure abort the target, and resume the source if it had handed over).
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createAgentClient, waitForOperation, type AgentClient, type Operation } from '@/lib/agent-client';
-import { startAgent, type RunningAgent } from '../agent';
-import { parseAgentConfig } from '../config';
-import { createMemoryLogger } from '../log';
-import type { VmRuntime } from '../protocol';
-import { startFakeDashboard, tempDir, waitFor } from '../testing';
-import type { IncomingResponse, MigrateResult, MigrationDetail } from './protocol';
+import { waitForOperation, type AgentClient, type Operation } from '@/lib/agent-client';
+import { startAgent, type RunningAgent } from '@/lib/agent/agent';
+import { parseAgentConfig } from '@/lib/agent/config';
+import { createMemoryLogger } from '@/lib/agent/log';
+import type { IncomingResponse, MigrateResult, MigrationDetail } from '@/lib/agent/migration/protocol';
+import type { VmRuntime } from '@/lib/agent/protocol';
+import { agentArgs, fakeEnrolledClient } from './agents';
+import { startFakeDashboard } from './fake-dashboard';
+import { buildGuest, GUEST_DISK, guestBoot, waitGuestReady } from './guest';
+import { tempDir } from './temp-dir';
 
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-export const GUEST = path.join(REPO, '.cache/guest');
 const MiB = 1024 * 1024;
 
 export type TestHost = { name: string; agent: RunningAgent; client: AgentClient; log: ReturnType<typeof createMemoryLogger>; localPool: string; sharedPool: string };
 
 export async function startTwoHosts() {
-  execFileSync('bash', [path.join(REPO, 'scripts/build-guest.sh')], { stdio: 'inherit', timeout: 600_000 });
+  buildGuest();
   const dash = await startFakeDashboard();
   const shared = await tempDir('vmops-mig-shared-');
   const dirs = [shared];
@@ -30,15 +27,11 @@ export async function startTwoHosts() {
   for (const name of ['m1', 'm2']) {
     const data = await tempDir(`vmops-mig-${name}-`);
     dirs.push(data);
-    const config = parseAgentConfig(
-      ['--name', name, '--port', '0', '--data', data.path, '--shared', shared.path, '--dashboard', dash.url, '--enroll-token', dash.token, '--driver', 'qemu', '--interval-ms', '2000'],
-      {},
-    );
+    const config = parseAgentConfig(agentArgs({ name, data: data.path, shared: shared.path, dashboard: dash.url, token: dash.token, driver: 'qemu', intervalMs: 2000 }), {});
     const log = createMemoryLogger(`vmops:agent:${name}`);
     const agent = await startAgent(config, { log });
     await agent.enrolled;
-    const secret = dash.enrolled.find((h) => h.name === name)!.dashboardSecret;
-    const client = createAgentClient({ baseUrl: `http://127.0.0.1:${agent.port}`, secret, hostName: name, timeoutMs: 120_000 });
+    const client = fakeEnrolledClient(dash, name, agent.port);
     hosts.push({ name, agent, client, log, localPool: config.pools[0].path, sharedPool: config.pools[1].path });
   }
   return {
@@ -55,27 +48,10 @@ export async function startTwoHosts() {
   };
 }
 
-function guestBoot() {
-  const manifest = JSON.parse(readFileSync(path.join(GUEST, 'manifest.json'), 'utf8')) as { append: string };
-  return { kernelPath: path.join(GUEST, 'vmlinux'), initrdPath: path.join(GUEST, 'initrd.gz'), append: manifest.append };
-}
-
 export async function createGuest(h: TestHost, id: string, pool: 'local' | 'shared', memoryMiB = 128): Promise<VmRuntime> {
-  const vm = await h.client.createVm({ id, name: id, vcpus: 1, memoryMiB, diskSizeBytes: 64 * MiB, pool, baseImagePath: path.join(GUEST, 'disk.qcow2'), boot: guestBoot() });
-  await waitFor(`${id} ready`, async () => (await h.client.getVm(id)).guestReady, 180_000, 200);
+  const vm = await h.client.createVm({ id, name: id, vcpus: 1, memoryMiB, diskSizeBytes: 64 * MiB, pool, baseImagePath: GUEST_DISK, boot: guestBoot() });
+  await waitGuestReady(h.client, id);
   return vm;
-}
-
-// Sends a command to the guest and waits for a new console line matching `re` (the guest answers
-// every command with one VMOPS- line).
-export async function ask(h: TestHost, id: string, cmd: string, re: RegExp, timeoutMs = 60_000): Promise<string> {
-  const matching = async () => (await h.client.console(id, 500)).lines.filter((l) => re.test(l));
-  const before = (await matching()).length;
-  await h.client.sendSerial(id, cmd);
-  return waitFor(`"${cmd}" -> ${re}`, async () => {
-    const now = await matching();
-    return now.length > before && now.at(-1);
-  }, timeoutMs, 100);
 }
 
 // guestPauseMs: source vCPUs stopped (STOP event) to target resumed (its log line): the pause
@@ -104,7 +80,7 @@ export async function migrateVm(src: TestHost, dst: TestHost, vm: VmRuntime, mod
   const incoming = await dst.client.prepareIncoming({
     vm: {
       id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, pool: opts.pool ?? (mode === 'shared' ? 'shared' : 'local'), boot: guestBoot(),
-      diskSizeBytes: 64 * MiB, diskPath: mode === 'shared' ? vm.diskPath : null, backingPath: mode === 'storage' ? (opts.backingPath === undefined ? path.join(GUEST, 'disk.qcow2') : opts.backingPath) : null,
+      diskSizeBytes: 64 * MiB, diskPath: mode === 'shared' ? vm.diskPath : null, backingPath: mode === 'storage' ? (opts.backingPath === undefined ? GUEST_DISK : opts.backingPath) : null,
     },
     mode,
   });

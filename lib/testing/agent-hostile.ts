@@ -1,9 +1,9 @@
-// Pieces of the agent's bad-input suite (hostile-suite.ts): raw HTTP calls, a listing of the
+// Pieces of the agent's bad-input suite (lib/agent/hostile-suite.ts): raw HTTP calls, a listing of the
 // agent's directories, and the hostile params, queries, targets and secrets it sends.
 import { readdir, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { PATH_TRICKS } from '@/lib/testing/hostile-inputs';
+import { PATH_TRICKS } from './hostile-inputs';
 
 export type Answer = { status: number; body: string; ms: number };
 

@@ -1,23 +1,8 @@
-// Test helpers shared by the agent's unit and integration tests: temp dirs, a fake dashboard
-// (enroll + heartbeat endpoints that record what arrives) and polling.
-import { mkdtemp, rm } from 'node:fs/promises';
+// A stand-in dashboard for agent tests: the enroll and heartbeat endpoints, recording what
+// arrives (the real ones, over a test database: mini-dashboard.ts).
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { startAgent } from './agent';
-import { parseAgentConfig, type PoolConfig } from './config';
-import { createSimulatedDriver } from './driver/simulated';
-import type { Driver } from './driver/types';
-import { createMemoryLogger, type Logger } from './log';
-import { enrollRequestSchema, heartbeatSchema, type Heartbeat } from './protocol';
-
-export async function tempDir(prefix = 'vmops-agent-'): Promise<{ path: string; remove(): Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  return { path: dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-export { waitFor } from '@/lib/wait-for';
+import { enrollRequestSchema, heartbeatSchema, type Heartbeat } from '@/lib/agent/protocol';
 
 export type ReceivedHeartbeat = { hostName: string; receivedAt: number; body: Heartbeat };
 
@@ -75,47 +60,5 @@ export async function startFakeDashboard(token = 'test-enroll-token-0123456789',
         server.close(() => r());
         server.closeAllConnections();
       }),
-  };
-}
-
-// An in-process agent on an ephemeral port with the simulated driver (unless one is given),
-// enrolled against `dashboard`. Callers await `agent.enrolled` when they need the secret (the
-// dashboard's, to call the agent).
-// driverFor: a driver built for the agent's own pools (e.g. QEMU: pools exist only once the
-// temp dirs do).
-export async function startTestAgent(opts: {
-  dashboard: FakeDashboard | string;
-  name?: string;
-  driver?: Driver;
-  driverFor?: (pools: PoolConfig[], log: Logger) => Promise<Driver>;
-  extraArgs?: string[];
-}) {
-  const data = await tempDir('vmops-data-');
-  const shared = await tempDir('vmops-shared-');
-  const dashboard = typeof opts.dashboard === 'string' ? opts.dashboard : opts.dashboard.url;
-  const token = typeof opts.dashboard === 'string' ? 'unused-token-0123456789' : opts.dashboard.token;
-  const name = opts.name ?? 'h1';
-  const config = parseAgentConfig(
-    ['--name', name, '--port', '0', '--data', data.path, '--shared', shared.path, '--dashboard', dashboard, '--enroll-token', token, ...(opts.extraArgs ?? [])],
-    {},
-  );
-  const log = createMemoryLogger(`vmops:agent:${name}`);
-  const driver = opts.driver ?? (opts.driverFor ? await opts.driverFor(config.pools, log) : createSimulatedDriver({ pools: config.pools, bootDelayMs: 50 }));
-  const agent = await startAgent(config, { driver, log });
-  agent.enrolled.catch(() => {}); // observed by the tests that care
-  return {
-    agent,
-    config,
-    log,
-    baseUrl: `http://127.0.0.1:${agent.port}`,
-    async secret() {
-      await agent.enrolled;
-      return typeof opts.dashboard === 'string' ? '' : opts.dashboard.enrolled.find((h) => h.name === name)!.dashboardSecret;
-    },
-    async stop() {
-      await agent.close();
-      await data.remove();
-      await shared.remove();
-    },
   };
 }

@@ -1,5 +1,5 @@
 // A valid JSON body for every agent route that reads one ("METHOD /pattern"), for the agent's
-// bad-input suite (hostile-input.test.ts), which spoils one field at a time. Files named here do
+// bad-input suite (lib/agent/hostile-suite.ts), which spoils one field at a time. Files named here do
 // not exist, so even an accepted body changes nothing; the suite fails when a route that reads a
 // body has no entry, or an entry names no route.
 const MiB = 1024 * 1024;
