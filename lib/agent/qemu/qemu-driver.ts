@@ -15,6 +15,10 @@ import * as img from './qemu-img';
 import { tailLines, vmPaths, writeJson } from './vm-files';
 import { OFF, ON, VmRegistry } from './vm-registry';
 
+// resetVm: how long the firmware's own reset may take, and the calm that must follow it.
+const FIRMWARE_RESET_MS = 30_000;
+const RESET_QUIET_MS = 1_500;
+
 export type QemuDriverOptions = {
   pools: { name: string; kind: 'local' | 'shared'; path: string }[];
   qemuBinary?: string;
@@ -131,19 +135,21 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
     // -no-reboot makes a plain system_reset exit QEMU. Worse, SeaBIOS answers every reset after
     // its first POST with "Attempting a hard reboot" (a guest-initiated reset ~0.1-0.5 s later),
     // which -no-reboot also turns into an exit. So the reboot action is 'reset' from our request
-    // until that firmware reset has happened (bounded wait), then back to 'shutdown' so guest
-    // reboots and panics (panic=-1) still end the process and are reported.
+    // until that firmware reset has happened and a quiet moment followed (bounded waits: under TCG
+    // on a loaded host the POST took over 10 s, and a late reset then met 'shutdown' and ended
+    // QEMU), then back to 'shutdown' so guest reboots and panics (panic=-1) still end the process.
     async resetVm(id) {
       const s = await vms.expectSession(id, ON);
+      const guestReset = (ev: { data?: { guest?: unknown } }) => ev.data?.guest === true;
       await s.execute('set-action', { reboot: 'reset' });
       try {
-        const firmwareReset = s.qmp.waitForEvent('RESET', 10_000, (ev) => ev.data?.guest === true);
+        const firmwareReset = s.qmp.waitForEvent('RESET', FIRMWARE_RESET_MS, guestReset);
         await s.execute('system_reset');
-        await firmwareReset;
+        s.guestReady = false; // now, not after the waits: the new boot may print its ready line meanwhile
+        if (await firmwareReset) while (await s.qmp.waitForEvent('RESET', RESET_QUIET_MS, guestReset));
       } finally {
         await s.execute('set-action', { reboot: 'shutdown' }).catch(() => {});
       }
-      s.guestReady = false;
     },
 
     undefineVm: (id) =>
