@@ -1,40 +1,7 @@
-// Child-process plumbing for the local stack: prefixed output, log files, orderly shutdown.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-
-export type Child = { name: string; proc: ChildProcess };
-
-export function startChild(name: string, cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; logDir: string; quiet?: boolean }): Child {
-  mkdirSync(opts.logDir, { recursive: true });
-  const log = createWriteStream(path.join(opts.logDir, `${name}.log`), { flags: 'a' });
-  const proc = spawn(cmd, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const relay = (chunk: Buffer) => {
-    log.write(chunk);
-    if (!opts.quiet) for (const line of chunk.toString().split('\n')) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
-  };
-  proc.stdout!.on('data', relay);
-  proc.stderr!.on('data', relay);
-  proc.on('exit', (code, signal) => log.write(`\n-- exited code=${code} signal=${signal}\n`));
-  return { name, proc };
-}
-
-export function stopChildren(children: Child[], timeoutMs = 10_000): Promise<void> {
-  return Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
-          const kill = setTimeout(() => c.proc.kill('SIGKILL'), timeoutMs);
-          c.proc.once('exit', () => {
-            clearTimeout(kill);
-            resolve();
-          });
-          c.proc.kill('SIGTERM');
-        }),
-    ),
-  ).then(() => undefined);
-}
+// One-shot commands for the local stack and clean-up of a throwaway stack's VMs (the long-running
+// processes: supervisor.ts).
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export async function runToEnd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,13 +1,15 @@
 // Starts the whole product locally: migrated SQLite, first admin, dashboard (next start),
 // worker, and local host agents (h1, h2: own data dirs, one shared dir), enrolled with one-time
-// tokens; seeds the image repository. Used by `npm start` and by the browser tests.
+// tokens; seeds the image repository. Used by `npm start` and by the browser tests. Once up, a
+// process that dies is restarted with backoff (supervisor.ts); Ctrl-C / SIGTERM stops them all.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { waitFor } from '@/lib/wait-for';
-import { killQemuUnder, runToEnd, startChild, stopChildren, type Child } from './processes';
+import { killQemuUnder, runToEnd } from './processes';
 import { writeSimulatedImage } from './simulated-image';
+import { stopAll, supervise, type Supervised } from './supervisor';
 
 const { values: opt } = parseArgs({
   options: {
@@ -34,8 +36,9 @@ const agents = opt.agents!.split(',').map((a) => {
   const [name, port] = a.split(':');
   return { name, port: Number(port) };
 });
-const children: Child[] = [];
+const children: Supervised[] = [];
 let started = false;
+let stopping = false;
 
 function prepareDataDir(): NodeJS.ProcessEnv {
   if (opt.fresh) {
@@ -55,19 +58,20 @@ function prepareDataDir(): NodeJS.ProcessEnv {
   };
 }
 
-// A child that dies while the stack is still coming up ends the start at once, with its log.
+// A child that dies while the stack is still coming up ends the start at once, with its log (a
+// port in use or a broken build is not cured by retrying); once up, it is restarted.
 function spawn(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): void {
-  const child = startChild(name, cmd, args, { env, logDir, quiet: opt.quiet });
-  child.proc.on('exit', (code, signal) => {
-    say(`${name} exited (${signal ?? `code ${code}`}); see ${path.join(logDir, `${name}.log`)}`);
-    if (!started) void fail(new Error(`${name} stopped during start-up`));
-  });
-  children.push(child);
+  const restart = () => started && !stopping;
+  const onExit = (_: unknown, restarting: boolean) => {
+    if (!restarting && !started && !stopping) void fail(new Error(`${name} stopped during start-up`));
+  };
+  children.push(supervise(name, cmd, args, { env, logDir, quiet: opt.quiet, restart, onExit }));
 }
 
 async function fail(err: unknown): Promise<never> {
   console.error(`vmops: start failed: ${err instanceof Error ? err.message : String(err)}`);
-  await stopChildren(children);
+  stopping = true;
+  await stopAll(children);
   process.exit(1);
 }
 
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
       password ? `  (first-run password, also in ${pwFile}; delete that file once you have changed it)` : '',
       `  hosts: ${agents.map((a) => `${a.name} (127.0.0.1:${a.port})`).join(', ')}   driver: ${hosts.drivers.join(', ')}`,
       simulated ? '  SIMULATED DRIVER: VMs are not real (no QEMU on this machine, or --driver simulated). For real QEMU: apt-get install -y qemu-system-x86 qemu-utils' : '',
-      `  logs: ${logDir}   stop: Ctrl-C (${opt.fresh ? "a --fresh stack's VMs are stopped with it" : "VMs keep running; agents re-attach on the next start"})`,
+      `  logs: ${logDir} (a process that dies is restarted)   stop: Ctrl-C (${opt.fresh ? "a --fresh stack's VMs are stopped with it" : "VMs keep running; agents re-attach on the next start"})`,
       '',
     ]
       .filter((l, i, all) => l || all[i - 1])
@@ -128,9 +132,9 @@ async function main(): Promise<void> {
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const)
   process.on(sig, () => {
-    started = true; // children exiting now is the plan, not a failure
+    stopping = true; // children exiting now is the plan: no restart, no failure
     say('stopping dashboard, worker and agents');
-    void stopChildren(children).then(() => {
+    void stopAll(children).then(() => {
       // A throwaway stack's VMs go with it (a failed browser test must not leave guests burning CPU).
       if (opt.fresh) killQemuUnder(dataDir);
       process.exit(0);
