@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { APIRequestContext } from '@playwright/test';
 import { E2E_DATA } from '../playwright.config';
-import { ADMIN_STATE, expect, pollApi, shot, test } from './support';
+import { ADMIN_STATE, checkA11y, expect, pollApi, shot, test } from './support';
 
 // Long test (backup and restore on TCG), so single steps fail fast instead of eating the whole budget.
 test.use({ storageState: ADMIN_STATE, actionTimeout: 30_000 });
@@ -38,6 +38,7 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
   await dialog.getByLabel('Name', { exact: true }).fill(repoName);
   await dialog.getByLabel('Where', { exact: true }).selectOption('shared');
   await dialog.getByLabel('Directory', { exact: true }).fill(repoDir);
+  await checkA11y(page);
   await dialog.getByRole('button', { name: 'Register', exact: true }).click();
   await expect(dialog.getByTestId('repository-registered')).toContainText(repoName);
   await dialog.getByRole('button', { name: 'Done' }).click();
@@ -76,7 +77,7 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
   await dialog.getByRole('button', { name: 'Done' }).click();
 
   // Run it now and wait for a successful run with a full restore point.
-  await page.getByRole('button', { name: `Run ${jobName} now` }).click();
+  await page.getByRole('button', { name: `Run now: ${jobName}` }).click();
   const job = await pollApi(page.request, '/api/backup-jobs', (b) => {
     const j = (b as Job[]).find((x) => x.name === jobName);
     return j?.lastRun && j.lastRun.state !== 'running' && !j.activeTaskId ? j : undefined;
@@ -106,6 +107,7 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
   await dialog.getByLabel('New VM name', { exact: true }).fill(restoredName);
   await expect(dialog.getByLabel('Host', { exact: true })).toHaveValue('auto');
   await page.screenshot({ path: 'e2e/screenshots/restore-dialog.png' }); // the window: a modal's backdrop covers only that
+  await checkA11y(page);
 
   await dialog.getByRole('button', { name: 'Restore', exact: true }).click();
   await expect(dialog.getByTestId('task-progress')).toBeVisible();
@@ -130,6 +132,7 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
   await expect(dialog.locator('p.text-red-600')).toContainText(vmName); // the server's 422, under the field
   await dialog.getByRole('textbox', { name: /to confirm/ }).fill(vmName);
   await page.screenshot({ path: 'e2e/screenshots/replace-dialog.png' });
+  await checkA11y(page);
   await dialog.getByRole('button', { name: `Replace ${vmName}` }).click();
   await expect(dialog.getByTestId('task-progress')).toHaveAttribute('data-state', 'succeeded', { timeout: 240_000 });
   await dialog.getByRole('button', { name: 'Done' }).click();

@@ -1,8 +1,11 @@
 import type { Page } from '@playwright/test';
-import { shot } from './support';
+import { checkA11y, shot } from './support';
 
 /** Modal dialogs cover the viewport only: a full-page shot would show the page below undimmed. */
-export const viewShot = (page: Page, name: string) => page.screenshot({ path: `e2e/screenshots/${name}.png` });
+export async function viewShot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `e2e/screenshots/${name}.png` });
+  await checkA11y(page);
+}
 
 /** A full-page shot from the top (a scrolled page draws its sticky bars mid-image), without toasts over the content. */
 export async function pageShot(page: Page, name: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { request } from '@playwright/test';
 import { E2E_URL } from '../playwright.config';
-import { ADMIN_STATE, VIEWER_STATE, expect, shot, signIn, test } from './support';
+import { ADMIN_STATE, VIEWER_STATE, checkA11y, expect, shot, signIn, test } from './support';
 
 test.use({ storageState: ADMIN_STATE });
 
@@ -19,6 +19,7 @@ test('an admin creates a user, changes their role, disables them (sign-in refuse
   await dialog.getByRole('button', { name: 'Create user' }).click();
   const password = (await dialog.getByTestId('password-value').textContent())!.trim();
   expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  await checkA11y(page);
   await dialog.getByRole('button', { name: 'Done' }).click();
   const row = page.getByRole('row', { name: new RegExp(username) });
   await expect(row).toContainText('operator');
@@ -26,6 +27,7 @@ test('an admin creates a user, changes their role, disables them (sign-in refuse
   // Change the role to viewer.
   await row.getByRole('button', { name: 'Role…' }).click();
   await page.getByRole('dialog').getByLabel('Role').selectOption('viewer');
+  await checkA11y(page);
   await page.getByRole('dialog').getByRole('button', { name: 'Save role' }).click();
   await expect(row).toContainText('viewer');
 
@@ -62,6 +64,7 @@ test('an admin creates a user, changes their role, disables them (sign-in refuse
   // Delete (typing the name); the audit log keeps what they did under their name.
   await row.getByRole('button', { name: 'Delete…' }).click();
   await page.getByRole('dialog').getByLabel(/to confirm/).fill(username);
+  await checkA11y(page);
   await page.getByRole('dialog').getByRole('button', { name: 'Delete user' }).click();
   await expect(page.getByRole('row', { name: new RegExp(username) })).toHaveCount(0);
   const audit = (await (await page.request.get(`/api/audit?actor=${username}`)).json()) as { action: string; actorName: string; targetName: string | null; result: string }[];

@@ -1,4 +1,4 @@
-import { ADMIN_STATE, expect, pollApi, shot, test } from './support';
+import { ADMIN_STATE, checkA11y, expect, pollApi, shot, test } from './support';
 
 test.use({ storageState: ADMIN_STATE });
 
@@ -69,6 +69,7 @@ test('create a VM from an image through the form, watch it run, see live load, s
   // Graceful stop, start again, then delete with the typed confirmation.
   await page.goto(`/vms/${vmId}`);
   await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await checkA11y(page);
   await page.getByRole('dialog').getByRole('button', { name: /stop/i }).click();
   await expect(page.getByTestId('vm-state')).toHaveText(/stopped/i, { timeout: 90_000 });
   await page.getByRole('button', { name: 'Start', exact: true }).click();
@@ -76,6 +77,7 @@ test('create a VM from an image through the form, watch it run, see live load, s
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('textbox').fill(name);
+  await checkA11y(page);
   await dialog.getByRole('button', { name: /delete/i }).click();
   await expect(page).toHaveURL(/\/vms$/, { timeout: 60_000 });
   await pollApi(page.request, `/api/vms`, (b) => !(b as { id: string }[]).some((v) => v.id === vmId), 60_000);

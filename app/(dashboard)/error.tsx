@@ -12,7 +12,7 @@ export default function DashboardError({ error, retry }: { error: unknown; retry
       <EmptyState icon={<AlertIcon className="text-red-600" />} title="This page failed to load"
         description={<>
           {error instanceof Error ? error.message : 'An unexpected error occurred.'}
-          {digest && <span className="mt-1 block font-mono text-xs text-slate-400">digest {digest}</span>}
+          {digest && <span className="mt-1 block font-mono text-xs text-slate-500">digest {digest}</span>}
         </>}
         action={<div className="flex gap-2">
           <Button variant="primary" icon={<RefreshIcon />} onClick={() => retry()}>Try again</Button>

@@ -14,7 +14,7 @@ export function AuditTarget({ event }: { event: AuditEventDto }) {
   const href = event.targetType && event.targetId ? HREF[event.targetType]?.(event.targetId) : undefined;
   return (
     <span className="block truncate" title={`${event.targetType ?? ''} ${event.targetId ?? ''}`.trim()}>
-      <span className="text-slate-400">{event.targetType} </span>
+      <span className="text-slate-500">{event.targetType} </span>
       {href ? <Link href={href} className="hover:text-accent-700 hover:underline">{text}</Link> : text}
     </span>
   );

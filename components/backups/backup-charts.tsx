@@ -10,7 +10,7 @@ import { formatBytes, formatDuration } from '@/lib/format';
 import { backupQueries } from '@/lib/queries/backup-queries';
 
 function NoData({ children }: { children: ReactNode }) {
-  return <div className="flex h-[180px] items-center justify-center rounded-md border border-dashed border-slate-200 text-xs text-slate-400">{children}</div>;
+  return <div className="flex h-[180px] items-center justify-center rounded-md border border-dashed border-slate-200 text-xs text-slate-500">{children}</div>;
 }
 
 /** Size and duration of each finished run of one job. */

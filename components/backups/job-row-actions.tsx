@@ -33,7 +33,7 @@ export function JobRowActions({ job }: { job: BackupJobDto }) {
   return (
     <div className="flex justify-end gap-1.5">
       <Button size="sm" variant="primary" {...can} disabled={!perm.allowed || Boolean(job.activeTaskId)} loading={run.isPending}
-        disabledReason={perm.reason ?? (job.activeTaskId ? 'Already running' : null)} aria-label={`Run ${job.name} now`}
+        disabledReason={perm.reason ?? (job.activeTaskId ? 'Already running' : null)} aria-label={`Run now: ${job.name}`}
         onClick={() => run.mutate(job.id, { onSuccess: () => toast({ title: `Backup ${job.name} started`, description: 'Its progress shows under Tasks.', tone: 'success' }) })}>
         Run now
       </Button>

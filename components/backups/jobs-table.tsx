@@ -27,7 +27,7 @@ function LastRun({ job }: { job: BackupJobDto }) {
   if (job.activeTaskId) {
     return <Link href={`/tasks/${job.activeTaskId}`} className="hover:underline"><RunStateBadge state="running" /></Link>;
   }
-  if (!run) return <span className="text-xs text-slate-400">Never run</span>;
+  if (!run) return <span className="text-xs text-slate-500">Never run</span>;
   const reason = run.state === 'succeeded' ? null : runReason(run);
   return (
     <div className="max-w-64 text-xs" data-testid="job-last-run">

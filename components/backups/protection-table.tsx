@@ -17,14 +17,14 @@ const COLUMNS: Column<VmProtectionDto>[] = [
     id: 'age', header: 'Last good point', align: 'right', sortValue: (p) => p.lastPointAgeSec ?? Infinity,
     cell: (p) => (p.lastPointAt
       ? <span title={formatDateTime(p.lastPointAt)}>{formatDuration((p.lastPointAgeSec ?? 0) * 1000)} ago</span>
-      : <span className="text-slate-400">none</span>),
+      : <span className="text-slate-500">none</span>),
   },
   { id: 'reason', header: 'Why', className: 'max-w-96', cell: (p) => <span className="line-clamp-2 text-xs text-slate-600" title={p.lastRunError ?? p.reason}>{p.reason}</span> },
   {
     id: 'jobs', header: 'Jobs',
     cell: (p) => (p.jobs.length ? (
       <span className="text-xs">{p.jobs.map((j) => `${j.name}${j.enabled ? '' : ' (disabled)'}`).join(', ')}</span>
-    ) : <span className="text-xs text-slate-400">no job covers it</span>),
+    ) : <span className="text-xs text-slate-500">no job covers it</span>),
   },
 ];
 

@@ -30,12 +30,14 @@ function DecisionStrip({ title, items, testId }: { title: string; items: Decisio
         ))}
       </svg>
       {items.length > 0 && (
-        <div className="flex justify-between text-[11px] text-slate-400 tabular-nums">
+        <div className="flex justify-between text-[11px] text-slate-500 tabular-nums">
           <span>{formatDateTime(items[0].at).slice(0, 10)}</span>
           <span>{formatDateTime(items[items.length - 1].at).slice(0, 10)}</span>
         </div>
       )}
-      <ul className="mt-2 max-h-32 space-y-0.5 overflow-y-auto text-xs">
+      {/* Scrolls: focusable so a keyboard can scroll it too. */}
+      <ul tabIndex={0} aria-label="Points kept, newest first"
+        className="mt-2 max-h-32 space-y-0.5 overflow-y-auto rounded text-xs focus-visible:outline-2 focus-visible:outline-accent-500">
         {[...kept].reverse().map((i) => (
           <li key={i.key} className="flex gap-3">
             <span className="w-36 shrink-0 text-slate-700 tabular-nums">{formatDateTime(i.at)}</span>

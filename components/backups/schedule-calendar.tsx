@@ -12,7 +12,7 @@ export function ScheduleCalendar({ runs, timeZone }: { runs: string[]; timeZone:
   return (
     <div data-testid="schedule-calendar" aria-label={`Next ${runs.length} runs (${timeZone})`} role="group">
       <p className="mb-1 text-[11px] text-slate-500">Next {runs.length} runs, in {timeZone}:</p>
-      <div className="grid grid-cols-7 gap-1 text-center text-[11px] font-medium text-slate-400">
+      <div className="grid grid-cols-7 gap-1 text-center text-[11px] font-medium text-slate-500">
         {WEEKDAYS.map((d) => <div key={d}>{d}</div>)}
       </div>
       <div className="mt-1 grid grid-cols-7 gap-1">
@@ -22,7 +22,7 @@ export function ScheduleCalendar({ runs, timeZone }: { runs: string[]; timeZone:
           return (
             <div key={day} title={times ? `${day}: ${times.join(', ')}` : undefined}
               className={cx('min-h-11 rounded border px-1 py-0.5 text-[11px] leading-tight',
-                times ? 'border-accent-200 bg-accent-50 text-accent-800' : 'border-slate-100 text-slate-400')}>
+                times ? 'border-accent-200 bg-accent-50 text-accent-800' : 'border-slate-100 text-slate-500')}>
               <div className={cx('tabular-nums', times && 'font-semibold')}>{d === '01' || i === 0 ? `${Number(m)}/${Number(d)}` : Number(d)}</div>
               {times && (
                 <div className="tabular-nums">

@@ -31,14 +31,14 @@ export function VmSelectorField({ value, onChange, error }: { value: VmSelector;
           <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Filter VMs…" aria-label="Filter VMs"
             className={inputClasses(false, 'mb-1.5 py-1 text-xs')} />
           <div className="max-h-32 space-y-0.5 overflow-y-auto pr-1">
-            {vms.isPending && <p className="text-xs text-slate-400">Loading VMs…</p>}
-            {!vms.isPending && all.length === 0 && <p className="text-xs text-slate-400">No VMs yet; select by tag to pick them up later.</p>}
+            {vms.isPending && <p className="text-xs text-slate-500">Loading VMs…</p>}
+            {!vms.isPending && all.length === 0 && <p className="text-xs text-slate-500">No VMs yet; select by tag to pick them up later.</p>}
             {shown.map((v) => (
               <label key={v.id} className="flex items-center gap-2 rounded px-1 py-0.5 text-sm hover:bg-slate-50">
                 <input type="checkbox" checked={value.vmIds.includes(v.id)} className="size-3.5 accent-accent-600"
                   onChange={() => onChange({ ...value, vmIds: toggle(value.vmIds, v.id) })} />
                 <span className="truncate text-slate-800">{v.name}</span>
-                {byTag.has(v.id) && !value.vmIds.includes(v.id) && <span className="text-[11px] text-slate-400">(by tag)</span>}
+                {byTag.has(v.id) && !value.vmIds.includes(v.id) && <span className="text-[11px] text-slate-500">(by tag)</span>}
               </label>
             ))}
           </div>
@@ -50,7 +50,7 @@ export function VmSelectorField({ value, onChange, error }: { value: VmSelector;
               onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); addTag(); } }} className={inputClasses(false, 'py-1 text-xs')} />
           </div>
           <div className="flex flex-wrap gap-1">
-            {knownTags.length === 0 && <p className="text-xs text-slate-400">No tags in use yet.</p>}
+            {knownTags.length === 0 && <p className="text-xs text-slate-500">No tags in use yet.</p>}
             {knownTags.map((t) => {
               const on = value.tags.includes(t);
               return (

@@ -19,7 +19,7 @@ export function ExcludedVms({ value, onChange, error }: { value: string[]; onCha
                 <li key={id} className="inline-flex items-center gap-1 rounded bg-slate-100 py-0.5 pr-0.5 pl-2 text-xs text-slate-700">
                   {name(id)}
                   <button type="button" aria-label={`Stop excluding ${name(id)}`} onClick={() => onChange(value.filter((x) => x !== id))}
-                    className="rounded p-0.5 text-slate-400 hover:bg-slate-200 hover:text-slate-700"><XIcon width={12} height={12} /></button>
+                    className="rounded p-0.5 text-slate-500 hover:bg-slate-200 hover:text-slate-700"><XIcon width={12} height={12} /></button>
                 </li>
               ))}
             </ul>

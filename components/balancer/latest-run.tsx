@@ -16,20 +16,21 @@ import { RecommendationRow } from './recommendation-row';
 function Imbalance({ run }: { run: RunDto }) {
   const gain = run.imbalanceBefore - run.imbalanceAfter;
   return (
-    <dl className="flex items-end gap-6 px-4 py-3" title="Imbalance: the spread (standard deviation) of host CPU and memory load, in percentage points; 0 is perfectly even.">
-      <div>
+    // One <dl> per figure: a list may hold only dt/dd groups, and the arrow and the gain sit between them.
+    <div className="flex items-end gap-6 px-4 py-3" title="Imbalance: the spread (standard deviation) of host CPU and memory load, in percentage points; 0 is perfectly even.">
+      <dl>
         <dt className="text-xs text-slate-500">Imbalance at the run</dt>
         <dd className="text-2xl font-semibold text-slate-900 tabular-nums" data-testid="imbalance-before">{formatImbalance(run.imbalanceBefore)}</dd>
-      </div>
+      </dl>
       <span aria-hidden="true" className="pb-1 text-xl text-slate-300">→</span>
-      <div>
+      <dl>
         <dt className="text-xs text-slate-500">After the moves</dt>
         <dd className="text-2xl font-semibold text-emerald-700 tabular-nums" data-testid="imbalance-after">{formatImbalance(run.imbalanceAfter)}</dd>
-      </div>
-      <div className="pb-1 text-xs text-slate-500">
+      </dl>
+      <p className="pb-1 text-xs text-slate-500">
         {gain > 0 ? <>expected gain <span className="font-semibold text-emerald-700">−{formatImbalance(gain)}</span></> : 'no gain available'}
-      </div>
-    </dl>
+      </p>
+    </div>
   );
 }
 

@@ -39,7 +39,7 @@ function ModePicker({ value, onChange }: { value: BalancerMode; onChange: (m: Ba
             <input type="radio" name="mode" value={m} checked={value === m} onChange={() => onChange(m)} className="mt-1 accent-accent-600" />
             <span>
               <span className="block font-medium text-slate-900">{MODE_TEXT[m].label}</span>
-              <span className="block text-xs text-slate-500">{MODE_TEXT[m].description}</span>
+              <span className="block text-xs text-slate-600">{MODE_TEXT[m].description}</span>
             </span>
           </label>
         ))}

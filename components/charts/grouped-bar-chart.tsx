@@ -20,7 +20,7 @@ export function GroupedBarChart<K extends string>({ name, data, series, unit, he
   return (
     <div data-testid={`chart-${name}`} data-bars={data.length} className="w-full" style={{ height }}>
       {data.length === 0 ? (
-        <div className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-200 text-xs text-slate-400">No data yet</div>
+        <div className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-200 text-xs text-slate-500">No data yet</div>
       ) : (
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data as ({ label: string } & Record<string, number>)[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }} barGap={2} barCategoryGap="25%">

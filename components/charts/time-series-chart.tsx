@@ -29,7 +29,7 @@ export function TimeSeriesChart<K extends string>({ name, data, series, unit, ki
   return (
     <div data-testid={`chart-${name}`} data-points={present.length} className="w-full" style={{ height }}>
       {present.length === 0 ? (
-        <div className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-200 text-xs text-slate-400">
+        <div className="flex h-full items-center justify-center rounded-md border border-dashed border-slate-200 text-xs text-slate-500">
           Waiting for metrics…
         </div>
       ) : (

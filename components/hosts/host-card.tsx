@@ -22,7 +22,7 @@ export function HostCard({ host }: { host: HostDto }) {
         <AcceleratorBadge host={host} />
         <DriverBadge driver={host.driver} />
       </div>
-      <div className={offline ? 'mt-3 space-y-2.5 opacity-50' : 'mt-3 space-y-2.5'}>
+      <div className={offline ? 'mt-3 space-y-2.5 grayscale' : 'mt-3 space-y-2.5'}>
         <UsageMeter label="CPU" used={host.cpuPct} total={100} unit="percent" />
         <UsageMeter label="Memory" used={host.memoryUsedBytes} total={host.memoryTotalBytes} />
       </div>

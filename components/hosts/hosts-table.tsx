@@ -42,11 +42,11 @@ function columns(now: number): Column<HostDto>[] {
     },
     {
       id: 'memory', header: 'Memory', align: 'right', sortValue: hostMemoryRatio, className: 'whitespace-nowrap',
-      cell: (h) => <span>{formatBytes(h.memoryUsedBytes)} <span className="text-slate-400">/ {formatBytes(h.memoryTotalBytes)}</span></span>,
+      cell: (h) => <span>{formatBytes(h.memoryUsedBytes)} <span className="text-slate-500">/ {formatBytes(h.memoryTotalBytes)}</span></span>,
     },
     {
       id: 'vms', header: 'VMs', align: 'right', sortValue: (h) => h.vmCount,
-      cell: (h) => <span>{h.runningVmCount} <span className="text-slate-400">/ {h.vmCount}</span></span>,
+      cell: (h) => <span>{h.runningVmCount} <span className="text-slate-500">/ {h.vmCount}</span></span>,
     },
     { id: 'agent', header: 'Agent', sortValue: (h) => h.agentVersion, cell: (h) => <span className="font-mono text-xs">{h.agentVersion}</span> },
     {

@@ -21,7 +21,7 @@ export function StoragePools({ pools }: { pools: HostDto['pools'] }) {
                   <span className="min-w-0 truncate">
                     <span className="font-medium text-slate-900">{p.name}</span>
                     <span className="ml-2 text-xs text-slate-500">{p.kind}</span>
-                    <span className="ml-2 font-mono text-xs text-slate-400">{p.path}</span>
+                    <span className="ml-2 font-mono text-xs text-slate-500">{p.path}</span>
                   </span>
                   <span className="shrink-0 text-xs text-slate-600 tabular-nums">
                     <span className="font-semibold text-slate-900">{formatBytes(p.freeBytes)}</span> free of {formatBytes(p.totalBytes)}
@@ -29,7 +29,7 @@ export function StoragePools({ pools }: { pools: HostDto['pools'] }) {
                 </div>
                 <ProgressBar value={ratio} label={`Space used in pool ${p.name}`} tone={usageTone(ratio)} size="sm"
                   valueText={`${formatBytes(p.freeBytes)} free of ${formatBytes(p.totalBytes)}`} />
-                <p className="mt-1 text-[11px] text-slate-400">updated {formatRelativeTime(p.updatedAt)}</p>
+                <p className="mt-1 text-[11px] text-slate-500">updated {formatRelativeTime(p.updatedAt)}</p>
               </li>
             );
           })}

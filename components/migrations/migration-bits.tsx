@@ -32,7 +32,7 @@ export function ReasonBadge({ reason }: { reason: MigrationReason }) {
 }
 
 function HostLink({ id, name }: { id: string; name: string }) {
-  if (!name) return <span className="text-slate-400" title={id}>removed host</span>;
+  if (!name) return <span className="text-slate-500" title={id}>removed host</span>;
   return <Link href={`/hosts/${id}`} className="font-medium text-slate-800 hover:text-accent-700 hover:underline">{name}</Link>;
 }
 
@@ -41,7 +41,7 @@ export function MigrationRoute({ m }: { m: Pick<MigrationDto, 'sourceHostId' | '
   return (
     <span className="inline-flex items-center gap-1.5 whitespace-nowrap">
       <HostLink id={m.sourceHostId} name={m.sourceHostName} />
-      <span aria-label="to" className="text-slate-400">→</span>
+      <span aria-hidden="true" className="text-slate-400">→</span><span className="sr-only">to</span>
       <HostLink id={m.targetHostId} name={m.targetHostName} />
     </span>
   );

@@ -24,7 +24,7 @@ function PhaseSteps({ m }: { m: MigrationDto }) {
         <li key={p} aria-current={i === at ? 'step' : undefined} className="flex items-center gap-1.5">
           {i > 0 && <span aria-hidden="true" className="h-px w-3 bg-slate-300" />}
           <span className={cx('rounded-full px-2 py-0.5 font-medium',
-            i < at ? 'bg-emerald-50 text-emerald-700' : i === at && m.state === 'running' ? 'bg-sky-100 text-sky-800 ring-1 ring-sky-300' : 'bg-slate-100 text-slate-500')}>
+            i < at ? 'bg-emerald-50 text-emerald-700' : i === at && m.state === 'running' ? 'bg-sky-100 text-sky-800 ring-1 ring-sky-300' : 'bg-slate-100 text-slate-600')}>
             {PHASE_LABELS[p]}
           </span>
         </li>

@@ -39,7 +39,7 @@ export function RestorePointActions({ vm, point, points, onClose, onDeleting }: 
         <span className="text-xs text-slate-500">
           {formatBytes(point.sizeBytes)} file · {formatBytes(point.virtualSizeBytes)} disk · took {formatDuration(point.durationMs)} · SHA-256 <span className="font-mono">{shortHash(point.sha256)}</span>
         </span>
-        <button type="button" onClick={onClose} aria-label="Close restore point" className="ml-auto rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700"><XIcon /></button>
+        <button type="button" onClick={onClose} aria-label="Close restore point" className="ml-auto rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-700"><XIcon /></button>
       </div>
       {point.fullReason && <p className="mt-1 text-xs text-slate-500">Taken as a full backup because {point.fullReason}.</p>}
       {point.verifyMessage && <p className="mt-1 text-xs text-slate-500">Last verification: {point.verifyMessage}</p>}

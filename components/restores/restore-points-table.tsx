@@ -35,8 +35,8 @@ export function RestorePointsTable({ points, selectedId, onSelect }: {
       id: 'select', header: <span className="sr-only">Actions</span>, align: 'right',
       cell: (p) => (
         <Button size="sm" variant={p.id === selectedId ? 'primary' : 'secondary'} aria-pressed={p.id === selectedId}
-          aria-label={`Choose restore point ${formatDateTime(p.takenAt)}`} onClick={() => onSelect(p.id)}>
-          {p.id === selectedId ? 'Chosen' : 'Choose'}
+          onClick={() => onSelect(p.id)}>
+          {p.id === selectedId ? 'Chosen' : 'Choose'}<span className="sr-only"> restore point {formatDateTime(p.takenAt)}</span>
         </Button>
       ),
     },

@@ -23,7 +23,7 @@ export function TaskTargetLink({ task }: { task: Pick<TaskDto, 'targetType' | 't
   const href = taskTargetHref(task);
   const text = (
     <>
-      <span className="text-slate-400">{task.targetType ?? 'object'} </span>
+      <span className="text-slate-500">{task.targetType ?? 'object'} </span>
       <span className="font-mono text-xs">{task.targetId}</span>
     </>
   );

@@ -55,7 +55,7 @@ export function TaskProgress({ taskId, onFinished, onDismiss, className, bare }:
         <span className="text-xs text-slate-500 tabular-nums">{formatRatio(task.progress)}</span>
         {onDismiss && !active && (
           <button type="button" onClick={onDismiss} aria-label="Dismiss task"
-            className="-my-1 rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700"><XIcon /></button>
+            className="-my-1 rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-700"><XIcon /></button>
         )}
       </div>
       <ProgressBar value={task.progress} label={`Progress of ${task.title}`} tone={tone} striped={active} />

@@ -11,7 +11,7 @@ export function TaskStepLog({ steps }: { steps: TaskStepDto[] }) {
     <ol className="divide-y divide-slate-100 font-mono text-xs">
       {steps.map((s, i) => (
         <li key={i} className={cx('flex gap-4 px-4 py-1.5', s.level === 'error' && 'bg-red-50/60', s.level === 'warn' && 'bg-amber-50/60')}>
-          <time dateTime={s.at} className="shrink-0 text-slate-400 tabular-nums">{formatClock(s.at, true)}</time>
+          <time dateTime={s.at} className="shrink-0 text-slate-500 tabular-nums">{formatClock(s.at, true)}</time>
           <span className={cx('w-12 shrink-0 uppercase', LEVEL[s.level])}>{s.level}</span>
           <span className="min-w-0 break-words whitespace-pre-wrap text-slate-800">{s.message}</span>
         </li>

@@ -39,7 +39,7 @@ function columns(now: number): Column<TaskDto>[] {
       ),
     },
     { id: 'target', header: 'Target', cell: (t) => <TaskTargetLink task={t} />, sortValue: (t) => t.targetId, className: 'max-w-48 truncate' },
-    { id: 'who', header: 'By', cell: (t) => t.createdByName ?? <span className="text-slate-400">system</span>, sortValue: (t) => t.createdByName },
+    { id: 'who', header: 'By', cell: (t) => t.createdByName ?? <span className="text-slate-500">system</span>, sortValue: (t) => t.createdByName },
     {
       id: 'started', header: 'Started', sortValue: (t) => Date.parse(t.startedAt ?? t.createdAt),
       cell: (t) => <span title={formatDateTime(t.startedAt ?? t.createdAt)}>{formatRelativeTime(t.startedAt ?? t.createdAt, now)}</span>,

@@ -31,7 +31,7 @@ export function Dialog({ open, onClose, title, description, children, footer, si
               <h2 id={titleId} className="text-base font-semibold text-slate-900">{title}</h2>
               {description && <div id={descId} className="mt-1 text-slate-500">{description}</div>}
             </div>
-            <button type="button" onClick={onClose} aria-label="Close" className="rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700">
+            <button type="button" onClick={onClose} aria-label="Close" className="rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-700">
               <XIcon />
             </button>
           </header>

@@ -4,7 +4,7 @@ import { cx } from '@/lib/cx';
 
 export const inputClasses = (invalid?: boolean, className?: string) =>
   cx(
-    'block w-full rounded-md border bg-white px-2.5 py-1.5 text-sm text-slate-900 shadow-xs placeholder:text-slate-400',
+    'block w-full rounded-md border bg-white px-2.5 py-1.5 text-sm text-slate-900 shadow-xs placeholder:text-slate-500',
     'focus:outline-2 focus:-outline-offset-1 disabled:bg-slate-50 disabled:text-slate-500',
     invalid ? 'border-red-400 focus:outline-red-500' : 'border-slate-300 focus:outline-accent-500',
     className,

@@ -49,7 +49,7 @@ function ToastCard({ item, onClose }: { item: ToastItem; onClose: () => void }) 
         <p className="font-medium text-slate-900">{item.title}</p>
         {item.description && <p className="mt-0.5 break-words text-slate-600">{item.description}</p>}
       </div>
-      <button type="button" onClick={onClose} aria-label="Dismiss notification" className="rounded p-0.5 text-slate-400 hover:text-slate-700">
+      <button type="button" onClick={onClose} aria-label="Dismiss notification" className="rounded p-0.5 text-slate-500 hover:text-slate-700">
         <XIcon />
       </button>
     </div>

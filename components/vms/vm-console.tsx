@@ -30,13 +30,13 @@ export function VmConsole({ vmId }: { vmId: string }) {
     <Card>
       <CardHeader title={<span className="inline-flex items-center gap-2"><TerminalIcon /> Serial console</span>}
         description={`Last ${LINES} lines, refreshed every 3 s`}
-        actions={dataUpdatedAt ? <span className="text-xs text-slate-400 tabular-nums">updated {formatClock(dataUpdatedAt, true)}</span> : null} />
+        actions={dataUpdatedAt ? <span className="text-xs text-slate-500 tabular-nums">updated {formatClock(dataUpdatedAt, true)}</span> : null} />
       <pre ref={box} onScroll={onScroll} role="log" aria-label="Serial console output" aria-live="off" tabIndex={0} data-testid="vm-console"
         className="h-72 overflow-auto rounded-b-lg bg-slate-950 px-4 py-3 font-mono text-xs leading-5 whitespace-pre-wrap text-slate-200 focus-visible:outline-2 focus-visible:outline-accent-500">
         {error ? (
           <span className="text-amber-300">Console unavailable: {error.message}</span>
         ) : lines.length === 0 ? (
-          <span className="text-slate-500">{data ? 'No console output yet.' : 'Connecting…'}</span>
+          <span className="text-slate-400">{data ? 'No console output yet.' : 'Connecting…'}</span>
         ) : (
           lines.join('\n')
         )}
