@@ -19,12 +19,28 @@ function sqliteAdapter(url: string): PrismaBetterSQLite3 {
   factory.connect = async () => {
     const adapter = await connect();
     const client = (adapter as unknown as { client: Database }).client;
-    client.pragma('journal_mode = WAL');
+    await ensureWal(client);
     const prepare = client.prepare.bind(client);
     client.prepare = ((sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)) as Database['prepare'];
     return adapter;
   };
   return factory;
+}
+
+// WAL is a property of the file, set by the first process that opens it. Two processes switching
+// at the same moment deadlock on the lock upgrade and SQLite answers one SQLITE_BUSY at once,
+// whatever the busy timeout (seen when the dashboard and the worker first open a new file): the
+// loser retries, and then finds the file in WAL already.
+async function ensureWal(client: Database): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (client.pragma('journal_mode', { simple: true }) !== 'wal') client.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (!String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY') || attempt >= 100) throw err;
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40));
+    }
+  }
 }
 
 // Created on first use and cached on globalThis: creating it at module load breaks `next build`
