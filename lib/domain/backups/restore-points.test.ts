@@ -8,7 +8,7 @@ import { admin, operator } from '@/lib/testing/fixtures';
 import { fakeOperation, seedFakeAgentHost, startFakeAgent, type FakeAgent } from '@/lib/testing/fake-agent';
 import { createTestDb } from '@/lib/testing/test-db';
 import { chainOf } from './chain';
-import { deleteRestorePoint } from './restore-points';
+import { deleteRestorePoint, safetyChainId } from './restore-points';
 
 const testDb = createTestDb();
 afterAll(() => testDb.cleanup());
@@ -107,6 +107,13 @@ describe('deleting one restore point', () => {
     expect(agent.calls).toEqual([]);
     expect(await db().restorePoint.count()).toBe(4);
     expect(await db().auditEvent.findFirst({ where: { action: 'restore-point.delete', result: 'failed' } })).not.toBeNull();
+  });
+
+  it("refuses (409) a safety point while the replace-restore that made it runs", async () => {
+    const restore = await db().task.create({ data: { kind: 'vm.restore', title: 'replace', state: 'running', targetType: 'vm', targetId: 'vm-a' } });
+    const a = await db().restorePoint.findUniqueOrThrow({ where: { id: 'A' } });
+    await db().restorePoint.create({ data: { ...a, id: 'S', kind: 'safety', chainId: safetyChainId(restore.id), parentId: null, jobId: null, filePath: '/pool/vms/vm-a/disk0.safety-x.qcow2', createdAt: undefined } });
+    expect(await rejection(deleteRestorePoint(admin, 'S', { merge: false }))).toMatchObject({ status: 409, data: { taskId: restore.id, kind: 'vm.restore' } });
   });
 
   it('a point that is gone: 404 from the service; the task says so', async () => {

@@ -3,7 +3,7 @@ import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import type { SessionUser } from '@/lib/domain/auth/dto';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
-import { activeTaskFor, enqueueTask } from '@/lib/domain/tasks/service';
+import { activeTaskFor, enqueueTask, isTaskActive } from '@/lib/domain/tasks/service';
 import { conflict, noSuchObject } from '@/lib/errors';
 import type { RestorePoint } from '@/lib/generated/prisma/client';
 import { planPointDelete } from './chain';
@@ -36,6 +36,10 @@ export async function verifyRestorePoint(user: SessionUser, id: string, input: {
 // A task that reads or writes the point's chain now (a point's descendants share its chainId):
 // a restore or verify of any point of it, a backup run of its job (the next incremental builds
 // on it), another deletion in it, or the replace-restore a safety point belongs to.
+// The chain of a replace-restore's safety point: the task that made it (and may still revert it).
+const SAFETY_CHAIN = 'restore-task:';
+export const safetyChainId = (taskId: string) => `${SAFETY_CHAIN}${taskId}`;
+
 export async function chainInUse(point: RestorePoint, exceptTaskId?: string): Promise<{ taskId: string; kind: string } | null> {
   const readers = await activeReaders();
   for (const p of await db().restorePoint.findMany({ where: { chainId: point.chainId }, select: { id: true } })) {
@@ -46,9 +50,9 @@ export async function chainInUse(point: RestorePoint, exceptTaskId?: string): Pr
   if (backup) return { taskId: backup, kind: 'backup.run' };
   const deletion = await activePointDelete(point.chainId, exceptTaskId);
   if (deletion) return { taskId: deletion, kind: DELETE_POINT_TASK };
-  // A safety point's chain is its replace-restore task.
-  const restoreTask = point.chainId.startsWith('restore-task:') ? await activeTaskFor(point.chainId.slice('restore-task:'.length)) : null;
-  return restoreTask ? { taskId: restoreTask, kind: 'vm.restore' } : null;
+  // A safety point's chain names its replace-restore task (by the task's own id).
+  const restoreTask = point.chainId.startsWith(SAFETY_CHAIN) ? point.chainId.slice(SAFETY_CHAIN.length) : null;
+  return restoreTask && (await isTaskActive(restoreTask)) ? { taskId: restoreTask, kind: 'vm.restore' } : null;
 }
 
 export function dependantsConflict(point: RestorePoint, dependants: string[]) {

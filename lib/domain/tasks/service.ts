@@ -90,6 +90,10 @@ export async function renewLease(taskId: string, workerId: string): Promise<void
   await db().task.updateMany({ where: { id: taskId, leaseOwner: workerId }, data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) } });
 }
 
+export async function isTaskActive(id: string): Promise<boolean> {
+  return (await db().task.count({ where: { id, state: { in: [TASK_STATE.queued, TASK_STATE.running] } } })) > 0;
+}
+
 export async function activeTaskFor(targetId: string): Promise<string | null> {
   const t = await db().task.findFirst({
     where: { targetId, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },

@@ -4,6 +4,7 @@ import { replaceDiskResultSchema, type SafetyFile } from '@/lib/agent/restore/pr
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { waitForRetention } from '@/lib/domain/backups/chain-readers';
+import { safetyChainId } from '@/lib/domain/backups/restore-points';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import type { RestorePointVmSpec } from '@/lib/domain/backups/dto';
 import type { RestoreResultDto } from '@/lib/domain/restores/dto';
@@ -17,7 +18,6 @@ import { followRestoreOp } from './restore-follow';
 import { waitForGuest } from './vm-create';
 
 // The safety point of a replace is its own chain, named after the task: a recovered task finds it.
-export const safetyChainId = (taskId: string) => `restore-task:${taskId}`;
 
 const ON = ['running', 'paused'];
 
