@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { APIRequestContext } from '@playwright/test';
 import { E2E_DATA } from '../playwright.config';
+import { viewShot } from './shots';
 import { ADMIN_STATE, checkA11y, expect, pollApi, shot, test } from './support';
 
 // Long test (backup and restore on TCG), so single steps fail fast instead of eating the whole budget.
@@ -106,8 +107,7 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
   dialog = page.getByRole('dialog');
   await dialog.getByLabel('New VM name', { exact: true }).fill(restoredName);
   await expect(dialog.getByLabel('Host', { exact: true })).toHaveValue('auto');
-  await page.screenshot({ path: 'e2e/screenshots/restore-dialog.png' }); // the window: a modal's backdrop covers only that
-  await checkA11y(page);
+  await viewShot(page, 'restore-dialog'); // the window: a modal's backdrop covers only that
 
   await dialog.getByRole('button', { name: 'Restore', exact: true }).click();
   await expect(dialog.getByTestId('task-progress')).toBeVisible();
@@ -131,8 +131,7 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
   await dialog.getByRole('button', { name: `Replace ${vmName}` }).click();
   await expect(dialog.locator('p.text-red-600')).toContainText(vmName); // the server's 422, under the field
   await dialog.getByRole('textbox', { name: /to confirm/ }).fill(vmName);
-  await page.screenshot({ path: 'e2e/screenshots/replace-dialog.png' });
-  await checkA11y(page);
+  await viewShot(page, 'replace-dialog');
   await dialog.getByRole('button', { name: `Replace ${vmName}` }).click();
   await expect(dialog.getByTestId('task-progress')).toHaveAttribute('data-state', 'succeeded', { timeout: 240_000 });
   await dialog.getByRole('button', { name: 'Done' }).click();

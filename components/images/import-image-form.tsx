@@ -19,11 +19,10 @@ export function ImportImageForm({ id, onAccepted, onPendingChange }: {
 }) {
   const importImage = useImportImage();
   const form = useSchemaForm(importImageSchema);
-  const { values: v, setValues: setV, field } = useTextFields<Values>(EMPTY, form);
+  const { values: v, field } = useTextFields<Values>(EMPTY, form);
   const [advancedOpen, setAdvancedOpen] = useState(false);
   useEffect(() => onPendingChange(importImage.isPending), [importImage.isPending, onPendingChange]);
   const advancedError = Boolean(form.errors.kernel || form.errors.initrd || form.errors.append);
-
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();

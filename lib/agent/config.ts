@@ -104,6 +104,7 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
   const c = result.data;
   const data = path.resolve(c.data);
   const shared = path.resolve(c.shared);
+  const imageStoreDir = path.join(shared, 'image-store');
   return {
     ...c,
     data,
@@ -114,9 +115,9 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
       { name: 'shared', kind: 'shared', path: path.join(shared, 'pool') },
     ],
     imagesDir: path.join(shared, 'images'),
-    imageStoreDir: path.join(shared, 'image-store'),
+    imageStoreDir,
     importLocations: {
-      dirs: [...new Set([path.join(shared, 'image-store'), ...c.importDirs.map((d) => path.resolve(d))])],
+      dirs: [...new Set([imageStoreDir, ...c.importDirs.map((d) => path.resolve(d))])],
       urlPrefixes: [...new Set(c.importUrlPrefixes.map((u) => normaliseUrlPrefix(u)!))],
     },
   };

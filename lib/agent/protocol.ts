@@ -75,7 +75,7 @@ export const vmRuntimeSchema = z.object({
 });
 export type VmRuntime = z.infer<typeof vmRuntimeSchema>;
 
-export const bootSchema = z
+const bootSchema = z
   .object({
     kernelPath: absPathSchema.optional(),
     initrdPath: absPathSchema.optional(),
@@ -162,7 +162,6 @@ export type ImageManifest = z.infer<typeof imageManifestSchema>;
 
 // Where this agent may import from (its own image store always; more as an admin configures).
 export const importLocationsSchema = z.object({ dirs: z.array(z.string()), urlPrefixes: z.array(z.string()) });
-export type ImportLocationsDto = z.infer<typeof importLocationsSchema>;
 
 export const operationSchema = z.object({
   id: z.string(),

@@ -48,7 +48,7 @@ export function buildAgentRouter(deps: AgentRouteDeps): Router {
       await images.check(parseInput(importSourcesSchema, await ctx.json()));
       return { status: 204 };
     })
-    .post('/v1/images/import', async (ctx) => ({ status: 202, body: await images.import(parseInput(importImageRequestSchema, await ctx.json())) }))
+    .post('/v1/images/import', async (ctx) => accepted(await images.import(parseInput(importImageRequestSchema, await ctx.json()))))
     .get('/v1/operations/:id', async (ctx) => ok(operations.get(parseInput(operationIdSchema, ctx.params).id)));
   // One guard, so backup and restore file checks share its few file-system slots.
   const points = createRepositoryGuard({ pools: deps.pools, images: deps.dirs.images, data: deps.dirs.data });

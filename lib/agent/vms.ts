@@ -48,9 +48,12 @@ export function createVmService(opts: VmServiceOptions) {
     if (running) throw conflict(`VM ${id} is busy: ${running} is running`, { vm: id, running });
     busy.set(id, kind);
   };
-  // Runs the work as an operation owned by the VM's claim (already taken by the caller's checks).
-  const begin = <T>(id: string, kind: string, message: string, work: () => Promise<T>): Operation =>
-    opts.operations.start(kind, message, () => work().finally(() => busy.delete(id)));
+  // Claims the VM and runs the work as an operation that releases it (called once the caller's
+  // checks passed, with nothing async in between).
+  const begin = <T>(id: string, kind: string, message: string, work: () => Promise<T>): Operation => {
+    claim(id, kind);
+    return opts.operations.start(kind, message, () => work().finally(() => busy.delete(id)));
+  };
 
   const mustGet = async (id: string) => {
     const vm = await driver.getVm(id);
@@ -100,7 +103,6 @@ export function createVmService(opts: VmServiceOptions) {
     if (req.start) await checkMemory(req.memoryMiB);
     const free = await poolFree(pool.path);
     if (free < OVERLAY_RESERVE_BYTES) throw storageFull(pool.name, OVERLAY_RESERVE_BYTES, free);
-    claim(req.id, 'vm.create');
 
     const spec: VmSpec = {
       id: req.id,
@@ -140,13 +142,11 @@ export function createVmService(opts: VmServiceOptions) {
       const vm = await mustGet(id);
       expect(vm, OFF);
       await checkMemory(vm.memoryMiB);
-      claim(id, 'vm.start');
       return begin(id, 'vm.start', `starting VM ${id}`, () => step('start VM', () => driver.startVm(id)));
     },
     // Graceful: the driver presses the power button until timeoutSec, then TIMEOUT (VM still on).
     async stopVm(id: string, { force, timeoutSec }: { force: boolean; timeoutSec: number }): Promise<Operation> {
       expect(await mustGet(id), ON);
-      claim(id, 'vm.stop');
       return begin(id, 'vm.stop', force ? `stopping VM ${id} at once` : `asking VM ${id} to shut down (up to ${timeoutSec} s)`, async () => {
         await (force ? driver.killVm(id) : driver.shutdownVm(id, timeoutSec));
         return mustGet(id);
@@ -154,7 +154,6 @@ export function createVmService(opts: VmServiceOptions) {
     },
     async restartVm(id: string): Promise<Operation> {
       expect(await mustGet(id), ON);
-      claim(id, 'vm.restart');
       return begin(id, 'vm.restart', `resetting VM ${id}`, async () => {
         await driver.resetVm(id);
         return mustGet(id);
@@ -162,7 +161,6 @@ export function createVmService(opts: VmServiceOptions) {
     },
     async deleteVm(id: string): Promise<Operation> {
       await mustGet(id);
-      claim(id, 'vm.delete');
       return begin(id, 'vm.delete', `deleting VM ${id}`, async () => {
         const vm = await mustGet(id);
         if (ON.includes(vm.state)) await driver.killVm(id);

@@ -1,7 +1,7 @@
 import 'server-only';
 import { NextResponse, type NextRequest } from 'next/server';
 import type { z } from 'zod';
-import { AppError, invalidInput, payloadTooLarge, rateLimited } from '@/lib/errors';
+import { AppError, invalidInput, payloadTooLarge } from '@/lib/errors';
 import { parseInput } from './validation';
 
 type Ctx<P> = { params: Promise<P> };
@@ -9,8 +9,11 @@ type Ctx<P> = { params: Promise<P> };
 // The one error mapper: AppError -> its status and { error: { code, message, data } }; anything
 // else is an unexpected 500, logged with its stack and answered without internals.
 export function errorResponse(err: unknown): NextResponse {
-  if (rateLimited.is(err)) return NextResponse.json(err.toJSON(), { status: err.status, headers: { 'Retry-After': String(err.data?.retryAfterSeconds) } });
-  if (err instanceof AppError) return NextResponse.json(err.toJSON(), { status: err.status });
+  if (err instanceof AppError) {
+    // Any coded error that says when to try again (429 RATE_LIMITED) says it in the header too.
+    const retry = err.data?.retryAfterSeconds;
+    return NextResponse.json(err.toJSON(), { status: err.status, headers: typeof retry === 'number' ? { 'Retry-After': String(retry) } : undefined });
+  }
   console.error('vmops:api unexpected error', err);
   return NextResponse.json({ error: { code: 'INTERNAL', message: 'Unexpected server error; see the dashboard log' } }, { status: 500 });
 }

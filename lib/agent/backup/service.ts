@@ -81,8 +81,7 @@ export function createBackupService(deps: Deps, guard: RepositoryGuard) {
     // reads the same through its old backing.
     async rebase(req: { path: string; backingPath: string | null }) {
       const ctx = qemu();
-      await guard.assertPointFiles([req.path], () => 'path');
-      if (req.backingPath) await guard.assertPointFiles([req.backingPath], () => 'backingPath');
+      await guard.assertPointFiles(req.backingPath ? [req.path, req.backingPath] : [req.path], (i) => (i ? 'backingPath' : 'path'));
       if (!(await existsWithin(req.path, FILE_CHECK_MS))) throw noSuchObject('backup file', req.path);
       if (req.backingPath && !(await existsWithin(req.backingPath, FILE_CHECK_MS))) throw noSuchObject('backup file', req.backingPath);
       return operations.start('backup.rebase', `rebasing ${path.basename(req.path)}`, async (op): Promise<RebaseBackupResult> => {

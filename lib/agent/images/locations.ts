@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { importLocationNotAllowed, invalidInput, noSuchObject, timeout } from '@/lib/errors';
+import { isWithin } from '../backup/path-rules';
 import { resolveReal, withDeadline } from '../fs-bounds';
 
 export type ImportLocations = { dirs: string[]; urlPrefixes: string[] };
@@ -17,10 +18,7 @@ const FS_STEP_MS = 10_000;
 export const refuse = (field: SourceField, loc: ImportLocations) => importLocationNotAllowed(field, loc);
 
 // Strictly below `dir`, compared at a separator (allowed /srv/img does not admit /srv/img-evil).
-export function isInside(dir: string, p: string): boolean {
-  const base = dir.endsWith('/') ? dir : `${dir}/`;
-  return p.length > base.length && p.startsWith(base);
-}
+export const isInside = (dir: string, p: string): boolean => p !== dir && isWithin(p, dir);
 
 async function realDirs(dirs: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -50,7 +48,7 @@ export async function openLocalSource(field: SourceField, given: string, loc: Im
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       const existing = await resolveReal(path.dirname(normal), Date.now() + FS_STEP_MS).then((r) => r.existing, () => null);
-      if (existing && (inAllowed(existing) || allowed.includes(existing))) throw noSuchObject('file', given);
+      if (existing && allowed.some((d) => isWithin(existing, d))) throw noSuchObject('file', given);
     }
     throw refuse(field, loc);
   }

@@ -17,8 +17,8 @@ export type ImageDto = {
   sizeBytes: number;
   virtualSizeBytes: number;
   sha256: string;
-  bootsKernel: boolean;
-  minMemoryMiB: number | null; // VMs of this image get at least this much memory // ships its own kernel (direct boot) rather than a bootable disk
+  bootsKernel: boolean; // ships its own kernel (direct boot) rather than a bootable disk
+  minMemoryMiB: number | null; // VMs of this image get at least this much memory
   vmCount: number;
   createdAt: string;
 };

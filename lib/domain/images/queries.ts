@@ -2,12 +2,16 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { listHosts } from '@/lib/domain/hosts/queries';
+import type { SessionUser } from '@/lib/domain/auth/dto';
+import { authorize } from '@/lib/domain/shared/authorize';
 import { errorMessage } from '@/lib/errors';
 import type { HostImportLocationsDto, ImageDto } from './dto';
 
 // Asks every online host's agent (in parallel, each bounded by the agent client's timeout) so the
-// import dialog can say what will work before anyone submits.
-export async function listImportLocations(): Promise<HostImportLocationsDto[]> {
+// import dialog can say what will work before anyone submits. Host paths are shown only to roles
+// that may import.
+export async function listImportLocations(user: SessionUser): Promise<HostImportLocationsDto[]> {
+  await authorize(user, 'image.import', undefined, 'image.import-locations');
   const hosts = (await listHosts()).filter((h) => h.status === 'online');
   return Promise.all(
     hosts.map(async (h) => {

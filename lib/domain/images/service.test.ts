@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { importLocationNotAllowed } from '@/lib/errors';
 import { seedFakeAgentHost, startFakeAgent, type FakeAgent } from '@/lib/testing/fake-agent';
-import { admin, clearTables, seedUsers } from '@/lib/testing/fixtures';
+import { admin, clearTables, seedUsers, viewer } from '@/lib/testing/fixtures';
 import { createTestDb } from '@/lib/testing/test-db';
 import { listImages, listImportLocations } from './queries';
 import { importImageSchema } from './schemas';
@@ -49,9 +49,13 @@ describe('importImage', () => {
 
   it("lists each online host's import locations; an agent that cannot answer is named, not fatal", async () => {
     const down = await seedFakeAgentHost('h2', { url: 'http://127.0.0.1:9' });
-    const list = await listImportLocations();
+    const list = await listImportLocations(admin);
     expect(list.find((h) => h.hostName === 'h1')).toMatchObject({ ...allowed, error: null });
     expect(list.find((h) => h.hostId === down.id)).toMatchObject({ dirs: [], urlPrefixes: [], error: expect.stringMatching(/cannot be reached/) });
+  });
+
+  it('shows host paths only to roles that may import', async () => {
+    await expect(listImportLocations(viewer)).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
   });
 
   it('takes minMemoryMiB as an exact JSON number', () => {
