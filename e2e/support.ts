@@ -34,6 +34,14 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
  * on, so one run lists every violation; each one reads "rule (impact): help — selector: fix".
  */
 export async function checkA11y(page: Page): Promise<void> {
+  // Colours are measured as painted: a button still fading in (a CSS transition) read as 4.3:1
+  // instead of its 4.8:1. Finite animations end first (spinners run for ever: not waited for).
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => null))),
+      new Promise((r) => setTimeout(r, 2_000)),
+    ]),
+  );
   const { violations } = await new AxeBuilder({ page, axeSource: AXE_SOURCE })
     .options({
       runOnly: { type: 'tag', values: A11Y_TAGS },
