@@ -86,6 +86,15 @@ export const repositoryUnavailable = define('REPOSITORY_UNAVAILABLE', 503, (repo
   `Backup repository ${repository} is unavailable: ${reason}`,
   { repository, reason },
 ]);
+// HA (docs/ARCHITECTURE.md, "High availability"): another host's VM may be restarted only once
+// that host's storage lease has expired (seen unchanged for the whole timeout).
+export const leaseHeld = define('LEASE_HELD', 409, (host: string, reason: string, numbers: { unchangedForMs?: number | null; timeoutMs?: number } = {}) => [
+  `The lease of host ${host} is still held: ${reason}`,
+  { host, reason, ...numbers },
+]);
+// This host may not run shared-pool VMs now: its own lease is not valid (fenced, or not renewed
+// yet) or its fence watchdog is not running. Retry once the lease is valid again.
+export const haUnavailable = define('HA_UNAVAILABLE', 503, (host: string, reason: string) => [`Host ${host} cannot run shared-pool VMs now: ${reason}`, { host, reason }]);
 export const timeout = define('TIMEOUT', 504, (what: string, seconds: number) => [`${what} did not finish within ${seconds} s`, { what, seconds }]);
 // An HTTP message the server could not parse (bad header, bad length, headers too large) or did
 // not receive in time; the connection is closed after the answer.
@@ -124,6 +133,13 @@ export const taskKindUnknown = define('TASK_KIND_UNKNOWN', 500, (kind: string) =
 export const taskPayloadInvalid = define('TASK_PAYLOAD_INVALID', 500, (kind: string, issues: string[]) => [
   `The payload of this ${kind} task does not match its schema: ${issues.join('; ')}`,
   { kind, issues },
+]);
+
+// HA admission control (lib/domain/ha/admission.ts): the action would leave too little spare
+// memory to restart the protected VMs of the host failures the policy tolerates.
+export const haAdmission = define('HA_ADMISSION', 409, (what: string, requiredMiB: number, spareMiB: number, tolerate: number) => [
+  `${what} is refused by HA admission control: restarting the protected VMs of ${tolerate} failed host(s) needs ${requiredMiB} MiB, only ${spareMiB} MiB would be spare`,
+  { requiredMiB, spareMiB, tolerate },
 ]);
 
 // A path or URL outside the agent's configured import locations. Deliberately the same answer for

@@ -1,9 +1,9 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { usePermission } from '@/components/auth/current-user';
-import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { TextField } from '@/components/ui/form-field';
+import { SaveBar } from '@/components/ui/save-bar';
 import { useToast } from '@/components/ui/toast';
 import { cx } from '@/lib/cx';
 import { BALANCER_MODES, type BalancerMode, type PolicyDto, type RuleDto } from '@/lib/domain/balancer/dto';
@@ -94,16 +94,7 @@ export function PolicyForm({ policy }: { policy: PolicyDto }) {
             <RulesEditor rules={rules} onChange={setRules} errors={errors} />
           </div>
         </CardBody>
-        <div className="flex items-center justify-end gap-3 border-t border-slate-100 bg-slate-50/60 px-4 py-3">
-          {(invalid || dirty) && (
-            <span className={cx('mr-auto text-xs', invalid ? 'text-red-700' : 'text-slate-500')}>
-              {invalid ? 'Not saved: fix the fields marked in red.' : 'Unsaved changes'}
-            </span>
-          )}
-          <Button type="submit" variant="primary" loading={save.isPending} disabled={!permission.allowed} disabledReason={permission.reason}>
-            Save policy
-          </Button>
-        </div>
+        <SaveBar label="Save policy" invalid={invalid} dirty={dirty} saving={save.isPending} permission={permission} />
       </form>
     </Card>
   );

@@ -20,6 +20,7 @@ import { HostEvacuation } from './host-evacuation';
 import { MaintenanceActions } from './maintenance-actions';
 import { MaintenanceBadge } from './maintenance-badge';
 import { StoragePools } from './storage-pools';
+import { HostHaLine } from '@/components/ha/host-ha-line';
 
 const HOST_CHARTS: ChartSpec[] = [
   { name: 'host-cpu', title: 'CPU', unit: 'percent', yMax: 100, series: [{ key: 'cpuPct', label: 'CPU' }], current: (p) => formatPercent(p.cpuPct) },
@@ -49,6 +50,7 @@ export function HostDetail({ hostId }: { hostId: string }) {
         description={<span>Last heartbeat {host.lastHeartbeat ? formatRelativeTime(host.lastHeartbeat) : 'never'} · <span className="font-mono text-xs">{host.agentUrl}</span></span>}
         actions={<><MaintenanceActions host={host} /><CreateVmButton hostId={host.id} /></>} />
       <div className="space-y-5">
+        <HostHaLine hostId={host.id} />
         <HostEvacuation host={host} />
         <HostInfo host={host} />
         <MetricsPanel title="Load" query={(r) => metricQueries.host(hostId, r)} charts={HOST_CHARTS} />

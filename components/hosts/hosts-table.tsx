@@ -15,6 +15,7 @@ import { hostQueries } from '@/lib/queries/host-queries';
 import { AddHostButton } from './add-host-button';
 import { AcceleratorBadge, DriverBadge } from './host-labels';
 import { hostMemoryRatio } from './host-math';
+import { HaHostStateBadge } from '@/components/ha/ha-bits';
 import { MaintenanceBadge } from './maintenance-badge';
 
 function columns(now: number): Column<HostDto>[] {
@@ -25,7 +26,11 @@ function columns(now: number): Column<HostDto>[] {
     },
     {
       id: 'status', header: 'Status', sortValue: (h) => `${h.status}${h.maintenance ? 'm' : ''}`,
-      cell: (h) => <span className="flex gap-1.5"><StateBadge state={h.status} /><MaintenanceBadge host={h} /></span>,
+      cell: (h) => (
+        <span className="flex gap-1.5" title={h.ha && h.ha.state !== 'online' ? h.ha.reason : undefined}>
+          <StateBadge state={h.status} /><MaintenanceBadge host={h} />{h.ha && h.ha.state !== 'online' && <HaHostStateBadge state={h.ha.state} />}
+        </span>
+      ),
     },
     {
       id: 'platform', header: 'Platform', sortValue: (h) => `${h.driver}${h.accelerator}`,

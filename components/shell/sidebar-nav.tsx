@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { AuditIcon, BackupIcon, BalanceIcon, HostIcon, ImageIcon, MigrateIcon, OverviewIcon, TaskIcon, UsersIcon, VmIcon } from '@/components/ui/icons';
+import { AuditIcon, BackupIcon, BalanceIcon, HaIcon, HostIcon, ImageIcon, MigrateIcon, OverviewIcon, TaskIcon, UsersIcon, VmIcon } from '@/components/ui/icons';
 import { cx } from '@/lib/cx';
 
 const NAV: { href: string; label: string; icon: ReactNode }[] = [
@@ -13,6 +13,7 @@ const NAV: { href: string; label: string; icon: ReactNode }[] = [
   { href: '/backups', label: 'Backups', icon: <BackupIcon /> },
   { href: '/migrations', label: 'Migrations', icon: <MigrateIcon /> },
   { href: '/balancer', label: 'Load balancer', icon: <BalanceIcon /> },
+  { href: '/ha', label: 'HA', icon: <HaIcon /> },
   { href: '/tasks', label: 'Tasks', icon: <TaskIcon /> },
   { href: '/audit', label: 'Audit log', icon: <AuditIcon /> },
   { href: '/users', label: 'Users', icon: <UsersIcon /> },

@@ -1,6 +1,7 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { isHostUp } from '@/components/hosts/host-math';
 import { Spinner } from '@/components/ui/button';
 import { hostQueries } from '@/lib/queries/host-queries';
 import { isTaskActive, taskQueries } from '@/lib/queries/task-queries';
@@ -8,7 +9,7 @@ import { isTaskActive, taskQueries } from '@/lib/queries/task-queries';
 export function TopBar() {
   const hosts = useQuery(hostQueries.list());
   const tasks = useQuery(taskQueries.list());
-  const online = hosts.data?.filter((h) => h.status === 'online').length ?? 0;
+  const online = hosts.data?.filter(isHostUp).length ?? 0;
   const running = hosts.data?.reduce((n, h) => n + h.runningVmCount, 0) ?? 0;
   const total = hosts.data?.reduce((n, h) => n + h.vmCount, 0) ?? 0;
   const active = tasks.data?.filter(isTaskActive).length ?? 0;

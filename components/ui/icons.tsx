@@ -69,3 +69,6 @@ export const MigrateIcon = (p: IconProps) => (
 export const BalanceIcon = (p: IconProps) => (
   <Icon {...p}><path d="M12 4v16M8 20h8M5 8h14" /><path d="M5 8l-3 6a3 3 0 006 0zM19 8l-3 6a3 3 0 006 0z" /></Icon>
 );
+export const HaIcon = (p: IconProps) => (
+  <Icon {...p}><path d="M12 20s-7-4.4-7-10a4 4 0 017-2.6A4 4 0 0119 10c0 5.6-7 10-7 10z" /><path d="M5 12h3l1.5-2.5 2 5L13 12h6" /></Icon>
+);

@@ -27,7 +27,7 @@ export function CreateVmForm({ initialHostId }: { initialHostId?: string }) {
   const create = useCreateVm();
   const form = useSchemaForm(createVmSchema);
   const [v, setV] = useState({
-    name: '', imageId: '', hostId: initialHostId ?? 'auto', vcpus: '1', memoryMiB: '512', diskSizeGiB: '2', haEnabled: false, tags: '',
+    name: '', imageId: '', hostId: initialHostId ?? 'auto', vcpus: '1', memoryMiB: '512', diskSizeGiB: '2', pool: 'local', haEnabled: false, tags: '',
   });
   const set = (key: keyof typeof v) => (value: string | boolean) => {
     setV((prev) => ({ ...prev, [key]: value }));
@@ -89,9 +89,16 @@ export function CreateVmForm({ initialHostId }: { initialHostId?: string }) {
             hint={image ? `At least the image's ${minDiskGiB} GiB` : 'Copy-on-write on top of the image'} />
           <TextField label="Tags" name="tags" value={v.tags} onChange={(e) => set('tags')(e.target.value)} error={err.tags}
             placeholder="web, env:prod" autoComplete="off" hint="Separate with commas or spaces" />
-          <div className="col-span-2 pt-1">
-            <Switch label="High availability" checked={v.haEnabled} onChange={(on) => set('haEnabled')(on)}
-              description="Restart this VM on another host when its host goes offline." />
+          <SelectField label="Storage" name="pool" value={v.pool} error={err.pool}
+            onChange={(e) => { set('pool')(e.target.value); if (e.target.value !== 'shared') set('haEnabled')(false); }}
+            hint={v.pool === 'shared' ? 'Any host can run it: it can be restarted elsewhere and moves without copying its disk' : 'Fastest; only this host can run it'}>
+            <option value="local">The host's local disk</option>
+            <option value="shared">Shared storage</option>
+          </SelectField>
+          <div className="pt-5">
+            <Switch label="High availability" checked={v.haEnabled} onChange={(on) => set('haEnabled')(on)} disabled={v.pool !== 'shared'}
+              description={v.pool === 'shared' ? 'Restart this VM on another host when its host fails.' : 'Needs shared storage: only then can another host run it.'} />
+            {err.haEnabled && <p className="mt-1 text-xs text-red-600">{err.haEnabled}</p>}
           </div>
         </CardBody>
         <div className="flex items-center justify-end gap-2 border-t border-slate-100 bg-slate-50/60 px-4 py-3">

@@ -24,6 +24,7 @@ import { VmDetailsPanel } from './vm-details-panel';
 import { MigrateButton } from '@/components/migrations/migrate-button';
 import { VmMigrations } from '@/components/migrations/vm-migrations';
 import { RestorePointsSection } from '@/components/restores/restore-points-section';
+import { VmHaCard } from '@/components/ha/vm-ha-card';
 
 const VM_CHARTS: ChartSpec[] = [
   { name: 'vm-cpu', title: 'CPU', unit: 'percent', yMax: 100, series: [{ key: 'cpuPct', label: 'CPU' }], current: (p) => formatPercent(p.cpuPct) },
@@ -90,7 +91,10 @@ export function VmDetail({ vmId }: { vmId: string }) {
         )}
         <MetricsPanel title="Performance" query={(r) => metricQueries.vm(vmId, r)} charts={VM_CHARTS} />
         <div className="grid grid-cols-1 gap-5 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
-          <VmDetailsPanel vm={vm} />
+          <div className="space-y-5">
+            <VmDetailsPanel vm={vm} />
+            <VmHaCard key={`${vm.haEnabled}-${vm.haPriority}-${vm.haOrder}`} vm={vm} />
+          </div>
           <VmConsole vmId={vm.id} />
         </div>
         <RestorePointsSection vm={vm} />

@@ -12,7 +12,6 @@ export function VmDetailsPanel({ vm }: { vm: VmDto }) {
     ['Disk size', formatBytes(vm.diskSizeBytes)],
     ['Disk path', <span key="p" className="font-mono text-xs break-all">{vm.diskPath || '—'}</span>],
     ['Storage pool', vm.pool],
-    ['High availability', vm.haEnabled ? 'On (recorded; automatic failover is not active yet)' : 'Off'],
     ['Tags', <VmTags key="t" tags={vm.tags} />],
     ['Guest ready', vm.guestReady ? 'Yes' : vm.guestWarning ? 'No (gave up waiting for its ready line)' : 'Not yet'],
     ['Memory in use (RSS)', vm.state === 'running' && vm.rssBytes > 0 ? formatBytes(vm.rssBytes) : '—'], // 0 until the first heartbeat reports it

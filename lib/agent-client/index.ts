@@ -17,6 +17,7 @@ import {
 } from '@/lib/agent/protocol';
 
 import { backupCalls } from './backup';
+import { haCalls } from './ha';
 import { migrationCalls } from './migration';
 import { restoreCalls } from './restore';
 
@@ -102,6 +103,7 @@ export function createAgentClient(opts: AgentClientOptions) {
     ...backupCalls(call),
     ...restoreCalls(call),
     ...migrationCalls(call),
+    ...haCalls(call),
   };
 }
 

@@ -8,6 +8,7 @@ import type { AgentConfig } from './config';
 import { selectDriver } from './driver/select';
 import type { Driver } from './driver/types';
 import { loadOrEnroll } from './enroll';
+import { createHaService } from './ha/ha-service';
 import { createInfoProvider, ensurePools } from './host-info';
 import { createImageService } from './images/import';
 import { createLogger, type Logger } from './log';
@@ -45,9 +46,15 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
   const vms = createVmService({ driver, pools: config.pools, hostName: config.name, operations, log: log.child('vms') });
   const images = createImageService({ imagesDir: config.imagesDir, locations: config.importLocations, driver, operations, log: log.child('images') });
   const auth = createAuth(config.name);
-  const router = buildAgentRouter({ info, vms, images, operations, driver, pools: config.pools, dirs: { data: config.data, images: config.imagesDir }, log: log.child('jobs') });
+  // HA once the pools exist and the driver knows its VMs: lease, observer, start guard, fencing.
+  const ha = createHaService({ host: config.name, data: config.data, shared: config.shared, pools: config.pools, timing: config.haTiming, edacRoot: config.edacRoot, driver, operations, log: log.child('ha') });
+  ha.start();
+  const router = buildAgentRouter({ info, vms, images, operations, driver, ha, pools: config.pools, dirs: { data: config.data, images: config.imagesDir }, log: log.child('jobs') });
   const server = createAgentServer({ router, auth, log: log.child('http') });
-  await listen(server, config.port, config.host);
+  await listen(server, config.port, config.host).catch((err: unknown) => {
+    ha.stop();
+    throw err;
+  });
   const port = (server.address() as AddressInfo).port;
   log(`listening on http://${config.host}:${port} (agent URL ${config.agentUrl}, pid ${process.pid})`);
 
@@ -82,6 +89,7 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
       abort.abort();
       await enrolled.catch(() => {}); // let an in-flight enrollment settle before tearing down
       sampler?.stop();
+      ha.stop(); // the fence watchdog stays armed: a stopped agent loses its lease like a dead one
       await closeServer(server);
       await driver.close(); // disconnects from QEMU; VMs keep running
       log('stopped (VMs left running)');

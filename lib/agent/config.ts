@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_EDAC_ROOT } from './ha/edac';
+import { DEFAULT_LEASE, leaseTiming } from './ha/lease-timing';
+import type { HaTiming } from './ha/protocol';
 import { normaliseUrlPrefix } from './images/locations';
 import { driverKindSchema } from './protocol';
 
@@ -26,6 +29,11 @@ const fileSchema = z
     // Where image imports may read from, besides <shared>/image-store (docs: "Image import locations").
     importDirs: z.array(z.string().min(1)).default([]),
     importUrlPrefixes: z.array(z.string().refine((u) => normaliseUrlPrefix(u) !== null, 'http(s) URL without user, query or fragment')).default([]),
+    // HA storage lease (docs: "High availability"); checked together by leaseTiming().
+    leaseRenewMs: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_LEASE.renewMs),
+    leaseTimeoutMs: z.coerce.number().int().min(1000).max(3_600_000).default(DEFAULT_LEASE.timeoutMs),
+    leaseMarginMs: z.coerce.number().int().min(0).max(3_600_000).default(DEFAULT_LEASE.marginMs),
+    edacRoot: z.string().min(1).default(DEFAULT_EDAC_ROOT), // memory error counters (tests: a temp dir laid out alike)
   })
   .strict();
 
@@ -35,6 +43,7 @@ export type AgentConfig = z.infer<typeof fileSchema> & {
   imagesDir: string;
   imageStoreDir: string; // the product's own import location, always allowed
   importLocations: { dirs: string[]; urlPrefixes: string[] };
+  haTiming: HaTiming;
 };
 
 // key -> [flag, env var]; the flag spelling is used in error messages.
@@ -52,14 +61,21 @@ const keys = {
   qemuBinary: ['qemu-binary', 'VMOPS_AGENT_QEMU_BINARY'],
   importDirs: ['import-dir', 'VMOPS_AGENT_IMPORT_DIR'],
   importUrlPrefixes: ['import-url-prefix', 'VMOPS_AGENT_IMPORT_URL_PREFIX'],
+  leaseRenewMs: ['lease-renew-ms', 'VMOPS_AGENT_LEASE_RENEW_MS'],
+  leaseTimeoutMs: ['lease-timeout-ms', 'VMOPS_AGENT_LEASE_TIMEOUT_MS'],
+  leaseMarginMs: ['lease-margin-ms', 'VMOPS_AGENT_LEASE_MARGIN_MS'],
+  edacRoot: ['edac-root', 'VMOPS_AGENT_EDAC_ROOT'],
 } as const satisfies Record<keyof z.input<typeof fileSchema>, readonly [string, string]>;
 
 export const AGENT_USAGE = `usage: tsx lib/agent/main.ts --name h1 --port 7101 --data <dir> --shared <dir> --dashboard <url>
   [--host 127.0.0.1] [--enroll-token <t>] [--driver qemu|simulated] [--interval-ms 5000]
   [--agent-url <url>] [--qemu-binary <path>] [--import-dir <dir>]... [--import-url-prefix <url>]... [--config file.json]
+  [--lease-renew-ms 2000] [--lease-timeout-ms 8000] [--lease-margin-ms 2000] [--edac-root /sys/devices/system/edac]
 Every flag also reads VMOPS_AGENT_<FLAG> (e.g. VMOPS_AGENT_ENROLL_TOKEN); VMOPS_DRIVER=qemu forces QEMU.
 --import-dir and --import-url-prefix repeat or take comma-separated lists (importDirs, importUrlPrefixes
 arrays in the file); <shared>/image-store is always an import location.
+HA lease: peers declare this host's lease expired after --lease-timeout-ms without a renewal; the agent
+fences itself (SIGKILLs its shared-pool VMs) after timeout - margin; margin >= 1000 ms, renew <= (timeout - margin) / 2.
 The config file is JSON with the camelCase keys (name, port, enrollToken, intervalMs, ...).`;
 
 // Flags that repeat (and their env variables) and take comma-separated lists.
@@ -102,6 +118,8 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
     throw new ConfigError(`Invalid agent configuration:\n${lines.join('\n')}\n${AGENT_USAGE}`);
   }
   const c = result.data;
+  const haTiming = leaseTiming({ renewMs: c.leaseRenewMs, timeoutMs: c.leaseTimeoutMs, marginMs: c.leaseMarginMs });
+  if ('error' in haTiming) throw new ConfigError(`Invalid agent configuration:\n  --lease-renew-ms / --lease-timeout-ms / --lease-margin-ms: ${haTiming.error}\n${AGENT_USAGE}`);
   const data = path.resolve(c.data);
   const shared = path.resolve(c.shared);
   const imageStoreDir = path.join(shared, 'image-store');
@@ -116,6 +134,8 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
     ],
     imagesDir: path.join(shared, 'images'),
     imageStoreDir,
+    edacRoot: path.resolve(c.edacRoot),
+    haTiming,
     importLocations: {
       dirs: [...new Set([imageStoreDir, ...c.importDirs.map((d) => path.resolve(d))])],
       urlPrefixes: [...new Set(c.importUrlPrefixes.map((u) => normaliseUrlPrefix(u)!))],

@@ -37,7 +37,8 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
   });
 
   const call = (method: string, target: string, body?: string, authorization: string | null = `Bearer ${secret}`) => httpCall(h.agent.port, method, target, body, authorization);
-  const snapshot = () => listTree([h.config.data, h.config.shared]);
+  // <shared>/ha/leases holds this agent's lease, renewed every 2 s whatever the requests do.
+  const snapshot = () => listTree([h.config.data, h.config.shared], [`${h.config.shared}/ha/leases`]);
   const failures: string[] = [];
   const started: { id: string; show: string }[] = []; // operations hostile requests started
   const statuses = new Map<number, number>();

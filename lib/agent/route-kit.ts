@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseInput } from '@/lib/http/validation';
 import type { PoolConfig } from './config';
 import type { Driver } from './driver/types';
+import type { HaService } from './ha/ha-service';
 import type { ImageService } from './images/import';
 import type { Operations } from './operations';
 import { vmIdSchema, type AgentInfo } from './protocol';
@@ -17,6 +18,7 @@ export type AgentRouteDeps = {
   images: ImageService;
   operations: Operations;
   driver: Driver;
+  ha: HaService;
   pools: PoolConfig[];
   dirs: { data: string; images: string }; // never a backup repository (backup/repository.ts)
   log: (msg: string) => void;

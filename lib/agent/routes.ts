@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { createRepositoryGuard } from './backup/repository';
 import { addBackupRoutes } from './backup/routes';
+import { addHaRoutes } from './ha/routes';
 import { addMigrationRoutes } from './migration/routes';
 import { parseInput } from '@/lib/http/validation';
 import { createVmRequestSchema, importImageRequestSchema, importSourcesSchema, serialRequestSchema, stopVmRequestSchema } from './protocol';
@@ -55,5 +56,6 @@ export function buildAgentRouter(deps: AgentRouteDeps): Router {
   addBackupRoutes(router, deps, points);
   addRestoreRoutes(router, deps, points);
   addMigrationRoutes(router, deps);
+  addHaRoutes(router, deps);
   return router;
 }

@@ -19,6 +19,8 @@ export const ACTION_MIN_ROLE = {
   'cluster.manage': 'admin', // balancer policy and rules
   'user.manage': 'admin', // users: create, role, disable, delete, reset password
   'restore-point.delete': 'admin', // one restore point (its dependants merged or named)
+  'ha.manage': 'admin', // HA policy: admission control, failover hosts, EDAC threshold
+  'vm.ha': 'operator', // a VM's HA settings, manual failover, cancelling a pending restart
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof ACTION_MIN_ROLE;

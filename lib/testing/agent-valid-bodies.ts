@@ -32,5 +32,7 @@ export function validAgentBodies(dirs: { data: string; shared: string }): Record
     'POST /v1/migrations/incoming/:id/finish': { guestReady: true },
     'POST /v1/vms/:id/migrate': { migrationUri: 'tcp:127.0.0.1:4444', nbd: { host: '127.0.0.1', port: 10809, exportName: 'vmops-mig-export', backingPath: null }, mode: 'storage', downtimeLimitMs: 300, maxBandwidthBytes: MiB },
     'POST /v1/vms/:id/migrate/finish': { mode: 'shared' },
+    // No such VM in the shared pool (404), and h9's lease was never seen (409 LEASE_HELD).
+    'POST /v1/ha/takeover': { vmId: 'vm-nope-0001', fromHost: 'h9' },
   };
 }

@@ -131,8 +131,11 @@ export type AgentProcess = { child: ChildProcess; lines: string[]; ready(timeout
 // An agent as its own process. `node --import tsx` (not npx or the tsx CLI, which do not forward
 // signals): the child IS the agent, so a signal reaches it and nothing else. Its output is kept in
 // `lines` (and echoed when asked); ready() waits for its "ready: host" line or fails with its output.
-export function spawnAgent(args: AgentArgs, opts: { echo?: boolean } = {}): AgentProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/agent/main.ts', ...agentArgs(args)], {
+// `wrap`: a command that execs the rest (e.g. `unshare -m --`), so the child is still the agent.
+export function spawnAgent(args: AgentArgs, opts: { echo?: boolean; wrap?: string[] } = {}): AgentProcess {
+  const argv = [process.execPath, '--import', 'tsx', 'lib/agent/main.ts', ...agentArgs(args)];
+  const [cmd, ...rest] = [...(opts.wrap ?? []), ...argv];
+  const child = spawn(cmd, rest, {
     cwd: REPO_DIR,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, VMOPS_DRIVER: '' }, // --driver decides, not the caller's environment

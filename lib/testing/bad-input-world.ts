@@ -36,7 +36,9 @@ export async function seedWorld(): Promise<World> {
   const rec = await db().balancerRecommendation.create({
     data: { runId: balancerRun.id, vmId: vm.id, vmName: vm.name, sourceHostId: h1.id, targetHostId: h2.id, gain: 0.3, cost: 5 },
   });
+  const restart = await db().haRestart.create({ data: { vmId: vm.id, vmName: vm.name, fromHostId: h1.id, reason: 'Waiting for a target host' } });
   return {
+    restartId: restart.id,
     vmId: vm.id, hostId: h1.id, targetHostId: h2.id, imageId: image.id, repositoryId: repo.id, jobId: job.id, runId: run.id, pointId: point.id,
     taskId: task.id, migrationId: migration.id, recommendationId: rec.id, userId: operator.id, adminId: admin.id, viewerId: viewer.id, action: 'stop',
     nextauth: 'callback/credentials', // next-auth's sign-in route: the one that reads a body

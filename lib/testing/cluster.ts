@@ -34,6 +34,19 @@ export type ClusterHost = TestHost & { hostId: string };
 export const enrolledHost = (name: string, timeoutMs = 60_000) =>
   waitFor(`${name} to enroll`, () => db().host.findFirst({ where: { name, dashboardSecretBox: { not: null } } }), timeoutMs, 250);
 
+// The test guest, imported into the shared image repository through the real import task (a
+// worker must be running).
+export async function importTestGuest(): Promise<string> {
+  const r = await enqueueImageImport(SYSTEM_ACTOR, {
+    name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto',
+    ...guestImageFiles(),
+    minMemoryMiB: TEST_GUEST_MIN_MEMORY_MIB,
+  });
+  const t = await settled(r.taskId);
+  if (t.state !== 'succeeded') throw new Error(`guest import failed: ${t.error?.message}`);
+  return r.imageId;
+}
+
 export async function startCluster(names: string[], opts: { workerConcurrency?: number } = {}) {
   if (!existsSync(path.join(GUEST_DIR, 'vmlinux'))) throw new Error('test guest missing: run scripts/build-guest.sh');
   const dashboard = await startMiniDashboard();
@@ -68,17 +81,7 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
     sharedDir: shared.path,
     pauseWorker,
     resumeWorker,
-    // The test guest, imported into the shared image repository through the real import task.
-    async importGuest(): Promise<string> {
-      const r = await enqueueImageImport(SYSTEM_ACTOR, {
-        name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto',
-        ...guestImageFiles(),
-        minMemoryMiB: TEST_GUEST_MIN_MEMORY_MIB,
-      });
-      const t = await settled(r.taskId);
-      if (t.state !== 'succeeded') throw new Error(`guest import failed: ${t.error?.message}`);
-      return r.imageId;
-    },
+    importGuest: importTestGuest,
     logs: () => hosts.map((h) => `--- agent ${h.name} ---\n${h.log.lines.slice(-40).join('\n')}`).join('\n'),
     async close() {
       await pauseWorker();

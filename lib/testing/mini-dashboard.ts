@@ -9,7 +9,10 @@ import { ingestHeartbeat } from '@/lib/domain/hosts/heartbeat';
 import { AppError } from '@/lib/errors';
 import { parseInput } from '@/lib/http/validation';
 
-export async function startMiniDashboard(): Promise<{ url: string; close(): Promise<void> }> {
+// `blockedHeartbeats`: host ids whose heartbeats are dropped (connection reset, as by a network
+// partition between that agent and the dashboard).
+export async function startMiniDashboard(): Promise<{ url: string; blockedHeartbeats: Set<string>; close(): Promise<void> }> {
+  const blockedHeartbeats = new Set<string>();
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -19,6 +22,7 @@ export async function startMiniDashboard(): Promise<{ url: string; close(): Prom
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await enrollHost(parseInput(enrollRequestSchema, body))));
       } else if (req.url === '/api/agent/heartbeat') {
         const host = await hostFromBearer(req.headers.authorization ?? null);
+        if (blockedHeartbeats.has(host.id)) return void req.socket.destroy();
         await ingestHeartbeat(host.id, parseInput(heartbeatSchema, body));
         res.writeHead(204).end();
       } else res.writeHead(404).end();
@@ -30,6 +34,7 @@ export async function startMiniDashboard(): Promise<{ url: string; close(): Prom
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    blockedHeartbeats,
     close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))),
   };
 }

@@ -36,6 +36,10 @@ export function validInputs(w: World): Record<string, unknown> {
     migrateVmSchema: { targetHostId: w.targetHostId },
     hostMaintenanceSchema: { enabled: true, bringBack: false },
     queueMigrationSchema: { vmId: w.vmId, targetHostId: w.targetHostId, reason: 'manual' },
+    // high availability
+    haPolicySchema: { enabled: true, admission: 'tolerate', hostFailuresToTolerate: 1, failoverHostIds: [w.targetHostId], edacThreshold: 100 },
+    vmHaSchema: { enabled: false, priority: 'high', order: 3 },
+    failoverSchema: { targetHostId: w.targetHostId },
     // restores
     restoreRequestSchema: { mode: 'new', name: 'web-01-copy', hostId: w.hostId, instant: false },
     // users
@@ -43,7 +47,7 @@ export function validInputs(w: World): Record<string, unknown> {
     updateUserSchema: { role: 'viewer', disabled: false, name: 'Olga O.' },
     resetPasswordSchema: { password: 'correct horse battery' },
     // vms
-    createVmSchema: { name: 'web-02', imageId: w.imageId, hostId: w.hostId, vcpus: 2, memoryMiB: 512, diskSizeGiB: 2, haEnabled: true, tags: ['web'] },
+    createVmSchema: { name: 'web-02', imageId: w.imageId, hostId: w.hostId, vcpus: 2, memoryMiB: 512, diskSizeGiB: 2, pool: 'shared', haEnabled: true, tags: ['web'] },
     vmActionSchema: 'start',
     // agents -> dashboard (lib/agent/protocol.ts): enrollment and heartbeats
     enrollRequestSchema: { token: 'f'.repeat(48), name: 'h3', agentUrl: 'http://127.0.0.1:7103', info: agentInfo },

@@ -6,6 +6,7 @@ import { sealLegacyHostSecrets } from '@/lib/domain/hosts/credentials';
 import { rollupMetrics } from '@/lib/domain/metrics/rollup';
 import { errorMessage } from '@/lib/errors';
 import { sampleAllRepositories } from '@/lib/domain/backups/repository-check';
+import { haTick } from '@/lib/domain/ha/monitor';
 import { balancerTick } from './balancer-scheduler';
 import { scheduleBackups } from './backup-scheduler';
 import { markOfflineHosts } from './housekeeping';
@@ -25,6 +26,8 @@ const timers = [
   every(15_000, 'balancer check', () => balancerTick(log)),
   every(15_000, 'backup schedule', () => scheduleBackups(log)),
   every(5 * 60_000, 'repository usage sample', sampleAllRepositories),
+  // HA: host states, failed hosts' restarts (one manager among workers; a slow tick makes the next skip).
+  every(1_000, 'HA tick', () => haTick({ managerId: workerId, log })),
 ];
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const)

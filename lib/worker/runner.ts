@@ -1,7 +1,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { claimNextTask, failTask, finishTask, renewLease, LEASE_MS } from '@/lib/domain/tasks/service';
-import { isTaskKind, parseTaskPayload, type TaskKind, type TaskPayload } from '@/lib/domain/tasks/kinds';
+import { isTaskKind, parseTaskPayload, URGENT_SLOTS, URGENT_TASK_KINDS, type TaskKind, type TaskPayload } from '@/lib/domain/tasks/kinds';
 import { errorMessage, taskKindUnknown } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import { makeContext, type TaskContext, type TaskHandler } from './context';
@@ -36,12 +36,14 @@ async function runOne(opts: RunnerOptions, claimed: NonNullable<Awaited<ReturnTy
   }
 }
 
-// Claims tasks while below the concurrency limit; each runs to completion on its own.
+// Claims tasks while below the concurrency limit (urgent kinds first, and up to URGENT_SLOTS more
+// of those when the limit is reached); each runs to completion on its own.
 export async function runTasks(opts: RunnerOptions, stopped: () => boolean): Promise<void> {
   const running = new Set<Promise<void>>();
   while (!stopped()) {
-    if (running.size < opts.concurrency) {
-      const claimed = await claimNextTask(opts.workerId).catch((err) => {
+    const room = running.size < opts.concurrency;
+    if (room || running.size < opts.concurrency + URGENT_SLOTS) {
+      const claimed = await claimNextTask(opts.workerId, room ? undefined : URGENT_TASK_KINDS).catch((err) => {
         opts.log(`claim failed: ${errorMessage(err)}`);
         return null;
       });

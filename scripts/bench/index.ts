@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { backupBench } from './backup';
+import { haBench } from './ha';
 import { migrationBench } from './migration';
 import { plannerBench } from './planner';
 import { previewBench } from './preview';
@@ -19,6 +20,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['Balancer planner at scale', plannerBench],
   ['Restore: instant recovery against a full copy', restoreBench],
   ['Health under concurrent backup previews', previewBench],
+  ['HA: host death to VM running elsewhere', haBench],
 ];
 
 const sections: string[] = [];

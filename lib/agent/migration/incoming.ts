@@ -117,6 +117,7 @@ export function createIncomingMigrations(ctx: QemuContext) {
     const freeMiB = Math.floor((await readMeminfo()).availableBytes / 1024 ** 2);
     if (vm.memoryMiB > freeMiB) throw insufficientCapacity(ctx.hostName, vm.memoryMiB, freeMiB);
     const spec: VmSpec = { id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, pool: pool.name, vmDir, diskPath, boot: vm.boot, owner: ctx.hostName };
+    await ctx.startGuard(spec); // HA: no shared-pool VM arrives on a host without a valid lease
 
     return ctx.withLock(vm.id, () =>
       UndoStack.run(ctx.log, async (undo) => {

@@ -3,7 +3,7 @@
 // so every QMP command must go through a session from here) and the per-VM lock that keeps
 // start/undefine/backup/migrate of one VM from interleaving.
 import { notSupported } from '@/lib/errors';
-import type { Driver } from '../driver/types';
+import type { Driver, VmSpec } from '../driver/types';
 import type { VmRegistry } from './vm-registry';
 
 export type QemuContext = {
@@ -15,6 +15,9 @@ export type QemuContext = {
   accelerator: 'kvm' | 'tcg';
   withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
   log: (msg: string) => void;
+  // Called before any QEMU starts (start, incoming migration, restore); throws to refuse. HA
+  // installs its own (lib/agent/ha: no shared-pool VM starts without a valid lease); none by default.
+  startGuard: (spec: VmSpec) => Promise<void>;
 };
 
 // The simulated driver has no QEMU: features that need real block jobs answer 501, clearly.

@@ -50,7 +50,7 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
 
   const driver: Driver = {
     kind: 'qemu',
-    qemu: { hostName, binary, qemuImg, vms, pools: opts.pools, accelerator: accel.accelerator === 'kvm' ? 'kvm' : 'tcg', withLock, log },
+    qemu: { hostName, binary, qemuImg, vms, pools: opts.pools, accelerator: accel.accelerator === 'kvm' ? 'kvm' : 'tcg', withLock, log, startGuard: async () => {} },
 
     async info(): Promise<DriverInfo> {
       return { kind: 'qemu', qemuVersion: version, accelerator: accel.accelerator, acceleratorReason: accel.reason };
@@ -79,6 +79,7 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
         const spec = await vms.must(id);
         const state = (await vms.runtime(spec)).state;
         if (ON.includes(state)) throw vmBadPowerState(id, OFF, state);
+        await driver.qemu!.startGuard(spec);
         if (!spec.owner) {
           // A VM defined before owners existed: whoever starts it owns it from now on.
           spec.owner = hostName;

@@ -32,6 +32,9 @@ export class VmRegistry {
   // VMs arriving by live migration: known (sessions, getVm) but not listed, so heartbeats do not
   // report a second copy of a VM that still runs on its source host.
   readonly incoming = new Set<string>();
+  // QEMU pid of each VM last seen alive, kept in memory so HA fencing can SIGKILL without
+  // touching the (maybe hung) shared storage; refreshed whenever liveRun reads run.json.
+  readonly pids = new Map<string, number>();
   private scanned = false;
 
   constructor(private readonly opts: RegistryOptions) {}
@@ -39,6 +42,7 @@ export class VmRegistry {
   // Passed to sessions: a QEMU that exited has no session any more.
   readonly onExit = (id: string) => {
     this.sessions.delete(id);
+    this.pids.delete(id);
   };
 
   async scanPools(): Promise<void> {
@@ -95,12 +99,16 @@ export class VmRegistry {
     this.sessions.delete(id);
     this.incoming.delete(id);
     this.attachFailedAt.delete(id);
+    this.pids.delete(id);
   }
 
   // run.json of a VM whose QEMU process is alive (checked against the VM id, not only the pid).
   async liveRun(spec: VmSpec): Promise<RunRecord | null> {
     const run = await readJson<RunRecord>(this.paths(spec).run);
-    return run && isQemuFor(run.pid, spec.id) ? run : null;
+    const live = run && isQemuFor(run.pid, spec.id) ? run : null;
+    if (live) this.pids.set(spec.id, live.pid);
+    else this.pids.delete(spec.id);
+    return live;
   }
 
   // The session of a live VM; attaches (once, even if asked concurrently) when the process runs

@@ -48,6 +48,7 @@ export async function planRestore(deps: RestoreDeps, req: RestoreVmInput): Promi
   const vmDir = path.join(pool.path, 'vms', id);
   if ((await deps.driver.getVm(id)) || existsSync(vmDir)) throw alreadyExists('VM', id);
   const spec: VmSpec = { ...req.vm, pool: pool.name, vmDir, diskPath: path.join(vmDir, 'disk0.qcow2'), ...(req.mode === 'instant' ? { copyOnRead: true } : {}) };
+  await q.startGuard(spec); // HA: refused before copying when it could not start here
   return { req, spec, bytesTotal: (await diskInfo(q.qemuImg, req.sourcePath)).virtualSizeBytes };
 }
 

@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { HOST_STATUS } from '@/lib/domain/hosts/dto';
 import { effectiveStatus } from '@/lib/domain/hosts/queries';
+import { haReservedHostIds } from '@/lib/domain/ha/policy';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { migrationCostSec } from './cost';
 import { predictDemand } from './demand';
@@ -16,9 +17,10 @@ const LOADED_STATES = [VM_STATE.running, VM_STATE.migrating, VM_STATE.paused, VM
 export type Snapshot = { hosts: PlanHost[]; vms: PlanVm[]; pinned: string[]; hostNames: Map<string, string>; vmNames: Map<string, string> };
 
 export async function loadSnapshot(now: Date): Promise<Snapshot> {
-  const [hostRows, vmRows] = await Promise.all([
+  const [hostRows, vmRows, haReserved] = await Promise.all([
     db().host.findMany({ include: { pools: { select: { name: true, kind: true } } }, orderBy: { name: 'asc' } }),
     db().vm.findMany({ where: { state: { in: LOADED_STATES } }, orderBy: { name: 'asc' } }),
+    haReservedHostIds(),
   ]);
   const samples = await db().metricSample.findMany({
     where: { vmId: { in: vmRows.map((v) => v.id) }, at: { gte: new Date(now.getTime() - HISTORY_MS) } },
@@ -33,7 +35,7 @@ export async function loadSnapshot(now: Date): Promise<Snapshot> {
     id: h.id,
     cpuCapacity: h.cpuCount,
     memTotalBytes: Number(h.memoryTotalBytes),
-    maintenance: h.maintenance,
+    maintenance: h.maintenance || haReserved.has(h.id), // HA failover hosts take no VMs either
     online: effectiveStatus(h, now.getTime()) === HOST_STATUS.online,
   }));
   const vms: PlanVm[] = vmRows.map((v) => {

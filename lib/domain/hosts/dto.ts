@@ -1,4 +1,5 @@
 import type { PoolInfo } from '@/lib/agent/protocol';
+import type { HaHostState } from '@/lib/domain/ha/dto';
 
 export const HOST_STATUS = { online: 'online', offline: 'offline', maintenance: 'maintenance' } as const;
 export type HostStatus = (typeof HOST_STATUS)[keyof typeof HOST_STATUS];
@@ -28,4 +29,7 @@ export type HostDto = {
   maintenance: boolean;
   maintenanceSince: string | null; // ISO
   evacuatedVmIds: string[];
+  // The HA manager's verdict (lease-based; null before its first tick): a host whose lease expired
+  // is failed even while its last heartbeat is still recent.
+  ha: { state: HaHostState; reason: string } | null;
 };

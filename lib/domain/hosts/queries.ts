@@ -5,6 +5,7 @@ import { noSuchObject } from '@/lib/errors';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { freeMemoryMiB, type PlacementHost } from '@/lib/domain/vms/placement';
 import { HOST_STATUS, type HostDto, type HostStatus } from './dto';
+import type { HaHostState } from '@/lib/domain/ha/dto';
 
 // A host whose agent has not pushed a heartbeat for this long is shown offline: the agent pushes
 // every 5 s, so two missed beats plus slack for a loaded host; with the UI's 3 s host poll an
@@ -30,7 +31,9 @@ export function toPlacementHost(h: Row): PlacementHost {
   };
 }
 
-function toDto(h: Row): HostDto {
+type HaRow = { state: string; reason: string } | undefined;
+
+function toDto(h: Row, ha: HaRow): HostDto {
   return {
     id: h.id,
     name: h.name,
@@ -61,18 +64,25 @@ function toDto(h: Row): HostDto {
     maintenance: h.maintenance,
     maintenanceSince: h.maintenanceSince?.toISOString() ?? null,
     evacuatedVmIds: JSON.parse(h.evacuatedVmIds) as string[],
+    ha: ha ? { state: ha.state as HaHostState, reason: ha.reason } : null,
   };
+}
+
+async function haStates(hostIds: string[]): Promise<Map<string, HaRow>> {
+  const rows = await db().haHostState.findMany({ where: { hostId: { in: hostIds } }, select: { hostId: true, state: true, reason: true } });
+  return new Map(rows.map((r) => [r.hostId, r]));
 }
 
 export const hostInclude = { pools: { orderBy: { name: 'asc' as const } }, vms: { select: { state: true, memoryMiB: true, rssBytes: true } } };
 
 export async function listHosts(): Promise<HostDto[]> {
   const rows = await db().host.findMany({ include: hostInclude, orderBy: { name: 'asc' } });
-  return rows.map(toDto);
+  const ha = await haStates(rows.map((h) => h.id));
+  return rows.map((h) => toDto(h, ha.get(h.id)));
 }
 
 export async function getHost(id: string): Promise<HostDto> {
   const h = await db().host.findUnique({ where: { id }, include: hostInclude });
   if (!h) throw noSuchObject('host', id);
-  return toDto(h);
+  return toDto(h, (await haStates([id])).get(id));
 }

@@ -8,6 +8,7 @@ import { effectiveStatus } from '@/lib/domain/hosts/queries';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { activeTaskFor, addStep, enqueueTask } from '@/lib/domain/tasks/service';
+import { movingTo, requireHaAdmission } from '@/lib/domain/ha/admission-check';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { conflict, errorMessage, hostOffline, noSuchObject, vmBadPowerState } from '@/lib/errors';
 import { MIGRATION_STATE, type QueueMigrationResultDto } from './dto';
@@ -35,6 +36,8 @@ export async function enqueueMigration(actor: Actor, input: QueueMigration, opts
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
   if (effectiveStatus(vm.host) === HOST_STATUS.offline) throw hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
   const target = await resolveTarget(vm, input.targetHostId);
+  // Evacuations (maintenance, hardware errors) must go whatever admission control says.
+  if (input.reason === 'manual' || input.reason === 'balancer') await requireHaAdmission(`Migrating VM ${vm.name} to ${target.name}`, movingTo(target.id, vm));
   const targetRow = await db().host.findUniqueOrThrow({ where: { id: target.id } });
   const mode = await migrationModeFor(vm);
   const estimate = await buildEstimate(vm, targetRow, mode, opts);

@@ -4,6 +4,7 @@ import { scoreTargets } from '@/lib/domain/balancer/best-target';
 import { placementRules, type PlacementRules } from '@/lib/domain/balancer/placement-rules';
 import { policyRow, toPolicyDto } from '@/lib/domain/balancer/queries';
 import { loadSnapshot } from '@/lib/domain/balancer/snapshot';
+import { reserveFailoverHosts } from '@/lib/domain/ha/policy';
 import { hostInclude, toPlacementHost } from '@/lib/domain/hosts/queries';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { freeMemoryMiB, requireRoom, type PlacementHost } from '@/lib/domain/vms/placement';
@@ -23,15 +24,17 @@ async function inFlight(): Promise<Map<string, string>> {
 
 // Every host as placement sees it, with the memory of migrations still on their way to it
 // counted as claimed, so an evacuation that queues several migrations cannot overbook a target.
-export async function placementHosts(): Promise<PlacementHost[]> {
+// HA failover hosts are reserved (skipped) unless the caller is an HA restart.
+export async function placementHosts(reserve = true): Promise<PlacementHost[]> {
   const [rows, incoming] = await Promise.all([db().host.findMany({ include: hostInclude }), inFlight()]);
   const vms = await db().vm.findMany({ where: { id: { in: [...incoming.keys()] } }, select: { id: true, memoryMiB: true } });
   const mem = new Map(vms.map((v) => [v.id, v.memoryMiB]));
-  return rows.map((r) => {
+  const hosts = rows.map((r) => {
     const h = toPlacementHost(r);
     const claims = [...incoming].filter(([, to]) => to === h.id).map(([vmId]) => ({ memoryMiB: mem.get(vmId) ?? 0, rssBytes: 0, state: 'provisioning' }));
     return { ...h, vms: [...h.vms, ...claims] };
   });
+  return reserve ? reserveFailoverHosts(hosts) : hosts;
 }
 
 // The balancer policy's hard rules over the cluster as it is: a VM being migrated counts on its

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { failedVerifyState } from '@/lib/domain/backups/dto';
+import { requireHaAdmission, startingOn } from '@/lib/domain/ha/admission-check';
 import type { SessionUser } from '@/lib/domain/auth/dto';
 import { HOST_STATUS } from '@/lib/domain/hosts/dto';
 import { effectiveStatus } from '@/lib/domain/hosts/queries';
@@ -51,6 +52,7 @@ async function restoreAsNew(user: SessionUser, { point, spec, readableOnlyOn }: 
     throw invalidInput({ hostId: [`Only host ${only?.name ?? readableOnlyOn} can read this restore point's file`] });
   }
   const host = await chooseHost(readableOnlyOn ?? (input.hostId === 'best' ? 'auto' : input.hostId), spec.memoryMiB);
+  await requireHaAdmission(`Restoring ${name} as a new VM`, startingOn(host.id, { memoryMiB: spec.memoryMiB, haEnabled: false }));
   const image = spec.imageId ? await db().image.findUnique({ where: { id: spec.imageId } }) : null;
   const vmId = `vm-${randomBytes(4).toString('hex')}`;
   const actor = actorOf(user);

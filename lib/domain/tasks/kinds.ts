@@ -37,9 +37,16 @@ export const TASK_PAYLOADS = {
   'vm.migrate': z.object({ vmId: id, migrationId: id, maxBandwidthBytes: migrateTuning.maxBandwidthBytes, downtimeLimitMs: migrateTuning.downtimeLimitMs }).strict(),
   'host.evacuate': z.object({ hostId: id }).strict(),
   'host.bring-back': z.object({ hostId: id, vmIds: z.array(id).max(10_000) }).strict(),
+  // An HA restart (lib/domain/ha/restarts.ts): the HaRestart row says which VM, from where, to where.
+  'vm.ha-restart': z.object({ restartId: id }).strict(),
 } as const;
 
 export type TaskKind = keyof typeof TASK_PAYLOADS;
+// Kinds that must not wait behind long tasks (backups, evacuations): claimed first, and from slots
+// of their own beyond the worker's concurrency. An HA restart waiting for a backup to end would
+// add minutes of downtime to a failover promised in seconds.
+export const URGENT_TASK_KINDS: readonly TaskKind[] = ['vm.ha-restart'];
+export const URGENT_SLOTS = 4;
 // What a producer passes to enqueueTask, and what a handler receives after parsing.
 export type TaskPayloadInput<K extends TaskKind> = z.input<(typeof TASK_PAYLOADS)[K]>;
 export type TaskPayload<K extends TaskKind> = z.output<(typeof TASK_PAYLOADS)[K]>;

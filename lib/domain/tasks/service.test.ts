@@ -22,6 +22,16 @@ describe('task claiming', () => {
     expect((await db().task.findUniqueOrThrow({ where: { id: a } })).attempts).toBe(2);
   });
 
+  it('claims an HA restart before older tasks, and only urgent kinds when asked for them', async () => {
+    const backup = await enqueueTask({ kind: 'backup.run', title: 'backup', payload: { jobId: 'j1', trigger: 'manual' }, actor: SYSTEM_ACTOR });
+    const restart = await enqueueTask({ kind: 'vm.ha-restart', title: 'restart', payload: { restartId: 'r1' }, actor: SYSTEM_ACTOR });
+    expect(await claimNextTask('w1', ['vm.ha-restart'])).toMatchObject({ id: restart });
+    expect(await claimNextTask('w1', ['vm.ha-restart'])).toBeNull();
+    const later = await enqueueTask({ kind: 'vm.ha-restart', title: 'restart 2', payload: { restartId: 'r2' }, actor: SYSTEM_ACTOR });
+    expect(await claimNextTask('w2')).toMatchObject({ id: later });
+    expect(await claimNextTask('w2')).toMatchObject({ id: backup });
+  });
+
   it('records results and coded errors with a step log', async () => {
     const ok = await enqueueTask({ kind: 'host.evacuate', title: 'ok', payload: { hostId: 'h1' }, actor: SYSTEM_ACTOR });
     await finishTask(ok, { n: 1 });

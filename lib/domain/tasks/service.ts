@@ -4,7 +4,7 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 import type { Actor } from '@/lib/domain/audit/service';
 import { AppError, errorMessage } from '@/lib/errors';
 import { TASK_STATE } from './dto';
-import { parseTaskPayload, type TaskKind, type TaskPayloadInput } from './kinds';
+import { parseTaskPayload, URGENT_TASK_KINDS, type TaskKind, type TaskPayloadInput } from './kinds';
 
 type Tx = Prisma.TransactionClient;
 
@@ -63,10 +63,19 @@ export const LEASE_MS = 30_000;
 // Claims the oldest runnable task: queued, or running whose worker stopped renewing its lease.
 // The conditional update makes the claim atomic across several workers. The payload stays JSON
 // text: the runner parses it with its kind's schema, so a bad row fails its task, not the claim.
-export async function claimNextTask(workerId: string): Promise<{ id: string; kind: string; payload: string; recovered: boolean } | null> {
+// kinds: only those (the runner's urgent slots); otherwise any kind, urgent ones first.
+export async function claimNextTask(workerId: string, kinds?: readonly string[]): Promise<{ id: string; kind: string; payload: string; recovered: boolean } | null> {
+  if (!kinds) return (await claimNextTask(workerId, URGENT_TASK_KINDS)) ?? claimFrom(workerId, undefined);
+  return claimFrom(workerId, kinds);
+}
+
+async function claimFrom(workerId: string, kinds: readonly string[] | undefined) {
   const now = new Date();
   const candidates = await db().task.findMany({
-    where: { OR: [{ state: TASK_STATE.queued }, { state: TASK_STATE.running, leaseExpiresAt: { lt: now } }] },
+    where: {
+      OR: [{ state: TASK_STATE.queued }, { state: TASK_STATE.running, leaseExpiresAt: { lt: now } }],
+      ...(kinds ? { kind: { in: [...kinds] } } : {}),
+    },
     orderBy: { createdAt: 'asc' },
     take: 5,
   });

@@ -41,6 +41,8 @@ export type VmDto = {
   pool: string;
   diskPath: string;
   haEnabled: boolean;
+  haPriority: 'high' | 'medium' | 'low'; // HA restart order after a host failure (lib/domain/ha)
+  haOrder: number;
   tags: string[];
   cpuPct: number;
   rssBytes: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freeMemoryMiB, placeVm, type PlacementHost } from './placement';
+import { freeMemoryMiB, placeVm, requireRoom, type PlacementHost } from './placement';
 
 const GiB = 1024 ** 3;
 const host = (name: string, freeGiB: number, vms: PlacementHost['vms'] = [], online = true): PlacementHost => ({
@@ -41,5 +41,14 @@ describe('placeVm', () => {
   });
   it('reports when no host is online', () => {
     expect(placeVm([host('h1', 8, [], false)], 512)).toEqual({ ok: false, reason: 'none-online' });
+  });
+});
+
+describe('requireRoom', () => {
+  it('refuses a reserved host (an HA failover host) with its reason, before looking at memory', () => {
+    const reserved = { ...host('spare', 8), maintenance: true, reserved: 'Host spare is an HA failover host' };
+    expect(() => requireRoom(reserved, 512)).toThrow(expect.objectContaining({ code: 'CONFLICT', message: 'Host spare is an HA failover host', data: { hostId: 'spare', reserved: true } }));
+    expect(placeVm([reserved, host('h1', 1)], 512)).toMatchObject({ ok: true, host: { id: 'h1' } });
+    expect(requireRoom(host('h1', 1), 512).id).toBe('h1');
   });
 });

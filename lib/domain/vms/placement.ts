@@ -8,6 +8,7 @@ export type PlacementHost = {
   name: string;
   online: boolean;
   maintenance?: boolean; // in maintenance: takes no new VMs
+  reserved?: string; // why it takes no new VMs though up (an HA failover host; maintenance is set too)
   memoryTotalBytes: number;
   memoryUsedBytes: number;
   vms: { memoryMiB: number; rssBytes: number; state: string }[];
@@ -45,6 +46,7 @@ export function placeVm(hosts: PlacementHost[], memoryMiB: number): PlacementRes
 // the VM now. Offline 503; in maintenance (it is being emptied) or short of memory 409.
 export function requireRoom(h: PlacementHost, memoryMiB: number): PlacementHost {
   if (!h.online) throw hostOffline(h.name);
+  if (h.reserved) throw conflict(h.reserved, { hostId: h.id, reserved: true });
   if (h.maintenance) throw conflict(`Host ${h.name} is in maintenance and takes no VMs`, { hostId: h.id, maintenance: true });
   const free = freeMemoryMiB(h);
   if (free < memoryMiB) throw insufficientCapacity(h.name, memoryMiB, free);

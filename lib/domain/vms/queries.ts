@@ -25,6 +25,8 @@ function toDto(v: Row, activeTaskId: string | null): VmDto {
     pool: v.pool,
     diskPath: v.diskPath,
     haEnabled: v.haEnabled,
+    haPriority: v.haPriority as VmDto['haPriority'],
+    haOrder: v.haOrder,
     tags: JSON.parse(v.tags) as string[],
     cpuPct: v.cpuPct,
     rssBytes: Number(v.rssBytes),

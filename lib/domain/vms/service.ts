@@ -7,6 +7,8 @@ import type { SessionUser } from '@/lib/domain/auth/dto';
 import { HOST_STATUS } from '@/lib/domain/hosts/dto';
 import { effectiveStatus, hostInclude, toPlacementHost } from '@/lib/domain/hosts/queries';
 import { agentFor } from '@/lib/domain/hosts/agents';
+import { requireHaAdmission, startingOn } from '@/lib/domain/ha/admission-check';
+import { reserveFailoverHosts } from '@/lib/domain/ha/policy';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { activeTaskFor, enqueueTask } from '@/lib/domain/tasks/service';
 import { alreadyExists, conflict, hostOffline, invalidInput, noHostAvailable, noSuchObject, vmBadPowerState } from '@/lib/errors';
@@ -31,7 +33,7 @@ const ACTION_TRANSIENT: Record<VmAction, VmState> = {
 };
 
 export async function chooseHost(hostId: string, memoryMiB: number) {
-  const hosts = (await db().host.findMany({ include: hostInclude })).map(toPlacementHost);
+  const hosts = await reserveFailoverHosts((await db().host.findMany({ include: hostInclude })).map(toPlacementHost));
   if (hostId !== 'auto') {
     const h = hosts.find((x) => x.id === hostId);
     if (!h) throw noSuchObject('host', hostId);
@@ -57,6 +59,7 @@ export async function createVm(user: SessionUser, input: CreateVm): Promise<{ ta
   }
   const diskSizeBytes = Math.max(Math.round(input.diskSizeGiB * GiB), Number(image.virtualSizeBytes));
   const host = await chooseHost(input.hostId, input.memoryMiB);
+  await requireHaAdmission(`Creating VM ${input.name}`, startingOn(host.id, input));
   const vmId = `vm-${randomBytes(4).toString('hex')}`;
   const actor = actorOf(user);
   const taskId = await db().$transaction(async (tx) => {
@@ -71,6 +74,7 @@ export async function createVm(user: SessionUser, input: CreateVm): Promise<{ ta
         memoryMiB: input.memoryMiB,
         diskSizeBytes: BigInt(diskSizeBytes),
         haEnabled: input.haEnabled,
+        pool: input.pool ?? (input.haEnabled ? 'shared' : 'local'),
         tags: JSON.stringify(input.tags),
         createdBy: user.username,
       },
@@ -106,6 +110,8 @@ async function queueVmOperation(user: SessionUser, id: string, op: QueuedOperati
   const busy = await activeTaskFor(id);
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
   if (op.allowedFrom && !op.allowedFrom.includes(vm.state as VmState)) throw vmBadPowerState(vm.name, op.allowedFrom, vm.state);
+  // A crashed HA VM is counted as protected already; only its memory comes back into use.
+  if (op.operation === 'vm.start') await requireHaAdmission(`Starting VM ${vm.name}`, startingOn(vm.hostId, { memoryMiB: vm.memoryMiB, haEnabled: vm.haEnabled && vm.state === VM_STATE.stopped }));
   const actor = actorOf(user);
   const taskId = await db().$transaction(async (tx) => {
     await tx.vm.update({ where: { id }, data: { state: op.transient, lastError: null } });

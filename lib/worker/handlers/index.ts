@@ -8,6 +8,7 @@ import { importImageHandler } from './image-import';
 import { deletePointHandler } from './restore-point-delete';
 import { restoreVmHandler } from './restore-vm';
 import { createVmHandler } from './vm-create';
+import { haRestartHandler } from './vm-ha-restart';
 import { migrateVmHandler } from './vm-migrate';
 import { deleteVmHandler, powerHandler } from './vm-power';
 
@@ -27,4 +28,5 @@ export const HANDLERS: { [K in TaskKind]: TaskHandler<K> } = {
   'vm.migrate': migrateVmHandler,
   'host.evacuate': evacuateHostHandler,
   'host.bring-back': bringBackHandler,
+  'vm.ha-restart': haRestartHandler,
 };
