@@ -5,7 +5,7 @@
 // watchdog) off shared storage while everything else still sees it; killing every process of a
 // namespace is a host crash.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createAgentClient, type AgentClient } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
@@ -66,6 +66,14 @@ function killNamespace(mntNs: string): Promise<true> {
   return waitFor(`every process of ${mntNs} killed`, sweep, 10_000, 20);
 }
 
+// Each host's EDAC tree (--edac-root <data>/edac), laid out like /sys/devices/system/edac.
+const edacDir = (data: string) => path.join(data, 'edac', 'mc', 'mc0');
+function setMemoryErrors(data: string, corrected: number): void {
+  mkdirSync(edacDir(data), { recursive: true });
+  writeFileSync(path.join(edacDir(data), 'ce_count'), `${corrected}\n`);
+  writeFileSync(path.join(edacDir(data), 'ue_count'), '0\n');
+}
+
 export async function startHaCluster(names: string[]) {
   if (!existsSync(path.join(GUEST_DIR, 'vmlinux'))) throw new Error('test guest missing: run scripts/build-guest.sh');
   const dashboard = await startMiniDashboard();
@@ -75,7 +83,9 @@ export async function startHaCluster(names: string[]) {
   const tickLog: string[] = [];
 
   async function launch(name: string, data: string, port: number, token?: string): Promise<HaHost> {
-    const args = { name, port, data, shared: shared.path, dashboard: dashboard.url, token, driver: 'qemu' as const, intervalMs: 1000, importDirs: [GUEST_DIR] };
+    if (!existsSync(edacDir(data))) setMemoryErrors(data, 0); // the first reading is the baseline
+    const extra = ['--edac-root', path.join(data, 'edac')];
+    const args = { name, port, data, shared: shared.path, dashboard: dashboard.url, token, driver: 'qemu' as const, intervalMs: 1000, importDirs: [GUEST_DIR], extra };
     const proc = spawnAgent(args, { wrap: UNSHARE });
     try {
       await proc.ready(120_000);
@@ -108,7 +118,7 @@ export async function startHaCluster(names: string[]) {
     await close();
     throw err;
   }
-  let worker = startTestWorker(3, 'ha-worker');
+  const worker = startTestWorker(3, 'ha-worker');
   const ticks = startHaTicks((m) => tickLog.push(`${new Date().toISOString()} ${m}`));
 
   const host = (name: string): HaHost => {
@@ -147,13 +157,11 @@ export async function startHaCluster(names: string[]) {
       await db().host.update({ where: { id: host(name).hostId }, data: { agentUrl: host(name).agentUrl } });
       dashboard.blockedHeartbeats.delete(host(name).hostId);
     },
-    // A running test guest on `hostName` in the SHARED pool (set while the worker is paused, before
-    // the create task runs: the create form has no pool field).
-    async sharedVm(name: string, hostName: string, imageId: string, memoryMiB = 128): Promise<string> {
-      await worker.stop();
-      const { taskId, vmId } = await createVm(admin, { name, imageId, hostId: host(hostName).hostId, vcpus: 1, memoryMiB, diskSizeGiB: 0.0625, haEnabled: false, tags: [] });
-      await db().vm.update({ where: { id: vmId }, data: { pool: 'shared' } });
-      worker = startTestWorker(3, 'ha-worker');
+    // Corrected memory errors the host's agent reads from its EDAC tree from now on.
+    setMemoryErrors: (name: string, corrected: number) => setMemoryErrors(host(name).data, corrected),
+    // A running test guest on `hostName` in the SHARED pool.
+    async sharedVm(name: string, hostName: string, imageId: string): Promise<string> {
+      const { taskId, vmId } = await createVm(admin, { name, imageId, hostId: host(hostName).hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, pool: 'shared', haEnabled: false, tags: [] });
       const t = await settled(taskId);
       if (t.state !== 'succeeded') throw new Error(`create ${name} failed: ${t.error?.message}`);
       return vmId;

@@ -31,8 +31,8 @@ export function qemuProcesses(): QemuProcess[] {
   for (const pid of pids()) {
     const a = argv(pid);
     if (!a || !/qemu-system-/.test(a[0])) continue;
-    const name = a[a.indexOf('-name') + 1];
-    if (a.includes('-name') && name) out.push({ pid, vmId: name.split(',')[0], mntNs: mountNamespaceOf(pid) });
+    const i = a.indexOf('-name');
+    if (i > 0 && a[i + 1]) out.push({ pid, vmId: a[i + 1].split(',')[0], mntNs: mountNamespaceOf(pid) });
   }
   return out;
 }

@@ -34,6 +34,7 @@ export function createHaService(o: HaOptions) {
   const watchdog = createWatchdogClient({ dataDir: o.data, host: o.host, log: o.log });
   let deadlineNs: bigint | null = null; // of the last successful renewal
   let fedKey = '';
+  let fedIds: string[] = []; // what the watchdog guards: it may have killed them first
 
   // The watchdog learns the deadline of every renewal and, within 100 ms, every change of the
   // shared-pool QEMUs running here. Nothing is fed before this process's first renewal: the
@@ -44,6 +45,7 @@ export function createHaService(o: HaOptions) {
     const key = JSON.stringify(vms);
     if (!force && key === fedKey) return;
     fedKey = key;
+    fedIds = vms.map((v) => v.id);
     watchdog.feed(deadlineNs, vms);
   };
 
@@ -52,7 +54,8 @@ export function createHaService(o: HaOptions) {
     host: o.host,
     timing: o.timing,
     log: o.log,
-    fence: () => killSharedPoolVms(qemu, sharedPools),
+    // The VMs killed now, and those the watchdog guarded: under load its kill can come first.
+    fence: () => [...new Set([...killSharedPoolVms(qemu, sharedPools), ...fedIds])],
     onRenewed: (d) => {
       deadlineNs = d;
       feed(true);

@@ -58,7 +58,7 @@ export function createLeaseOwner(o: LeaseOwnerOptions) {
         counter = -1;
       }
       counter++; // every attempt moves it: a write that half-happened is never repeated as "no change"
-      await writeLease(file, { format: 1, host: o.host, generation, counter, renewedAt: new Date().toISOString() });
+      await writeLease(file, { format: 1, host: o.host, generation, counter, renewedAt: new Date().toISOString(), timeoutMs: o.timing.timeoutMs });
       const first = clock.lastGoodStartNs === null;
       clock.lastGoodStartNs = start;
       if (lastError) o.log(`lease: renewed again (generation ${generation}, counter ${counter})`);

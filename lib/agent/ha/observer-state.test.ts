@@ -24,6 +24,18 @@ describe('peer lease tracking', () => {
     expect(peerView(tracks.get('h1')!, 18_510, t)).toMatchObject({ state: 'expired', unchangedForMs: 8490 });
   });
 
+  it("waits for the owner's own timeout when it is longer than the observer's", () => {
+    const tracks: PeerTracks = new Map();
+    run(tracks, 0, 12_000, () => ({ ...rec(3), timeoutMs: 12_000 })); // fences at 10 s, say: never seen moving
+    expect(peerView(tracks.get('h1')!, 12_010, t)).toMatchObject({ state: 'suspect', unchangedForMs: 11_990 });
+    run(tracks, 12_500, 12_500, () => ({ ...rec(3), timeoutMs: 12_000 }));
+    expect(peerState(tracks.get('h1')!, 12_510, t)).toBe('expired');
+    // A shorter owner timeout never shortens this observer's wait.
+    const short: PeerTracks = new Map();
+    run(short, 0, 7_500, () => ({ ...rec(3), timeoutMs: 1_000 }));
+    expect(peerState(short.get('h1')!, 7_510, t)).toBe('suspect');
+  });
+
   it('takes failed reads as no evidence: never expired by them, unreadable meanwhile', () => {
     const tracks: PeerTracks = new Map();
     run(tracks, 0, 1000, () => rec(1));

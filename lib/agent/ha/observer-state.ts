@@ -12,6 +12,7 @@ export type PeerTrack = {
   generation: number;
   counter: number;
   renewedAt: string;
+  ownerTimeoutMs: number | null; // the owner's own lease timeout, as its record states it
   sinceMs: number;
   lastGoodReadMs: number;
   lastFailedReadMs: number | null; // a read of this host's lease that failed after the last good one
@@ -28,16 +29,20 @@ export function observeRead(tracks: PeerTracks, host: string, record: LeaseRecor
     return;
   }
   if (!t || t.generation !== record.generation || t.counter !== record.counter) {
-    tracks.set(host, { host, generation: record.generation, counter: record.counter, renewedAt: record.renewedAt, sinceMs: endMs, lastGoodReadMs: Math.max(startMs, t?.lastGoodReadMs ?? startMs), lastFailedReadMs: null });
+    tracks.set(host, { host, generation: record.generation, counter: record.counter, renewedAt: record.renewedAt, ownerTimeoutMs: record.timeoutMs ?? null, sinceMs: endMs, lastGoodReadMs: Math.max(startMs, t?.lastGoodReadMs ?? startMs), lastFailedReadMs: null });
     return;
   }
   t.lastGoodReadMs = Math.max(t.lastGoodReadMs, startMs);
   t.lastFailedReadMs = null;
 }
 
+// The longer of this observer's timeout and the owner's: hosts configured differently never meet
+// an owner that fences later than its peers declare it expired.
+export const expiryMs = (t: PeerTrack, timing: HaTiming) => Math.max(timing.timeoutMs, t.ownerTimeoutMs ?? 0);
+
 export function peerState(t: PeerTrack, nowMs: number, timing: HaTiming): PeerLeaseState {
   const unchanged = t.lastGoodReadMs - t.sinceMs;
-  if (unchanged >= timing.timeoutMs) return 'expired';
+  if (unchanged >= expiryMs(t, timing)) return 'expired';
   // No read succeeded lately (storage hung or the file is gone here): no evidence either way.
   if (t.lastFailedReadMs !== null || nowMs - t.lastGoodReadMs > 2 * timing.renewMs) return 'unreadable';
   return unchanged > 2 * timing.renewMs ? 'suspect' : 'live';

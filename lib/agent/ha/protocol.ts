@@ -17,6 +17,9 @@ export const leaseRecordSchema = z
     generation: z.number().int().min(1), // +1 each time an agent process acquires the lease
     counter: z.number().int().min(0), // +1 on every renewal
     renewedAt: z.string(),
+    // The owner's lease timeout: a peer waits the longer of its own and this, so a host configured
+    // with a longer fence delay is never declared expired before it has fenced.
+    timeoutMs: z.number().int().positive().max(3_600_000).optional(),
   })
   .strict();
 export type LeaseRecord = z.infer<typeof leaseRecordSchema>;

@@ -39,10 +39,16 @@ export class VmRegistry {
 
   constructor(private readonly opts: RegistryOptions) {}
 
+  // How each VM's last QEMU ended, as its session saw it: the answer when the files cannot say
+  // (exit.json could not be written, run.json unreadable: a fenced host cut off its shared storage
+  // must still report its killed VMs crashed, not off).
+  private readonly lastExits = new Map<string, ExitRecord>();
+
   // Passed to sessions: a QEMU that exited has no session any more.
-  readonly onExit = (id: string) => {
+  readonly onExit = (id: string, exit?: ExitRecord) => {
     this.sessions.delete(id);
     this.pids.delete(id);
+    if (exit) this.lastExits.set(id, exit);
   };
 
   async scanPools(): Promise<void> {
@@ -100,6 +106,7 @@ export class VmRegistry {
     this.incoming.delete(id);
     this.attachFailedAt.delete(id);
     this.pids.delete(id);
+    this.lastExits.delete(id);
   }
 
   // run.json of a VM whose QEMU process is alive (checked against the VM id, not only the pid).
@@ -147,9 +154,11 @@ export class VmRegistry {
     // verdict rather than judging from the console and logging a crash that was not one.
     await this.sessions.get(spec.id)?.waitExit(2_000);
     const paths = this.paths(spec);
+    const remembered = this.lastExits.get(spec.id);
     const run = await readJson<RunRecord>(paths.run);
-    if (!run) return 'shutoff';
+    if (!run) return remembered && !remembered.clean ? 'crashed' : 'shutoff';
     let exit = await readJson<ExitRecord>(paths.exit);
+    if ((!exit || exit.pid !== run.pid) && remembered?.pid === run.pid) exit = remembered;
     if (!exit || exit.pid !== run.pid) {
       // Forgotten meanwhile (undefined, or migrated away while its files are being removed).
       if (!this.specs.has(spec.id)) return 'shutoff';

@@ -9,6 +9,8 @@ import { watchdogPaths } from '@/lib/agent/ha/watchdog-wire';
 import { db } from '@/lib/db/client';
 import { getHaOverview } from '@/lib/domain/ha/queries';
 import { setVmHa } from '@/lib/domain/ha/service';
+import { setHostMaintenance } from '@/lib/domain/hosts/maintenance';
+import { activeTaskFor } from '@/lib/domain/tasks/service';
 import { admin, seedUsers } from '@/lib/testing/fixtures';
 import { ask, records } from '@/lib/testing/guest';
 import { startHaCluster, type HaCluster, type HaHost } from '@/lib/testing/ha-cluster';
@@ -31,8 +33,13 @@ beforeAll(async () => {
   poller = startSplitBrainPoller({ only: (id) => ourVms.has(id) });
   await Promise.all(c.hosts().map((h) => hostState(h, 'online', 60_000)));
 }, 300_000);
-afterEach((t) => {
-  if (t.task.result?.state === 'fail') console.log(c.logs());
+afterEach(async (t) => {
+  if (t.task.result?.state === 'fail') {
+    console.log(c.logs());
+    // What the HA manager decided from: host states, restarts, VM rows.
+    const vms = await db().vm.findMany({ select: { id: true, hostId: true, state: true, haEnabled: true, lastError: true } });
+    console.log('HA state at the failure:', JSON.stringify({ hosts: await db().haHostState.findMany(), restarts: await db().haRestart.findMany(), vms }, null, 1));
+  }
   expect(poller.instants, `two QEMUs of one VM:\n${poller.seen.join('\n')}`).toBe(0);
 });
 afterAll(async () => {
@@ -166,6 +173,32 @@ describe('HA failover (real QEMU, separate agent processes)', () => {
     expect(new Set(trials.map((t) => t.from))).toEqual(new Set(['h1', 'h2']));
     numbers.partitionTrials = trials;
   }, 420_000);
+
+  it('memory errors: a host past the EDAC threshold turns degraded and its VMs are live-migrated away, audited', async () => {
+    const from = c.byId((await vmRow(vmA)).hostId);
+    const to = other(from);
+    const wrote = await write(from, vmA, 5);
+    const { edacThreshold } = (await getHaOverview()).policy;
+    const since = new Date();
+    // A live migration runs the target's incoming QEMU beside the source's by design: the split-
+    // brain poller looks away from this VM until only one QEMU is left.
+    ourVms.delete(vmA);
+    c.setMemoryErrors(from.name, edacThreshold + 1);
+    await hostState(from, 'degraded');
+    await waitFor(`${vmA} moved to ${to.name}`, async () => ((v) => v.hostId === to.hostId && v.state === 'running')(await vmRow(vmA)), 120_000, 250, c.logs);
+    await waitFor(`one QEMU of ${vmA}`, () => qemusOf(vmA).length === 1, 30_000, 100, c.logs);
+    ourVms.add(vmA);
+    expect(qemusOf(vmA).map((q) => q.mntNs)).toEqual([to.mntNs]);
+    expect(await db().haRestart.count({ where: { vmId: vmA, detectedAt: { gte: since } } })).toBe(0); // moved live, not restarted
+    expect(await records(to.client, vmA)).toMatch(new RegExp(`^VMOPS-RECORDS first=1 last=${wrote} count=${wrote} gaps=0$`));
+    const audit = await db().auditEvent.findMany({ where: { targetId: from.hostId, action: { in: ['ha.host.degraded', 'ha.host.evacuate', 'host.maintenance.enter'] } } });
+    expect(new Set(audit.map((a) => a.action))).toEqual(new Set(['ha.host.degraded', 'ha.host.evacuate', 'host.maintenance.enter']));
+    // The operator clears it once the evacuation is over: leaving maintenance takes the current
+    // count as the new baseline.
+    await waitFor('evacuation task over', async () => (await activeTaskFor(from.hostId)) === null, 60_000, 250, c.logs);
+    await setHostMaintenance(admin, from.hostId, { enabled: false, bringBack: false });
+    await hostState(from, 'online');
+  }, 240_000);
 
   it('host crash: both HA VMs run on the other host with every record their guests wrote', async () => {
     const dead = c.byId((await vmRow(vmA)).hostId);
