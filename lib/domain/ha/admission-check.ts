@@ -1,14 +1,14 @@
 import 'server-only';
 import { haAdmission } from '@/lib/errors';
 import { admit, type AdmissionChange } from './admission';
-import { haPolicyRow, toHaPolicyDto } from './policy';
+import { getHaPolicy } from './policy';
 import { admissionHosts } from './queries';
 
 // The one call each admission hook makes (VM create / start, migrate, restore as a new VM,
 // enabling HA): 409 HA_ADMISSION with the numbers when the action would leave too little spare
 // memory for the host failures the policy tolerates. HA restarts themselves are never refused.
 export async function requireHaAdmission(what: string, changes: AdmissionChange[]): Promise<void> {
-  const policy = toHaPolicyDto(await haPolicyRow());
+  const policy = await getHaPolicy();
   if (!policy.enabled || policy.admission !== 'tolerate' || !changes.length) return;
   const verdict = admit(await admissionHosts(), policy, changes);
   if (!verdict.ok) throw haAdmission(what, verdict.requiredMiB, verdict.spareMiB, verdict.tolerate);

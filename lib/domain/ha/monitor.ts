@@ -9,7 +9,7 @@ import { conflict, errorMessage } from '@/lib/errors';
 import type { HaEventKind, HaHostState, HaPolicyDto } from './dto';
 import { recordHaEventAudited } from './events';
 import { deriveHostStates, type DerivedHostState, type HostObservation } from './host-state';
-import { HA_POLICY_ID, haPolicyRow, toHaPolicyDto } from './policy';
+import { getHaPolicy, HA_POLICY_ID, haPolicyRow } from './policy';
 import { decidePendingRestarts, restartCrashedInPlace, restartFailedHosts } from './recovery';
 
 // The HA tick (worker, every second): read every agent's HA status in parallel, derive each
@@ -117,7 +117,7 @@ async function tick(opts: HaTickOptions): Promise<void> {
   const log = opts.log ?? (() => {});
   const now = opts.now?.() ?? new Date();
   if (!(await claimManager(opts.managerId, now))) return;
-  const policy: HaPolicyDto = toHaPolicyDto(await haPolicyRow());
+  const policy: HaPolicyDto = await getHaPolicy();
   const hosts = await db().host.findMany({ orderBy: { name: 'asc' } });
   const prev = new Map((await db().haHostState.findMany()).map((s) => [s.hostId, s]));
   const observations = await observe(hosts, now);

@@ -29,7 +29,7 @@ export async function getHaPolicy(): Promise<HaPolicyDto> {
 
 // Hosts kept empty for HA restarts (N:K): none unless the policy is on in failover-hosts mode.
 export async function haReservedHostIds(): Promise<Set<string>> {
-  const p = toHaPolicyDto(await haPolicyRow());
+  const p = await getHaPolicy();
   return new Set(p.enabled && p.admission === 'failover-hosts' ? p.failoverHostIds : []);
 }
 

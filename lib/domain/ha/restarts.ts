@@ -50,7 +50,7 @@ export function toPlanRestart(r: Pick<HaRestart, 'id' | 'vmId' | 'fromHostId' | 
 // transaction; the compare-and-set on the state means a restart is started once. Returns the task.
 export async function startRestart(restart: Pick<HaRestart, 'id' | 'vmId' | 'vmName'>, target: { id: string; name: string }, actor: Actor): Promise<string | null> {
   const now = new Date();
-  const taskId = await db().$transaction(async (tx) => {
+  return db().$transaction(async (tx) => {
     const claimed = await tx.haRestart.updateMany({ where: { id: restart.id, state: 'pending' }, data: { state: 'restarting', targetHostId: target.id, decidedAt: now, reason: '' } });
     if (!claimed.count) return null;
     const taskId = await enqueueTask(
@@ -63,5 +63,4 @@ export async function startRestart(restart: Pick<HaRestart, 'id' | 'vmId' | 'vmN
     await recordHaEvent({ kind: 'restart-started', hostId: target.id, vmId: restart.vmId, message: `Restarting ${restart.vmName} on ${target.name}`, data: { restartId: restart.id, taskId } }, tx);
     return taskId;
   });
-  return taskId;
 }

@@ -137,6 +137,7 @@ describe('requestFailover', () => {
     await seedVm(h1.id, 'vm-a');
     await db().haHostState.create({ data: { hostId: h1.id, state: 'isolated', reason: 'Isolated: h2 sees its lease live', leaseAgeMs: 700 } });
     await expect(requestFailover(operator, 'vm-a', { targetHostId: 'best' })).rejects.toMatchObject({ code: 'LEASE_HELD', status: 409, data: expect.objectContaining({ unchangedForMs: 700 }) });
+    expect(await actions()).toEqual([['vm.failover', 'failed', 'olga']]);
   });
 
   it('queues the restart on the named host for a failed host, with the timeline start', async () => {

@@ -8,11 +8,12 @@ import { activeTaskFor } from '@/lib/domain/tasks/service';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { VM_STATE, type VmDto, type VmState } from '@/lib/domain/vms/dto';
 import { getVm } from '@/lib/domain/vms/queries';
-import { conflict, invalidInput, leaseHeld, noHostAvailable, noSuchObject } from '@/lib/errors';
+import { conflict, errorMessage, invalidInput, leaseHeld, noHostAvailable, noSuchObject } from '@/lib/errors';
+import type { Host, Vm } from '@/lib/generated/prisma/client';
 import { requireHaAdmission } from './admission-check';
 import type { HaPolicyDto, HaRestartDto, HaRestartState } from './dto';
 import { recordHaEvent } from './events';
-import { HA_POLICY_ID, haPolicyRow, toHaPolicyDto } from './policy';
+import { getHaPolicy, HA_POLICY_ID, haPolicyRow, toHaPolicyDto } from './policy';
 import { ACTIVE_RESTART_STATES, MEANT_TO_RUN, toRestartDto } from './queries';
 import { planRestarts } from './restart-plan';
 import { failedAtOf, restartTargets, startRestart, toPlanRestart } from './restarts';
@@ -63,6 +64,17 @@ export async function requestFailover(user: SessionUser, vmId: string, input: Fa
   const vm = await db().vm.findUnique({ where: { id: vmId }, include: { host: true } });
   await authorize(user, 'vm.ha', { type: 'vm', id: vmId, name: vm?.name }, 'vm.failover');
   if (!vm) throw noSuchObject('VM', vmId);
+  try {
+    return await failover(user, vm, input);
+  } catch (err) {
+    // A refused failover is worth a trace too: who tried to restart what, and why it was refused.
+    await recordAudit({ actor: actorOf(user), action: 'vm.failover', target: { type: 'vm', id: vmId, name: vm.name }, result: 'failed', detail: { targetHostId: input.targetHostId, error: errorMessage(err) } });
+    throw err;
+  }
+}
+
+async function failover(user: SessionUser, vm: Vm & { host: Host }, input: FailoverInput): Promise<{ taskId: string; restartId: string }> {
+  const vmId = vm.id;
   const hostState = await db().haHostState.findUnique({ where: { hostId: vm.hostId } });
   if (hostState?.state !== 'failed')
     throw leaseHeld(vm.host.name, `host ${vm.host.name} is ${hostState?.state ?? 'online'}${hostState?.reason ? ` (${hostState.reason})` : ''}; only a VM of a failed host can be restarted elsewhere`, {
@@ -75,7 +87,7 @@ export async function requestFailover(user: SessionUser, vmId: string, input: Fa
   const pinned = input.targetHostId === 'best' ? null : input.targetHostId;
   const [hosts, rules] = await Promise.all([restartTargets(), currentPlacementRules()]);
   if (pinned && !hosts.some((h) => h.id === pinned)) throw noSuchObject('host', pinned);
-  const policy = toHaPolicyDto(await haPolicyRow());
+  const policy = await getHaPolicy();
   const failover = policy.admission === 'failover-hosts' ? policy.failoverHostIds : [];
   const [decision] = planRestarts([toPlanRestart({ id: active?.id ?? 'new', vmId, fromHostId: vm.hostId, pinnedHostId: pinned }, vm)], hosts, rules, failover);
   if (decision.targetHostId === null) throw noHostAvailable(vm.memoryMiB, decision.reason);
