@@ -1,8 +1,9 @@
 'use client';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { SessionProvider } from 'next-auth/react';
+import { SessionProvider, useSession } from 'next-auth/react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { ToastProvider, useToast } from '@/components/ui/toast';
+import { useLiveUpdates } from '@/lib/queries/live-updates';
 import { makeQueryClient } from '@/lib/queries/query-client';
 
 export function Providers({ children }: { children: ReactNode }) {
@@ -23,5 +24,6 @@ export function Providers({ children }: { children: ReactNode }) {
 function QueryProvider({ children }: { children: ReactNode }) {
   const { toast } = useToast();
   const [client] = useState(() => makeQueryClient(toast));
+  useLiveUpdates(client, useSession().status === 'authenticated');
   return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
 }

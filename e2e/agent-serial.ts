@@ -5,7 +5,8 @@ import { expect, type APIRequestContext } from '@playwright/test';
 import { E2E_DATA } from '../playwright.config';
 import { pollApi } from './support';
 
-// The dashboard has no "type into the guest" API; tests speak to the host agent's serial console
+// The dashboard's only way to type into a guest is the console WebSocket (e2e/console.spec.ts);
+// for a command and its answer, tests speak to the host agent's serial console
 // API directly, with the dashboard's secret from the agent's own agent.json (the database holds it
 // only encrypted), then read the answer through the dashboard's console API.
 export async function guestCommand(request: APIRequestContext, hostId: string, vmId: string, line: string, answer: string, timeoutMs = 60_000): Promise<void> {

@@ -154,6 +154,18 @@ export const importLocationNotAllowed = define(
   },
 );
 
+// A snapshot/checkpoint the VM cannot take or undergo now, with the reason derived from its real
+// configuration (capabilities: disk format, pool, power state, QEMU's own migration blockers).
+export const pointUnsupported = define('POINT_UNSUPPORTED', 409, (vmId: string, kind: string, reason: string) => [
+  `VM ${vmId} cannot ${kind}: ${reason}`,
+  { vmId, kind, reason },
+]);
+// A point that others still need (linked clones on its layer, a branch point of the tree).
+export const pointInUse = define('POINT_IN_USE', 409, (pointId: string, reason: string, data: Record<string, unknown> = {}) => [
+  `Snapshot ${pointId} is in use: ${reason}`,
+  { pointId, reason, ...data },
+]);
+
 // Rebuilds an AppError from an { error } body received over HTTP (agent -> worker -> task).
 export function fromErrorBody(status: number, body: unknown): AppError | null {
   const e = (body as { error?: { code?: unknown; message?: unknown; data?: unknown } } | null)?.error;

@@ -13,6 +13,7 @@ have qemu-system-x86_64 || missing+=(qemu-system-x86)
 have qemu-img || missing+=(qemu-utils)
 have xz || missing+=(xz-utils)
 have cpio || missing+=(cpio)
+have zstd || missing+=(zstd) # memory checkpoints compress the guest's state
 [ "$mode" = test ] && { [ -x /usr/bin/chromium ] || missing+=(chromium); }
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi

@@ -7,7 +7,11 @@ import { cx } from '@/lib/cx';
 import { vmQueries } from '@/lib/queries/vm-queries';
 
 /** VMs by name (checkbox list) and/or by tag (a new VM with the tag is picked up by the next run). */
-export function VmSelectorField({ value, onChange, error }: { value: VmSelector; onChange: (v: VmSelector) => void; error?: string }) {
+export function VmSelectorField({ value, onChange, error, legend = 'VMs to back up', tagNote = 'new ones are picked up by the next run' }: {
+  value: VmSelector; onChange: (v: VmSelector) => void; error?: string;
+  legend?: string; // what the chosen VMs are for
+  tagNote?: string; // what happens to VMs that get a chosen tag later
+}) {
   const vms = useQuery(vmQueries.list());
   const [filter, setFilter] = useState('');
   const [newTag, setNewTag] = useState('');
@@ -24,7 +28,7 @@ export function VmSelectorField({ value, onChange, error }: { value: VmSelector;
 
   return (
     <fieldset className="col-span-2" aria-invalid={error ? true : undefined}>
-      <legend className="mb-1 block text-xs font-medium text-slate-700">VMs to back up</legend>
+      <legend className="mb-1 block text-xs font-medium text-slate-700">{legend}</legend>
       <div className={cx('grid grid-cols-2 gap-3 rounded-md border p-2.5', error ? 'border-red-400' : 'border-slate-300')}>
         <div>
           <p className="mb-1 text-[11px] font-medium tracking-wide text-slate-500 uppercase">By name ({value.vmIds.length})</p>
@@ -62,7 +66,7 @@ export function VmSelectorField({ value, onChange, error }: { value: VmSelector;
               );
             })}
           </div>
-          <p className="mt-2 text-[11px] text-slate-500">{byTag.size} VM{byTag.size === 1 ? '' : 's'} carry these tags now; new ones are picked up by the next run.</p>
+          <p className="mt-2 text-[11px] text-slate-500">{byTag.size} VM{byTag.size === 1 ? '' : 's'} carry these tags now; {tagNote}.</p>
         </div>
       </div>
       {error && <p className="mt-1 text-xs text-red-600">{error}</p>}

@@ -53,6 +53,43 @@ export function formatTimeTick(t: number, span: number): string {
   return formatClock(t, span < 5 * 60_000);
 }
 
+/** X domain of points in time, padded so a lone point or one at the edge stays off the axis ends. */
+export function paddedTimeDomain(ts: number[]): { domain: [number, number]; span: number } {
+  const t0 = Math.min(...ts);
+  const t1 = Math.max(...ts);
+  const pad = Math.max((t1 - t0) * 0.06, 5 * 60_000);
+  return { domain: [t0 - pad, t1 + pad], span: t1 - t0 + 2 * pad };
+}
+
+const DAY_MS = 86_400_000;
+const DAY_TICKS_OVER = 3 * DAY_MS; // longer spans tick on whole days (the clock would not fit)
+
+/**
+ * Ticks across a padded time domain: round clock times (timeTicks) up to a few days, then whole
+ * local days, about `target` of them (recharts alone puts them only under the points).
+ */
+export function domainTimeTicks([min, max]: [number, number], target = 6): number[] {
+  if (max - min <= DAY_TICKS_OVER) return timeTicks(min, max, target);
+  const step = Math.ceil((max - min) / DAY_MS / target);
+  const first = new Date(min);
+  first.setHours(24, 0, 0, 0); // the first local midnight after min
+  const ticks: number[] = [];
+  for (const d = first; d.getTime() <= max; d.setDate(d.getDate() + step)) ticks.push(d.getTime());
+  return ticks;
+}
+
+/** Tick of a time axis over `span` ms: the clock, with the date once the span passes a day. */
+export function formatPointTimeTick(t: number, span: number): string {
+  if (span <= DAY_MS) return formatClock(t);
+  const d = new Date(t);
+  return `${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${formatClock(t)}`;
+}
+
+/** Label of a domainTimeTicks tick: the clock, the date and clock, or the date alone on day ticks. */
+export function formatDomainTick(t: number, span: number): string {
+  return span > DAY_TICKS_OVER ? formatPointTimeTick(t, span).slice(0, 5) : formatPointTimeTick(t, span);
+}
+
 function range(from: number, to: number, step: number): number[] {
   const out: number[] = [];
   for (let v = from; v <= to + step / 1e6; v += step) out.push(v);

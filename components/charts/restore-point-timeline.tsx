@@ -2,8 +2,8 @@
 // Restore points over time: x = when taken, y = file size; shape and colour = kind, ring = verification.
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RestorePointDto, RestorePointKind, VerifyState } from '@/lib/domain/backups/dto';
-import { formatBytes, formatClock, formatDateTime, formatDuration } from '@/lib/format';
-import { formatTick, valueTicks } from './chart-format';
+import { formatBytes, formatDateTime, formatDuration } from '@/lib/format';
+import { formatPointTimeTick, formatTick, paddedTimeDomain, valueTicks } from './chart-format';
 
 export const KIND_STYLE: Record<RestorePointKind, { color: string; label: string }> = {
   full: { color: '#6366f1', label: 'Full' },
@@ -25,20 +25,16 @@ export function RestorePointTimeline({ points, selectedId, onSelect, height = 20
   points: RestorePointDto[]; selectedId: string | null; onSelect: (pointId: string) => void; height?: number;
 }) {
   const rows: Row[] = points.map((p) => ({ t: Date.parse(p.takenAt), size: p.sizeBytes, point: p }));
-  const ts = rows.map((r) => r.t);
-  const t0 = Math.min(...ts);
-  const t1 = Math.max(...ts);
-  const pad = Math.max((t1 - t0) * 0.06, 5 * 60_000); // keeps a lone point off the axis edges
+  const { domain, span } = paddedTimeDomain(rows.map((r) => r.t));
   const yTicks = valueTicks('bytes', Math.max(...rows.map((r) => r.size)) * 1.1);
-  const span = t1 - t0 + 2 * pad;
 
   return (
     <div data-testid="restore-point-timeline" data-points={rows.length} style={{ height }} className="w-full">
       <ResponsiveContainer width="100%" height="100%">
         <ScatterChart margin={{ top: 10, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="t" type="number" scale="time" domain={[t0 - pad, t1 + pad]} tickCount={6}
-            tickFormatter={(v: number) => (span > 86_400_000 ? shortDate(v) : formatClock(v))}
+          <XAxis dataKey="t" type="number" scale="time" domain={domain} tickCount={6}
+            tickFormatter={(v: number) => formatPointTimeTick(v, span)}
             tick={{ fontSize: 11, fill: '#64748b' }} tickLine={false} axisLine={{ stroke: '#cbd5e1' }} />
           <YAxis dataKey="size" type="number" width={64} domain={yTicks ? [0, yTicks[yTicks.length - 1]] : [0, 'auto']} ticks={yTicks}
             tickFormatter={(v: number) => formatTick('bytes', v)} tick={{ fontSize: 11, fill: '#64748b' }} tickLine={false} axisLine={false} />
@@ -104,9 +100,4 @@ export function RestorePointLegend() {
       <span className={item}><svg width="14" height="14" aria-hidden="true"><circle cx="7" cy="7" r="5.5" fill="none" stroke="#ef4444" strokeWidth="2" /></svg>Verification failed</span>
     </div>
   );
-}
-
-function shortDate(t: number): string {
-  const d = new Date(t);
-  return `${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${formatClock(t)}`;
 }

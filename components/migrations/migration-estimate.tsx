@@ -5,6 +5,12 @@ import type { MigrationEstimateDto } from '@/lib/domain/migrations/dto';
 import { formatBytes, formatBytesPerSec, formatDuration } from '@/lib/format';
 import { MODE_LABELS } from './migration-bits';
 
+const FIXED_SOURCE: Record<MigrationEstimateDto['fixedSource'], string> = {
+  history: 'median of past migrations of this kind',
+  probe: "the target's QEMU start as probed, plus the hand-over",
+  default: 'assumed: nothing measured yet',
+};
+
 const DIRTY_SOURCE: Record<MigrationEstimateDto['dirtyRateSource'], string> = {
   measured: 'measured now in the guest',
   history: 'derived from recent disk writes and CPU (could not measure)',
@@ -12,6 +18,7 @@ const DIRTY_SOURCE: Record<MigrationEstimateDto['dirtyRateSource'], string> = {
 };
 
 const BANDWIDTH_SOURCE: Record<MigrationEstimateDto['bandwidthSource'], string> = {
+  probe: 'link probe: a real QEMU migration between the hosts',
   measured: 'measured between these hosts',
   cap: 'the requested cap',
   default: "the agent's cap, nothing measured yet",
@@ -45,6 +52,13 @@ export function MigrationEstimate({ e }: { e: MigrationEstimateDto }) {
           <dd className="min-w-0 text-slate-800">
             <span className="font-medium tabular-nums" data-testid="estimate-dirty-rate">{formatBytesPerSec(e.dirtyRateBytesPerSec)}</span>
             <span className="text-slate-500"> — {DIRTY_SOURCE[e.dirtyRateSource]}</span>
+          </dd>
+        </div>
+        <div className="flex gap-3">
+          <dt className="w-28 shrink-0 text-slate-500">Fixed costs</dt>
+          <dd className="min-w-0 text-slate-800">
+            <span className="font-medium tabular-nums" data-testid="estimate-fixed">{formatDuration(e.fixedMs)}</span>
+            <span className="text-slate-500"> — task pickup, target QEMU start, hand-over: {FIXED_SOURCE[e.fixedSource]}</span>
           </dd>
         </div>
         <div className="flex gap-3">

@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { AuditIcon, BackupIcon, BalanceIcon, HaIcon, HostIcon, ImageIcon, MigrateIcon, OverviewIcon, TaskIcon, UsersIcon, VmIcon } from '@/components/ui/icons';
+import { AuditIcon, BackupIcon, BalanceIcon, CheckpointIcon, HaIcon, HostIcon, ImageIcon, MigrateIcon, OverviewIcon, TaskIcon, UsersIcon, VmIcon } from '@/components/ui/icons';
 import { cx } from '@/lib/cx';
 
 const NAV: { href: string; label: string; icon: ReactNode }[] = [
@@ -11,6 +11,7 @@ const NAV: { href: string; label: string; icon: ReactNode }[] = [
   { href: '/vms', label: 'Virtual machines', icon: <VmIcon /> },
   { href: '/images', label: 'Images', icon: <ImageIcon /> },
   { href: '/backups', label: 'Backups', icon: <BackupIcon /> },
+  { href: '/checkpoints', label: 'Checkpoints', icon: <CheckpointIcon /> },
   { href: '/migrations', label: 'Migrations', icon: <MigrateIcon /> },
   { href: '/balancer', label: 'Load balancer', icon: <BalanceIcon /> },
   { href: '/ha', label: 'HA', icon: <HaIcon /> },

@@ -63,6 +63,10 @@ export const TerminalIcon = (p: IconProps) => (
 export const BackupIcon = (p: IconProps) => (
   <Icon {...p}><path d="M3 12a9 9 0 109-9 9.7 9.7 0 00-6.7 2.8L3 8" /><path d="M3 3v5h5M12 7v5l3 2" /></Icon>
 );
+// Stacked layers: snapshots are frozen disk layers.
+export const CheckpointIcon = (p: IconProps) => (
+  <Icon {...p}><path d="M12 3l9 5-9 5-9-5z" /><path d="M3 12.5l9 5 9-5" /><path d="M3 16.5l9 5 9-5" /></Icon>
+);
 export const MigrateIcon = (p: IconProps) => (
   <Icon {...p}><rect x="2" y="6" width="7" height="12" rx="1" /><rect x="15" y="6" width="7" height="12" rx="1" /><path d="M10.5 12h3M12 10l1.5 2-1.5 2" /></Icon>
 );

@@ -1,10 +1,12 @@
 'use client';
+import Link from 'next/link';
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
 import { cx } from '@/lib/cx';
 import { AlertIcon, CheckIcon, XIcon } from './icons';
 
 type ToastTone = 'success' | 'error' | 'info';
-type ToastInput = { title: string; description?: string; tone?: ToastTone };
+// `link`: where to follow what the toast announces (a task's page).
+type ToastInput = { title: string; description?: string; tone?: ToastTone; link?: { href: string; label: string } };
 type ToastItem = ToastInput & { id: number };
 type ToastApi = { toast: (t: ToastInput) => void; dismiss: (id: number) => void };
 
@@ -48,6 +50,7 @@ function ToastCard({ item, onClose }: { item: ToastItem; onClose: () => void }) 
       <div className="min-w-0 flex-1">
         <p className="font-medium text-slate-900">{item.title}</p>
         {item.description && <p className="mt-0.5 break-words text-slate-600">{item.description}</p>}
+        {item.link && <Link href={item.link.href} className="mt-1 inline-block text-xs font-medium text-accent-700 hover:underline">{item.link.label}</Link>}
       </div>
       <button type="button" onClick={onClose} aria-label="Dismiss notification" className="rounded p-0.5 text-slate-500 hover:text-slate-700">
         <XIcon />

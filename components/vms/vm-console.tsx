@@ -1,46 +1,56 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import dynamic from 'next/dynamic';
+import { useState } from 'react';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
-import { TerminalIcon } from '@/components/ui/icons';
-import { formatClock } from '@/lib/format';
+import { RefreshIcon, TerminalIcon } from '@/components/ui/icons';
 import { vmQueries } from '@/lib/queries/vm-queries';
+import { ConsoleLog, CONSOLE_LOG_LINES } from './console-log';
+import { badgeFor, CONNECTING, CONSOLE_VM_STATES, type ConsoleView } from './console-state';
 
-const LINES = 200;
+// xterm.js touches the DOM when loaded: browser only.
+const ConsoleTerminal = dynamic(() => import('./console-terminal'), {
+  ssr: false,
+  loading: () => <div className="h-0 min-h-72 flex-1 rounded-b-lg bg-slate-950 px-4 py-3 font-mono text-xs text-slate-400">Loading the console…</div>,
+});
 
-/** The last serial console lines, polled every 3 s; sticks to the bottom unless scrolled up. */
+const MODE_NOTES = {
+  'read-only': 'Read-only: viewers can watch but not type',
+  interactive: 'Click inside and type; Enter sends the line',
+  connecting: 'Connecting to the serial port…',
+};
+
+/** The VM's serial console: interactive (operators) or watch-only (viewers) while QEMU runs; its log otherwise. */
 export function VmConsole({ vmId }: { vmId: string }) {
-  const { data, error, dataUpdatedAt } = useQuery(vmQueries.console(vmId, LINES));
-  const box = useRef<HTMLPreElement>(null);
-  const pinned = useRef(true);
+  const { data: vm } = useQuery(vmQueries.detail(vmId));
+  const [view, setView] = useState<ConsoleView>(CONNECTING);
+  const [attempt, setAttempt] = useState(0); // a new key: the terminal connects afresh
+  const vmLive = !!vm && CONSOLE_VM_STATES.includes(vm.state);
+  const terminal = vmLive && view.phase !== 'unavailable';
+  const badge = badgeFor(view, vmLive);
+  const canReconnect = vmLive && (view.phase === 'disconnected' || view.phase === 'off' || view.phase === 'unavailable');
 
-  useEffect(() => {
-    const el = box.current;
-    if (el && pinned.current) el.scrollTop = el.scrollHeight;
-  }, [data]);
+  const description = !vmLive
+    ? `The VM is off: its last ${CONSOLE_LOG_LINES} log lines`
+    : view.phase === 'unavailable'
+      ? `Log only (${view.message ?? 'no interactive console on this host'}), refreshed every 3 s`
+      : (view.message ?? MODE_NOTES[view.mode ?? 'connecting']);
 
-  const onScroll = () => {
-    const el = box.current;
-    if (el) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-  };
-
-  // The unfinished last line (e.g. the shell prompt) is shown after the whole ones.
-  const lines = data ? (data.partial ? [...data.lines, data.partial] : data.lines) : [];
   return (
-    <Card>
+    <Card className="flex flex-col" data-testid="console-card" data-phase={vmLive ? view.phase : 'off'} data-mode={view.mode ?? ''}>
       <CardHeader title={<span className="inline-flex items-center gap-2"><TerminalIcon /> Serial console</span>}
-        description={`Last ${LINES} lines, refreshed every 3 s`}
-        actions={dataUpdatedAt ? <span className="text-xs text-slate-500 tabular-nums">updated {formatClock(dataUpdatedAt, true)}</span> : null} />
-      <pre ref={box} onScroll={onScroll} role="log" aria-label="Serial console output" aria-live="off" tabIndex={0} data-testid="vm-console"
-        className="h-72 overflow-auto rounded-b-lg bg-slate-950 px-4 py-3 font-mono text-xs leading-5 whitespace-pre-wrap text-slate-200 focus-visible:outline-2 focus-visible:outline-accent-500">
-        {error ? (
-          <span className="text-amber-300">Console unavailable: {error.message}</span>
-        ) : lines.length === 0 ? (
-          <span className="text-slate-400">{data ? 'No console output yet.' : 'Connecting…'}</span>
-        ) : (
-          lines.join('\n')
-        )}
-      </pre>
+        description={<span role="status" data-testid="console-status">{description}</span>}
+        actions={
+          <>
+            <Badge tone={badge.tone} dot data-testid="console-badge">{badge.label}</Badge>
+            {canReconnect && (
+              <Button size="sm" icon={<RefreshIcon />} onClick={() => (setView(CONNECTING), setAttempt((n) => n + 1))}>Reconnect</Button>
+            )}
+          </>
+        } />
+      {terminal ? <ConsoleTerminal key={attempt} vmId={vmId} label={`Serial console of ${vm.name}`} onView={setView} /> : <ConsoleLog vmId={vmId} />}
     </Card>
   );
 }

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { MetricsPanel, type ChartSpec } from '@/components/charts/metrics-panel';
 import { StateBadge } from '@/components/ui/badge';
+import { GuestBadge } from './guest-badge';
 import { ButtonLink } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { AlertIcon, VmIcon } from '@/components/ui/icons';
@@ -25,6 +26,8 @@ import { MigrateButton } from '@/components/migrations/migrate-button';
 import { VmMigrations } from '@/components/migrations/vm-migrations';
 import { RestorePointsSection } from '@/components/restores/restore-points-section';
 import { VmHaCard } from '@/components/ha/vm-ha-card';
+import { PointTimelineCard } from '@/components/snapshots/point-timeline-card';
+import { SnapshotsCard } from '@/components/snapshots/snapshots-card';
 
 const VM_CHARTS: ChartSpec[] = [
   { name: 'vm-cpu', title: 'CPU', unit: 'percent', yMax: 100, series: [{ key: 'cpuPct', label: 'CPU' }], current: (p) => formatPercent(p.cpuPct) },
@@ -67,7 +70,7 @@ export function VmDetail({ vmId }: { vmId: string }) {
 
   return (
     <>
-      <PageHeader title={vm.name} meta={<StateBadge state={vm.state} data-testid="vm-state" />}
+      <PageHeader title={vm.name} meta={<span className="flex items-center gap-2"><StateBadge state={vm.state} data-testid="vm-state" /><GuestBadge vm={vm} /></span>}
         description={
           <span className="flex flex-wrap gap-x-4">
             <span>Host <Link href={`/hosts/${vm.hostId}`} className="font-medium text-slate-700 hover:text-accent-700 hover:underline">{vm.hostName}</Link></span>
@@ -97,6 +100,8 @@ export function VmDetail({ vmId }: { vmId: string }) {
           </div>
           <VmConsole vmId={vm.id} />
         </div>
+        <SnapshotsCard vm={vm} />
+        <PointTimelineCard vm={vm} />
         <RestorePointsSection vm={vm} />
         <VmMigrations vmId={vm.id} />
       </div>

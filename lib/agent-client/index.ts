@@ -20,6 +20,7 @@ import { backupCalls } from './backup';
 import { haCalls } from './ha';
 import { migrationCalls } from './migration';
 import { restoreCalls } from './restore';
+import { snapshotCalls } from './snapshots';
 
 export type AgentClientOptions = { baseUrl: string; secret: string; hostName: string; timeoutMs?: number };
 
@@ -104,6 +105,7 @@ export function createAgentClient(opts: AgentClientOptions) {
     ...restoreCalls(call),
     ...migrationCalls(call),
     ...haCalls(call),
+    ...snapshotCalls(call),
   };
 }
 

@@ -1,10 +1,14 @@
 // Typed agent calls for live migration (target: prepare/finish/abort; source: migrate/cancel,
-// then after the hand-over finish or resume; dirty rate for the dashboard's cost estimate).
+// then after the hand-over finish or resume; dirty rate and the link probe for the dashboard's
+// cost estimate).
 import { z } from 'zod';
 import {
   dirtyRateSchema,
   incomingResponseSchema,
   outgoingStatusSchema,
+  probeFinishSchema,
+  probeIncomingSchema,
+  probeResultSchema,
   type FinishIncomingRequest,
   type FinishOutgoingRequest,
   type IncomingRequest,
@@ -27,6 +31,10 @@ export const migrationCalls = (call: AgentCall) => ({
   finishOutgoing: (vmId: string, req: FinishOutgoingRequest) => call('POST', `${vm(vmId)}/migrate/finish`, noContent, req),
   resumeOutgoing: (vmId: string) => call('POST', `${vm(vmId)}/migrate/resume`, vmRuntimeSchema),
   dirtyRate: (vmId: string) => call('GET', `${vm(vmId)}/dirty-rate`, dirtyRateSchema),
+  // Link probe (lib/agent/migration/probe.ts): target prepare, source send, target finish.
+  probeIncoming: () => call('POST', '/v1/probe/incoming', probeIncomingSchema, {}),
+  probeSend: (migrationUri: string) => call('POST', '/v1/probe/send', probeResultSchema, { migrationUri }),
+  probeFinish: (probeId: string) => call('POST', `/v1/probe/incoming/${encodeURIComponent(probeId)}/finish`, probeFinishSchema, {}),
 });
 
 export type { IncomingRequest, IncomingResponse, MigrateRequest, MigrateResult, MigrationDetail, DirtyRate, OutgoingStatus } from '@/lib/agent/migration/protocol';

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { createAuth } from './auth';
+import { createConsoleSockets } from './console/console-socket';
 import type { AgentConfig } from './config';
 import { selectDriver } from './driver/select';
 import type { Driver } from './driver/types';
@@ -50,7 +51,8 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
   const ha = createHaService({ host: config.name, data: config.data, shared: config.shared, pools: config.pools, timing: config.haTiming, edacRoot: config.edacRoot, driver, operations, log: log.child('ha') });
   ha.start();
   const router = buildAgentRouter({ info, vms, images, operations, driver, ha, pools: config.pools, dirs: { data: config.data, images: config.imagesDir }, log: log.child('jobs') });
-  const server = createAgentServer({ router, auth, log: log.child('http') });
+  const consoleSockets = createConsoleSockets({ driver, log: log.child('console') });
+  const server = createAgentServer({ router, auth, log: log.child('http'), upgrade: consoleSockets.upgrade });
   await listen(server, config.port, config.host).catch((err: unknown) => {
     ha.stop();
     throw err;
@@ -90,6 +92,7 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
       await enrolled.catch(() => {}); // let an in-flight enrollment settle before tearing down
       sampler?.stop();
       ha.stop(); // the fence watchdog stays armed: a stopped agent loses its lease like a dead one
+      await consoleSockets.close(); // upgraded sockets are not the HTTP server's to close
       await closeServer(server);
       await driver.close(); // disconnects from QEMU; VMs keep running
       log('stopped (VMs left running)');

@@ -10,6 +10,8 @@ import { createVmRequestSchema, importImageRequestSchema, importSourcesSchema, s
 import { addRestoreRoutes } from './restore/routes';
 import { accepted, ok, vmId, type AgentRouteDeps } from './route-kit';
 import { queryInput, Router } from './router';
+import { addCloneGroupRoutes } from './snapshots/clone-group-routes';
+import { addSnapshotRoutes } from './snapshots/routes';
 
 export const CONSOLE_LINES_DEFAULT = 100;
 export const CONSOLE_LINES_MAX = 2000;
@@ -57,5 +59,7 @@ export function buildAgentRouter(deps: AgentRouteDeps): Router {
   addRestoreRoutes(router, deps, points);
   addMigrationRoutes(router, deps);
   addHaRoutes(router, deps);
+  addSnapshotRoutes(router, deps);
+  addCloneGroupRoutes(router, deps);
   return router;
 }

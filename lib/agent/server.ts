@@ -4,6 +4,7 @@ import http, { type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AppError, badRequest, invalidInput, noSuchObject } from '@/lib/errors';
+import { answerAndClose } from '@/lib/http/raw-answer';
 import type { AgentAuth } from './auth';
 import { errorReply, sendJson, type Reply } from './http';
 import { contextFor, type Router } from './router';
@@ -22,9 +23,13 @@ export const LINGER_MS = 2_000;
 // Node's 5 s default lost that race whenever the caller's event loop was busy for a few seconds).
 export const KEEP_ALIVE_MS = 65_000;
 
-export type AgentServerOptions = { router: Router; auth: AgentAuth; log: (msg: string) => void; limits?: typeof RECEIVE_LIMITS };
+// A WebSocket upgrade (the serial console): called once the bearer is checked; it accepts the
+// upgrade or throws the coded error to refuse it with.
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => Promise<void>;
 
-export function createAgentServer({ router, auth, log, limits = RECEIVE_LIMITS }: AgentServerOptions): Server {
+export type AgentServerOptions = { router: Router; auth: AgentAuth; log: (msg: string) => void; limits?: typeof RECEIVE_LIMITS; upgrade?: UpgradeHandler };
+
+export function createAgentServer({ router, auth, log, limits = RECEIVE_LIMITS, upgrade }: AgentServerOptions): Server {
   // Node checks the limits every connectionsCheckingInterval (30 s by default): often enough
   // that a stalled client is cut close to its limit.
   const timeouts = { headersTimeout: limits.headersMs, requestTimeout: limits.requestMs, connectionsCheckingInterval: Math.min(1000, limits.headersMs) };
@@ -54,6 +59,23 @@ export function createAgentServer({ router, auth, log, limits = RECEIVE_LIMITS }
       .catch((err: unknown) => log(`${what}: could not send the answer: ${(err as Error).message}`));
   });
   server.keepAliveTimeout = KEEP_ALIVE_MS;
+  // Upgrades pass the same bearer check as every request before anything else happens; a refusal
+  // is a coded HTTP answer, then the connection closes.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const what = `${req.method ?? 'GET'} ${(req.url ?? '/').slice(0, 200)} (upgrade)`;
+    socket.on('error', () => {});
+    const accept = async () => {
+      auth.check(req.headers.authorization);
+      const url = parseTarget(req.url);
+      if (!upgrade) throw noSuchObject('route', `${req.method} ${url.pathname}`);
+      await upgrade(req, socket, head, url);
+    };
+    accept().catch((err: unknown) => {
+      const reply = errorReply(err, log, what);
+      answerAndClose(socket, reply.status, reply.body, LINGER_MS);
+      log(`${what} -> ${reply.status}`);
+    });
+  });
   // What node:http cannot parse (bad header or length, headers over 16 KiB) or did not receive in
   // time never reaches the router: answer it with the coded body too, then close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {

@@ -10,9 +10,10 @@ import { alreadyExists, AppError, conflict, errorMessage, insufficientCapacity, 
 import type { PoolConfig } from './config';
 import type { Driver, VmSpec } from './driver/types';
 import { poolSpace } from './host-info';
-import type { Operations } from './operations';
+import type { OperationHandle, Operations } from './operations';
 import { readMeminfo } from './metrics/proc';
 import type { createVmRequestSchema, Operation, VmRuntime, VmRuntimeState } from './protocol';
+import { refuseUndefineWhileCloned } from './snapshots/guards';
 import { UndoStack } from './undo';
 
 const MiB = 1024 * 1024;
@@ -21,6 +22,17 @@ const MiB = 1024 * 1024;
 export const OVERLAY_RESERVE_BYTES = 16 * MiB;
 
 export type CreateVmInput = z.output<typeof createVmRequestSchema>;
+
+// Non-coded driver failures carry QEMU's own message: pass it on, marked as coming from QEMU.
+export async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw err instanceof AppError ? err : qemuError(what, errorMessage(err));
+  }
+}
+
+export type NewVmCheck = { id: string; pool: string; memoryMiB: number; boot: VmSpec['boot']; start: boolean };
 
 export type VmServiceOptions = {
   driver: Driver;
@@ -50,9 +62,9 @@ export function createVmService(opts: VmServiceOptions) {
   };
   // Claims the VM and runs the work as an operation that releases it (called once the caller's
   // checks passed, with nothing async in between).
-  const begin = <T>(id: string, kind: string, message: string, work: () => Promise<T>): Operation => {
+  const begin = <T>(id: string, kind: string, message: string, work: (op: OperationHandle) => Promise<T>): Operation => {
     claim(id, kind);
-    return opts.operations.start(kind, message, () => work().finally(() => busy.delete(id)));
+    return opts.operations.start(kind, message, (op) => work(op).finally(() => busy.delete(id)));
   };
 
   const mustGet = async (id: string) => {
@@ -77,25 +89,17 @@ export function createVmService(opts: VmServiceOptions) {
     if (neededMiB > freeMiB) throw insufficientCapacity(opts.hostName, neededMiB, freeMiB);
   };
 
-  // Non-coded driver failures carry QEMU's own message: pass it on, marked as coming from QEMU.
-  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw err instanceof AppError ? err : qemuError(what, errorMessage(err));
-    }
-  };
-
   const mustExist = (type: string, file: string | undefined, field: string) => {
     if (file === undefined) return;
     if (!path.isAbsolute(file)) throw invalidInput({ [field]: ['must be an absolute path'] });
     if (!existsSync(file)) throw noSuchObject(type, file);
   };
 
-  async function createVm(req: CreateVmInput): Promise<Operation> {
+  // A new VM with an overlay disk (create, linked clone): pool, boot files, no such VM yet, room
+  // for its first writes, and memory when it starts at once. Answers before any 202.
+  async function checkNewVm(req: NewVmCheck): Promise<{ pool: PoolConfig; vmDir: string }> {
     const pool = opts.pools.find((p) => p.name === req.pool);
     if (!pool) throw invalidInput({ pool: [`unknown pool; this host has ${opts.pools.map((p) => p.name).join(', ')}`] });
-    mustExist('image disk', req.baseImagePath, 'baseImagePath');
     mustExist('kernel', req.boot.kernelPath, 'boot.kernelPath');
     mustExist('initrd', req.boot.initrdPath, 'boot.initrdPath');
     const vmDir = path.join(pool.path, 'vms', req.id);
@@ -103,6 +107,12 @@ export function createVmService(opts: VmServiceOptions) {
     if (req.start) await checkMemory(req.memoryMiB);
     const free = await poolFree(pool.path);
     if (free < OVERLAY_RESERVE_BYTES) throw storageFull(pool.name, OVERLAY_RESERVE_BYTES, free);
+    return { pool, vmDir };
+  }
+
+  async function createVm(req: CreateVmInput): Promise<Operation> {
+    mustExist('image disk', req.baseImagePath, 'baseImagePath');
+    const { pool, vmDir } = await checkNewVm(req);
 
     const spec: VmSpec = {
       id: req.id,
@@ -136,6 +146,27 @@ export function createVmService(opts: VmServiceOptions) {
 
   return {
     createVm,
+    checkNewVm,
+    // Other VM features' long operations (snapshots) claim the VM the same way.
+    begin,
+    // Several VMs for one call (group checkpoints): all or none; each id is given back on its own.
+    claimAll(ids: string[], kind: string): Map<string, () => void> {
+      const taken: string[] = [];
+      try {
+        for (const id of ids) {
+          claim(id, kind);
+          taken.push(id);
+        }
+      } catch (err) {
+        for (const id of taken) busy.delete(id);
+        throw err;
+      }
+      const release = (id: string) => {
+        let done = false;
+        return () => void (done || ((done = true), busy.delete(id)));
+      };
+      return new Map(taken.map((id) => [id, release(id)]));
+    },
     listVms: () => driver.listVms(),
     getVm: mustGet,
     async startVm(id: string): Promise<Operation> {
@@ -161,6 +192,8 @@ export function createVmService(opts: VmServiceOptions) {
     },
     async deleteVm(id: string): Promise<Operation> {
       await mustGet(id);
+      // Before anything is killed: undefine refuses again under the VM's lock.
+      if (driver.qemu) await refuseUndefineWhileCloned(driver.qemu, id);
       return begin(id, 'vm.delete', `deleting VM ${id}`, async () => {
         const vm = await mustGet(id);
         if (ON.includes(vm.state)) await driver.killVm(id);

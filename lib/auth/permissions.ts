@@ -21,6 +21,9 @@ export const ACTION_MIN_ROLE = {
   'restore-point.delete': 'admin', // one restore point (its dependants merged or named)
   'ha.manage': 'admin', // HA policy: admission control, failover hosts, EDAC threshold
   'vm.ha': 'operator', // a VM's HA settings, manual failover, cancelling a pending restart
+  'vm.console': 'operator', // typing into a VM's serial console (every role may watch it)
+  'snapshot.manage': 'operator', // snapshots, checkpoints, linked clones, group checkpoints
+  'snapshot.schedule': 'operator', // scheduled snapshots (cron, keep N)
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof ACTION_MIN_ROLE;

@@ -1,8 +1,8 @@
 import 'server-only';
 import { getServerSession } from 'next-auth';
 import { unauthenticated } from '@/lib/errors';
-import { db } from '@/lib/db/client';
 import type { SessionUser } from '@/lib/domain/auth/dto';
+import { activeUser } from './active-user';
 import { authOptions } from './config';
 
 // The JWT carries the role from sign-in; the user row is re-read so a deleted or disabled user or
@@ -10,10 +10,7 @@ import { authOptions } from './config';
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
   const uid = (session?.user as { id?: string } | undefined)?.id;
-  if (!uid) return null;
-  const user = await db().user.findUnique({ where: { id: uid } });
-  if (!user || user.disabledAt) return null;
-  return { id: user.id, username: user.username, name: user.name, role: user.role as SessionUser['role'] };
+  return uid ? activeUser(uid) : null;
 }
 
 export async function requireUser(): Promise<SessionUser> {

@@ -32,6 +32,20 @@ export function validAgentBodies(dirs: { data: string; shared: string }): Record
     'POST /v1/migrations/incoming/:id/finish': { guestReady: true },
     'POST /v1/vms/:id/migrate': { migrationUri: 'tcp:127.0.0.1:4444', nbd: { host: '127.0.0.1', port: 10809, exportName: 'vmops-mig-export', backingPath: null }, mode: 'storage', downtimeLimitMs: 300, maxBandwidthBytes: MiB },
     'POST /v1/vms/:id/migrate/finish': { mode: 'shared' },
+    // Port 9 (discard) refuses: the probe QEMU the send starts fails at once and is removed.
+    'POST /v1/probe/incoming': {},
+    'POST /v1/probe/send': { migrationUri: 'tcp:127.0.0.1:9' },
+    'POST /v1/probe/incoming/:probeId/finish': {},
+    'POST /v1/vms/:id/points': { id: 'pt-hostile-01', kind: 'memory' },
+    'POST /v1/vms/:id/points/:pointId/revert': {},
+    'POST /v1/vms/:id/points/:pointId/clone': { vm: { id: 'vm-hostile-02', name: 'hostile clone', vcpus: 1, memoryMiB: 1024 * 1024, boot }, start: false },
+    'POST /v1/vms/:id/detach': {},
+    // No such VM: every group call is refused before anything is paused or reverted.
+    'POST /v1/points/group/prepare': { groupId: 'grp-hostile-01', vmIds: ['vm-nope-0001'], holdMs: 1000, prepare: { kind: 'disk', items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }] } },
+    'POST /v1/points/group/pause': { groupId: 'grp-hostile-01', vmIds: ['vm-nope-0001'], holdMs: 1000, prepare: { kind: 'memory', items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }] } },
+    'POST /v1/points/group/capture': { groupId: 'grp-hostile-01', kind: 'memory', items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }] },
+    'POST /v1/points/group/resume': { groupId: 'grp-hostile-01', vmIds: ['vm-nope-0001'] },
+    'POST /v1/points/group/revert': { groupId: 'grp-hostile-01', items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }], resume: false },
     // No such VM in the shared pool (404), and h9's lease was never seen (409 LEASE_HELD).
     'POST /v1/ha/takeover': { vmId: 'vm-nope-0001', fromHost: 'h9' },
   };

@@ -106,6 +106,9 @@ export async function startQemuTestAgent(name = 'r1', dashboard?: { url: string;
     client,
     driver,
     log,
+    baseUrl: `http://127.0.0.1:${agent.port}`,
+    // The dashboard's secret for calls the client does not make (WebSockets); only with the fake dashboard.
+    secret: fake?.enrolled.find((h) => h.name === name)?.dashboardSecret ?? null,
     pool: config.pools[0],
     shared: shared.path,
     async stop() {

@@ -52,6 +52,16 @@ export type RouteCall = {
 export type RouteAnswer = { status: number; body: unknown; text: string };
 
 /** Calls a handler as Next would: the params in the URL (encoded), the body as raw text. */
+// An event stream never ends by itself: its first event is its answer, then the client hangs up
+// (which closes the stream on the server, as a browser leaving the page does).
+async function bodyText(res: Response): Promise<string> {
+  if (!res.headers.get('content-type')?.startsWith('text/event-stream') || !res.body) return res.text();
+  const reader = res.body.getReader();
+  const first = await reader.read();
+  await reader.cancel();
+  return new TextDecoder().decode(first.value);
+}
+
 export async function callRoute(route: AppRoute, handler: Handler, call: RouteCall): Promise<RouteAnswer> {
   let urlPath = route.pattern;
   const params: Record<string, string | string[]> = {};
@@ -72,7 +82,7 @@ export async function callRoute(route: AppRoute, handler: Handler, call: RouteCa
   });
   // Inside a request scope as in `next start`, so next/headers (cookies(), headers()) works.
   const res = await inRequestScope(`${route.pattern}/route`, req, () => handler(req, { params: Promise.resolve(params) }));
-  const text = await res.text();
+  const text = await bodyText(res);
   let body: unknown = undefined;
   try {
     body = text ? JSON.parse(text) : undefined;

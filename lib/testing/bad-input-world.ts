@@ -37,8 +37,12 @@ export async function seedWorld(): Promise<World> {
     data: { runId: balancerRun.id, vmId: vm.id, vmName: vm.name, sourceHostId: h1.id, targetHostId: h2.id, gain: 0.3, cost: 5 },
   });
   const restart = await db().haRestart.create({ data: { vmId: vm.id, vmName: vm.name, fromHostId: h1.id, reason: 'Waiting for a target host' } });
+  const group = await db().checkpointGroup.create({ data: { id: 'cg-000000000001', name: 'web tier', memory: true, vmIds: JSON.stringify([vm.id]), pauseMs: 12 } });
+  const snapshot = await db().snapshot.create({ data: { id: 'sn-000000000001', vmId: vm.id, hostId: h1.id, name: 'before upgrade', memory: false, groupId: group.id } });
+  const schedule = await db().snapshotSchedule.create({ data: { name: 'nightly-snaps', selector: JSON.stringify({ vmIds: [vm.id], tags: [] }), schedule: '0 2 * * *', keep: 3 } });
   return {
     restartId: restart.id,
+    snapshotId: snapshot.id, groupId: group.id, scheduleId: schedule.id,
     vmId: vm.id, hostId: h1.id, targetHostId: h2.id, imageId: image.id, repositoryId: repo.id, jobId: job.id, runId: run.id, pointId: point.id,
     taskId: task.id, migrationId: migration.id, recommendationId: rec.id, userId: operator.id, adminId: admin.id, viewerId: viewer.id, action: 'stop',
     nextauth: 'callback/credentials', // next-auth's sign-in route: the one that reads a body

@@ -23,6 +23,9 @@ export function validInputs(w: World): Record<string, unknown> {
     updateJobSchema: { name: 'nightly-2', enabled: false, selector: { vmIds: [w.vmId], tags: [] }, schedule: '0 4 * * *', timezone: 'UTC', retention, concurrency: 1, verifySchedule: null },
     previewSchema: { schedule: '0 3 * * *', timezone: 'UTC', retention, jobId: w.jobId },
     verifyPointSchema: { boot: true },
+    selectorSchema: { vmIds: [w.vmId], tags: ['web'] },
+    cronField: '0 3 * * *',
+    timezoneField: 'Europe/Paris',
     // balancer
     ruleSchema: { id: 'r1', name: 'web on h1', tag: 'web', kind: 'vm-host-affinity', hostIds: [w.hostId], strength: 'should' },
     balancerPolicySchema: {
@@ -42,6 +45,11 @@ export function validInputs(w: World): Record<string, unknown> {
     failoverSchema: { targetHostId: w.targetHostId },
     // restores
     restoreRequestSchema: { mode: 'new', name: 'web-01-copy', hostId: w.hostId, instant: false },
+    // snapshots, checkpoints, linked clones, group checkpoints, snapshot schedules
+    takeSnapshotSchema: { name: 'before upgrade', description: 'kernel 6.1 -> 6.6', memory: true },
+    cloneSnapshotSchema: { name: 'web-01-clone', start: true },
+    createGroupSchema: { name: 'web tier', memory: true, vmIds: [w.vmId], tags: ['web'] },
+    scheduleSchema: { name: 'hourly-snaps', enabled: true, selector: { vmIds: [w.vmId], tags: ['web'] }, memory: false, schedule: '0 * * * *', timezone: 'Europe/Paris', keep: 5 },
     // users
     createUserSchema: { username: 'newbie', name: 'New Bie', role: 'viewer', password: 'correct horse battery' },
     updateUserSchema: { role: 'viewer', disabled: false, name: 'Olga O.' },

@@ -7,8 +7,10 @@ import { rollupMetrics } from '@/lib/domain/metrics/rollup';
 import { errorMessage } from '@/lib/errors';
 import { sampleAllRepositories } from '@/lib/domain/backups/repository-check';
 import { haTick } from '@/lib/domain/ha/monitor';
+import { queueDueLinkProbes } from '@/lib/domain/migrations/links';
 import { balancerTick } from './balancer-scheduler';
 import { scheduleBackups } from './backup-scheduler';
+import { scheduleSnapshots } from './snapshot-scheduler';
 import { markOfflineHosts } from './housekeeping';
 import { runTasks } from './runner';
 
@@ -25,7 +27,10 @@ const timers = [
   every(60_000, 'metric rollup', rollupMetrics),
   every(15_000, 'balancer check', () => balancerTick(log)),
   every(15_000, 'backup schedule', () => scheduleBackups(log)),
+  every(15_000, 'snapshot schedule', () => scheduleSnapshots(log)),
   every(5 * 60_000, 'repository usage sample', sampleAllRepositories),
+  // Hosts that joined (or were measured a day ago) get their link probe: the migration estimate's basis.
+  every(15_000, 'link probes', () => queueDueLinkProbes().then((n) => n && log(`queued ${n} link probe(s)`))),
   // HA: host states, failed hosts' restarts (one manager among workers; a slow tick makes the next skip).
   every(1_000, 'HA tick', () => haTick({ managerId: workerId, log })),
 ];
@@ -43,6 +48,8 @@ await sealLegacyHostSecrets().then(
   (n) => n && log(`sealed ${n} plain agent secret(s) from an older version`),
   (err) => log(`sealing plain agent secrets failed: ${errorMessage(err)}`),
 );
-await runTasks({ workerId, concurrency: Number(process.env.VMOPS_WORKER_CONCURRENCY ?? 4), pollMs: 500, log }, () => stopping);
+// An idle look for work is two small indexed reads: every 100 ms keeps a click's task waiting
+// 50 ms on average (500 ms made it 250).
+await runTasks({ workerId, concurrency: Number(process.env.VMOPS_WORKER_CONCURRENCY ?? 4), pollMs: 100, log }, () => stopping);
 log('stopped');
 process.exit(0);

@@ -1,7 +1,8 @@
-// Starts the whole product locally: migrated SQLite, first admin, dashboard (next start),
-// worker, and local host agents (h1, h2: own data dirs, one shared dir), enrolled with one-time
-// tokens; seeds the image repository. Used by `npm start` and by the browser tests. Once up, a
-// process that dies is restarted with backoff (supervisor.ts); Ctrl-C / SIGTERM stops them all.
+// Starts the whole product locally: migrated SQLite, first admin, dashboard (the built Next app
+// with the console WebSocket: dashboard-server.ts), worker, and local host agents (h1, h2: own
+// data dirs, one shared dir), enrolled with one-time tokens; seeds the image repository. Used by
+// `npm start` and by the browser tests. Once up, a process that dies is restarted with backoff
+// (supervisor.ts); Ctrl-C / SIGTERM stops them all.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   // Node closes idle keep-alive sockets after 5 s; a client (a proxy, the browser tests' API
   // context) that reuses one just then gets ECONNRESET. Idle sockets stay open longer than the
   // usual proxy idle timeout (60 s) instead.
-  spawn('web', bin('next'), ['start', '-H', '127.0.0.1', '-p', opt.port!, '--keepAliveTimeout', '65000'], env);
+  spawn('web', process.execPath, nodeTs('scripts/stack/dashboard-server.ts', ['--host', '127.0.0.1', '--port', opt.port!, '--keep-alive-timeout', '65000']), env);
   spawn('worker', process.execPath, nodeTs('lib/worker/main.ts'), env);
   await waitFor('the dashboard', async () => (await fetch(`${url}/api/health`)).ok, 60_000, 500);
   for (const a of agents) {

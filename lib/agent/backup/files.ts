@@ -82,3 +82,19 @@ export function keepTouched(file: string): () => void {
 export const sidecarPath = (vmDir: string, bitmap: string) => path.join(vmDir, `backup-${bitmap}.json`);
 export const readSidecar = (vmDir: string, bitmap: string) => readJson<Sidecar>(sidecarPath(vmDir, bitmap)).catch(() => null);
 export const writeSidecar = (vmDir: string, bitmap: string, s: Sidecar) => writeJson(sidecarPath(vmDir, bitmap), s);
+
+// Every bitmap sidecar of the VM marked as no longer describing its disk ('replaced' by an
+// in-place restore, 'reverted' to a snapshot), so the next backup says why it is full. Returns
+// what they said before, for an undo.
+export async function markSidecars(vmDir: string, state: 'replaced' | 'reverted', source: string): Promise<Map<string, Sidecar>> {
+  const previous = new Map<string, Sidecar>();
+  for (const name of await readdir(vmDir)) {
+    if (!/^backup-.+\.json$/.test(name)) continue;
+    const file = path.join(vmDir, name);
+    const sidecar = await readJson<Sidecar>(file).catch(() => null);
+    if (!sidecar) continue;
+    previous.set(file, sidecar);
+    await writeJson(file, { state, path: source, sha256: null, at: new Date().toISOString() } satisfies Sidecar);
+  }
+  return previous;
+}

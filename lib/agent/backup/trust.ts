@@ -10,8 +10,10 @@ export type BitmapState = 'missing' | 'ok' | 'inconsistent' | 'disabled';
 // written before a backup touches the bitmap and 'done' after its file is complete, so a run
 // that never finished (agent killed, VM stopped, failure) leaves 'pending' behind. An in-place
 // restore marks it 'replaced' (path = the restore point the disk came from): the new disk has no
-// bitmap, and the next backup should say so rather than blame something outside vmops.
-export type Sidecar = { state: 'pending' | 'done' | 'replaced'; path: string; sha256: string | null; at: string };
+// bitmap, and the next backup should say so rather than blame something outside vmops. A revert
+// to a snapshot marks it 'reverted' (path = the snapshot's id): the disk went back to older
+// content, so whatever the bitmap says since the last backup no longer describes the difference.
+export type Sidecar = { state: 'pending' | 'done' | 'replaced' | 'reverted'; path: string; sha256: string | null; at: string };
 
 export type TrustFacts = {
   forceFull: boolean;
@@ -42,6 +44,7 @@ export function decideBackupKind(f: TrustFacts): TrustDecision {
   if (!f.live) return { kind: 'incremental', fullReason: null, bitmapAction: freshBitmapAction(f.bitmap) };
   const bm = `dirty bitmap "${f.bitmapName}"`;
   if (f.sidecar?.state === 'replaced') return full(`the disk was restored in place from ${f.sidecar.path} at ${f.sidecar.at}, so ${bm} starts afresh`);
+  if (f.sidecar?.state === 'reverted') return full(`the disk was reverted to snapshot ${f.sidecar.path} at ${f.sidecar.at}, so ${bm} starts afresh`);
   if (f.bitmap === 'missing') return full(`no ${bm} on the VM disk (first backup of this VM, or it was restarted or its disk replaced outside vmops)`);
   if (f.bitmap === 'inconsistent') return full(`${bm} is inconsistent: QEMU did not stop cleanly (killed or crashed) while it tracked writes`);
   if (f.bitmap === 'disabled') return full(`${bm} is not recording writes`);

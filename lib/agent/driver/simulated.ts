@@ -80,6 +80,11 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
     if (!expected.includes(vm.state)) throw vmBadPowerState(vm.spec.id, expected, vm.state);
   };
 
+  const listeners = new Set<(id: string) => void>();
+  const changed = (vm: SimVm) => {
+    for (const l of listeners) l(vm.spec.id);
+  };
+
   const boot = (vm: SimVm) => {
     clearTimeout(vm.timer);
     vm.guest = newGuestState(Date.now(), vm.guest);
@@ -90,6 +95,7 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
     vm.timer = setTimeout(() => {
       vm.guestReady = true;
       print(vm, [readyLine(vm.guest, Date.now())]);
+      changed(vm);
     }, bootDelayMs);
     vm.timer.unref();
   };
@@ -103,12 +109,17 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
     vm.stats.rssBytes = 0;
     print(vm, lines);
     await persist(vm);
+    changed(vm);
   };
 
   const emptyStats = (): VmStats => ({ cpuTimeMs: 0, rssBytes: 0, diskRdBytes: 0, diskWrBytes: 0, diskRdOps: 0, diskWrOps: 0 });
 
   const driver: Driver = {
     kind: 'simulated',
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async info(): Promise<DriverInfo> {
       return { kind: 'simulated', qemuVersion: null, accelerator: 'none', acceleratorReason: SIMULATED_BANNER };
     },

@@ -19,6 +19,9 @@ export type VmSpec = {
   // The agent (host name) that runs this VM. A VM in a shared pool is visible to every host's
   // agent: the others leave it alone. Absent in specs written before live migration.
   owner?: string;
+  // A linked clone: its disk chain sits on that VM's point layer (lib/agent/snapshots); removed
+  // once the clone is made independent.
+  linkedTo?: { vmId: string; pointId: string };
 };
 
 export type DriverInfo = {
@@ -67,6 +70,10 @@ export interface Driver {
   // Serial console: log tail and one line of input (the test guest answers commands).
   consoleTail(id: string, lines: number): Promise<ConsoleTail>;
   sendSerial(id: string, line: string): Promise<void>;
+
+  // Calls listener when a VM starts, stops, pauses, resumes, resets or its guest turns ready, so
+  // the agent tells the dashboard at once instead of at its next heartbeat. Returns unsubscribe.
+  subscribe(listener: (vmId: string) => void): () => void;
 
   // Re-attaches to QEMU processes that outlived a previous agent (QMP sockets under the pools).
   reattach(): Promise<void>;

@@ -17,8 +17,9 @@ function fakeHost(): HostReader {
   };
 }
 
-function fakeDriver(vms: VmRuntime[], stats: () => VmStats): Driver {
-  return { kind: 'qemu', listVms: async () => vms, vmStats: async () => stats() } as unknown as Driver;
+function fakeDriver(vms: VmRuntime[], stats: () => VmStats, listeners = new Set<(id: string) => void>()): Driver {
+  const subscribe = (l: (id: string) => void) => (listeners.add(l), () => listeners.delete(l));
+  return { kind: 'qemu', listVms: async () => vms, vmStats: async () => stats(), subscribe } as unknown as Driver;
 }
 
 const vm = (over: Partial<VmRuntime> = {}): VmRuntime => ({
@@ -66,6 +67,27 @@ describe('sampler', () => {
       expect(push.mock.calls.length).toBeGreaterThanOrEqual(3);
       expect(lines[0]).toMatch(/heartbeat failed .*dashboard down/);
       expect(lines).toContain('heartbeat push works again');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('pushes at once when a VM changes, one push for changes close together, none after stop', async () => {
+    vi.useFakeTimers();
+    try {
+      const listeners = new Set<(id: string) => void>();
+      const push = vi.fn().mockResolvedValue(undefined);
+      const s = createSampler({ driver: fakeDriver([], () => ({}) as VmStats, listeners), info, push, intervalMs: 60_000, log: () => {}, host: fakeHost() });
+      await s.start();
+      await vi.advanceTimersByTimeAsync(1000); // the first push
+      expect(push).toHaveBeenCalledTimes(1);
+      for (const l of listeners) (l('vm-1'), l('vm-1'));
+      await vi.advanceTimersByTimeAsync(100);
+      expect(push).toHaveBeenCalledTimes(2); // not a minute later
+      s.stop();
+      expect(listeners.size).toBe(0);
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(push).toHaveBeenCalledTimes(2);
     } finally {
       vi.useRealTimers();
     }

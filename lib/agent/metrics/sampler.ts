@@ -31,6 +31,8 @@ export type SamplerOptions = {
   now?: () => number;
 };
 
+const KICK_DELAY_MS = 20;
+
 export function createSampler(opts: SamplerOptions) {
   const host = opts.host ?? procHostReader;
   const now = opts.now ?? Date.now;
@@ -38,7 +40,11 @@ export function createSampler(opts: SamplerOptions) {
   const lastVm = new Map<string, CpuMark>();
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  let started = false;
   let failing = false;
+  let pushing = false;
+  let again = false; // a change came while a push was in flight: push once more right after
+  let unsubscribe: (() => void) | null = null;
 
   async function hostSample(): Promise<HostSample> {
     const [cpu, mem, load] = await Promise.all([host.cpu(), host.memory(), host.load()]);
@@ -80,6 +86,7 @@ export function createSampler(opts: SamplerOptions) {
   }
 
   async function tick() {
+    pushing = true;
     try {
       await opts.push(await sample());
       if (failing) opts.log('heartbeat push works again');
@@ -87,9 +94,24 @@ export function createSampler(opts: SamplerOptions) {
     } catch (err) {
       opts.log(`heartbeat failed (retrying in ${opts.intervalMs} ms): ${errorMessage(err)}`);
       failing = true;
+    } finally {
+      pushing = false;
     }
     // setTimeout after the push, not setInterval: a slow dashboard must not pile up pushes.
-    if (!stopped) timer = setTimeout(tick, opts.intervalMs);
+    if (!stopped) timer = setTimeout(tick, again && !failing ? KICK_DELAY_MS : opts.intervalMs);
+    again = false;
+  }
+
+  // A VM changed (started, stopped, guest ready): push now rather than at the next interval.
+  // Changes within KICK_DELAY_MS share one push; a failing dashboard keeps the normal pace.
+  function kick() {
+    if (!started || stopped || failing) return;
+    if (pushing) {
+      again = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(tick, KICK_DELAY_MS);
   }
 
   return {
@@ -97,9 +119,12 @@ export function createSampler(opts: SamplerOptions) {
     async start() {
       lastCpu = await host.cpu().catch(() => null); // baseline so the first push has a CPU delta
       timer = setTimeout(tick, Math.min(opts.intervalMs, 1000));
+      started = true;
+      unsubscribe = opts.driver.subscribe(kick);
     },
     stop() {
       stopped = true;
+      unsubscribe?.();
       if (timer) clearTimeout(timer);
     },
   };

@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { alreadyExists, cancelled, conflict, errorMessage, insufficientCapacity, invalidInput, noSuchObject, qemuError, timeout } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import type { VmSpec } from '../driver/types';
+import { withDeadline } from '../fs-bounds';
 import { readMeminfo } from '../metrics/proc';
 import { DISK_NODE } from '../qemu/args';
 import type { QemuContext } from '../qemu/context';
@@ -39,6 +40,7 @@ type Arrival = Marker & { session: VmSession; aborting: boolean; arrived: Promis
 
 const MARKER = 'incoming.json';
 const RESUME_WAIT_MS = 120_000;
+const SPEC_READ_MS = 5_000; // the source's vm.json on the shared pool (a hung mount must not hang prepare)
 
 export function createIncomingMigrations(ctx: QemuContext) {
   const arrivals = new Map<string, Arrival>();
@@ -110,13 +112,18 @@ export function createIncomingMigrations(ctx: QemuContext) {
     const known = await ctx.vms.find(vm.id);
     if (arrivals.has(vm.id) || (known && known.owner === ctx.hostName)) throw alreadyExists('VM', vm.id);
     const vmDir = path.join(pool.path, 'vms', vm.id);
-    const diskPath = mode === 'shared' ? vm.diskPath! : path.join(vmDir, 'disk0.qcow2');
+    // Shared: the source's vm.json names the disk it runs now (a snapshot moves it to a new top
+    // layer) and whether it is a linked clone; both carry over.
+    const specFile = path.join(vmDir, 'vm.json');
+    const source = mode === 'shared' ? await withDeadline(readJson<VmSpec>(specFile), SPEC_READ_MS, `reading ${specFile}`).catch(() => null) : null;
+    const shared = source?.id === vm.id ? source : null;
+    const diskPath = mode === 'shared' ? (shared?.diskPath ?? vm.diskPath!) : path.join(vmDir, 'disk0.qcow2');
     if (mode === 'shared' && !existsSync(diskPath)) throw noSuchObject('shared disk', diskPath);
     if (mode === 'storage' && existsSync(vmDir)) throw alreadyExists('VM directory', vmDir);
     if (vm.backingPath && !existsSync(vm.backingPath)) throw noSuchObject('backing image', vm.backingPath);
     const freeMiB = Math.floor((await readMeminfo()).availableBytes / 1024 ** 2);
     if (vm.memoryMiB > freeMiB) throw insufficientCapacity(ctx.hostName, vm.memoryMiB, freeMiB);
-    const spec: VmSpec = { id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, pool: pool.name, vmDir, diskPath, boot: vm.boot, owner: ctx.hostName };
+    const spec: VmSpec = { id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, pool: pool.name, vmDir, diskPath, boot: vm.boot, owner: ctx.hostName, ...(shared?.linkedTo ? { linkedTo: shared.linkedTo } : {}) };
     await ctx.startGuard(spec); // HA: no shared-pool VM arrives on a host without a valid lease
 
     return ctx.withLock(vm.id, () =>

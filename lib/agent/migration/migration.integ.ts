@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Operation } from '@/lib/agent-client';
 import { sleep, waitFor } from '@/lib/wait-for';
 import { hostPort } from '../qemu/migration-qmp';
+import { qemuProcesses } from '@/lib/testing/qemu-procs';
+import { PROBE_RAM_MIB } from './probe';
 import { ask } from '@/lib/testing/guest';
 import { createGuest, migrateVm, startTwoHosts, type TestHost } from '@/lib/testing/two-hosts';
 
@@ -291,5 +293,18 @@ describe('live migration between two agents (real QEMU)', () => {
     numbers.sharedBusy = { totalMs: run.result.totalMs, downtimeMs: run.result.downtimeMs, guestPauseMs: run.guestPauseMs, bytes: run.result.bytesTransferred };
     expect(await m2.client.getVm(vm.id)).toMatchObject({ state: 'running' });
     await ask(m2.client, vm.id, 'status', /^VMOPS-STATUS .* seq=3 burn=1$/);
+  });
+
+  it('link probe: a real migration of random RAM between the hosts, measured; no probe QEMU is left', async () => {
+    const inc = await m2.client.probeIncoming();
+    expect(inc.migrationUri).toMatch(/^tcp:127\.0\.0\.1:\d+$/);
+    const sent = await m1.client.probeSend(inc.migrationUri);
+    // 64 MiB of random bytes cannot be skipped as zero pages: all of it travels.
+    expect(sent.bytes).toBeGreaterThanOrEqual(PROBE_RAM_MIB * 1024 * 1024);
+    expect(sent.transferMs).toBeGreaterThan(0);
+    expect(await m2.client.probeFinish(inc.probeId)).toEqual({ arrived: true });
+    numbers.linkProbe = { qemuStartMs: inc.qemuStartMs, ...sent, MiBps: Math.round(sent.bytes / 1048576 / (sent.transferMs / 1000)) };
+    await expect(m2.client.probeFinish(inc.probeId)).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
+    await waitFor('probe QEMUs gone', () => !qemuProcesses().some((p) => p.vmId.startsWith('vmops-probe-')), 10_000);
   });
 });

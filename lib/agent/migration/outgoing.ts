@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { cancelled, conflict, errorMessage, qemuError } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import type { QemuContext } from '../qemu/context';
+import { refuseStorageMigrationWithPoints } from '../snapshots/guards';
 import { MIRROR_JOB, mirrorJob, queryMigrate, setMigrationCapabilities, startMirror, stopMirror, type QueryMigrate } from '../qemu/migration-qmp';
 import { diskInfo } from '../qemu/qemu-img';
 import type { VmSession } from '../qemu/vm-session';
@@ -137,6 +138,7 @@ export function createOutgoingMigrations(ctx: QemuContext, operations: Operation
     async migrate(id: string, req: MigrateInput): Promise<Operation> {
       const session = await ctx.vms.expectSession(id, ['running']);
       if (active.has(id)) throw conflict(`VM ${id} is already migrating`, { vmId: id });
+      if (req.mode === 'storage') await refuseStorageMigrationWithPoints(await ctx.vms.must(id));
       const st: Outgoing = { phase: req.mode === 'storage' ? 'mirror' : 'memory', cancelRequested: false, session, stoppedAt: null };
       active.set(id, st);
       return operations.start('vm.migrate', `migrating VM ${id} (${req.mode})`, (op) => ctx.withLock(id, () => run(id, st, req, op)));

@@ -86,3 +86,13 @@ export type OutgoingStatus = z.infer<typeof outgoingStatusSchema>;
 
 export const dirtyRateSchema = z.object({ dirtyRateMiBps: z.number(), measuredAt: z.string() });
 export type DirtyRate = z.infer<typeof dirtyRateSchema>;
+
+// Link probe (probe.ts): POST /v1/probe/incoming -> 201 ProbeIncoming on the target; POST
+// /v1/probe/send {migrationUri} -> 200 ProbeResult on the source; POST
+// /v1/probe/incoming/:probeId/finish -> 200 {arrived} on the target.
+export const probeIncomingSchema = z.object({ probeId: z.string(), migrationUri: z.string(), qemuStartMs: z.number().int().min(0) });
+export type ProbeIncoming = z.infer<typeof probeIncomingSchema>;
+export const probeSendRequestSchema = z.object({ migrationUri: z.string().regex(MIGRATION_URI, 'tcp:<host>:<port>') }).strict();
+export const probeResultSchema = z.object({ bytes: z.number().min(0), transferMs: z.number().min(0), downtimeMs: z.number().min(0) });
+export type ProbeResult = z.infer<typeof probeResultSchema>;
+export const probeFinishSchema = z.object({ arrived: z.boolean() });

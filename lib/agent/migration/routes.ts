@@ -12,10 +12,13 @@ import { ok, vmId, type AgentRouteDeps } from '../route-kit';
 import { createIncomingMigrations, type IncomingMigrations } from './incoming';
 import { createHandOver } from './hand-over';
 import { createOutgoingMigrations } from './outgoing';
-import { finishIncomingRequestSchema, finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema, type DirtyRate } from './protocol';
+import { createLinkProbes, type LinkProbes } from './probe';
+import { finishIncomingRequestSchema, finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema, probeSendRequestSchema, type DirtyRate } from './protocol';
 
 // The address the caller reached this agent on: the source host reaches it there too (a loopback
 // agent gets a loopback migration; "::ffff:1.2.3.4" is plain IPv4).
+const noFields = z.object({}).strict();
+
 const localAddress = (addr: string | undefined) => (addr ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.)/, '');
 
 export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
@@ -23,10 +26,12 @@ export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
   let incoming: IncomingMigrations | null = null;
   let outgoing: ReturnType<typeof createOutgoingMigrations> | null = null;
   let handOver: ReturnType<typeof createHandOver> | null = null;
+  let probes: LinkProbes | null = null;
   const qemu = () => requireQemu(deps.driver, 'live migration');
   const target = () => (incoming ??= createIncomingMigrations(qemu()));
   const source = () => (outgoing ??= createOutgoingMigrations(qemu(), deps.operations));
   const handedOver = () => (handOver ??= createHandOver(qemu(), source().isMigrating));
+  const probe = () => (probes ??= createLinkProbes(requireQemu(deps.driver, 'link probe')));
   const incomingId = (params: Record<string, string>) => parseInput(z.object({ id: vmIdSchema }), params).id;
 
   router
@@ -60,6 +65,19 @@ export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
       return { status: 204 };
     })
     .post('/v1/vms/:id/migrate/resume', async (ctx) => ok(await handedOver().resume(vmId(ctx))))
+    .post('/v1/probe/incoming', async (ctx) => {
+      parseInput(noFields, await ctx.json());
+      return { status: 201, body: await probe().prepare(localAddress(ctx.req.socket.localAddress)) };
+    })
+    .post('/v1/probe/send', async (ctx) => {
+      const { migrationUri } = parseInput(probeSendRequestSchema, await ctx.json());
+      return ok(await probe().send(migrationUri));
+    })
+    .post('/v1/probe/incoming/:probeId/finish', async (ctx) => {
+      const { probeId } = parseInput(z.object({ probeId: vmIdSchema }), ctx.params); // a uuid, in the id charset
+      parseInput(noFields, await ctx.json());
+      return ok(await probe().finish(probeId));
+    })
     .get('/v1/vms/:id/dirty-rate', async (ctx) => {
       const id = vmId(ctx);
       const s = await qemu().vms.expectSession(id, ['running']);

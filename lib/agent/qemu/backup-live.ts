@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { qemuError } from '@/lib/errors';
 import type { BitmapState } from '../backup/trust';
-import { DISK_NODE } from './args';
+import { activeDiskNode } from './active-node';
 import type { BitmapAction } from './backup-img';
 import type { VmSession } from './vm-session';
 
@@ -13,10 +13,12 @@ type Job = { id: string; status: string; 'current-progress': number; 'total-prog
 type DirtyBitmap = { name: string; recording: boolean; busy: boolean; inconsistent?: boolean; count: number };
 type NamedNode = { 'node-name': string; file: string; 'dirty-bitmaps'?: DirtyBitmap[] };
 
+// The bitmaps live on the top qcow2 node (a snapshot carries them onto its new overlay).
 async function diskNodeBitmaps(s: VmSession): Promise<DirtyBitmap[]> {
+  const top = await activeDiskNode(s);
   const nodes = await s.execute<NamedNode[]>('query-named-block-nodes', { flat: true });
-  const disk = nodes.find((n) => n['node-name'] === DISK_NODE);
-  if (!disk) throw qemuError('backup', `VM ${s.id} has no block node "${DISK_NODE}"`);
+  const disk = nodes.find((n) => n['node-name'] === top);
+  if (!disk) throw qemuError('backup', `VM ${s.id} has no block node "${top}"`);
   return disk['dirty-bitmaps'] ?? [];
 }
 
@@ -71,17 +73,18 @@ export type LiveBackupOptions = {
 
 export async function runLiveBackup(s: VmSession, o: LiveBackupOptions): Promise<{ takenAt: Date; jobBytes: number }> {
   const id = `${PREFIX}${randomBytes(6).toString('hex')}`;
+  const disk = await activeDiskNode(s); // under the VM lock: no snapshot moves it meanwhile
   await s.execute('blockdev-add', { driver: 'qcow2', 'node-name': id, file: { driver: 'file', filename: o.target } });
   try {
     // An inconsistent bitmap can be neither cleared nor re-added under its name in the same
     // transaction (QEMU 7.2: "Bitmap already exists"): remove it first; the new one is added
     // atomically with the job start, which is what makes the chain exact.
-    if (o.bitmapAction === 'replace') await s.execute('block-dirty-bitmap-remove', { node: DISK_NODE, name: o.bitmap });
+    if (o.bitmapAction === 'replace') await s.execute('block-dirty-bitmap-remove', { node: disk, name: o.bitmap });
     const bitmapOp = o.incremental || !o.bitmapAction ? [] : o.bitmapAction === 'clear'
-      ? [{ type: 'block-dirty-bitmap-clear', data: { node: DISK_NODE, name: o.bitmap } }]
-      : [{ type: 'block-dirty-bitmap-add', data: { node: DISK_NODE, name: o.bitmap, persistent: true } }];
+      ? [{ type: 'block-dirty-bitmap-clear', data: { node: disk, name: o.bitmap } }]
+      : [{ type: 'block-dirty-bitmap-add', data: { node: disk, name: o.bitmap, persistent: true } }];
     const job = {
-      'job-id': id, device: DISK_NODE, target: id, 'auto-dismiss': false,
+      'job-id': id, device: disk, target: id, 'auto-dismiss': false,
       ...(o.incremental ? { sync: 'incremental', bitmap: o.bitmap } : { sync: 'full' }),
       ...(o.speed ? { speed: o.speed } : {}),
     };

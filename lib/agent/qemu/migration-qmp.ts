@@ -2,7 +2,7 @@
 // target sides in lib/agent/migration. Every call goes through the VM's one session.
 import { qemuError } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
-import { DISK_NODE } from './args';
+import { activeDiskNode } from './active-node';
 import type { VmSession } from './vm-session';
 import { freePort } from '@/lib/net/free-port';
 
@@ -35,11 +35,13 @@ export async function mirrorJob(s: VmSession): Promise<BlockJob | null> {
 }
 
 // Both ends: MIGRATION events, and auto-converge so a guest that dirties memory faster than the
-// link throttles its vCPUs instead of never converging.
+// link throttles its vCPUs instead of never converging. background-snapshot off: a checkpoint
+// whose agent died mid-write leaves it on, and QEMU refuses it together with auto-converge.
 export async function setMigrationCapabilities(s: VmSession): Promise<void> {
   await s.execute('migrate-set-capabilities', {
     capabilities: [
       { capability: 'events', state: true },
+      { capability: 'background-snapshot', state: false },
       { capability: 'auto-converge', state: true },
     ],
   });
@@ -49,7 +51,8 @@ export async function setMigrationCapabilities(s: VmSession): Promise<void> {
 // once READY the copy stays identical and the memory migration may start.
 export async function startMirror(s: VmSession, nbd: { host: string; port: number; exportName: string }, sync: 'top' | 'full'): Promise<void> {
   await s.execute('blockdev-add', { driver: 'nbd', 'node-name': NBD_NODE, server: { type: 'inet', host: nbd.host, port: String(nbd.port) }, export: nbd.exportName });
-  await s.execute('blockdev-mirror', { 'job-id': MIRROR_JOB, device: DISK_NODE, target: NBD_NODE, sync, 'copy-mode': 'write-blocking' });
+  // The top of the chain: mirror reads through its backing files (sync full) or copies only it (top).
+  await s.execute('blockdev-mirror', { 'job-id': MIRROR_JOB, device: await activeDiskNode(s), target: NBD_NODE, sync, 'copy-mode': 'write-blocking' });
 }
 
 // Ends the mirror (after READY a cancel completes it without pivoting: the source keeps its own

@@ -10,6 +10,7 @@ import { detectAccelerator } from './accel';
 import { DISK_DEVICE_ID } from './args';
 import { findQemuBinary, findQemuImg, qemuVersion } from './binaries';
 import { launchVm } from './launch';
+import { refuseUndefineWhileCloned } from '../snapshots/guards';
 import { procStats, sendSignal, waitForExit } from './process';
 import * as img from './qemu-img';
 import { tailLines, vmPaths, writeJson } from './vm-files';
@@ -160,6 +161,7 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
         if (vms.incoming.has(id)) throw conflict(`VM ${id} is arriving by live migration; abort the migration instead`);
         const state = (await vms.runtime(spec)).state;
         if (!OFF.includes(state)) throw vmBadPowerState(id, OFF, state);
+        await refuseUndefineWhileCloned(driver.qemu!, id); // its layers back other VMs' disks
         const pool = opts.pools.find((p) => p.name === spec.pool);
         const rel = pool ? path.relative(path.join(path.resolve(pool.path), 'vms'), path.resolve(spec.vmDir)) : '';
         if (!rel || rel.includes('/') || rel.startsWith('..')) throw qemuError(`undefine VM ${id}`, `refusing to delete ${spec.vmDir}: not a VM directory of pool ${spec.pool}`);
@@ -200,6 +202,8 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
       const s = await vms.expectSession(id, ON);
       await s.sendLine(line);
     },
+
+    subscribe: (listener) => vms.subscribe(listener),
 
     async reattach() {
       await vms.scanPools();

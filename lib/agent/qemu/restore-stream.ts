@@ -5,7 +5,7 @@
 import { conflict, qemuError } from '@/lib/errors';
 import { waitFor } from '@/lib/wait-for';
 import type { VmSpec } from '../driver/types';
-import { DISK_NODE } from './args';
+import { activeDiskNode } from './active-node';
 import type { QemuContext } from './context';
 import { diskInfo } from './qemu-img';
 import { vmPaths, writeJson } from './vm-files';
@@ -39,7 +39,8 @@ export async function streamFromBackup(q: QemuContext, id: string, onProgress: (
       throw err;
     }
   };
-  await qmp('block-stream', { 'job-id': jobId, device: DISK_NODE, 'auto-dismiss': false });
+  // No base: the whole chain below the top node is copied into it.
+  await qmp('block-stream', { 'job-id': jobId, device: await activeDiskNode(session), 'auto-dismiss': false });
   const job = await waitConcluded(session, jobId, qmp, onProgress, () => interrupted(q, id));
   await qmp('job-dismiss', { id: jobId });
   if (job.error) throw qemuError('block-stream', job.error);
@@ -50,7 +51,7 @@ export async function streamFromBackup(q: QemuContext, id: string, onProgress: (
   await saveSpec(q, { ...spec, copyOnRead: undefined });
 }
 
-async function waitConcluded(
+export async function waitConcluded(
   session: VmSession,
   jobId: string,
   qmp: <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>,

@@ -4,19 +4,22 @@
 // up and stall the guest's UART.
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { qemuError, timeout } from '@/lib/errors';
 import { LineSplitter } from './qmp-client';
 
-// Events: 'line' (string, CR stripped), 'close'.
+// Events: 'data' (Buffer: the guest's raw bytes, for console viewers), 'line' (string, CR
+// stripped), 'close'.
 export class SerialConsole extends EventEmitter {
   private readonly lines = new LineSplitter();
+  private readonly decoder = new StringDecoder('utf8'); // a character split across chunks stays whole
   private isClosed = false;
 
   private constructor(private readonly socket: net.Socket) {
     super();
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      for (const line of this.lines.push(chunk)) this.emit('line', line);
+    socket.on('data', (chunk: Buffer) => {
+      this.emit('data', chunk);
+      for (const line of this.lines.push(this.decoder.write(chunk))) this.emit('line', line);
     });
     socket.on('error', () => {}); // 'close' follows
     socket.on('close', () => {
@@ -48,7 +51,12 @@ export class SerialConsole extends EventEmitter {
     return this.isClosed;
   }
 
-  write(text: string): Promise<void> {
+  // Bytes accepted by write() but not yet handed to the kernel (a guest that stopped reading).
+  get pendingBytes() {
+    return this.socket.writableLength;
+  }
+
+  write(text: string | Buffer): Promise<void> {
     if (this.isClosed) return Promise.reject(qemuError('serial write', 'serial console connection is closed'));
     return new Promise((resolve, reject) => this.socket.write(text, (err) => (err ? reject(qemuError('serial write', err.message)) : resolve())));
   }

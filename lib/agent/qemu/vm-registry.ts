@@ -21,9 +21,22 @@ export type RegistryOptions = {
   log: (msg: string) => void;
 };
 
+// Every session the registry holds reports its changes to the registry's listeners, whoever
+// made it (start, re-attach, incoming migration, revert).
+class SessionMap extends Map<string, VmSession> {
+  constructor(private readonly changed: (id: string) => void) {
+    super();
+  }
+  override set(id: string, s: VmSession) {
+    if (this.get(id) !== s) s.onChange(() => this.changed(id));
+    return super.set(id, s);
+  }
+}
+
 export class VmRegistry {
   readonly specs = new Map<string, VmSpec>();
-  readonly sessions = new Map<string, VmSession>();
+  private readonly changeListeners = new Set<(id: string) => void>();
+  readonly sessions: Map<string, VmSession> = new SessionMap((id) => this.changed(id));
   private readonly attaching = new Map<string, Promise<VmSession | null>>();
   private readonly attachFailedAt = new Map<string, number>();
   // VMs whose start sequence holds the QMP connection: QEMU serves one QMP client at a time, so a
@@ -49,7 +62,17 @@ export class VmRegistry {
     this.sessions.delete(id);
     this.pids.delete(id);
     if (exit) this.lastExits.set(id, exit);
+    this.changed(id);
   };
+
+  // A VM's power or guest state changed (the agent pushes a heartbeat at once).
+  subscribe(listener: (id: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+  private changed(id: string) {
+    for (const l of this.changeListeners) l(id);
+  }
 
   async scanPools(): Promise<void> {
     this.specs.clear();

@@ -28,6 +28,7 @@ export class VmSession {
   private finished = false;
   private lost = false;
   private readyListeners: (() => void)[] = [];
+  private readonly changeListeners = new Set<() => void>();
 
   private constructor(
     readonly opts: SessionOptions,
@@ -94,7 +95,16 @@ export class VmSession {
     await this.finish(hint).catch((err) => this.opts.log(`VM ${this.id}: exit tracking failed: ${err}`));
   };
 
+  // Paused, resumed, reset, guest ready: what a page showing this VM should learn at once.
+  onChange(listener: () => void) {
+    this.changeListeners.add(listener);
+  }
+  private changed() {
+    for (const l of this.changeListeners) l();
+  }
+
   private onEvent(ev: QmpEvent) {
+    if (ev.event === 'STOP' || ev.event === 'RESUME' || ev.event === 'RESET') queueMicrotask(() => this.changed());
     switch (ev.event) {
       case 'STOP':
         this.status = 'paused';
@@ -132,6 +142,7 @@ export class VmSession {
     this.guestReady = true;
     this.readyAt = Date.now();
     for (const l of this.readyListeners.splice(0)) l();
+    this.changed();
   }
 
   waitReady(timeoutMs: number): Promise<boolean> {

@@ -5,7 +5,7 @@
 // off. instant: an overlay on the backup, the VM started at once and the disk streamed (as in
 // restore-vm.ts). A failure inside the operation puts the old disk back itself.
 import { existsSync } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { invalidInput, noSuchObject, vmBadPowerState } from '@/lib/errors';
 import { sha256File } from '../sha256-file';
@@ -15,8 +15,12 @@ import type { QemuContext } from '../qemu/context';
 import { convertToQcow2, createOverlay } from '../qemu/qemu-img';
 import { saveSpec, streamFromBackup } from '../qemu/restore-stream';
 import type { VmSpec } from '../driver/types';
+import { markSidecars } from '../backup/files';
 import type { Sidecar } from '../backup/trust';
-import { readJson, writeJson } from '../qemu/vm-files';
+import { clearCurrentPoint } from '../snapshots/guards';
+import { writePoints } from '../snapshots/points-store';
+import type { PointsFile } from '../snapshots/protocol';
+import { writeJson } from '../qemu/vm-files';
 import type { ReplaceDiskInput, ReplaceDiskResult, RestoreDetail, SafetyFile } from './protocol';
 import { checkRestoreSource, type RestoreDeps } from './restore-vm';
 
@@ -42,6 +46,7 @@ export async function replaceDisk(deps: RestoreDeps, id: string, req: ReplaceDis
   const q = requireQemu(deps.driver, 'Disk replacement');
   const t0 = Date.now();
   let sidecars = new Map<string, Sidecar>();
+  let points: PointsFile | null = null;
   const kept = await q.withLock(id, async () => {
     const spec = await offVm(deps, id);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -59,13 +64,14 @@ export async function replaceDisk(deps: RestoreDeps, id: string, req: ReplaceDis
           op.report(0.1 + 0.9 * f, `copying the backup into the VM's disk: ${Math.round(f * 100)}%`, detailOf(safety, {})),
         );
       }
-      sidecars = await markSidecarsReplaced(spec.vmDir, req.sourcePath);
+      sidecars = await markSidecars(spec.vmDir, 'replaced', req.sourcePath);
+      points = await clearCurrentPoint(spec);
       // Instant: the filter until streamed. Copy: a VM last restored instantly may still carry it.
       await saveSpec(q, { ...spec, copyOnRead: req.instant ? true : undefined });
       deps.log(`VM ${id}: disk replaced from ${req.sourcePath}${req.instant ? ' (overlay, instant)' : ''}; old disk kept as ${safetyPath}`);
       return { spec, safety };
     } catch (err) {
-      await putBack(q, spec, safetyPath, sidecars);
+      await putBack(q, spec, safetyPath, sidecars, points);
       throw err;
     }
   });
@@ -89,7 +95,7 @@ export async function replaceDisk(deps: RestoreDeps, id: string, req: ReplaceDis
     const vm = await deps.driver.getVm(id);
     if (vm) {
       if (vm.state === 'running' || vm.state === 'paused') await deps.driver.killVm(id);
-      await q.withLock(id, () => putBack(q, spec, result.safetyPath, sidecars));
+      await q.withLock(id, () => putBack(q, spec, result.safetyPath, sidecars, points));
     }
     throw err;
   }
@@ -97,25 +103,11 @@ export async function replaceDisk(deps: RestoreDeps, id: string, req: ReplaceDis
 
 const detailOf = (safety: SafetyFile, d: Partial<RestoreDetail>): RestoreDetail => ({ phase: 'copying', runningAfterMs: null, bytesDone: 0, bytesTotal: 0, safety, ...d });
 
-// Each backup bitmap sidecar described the old disk: marked 'replaced', so the next backup says
-// the in-place restore is why it is full. Returns what they said, for putBack.
-async function markSidecarsReplaced(vmDir: string, sourcePath: string): Promise<Map<string, Sidecar>> {
-  const previous = new Map<string, Sidecar>();
-  for (const name of await readdir(vmDir)) {
-    if (!/^backup-.+\.json$/.test(name)) continue;
-    const file = path.join(vmDir, name);
-    const sidecar = await readJson<Sidecar>(file).catch(() => null);
-    if (!sidecar) continue;
-    previous.set(file, sidecar);
-    await writeJson(file, { state: 'replaced', path: sourcePath, sha256: null, at: new Date().toISOString() } satisfies Sidecar);
-  }
-  return previous;
-}
-
 // The old disk (with its bitmaps and their sidecars, and the spec without the filter) back in
 // place of a failed replacement.
-async function putBack(q: QemuContext, spec: VmSpec, safetyPath: string, sidecars: Map<string, Sidecar>): Promise<void> {
+async function putBack(q: QemuContext, spec: VmSpec, safetyPath: string, sidecars: Map<string, Sidecar>, points: PointsFile | null): Promise<void> {
   for (const [file, sidecar] of sidecars) await writeJson(file, sidecar);
+  if (points) await writePoints(spec, points);
   await rename(safetyPath, spec.diskPath);
   await saveSpec(q, { ...spec, copyOnRead: undefined });
   q.log(`VM ${spec.id}: disk replacement failed, old disk put back`);

@@ -65,7 +65,7 @@ export const retentionSchema = z
   .strict()
   .refine((r) => r.keepLast + r.daily + r.weekly + r.monthly + r.yearly > 0, { message: 'Keep at least one point (set keep-last or a GFS count)' });
 
-const selectorSchema = z
+export const selectorSchema = z
   .object({
     vmIds: z.array(z.string().min(1)).max(500).default([]),
     tags: z.array(z.string().min(1).max(32)).max(20).default([]),
@@ -73,16 +73,17 @@ const selectorSchema = z
   .strict()
   .refine((s) => s.vmIds.length + s.tags.length > 0, { message: 'Select at least one VM or tag' });
 
-const cronField = z.string().trim().min(1, 'Enter a cron expression').max(120);
-const timezoneField = z
+export const cronField = z.string().trim().min(1, 'Enter a cron expression').max(120);
+export const timezoneField = z
   .string()
   .trim()
   .min(1)
   .max(64)
   .refine((tz) => !checkTimezone(tz), { error: (iss) => checkTimezone(String(iss.input)) ?? 'Unknown timezone' });
 
+// Also used by snapshot schedules (lib/domain/snapshots/schemas.ts).
 // Cron validity depends on the timezone too (croner checks both): reported on the field at fault.
-function refineCron(v: { schedule?: string; timezone?: string; verifySchedule?: string | null }, ctx: z.RefinementCtx) {
+export function refineCron(v: { schedule?: string; timezone?: string; verifySchedule?: string | null }, ctx: z.RefinementCtx) {
   const tz = v.timezone ?? 'UTC';
   if (checkTimezone(tz)) return; // already reported on timezone
   for (const field of ['schedule', 'verifySchedule'] as const) {

@@ -65,4 +65,18 @@ describe('ingestHeartbeat', () => {
     expect((await db().metricSample.findMany({ where: { NOT: { vmId: null } } })).map((s) => s.vmId).sort()).toEqual(['vm-a', 'vm-b']);
     expect(await getHost(host.id)).toMatchObject({ cpuPct: 55, memoryUsedBytes: 4 * 1024 ** 3 });
   });
+
+  it('says which VMs changed, and takes a guest turning ready even while a task works on its running VM', async () => {
+    const host = await db().host.findUniqueOrThrow({ where: { name: 'h1' } });
+    const base = { hostId: host.id, vcpus: 1, memoryMiB: 128, diskSizeBytes: BigInt(1) };
+    await db().vm.create({ data: { id: 'vm-e', name: 'e', state: 'running', guestReady: false, ...base } });
+    await db().vm.create({ data: { id: 'vm-f', name: 'f', state: 'running', guestReady: true, ...base } });
+    await db().vm.update({ where: { id: 'vm-b' }, data: { state: 'running', guestReady: false, guestWarning: 'booting' } });
+    const hb = (vms: ReturnType<typeof vmSample>[]) => ({ at: new Date().toISOString(), info, host: { cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 }, vms });
+    // vm-b is still being provisioned (its task runs): its readiness counts, its state stays the task's.
+    const changed = await ingestHeartbeat(host.id, hb([vmSample('vm-e', 'running'), vmSample('vm-f', 'running'), { ...vmSample('vm-b', 'running') }]));
+    expect(changed.sort()).toEqual(['vm-b', 'vm-e']);
+    expect(await db().vm.findUniqueOrThrow({ where: { id: 'vm-b' } })).toMatchObject({ state: 'running', guestReady: true, guestWarning: null });
+    expect(await ingestHeartbeat(host.id, hb([vmSample('vm-e', 'running'), vmSample('vm-f', 'running'), vmSample('vm-b', 'running')]))).toEqual([]);
+  });
 });

@@ -42,19 +42,20 @@ export const HEARTBEAT_MAX_AGE_MS = 24 * 3600_000;
 // a failure half-way leaves no host marked online without its samples). VM states follow what QEMU
 // reports, except while a task is working on the VM (the task owns the state then; the live
 // figures still update so the VM page never shows a running VM using nothing).
-export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartbeatSchema>): Promise<void> {
+// Returns the ids of the VMs whose state or readiness changed (pushed to open pages at once).
+export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartbeatSchema>): Promise<string[]> {
   const at = new Date(hb.at);
   const skewMs = at.getTime() - Date.now();
   if (skewMs > HEARTBEAT_MAX_AHEAD_MS || -skewMs > HEARTBEAT_MAX_AGE_MS)
     throw invalidInput({ at: [`is ${Math.round(skewMs / 1000)} s off the dashboard's clock; check the host's clock`] });
-  await db().$transaction(async (tx) => {
+  return db().$transaction(async (tx) => {
     await applyAgentInfo(
       hostId,
       hb.info,
       { lastHeartbeat: new Date(), status: 'online', cpuPct: hb.host.cpuPct, memoryUsedBytes: BigInt(Math.round(hb.host.memUsedBytes)) },
       tx,
     );
-    const knownIds = await updateVms(tx, hostId, hb);
+    const { knownIds, changed } = await updateVms(tx, hostId, hb);
     await tx.metricSample.createMany({
       data: [
         {
@@ -81,12 +82,15 @@ export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartb
           })),
       ],
     });
+    return changed;
   });
 }
 
-// Applies the reported VM states and live figures; returns the ids of this host's VMs.
-async function updateVms(tx: Tx, hostId: string, hb: z.output<typeof heartbeatSchema>): Promise<Set<string>> {
-  const known = await tx.vm.findMany({ where: { hostId }, select: { id: true, state: true } });
+// Applies the reported VM states and live figures; returns the ids of this host's VMs and of
+// those whose state or readiness changed.
+async function updateVms(tx: Tx, hostId: string, hb: z.output<typeof heartbeatSchema>): Promise<{ knownIds: Set<string>; changed: string[] }> {
+  const known = await tx.vm.findMany({ where: { hostId }, select: { id: true, state: true, guestReady: true } });
+  const changed: string[] = [];
   const busy = new Set(
     (
       await tx.task.findMany({
@@ -100,10 +104,15 @@ async function updateVms(tx: Tx, hostId: string, hb: z.output<typeof heartbeatSc
     const r = reported.get(vm.id);
     const isBusy = busy.has(vm.id);
     if (r) {
-      // Live figures always; the state only when no task owns it.
+      // Live figures always; the state only when no task owns it. A guest that just printed its
+      // ready line is news even while a task works on its running VM (the agent pushes that
+      // heartbeat at once): a provision's own poll would show it up to half a second later.
       const live = { cpuPct: r.cpuPct, rssBytes: BigInt(Math.round(r.rssBytes)) };
+      const nowReady = isBusy && vm.state === VM_STATE.running && r.state === 'running' && r.guestReady && !vm.guestReady;
+      const data = !isBusy ? { ...live, state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady } : nowReady ? { ...live, guestReady: true, guestWarning: null } : live;
       // hostId in the filter: a VM a migration just moved away is not this host's to update.
-      await tx.vm.updateMany({ where: { id: vm.id, hostId }, data: isBusy ? live : { ...live, state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady } });
+      await tx.vm.updateMany({ where: { id: vm.id, hostId }, data });
+      if (nowReady || (!isBusy && (VM_STATE_FROM_RUNTIME[r.state] !== vm.state || r.guestReady !== vm.guestReady))) changed.push(vm.id);
     } else if (!isBusy && vm.state !== VM_STATE.error) {
       // Not for a row changed in the last seconds: this heartbeat may predate it (a VM a migration
       // just brought here is missing from a sample taken before the switch-over).
@@ -113,5 +122,5 @@ async function updateVms(tx: Tx, hostId: string, hb: z.output<typeof heartbeatSc
       });
     }
   }
-  return new Set(known.map((v) => v.id));
+  return { knownIds: new Set(known.map((v) => v.id)), changed };
 }

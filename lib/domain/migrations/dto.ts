@@ -25,9 +25,12 @@ export type MigrationProgressDto = {
   updatedAt: string; // ISO
 };
 
-// measured: recent migrations between the two hosts; cap: the one requested for this migration
-// (lower than expected otherwise); default: the agent's default cap, nothing measured yet.
-export type BandwidthSource = 'measured' | 'cap' | 'default';
+// probe: the link probe's real QEMU migration between the hosts; measured: recent migrations
+// between the two hosts; cap: the one requested for this migration (lower than expected
+// otherwise); default: the agent's default cap, nothing measured yet.
+export type BandwidthSource = 'probe' | 'measured' | 'cap' | 'default';
+// history: past migrations of this mode; probe: the target's probed QEMU start; default: assumed.
+export type FixedCostSource = 'history' | 'probe' | 'default';
 
 export type MigrationLoadDto = {
   cpuPct: number; // host CPU % (0..100)
@@ -53,6 +56,8 @@ export type MigrationEstimateDto = {
   dirtyRateSource: 'measured' | 'history' | 'none';
   bandwidthBytesPerSec: number;
   bandwidthSource: BandwidthSource;
+  fixedMs: number; // worker pickup, target QEMU start, hand-over: part of predictedDurationMs
+  fixedSource: FixedCostSource;
   predictedDurationMs: number;
   predictedDowntimeMs: number;
   predictedBytes: number; // disk + memory incl. re-sent dirty pages

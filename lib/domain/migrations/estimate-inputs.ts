@@ -4,7 +4,8 @@ import { agentFor } from '@/lib/domain/hosts/agents';
 import type { Host, Vm } from '@/lib/generated/prisma/client';
 import { errorMessage } from '@/lib/errors';
 import { MIGRATION_STATE, type MigrationEstimateDto, type MigrationMode } from './dto';
-import { estimateMigration, measuredThroughput, type DirtyRateInput, type Throughput } from './estimate';
+import { estimateMigration, measuredThroughput, type DirtyRateInput, type PastRun, type Throughput } from './estimate';
+import { linkBetween } from './links';
 import type { MigrationOptions } from './schemas';
 
 const MiB = 1024 * 1024;
@@ -46,6 +47,28 @@ async function recentThroughput(a: string, b: string): Promise<Throughput | null
   return measuredThroughput(fullSpeed.map((r) => ({ bytes: Number(r.bytesTransferred), transferMs: r.transferMs ?? 0 })));
 }
 
+// The newest full-speed migrations of this mode between any hosts: what they took beyond their
+// transfer is the fixed cost (task pickup, target start, hand-over), not a property of one link.
+async function pastRuns(mode: MigrationMode): Promise<PastRun[]> {
+  const rows = await db().migration.findMany({
+    where: { state: MIGRATION_STATE.succeeded, mode, durationMs: { gt: 0 }, bytesTransferred: { gt: 0 } },
+    orderBy: { finishedAt: 'desc' },
+    take: 4 * THROUGHPUT_RUNS,
+    select: { durationMs: true, bytesTransferred: true, estimate: true },
+  });
+  return rows
+    .filter((r) => (JSON.parse(r.estimate) as Partial<MigrationEstimateDto>).bandwidthSource !== 'cap')
+    .slice(0, THROUGHPUT_RUNS)
+    .map((r) => ({ durationMs: r.durationMs ?? 0, bytes: Number(r.bytesTransferred) }));
+}
+
+// What this VM's last successful migration sent for its memory (bytes minus the mirrored disk).
+async function lastMemoryBytes(vmId: string): Promise<number | null> {
+  const m = await db().migration.findFirst({ where: { vmId, state: MIGRATION_STATE.succeeded, bytesTransferred: { gt: 0 } }, orderBy: { finishedAt: 'desc' }, select: { bytesTransferred: true, diskBytes: true } });
+  const bytes = m ? Number(m.bytesTransferred - m.diskBytes) : 0;
+  return bytes > 0 ? bytes : null;
+}
+
 export async function buildEstimate(vm: Vm & { host: Host }, target: Host, mode: MigrationMode, opts: MigrationOptions = {}): Promise<MigrationEstimateDto> {
   const activity = await recentActivity(vm.id);
   let dirty: DirtyRateInput;
@@ -67,6 +90,9 @@ export async function buildEstimate(vm: Vm & { host: Host }, target: Host, mode:
     diskWriteBytesPerSec: activity.diskWriteBytesPerSec,
     dirty,
     measured: await recentThroughput(vm.hostId, target.id),
+    link: await linkBetween(vm.hostId, target.id),
+    lastMemoryBytes: await lastMemoryBytes(vm.id),
+    pastRuns: await pastRuns(mode),
     capBytesPerSec: opts.maxBandwidthBytes,
     downtimeLimitMs: opts.downtimeLimitMs,
     target: { cpuPct: target.cpuPct, cpuCount: target.cpuCount, memoryUsedBytes: Number(target.memoryUsedBytes), memoryTotalBytes: Number(target.memoryTotalBytes) },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent/migration/protocol';
-import { bandwidthFor, dirtyRateOf, estimateMigration, measuredThroughput, memoryRounds, type EstimateInput } from './estimate';
+import { bandwidthFor, dirtyRateOf, estimateMigration, fixedFromHistory, fixedWithoutHistory, HANDOVER_POLLING_MS, measuredThroughput, memoryRounds, type EstimateInput } from './estimate';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -20,6 +20,8 @@ const base: EstimateInput = {
   diskWriteBytesPerSec: 0,
   dirty: { source: 'measured', bytesPerSec: 0 },
   measured: { bytesPerSec: 128 * MiB, migrations: 3 },
+  link: null,
+  pastRuns: [],
   target: { cpuPct: 20, cpuCount: 4, memoryUsedBytes: 2 * GiB, memoryTotalBytes: 8 * GiB },
 };
 
@@ -79,35 +81,40 @@ describe('memoryRounds', () => {
   });
 });
 
+// Nothing measured: a typical QEMU start plus the hand-over.
+const FIXED = fixedWithoutHistory(null).ms;
+
 describe('estimateMigration', () => {
   it('shared mode: memory only, at the measured bandwidth, says where it comes from', () => {
     const e = estimateMigration(base);
     expect(e.diskBytes).toBe(0);
     expect(e).toMatchObject({ bandwidthBytesPerSec: 128 * MiB, bandwidthSource: 'measured' });
     expect(e.predictedBytes).toBe(1 * GiB);
-    expect(e.predictedDurationMs).toBe(8000 + 50);
+    expect(e.predictedDurationMs).toBe(8000 + FIXED);
+    expect(e).toMatchObject({ fixedMs: FIXED, fixedSource: 'default' });
     expect(e.predictedDowntimeMs).toBe(50);
     expect(e.notes[0]).toMatch(/measured over the last 3 migrations/);
   });
 
   it('nothing measured between the hosts: the agent default cap, said so', () => {
     const e = estimateMigration({ ...base, measured: null });
-    expect(e).toMatchObject({ bandwidthBytesPerSec: DEFAULT_MAX_BANDWIDTH_BYTES, bandwidthSource: 'default', predictedDurationMs: 1000 + 50 });
+    expect(e).toMatchObject({ bandwidthBytesPerSec: DEFAULT_MAX_BANDWIDTH_BYTES, bandwidthSource: 'default', predictedDurationMs: 1000 + FIXED });
     expect(e.notes[0]).toMatch(/nothing|no migration between these hosts/);
   });
 
   it('the test guest, idle, at the throughput measured on this kind of host: close to what the agent test saw', () => {
     // 128 MiB guest, 89 MiB of it touched (the shared run sent 93.5 MB); it took 408 ms of copying.
     const e = estimateMigration({ ...base, memoryBytes: 128 * MiB, rssBytes: 93_544_260, measured: measuredThroughput(observed) });
-    expect(e.predictedDurationMs).toBeGreaterThan(408);
-    expect(e.predictedDurationMs).toBeLessThan(2 * 408);
+    // The copy alone (what those 408 ms were), without the fixed costs of the task around it.
+    expect(e.predictedDurationMs - e.fixedMs).toBeGreaterThan(408);
+    expect(e.predictedDurationMs - e.fixedMs).toBeLessThan(2 * 408);
     expect(e.predictedDowntimeMs).toBe(50); // idle: nothing left for the stop-and-copy
   });
 
   it('only touched memory is sent when RSS is known', () => {
     const e = estimateMigration({ ...base, rssBytes: 64 * MiB });
     expect(e.predictedBytes).toBe(64 * MiB);
-    expect(e.predictedDurationMs).toBe(500 + 50);
+    expect(e.predictedDurationMs).toBe(500 + FIXED);
   });
 
   it('storage mode adds the disk mirror, slowed by the guest writing during it', () => {
@@ -149,5 +156,42 @@ describe('estimateMigration', () => {
     expect(e.converges).toBe(false);
     expect(e.notes.join(' ')).toMatch(/would not converge/);
     expect(e.notes.join(' ')).toMatch(/100% of its memory|would use/);
+  });
+});
+
+describe('link probe and fixed costs', () => {
+  const link = { bytesPerSec: 900 * MiB, qemuStartMs: 120, exact: true };
+
+  it("prefers the probe's QEMU throughput over past migrations' (whose times include fixed costs)", () => {
+    expect(bandwidthFor(measuredThroughput(observed), undefined, link)).toMatchObject({ bytesPerSec: 900 * MiB, source: 'probe', note: expect.stringMatching(/between these hosts by the link probe/) });
+    expect(bandwidthFor(null, undefined, { ...link, exact: false })).toMatchObject({ source: 'probe', note: expect.stringMatching(/with other peers/) });
+    expect(bandwidthFor(null, 64 * MiB, link)).toMatchObject({ bytesPerSec: 64 * MiB, source: 'cap' });
+  });
+
+  it('fixed costs: median of what past runs took beyond their transfer, else the probed QEMU start and the hand-over', () => {
+    const runs = [
+      { durationMs: 600, bytes: 90 * MiB }, // 100 ms of transfer at 900 MiB/s: 500 fixed
+      { durationMs: 2000, bytes: 90 * MiB }, // one slow hand-over does not move the median
+      { durationMs: 700, bytes: 180 * MiB },
+    ];
+    expect(fixedFromHistory(runs, 900 * MiB)).toMatchObject({ ms: 500, source: 'history', note: expect.stringMatching(/median over the last 3 migrations/) });
+    expect(fixedFromHistory([], 900 * MiB)).toBeNull();
+    expect(fixedFromHistory(runs.slice(0, 2), 900 * MiB)?.ms).toBe(1200); // two runs: the mean of both
+    expect(fixedWithoutHistory(link)).toMatchObject({ ms: 120 + HANDOVER_POLLING_MS + 50, source: 'probe' });
+    expect(fixedWithoutHistory(null).source).toBe('default');
+  });
+
+  it("sends what the VM's last migration sent rather than its RSS (QEMU's own memory is not the guest's)", () => {
+    const e = estimateMigration({ ...base, memoryBytes: 128 * MiB, rssBytes: 120 * MiB, lastMemoryBytes: 61 * MiB });
+    expect(e.predictedBytes).toBe(61 * MiB);
+    expect(e.notes.join(' ')).toMatch(/last migration sent/);
+  });
+
+  it('the predicted duration is the fixed costs plus the transfer', () => {
+    const e = estimateMigration({ ...base, memoryBytes: 128 * MiB, rssBytes: 90 * MiB, link, measured: null, pastRuns: [{ durationMs: 600, bytes: 90 * MiB }] });
+    expect(e).toMatchObject({ bandwidthSource: 'probe', fixedSource: 'history', fixedMs: 500 });
+    expect(e.predictedDurationMs).toBe(600); // 500 fixed + 90 MiB at 900 MiB/s
+    const fresh = estimateMigration({ ...base, memoryBytes: 128 * MiB, rssBytes: 90 * MiB, link, measured: null });
+    expect(fresh).toMatchObject({ fixedSource: 'probe', fixedMs: 120 + HANDOVER_POLLING_MS + 50, predictedDurationMs: 120 + HANDOVER_POLLING_MS + 50 + 100 });
   });
 });

@@ -1,9 +1,13 @@
-// Pure cost model for a live migration (pre-copy, as QEMU does it): optional storage mirror,
-// then memory rounds until what is left fits the downtime limit, then the stop-and-copy.
-// Bandwidth: what recent migrations between the two hosts achieved, else the cap the agent
-// applies by default (the same constant), and never more than a cap the caller asks for.
+// Pure cost model for a live migration (pre-copy, as QEMU does it): fixed costs (the worker
+// taking the task, the target's QEMU start, the hand-over), an optional storage mirror, then
+// memory rounds until what is left fits the downtime limit, then the stop-and-copy.
+// Bandwidth: QEMU's own throughput over the link as the link probe measured it (a real migration
+// of incompressible memory, run when the hosts joined), else what recent migrations between the
+// two hosts achieved, else the cap the agent applies by default (the same constant); never more
+// than a cap the caller asks for. Fixed costs: what past migrations took beyond their transfer,
+// else the target's probed QEMU start plus the hand-over's own polling.
 import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent/migration/protocol';
-import type { BandwidthSource, MigrationEstimateDto, MigrationLoadDto, MigrationMode } from './dto';
+import type { BandwidthSource, FixedCostSource, MigrationEstimateDto, MigrationLoadDto, MigrationMode } from './dto';
 
 const MiB = 1024 * 1024;
 const SWITCHOVER_MS = 50; // pause, device state, resume on the target: fixed cost seen on TCG
@@ -19,17 +23,26 @@ export type DirtyRateInput =
 
 // Throughput of recent migrations between the two hosts: bytes sent over the source's copy time.
 export type Throughput = { bytesPerSec: number; migrations: number };
+// The link probe between the hosts (lib/domain/migrations/links.ts); exact: this very pair.
+export type LinkProbe = { bytesPerSec: number; qemuStartMs: number; exact: boolean };
+export type FixedCosts = { ms: number; source: FixedCostSource; note: string };
+export type PastRun = { durationMs: number; bytes: number };
 
 export type EstimateInput = {
   mode: MigrationMode;
   memoryBytes: number; // configured guest memory
   rssBytes: number; // what QEMU has actually touched (0 = unknown); zero pages cost ~nothing
+  // Memory this VM's last migration sent (its RAM without zero pages, as QEMU counted it): a
+  // better guess than RSS, which also counts QEMU's own memory (TCG's code buffer alone is 64 MiB).
+  lastMemoryBytes?: number | null;
   vcpus: number;
   vmCpuPct: number; // % of its own vCPUs
   diskBytes: number; // bytes to mirror (storage mode)
   diskWriteBytesPerSec: number; // guest disk write rate: re-copied during the mirror
   dirty: DirtyRateInput;
   measured: Throughput | null;
+  link: LinkProbe | null;
+  pastRuns: readonly PastRun[]; // recent migrations of this mode (any hosts), newest first
   capBytesPerSec?: number; // requested for this migration
   downtimeLimitMs?: number;
   target: { cpuPct: number; cpuCount: number; memoryUsedBytes: number; memoryTotalBytes: number };
@@ -37,7 +50,7 @@ export type EstimateInput = {
 
 export type Estimate = Pick<
   MigrationEstimateDto,
-  'mode' | 'memoryBytes' | 'diskBytes' | 'dirtyRateBytesPerSec' | 'dirtyRateSource' | 'bandwidthBytesPerSec' | 'bandwidthSource' | 'predictedDurationMs' | 'predictedDowntimeMs' | 'predictedBytes' | 'converges' | 'targetLoadBefore' | 'targetLoadAfter' | 'notes'
+  'mode' | 'memoryBytes' | 'diskBytes' | 'dirtyRateBytesPerSec' | 'dirtyRateSource' | 'bandwidthBytesPerSec' | 'bandwidthSource' | 'fixedMs' | 'fixedSource' | 'predictedDurationMs' | 'predictedDowntimeMs' | 'predictedBytes' | 'converges' | 'targetLoadBefore' | 'targetLoadAfter' | 'notes'
 >;
 
 // Summed bytes over summed time, so a big migration weighs more than a small (noisy) one. The
@@ -48,9 +61,13 @@ export function measuredThroughput(runs: readonly { bytes: number; transferMs: n
   return ok.length ? { bytesPerSec: (ok.reduce((n, r) => n + r.bytes, 0) / ms) * 1000, migrations: ok.length } : null;
 }
 
-export function bandwidthFor(measured: Throughput | null, capBytesPerSec?: number): { bytesPerSec: number; source: BandwidthSource; note: string } {
-  const expected = measured ? measured.bytesPerSec : DEFAULT_MAX_BANDWIDTH_BYTES;
+export function bandwidthFor(measured: Throughput | null, capBytesPerSec?: number, link: LinkProbe | null = null): { bytesPerSec: number; source: BandwidthSource; note: string } {
+  const expected = Math.min(DEFAULT_MAX_BANDWIDTH_BYTES, link ? link.bytesPerSec : measured ? measured.bytesPerSec : DEFAULT_MAX_BANDWIDTH_BYTES);
   if (capBytesPerSec !== undefined && capBytesPerSec < expected) return { bytesPerSec: capBytesPerSec, source: 'cap', note: `Bandwidth capped at ${fmtMiB(capBytesPerSec)}/s for this migration.` };
+  if (link) {
+    const whose = link.exact ? 'between these hosts' : 'by these hosts with other peers';
+    return { bytesPerSec: expected, source: 'probe', note: `Bandwidth ${fmtMiB(expected)}/s: QEMU's own migration throughput, measured ${whose} by the link probe.` };
+  }
   if (measured) {
     const n = measured.migrations;
     return { bytesPerSec: expected, source: 'measured', note: `Bandwidth ${fmtMiB(expected)}/s, measured over the last ${n === 1 ? 'migration' : `${n} migrations`} between these hosts.` };
@@ -89,10 +106,37 @@ function load(cpuPct: number, used: number, total: number): MigrationLoadDto {
 }
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
+// Fixed costs from past migrations of this mode: what each took beyond sending its bytes at the
+// link's rate (median: one slow hand-over does not move it).
+export function fixedFromHistory(runs: readonly PastRun[], bytesPerSec: number): FixedCosts | null {
+  const rest = runs.filter((r) => r.durationMs > 0).map((r) => Math.max(0, r.durationMs - (r.bytes / bytesPerSec) * 1000));
+  if (!rest.length) return null;
+  const sorted = [...rest].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const ms = Math.round(sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2);
+  const n = rest.length;
+  return { ms, source: 'history', note: `Fixed costs ${ms} ms (task pickup, target QEMU start, hand-over): the median over the last ${n === 1 ? 'migration' : `${n} migrations`} of this kind, beyond their transfer.` };
+}
+
+// Before any migration of this mode: the worker's pickup and the source's progress polling (half
+// an interval each, on average), the target's QEMU start as probed (else a typical TCG start),
+// and the switch-over.
+export const HANDOVER_POLLING_MS = 50 + 100;
+const TYPICAL_QEMU_START_MS = 300;
+export function fixedWithoutHistory(link: LinkProbe | null): FixedCosts {
+  const start = link?.qemuStartMs ?? TYPICAL_QEMU_START_MS;
+  const ms = start + HANDOVER_POLLING_MS + SWITCHOVER_MS;
+  return link
+    ? { ms, source: 'probe', note: `Fixed costs ${ms} ms: the target's QEMU start as the link probe measured it (${start} ms) and the hand-over; no migration of this kind measured yet.` }
+    : { ms, source: 'default', note: `Fixed costs ${ms} ms assumed (a typical QEMU start and the hand-over): nothing measured between these hosts yet.` };
+}
+
 export function estimateMigration(i: EstimateInput): Estimate {
-  const bw = bandwidthFor(i.measured, i.capBytesPerSec);
+  const bw = bandwidthFor(i.measured, i.capBytesPerSec, i.link);
   const bandwidth = bw.bytesPerSec;
-  const notes = [bw.note];
+  // Past runs' transfers at the uncapped link rate: a cap on this migration is not theirs.
+  const fixed = fixedFromHistory(i.pastRuns, bandwidthFor(i.measured, undefined, i.link).bytesPerSec) ?? fixedWithoutHistory(i.link);
+  const notes = [bw.note, fixed.note];
   const dirty = dirtyRateOf(i.dirty, i.vcpus);
   if (i.dirty.source === 'history') notes.push(`Dirty rate not measured (${i.dirty.reason}); estimated from the VM's recent disk writes and CPU use.`);
   if (i.dirty.source === 'none') notes.push(`Dirty rate unknown (${i.dirty.reason}); assumed idle.`);
@@ -107,8 +151,9 @@ export function estimateMigration(i: EstimateInput): Estimate {
     diskSent = (diskMs / 1000) * bandwidth;
     if (net <= 0) notes.push('The guest writes to disk faster than the expected bandwidth: the disk mirror may not converge.');
   }
-  const memSend = i.rssBytes > 0 ? Math.min(i.memoryBytes, i.rssBytes) : i.memoryBytes;
-  if (i.rssBytes > 0 && i.rssBytes < i.memoryBytes) notes.push(`Only ${fmtMiB(memSend)} of ${fmtMiB(i.memoryBytes)} memory is touched; untouched (zero) pages cost almost nothing.`);
+  const memSend = i.lastMemoryBytes ? Math.min(i.memoryBytes, i.lastMemoryBytes) : i.rssBytes > 0 ? Math.min(i.memoryBytes, i.rssBytes) : i.memoryBytes;
+  if (i.lastMemoryBytes) notes.push(`Memory to send ${fmtMiB(memSend)}: what this VM's last migration sent (zero pages cost almost nothing).`);
+  else if (i.rssBytes > 0 && i.rssBytes < i.memoryBytes) notes.push(`Only ${fmtMiB(memSend)} of ${fmtMiB(i.memoryBytes)} memory is touched; untouched (zero) pages cost almost nothing.`);
   const mem = memoryRounds(memSend, dirty, bandwidth, i.downtimeLimitMs ?? DEFAULT_DOWNTIME_LIMIT_MS);
   if (!mem.converges) notes.push('The guest dirties memory about as fast as it can be sent: QEMU would not converge without throttling the guest.');
   const downtimeMs = (mem.finalBytes / bandwidth) * 1000 + SWITCHOVER_MS;
@@ -127,7 +172,9 @@ export function estimateMigration(i: EstimateInput): Estimate {
     dirtyRateSource: i.dirty.source,
     bandwidthBytesPerSec: Math.round(bandwidth),
     bandwidthSource: bw.source,
-    predictedDurationMs: Math.round(diskMs + mem.ms + SWITCHOVER_MS),
+    fixedMs: fixed.ms,
+    fixedSource: fixed.source,
+    predictedDurationMs: Math.round(fixed.ms + diskMs + mem.ms),
     predictedDowntimeMs: Math.round(downtimeMs),
     predictedBytes: Math.round(diskSent + mem.sentBytes),
     converges: mem.converges,

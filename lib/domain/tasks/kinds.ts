@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { migrateRequestSchema } from '@/lib/agent/migration/protocol';
 import { importImageRequestSchema } from '@/lib/agent/protocol';
+import { pointIdSchema as pointId } from '@/lib/agent/snapshots/protocol';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { taskKindUnknown, taskPayloadInvalid, type AppError } from '@/lib/errors';
 
@@ -39,6 +40,20 @@ export const TASK_PAYLOADS = {
   'host.bring-back': z.object({ hostId: id, vmIds: z.array(id).max(10_000) }).strict(),
   // An HA restart (lib/domain/ha/restarts.ts): the HaRestart row says which VM, from where, to where.
   'vm.ha-restart': z.object({ restartId: id }).strict(),
+  // A link probe between two hosts (lib/domain/migrations/links.ts), the migration estimate's basis.
+  'host.link-probe': z.object({ sourceHostId: id, targetHostId: id }).strict(),
+  // Snapshots and checkpoints (lib/domain/snapshots): the point id is chosen at request time and
+  // its Snapshot / CheckpointGroup row written only once the agent returned the complete point.
+  'snapshot.take': z.object({ vmId: id, snapshotId: pointId, name: z.string().min(1).max(80), description: z.string().max(500).nullable(), memory: z.boolean(), scheduleId: id.nullable() }).strict(),
+  'snapshot.revert': z.object({ vmId: id, snapshotId: pointId, previousState: vmState }).strict(),
+  'snapshot.delete': z.object({ vmId: id, snapshotId: pointId }).strict(),
+  // vmId: the clone's own row (state provisioning), made at request time like vm.create's.
+  'vm.clone': z.object({ vmId: id, snapshotId: pointId, start: z.boolean() }).strict(),
+  'vm.detach-clone': z.object({ vmId: id }).strict(),
+  'checkpoint-group.take': z.object({ groupId: pointId, name: z.string().min(1).max(80), memory: z.boolean(), vmIds: z.array(id).min(1).max(256) }).strict(),
+  'checkpoint-group.restore': z.object({ groupId: pointId }).strict(),
+  'checkpoint-group.delete': z.object({ groupId: pointId }).strict(),
+  'snapshot.schedule-run': z.object({ scheduleId: id }).strict(),
 } as const;
 
 export type TaskKind = keyof typeof TASK_PAYLOADS;

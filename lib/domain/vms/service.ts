@@ -12,6 +12,7 @@ import { reserveFailoverHosts } from '@/lib/domain/ha/policy';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { activeTaskFor, enqueueTask } from '@/lib/domain/tasks/service';
 import { alreadyExists, conflict, hostOffline, invalidInput, noHostAvailable, noSuchObject, vmBadPowerState } from '@/lib/errors';
+import { requireNoDependentClones } from '@/lib/domain/snapshots/checks';
 import { VM_STATE, type VmAction, type VmState } from './dto';
 import { placeVm, requireRoom } from './placement';
 import type { CreateVm } from './schemas';
@@ -97,6 +98,7 @@ type QueuedOperation = {
   title: (vmName: string) => string;
   transient: VmState; // shown until the task settles the VM
   allowedFrom?: VmState[];
+  check?: (vm: { id: string; name: string }) => Promise<void>; // refusals of this action only
 };
 
 // Every action on an existing VM: authorize, check it can happen now, move the VM to its
@@ -110,6 +112,7 @@ async function queueVmOperation(user: SessionUser, id: string, op: QueuedOperati
   const busy = await activeTaskFor(id);
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
   if (op.allowedFrom && !op.allowedFrom.includes(vm.state as VmState)) throw vmBadPowerState(vm.name, op.allowedFrom, vm.state);
+  await op.check?.(vm);
   // A crashed HA VM is counted as protected already; only its memory comes back into use.
   if (op.operation === 'vm.start') await requireHaAdmission(`Starting VM ${vm.name}`, startingOn(vm.hostId, { memoryMiB: vm.memoryMiB, haEnabled: vm.haEnabled && vm.state === VM_STATE.stopped }));
   const actor = actorOf(user);
@@ -133,7 +136,7 @@ export function runVmAction(user: SessionUser, id: string, action: VmAction): Pr
 }
 
 export function deleteVm(user: SessionUser, id: string): Promise<{ taskId: string }> {
-  return queueVmOperation(user, id, { permission: 'vm.delete', operation: 'vm.delete', title: (name) => `Delete VM ${name}`, transient: VM_STATE.deleting });
+  return queueVmOperation(user, id, { permission: 'vm.delete', operation: 'vm.delete', title: (name) => `Delete VM ${name}`, transient: VM_STATE.deleting, check: requireNoDependentClones });
 }
 
 export async function readVmConsole(id: string, lines: number): Promise<{ lines: string[]; partial: string }> {

@@ -1,13 +1,23 @@
 import 'server-only';
 import type { TaskKind } from '@/lib/domain/tasks/kinds';
 import type { TaskHandler } from '../context';
+import { linkProbeHandler } from './host-link-probe';
 import { bringBackHandler, evacuateHostHandler } from './host-maintenance';
 import { backupRunHandler } from './backup-run';
 import { backupVerifyHandler } from './backup-verify';
+import { groupDeleteHandler } from './checkpoint-group-delete';
+import { groupRestoreHandler } from './checkpoint-group-restore';
+import { groupTakeHandler } from './checkpoint-group-take';
 import { importImageHandler } from './image-import';
 import { deletePointHandler } from './restore-point-delete';
 import { restoreVmHandler } from './restore-vm';
+import { snapshotDeleteHandler } from './snapshot-delete';
+import { snapshotRevertHandler } from './snapshot-revert';
+import { scheduleRunHandler } from './snapshot-schedule-run';
+import { snapshotTakeHandler } from './snapshot-take';
+import { cloneVmHandler } from './vm-clone';
 import { createVmHandler } from './vm-create';
+import { detachCloneHandler } from './vm-detach-clone';
 import { haRestartHandler } from './vm-ha-restart';
 import { migrateVmHandler } from './vm-migrate';
 import { deleteVmHandler, powerHandler } from './vm-power';
@@ -29,4 +39,14 @@ export const HANDLERS: { [K in TaskKind]: TaskHandler<K> } = {
   'host.evacuate': evacuateHostHandler,
   'host.bring-back': bringBackHandler,
   'vm.ha-restart': haRestartHandler,
+  'host.link-probe': linkProbeHandler,
+  'snapshot.take': snapshotTakeHandler,
+  'snapshot.revert': snapshotRevertHandler,
+  'snapshot.delete': snapshotDeleteHandler,
+  'vm.clone': cloneVmHandler,
+  'vm.detach-clone': detachCloneHandler,
+  'checkpoint-group.take': groupTakeHandler,
+  'checkpoint-group.restore': groupRestoreHandler,
+  'checkpoint-group.delete': groupDeleteHandler,
+  'snapshot.schedule-run': scheduleRunHandler,
 };

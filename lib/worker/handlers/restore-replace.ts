@@ -67,7 +67,8 @@ export async function replaceFromPoint(ctx: TaskContext, { vmId, pointId, instan
     });
     const r = replaceDiskResultSchema.parse(done.result);
     await register({ path: r.safetyPath, sha256: r.sha256, sizeBytes: r.sizeBytes });
-    await db().vm.update({ where: { id: vmId }, data: { state: instant ? VM_STATE.running : VM_STATE.starting, diskSizeBytes: point.virtualSizeBytes } });
+    // The disk no longer descends from any snapshot (the agent's points.json says so too).
+    await db().vm.update({ where: { id: vmId }, data: { state: instant ? VM_STATE.running : VM_STATE.starting, diskSizeBytes: point.virtualSizeBytes, currentSnapshotId: null } });
     const startedAt = instant ? t0 + (r.runningAfterMs ?? 0) : Date.now();
     if (!instant) await agent.startVm(vmId);
     await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running } });

@@ -20,6 +20,12 @@ export async function removeVmEverywhere(ctx: TaskContext, hostId: string, vmId:
       return msg;
     }
   }
-  await db().$transaction([db().metricSample.deleteMany({ where: { vmId } }), db().metricRollup.deleteMany({ where: { vmId } }), db().vm.delete({ where: { id: vmId } })]);
+  // Its snapshots' files went with its directory: their rows go too (group rows keep the history).
+  await db().$transaction([
+    db().metricSample.deleteMany({ where: { vmId } }),
+    db().metricRollup.deleteMany({ where: { vmId } }),
+    db().snapshot.deleteMany({ where: { vmId } }),
+    db().vm.delete({ where: { id: vmId } }),
+  ]);
   return null;
 }

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Vm_updatedAt_idx" ON "Vm"("updatedAt");

@@ -1,0 +1,85 @@
+// How well the migration estimate predicts: the mini-dashboard, the real worker and two real
+// agents (QEMU, TCG) on a fresh cluster; each migration's estimate (made before it started, as
+// the UI shows it) against its measured duration (queued -> running on the target), both modes,
+// first migration between the hosts included.
+// `tsx --conditions=react-server scripts/bench/migration-estimate.ts` runs this suite alone.
+import { pathToFileURL } from 'node:url';
+import { db } from '@/lib/db/client';
+import { queueDueLinkProbes } from '@/lib/domain/migrations/links';
+import { getMigration } from '@/lib/domain/migrations/queries';
+import { queueMigration } from '@/lib/domain/migrations/service';
+import { createVm } from '@/lib/domain/vms/service';
+import { startCluster, type Cluster } from '@/lib/testing/cluster';
+import { admin, seedUsers } from '@/lib/testing/fixtures';
+import { settled } from '@/lib/testing/tasks';
+import { createTestDb } from '@/lib/testing/test-db';
+import { sleep } from '@/lib/wait-for';
+import { median, ms, type BenchRow } from './types';
+
+const ROUNDS = 5; // migrations per mode: the first on a fresh cluster, then with history
+
+type Sample = { mode: string; round: number; predicted: number; actual: number; basis: string };
+
+async function guestOn(c: Cluster, imageId: string, hostId: string, name: string, pool: 'local' | 'shared') {
+  await c.pauseWorker();
+  const { taskId, vmId } = await createVm(admin, { name, imageId, hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, haEnabled: false, tags: [] });
+  await db().vm.update({ where: { id: vmId }, data: { pool } });
+  c.resumeWorker();
+  const t = await settled(taskId);
+  if (t.state !== 'succeeded') throw new Error(`create ${name}: ${t.error?.message}`);
+  return vmId;
+}
+
+async function migrateOnce(vmId: string, targetHostId: string): Promise<{ predicted: number; actual: number; basis: string }> {
+  const { taskId, migrationId } = await queueMigration(admin, { vmId, targetHostId, reason: 'manual' });
+  const t = await settled(taskId);
+  if (t.state !== 'succeeded') throw new Error(`migration: ${t.error?.message}`);
+  const m = await getMigration(migrationId);
+  return { predicted: m.estimate!.predictedDurationMs, actual: m.durationMs!, basis: m.estimate!.notes.join(' ') };
+}
+
+export async function migrationEstimateBench(): Promise<BenchRow[]> {
+  const testDb = createTestDb();
+  let c: Cluster | null = null;
+  try {
+    await seedUsers();
+    c = await startCluster(['e1', 'e2']);
+    const imageId = await c.importGuest();
+    const [a, b] = c.hosts;
+    // What the worker's housekeeping does when hosts join: the link probes, both directions.
+    const probed = await queueDueLinkProbes();
+    const probes = await db().task.findMany({ where: { kind: 'host.link-probe' } });
+    for (const t of probes) if ((await settled(t.id)).state !== 'succeeded') throw new Error('link probe failed');
+    console.log(`  ${probed} link probes: ${(await db().hostLink.findMany()).map((l) => `${Math.round(l.bytesPerSec / 1048576)} MiB/s, QEMU start ${l.qemuStartMs} ms`).join('; ')}`);
+    const samples: Sample[] = [];
+    for (const mode of ['shared', 'storage'] as const) {
+      const vmId = await guestOn(c, imageId, a.hostId, `est-${mode}`, mode === 'shared' ? 'shared' : 'local');
+      await sleep(10_000); // booted and settled, with a few heartbeats: the VM's figures as the UI has them
+      for (let round = 0; round < ROUNDS; round++) {
+        const to = round % 2 === 0 ? b.hostId : a.hostId;
+        const r = await migrateOnce(vmId, to);
+        samples.push({ mode, round, ...r });
+        console.log(`  ${mode} #${round + 1}: predicted ${r.predicted} ms, took ${r.actual} ms\n    basis: ${r.basis}`);
+        await sleep(2000);
+      }
+    }
+    return samples.map((s) => {
+      const err = (s.predicted - s.actual) / s.actual;
+      return {
+        what: `${s.mode} migration #${s.round + 1}${s.round === 0 ? ' (fresh cluster: no migration measured yet)' : ''}: predicted duration`,
+        value: ms(s.predicted),
+        yardstick: `measured ${ms(s.actual)} (queued -> running on the target); target within 30 %`,
+        ratio: `${(s.predicted / s.actual).toFixed(2)} (${err >= 0 ? '+' : ''}${(err * 100).toFixed(0)} %)`,
+      };
+    }).concat([{ what: 'median absolute prediction error, all migrations', value: `${(median(samples.map((s) => Math.abs(s.predicted - s.actual) / s.actual)) * 100).toFixed(0)} %`, yardstick: 'target 30 %', ratio: (median(samples.map((s) => Math.abs(s.predicted - s.actual) / s.actual)) / 0.3).toFixed(2) }]);
+  } finally {
+    await c?.close();
+    testDb.cleanup();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await migrationEstimateBench();
+  for (const r of rows) console.log(`${r.what}: ${r.value} (${r.yardstick}; ratio ${r.ratio})`);
+  process.exit(0);
+}
