@@ -9,7 +9,10 @@ import { parseTaskPayload, type TaskKind, type TaskPayloadInput } from '@/lib/do
 import { makeContext, type TaskHandler } from '@/lib/worker/context';
 import { HANDLERS } from '@/lib/worker/handlers';
 import { AppError } from '@/lib/errors';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import { fakeOperation, seedFakeAgentHost, startFakeAgent } from './fake-agent';
+import { clearTables, seedUsers } from './fixtures';
+import { createTestDb } from './test-db';
 
 export const ALL_YES: PointCapabilities = { disk: { ok: true, reason: null }, memory: { ok: true, reason: null }, revert: { ok: true, reason: null }, clone: { ok: true, reason: null } };
 
@@ -103,4 +106,24 @@ export async function runHandler<K extends TaskKind>(kind: K, payload: TaskPaylo
   const result = await handler(makeContext(task.id, { id: null, name: 'olga' }, recovered), parseTaskPayload(kind, payload)).catch((e: unknown) => e);
   const steps = (await db().taskStep.findMany({ where: { taskId: task.id }, orderBy: { id: 'asc' } })).map((s) => `${s.level}: ${s.message}`);
   return { result, steps };
+}
+
+type SnapshotAgent = Awaited<ReturnType<typeof startSnapshotAgent>>;
+
+// One test file's set-up: a fresh database, a fake agent 'h1' started before each test (users
+// seeded first when asked) and closed after it, with every table those tests write cleared. The
+// returned object is refilled for each test.
+export function useSnapshotAgent(opts: { users?: boolean } = {}): SnapshotAgent {
+  const testDb = createTestDb();
+  afterAll(() => testDb.cleanup());
+  const h = {} as SnapshotAgent;
+  beforeEach(async () => {
+    if (opts.users) await seedUsers();
+    Object.assign(h, await startSnapshotAgent('h1'));
+  });
+  afterEach(async () => {
+    await h.agent.close();
+    await clearTables('auditEvent', 'taskStep', 'task', 'restorePoint', 'snapshot', 'checkpointGroup', 'snapshotSchedule', 'vm', 'host', 'user');
+  });
+  return h;
 }

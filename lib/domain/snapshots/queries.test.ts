@@ -1,25 +1,13 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
-import { clearTables, operator, seedHost, seedUsers } from '@/lib/testing/fixtures';
-import { ALL_YES, seedSnapshot, seedVm, startSnapshotAgent } from '@/lib/testing/snapshot-agent';
-import { createTestDb } from '@/lib/testing/test-db';
+import { operator, seedHost } from '@/lib/testing/fixtures';
+import { ALL_YES, seedSnapshot, seedVm, useSnapshotAgent } from '@/lib/testing/snapshot-agent';
 import { listGroups } from './group-queries';
 import { getVmSnapshots, getVmTimeline, pointStats } from './queries';
 import { listSchedules } from './schedule-queries';
 import { createSchedule, deleteSchedule, updateSchedule } from './schedules';
 
-const testDb = createTestDb();
-afterAll(() => testDb.cleanup());
-
-let h: Awaited<ReturnType<typeof startSnapshotAgent>>;
-beforeEach(async () => {
-  await seedUsers();
-  h = await startSnapshotAgent('h1');
-});
-afterEach(async () => {
-  await h.agent.close();
-  await clearTables('auditEvent', 'taskStep', 'task', 'restorePoint', 'snapshot', 'checkpointGroup', 'snapshotSchedule', 'vm', 'host', 'user');
-});
+const h = useSnapshotAgent({ users: true });
 
 const at = (day: number, hour = 12) => new Date(Date.UTC(2026, 11, day, hour));
 

@@ -1,24 +1,12 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { deleteVm } from '@/lib/domain/vms/service';
-import { clearTables, operator, seedHost, seedUsers, viewer } from '@/lib/testing/fixtures';
-import { seedSnapshot, seedVm, startSnapshotAgent } from '@/lib/testing/snapshot-agent';
-import { createTestDb } from '@/lib/testing/test-db';
+import { operator, seedHost, viewer } from '@/lib/testing/fixtures';
+import { seedSnapshot, seedVm, startSnapshotAgent, useSnapshotAgent } from '@/lib/testing/snapshot-agent';
 import { createGroupCheckpoint, deleteGroup, restoreGroup } from './groups';
 import { cloneFromSnapshot, deleteSnapshot, detachClone, revertSnapshot, takeSnapshot } from './service';
 
-const testDb = createTestDb();
-afterAll(() => testDb.cleanup());
-
-let h: Awaited<ReturnType<typeof startSnapshotAgent>>;
-beforeEach(async () => {
-  await seedUsers();
-  h = await startSnapshotAgent('h1');
-});
-afterEach(async () => {
-  await h.agent.close();
-  await clearTables('auditEvent', 'taskStep', 'task', 'snapshot', 'checkpointGroup', 'vm', 'host', 'user');
-});
+const h = useSnapshotAgent({ users: true });
 
 const refusal = (p: Promise<unknown>) => p.then(() => null, (e: { status: number; code: string; message: string; data?: Record<string, unknown> }) => ({ status: e.status, code: e.code, message: e.message, data: e.data }));
 const audits = async () => (await db().auditEvent.findMany({ orderBy: { id: 'asc' } })).map((a) => ({ action: a.action, result: a.result, detail: JSON.parse(a.detail) as Record<string, unknown> }));

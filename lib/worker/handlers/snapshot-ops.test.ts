@@ -1,21 +1,9 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { AppError, pointInUse } from '@/lib/errors';
-import { clearTables } from '@/lib/testing/fixtures';
-import { runHandler as run, seedSnapshot, seedVm, startSnapshotAgent } from '@/lib/testing/snapshot-agent';
-import { createTestDb } from '@/lib/testing/test-db';
+import { runHandler as run, seedSnapshot, seedVm, useSnapshotAgent } from '@/lib/testing/snapshot-agent';
 
-const testDb = createTestDb();
-afterAll(() => testDb.cleanup());
-
-let h: Awaited<ReturnType<typeof startSnapshotAgent>>;
-beforeEach(async () => {
-  h = await startSnapshotAgent('h1');
-});
-afterEach(async () => {
-  await h.agent.close();
-  await clearTables('auditEvent', 'taskStep', 'task', 'snapshot', 'checkpointGroup', 'vm', 'host');
-});
+const h = useSnapshotAgent();
 
 describe('snapshot.take', () => {
   it('registers the point the agent returned (sizes, pause), moves "you are here" and the active disk', async () => {

@@ -1,22 +1,10 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { pointInUse } from '@/lib/errors';
-import { clearTables } from '@/lib/testing/fixtures';
-import { runHandler, seedSnapshot, seedVm, startSnapshotAgent } from '@/lib/testing/snapshot-agent';
-import { createTestDb } from '@/lib/testing/test-db';
+import { runHandler, seedSnapshot, seedVm, useSnapshotAgent } from '@/lib/testing/snapshot-agent';
 import { scheduleSnapshots } from '../snapshot-scheduler';
 
-const testDb = createTestDb();
-afterAll(() => testDb.cleanup());
-
-let h: Awaited<ReturnType<typeof startSnapshotAgent>>;
-beforeEach(async () => {
-  h = await startSnapshotAgent('h1');
-});
-afterEach(async () => {
-  await h.agent.close();
-  await clearTables('auditEvent', 'taskStep', 'task', 'snapshot', 'snapshotSchedule', 'vm', 'host');
-});
+const h = useSnapshotAgent();
 
 const day = (d: number) => new Date(Date.UTC(2026, 11, d));
 
