@@ -1,4 +1,4 @@
-import type { PointCapabilities } from '@/lib/agent/snapshots/protocol';
+import type { PointCapabilities } from '@/lib/agent-protocol/snapshots';
 import { CheckIcon, XIcon } from '@/components/ui/icons';
 
 const ITEMS: { key: keyof PointCapabilities; label: string }[] = [

@@ -1,7 +1,7 @@
 'use client';
 import { useState, type ReactNode } from 'react';
 import { usePermission } from '@/components/auth/current-user';
-import type { PointCapabilities } from '@/lib/agent/snapshots/protocol';
+import type { PointCapabilities } from '@/lib/agent-protocol/snapshots';
 import type { SnapshotDto, VmSnapshotsDto } from '@/lib/domain/snapshots/dto';
 import type { VmDto } from '@/lib/domain/vms/dto';
 import { useDeleteSnapshot, useRevertSnapshot } from '@/lib/queries/snapshot-mutations';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONSOLE_CLOSE } from '@/lib/agent/console/protocol';
+import { CONSOLE_CLOSE } from '@/lib/agent-protocol/console';
 import { afterClose, afterControl, badgeFor, CONNECTING, consoleSocketUrl, inputFrames } from './console-state';
 
 describe('console view', () => {

@@ -1,6 +1,6 @@
 // What the console card shows, from the socket's control messages and close codes (pure).
 import type { Tone } from '@/components/ui/badge';
-import { CONSOLE_CLOSE, CONSOLE_INPUT_FRAME_MAX, closeCodeForStatus, type ConsoleControl, type ConsoleMode } from '@/lib/agent/console/protocol';
+import { CONSOLE_CLOSE, CONSOLE_INPUT_FRAME_MAX, closeCodeForStatus, type ConsoleControl, type ConsoleMode } from '@/lib/agent-protocol/console';
 
 export type ConsolePhase = 'connecting' | 'live' | 'off' | 'disconnected' | 'unavailable';
 // retry: connect again by itself (the agent or dashboard went away, not a refusal).

@@ -6,7 +6,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
-import { parseControl } from '@/lib/agent/console/protocol';
+import { parseControl } from '@/lib/agent-protocol/console';
 import { afterClose, afterControl, CONNECTING, consoleSocketUrl, inputFrames, RETRY_DELAYS_MS, type ConsoleView } from './console-state';
 
 // Every colour readable on the slate-950 ground (WCAG AA 4.5:1), dim and "bright black" included.

@@ -1,6 +1,6 @@
 // Typed agent calls for backups. Long ones answer an Operation: poll it with waitForOperation and
 // parse its result with the matching schema (backupResultSchema, verifyBackupResultSchema,
-// rebaseBackupResultSchema from lib/agent/backup/protocol).
+// rebaseBackupResultSchema from lib/agent-protocol/backup.ts).
 import {
   deleteBackupResponseSchema,
   repositoryStatusSchema,
@@ -9,8 +9,8 @@ import {
   type RebaseBackupRequest,
   type RepositoryCheckRequest,
   type VerifyBackupRequest,
-} from '@/lib/agent/backup/protocol';
-import { operationSchema } from '@/lib/agent/protocol';
+} from '@/lib/agent-protocol/backup';
+import { operationSchema } from '@/lib/agent-protocol/core';
 import type { AgentCall } from './index';
 
 export const backupCalls = (call: AgentCall) => ({

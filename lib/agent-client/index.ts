@@ -14,7 +14,7 @@ import {
   type CreateVmRequest,
   type ImportImageRequest,
   type ImportSources,
-} from '@/lib/agent/protocol';
+} from '@/lib/agent-protocol/core';
 
 import { backupCalls } from './backup';
 import { haCalls } from './ha';
@@ -113,5 +113,5 @@ export function createAgentClient(opts: AgentClientOptions) {
 export type AgentCall = <S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown) => Promise<z.output<S>>;
 
 export type AgentClient = ReturnType<typeof createAgentClient>;
-export type { Operation } from '@/lib/agent/protocol';
+export type { Operation } from '@/lib/agent-protocol/core';
 export { waitForOperation } from './wait';

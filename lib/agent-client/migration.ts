@@ -13,8 +13,8 @@ import {
   type FinishOutgoingRequest,
   type IncomingRequest,
   type MigrateRequest,
-} from '@/lib/agent/migration/protocol';
-import { operationSchema, vmRuntimeSchema } from '@/lib/agent/protocol';
+} from '@/lib/agent-protocol/migration';
+import { operationSchema, vmRuntimeSchema } from '@/lib/agent-protocol/core';
 import type { AgentCall } from './index';
 
 const noContent = z.undefined();
@@ -37,4 +37,4 @@ export const migrationCalls = (call: AgentCall) => ({
   probeFinish: (probeId: string) => call('POST', `/v1/probe/incoming/${encodeURIComponent(probeId)}/finish`, probeFinishSchema, {}),
 });
 
-export type { IncomingRequest, IncomingResponse, MigrateRequest, MigrateResult, MigrationDetail, DirtyRate, OutgoingStatus } from '@/lib/agent/migration/protocol';
+export type { IncomingRequest, IncomingResponse, MigrateRequest, MigrateResult, MigrationDetail, DirtyRate, OutgoingStatus } from '@/lib/agent-protocol/migration';

@@ -1,7 +1,7 @@
 // Typed agent calls for restores (lib/agent/restore/routes.ts).
 import { z } from 'zod';
-import { operationSchema } from '@/lib/agent/protocol';
-import type { ReplaceDiskRequest, RestoreVmRequest, SafetyRequest } from '@/lib/agent/restore/protocol';
+import { operationSchema } from '@/lib/agent-protocol/core';
+import type { ReplaceDiskRequest, RestoreVmRequest, SafetyRequest } from '@/lib/agent-protocol/restore';
 import type { AgentCall } from './index';
 
 const vm = (id: string) => `/v1/vms/${encodeURIComponent(id)}`;

@@ -1,7 +1,7 @@
 // Typed agent calls for snapshots, checkpoints, linked clones and group checkpoints
-// (lib/agent/snapshots/protocol.ts). Operations answer 202: wait with waitForOperation.
+// (lib/agent-protocol/snapshots.ts). Operations answer 202: wait with waitForOperation.
 import { z } from 'zod';
-import { operationSchema } from '@/lib/agent/protocol';
+import { operationSchema } from '@/lib/agent-protocol/core';
 import {
   groupPauseResultSchema,
   groupPrepareResultSchema,
@@ -12,7 +12,7 @@ import {
   type GroupResumeRequest,
   type GroupRevertRequest,
   type TakePointRequest,
-} from '@/lib/agent/snapshots/protocol';
+} from '@/lib/agent-protocol/snapshots';
 import type { AgentCall } from './index';
 
 const vm = (id: string) => `/v1/vms/${encodeURIComponent(id)}`;
@@ -32,4 +32,4 @@ export const snapshotCalls = (call: AgentCall) => ({
   groupRevert: (req: GroupRevertRequest) => call('POST', '/v1/points/group/revert', operationSchema, req),
 });
 
-export type { GroupCaptureResult, PointCapabilities, PointRecord, RevertResult, VmPoints } from '@/lib/agent/snapshots/protocol';
+export type { GroupCaptureResult, PointCapabilities, PointRecord, RevertResult, VmPoints } from '@/lib/agent-protocol/snapshots';

@@ -3,7 +3,7 @@
 // looks come quickly and the pace slows to intervalMs: most operations (a VM start, a snapshot)
 // end within a second, and a fixed half-second poll added a quarter second to each on average.
 import { AppError, fromErrorBody, timeout } from '@/lib/errors';
-import type { Operation } from '@/lib/agent/protocol';
+import type { Operation } from '@/lib/agent-protocol/core';
 
 type OperationSource = { getOperation(id: string): Promise<Operation> };
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitForOperation, type AgentClient } from '@/lib/agent-client';
 import { parsePidStat } from './metrics/proc';
-import type { ImageManifest } from './protocol';
+import type { ImageManifest } from '@/lib/agent-protocol/core';
 import { type FakeDashboard, startFakeDashboard } from '@/lib/testing/fake-dashboard';
 import { fakeEnrolledClient, spawnAgent, type AgentProcess } from '@/lib/testing/agents';
 import { ask, buildGuest, GUEST_DIR, GUEST_DISK, guestBoot, waitGuestReady } from '@/lib/testing/guest';

@@ -7,9 +7,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_EDAC_ROOT } from './ha/edac';
 import { DEFAULT_LEASE, leaseTiming } from './ha/lease-timing';
-import type { HaTiming } from './ha/protocol';
+import type { HaTiming } from '@/lib/agent-protocol/ha';
 import { normaliseUrlPrefix } from './images/locations';
-import { driverKindSchema } from './protocol';
+import { driverKindSchema } from '@/lib/agent-protocol/core';
 
 export type PoolConfig = { name: string; kind: 'local' | 'shared'; path: string };
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { enrollResponseSchema, type AgentInfo } from './protocol';
+import { enrollResponseSchema, type AgentInfo } from '@/lib/agent-protocol/core';
 
 export type Credentials = z.output<typeof enrollResponseSchema>;
 

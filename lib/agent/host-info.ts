@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { PoolConfig } from './config';
 import type { Driver, DriverInfo } from './driver/types';
 import { withDeadline } from './fs-bounds';
-import type { AgentInfo, PoolInfo } from './protocol';
+import type { AgentInfo, PoolInfo } from '@/lib/agent-protocol/core';
 
 export const AGENT_VERSION: string = (() => {
   try {

@@ -2,7 +2,7 @@
 // Kept in memory: an operation is only meaningful to the agent process that runs it.
 import { randomUUID } from 'node:crypto';
 import { AppError, errorMessage, noSuchObject } from '@/lib/errors';
-import type { Operation } from './protocol';
+import type { Operation } from '@/lib/agent-protocol/core';
 
 export type OperationHandle = { report(progress: number, message: string, detail?: Record<string, unknown>): void };
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { invalidInput } from '@/lib/errors';
 import { parseInput } from '@/lib/http/validation';
-import { incomingRequestSchema, migrateRequestSchema } from './migration/protocol';
-import { absPathSchema, createVmRequestSchema, heartbeatSchema, serialRequestSchema, vmSpecSchema, type Heartbeat } from './protocol';
-import { restoreVmRequestSchema } from './restore/protocol';
+import { incomingRequestSchema, migrateRequestSchema } from '@/lib/agent-protocol/migration';
+import { absPathSchema, createVmRequestSchema, heartbeatSchema, serialRequestSchema, vmSpecSchema, type Heartbeat } from '@/lib/agent-protocol/core';
+import { restoreVmRequestSchema } from '@/lib/agent-protocol/restore';
 
 const refused = (schema: Parameters<typeof parseInput>[0], input: unknown) => {
   try {

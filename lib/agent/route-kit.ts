@@ -8,7 +8,7 @@ import type { Driver } from './driver/types';
 import type { HaService } from './ha/ha-service';
 import type { ImageService } from './images/import';
 import type { Operations } from './operations';
-import { vmIdSchema, type AgentInfo } from './protocol';
+import { vmIdSchema, type AgentInfo } from '@/lib/agent-protocol/core';
 import type { RouteContext } from './router';
 import type { VmService } from './vms';
 

@@ -6,7 +6,7 @@ import { addBackupRoutes } from './backup/routes';
 import { addHaRoutes } from './ha/routes';
 import { addMigrationRoutes } from './migration/routes';
 import { parseInput } from '@/lib/http/validation';
-import { createVmRequestSchema, importImageRequestSchema, importSourcesSchema, serialRequestSchema, stopVmRequestSchema } from './protocol';
+import { createVmRequestSchema, importImageRequestSchema, importSourcesSchema, serialRequestSchema, stopVmRequestSchema } from '@/lib/agent-protocol/core';
 import { addRestoreRoutes } from './restore/routes';
 import { accepted, ok, vmId, type AgentRouteDeps } from './route-kit';
 import { queryInput, Router } from './router';

@@ -10,7 +10,7 @@ import { ensurePools } from './host-info';
 import { tempDir } from '@/lib/testing/temp-dir';
 import { waitForOperation } from '@/lib/agent-client/wait';
 import { Operations } from './operations';
-import type { Operation, VmRuntime } from './protocol';
+import type { Operation, VmRuntime } from '@/lib/agent-protocol/core';
 import { createVmService, OVERLAY_RESERVE_BYTES, type CreateVmInput } from './vms';
 
 const MiB = 1024 * 1024;

@@ -12,7 +12,7 @@ import type { Driver, VmSpec } from './driver/types';
 import { poolSpace } from './host-info';
 import type { OperationHandle, Operations } from './operations';
 import { readMeminfo } from './metrics/proc';
-import type { createVmRequestSchema, Operation, VmRuntime, VmRuntimeState } from './protocol';
+import type { createVmRequestSchema, Operation, VmRuntime, VmRuntimeState } from '@/lib/agent-protocol/core';
 import { refuseUndefineWhileCloned } from './snapshots/guards';
 import { UndoStack } from './undo';
 

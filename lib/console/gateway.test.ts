@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { encode } from 'next-auth/jwt';
-import { CONSOLE_CLOSE, parseControl, type ConsoleControl } from '@/lib/agent/console/protocol';
+import { CONSOLE_CLOSE, parseControl, type ConsoleControl } from '@/lib/agent-protocol/console';
 import { db } from '@/lib/db/client';
 import { resetRateLimits } from '@/lib/http/rate-limit';
 import { admin, operator, seedHost, seedUsers, viewer } from '@/lib/testing/fixtures';

@@ -7,7 +7,7 @@ import 'server-only';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { CONSOLE_CLOSE, CONSOLE_INPUT_FRAME_MAX, closeCodeForStatus, closeReason } from '@/lib/agent/console/protocol';
+import { CONSOLE_CLOSE, CONSOLE_INPUT_FRAME_MAX, closeCodeForStatus, closeReason } from '@/lib/agent-protocol/console';
 import type { SessionUser } from '@/lib/domain/auth/dto';
 import { auditConsoleClose, auditConsoleOpen, consoleMode, openConsole, type ConsoleTarget } from '@/lib/domain/console/service';
 import { AppError, agentUnreachable, errorMessage, fromErrorBody, rateLimited } from '@/lib/errors';

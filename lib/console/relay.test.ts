@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { CONSOLE_CLOSE } from '@/lib/agent/console/protocol';
+import { CONSOLE_CLOSE } from '@/lib/agent-protocol/console';
 import { relay } from './relay';
 
 let server: http.Server;

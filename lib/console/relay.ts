@@ -11,7 +11,7 @@ import {
   closeReason,
   type ConsoleControl,
   type ConsoleMode,
-} from '@/lib/agent/console/protocol';
+} from '@/lib/agent-protocol/console';
 
 export const CONSOLE_IDLE_MS = 30 * 60_000;
 
@@ -76,7 +76,10 @@ export function relay(browser: WebSocket, agent: WebSocket, initialMode: Console
   const timer = setInterval(() => {
     if (owing.size) return end(closeCodeForStatus(504), 'connection stopped answering');
     if (Date.now() - lastActivity > idleMs) return end(CONSOLE_CLOSE.idle, 'idle: nothing typed or printed for a while');
-    for (const ws of [browser, agent]) (owing.add(ws), ws.ping());
+    for (const ws of [browser, agent]) {
+      owing.add(ws);
+      ws.ping();
+    }
   }, opts.pingMs ?? CONSOLE_PING_MS);
 
   agent.resume(); // paused since its handshake (gateway.ts)

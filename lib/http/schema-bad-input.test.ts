@@ -1,6 +1,8 @@
 // Every exported input schema (found on disk) through hostile shapes via parseInput: each answer
 // is the parsed value or a 422 INVALID_INPUT AppError whose field map survives JSON, never a
 // TypeError or other crash. JSON-body schemas take exact types (no coercion).
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { AppError, invalidInput } from '@/lib/errors';
@@ -10,6 +12,9 @@ import { isUrlSchemaName, validInputs } from '@/lib/testing/valid-inputs';
 import { discoverSchemas, fieldPaths, valueAt, type FoundSchema } from '@/lib/testing/zod-walk';
 import { parseInput } from './validation';
 
+// Every wire contract of the agent (lib/agent-protocol/), read from the folder so a new one is covered.
+const AGENT_PROTOCOL_FILES = readdirSync(path.resolve(import.meta.dirname, '../agent-protocol')).filter((f) => f.endsWith('.ts') && !f.includes('.test.'));
+
 const world: World = new Proxy({}, { get: (_t, k) => `id-${String(k).toLowerCase()}` }); // any well-formed id will do here
 const samples = validInputs(world);
 let schemas: FoundSchema[] = [];
@@ -17,7 +22,7 @@ let schemas: FoundSchema[] = [];
 beforeAll(async () => {
   schemas = [
     ...(await discoverSchemas('lib/domain', ['schemas.ts', 'queries.ts'])),
-    ...(await discoverSchemas('lib/agent', ['protocol.ts'])),
+    ...(await discoverSchemas('lib/agent-protocol', AGENT_PROTOCOL_FILES)),
   ];
 });
 

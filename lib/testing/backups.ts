@@ -1,6 +1,6 @@
 // Reading what backups left behind, for integration tests.
 import { readFileSync } from 'node:fs';
-import { manifestPathOf, pointManifestSchema } from '@/lib/agent/backup/protocol';
+import { manifestPathOf, pointManifestSchema } from '@/lib/agent-protocol/backup';
 import { listRestorePoints } from '@/lib/domain/backups/queries';
 
 // The manifest written beside a point file.

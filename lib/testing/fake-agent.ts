@@ -5,7 +5,7 @@
 // route is 404 NO_SUCH_OBJECT. Every call is recorded with its route, body and params.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Operation } from '@/lib/agent/protocol';
+import type { Operation } from '@/lib/agent-protocol/core';
 import { db } from '@/lib/db/client';
 import { AppError, noSuchObject } from '@/lib/errors';
 import { seedHost } from './fixtures';

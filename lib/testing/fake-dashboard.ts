@@ -2,7 +2,7 @@
 // arrives (the real ones, over a test database: mini-dashboard.ts).
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { enrollRequestSchema, heartbeatSchema, type Heartbeat } from '@/lib/agent/protocol';
+import { enrollRequestSchema, heartbeatSchema, type Heartbeat } from '@/lib/agent-protocol/core';
 
 export type ReceivedHeartbeat = { hostName: string; receivedAt: number; body: Heartbeat };
 

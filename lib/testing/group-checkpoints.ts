@@ -3,7 +3,7 @@
 // capture on every host, all in parallel; restore = revert with resume: false everywhere, then
 // resume everywhere. Group pause = last resume - first stop (the hosts share one clock here).
 import { waitForOperation, type AgentClient } from '@/lib/agent-client';
-import { groupCaptureResultSchema, type GroupCaptureResult, type PointKind } from '@/lib/agent/snapshots/protocol';
+import { groupCaptureResultSchema, type GroupCaptureResult, type PointKind } from '@/lib/agent-protocol/snapshots';
 
 export type GroupMember = { client: AgentClient; vmId: string };
 export type GroupTake = { points: GroupCaptureResult['points']; stoppedAt: number[]; groupPauseMs: number; prepared: string[] };

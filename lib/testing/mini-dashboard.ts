@@ -2,7 +2,7 @@
 // without Next: lets integration tests run real agents + the real worker against real QEMU.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { enrollRequestSchema, heartbeatSchema } from '@/lib/agent/protocol';
+import { enrollRequestSchema, heartbeatSchema } from '@/lib/agent-protocol/core';
 import { hostFromBearer } from '@/lib/domain/hosts/credentials';
 import { enrollHost } from '@/lib/domain/hosts/enrollment';
 import { ingestHeartbeat } from '@/lib/domain/hosts/heartbeat';

@@ -1,9 +1,9 @@
 // A fake agent for snapshot service and handler tests: the points routes of
-// lib/agent/snapshots/protocol.ts answered from a small in-memory model (capabilities as the test
+// lib/agent-protocol/snapshots.ts answered from a small in-memory model (capabilities as the test
 // sets them; operations succeed at once unless `fail` names their route), over real HTTP so the
 // typed client validates every answer.
-import type { VmRuntime } from '@/lib/agent/protocol';
-import type { PointCapabilities, PointRecord } from '@/lib/agent/snapshots/protocol';
+import type { VmRuntime } from '@/lib/agent-protocol/core';
+import type { PointCapabilities, PointRecord } from '@/lib/agent-protocol/snapshots';
 import { db } from '@/lib/db/client';
 import { parseTaskPayload, type TaskKind, type TaskPayloadInput } from '@/lib/domain/tasks/kinds';
 import { makeContext, type TaskHandler } from '@/lib/worker/context';

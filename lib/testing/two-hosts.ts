@@ -7,8 +7,8 @@ import { waitForOperation, type AgentClient, type Operation } from '@/lib/agent-
 import { startAgent, type RunningAgent } from '@/lib/agent/agent';
 import { parseAgentConfig } from '@/lib/agent/config';
 import { createMemoryLogger } from '@/lib/agent/log';
-import type { IncomingResponse, MigrateResult, MigrationDetail } from '@/lib/agent/migration/protocol';
-import type { VmRuntime } from '@/lib/agent/protocol';
+import type { IncomingResponse, MigrateResult, MigrationDetail } from '@/lib/agent-protocol/migration';
+import type { VmRuntime } from '@/lib/agent-protocol/core';
 import { agentArgs, fakeEnrolledClient } from './agents';
 import { startFakeDashboard } from './fake-dashboard';
 import { buildGuest, GUEST_DISK, guestBoot, waitGuestReady } from './guest';

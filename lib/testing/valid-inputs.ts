@@ -57,7 +57,7 @@ export function validInputs(w: World): Record<string, unknown> {
     // vms
     createVmSchema: { name: 'web-02', imageId: w.imageId, hostId: w.hostId, vcpus: 2, memoryMiB: 512, diskSizeGiB: 2, pool: 'shared', haEnabled: true, tags: ['web'] },
     vmActionSchema: 'start',
-    // agents -> dashboard (lib/agent/protocol.ts): enrollment and heartbeats
+    // agents -> dashboard (lib/agent-protocol/core.ts): enrollment and heartbeats
     enrollRequestSchema: { token: 'f'.repeat(48), name: 'h3', agentUrl: 'http://127.0.0.1:7103', info: agentInfo },
     heartbeatSchema: {
       at: new Date().toISOString(), info: agentInfo, host: { cpuPct: 10, memUsedBytes: 2 ** 30, memTotalBytes: 2 ** 34, load1: 0.5, load5: 0.4, load15: 0.3 },

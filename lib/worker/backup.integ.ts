@@ -12,7 +12,7 @@ import { enrolledHost } from '@/lib/testing/cluster';
 import { manifestOf, pointsOf } from '@/lib/testing/backups';
 import { ask, GUEST_DIR, guestBoot, guestImageFiles, records, waitGuestReady } from '@/lib/testing/guest';
 import { settled, startTestWorker, succeeded } from '@/lib/testing/tasks';
-import { manifestPathOf } from '@/lib/agent/backup/protocol';
+import { manifestPathOf } from '@/lib/agent-protocol/backup';
 import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';

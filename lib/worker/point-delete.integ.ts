@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { manifestPathOf } from '@/lib/agent/backup/protocol';
+import { manifestPathOf } from '@/lib/agent-protocol/backup';
 import { ask, guestBoot, records, waitGuestReady } from '@/lib/testing/guest';
 import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sha256File } from '@/lib/agent/sha256-file';
 import { takeBackup } from '@/lib/agent/backup/take-backup';
-import type { BackupResult } from '@/lib/agent/backup/protocol';
+import type { BackupResult } from '@/lib/agent-protocol/backup';
 import { createQemuDriver } from '@/lib/agent/qemu';
 import { waitFor } from '@/lib/wait-for';
 import { median, ms, timed, type BenchRow } from './types';

@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { waitForOperation, type AgentClient, type Operation } from '@/lib/agent-client';
 import { requireQemu } from '@/lib/agent/qemu/context';
 import type { VmSession } from '@/lib/agent/qemu/vm-session';
-import { pointRecordSchema, revertResultSchema } from '@/lib/agent/snapshots/protocol';
+import { pointRecordSchema, revertResultSchema } from '@/lib/agent-protocol/snapshots';
 import { startQemuTestAgent, type QemuTestAgent } from '@/lib/testing/agents';
 import { GUEST_DISK, guestBoot, REPO_DIR, waitGuestReady } from '@/lib/testing/guest';
 import { groupCheckpointBench } from './checkpoints-group';

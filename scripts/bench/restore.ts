@@ -5,7 +5,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitForOperation } from '@/lib/agent-client';
-import type { RestoreResult } from '@/lib/agent/restore/protocol';
+import type { RestoreResult } from '@/lib/agent-protocol/restore';
 import { startQemuTestAgent } from '@/lib/testing/agents';
 import { guestBoot, REPO_DIR } from '@/lib/testing/guest';
 import { median, ms, type BenchRow } from './types';

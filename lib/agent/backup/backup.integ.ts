@@ -16,7 +16,7 @@ import { fakeEnrolledClient, spawnAgent, type AgentProcess } from '@/lib/testing
 import { ask, buildGuest, GUEST_DISK, guestBoot, records, waitGuestReady } from '@/lib/testing/guest';
 import { tempDir } from '@/lib/testing/temp-dir';
 import { waitFor } from '@/lib/wait-for';
-import { backupResultSchema, manifestPathOf, rebaseBackupResultSchema, verifyBackupResultSchema, type BackupResult, type BackupVmRequest } from './protocol';
+import { backupResultSchema, manifestPathOf, rebaseBackupResultSchema, verifyBackupResultSchema, type BackupResult, type BackupVmRequest } from '@/lib/agent-protocol/backup';
 import { freePort } from '@/lib/net/free-port';
 
 const MiB = 1024 * 1024;

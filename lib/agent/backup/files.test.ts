@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '@/lib/testing/temp-dir';
 import { finalizePartial, PARTIAL_TOUCH_MS, removeStalePartials, removeUnregistered, UNREGISTERED_MS } from './files';
-import { backupVmRequestSchema, deleteBackupRequestSchema, manifestPathOf, newPointId, POINT_FILE, POINT_MANIFEST, verifyBackupRequestSchema } from './protocol';
+import { backupVmRequestSchema, deleteBackupRequestSchema, manifestPathOf, newPointId, POINT_FILE, POINT_MANIFEST, verifyBackupRequestSchema } from '@/lib/agent-protocol/backup';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => (dir = await tempDir('vmops-backup-files-')));

@@ -5,7 +5,7 @@ import { lstat, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises
 import path from 'node:path';
 import { readJson, writeJson } from '../qemu/vm-files';
 import { sha256File } from '../sha256-file';
-import { manifestPathOf, POINT_FILE, POINT_MANIFEST } from './protocol';
+import { manifestPathOf, POINT_FILE, POINT_MANIFEST } from '@/lib/agent-protocol/backup';
 import type { Sidecar } from './trust';
 
 export const PARTIAL = '.partial';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '@/lib/testing/temp-dir';
 import { readManifest, rebaseManifest, removeManifest, writeManifest } from './manifest';
-import { FLATTENED_REASON, MANIFEST_FORMAT, manifestPathOf, type PointManifest } from './protocol';
+import { FLATTENED_REASON, MANIFEST_FORMAT, manifestPathOf, type PointManifest } from '@/lib/agent-protocol/backup';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeEach(async () => (dir = await tempDir('vmops-manifest-')));

@@ -1,10 +1,10 @@
-// The point manifests (protocol.ts, pointManifestSchema) on disk: written through a .partial
+// The point manifests (lib/agent-protocol/backup.ts, pointManifestSchema) on disk: written through a .partial
 // (flushed, renamed, directory flushed) so a manifest is either complete or absent, and a killed
 // writer's .partial is swept like any other (removeStalePartials).
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncPath, PARTIAL } from './files';
-import { FLATTENED_REASON, manifestPathOf, pointManifestSchema, type PointManifest } from './protocol';
+import { FLATTENED_REASON, manifestPathOf, pointManifestSchema, type PointManifest } from '@/lib/agent-protocol/backup';
 
 export async function writeManifest(qcow2: string, manifest: PointManifest): Promise<void> {
   const file = manifestPathOf(qcow2);

@@ -8,9 +8,9 @@ import { access, lstat, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, errorMessage, invalidInput } from '@/lib/errors';
 import { boundedUsage, createGate, FS_SLOTS, mkdirLevels, resolveReal, USAGE_LIMITS, withDeadline } from '../fs-bounds';
-import { vmIdSchema } from '../protocol';
-import { normaliseRepositoryPath, overlapReason, systemTreeReason, type Reserved } from './path-rules';
-import type { RepositoryStatus } from './protocol';
+import { vmIdSchema } from '@/lib/agent-protocol/core';
+import { normaliseRepositoryPath, overlapReason, systemTreeReason, type Reserved } from '@/lib/agent-protocol/path-rules';
+import type { RepositoryStatus } from '@/lib/agent-protocol/backup';
 
 export const CHECK_MS = 5_000; // a whole repository check, usage walk included
 export const FILE_CHECK_MS = 2_000; // resolving the files of one verify / delete / rebase request

@@ -2,7 +2,7 @@
 import { parseInput } from '@/lib/http/validation';
 import type { Router } from '../router';
 import { accepted, ok, vmId, type AgentRouteDeps } from '../route-kit';
-import { backupVmRequestSchema, deleteBackupRequestSchema, rebaseBackupRequestSchema, repositoryCheckRequestSchema, verifyBackupRequestSchema } from './protocol';
+import { backupVmRequestSchema, deleteBackupRequestSchema, rebaseBackupRequestSchema, repositoryCheckRequestSchema, verifyBackupRequestSchema } from '@/lib/agent-protocol/backup';
 import type { RepositoryGuard } from './repository';
 import { createBackupService } from './service';
 

@@ -11,7 +11,7 @@ import { requireQemu } from '../qemu/context';
 import { sha256File } from '../sha256-file';
 import { finalizePartial, PARTIAL } from './files';
 import { readManifest, rebaseManifest, removeManifest } from './manifest';
-import type { BackupVmInput, RebaseBackupResult, VerifyBackupInput, VerifyBackupResult } from './protocol';
+import type { BackupVmInput, RebaseBackupResult, VerifyBackupInput, VerifyBackupResult } from '@/lib/agent-protocol/backup';
 import { FILE_CHECK_MS, type RepositoryGuard } from './repository';
 import { takeBackup } from './take-backup';
 

@@ -15,7 +15,7 @@ import type { QemuContext } from '../qemu/context';
 import { ON } from '../qemu/vm-registry';
 import { writeManifest } from './manifest';
 import { finalizePartial, keepTouched, PARTIAL, readSidecar, removeStalePartials, removeUnregistered, writeSidecar } from './files';
-import { manifestPathOf, MANIFEST_FORMAT, type BackupResult, type BackupVmInput } from './protocol';
+import { manifestPathOf, MANIFEST_FORMAT, type BackupResult, type BackupVmInput } from '@/lib/agent-protocol/backup';
 import { decideBackupKind, type BitmapState, type Sidecar, type TrustDecision } from './trust';
 
 type Ctx = Pick<QemuContext, 'qemuImg' | 'vms' | 'log'>;

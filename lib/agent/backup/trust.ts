@@ -1,7 +1,7 @@
 // Whether a backup may be incremental, and if not, why (the reason is shown on the task). Pure:
 // the caller gathers the facts (parent file, bitmap state from QEMU or qemu-img, sidecar).
 import type { BitmapAction } from '../qemu/backup-img';
-import type { BackupKind } from './protocol';
+import type { BackupKind } from '@/lib/agent-protocol/backup';
 
 // What the VM disk's dirty bitmap looks like: missing, usable, or there but not trustworthy.
 export type BitmapState = 'missing' | 'ok' | 'inconsistent' | 'disabled';

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { type QemuTestAgent, startQemuTestAgent } from '@/lib/testing/agents';
 import { buildGuest, GUEST_DISK, guestBoot, waitGuestReady } from '@/lib/testing/guest';
 import { waitFor } from '@/lib/wait-for';
-import { CONSOLE_CLOSE, parseControl, type ConsoleControl } from './protocol';
+import { CONSOLE_CLOSE, parseControl, type ConsoleControl } from '@/lib/agent-protocol/console';
 
 const VM = 'console-1';
 const STATUS_LINE = /^VMOPS-STATUS uptime=\S+ seq=\d+ burn=[01]$/;

@@ -10,12 +10,12 @@ import { z } from 'zod';
 import { badRequest, invalidInput, noSuchObject, rateLimited } from '@/lib/errors';
 import { parseInput } from '@/lib/http/validation';
 import type { Driver } from '../driver/types';
-import { vmIdSchema } from '../protocol';
+import { vmIdSchema } from '@/lib/agent-protocol/core';
 import { requireQemu } from '../qemu/context';
 import { ON } from '../qemu/vm-registry';
 import type { VmSession } from '../qemu/vm-session';
 import { inputBucket } from './input-bucket';
-import { CONSOLE_CLOSE, CONSOLE_INPUT_FRAME_MAX, CONSOLE_PING_MS, CONSOLE_VIEWERS_MAX } from './protocol';
+import { CONSOLE_CLOSE, CONSOLE_INPUT_FRAME_MAX, CONSOLE_PING_MS, CONSOLE_VIEWERS_MAX } from '@/lib/agent-protocol/console';
 import { SerialHub, type Viewer } from './serial-hub';
 
 const PATH = /^\/v1\/vms\/([^/]+)\/serial\/ws$/;

@@ -1,5 +1,5 @@
 // Token bucket in bytes for a viewer's keystrokes: take(n) says whether n bytes may pass now.
-import { CONSOLE_INPUT_RATE } from './protocol';
+import { CONSOLE_INPUT_RATE } from '@/lib/agent-protocol/console';
 
 export function inputBucket(rate = CONSOLE_INPUT_RATE, now: () => number = Date.now) {
   let tokens = rate.burstBytes;

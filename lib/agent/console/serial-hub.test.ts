@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '@/lib/testing/temp-dir';
 import type { VmSession } from '../qemu/vm-session';
 import { inputBucket } from './input-bucket';
-import { CONSOLE_CLOSE, CONSOLE_HISTORY_BYTES, CONSOLE_SEND_BUFFER_MAX, type ConsoleControl } from './protocol';
+import { CONSOLE_CLOSE, CONSOLE_HISTORY_BYTES, CONSOLE_SEND_BUFFER_MAX, type ConsoleControl } from '@/lib/agent-protocol/console';
 import { SerialHub, type Viewer } from './serial-hub';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;

@@ -7,7 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import { withDeadline } from '../fs-bounds';
 import type { QmpEvent } from '../qemu/qmp-client';
 import type { VmSession } from '../qemu/vm-session';
-import { CONSOLE_CLOSE, CONSOLE_HISTORY_BYTES, CONSOLE_SEND_BUFFER_MAX, type ConsoleControl } from './protocol';
+import { CONSOLE_CLOSE, CONSOLE_HISTORY_BYTES, CONSOLE_SEND_BUFFER_MAX, type ConsoleControl } from '@/lib/agent-protocol/console';
 
 export type Viewer = {
   send(bytes: Buffer): void;

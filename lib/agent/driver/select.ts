@@ -1,6 +1,6 @@
 // Chooses the hypervisor driver. QEMU is the product; the simulated driver exists only so the
 // dashboard runs on machines without QEMU, and then it says so loudly (log banner + AgentInfo).
-import type { DriverKind } from '../protocol';
+import type { DriverKind } from '@/lib/agent-protocol/core';
 import { createSimulatedDriver, SIMULATED_BANNER } from './simulated';
 import type { Driver } from './types';
 

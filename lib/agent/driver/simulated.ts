@@ -7,7 +7,7 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { alreadyExists, noSuchObject, vmBadPowerState } from '@/lib/errors';
-import type { VmRuntime, VmRuntimeState } from '../protocol';
+import type { VmRuntime, VmRuntimeState } from '@/lib/agent-protocol/core';
 import { answerGuestCommand, bootLines, newGuestState, POWEROFF_LINES, readyLine, type GuestState } from './simulated-guest';
 import { simConvertToQcow2, simCreateOverlay, simDiskInfo } from './simulated-disk';
 import { splitConsole } from '../qemu/vm-files';

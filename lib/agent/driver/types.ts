@@ -3,7 +3,7 @@
 // laptop without QEMU and labels itself everywhere.
 import type { QemuContext } from '../qemu/context';
 import type { ConsoleTail } from '../qemu/vm-files';
-import type { Accelerator, DriverKind, VmRuntime } from '../protocol';
+import type { Accelerator, DriverKind, VmRuntime } from '@/lib/agent-protocol/core';
 
 export type VmSpec = {
   id: string;

@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withDeadline } from '../fs-bounds';
-import type { HaStatus } from './protocol';
+import type { HaStatus } from '@/lib/agent-protocol/ha';
 
 export const DEFAULT_EDAC_ROOT = '/sys/devices/system/edac';
 const READ_MS = 1_000;

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitForOperation, type AgentClient } from '@/lib/agent-client';
-import type { HaStatus, PeerLeaseState } from '@/lib/agent/ha/protocol';
+import type { HaStatus, PeerLeaseState } from '@/lib/agent-protocol/ha';
 import { freePort } from '@/lib/net/free-port';
 import { fakeEnrolledClient, spawnAgent, type AgentProcess } from '@/lib/testing/agents';
 import { startFakeDashboard, type FakeDashboard } from '@/lib/testing/fake-dashboard';

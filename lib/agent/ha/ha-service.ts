@@ -10,7 +10,7 @@ import { readEdac } from './edac';
 import { killSharedPoolVms, sharedPoolVms } from './fencer';
 import { createLeaseOwner } from './lease';
 import { createLeaseObserver } from './observer';
-import type { HaStatus, HaTiming, TakeoverRequest } from './protocol';
+import type { HaStatus, HaTiming, TakeoverRequest } from '@/lib/agent-protocol/ha';
 import { takeover } from './takeover';
 import { createWatchdogClient } from './watchdog-client';
 

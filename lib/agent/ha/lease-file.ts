@@ -3,7 +3,7 @@
 // never half of one, and a renewal that returned is on disk).
 import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { leaseRecordSchema, type LeaseRecord } from './protocol';
+import { leaseRecordSchema, type LeaseRecord } from '@/lib/agent-protocol/ha';
 
 export const LEASE_SUFFIX = '.lease';
 export const leasesDir = (shared: string) => path.join(shared, 'ha', 'leases');

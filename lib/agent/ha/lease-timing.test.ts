@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAgentConfig } from '../config';
 import { DEFAULT_LEASE, fenceDeadlineNs, leaseTiming, leaseValid, msToNs, mustFence } from './lease-timing';
-import type { HaTiming } from './protocol';
+import type { HaTiming } from '@/lib/agent-protocol/ha';
 
 const base = ['--name', 'h1', '--port', '7101', '--data', '/var/d', '--shared', '/srv/s', '--dashboard', 'http://127.0.0.1:3000'];
 

@@ -2,7 +2,7 @@
 // availability"): which renew / timeout / margin triples are safe, and when the owner must fence,
 // as functions of CLOCK_MONOTONIC readings (ns, process.hrtime.bigint(): system-wide, so the
 // agent and its fence watchdog compare the same clock).
-import type { HaTiming } from './protocol';
+import type { HaTiming } from '@/lib/agent-protocol/ha';
 
 export const DEFAULT_LEASE = { renewMs: 2000, timeoutMs: 8000, marginMs: 2000 } as const;
 // The margin covers kill latency + the 100 ms validity poll + clock-rate drift; below 1 s there is

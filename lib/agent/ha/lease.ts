@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { errorMessage } from '@/lib/errors';
 import { fenceDeadlineNs, leaseValid, mustFence, nsToMs, type LeaseClock } from './lease-timing';
 import { leaseFile, leasesDir, readLease, writeLease } from './lease-file';
-import type { HaStatus, HaTiming } from './protocol';
+import type { HaStatus, HaTiming } from '@/lib/agent-protocol/ha';
 
 export const VALIDITY_POLL_MS = 100;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { observeRead, peerState, peerView, type PeerTracks } from './observer-state';
-import type { HaTiming, LeaseRecord } from './protocol';
+import type { HaTiming, LeaseRecord } from '@/lib/agent-protocol/ha';
 
 const t: HaTiming = { renewMs: 2000, timeoutMs: 8000, fenceAfterMs: 6000 };
 const rec = (counter: number, generation = 1): LeaseRecord => ({ format: 1, host: 'h1', generation, counter, renewedAt: '2026-12-06T12:00:00.000Z' });

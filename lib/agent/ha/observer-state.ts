@@ -5,7 +5,7 @@
 // Conservative times: `sinceMs` is when the read that first returned a value ENDED (>= the start
 // of the write that made it), `lastGoodReadMs` when the latest read returning the same value
 // BEGAN; both choices can only delay expiry, never advance it.
-import type { HaTiming, LeaseRecord, PeerLease, PeerLeaseState } from './protocol';
+import type { HaTiming, LeaseRecord, PeerLease, PeerLeaseState } from '@/lib/agent-protocol/ha';
 
 export type PeerTrack = {
   host: string;

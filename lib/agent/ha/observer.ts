@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { withDeadline } from '../fs-bounds';
 import { LEASE_SUFFIX, leaseFile, leasesDir, readLease } from './lease-file';
 import { observeRead, peerView, type PeerTracks } from './observer-state';
-import { hostNameSchema, type HaTiming, type PeerLease } from './protocol';
+import { hostNameSchema, type HaTiming, type PeerLease } from '@/lib/agent-protocol/ha';
 
 export const OBSERVE_EVERY_MS = 500;
 const READ_DEADLINE_MS = 1_000;

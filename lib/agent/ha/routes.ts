@@ -3,7 +3,7 @@
 import { parseInput } from '@/lib/http/validation';
 import type { Router } from '../router';
 import { accepted, ok, type AgentRouteDeps } from '../route-kit';
-import { takeoverRequestSchema } from './protocol';
+import { takeoverRequestSchema } from '@/lib/agent-protocol/ha';
 
 export function addHaRoutes(router: Router, deps: AgentRouteDeps): void {
   const { ha } = deps;

@@ -8,10 +8,10 @@ import { conflict, haUnavailable, invalidInput, leaseHeld, noSuchObject } from '
 import type { VmSpec } from '../driver/types';
 import { withDeadline } from '../fs-bounds';
 import type { Operations } from '../operations';
-import type { Operation, VmRuntime } from '../protocol';
+import type { Operation, VmRuntime } from '@/lib/agent-protocol/core';
 import type { QemuContext } from '../qemu/context';
 import { readJson, vmPaths, writeJson } from '../qemu/vm-files';
-import type { HaTiming, PeerLease, TakeoverRequest } from './protocol';
+import type { HaTiming, PeerLease, TakeoverRequest } from '@/lib/agent-protocol/ha';
 
 const READ_MS = 5_000;
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { vmIdSchema } from '../protocol';
+import { vmIdSchema } from '@/lib/agent-protocol/core';
 
 export const feedSchema = z
   .object({

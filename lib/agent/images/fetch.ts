@@ -8,7 +8,7 @@ import https from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { noSuchObject, timeout } from '@/lib/errors';
-import type { ImageSource } from '../protocol';
+import type { ImageSource } from '@/lib/agent-protocol/core';
 import { IMPORT_MAX_BYTES, openLocalSource, refuse, tooLarge, urlAllowed, type ImportLocations, type OpenedSource, type SourceField } from './locations';
 
 export type FetchResult = { bytes: number; sha256: string };

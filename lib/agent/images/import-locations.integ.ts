@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentClient, waitForOperation, type AgentClient } from '@/lib/agent-client';
-import type { ImportImageRequest } from '../protocol';
+import type { ImportImageRequest } from '@/lib/agent-protocol/core';
 import { type FakeDashboard, startFakeDashboard } from '@/lib/testing/fake-dashboard';
 import { spawnAgent, type AgentProcess } from '@/lib/testing/agents';
 import { buildGuest, GUEST_DISK } from '@/lib/testing/guest';

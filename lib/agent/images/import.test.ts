@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from
 import { waitForOperation } from '@/lib/agent-client/wait';
 import { createSimulatedDriver } from '../driver/simulated';
 import { Operations } from '../operations';
-import type { Operation } from '../protocol';
+import type { Operation } from '@/lib/agent-protocol/core';
 import { tempDir } from '@/lib/testing/temp-dir';
 import { checkSource, fetchSource } from './fetch';
 import { createImageService } from './import';

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { alreadyExists, checksumMismatch } from '@/lib/errors';
 import type { Driver } from '../driver/types';
 import type { Operations } from '../operations';
-import type { ImageManifest, importImageRequestSchema, importSourcesSchema, Operation } from '../protocol';
+import type { ImageManifest, importImageRequestSchema, importSourcesSchema, Operation } from '@/lib/agent-protocol/core';
 import { sha256File } from '../sha256-file';
 import { checkSource, fetchSource, releaseSource, type CheckedSource } from './fetch';
 import type { ImportLocations, SourceField } from './locations';

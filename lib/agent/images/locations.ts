@@ -6,7 +6,7 @@ import { constants } from 'node:fs';
 import { open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { importLocationNotAllowed, invalidInput, noSuchObject, timeout } from '@/lib/errors';
-import { isWithin } from '../backup/path-rules';
+import { isWithin } from '@/lib/agent-protocol/path-rules';
 import { resolveReal, withDeadline } from '../fs-bounds';
 
 export type ImportLocations = { dirs: string[]; urlPrefixes: string[] };

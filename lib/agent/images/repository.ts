@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { imageManifestSchema, type ImageManifest } from '../protocol';
+import { imageManifestSchema, type ImageManifest } from '@/lib/agent-protocol/core';
 
 export const IMAGE_FILES = { disk: 'disk.qcow2', kernel: 'vmlinux', initrd: 'initrd.gz', manifest: 'manifest.json' } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { heartbeatSchema, type VmRuntime } from '../protocol';
+import { heartbeatSchema, type VmRuntime } from '@/lib/agent-protocol/core';
 import type { Driver, VmStats } from '../driver/types';
 import { createSampler, vmCpuPct, type HostReader } from './sampler';
 
@@ -81,7 +81,10 @@ describe('sampler', () => {
       await s.start();
       await vi.advanceTimersByTimeAsync(1000); // the first push
       expect(push).toHaveBeenCalledTimes(1);
-      for (const l of listeners) (l('vm-1'), l('vm-1'));
+      for (const l of listeners) {
+        l('vm-1');
+        l('vm-1');
+      }
       await vi.advanceTimersByTimeAsync(100);
       expect(push).toHaveBeenCalledTimes(2); // not a minute later
       s.stop();

@@ -3,7 +3,7 @@
 // nothing here may crash the agent.
 import { errorMessage } from '@/lib/errors';
 import type { Driver } from '../driver/types';
-import type { AgentInfo, Heartbeat, HostSample, VmRuntime, VmSample } from '../protocol';
+import type { AgentInfo, Heartbeat, HostSample, VmRuntime, VmSample } from '@/lib/agent-protocol/core';
 import { clampPct, cpuPctBetween, readLoadavg, readMeminfo, readProcStat, type CpuTimes } from './proc';
 
 export type HostReader = { cpu(): Promise<CpuTimes>; memory(): Promise<{ totalBytes: number; usedBytes: number }>; load(): ReturnType<typeof readLoadavg> };

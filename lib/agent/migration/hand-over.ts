@@ -8,8 +8,8 @@ import { conflict, errorMessage } from '@/lib/errors';
 import type { QemuContext } from '../qemu/context';
 import { stopMirror } from '../qemu/migration-qmp';
 import type { VmSession } from '../qemu/vm-session';
-import type { VmRuntime } from '../protocol';
-import type { MigrationMode, OutgoingStatus } from './protocol';
+import type { VmRuntime } from '@/lib/agent-protocol/core';
+import type { MigrationMode, OutgoingStatus } from '@/lib/agent-protocol/migration';
 
 type RunState = { status: string; running: boolean };
 const HANDED_OVER = 'postmigrate';

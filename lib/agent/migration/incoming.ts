@@ -24,9 +24,9 @@ import { hostPort, NBD_EXPORT, queryMigrate, setMigrationCapabilities } from '..
 import { isQemuFor, sendSignal, waitForExit } from '../qemu/process';
 import { readJson, writeJson, type RunRecord } from '../qemu/vm-files';
 import type { VmSession } from '../qemu/vm-session';
-import type { VmRuntime } from '../protocol';
+import type { VmRuntime } from '@/lib/agent-protocol/core';
 import { UndoStack } from '../undo';
-import type { IncomingResponse, incomingRequestSchema } from './protocol';
+import type { IncomingResponse, incomingRequestSchema } from '@/lib/agent-protocol/migration';
 
 type IncomingInput = z.output<typeof incomingRequestSchema>;
 type Mode = IncomingInput['mode'];

@@ -15,8 +15,8 @@ import { MIRROR_JOB, mirrorJob, queryMigrate, setMigrationCapabilities, startMir
 import { diskInfo } from '../qemu/qemu-img';
 import type { VmSession } from '../qemu/vm-session';
 import type { OperationHandle, Operations } from '../operations';
-import type { Operation } from '../protocol';
-import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES, type MigrateResult, type MigrationDetail, type migrateRequestSchema } from './protocol';
+import type { Operation } from '@/lib/agent-protocol/core';
+import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES, type MigrateResult, type MigrationDetail, type migrateRequestSchema } from '@/lib/agent-protocol/migration';
 
 type MigrateInput = z.output<typeof migrateRequestSchema>;
 type Outgoing = { phase: MigrationDetail['phase']; cancelRequested: boolean; session: VmSession; stoppedAt: number | null };

@@ -18,7 +18,7 @@ import type { QemuContext } from '../qemu/context';
 import { hostPort, type QueryMigrate } from '../qemu/migration-qmp';
 import { isQemuFor, sendSignal, spawnQemu, waitForExit } from '../qemu/process';
 import { QmpClient } from '../qemu/qmp-client';
-import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES, type ProbeIncoming, type ProbeResult } from './protocol';
+import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES, type ProbeIncoming, type ProbeResult } from '@/lib/agent-protocol/migration';
 
 const MiB = 1024 * 1024;
 export const PROBE_RAM_MIB = 64;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema } from './protocol';
+import { finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema } from '@/lib/agent-protocol/migration';
 
 const vm = { id: 'vm-1', name: 'vm 1', vcpus: 1, memoryMiB: 128, pool: 'shared', diskSizeBytes: 1 << 26, diskPath: '/s/pool/vms/vm-1/disk0.qcow2', backingPath: null };
 

@@ -6,14 +6,14 @@ import { z } from 'zod';
 import { parseInput } from '@/lib/http/validation';
 import { requireQemu } from '../qemu/context';
 import { measureDirtyRate } from '../qemu/migration-qmp';
-import { vmIdSchema } from '../protocol';
+import { vmIdSchema } from '@/lib/agent-protocol/core';
 import type { Router } from '../router';
 import { ok, vmId, type AgentRouteDeps } from '../route-kit';
 import { createIncomingMigrations, type IncomingMigrations } from './incoming';
 import { createHandOver } from './hand-over';
 import { createOutgoingMigrations } from './outgoing';
 import { createLinkProbes, type LinkProbes } from './probe';
-import { finishIncomingRequestSchema, finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema, probeSendRequestSchema, type DirtyRate } from './protocol';
+import { finishIncomingRequestSchema, finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema, probeSendRequestSchema, type DirtyRate } from '@/lib/agent-protocol/migration';
 
 // The address the caller reached this agent on: the source host reaches it there too (a loopback
 // agent gets a loopback migration; "::ffff:1.2.3.4" is plain IPv4).

@@ -4,7 +4,6 @@ import { qemuError } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import { activeDiskNode } from './active-node';
 import type { VmSession } from './vm-session';
-import { freePort } from '@/lib/net/free-port';
 
 export const MIRROR_JOB = 'vmops-mig-mirror';
 export const NBD_NODE = 'vmops-mig-nbd';

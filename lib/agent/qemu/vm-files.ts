@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Accelerator } from '../protocol';
+import type { Accelerator } from '@/lib/agent-protocol/core';
 
 export type VmPaths = {
   runDir: string;

@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { noSuchObject, qemuError, vmBadPowerState } from '@/lib/errors';
 import type { VmSpec } from '../driver/types';
-import type { Accelerator, VmRuntime, VmRuntimeState } from '../protocol';
+import type { Accelerator, VmRuntime, VmRuntimeState } from '@/lib/agent-protocol/core';
 import { isQemuFor } from './process';
 import { exitVerdict, readJson, readRange, vmPaths, writeJson, type ExitRecord, type RunRecord, type VmPaths } from './vm-files';
 import { VmSession } from './vm-session';

@@ -19,9 +19,9 @@ import { markSidecars } from '../backup/files';
 import type { Sidecar } from '../backup/trust';
 import { clearCurrentPoint } from '../snapshots/guards';
 import { writePoints } from '../snapshots/points-store';
-import type { PointsFile } from '../snapshots/protocol';
+import type { PointsFile } from '@/lib/agent-protocol/snapshots';
 import { writeJson } from '../qemu/vm-files';
-import type { ReplaceDiskInput, ReplaceDiskResult, RestoreDetail, SafetyFile } from './protocol';
+import type { ReplaceDiskInput, ReplaceDiskResult, RestoreDetail, SafetyFile } from '@/lib/agent-protocol/restore';
 import { checkRestoreSource, type RestoreDeps } from './restore-vm';
 
 const OFF = ['shutoff', 'crashed'];

@@ -14,7 +14,7 @@ import { requireQemu } from '../qemu/context';
 import { convertToQcow2, createOverlay, diskInfo, measureQcow2 } from '../qemu/qemu-img';
 import { streamFromBackup } from '../qemu/restore-stream';
 import { UndoStack } from '../undo';
-import type { RestoreDetail, RestoreResult, RestoreVmInput } from './protocol';
+import type { RestoreDetail, RestoreResult, RestoreVmInput } from '@/lib/agent-protocol/restore';
 
 export type RestoreDeps = { driver: Driver; pools: PoolConfig[]; log: (msg: string) => void };
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForOperation, type Operation } from '@/lib/agent-client';
 import { waitFor } from '@/lib/wait-for';
-import type { RestoreDetail, RestoreResult } from './protocol';
+import type { RestoreDetail, RestoreResult } from '@/lib/agent-protocol/restore';
 import { type QemuTestAgent, startQemuTestAgent } from '@/lib/testing/agents';
 import { ask, buildGuest, GUEST_DISK, guestBoot, records, waitGuestReady } from '@/lib/testing/guest';
 import { backupRunningVm } from '@/lib/testing/qmp-backup';

@@ -4,7 +4,7 @@ import { parseInput } from '@/lib/http/validation';
 import type { RepositoryGuard } from '../backup/repository';
 import type { Router } from '../router';
 import { vmId, type AgentRouteDeps } from '../route-kit';
-import { replaceDiskRequestSchema, restoreVmRequestSchema, safetyRequestSchema } from './protocol';
+import { replaceDiskRequestSchema, restoreVmRequestSchema, safetyRequestSchema } from '@/lib/agent-protocol/restore';
 import { checkReplaceDisk, discardSafety, replaceDisk, revertSafety } from './replace-disk';
 import { planRestore, restoreVm } from './restore-vm';
 

@@ -13,7 +13,7 @@ import { OFF } from '../qemu/vm-registry';
 import type { VmSession } from '../qemu/vm-session';
 import { OFF_MEMORY_REASON } from './capture-offline';
 import { setBackgroundSnapshot } from './point-qmp';
-import type { PointCapabilities } from './protocol';
+import type { PointCapabilities } from '@/lib/agent-protocol/snapshots';
 
 export const QEMU_NEEDED = 'snapshots need the QEMU driver';
 const LOCK_WAIT_MS = 2_000;

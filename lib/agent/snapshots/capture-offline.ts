@@ -9,7 +9,7 @@ import { imageBitmaps } from '../qemu/backup-img';
 import { runQemuImg } from '../qemu/qemu-img';
 import { assertNewPoint, createLayer, pointFileBytes, recordPoint } from './capture';
 import { inVmDir, layerName, readPoints, saveDiskAndPoints } from './points-store';
-import type { PointKind, PointRecord } from './protocol';
+import type { PointKind, PointRecord } from '@/lib/agent-protocol/snapshots';
 
 export const OFF_MEMORY_REASON = 'the VM is off: a checkpoint with memory needs a running VM';
 

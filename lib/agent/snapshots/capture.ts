@@ -17,7 +17,7 @@ import type { VmSession } from '../qemu/vm-session';
 import { armStateWrite, carriedBitmaps, contVm, startStateWrite, stopVm, waitStateWritten, type NodeBitmap } from './point-qmp';
 import { openStateWriter, type StateWriter } from './state-writer';
 import { findPoint, inVmDir, layerName, readPoints, saveDiskAndPoints, stateName, STORE_STEP_MS, writePoints } from './points-store';
-import type { PointKind, PointRecord } from './protocol';
+import type { PointKind, PointRecord } from '@/lib/agent-protocol/snapshots';
 
 export type CaptureRequest = {
   id: string;

@@ -3,14 +3,14 @@
 import { z } from 'zod';
 import { parseInput } from '@/lib/http/validation';
 import { requireQemu } from '../qemu/context';
-import { vmIdSchema } from '../protocol';
+import { vmIdSchema } from '@/lib/agent-protocol/core';
 import type { Router, RouteContext } from '../router';
 import { accepted, ok, vmId, type AgentRouteDeps } from '../route-kit';
 import { cloneFromPoint } from './clone';
 import { detachClone } from './detach';
 import { createGroupCheckpoints, type GroupCheckpoints } from './group';
 import { createGroupReverts, type GroupReverts } from './group-revert';
-import { cloneRequestSchema, groupCaptureRequestSchema, groupPauseRequestSchema, groupResumeRequestSchema, groupRevertRequestSchema, pointIdSchema } from './protocol';
+import { cloneRequestSchema, groupCaptureRequestSchema, groupPauseRequestSchema, groupResumeRequestSchema, groupRevertRequestSchema, pointIdSchema } from '@/lib/agent-protocol/snapshots';
 
 const pointParams = (ctx: RouteContext) => parseInput(z.object({ id: vmIdSchema, pointId: pointIdSchema }), ctx.params);
 const detachBodySchema = z.object({}).strict();

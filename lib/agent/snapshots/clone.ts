@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { pointUnsupported } from '@/lib/errors';
 import type { Driver, VmSpec } from '../driver/types';
-import type { Operation, VmRuntime } from '../protocol';
+import type { Operation, VmRuntime } from '@/lib/agent-protocol/core';
 import { requireQemu, type QemuContext } from '../qemu/context';
 import { diskInfo } from '../qemu/qemu-img';
 import { ON } from '../qemu/vm-registry';
@@ -17,7 +17,7 @@ import { step, type VmService } from '../vms';
 import { pointCapabilities } from './capabilities';
 import { createLayer } from './capture';
 import { inVmDir, mustFindPoint, readPoints } from './points-store';
-import type { cloneRequestSchema } from './protocol';
+import type { cloneRequestSchema } from '@/lib/agent-protocol/snapshots';
 
 export type CloneInput = z.output<typeof cloneRequestSchema>;
 export type CloneDeps = { driver: Driver; vms: VmService; log: (msg: string) => void };

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitForOperation, type Operation } from '@/lib/agent-client';
 import type { VmSpec } from '@/lib/agent/driver/types';
-import { vmRuntimeSchema } from '@/lib/agent/protocol';
+import { vmRuntimeSchema } from '@/lib/agent-protocol/core';
 import { type QemuTestAgent, startQemuTestAgent } from '@/lib/testing/agents';
 import { diskRecords, parseRecords } from '@/lib/testing/disk-records';
 import { ask, buildGuest, GUEST_DISK, guestBoot, records, waitGuestReady } from '@/lib/testing/guest';
-import { pointRecordSchema } from './protocol';
+import { pointRecordSchema } from '@/lib/agent-protocol/snapshots';
 
 const PARENT = 'lc-parent';
 const CLONE = 'lc-clone';

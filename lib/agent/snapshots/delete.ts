@@ -20,7 +20,7 @@ import { describeClones } from './guards';
 import { commitLive } from './point-jobs';
 import { namedNodes } from './point-qmp';
 import { childrenOf, clonesOf, inVmDir, layerGraph, mustFindPoint, pointOfLayer, readPoints, saveDiskAndPoints } from './points-store';
-import type { PointRecord, PointsFile } from './protocol';
+import type { PointRecord, PointsFile } from '@/lib/agent-protocol/snapshots';
 
 export type DeletePlan = { file: PointsFile; point: PointRecord; f: string; child: string | null; childPoint: PointRecord | null; grandchildren: string[] };
 

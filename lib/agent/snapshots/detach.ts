@@ -7,7 +7,7 @@ import path from 'node:path';
 import { conflict, pointUnsupported, qemuError } from '@/lib/errors';
 import { waitFor } from '@/lib/wait-for';
 import type { VmSpec } from '../driver/types';
-import type { Operation } from '../protocol';
+import type { Operation } from '@/lib/agent-protocol/core';
 import type { OperationHandle } from '../operations';
 import { rebase } from '../qemu/backup-img';
 import { requireQemu, type QemuContext } from '../qemu/context';

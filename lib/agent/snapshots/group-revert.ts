@@ -5,13 +5,13 @@
 // REVERT_HOLD_MS if that call never comes. A disk snapshot's VM boots at once either way.
 import { conflict, errorMessage, invalidInput, pointUnsupported } from '@/lib/errors';
 import type { Operations } from '../operations';
-import type { Operation } from '../protocol';
+import type { Operation } from '@/lib/agent-protocol/core';
 import type { QemuContext } from '../qemu/context';
 import { pointCapabilities } from './capabilities';
 import { groupFailure } from './group';
 import { contVm } from './point-qmp';
 import { mustFindPoint, readPoints } from './points-store';
-import type { GroupResumeRequest, GroupRevertRequest } from './protocol';
+import type { GroupResumeRequest, GroupRevertRequest } from '@/lib/agent-protocol/snapshots';
 import { revertPoint } from './revert';
 import type { VmService } from '../vms';
 

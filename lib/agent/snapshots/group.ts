@@ -9,7 +9,7 @@
 import { AppError, conflict, errorMessage, invalidInput, pointUnsupported, qemuError } from '@/lib/errors';
 import type { VmSpec } from '../driver/types';
 import type { Operations } from '../operations';
-import type { Operation } from '../protocol';
+import type { Operation } from '@/lib/agent-protocol/core';
 import type { QemuContext } from '../qemu/context';
 import type { VmSession } from '../qemu/vm-session';
 import type { VmService } from '../vms';
@@ -17,7 +17,7 @@ import { pointCapabilities } from './capabilities';
 import { capturePaused, preparePoint, type PreparedPoint } from './capture';
 import { holdLocks, settleAll, type Held } from './group-locks';
 import { contVm, stopVm } from './point-qmp';
-import type { GroupCaptureRequest, GroupCaptureResult, GroupPauseResult, GroupResumeRequest, groupPauseRequestSchema } from './protocol';
+import type { GroupCaptureRequest, GroupCaptureResult, GroupPauseResult, GroupResumeRequest, groupPauseRequestSchema } from '@/lib/agent-protocol/snapshots';
 import type { z } from 'zod';
 
 type PauseInput = z.output<typeof groupPauseRequestSchema>;

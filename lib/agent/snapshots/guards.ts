@@ -6,7 +6,7 @@ import { pointInUse, pointUnsupported } from '@/lib/errors';
 import type { VmSpec } from '../driver/types';
 import type { QemuContext } from '../qemu/context';
 import { clonesOf, readPoints, writePoints, type CloneRef } from './points-store';
-import type { PointsFile } from './protocol';
+import type { PointsFile } from '@/lib/agent-protocol/snapshots';
 
 export function describeClones(clones: CloneRef[]): string {
   return clones.map((c) => `${c.vmId} (from snapshot ${c.pointId})`).join(', ');

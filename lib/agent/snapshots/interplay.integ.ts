@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitForOperation, type Operation } from '@/lib/agent-client';
-import { backupResultSchema, type BackupResult } from '@/lib/agent/backup/protocol';
+import { backupResultSchema, type BackupResult } from '@/lib/agent-protocol/backup';
 import { parseRecords } from '@/lib/testing/disk-records';
 import { ask, records, waitGuestReady } from '@/lib/testing/guest';
 import { createGuest, migrateVm, startTwoHosts, type TestHost } from '@/lib/testing/two-hosts';
-import { pointsFileSchema } from './protocol';
+import { pointsFileSchema } from '@/lib/agent-protocol/snapshots';
 
 const VM = 'ip-vm';
 let env: Awaited<ReturnType<typeof startTwoHosts>>;

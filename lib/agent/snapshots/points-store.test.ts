@@ -10,7 +10,7 @@ import type { QemuContext } from '../qemu/context';
 import { tempDir } from '@/lib/testing/temp-dir';
 import { planDelete } from './delete';
 import { childrenOf, clonesOf, layerGraph, pointOfLayer, readPoints, saveDiskAndPoints, writePoints } from './points-store';
-import type { PointRecord, PointsFile } from './protocol';
+import type { PointRecord, PointsFile } from '@/lib/agent-protocol/snapshots';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let ctx: QemuContext;

@@ -1,4 +1,4 @@
-// <vmDir>/points.json, the agent's truth about a VM's points (protocol.ts), and the layer graph
+// <vmDir>/points.json, the agent's truth about a VM's points (lib/agent-protocol/snapshots.ts), and the layer graph
 // read from the qcow2 headers themselves: which file backs on which. vm.json (spec.diskPath) and
 // points.json (`active`) always name the same active file; saveDiskAndPoints writes both.
 import { readdir } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import type { QemuContext } from '../qemu/context';
 import { diskInfo } from '../qemu/qemu-img';
 import { saveSpec } from '../qemu/restore-stream';
 import { readJson, writeJson } from '../qemu/vm-files';
-import { pointsFileSchema, type PointRecord, type PointsFile } from './protocol';
+import { pointsFileSchema, type PointRecord, type PointsFile } from '@/lib/agent-protocol/snapshots';
 
 const POINTS_FILE = 'points.json';
 // Every file-system or qemu-img step a request triggers is bounded (a hung shared pool must not

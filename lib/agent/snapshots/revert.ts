@@ -20,7 +20,7 @@ import type { VmSession } from '../qemu/vm-session';
 import { createLayer } from './capture';
 import { contVm, loadUri } from './point-qmp';
 import { inVmDir, mustFindPoint, pointOfLayer, readPoints, saveDiskAndPoints } from './points-store';
-import type { RevertResult } from './protocol';
+import type { RevertResult } from '@/lib/agent-protocol/snapshots';
 
 const QUIT_WAIT_MS = 15_000;
 const LOAD_BASE_MS = 60_000;

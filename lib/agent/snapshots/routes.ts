@@ -2,10 +2,10 @@
 // API"). Linked clones and group checkpoints have their own routes (clone/detach/group).
 import { z } from 'zod';
 import { parseInput } from '@/lib/http/validation';
-import { vmIdSchema } from '../protocol';
+import { vmIdSchema } from '@/lib/agent-protocol/core';
 import type { Router, RouteContext } from '../router';
 import { accepted, ok, vmId, type AgentRouteDeps } from '../route-kit';
-import { pointIdSchema, takePointRequestSchema } from './protocol';
+import { pointIdSchema, takePointRequestSchema } from '@/lib/agent-protocol/snapshots';
 import { createSnapshotService } from './service';
 
 const pointParams = (ctx: RouteContext) => parseInput(z.object({ id: vmIdSchema, pointId: pointIdSchema }), ctx.params);

@@ -6,12 +6,12 @@ import { pointUnsupported } from '@/lib/errors';
 import type { VmSpec } from '../driver/types';
 import { requireQemu, type QemuContext } from '../qemu/context';
 import type { AgentRouteDeps } from '../route-kit';
-import type { Operation } from '../protocol';
+import type { Operation } from '@/lib/agent-protocol/core';
 import { noCapabilities, pointCapabilities, pointCapability, QEMU_NEEDED } from './capabilities';
 import { assertNewPoint } from './capture';
 import { deletePoint, planDelete } from './delete';
 import { clonesOf, mustFindPoint, readPoints } from './points-store';
-import type { PointCapabilities, TakePointRequest, VmPoints } from './protocol';
+import type { PointCapabilities, TakePointRequest, VmPoints } from '@/lib/agent-protocol/snapshots';
 import { revertPoint } from './revert';
 import { takePoint } from './take';
 

@@ -10,13 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitForOperation, type Operation } from '@/lib/agent-client';
-import { backupResultSchema, type BackupResult } from '@/lib/agent/backup/protocol';
+import { backupResultSchema, type BackupResult } from '@/lib/agent-protocol/backup';
 import { requireQemu } from '@/lib/agent/qemu/context';
 import { type QemuTestAgent, startQemuTestAgent } from '@/lib/testing/agents';
 import { diskRecords, parseRecords } from '@/lib/testing/disk-records';
 import { ask, buildGuest, GUEST_DISK, guestBoot, records, waitGuestReady } from '@/lib/testing/guest';
 import { sleep } from '@/lib/wait-for';
-import { pointRecordSchema, revertResultSchema, type PointRecord } from './protocol';
+import { pointRecordSchema, revertResultSchema } from '@/lib/agent-protocol/snapshots';
 
 const VM = 'snap-vm';
 const MiB = 1024 * 1024;

@@ -6,7 +6,7 @@ import { OFF, ON } from '../qemu/vm-registry';
 import { capturePaused, preparePoint } from './capture';
 import { captureOffline } from './capture-offline';
 import { stopVm } from './point-qmp';
-import type { PointRecord, TakePointRequest } from './protocol';
+import type { PointRecord, TakePointRequest } from '@/lib/agent-protocol/snapshots';
 
 // Precondition: the caller holds ctx.withLock(vmId) (and has checked the capabilities).
 export async function takePoint(ctx: QemuContext, vmId: string, req: TakePointRequest, op?: OperationHandle): Promise<PointRecord> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MANIFEST_FORMAT, type PointManifest } from '@/lib/agent/backup/protocol';
+import { MANIFEST_FORMAT, type PointManifest } from '@/lib/agent-protocol/backup';
 import { manifestMismatches } from './manifest-check';
 
 const takenAt = new Date('2026-01-02T03:04:05.000Z');

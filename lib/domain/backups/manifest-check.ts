@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { PointManifest } from '@/lib/agent/backup/protocol';
+import type { PointManifest } from '@/lib/agent-protocol/backup';
 import type { RestorePoint } from '@/lib/generated/prisma/client';
 
 type Row = Pick<RestorePoint, 'id' | 'vmId' | 'kind' | 'sha256' | 'sizeBytes' | 'virtualSizeBytes' | 'takenAt' | 'vmSpec'>;

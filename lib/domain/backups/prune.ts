@@ -1,5 +1,5 @@
 import 'server-only';
-import { FLATTENED_REASON, rebaseBackupResultSchema } from '@/lib/agent/backup/protocol';
+import { FLATTENED_REASON, rebaseBackupResultSchema } from '@/lib/agent-protocol/backup';
 import { waitForOperation, type AgentClient } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { errorMessage, repositoryUnavailable } from '@/lib/errors';

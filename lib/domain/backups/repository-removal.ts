@@ -1,6 +1,6 @@
 import 'server-only';
 import path from 'node:path';
-import { manifestPathOf } from '@/lib/agent/backup/protocol';
+import { manifestPathOf } from '@/lib/agent-protocol/backup';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import type { SessionUser } from '@/lib/domain/auth/dto';

@@ -1,6 +1,6 @@
 import 'server-only';
 import path from 'node:path';
-import { overlapReason, systemTreeReason, type Reserved } from '@/lib/agent/backup/path-rules';
+import { overlapReason, systemTreeReason, type Reserved } from '@/lib/agent-protocol/path-rules';
 import { db } from '@/lib/db/client';
 import { invalidInput } from '@/lib/errors';
 

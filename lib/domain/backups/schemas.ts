@@ -1,6 +1,6 @@
 // Input schemas of the backup domain, shared by the routes and the forms.
 import { z } from 'zod';
-import { normaliseRepositoryPath, systemTreeReason } from '@/lib/agent/backup/path-rules';
+import { normaliseRepositoryPath, systemTreeReason } from '@/lib/agent-protocol/path-rules';
 import { USAGE_RANGES } from './dto';
 import { checkSchedule, checkTimezone } from './schedule';
 

@@ -2,7 +2,7 @@
 // estimate (migrations/estimate.ts), fed from history only, because asking every VM's agent for
 // a measured dirty rate would make a run as slow as the fleet is large. The bandwidth is the
 // agent's default cap (the estimate's assumption before anything is measured).
-import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent/migration/protocol';
+import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent-protocol/migration';
 import { dirtyRateOf, memoryRounds } from '@/lib/domain/migrations/estimate';
 
 export type CostInput = {

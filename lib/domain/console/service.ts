@@ -1,6 +1,6 @@
 import 'server-only';
 import { can } from '@/lib/auth/permissions';
-import type { ConsoleMode } from '@/lib/agent/console/protocol';
+import type { ConsoleMode } from '@/lib/agent-protocol/console';
 import { db } from '@/lib/db/client';
 import type { SessionUser } from '@/lib/domain/auth/dto';
 import { recordAudit } from '@/lib/domain/audit/service';

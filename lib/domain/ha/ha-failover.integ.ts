@@ -4,7 +4,7 @@
 // one VM; it must never find any.
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HaStatus } from '@/lib/agent/ha/protocol';
+import type { HaStatus } from '@/lib/agent-protocol/ha';
 import { watchdogPaths } from '@/lib/agent/ha/watchdog-wire';
 import { db } from '@/lib/db/client';
 import { getHaOverview } from '@/lib/domain/ha/queries';

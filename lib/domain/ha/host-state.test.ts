@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HaStatus, PeerLease } from '@/lib/agent/ha/protocol';
+import type { HaStatus, PeerLease } from '@/lib/agent-protocol/ha';
 import { deriveHostState, deriveHostStates, type DeriveOptions, type HostObservation } from './host-state';
 
 const opts: DeriveOptions = { heartbeatSuspectMs: 10_000, heartbeatLostMs: 12_000, edacThreshold: 10, edacBaselines: new Map() };

@@ -3,7 +3,7 @@
 // only when a PEER reports its lease expired (sanlock's delta-lease rule, judged on that peer's
 // own monotonic clock). The dashboard's own view (unreachable, heartbeats missing) never fails a
 // host: it makes it isolated (peers see the lease live) or suspect.
-import type { HaStatus, PeerLease } from '@/lib/agent/ha/protocol';
+import type { HaStatus, PeerLease } from '@/lib/agent-protocol/ha';
 import type { HaHostState } from './dto';
 
 export type HostObservation = {

@@ -1,7 +1,7 @@
 // The HA tick against the test database and fake agents answering GET /v1/ha/status over real
 // HTTP (the typed client, its validation and timeouts run as in production).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HaStatus, PeerLease } from '@/lib/agent/ha/protocol';
+import type { HaStatus, PeerLease } from '@/lib/agent-protocol/ha';
 import { db } from '@/lib/db/client';
 import { setHostMaintenance } from '@/lib/domain/hosts/maintenance';
 import { admin, clearTables, seedUsers } from '@/lib/testing/fixtures';

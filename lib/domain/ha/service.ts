@@ -13,7 +13,7 @@ import type { Host, Vm } from '@/lib/generated/prisma/client';
 import { requireHaAdmission } from './admission-check';
 import type { HaPolicyDto, HaRestartDto, HaRestartState } from './dto';
 import { recordHaEvent } from './events';
-import { getHaPolicy, HA_POLICY_ID, haPolicyRow, toHaPolicyDto } from './policy';
+import { getHaPolicy, HA_POLICY_ID, toHaPolicyDto } from './policy';
 import { ACTIVE_RESTART_STATES, MEANT_TO_RUN, toRestartDto } from './queries';
 import { planRestarts } from './restart-plan';
 import { failedAtOf, restartTargets, startRestart, toPlanRestart } from './restarts';

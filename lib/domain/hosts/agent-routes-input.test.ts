@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { HEARTBEAT_MAX_VMS, type AgentInfo, type Heartbeat } from '@/lib/agent/protocol';
+import { HEARTBEAT_MAX_VMS, type AgentInfo, type Heartbeat } from '@/lib/agent-protocol/core';
 import { db } from '@/lib/db/client';
 import { callRoute, discoverRoutes, type AppRoute } from '@/lib/testing/app-routes';
 import { openSnapshots } from '@/lib/testing/db-snapshot';

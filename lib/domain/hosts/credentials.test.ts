@@ -6,7 +6,7 @@ import { startAgent } from '@/lib/agent/agent';
 import { parseAgentConfig } from '@/lib/agent/config';
 import { credentialsFile } from '@/lib/agent/enroll';
 import { createMemoryLogger } from '@/lib/agent/log';
-import type { AgentInfo, Heartbeat } from '@/lib/agent/protocol';
+import type { AgentInfo, Heartbeat } from '@/lib/agent-protocol/core';
 import { tempDir } from '@/lib/testing/temp-dir';
 import { db } from '@/lib/db/client';
 import { startMiniDashboard } from '@/lib/testing/mini-dashboard';

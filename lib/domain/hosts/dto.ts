@@ -1,4 +1,4 @@
-import type { PoolInfo } from '@/lib/agent/protocol';
+import type { PoolInfo } from '@/lib/agent-protocol/core';
 import type { HaHostState } from '@/lib/domain/ha/dto';
 
 export const HOST_STATUS = { online: 'online', offline: 'offline', maintenance: 'maintenance' } as const;

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { db } from '@/lib/db/client';
-import type { enrollRequestSchema } from '@/lib/agent/protocol';
+import type { enrollRequestSchema } from '@/lib/agent-protocol/core';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '@/lib/domain/audit/service';
 import { unauthenticated } from '@/lib/errors';
 import { newAgentCredentials, sealDashboardSecret, sha256Hex, type AgentCredentials } from './credentials';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AgentInfo, Heartbeat } from '@/lib/agent/protocol';
+import type { AgentInfo, Heartbeat } from '@/lib/agent-protocol/core';
 import { db } from '@/lib/db/client';
 import { createTestDb } from '@/lib/testing/test-db';
 import { enqueueTask } from '@/lib/domain/tasks/service';

@@ -2,7 +2,7 @@ import 'server-only';
 import type { z } from 'zod';
 import { db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import type { AgentInfo, heartbeatSchema } from '@/lib/agent/protocol';
+import type { AgentInfo, heartbeatSchema } from '@/lib/agent-protocol/core';
 import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { invalidInput } from '@/lib/errors';

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentInfo } from '@/lib/agent/protocol';
+import type { AgentInfo } from '@/lib/agent-protocol/core';
 import { createTestDb } from '@/lib/testing/test-db';
 import { admin, operator, seedHost, seedImage, seedUsers } from '@/lib/testing/fixtures';
 import { db } from '@/lib/db/client';

@@ -8,7 +8,7 @@ import { listHosts } from '@/lib/domain/hosts/queries';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { enqueueTask } from '@/lib/domain/tasks/service';
 import { alreadyExists, AppError, hostOffline, noHostAvailable, noSuchObject } from '@/lib/errors';
-import type { ImportImageRequest } from '@/lib/agent/protocol';
+import type { ImportImageRequest } from '@/lib/agent-protocol/core';
 import type { importImageSchema } from './schemas';
 
 const toSource = (s: string) => (s.startsWith('/') ? { path: s } : { url: s });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent/migration/protocol';
+import { DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent-protocol/migration';
 import { bandwidthFor, dirtyRateOf, estimateMigration, fixedFromHistory, fixedWithoutHistory, HANDOVER_POLLING_MS, measuredThroughput, memoryRounds, type EstimateInput } from './estimate';
 
 const MiB = 1024 * 1024;

@@ -6,7 +6,7 @@
 // two hosts achieved, else the cap the agent applies by default (the same constant); never more
 // than a cap the caller asks for. Fixed costs: what past migrations took beyond their transfer,
 // else the target's probed QEMU start plus the hand-over's own polling.
-import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent/migration/protocol';
+import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent-protocol/migration';
 import type { BandwidthSource, FixedCostSource, MigrationEstimateDto, MigrationLoadDto, MigrationMode } from './dto';
 
 const MiB = 1024 * 1024;

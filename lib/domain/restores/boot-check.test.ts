@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { RestoreVmRequest } from '@/lib/agent/restore/protocol';
+import type { RestoreVmRequest } from '@/lib/agent-protocol/restore';
 import { db } from '@/lib/db/client';
 import { fakeOperation, seedFakeAgentHost, startFakeAgent, type FakeAgent } from '@/lib/testing/fake-agent';
 import { createTestDb } from '@/lib/testing/test-db';

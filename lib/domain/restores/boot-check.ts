@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { waitForOperation, type AgentClient } from '@/lib/agent-client';
-import type { RestoreDetail } from '@/lib/agent/restore/protocol';
+import type { RestoreDetail } from '@/lib/agent-protocol/restore';
 import { db } from '@/lib/db/client';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { chooseHost } from '@/lib/domain/vms/service';

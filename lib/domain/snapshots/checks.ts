@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import type { PointCapabilities, VmPoints } from '@/lib/agent/snapshots/protocol';
+import type { PointCapabilities, VmPoints } from '@/lib/agent-protocol/snapshots';
 import { db } from '@/lib/db/client';
 import { recordAudit, type Actor } from '@/lib/domain/audit/service';
 import { agentFor } from '@/lib/domain/hosts/agents';

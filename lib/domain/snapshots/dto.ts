@@ -1,6 +1,6 @@
 // What the dashboard API answers about snapshots, checkpoints, groups and schedules (shared by
 // the routes, the queries and the UI). Sizes are numbers (bytes; BigInt columns converted).
-import type { PointCapabilities } from '@/lib/agent/snapshots/protocol';
+import type { PointCapabilities } from '@/lib/agent-protocol/snapshots';
 
 export type SnapshotKind = 'snapshot' | 'checkpoint'; // disk only | with memory
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { migrateRequestSchema } from '@/lib/agent/migration/protocol';
-import { importImageRequestSchema } from '@/lib/agent/protocol';
-import { pointIdSchema as pointId } from '@/lib/agent/snapshots/protocol';
+import { migrateRequestSchema } from '@/lib/agent-protocol/migration';
+import { importImageRequestSchema } from '@/lib/agent-protocol/core';
+import { pointIdSchema as pointId } from '@/lib/agent-protocol/snapshots';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { taskKindUnknown, taskPayloadInvalid, type AppError } from '@/lib/errors';
 

@@ -1,4 +1,4 @@
-import type { VmRuntimeState } from '@/lib/agent/protocol';
+import type { VmRuntimeState } from '@/lib/agent-protocol/core';
 
 export const VM_STATE = {
   provisioning: 'provisioning',

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MANIFEST_FORMAT } from '@/lib/agent/backup/protocol';
+import { MANIFEST_FORMAT } from '@/lib/agent-protocol/backup';
 import { db } from '@/lib/db/client';
 import { clearTables } from '@/lib/testing/fixtures';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';

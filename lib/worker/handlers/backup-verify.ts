@@ -1,5 +1,5 @@
 import 'server-only';
-import { verifyBackupResultSchema } from '@/lib/agent/backup/protocol';
+import { verifyBackupResultSchema } from '@/lib/agent-protocol/backup';
 import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BackupResult, BackupVmRequest } from '@/lib/agent/backup/protocol';
+import type { BackupResult, BackupVmRequest } from '@/lib/agent-protocol/backup';
 import { db } from '@/lib/db/client';
 import { clearTables } from '@/lib/testing/fixtures';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';

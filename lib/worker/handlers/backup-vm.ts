@@ -1,6 +1,6 @@
 import 'server-only';
 import path from 'node:path';
-import { backupResultSchema, newPointId, type BackupResult } from '@/lib/agent/backup/protocol';
+import { backupResultSchema, newPointId, type BackupResult } from '@/lib/agent-protocol/backup';
 import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import type { BackupRunVmResult, RestorePointVmSpec } from '@/lib/domain/backups/dto';

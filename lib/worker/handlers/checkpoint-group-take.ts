@@ -1,6 +1,6 @@
 import 'server-only';
 import { waitForOperation, type AgentClient } from '@/lib/agent-client';
-import { groupCaptureResultSchema, type GroupCaptureResult } from '@/lib/agent/snapshots/protocol';
+import { groupCaptureResultSchema, type GroupCaptureResult } from '@/lib/agent-protocol/snapshots';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { agentFor } from '@/lib/domain/hosts/agents';

@@ -1,5 +1,5 @@
 import 'server-only';
-import { imageManifestSchema } from '@/lib/agent/protocol';
+import { imageManifestSchema } from '@/lib/agent-protocol/core';
 import { waitForOperation } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentClient, Operation } from '@/lib/agent-client';
-import type { RestoreDetail } from '@/lib/agent/restore/protocol';
+import type { RestoreDetail } from '@/lib/agent-protocol/restore';
 import type { TaskContext } from '../context';
 import { followRestoreOp } from './restore-follow';
 

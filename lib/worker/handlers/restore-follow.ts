@@ -1,6 +1,6 @@
 import 'server-only';
 import { waitForOperation, type AgentClient, type Operation } from '@/lib/agent-client';
-import type { RestoreDetail, SafetyFile } from '@/lib/agent/restore/protocol';
+import type { RestoreDetail, SafetyFile } from '@/lib/agent-protocol/restore';
 import type { TaskContext } from '../context';
 
 const STEP_EVERY = 0.25; // a task step per quarter of the copy/stream; progress moves continuously

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { VmRuntime } from '@/lib/agent/protocol';
+import type { VmRuntime } from '@/lib/agent-protocol/core';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { clearTables, seedImage } from '@/lib/testing/fixtures';

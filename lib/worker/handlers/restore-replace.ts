@@ -1,6 +1,6 @@
 import 'server-only';
 import type { AgentClient } from '@/lib/agent-client';
-import { replaceDiskResultSchema, type SafetyFile } from '@/lib/agent/restore/protocol';
+import { replaceDiskResultSchema, type SafetyFile } from '@/lib/agent-protocol/restore';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { waitForRetention } from '@/lib/domain/backups/chain-readers';

@@ -1,5 +1,5 @@
 import 'server-only';
-import { restoreResultSchema } from '@/lib/agent/restore/protocol';
+import { restoreResultSchema } from '@/lib/agent-protocol/restore';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { waitForRetention } from '@/lib/domain/backups/chain-readers';

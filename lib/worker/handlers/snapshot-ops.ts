@@ -1,6 +1,6 @@
 import 'server-only';
 import { waitForOperation, type AgentClient, type Operation } from '@/lib/agent-client';
-import { pointRecordSchema, type PointRecord } from '@/lib/agent/snapshots/protocol';
+import { pointRecordSchema, type PointRecord } from '@/lib/agent-protocol/snapshots';
 import { db } from '@/lib/db/client';
 import { VM_STATE_FROM_RUNTIME, type VmState } from '@/lib/domain/vms/dto';
 import { errorMessage, noSuchObject } from '@/lib/errors';

@@ -1,5 +1,5 @@
 import 'server-only';
-import { vmRuntimeSchema, type VmRuntime } from '@/lib/agent/protocol';
+import { vmRuntimeSchema, type VmRuntime } from '@/lib/agent-protocol/core';
 import { waitForOperation, type AgentClient } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';

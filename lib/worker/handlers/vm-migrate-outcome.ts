@@ -1,6 +1,6 @@
 import 'server-only';
-import type { MigrateResult } from '@/lib/agent/migration/protocol';
-import type { VmRuntime } from '@/lib/agent/protocol';
+import type { MigrateResult } from '@/lib/agent-protocol/migration';
+import type { VmRuntime } from '@/lib/agent-protocol/core';
 import { db } from '@/lib/db/client';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { MIGRATION_STATE } from '@/lib/domain/migrations/dto';

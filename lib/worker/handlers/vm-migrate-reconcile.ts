@@ -1,6 +1,6 @@
 import 'server-only';
-import type { OutgoingStatus } from '@/lib/agent/migration/protocol';
-import type { VmRuntime } from '@/lib/agent/protocol';
+import type { OutgoingStatus } from '@/lib/agent-protocol/migration';
+import type { VmRuntime } from '@/lib/agent-protocol/core';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { agentFor } from '@/lib/domain/hosts/agents';

@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentClient } from '@/lib/agent-client';
-import type { MigrateResult } from '@/lib/agent/migration/protocol';
-import type { Operation, VmRuntime } from '@/lib/agent/protocol';
+import type { MigrateResult } from '@/lib/agent-protocol/migration';
+import type { Operation, VmRuntime } from '@/lib/agent-protocol/core';
 import { db } from '@/lib/db/client';
 import { queueMigration } from '@/lib/domain/migrations/service';
 import { conflict, noSuchObject, timeout } from '@/lib/errors';

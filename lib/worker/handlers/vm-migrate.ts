@@ -1,8 +1,8 @@
 import 'server-only';
-import type { Operation } from '@/lib/agent/protocol';
+import type { Operation } from '@/lib/agent-protocol/core';
 import type { AgentClient } from '@/lib/agent-client';
 import { waitForOperation } from '@/lib/agent-client/wait';
-import { migrateResultSchema } from '@/lib/agent/migration/protocol';
+import { migrateResultSchema } from '@/lib/agent-protocol/migration';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { agentFor } from '@/lib/domain/hosts/agents';

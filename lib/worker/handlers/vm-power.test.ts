@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { VmRuntime } from '@/lib/agent/protocol';
+import type { VmRuntime } from '@/lib/agent-protocol/core';
 import { db } from '@/lib/db/client';
 import { clearTables } from '@/lib/testing/fixtures';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';

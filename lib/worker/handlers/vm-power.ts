@@ -1,5 +1,5 @@
 import 'server-only';
-import type { VmRuntime } from '@/lib/agent/protocol';
+import type { VmRuntime } from '@/lib/agent-protocol/core';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import { agentFor } from '@/lib/domain/hosts/agents';

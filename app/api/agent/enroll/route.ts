@@ -1,4 +1,4 @@
-import { enrollRequestSchema } from '@/lib/agent/protocol';
+import { enrollRequestSchema } from '@/lib/agent-protocol/core';
 import { enrollHost } from '@/lib/domain/hosts/enrollment';
 import { parseBody, route } from '@/lib/http/route-handler';
 

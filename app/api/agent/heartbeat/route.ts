@@ -1,4 +1,4 @@
-import { heartbeatSchema } from '@/lib/agent/protocol';
+import { heartbeatSchema } from '@/lib/agent-protocol/core';
 import { hostFromBearer } from '@/lib/domain/hosts/credentials';
 import { changeFeed } from '@/lib/domain/events/change-feed';
 import { ingestHeartbeat } from '@/lib/domain/hosts/heartbeat';

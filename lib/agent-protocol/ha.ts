@@ -3,7 +3,7 @@
 // host writes only its own lease file; others judge it by watching its counter on their own
 // monotonic clock.
 import { z } from 'zod';
-import { vmIdSchema } from '../protocol';
+import { vmIdSchema } from './core';
 
 // Agent names as config.ts allows them (the lease file is <shared>/ha/leases/<name>.lease).
 export const hostNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an agent name');

@@ -1,7 +1,7 @@
 // Wire schemas of the agent's restore API (docs/ARCHITECTURE.md, "Agent HTTP API"), shared by the
 // agent routes and lib/agent-client/restore.ts.
 import { z } from 'zod';
-import { absPathSchema as absPath, vmSpecSchema } from '../protocol';
+import { absPathSchema as absPath, vmSpecSchema } from './core';
 
 export const restoreVmRequestSchema = z
   .object({

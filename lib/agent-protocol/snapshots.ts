@@ -5,7 +5,7 @@
 // a memory state file beside it. <vmDir>/points.json is the agent's truth about which file is
 // which point; the dashboard keeps the history (Snapshot rows) under the same ids.
 import { z } from 'zod';
-import { vmIdSchema, vmRuntimeSchema, vmSpecSchema } from '../protocol';
+import { vmIdSchema, vmRuntimeSchema, vmSpecSchema } from './core';
 
 // Chosen by the dashboard (a cuid is lowercase alphanumerics); names files in the VM directory.
 export const pointIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/, 'lowercase id');

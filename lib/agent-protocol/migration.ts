@@ -1,7 +1,7 @@
 // Wire schemas of the agent's live migration API (docs/ARCHITECTURE.md, "Agent HTTP API"), shared
 // by the routes and lib/agent-client/migration.ts.
 import { z } from 'zod';
-import { absPathSchema as absPath, DISK_SIZE_MAX_BYTES, vmSpecSchema } from '../protocol';
+import { absPathSchema as absPath, DISK_SIZE_MAX_BYTES, vmSpecSchema } from './core';
 export const migrationModeSchema = z.enum(['shared', 'storage']);
 export type MigrationMode = z.infer<typeof migrationModeSchema>;
 
