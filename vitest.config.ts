@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const alias = { '@': fileURLToPath(new URL('.', import.meta.url)), 'server-only': fileURLToPath(new URL('./lib/testing/server-only-stub.ts', import.meta.url)) };
+const alias = {
+  '@': fileURLToPath(new URL('.', import.meta.url)),
+  'server-only': fileURLToPath(new URL('./lib/testing/server-only-stub.ts', import.meta.url)),
+};
 
 export default defineConfig({
   resolve: { alias },
@@ -9,11 +12,27 @@ export default defineConfig({
     projects: [
       // A loaded 2-core machine can take several seconds for a test that takes 0.5 s alone: no
       // unit test may fail for vitest's 5 s default (speed targets live in the benchmarks).
-      { resolve: { alias }, test: { name: 'unit', include: ['lib/**/*.test.ts', 'components/**/*.test.ts', 'scripts/**/*.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 60_000 } },
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['lib/**/*.test.ts', 'components/**/*.test.ts', 'scripts/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
       {
         resolve: { alias },
         // Real QEMU under TCG: slow, so patient timeouts and one file at a time (2 cores).
-        test: { name: 'integ', include: ['lib/**/*.integ.ts'], environment: 'node', testTimeout: 180_000, hookTimeout: 180_000, fileParallelism: false },
+        test: {
+          name: 'integ',
+          include: ['lib/**/*.integ.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
       },
     ],
   },

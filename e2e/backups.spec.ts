@@ -8,18 +8,27 @@ import { ADMIN_STATE, checkA11y, expect, pollApi, shot, test } from './support';
 test.use({ storageState: ADMIN_STATE, actionTimeout: 30_000 });
 
 type Vm = { id: string; name: string; state: string; guestReady: boolean };
-type Job = { id: string; name: string; lastRun: { state: string; error: string | null } | null; activeTaskId: string | null };
+type Job = {
+  id: string;
+  name: string;
+  lastRun: { state: string; error: string | null } | null;
+  activeTaskId: string | null;
+};
 type Point = { id: string; kind: string };
 
 async function createVm(request: APIRequestContext, name: string, tags: string[]): Promise<string> {
   const images = (await (await request.get('/api/images')).json()) as { id: string; name: string; status: string }[];
   const image = images.find((i) => i.name === 'tiny-linux' && i.status === 'ready')!;
-  const res = await request.post('/api/vms', { data: { name, imageId: image.id, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, tags } });
+  const res = await request.post('/api/vms', {
+    data: { name, imageId: image.id, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, tags },
+  });
   expect(res.status()).toBe(202);
   return ((await res.json()) as { vmId: string }).vmId;
 }
 
-test('back up a VM by clicking: repository, job with schedule and retention preview, run now, restore as a new VM', async ({ page }) => {
+test('back up a VM by clicking: repository, job with schedule and retention preview, run now, restore as a new VM', async ({
+  page,
+}) => {
   test.setTimeout(600_000);
   const suffix = Date.now().toString(36);
   const vmName = `bk-${suffix}`;
@@ -34,7 +43,10 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
 
   // Register a repository on the stack's shared storage.
   await page.goto('/backups');
-  await page.getByRole('button', { name: /^Register (a )?repository$/ }).first().click();
+  await page
+    .getByRole('button', { name: /^Register (a )?repository$/ })
+    .first()
+    .click();
   let dialog = page.getByRole('dialog');
   await dialog.getByLabel('Name', { exact: true }).fill(repoName);
   await dialog.getByLabel('Where', { exact: true }).selectOption('shared');
@@ -45,7 +57,12 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
   await dialog.getByRole('button', { name: 'Done' }).click();
   await expect(page.getByRole('table', { name: 'Backup repositories' })).toContainText(repoName);
 
-  await pollApi(page.request, `/api/vms/${vmId}`, (b) => (b as Vm).state === 'running' && (b as Vm).guestReady, 150_000);
+  await pollApi(
+    page.request,
+    `/api/vms/${vmId}`,
+    (b) => (b as Vm).state === 'running' && (b as Vm).guestReady,
+    150_000,
+  );
 
   // Create the job by clicking: the VM by name, the nightly schedule in words and on a calendar,
   // and the retention policy's preview before saving.
@@ -68,7 +85,9 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
   const simulated = dialog.getByTestId('retention-simulated');
   await expect(simulated).toBeVisible();
   expect(Number(await simulated.getAttribute('data-kept'))).toBeGreaterThan(0);
-  expect(Number(await simulated.getAttribute('data-kept'))).toBeLessThan(Number(await simulated.getAttribute('data-total')));
+  expect(Number(await simulated.getAttribute('data-kept'))).toBeLessThan(
+    Number(await simulated.getAttribute('data-total')),
+  );
   // A tall window so the whole form (schedule calendar and retention preview) is in the picture.
   await page.setViewportSize({ width: 1280, height: 1750 });
   await shot(page, 'backup-job-form');
@@ -79,16 +98,26 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
 
   // Run it now and wait for a successful run with a full restore point.
   await page.getByRole('button', { name: `Run now: ${jobName}` }).click();
-  const job = await pollApi(page.request, '/api/backup-jobs', (b) => {
-    const j = (b as Job[]).find((x) => x.name === jobName);
-    return j?.lastRun && j.lastRun.state !== 'running' && !j.activeTaskId ? j : undefined;
-  }, 240_000);
+  const job = await pollApi(
+    page.request,
+    '/api/backup-jobs',
+    (b) => {
+      const j = (b as Job[]).find((x) => x.name === jobName);
+      return j?.lastRun && j.lastRun.state !== 'running' && !j.activeTaskId ? j : undefined;
+    },
+    240_000,
+  );
   expect(job.lastRun!.error).toBeNull();
   expect(job.lastRun!.state).toBe('succeeded');
   const row = page.getByRole('row').filter({ hasText: jobName });
   await expect(row.getByTestId('run-state')).toHaveText('Success');
-  await expect(page.getByRole('table', { name: 'VM protection' }).getByRole('row').filter({ hasText: vmName }).getByTestId('protection-status'))
-    .toHaveText('Protected');
+  await expect(
+    page
+      .getByRole('table', { name: 'VM protection' })
+      .getByRole('row')
+      .filter({ hasText: vmName })
+      .getByTestId('protection-status'),
+  ).toHaveText('Protected');
   await expect(page.getByTestId('chart-job-size')).toBeVisible();
   await shot(page, 'backups');
 

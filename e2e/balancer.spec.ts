@@ -9,21 +9,46 @@ test.setTimeout(900_000);
 type Host = { id: string; name: string };
 type Vm = { id: string; name: string; hostId: string; state: string; guestReady: boolean; cpuPct: number };
 
-async function createVm(page: Page, name: string, hostId: string, imageId: string, tags: string[] = []): Promise<string> {
-  const res = await page.request.post('/api/vms', { data: { name, imageId, hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, tags } });
+async function createVm(
+  page: Page,
+  name: string,
+  hostId: string,
+  imageId: string,
+  tags: string[] = [],
+): Promise<string> {
+  const res = await page.request.post('/api/vms', {
+    data: { name, imageId, hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, tags },
+  });
   expect(res.status()).toBe(202);
   return ((await res.json()) as { vmId: string }).vmId;
 }
 
-test('recommend-only balancing: a CPU-burning host gets a recommendation with before/after load, applied by a click', async ({ page }) => {
-  const [h1, h2] = ((await (await page.request.get('/api/hosts')).json()) as Host[]).sort((a, b) => a.name.localeCompare(b.name));
-  const images = (await (await page.request.get('/api/images')).json()) as { id: string; name: string; status: string }[];
+test('recommend-only balancing: a CPU-burning host gets a recommendation with before/after load, applied by a click', async ({
+  page,
+}) => {
+  const [h1, h2] = ((await (await page.request.get('/api/hosts')).json()) as Host[]).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
+  const images = (await (await page.request.get('/api/images')).json()) as {
+    id: string;
+    name: string;
+    status: string;
+  }[];
   const image = images.find((i) => i.name === 'tiny-linux' && i.status === 'ready')!;
   const tag = Date.now().toString(36);
 
   // Two VMs on the first host, both burning CPU (with one, moving it would only swap the hosts).
-  const vms = [await createVm(page, `e2e-hot-a-${tag}`, h1.id, image.id), await createVm(page, `e2e-hot-b-${tag}`, h1.id, image.id, ['web', 'db'])];
-  for (const id of vms) await pollApi(page.request, `/api/vms/${id}`, (b) => (b as Vm).state === 'running' && (b as Vm).guestReady, 180_000);
+  const vms = [
+    await createVm(page, `e2e-hot-a-${tag}`, h1.id, image.id),
+    await createVm(page, `e2e-hot-b-${tag}`, h1.id, image.id, ['web', 'db']),
+  ];
+  for (const id of vms)
+    await pollApi(
+      page.request,
+      `/api/vms/${id}`,
+      (b) => (b as Vm).state === 'running' && (b as Vm).guestReady,
+      180_000,
+    );
   for (const id of vms) await guestCommand(page.request, h1.id, id, 'burn on', 'VMOPS-OK burn=1');
   for (const id of vms) await pollApi(page.request, `/api/vms/${id}`, (b) => (b as Vm).cpuPct > 30, 120_000);
 
@@ -44,7 +69,10 @@ test('recommend-only balancing: a CPU-burning host gets a recommendation with be
   await form.getByRole('button', { name: 'Host affinity rule' }).click();
   await form.getByRole('button', { name: 'Host affinity rule' }).click();
   const rules = form.getByTestId('rule');
-  for (const [i, host, group] of [[0, h1, 'web'], [1, h2, 'db']] as const) {
+  for (const [i, host, group] of [
+    [0, h1, 'web'],
+    [1, h2, 'db'],
+  ] as const) {
     await rules.nth(i).getByLabel('Rule name').fill(`${group} on ${host.name}`);
     await rules.nth(i).getByLabel('VM tag').fill(group);
     await rules.nth(i).getByLabel(host.name, { exact: true }).check();
@@ -53,14 +81,22 @@ test('recommend-only balancing: a CPU-burning host gets a recommendation with be
   await form.getByRole('button', { name: 'Save policy' }).click();
   await expect(form.getByTestId('rule-error').first()).toContainText('allow no host in common');
   await pageShot(page, 'balancer-rule-conflict');
-  await rules.nth(1).getByRole('button', { name: /Remove rule/ }).click();
-  await rules.nth(0).getByRole('button', { name: /Remove rule/ }).click();
+  await rules
+    .nth(1)
+    .getByRole('button', { name: /Remove rule/ })
+    .click();
+  await rules
+    .nth(0)
+    .getByRole('button', { name: /Remove rule/ })
+    .click();
   await form.getByRole('button', { name: 'Save policy' }).click();
   await expect(page.getByText('Balancer policy saved')).toBeVisible();
   await expect(page.getByTestId('balancer-mode')).toHaveText('Recommend only');
 
   // Run now until the smoothed demand shows the hot host (a few heartbeats of history).
-  const recommendation = page.getByTestId('recommendation').filter({ has: page.getByRole('button', { name: 'Apply', exact: true }) });
+  const recommendation = page
+    .getByTestId('recommendation')
+    .filter({ has: page.getByRole('button', { name: 'Apply', exact: true }) });
   await expect(async () => {
     await page.getByRole('button', { name: 'Run now' }).click();
     await expect(recommendation.first()).toBeVisible({ timeout: 5_000 });
@@ -77,8 +113,15 @@ test('recommend-only balancing: a CPU-burning host gets a recommendation with be
   const movedName = (await rec.getByRole('link').first().textContent())!;
   await rec.getByRole('button', { name: 'Apply', exact: true }).click();
   const moved = movedName.includes('hot-a') ? vms[0] : vms[1];
-  await pollApi(page.request, `/api/vms/${moved}`, (b) => (b as Vm).hostId === h2.id && (b as Vm).state === 'running', 300_000);
-  await expect(page.getByTestId('recommendation').first().getByTestId('migration-state')).toHaveText(/Succeeded/, { timeout: 30_000 });
+  await pollApi(
+    page.request,
+    `/api/vms/${moved}`,
+    (b) => (b as Vm).hostId === h2.id && (b as Vm).state === 'running',
+    300_000,
+  );
+  await expect(page.getByTestId('recommendation').first().getByTestId('migration-state')).toHaveText(/Succeeded/, {
+    timeout: 30_000,
+  });
   await pageShot(page, 'balancer-applied');
 
   await page.goto('/migrations');

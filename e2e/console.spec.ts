@@ -10,10 +10,19 @@ const STATUS_REPLY = /VMOPS-STATUS\s+uptime=[\d.]+\s+seq=\d+\s+burn=[01]/;
 
 const terminal = (page: Page) => page.getByRole('region', { name: /^Serial console of / });
 
-test('type into a running VM\'s serial console; a viewer watches the same console read-only', async ({ page, browser }) => {
-  const images = (await (await page.request.get('/api/images')).json()) as { id: string; name: string; status: string }[];
+test("type into a running VM's serial console; a viewer watches the same console read-only", async ({
+  page,
+  browser,
+}) => {
+  const images = (await (await page.request.get('/api/images')).json()) as {
+    id: string;
+    name: string;
+    status: string;
+  }[];
   const imageId = images.find((i) => i.name === 'tiny-linux' && i.status === 'ready')!.id;
-  const created = await page.request.post('/api/vms', { data: { name: `con-${Date.now().toString(36)}`, imageId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1 } });
+  const created = await page.request.post('/api/vms', {
+    data: { name: `con-${Date.now().toString(36)}`, imageId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1 },
+  });
   expect(created.status()).toBe(202);
   const { vmId } = (await created.json()) as { vmId: string };
   await pollApi(page.request, `/api/vms/${vmId}`, (v) => (v as { guestReady: boolean }).guestReady, 180_000);
@@ -66,15 +75,32 @@ test('type into a running VM\'s serial console; a viewer watches the same consol
 
   // Every session audited with its mode; closing records duration and bytes typed.
   await page.goto('/');
-  const audits = await pollApi(page.request, `/api/audit?action=vm.console`, (b) => {
-    const rows = (b as Audit[]).filter((a) => a.targetId === vmId);
-    return rows.filter((a) => a.action === 'vm.console.close').length >= 3 ? rows : null;
-  }, 30_000);
+  const audits = await pollApi(
+    page.request,
+    `/api/audit?action=vm.console`,
+    (b) => {
+      const rows = (b as Audit[]).filter((a) => a.targetId === vmId);
+      return rows.filter((a) => a.action === 'vm.console.close').length >= 3 ? rows : null;
+    },
+    30_000,
+  );
   const opened = audits.filter((a) => a.action === 'vm.console.open');
-  expect(opened.map((a) => [a.actorName, a.detail.mode]).sort()).toEqual([['admin', 'interactive'], ['admin', 'interactive'], [VIEWER.username, 'read-only']]);
+  expect(opened.map((a) => [a.actorName, a.detail.mode]).sort()).toEqual([
+    ['admin', 'interactive'],
+    ['admin', 'interactive'],
+    [VIEWER.username, 'read-only'],
+  ]);
   const closed = audits.filter((a) => a.action === 'vm.console.close');
-  expect(closed.filter((a) => a.actorName === 'admin').map((a) => a.detail.bytesTyped).sort()).toEqual([0, 'status\r'.length]);
-  expect(closed.find((a) => a.actorName === VIEWER.username)!.detail).toMatchObject({ mode: 'read-only', bytesTyped: 0 });
+  expect(
+    closed
+      .filter((a) => a.actorName === 'admin')
+      .map((a) => a.detail.bytesTyped)
+      .sort(),
+  ).toEqual([0, 'status\r'.length]);
+  expect(closed.find((a) => a.actorName === VIEWER.username)!.detail).toMatchObject({
+    mode: 'read-only',
+    bytesTyped: 0,
+  });
 
   // Signed out: the handshake is refused before anything reaches the agent.
   const status = await new Promise<number>((resolve, reject) => {

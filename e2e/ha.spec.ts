@@ -10,22 +10,53 @@ test.setTimeout(600_000);
 
 type Host = { id: string; name: string };
 type Vm = { id: string; hostId: string; state: string; guestReady: boolean };
-type HaRestart = { vmId: string; state: string; targetHostId: string | null; manual: boolean; failedAt: string | null; detectedAt: string; decidedAt: string | null; qemuUpAt: string | null; guestReadyAt: string | null };
-type HaPolicy = { enabled: boolean; admission: string; hostFailuresToTolerate: number; failoverHostIds: string[]; edacThreshold: number };
+type HaRestart = {
+  vmId: string;
+  state: string;
+  targetHostId: string | null;
+  manual: boolean;
+  failedAt: string | null;
+  detectedAt: string;
+  decidedAt: string | null;
+  qemuUpAt: string | null;
+  guestReadyAt: string | null;
+};
+type HaPolicy = {
+  enabled: boolean;
+  admission: string;
+  hostFailuresToTolerate: number;
+  failoverHostIds: string[];
+  edacThreshold: number;
+};
 type HaOverview = { policy: HaPolicy; hosts: { hostId: string; state: string }[]; restarts: HaRestart[] };
 
 const overview = async (page: Page) => (await (await page.request.get('/api/ha')).json()) as HaOverview;
-const hostRow = (page: Page, name: string) => page.getByRole('table', { name: 'HA hosts' }).getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
-const failoverRow = (page: Page, vm: string) => page.getByTestId('failover-vm').filter({ has: page.getByRole('link', { name: vm, exact: true }) });
-const restartRow = (page: Page, vm: string) => page.getByTestId('ha-restart').filter({ has: page.getByRole('link', { name: vm, exact: true }) });
+const hostRow = (page: Page, name: string) =>
+  page
+    .getByRole('table', { name: 'HA hosts' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('link', { name, exact: true }) });
+const failoverRow = (page: Page, vm: string) =>
+  page.getByTestId('failover-vm').filter({ has: page.getByRole('link', { name: vm, exact: true }) });
+const restartRow = (page: Page, vm: string) =>
+  page.getByTestId('ha-restart').filter({ has: page.getByRole('link', { name: vm, exact: true }) });
 
 async function setMaintenance(page: Page, host: Host, enabled: boolean): Promise<void> {
   expect((await page.request.post(`/api/hosts/${host.id}/maintenance`, { data: { enabled } })).status()).toBe(202);
-  await pollApi(page.request, `/api/hosts/${host.id}`, (b) => (b as { maintenance: boolean }).maintenance === enabled, 60_000);
+  await pollApi(
+    page.request,
+    `/api/hosts/${host.id}`,
+    (b) => (b as { maintenance: boolean }).maintenance === enabled,
+    60_000,
+  );
 }
 
-test('the HA page: live host states, the policy form, a host failure, a pending restart cancelled and two restarts by clicking with their timelines, the event timeline', async ({ page }) => {
-  const [h1, h2] = ((await (await page.request.get('/api/hosts')).json()) as Host[]).sort((a, b) => a.name.localeCompare(b.name));
+test('the HA page: live host states, the policy form, a host failure, a pending restart cancelled and two restarts by clicking with their timelines, the event timeline', async ({
+  page,
+}) => {
+  const [h1, h2] = ((await (await page.request.get('/api/hosts')).json()) as Host[]).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
   const { enabled, admission, hostFailuresToTolerate, failoverHostIds, edacThreshold } = (await overview(page)).policy;
   const base = `e2e-ha-${Date.now().toString(36)}`;
   const [plain, guarded] = [`${base}-a`, `${base}-b`]; // HA off / HA on
@@ -35,7 +66,9 @@ test('the HA page: live host states, the policy form, a host failure, a pending 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'HA', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'High availability' })).toBeVisible();
   for (const h of [h1, h2]) {
-    await expect(hostRow(page, h.name).getByTestId('ha-host-state')).toHaveAttribute('data-state', 'online', { timeout: 60_000 });
+    await expect(hostRow(page, h.name).getByTestId('ha-host-state')).toHaveAttribute('data-state', 'online', {
+      timeout: 60_000,
+    });
     await expect(hostRow(page, h.name).getByTestId('lease-age')).toHaveText(/^\d+\.\d s$/);
   }
   await expect(page.getByTestId('ha-protection')).toHaveAttribute('data-status', 'none');
@@ -50,14 +83,24 @@ test('the HA page: live host states, the policy form, a host failure, a pending 
   await policy.getByLabel('Memory error threshold').fill('25');
   await policy.getByRole('button', { name: 'Save policy' }).click();
   await expect(page.getByText('HA policy saved')).toBeVisible();
-  await expect.poll(async () => (await overview(page)).policy).toMatchObject({ admission: 'tolerate', hostFailuresToTolerate: 1, edacThreshold: 25 });
-  await expect(page.getByRole('list', { name: 'HA events' }).locator('li[data-kind="policy-changed"]').first()).toBeVisible();
+  await expect
+    .poll(async () => (await overview(page)).policy)
+    .toMatchObject({ admission: 'tolerate', hostFailuresToTolerate: 1, edacThreshold: 25 });
+  await expect(
+    page.getByRole('list', { name: 'HA events' }).locator('li[data-kind="policy-changed"]').first(),
+  ).toBeVisible();
 
   // Two VMs on the second host, disks on shared storage: one without HA (its guest writes a few
   // records), one with HA. The page counts the protected one.
   const plainId = await createVm(page, plain, h2, false);
   const guardedId = await createVm(page, guarded, h2, true);
-  for (const id of [plainId, guardedId]) await pollApi(page.request, `/api/vms/${id}`, (b) => (b as Vm).state === 'running' && (b as Vm).guestReady, 180_000);
+  for (const id of [plainId, guardedId])
+    await pollApi(
+      page.request,
+      `/api/vms/${id}`,
+      (b) => (b as Vm).state === 'running' && (b as Vm).guestReady,
+      180_000,
+    );
   await guestCommand(page.request, h2.id, plainId, 'write 5', 'VMOPS-OK seq=5');
   await page.goto('/ha');
   await expect(page.getByTestId('ha-protected')).toHaveText('1 / 1');
@@ -102,7 +145,9 @@ test('the HA page: live host states, the policy form, a host failure, a pending 
     await page.goto('/ha');
     await expect(failoverRow(page, plain).getByRole('button', { name: 'Restart on best host' })).toBeEnabled();
     await failoverRow(page, plain).getByLabel(`Restart ${plain} on`).selectOption(h1.id);
-    await failoverRow(page, plain).getByRole('button', { name: `Restart on ${h1.name}` }).click();
+    await failoverRow(page, plain)
+      .getByRole('button', { name: `Restart on ${h1.name}` })
+      .click();
     const restart = restartRow(page, plain);
     await expect(restart).toHaveAttribute('data-state', /restarting|running/);
     await expect(restart).toHaveAttribute('data-state', 'running', { timeout: 240_000 });
@@ -116,18 +161,24 @@ test('the HA page: live host states, the policy form, a host failure, a pending 
     const at = (t: string | null) => (t ? Date.parse(t) : Number.NaN);
     const times = [r.failedAt, r.detectedAt, r.decidedAt, r.qemuUpAt, r.guestReadyAt].map(at);
     expect(times.every((t, i) => Number.isFinite(t) && (i === 0 || t >= times[i - 1]))).toBe(true);
-    console.log(`manual failover: lease expiry declared ${times[1] - times[0]} ms after the last renewal; clicked ${times[2] - times[1]} ms later; `
-      + `QEMU up ${times[3] - times[2]} ms after the click, guest ready ${times[4] - times[3]} ms after that`);
+    console.log(
+      `manual failover: lease expiry declared ${times[1] - times[0]} ms after the last renewal; clicked ${times[2] - times[1]} ms later; ` +
+        `QEMU up ${times[3] - times[2]} ms after the click, guest ready ${times[4] - times[3]} ms after that`,
+    );
 
     // The cancelled HA VM, restarted on the best host by clicking.
     await failoverRow(page, guarded).getByRole('button', { name: 'Restart on best host' }).click();
-    await expect(restartRow(page, guarded).and(page.locator('[data-state="running"]'))).toHaveCount(1, { timeout: 240_000 });
+    await expect(restartRow(page, guarded).and(page.locator('[data-state="running"]'))).toHaveCount(1, {
+      timeout: 240_000,
+    });
     await expect(page.getByTestId('failover-vm')).toHaveCount(0);
 
     // The event timeline, newest first: lease expiry, then the restarts.
     const events = page.getByRole('list', { name: 'HA events' });
     await expect(events.locator('li[data-kind="lease-expired"]').filter({ hasText: h2.name }).first()).toBeVisible();
-    await expect(events.locator('li[data-kind="restart-cancelled"]').filter({ hasText: guarded }).first()).toBeVisible();
+    await expect(
+      events.locator('li[data-kind="restart-cancelled"]').filter({ hasText: guarded }).first(),
+    ).toBeVisible();
     await expect(events.locator('li[data-kind="restart-done"]').filter({ hasText: plain }).first()).toBeVisible();
     const kinds = await events.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
     expect(kinds.indexOf('restart-done')).toBeLessThan(kinds.indexOf('restart-cancelled'));
@@ -135,15 +186,28 @@ test('the HA page: live host states, the policy form, a host failure, a pending 
     await pageShot(page, 'ha-restarted');
 
     // Running on the first host, the first with every record its guest wrote before the failure.
-    for (const id of [plainId, guardedId]) await pollApi(page.request, `/api/vms/${id}`, (b) => (b as Vm).hostId === h1.id && (b as Vm).state === 'running', 60_000);
+    for (const id of [plainId, guardedId])
+      await pollApi(
+        page.request,
+        `/api/vms/${id}`,
+        (b) => (b as Vm).hostId === h1.id && (b as Vm).state === 'running',
+        60_000,
+      );
     await guestCommand(page.request, h1.id, plainId, 'read', 'last=5 count=5 gaps=0');
   } finally {
     thaw();
   }
 
-  // The second host comes back (fenced, then its lease renewed): online again, and the VMs stay where they were restarted.
-  await expect(hostRow(page, h2.name).getByTestId('ha-host-state')).toHaveAttribute('data-state', 'online', { timeout: 120_000 });
-  for (const id of [plainId, guardedId]) expect((await (await page.request.get(`/api/vms/${id}`)).json()) as Vm).toMatchObject({ hostId: h1.id, state: 'running' });
+  // The second host comes back (fenced, then its lease renewed): online again, and the VMs stay where they were
+  // restarted.
+  await expect(hostRow(page, h2.name).getByTestId('ha-host-state')).toHaveAttribute('data-state', 'online', {
+    timeout: 120_000,
+  });
+  for (const id of [plainId, guardedId])
+    expect((await (await page.request.get(`/api/vms/${id}`)).json()) as Vm).toMatchObject({
+      hostId: h1.id,
+      state: 'running',
+    });
 
   // HA on from the VM's page: priority and order saved.
   await page.goto(`/vms/${plainId}`);
@@ -158,8 +222,19 @@ test('the HA page: live host states, the policy form, a host failure, a pending 
 
   // Leave the cluster as found for the other specs.
   for (const id of [plainId, guardedId]) expect((await page.request.delete(`/api/vms/${id}`)).status()).toBe(202);
-  await pollApi(page.request, '/api/vms', (b) => !(b as Vm[]).some((v) => v.id === plainId || v.id === guardedId), 120_000);
-  expect((await page.request.put('/api/ha/policy', { data: { enabled, admission, hostFailuresToTolerate, failoverHostIds, edacThreshold } })).ok()).toBe(true);
+  await pollApi(
+    page.request,
+    '/api/vms',
+    (b) => !(b as Vm[]).some((v) => v.id === plainId || v.id === guardedId),
+    120_000,
+  );
+  expect(
+    (
+      await page.request.put('/api/ha/policy', {
+        data: { enabled, admission, hostFailuresToTolerate, failoverHostIds, edacThreshold },
+      })
+    ).ok(),
+  ).toBe(true);
 });
 
 test.describe('as a viewer', () => {
@@ -173,7 +248,9 @@ test.describe('as a viewer', () => {
     await expect(policy.getByRole('button', { name: 'Save policy' })).toBeDisabled();
     await expect(policy).toContainText('Viewers cannot change anything.');
     const before = (await overview(page)).policy;
-    const res = await page.request.put('/api/ha/policy', { data: { ...before, updatedAt: undefined, enabled: !before.enabled } });
+    const res = await page.request.put('/api/ha/policy', {
+      data: { ...before, updatedAt: undefined, enabled: !before.enabled },
+    });
     expect(res.status()).toBe(403);
     expect((await overview(page)).policy.enabled).toBe(before.enabled);
   });

@@ -23,6 +23,12 @@ test('an admin adds a host: a one-time token and the agent command to run on it'
   await expect(dialog).toBeHidden();
 
   // The server issued it on the admin's behalf: audited like every other write.
-  const events = (await (await page.request.get('/api/audit?action=host.enrollment-token')).json()) as { action: string; targetName: string | null; result: string }[];
-  expect(events.some((e) => e.action === 'host.enrollment-token' && e.targetName === hostName && e.result === 'succeeded')).toBe(true);
+  const events = (await (await page.request.get('/api/audit?action=host.enrollment-token')).json()) as {
+    action: string;
+    targetName: string | null;
+    result: string;
+  }[];
+  expect(
+    events.some((e) => e.action === 'host.enrollment-token' && e.targetName === hostName && e.result === 'succeeded'),
+  ).toBe(true);
 });

@@ -9,13 +9,24 @@ test.setTimeout(900_000);
 
 type Host = { id: string; name: string; maintenance: boolean };
 type Vm = { id: string; hostId: string; state: string; guestReady: boolean; activeTaskId: string | null };
-type Migration = { id: string; vmId: string; state: string; reason: string; targetHostId: string; downtimeMs: number | null; durationMs: number | null; bytesTransferred: number };
+type Migration = {
+  id: string;
+  vmId: string;
+  state: string;
+  reason: string;
+  targetHostId: string;
+  downtimeMs: number | null;
+  durationMs: number | null;
+  bytesTransferred: number;
+};
 
 async function hosts(page: Page): Promise<Host[]> {
   return (await (await page.request.get('/api/hosts')).json()) as Host[];
 }
 
-test('migrate a running VM by clicking, watch its progress, see it on the other host; maintenance moves it away and back', async ({ page }) => {
+test('migrate a running VM by clicking, watch its progress, see it on the other host; maintenance moves it away and back', async ({
+  page,
+}) => {
   const [h1, h2] = (await hosts(page)).sort((a, b) => a.name.localeCompare(b.name));
   const name = `e2e-mig-${Date.now().toString(36)}`;
 
@@ -58,7 +69,9 @@ test('migrate a running VM by clicking, watch its progress, see it on the other 
   await expect(async () => {
     await expect(progress.locator('[aria-current="step"]')).toHaveText(/Storage mirror|Memory/, { timeout: 200 });
     await expect(progress.getByTestId('migration-transferred')).not.toHaveText('0 B', { timeout: 200 });
-  }).toPass({ timeout: 30_000, intervals: [100] }).catch(() => undefined);
+  })
+    .toPass({ timeout: 30_000, intervals: [100] })
+    .catch(() => undefined);
   await viewShot(page, 'migration-progress');
   await expect(progress).toHaveAttribute('data-state', 'succeeded', { timeout: 300_000 });
   await expect(progress.getByTestId('migration-downtime')).toHaveText(/\d/);
@@ -95,7 +108,12 @@ test('migrate a running VM by clicking, watch its progress, see it on the other 
   await expect(page.getByTestId('maintenance-badge').first()).toBeVisible();
   const evacuation = page.getByTestId('host-evacuation');
   await expect(evacuation).toBeVisible();
-  await pollApi(page.request, `/api/vms/${vmId}`, (b) => (b as Vm).hostId === h1.id && (b as Vm).state === 'running', 300_000);
+  await pollApi(
+    page.request,
+    `/api/vms/${vmId}`,
+    (b) => (b as Vm).hostId === h1.id && (b as Vm).state === 'running',
+    300_000,
+  );
   await expect(evacuation.getByTestId('task-progress')).toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
   await expect(evacuation.getByRole('link', { name })).toBeVisible();
   await pageShot(page, 'host-maintenance');
@@ -113,8 +131,15 @@ test('migrate a running VM by clicking, watch its progress, see it on the other 
   await exit.getByRole('button', { name: 'Exit maintenance' }).click();
   await expect(page.getByTestId('maintenance-badge')).toHaveCount(0);
   // Back on h2 and its task over (the source drops its copy after the VM is recorded on the target).
-  await pollApi(page.request, `/api/vms/${vmId}`, (b) => (b as Vm).hostId === h2.id && (b as Vm).state === 'running' && !(b as Vm).activeTaskId, 300_000);
-  const reasons = ((await (await page.request.get(`/api/migrations?vmId=${vmId}`)).json()) as Migration[]).map((x) => `${x.reason}:${x.state}`);
+  await pollApi(
+    page.request,
+    `/api/vms/${vmId}`,
+    (b) => (b as Vm).hostId === h2.id && (b as Vm).state === 'running' && !(b as Vm).activeTaskId,
+    300_000,
+  );
+  const reasons = ((await (await page.request.get(`/api/migrations?vmId=${vmId}`)).json()) as Migration[]).map(
+    (x) => `${x.reason}:${x.state}`,
+  );
   expect(reasons).toEqual(['maintenance:succeeded', 'maintenance:succeeded', 'manual:succeeded']);
 
   // Leave the cluster as found for the other specs.

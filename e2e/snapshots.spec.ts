@@ -14,17 +14,30 @@ type Vm = { id: string; state: string; guestReady: boolean; activeTaskId: string
 async function createVm(request: APIRequestContext, name: string, hostId: string): Promise<string> {
   const images = (await (await request.get('/api/images')).json()) as { id: string; name: string; status: string }[];
   const image = images.find((i) => i.name === 'tiny-linux' && i.status === 'ready')!;
-  const res = await request.post('/api/vms', { data: { name, imageId: image.id, hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, pool: 'shared' } });
+  const res = await request.post('/api/vms', {
+    data: { name, imageId: image.id, hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, pool: 'shared' },
+  });
   expect(res.status()).toBe(202);
   return ((await res.json()) as { vmId: string }).vmId;
 }
 
 const ready = (request: APIRequestContext, vmId: string) =>
-  pollApi(request, `/api/vms/${vmId}`, (b) => (b as Vm).state === 'running' && (b as Vm).guestReady && !(b as Vm).activeTaskId, 240_000);
+  pollApi(
+    request,
+    `/api/vms/${vmId}`,
+    (b) => (b as Vm).state === 'running' && (b as Vm).guestReady && !(b as Vm).activeTaskId,
+    240_000,
+  );
 
 // A guest that has just booted again may not read its serial line yet: ask until it answers
 // (for idempotent commands only: a repeated write would write twice).
-async function guestSays(request: APIRequestContext, hostId: string, vmId: string, line: string, answer: string): Promise<void> {
+async function guestSays(
+  request: APIRequestContext,
+  hostId: string,
+  vmId: string,
+  line: string,
+  answer: string,
+): Promise<void> {
   const until = Date.now() + 150_000;
   for (;;) {
     try {
@@ -48,20 +61,30 @@ async function takePoint(page: Page, kind: 'snapshot' | 'checkpoint', name: stri
 }
 
 async function revertTo(page: Page, vmName: string, pointName: string, explained: RegExp): Promise<void> {
-  await page.getByTestId('snapshots-card').getByRole('button', { name: `Revert to ${pointName}` }).click();
+  await page
+    .getByTestId('snapshots-card')
+    .getByRole('button', { name: `Revert to ${pointName}` })
+    .click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByTestId('revert-explained')).toContainText(explained);
   await checkA11y(page);
   await dialog.getByRole('button', { name: `Revert ${vmName}` }).click();
-  await expect(page.getByRole('status').filter({ hasText: `Revert of ${vmName} to “${pointName}”: done` })).toBeVisible({ timeout: 240_000 });
+  await expect(page.getByRole('status').filter({ hasText: `Revert of ${vmName} to “${pointName}”: done` })).toBeVisible(
+    { timeout: 240_000 },
+  );
 }
 
 // "You are here" (its data-depth says under which point) and the tree row of one point by name.
 const here = (page: Page) => page.getByTestId('you-are-here');
-const row = (page: Page, name: string) => page.getByTestId('snapshot-row').filter({ has: page.getByTestId('snapshot-name').getByText(name, { exact: true }) });
+const row = (page: Page, name: string) =>
+  page.getByTestId('snapshot-row').filter({ has: page.getByTestId('snapshot-name').getByText(name, { exact: true }) });
 
-test('snapshots, checkpoints, reverts, a linked clone and a group checkpoint by clicking; the timeline and the cluster chart', async ({ page }) => {
-  const [h1, h2] = ((await (await page.request.get('/api/hosts')).json()) as Host[]).sort((a, b) => a.name.localeCompare(b.name));
+test('snapshots, checkpoints, reverts, a linked clone and a group checkpoint by clicking; the timeline and the cluster chart', async ({
+  page,
+}) => {
+  const [h1, h2] = ((await (await page.request.get('/api/hosts')).json()) as Host[]).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  );
   const suffix = Date.now().toString(36);
   const [a, b, clone] = [`snap-a-${suffix}`, `snap-b-${suffix}`, `snap-a-${suffix}-clone`];
   const aId = await createVm(page.request, a, h1.id);
@@ -85,7 +108,9 @@ test('snapshots, checkpoints, reverts, a linked clone and a group checkpoint by 
   await revertTo(page, a, 'before-change', /started again on that disk/);
   await expect(here(page)).toHaveAttribute('data-depth', '1');
   await expect(row(page, 'before-change').getByRole('button', { name: 'Delete before-change' })).toBeDisabled();
-  await expect(row(page, 'before-change').getByRole('button', { name: 'Delete before-change' })).toHaveAccessibleDescription(/Branch point of 2 branches/);
+  await expect(
+    row(page, 'before-change').getByRole('button', { name: 'Delete before-change' }),
+  ).toHaveAccessibleDescription(/Branch point of 2 branches/);
   await guestSays(page.request, h1.id, aId, 'read', 'VMOPS-RECORDS first=1 last=3 count=3 gaps=0');
 
   // Checkpoint revert: the guest carries on from its memory of then, without booting (no
@@ -94,9 +119,15 @@ test('snapshots, checkpoints, reverts, a linked clone and a group checkpoint by 
   await revertTo(page, a, 'with-memory', /carries on running from that instant/);
   await expect(here(page)).toHaveAttribute('data-depth', '2');
   await guestCommand(page.request, h1.id, aId, 'write 1', 'VMOPS-OK seq=4');
-  const lines = ((await (await page.request.get(`/api/vms/${aId}/console?lines=400`)).json()) as { lines: string[] }).lines;
-  const [asked, booted] = [lines.findLastIndex((l) => l.includes('VMOPS-STATUS')), lines.findLastIndex((l) => l.includes('VMOPS-READY'))];
-  expect(booted < asked || booted === -1, `no boot since the revert (console: ${lines.slice(-8).join(' | ')})`).toBe(true);
+  const lines = ((await (await page.request.get(`/api/vms/${aId}/console?lines=400`)).json()) as { lines: string[] })
+    .lines;
+  const [asked, booted] = [
+    lines.findLastIndex((l) => l.includes('VMOPS-STATUS')),
+    lines.findLastIndex((l) => l.includes('VMOPS-READY')),
+  ];
+  expect(booted < asked || booted === -1, `no boot since the revert (console: ${lines.slice(-8).join(' | ')})`).toBe(
+    true,
+  );
 
   // A linked clone of the snapshot, started; the snapshot then names it and cannot be deleted.
   await row(page, 'before-change').getByRole('button', { name: 'Clone from before-change' }).click();
@@ -110,7 +141,9 @@ test('snapshots, checkpoints, reverts, a linked clone and a group checkpoint by 
   const deleteParent = row(page, 'before-change').getByRole('button', { name: 'Delete before-change' });
   await expect(deleteParent).toBeDisabled();
   await expect(deleteParent).toHaveAccessibleDescription(new RegExp(`${clone} depends on it`));
-  const cloneId = ((await (await page.request.get('/api/vms')).json()) as { id: string; name: string }[]).find((v) => v.name === clone)!.id;
+  const cloneId = ((await (await page.request.get('/api/vms')).json()) as { id: string; name: string }[]).find(
+    (v) => v.name === clone,
+  )!.id;
 
   // The clone's page: the banner, and "Make independent" with its progress until it stands alone.
   await page.goto(`/vms/${cloneId}`);
@@ -127,7 +160,9 @@ test('snapshots, checkpoints, reverts, a linked clone and a group checkpoint by 
   const cloneCard = page.getByTestId('snapshots-card');
   await expect(cloneCard.locator('[data-capability="memory"]')).toContainText('the VM is off');
   await expect(cloneCard.getByRole('button', { name: 'Take checkpoint' })).toBeDisabled();
-  await expect(cloneCard.getByRole('button', { name: 'Take checkpoint' })).toHaveAccessibleDescription(/needs a running VM/);
+  await expect(cloneCard.getByRole('button', { name: 'Take checkpoint' })).toHaveAccessibleDescription(
+    /needs a running VM/,
+  );
   await expect(cloneCard.getByRole('button', { name: 'Take snapshot' })).toBeEnabled();
   await page.setViewportSize({ width: 1280, height: 3200 }); // the card below the sticky top bar, not under it
   await cloneCard.screenshot({ path: 'e2e/screenshots/vm-snapshots-stopped.png' });
@@ -163,7 +198,9 @@ test('snapshots, checkpoints, reverts, a linked clone and a group checkpoint by 
   await expect(dialog).toContainText('resume at one instant');
   await checkA11y(page);
   await dialog.getByRole('button', { name: 'Restore 2 VMs' }).click();
-  await expect(page.getByRole('status').filter({ hasText: `Restore of group “${group}”: done` })).toBeVisible({ timeout: 240_000 });
+  await expect(page.getByRole('status').filter({ hasText: `Restore of group “${group}”: done` })).toBeVisible({
+    timeout: 240_000,
+  });
   await guestCommand(page.request, h1.id, aId, 'write 1', 'VMOPS-OK seq=5');
   await guestCommand(page.request, h2.id, bId, 'write 1', 'VMOPS-OK seq=3');
 

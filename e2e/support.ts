@@ -38,7 +38,12 @@ export async function checkA11y(page: Page): Promise<void> {
   // instead of its 4.8:1. Finite animations end first (spinners run for ever: not waited for).
   await page.evaluate(() =>
     Promise.race([
-      Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => null))),
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+          .map((a) => a.finished.catch(() => null)),
+      ),
       new Promise((r) => setTimeout(r, 2_000)),
     ]),
   );
@@ -50,7 +55,11 @@ export async function checkA11y(page: Page): Promise<void> {
     })
     .analyze();
   const found = violations.flatMap((v) =>
-    v.nodes.map((n) => `${v.id} (${v.impact}): ${v.help} — ${n.target.join(' ')}: ${n.failureSummary?.replace(/\s+/g, ' ').trim()}`));
+    v.nodes.map(
+      (n) =>
+        `${v.id} (${v.impact}): ${v.help} — ${n.target.join(' ')}: ${n.failureSummary?.replace(/\s+/g, ' ').trim()}`,
+    ),
+  );
   expect.soft(found, `axe-core violations on ${page.url()}`).toEqual([]);
 }
 
@@ -67,10 +76,14 @@ export async function shot(page: Page, name: string): Promise<void> {
 // Runs a project CLI script against the e2e stack's database.
 export function cli(script: string, args: string[]): string {
   const root = path.resolve(import.meta.dirname, '..');
-  return execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['--conditions=react-server', path.join(root, script), ...args], {
-    env: { ...process.env, DATABASE_URL: `file:${path.join(root, E2E_DATA, 'vmops.db')}` },
-    encoding: 'utf8',
-  });
+  return execFileSync(
+    path.join(root, 'node_modules/.bin/tsx'),
+    ['--conditions=react-server', path.join(root, script), ...args],
+    {
+      env: { ...process.env, DATABASE_URL: `file:${path.join(root, E2E_DATA, 'vmops.db')}` },
+      encoding: 'utf8',
+    },
+  );
 }
 
 export async function signIn(page: Page, username: string, password: string): Promise<void> {
@@ -82,7 +95,12 @@ export async function signIn(page: Page, username: string, password: string): Pr
 }
 
 // Polls a JSON API until pick() returns something truthy; a failed request is one more poll.
-export async function pollApi<T>(request: APIRequestContext, url: string, pick: (body: unknown) => T | undefined | null | false, timeoutMs = 180_000): Promise<T> {
+export async function pollApi<T>(
+  request: APIRequestContext,
+  url: string,
+  pick: (body: unknown) => T | undefined | null | false,
+  timeoutMs = 180_000,
+): Promise<T> {
   let found: T | undefined | null | false;
   await expect
     .poll(

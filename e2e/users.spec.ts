@@ -4,7 +4,10 @@ import { ADMIN_STATE, VIEWER_STATE, checkA11y, expect, shot, signIn, test } from
 
 test.use({ storageState: ADMIN_STATE });
 
-test('an admin creates a user, changes their role, disables them (sign-in refused, session ends) and deletes them', async ({ page, browser }) => {
+test('an admin creates a user, changes their role, disables them (sign-in refused, session ends) and deletes them', async ({
+  page,
+  browser,
+}) => {
   const username = `uma-${Date.now().toString(36)}`;
   await page.goto('/');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
@@ -56,24 +59,40 @@ test('an admin creates a user, changes their role, disables them (sign-in refuse
   // Your own row cannot be disabled or deleted; the API says why (409) too.
   const mine = page.getByRole('row', { name: /admin\s*\(you\)/ });
   await expect(mine.getByRole('button', { name: 'Delete…' })).toBeDisabled();
-  const me = ((await (await page.request.get('/api/users')).json()) as { id: string; username: string }[]).find((u) => u.username === 'admin')!;
+  const me = ((await (await page.request.get('/api/users')).json()) as { id: string; username: string }[]).find(
+    (u) => u.username === 'admin',
+  )!;
   const self = await page.request.patch(`/api/users/${me.id}`, { data: { disabled: true } });
   expect(self.status()).toBe(409);
   expect((await self.json()).error.data.reason).toBe('self');
 
   // Delete (typing the name); the audit log keeps what they did under their name.
   await row.getByRole('button', { name: 'Delete…' }).click();
-  await page.getByRole('dialog').getByLabel(/to confirm/).fill(username);
+  await page
+    .getByRole('dialog')
+    .getByLabel(/to confirm/)
+    .fill(username);
   await checkA11y(page);
   await page.getByRole('dialog').getByRole('button', { name: 'Delete user' }).click();
   await expect(page.getByRole('row', { name: new RegExp(username) })).toHaveCount(0);
-  const audit = (await (await page.request.get(`/api/audit?actor=${username}`)).json()) as { action: string; actorName: string; targetName: string | null; result: string }[];
-  expect(audit).toEqual(expect.arrayContaining([
-    expect.objectContaining({ action: 'auth.sign-in', actorName: username, result: 'succeeded' }),
-    expect.objectContaining({ action: 'auth.sign-in', actorName: username, result: 'denied' }),
-  ]));
+  const audit = (await (await page.request.get(`/api/audit?actor=${username}`)).json()) as {
+    action: string;
+    actorName: string;
+    targetName: string | null;
+    result: string;
+  }[];
+  expect(audit).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ action: 'auth.sign-in', actorName: username, result: 'succeeded' }),
+      expect.objectContaining({ action: 'auth.sign-in', actorName: username, result: 'denied' }),
+    ]),
+  );
   const deletion = (await (await page.request.get('/api/audit?action=user.delete')).json()) as typeof audit;
-  expect(deletion).toEqual(expect.arrayContaining([expect.objectContaining({ actorName: 'admin', targetName: username, result: 'succeeded' })]));
+  expect(deletion).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ actorName: 'admin', targetName: username, result: 'succeeded' }),
+    ]),
+  );
 });
 
 test('a viewer sees the users but no actions, and the API refuses before reading the input', async () => {

@@ -2,7 +2,9 @@ import { ADMIN_STATE, checkA11y, expect, pollApi, shot, test } from './support';
 
 test.use({ storageState: ADMIN_STATE });
 
-test('create a VM from an image through the form, watch it run, see live load, stop, start and delete it', async ({ page }) => {
+test('create a VM from an image through the form, watch it run, see live load, stop, start and delete it', async ({
+  page,
+}) => {
   const name = `e2e-${Date.now().toString(36)}`;
 
   await page.goto('/vms/new');
@@ -24,9 +26,16 @@ test('create a VM from an image through the form, watch it run, see live load, s
   console.log(`create-to-running in the browser: ${msToRunning} ms`);
 
   // Its own metrics arrive (pushed every 5 s by the agent).
-  await pollApi(page.request, `/api/vms/${vmId}/metrics?range=15m`, (b) => (b as { points: unknown[] }).points.length >= 2, 60_000);
+  await pollApi(
+    page.request,
+    `/api/vms/${vmId}/metrics?range=15m`,
+    (b) => (b as { points: unknown[] }).points.length >= 2,
+    60_000,
+  );
   await page.reload();
-  await expect(page.getByTestId('chart-vm-cpu').locator('.recharts-area-area, .recharts-line-curve').first()).toBeVisible();
+  await expect(
+    page.getByTestId('chart-vm-cpu').locator('.recharts-area-area, .recharts-line-curve').first(),
+  ).toBeVisible();
   await shot(page, 'vm-detail');
 
   // Overview: cluster chart with data points and a card per host.
@@ -43,17 +52,23 @@ test('create a VM from an image through the form, watch it run, see live load, s
     return t.slice(1).map((v, i) => v - t[i]);
   });
   const meanGap = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-  console.log(`heartbeat interval seen through the dashboard API: mean ${Math.round(meanGap)} ms over ${gaps.length} gaps`);
+  console.log(
+    `heartbeat interval seen through the dashboard API: mean ${Math.round(meanGap)} ms over ${gaps.length} gaps`,
+  );
   // Functional bound, not a speed target: beats must come well inside the 15 s offline window.
   expect(meanGap).toBeLessThan(15_000);
   await expect(page.getByTestId('host-card')).toHaveCount(2);
-  await expect(page.getByTestId('chart-cluster-cpu').locator('.recharts-area-area, .recharts-line-curve').first()).toBeVisible();
+  await expect(
+    page.getByTestId('chart-cluster-cpu').locator('.recharts-area-area, .recharts-line-curve').first(),
+  ).toBeVisible();
   await shot(page, 'overview');
 
   // Host page: load chart with data points, its VMs and storage pools.
   const vm = (await (await page.request.get(`/api/vms/${vmId}`)).json()) as { hostId: string; hostName: string };
   await page.goto(`/hosts/${vm.hostId}`);
-  await expect(page.getByTestId('chart-host-cpu').locator('.recharts-area-area, .recharts-line-curve').first()).toBeVisible();
+  await expect(
+    page.getByTestId('chart-host-cpu').locator('.recharts-area-area, .recharts-line-curve').first(),
+  ).toBeVisible();
   await expect(page.getByRole('link', { name })).toBeVisible();
   await shot(page, 'host-detail');
 

@@ -22,7 +22,9 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const last = lastErr ? ` (last error: ${lastErr instanceof Error ? lastErr.message : String(lastErr)})` : '';
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last}${context ? `\n${context()}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last}${context ? `\n${context()}` : ''}`,
+      );
     }
     await sleep(everyMs);
   }

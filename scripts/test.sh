@@ -10,9 +10,10 @@ bash scripts/ensure-system.sh test
 bash scripts/build-guest.sh
 
 step() { printf '\n== %s ==\n' "$*"; }
-step "prisma generate + typecheck"
+step "prisma generate + typecheck + lint"
 npx prisma generate >/dev/null
 npx tsc --noEmit
+npm run -s lint
 step "unit tests"
 npx vitest run --project unit
 step "integration tests (real QEMU, TCG)"

@@ -16,10 +16,16 @@ try {
   } else if (cmd === 'reset-password') {
     const user = await db().user.findUnique({ where: { username: username ?? '' } });
     if (!user) throw noSuchObject('user', username ?? '');
-    const { password } = await setPassword(user.id, parseInput(resetPasswordSchema, { password: rest[0] }), SYSTEM_ACTOR);
+    const { password } = await setPassword(
+      user.id,
+      parseInput(resetPasswordSchema, { password: rest[0] }),
+      SYSTEM_ACTOR,
+    );
     console.log(`new password for ${username}: ${password}`);
   } else {
-    console.error('usage: npm run user -- create <username> <admin|operator|viewer> [password] | reset-password <username> [password]');
+    console.error(
+      'usage: npm run user -- create <username> <admin|operator|viewer> [password] | reset-password <username> [password]',
+    );
     process.exit(2);
   }
 } catch (err) {

@@ -15,7 +15,13 @@ export function AuditTarget({ event }: { event: AuditEventDto }) {
   return (
     <span className="block truncate" title={`${event.targetType ?? ''} ${event.targetId ?? ''}`.trim()}>
       <span className="text-slate-500">{event.targetType} </span>
-      {href ? <Link href={href} className="hover:text-accent-700 hover:underline">{text}</Link> : text}
+      {href ? (
+        <Link href={href} className="hover:text-accent-700 hover:underline">
+          {text}
+        </Link>
+      ) : (
+        text
+      )}
     </span>
   );
 }
@@ -26,6 +32,8 @@ export function AuditDetail({ detail }: { detail: Record<string, unknown> }) {
   if (entries.length === 0) return <span className="text-slate-400">—</span>;
   const text = entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
   return (
-    <span className="block truncate font-mono text-[11px] text-slate-500" title={JSON.stringify(detail, null, 2)}>{text}</span>
+    <span className="block truncate font-mono text-[11px] text-slate-500" title={JSON.stringify(detail, null, 2)}>
+      {text}
+    </span>
   );
 }

@@ -50,14 +50,19 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       {error && (
-        <div role="alert" className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+        <div
+          role="alert"
+          className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800"
+        >
           <AlertIcon className="mt-0.5 shrink-0" />
           {error}
         </div>
       )}
       <TextField label="Username" name="username" autoComplete="username" autoFocus required />
       <TextField label="Password" name="password" type="password" autoComplete="current-password" required />
-      <Button type="submit" variant="primary" loading={pending} className="w-full">Sign in</Button>
+      <Button type="submit" variant="primary" loading={pending} className="w-full">
+        Sign in
+      </Button>
     </form>
   );
 }

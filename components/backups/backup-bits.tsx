@@ -9,7 +9,9 @@ const RUN: Record<BackupRunState, { tone: Tone; label: string }> = {
   failed: { tone: 'red', label: 'Failed' },
 };
 export function RunStateBadge({ state, title }: { state: BackupRunState; title?: string }) {
-  return <StateBadge state={state} tone={RUN[state].tone} label={RUN[state].label} title={title} data-testid="run-state" />;
+  return (
+    <StateBadge state={state} tone={RUN[state].tone} label={RUN[state].label} title={title} data-testid="run-state" />
+  );
 }
 
 const PROTECTION: Record<ProtectionStatus, { tone: Tone; label: string }> = {
@@ -19,7 +21,15 @@ const PROTECTION: Record<ProtectionStatus, { tone: Tone; label: string }> = {
   unprotected: { tone: 'gray', label: 'Unprotected' },
 };
 export function ProtectionBadge({ status, title }: { status: ProtectionStatus; title?: string }) {
-  return <StateBadge state={status} tone={PROTECTION[status].tone} label={PROTECTION[status].label} title={title} data-testid="protection-status" />;
+  return (
+    <StateBadge
+      state={status}
+      tone={PROTECTION[status].tone}
+      label={PROTECTION[status].label}
+      title={title}
+      data-testid="protection-status"
+    />
+  );
 }
 
 const REPO: Record<RepositoryStatus, { tone: Tone; label: string }> = {

@@ -12,5 +12,9 @@ export type BackupDialog = 'repository' | 'job' | null;
  */
 export function OpenDialogButton({ action, label, onOpen }: { action: Action; label: string; onOpen: () => void }) {
   const { allowed, reason } = usePermission(action);
-  return <Button variant="primary" icon={<PlusIcon />} disabled={!allowed} disabledReason={reason} onClick={onOpen}>{label}</Button>;
+  return (
+    <Button variant="primary" icon={<PlusIcon />} disabled={!allowed} disabledReason={reason} onClick={onOpen}>
+      {label}
+    </Button>
+  );
 }

@@ -27,11 +27,17 @@ const SUMMARY: { status: ProtectionStatus; label: string; color: string }[] = [
 
 function ProtectionSummary({ rows }: { rows: VmProtectionDto[] }) {
   return (
-    <dl className="grid grid-cols-4 gap-4 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs" data-testid="protection-summary">
+    <dl
+      className="grid grid-cols-4 gap-4 rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs"
+      data-testid="protection-summary"
+    >
       {SUMMARY.map((s) => (
-        <Stat key={s.status} label={s.label}
+        <Stat
+          key={s.status}
+          label={s.label}
           value={<span className={s.color}>{rows.filter((r) => r.status === s.status).length}</span>}
-          hint={`of ${rows.length} VM${rows.length === 1 ? '' : 's'}`} />
+          hint={`of ${rows.length} VM${rows.length === 1 ? '' : 's'}`}
+        />
       ))}
     </dl>
   );
@@ -47,19 +53,29 @@ export function BackupsOverview() {
   const noRepo = repos.data?.length === 0;
   const hasRepo = Boolean(repos.data?.length);
   const [dialog, setDialog] = useState<BackupDialog>(null);
-  const newJob = (label: string) => <OpenDialogButton action="backup.manage" label={label} onOpen={() => setDialog('job')} />;
-  const newRepo = (label: string) => <OpenDialogButton action="repository.manage" label={label} onOpen={() => setDialog('repository')} />;
+  const newJob = (label: string) => (
+    <OpenDialogButton action="backup.manage" label={label} onOpen={() => setDialog('job')} />
+  );
+  const newRepo = (label: string) => (
+    <OpenDialogButton action="repository.manage" label={label} onOpen={() => setDialog('repository')} />
+  );
 
   return (
     <>
-      <PageHeader title="Backups" description="Scheduled full and incremental backups of running VMs, and how well each VM is protected."
-        actions={hasRepo ? newJob('New backup job') : undefined} />
+      <PageHeader
+        title="Backups"
+        description="Scheduled full and incremental backups of running VMs, and how well each VM is protected."
+        actions={hasRepo ? newJob('New backup job') : undefined}
+      />
       <div className="space-y-5">
         {noRepo && (
           <Card>
-            <EmptyState icon={<ImageIcon />} title="Register a backup repository first"
+            <EmptyState
+              icon={<ImageIcon />}
+              title="Register a backup repository first"
               description="Backups are written to a directory on shared storage (restorable on any host) or on one host's disk. Register one, then create a job."
-              action={newRepo('Register a repository')} />
+              action={newRepo('Register a repository')}
+            />
           </Card>
         )}
         {protection.data && protection.data.length > 0 && <ProtectionSummary rows={protection.data} />}
@@ -70,11 +86,17 @@ export function BackupsOverview() {
             <h2 className="text-sm font-semibold text-slate-900">Jobs</h2>
             <QueryState query={jobs} what="backup jobs" skeleton={<SkeletonRows rows={3} />}>
               {(list) => (
-                <JobsTable jobs={list} empty={
-                  <EmptyState icon={<TaskIcon />} title="No backup jobs yet"
-                    description="A job backs up VMs chosen by name or tag on a schedule, and keeps restore points by a retention policy."
-                    action={newJob('Create a backup job')} />
-                } />
+                <JobsTable
+                  jobs={list}
+                  empty={
+                    <EmptyState
+                      icon={<TaskIcon />}
+                      title="No backup jobs yet"
+                      description="A job backs up VMs chosen by name or tag on a schedule, and keeps restore points by a retention policy."
+                      action={newJob('Create a backup job')}
+                    />
+                  }
+                />
               )}
             </QueryState>
           </section>
@@ -88,9 +110,14 @@ export function BackupsOverview() {
         {jobs.data && repos.data && <BackupCharts jobs={jobs.data} repositories={repos.data} />}
         {hasRepo && (
           <Card aria-label="Repositories">
-            <CardHeader title="Repositories" description="Where restore points are stored."
-              actions={newRepo('Register repository')} />
-            <div className="[&>div]:rounded-none [&>div]:border-0 [&>div]:shadow-none"><RepositoriesTable repositories={repos.data ?? []} /></div>
+            <CardHeader
+              title="Repositories"
+              description="Where restore points are stored."
+              actions={newRepo('Register repository')}
+            />
+            <div className="[&>div]:rounded-none [&>div]:border-0 [&>div]:shadow-none">
+              <RepositoriesTable repositories={repos.data ?? []} />
+            </div>
           </Card>
         )}
       </div>

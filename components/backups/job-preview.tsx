@@ -29,7 +29,12 @@ type Preview = ReturnType<typeof useJobPreview>;
 export function SchedulePreview({ preview, timezone }: { preview: Preview; timezone: string }) {
   const { query, ready, stale } = preview;
   if (!ready) return <p className="text-xs text-slate-500">Enter a cron expression to see when it runs.</p>;
-  if (query.isError && !stale) return <p role="alert" className="text-xs text-red-600" data-testid="schedule-error">{firstMessage(query.error)}</p>;
+  if (query.isError && !stale)
+    return (
+      <p role="alert" className="text-xs text-red-600" data-testid="schedule-error">
+        {firstMessage(query.error)}
+      </p>
+    );
   const data = query.data;
   return (
     <div className="space-y-2" aria-busy={query.isFetching || stale}>
@@ -44,8 +49,14 @@ export function SchedulePreview({ preview, timezone }: { preview: Preview; timez
 
 export function PolicyPreview({ preview }: { preview: Preview }) {
   const { query, ready, stale } = preview;
-  if (!ready) return <p className="text-xs text-slate-500">Set keep-last or a daily/weekly/monthly/yearly count to see which points are kept.</p>;
-  if (query.isError && !stale) return <p className="text-xs text-slate-500">The retention preview needs a valid schedule.</p>;
+  if (!ready)
+    return (
+      <p className="text-xs text-slate-500">
+        Set keep-last or a daily/weekly/monthly/yearly count to see which points are kept.
+      </p>
+    );
+  if (query.isError && !stale)
+    return <p className="text-xs text-slate-500">The retention preview needs a valid schedule.</p>;
   if (!query.data) return <p className="text-xs text-slate-500">Simulating…</p>;
   return <RetentionPreview retention={query.data.retention} />;
 }

@@ -15,8 +15,12 @@ export function JobEnabledSwitch({ job }: { job: BackupJobDto }) {
   const checked = toggle.isPending ? Boolean(toggle.variables?.enabled) : job.enabled;
   return (
     <span title={perm.reason ?? (checked ? 'Enabled: runs on schedule' : 'Disabled: runs only with Run now')}>
-      <Switch label={checked ? 'On' : 'Off'} checked={checked} disabled={!perm.allowed || toggle.isPending}
-        onChange={(enabled) => toggle.mutate({ jobId: job.id, enabled })} />
+      <Switch
+        label={checked ? 'On' : 'Off'}
+        checked={checked}
+        disabled={!perm.allowed || toggle.isPending}
+        onChange={(enabled) => toggle.mutate({ jobId: job.id, enabled })}
+      />
     </span>
   );
 }
@@ -32,19 +36,50 @@ export function JobRowActions({ job }: { job: BackupJobDto }) {
 
   return (
     <div className="flex justify-end gap-1.5">
-      <Button size="sm" variant="primary" {...can} disabled={!perm.allowed || Boolean(job.activeTaskId)} loading={run.isPending}
-        disabledReason={perm.reason ?? (job.activeTaskId ? 'Already running' : null)} aria-label={`Run now: ${job.name}`}
-        onClick={() => run.mutate(job.id, { onSuccess: () => toast({ title: `Backup ${job.name} started`, description: 'Its progress shows under Tasks.', tone: 'success' }) })}>
+      <Button
+        size="sm"
+        variant="primary"
+        {...can}
+        disabled={!perm.allowed || Boolean(job.activeTaskId)}
+        loading={run.isPending}
+        disabledReason={perm.reason ?? (job.activeTaskId ? 'Already running' : null)}
+        aria-label={`Run now: ${job.name}`}
+        onClick={() =>
+          run.mutate(job.id, {
+            onSuccess: () =>
+              toast({
+                title: `Backup ${job.name} started`,
+                description: 'Its progress shows under Tasks.',
+                tone: 'success',
+              }),
+          })
+        }
+      >
         Run now
       </Button>
-      <Button size="sm" {...can} aria-label={`Edit ${job.name}`} onClick={() => setEditing(true)}>Edit</Button>
-      <Button size="sm" variant="ghost" {...can} aria-label={`Delete ${job.name}`} className="text-red-700 hover:bg-red-50 hover:text-red-800"
-        onClick={() => setConfirming(true)}>Delete</Button>
+      <Button size="sm" {...can} aria-label={`Edit ${job.name}`} onClick={() => setEditing(true)}>
+        Edit
+      </Button>
+      <Button
+        size="sm"
+        variant="ghost"
+        {...can}
+        aria-label={`Delete ${job.name}`}
+        className="text-red-700 hover:bg-red-50 hover:text-red-800"
+        onClick={() => setConfirming(true)}
+      >
+        Delete
+      </Button>
       {editing && <JobFormDialog job={job} onClose={() => setEditing(false)} />}
-      <ConfirmDialog open={confirming} onCancel={() => setConfirming(false)} pending={remove.isPending}
-        title={`Delete job ${job.name}?`} confirmLabel="Delete job"
+      <ConfirmDialog
+        open={confirming}
+        onCancel={() => setConfirming(false)}
+        pending={remove.isPending}
+        title={`Delete job ${job.name}?`}
+        confirmLabel="Delete job"
         description={`The job stops running. Its ${job.pointCount} restore point${job.pointCount === 1 ? '' : 's'} stay in the repository and can still be restored from each VM's page.`}
-        onConfirm={() => remove.mutate(job.id, { onSettled: () => setConfirming(false) })} />
+        onConfirm={() => remove.mutate(job.id, { onSettled: () => setConfirming(false) })}
+      />
     </div>
   );
 }

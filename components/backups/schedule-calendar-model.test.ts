@@ -30,7 +30,9 @@ describe('calendarDays', () => {
   it('crosses a daylight-saving change without shifting days', () => {
     const runs = ['2026-03-28T02:00:00Z', '2026-03-29T01:00:00Z', '2026-03-30T01:00:00Z']; // 03:00 in Paris, CET then CEST
     expect(calendarDays(runs, 'Europe/Paris').filter((d) => d.times.length)).toEqual([
-      { day: '2026-03-28', times: ['03:00'] }, { day: '2026-03-29', times: ['03:00'] }, { day: '2026-03-30', times: ['03:00'] },
+      { day: '2026-03-28', times: ['03:00'] },
+      { day: '2026-03-29', times: ['03:00'] },
+      { day: '2026-03-30', times: ['03:00'] },
     ]);
   });
 

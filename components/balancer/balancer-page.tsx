@@ -27,20 +27,35 @@ export function BalancerPage() {
 
   const run = () =>
     runNow.mutate(undefined, {
-      onSuccess: (r) => toast({
-        tone: 'success', title: 'Balancer run finished',
-        description: r.recommendations.length ? `${r.recommendations.length} move${r.recommendations.length === 1 ? '' : 's'} recommended.` : 'The cluster is balanced: nothing to move.',
-      }),
+      onSuccess: (r) =>
+        toast({
+          tone: 'success',
+          title: 'Balancer run finished',
+          description: r.recommendations.length
+            ? `${r.recommendations.length} move${r.recommendations.length === 1 ? '' : 's'} recommended.`
+            : 'The cluster is balanced: nothing to move.',
+        }),
     });
 
   return (
     <>
-      <PageHeader title="Load balancer" meta={policy.data && <ModeBadge mode={policy.data.mode} />}
+      <PageHeader
+        title="Load balancer"
+        meta={policy.data && <ModeBadge mode={policy.data.mode} />}
         description={`Evens out host load by live-migrating VMs, from each VM's smoothed recent demand.${policy.data?.lastRunAt ? ` Last run ${formatRelativeTime(policy.data.lastRunAt)}.` : ''}`}
         actions={
-          <Button variant="primary" icon={<RefreshIcon />} onClick={run} loading={runNow.isPending}
-            disabled={!permission.allowed} disabledReason={permission.reason}>Run now</Button>
-        } />
+          <Button
+            variant="primary"
+            icon={<RefreshIcon />}
+            onClick={run}
+            loading={runNow.isPending}
+            disabled={!permission.allowed}
+            disabledReason={permission.reason}
+          >
+            Run now
+          </Button>
+        }
+      />
       {policy.isError ? (
         <QueryError error={policy.error} what="the balancer policy" onRetry={() => void policy.refetch()} />
       ) : !policy.data || !runs.data ? (
@@ -52,8 +67,11 @@ export function BalancerPage() {
               <LatestRun run={latest} policy={policy.data} />
             ) : (
               <Card>
-                <EmptyState icon={<BalanceIcon />} title="No balancing run yet"
-                  description="Run now to see which moves would even out the hosts; nothing moves until you apply them (or the mode is automatic)." />
+                <EmptyState
+                  icon={<BalanceIcon />}
+                  title="No balancing run yet"
+                  description="Run now to see which moves would even out the hosts; nothing moves until you apply them (or the mode is automatic)."
+                />
               </Card>
             )}
             <PolicyForm key={policy.data.updatedAt} policy={policy.data} />

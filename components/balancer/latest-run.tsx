@@ -17,18 +17,33 @@ function Imbalance({ run }: { run: RunDto }) {
   const gain = run.imbalanceBefore - run.imbalanceAfter;
   return (
     // One <dl> per figure: a list may hold only dt/dd groups, and the arrow and the gain sit between them.
-    <div className="flex items-end gap-6 px-4 py-3" title="Imbalance: the spread (standard deviation) of host CPU and memory load, in percentage points; 0 is perfectly even.">
+    <div
+      className="flex items-end gap-6 px-4 py-3"
+      title="Imbalance: the spread (standard deviation) of host CPU and memory load, in percentage points; 0 is perfectly even."
+    >
       <dl>
         <dt className="text-xs text-slate-500">Imbalance at the run</dt>
-        <dd className="text-2xl font-semibold text-slate-900 tabular-nums" data-testid="imbalance-before">{formatImbalance(run.imbalanceBefore)}</dd>
+        <dd className="text-2xl font-semibold text-slate-900 tabular-nums" data-testid="imbalance-before">
+          {formatImbalance(run.imbalanceBefore)}
+        </dd>
       </dl>
-      <span aria-hidden="true" className="pb-1 text-xl text-slate-300">→</span>
+      <span aria-hidden="true" className="pb-1 text-xl text-slate-300">
+        →
+      </span>
       <dl>
         <dt className="text-xs text-slate-500">After the moves</dt>
-        <dd className="text-2xl font-semibold text-emerald-700 tabular-nums" data-testid="imbalance-after">{formatImbalance(run.imbalanceAfter)}</dd>
+        <dd className="text-2xl font-semibold text-emerald-700 tabular-nums" data-testid="imbalance-after">
+          {formatImbalance(run.imbalanceAfter)}
+        </dd>
       </dl>
       <p className="pb-1 text-xs text-slate-500">
-        {gain > 0 ? <>expected gain <span className="font-semibold text-emerald-700">−{formatImbalance(gain)}</span></> : 'no gain available'}
+        {gain > 0 ? (
+          <>
+            expected gain <span className="font-semibold text-emerald-700">−{formatImbalance(gain)}</span>
+          </>
+        ) : (
+          'no gain available'
+        )}
       </p>
     </div>
   );
@@ -55,13 +70,24 @@ export function LatestRun({ run, policy }: { run: RunDto; policy: PolicyDto }) {
 
   return (
     <Card data-testid="latest-run">
-      <CardHeader title="Latest run"
+      <CardHeader
+        title="Latest run"
         description={`${formatDateTime(run.at)} · ${run.trigger === 'manual' ? 'run by hand' : 'scheduled'} · planned in ${formatDuration(run.durationMs)}`}
-        actions={pending.length > 0 && (
-          <Button variant="primary" size="sm" onClick={doApplyAll} loading={applyAll.isPending} disabled={!permission.allowed} disabledReason={permission.reason}>
-            Apply all ({pending.length})
-          </Button>
-        )} />
+        actions={
+          pending.length > 0 && (
+            <Button
+              variant="primary"
+              size="sm"
+              onClick={doApplyAll}
+              loading={applyAll.isPending}
+              disabled={!permission.allowed}
+              disabledReason={permission.reason}
+            >
+              Apply all ({pending.length})
+            </Button>
+          )
+        }
+      />
       <Imbalance run={run} />
       <div className="grid grid-cols-2 gap-x-6 gap-y-3 border-t border-slate-100 px-4 py-3" data-testid="host-loads">
         {run.hostsBefore.map((b) => {
@@ -80,12 +106,21 @@ export function LatestRun({ run, policy }: { run: RunDto; policy: PolicyDto }) {
           Recommendations <span className="font-normal text-slate-500">· load shown before → after the whole plan</span>
         </h3>
         {run.recommendations.length === 0 ? (
-          <EmptyState title="Nothing to move" description="No move lowers the imbalance enough to be worth a migration, within capacity, rules and cooldowns." />
+          <EmptyState
+            title="Nothing to move"
+            description="No move lowers the imbalance enough to be worth a migration, within capacity, rules and cooldowns."
+          />
         ) : (
           <ul className="divide-y divide-slate-100">
             {run.recommendations.map((r) => (
-              <RecommendationRow key={r.id} rec={r} before={run.hostsBefore} after={run.hostsAfter} cpuThreshold={policy.cpuThresholdPct}
-                migration={r.taskId ? byTask.get(r.taskId) : undefined} />
+              <RecommendationRow
+                key={r.id}
+                rec={r}
+                before={run.hostsBefore}
+                after={run.hostsAfter}
+                cpuThreshold={policy.cpuThresholdPct}
+                migration={r.taskId ? byTask.get(r.taskId) : undefined}
+              />
             ))}
           </ul>
         )}

@@ -2,7 +2,17 @@ import type { ReactNode } from 'react';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 
 /** A titled card around one chart, with the latest value in the header. */
-export function ChartCard({ title, current, actions, children }: { title: string; current?: ReactNode; actions?: ReactNode; children: ReactNode }) {
+export function ChartCard({
+  title,
+  current,
+  actions,
+  children,
+}: {
+  title: string;
+  current?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <Card>
       <CardHeader title={title} description={current} actions={actions} />

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { domainTimeTicks, formatDomainTick, formatPointTimeTick, formatTick, formatValue, paddedTimeDomain, timeTicks, valueTicks } from './chart-format';
+import {
+  domainTimeTicks,
+  formatDomainTick,
+  formatPointTimeTick,
+  formatTick,
+  formatValue,
+  paddedTimeDomain,
+  timeTicks,
+  valueTicks,
+} from './chart-format';
 
 const GiB = 1024 ** 3;
 
@@ -44,7 +53,10 @@ describe('formatting', () => {
 
 describe('paddedTimeDomain', () => {
   it('keeps a lone point 5 minutes off each end and pads a range by 6 %', () => {
-    expect(paddedTimeDomain([1_000_000_000])).toEqual({ domain: [1_000_000_000 - 300_000, 1_000_000_000 + 300_000], span: 600_000 });
+    expect(paddedTimeDomain([1_000_000_000])).toEqual({
+      domain: [1_000_000_000 - 300_000, 1_000_000_000 + 300_000],
+      span: 600_000,
+    });
     const day = 86_400_000;
     const { domain, span } = paddedTimeDomain([0, 10 * day, 3 * day]);
     expect(domain).toEqual([-0.6 * day, 10.6 * day]);

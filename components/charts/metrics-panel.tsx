@@ -27,8 +27,16 @@ export type ChartSpec = {
 type SeriesQuery = ReturnType<typeof metricQueries.cluster>;
 
 /** A row of charts over one metrics endpoint, sharing a 15m/1h/24h range picker. */
-export function MetricsPanel({ title, query, charts, className }: {
-  title: string; query: (range: MetricRange) => SeriesQuery; charts: ChartSpec[]; className?: string;
+export function MetricsPanel({
+  title,
+  query,
+  charts,
+  className,
+}: {
+  title: string;
+  query: (range: MetricRange) => SeriesQuery;
+  charts: ChartSpec[];
+  className?: string;
 }) {
   const [range, setRange] = useState<MetricRange>('15m');
   const q = useQuery(query(range));
@@ -44,13 +52,25 @@ export function MetricsPanel({ title, query, charts, className }: {
       {q.isError && !q.data ? (
         <QueryError error={q.error} what="metrics" onRetry={() => void q.refetch()} />
       ) : (
-        <div className={cx('grid gap-4', charts.length >= 3 ? 'grid-cols-3' : charts.length === 2 ? 'grid-cols-2' : 'grid-cols-1')}>
+        <div
+          className={cx(
+            'grid gap-4',
+            charts.length >= 3 ? 'grid-cols-3' : charts.length === 2 ? 'grid-cols-2' : 'grid-cols-1',
+          )}
+        >
           {charts.map((c) => (
             <ChartCard key={c.name} title={c.title} current={last && c.current ? c.current(last) : undefined}>
               {q.isPending ? (
                 <Skeleton className="h-[180px]" />
               ) : (
-                <TimeSeriesChart name={c.name} data={points} series={c.series} unit={c.unit} kind={c.kind} yMax={c.yMax} />
+                <TimeSeriesChart
+                  name={c.name}
+                  data={points}
+                  series={c.series}
+                  unit={c.unit}
+                  kind={c.kind}
+                  yMax={c.yMax}
+                />
               )}
             </ChartCard>
           ))}

@@ -3,12 +3,29 @@
 import { Area, AreaChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DotItemDotProps } from 'recharts';
 import { formatDateTime } from '@/lib/format';
-import { formatTick, formatTimeTick, formatValue, SERIES_COLORS, timeTicks, valueTicks, type ChartUnit } from './chart-format';
+import {
+  formatTick,
+  formatTimeTick,
+  formatValue,
+  SERIES_COLORS,
+  timeTicks,
+  valueTicks,
+  type ChartUnit,
+} from './chart-format';
 
 export type ChartSeries<K extends string> = { key: K; label: string; color?: string; dashed?: boolean };
 type Row = { t: number } & Partial<Record<string, number>>;
 
-export function TimeSeriesChart<K extends string>({ name, data, series, unit, kind = 'area', height = 180, yMax, stacked }: {
+export function TimeSeriesChart<K extends string>({
+  name,
+  data,
+  series,
+  unit,
+  kind = 'area',
+  height = 180,
+  yMax,
+  stacked,
+}: {
   name: string; // test id: chart-<name>
   data: readonly ({ t: number } & Partial<Record<K, number>>)[];
   series: ChartSeries<K>[];
@@ -23,7 +40,11 @@ export function TimeSeriesChart<K extends string>({ name, data, series, unit, ki
   const colorOf = (i: number, s: ChartSeries<K>) => s.color ?? SERIES_COLORS[i % SERIES_COLORS.length];
   const t0 = present[0]?.t ?? 0;
   const t1 = present.at(-1)?.t ?? 0;
-  const top = Math.max(0, ...present.flatMap((r) => series.map((s) => r[s.key] ?? 0)), stacked ? sumTop(present, series) : 0);
+  const top = Math.max(
+    0,
+    ...present.flatMap((r) => series.map((s) => r[s.key] ?? 0)),
+    stacked ? sumTop(present, series) : 0,
+  );
   const yTicks = valueTicks(unit, Math.max(top, yMax ?? 0));
 
   return (
@@ -38,19 +59,41 @@ export function TimeSeriesChart<K extends string>({ name, data, series, unit, ki
             <AreaChart data={present as Row[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
               {axes()}
               {series.map((s, i) => (
-                <Area key={s.key} type="monotone" dataKey={s.key} name={s.label} stackId={stacked ? 'a' : undefined}
-                  stroke={colorOf(i, s)} strokeWidth={1.5} strokeDasharray={s.dashed ? '4 3' : undefined}
-                  fill={colorOf(i, s)} fillOpacity={s.dashed ? 0 : 0.14}
-                  dot={lastPointDot(present.length, colorOf(i, s))} activeDot={{ r: 3 }} isAnimationActive={false} connectNulls />
+                <Area
+                  key={s.key}
+                  type="monotone"
+                  dataKey={s.key}
+                  name={s.label}
+                  stackId={stacked ? 'a' : undefined}
+                  stroke={colorOf(i, s)}
+                  strokeWidth={1.5}
+                  strokeDasharray={s.dashed ? '4 3' : undefined}
+                  fill={colorOf(i, s)}
+                  fillOpacity={s.dashed ? 0 : 0.14}
+                  dot={lastPointDot(present.length, colorOf(i, s))}
+                  activeDot={{ r: 3 }}
+                  isAnimationActive={false}
+                  connectNulls
+                />
               ))}
             </AreaChart>
           ) : (
             <LineChart data={present as Row[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
               {axes()}
               {series.map((s, i) => (
-                <Line key={s.key} type="monotone" dataKey={s.key} name={s.label} stroke={colorOf(i, s)} strokeWidth={1.5}
+                <Line
+                  key={s.key}
+                  type="monotone"
+                  dataKey={s.key}
+                  name={s.label}
+                  stroke={colorOf(i, s)}
+                  strokeWidth={1.5}
                   strokeDasharray={s.dashed ? '4 3' : undefined}
-                  dot={lastPointDot(present.length, colorOf(i, s))} activeDot={{ r: 3 }} isAnimationActive={false} connectNulls />
+                  dot={lastPointDot(present.length, colorOf(i, s))}
+                  activeDot={{ r: 3 }}
+                  isAnimationActive={false}
+                  connectNulls
+                />
               ))}
             </LineChart>
           )}
@@ -62,15 +105,36 @@ export function TimeSeriesChart<K extends string>({ name, data, series, unit, ki
   function axes() {
     return [
       <CartesianGrid key="grid" stroke="#e2e8f0" strokeDasharray="3 3" vertical={false} />,
-      <XAxis key="x" dataKey="t" type="number" scale="time" domain={[t0, t1]} ticks={timeTicks(t0, t1)}
+      <XAxis
+        key="x"
+        dataKey="t"
+        type="number"
+        scale="time"
+        domain={[t0, t1]}
+        ticks={timeTicks(t0, t1)}
         tickFormatter={(v: number) => formatTimeTick(v, t1 - t0)}
-        tick={{ fontSize: 11, fill: '#64748b' }} tickLine={false} axisLine={{ stroke: '#cbd5e1' }} />,
-      <YAxis key="y" width={64} domain={yTicks ? [0, yTicks[yTicks.length - 1]] : [0, 'auto']} ticks={yTicks}
+        tick={{ fontSize: 11, fill: '#64748b' }}
+        tickLine={false}
+        axisLine={{ stroke: '#cbd5e1' }}
+      />,
+      <YAxis
+        key="y"
+        width={64}
+        domain={yTicks ? [0, yTicks[yTicks.length - 1]] : [0, 'auto']}
+        ticks={yTicks}
         tickFormatter={(v: number) => formatTick(unit, v)}
-        tick={{ fontSize: 11, fill: '#64748b' }} tickLine={false} axisLine={false} tickCount={4} />,
-      <Tooltip key="tip" isAnimationActive={false} labelFormatter={(v) => formatDateTime(Number(v))}
+        tick={{ fontSize: 11, fill: '#64748b' }}
+        tickLine={false}
+        axisLine={false}
+        tickCount={4}
+      />,
+      <Tooltip
+        key="tip"
+        isAnimationActive={false}
+        labelFormatter={(v) => formatDateTime(Number(v))}
         formatter={(v) => formatValue(unit, typeof v === 'number' ? v : Number(v))}
-        contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: '#e2e8f0', padding: '6px 10px' }} />,
+        contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: '#e2e8f0', padding: '6px 10px' }}
+      />,
     ];
   }
 }

@@ -5,10 +5,18 @@ import type { HaAdmissionMode, HaEventKind, HaHostState, HaPriority, HaRestartSt
 const HOST_STATE_TEXT: Record<HaHostState, { label: string; tone: Tone; meaning: string }> = {
   online: { label: 'Online', tone: 'green', meaning: 'Heartbeats and lease renewals on time.' },
   suspect: { label: 'Suspect', tone: 'amber', meaning: 'Heartbeats or lease renewals missed; not failed yet.' },
-  isolated: { label: 'Isolated', tone: 'amber', meaning: 'The dashboard cannot reach it, but its lease is fresh: it is alive, its VMs are not restarted.' },
+  isolated: {
+    label: 'Isolated',
+    tone: 'amber',
+    meaning: 'The dashboard cannot reach it, but its lease is fresh: it is alive, its VMs are not restarted.',
+  },
   fenced: { label: 'Fenced', tone: 'red', meaning: 'It lost its lease and killed its shared-storage VMs itself.' },
   failed: { label: 'Failed', tone: 'red', meaning: 'Its lease expired: its VMs may run elsewhere.' },
-  degraded: { label: 'Degraded', tone: 'amber', meaning: 'Corrected memory errors over the threshold: being evacuated.' },
+  degraded: {
+    label: 'Degraded',
+    tone: 'amber',
+    meaning: 'Corrected memory errors over the threshold: being evacuated.',
+  },
 };
 
 export function HaHostStateBadge({ state }: { state: HaHostState }) {
@@ -41,15 +49,32 @@ const RESTART_TEXT: Record<HaRestartState, { label: string; tone: Tone }> = {
 };
 
 export function RestartStateBadge({ state }: { state: HaRestartState }) {
-  return <StateBadge state={state} tone={RESTART_TEXT[state].tone} label={RESTART_TEXT[state].label} data-testid="restart-state" />;
+  return (
+    <StateBadge
+      state={state}
+      tone={RESTART_TEXT[state].tone}
+      label={RESTART_TEXT[state].label}
+      data-testid="restart-state"
+    />
+  );
 }
 
 export const PRIORITY_LABELS: Record<HaPriority, string> = { high: 'High', medium: 'Medium', low: 'Low' };
 
 export const ADMISSION_TEXT: Record<HaAdmissionMode, { label: string; description: string }> = {
-  off: { label: 'No admission control', description: 'VMs start wherever they fit; after a failure some may find no room.' },
-  tolerate: { label: 'Tolerate host failures', description: 'Refuse starts and moves that would leave too little spare memory to restart the protected VMs of the N biggest hosts.' },
-  'failover-hosts': { label: 'Dedicated failover hosts', description: 'The chosen hosts stay empty; restarts go there first.' },
+  off: {
+    label: 'No admission control',
+    description: 'VMs start wherever they fit; after a failure some may find no room.',
+  },
+  tolerate: {
+    label: 'Tolerate host failures',
+    description:
+      'Refuse starts and moves that would leave too little spare memory to restart the protected VMs of the N biggest hosts.',
+  },
+  'failover-hosts': {
+    label: 'Dedicated failover hosts',
+    description: 'The chosen hosts stay empty; restarts go there first.',
+  },
 };
 
 export function PriorityBadge({ priority }: { priority: HaPriority }) {
@@ -58,11 +83,19 @@ export function PriorityBadge({ priority }: { priority: HaPriority }) {
 
 function ObjectLink({ base, id, name }: { base: '/hosts' | '/vms'; id: string | null; name: string | null }) {
   if (!id) return <span className="text-slate-500">—</span>;
-  return <Link href={`${base}/${id}`} className="font-medium text-slate-800 hover:text-accent-700 hover:underline">{name ?? id}</Link>;
+  return (
+    <Link href={`${base}/${id}`} className="font-medium text-slate-800 hover:text-accent-700 hover:underline">
+      {name ?? id}
+    </Link>
+  );
 }
 
-export const HostLink = ({ id, name }: { id: string | null; name: string | null }) => <ObjectLink base="/hosts" id={id} name={name} />;
-export const VmLink = ({ id, name }: { id: string | null; name: string | null }) => <ObjectLink base="/vms" id={id} name={name} />;
+export const HostLink = ({ id, name }: { id: string | null; name: string | null }) => (
+  <ObjectLink base="/hosts" id={id} name={name} />
+);
+export const VmLink = ({ id, name }: { id: string | null; name: string | null }) => (
+  <ObjectLink base="/vms" id={id} name={name} />
+);
 
 /** Seconds with one decimal: lease ages and restart steps are read at this grain. */
 export function formatSeconds(ms: number | null | undefined): string {

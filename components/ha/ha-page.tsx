@@ -26,9 +26,17 @@ export function HaPage() {
 
   return (
     <>
-      <PageHeader title="High availability"
-        meta={o && <Badge tone={o.policy.enabled ? 'green' : 'gray'} dot data-testid="ha-enabled">{o.policy.enabled ? 'Restarts on' : 'Restarts off'}</Badge>}
-        description="Each host renews a lease on shared storage. A host whose lease stops moving for the lease timeout has fenced itself by then; its HA VMs are restarted elsewhere." />
+      <PageHeader
+        title="High availability"
+        meta={
+          o && (
+            <Badge tone={o.policy.enabled ? 'green' : 'gray'} dot data-testid="ha-enabled">
+              {o.policy.enabled ? 'Restarts on' : 'Restarts off'}
+            </Badge>
+          )
+        }
+        description="Each host renews a lease on shared storage. A host whose lease stops moving for the lease timeout has fenced itself by then; its HA VMs are restarted elsewhere."
+      />
       {overview.isError && !o ? (
         <QueryError error={overview.error} what="the HA state" onRetry={() => void overview.refetch()} />
       ) : !o ? (
@@ -36,9 +44,18 @@ export function HaPage() {
       ) : (
         <div className="space-y-5" data-testid="ha-page">
           <ProtectionSummary overview={o} />
-          <FailoverPanel candidates={failoverCandidates(vms.data ?? [], o.hosts, o.restarts, hosts.data)} haHosts={o.hosts} inMaintenance={inMaintenance} />
+          <FailoverPanel
+            candidates={failoverCandidates(vms.data ?? [], o.hosts, o.restarts, hosts.data)}
+            haHosts={o.hosts}
+            inMaintenance={inMaintenance}
+          />
           <section aria-label="Hosts">
-            <h2 className="mb-2 text-sm font-semibold text-slate-900">Hosts <span className="font-normal text-slate-500">· lease age is how long its counter has not moved, as its peers see it</span></h2>
+            <h2 className="mb-2 text-sm font-semibold text-slate-900">
+              Hosts{' '}
+              <span className="font-normal text-slate-500">
+                · lease age is how long its counter has not moved, as its peers see it
+              </span>
+            </h2>
             <HaHostsTable hosts={o.hosts} policy={o.policy} inMaintenance={inMaintenance} />
           </section>
           <RestartsPanel restarts={o.restarts} />

@@ -28,7 +28,9 @@ export function restartSteps(r: Pick<HaRestartDto, RestartStep['key']>): Restart
     const at = r[key];
     const ms = at ? Date.parse(at) : null;
     const step: RestartStep = {
-      key, label, at,
+      key,
+      label,
+      at,
       sincePreviousMs: ms !== null && previous !== null ? ms - previous : null,
       sinceFailureMs: ms !== null && failure !== null ? ms - failure : null,
     };
@@ -52,7 +54,10 @@ export function restartLastStepMs(r: Pick<HaRestartDto, RestartStep['key']>): nu
 const GONE_STATES = new Set<VmDto['state']>(['stopped', 'deleting', 'provisioning']);
 
 /** Whether the VM's disk is on storage every host reaches (only such a VM can run elsewhere). */
-export function onSharedStorage(vm: Pick<VmDto, 'pool' | 'hostId'>, hosts: readonly Pick<HostDto, 'id' | 'pools'>[] | undefined): boolean {
+export function onSharedStorage(
+  vm: Pick<VmDto, 'pool' | 'hostId'>,
+  hosts: readonly Pick<HostDto, 'id' | 'pools'>[] | undefined,
+): boolean {
   if (vm.pool === 'shared') return true;
   const pool = hosts?.find((h) => h.id === vm.hostId)?.pools.find((p) => p.name === vm.pool);
   return pool?.kind === 'shared';
@@ -67,17 +72,24 @@ export type FailoverCandidate = {
 
 /** VMs meant to run on failed hosts: the ones an operator may restart elsewhere by hand. */
 export function failoverCandidates(
-  vms: readonly VmDto[], haHosts: readonly HaHostDto[], restarts: readonly HaRestartDto[], hosts: readonly Pick<HostDto, 'id' | 'pools'>[] | undefined,
+  vms: readonly VmDto[],
+  haHosts: readonly HaHostDto[],
+  restarts: readonly HaRestartDto[],
+  hosts: readonly Pick<HostDto, 'id' | 'pools'>[] | undefined,
 ): FailoverCandidate[] {
   const failed = new Map(haHosts.filter((h) => h.state === 'failed').map((h) => [h.hostId, h]));
-  const active = new Map(restarts.filter((r) => r.state === 'pending' || r.state === 'restarting').map((r) => [r.vmId, r]));
+  const active = new Map(
+    restarts.filter((r) => r.state === 'pending' || r.state === 'restarting').map((r) => [r.vmId, r]),
+  );
   return vms
     .filter((vm) => failed.has(vm.hostId) && !GONE_STATES.has(vm.state))
     .map((vm) => {
       const restart = active.get(vm.id) ?? null;
       const disabledReason = !onSharedStorage(vm, hosts)
         ? `Its disk is on ${failed.get(vm.hostId)!.hostName}'s local storage: no other host can reach it`
-        : restart?.state === 'restarting' ? `Being restarted on ${restart.targetHostName ?? 'another host'}` : null;
+        : restart?.state === 'restarting'
+          ? `Being restarted on ${restart.targetHostName ?? 'another host'}`
+          : null;
       return { vm, fromHost: failed.get(vm.hostId)!, restart, disabledReason };
     })
     .sort((a, b) => a.vm.name.localeCompare(b.vm.name));
@@ -85,16 +97,33 @@ export function failoverCandidates(
 
 type TargetOption = { host: HaHostDto; freeMiB: number; unfitReason: string | null };
 
-/** Hosts a VM may be restarted on: online ones, out of maintenance, with room; failover hosts first, then most free memory. */
-export function targetOptions(haHosts: readonly HaHostDto[], vm: Pick<VmDto, 'hostId' | 'memoryMiB'>, inMaintenance: ReadonlySet<string>): TargetOption[] {
+/**
+ * Hosts a VM may be restarted on: online ones, out of maintenance, with room; failover hosts first, then most free
+ * memory.
+ */
+export function targetOptions(
+  haHosts: readonly HaHostDto[],
+  vm: Pick<VmDto, 'hostId' | 'memoryMiB'>,
+  inMaintenance: ReadonlySet<string>,
+): TargetOption[] {
   return haHosts
     .filter((h) => h.hostId !== vm.hostId)
     .map((host) => {
       const freeMiB = Math.max(0, host.memoryTotalMiB - host.memoryUsedMiB);
-      const unfitReason = host.state !== 'online' ? host.state : inMaintenance.has(host.hostId) ? 'in maintenance'
-        : freeMiB < vm.memoryMiB ? 'not enough free memory' : null;
+      const unfitReason =
+        host.state !== 'online'
+          ? host.state
+          : inMaintenance.has(host.hostId)
+            ? 'in maintenance'
+            : freeMiB < vm.memoryMiB
+              ? 'not enough free memory'
+              : null;
       return { host, freeMiB, unfitReason };
     })
-    .sort((a, b) => Number(Boolean(a.unfitReason)) - Number(Boolean(b.unfitReason))
-      || Number(b.host.failoverHost) - Number(a.host.failoverHost) || b.freeMiB - a.freeMiB);
+    .sort(
+      (a, b) =>
+        Number(Boolean(a.unfitReason)) - Number(Boolean(b.unfitReason)) ||
+        Number(b.host.failoverHost) - Number(a.host.failoverHost) ||
+        b.freeMiB - a.freeMiB,
+    );
 }

@@ -12,10 +12,22 @@ export function AddHostDialog({ onClose }: { onClose: () => void }) {
   const [enrollment, setEnrollment] = useState<EnrollmentTokenDto | null>(null);
   const [pending, setPending] = useState(false);
   return (
-    <FormStepDialog onClose={onClose} size="lg" title="Add host"
-      description={enrollment ? 'Start the vmops agent on the new host with this one-time token.' : 'Create a one-time enrollment token for a machine with QEMU; its agent trades it for its own secret.'}
-      formId={FORM_ID} submitLabel="Create token" pending={pending}
-      done={enrollment !== null} againLabel="Add another" onAgain={() => setEnrollment(null)}>
+    <FormStepDialog
+      onClose={onClose}
+      size="lg"
+      title="Add host"
+      description={
+        enrollment
+          ? 'Start the vmops agent on the new host with this one-time token.'
+          : 'Create a one-time enrollment token for a machine with QEMU; its agent trades it for its own secret.'
+      }
+      formId={FORM_ID}
+      submitLabel="Create token"
+      pending={pending}
+      done={enrollment !== null}
+      againLabel="Add another"
+      onAgain={() => setEnrollment(null)}
+    >
       {enrollment ? (
         <EnrollmentInstructions enrollment={enrollment} />
       ) : (

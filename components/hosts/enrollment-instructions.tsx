@@ -36,7 +36,12 @@ export function EnrollmentInstructions({ enrollment }: { enrollment: EnrollmentT
   const shared = sharedMountOf(hosts);
   const { hostName, token, expiresInMinutes, reEnroll } = enrollment;
   // Rendered only in the dialog after a client-side mutation, so `window` is always there.
-  const command = enrollmentCommand({ hostName, token, sharedMount: shared?.mount ?? SHARED_PLACEHOLDER, dashboardUrl: window.location.origin });
+  const command = enrollmentCommand({
+    hostName,
+    token,
+    sharedMount: shared?.mount ?? SHARED_PLACEHOLDER,
+    dashboardUrl: window.location.origin,
+  });
   return (
     <div className="space-y-4">
       <Section title="Enrollment token">
@@ -51,12 +56,22 @@ export function EnrollmentInstructions({ enrollment }: { enrollment: EnrollmentT
       <Section title="Run on the new host">
         <CopyableCode label="agent command" value={command} testId="enrollment-command" />
         <p className="text-xs text-slate-500">
-          {shared
-            ? <><code className="font-mono">--shared</code> is where {shared.hostName} mounts the shared storage; change it if {hostName} mounts it elsewhere.</>
-            : <>Replace {SHARED_PLACEHOLDER} with the shared storage mount on {hostName}.</>}
+          {shared ? (
+            <>
+              <code className="font-mono">--shared</code> is where {shared.hostName} mounts the shared storage; change
+              it if {hostName} mounts it elsewhere.
+            </>
+          ) : (
+            <>
+              Replace {SHARED_PLACEHOLDER} with the shared storage mount on {hostName}.
+            </>
+          )}
         </p>
       </Section>
-      <p className="text-xs text-slate-500">{hostName} appears in the hosts list once its agent has enrolled (the list refreshes every {POLL.hosts / 1000} s).</p>
+      <p className="text-xs text-slate-500">
+        {hostName} appears in the hosts list once its agent has enrolled (the list refreshes every {POLL.hosts / 1000}{' '}
+        s).
+      </p>
     </div>
   );
 }

@@ -8,12 +8,18 @@ import { UsageMeter } from './usage-meter';
 export function HostCard({ host }: { host: HostDto }) {
   const offline = host.status !== 'online';
   return (
-    <Link href={`/hosts/${host.id}`} data-testid="host-card" data-host-id={host.id}
-      className="group block rounded-lg border border-slate-200 bg-white p-4 shadow-xs transition hover:border-accent-300 hover:shadow-sm">
+    <Link
+      href={`/hosts/${host.id}`}
+      data-testid="host-card"
+      data-host-id={host.id}
+      className="group block rounded-lg border border-slate-200 bg-white p-4 shadow-xs transition hover:border-accent-300 hover:shadow-sm"
+    >
       <div className="flex items-start justify-between gap-2">
         <div className="min-w-0">
           <h3 className="truncate text-sm font-semibold text-slate-900 group-hover:text-accent-700">{host.name}</h3>
-          <p className="truncate text-xs text-slate-500" title={host.cpuModel}>{host.cpuCount} CPUs · {host.cpuModel || 'unknown CPU'}</p>
+          <p className="truncate text-xs text-slate-500" title={host.cpuModel}>
+            {host.cpuCount} CPUs · {host.cpuModel || 'unknown CPU'}
+          </p>
         </div>
         <StateBadge state={host.status} />
       </div>

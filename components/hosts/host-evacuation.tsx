@@ -22,15 +22,22 @@ export function HostEvacuation({ host }: { host: HostDto }) {
   const task = found && found.id !== dismissed ? found : null;
   const migrations = useQuery(migrationQueries.list());
   useRefreshWhenMigrationsEnd(migrations.data);
-  const since = Math.min(...[host.maintenanceSince, task?.createdAt].filter((t): t is string => Boolean(t)).map(Date.parse));
+  const since = Math.min(
+    ...[host.maintenanceSince, task?.createdAt].filter((t): t is string => Boolean(t)).map(Date.parse),
+  );
   const moves = maintenanceMoves(migrations.data ?? [], host.id, since);
   if (!task && !host.maintenance) return null;
 
   return (
-    <section aria-label="Maintenance" data-testid="host-evacuation"
-      className="space-y-3 rounded-lg border border-amber-200 bg-amber-50/50 p-4">
+    <section
+      aria-label="Maintenance"
+      data-testid="host-evacuation"
+      className="space-y-3 rounded-lg border border-amber-200 bg-amber-50/50 p-4"
+    >
       <div>
-        <h2 className="text-sm font-semibold text-slate-900">{host.maintenance ? 'In maintenance' : 'Leaving maintenance'}</h2>
+        <h2 className="text-sm font-semibold text-slate-900">
+          {host.maintenance ? 'In maintenance' : 'Leaving maintenance'}
+        </h2>
         <p className="text-xs text-slate-600">
           {host.maintenance
             ? `New VMs and the load balancer avoid ${host.name}. ${moves.length > 0 ? 'Its VMs were moved to other hosts:' : ''}`
@@ -38,7 +45,12 @@ export function HostEvacuation({ host }: { host: HostDto }) {
         </p>
       </div>
       {task && (
-        <TaskProgress key={task.id} taskId={task.id} onFinished={() => void refresh()} onDismiss={() => setDismissed(task.id)} />
+        <TaskProgress
+          key={task.id}
+          taskId={task.id}
+          onFinished={() => void refresh()}
+          onDismiss={() => setDismissed(task.id)}
+        />
       )}
       {moves.length > 0 && (
         <MigrationsTable migrations={moves} variant="host" empty={{ title: 'Nothing moved', description: '' }} />

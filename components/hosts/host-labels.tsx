@@ -5,7 +5,10 @@ const ACCEL_TEXT = { kvm: 'KVM', tcg: 'TCG (emulated)', none: 'No accelerator' }
 
 export function AcceleratorBadge({ host }: { host: Pick<HostDto, 'accelerator' | 'acceleratorReason'> }) {
   return (
-    <Badge tone={host.accelerator === 'kvm' ? 'accent' : host.accelerator === 'tcg' ? 'amber' : 'gray'} title={host.acceleratorReason || undefined}>
+    <Badge
+      tone={host.accelerator === 'kvm' ? 'accent' : host.accelerator === 'tcg' ? 'amber' : 'gray'}
+      title={host.acceleratorReason || undefined}
+    >
       {ACCEL_TEXT[host.accelerator]}
     </Badge>
   );

@@ -7,13 +7,39 @@ import { hostQueries } from '@/lib/queries/host-queries';
 import { hostFreeMemoryBytes } from './host-math';
 
 /** Host picker whose first option is automatic placement; offline hosts are listed but disabled. */
-export function HostSelect({ value, onChange, error, label = 'Host', autoLabel = 'Automatic placement (most free memory)', hint, className }: {
-  value: string; onChange: (hostId: string, host: HostDto | undefined) => void; error?: string; label?: string; autoLabel?: string; hint?: string; className?: string;
+export function HostSelect({
+  value,
+  onChange,
+  error,
+  label = 'Host',
+  autoLabel = 'Automatic placement (most free memory)',
+  hint,
+  className,
+}: {
+  value: string;
+  onChange: (hostId: string, host: HostDto | undefined) => void;
+  error?: string;
+  label?: string;
+  autoLabel?: string;
+  hint?: string;
+  className?: string;
 }) {
   const { data: hosts, isPending } = useQuery(hostQueries.list());
   return (
-    <SelectField label={label} name="hostId" value={value} error={error} hint={hint} className={className}
-      onChange={(e) => onChange(e.target.value, hosts?.find((h) => h.id === e.target.value))}>
+    <SelectField
+      label={label}
+      name="hostId"
+      value={value}
+      error={error}
+      hint={hint}
+      className={className}
+      onChange={(e) =>
+        onChange(
+          e.target.value,
+          hosts?.find((h) => h.id === e.target.value),
+        )
+      }
+    >
       <option value="auto">{autoLabel}</option>
       {isPending && <option disabled>Loading hosts…</option>}
       {hosts?.map((h) => (

@@ -6,8 +6,12 @@ import { formatDateTime } from '@/lib/format';
 export function MaintenanceBadge({ host }: { host: Pick<HostDto, 'maintenance' | 'maintenanceSince'> }) {
   if (!host.maintenance) return null;
   return (
-    <Badge tone="amber" dot data-testid="maintenance-badge"
-      title={`In maintenance since ${formatDateTime(host.maintenanceSince)}: new VMs avoid this host`}>
+    <Badge
+      tone="amber"
+      dot
+      data-testid="maintenance-badge"
+      title={`In maintenance since ${formatDateTime(host.maintenanceSince)}: new VMs avoid this host`}
+    >
       Maintenance
     </Badge>
   );

@@ -24,11 +24,17 @@ export function StoragePools({ pools }: { pools: HostDto['pools'] }) {
                     <span className="ml-2 font-mono text-xs text-slate-500">{p.path}</span>
                   </span>
                   <span className="shrink-0 text-xs text-slate-600 tabular-nums">
-                    <span className="font-semibold text-slate-900">{formatBytes(p.freeBytes)}</span> free of {formatBytes(p.totalBytes)}
+                    <span className="font-semibold text-slate-900">{formatBytes(p.freeBytes)}</span> free of{' '}
+                    {formatBytes(p.totalBytes)}
                   </span>
                 </div>
-                <ProgressBar value={ratio} label={`Space used in pool ${p.name}`} tone={usageTone(ratio)} size="sm"
-                  valueText={`${formatBytes(p.freeBytes)} free of ${formatBytes(p.totalBytes)}`} />
+                <ProgressBar
+                  value={ratio}
+                  label={`Space used in pool ${p.name}`}
+                  tone={usageTone(ratio)}
+                  size="sm"
+                  valueText={`${formatBytes(p.freeBytes)} free of ${formatBytes(p.totalBytes)}`}
+                />
                 <p className="mt-1 text-[11px] text-slate-500">updated {formatRelativeTime(p.updatedAt)}</p>
               </li>
             );

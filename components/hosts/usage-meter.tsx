@@ -2,7 +2,17 @@ import { ProgressBar, usageTone } from '@/components/ui/progress-bar';
 import { formatBytes, formatPercent } from '@/lib/format';
 
 /** Label row ("Memory  3 GiB / 8 GiB") over a usage bar coloured by how full it is. */
-export function UsageMeter({ label, used, total, unit = 'bytes' }: { label: string; used: number; total: number; unit?: 'bytes' | 'percent' }) {
+export function UsageMeter({
+  label,
+  used,
+  total,
+  unit = 'bytes',
+}: {
+  label: string;
+  used: number;
+  total: number;
+  unit?: 'bytes' | 'percent';
+}) {
   const ratio = total > 0 ? used / total : 0;
   const text = unit === 'percent' ? formatPercent(used) : `${formatBytes(used)} / ${formatBytes(total)}`;
   return (

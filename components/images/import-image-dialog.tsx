@@ -11,10 +11,22 @@ export function ImportImageDialog({ onClose }: { onClose: () => void }) {
   const [taskId, setTaskId] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   return (
-    <FormStepDialog onClose={onClose} size="lg" title="Import image"
-      description={taskId ? 'The agent is fetching and checking the image; you can close this and follow it under Tasks.' : 'Add a qcow2 disk (and optionally a kernel for direct boot) to the shared image repository.'}
-      formId={FORM_ID} submitLabel="Start import" pending={pending}
-      done={taskId !== null} againLabel="Import another" onAgain={() => setTaskId(null)}>
+    <FormStepDialog
+      onClose={onClose}
+      size="lg"
+      title="Import image"
+      description={
+        taskId
+          ? 'The agent is fetching and checking the image; you can close this and follow it under Tasks.'
+          : 'Add a qcow2 disk (and optionally a kernel for direct boot) to the shared image repository.'
+      }
+      formId={FORM_ID}
+      submitLabel="Start import"
+      pending={pending}
+      done={taskId !== null}
+      againLabel="Import another"
+      onAgain={() => setTaskId(null)}
+    >
       {taskId ? (
         <TaskProgress taskId={taskId} />
       ) : (

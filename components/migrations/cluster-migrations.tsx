@@ -18,14 +18,22 @@ export function ClusterMigrations() {
         <section aria-label="Migrations under way" className="space-y-2">
           <h2 className="text-sm font-semibold text-slate-900">Under way</h2>
           <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
-            {live.map((m) => <MigrationProgress key={m.id} m={m} />)}
+            {live.map((m) => (
+              <MigrationProgress key={m.id} m={m} />
+            ))}
           </div>
         </section>
       )}
       <QueryState query={query} what="migrations" skeleton={<SkeletonRows rows={6} />}>
         {(migrations) => (
-          <MigrationsTable migrations={migrations}
-            empty={{ title: 'No migrations yet', description: 'Migrate a running VM from its page, put a host in maintenance, or let the load balancer move VMs; every move shows here.' }} />
+          <MigrationsTable
+            migrations={migrations}
+            empty={{
+              title: 'No migrations yet',
+              description:
+                'Migrate a running VM from its page, put a host in maintenance, or let the load balancer move VMs; every move shows here.',
+            }}
+          />
         )}
       </QueryState>
     </div>

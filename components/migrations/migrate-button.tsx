@@ -13,7 +13,9 @@ export function MigrateButton({ vm }: { vm: VmDto }) {
   const why = migrateDisabledReason(vm, reason);
   return (
     <>
-      <Button onClick={() => setOpen(true)} disabled={Boolean(why)} disabledReason={why} data-testid="migrate-button">Migrate</Button>
+      <Button onClick={() => setOpen(true)} disabled={Boolean(why)} disabledReason={why} data-testid="migrate-button">
+        Migrate
+      </Button>
       {open && <MigrateDialog vm={vm} onClose={() => setOpen(false)} />}
     </>
   );

@@ -14,19 +14,41 @@ import { MigrationEstimate } from './migration-estimate';
 import { MigrationProgress } from './migration-progress';
 import { targetUnfitReason } from './migration-rules';
 
-function TargetPicker({ vm, value, bestName, onChange }: { vm: VmDto; value: string; bestName?: string; onChange: (id: string) => void }) {
+function TargetPicker({
+  vm,
+  value,
+  bestName,
+  onChange,
+}: {
+  vm: VmDto;
+  value: string;
+  bestName?: string;
+  onChange: (id: string) => void;
+}) {
   const { data: hosts } = useQuery(hostQueries.list());
   const fit = hosts?.filter((h) => !targetUnfitReason(h, vm)) ?? [];
   return (
-    <SelectField label="Target host" name="targetHostId" value={value} onChange={(e) => onChange(e.target.value)}
-      hint={hosts && fit.length === 0 ? 'No other online host outside maintenance can take this VM.'
-        : value === 'best' && bestName ? `vmops picks ${bestName}: of the hosts with room that the placement rules allow, the one that leaves the cluster most balanced after the move.` : undefined}>
+    <SelectField
+      label="Target host"
+      name="targetHostId"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      hint={
+        hosts && fit.length === 0
+          ? 'No other online host outside maintenance can take this VM.'
+          : value === 'best' && bestName
+            ? `vmops picks ${bestName}: of the hosts with room that the placement rules allow, the one that leaves the cluster most balanced after the move.`
+            : undefined
+      }
+    >
       <option value="best">Best host (chosen by vmops)</option>
       {hosts?.map((h) => {
         const why = targetUnfitReason(h, vm);
         return (
           <option key={h.id} value={h.id} disabled={Boolean(why)}>
-            {h.name} — {why ?? `CPU ${formatPercent(h.cpuPct, 0)}, ${formatPercent(h.memoryTotalBytes ? (h.memoryUsedBytes / h.memoryTotalBytes) * 100 : 0, 0)} memory used`}
+            {h.name} —{' '}
+            {why ??
+              `CPU ${formatPercent(h.cpuPct, 0)}, ${formatPercent(h.memoryTotalBytes ? (h.memoryUsedBytes / h.memoryTotalBytes) * 100 : 0, 0)} memory used`}
           </option>
         );
       })}
@@ -47,31 +69,64 @@ export function MigrateDialog({ vm, onClose }: { vm: VmDto; onClose: () => void 
   const begin = () => {
     if (!estimate.data) return;
     // "Best" is resolved by the estimate; start towards the host it showed so the figures match.
-    start.mutate(target === 'best' ? estimate.data.targetHostId : target, { onSuccess: ({ migrationId: id }) => setMigrationId(id) });
+    start.mutate(target === 'best' ? estimate.data.targetHostId : target, {
+      onSuccess: ({ migrationId: id }) => setMigrationId(id),
+    });
   };
 
   return (
-    <Dialog open onClose={onClose} size="lg" title={`Migrate ${vm.name}`}
-      description={!migrationId ? `Move the running VM off ${vm.hostName} without stopping it.`
-        : done ? 'The migration has ended.' : 'Live migration in progress: the VM keeps running.'}
-      footer={migrationId ? (
-        <Button variant={done ? 'primary' : 'secondary'} onClick={onClose}>{done ? 'Done' : 'Close (keeps running)'}</Button>
-      ) : (
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" onClick={begin} loading={start.isPending} disabled={!estimate.data || estimate.isPlaceholderData}
-            disabledReason={estimate.isError ? 'No estimate for this target' : 'Waiting for the estimate'}>
-            Start migration
+    <Dialog
+      open
+      onClose={onClose}
+      size="lg"
+      title={`Migrate ${vm.name}`}
+      description={
+        !migrationId
+          ? `Move the running VM off ${vm.hostName} without stopping it.`
+          : done
+            ? 'The migration has ended.'
+            : 'Live migration in progress: the VM keeps running.'
+      }
+      footer={
+        migrationId ? (
+          <Button variant={done ? 'primary' : 'secondary'} onClick={onClose}>
+            {done ? 'Done' : 'Close (keeps running)'}
           </Button>
-        </>
-      )}>
+        ) : (
+          <>
+            <Button onClick={onClose}>Cancel</Button>
+            <Button
+              variant="primary"
+              onClick={begin}
+              loading={start.isPending}
+              disabled={!estimate.data || estimate.isPlaceholderData}
+              disabledReason={estimate.isError ? 'No estimate for this target' : 'Waiting for the estimate'}
+            >
+              Start migration
+            </Button>
+          </>
+        )
+      }
+    >
       {migrationId ? (
-        migration ? <MigrationProgress m={migration} /> : <Skeleton className="h-40" />
+        migration ? (
+          <MigrationProgress m={migration} />
+        ) : (
+          <Skeleton className="h-40" />
+        )
       ) : (
         <div className="space-y-4">
-          <TargetPicker vm={vm} value={target} onChange={setTarget} bestName={target === 'best' ? estimate.data?.targetHostName : undefined} />
+          <TargetPicker
+            vm={vm}
+            value={target}
+            onChange={setTarget}
+            bestName={target === 'best' ? estimate.data?.targetHostName : undefined}
+          />
           {estimate.data ? (
-            <div data-stale={estimate.isPlaceholderData || undefined} className={estimate.isPlaceholderData ? 'opacity-50 transition-opacity' : undefined}>
+            <div
+              data-stale={estimate.isPlaceholderData || undefined}
+              className={estimate.isPlaceholderData ? 'opacity-50 transition-opacity' : undefined}
+            >
               <MigrationEstimate e={estimate.data} />
             </div>
           ) : estimate.isError ? (

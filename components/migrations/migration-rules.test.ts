@@ -1,21 +1,63 @@
 import { describe, expect, it } from 'vitest';
 import type { MigrationDto, MigrationProgressDto } from '@/lib/domain/migrations/dto';
 import type { TaskDto } from '@/lib/domain/tasks/dto';
-import { currentMaintenanceTask, maintenanceMoves, migrateDisabledReason, migrationRatio, targetUnfitReason } from './migration-rules';
+import {
+  currentMaintenanceTask,
+  maintenanceMoves,
+  migrateDisabledReason,
+  migrationRatio,
+  targetUnfitReason,
+} from './migration-rules';
 
 const progress = (transferredBytes: number, remainingBytes: number): MigrationProgressDto => ({
-  phase: 'memory', transferredBytes, remainingBytes, totalBytes: transferredBytes + remainingBytes, dirtyPagesRate: 0, expectedDowntimeMs: null, updatedAt: '2026-01-01T00:00:00Z',
+  phase: 'memory',
+  transferredBytes,
+  remainingBytes,
+  totalBytes: transferredBytes + remainingBytes,
+  dirtyPagesRate: 0,
+  expectedDowntimeMs: null,
+  updatedAt: '2026-01-01T00:00:00Z',
 });
 
 const task = (over: Partial<TaskDto>): TaskDto => ({
-  id: 't', kind: 'host.evacuate', title: '', state: 'succeeded', progress: 1, targetType: 'host', targetId: 'h1', createdByName: null, error: null, result: null,
-  createdAt: '2026-01-01T00:00:00Z', startedAt: null, finishedAt: '2026-01-01T00:01:00Z', ...over,
+  id: 't',
+  kind: 'host.evacuate',
+  title: '',
+  state: 'succeeded',
+  progress: 1,
+  targetType: 'host',
+  targetId: 'h1',
+  createdByName: null,
+  error: null,
+  result: null,
+  createdAt: '2026-01-01T00:00:00Z',
+  startedAt: null,
+  finishedAt: '2026-01-01T00:01:00Z',
+  ...over,
 });
 
 const move = (over: Partial<MigrationDto>): MigrationDto => ({
-  id: 'm', vmId: 'v', vmName: 'v', sourceHostId: 'h1', sourceHostName: 'h1', targetHostId: 'h2', targetHostName: 'h2', reason: 'maintenance', mode: 'shared',
-  state: 'succeeded', taskId: null, startedAt: '2026-01-01T00:00:10Z', finishedAt: null, durationMs: null, downtimeMs: null, bytesTransferred: 0, diskBytes: 0,
-  error: null, estimate: null, progress: null, ...over,
+  id: 'm',
+  vmId: 'v',
+  vmName: 'v',
+  sourceHostId: 'h1',
+  sourceHostName: 'h1',
+  targetHostId: 'h2',
+  targetHostName: 'h2',
+  reason: 'maintenance',
+  mode: 'shared',
+  state: 'succeeded',
+  taskId: null,
+  startedAt: '2026-01-01T00:00:10Z',
+  finishedAt: null,
+  durationMs: null,
+  downtimeMs: null,
+  bytesTransferred: 0,
+  diskBytes: 0,
+  error: null,
+  estimate: null,
+  progress: null,
+  ...over,
 });
 
 describe('migrateDisabledReason', () => {
@@ -24,7 +66,9 @@ describe('migrateDisabledReason', () => {
     expect(migrateDisabledReason({ state: 'stopped', activeTaskId: null }, null)).toMatch(/running VM/);
     expect(migrateDisabledReason({ state: 'migrating', activeTaskId: 't1' }, null)).toMatch(/under way/);
     expect(migrateDisabledReason({ state: 'running', activeTaskId: 't1' }, null)).toMatch(/current task/);
-    expect(migrateDisabledReason({ state: 'running', activeTaskId: null }, 'Viewers cannot change anything')).toBe('Viewers cannot change anything');
+    expect(migrateDisabledReason({ state: 'running', activeTaskId: null }, 'Viewers cannot change anything')).toBe(
+      'Viewers cannot change anything',
+    );
   });
 });
 

@@ -6,7 +6,10 @@ import type { TaskDto } from '@/lib/domain/tasks/dto';
 import type { VmDto } from '@/lib/domain/vms/dto';
 
 /** Why the Migrate button is off (tooltip), or null. */
-export function migrateDisabledReason(vm: Pick<VmDto, 'state' | 'activeTaskId'>, permissionReason: string | null): string | null {
+export function migrateDisabledReason(
+  vm: Pick<VmDto, 'state' | 'activeTaskId'>,
+  permissionReason: string | null,
+): string | null {
   if (permissionReason) return permissionReason;
   if (vm.state === 'migrating') return 'A migration of this VM is under way';
   if (vm.state !== 'running') return 'Only a running VM can be live-migrated';
@@ -15,7 +18,10 @@ export function migrateDisabledReason(vm: Pick<VmDto, 'state' | 'activeTaskId'>,
 }
 
 /** Why a host cannot take this VM (shown in the target list), or null. */
-export function targetUnfitReason(h: Pick<HostDto, 'id' | 'status' | 'maintenance'>, vm: Pick<VmDto, 'hostId'>): string | null {
+export function targetUnfitReason(
+  h: Pick<HostDto, 'id' | 'status' | 'maintenance'>,
+  vm: Pick<VmDto, 'hostId'>,
+): string | null {
   if (h.id === vm.hostId) return 'current host';
   if (h.status !== 'online') return h.status;
   if (h.maintenance) return 'in maintenance';
@@ -36,7 +42,9 @@ const RECENT_MS = 2 * 60_000;
 
 /** A host's newest maintenance task while it runs or for two minutes after it ended. */
 export function currentMaintenanceTask(tasks: readonly TaskDto[] | undefined, now: number): TaskDto | null {
-  const latest = tasks?.filter((t) => MAINTENANCE_KINDS.has(t.kind)).sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
+  const latest = tasks
+    ?.filter((t) => MAINTENANCE_KINDS.has(t.kind))
+    .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))[0];
   if (!latest) return null;
   const active = latest.state === 'queued' || latest.state === 'running';
   return active || now - Date.parse(latest.finishedAt ?? latest.createdAt) < RECENT_MS ? latest : null;
@@ -44,6 +52,10 @@ export function currentMaintenanceTask(tasks: readonly TaskDto[] | undefined, no
 
 /** Maintenance moves off or back onto `hostId` since `sinceMs` (a little slack for clock skew). */
 export function maintenanceMoves(migrations: readonly MigrationDto[], hostId: string, sinceMs: number): MigrationDto[] {
-  return migrations.filter((m) => m.reason === 'maintenance' && (m.sourceHostId === hostId || m.targetHostId === hostId)
-    && Date.parse(m.startedAt) >= sinceMs - 5_000);
+  return migrations.filter(
+    (m) =>
+      m.reason === 'maintenance' &&
+      (m.sourceHostId === hostId || m.targetHostId === hostId) &&
+      Date.parse(m.startedAt) >= sinceMs - 5_000,
+  );
 }

@@ -29,11 +29,19 @@ export function VmMigrations({ vmId }: { vmId: string }) {
   return (
     <section aria-label="Migrations" className="space-y-2">
       <h2 className="text-sm font-semibold text-slate-900">Migrations</h2>
-      {live.map((m) => <MigrationProgress key={m.id} m={m} />)}
+      {live.map((m) => (
+        <MigrationProgress key={m.id} m={m} />
+      ))}
       <QueryState query={query} what="migrations" skeleton={<SkeletonRows rows={2} />}>
         {(migrations) => (
-          <MigrationsTable migrations={migrations} variant="vm"
-            empty={{ title: 'Never migrated', description: 'Live migrations of this VM, whatever started them, are listed here.' }} />
+          <MigrationsTable
+            migrations={migrations}
+            variant="vm"
+            empty={{
+              title: 'Never migrated',
+              description: 'Live migrations of this VM, whatever started them, are listed here.',
+            }}
+          />
         )}
       </QueryState>
     </section>

@@ -23,12 +23,27 @@ export function ClusterStats() {
   return (
     <Card className="px-5 py-4">
       <dl className="grid grid-cols-5 gap-6">
-        <Stat label="Hosts online" value={`${online.length} / ${hosts.length}`}
-          hint={hosts.some((h) => h.maintenance) ? `${hosts.filter((h) => h.maintenance).length} in maintenance` : `${sum((h) => h.cpuCount)} CPUs in total`} />
-        <Stat label="VMs running" value={`${sum((h) => h.runningVmCount)} / ${sum((h) => h.vmCount)}`} hint="across all hosts" />
+        <Stat
+          label="Hosts online"
+          value={`${online.length} / ${hosts.length}`}
+          hint={
+            hosts.some((h) => h.maintenance)
+              ? `${hosts.filter((h) => h.maintenance).length} in maintenance`
+              : `${sum((h) => h.cpuCount)} CPUs in total`
+          }
+        />
+        <Stat
+          label="VMs running"
+          value={`${sum((h) => h.runningVmCount)} / ${sum((h) => h.vmCount)}`}
+          hint="across all hosts"
+        />
         <Stat label="CPU (average)" value={formatPercent(cpuAvg)} hint="online hosts" />
         <Stat label="Memory used" value={formatBytes(memUsed)} hint={`of ${formatBytes(memTotal)}`} />
-        <Stat label="Tasks running" value={tasks?.filter(isTaskActive).length ?? '—'} hint={failed ? `${failed} failed recently` : 'none failed recently'} />
+        <Stat
+          label="Tasks running"
+          value={tasks?.filter(isTaskActive).length ?? '—'}
+          hint={failed ? `${failed} failed recently` : 'none failed recently'}
+        />
       </dl>
     </Card>
   );

@@ -12,17 +12,32 @@ export function HostCards() {
   return (
     <section aria-label="Hosts">
       <h2 className="mb-2 text-sm font-semibold text-slate-900">Hosts</h2>
-      <QueryState query={query} what="hosts"
-        skeleton={<div className="grid grid-cols-2 gap-4"><Skeleton className="h-40" /><Skeleton className="h-40" /></div>}>
+      <QueryState
+        query={query}
+        what="hosts"
+        skeleton={
+          <div className="grid grid-cols-2 gap-4">
+            <Skeleton className="h-40" />
+            <Skeleton className="h-40" />
+          </div>
+        }
+      >
         {(hosts) =>
           hosts.length === 0 ? (
             <div className="rounded-lg border border-dashed border-slate-300 bg-white">
-              <EmptyState icon={<HostIcon />} title="No hosts yet"
-                description="Start an agent on a machine with QEMU and enroll it; it shows up here after its first heartbeat." />
+              <EmptyState
+                icon={<HostIcon />}
+                title="No hosts yet"
+                description="Start an agent on a machine with QEMU and enroll it; it shows up here after its first heartbeat."
+              />
             </div>
           ) : (
             <div className="grid grid-cols-2 gap-4">
-              {[...hosts].sort((a, b) => a.name.localeCompare(b.name)).map((h) => <HostCard key={h.id} host={h} />)}
+              {[...hosts]
+                .sort((a, b) => a.name.localeCompare(b.name))
+                .map((h) => (
+                  <HostCard key={h.id} host={h} />
+                ))}
             </div>
           )
         }

@@ -7,10 +7,22 @@ import { ClusterStats } from './cluster-stats';
 import { HostCards } from './host-cards';
 
 const CLUSTER_CHARTS: ChartSpec[] = [
-  { name: 'cluster-cpu', title: 'CPU (average of hosts)', unit: 'percent', yMax: 100, series: [{ key: 'cpuPct', label: 'CPU' }], current: (p) => formatPercent(p.cpuPct) },
   {
-    name: 'cluster-memory', title: 'Memory used', unit: 'bytes',
-    series: [{ key: 'memUsedBytes', label: 'Used' }, { key: 'memTotalBytes', label: 'Total', color: '#94a3b8', dashed: true }],
+    name: 'cluster-cpu',
+    title: 'CPU (average of hosts)',
+    unit: 'percent',
+    yMax: 100,
+    series: [{ key: 'cpuPct', label: 'CPU' }],
+    current: (p) => formatPercent(p.cpuPct),
+  },
+  {
+    name: 'cluster-memory',
+    title: 'Memory used',
+    unit: 'bytes',
+    series: [
+      { key: 'memUsedBytes', label: 'Used' },
+      { key: 'memTotalBytes', label: 'Total', color: '#94a3b8', dashed: true },
+    ],
     current: (p) => `${formatBytes(p.memUsedBytes)} of ${formatBytes(p.memTotalBytes)}`,
   },
 ];

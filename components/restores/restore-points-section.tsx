@@ -23,32 +23,67 @@ export function RestorePointsSection({ vm }: { vm: VmDto }) {
   const [deleteTaskId, setDeleteTaskId] = useState<string | null>(null);
   const qc = useQueryClient();
   const { toast } = useToast();
-  const onDeleteFinished = useCallback((task: TaskDto) => {
-    void qc.invalidateQueries({ queryKey: backupQueries.all() });
-    toast(task.state === 'succeeded' ? { tone: 'success', title: 'Restore point deleted' } : { tone: 'error', title: 'Restore point not deleted', description: task.error?.message });
-  }, [qc, toast]);
+  const onDeleteFinished = useCallback(
+    (task: TaskDto) => {
+      void qc.invalidateQueries({ queryKey: backupQueries.all() });
+      toast(
+        task.state === 'succeeded'
+          ? { tone: 'success', title: 'Restore point deleted' }
+          : { tone: 'error', title: 'Restore point not deleted', description: task.error?.message },
+      );
+    },
+    [qc, toast],
+  );
 
   return (
     <Card aria-label="Restore points" data-testid="restore-points">
-      <CardHeader title="Restore points" description="Click a point on the timeline or a row below to verify or restore it."
-        actions={<RestorePointLegend />} />
+      <CardHeader
+        title="Restore points"
+        description="Click a point on the timeline or a row below to verify or restore it."
+        actions={<RestorePointLegend />}
+      />
       <QueryState query={query} what="restore points" skeleton={<SkeletonRows rows={3} />}>
         {(all) => {
           const points = [...all].sort((a, b) => Date.parse(a.takenAt) - Date.parse(b.takenAt));
           if (points.length === 0) {
             return (
-              <EmptyState icon={<ImageIcon />} title="No restore points yet"
+              <EmptyState
+                icon={<ImageIcon />}
+                title="No restore points yet"
                 description="Add this VM to a backup job (by name or by one of its tags) and run it; each run adds a point here."
-                action={<ButtonLink href="/backups" variant="secondary">Go to backups</ButtonLink>} />
+                action={
+                  <ButtonLink href="/backups" variant="secondary">
+                    Go to backups
+                  </ButtonLink>
+                }
+              />
             );
           }
           const selected = points.find((p) => p.id === selectedId) ?? null;
           return (
             <CardBody className="space-y-4">
               <RestorePointTimeline points={points} selectedId={selectedId} onSelect={setSelectedId} />
-              {selected && <RestorePointActions key={selected.id} vm={vm} point={selected} points={points} onClose={() => setSelectedId(null)}
-                onDeleting={(taskId) => { setSelectedId(null); setDeleteTaskId(taskId); }} />}
-              {deleteTaskId && <TaskProgress key={deleteTaskId} taskId={deleteTaskId} onFinished={onDeleteFinished} onDismiss={() => setDeleteTaskId(null)} />}
+              {selected && (
+                <RestorePointActions
+                  key={selected.id}
+                  vm={vm}
+                  point={selected}
+                  points={points}
+                  onClose={() => setSelectedId(null)}
+                  onDeleting={(taskId) => {
+                    setSelectedId(null);
+                    setDeleteTaskId(taskId);
+                  }}
+                />
+              )}
+              {deleteTaskId && (
+                <TaskProgress
+                  key={deleteTaskId}
+                  taskId={deleteTaskId}
+                  onFinished={onDeleteFinished}
+                  onDismiss={() => setDeleteTaskId(null)}
+                />
+              )}
               <RestorePointsTable points={points} selectedId={selectedId} onSelect={setSelectedId} />
             </CardBody>
           );

@@ -12,7 +12,10 @@ import { UserPanel } from './user-panel';
 export function AppShell({ user, children }: { user: SessionUser; children: ReactNode }) {
   return (
     <CurrentUserProvider user={user}>
-      <a href="#main" className="sr-only z-50 rounded bg-white px-3 py-2 text-sm font-medium text-slate-900 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2">
+      <a
+        href="#main"
+        className="sr-only z-50 rounded bg-white px-3 py-2 text-sm font-medium text-slate-900 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2"
+      >
         Skip to content
       </a>
       <div className="flex min-h-screen">
@@ -30,7 +33,9 @@ export function AppShell({ user, children }: { user: SessionUser; children: Reac
             <TopBar />
             <SimulatedBanner />
           </div>
-          <main id="main" className="min-w-0 flex-1 px-6 pt-5 pb-10">{children}</main>
+          <main id="main" className="min-w-0 flex-1 px-6 pt-5 pb-10">
+            {children}
+          </main>
         </div>
       </div>
     </CurrentUserProvider>

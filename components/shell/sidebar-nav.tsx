@@ -2,7 +2,20 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { AuditIcon, BackupIcon, BalanceIcon, CheckpointIcon, HaIcon, HostIcon, ImageIcon, MigrateIcon, OverviewIcon, TaskIcon, UsersIcon, VmIcon } from '@/components/ui/icons';
+import {
+  AuditIcon,
+  BackupIcon,
+  BalanceIcon,
+  CheckpointIcon,
+  HaIcon,
+  HostIcon,
+  ImageIcon,
+  MigrateIcon,
+  OverviewIcon,
+  TaskIcon,
+  UsersIcon,
+  VmIcon,
+} from '@/components/ui/icons';
 import { cx } from '@/lib/cx';
 
 const NAV: { href: string; label: string; icon: ReactNode }[] = [
@@ -22,16 +35,28 @@ const NAV: { href: string; label: string; icon: ReactNode }[] = [
 
 export function SidebarNav() {
   const pathname = usePathname();
-  const isActive = (href: string) => (href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`));
+  const isActive = (href: string) =>
+    href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
   return (
     <nav aria-label="Main" className="flex-1 space-y-0.5 px-2 py-3">
       {NAV.map((item) => {
         const active = isActive(item.href);
         return (
-          <Link key={item.href} href={item.href} aria-current={active ? 'page' : undefined}
-            className={cx('relative flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors',
-              active ? 'bg-slate-800 text-white' : 'text-slate-400 hover:bg-slate-800/60 hover:text-slate-100')}>
-            {active && <span aria-hidden="true" className="absolute top-1.5 bottom-1.5 left-0 w-0.5 rounded-full bg-accent-400" />}
+          <Link
+            key={item.href}
+            href={item.href}
+            aria-current={active ? 'page' : undefined}
+            className={cx(
+              'relative flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors',
+              active ? 'bg-slate-800 text-white' : 'text-slate-400 hover:bg-slate-800/60 hover:text-slate-100',
+            )}
+          >
+            {active && (
+              <span
+                aria-hidden="true"
+                className="absolute top-1.5 bottom-1.5 left-0 w-0.5 rounded-full bg-accent-400"
+              />
+            )}
             <span className={active ? 'text-accent-300' : 'text-slate-500'}>{item.icon}</span>
             {item.label}
           </Link>

@@ -8,12 +8,17 @@ export function SimulatedBanner() {
   const simulated = hosts?.filter((h) => h.driver === 'simulated') ?? [];
   if (simulated.length === 0) return null;
   return (
-    <div role="status" data-testid="simulated-banner" data-simulated-banner
-      className="flex h-8 items-center gap-2 overflow-hidden border-b border-amber-200 bg-amber-50 px-6 text-xs whitespace-nowrap text-amber-900">
+    <div
+      role="status"
+      data-testid="simulated-banner"
+      data-simulated-banner
+      className="flex h-8 items-center gap-2 overflow-hidden border-b border-amber-200 bg-amber-50 px-6 text-xs whitespace-nowrap text-amber-900"
+    >
       <AlertIcon className="shrink-0 text-amber-600" />
       <span className="font-semibold">Simulated driver — VMs are not real</span>
       <span className="truncate text-amber-800">
-        ({simulated.map((h) => h.name).join(', ')} {simulated.length === 1 ? 'runs' : 'run'} the simulated driver; no QEMU processes are started)
+        ({simulated.map((h) => h.name).join(', ')} {simulated.length === 1 ? 'runs' : 'run'} the simulated driver; no
+        QEMU processes are started)
       </span>
     </div>
   );

@@ -19,17 +19,21 @@ export function TopBar() {
       {hosts.data && (
         <>
           <span className="tabular-nums">
-            <span className={online === hosts.data.length ? 'text-emerald-600' : 'text-amber-600'}>●</span>{' '}
-            {online}/{hosts.data.length} hosts online
+            <span className={online === hosts.data.length ? 'text-emerald-600' : 'text-amber-600'}>●</span> {online}/
+            {hosts.data.length} hosts online
           </span>
-          <span className="tabular-nums">{running}/{total} VMs running</span>
+          <span className="tabular-nums">
+            {running}/{total} VMs running
+          </span>
         </>
       )}
       <Link href="/tasks" className="ml-auto inline-flex items-center gap-2 rounded-md px-2 py-1 hover:bg-slate-100">
         {active > 0 ? (
           <>
             <Spinner className="text-accent-600" />
-            <span className="tabular-nums">{active} task{active === 1 ? '' : 's'} running</span>
+            <span className="tabular-nums">
+              {active} task{active === 1 ? '' : 's'} running
+            </span>
           </>
         ) : (
           <span>No tasks running</span>

@@ -18,7 +18,9 @@ const FORM_ID = 'group-checkpoint-form';
 
 /** The VMs a selector picks now (by hand or by tag), as the server resolves them at request time. */
 function members(all: VmDto[], s: VmSelector): VmDto[] {
-  return all.filter((v) => s.vmIds.includes(v.id) || v.tags.some((t) => s.tags.includes(t))).sort((a, b) => a.name.localeCompare(b.name));
+  return all
+    .filter((v) => s.vmIds.includes(v.id) || v.tags.some((t) => s.tags.includes(t)))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function MembersPreview({ vms, memory }: { vms: VmDto[]; memory: boolean }) {
@@ -27,14 +29,29 @@ function MembersPreview({ vms, memory }: { vms: VmDto[]; memory: boolean }) {
   const off = memory ? vms.filter((v) => v.state !== 'running') : [];
   return (
     <div className="rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600" data-testid="group-members-preview">
-      <p><span className="font-medium text-slate-800">{vms.length} VM{vms.length === 1 ? '' : 's'} on {hosts} host{hosts === 1 ? '' : 's'}:</span> {vms.map((v) => `${v.name} (${v.hostName})`).join(', ')}</p>
-      {off.length > 0 && <p className="mt-1 text-amber-800">A checkpoint with memory needs running VMs: {off.map((v) => `${v.name} is ${v.state}`).join(', ')}.</p>}
+      <p>
+        <span className="font-medium text-slate-800">
+          {vms.length} VM{vms.length === 1 ? '' : 's'} on {hosts} host{hosts === 1 ? '' : 's'}:
+        </span>{' '}
+        {vms.map((v) => `${v.name} (${v.hostName})`).join(', ')}
+      </p>
+      {off.length > 0 && (
+        <p className="mt-1 text-amber-800">
+          A checkpoint with memory needs running VMs: {off.map((v) => `${v.name} is ${v.state}`).join(', ')}.
+        </p>
+      )}
     </div>
   );
 }
 
 /** Pause several VMs at one instant, take each one's point, resume them all; then the task live. */
-export function GroupCreateDialog({ onClose, onAccepted }: { onClose: () => void; onAccepted: (taskId: string, name: string) => void }) {
+export function GroupCreateDialog({
+  onClose,
+  onAccepted,
+}: {
+  onClose: () => void;
+  onAccepted: (taskId: string, name: string) => void;
+}) {
   const router = useRouter();
   const vms = useQuery(vmQueries.list());
   const create = useCreateCheckpointGroup();
@@ -48,27 +65,75 @@ export function GroupCreateDialog({ onClose, onAccepted }: { onClose: () => void
     e.preventDefault();
     const input = form.validate({ name, memory, vmIds: selector.vmIds, tags: selector.tags });
     if (!input) return;
-    create.mutate(input, { onSuccess: (r) => { setTaskId(r.taskId); onAccepted(r.taskId, input.name); }, onError: (err) => form.applyServerError(err) });
+    create.mutate(input, {
+      onSuccess: (r) => {
+        setTaskId(r.taskId);
+        onAccepted(r.taskId, input.name);
+      },
+      onError: (err) => form.applyServerError(err),
+    });
   }
 
   return (
-    <FormStepDialog onClose={onClose} size="lg" title="New group checkpoint"
-      description={taskId ? 'The group checkpoint runs as a task; you can close this and follow it on the task page.' : 'Several VMs, across hosts, frozen at one instant and brought back together.'}
-      formId={FORM_ID} submitLabel="Take group checkpoint" pending={create.isPending} done={taskId !== null}
-      againLabel="Open the task" onAgain={() => taskId && router.push(`/tasks/${taskId}`)}>
+    <FormStepDialog
+      onClose={onClose}
+      size="lg"
+      title="New group checkpoint"
+      description={
+        taskId
+          ? 'The group checkpoint runs as a task; you can close this and follow it on the task page.'
+          : 'Several VMs, across hosts, frozen at one instant and brought back together.'
+      }
+      formId={FORM_ID}
+      submitLabel="Take group checkpoint"
+      pending={create.isPending}
+      done={taskId !== null}
+      againLabel="Open the task"
+      onAgain={() => taskId && router.push(`/tasks/${taskId}`)}
+    >
       {taskId ? (
-        <div data-testid="group-accepted"><TaskProgress taskId={taskId} /></div>
+        <div data-testid="group-accepted">
+          <TaskProgress taskId={taskId} />
+        </div>
       ) : (
         <form id={FORM_ID} onSubmit={onSubmit} noValidate className="space-y-4">
-          {form.errors._form && <p role="alert" className="text-sm text-red-700">{form.errors._form}</p>}
-          <TextField label="Name" name="name" value={name} error={form.errors.name} autoFocus autoComplete="off"
-            onChange={(e) => { setName(e.target.value); form.clearError('name'); }} />
-          <Switch label="With memory" checked={memory} onChange={setMemory}
-            description={memory
-              ? 'Every VM pauses at the same instant, its disk is frozen and its memory saved, and all resume within milliseconds: the group comes back exactly as it was, programs running.'
-              : 'Crash-consistent: the disks only, frozen at one instant (like a power cut of all at once). Fast even for large groups; a restore boots the VMs.'} />
-          <VmSelectorField legend="VMs in the group" tagNote="they are the members when you take it" value={selector}
-            error={form.errors.vmIds ?? form.errors.tags} onChange={(s) => { setSelector(s); form.clearError('vmIds'); }} />
+          {form.errors._form && (
+            <p role="alert" className="text-sm text-red-700">
+              {form.errors._form}
+            </p>
+          )}
+          <TextField
+            label="Name"
+            name="name"
+            value={name}
+            error={form.errors.name}
+            autoFocus
+            autoComplete="off"
+            onChange={(e) => {
+              setName(e.target.value);
+              form.clearError('name');
+            }}
+          />
+          <Switch
+            label="With memory"
+            checked={memory}
+            onChange={setMemory}
+            description={
+              memory
+                ? 'Every VM pauses at the same instant, its disk is frozen and its memory saved, and all resume within milliseconds: the group comes back exactly as it was, programs running.'
+                : 'Crash-consistent: the disks only, frozen at one instant (like a power cut of all at once). Fast even for large groups; a restore boots the VMs.'
+            }
+          />
+          <VmSelectorField
+            legend="VMs in the group"
+            tagNote="they are the members when you take it"
+            value={selector}
+            error={form.errors.vmIds ?? form.errors.tags}
+            onChange={(s) => {
+              setSelector(s);
+              form.clearError('vmIds');
+            }}
+          />
           <MembersPreview vms={members(vms.data ?? [], selector)} memory={memory} />
         </form>
       )}

@@ -10,7 +10,8 @@ import { DeleteSnapshotDialog, RevertDialog } from './point-confirm-dialogs';
 import { TakePointDialog } from './take-point-dialog';
 import { useTaskWatch } from './use-task-watch';
 
-export type PointDialog = { type: 'take'; memory: boolean } | { type: 'revert' | 'clone' | 'delete'; snapshot: SnapshotDto };
+export type PointDialog =
+  { type: 'take'; memory: boolean } | { type: 'revert' | 'clone' | 'delete'; snapshot: SnapshotDto };
 
 /**
  * Why each snapshot action is not possible now (null: it is): the user's role, the agent's
@@ -24,13 +25,24 @@ export function usePointReasons(vm: VmDto, data: VmSnapshotsDto | undefined) {
     if (perm.reason) return perm.reason;
     if (!data) return 'Loading what this VM supports…';
     if (!caps) return data.capabilitiesError ?? 'The VM’s host cannot be asked now';
-    return caps[key].ok ? busy : caps[key].reason ?? 'Not supported';
+    return caps[key].ok ? busy : (caps[key].reason ?? 'Not supported');
   };
-  return { take: (memory: boolean) => cap(memory ? 'memory' : 'disk'), revert: cap('revert'), clone: cap('clone'), remove: perm.reason ?? busy };
+  return {
+    take: (memory: boolean) => cap(memory ? 'memory' : 'disk'),
+    revert: cap('revert'),
+    clone: cap('clone'),
+    remove: perm.reason ?? busy,
+  };
 }
 
-/** The snapshot dialogs of one VM, opened by the tree and by the timeline; each started task is followed with toasts. */
-export function usePointDialogs(vm: VmDto): { open: (d: PointDialog) => void; watch: (taskId: string, what: string) => void; node: ReactNode } {
+/**
+ * The snapshot dialogs of one VM, opened by the tree and by the timeline; each started task is followed with toasts.
+ */
+export function usePointDialogs(vm: VmDto): {
+  open: (d: PointDialog) => void;
+  watch: (taskId: string, what: string) => void;
+  node: ReactNode;
+} {
   const { watch, watchers } = useTaskWatch();
   const [dialog, setDialog] = useState<PointDialog | null>(null);
   const revert = useRevertSnapshot(vm.id);
@@ -42,22 +54,48 @@ export function usePointDialogs(vm: VmDto): { open: (d: PointDialog) => void; wa
     <>
       {watchers}
       {dialog?.type === 'take' && (
-        <TakePointDialog vmId={vm.id} vmName={vm.name} memory={dialog.memory} onClose={close}
-          onAccepted={(taskId, name) => watch(taskId, `${dialog.memory ? 'Checkpoint' : 'Snapshot'} “${name}” of ${vm.name}`)} />
+        <TakePointDialog
+          vmId={vm.id}
+          vmName={vm.name}
+          memory={dialog.memory}
+          onClose={close}
+          onAccepted={(taskId, name) =>
+            watch(taskId, `${dialog.memory ? 'Checkpoint' : 'Snapshot'} “${name}” of ${vm.name}`)
+          }
+        />
       )}
       {dialog?.type === 'revert' && (
-        <RevertDialog snapshot={dialog.snapshot} vmName={vm.name} vmRunning={running} pending={revert.isPending} onCancel={close}
-          onConfirm={() => revert.mutate(dialog.snapshot.id, {
-            onSuccess: ({ taskId }) => watch(taskId, `Revert of ${vm.name} to “${dialog.snapshot.name}”`), onSettled: close,
-          })} />
+        <RevertDialog
+          snapshot={dialog.snapshot}
+          vmName={vm.name}
+          vmRunning={running}
+          pending={revert.isPending}
+          onCancel={close}
+          onConfirm={() =>
+            revert.mutate(dialog.snapshot.id, {
+              onSuccess: ({ taskId }) => watch(taskId, `Revert of ${vm.name} to “${dialog.snapshot.name}”`),
+              onSettled: close,
+            })
+          }
+        />
       )}
       {dialog?.type === 'delete' && (
-        <DeleteSnapshotDialog snapshot={dialog.snapshot} vmName={vm.name} pending={remove.isPending} onCancel={close}
-          onConfirm={() => remove.mutate(dialog.snapshot.id, {
-            onSuccess: ({ taskId }) => watch(taskId, `Deletion of “${dialog.snapshot.name}”`), onSettled: close,
-          })} />
+        <DeleteSnapshotDialog
+          snapshot={dialog.snapshot}
+          vmName={vm.name}
+          pending={remove.isPending}
+          onCancel={close}
+          onConfirm={() =>
+            remove.mutate(dialog.snapshot.id, {
+              onSuccess: ({ taskId }) => watch(taskId, `Deletion of “${dialog.snapshot.name}”`),
+              onSettled: close,
+            })
+          }
+        />
       )}
-      {dialog?.type === 'clone' && <CloneDialog vmId={vm.id} vmName={vm.name} snapshot={dialog.snapshot} onClose={close} />}
+      {dialog?.type === 'clone' && (
+        <CloneDialog vmId={vm.id} vmName={vm.name} snapshot={dialog.snapshot} onClose={close} />
+      )}
     </>
   );
   return { open: setDialog, watch, node };

@@ -25,7 +25,9 @@ export function KindLegend({ kinds, label }: { kinds: { label: string; color: st
     <ul aria-label={label} className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600">
       {kinds.map((k) => (
         <li key={k.label} className="inline-flex items-center gap-1.5">
-          <svg width="10" height="10" aria-hidden="true"><circle cx="5" cy="5" r="5" fill={k.color} /></svg>
+          <svg width="10" height="10" aria-hidden="true">
+            <circle cx="5" cy="5" r="5" fill={k.color} />
+          </svg>
           {k.label}
         </li>
       ))}
@@ -41,8 +43,14 @@ const BADGE = {
 
 function KindBadge({ tone, children, title }: { tone: keyof typeof BADGE; children: string; title?: string }) {
   return (
-    <span title={title} data-testid="point-kind"
-      className={cx('inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset', BADGE[tone])}>
+    <span
+      title={title}
+      data-testid="point-kind"
+      className={cx(
+        'inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset',
+        BADGE[tone],
+      )}
+    >
       {children}
     </span>
   );
@@ -52,8 +60,16 @@ function KindBadge({ tone, children, title }: { tone: keyof typeof BADGE; childr
 export function SnapshotKindBadges({ snapshot: s }: { snapshot: Pick<SnapshotDto, 'kind' | 'groupId' | 'groupName'> }) {
   return (
     <>
-      {s.kind === 'checkpoint' ? <KindBadge tone="checkpoint">Checkpoint with memory</KindBadge> : <KindBadge tone="snapshot">Snapshot</KindBadge>}
-      {s.groupId && <KindBadge tone="group" title={`Taken with the other VMs of group checkpoint ${s.groupName ?? s.groupId}`}>Group</KindBadge>}
+      {s.kind === 'checkpoint' ? (
+        <KindBadge tone="checkpoint">Checkpoint with memory</KindBadge>
+      ) : (
+        <KindBadge tone="snapshot">Snapshot</KindBadge>
+      )}
+      {s.groupId && (
+        <KindBadge tone="group" title={`Taken with the other VMs of group checkpoint ${s.groupName ?? s.groupId}`}>
+          Group
+        </KindBadge>
+      )}
     </>
   );
 }

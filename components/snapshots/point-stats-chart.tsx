@@ -22,8 +22,11 @@ export function PointStatsChart() {
   const total = rows.reduce((n, r) => n + r.count, 0);
   const bytes = rows.reduce((n, r) => n + r.sizeBytes, 0);
   return (
-    <ChartCard title="Points per day, whole cluster"
-      current={query.data ? `${total} point${total === 1 ? '' : 's'} in ${days} days · ${formatBytes(bytes)} taken` : undefined}
+    <ChartCard
+      title="Points per day, whole cluster"
+      current={
+        query.data ? `${total} point${total === 1 ? '' : 's'} in ${days} days · ${formatBytes(bytes)} taken` : undefined
+      }
       actions={
         <>
           <FilterSelect label="Show" value={metric} onChange={(e) => setMetric(e.target.value as typeof metric)}>
@@ -31,15 +34,32 @@ export function PointStatsChart() {
             <option value="sizeBytes">Size</option>
           </FilterSelect>
           <FilterSelect label="Range" value={days} onChange={(e) => setDays(Number(e.target.value))}>
-            {RANGES.map((d) => <option key={d} value={d}>{d} days</option>)}
+            {RANGES.map((d) => (
+              <option key={d} value={d}>
+                {d} days
+              </option>
+            ))}
           </FilterSelect>
         </>
-      }>
-      {!query.data ? <Skeleton className="h-[220px]" /> : (
+      }
+    >
+      {!query.data ? (
+        <Skeleton className="h-[220px]" />
+      ) : (
         <div className="space-y-2">
-          <GroupedBarChart name="point-stats" stacked integers={metric === 'count'} height={220} unit={metric === 'count' ? 'number' : 'bytes'} series={SERIES}
-            data={statsBars(rows, days, metric, Date.now())} xInterval={days > 14 ? 'preserveStartEnd' : 0} />
-          <div className="px-2"><KindLegend label="Kinds of point" kinds={SERIES} /></div>
+          <GroupedBarChart
+            name="point-stats"
+            stacked
+            integers={metric === 'count'}
+            height={220}
+            unit={metric === 'count' ? 'number' : 'bytes'}
+            series={SERIES}
+            data={statsBars(rows, days, metric, Date.now())}
+            xInterval={days > 14 ? 'preserveStartEnd' : 0}
+          />
+          <div className="px-2">
+            <KindLegend label="Kinds of point" kinds={SERIES} />
+          </div>
         </div>
       )}
     </ChartCard>

@@ -18,7 +18,10 @@ import { usePointDialogs, usePointReasons } from './point-actions';
 import { KindLegend, TIMELINE_KINDS } from './point-kinds';
 import { PointTimelineChart } from './point-timeline-chart';
 
-/** The VM page's "Timeline": backups, snapshots, checkpoints and group checkpoints on one axis; a click offers what that point can do. */
+/**
+ * The VM page's "Timeline": backups, snapshots, checkpoints and group checkpoints on one axis; a click offers what that
+ * point can do.
+ */
 export function PointTimelineCard({ vm }: { vm: VmDto }) {
   const query = useQuery(snapshotQueries.timeline(vm.id));
   const now = useNow(30_000);
@@ -27,8 +30,11 @@ export function PointTimelineCard({ vm }: { vm: VmDto }) {
 
   return (
     <Card aria-label="Timeline" data-testid="timeline-card">
-      <CardHeader title="Timeline" description="Click a point to revert to it, clone it or restore it"
-        actions={<KindLegend label="Kinds of point" kinds={Object.values(TIMELINE_KINDS)} />} />
+      <CardHeader
+        title="Timeline"
+        description="Click a point to revert to it, clone it or restore it"
+        actions={<KindLegend label="Kinds of point" kinds={Object.values(TIMELINE_KINDS)} />}
+      />
       <QueryState query={query} what="the timeline" skeleton={<Skeleton className="m-4 h-40" />}>
         {(data) => (
           <CardBody className="space-y-3">
@@ -37,7 +43,12 @@ export function PointTimelineCard({ vm }: { vm: VmDto }) {
                 No points yet: take a snapshot or a checkpoint above, or add the VM to a backup job.
               </p>
             ) : (
-              <PointTimelineChart points={data.points} selectedId={current?.id ?? null} now={now} onSelect={setSelected} />
+              <PointTimelineChart
+                points={data.points}
+                selectedId={current?.id ?? null}
+                now={now}
+                onSelect={setSelected}
+              />
             )}
             {current && <ChosenPoint key={current.id} vm={vm} point={current} onClose={() => setSelected(null)} />}
           </CardBody>
@@ -47,7 +58,9 @@ export function PointTimelineCard({ vm }: { vm: VmDto }) {
   );
 }
 
-/** The chosen point and its actions: revert or clone a snapshot, restore a backup (the restore dialog of the backups). */
+/**
+ * The chosen point and its actions: revert or clone a snapshot, restore a backup (the restore dialog of the backups).
+ */
 function ChosenPoint({ vm, point, onClose }: { vm: VmDto; point: TimelinePointDto; onClose: () => void }) {
   const snapshots = useQuery({ ...snapshotQueries.vm(vm.id), enabled: !point.actions.includes('restore') });
   const backups = useQuery({ ...backupQueries.restorePoints(vm.id), enabled: point.actions.includes('restore') });
@@ -60,30 +73,73 @@ function ChosenPoint({ vm, point, onClose }: { vm: VmDto; point: TimelinePointDt
   const missing = (what: string) => `Loading the ${what}…`;
 
   return (
-    <section aria-label="Chosen point" data-testid="timeline-selection" className="flex flex-wrap items-center gap-2 rounded-md border border-accent-200 bg-accent-50/40 p-3">
-      <span aria-hidden="true" className="size-2.5 rounded-full" style={{ background: TIMELINE_KINDS[point.kind].color }} />
+    <section
+      aria-label="Chosen point"
+      data-testid="timeline-selection"
+      className="flex flex-wrap items-center gap-2 rounded-md border border-accent-200 bg-accent-50/40 p-3"
+    >
+      <span
+        aria-hidden="true"
+        className="size-2.5 rounded-full"
+        style={{ background: TIMELINE_KINDS[point.kind].color }}
+      />
       <span className="font-medium text-slate-900">{point.label}</span>
       <span className="text-xs text-slate-600">
-        {TIMELINE_KINDS[point.kind].label} · <span title={formatDateTime(point.at)}>{formatRelativeTime(point.at)}</span> · {formatBytes(point.sizeBytes)}
+        {TIMELINE_KINDS[point.kind].label} ·{' '}
+        <span title={formatDateTime(point.at)}>{formatRelativeTime(point.at)}</span> · {formatBytes(point.sizeBytes)}
       </span>
       <span className="ml-auto flex flex-wrap items-center gap-2">
         {point.actions.includes('revert') && (
-          <Button size="sm" variant="primary" disabled={Boolean(reasons.revert) || !snapshot} disabledReason={reasons.revert ?? (snapshot ? null : missing('snapshot'))}
-            onClick={() => snapshot && dialogs.open({ type: 'revert', snapshot })}>Revert…</Button>
+          <Button
+            size="sm"
+            variant="primary"
+            disabled={Boolean(reasons.revert) || !snapshot}
+            disabledReason={reasons.revert ?? (snapshot ? null : missing('snapshot'))}
+            onClick={() => snapshot && dialogs.open({ type: 'revert', snapshot })}
+          >
+            Revert…
+          </Button>
         )}
         {point.actions.includes('clone') && (
-          <Button size="sm" disabled={Boolean(reasons.clone) || !snapshot} disabledReason={reasons.clone ?? (snapshot ? null : missing('snapshot'))}
-            onClick={() => snapshot && dialogs.open({ type: 'clone', snapshot })}>Clone…</Button>
+          <Button
+            size="sm"
+            disabled={Boolean(reasons.clone) || !snapshot}
+            disabledReason={reasons.clone ?? (snapshot ? null : missing('snapshot'))}
+            onClick={() => snapshot && dialogs.open({ type: 'clone', snapshot })}
+          >
+            Clone…
+          </Button>
         )}
         {point.actions.includes('restore') && (
           <>
-            <Button size="sm" variant="primary" disabled={!restorePerm.allowed || !backup} disabledReason={restorePerm.reason ?? (backup ? null : missing('restore point'))}
-              onClick={() => setRestore('new')}>Restore as new VM</Button>
-            <Button size="sm" variant="danger" disabled={!restorePerm.allowed || !backup} disabledReason={restorePerm.reason ?? (backup ? null : missing('restore point'))}
-              onClick={() => setRestore('replace')}>Replace this VM…</Button>
+            <Button
+              size="sm"
+              variant="primary"
+              disabled={!restorePerm.allowed || !backup}
+              disabledReason={restorePerm.reason ?? (backup ? null : missing('restore point'))}
+              onClick={() => setRestore('new')}
+            >
+              Restore as new VM
+            </Button>
+            <Button
+              size="sm"
+              variant="danger"
+              disabled={!restorePerm.allowed || !backup}
+              disabledReason={restorePerm.reason ?? (backup ? null : missing('restore point'))}
+              onClick={() => setRestore('replace')}
+            >
+              Replace this VM…
+            </Button>
           </>
         )}
-        <button type="button" onClick={onClose} aria-label="Close chosen point" className="rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-700"><XIcon /></button>
+        <button
+          type="button"
+          onClick={onClose}
+          aria-label="Close chosen point"
+          className="rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-700"
+        >
+          <XIcon />
+        </button>
       </span>
       {dialogs.node}
       {restore && backup && <RestoreDialog mode={restore} vm={vm} point={backup} onClose={() => setRestore(null)} />}

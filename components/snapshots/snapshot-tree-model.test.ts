@@ -6,14 +6,30 @@ let minute = 0;
 function snap(id: string, parentId: string | null, extra: Partial<SnapshotDto> = {}): SnapshotDto {
   minute += 1;
   return {
-    id, vmId: 'vm-1', name: id, description: null, kind: 'snapshot', parentId, groupId: null, groupName: null, scheduleId: null,
-    layerBytes: 0, stateBytes: 0, wasRunning: true, downtimeMs: null, pauseMs: null, createdBy: null,
-    createdAt: new Date(Date.UTC(2026, 11, 6, 12, minute)).toISOString(), clones: [], ...extra,
+    id,
+    vmId: 'vm-1',
+    name: id,
+    description: null,
+    kind: 'snapshot',
+    parentId,
+    groupId: null,
+    groupName: null,
+    scheduleId: null,
+    layerBytes: 0,
+    stateBytes: 0,
+    wasRunning: true,
+    downtimeMs: null,
+    pauseMs: null,
+    createdBy: null,
+    createdAt: new Date(Date.UTC(2026, 11, 6, 12, minute)).toISOString(),
+    clones: [],
+    ...extra,
   };
 }
 
 // "a  ├ b" style outline of the rows: the id (or @ for "you are here") indented by depth.
-const outline = (rows: TreeRow[]) => rows.map((r) => `${'  '.repeat(r.depth)}${r.type === 'here' ? '@' : r.snapshot.id}`);
+const outline = (rows: TreeRow[]) =>
+  rows.map((r) => `${'  '.repeat(r.depth)}${r.type === 'here' ? '@' : r.snapshot.id}`);
 
 describe('snapshotTreeRows', () => {
   it('is empty without snapshots, whatever the current id', () => {

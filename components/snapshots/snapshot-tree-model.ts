@@ -32,7 +32,10 @@ export function snapshotTreeRows(snapshots: SnapshotDto[], currentId: string | n
   }
   const rows: TreeRow[] = [];
   const walk = (parent: string | null, depth: number, guides: boolean[]) => {
-    const kids: (SnapshotDto | 'here')[] = [...(children.get(parent) ?? []), ...(current === parent ? ['here' as const] : [])];
+    const kids: (SnapshotDto | 'here')[] = [
+      ...(children.get(parent) ?? []),
+      ...(current === parent ? ['here' as const] : []),
+    ];
     kids.forEach((kid, i) => {
       const last = i === kids.length - 1;
       if (kid === 'here') {

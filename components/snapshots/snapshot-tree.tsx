@@ -15,7 +15,9 @@ function Connectors({ row }: { row: TreeRow }) {
   return (
     <span aria-hidden="true" className="flex shrink-0 self-stretch">
       {row.guides.map((on, i) => (
-        <span key={i} className="relative w-5">{on && <span className={cx(LINE, 'inset-y-0 left-2 w-px')} />}</span>
+        <span key={i} className="relative w-5">
+          {on && <span className={cx(LINE, 'inset-y-0 left-2 w-px')} />}
+        </span>
       ))}
       <span className="relative w-5">
         <span className={cx(LINE, 'top-0 left-2 w-px', row.last ? 'h-1/2' : 'bottom-0')} />
@@ -31,7 +33,13 @@ function Sizes({ s }: { s: SnapshotDto }) {
       disk layer {formatBytes(s.layerBytes)}
       {s.kind === 'checkpoint' && <> · memory {formatBytes(s.stateBytes)}</>}
       {s.kind === 'checkpoint' && s.pauseMs !== null && (
-        <> · <span title={s.downtimeMs !== null ? `QEMU reported ${formatDuration(s.downtimeMs)} of downtime` : undefined}>paused {formatDuration(s.pauseMs)}</span></>
+        <>
+          {' '}
+          ·{' '}
+          <span title={s.downtimeMs !== null ? `QEMU reported ${formatDuration(s.downtimeMs)} of downtime` : undefined}>
+            paused {formatDuration(s.pauseMs)}
+          </span>
+        </>
       )}
     </span>
   );
@@ -43,13 +51,18 @@ function SnapshotLine({ row, actions }: { row: SnapshotRow; actions: ReactNode }
     <div className="flex min-w-0 flex-1 flex-wrap items-center gap-x-3 gap-y-1 py-2">
       <div className="min-w-0 flex-1">
         <p className="flex flex-wrap items-center gap-2">
-          <span className="font-medium text-slate-900" data-testid="snapshot-name">{s.name}</span>
+          <span className="font-medium text-slate-900" data-testid="snapshot-name">
+            {s.name}
+          </span>
           <SnapshotKindBadges snapshot={s} />
           {s.scheduleId && <span className="text-xs text-slate-500">scheduled</span>}
         </p>
         <p className="mt-0.5 text-xs text-slate-500">
-          <time dateTime={s.createdAt} title={formatDateTime(s.createdAt)}>{formatRelativeTime(s.createdAt)}</time>
-          {' · '}<Sizes s={s} />
+          <time dateTime={s.createdAt} title={formatDateTime(s.createdAt)}>
+            {formatRelativeTime(s.createdAt)}
+          </time>
+          {' · '}
+          <Sizes s={s} />
           {s.groupName && s.groupName !== s.name && <> · group {s.groupName}</>}
           {s.createdBy && <> · by {s.createdBy}</>}
         </p>
@@ -58,7 +71,12 @@ function SnapshotLine({ row, actions }: { row: SnapshotRow; actions: ReactNode }
           <p className="mt-0.5 text-xs text-slate-600" data-testid="snapshot-clones">
             Linked clone{s.clones.length === 1 ? '' : 's'}:{' '}
             {s.clones.map((c, i) => (
-              <span key={c.vmId}>{i > 0 && ', '}<Link href={`/vms/${c.vmId}`} className="font-medium text-accent-700 hover:underline">{c.vmName}</Link></span>
+              <span key={c.vmId}>
+                {i > 0 && ', '}
+                <Link href={`/vms/${c.vmId}`} className="font-medium text-accent-700 hover:underline">
+                  {c.vmName}
+                </Link>
+              </span>
             ))}
           </p>
         )}
@@ -72,28 +90,50 @@ function HereLine({ row, vmName, vmState }: { row: HereRow; vmName: string; vmSt
   return (
     <div className="flex items-center gap-2 py-2" data-testid="you-are-here" data-depth={row.depth}>
       <span className="inline-flex items-center gap-1.5 rounded-full bg-accent-600 px-2.5 py-0.5 text-xs font-semibold text-white">
-        <svg width="8" height="8" aria-hidden="true"><circle cx="4" cy="4" r="4" fill="currentColor" /></svg>
+        <svg width="8" height="8" aria-hidden="true">
+          <circle cx="4" cy="4" r="4" fill="currentColor" />
+        </svg>
         You are here
       </span>
       <span className="text-xs text-slate-600">
-        {vmName} now ({vmState}){row.depth === 0 ? ': on no snapshot’s chain (its disk was replaced)' : ': what changed since the point above is in no snapshot yet'}
+        {vmName} now ({vmState})
+        {row.depth === 0
+          ? ': on no snapshot’s chain (its disk was replaced)'
+          : ': what changed since the point above is in no snapshot yet'}
       </span>
     </div>
   );
 }
 
 /** The snapshot tree: indentation by parent, branch lines, "You are here" where the VM is now. */
-export function SnapshotTree({ rows, vmName, vmState, actions }: {
-  rows: TreeRow[]; vmName: string; vmState: string; actions: (row: SnapshotRow) => ReactNode;
+export function SnapshotTree({
+  rows,
+  vmName,
+  vmState,
+  actions,
+}: {
+  rows: TreeRow[];
+  vmName: string;
+  vmState: string;
+  actions: (row: SnapshotRow) => ReactNode;
 }) {
   return (
     <ul aria-label="Snapshot tree" data-testid="snapshot-tree" className="divide-y divide-slate-100">
       {rows.map((row) => (
-        <li key={row.type === 'here' ? 'here' : row.snapshot.id} className="flex items-stretch gap-2 px-4"
-          data-testid={row.type === 'here' ? undefined : 'snapshot-row'} data-snapshot-id={row.type === 'here' ? undefined : row.snapshot.id}
-          data-depth={row.depth} data-current={row.type === 'snapshot' && row.current ? 'true' : undefined}>
+        <li
+          key={row.type === 'here' ? 'here' : row.snapshot.id}
+          className="flex items-stretch gap-2 px-4"
+          data-testid={row.type === 'here' ? undefined : 'snapshot-row'}
+          data-snapshot-id={row.type === 'here' ? undefined : row.snapshot.id}
+          data-depth={row.depth}
+          data-current={row.type === 'snapshot' && row.current ? 'true' : undefined}
+        >
           <Connectors row={row} />
-          {row.type === 'here' ? <HereLine row={row} vmName={vmName} vmState={vmState} /> : <SnapshotLine row={row} actions={actions(row)} />}
+          {row.type === 'here' ? (
+            <HereLine row={row} vmName={vmName} vmState={vmState} />
+          ) : (
+            <SnapshotLine row={row} actions={actions(row)} />
+          )}
         </li>
       ))}
     </ul>

@@ -28,43 +28,95 @@ export function SnapshotsCard({ vm }: { vm: VmDto }) {
     const removeReason = reasons.remove ?? deleteBlockReason(row);
     return (
       <>
-        <Button size="sm" variant="ghost" aria-label={`Revert to ${s.name}`} disabled={Boolean(reasons.revert)} disabledReason={reasons.revert}
-          onClick={() => dialogs.open({ type: 'revert', snapshot: s })}>Revert</Button>
-        <Button size="sm" variant="ghost" aria-label={`Clone from ${s.name}`} disabled={Boolean(reasons.clone)} disabledReason={reasons.clone}
-          onClick={() => dialogs.open({ type: 'clone', snapshot: s })}>Clone</Button>
-        <Button size="sm" variant="ghost" aria-label={`Delete ${s.name}`} disabled={Boolean(removeReason)} disabledReason={removeReason}
-          className="text-red-700 hover:bg-red-50 hover:text-red-800" onClick={() => dialogs.open({ type: 'delete', snapshot: s })}>Delete</Button>
+        <Button
+          size="sm"
+          variant="ghost"
+          aria-label={`Revert to ${s.name}`}
+          disabled={Boolean(reasons.revert)}
+          disabledReason={reasons.revert}
+          onClick={() => dialogs.open({ type: 'revert', snapshot: s })}
+        >
+          Revert
+        </Button>
+        <Button
+          size="sm"
+          variant="ghost"
+          aria-label={`Clone from ${s.name}`}
+          disabled={Boolean(reasons.clone)}
+          disabledReason={reasons.clone}
+          onClick={() => dialogs.open({ type: 'clone', snapshot: s })}
+        >
+          Clone
+        </Button>
+        <Button
+          size="sm"
+          variant="ghost"
+          aria-label={`Delete ${s.name}`}
+          disabled={Boolean(removeReason)}
+          disabledReason={removeReason}
+          className="text-red-700 hover:bg-red-50 hover:text-red-800"
+          onClick={() => dialogs.open({ type: 'delete', snapshot: s })}
+        >
+          Delete
+        </Button>
       </>
     );
   };
 
   return (
     <Card aria-label="Snapshots" data-testid="snapshots-card">
-      <CardHeader title="Snapshots"
-        description={snapshots.length === 0 ? 'Points this VM can go back to, kept beside its disk' : `${snapshots.length} point${snapshots.length === 1 ? '' : 's'} · ${formatBytes(total)} beside the disk`}
+      <CardHeader
+        title="Snapshots"
+        description={
+          snapshots.length === 0
+            ? 'Points this VM can go back to, kept beside its disk'
+            : `${snapshots.length} point${snapshots.length === 1 ? '' : 's'} · ${formatBytes(total)} beside the disk`
+        }
         actions={
           <>
-            <Button disabled={Boolean(reasons.take(false))} disabledReason={reasons.take(false)} onClick={() => dialogs.open({ type: 'take', memory: false })}>
+            <Button
+              disabled={Boolean(reasons.take(false))}
+              disabledReason={reasons.take(false)}
+              onClick={() => dialogs.open({ type: 'take', memory: false })}
+            >
               Take snapshot
             </Button>
-            <Button variant="primary" disabled={Boolean(reasons.take(true))} disabledReason={reasons.take(true)} onClick={() => dialogs.open({ type: 'take', memory: true })}>
+            <Button
+              variant="primary"
+              disabled={Boolean(reasons.take(true))}
+              disabledReason={reasons.take(true)}
+              onClick={() => dialogs.open({ type: 'take', memory: true })}
+            >
               Take checkpoint
             </Button>
           </>
-        } />
+        }
+      />
       <QueryState query={query} what="snapshots" skeleton={<SkeletonRows rows={3} />}>
         {(data) => (
           <>
             <CapabilityStrip capabilities={data.capabilities} error={data.capabilitiesError} />
             {data.cloneOf && (
-              <CloneBanner vmId={vm.id} cloneOf={data.cloneOf} busyReason={reasons.remove}
-                onAccepted={(taskId) => dialogs.watch(taskId, `Making ${vm.name} independent`)} />
+              <CloneBanner
+                vmId={vm.id}
+                cloneOf={data.cloneOf}
+                busyReason={reasons.remove}
+                onAccepted={(taskId) => dialogs.watch(taskId, `Making ${vm.name} independent`)}
+              />
             )}
             {data.snapshots.length === 0 ? (
-              <EmptyState icon={<CheckpointIcon />} title="No snapshots yet"
-                description="A snapshot freezes the disk in a moment, live; a checkpoint also keeps the memory, so the VM comes back exactly where it was." />
+              <EmptyState
+                icon={<CheckpointIcon />}
+                title="No snapshots yet"
+                description="A snapshot freezes the disk in a moment, live; a checkpoint also keeps the memory, so the VM comes back exactly where it was."
+              />
             ) : (
-              <SnapshotTree rows={snapshotTreeRows(data.snapshots, data.currentId)} vmName={vm.name} vmState={vm.state} actions={rowActions} />
+              <SnapshotTree
+                rows={snapshotTreeRows(data.snapshots, data.currentId)}
+                vmName={vm.name}
+                vmState={vm.state}
+                actions={rowActions}
+              />
             )}
           </>
         )}

@@ -25,29 +25,68 @@ const TEXT = {
 } as const;
 
 /** Name and describe a snapshot (disk) or a checkpoint (disk + memory) of one VM, then start it as a task. */
-export function TakePointDialog({ vmId, vmName, memory, onClose, onAccepted }: {
-  vmId: string; vmName: string; memory: boolean; onClose: () => void; onAccepted: (taskId: string, name: string) => void;
+export function TakePointDialog({
+  vmId,
+  vmName,
+  memory,
+  onClose,
+  onAccepted,
+}: {
+  vmId: string;
+  vmName: string;
+  memory: boolean;
+  onClose: () => void;
+  onAccepted: (taskId: string, name: string) => void;
 }) {
   const kind = memory ? 'checkpoint' : 'snapshot';
   const take = useTakeSnapshot(vmId);
   const form = useSchemaForm(takeSnapshotSchema);
-  const { values, field } = useTextFields({ name: `${kind} ${formatDateTime(Date.now()).slice(0, 16)}`, description: '' }, form);
+  const { values, field } = useTextFields(
+    { name: `${kind} ${formatDateTime(Date.now()).slice(0, 16)}`, description: '' },
+    form,
+  );
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
     const input = form.validate({ name: values.name, description: values.description.trim() || undefined, memory });
     if (!input) return;
-    take.mutate(input, { onSuccess: ({ taskId }) => { onAccepted(taskId, input.name); onClose(); }, onError: (err) => form.applyServerError(err) });
+    take.mutate(input, {
+      onSuccess: ({ taskId }) => {
+        onAccepted(taskId, input.name);
+        onClose();
+      },
+      onError: (err) => form.applyServerError(err),
+    });
   }
 
   return (
-    <Dialog open onClose={onClose} title={TEXT[kind].title} description={`Of ${vmName}.`}
-      footer={<><Button onClick={onClose}>Cancel</Button><Button type="submit" form={FORM_ID} variant="primary" loading={take.isPending}>{TEXT[kind].submit}</Button></>}>
+    <Dialog
+      open
+      onClose={onClose}
+      title={TEXT[kind].title}
+      description={`Of ${vmName}.`}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" form={FORM_ID} variant="primary" loading={take.isPending}>
+            {TEXT[kind].submit}
+          </Button>
+        </>
+      }
+    >
       <form id={FORM_ID} onSubmit={onSubmit} noValidate className="space-y-4">
-        {form.errors._form && <p role="alert" className="text-sm text-red-700">{form.errors._form}</p>}
+        {form.errors._form && (
+          <p role="alert" className="text-sm text-red-700">
+            {form.errors._form}
+          </p>
+        )}
         <p className="text-sm text-slate-600">{TEXT[kind].what}</p>
         <TextField label="Name" autoFocus autoComplete="off" {...field('name')} />
-        <TextAreaField label="Description" hint="Optional: why you took it, e.g. before the kernel upgrade" {...field('description')} />
+        <TextAreaField
+          label="Description"
+          hint="Optional: why you took it, e.g. before the kernel upgrade"
+          {...field('description')}
+        />
       </form>
     </Dialog>
   );

@@ -18,10 +18,13 @@ const taskLink = (taskId: string) => ({ href: `/tasks/${taskId}`, label: 'Open t
 export function useTaskWatch(): { watch: (taskId: string, what: string) => void; watchers: ReactNode } {
   const { toast } = useToast();
   const [tasks, setTasks] = useState<Watched[]>([]);
-  const watch = useCallback((taskId: string, what: string) => {
-    toast({ tone: 'info', title: `${what}: started`, link: taskLink(taskId) });
-    setTasks((xs) => [...xs, { taskId, what }]);
-  }, [toast]);
+  const watch = useCallback(
+    (taskId: string, what: string) => {
+      toast({ tone: 'info', title: `${what}: started`, link: taskLink(taskId) });
+      setTasks((xs) => [...xs, { taskId, what }]);
+    },
+    [toast],
+  );
   const forget = useCallback((taskId: string) => setTasks((xs) => xs.filter((x) => x.taskId !== taskId)), []);
   return { watch, watchers: tasks.map((t) => <TaskEnd key={t.taskId} task={t} onEnded={forget} />) };
 }
@@ -36,9 +39,16 @@ function TaskEnd({ task, onEnded }: { task: Watched; onEnded: (taskId: string) =
     reported.current = true;
     void qc.invalidateQueries({ queryKey: snapshotQueries.all() });
     void qc.invalidateQueries({ queryKey: vmQueries.all() });
-    toast(data.state === 'succeeded'
-      ? { tone: 'success', title: `${task.what}: done`, link: taskLink(task.taskId) }
-      : { tone: 'error', title: `${task.what}: ${data.state}`, description: data.error?.message, link: taskLink(task.taskId) });
+    toast(
+      data.state === 'succeeded'
+        ? { tone: 'success', title: `${task.what}: done`, link: taskLink(task.taskId) }
+        : {
+            tone: 'error',
+            title: `${task.what}: ${data.state}`,
+            description: data.error?.message,
+            link: taskLink(task.taskId),
+          },
+    );
     onEnded(task.taskId);
   }, [data, qc, toast, task, onEnded]);
   return null;

@@ -11,10 +11,14 @@ export function TaskStateBadge({ state }: { state: TaskState }) {
 export function taskTargetHref(task: Pick<TaskDto, 'targetType' | 'targetId'>): string | null {
   if (!task.targetId) return null;
   switch (task.targetType) {
-    case 'vm': return `/vms/${encodeURIComponent(task.targetId)}`;
-    case 'host': return `/hosts/${encodeURIComponent(task.targetId)}`;
-    case 'image': return '/images';
-    default: return null;
+    case 'vm':
+      return `/vms/${encodeURIComponent(task.targetId)}`;
+    case 'host':
+      return `/hosts/${encodeURIComponent(task.targetId)}`;
+    case 'image':
+      return '/images';
+    default:
+      return null;
   }
 }
 
@@ -27,11 +31,20 @@ export function TaskTargetLink({ task }: { task: Pick<TaskDto, 'targetType' | 't
       <span className="font-mono text-xs">{task.targetId}</span>
     </>
   );
-  return href ? <Link href={href} className="hover:text-accent-700 hover:underline">{text}</Link> : <span>{text}</span>;
+  return href ? (
+    <Link href={href} className="hover:text-accent-700 hover:underline">
+      {text}
+    </Link>
+  ) : (
+    <span>{text}</span>
+  );
 }
 
 /** Run time so far (running), total (finished), or time waiting (queued). */
-export function taskDurationMs(task: Pick<TaskDto, 'createdAt' | 'startedAt' | 'finishedAt'>, now: number): number | null {
+export function taskDurationMs(
+  task: Pick<TaskDto, 'createdAt' | 'startedAt' | 'finishedAt'>,
+  now: number,
+): number | null {
   const start = Date.parse(task.startedAt ?? task.createdAt);
   const end = task.finishedAt ? Date.parse(task.finishedAt) : now;
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;

@@ -19,8 +19,15 @@ export function TaskDetail({ taskId }: { taskId: string }) {
     <QueryState query={query} what="the task" skeleton={<Skeleton className="h-40" />}>
       {(task) => (
         <>
-          <PageHeader title={task.title} meta={<TaskStateBadge state={task.state} />}
-            description={<span className="font-mono text-xs">{task.kind} · {task.id}</span>} />
+          <PageHeader
+            title={task.title}
+            meta={<TaskStateBadge state={task.state} />}
+            description={
+              <span className="font-mono text-xs">
+                {task.kind} · {task.id}
+              </span>
+            }
+          />
           <div className="space-y-5">
             <TaskProgress taskId={task.id} bare />
             {task.error && (
@@ -33,15 +40,23 @@ export function TaskDetail({ taskId }: { taskId: string }) {
             <div className="grid grid-cols-1 items-start gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
               <Card>
                 <CardHeader title="Details" />
-                <KeyValueList labelWidth="7.5rem" rows={[
-                  ['Target', <TaskTargetLink key="t" task={task} />],
-                  ['Kind', <span key="k" className="font-mono text-xs">{task.kind}</span>],
-                  ['Requested by', task.createdByName ?? 'system'],
-                  ['Created', formatDateTime(task.createdAt)],
-                  ['Started', formatDateTime(task.startedAt)],
-                  ['Finished', formatDateTime(task.finishedAt)],
-                  ['Duration', <TaskDuration key="d" task={task} now={now} />],
-                ]} />
+                <KeyValueList
+                  labelWidth="7.5rem"
+                  rows={[
+                    ['Target', <TaskTargetLink key="t" task={task} />],
+                    [
+                      'Kind',
+                      <span key="k" className="font-mono text-xs">
+                        {task.kind}
+                      </span>,
+                    ],
+                    ['Requested by', task.createdByName ?? 'system'],
+                    ['Created', formatDateTime(task.createdAt)],
+                    ['Started', formatDateTime(task.startedAt)],
+                    ['Finished', formatDateTime(task.finishedAt)],
+                    ['Duration', <TaskDuration key="d" task={task} now={now} />],
+                  ]}
+                />
               </Card>
               <Card>
                 <CardHeader title="Step log" description={`${task.steps?.length ?? 0} entries`} />

@@ -14,11 +14,27 @@ const TONES: Record<Tone, { badge: string; dot: string }> = {
 
 // One palette for every state word in the product: VMs, hosts, tasks, images, audit results.
 const STATE_TONES: Record<string, Tone> = {
-  running: 'green', online: 'green', succeeded: 'green', ready: 'green',
-  stopped: 'gray', cancelled: 'gray', queued: 'gray',
-  provisioning: 'blue', migrating: 'blue', starting: 'blue', stopping: 'blue', deleting: 'blue', importing: 'blue', accepted: 'blue',
-  error: 'red', failed: 'red', crashed: 'red', offline: 'red',
-  paused: 'amber', maintenance: 'amber', denied: 'amber',
+  running: 'green',
+  online: 'green',
+  succeeded: 'green',
+  ready: 'green',
+  stopped: 'gray',
+  cancelled: 'gray',
+  queued: 'gray',
+  provisioning: 'blue',
+  migrating: 'blue',
+  starting: 'blue',
+  stopping: 'blue',
+  deleting: 'blue',
+  importing: 'blue',
+  accepted: 'blue',
+  error: 'red',
+  failed: 'red',
+  crashed: 'red',
+  offline: 'red',
+  paused: 'amber',
+  maintenance: 'amber',
+  denied: 'amber',
 };
 const TRANSITIONAL = new Set(['provisioning', 'migrating', 'starting', 'stopping', 'deleting', 'importing', 'queued']);
 
@@ -26,22 +42,59 @@ export function stateTone(state: string): Tone {
   return STATE_TONES[state] ?? 'gray';
 }
 
-export function Badge({ tone = 'gray', dot, pulse, className, children, ...rest }: {
-  tone?: Tone; dot?: boolean; pulse?: boolean; className?: string; children: ReactNode; 'data-testid'?: string; title?: string;
+export function Badge({
+  tone = 'gray',
+  dot,
+  pulse,
+  className,
+  children,
+  ...rest
+}: {
+  tone?: Tone;
+  dot?: boolean;
+  pulse?: boolean;
+  className?: string;
+  children: ReactNode;
+  'data-testid'?: string;
+  title?: string;
 }) {
   return (
     <span
-      className={cx('inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset', TONES[tone].badge, className)}
-      {...rest}>
-      {dot && <span aria-hidden="true" className={cx('size-1.5 rounded-full', TONES[tone].dot, pulse && 'animate-pulse')} />}
+      className={cx(
+        'inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset',
+        TONES[tone].badge,
+        className,
+      )}
+      {...rest}
+    >
+      {dot && (
+        <span aria-hidden="true" className={cx('size-1.5 rounded-full', TONES[tone].dot, pulse && 'animate-pulse')} />
+      )}
       {children}
     </span>
   );
 }
 
-export function StateBadge({ state, tone, label, ...rest }: { state: string; tone?: Tone; label?: string; 'data-testid'?: string; title?: string }) {
+export function StateBadge({
+  state,
+  tone,
+  label,
+  ...rest
+}: {
+  state: string;
+  tone?: Tone;
+  label?: string;
+  'data-testid'?: string;
+  title?: string;
+}) {
   return (
-    <Badge tone={tone ?? stateTone(state)} dot pulse={TRANSITIONAL.has(state) || tone === 'blue'} data-state={state} {...rest}>
+    <Badge
+      tone={tone ?? stateTone(state)}
+      dot
+      pulse={TRANSITIONAL.has(state) || tone === 'blue'}
+      data-state={state}
+      {...rest}
+    >
       {label ?? state.charAt(0).toUpperCase() + state.slice(1).replace(/-/g, ' ')}
     </Badge>
   );

@@ -8,7 +8,8 @@ type Size = 'sm' | 'md';
 
 const VARIANTS: Record<Variant, string> = {
   primary: 'bg-accent-600 text-white shadow-sm hover:bg-accent-700 disabled:bg-accent-600/50',
-  secondary: 'border border-slate-300 bg-white text-slate-700 shadow-sm hover:bg-slate-50 disabled:text-slate-400 disabled:bg-slate-50',
+  secondary:
+    'border border-slate-300 bg-white text-slate-700 shadow-sm hover:bg-slate-50 disabled:text-slate-400 disabled:bg-slate-50',
   danger: 'bg-red-600 text-white shadow-sm hover:bg-red-700 disabled:bg-red-600/45',
   ghost: 'text-slate-600 hover:bg-slate-100 hover:text-slate-900 disabled:text-slate-400 disabled:hover:bg-transparent',
 };
@@ -33,7 +34,18 @@ type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   disabledReason?: string | null;
 };
 
-export function Button({ variant, size, loading, icon, disabledReason, className, children, disabled, type = 'button', ...rest }: ButtonProps) {
+export function Button({
+  variant,
+  size,
+  loading,
+  icon,
+  disabledReason,
+  className,
+  children,
+  disabled,
+  type = 'button',
+  ...rest
+}: ButtonProps) {
   const tipId = useId();
   const isDisabled = Boolean(disabled || loading);
   const tip = isDisabled && disabledReason && !loading ? disabledReason : null;
@@ -55,21 +67,34 @@ export function Button({ variant, size, loading, icon, disabledReason, className
   return (
     <span className="group relative inline-flex">
       {button}
-      <span id={tipId} role="tooltip"
-        className="pointer-events-none absolute top-full right-0 z-50 mt-1.5 hidden rounded bg-slate-900 px-2 py-1 text-xs font-normal whitespace-nowrap text-white shadow-lg group-hover:block">
+      <span
+        id={tipId}
+        role="tooltip"
+        className="pointer-events-none absolute top-full right-0 z-50 mt-1.5 hidden rounded bg-slate-900 px-2 py-1 text-xs font-normal whitespace-nowrap text-white shadow-lg group-hover:block"
+      >
         {tip}
       </span>
     </span>
   );
 }
 
-export function ButtonLink({ variant, size, className, ...props }: ComponentProps<typeof Link> & { variant?: Variant; size?: Size }) {
+export function ButtonLink({
+  variant,
+  size,
+  className,
+  ...props
+}: ComponentProps<typeof Link> & { variant?: Variant; size?: Size }) {
   return <Link className={buttonClasses(variant, size, className)} {...props} />;
 }
 
 export function Spinner({ className }: { className?: string }) {
   return (
-    <span aria-hidden="true"
-      className={cx('inline-block size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent', className)} />
+    <span
+      aria-hidden="true"
+      className={cx(
+        'inline-block size-3.5 animate-spin rounded-full border-2 border-current border-r-transparent',
+        className,
+      )}
+    />
   );
 }

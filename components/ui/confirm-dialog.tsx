@@ -4,7 +4,18 @@ import { Button } from './button';
 import { Dialog } from './dialog';
 import { TextField } from './form-field';
 
-export function ConfirmDialog({ open, onCancel, onConfirm, title, description, confirmLabel, cancelLabel = 'Cancel', tone = 'danger', typeToConfirm, pending }: {
+export function ConfirmDialog({
+  open,
+  onCancel,
+  onConfirm,
+  title,
+  description,
+  confirmLabel,
+  cancelLabel = 'Cancel',
+  tone = 'danger',
+  typeToConfirm,
+  pending,
+}: {
   open: boolean;
   onCancel: () => void;
   onConfirm: () => void;
@@ -20,23 +31,58 @@ export function ConfirmDialog({ open, onCancel, onConfirm, title, description, c
 }) {
   const [typed, setTyped] = useState('');
   const matches = !typeToConfirm || typed === typeToConfirm;
-  const close = () => { setTyped(''); onCancel(); };
+  const close = () => {
+    setTyped('');
+    onCancel();
+  };
 
   return (
-    <Dialog open={open} onClose={close} title={title} description={description}
+    <Dialog
+      open={open}
+      onClose={close}
+      title={title}
+      description={description}
       footer={
         <>
           <Button onClick={close}>{cancelLabel}</Button>
-          <Button variant={tone} disabled={!matches} loading={pending}
-            onClick={() => { if (matches) { setTyped(''); onConfirm(); } }}>
+          <Button
+            variant={tone}
+            disabled={!matches}
+            loading={pending}
+            onClick={() => {
+              if (matches) {
+                setTyped('');
+                onConfirm();
+              }
+            }}
+          >
             {confirmLabel}
           </Button>
         </>
-      }>
+      }
+    >
       {typeToConfirm && (
-        <form onSubmit={(e) => { e.preventDefault(); if (matches) { setTyped(''); onConfirm(); } }}>
-          <TextField label={<>Type <span className="font-mono font-semibold text-slate-900">{typeToConfirm}</span> to confirm</>}
-            value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" autoFocus spellCheck={false} />
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (matches) {
+              setTyped('');
+              onConfirm();
+            }
+          }}
+        >
+          <TextField
+            label={
+              <>
+                Type <span className="font-mono font-semibold text-slate-900">{typeToConfirm}</span> to confirm
+              </>
+            }
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            autoComplete="off"
+            autoFocus
+            spellCheck={false}
+          />
         </form>
       )}
     </Dialog>

@@ -20,10 +20,17 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
     setTimeout(() => setCopied(false), 1500);
   }
   return (
-    <button type="button" onClick={() => void copy()} aria-label={label} title={copied ? 'Copied' : label}
-      className="rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-accent-500">
+    <button
+      type="button"
+      onClick={() => void copy()}
+      aria-label={label}
+      title={copied ? 'Copied' : label}
+      className="rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-accent-500"
+    >
       {copied ? <CheckIcon className="text-emerald-600" /> : <CopyIcon />}
-      <span className="sr-only" aria-live="polite">{copied ? 'Copied' : ''}</span>
+      <span className="sr-only" aria-live="polite">
+        {copied ? 'Copied' : ''}
+      </span>
     </button>
   );
 }

@@ -40,11 +40,26 @@ type DataTableProps<T> = {
 function compare(a: string | number | null | undefined, b: string | number | null | undefined): number {
   if (a == null) return b == null ? 0 : 1;
   if (b == null) return -1;
-  return typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b), undefined, { numeric: true });
+  return typeof a === 'number' && typeof b === 'number'
+    ? a - b
+    : String(a).localeCompare(String(b), undefined, { numeric: true });
 }
 
-export function DataTable<T>({ label, rows, columns, rowKey, searchText, searchPlaceholder = 'Filter…', toolbar, empty,
-  filtersActive, onClearFilters, initialSort, rowHref, dense }: DataTableProps<T>) {
+export function DataTable<T>({
+  label,
+  rows,
+  columns,
+  rowKey,
+  searchText,
+  searchPlaceholder = 'Filter…',
+  toolbar,
+  empty,
+  filtersActive,
+  onClearFilters,
+  initialSort,
+  rowHref,
+  dense,
+}: DataTableProps<T>) {
   const router = useRouter();
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<Sort | null>(initialSort ?? null);
@@ -67,7 +82,10 @@ export function DataTable<T>({ label, rows, columns, rowKey, searchText, searchP
   };
 
   const hasToolbar = Boolean(searchText || toolbar);
-  const clear = () => { setQuery(''); onClearFilters?.(); };
+  const clear = () => {
+    setQuery('');
+    onClearFilters?.();
+  };
   const pad = dense ? 'px-3 py-1.5' : 'px-3 py-2';
 
   return (
@@ -77,8 +95,14 @@ export function DataTable<T>({ label, rows, columns, rowKey, searchText, searchP
           {searchText && (
             <div className="relative w-64">
               <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 -translate-y-1/2 text-slate-400" />
-              <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={searchPlaceholder}
-                aria-label={`Filter ${label.toLowerCase()}`} className={inputClasses(false, 'py-1 pl-8 text-xs')} />
+              <input
+                type="search"
+                value={query}
+                onChange={(e) => setQuery(e.target.value)}
+                placeholder={searchPlaceholder}
+                aria-label={`Filter ${label.toLowerCase()}`}
+                className={inputClasses(false, 'py-1 pl-8 text-xs')}
+              />
             </div>
           )}
           {toolbar}
@@ -96,17 +120,32 @@ export function DataTable<T>({ label, rows, columns, rowKey, searchText, searchP
               {columns.map((c) => {
                 const dir = sort?.id === c.id ? (sort.desc ? 'desc' : 'asc') : false;
                 return (
-                  <th key={c.id} scope="col"
+                  <th
+                    key={c.id}
+                    scope="col"
                     aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined}
-                    className={cx('sticky top-[var(--header-h)] z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-medium whitespace-nowrap text-slate-500 backdrop-blur',
-                      pad, c.align === 'right' ? 'text-right' : 'text-left', c.className)}>
+                    className={cx(
+                      'sticky top-[var(--header-h)] z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-medium whitespace-nowrap text-slate-500 backdrop-blur',
+                      pad,
+                      c.align === 'right' ? 'text-right' : 'text-left',
+                      c.className,
+                    )}
+                  >
                     {c.sortValue ? (
-                      <button type="button" onClick={() => toggleSort(c.id)}
-                        className={cx('inline-flex items-center gap-1 rounded hover:text-slate-900', c.align === 'right' && 'flex-row-reverse')}>
+                      <button
+                        type="button"
+                        onClick={() => toggleSort(c.id)}
+                        className={cx(
+                          'inline-flex items-center gap-1 rounded hover:text-slate-900',
+                          c.align === 'right' && 'flex-row-reverse',
+                        )}
+                      >
                         {c.header}
                         <SortIcon sortDir={dir} />
                       </button>
-                    ) : c.header}
+                    ) : (
+                      c.header
+                    )}
                   </th>
                 );
               })}
@@ -114,10 +153,21 @@ export function DataTable<T>({ label, rows, columns, rowKey, searchText, searchP
           </thead>
           <tbody className="divide-y divide-slate-100">
             {visible.map((row) => (
-              <tr key={rowKey(row)} onClick={onRowClick(row)}
-                className={cx('hover:bg-slate-50', rowHref && 'cursor-pointer')}>
+              <tr
+                key={rowKey(row)}
+                onClick={onRowClick(row)}
+                className={cx('hover:bg-slate-50', rowHref && 'cursor-pointer')}
+              >
                 {columns.map((c) => (
-                  <td key={c.id} className={cx(pad, 'align-middle text-slate-700', c.align === 'right' && 'text-right tabular-nums', c.className)}>
+                  <td
+                    key={c.id}
+                    className={cx(
+                      pad,
+                      'align-middle text-slate-700',
+                      c.align === 'right' && 'text-right tabular-nums',
+                      c.className,
+                    )}
+                  >
                     {c.cell(row)}
                   </td>
                 ))}
@@ -127,7 +177,9 @@ export function DataTable<T>({ label, rows, columns, rowKey, searchText, searchP
               <tr>
                 <td colSpan={columns.length} className="px-3 py-10 text-center text-sm text-slate-500">
                   Nothing matches these filters.{' '}
-                  <Button variant="ghost" size="sm" onClick={clear}>Clear filters</Button>
+                  <Button variant="ghost" size="sm" onClick={clear}>
+                    Clear filters
+                  </Button>
                 </td>
               </tr>
             )}

@@ -1,7 +1,15 @@
 import type { ReactNode } from 'react';
 
-export function PageHeader({ title, description, meta, actions }: {
-  title: ReactNode; description?: ReactNode; meta?: ReactNode; actions?: ReactNode;
+export function PageHeader({
+  title,
+  description,
+  meta,
+  actions,
+}: {
+  title: ReactNode;
+  description?: ReactNode;
+  meta?: ReactNode;
+  actions?: ReactNode;
 }) {
   return (
     <div className="mb-5 flex flex-wrap items-start justify-between gap-x-6 gap-y-3">

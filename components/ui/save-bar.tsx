@@ -2,8 +2,18 @@ import { Button } from '@/components/ui/button';
 import { cx } from '@/lib/cx';
 
 /** The footer of a settings form: what blocks or awaits saving, and the save button. */
-export function SaveBar({ label, invalid, dirty, saving, permission }: {
-  label: string; invalid: boolean; dirty: boolean; saving: boolean; permission: { allowed: boolean; reason: string | null };
+export function SaveBar({
+  label,
+  invalid,
+  dirty,
+  saving,
+  permission,
+}: {
+  label: string;
+  invalid: boolean;
+  dirty: boolean;
+  saving: boolean;
+  permission: { allowed: boolean; reason: string | null };
 }) {
   return (
     <div className="flex items-center justify-end gap-3 border-t border-slate-100 bg-slate-50/60 px-4 py-3">
@@ -12,7 +22,13 @@ export function SaveBar({ label, invalid, dirty, saving, permission }: {
           {invalid ? 'Not saved: fix the fields marked in red.' : dirty ? 'Unsaved changes' : `${permission.reason}.`}
         </span>
       )}
-      <Button type="submit" variant="primary" loading={saving} disabled={!permission.allowed} disabledReason={permission.reason}>
+      <Button
+        type="submit"
+        variant="primary"
+        loading={saving}
+        disabled={!permission.allowed}
+        disabledReason={permission.reason}
+      >
         {label}
       </Button>
     </div>

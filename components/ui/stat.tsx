@@ -1,7 +1,17 @@
 import type { ReactNode } from 'react';
 import { cx } from '@/lib/cx';
 
-export function Stat({ label, value, hint, className }: { label: ReactNode; value: ReactNode; hint?: ReactNode; className?: string }) {
+export function Stat({
+  label,
+  value,
+  hint,
+  className,
+}: {
+  label: ReactNode;
+  value: ReactNode;
+  hint?: ReactNode;
+  className?: string;
+}) {
   return (
     <div className={cx('min-w-0', className)}>
       <dt className="truncate text-xs font-medium text-slate-500">{label}</dt>

@@ -32,7 +32,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     <ToastContext.Provider value={api}>
       {children}
       <div aria-live="polite" className="pointer-events-none fixed right-4 bottom-4 z-[100] flex w-80 flex-col gap-2">
-        {items.map((t) => <ToastCard key={t.id} item={t} onClose={() => dismiss(t.id)} />)}
+        {items.map((t) => (
+          <ToastCard key={t.id} item={t} onClose={() => dismiss(t.id)} />
+        ))}
       </div>
     </ToastContext.Provider>
   );
@@ -41,18 +43,36 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 function ToastCard({ item, onClose }: { item: ToastItem; onClose: () => void }) {
   const tone = item.tone ?? 'info';
   return (
-    <div role={tone === 'error' ? 'alert' : 'status'}
-      className={cx('pointer-events-auto flex items-start gap-2.5 rounded-lg border bg-white p-3 text-sm shadow-lg',
-        tone === 'error' ? 'border-red-200' : 'border-slate-200')}>
-      <span className={cx('mt-0.5', tone === 'error' ? 'text-red-600' : tone === 'success' ? 'text-emerald-600' : 'text-accent-600')}>
+    <div
+      role={tone === 'error' ? 'alert' : 'status'}
+      className={cx(
+        'pointer-events-auto flex items-start gap-2.5 rounded-lg border bg-white p-3 text-sm shadow-lg',
+        tone === 'error' ? 'border-red-200' : 'border-slate-200',
+      )}
+    >
+      <span
+        className={cx(
+          'mt-0.5',
+          tone === 'error' ? 'text-red-600' : tone === 'success' ? 'text-emerald-600' : 'text-accent-600',
+        )}
+      >
         {tone === 'error' ? <AlertIcon /> : <CheckIcon />}
       </span>
       <div className="min-w-0 flex-1">
         <p className="font-medium text-slate-900">{item.title}</p>
         {item.description && <p className="mt-0.5 break-words text-slate-600">{item.description}</p>}
-        {item.link && <Link href={item.link.href} className="mt-1 inline-block text-xs font-medium text-accent-700 hover:underline">{item.link.label}</Link>}
+        {item.link && (
+          <Link href={item.link.href} className="mt-1 inline-block text-xs font-medium text-accent-700 hover:underline">
+            {item.link.label}
+          </Link>
+        )}
       </div>
-      <button type="button" onClick={onClose} aria-label="Dismiss notification" className="rounded p-0.5 text-slate-500 hover:text-slate-700">
+      <button
+        type="button"
+        onClick={onClose}
+        aria-label="Dismiss notification"
+        className="rounded p-0.5 text-slate-500 hover:text-slate-700"
+      >
         <XIcon />
       </button>
     </div>

@@ -37,17 +37,40 @@ export function CreateUserDialog({ onClose }: { onClose: () => void }) {
   }
 
   return (
-    <FormStepDialog onClose={onClose} title="Add user" description={created ? undefined : 'Leave the password empty to have one generated.'}
-      formId={FORM_ID} submitLabel="Create user" pending={create.isPending}
-      done={created !== null} againLabel="Add another" onAgain={() => { setCreated(null); setV(EMPTY); }}>
-      {created ? <PasswordOnce result={created} /> : (
+    <FormStepDialog
+      onClose={onClose}
+      title="Add user"
+      description={created ? undefined : 'Leave the password empty to have one generated.'}
+      formId={FORM_ID}
+      submitLabel="Create user"
+      pending={create.isPending}
+      done={created !== null}
+      againLabel="Add another"
+      onAgain={() => {
+        setCreated(null);
+        setV(EMPTY);
+      }}
+    >
+      {created ? (
+        <PasswordOnce result={created} />
+      ) : (
         <form id={FORM_ID} onSubmit={onSubmit} noValidate className="grid grid-cols-2 gap-x-4 gap-y-3.5">
           <TextField label="Username" {...field('username')} autoComplete="off" spellCheck={false} autoFocus />
           <TextField label="Display name (optional)" {...field('name')} autoComplete="off" />
           <SelectField label="Role" {...field('role')}>
-            {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
           </SelectField>
-          <TextField label="Password (optional)" type="password" {...field('password')} autoComplete="new-password" hint="At least 10 characters" />
+          <TextField
+            label="Password (optional)"
+            type="password"
+            {...field('password')}
+            autoComplete="new-password"
+            hint="At least 10 characters"
+          />
         </form>
       )}
     </FormStepDialog>

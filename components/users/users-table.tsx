@@ -18,18 +18,70 @@ export function UsersTable() {
   const me = useCurrentUser();
   const manage = usePermission('user.manage');
   const columns: Column<UserDto>[] = [
-    { id: 'username', header: 'Username', className: 'whitespace-nowrap', sortValue: (u) => u.username, cell: (u) => <span className="font-medium text-slate-900">{u.username}{u.id === me?.id && <span className="ml-1.5 text-xs text-slate-500">(you)</span>}</span> },
+    {
+      id: 'username',
+      header: 'Username',
+      className: 'whitespace-nowrap',
+      sortValue: (u) => u.username,
+      cell: (u) => (
+        <span className="font-medium text-slate-900">
+          {u.username}
+          {u.id === me?.id && <span className="ml-1.5 text-xs text-slate-500">(you)</span>}
+        </span>
+      ),
+    },
     { id: 'name', header: 'Name', sortValue: (u) => u.name, cell: (u) => u.name },
-    { id: 'role', header: 'Role', sortValue: (u) => u.role, cell: (u) => <Badge tone={ROLE_TONE[u.role]}>{u.role}</Badge> },
-    { id: 'status', header: 'Status', sortValue: (u) => (u.disabled ? 1 : 0), cell: (u) => (u.disabled ? <Badge tone="red" dot title={u.disabledAt ? `since ${formatDateTime(u.disabledAt)}` : undefined}>disabled</Badge> : <Badge tone="green" dot>active</Badge>) },
-    { id: 'created', header: 'Created', className: 'whitespace-nowrap', sortValue: (u) => Date.parse(u.createdAt), cell: (u) => <span className="tabular-nums">{formatDateTime(u.createdAt)}</span> },
-    ...(manage.allowed ? [{ id: 'actions', header: <span className="sr-only">Actions</span>, align: 'right' as const, cell: (u: UserDto) => <UserActions user={u} isSelf={u.id === me?.id} /> }] : []),
+    {
+      id: 'role',
+      header: 'Role',
+      sortValue: (u) => u.role,
+      cell: (u) => <Badge tone={ROLE_TONE[u.role]}>{u.role}</Badge>,
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      sortValue: (u) => (u.disabled ? 1 : 0),
+      cell: (u) =>
+        u.disabled ? (
+          <Badge tone="red" dot title={u.disabledAt ? `since ${formatDateTime(u.disabledAt)}` : undefined}>
+            disabled
+          </Badge>
+        ) : (
+          <Badge tone="green" dot>
+            active
+          </Badge>
+        ),
+    },
+    {
+      id: 'created',
+      header: 'Created',
+      className: 'whitespace-nowrap',
+      sortValue: (u) => Date.parse(u.createdAt),
+      cell: (u) => <span className="tabular-nums">{formatDateTime(u.createdAt)}</span>,
+    },
+    ...(manage.allowed
+      ? [
+          {
+            id: 'actions',
+            header: <span className="sr-only">Actions</span>,
+            align: 'right' as const,
+            cell: (u: UserDto) => <UserActions user={u} isSelf={u.id === me?.id} />,
+          },
+        ]
+      : []),
   ];
   return (
     <QueryState query={query} what="users" skeleton={<SkeletonRows rows={3} />}>
       {(users) => (
-        <DataTable label="Users" rows={users} columns={columns} rowKey={(u) => u.id} searchText={(u) => `${u.username} ${u.name} ${u.role}`}
-          initialSort={{ id: 'username', desc: false }} empty={<p className="p-4 text-sm text-slate-500">No users.</p>} />
+        <DataTable
+          label="Users"
+          rows={users}
+          columns={columns}
+          rowKey={(u) => u.id}
+          searchText={(u) => `${u.username} ${u.name} ${u.role}`}
+          initialSort={{ id: 'username', desc: false }}
+          empty={<p className="p-4 text-sm text-slate-500">No users.</p>}
+        />
       )}
     </QueryState>
   );

@@ -19,11 +19,21 @@ describe('console view', () => {
     expect(afterClose(live, CONSOLE_CLOSE.stopped, 'VM stopped')).toMatchObject({ phase: 'off', retry: false });
     expect(afterClose(live, 4409, 'off')).toMatchObject({ phase: 'off', retry: false });
     expect(afterClose(live, 4501, 'simulated')).toMatchObject({ phase: 'unavailable', retry: false });
-    expect(afterClose(live, 4401, '')).toMatchObject({ phase: 'disconnected', retry: false, message: expect.stringMatching(/sign in/i) });
+    expect(afterClose(live, 4401, '')).toMatchObject({
+      phase: 'disconnected',
+      retry: false,
+      message: expect.stringMatching(/sign in/i),
+    });
     expect(afterClose(live, CONSOLE_CLOSE.idle, 'idle')).toMatchObject({ phase: 'disconnected', retry: false });
-    for (const code of [1006, 4503, CONSOLE_CLOSE.shutdown, CONSOLE_CLOSE.slow]) expect(afterClose(live, code, '')).toMatchObject({ phase: 'disconnected', retry: true });
+    for (const code of [1006, 4503, CONSOLE_CLOSE.shutdown, CONSOLE_CLOSE.slow])
+      expect(afterClose(live, code, '')).toMatchObject({ phase: 'disconnected', retry: true });
     // A refusal explained by an error message keeps that message.
-    const refused = afterControl(CONNECTING, { type: 'error', code: 'HOST_OFFLINE', message: 'Host h1 is offline', status: 503 });
+    const refused = afterControl(CONNECTING, {
+      type: 'error',
+      code: 'HOST_OFFLINE',
+      message: 'Host h1 is offline',
+      status: 503,
+    });
     expect(afterClose(refused, 4503, 'x').message).toBe('Host h1 is offline');
   });
 
@@ -34,7 +44,11 @@ describe('console view', () => {
   });
 
   it('connects to its own origin', () => {
-    expect(consoleSocketUrl({ protocol: 'https:', host: 'vmops.example:8443' }, 'vm-1')).toBe('wss://vmops.example:8443/api/vms/vm-1/console/ws');
-    expect(consoleSocketUrl({ protocol: 'http:', host: '127.0.0.1:3000' }, 'vm-1')).toBe('ws://127.0.0.1:3000/api/vms/vm-1/console/ws');
+    expect(consoleSocketUrl({ protocol: 'https:', host: 'vmops.example:8443' }, 'vm-1')).toBe(
+      'wss://vmops.example:8443/api/vms/vm-1/console/ws',
+    );
+    expect(consoleSocketUrl({ protocol: 'http:', host: '127.0.0.1:3000' }, 'vm-1')).toBe(
+      'ws://127.0.0.1:3000/api/vms/vm-1/console/ws',
+    );
   });
 });

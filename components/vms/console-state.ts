@@ -1,6 +1,12 @@
 // What the console card shows, from the socket's control messages and close codes (pure).
 import type { Tone } from '@/components/ui/badge';
-import { CONSOLE_CLOSE, CONSOLE_INPUT_FRAME_MAX, closeCodeForStatus, type ConsoleControl, type ConsoleMode } from '@/lib/agent-protocol/console';
+import {
+  CONSOLE_CLOSE,
+  CONSOLE_INPUT_FRAME_MAX,
+  closeCodeForStatus,
+  type ConsoleControl,
+  type ConsoleMode,
+} from '@/lib/agent-protocol/console';
 
 export type ConsolePhase = 'connecting' | 'live' | 'off' | 'disconnected' | 'unavailable';
 // retry: connect again by itself (the agent or dashboard went away, not a refusal).
@@ -36,7 +42,8 @@ export function afterClose(view: ConsoleView, code: number, reason: string): Con
     return { ...view, phase: 'off', message: message ?? 'The VM is not running', retry: false };
   }
   if (code === closeCodeForStatus(501)) return { ...view, phase: 'unavailable', message, retry: false };
-  if (code === closeCodeForStatus(401)) return { ...view, phase: 'disconnected', message: 'Signed out: sign in again to use the console', retry: false };
+  if (code === closeCodeForStatus(401))
+    return { ...view, phase: 'disconnected', message: 'Signed out: sign in again to use the console', retry: false };
   if (code === CONSOLE_CLOSE.idle || code === closeCodeForStatus(403) || code === closeCodeForStatus(404))
     return { ...view, phase: 'disconnected', message, retry: false };
   // Went away (agent or dashboard restarting, network, a slow tab): try again by itself.

@@ -7,18 +7,50 @@ import { Terminal, type ITheme } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
 import { parseControl } from '@/lib/agent-protocol/console';
-import { afterClose, afterControl, CONNECTING, consoleSocketUrl, inputFrames, RETRY_DELAYS_MS, type ConsoleView } from './console-state';
+import {
+  afterClose,
+  afterControl,
+  CONNECTING,
+  consoleSocketUrl,
+  inputFrames,
+  RETRY_DELAYS_MS,
+  type ConsoleView,
+} from './console-state';
 
 // Every colour readable on the slate-950 ground (WCAG AA 4.5:1), dim and "bright black" included.
 const THEME: ITheme = {
-  background: '#020617', foreground: '#e2e8f0', cursor: '#e2e8f0', selectionBackground: '#334155',
-  black: '#94a3b8', brightBlack: '#a3b1c6', red: '#f87171', brightRed: '#fca5a5', green: '#4ade80', brightGreen: '#86efac',
-  yellow: '#facc15', brightYellow: '#fde047', blue: '#60a5fa', brightBlue: '#93c5fd', magenta: '#e879f9', brightMagenta: '#f0abfc',
-  cyan: '#22d3ee', brightCyan: '#67e8f9', white: '#e2e8f0', brightWhite: '#f8fafc',
+  background: '#020617',
+  foreground: '#e2e8f0',
+  cursor: '#e2e8f0',
+  selectionBackground: '#334155',
+  black: '#94a3b8',
+  brightBlack: '#a3b1c6',
+  red: '#f87171',
+  brightRed: '#fca5a5',
+  green: '#4ade80',
+  brightGreen: '#86efac',
+  yellow: '#facc15',
+  brightYellow: '#fde047',
+  blue: '#60a5fa',
+  brightBlue: '#93c5fd',
+  magenta: '#e879f9',
+  brightMagenta: '#f0abfc',
+  cyan: '#22d3ee',
+  brightCyan: '#67e8f9',
+  white: '#e2e8f0',
+  brightWhite: '#f8fafc',
 };
 const NOTE = (text: string) => `\r\n\x1b[36m[vmops] ${text}\x1b[0m\r\n`;
 
-export default function ConsoleTerminal({ vmId, label, onView }: { vmId: string; label: string; onView: (view: ConsoleView) => void }) {
+export default function ConsoleTerminal({
+  vmId,
+  label,
+  onView,
+}: {
+  vmId: string;
+  label: string;
+  onView: (view: ConsoleView) => void;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const report = useRef(onView);
   report.current = onView;
@@ -96,5 +128,13 @@ export default function ConsoleTerminal({ vmId, label, onView }: { vmId: string;
   }, [vmId]);
 
   // Height from the card (h-0 + flex-1), never from the rows xterm drew: fitting cannot feed back.
-  return <div ref={box} role="region" aria-label={label} data-testid="vm-terminal" className="h-0 min-h-72 flex-1 overflow-hidden rounded-b-lg bg-slate-950 px-2 py-2" />;
+  return (
+    <div
+      ref={box}
+      role="region"
+      aria-label={label}
+      data-testid="vm-terminal"
+      className="h-0 min-h-72 flex-1 overflow-hidden rounded-b-lg bg-slate-950 px-2 py-2"
+    />
+  );
 }

@@ -5,7 +5,12 @@ import { PlusIcon } from '@/components/ui/icons';
 
 export function CreateVmButton({ hostId, label = 'Create VM' }: { hostId?: string; label?: string }) {
   const { allowed, reason } = usePermission('vm.create');
-  if (!allowed) return <Button variant="primary" icon={<PlusIcon />} disabled disabledReason={reason}>{label}</Button>;
+  if (!allowed)
+    return (
+      <Button variant="primary" icon={<PlusIcon />} disabled disabledReason={reason}>
+        {label}
+      </Button>
+    );
   return (
     <ButtonLink variant="primary" href={hostId ? `/vms/new?hostId=${encodeURIComponent(hostId)}` : '/vms/new'}>
       <PlusIcon /> {label}

@@ -6,6 +6,15 @@ import type { VmDto } from '@/lib/domain/vms/dto';
 export function GuestBadge({ vm }: { vm: Pick<VmDto, 'state' | 'guestReady' | 'guestWarning'> }) {
   if (vm.state !== 'running' && vm.state !== 'paused') return null;
   if (vm.guestReady) return <StateBadge state="guest-ready" tone="green" label="Guest ready" data-testid="vm-guest" />;
-  if (vm.guestWarning) return <StateBadge state="guest-not-ready" tone="amber" label="Guest not ready" data-testid="vm-guest" title={vm.guestWarning} />;
+  if (vm.guestWarning)
+    return (
+      <StateBadge
+        state="guest-not-ready"
+        tone="amber"
+        label="Guest not ready"
+        data-testid="vm-guest"
+        title={vm.guestWarning}
+      />
+    );
   return <StateBadge state="guest-booting" tone="blue" label="Guest booting" data-testid="vm-guest" />;
 }

@@ -31,6 +31,8 @@ describe('vmControlState', () => {
     expect(enabled('running', 'force-stop', 't1')).toBe(false);
   });
   it('explains a wrong state', () => {
-    expect(vmControlState({ state: 'stopped', activeTaskId: null }, 'stop').reason).toBe('Not possible while the VM is stopped');
+    expect(vmControlState({ state: 'stopped', activeTaskId: null }, 'stop').reason).toBe(
+      'Not possible while the VM is stopped',
+    );
   });
 });

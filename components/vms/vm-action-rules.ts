@@ -21,7 +21,10 @@ export const VM_CONTROL_LABELS: Record<VmControl, string> = {
 };
 
 /** enabled, or the reason (for a tooltip) why not. */
-export function vmControlState(vm: Pick<VmDto, 'state' | 'activeTaskId'>, control: VmControl): { enabled: boolean; reason: string | null } {
+export function vmControlState(
+  vm: Pick<VmDto, 'state' | 'activeTaskId'>,
+  control: VmControl,
+): { enabled: boolean; reason: string | null } {
   // A stuck graceful stop may be overridden by force stop; everything else waits for the task.
   const overridesTask = control === 'force-stop' && vm.state === 'stopping';
   if (vm.activeTaskId && !overridesTask) return { enabled: false, reason: 'Wait for the current task to finish' };

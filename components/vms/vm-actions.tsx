@@ -10,22 +10,38 @@ import { useDeleteVm, useVmAction } from '@/lib/queries/vm-mutations';
 import { VM_CONTROL_LABELS, vmControlState, type VmControl } from './vm-action-rules';
 
 const VARIANT: Record<VmControl, 'primary' | 'secondary' | 'danger'> = {
-  start: 'primary', stop: 'secondary', 'force-stop': 'secondary', restart: 'secondary', delete: 'danger',
+  start: 'primary',
+  stop: 'secondary',
+  'force-stop': 'secondary',
+  restart: 'secondary',
+  delete: 'danger',
 };
 
 // Everything that interrupts a running guest asks first; Start does not.
-const CONFIRM: Record<Exclude<VmControl, 'start'>, { confirmLabel: string; tone: 'primary' | 'danger'; description: string }> = {
+const CONFIRM: Record<
+  Exclude<VmControl, 'start'>,
+  { confirmLabel: string; tone: 'primary' | 'danger'; description: string }
+> = {
   stop: {
-    confirmLabel: 'Stop VM', tone: 'primary',
-    description: 'The guest is asked to shut down cleanly (ACPI power button). If it ignores the request, use Force stop.',
+    confirmLabel: 'Stop VM',
+    tone: 'primary',
+    description:
+      'The guest is asked to shut down cleanly (ACPI power button). If it ignores the request, use Force stop.',
   },
   'force-stop': {
-    confirmLabel: 'Force stop', tone: 'danger',
-    description: 'This cuts the power like pulling the plug: the guest gets no chance to shut down and unsaved data in it is lost.',
+    confirmLabel: 'Force stop',
+    tone: 'danger',
+    description:
+      'This cuts the power like pulling the plug: the guest gets no chance to shut down and unsaved data in it is lost.',
   },
-  restart: { confirmLabel: 'Restart VM', tone: 'primary', description: 'The guest reboots; its sessions and services are interrupted.' },
+  restart: {
+    confirmLabel: 'Restart VM',
+    tone: 'primary',
+    description: 'The guest reboots; its sessions and services are interrupted.',
+  },
   delete: {
-    confirmLabel: 'Delete VM', tone: 'danger',
+    confirmLabel: 'Delete VM',
+    tone: 'danger',
     description: 'The VM is stopped if it runs, then it and its disk are removed for good. This cannot be undone.',
   },
 };
@@ -42,7 +58,12 @@ export function VmActions({ vm }: { vm: VmDto }) {
 
   const run = (a: VmAction) =>
     action.mutate(a, {
-      onSuccess: () => toast({ title: `${VM_CONTROL_LABELS[a]} requested`, description: `${vm.name}: follow the progress on this page.`, tone: 'success' }),
+      onSuccess: () =>
+        toast({
+          title: `${VM_CONTROL_LABELS[a]} requested`,
+          description: `${vm.name}: follow the progress on this page.`,
+          tone: 'success',
+        }),
       onSettled: () => setConfirm(null),
     });
 
@@ -60,8 +81,13 @@ export function VmActions({ vm }: { vm: VmDto }) {
     const st = vmControlState(vm, control);
     const pending = control === 'delete' ? deletion.isPending : action.isPending && action.variables === control;
     return (
-      <Button variant={VARIANT[control]} onClick={() => (control === 'start' ? run('start') : setConfirm(control))}
-        disabled={!perm.allowed || !st.enabled || busy} disabledReason={perm.reason ?? st.reason} loading={pending}>
+      <Button
+        variant={VARIANT[control]}
+        onClick={() => (control === 'start' ? run('start') : setConfirm(control))}
+        disabled={!perm.allowed || !st.enabled || busy}
+        disabledReason={perm.reason ?? st.reason}
+        loading={pending}
+      >
         {VM_CONTROL_LABELS[control]}
       </Button>
     );
@@ -78,10 +104,16 @@ export function VmActions({ vm }: { vm: VmDto }) {
         {button('delete')}
       </div>
       {(Object.keys(CONFIRM) as (keyof typeof CONFIRM)[]).map((c) => (
-        <ConfirmDialog key={c} open={confirm === c} onCancel={() => setConfirm(null)}
+        <ConfirmDialog
+          key={c}
+          open={confirm === c}
+          onCancel={() => setConfirm(null)}
           onConfirm={() => (c === 'delete' ? doDelete() : run(c))}
           pending={c === 'delete' ? deletion.isPending : action.isPending}
-          title={`${VM_CONTROL_LABELS[c]} ${vm.name}?`} typeToConfirm={c === 'delete' ? vm.name : undefined} {...CONFIRM[c]} />
+          title={`${VM_CONTROL_LABELS[c]} ${vm.name}?`}
+          typeToConfirm={c === 'delete' ? vm.name : undefined}
+          {...CONFIRM[c]}
+        />
       ))}
     </>
   );

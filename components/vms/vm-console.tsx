@@ -13,7 +13,11 @@ import { badgeFor, CONNECTING, CONSOLE_VM_STATES, type ConsoleView } from './con
 // xterm.js touches the DOM when loaded: browser only.
 const ConsoleTerminal = dynamic(() => import('./console-terminal'), {
   ssr: false,
-  loading: () => <div className="h-0 min-h-72 flex-1 rounded-b-lg bg-slate-950 px-4 py-3 font-mono text-xs text-slate-400">Loading the console…</div>,
+  loading: () => (
+    <div className="h-0 min-h-72 flex-1 rounded-b-lg bg-slate-950 px-4 py-3 font-mono text-xs text-slate-400">
+      Loading the console…
+    </div>
+  ),
 });
 
 const MODE_NOTES = {
@@ -30,7 +34,8 @@ export function VmConsole({ vmId }: { vmId: string }) {
   const vmLive = !!vm && CONSOLE_VM_STATES.includes(vm.state);
   const terminal = vmLive && view.phase !== 'unavailable';
   const badge = badgeFor(view, vmLive);
-  const canReconnect = vmLive && (view.phase === 'disconnected' || view.phase === 'off' || view.phase === 'unavailable');
+  const canReconnect =
+    vmLive && (view.phase === 'disconnected' || view.phase === 'off' || view.phase === 'unavailable');
 
   const description = !vmLive
     ? `The VM is off: its last ${CONSOLE_LOG_LINES} log lines`
@@ -39,18 +44,41 @@ export function VmConsole({ vmId }: { vmId: string }) {
       : (view.message ?? MODE_NOTES[view.mode ?? 'connecting']);
 
   return (
-    <Card className="flex flex-col" data-testid="console-card" data-phase={vmLive ? view.phase : 'off'} data-mode={view.mode ?? ''}>
-      <CardHeader title={<span className="inline-flex items-center gap-2"><TerminalIcon /> Serial console</span>}
-        description={<span role="status" data-testid="console-status">{description}</span>}
+    <Card
+      className="flex flex-col"
+      data-testid="console-card"
+      data-phase={vmLive ? view.phase : 'off'}
+      data-mode={view.mode ?? ''}
+    >
+      <CardHeader
+        title={
+          <span className="inline-flex items-center gap-2">
+            <TerminalIcon /> Serial console
+          </span>
+        }
+        description={
+          <span role="status" data-testid="console-status">
+            {description}
+          </span>
+        }
         actions={
           <>
-            <Badge tone={badge.tone} dot data-testid="console-badge">{badge.label}</Badge>
+            <Badge tone={badge.tone} dot data-testid="console-badge">
+              {badge.label}
+            </Badge>
             {canReconnect && (
-              <Button size="sm" icon={<RefreshIcon />} onClick={() => (setView(CONNECTING), setAttempt((n) => n + 1))}>Reconnect</Button>
+              <Button size="sm" icon={<RefreshIcon />} onClick={() => (setView(CONNECTING), setAttempt((n) => n + 1))}>
+                Reconnect
+              </Button>
             )}
           </>
-        } />
-      {terminal ? <ConsoleTerminal key={attempt} vmId={vmId} label={`Serial console of ${vm.name}`} onView={setView} /> : <ConsoleLog vmId={vmId} />}
+        }
+      />
+      {terminal ? (
+        <ConsoleTerminal key={attempt} vmId={vmId} label={`Serial console of ${vm.name}`} onView={setView} />
+      ) : (
+        <ConsoleLog vmId={vmId} />
+      )}
     </Card>
   );
 }

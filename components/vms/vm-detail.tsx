@@ -30,10 +30,23 @@ import { PointTimelineCard } from '@/components/snapshots/point-timeline-card';
 import { SnapshotsCard } from '@/components/snapshots/snapshots-card';
 
 const VM_CHARTS: ChartSpec[] = [
-  { name: 'vm-cpu', title: 'CPU', unit: 'percent', yMax: 100, series: [{ key: 'cpuPct', label: 'CPU' }], current: (p) => formatPercent(p.cpuPct) },
   {
-    name: 'vm-disk', title: 'Disk I/O', unit: 'bytesPerSec', kind: 'line',
-    series: [{ key: 'diskRdBps', label: 'Read' }, { key: 'diskWrBps', label: 'Write' }],
+    name: 'vm-cpu',
+    title: 'CPU',
+    unit: 'percent',
+    yMax: 100,
+    series: [{ key: 'cpuPct', label: 'CPU' }],
+    current: (p) => formatPercent(p.cpuPct),
+  },
+  {
+    name: 'vm-disk',
+    title: 'Disk I/O',
+    unit: 'bytesPerSec',
+    kind: 'line',
+    series: [
+      { key: 'diskRdBps', label: 'Read' },
+      { key: 'diskWrBps', label: 'Write' },
+    ],
     current: (p) => `read ${formatBytesPerSec(p.diskRdBps)} · write ${formatBytesPerSec(p.diskWrBps)}`,
   },
 ];
@@ -60,8 +73,16 @@ export function VmDetail({ vmId }: { vmId: string }) {
   if (!vm) {
     if (isApiError(query.error, 404)) {
       return (
-        <EmptyState icon={<VmIcon />} title={`No VM "${vmId}"`} description="It may have been deleted."
-          action={<ButtonLink href="/vms" variant="primary">Back to virtual machines</ButtonLink>} />
+        <EmptyState
+          icon={<VmIcon />}
+          title={`No VM "${vmId}"`}
+          description="It may have been deleted."
+          action={
+            <ButtonLink href="/vms" variant="primary">
+              Back to virtual machines
+            </ButtonLink>
+          }
+        />
       );
     }
     if (query.isError) return <QueryError error={query.error} what="the VM" onRetry={() => void query.refetch()} />;
@@ -70,26 +91,64 @@ export function VmDetail({ vmId }: { vmId: string }) {
 
   return (
     <>
-      <PageHeader title={vm.name} meta={<span className="flex items-center gap-2"><StateBadge state={vm.state} data-testid="vm-state" /><GuestBadge vm={vm} /></span>}
-        description={
-          <span className="flex flex-wrap gap-x-4">
-            <span>Host <Link href={`/hosts/${vm.hostId}`} className="font-medium text-slate-700 hover:text-accent-700 hover:underline">{vm.hostName}</Link></span>
-            <span>Image <span className="font-medium text-slate-700">{vm.imageLabel ?? '—'}</span></span>
+      <PageHeader
+        title={vm.name}
+        meta={
+          <span className="flex items-center gap-2">
+            <StateBadge state={vm.state} data-testid="vm-state" />
+            <GuestBadge vm={vm} />
           </span>
         }
-        actions={<><MigrateButton vm={vm} /><VmActions vm={vm} /></>} />
+        description={
+          <span className="flex flex-wrap gap-x-4">
+            <span>
+              Host{' '}
+              <Link
+                href={`/hosts/${vm.hostId}`}
+                className="font-medium text-slate-700 hover:text-accent-700 hover:underline"
+              >
+                {vm.hostName}
+              </Link>
+            </span>
+            <span>
+              Image <span className="font-medium text-slate-700">{vm.imageLabel ?? '—'}</span>
+            </span>
+          </span>
+        }
+        actions={
+          <>
+            <MigrateButton vm={vm} />
+            <VmActions vm={vm} />
+          </>
+        }
+      />
       <div className="space-y-5">
         {taskId && taskId !== dismissed && (
-          <TaskProgress key={taskId} taskId={taskId} onFinished={() => void refresh()} onDismiss={() => setDismissed(taskId)} />
+          <TaskProgress
+            key={taskId}
+            taskId={taskId}
+            onFinished={() => void refresh()}
+            onDismiss={() => setDismissed(taskId)}
+          />
         )}
         {vm.lastError && (vm.state === 'error' || vm.state === 'crashed') && (
-          <div role="alert" className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          <div
+            role="alert"
+            className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800"
+          >
             <AlertIcon className="mt-0.5 shrink-0" /> {vm.lastError}
           </div>
         )}
         {vm.guestWarning && vm.state === 'running' && (
-          <div role="status" data-testid="guest-not-ready" className="flex items-start gap-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-            <AlertIcon className="mt-0.5 shrink-0" /> <span><span className="font-medium">Guest not ready.</span> {vm.guestWarning}</span>
+          <div
+            role="status"
+            data-testid="guest-not-ready"
+            className="flex items-start gap-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900"
+          >
+            <AlertIcon className="mt-0.5 shrink-0" />{' '}
+            <span>
+              <span className="font-medium">Guest not ready.</span> {vm.guestWarning}
+            </span>
           </div>
         )}
         <MetricsPanel title="Performance" query={(r) => metricQueries.vm(vmId, r)} charts={VM_CHARTS} />

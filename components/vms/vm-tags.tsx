@@ -5,7 +5,9 @@ export function VmTags({ tags, max }: { tags: string[]; max?: number }) {
   return (
     <span className="flex flex-wrap gap-1" title={tags.join(', ')}>
       {shown.map((t) => (
-        <span key={t} className="rounded bg-slate-100 px-1.5 py-px font-mono text-[11px] text-slate-600">{t}</span>
+        <span key={t} className="rounded bg-slate-100 px-1.5 py-px font-mono text-[11px] text-slate-600">
+          {t}
+        </span>
       ))}
       {rest > 0 && <span className="text-[11px] text-slate-500">+{rest}</span>}
     </span>

@@ -14,7 +14,8 @@ import { operationSchema } from '@/lib/agent-protocol/core';
 import type { AgentCall } from './index';
 
 export const backupCalls = (call: AgentCall) => ({
-  backupVm: (vmId: string, req: BackupVmRequest) => call('POST', `/v1/vms/${encodeURIComponent(vmId)}/backup`, operationSchema, req),
+  backupVm: (vmId: string, req: BackupVmRequest) =>
+    call('POST', `/v1/vms/${encodeURIComponent(vmId)}/backup`, operationSchema, req),
   verifyBackupFiles: (req: VerifyBackupRequest) => call('POST', '/v1/backups/verify', operationSchema, req),
   deleteBackupFiles: (req: DeleteBackupRequest) => call('POST', '/v1/backups/delete', deleteBackupResponseSchema, req),
   rebaseBackup: (req: RebaseBackupRequest) => call('POST', '/v1/backups/rebase', operationSchema, req),

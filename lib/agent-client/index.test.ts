@@ -28,13 +28,24 @@ afterAll(async () => {
 describe('agent client', () => {
   it('imports an image, creates, drives and deletes a VM through every route', async () => {
     const progress: number[] = [];
-    const op = await client.importImage({ name: 'tiny', version: '1', disk: { path: path.join(src.path, 'disk.raw') } });
+    const op = await client.importImage({
+      name: 'tiny',
+      version: '1',
+      disk: { path: path.join(src.path, 'disk.raw') },
+    });
     const done = await waitForOperation(client, op.id, (o) => progress.push(o.progress), { intervalMs: 10 });
     expect(done.state).toBe('succeeded');
     const [image] = await client.listImages();
     expect(image).toMatchObject({ name: 'tiny', version: '1', format: 'qcow2' });
 
-    const vm = await client.createVm({ id: 'vm-a', name: 'a', vcpus: 1, memoryMiB: 64, diskSizeBytes: 1 << 30, baseImagePath: image.diskPath });
+    const vm = await client.createVm({
+      id: 'vm-a',
+      name: 'a',
+      vcpus: 1,
+      memoryMiB: 64,
+      diskSizeBytes: 1 << 30,
+      baseImagePath: image.diskPath,
+    });
     expect(vm).toMatchObject({ id: 'vm-a', state: 'running', pool: 'local' });
     await waitFor('guest ready', async () => (await client.getVm('vm-a')).guestReady);
     await client.sendSerial('vm-a', 'write 5');
@@ -49,8 +60,12 @@ describe('agent client', () => {
   });
 
   it('rebuilds coded errors from the agent', async () => {
-    await expect(client.createVm({ id: 'x', name: '', vcpus: 1, memoryMiB: 64, diskSizeBytes: 1, baseImagePath: '/x' })).rejects.toMatchObject({
-      code: 'INVALID_INPUT', status: 422, data: { fields: { id: ['lowercase id'] } },
+    await expect(
+      client.createVm({ id: 'x', name: '', vcpus: 1, memoryMiB: 64, diskSizeBytes: 1, baseImagePath: '/x' }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      status: 422,
+      data: { fields: { id: ['lowercase id'] } },
     });
     const wrong = createAgentClient({ baseUrl: h.baseUrl, secret: 'nope', hostName: 'h1' });
     await expect(wrong.info()).rejects.toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
@@ -58,6 +73,10 @@ describe('agent client', () => {
 
   it('turns network failures into AGENT_UNREACHABLE naming the host', async () => {
     const dead = createAgentClient({ baseUrl: 'http://127.0.0.1:9', secret: 's', hostName: 'h7', timeoutMs: 2000 });
-    await expect(dead.listVms()).rejects.toMatchObject({ code: 'AGENT_UNREACHABLE', status: 503, data: { host: 'h7' } });
+    await expect(dead.listVms()).rejects.toMatchObject({
+      code: 'AGENT_UNREACHABLE',
+      status: 503,
+      data: { host: 'h7' },
+    });
   });
 });

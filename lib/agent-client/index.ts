@@ -36,13 +36,21 @@ const VM_OPERATION_WAIT_MS = 10 * 60_000;
 export function createAgentClient(opts: AgentClientOptions) {
   const timeoutMs = opts.timeoutMs ?? httpTimeoutMs();
 
-  async function call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+  async function call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    body?: unknown,
+  ): Promise<z.output<S>> {
     const url = new URL(path, opts.baseUrl).toString();
     let res: Response;
     try {
       res = await fetch(url, {
         method,
-        headers: { authorization: `Bearer ${opts.secret}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${opts.secret}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -59,12 +67,18 @@ export function createAgentClient(opts: AgentClientOptions) {
       json = undefined;
     }
     if (!res.ok) {
-      throw fromErrorBody(res.status, json) ?? agentUnreachable(opts.hostName, `${method} ${path} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+      throw (
+        fromErrorBody(res.status, json) ??
+        agentUnreachable(opts.hostName, `${method} ${path} answered HTTP ${res.status}: ${text.slice(0, 200)}`)
+      );
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       // A body that does not match the protocol means an agent of another version: say so.
-      throw agentUnreachable(opts.hostName, `${method} ${path} answered an unexpected body (agent version mismatch?): ${parsed.error.message.slice(0, 300)}`);
+      throw agentUnreachable(
+        opts.hostName,
+        `${method} ${path} answered an unexpected body (agent version mismatch?): ${parsed.error.message.slice(0, 300)}`,
+      );
     }
     return parsed.data;
   }
@@ -73,11 +87,24 @@ export function createAgentClient(opts: AgentClientOptions) {
   // A long VM call: the agent answers 202 with an operation at once (its checks' 4xx straight
   // away), then the operation is polled; a failure is the agent's coded error, never a timeout
   // of the HTTP exchange. The result is validated like any answer.
-  async function vmOperation<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, waitMs = VM_OPERATION_WAIT_MS): Promise<z.output<S>> {
+  async function vmOperation<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    body?: unknown,
+    waitMs = VM_OPERATION_WAIT_MS,
+  ): Promise<z.output<S>> {
     const started = await call(method, path, operationSchema, body);
-    const done = await waitForOperation({ getOperation }, started.id, undefined, { intervalMs: 250, timeoutMs: waitMs });
+    const done = await waitForOperation({ getOperation }, started.id, undefined, {
+      intervalMs: 250,
+      timeoutMs: waitMs,
+    });
     const parsed = schema.safeParse(done.result);
-    if (!parsed.success) throw agentUnreachable(opts.hostName, `${method} ${path}: operation result not as expected (agent version mismatch?): ${parsed.error.message.slice(0, 300)}`);
+    if (!parsed.success)
+      throw agentUnreachable(
+        opts.hostName,
+        `${method} ${path}: operation result not as expected (agent version mismatch?): ${parsed.error.message.slice(0, 300)}`,
+      );
     return parsed.data;
   }
 
@@ -94,7 +121,8 @@ export function createAgentClient(opts: AgentClientOptions) {
       vmOperation('POST', `${vm(id)}/stop`, vmRuntimeSchema, o, ((o.timeoutSec ?? 60) + 120) * 1000),
     restartVm: (id: string) => vmOperation('POST', `${vm(id)}/restart`, vmRuntimeSchema),
     deleteVm: (id: string) => vmOperation('DELETE', vm(id), z.null()).then(() => undefined),
-    console: (id: string, lines?: number) => call('GET', `${vm(id)}/console${lines ? `?lines=${lines}` : ''}`, consoleResponseSchema),
+    console: (id: string, lines?: number) =>
+      call('GET', `${vm(id)}/console${lines ? `?lines=${lines}` : ''}`, consoleResponseSchema),
     sendSerial: (id: string, line: string) => call('POST', `${vm(id)}/serial`, noContent, { line }),
     listImages: () => call('GET', '/v1/images', z.array(imageManifestSchema)),
     importImage: (req: ImportImageRequest) => call('POST', '/v1/images/import', operationSchema, req),
@@ -110,7 +138,12 @@ export function createAgentClient(opts: AgentClientOptions) {
 }
 
 // One validated agent call; feature modules (backup.ts, restore.ts, migration.ts) build on it.
-export type AgentCall = <S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown) => Promise<z.output<S>>;
+export type AgentCall = <S extends z.ZodType>(
+  method: string,
+  path: string,
+  schema: S,
+  body?: unknown,
+) => Promise<z.output<S>>;
 
 export type AgentClient = ReturnType<typeof createAgentClient>;
 export type { Operation } from '@/lib/agent-protocol/core';

@@ -23,18 +23,29 @@ const incoming = (id: string) => `/v1/migrations/incoming/${encodeURIComponent(i
 
 export const migrationCalls = (call: AgentCall) => ({
   prepareIncoming: (req: IncomingRequest) => call('POST', '/v1/migrations/incoming', incomingResponseSchema, req),
-  finishIncoming: (vmId: string, req: FinishIncomingRequest) => call('POST', `${incoming(vmId)}/finish`, vmRuntimeSchema, req),
+  finishIncoming: (vmId: string, req: FinishIncomingRequest) =>
+    call('POST', `${incoming(vmId)}/finish`, vmRuntimeSchema, req),
   abortIncoming: (vmId: string) => call('DELETE', incoming(vmId), noContent),
   migrateVm: (vmId: string, req: MigrateRequest) => call('POST', `${vm(vmId)}/migrate`, operationSchema, req),
   cancelMigration: (vmId: string) => call('POST', `${vm(vmId)}/migrate/cancel`, noContent),
   outgoingStatus: (vmId: string) => call('GET', `${vm(vmId)}/migrate`, outgoingStatusSchema),
-  finishOutgoing: (vmId: string, req: FinishOutgoingRequest) => call('POST', `${vm(vmId)}/migrate/finish`, noContent, req),
+  finishOutgoing: (vmId: string, req: FinishOutgoingRequest) =>
+    call('POST', `${vm(vmId)}/migrate/finish`, noContent, req),
   resumeOutgoing: (vmId: string) => call('POST', `${vm(vmId)}/migrate/resume`, vmRuntimeSchema),
   dirtyRate: (vmId: string) => call('GET', `${vm(vmId)}/dirty-rate`, dirtyRateSchema),
   // Link probe (lib/agent/migration/probe.ts): target prepare, source send, target finish.
   probeIncoming: () => call('POST', '/v1/probe/incoming', probeIncomingSchema, {}),
   probeSend: (migrationUri: string) => call('POST', '/v1/probe/send', probeResultSchema, { migrationUri }),
-  probeFinish: (probeId: string) => call('POST', `/v1/probe/incoming/${encodeURIComponent(probeId)}/finish`, probeFinishSchema, {}),
+  probeFinish: (probeId: string) =>
+    call('POST', `/v1/probe/incoming/${encodeURIComponent(probeId)}/finish`, probeFinishSchema, {}),
 });
 
-export type { IncomingRequest, IncomingResponse, MigrateRequest, MigrateResult, MigrationDetail, DirtyRate, OutgoingStatus } from '@/lib/agent-protocol/migration';
+export type {
+  IncomingRequest,
+  IncomingResponse,
+  MigrateRequest,
+  MigrateResult,
+  MigrationDetail,
+  DirtyRate,
+  OutgoingStatus,
+} from '@/lib/agent-protocol/migration';

@@ -8,7 +8,8 @@ const vm = (id: string) => `/v1/vms/${encodeURIComponent(id)}`;
 
 export const restoreCalls = (call: AgentCall) => ({
   restoreVm: (req: RestoreVmRequest) => call('POST', '/v1/restores', operationSchema, req),
-  replaceVmDisk: (vmId: string, req: ReplaceDiskRequest) => call('POST', `${vm(vmId)}/replace-disk`, operationSchema, req),
+  replaceVmDisk: (vmId: string, req: ReplaceDiskRequest) =>
+    call('POST', `${vm(vmId)}/replace-disk`, operationSchema, req),
   discardSafety: (vmId: string, req: SafetyRequest) => call('POST', `${vm(vmId)}/safety/discard`, z.undefined(), req),
   revertSafety: (vmId: string, req: SafetyRequest) => call('POST', `${vm(vmId)}/safety/revert`, z.undefined(), req),
 });

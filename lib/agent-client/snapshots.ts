@@ -23,7 +23,8 @@ export const snapshotCalls = (call: AgentCall) => ({
   takePoint: (vmId: string, req: TakePointRequest) => call('POST', `${vm(vmId)}/points`, operationSchema, req),
   revertPoint: (vmId: string, pointId: string) => call('POST', `${point(vmId, pointId)}/revert`, operationSchema, {}),
   deletePoint: (vmId: string, pointId: string) => call('DELETE', point(vmId, pointId), operationSchema),
-  clonePoint: (vmId: string, pointId: string, req: CloneRequest) => call('POST', `${point(vmId, pointId)}/clone`, operationSchema, req),
+  clonePoint: (vmId: string, pointId: string, req: CloneRequest) =>
+    call('POST', `${point(vmId, pointId)}/clone`, operationSchema, req),
   detachClone: (vmId: string) => call('POST', `${vm(vmId)}/detach`, operationSchema, {}),
   groupPrepare: (req: GroupPauseRequest) => call('POST', '/v1/points/group/prepare', groupPrepareResultSchema, req),
   groupPause: (req: GroupPauseRequest) => call('POST', '/v1/points/group/pause', groupPauseResultSchema, req),
@@ -32,4 +33,10 @@ export const snapshotCalls = (call: AgentCall) => ({
   groupRevert: (req: GroupRevertRequest) => call('POST', '/v1/points/group/revert', operationSchema, req),
 });
 
-export type { GroupCaptureResult, PointCapabilities, PointRecord, RevertResult, VmPoints } from '@/lib/agent-protocol/snapshots';
+export type {
+  GroupCaptureResult,
+  PointCapabilities,
+  PointRecord,
+  RevertResult,
+  VmPoints,
+} from '@/lib/agent-protocol/snapshots';

@@ -22,7 +22,10 @@ export async function waitForOperation(
     if (op.state === 'succeeded') return op;
     if (op.state === 'failed') {
       const status = (op.result as { status?: unknown } | null)?.status;
-      throw fromErrorBody(typeof status === 'number' ? status : 500, op.result) ?? new AppError('OPERATION_FAILED', op.error ?? 'operation failed', 500, { operation: id });
+      throw (
+        fromErrorBody(typeof status === 'number' ? status : 500, op.result) ??
+        new AppError('OPERATION_FAILED', op.error ?? 'operation failed', 500, { operation: id })
+      );
     }
     if (Date.now() > deadline) throw timeout(`agent operation ${op.kind} ${id}`, Math.round(timeoutMs / 1000));
     await new Promise((r) => setTimeout(r, wait));

@@ -16,7 +16,8 @@ const qcow2Path = absPath.refine((p) => p.endsWith('.qcow2'), 'must be a .qcow2 
 const sha256Schema = z.string().regex(/^[a-f0-9]{64}$/, 'a lowercase hex SHA-256');
 
 // Used in file names and QMP bitmap names: no separators, nothing a shell or QEMU would read.
-const safeName = (max: number) => z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${max - 1}}$`), 'letters, digits, ".", "_" and "-" only');
+const safeName = (max: number) =>
+  z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${max - 1}}$`), 'letters, digits, ".", "_" and "-" only');
 
 // Restore point ids as the worker makes them. The agent sweeps only files named like this
 // (`<pointId>.qcow2`), never anything else a repository directory may hold.
@@ -33,7 +34,9 @@ export const pointVmSpecSchema = z
   .object({
     vcpus: z.number().int().positive(),
     memoryMiB: z.number().int().positive(),
-    boot: z.object({ kernelPath: z.string().optional(), initrdPath: z.string().optional(), append: z.string().optional() }).strict(),
+    boot: z
+      .object({ kernelPath: z.string().optional(), initrdPath: z.string().optional(), append: z.string().optional() })
+      .strict(),
     imageId: z.string().nullable(),
     tags: z.array(z.string()),
   })
@@ -105,7 +108,13 @@ export type PointManifest = z.infer<typeof pointManifestSchema>;
 // repository: the registered repository directory the files belong to; the agent hashes only
 // .qcow2 files inside it (never a VM disk or an image), so it is no checksum oracle for any path.
 export const verifyBackupRequestSchema = z
-  .object({ repository: absPath, files: z.array(z.object({ path: qcow2Path, sha256: sha256Schema }).strict()).min(1).max(1000) })
+  .object({
+    repository: absPath,
+    files: z
+      .array(z.object({ path: qcow2Path, sha256: sha256Schema }).strict())
+      .min(1)
+      .max(1000),
+  })
   .strict();
 export type VerifyBackupRequest = z.input<typeof verifyBackupRequestSchema>;
 export type VerifyBackupInput = z.output<typeof verifyBackupRequestSchema>;
@@ -127,7 +136,17 @@ export const verifyBackupResultSchema = z.object({
 export type VerifyBackupResult = z.infer<typeof verifyBackupResultSchema>;
 
 export const deleteBackupRequestSchema = z
-  .object({ paths: z.array(absPath.refine((p) => /\.(qcow2|json)(\.partial)?$/.test(p), 'only restore point files (.qcow2, .json or their .partial)')).min(1).max(1000) })
+  .object({
+    paths: z
+      .array(
+        absPath.refine(
+          (p) => /\.(qcow2|json)(\.partial)?$/.test(p),
+          'only restore point files (.qcow2, .json or their .partial)',
+        ),
+      )
+      .min(1)
+      .max(1000),
+  })
   .strict();
 export type DeleteBackupRequest = z.input<typeof deleteBackupRequestSchema>;
 // Paths that no longer exist after the call (removed now or already gone): a retry is harmless.
@@ -137,11 +156,17 @@ export const deleteBackupResponseSchema = z.object({ deleted: z.array(z.string()
 export const rebaseBackupRequestSchema = z.object({ path: qcow2Path, backingPath: qcow2Path.nullable() }).strict();
 export type RebaseBackupRequest = z.input<typeof rebaseBackupRequestSchema>;
 // manifestUpdated: false when the file has no manifest (taken before manifests existed).
-export const rebaseBackupResultSchema = z.object({ sha256: sha256Schema, sizeBytes: z.number().int().nonnegative(), manifestUpdated: z.boolean() });
+export const rebaseBackupResultSchema = z.object({
+  sha256: sha256Schema,
+  sizeBytes: z.number().int().nonnegative(),
+  manifestUpdated: z.boolean(),
+});
 export type RebaseBackupResult = z.infer<typeof rebaseBackupResultSchema>;
 
 // path as typed: the agent refuses ".." and other tricks itself (path-rules.ts) rather than resolving them.
-export const repositoryCheckRequestSchema = z.object({ path: z.string().min(1).max(4096), create: z.boolean() }).strict();
+export const repositoryCheckRequestSchema = z
+  .object({ path: z.string().min(1).max(4096), create: z.boolean() })
+  .strict();
 export type RepositoryCheckRequest = z.input<typeof repositoryCheckRequestSchema>;
 export const repositoryStatusSchema = z.object({
   exists: z.boolean(),

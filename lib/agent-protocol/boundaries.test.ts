@@ -21,20 +21,31 @@ const specifiers = (file: string) => {
   const dynamics = [...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]);
   return [...statics, ...dynamics];
 };
-const resolved = (file: string, spec: string) => (spec.startsWith('@/') ? spec.slice(2) : spec.startsWith('.') ? path.join(path.dirname(file), spec) : spec);
+const resolved = (file: string, spec: string) =>
+  spec.startsWith('@/') ? spec.slice(2) : spec.startsWith('.') ? path.join(path.dirname(file), spec) : spec;
 
 describe('agent contract boundaries', () => {
   it('contracts import only zod, Node built-ins and each other', () => {
     const files = sources('lib/agent-protocol');
     expect(files.length).toBeGreaterThan(5);
-    const bad = files.flatMap((f) => specifiers(f).filter((s) => !(s === 'zod' || s.startsWith('node:') || s.startsWith('./'))).map((s) => `${f}: ${s}`));
+    const bad = files.flatMap((f) =>
+      specifiers(f)
+        .filter((s) => !(s === 'zod' || s.startsWith('node:') || s.startsWith('./')))
+        .map((s) => `${f}: ${s}`),
+    );
     expect(bad).toEqual([]);
   });
 
   it('no product code outside lib/agent imports the agent', () => {
-    const product = ['app', 'components', 'lib'].flatMap(sources).filter((f) => !f.startsWith('lib/agent/') && !f.startsWith('lib/testing/') && !f.startsWith('lib/generated/'));
+    const product = ['app', 'components', 'lib']
+      .flatMap(sources)
+      .filter((f) => !f.startsWith('lib/agent/') && !f.startsWith('lib/testing/') && !f.startsWith('lib/generated/'));
     expect(product.length).toBeGreaterThan(100);
-    const bad = product.flatMap((f) => specifiers(f).filter((s) => resolved(f, s).startsWith('lib/agent/')).map((s) => `${f}: ${s}`));
+    const bad = product.flatMap((f) =>
+      specifiers(f)
+        .filter((s) => resolved(f, s).startsWith('lib/agent/'))
+        .map((s) => `${f}: ${s}`),
+    );
     expect(bad).toEqual([]);
   });
 });

@@ -11,8 +11,17 @@ export const agentNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lo
 // An absolute host path as the dashboard sends it: bounded, no NUL (fs calls throw on it) and
 // already normalised (no "", "." or ".." segments), so the path an agent checks is the one it opens.
 const isNormalAbsPath = (p: string) =>
-  p.startsWith('/') && !p.includes('\0') && (p === '/' || p.slice(1).split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'));
-export const absPathSchema = z.string().max(4096).refine(isNormalAbsPath, 'an absolute, normalised path (no "..", "." or "//", no NUL)');
+  p.startsWith('/') &&
+  !p.includes('\0') &&
+  (p === '/' ||
+    p
+      .slice(1)
+      .split('/')
+      .every((seg) => seg !== '' && seg !== '.' && seg !== '..'));
+export const absPathSchema = z
+  .string()
+  .max(4096)
+  .refine(isNormalAbsPath, 'an absolute, normalised path (no "..", "." or "//", no NUL)');
 
 // Bounded, finite figures: JSON's 1e400 parses as Infinity and 1e308 overflows a BigInt column.
 const bytesSchema = z.number().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -93,7 +102,11 @@ export const vmSpecSchema = z
     id: vmIdSchema,
     name: z.string().min(1).max(63),
     vcpus: z.number().int().min(1).max(64),
-    memoryMiB: z.number().int().min(32).max(1024 * 1024),
+    memoryMiB: z
+      .number()
+      .int()
+      .min(32)
+      .max(1024 * 1024),
     pool: agentNameSchema.default('local'),
     boot: bootSchema.default({}),
   })
@@ -112,7 +125,13 @@ export const stopVmRequestSchema = z
 
 // One line: a newline or other control character inside would type more than the caller asked for.
 export const serialRequestSchema = z
-  .object({ line: z.string().min(1).max(512).regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text, no control characters') })
+  .object({
+    line: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(/^[^\x00-\x1f\x7f]*$/, 'one line of text, no control characters'),
+  })
   .strict();
 
 // `lines` are whole lines only; `partial` is the unfinished last line (a prompt, a reply being written).
@@ -121,7 +140,15 @@ export const consoleResponseSchema = z.object({ lines: z.array(z.string()), part
 const sourceSchema = z.union([
   // Not required to be normalised: the import resolves it and checks it against its import locations.
   z.object({ path: z.string().max(4096).startsWith('/', 'absolute path') }).strict(),
-  z.object({ url: z.string().max(4096).url().refine((u) => /^https?:/.test(u), 'http(s) only') }).strict(),
+  z
+    .object({
+      url: z
+        .string()
+        .max(4096)
+        .url()
+        .refine((u) => /^https?:/.test(u), 'http(s) only'),
+    })
+    .strict(),
 ]);
 export type ImageSource = z.infer<typeof sourceSchema>;
 
@@ -134,8 +161,16 @@ export const importImageRequestSchema = z
     kernel: sourceSchema.optional(),
     initrd: sourceSchema.optional(),
     append: z.string().max(500).optional(),
-    sha256: z.string().regex(/^[a-f0-9]{64}$/).optional(), // expected sha256 of the disk source
-    minMemoryMiB: z.number().int().min(16).max(1024 * 1024).optional(), // VMs of this image get at least this much
+    sha256: z
+      .string()
+      .regex(/^[a-f0-9]{64}$/)
+      .optional(), // expected sha256 of the disk source
+    minMemoryMiB: z
+      .number()
+      .int()
+      .min(16)
+      .max(1024 * 1024)
+      .optional(), // VMs of this image get at least this much
   })
   .strict();
 export type ImportImageRequest = z.input<typeof importImageRequestSchema>;
@@ -232,7 +267,11 @@ export const enrollRequestSchema = z
 // agentToken: the agent's bearer for its calls to the dashboard; dashboardSecret: the bearer the
 // dashboard and worker present to the agent. Two one-way credentials (the dashboard keeps a hash
 // of the first and the second encrypted).
-export const enrollResponseSchema = z.object({ hostId: z.string(), agentToken: z.string().min(1), dashboardSecret: z.string().min(1) });
+export const enrollResponseSchema = z.object({
+  hostId: z.string(),
+  agentToken: z.string().min(1),
+  dashboardSecret: z.string().min(1),
+});
 
 // Error body the agent answers with; codes mirror lib/http/errors.
 export const agentErrorSchema = z.object({

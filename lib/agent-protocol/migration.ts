@@ -22,7 +22,10 @@ export const incomingRequestSchema = z
     mode: migrationModeSchema,
   })
   .strict()
-  .refine((r) => r.mode !== 'shared' || r.vm.diskPath !== null, { message: 'shared mode needs the shared disk', path: ['vm', 'diskPath'] });
+  .refine((r) => r.mode !== 'shared' || r.vm.diskPath !== null, {
+    message: 'shared mode needs the shared disk',
+    path: ['vm', 'diskPath'],
+  });
 export type IncomingRequest = z.input<typeof incomingRequestSchema>;
 
 // An address as the target reports it (IPv4, IPv6 bare or in brackets, a DNS name) and a port:
@@ -34,7 +37,12 @@ const MIGRATION_URI = /^tcp:[A-Za-z0-9.:[\]-]{1,255}:\d{1,5}$/;
 // backingPath: the image under the target's fresh disk; the source mirrors only its own top layer
 // when its disk sits on that same image, and everything otherwise.
 export const nbdTargetSchema = z
-  .object({ host: hostSchema, port: portSchema, exportName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/), backingPath: absPath.nullable().default(null) })
+  .object({
+    host: hostSchema,
+    port: portSchema,
+    exportName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/),
+    backingPath: absPath.nullable().default(null),
+  })
   .strict();
 
 export const incomingResponseSchema = z.object({ migrationUri: z.string(), nbd: nbdTargetSchema.nullable() });
@@ -49,7 +57,10 @@ export const migrateRequestSchema = z
     maxBandwidthBytes: z.number().int().min(1).optional(),
   })
   .strict()
-  .refine((r) => r.mode !== 'storage' || r.nbd !== null, { message: 'storage mode needs the target NBD export', path: ['nbd'] });
+  .refine((r) => r.mode !== 'storage' || r.nbd !== null, {
+    message: 'storage mode needs the target NBD export',
+    path: ['nbd'],
+  });
 export type MigrateRequest = z.input<typeof migrateRequestSchema>;
 
 export const migrationPhaseSchema = z.enum(['mirror', 'memory', 'completing']);
@@ -67,7 +78,14 @@ export type MigrationDetail = {
 // bytesTransferred counts memory and disk (mirror) bytes; diskBytes the mirror alone.
 // guestReady: the guest had printed its ready line on the source before the switch-over (the
 // target's console never sees that line, so the worker passes it on to finishIncoming).
-export const migrateResultSchema = z.object({ totalMs: z.number(), downtimeMs: z.number(), bytesTransferred: z.number(), diskBytes: z.number(), stoppedAt: z.string().nullable().default(null), guestReady: z.boolean().default(false) });
+export const migrateResultSchema = z.object({
+  totalMs: z.number(),
+  downtimeMs: z.number(),
+  bytesTransferred: z.number(),
+  diskBytes: z.number(),
+  stoppedAt: z.string().nullable().default(null),
+  guestReady: z.boolean().default(false),
+});
 export type MigrateResult = z.infer<typeof migrateResultSchema>;
 
 // Target, once the whole state is in: the VM is adopted here, ready if it was on the source.
@@ -90,9 +108,19 @@ export type DirtyRate = z.infer<typeof dirtyRateSchema>;
 // Link probe (probe.ts): POST /v1/probe/incoming -> 201 ProbeIncoming on the target; POST
 // /v1/probe/send {migrationUri} -> 200 ProbeResult on the source; POST
 // /v1/probe/incoming/:probeId/finish -> 200 {arrived} on the target.
-export const probeIncomingSchema = z.object({ probeId: z.string(), migrationUri: z.string(), qemuStartMs: z.number().int().min(0) });
+export const probeIncomingSchema = z.object({
+  probeId: z.string(),
+  migrationUri: z.string(),
+  qemuStartMs: z.number().int().min(0),
+});
 export type ProbeIncoming = z.infer<typeof probeIncomingSchema>;
-export const probeSendRequestSchema = z.object({ migrationUri: z.string().regex(MIGRATION_URI, 'tcp:<host>:<port>') }).strict();
-export const probeResultSchema = z.object({ bytes: z.number().min(0), transferMs: z.number().min(0), downtimeMs: z.number().min(0) });
+export const probeSendRequestSchema = z
+  .object({ migrationUri: z.string().regex(MIGRATION_URI, 'tcp:<host>:<port>') })
+  .strict();
+export const probeResultSchema = z.object({
+  bytes: z.number().min(0),
+  transferMs: z.number().min(0),
+  downtimeMs: z.number().min(0),
+});
 export type ProbeResult = z.infer<typeof probeResultSchema>;
 export const probeFinishSchema = z.object({ arrived: z.boolean() });

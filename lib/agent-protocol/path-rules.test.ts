@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isWithin, normaliseRepositoryPath, overlapReason, repositoryPathReason, systemTreeReason, SYSTEM_TREES } from './path-rules';
+import {
+  isWithin,
+  normaliseRepositoryPath,
+  overlapReason,
+  repositoryPathReason,
+  systemTreeReason,
+  SYSTEM_TREES,
+} from './path-rules';
 
 const pool = { what: 'the VM pool local of host h1', path: '/srv/vmops/h1/pool' };
 const images = { what: 'the image repository', path: '/srv/shared/images' };
@@ -11,7 +18,8 @@ describe('repository path rules', () => {
     expect(normaliseRepositoryPath('/')).toEqual({ path: '/' });
     expect(normaliseRepositoryPath('srv/backups')).toEqual({ reason: expect.stringMatching(/absolute/) });
     expect(normaliseRepositoryPath('/srv/\0x')).toEqual({ reason: expect.stringMatching(/NUL/) });
-    for (const p of ['/srv/backups/../../etc', '/srv/..', '/srv/x/..', '/../etc']) expect(normaliseRepositoryPath(p), p).toEqual({ reason: expect.stringMatching(/"\.\."/) });
+    for (const p of ['/srv/backups/../../etc', '/srv/..', '/srv/x/..', '/../etc'])
+      expect(normaliseRepositoryPath(p), p).toEqual({ reason: expect.stringMatching(/"\.\."/) });
     expect(normaliseRepositoryPath('/srv/..backups/a..b')).toEqual({ path: '/srv/..backups/a..b' }); // only whole ".." segments
   });
 
@@ -28,14 +36,20 @@ describe('repository path rules', () => {
   });
 
   it('refuses shared dirs themselves but allows directories inside them', () => {
-    for (const p of ['/tmp', '/var/tmp', '/home', '/mnt', '/srv']) expect(systemTreeReason(p), p).toMatch(/shared by the whole system/);
-    for (const p of ['/tmp/vmops-backups', '/home/ops/backups', '/mnt/nas/backups', '/srv/backups']) expect(systemTreeReason(p), p).toBeNull();
+    for (const p of ['/tmp', '/var/tmp', '/home', '/mnt', '/srv'])
+      expect(systemTreeReason(p), p).toMatch(/shared by the whole system/);
+    for (const p of ['/tmp/vmops-backups', '/home/ops/backups', '/mnt/nas/backups', '/srv/backups'])
+      expect(systemTreeReason(p), p).toBeNull();
   });
 
   it('refuses overlap either way, naming what it overlaps', () => {
-    expect(overlapReason('/srv/vmops/h1/pool', [pool])).toBe('/srv/vmops/h1/pool is the VM pool local of host h1 (/srv/vmops/h1/pool)');
+    expect(overlapReason('/srv/vmops/h1/pool', [pool])).toBe(
+      '/srv/vmops/h1/pool is the VM pool local of host h1 (/srv/vmops/h1/pool)',
+    );
     expect(overlapReason('/srv/vmops/h1/pool/vms/backups', [pool])).toMatch(/is inside the VM pool local of host h1/);
-    expect(overlapReason('/srv/vmops', [pool])).toBe('/srv/vmops contains the VM pool local of host h1 (/srv/vmops/h1/pool)');
+    expect(overlapReason('/srv/vmops', [pool])).toBe(
+      '/srv/vmops contains the VM pool local of host h1 (/srv/vmops/h1/pool)',
+    );
     expect(overlapReason('/srv/shared', [pool, images])).toMatch(/contains the image repository/);
     expect(overlapReason('/srv/vmops/h1/pool2', [pool])).toBeNull();
     expect(overlapReason('/srv/backups', [pool, images])).toBeNull();

@@ -5,8 +5,24 @@
 // The host's own trees: refused, with everything inside them, and so is any directory holding one
 // (`/`, `/var`). /var/lib holds package and service state; deeper /var dirs (/var/backups) are fine.
 export const SYSTEM_TREES = [
-  '/proc', '/sys', '/dev', '/run', '/boot', '/etc', '/usr', '/bin', '/sbin',
-  '/lib', '/lib32', '/lib64', '/libx32', '/var/lib', '/var/run', '/var/lock', '/root', '/lost+found',
+  '/proc',
+  '/sys',
+  '/dev',
+  '/run',
+  '/boot',
+  '/etc',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/var/lib',
+  '/var/run',
+  '/var/lock',
+  '/root',
+  '/lost+found',
 ] as const;
 // Directories shared by every user or mount point parents: refused as such, a directory inside
 // them is fine (tests and throwaway setups use /tmp/<dir>).
@@ -15,7 +31,8 @@ export const SHARED_DIRS = ['/tmp', '/var/tmp', '/home', '/mnt', '/media', '/srv
 // A directory the repository must not overlap, described for the refusal message.
 export type Reserved = { what: string; path: string };
 
-export const isWithin = (child: string, parent: string) => child === parent || child.startsWith(parent === '/' ? '/' : `${parent}/`);
+export const isWithin = (child: string, parent: string) =>
+  child === parent || child.startsWith(parent === '/' ? '/' : `${parent}/`);
 
 // Absolute, no NUL, no ".." (a path is used as typed or not at all), normalised, no trailing "/".
 export function normaliseRepositoryPath(input: string): { path: string } | { reason: string } {
@@ -23,7 +40,12 @@ export function normaliseRepositoryPath(input: string): { path: string } | { rea
   if (input.includes('\0')) return { reason: 'must not contain NUL characters' };
   if (input.split('/').includes('..')) return { reason: 'must not contain ".." segments: give the directory itself' };
   // What path.posix.normalize does once ".." is out: drop empty and "." segments.
-  return { path: `/${input.split('/').filter((s) => s !== '' && s !== '.').join('/')}` };
+  return {
+    path: `/${input
+      .split('/')
+      .filter((s) => s !== '' && s !== '.')
+      .join('/')}`,
+  };
 }
 
 export function systemTreeReason(p: string): string | null {
@@ -31,7 +53,8 @@ export function systemTreeReason(p: string): string | null {
   if (tree) return `${p} is ${p === tree ? '' : 'inside '}${tree}, a system directory`;
   const held = SYSTEM_TREES.find((t) => isWithin(t, p));
   if (held) return `${p} contains the system directory ${held}`;
-  if ((SHARED_DIRS as readonly string[]).includes(p)) return `${p} is shared by the whole system; use a directory inside it`;
+  if ((SHARED_DIRS as readonly string[]).includes(p))
+    return `${p} is shared by the whole system; use a directory inside it`;
   return null;
 }
 

@@ -18,9 +18,19 @@ export type RestoreVmInput = z.output<typeof restoreVmRequestSchema>;
 // Operation.detail while an instant restore streams.
 // replace-disk adds the safety file (once hashed), so the dashboard registers it while it runs.
 export type SafetyFile = { path: string; sha256: string; sizeBytes: number };
-export type RestoreDetail = { phase: 'copying' | 'starting' | 'streaming' | 'finishing'; runningAfterMs: number | null; bytesDone: number; bytesTotal: number; safety?: SafetyFile };
+export type RestoreDetail = {
+  phase: 'copying' | 'starting' | 'streaming' | 'finishing';
+  runningAfterMs: number | null;
+  bytesDone: number;
+  bytesTotal: number;
+  safety?: SafetyFile;
+};
 
-export const restoreResultSchema = z.object({ runningAfterMs: z.number().nullable(), totalMs: z.number(), diskPath: z.string() });
+export const restoreResultSchema = z.object({
+  runningAfterMs: z.number().nullable(),
+  totalMs: z.number(),
+  diskPath: z.string(),
+});
 export type RestoreResult = z.infer<typeof restoreResultSchema>;
 
 // instant (additive): start the VM on an overlay of the backup and stream, as a restore does.
@@ -29,7 +39,12 @@ export type ReplaceDiskRequest = z.input<typeof replaceDiskRequestSchema>;
 export type ReplaceDiskInput = z.output<typeof replaceDiskRequestSchema>;
 
 // runningAfterMs: instant only (the VM was started by the operation), else null.
-export const replaceDiskResultSchema = z.object({ safetyPath: z.string(), sha256: z.string(), sizeBytes: z.number(), runningAfterMs: z.number().nullable().default(null) });
+export const replaceDiskResultSchema = z.object({
+  safetyPath: z.string(),
+  sha256: z.string(),
+  sizeBytes: z.number(),
+  runningAfterMs: z.number().nullable().default(null),
+});
 export type ReplaceDiskResult = z.infer<typeof replaceDiskResultSchema>;
 
 export const safetyRequestSchema = z.object({ safetyPath: absPath }).strict();

@@ -77,7 +77,11 @@ export type TakePointRequest = z.infer<typeof takePointRequestSchema>;
 // POST /v1/vms/:id/points/:pointId/revert -> 202 Operation, result revertResultSchema.
 // A checkpoint comes back exactly where it was (running if it was); a disk snapshot of a running
 // VM restarts the VM on that disk; a stopped VM stays stopped after a disk revert.
-export const revertResultSchema = z.object({ vm: vmRuntimeSchema, revertMs: z.number().min(0), resumedFromMemory: z.boolean() });
+export const revertResultSchema = z.object({
+  vm: vmRuntimeSchema,
+  revertMs: z.number().min(0),
+  resumedFromMemory: z.boolean(),
+});
 export type RevertResult = z.infer<typeof revertResultSchema>;
 
 // DELETE /v1/vms/:id/points/:pointId -> 202 Operation (merge with block-commit, explicit base),
@@ -85,7 +89,9 @@ export type RevertResult = z.infer<typeof revertResultSchema>;
 
 // POST /v1/vms/:id/points/:pointId/clone -> 202 Operation, result VmRuntime of the new VM (same
 // pool and host; its disk is an overlay on the point's layer: no data copied).
-export const cloneRequestSchema = z.object({ vm: vmSpecSchema.omit({ pool: true }), start: z.boolean().default(false) }).strict();
+export const cloneRequestSchema = z
+  .object({ vm: vmSpecSchema.omit({ pool: true }), start: z.boolean().default(false) })
+  .strict();
 export type CloneRequest = z.input<typeof cloneRequestSchema>;
 
 // POST /v1/vms/:id/detach -> 202 Operation: a linked clone copies what it reads from its parent's
@@ -103,7 +109,10 @@ export type CloneRequest = z.input<typeof cloneRequestSchema>;
 //   that follows then only stops them (no host waits stopped for another host's preparations).
 // prepare (optional, additive): the capture that will follow. Each VM's new layer (and, for memory,
 // the state write settings) is made ready before it stops, so its pause is the QMP transaction only.
-const groupItemsSchema = z.array(z.object({ vmId: vmIdSchema, pointId: pointIdSchema }).strict()).min(1).max(256);
+const groupItemsSchema = z
+  .array(z.object({ vmId: vmIdSchema, pointId: pointIdSchema }).strict())
+  .min(1)
+  .max(256);
 export const groupPauseRequestSchema = z
   .object({
     groupId: pointIdSchema,
@@ -113,12 +122,21 @@ export const groupPauseRequestSchema = z
   })
   .strict();
 export type GroupPauseRequest = z.input<typeof groupPauseRequestSchema>;
-export const groupPauseResultSchema = z.object({ paused: z.array(z.object({ vmId: vmIdSchema, stoppedAt: z.number() })) });
+export const groupPauseResultSchema = z.object({
+  paused: z.array(z.object({ vmId: vmIdSchema, stoppedAt: z.number() })),
+});
 export type GroupPauseResult = z.infer<typeof groupPauseResultSchema>;
 export const groupPrepareResultSchema = z.object({ prepared: z.array(vmIdSchema) });
 
 export const groupCaptureRequestSchema = z
-  .object({ groupId: pointIdSchema, kind: pointKindSchema, items: z.array(z.object({ vmId: vmIdSchema, pointId: pointIdSchema }).strict()).min(1).max(256) })
+  .object({
+    groupId: pointIdSchema,
+    kind: pointKindSchema,
+    items: z
+      .array(z.object({ vmId: vmIdSchema, pointId: pointIdSchema }).strict())
+      .min(1)
+      .max(256),
+  })
   .strict();
 export type GroupCaptureRequest = z.infer<typeof groupCaptureRequestSchema>;
 export const groupCaptureResultSchema = z.object({
@@ -126,12 +144,21 @@ export const groupCaptureResultSchema = z.object({
 });
 export type GroupCaptureResult = z.infer<typeof groupCaptureResultSchema>;
 
-export const groupResumeRequestSchema = z.object({ groupId: pointIdSchema, vmIds: z.array(vmIdSchema).min(1).max(256) }).strict();
+export const groupResumeRequestSchema = z
+  .object({ groupId: pointIdSchema, vmIds: z.array(vmIdSchema).min(1).max(256) })
+  .strict();
 export type GroupResumeRequest = z.infer<typeof groupResumeRequestSchema>;
 
 // POST /v1/points/group/revert -> 202 Operation: each VM goes back to its point of the group;
 // all wait paused at the end and resume together (result: { resumedAt }).
 export const groupRevertRequestSchema = z
-  .object({ groupId: pointIdSchema, items: z.array(z.object({ vmId: vmIdSchema, pointId: pointIdSchema }).strict()).min(1).max(256), resume: z.boolean().default(true) })
+  .object({
+    groupId: pointIdSchema,
+    items: z
+      .array(z.object({ vmId: vmIdSchema, pointId: pointIdSchema }).strict())
+      .min(1)
+      .max(256),
+    resume: z.boolean().default(true),
+  })
   .strict();
 export type GroupRevertRequest = z.input<typeof groupRevertRequestSchema>;

@@ -28,9 +28,18 @@ const timings: Record<string, number> = {};
 const notes: Record<string, string> = {};
 const createdAt: Record<string, number> = {};
 
-
 function startHost(name: string, port: number, data: string, token?: string): AgentProc {
-  const a = spawnAgent({ name, port, data, shared: shared.path, dashboard: dash.url, token, driver: 'qemu', intervalMs: INTERVAL_MS, importDirs: [GUEST_DIR] });
+  const a = spawnAgent({
+    name,
+    port,
+    data,
+    shared: shared.path,
+    dashboard: dash.url,
+    token,
+    driver: 'qemu',
+    intervalMs: INTERVAL_MS,
+    importDirs: [GUEST_DIR],
+  });
   return { ...a, name, port, data };
 }
 
@@ -90,8 +99,13 @@ describe('agents with the real QEMU driver', () => {
 
   it('imports the guest image into the shared repository through the API', async () => {
     const op = await agents.h1.client!.importImage({
-      name: 'tiny-linux', version: '1.0', description: 'integ test guest', append: guestBoot().append,
-      disk: { path: GUEST_DISK }, kernel: { path: path.join(GUEST_DIR, 'vmlinux') }, initrd: { path: path.join(GUEST_DIR, 'initrd.gz') },
+      name: 'tiny-linux',
+      version: '1.0',
+      description: 'integ test guest',
+      append: guestBoot().append,
+      disk: { path: GUEST_DISK },
+      kernel: { path: path.join(GUEST_DIR, 'vmlinux') },
+      initrd: { path: path.join(GUEST_DIR, 'initrd.gz') },
     });
     const done = await waitForOperation(agents.h1.client!, op.id, undefined, { intervalMs: 200 });
     image = done.result as ImageManifest;
@@ -101,18 +115,31 @@ describe('agents with the real QEMU driver', () => {
   });
 
   it('creates a VM on each host that boots to VMOPS-READY', async () => {
-    for (const [name, id] of [['h1', 'integ-vm-1'], ['h2', 'integ-vm-2']] as const) {
+    for (const [name, id] of [
+      ['h1', 'integ-vm-1'],
+      ['h2', 'integ-vm-2'],
+    ] as const) {
       const c = agents[name].client!;
       const t0 = Date.now();
       createdAt[name] = t0;
       const vm = await c.createVm({
-        id, name: id, vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * 1024 * 1024, baseImagePath: image.diskPath,
+        id,
+        name: id,
+        vcpus: 1,
+        memoryMiB: 128,
+        diskSizeBytes: 64 * 1024 * 1024,
+        baseImagePath: image.diskPath,
         boot: { kernelPath: image.kernelPath, initrdPath: image.initrdPath, append: image.append },
       });
       timings[`${name}.createToRunning`] = Date.now() - t0;
       expect(vm).toMatchObject({ id, state: 'running', vcpus: 1, memoryMiB: 128 });
       expect(vm.pid).toBeGreaterThan(0);
-      await waitFor(`${id} VMOPS-READY`, async () => (await c.console(id, 200)).lines.some((l) => l.startsWith('VMOPS-READY ')), 120_000, 200);
+      await waitFor(
+        `${id} VMOPS-READY`,
+        async () => (await c.console(id, 200)).lines.some((l) => l.startsWith('VMOPS-READY ')),
+        120_000,
+        200,
+      );
       await waitGuestReady(c, id, 10_000);
       timings[`${name}.createToGuestReady`] = Date.now() - t0;
     }
@@ -123,7 +150,15 @@ describe('agents with the real QEMU driver', () => {
   it('undoes a create whose QEMU fails to start and passes QEMU words on', async () => {
     const c = agents.h2.client!;
     const err = await c
-      .createVm({ id: 'integ-bad', name: 'bad', vcpus: 1, memoryMiB: 64, diskSizeBytes: 1 << 26, baseImagePath: image.diskPath, boot: { kernelPath: image.diskPath, initrdPath: image.initrdPath } })
+      .createVm({
+        id: 'integ-bad',
+        name: 'bad',
+        vcpus: 1,
+        memoryMiB: 64,
+        diskSizeBytes: 1 << 26,
+        baseImagePath: image.diskPath,
+        boot: { kernelPath: image.diskPath, initrdPath: image.initrdPath },
+      })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'QEMU_ERROR' });
     notes.failedCreate = (err as Error).message;
@@ -134,11 +169,18 @@ describe('agents with the real QEMU driver', () => {
 
   it('pushes heartbeats with the VM cpu, rss and disk metrics', async () => {
     const samples = () =>
-      dash.heartbeats.filter((h) => h.hostName === 'h1' && h.receivedAt > createdAt.h1).flatMap((h) => h.body.vms.filter((v) => v.id === 'integ-vm-1'));
+      dash.heartbeats
+        .filter((h) => h.hostName === 'h1' && h.receivedAt > createdAt.h1)
+        .flatMap((h) => h.body.vms.filter((v) => v.id === 'integ-vm-1'));
     // Booting under TCG keeps the vCPU busy for seconds: the samples taken then must show it.
     const peakCpu = Math.max(...samples().map((v) => v.cpuPct));
     expect(peakCpu).toBeGreaterThan(10);
-    const s = await waitFor('a heartbeat from h1 with the disk write', () => samples().find((v) => v.guestReady && v.diskWrOps > 0), 60_000, 200).catch((err: Error) => {
+    const s = await waitFor(
+      'a heartbeat from h1 with the disk write',
+      () => samples().find((v) => v.guestReady && v.diskWrOps > 0),
+      60_000,
+      200,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; samples seen: ${JSON.stringify(samples().slice(-3))}`);
     });
     expect(s).toMatchObject({ state: 'running', guestReady: true });
@@ -148,9 +190,19 @@ describe('agents with the real QEMU driver', () => {
     const last = dash.heartbeats.filter((h) => h.hostName === 'h1').at(-1)!.body;
     expect(last.host.memTotalBytes).toBeGreaterThan(last.host.memUsedBytes);
     expect(last.info).toMatchObject({ hostName: 'h1', driver: 'qemu' });
-    await waitFor('h2 VM heartbeat', () => dash.heartbeats.some((h) => h.hostName === 'h2' && h.body.vms.some((v) => v.id === 'integ-vm-2' && v.rssBytes > 0)), 60_000);
+    await waitFor(
+      'h2 VM heartbeat',
+      () =>
+        dash.heartbeats.some(
+          (h) => h.hostName === 'h2' && h.body.vms.some((v) => v.id === 'integ-vm-2' && v.rssBytes > 0),
+        ),
+      60_000,
+    );
     const h1 = dash.heartbeats.filter((h) => h.hostName === 'h1').map((h) => h.receivedAt);
-    const gaps = h1.slice(1).map((t, i) => t - h1[i]).slice(-5);
+    const gaps = h1
+      .slice(1)
+      .map((t, i) => t - h1[i])
+      .slice(-5);
     timings.heartbeatIntervalAvg = Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length);
     timings.vm1PeakCpuPct = peakCpu;
     timings.vm1RssMiB = Math.round(s.rssBytes / 1048576);
@@ -177,12 +229,24 @@ describe('agents with the real QEMU driver', () => {
     expect(after).toMatchObject({ state: 'running', pid: before.pid, guestReady: true, startedAt: before.startedAt });
     await ask(again.client, 'integ-vm-1', 'status', /^VMOPS-STATUS uptime=[\d.]+ seq=3 burn=0$/);
     const restartedAt = Date.now();
-    await waitFor('heartbeats resume with the VM', () =>
-      dash.heartbeats.some((h) => h.hostName === 'h1' && h.receivedAt > restartedAt && h.body.vms.some((v) => v.id === 'integ-vm-1' && v.state === 'running' && v.rssBytes > 0)), 60_000);
+    await waitFor(
+      'heartbeats resume with the VM',
+      () =>
+        dash.heartbeats.some(
+          (h) =>
+            h.hostName === 'h1' &&
+            h.receivedAt > restartedAt &&
+            h.body.vms.some((v) => v.id === 'integ-vm-1' && v.state === 'running' && v.rssBytes > 0),
+        ),
+      60_000,
+    );
   });
 
   it('deletes the VMs and their directories', async () => {
-    for (const [name, id] of [['h1', 'integ-vm-1'], ['h2', 'integ-vm-2']] as const) {
+    for (const [name, id] of [
+      ['h1', 'integ-vm-1'],
+      ['h2', 'integ-vm-2'],
+    ] as const) {
       const c = agents[name].client!;
       const { pid, diskPath } = await c.getVm(id);
       await c.deleteVm(id);

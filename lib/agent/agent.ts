@@ -30,27 +30,72 @@ export type RunningAgent = {
   close(): Promise<void>; // leaves VMs running
 };
 
-export async function startAgent(config: AgentConfig, deps: { driver?: Driver; log?: Logger } = {}): Promise<RunningAgent> {
+export async function startAgent(
+  config: AgentConfig,
+  deps: { driver?: Driver; log?: Logger } = {},
+): Promise<RunningAgent> {
   const log = deps.log ?? createLogger(`vmops:agent:${config.name}`);
   await mkdir(config.data, { recursive: true });
   await ensurePools(config.pools);
   await mkdir(config.imagesDir, { recursive: true });
   await mkdir(config.imageStoreDir, { recursive: true });
 
-  const driver = deps.driver ?? (await selectDriver({ requested: config.driver, pools: config.pools, qemuBinary: config.qemuBinary, hostName: config.name, log: log.child(`driver`) }));
+  const driver =
+    deps.driver ??
+    (await selectDriver({
+      requested: config.driver,
+      pools: config.pools,
+      qemuBinary: config.qemuBinary,
+      hostName: config.name,
+      log: log.child(`driver`),
+    }));
   await driver.reattach();
   const adopted = await driver.listVms();
-  log(`driver ${driver.kind}: ${adopted.length} VM(s) known after re-attach (${adopted.filter((v) => v.state === 'running').length} running)`);
+  log(
+    `driver ${driver.kind}: ${adopted.length} VM(s) known after re-attach (${adopted.filter((v) => v.state === 'running').length} running)`,
+  );
 
   const info = createInfoProvider(config.name, driver, config.pools);
   const operations = new Operations(log.child('ops'));
-  const vms = createVmService({ driver, pools: config.pools, hostName: config.name, operations, log: log.child('vms') });
-  const images = createImageService({ imagesDir: config.imagesDir, locations: config.importLocations, driver, operations, log: log.child('images') });
+  const vms = createVmService({
+    driver,
+    pools: config.pools,
+    hostName: config.name,
+    operations,
+    log: log.child('vms'),
+  });
+  const images = createImageService({
+    imagesDir: config.imagesDir,
+    locations: config.importLocations,
+    driver,
+    operations,
+    log: log.child('images'),
+  });
   const auth = createAuth(config.name);
   // HA once the pools exist and the driver knows its VMs: lease, observer, start guard, fencing.
-  const ha = createHaService({ host: config.name, data: config.data, shared: config.shared, pools: config.pools, timing: config.haTiming, edacRoot: config.edacRoot, driver, operations, log: log.child('ha') });
+  const ha = createHaService({
+    host: config.name,
+    data: config.data,
+    shared: config.shared,
+    pools: config.pools,
+    timing: config.haTiming,
+    edacRoot: config.edacRoot,
+    driver,
+    operations,
+    log: log.child('ha'),
+  });
   ha.start();
-  const router = buildAgentRouter({ info, vms, images, operations, driver, ha, pools: config.pools, dirs: { data: config.data, images: config.imagesDir }, log: log.child('jobs') });
+  const router = buildAgentRouter({
+    info,
+    vms,
+    images,
+    operations,
+    driver,
+    ha,
+    pools: config.pools,
+    dirs: { data: config.data, images: config.imagesDir },
+    log: log.child('jobs'),
+  });
   const consoleSockets = createConsoleSockets({ driver, log: log.child('console') });
   const server = createAgentServer({ router, auth, log: log.child('http'), upgrade: consoleSockets.upgrade });
   await listen(server, config.port, config.host).catch((err: unknown) => {
@@ -74,7 +119,13 @@ export async function startAgent(config: AgentConfig, deps: { driver?: Driver; l
   }).then(async (creds) => {
     auth.setSecret(creds.dashboardSecret); // what the dashboard presents to us
     if (abort.signal.aborted) return { hostId: creds.hostId };
-    sampler = createSampler({ driver, info, push: heartbeatPusher(config.dashboard, creds.agentToken), intervalMs: config.intervalMs, log: log.child('metrics') });
+    sampler = createSampler({
+      driver,
+      info,
+      push: heartbeatPusher(config.dashboard, creds.agentToken),
+      intervalMs: config.intervalMs,
+      log: log.child('metrics'),
+    });
     await sampler.start();
     log(`ready: host ${creds.hostId}, heartbeat every ${config.intervalMs} ms to ${config.dashboard}`);
     return { hostId: creds.hostId };

@@ -20,7 +20,10 @@ const fileSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     data: z.string().min(1),
     shared: z.string().min(1),
-    dashboard: z.string().url().refine((u) => /^https?:/.test(u), 'http(s) URL'),
+    dashboard: z
+      .string()
+      .url()
+      .refine((u) => /^https?:/.test(u), 'http(s) URL'),
     enrollToken: z.string().min(16).optional(),
     driver: driverKindSchema.optional(), // unset = auto (QEMU when installed)
     intervalMs: z.coerce.number().int().min(200).max(600_000).default(5000),
@@ -28,7 +31,9 @@ const fileSchema = z
     qemuBinary: z.string().optional(),
     // Where image imports may read from, besides <shared>/image-store (docs: "Image import locations").
     importDirs: z.array(z.string().min(1)).default([]),
-    importUrlPrefixes: z.array(z.string().refine((u) => normaliseUrlPrefix(u) !== null, 'http(s) URL without user, query or fragment')).default([]),
+    importUrlPrefixes: z
+      .array(z.string().refine((u) => normaliseUrlPrefix(u) !== null, 'http(s) URL without user, query or fragment'))
+      .default([]),
     // HA storage lease (docs: "High availability"); checked together by leaseTiming().
     leaseRenewMs: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_LEASE.renewMs),
     leaseTimeoutMs: z.coerce.number().int().min(1000).max(3_600_000).default(DEFAULT_LEASE.timeoutMs),
@@ -87,9 +92,17 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
   let parsed;
   try {
     const options = Object.fromEntries(
-      [...Object.entries(keys).map(([key, [flag]]) => [flag, listKeys.has(key)] as const), ['config', false] as const].map(([f, multiple]) => [f, { type: 'string' as const, multiple }]),
+      [
+        ...Object.entries(keys).map(([key, [flag]]) => [flag, listKeys.has(key)] as const),
+        ['config', false] as const,
+      ].map(([f, multiple]) => [f, { type: 'string' as const, multiple }]),
     );
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: false });
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    });
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}\n${AGENT_USAGE}`);
   }
@@ -102,7 +115,11 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
   for (const [key, [flag, envName]] of Object.entries(keys)) {
     const value = flags[flag] ?? env[envName] ?? (key === 'driver' ? env.VMOPS_DRIVER : undefined);
     if (listKeys.has(key) && value !== undefined) {
-      const list = [value].flat().flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+      const list = [value]
+        .flat()
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean);
       if (list.length) merged[key] = list;
     } else if (value !== undefined && value !== '') merged[key] = value;
   }
@@ -119,7 +136,10 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
   }
   const c = result.data;
   const haTiming = leaseTiming({ renewMs: c.leaseRenewMs, timeoutMs: c.leaseTimeoutMs, marginMs: c.leaseMarginMs });
-  if ('error' in haTiming) throw new ConfigError(`Invalid agent configuration:\n  --lease-renew-ms / --lease-timeout-ms / --lease-margin-ms: ${haTiming.error}\n${AGENT_USAGE}`);
+  if ('error' in haTiming)
+    throw new ConfigError(
+      `Invalid agent configuration:\n  --lease-renew-ms / --lease-timeout-ms / --lease-margin-ms: ${haTiming.error}\n${AGENT_USAGE}`,
+    );
   const data = path.resolve(c.data);
   const shared = path.resolve(c.shared);
   const imageStoreDir = path.join(shared, 'image-store');

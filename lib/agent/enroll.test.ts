@@ -7,8 +7,17 @@ import { startFakeDashboard } from '@/lib/testing/fake-dashboard';
 import { tempDir } from '@/lib/testing/temp-dir';
 
 const info = async () => ({
-  hostName: 'h1', agentVersion: '0.1.0', driver: 'simulated' as const, qemuVersion: null, accelerator: 'none' as const,
-  acceleratorReason: 'simulated', cpuCount: 2, cpuModel: 'x', memoryTotalBytes: 1, kernel: 'Linux', pools: [],
+  hostName: 'h1',
+  agentVersion: '0.1.0',
+  driver: 'simulated' as const,
+  qemuVersion: null,
+  accelerator: 'none' as const,
+  acceleratorReason: 'simulated',
+  cpuCount: 2,
+  cpuModel: 'x',
+  memoryTotalBytes: 1,
+  kernel: 'Linux',
+  pools: [],
 });
 
 let data: Awaited<ReturnType<typeof tempDir>>;
@@ -16,20 +25,38 @@ beforeEach(async () => (data = await tempDir()));
 afterEach(() => data.remove());
 
 const opts = (over: Partial<EnrollOptions>): EnrollOptions => ({
-  dataDir: data.path, dashboard: 'http://127.0.0.1:9', token: 'test-enroll-token-0123456789', name: 'h1', agentUrl: 'http://127.0.0.1:7101',
-  info, log: () => {}, initialDelayMs: 20, maxDelayMs: 50, ...over,
+  dataDir: data.path,
+  dashboard: 'http://127.0.0.1:9',
+  token: 'test-enroll-token-0123456789',
+  name: 'h1',
+  agentUrl: 'http://127.0.0.1:7101',
+  info,
+  log: () => {},
+  initialDelayMs: 20,
+  maxDelayMs: 50,
+  ...over,
 });
 
 describe('enrollment', () => {
   it('uses saved credentials without calling the dashboard', async () => {
     const saved = { hostId: 'h-1', agentToken: 't', dashboardSecret: 's' };
-    await writeFile(credentialsFile(data.path), JSON.stringify({ ...saved, dashboard: 'http://127.0.0.1:9', enrolledAt: new Date().toISOString() }));
+    await writeFile(
+      credentialsFile(data.path),
+      JSON.stringify({ ...saved, dashboard: 'http://127.0.0.1:9', enrolledAt: new Date().toISOString() }),
+    );
     expect(await loadOrEnroll(opts({ token: undefined }))).toEqual(saved);
   });
 
   it('reads an agent.json from before the two credentials: its one secret serves both ways', async () => {
-    await writeFile(credentialsFile(data.path), JSON.stringify({ hostId: 'h-1', secret: 's', dashboard: 'http://127.0.0.1:9' }));
-    expect(await loadOrEnroll(opts({ token: undefined }))).toEqual({ hostId: 'h-1', agentToken: 's', dashboardSecret: 's' });
+    await writeFile(
+      credentialsFile(data.path),
+      JSON.stringify({ hostId: 'h-1', secret: 's', dashboard: 'http://127.0.0.1:9' }),
+    );
+    expect(await loadOrEnroll(opts({ token: undefined }))).toEqual({
+      hostId: 'h-1',
+      agentToken: 's',
+      dashboardSecret: 's',
+    });
   });
 
   it('refuses an agent.json without credentials', async () => {
@@ -58,7 +85,11 @@ describe('enrollment', () => {
       expect((await stat(credentialsFile(data.path))).mode & 0o777).toBe(0o600);
       expect(dash.enrolled[0]).toMatchObject({ name: 'h1', agentUrl: 'http://127.0.0.1:7101' });
       const { agentToken, dashboardSecret } = dash.enrolled[0];
-      expect(JSON.parse(await readFile(credentialsFile(data.path), 'utf8'))).toMatchObject({ hostId: 'host-h1', agentToken, dashboardSecret });
+      expect(JSON.parse(await readFile(credentialsFile(data.path), 'utf8'))).toMatchObject({
+        hostId: 'host-h1',
+        agentToken,
+        dashboardSecret,
+      });
       expect(creds).toEqual({ hostId: 'host-h1', agentToken, dashboardSecret });
     } finally {
       await dash.close();
@@ -68,7 +99,9 @@ describe('enrollment', () => {
   it('fails at once when the dashboard refuses the token', async () => {
     const dash = await startFakeDashboard();
     try {
-      await expect(loadOrEnroll(opts({ dashboard: dash.url, token: 'wrong-token-0123456789' }))).rejects.toThrow(/refused enrollment \(HTTP 401\): UNAUTHENTICATED/);
+      await expect(loadOrEnroll(opts({ dashboard: dash.url, token: 'wrong-token-0123456789' }))).rejects.toThrow(
+        /refused enrollment \(HTTP 401\): UNAUTHENTICATED/,
+      );
     } finally {
       await dash.close();
     }

@@ -14,7 +14,9 @@ export type Credentials = z.output<typeof enrollResponseSchema>;
 // `secret` both ways, which the dashboard's migration keeps valid as both.
 const savedCredentialsSchema = z.union([
   enrollResponseSchema.loose(),
-  z.object({ hostId: z.string(), secret: z.string().min(1) }).transform(({ hostId, secret }) => ({ hostId, agentToken: secret, dashboardSecret: secret })),
+  z
+    .object({ hostId: z.string(), secret: z.string().min(1) })
+    .transform(({ hostId, secret }) => ({ hostId, agentToken: secret, dashboardSecret: secret })),
 ]);
 
 export type EnrollOptions = {
@@ -43,7 +45,8 @@ export async function loadCredentials(dataDir: string): Promise<Credentials | nu
   } catch (err) {
     throw new EnrollmentError(`${file} is not valid JSON (${(err as Error).message}); remove it and enroll again`);
   }
-  if (!parsed.success) throw new EnrollmentError(`${file} lacks hostId/agentToken/dashboardSecret; remove it and enroll again`);
+  if (!parsed.success)
+    throw new EnrollmentError(`${file} lacks hostId/agentToken/dashboardSecret; remove it and enroll again`);
   const { hostId, agentToken, dashboardSecret } = parsed.data;
   return { hostId, agentToken, dashboardSecret };
 }
@@ -89,7 +92,8 @@ export async function loadOrEnroll(opts: EnrollOptions): Promise<Credentials> {
     if (opts.signal?.aborted) throw new EnrollmentError('enrollment aborted: the agent is stopping');
     if (status >= 200 && status < 300) {
       const parsed = enrollResponseSchema.safeParse(safeJson(text));
-      if (!parsed.success) throw new EnrollmentError(`dashboard answered enrollment with an unexpected body: ${text.slice(0, 200)}`);
+      if (!parsed.success)
+        throw new EnrollmentError(`dashboard answered enrollment with an unexpected body: ${text.slice(0, 200)}`);
       await saveCredentials(opts.dataDir, { ...parsed.data, dashboard: opts.dashboard });
       opts.log(`enrolled as host ${parsed.data.hostId}; credentials saved to ${credentialsFile(opts.dataDir)}`);
       return parsed.data;

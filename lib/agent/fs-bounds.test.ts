@@ -13,7 +13,11 @@ const never = new Promise<never>(() => {});
 describe('fs bounds', () => {
   it('withDeadline answers a coded TIMEOUT when the work takes too long', async () => {
     const t0 = Date.now();
-    await expect(withDeadline(never, 50, 'listing /x')).rejects.toMatchObject({ code: 'TIMEOUT', status: 504, data: { what: 'listing /x' } });
+    await expect(withDeadline(never, 50, 'listing /x')).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      status: 504,
+      data: { what: 'listing /x' },
+    });
     expect(Date.now() - t0).toBeLessThan(500);
     expect(await withDeadline(Promise.resolve(7), 50, 'x')).toBe(7);
   });
@@ -41,13 +45,23 @@ describe('fs bounds', () => {
     await mkdir(path.join(dir.path, 'real'));
     await symlink(path.join(dir.path, 'real'), path.join(dir.path, 'link'));
     const r = await resolveReal(path.join(dir.path, 'link', 'a', 'b'), Date.now() + 1000);
-    expect(r).toEqual({ real: path.join(dir.path, 'real', 'a', 'b'), existing: path.join(dir.path, 'real'), missing: ['a', 'b'] });
+    expect(r).toEqual({
+      real: path.join(dir.path, 'real', 'a', 'b'),
+      existing: path.join(dir.path, 'real'),
+      missing: ['a', 'b'],
+    });
   });
 
   it('creates levels one by one, at most maxLevels', async () => {
     const target = path.join(dir.path, 'a', 'b', 'c');
-    await expect(mkdirLevels(target, { maxLevels: 2, deadline: Date.now() + 1000 })).rejects.toThrow(/3 directory levels; at most 2/);
-    expect(await mkdirLevels(target, { maxLevels: 3, deadline: Date.now() + 1000 })).toEqual([path.join(dir.path, 'a'), path.join(dir.path, 'a', 'b'), target]);
+    await expect(mkdirLevels(target, { maxLevels: 2, deadline: Date.now() + 1000 })).rejects.toThrow(
+      /3 directory levels; at most 2/,
+    );
+    expect(await mkdirLevels(target, { maxLevels: 3, deadline: Date.now() + 1000 })).toEqual([
+      path.join(dir.path, 'a'),
+      path.join(dir.path, 'a', 'b'),
+      target,
+    ]);
     expect(await mkdirLevels(target, { maxLevels: 3, deadline: Date.now() + 1000 })).toEqual([]);
   });
 
@@ -63,6 +77,9 @@ describe('fs bounds', () => {
     const shallow = await boundedUsage(dir.path, { maxDepth: 1, maxEntries: 100, budgetMs: 2000 });
     expect(shallow).toMatchObject({ partial: true });
     expect(shallow.bytes).toBeLessThan(all.bytes);
-    expect(await boundedUsage(dir.path, { maxDepth: 5, maxEntries: 2, budgetMs: 2000 })).toMatchObject({ partial: true, entries: 2 });
+    expect(await boundedUsage(dir.path, { maxDepth: 5, maxEntries: 2, budgetMs: 2000 })).toMatchObject({
+      partial: true,
+      entries: 2,
+    });
   });
 });

@@ -65,14 +65,19 @@ export const existsWithin = (p: string, ms: number): Promise<boolean> =>
 
 // The real path of `p` even when its last levels do not exist yet: realpath of the nearest
 // existing ancestor plus the rest, so a symlink anywhere above is seen through.
-export async function resolveReal(p: string, deadline: number): Promise<{ real: string; existing: string; missing: string[] }> {
+export async function resolveReal(
+  p: string,
+  deadline: number,
+): Promise<{ real: string; existing: string; missing: string[] }> {
   const missing: string[] = [];
   for (let dir = p; ; dir = path.dirname(dir)) {
     const left = deadline - Date.now();
-    const real = await withDeadline(realpath(dir), Math.max(left, 1), `resolving ${dir}`).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' && dir !== '/') return null;
-      throw err;
-    });
+    const real = await withDeadline(realpath(dir), Math.max(left, 1), `resolving ${dir}`).catch(
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' && dir !== '/') return null;
+        throw err;
+      },
+    );
     if (real !== null) return { real: path.join(real, ...missing), existing: real, missing };
     missing.unshift(path.basename(dir));
   }
@@ -82,12 +87,17 @@ export async function resolveReal(p: string, deadline: number): Promise<{ real: 
 // directories, each with what is left of the deadline. Returns the directories created.
 export async function mkdirLevels(p: string, opts: { maxLevels: number; deadline: number }): Promise<string[]> {
   const { existing, missing } = await resolveReal(p, opts.deadline);
-  if (missing.length > opts.maxLevels) throw new Error(`would create ${missing.length} directory levels; at most ${opts.maxLevels} at once`);
+  if (missing.length > opts.maxLevels)
+    throw new Error(`would create ${missing.length} directory levels; at most ${opts.maxLevels} at once`);
   const created: string[] = [];
   let dir = existing;
   for (const name of missing) {
     dir = path.join(dir, name);
-    await withDeadline(mkdir(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err))), Math.max(opts.deadline - Date.now(), 1), `creating ${dir}`);
+    await withDeadline(
+      mkdir(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? undefined : Promise.reject(err))),
+      Math.max(opts.deadline - Date.now(), 1),
+      `creating ${dir}`,
+    );
     created.push(dir);
   }
   return created;
@@ -99,7 +109,10 @@ export const USAGE_LIMITS: WalkLimits = { maxDepth: 4, maxEntries: 50_000, budge
 // Allocated bytes (st_blocks) of the files under dir, one call at a time (one thread), never
 // following symlinks or crossing into another file system. `partial`: a limit was reached, so
 // the total is "at least".
-export async function boundedUsage(dir: string, limits: WalkLimits = USAGE_LIMITS): Promise<{ bytes: number; entries: number; partial: boolean }> {
+export async function boundedUsage(
+  dir: string,
+  limits: WalkLimits = USAGE_LIMITS,
+): Promise<{ bytes: number; entries: number; partial: boolean }> {
   const end = Date.now() + limits.budgetMs;
   const root = await withDeadline(stat(dir), limits.budgetMs, `reading ${dir}`);
   let bytes = 0;
@@ -110,7 +123,9 @@ export async function boundedUsage(dir: string, limits: WalkLimits = USAGE_LIMIT
     const next = pending.pop()!;
     const left = end - Date.now();
     if (left <= 0) return { bytes, entries, partial: true };
-    const list = await withDeadline(readdir(next.dir, { withFileTypes: true }), left, `listing ${next.dir}`).catch(() => null);
+    const list = await withDeadline(readdir(next.dir, { withFileTypes: true }), left, `listing ${next.dir}`).catch(
+      () => null,
+    );
     if (!list) {
       partial = true;
       continue;

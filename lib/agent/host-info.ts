@@ -9,7 +9,8 @@ import type { AgentInfo, PoolInfo } from '@/lib/agent-protocol/core';
 
 export const AGENT_VERSION: string = (() => {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return '0.0.0';
   }
@@ -45,7 +46,9 @@ async function reportedSpace(dir: string): Promise<Space> {
 }
 
 export async function listPools(pools: PoolConfig[]): Promise<PoolInfo[]> {
-  return Promise.all(pools.map(async (p) => ({ name: p.name, kind: p.kind, path: p.path, ...(await reportedSpace(p.path)) })));
+  return Promise.all(
+    pools.map(async (p) => ({ name: p.name, kind: p.kind, path: p.path, ...(await reportedSpace(p.path)) })),
+  );
 }
 
 // Driver facts (QEMU version, accelerator) do not change while the agent runs: asked once.

@@ -8,7 +8,14 @@
 // Object.prototype, and the agent keeps answering while hostile requests and stalled uploads run.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOSTILE_BODIES, HOSTILE_VALUES, PROTOTYPE_KEYS, leafPaths, prototypePolluted, replaceAt } from '@/lib/testing/hostile-inputs';
+import {
+  HOSTILE_BODIES,
+  HOSTILE_VALUES,
+  PROTOTYPE_KEYS,
+  leafPaths,
+  prototypePolluted,
+  replaceAt,
+} from '@/lib/testing/hostile-inputs';
 import { rawExchange, requestHead } from '@/lib/testing/raw-http';
 import { MAX_BODY_BYTES } from './http';
 import type { PoolConfig } from './config';
@@ -16,7 +23,18 @@ import type { Driver } from './driver/types';
 import type { Logger } from './log';
 import { startTestAgent } from '@/lib/testing/agents';
 import { type FakeDashboard, startFakeDashboard } from '@/lib/testing/fake-dashboard';
-import { BENIGN_ID, fill, httpCall, listTree, PARAM_TRICKS, pathTricks, QUERY_TRICKS, RAW_TARGETS, routeKey as key, SECRETS } from '@/lib/testing/agent-hostile';
+import {
+  BENIGN_ID,
+  fill,
+  httpCall,
+  listTree,
+  PARAM_TRICKS,
+  pathTricks,
+  QUERY_TRICKS,
+  RAW_TARGETS,
+  routeKey as key,
+  SECRETS,
+} from '@/lib/testing/agent-hostile';
 import { validAgentBodies } from '@/lib/testing/agent-valid-bodies';
 
 export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger) => Promise<Driver>): void {
@@ -36,7 +54,8 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
     await dash.close();
   });
 
-  const call = (method: string, target: string, body?: string, authorization: string | null = `Bearer ${secret}`) => httpCall(h.agent.port, method, target, body, authorization);
+  const call = (method: string, target: string, body?: string, authorization: string | null = `Bearer ${secret}`) =>
+    httpCall(h.agent.port, method, target, body, authorization);
   // <shared>/ha/leases holds this agent's lease, renewed every 2 s whatever the requests do.
   const snapshot = () => listTree([h.config.data, h.config.shared], [`${h.config.shared}/ha/leases`]);
   const failures: string[] = [];
@@ -50,7 +69,11 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
     const a = await call(method, target, body, authorization);
     sent++;
     statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
-    if (a.status === 202) started.push({ id: (JSON.parse(a.body) as { id: string }).id, show: `${what}: ${target} ${body?.slice(0, 160)}` });
+    if (a.status === 202)
+      started.push({
+        id: (JSON.parse(a.body) as { id: string }).id,
+        show: `${what}: ${target} ${body?.slice(0, 160)}`,
+      });
     let error: { code?: unknown; message?: unknown } | undefined;
     try {
       error = a.status >= 400 ? (JSON.parse(a.body) as { error?: typeof error }).error : undefined;
@@ -59,7 +82,8 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
     }
     const show = `${what}: ${method} ${target.slice(0, 120)} -> ${a.status} ${a.body.slice(0, 200)}`;
     if (a.status >= 500 && !(a.status === 501 && error?.code === 'NOT_SUPPORTED')) failures.push(`5xx ${show}`);
-    if (a.status >= 400 && (typeof error?.code !== 'string' || typeof error?.message !== 'string')) failures.push(`uncoded ${show}`);
+    if (a.status >= 400 && (typeof error?.code !== 'string' || typeof error?.message !== 'string'))
+      failures.push(`uncoded ${show}`);
     if (a.status >= 400 && (await snapshot()) !== before) failures.push(`changed files ${show}`);
     return { ...a, code: error?.code };
   }
@@ -73,7 +97,11 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
         if (r.method === 'GET') continue;
         const a = await probe('reads a body?', r.method, fill(r.pattern, BENIGN_ID), 'not json');
         const readsJson = a.status === 422 && a.body.includes('not valid JSON');
-        if (readsJson) expect(valid, `${key(r)} reads a JSON body: add a valid one to lib/testing/agent-valid-bodies.ts`).toHaveProperty([key(r)]);
+        if (readsJson)
+          expect(
+            valid,
+            `${key(r)} reads a JSON body: add a valid one to lib/testing/agent-valid-bodies.ts`,
+          ).toHaveProperty([key(r)]);
       }
       for (const k of Object.keys(valid)) expect(routes().map(key), `stale entry ${k}`).toContain(k);
     });
@@ -90,8 +118,10 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
       for (const target of RAW_TARGETS) await probe('target', 'GET', target);
       for (const r of routes()) {
         const hasParams = r.pattern.includes(':');
-        for (const trick of hasParams ? PARAM_TRICKS : []) await probe('param', r.method, fill(r.pattern, trick), r.method === 'GET' ? undefined : '{}');
-        for (const q of r.method === 'GET' ? QUERY_TRICKS : []) await probe('query', r.method, `${fill(r.pattern, BENIGN_ID)}${q}`);
+        for (const trick of hasParams ? PARAM_TRICKS : [])
+          await probe('param', r.method, fill(r.pattern, trick), r.method === 'GET' ? undefined : '{}');
+        for (const q of r.method === 'GET' ? QUERY_TRICKS : [])
+          await probe('query', r.method, `${fill(r.pattern, BENIGN_ID)}${q}`);
       }
       expect(failures).toEqual([]);
     });
@@ -104,7 +134,8 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
         const base = valid[key(r)];
         if (base === undefined) continue;
         for (const at of leafPaths(base)) {
-          for (const v of HOSTILE_VALUES) await probe(`field ${at.join('.')}`, r.method, target, JSON.stringify(replaceAt(base, at, v)));
+          for (const v of HOSTILE_VALUES)
+            await probe(`field ${at.join('.')}`, r.method, target, JSON.stringify(replaceAt(base, at, v)));
           // A path field: tricks on the valid path itself. Those that leave it (dot segments up to
           // /etc, NUL, relative) must be refused; those that name the same file again ("//", "/./")
           // may be normalised, and only must not fail.
@@ -113,7 +144,9 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
           for (const [trick, mustRefuse] of pathTricks(p)) {
             const a = await probe(`path ${at.join('.')}`, r.method, target, JSON.stringify(replaceAt(base, at, trick)));
             if (mustRefuse && !((a.status >= 400 && a.status < 500) || a.code === 'NOT_SUPPORTED'))
-              failures.push(`path trick not refused: ${key(r)} ${at.join('.')}=${JSON.stringify(trick)} -> ${a.status} ${a.body.slice(0, 160)}`);
+              failures.push(
+                `path trick not refused: ${key(r)} ${at.join('.')}=${JSON.stringify(trick)} -> ${a.status} ${a.body.slice(0, 160)}`,
+              );
           }
         }
         // Built-in property names as extra keys, at the top and inside each nested object.
@@ -126,7 +159,8 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
             if (!holder || typeof holder !== 'object' || Array.isArray(holder)) continue; // JSON drops non-index keys of arrays
             Object.defineProperty(holder, k, { value: { polluted: true }, enumerable: true });
             const a = await probe(`key ${[...at, k].join('.')}`, r.method, target, JSON.stringify(spoiled));
-            if (a.status !== 422) failures.push(`extra key ${[...at, k].join('.')} not refused: ${key(r)} -> ${a.status}`);
+            if (a.status !== 422)
+              failures.push(`extra key ${[...at, k].join('.')} not refused: ${key(r)} -> ${a.status}`);
           }
         }
       }
@@ -137,7 +171,11 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
           await new Promise((r) => setTimeout(r, 50));
           state = JSON.parse((await call('GET', `/v1/operations/${op.id}`)).body) as typeof state;
         }
-        if (state.state === 'failed' && (state.result?.status ?? 500) >= 500 && state.result?.error?.code !== 'NOT_SUPPORTED')
+        if (
+          state.state === 'failed' &&
+          (state.result?.status ?? 500) >= 500 &&
+          state.result?.error?.code !== 'NOT_SUPPORTED'
+        )
           failures.push(`operation failed unexpectedly: ${op.show} -> ${JSON.stringify(state.result).slice(0, 200)}`);
       }
       expect(failures).toEqual([]);
@@ -147,7 +185,13 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
     it('answers 401 on every route without the right secret, whatever the body', async () => {
       for (const r of routes())
         for (const auth of SECRETS) {
-          const a = await probe('secret', r.method, fill(r.pattern, BENIGN_ID), r.method === 'GET' ? undefined : HOSTILE_BODIES[12], auth);
+          const a = await probe(
+            'secret',
+            r.method,
+            fill(r.pattern, BENIGN_ID),
+            r.method === 'GET' ? undefined : HOSTILE_BODIES[12],
+            auth,
+          );
           expect(a.status, `${key(r)} with ${String(auth).slice(0, 20)}`).toBe(401);
         }
       expect(failures).toEqual([]);
@@ -156,9 +200,17 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
     it('answers 413 and closes the connection for a body over the limit, on every route that takes one', async () => {
       const big = Buffer.alloc(MAX_BODY_BYTES + 1, ' ');
       for (const r of routes().filter((x) => x.method !== 'GET')) {
-        const head = requestHead(r.method, fill(r.pattern, BENIGN_ID), { authorization: `Bearer ${secret}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        const head = requestHead(r.method, fill(r.pattern, BENIGN_ID), {
+          authorization: `Bearer ${secret}`,
+          'content-type': 'application/json',
+          'transfer-encoding': 'chunked',
+        });
         const chunked = `${big.length.toString(16)}\r\n${big.toString()}\r\n0\r\n\r\n`;
-        const x = await rawExchange(h.agent.port, [head, chunked, requestHead('GET', '/v1/info', { authorization: `Bearer ${secret}` })], { expect: 2 });
+        const x = await rawExchange(
+          h.agent.port,
+          [head, chunked, requestHead('GET', '/v1/info', { authorization: `Bearer ${secret}` })],
+          { expect: 2 },
+        );
         const statuses = x.responses.map((res) => res.status);
         // Routes that read no body answer on their own terms (404 here); the connection still never hangs.
         expect(x.ended, `${key(r)}: ${statuses} ${x.error ?? ''}`).not.toBe('hung');
@@ -176,7 +228,18 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
         Array.from({ length: 20 }, () => {
           const s = net.connect(h.agent.port, '127.0.0.1');
           s.on('error', () => {});
-          return new Promise<net.Socket>((r) => s.on('connect', () => (s.write(requestHead('POST', '/v1/vms', { authorization: `Bearer ${secret}`, 'content-length': 1000 }) + '{"id":'), r(s))));
+          return new Promise<net.Socket>((r) =>
+            s.on(
+              'connect',
+              () => (
+                s.write(
+                  requestHead('POST', '/v1/vms', { authorization: `Bearer ${secret}`, 'content-length': 1000 }) +
+                    '{"id":',
+                ),
+                r(s)
+              ),
+            ),
+          );
         }),
       );
       let stop = false;
@@ -203,5 +266,9 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
     });
   });
 
-  afterAll(() => console.log(`hostile agent requests sent: ${sent}; answers by status: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`));
+  afterAll(() =>
+    console.log(
+      `hostile agent requests sent: ${sent}; answers by status: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
+    ),
+  );
 }

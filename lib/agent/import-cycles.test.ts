@@ -19,9 +19,13 @@ function sources(dir: string): string[] {
 // Value imports of a module that stay inside lib/agent, as absolute file paths.
 function valueImports(file: string, known: Set<string>): string[] {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/^(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?'([^']+)';/gm)].map((m) => m[1]);
+  const specs = [...text.matchAll(/^(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?'([^']+)';/gm)].map(
+    (m) => m[1],
+  );
   return specs
-    .map((s) => (s.startsWith('@/') ? path.join(ROOT, s.slice(2)) : s.startsWith('.') ? path.resolve(path.dirname(file), s) : null))
+    .map((s) =>
+      s.startsWith('@/') ? path.join(ROOT, s.slice(2)) : s.startsWith('.') ? path.resolve(path.dirname(file), s) : null,
+    )
     .flatMap((p) => (p ? [`${p}.ts`, path.join(p, 'index.ts')].filter((f) => known.has(f)) : []));
 }
 
@@ -32,7 +36,8 @@ function findCycles(files: string[]): string[][] {
   const state = new Map<string, 'open' | 'done'>();
   const visit = (f: string, trail: string[]) => {
     if (state.get(f) === 'done') return;
-    if (state.get(f) === 'open') return void cycles.push([...trail.slice(trail.indexOf(f)), f].map((p) => path.relative(ROOT, p)));
+    if (state.get(f) === 'open')
+      return void cycles.push([...trail.slice(trail.indexOf(f)), f].map((p) => path.relative(ROOT, p)));
     state.set(f, 'open');
     for (const dep of graph.get(f)!) visit(dep, [...trail, f]);
     state.set(f, 'done');

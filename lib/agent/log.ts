@@ -2,7 +2,10 @@
 // agents, the worker and the dashboard can be told apart when they share a terminal or a CI log.
 export type Logger = ((msg: string) => void) & { child(sub: string): Logger; readonly namespace: string };
 
-export function createLogger(namespace: string, write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Logger {
+export function createLogger(
+  namespace: string,
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Logger {
   const log = ((msg: string) => write(`${new Date().toISOString()} ${namespace} ${msg}`)) as Logger;
   Object.defineProperty(log, 'namespace', { value: namespace });
   log.child = (sub: string) => createLogger(`${namespace}:${sub}`, write);

@@ -15,7 +15,16 @@ export class Operations {
 
   // Starts fn in the background and returns the operation at once (202 answer).
   start<T>(kind: string, message: string, fn: (op: OperationHandle) => Promise<T>): Operation {
-    const op: Operation = { id: randomUUID(), kind, state: 'running', progress: 0, message, error: null, detail: null, result: null };
+    const op: Operation = {
+      id: randomUUID(),
+      kind,
+      state: 'running',
+      progress: 0,
+      message,
+      error: null,
+      detail: null,
+      result: null,
+    };
     this.ops.set(op.id, op);
     const handle: OperationHandle = {
       report(progress, msg, detail) {
@@ -33,7 +42,10 @@ export class Operations {
       (err: unknown) => {
         // result carries the coded error body so the client can rebuild the AppError
         // (e.g. CHECKSUM_MISMATCH) instead of only a message string.
-        const body = err instanceof AppError ? { ...err.toJSON(), status: err.status } : { error: { code: 'INTERNAL', message: errorMessage(err) }, status: 500 };
+        const body =
+          err instanceof AppError
+            ? { ...err.toJSON(), status: err.status }
+            : { error: { code: 'INTERNAL', message: errorMessage(err) }, status: 500 };
         Object.assign(op, { state: 'failed', message: 'failed', error: errorMessage(err), result: body });
         this.log(`operation ${kind} ${op.id} failed: ${errorMessage(err)}`);
         this.prune();

@@ -6,7 +6,13 @@ import { addBackupRoutes } from './backup/routes';
 import { addHaRoutes } from './ha/routes';
 import { addMigrationRoutes } from './migration/routes';
 import { parseInput } from '@/lib/http/validation';
-import { createVmRequestSchema, importImageRequestSchema, importSourcesSchema, serialRequestSchema, stopVmRequestSchema } from '@/lib/agent-protocol/core';
+import {
+  createVmRequestSchema,
+  importImageRequestSchema,
+  importSourcesSchema,
+  serialRequestSchema,
+  stopVmRequestSchema,
+} from '@/lib/agent-protocol/core';
 import { addRestoreRoutes } from './restore/routes';
 import { accepted, ok, vmId, type AgentRouteDeps } from './route-kit';
 import { queryInput, Router } from './router';
@@ -16,7 +22,9 @@ import { addSnapshotRoutes } from './snapshots/routes';
 export const CONSOLE_LINES_DEFAULT = 100;
 export const CONSOLE_LINES_MAX = 2000;
 
-const consoleQuerySchema = z.object({ lines: z.coerce.number().int().min(1).max(CONSOLE_LINES_MAX).default(CONSOLE_LINES_DEFAULT) }).strict();
+const consoleQuerySchema = z
+  .object({ lines: z.coerce.number().int().min(1).max(CONSOLE_LINES_MAX).default(CONSOLE_LINES_DEFAULT) })
+  .strict();
 // Operation ids are randomUUID()s; anything else is refused before the lookup.
 const operationIdSchema = z.object({ id: z.uuid() });
 
@@ -51,7 +59,9 @@ export function buildAgentRouter(deps: AgentRouteDeps): Router {
       await images.check(parseInput(importSourcesSchema, await ctx.json()));
       return { status: 204 };
     })
-    .post('/v1/images/import', async (ctx) => accepted(await images.import(parseInput(importImageRequestSchema, await ctx.json()))))
+    .post('/v1/images/import', async (ctx) =>
+      accepted(await images.import(parseInput(importImageRequestSchema, await ctx.json()))),
+    )
     .get('/v1/operations/:id', async (ctx) => ok(operations.get(parseInput(operationIdSchema, ctx.params).id)));
   // One guard, so backup and restore file checks share its few file-system slots.
   const points = createRepositoryGuard({ pools: deps.pools, images: deps.dirs.images, data: deps.dirs.data });

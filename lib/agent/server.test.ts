@@ -25,12 +25,19 @@ afterAll(async () => {
 const call = (path: string, init: RequestInit & { token?: string | null } = {}) =>
   fetch(`${h.baseUrl}${path}`, {
     ...init,
-    headers: { ...(init.token === null ? {} : { authorization: `Bearer ${init.token ?? secret}` }), ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(init.token === null ? {} : { authorization: `Bearer ${init.token ?? secret}` }),
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+    },
   });
 
 describe('agent HTTP server', () => {
   it('answers 401 UNAUTHENTICATED without a token or with a wrong one, even on unknown paths', async () => {
-    for (const [path, token] of [['/v1/info', null], ['/v1/info', 'wrong'], ['/nope', null]] as const) {
+    for (const [path, token] of [
+      ['/v1/info', null],
+      ['/v1/info', 'wrong'],
+      ['/nope', null],
+    ] as const) {
       const res = await call(path, { token });
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe('UNAUTHENTICATED');
@@ -62,7 +69,9 @@ describe('agent HTTP server', () => {
     expect(res.status).toBe(422);
     const body = await res.json();
     expect(body.error.code).toBe('INVALID_INPUT');
-    expect(Object.keys(body.error.data.fields)).toEqual(expect.arrayContaining(['id', 'vcpus', 'name', 'baseImagePath', 'extra']));
+    expect(Object.keys(body.error.data.fields)).toEqual(
+      expect.arrayContaining(['id', 'vcpus', 'name', 'baseImagePath', 'extra']),
+    );
     expect(body.error.data.fields.id).toEqual(['lowercase id']);
     expect(body.error.data.fields.extra).toEqual(['unknown field']);
   });
@@ -80,7 +89,9 @@ describe('agent HTTP server', () => {
     expect((await call('/v1/nothing')).status).toBe(404);
     const vm = await call('/v1/vms/no-such-vm');
     expect(vm.status).toBe(404);
-    expect(await vm.json()).toMatchObject({ error: { code: 'NO_SUCH_OBJECT', data: { type: 'VM', id: 'no-such-vm' } } });
+    expect(await vm.json()).toMatchObject({
+      error: { code: 'NO_SUCH_OBJECT', data: { type: 'VM', id: 'no-such-vm' } },
+    });
     expect((await call('/v1/operations/0b7c3e0e-7a53-4c2e-9d0e-2f4d6f0a9b11')).status).toBe(404);
     expect((await call('/v1/operations/abc')).status).toBe(422); // not an operation id at all
     const put = await call('/v1/vms', { method: 'PUT' });
@@ -89,7 +100,10 @@ describe('agent HTTP server', () => {
 
   it("pushes heartbeats with the agent's token (the fake dashboard accepts nothing else)", async () => {
     await waitFor('a heartbeat', () => dash.heartbeats.length > 0);
-    expect(dash.heartbeats[0]).toMatchObject({ hostName: 'h1', body: { info: { hostName: 'h1', driver: 'simulated' } } });
+    expect(dash.heartbeats[0]).toMatchObject({
+      hostName: 'h1',
+      body: { info: { hostName: 'h1', driver: 'simulated' } },
+    });
   });
 });
 
@@ -108,19 +122,33 @@ describe('bodies the agent refuses on a keep-alive connection', () => {
   };
 
   it('413 for a declared Content-Length over the limit, then a clean close', async () => {
-    const head = requestHead('POST', '/v1/vms', { ...auth(), 'content-type': 'application/json', 'content-length': big.length });
+    const head = requestHead('POST', '/v1/vms', {
+      ...auth(),
+      'content-type': 'application/json',
+      'content-length': big.length,
+    });
     expectCleanRefusal(await rawExchange(h.agent.port, [head, big, info()], { expect: 2 }), 413, 'PAYLOAD_TOO_LARGE');
   });
 
   it('413 for a chunked body that grows over the limit, then a clean close', async () => {
-    const head = requestHead('POST', '/v1/vms', { ...auth(), 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    const head = requestHead('POST', '/v1/vms', {
+      ...auth(),
+      'content-type': 'application/json',
+      'transfer-encoding': 'chunked',
+    });
     const chunk = `${(64 * 1024).toString(16)}\r\n${'a'.repeat(64 * 1024)}\r\n`;
-    const x = await rawExchange(h.agent.port, [head, ...Array<string>(32).fill(chunk), '0\r\n\r\n', info()], { expect: 2 });
+    const x = await rawExchange(h.agent.port, [head, ...Array<string>(32).fill(chunk), '0\r\n\r\n', info()], {
+      expect: 2,
+    });
     expectCleanRefusal(x, 413, 'PAYLOAD_TOO_LARGE');
   });
 
   it('closes cleanly after refusing a request whose body it never read (wrong secret)', async () => {
-    const head = requestHead('POST', '/v1/vms', { authorization: 'Bearer wrong', 'content-type': 'application/json', 'content-length': big.length });
+    const head = requestHead('POST', '/v1/vms', {
+      authorization: 'Bearer wrong',
+      'content-type': 'application/json',
+      'content-length': big.length,
+    });
     expectCleanRefusal(await rawExchange(h.agent.port, [head, big, info()], { expect: 2 }), 401, 'UNAUTHENTICATED');
   });
 
@@ -138,7 +166,11 @@ describe('bodies the agent refuses on a keep-alive connection', () => {
 
   it('keeps the connection for the next request after a small refused body or a malformed target', async () => {
     const bad = '{"__proto__": {"x": 1}, "constructor": 1';
-    const post = requestHead('POST', '/v1/vms', { ...auth(), 'content-type': 'application/json', 'content-length': bad.length });
+    const post = requestHead('POST', '/v1/vms', {
+      ...auth(),
+      'content-type': 'application/json',
+      'content-length': bad.length,
+    });
     const x = await rawExchange(h.agent.port, [post, bad, requestHead('GET', '//[', auth()), info()], { expect: 3 });
     expect(x.ended).toBe('answered');
     expect(x.responses.map((r) => r.status)).toEqual([422, 422, 200]);
@@ -165,16 +197,24 @@ describe('a bare agent server', () => {
 
   it('never runs a request pipelined behind one whose connection it closes', async () => {
     const big = Buffer.alloc(2 * MAX_BODY_BYTES, 'a');
-    const tooLarge = requestHead('POST', '/v1/echo', { authorization: 'Bearer s3cret', 'transfer-encoding': 'chunked' });
+    const tooLarge = requestHead('POST', '/v1/echo', {
+      authorization: 'Bearer s3cret',
+      'transfer-encoding': 'chunked',
+    });
     const unread = requestHead('POST', '/v1/echo', { authorization: 'Bearer wrong', 'content-length': big.length });
-    for (const writes of [[tooLarge, `${big.length.toString(16)}\r\n`, big, '\r\n0\r\n\r\n', count], [unread, big, count]]) {
+    for (const writes of [
+      [tooLarge, `${big.length.toString(16)}\r\n`, big, '\r\n0\r\n\r\n', count],
+      [unread, big, count],
+    ]) {
       const x = await rawExchange(port, writes, { expect: 2 });
       expect(x.ended).toBe('closed');
       expect(x.responses.map((r) => r.status)).toEqual([(writes[0] as string).includes('wrong') ? 401 : 413]);
     }
     await new Promise((r) => setTimeout(r, 300));
     expect(counted).toBe(0);
-    expect((await rawExchange(port, [count, count], { expect: 2 })).responses.map((r) => JSON.parse(r.body).counted)).toEqual([1, 2]); // keep-alive still works
+    expect(
+      (await rawExchange(port, [count, count], { expect: 2 })).responses.map((r) => JSON.parse(r.body).counted),
+    ).toEqual([1, 2]); // keep-alive still works
   });
 
   it('cuts a request whose headers or body never finish arriving: coded 400, connection closed', async () => {

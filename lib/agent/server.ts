@@ -27,12 +27,22 @@ export const KEEP_ALIVE_MS = 65_000;
 // upgrade or throws the coded error to refuse it with.
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => Promise<void>;
 
-export type AgentServerOptions = { router: Router; auth: AgentAuth; log: (msg: string) => void; limits?: typeof RECEIVE_LIMITS; upgrade?: UpgradeHandler };
+export type AgentServerOptions = {
+  router: Router;
+  auth: AgentAuth;
+  log: (msg: string) => void;
+  limits?: typeof RECEIVE_LIMITS;
+  upgrade?: UpgradeHandler;
+};
 
 export function createAgentServer({ router, auth, log, limits = RECEIVE_LIMITS, upgrade }: AgentServerOptions): Server {
   // Node checks the limits every connectionsCheckingInterval (30 s by default): often enough
   // that a stalled client is cut close to its limit.
-  const timeouts = { headersTimeout: limits.headersMs, requestTimeout: limits.requestMs, connectionsCheckingInterval: Math.min(1000, limits.headersMs) };
+  const timeouts = {
+    headersTimeout: limits.headersMs,
+    requestTimeout: limits.requestMs,
+    connectionsCheckingInterval: Math.min(1000, limits.headersMs),
+  };
   const server = http.createServer(timeouts, (req, res) => {
     // A request pipelined behind one whose connection is closing: the client was told the
     // connection ends, so it is never run (its answer could not arrive); its bytes are discarded.
@@ -46,7 +56,10 @@ export function createAgentServer({ router, auth, log, limits = RECEIVE_LIMITS, 
       what = `${method} ${url.pathname}`;
       const match = router.match(method, url.pathname);
       if (!match) throw noSuchObject('route', what);
-      if ('allowed' in match) throw new AppError('METHOD_NOT_ALLOWED', `${what} is not allowed; use ${match.allowed.join(', ')}`, 405, { allowed: match.allowed });
+      if ('allowed' in match)
+        throw new AppError('METHOD_NOT_ALLOWED', `${what} is not allowed; use ${match.allowed.join(', ')}`, 405, {
+          allowed: match.allowed,
+        });
       return match.handler(contextFor(req, match.params, url.searchParams));
     };
     handle()
@@ -81,7 +94,9 @@ export function createAgentServer({ router, auth, log, limits = RECEIVE_LIMITS, 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
     const text = JSON.stringify(badRequest(err.code ?? err.message).toJSON());
-    socket.end(`HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    );
   });
   return server;
 }

@@ -6,7 +6,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { alreadyExists, AppError, conflict, errorMessage, insufficientCapacity, invalidInput, noSuchObject, qemuError, storageFull, vmBadPowerState } from '@/lib/errors';
+import {
+  alreadyExists,
+  AppError,
+  conflict,
+  errorMessage,
+  insufficientCapacity,
+  invalidInput,
+  noSuchObject,
+  qemuError,
+  storageFull,
+  vmBadPowerState,
+} from '@/lib/errors';
 import type { PoolConfig } from './config';
 import type { Driver, VmSpec } from './driver/types';
 import { poolSpace } from './host-info';
@@ -62,7 +73,12 @@ export function createVmService(opts: VmServiceOptions) {
   };
   // Claims the VM and runs the work as an operation that releases it (called once the caller's
   // checks passed, with nothing async in between).
-  const begin = <T>(id: string, kind: string, message: string, work: (op: OperationHandle) => Promise<T>): Operation => {
+  const begin = <T>(
+    id: string,
+    kind: string,
+    message: string,
+    work: (op: OperationHandle) => Promise<T>,
+  ): Operation => {
     claim(id, kind);
     return opts.operations.start(kind, message, (op) => work(op).finally(() => busy.delete(id)));
   };
@@ -99,7 +115,8 @@ export function createVmService(opts: VmServiceOptions) {
   // for its first writes, and memory when it starts at once. Answers before any 202.
   async function checkNewVm(req: NewVmCheck): Promise<{ pool: PoolConfig; vmDir: string }> {
     const pool = opts.pools.find((p) => p.name === req.pool);
-    if (!pool) throw invalidInput({ pool: [`unknown pool; this host has ${opts.pools.map((p) => p.name).join(', ')}`] });
+    if (!pool)
+      throw invalidInput({ pool: [`unknown pool; this host has ${opts.pools.map((p) => p.name).join(', ')}`] });
     mustExist('kernel', req.boot.kernelPath, 'boot.kernelPath');
     mustExist('initrd', req.boot.initrdPath, 'boot.initrdPath');
     const vmDir = path.join(pool.path, 'vms', req.id);
@@ -128,7 +145,9 @@ export function createVmService(opts: VmServiceOptions) {
       UndoStack.run(log, async (undo) => {
         await mkdir(vmDir, { recursive: true });
         undo.push(`remove ${vmDir}`, () => rm(vmDir, { recursive: true, force: true }));
-        await step('create overlay disk', () => driver.createOverlay(spec.diskPath, req.baseImagePath, req.diskSizeBytes));
+        await step('create overlay disk', () =>
+          driver.createOverlay(spec.diskPath, req.baseImagePath, req.diskSizeBytes),
+        );
         await step('define VM', () => driver.defineVm(spec));
         undo.push(`undefine VM ${req.id}`, () => driver.undefineVm(req.id));
         if (!req.start) return mustGet(req.id);
@@ -178,10 +197,15 @@ export function createVmService(opts: VmServiceOptions) {
     // Graceful: the driver presses the power button until timeoutSec, then TIMEOUT (VM still on).
     async stopVm(id: string, { force, timeoutSec }: { force: boolean; timeoutSec: number }): Promise<Operation> {
       expect(await mustGet(id), ON);
-      return begin(id, 'vm.stop', force ? `stopping VM ${id} at once` : `asking VM ${id} to shut down (up to ${timeoutSec} s)`, async () => {
-        await (force ? driver.killVm(id) : driver.shutdownVm(id, timeoutSec));
-        return mustGet(id);
-      });
+      return begin(
+        id,
+        'vm.stop',
+        force ? `stopping VM ${id} at once` : `asking VM ${id} to shut down (up to ${timeoutSec} s)`,
+        async () => {
+          await (force ? driver.killVm(id) : driver.shutdownVm(id, timeoutSec));
+          return mustGet(id);
+        },
+      );
     },
     async restartVm(id: string): Promise<Operation> {
       expect(await mustGet(id), ON);

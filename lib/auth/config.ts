@@ -51,7 +51,10 @@ export const authOptions: NextAuthOptions = {
     // The browser's view of the session (useSession) takes name and role from the user row, as
     // the server does on each request, so the UI follows a role change without a new sign-in.
     async session({ session, token }) {
-      const row = await db().user.findUnique({ where: { id: token.uid as string }, select: { name: true, role: true } });
+      const row = await db().user.findUnique({
+        where: { id: token.uid as string },
+        select: { name: true, role: true },
+      });
       session.user = {
         ...session.user,
         id: token.uid as string,

@@ -12,7 +12,10 @@ import { ACCOUNT_DISABLED, signInErrorMessage } from './sign-in-errors';
 // The JWT of a browser that signed in as the viewer earlier: it stays valid for 12 h, so only
 // the per-request row read can stop it.
 const session = vi.hoisted(() => ({ uid: 'u-view' }));
-vi.mock('next-auth', async (orig) => ({ ...(await orig<object>()), getServerSession: async () => ({ user: { id: session.uid, role: 'viewer' } }) }));
+vi.mock('next-auth', async (orig) => ({
+  ...(await orig<object>()),
+  getServerSession: async () => ({ user: { id: session.uid, role: 'viewer' } }),
+}));
 
 const testDb = createTestDb();
 afterAll(() => testDb.cleanup());
@@ -22,7 +25,11 @@ beforeAll(async () => {
 });
 
 type Authorize = (creds: Record<string, string>, req: unknown) => Promise<unknown>;
-const signIn = (username: string, password: string) => (authOptions.providers[0] as unknown as { options: { authorize: Authorize } }).options.authorize({ username, password }, {});
+const signIn = (username: string, password: string) =>
+  (authOptions.providers[0] as unknown as { options: { authorize: Authorize } }).options.authorize(
+    { username, password },
+    {},
+  );
 
 describe('sessions follow the user row', () => {
   it('a role change applies on the next request; disabling ends open sessions and refuses sign-in', async () => {
@@ -41,7 +48,11 @@ describe('sessions follow the user row', () => {
     await expect(signIn('victor', 'viewer-password')).rejects.toThrow(ACCOUNT_DISABLED);
     expect(await signIn('victor', 'wrong-password')).toBeNull();
     const signIns = await db().auditEvent.findMany({ where: { action: 'auth.sign-in' }, orderBy: { id: 'asc' } });
-    expect(signIns.map((a) => [a.result, a.detail])).toEqual([['succeeded', '{}'], ['denied', JSON.stringify({ reason: 'account disabled' })], ['denied', '{}']]);
+    expect(signIns.map((a) => [a.result, a.detail])).toEqual([
+      ['succeeded', '{}'],
+      ['denied', JSON.stringify({ reason: 'account disabled' })],
+      ['denied', '{}'],
+    ]);
     expect(signInErrorMessage(ACCOUNT_DISABLED, 200)).toBe('This account is disabled; ask an admin to enable it.');
 
     await updateUser(admin, viewer.id, { disabled: false });

@@ -54,7 +54,9 @@ export async function authenticateUpgrade(req: IncomingMessage): Promise<Session
   checkOrigin(req);
   // Only the cookie: getToken would also take an Authorization bearer, which a browser never sends here.
   const headers = { cookie: req.headers.cookie };
-  const cookieReq = { headers, cookies: parseCookies(req.headers.cookie) } as unknown as Parameters<typeof getToken>[0]['req'];
+  const cookieReq = { headers, cookies: parseCookies(req.headers.cookie) } as unknown as Parameters<
+    typeof getToken
+  >[0]['req'];
   const token = await getToken({ req: cookieReq, secret: process.env.NEXTAUTH_SECRET });
   const uid = typeof token?.uid === 'string' ? token.uid : null;
   const user = uid ? await activeUser(uid) : null;

@@ -25,7 +25,12 @@ let gateway: ReturnType<typeof createConsoleGateway>;
 let url: string;
 
 // The stand-in agent: checks the bearer like the real one, records keystrokes, answers as told.
-const agent = { received: [] as string[], refuse: null as null | { status: number; body: unknown }, sockets: [] as WebSocket[], auth: [] as string[] };
+const agent = {
+  received: [] as string[],
+  refuse: null as null | { status: number; body: unknown },
+  sockets: [] as WebSocket[],
+  auth: [] as string[],
+};
 let agentServer: http.Server;
 
 beforeAll(async () => {
@@ -36,7 +41,9 @@ beforeAll(async () => {
     agent.auth.push(req.headers.authorization ?? '');
     if (agent.refuse) {
       const text = JSON.stringify(agent.refuse.body);
-      return void socket.end(`HTTP/1.1 ${agent.refuse.status} No\r\ncontent-type: application/json\r\ncontent-length: ${text.length}\r\n\r\n${text}`);
+      return void socket.end(
+        `HTTP/1.1 ${agent.refuse.status} No\r\ncontent-type: application/json\r\ncontent-length: ${text.length}\r\n\r\n${text}`,
+      );
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       agent.sockets.push(ws);
@@ -47,9 +54,24 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => agentServer.listen(0, '127.0.0.1', r));
   const host = await seedHost('h1');
-  await db().host.update({ where: { id: host.id }, data: { agentUrl: `http://127.0.0.1:${(agentServer.address() as AddressInfo).port}` } });
-  await db().vm.create({ data: { id: 'vm-a', name: 'web-a', hostId: host.id, state: 'running', vcpus: 1, memoryMiB: 128, diskSizeBytes: 1n } });
-  await db().vm.create({ data: { id: 'vm-off', name: 'web-off', hostId: host.id, state: 'stopped', vcpus: 1, memoryMiB: 128, diskSizeBytes: 1n } });
+  await db().host.update({
+    where: { id: host.id },
+    data: { agentUrl: `http://127.0.0.1:${(agentServer.address() as AddressInfo).port}` },
+  });
+  await db().vm.create({
+    data: { id: 'vm-a', name: 'web-a', hostId: host.id, state: 'running', vcpus: 1, memoryMiB: 128, diskSizeBytes: 1n },
+  });
+  await db().vm.create({
+    data: {
+      id: 'vm-off',
+      name: 'web-off',
+      hostId: host.id,
+      state: 'stopped',
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeBytes: 1n,
+    },
+  });
 
   gateway = createConsoleGateway({ log: () => {}, recheckMs: 200 });
   server = http.createServer((_req, res) => res.writeHead(404).end());
@@ -71,35 +93,65 @@ beforeEach(async () => {
   await db().auditEvent.deleteMany();
 });
 
-const cookieFor = async (uid: string) => `next-auth.session-token=${await encode({ token: { uid, username: uid }, secret: process.env.NEXTAUTH_SECRET! })}`;
+const cookieFor = async (uid: string) =>
+  `next-auth.session-token=${await encode({ token: { uid, username: uid }, secret: process.env.NEXTAUTH_SECRET! })}`;
 
-type Browser = { ws: WebSocket; controls: ConsoleControl[]; output: () => string; closed: Promise<{ code: number; reason: string }> };
+type Browser = {
+  ws: WebSocket;
+  controls: ConsoleControl[];
+  output: () => string;
+  closed: Promise<{ code: number; reason: string }>;
+};
 
 function open(vmId: string, headers: Record<string, string>): Promise<Browser> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url}/api/vms/${vmId}/console/ws`, { headers });
     const controls: ConsoleControl[] = [];
     const chunks: Buffer[] = [];
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+    const closed = new Promise<{ code: number; reason: string }>((r) =>
+      ws.on('close', (code, reason) => r({ code, reason: reason.toString() })),
+    );
     ws.on('message', (d: Buffer, binary) => (binary ? chunks.push(d) : controls.push(parseControl(d.toString())!)));
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
-      res.on('data', (c: Buffer) => (body += c)).on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, code: JSON.parse(body).error.code })));
+      res
+        .on('data', (c: Buffer) => (body += c))
+        .on('end', () =>
+          reject(
+            Object.assign(new Error(`HTTP ${res.statusCode}`), {
+              status: res.statusCode,
+              code: JSON.parse(body).error.code,
+            }),
+          ),
+        );
     });
     ws.on('error', reject);
     ws.on('open', () => resolve({ ws, controls, output: () => Buffer.concat(chunks).toString(), closed }));
   });
 }
 const as = async (uid: string, origin = ORIGIN) => ({ cookie: await cookieFor(uid), origin });
-const refused = (p: Promise<unknown>) => p.then(() => null, (e: { status: number; code: string }) => ({ status: e.status, code: e.code }));
-const audits = () => db().auditEvent.findMany({ where: { action: { startsWith: 'vm.console' } }, orderBy: { id: 'asc' } });
+const refused = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: { status: number; code: string }) => ({ status: e.status, code: e.code }),
+  );
+const audits = () =>
+  db().auditEvent.findMany({ where: { action: { startsWith: 'vm.console' } }, orderBy: { id: 'asc' } });
 
 describe('console gateway', () => {
   it('refuses a handshake without a session cookie, from another origin, or of a disabled user', async () => {
     expect(await refused(open('vm-a', { origin: ORIGIN }))).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
-    expect(await refused(open('vm-a', await as(operator.id, 'http://evil.test')))).toEqual({ status: 403, code: 'FORBIDDEN' });
-    expect(await refused(open('vm-a', { cookie: await cookieFor(operator.id) }))).toEqual({ status: 403, code: 'FORBIDDEN' }); // no Origin at all
-    expect(await refused(open('vm-a', { ...(await as(operator.id)), cookie: 'next-auth.session-token=forged' }))).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(await refused(open('vm-a', await as(operator.id, 'http://evil.test')))).toEqual({
+      status: 403,
+      code: 'FORBIDDEN',
+    });
+    expect(await refused(open('vm-a', { cookie: await cookieFor(operator.id) }))).toEqual({
+      status: 403,
+      code: 'FORBIDDEN',
+    }); // no Origin at all
+    expect(
+      await refused(open('vm-a', { ...(await as(operator.id)), cookie: 'next-auth.session-token=forged' })),
+    ).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
     await db().user.update({ where: { id: admin.id }, data: { disabledAt: new Date() } });
     expect(await refused(open('vm-a', await as(admin.id)))).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
     await db().user.update({ where: { id: admin.id }, data: { disabledAt: null } });
@@ -116,9 +168,19 @@ describe('console gateway', () => {
     b.ws.close(1000);
     await waitFor('close audited', async () => (await audits()).length === 2, 5_000, 50);
     const [opened, closed] = await audits();
-    expect(opened).toMatchObject({ action: 'vm.console.open', actorName: operator.username, targetId: 'vm-a', result: 'succeeded' });
+    expect(opened).toMatchObject({
+      action: 'vm.console.open',
+      actorName: operator.username,
+      targetId: 'vm-a',
+      result: 'succeeded',
+    });
     expect(JSON.parse(opened.detail)).toMatchObject({ mode: 'interactive', host: 'h1' });
-    expect(JSON.parse(closed.detail)).toMatchObject({ mode: 'interactive', bytesTyped: 7, bytesIgnored: 0, closeCode: 1000 });
+    expect(JSON.parse(closed.detail)).toMatchObject({
+      mode: 'interactive',
+      bytesTyped: 7,
+      bytesIgnored: 0,
+      closeCode: 1000,
+    });
   });
 
   it("shows a viewer the console read-only and never forwards the viewer's keystrokes", async () => {
@@ -140,7 +202,12 @@ describe('console gateway', () => {
     const b = await open('vm-a', await as(viewer.id));
     await waitFor('read-only', async () => b.controls.some((c) => c.type === 'mode'), 5_000, 20);
     await db().user.update({ where: { id: viewer.id }, data: { role: 'operator' } });
-    await waitFor('promoted', async () => b.controls.some((c) => c.type === 'mode' && c.mode === 'interactive'), 5_000, 20);
+    await waitFor(
+      'promoted',
+      async () => b.controls.some((c) => c.type === 'mode' && c.mode === 'interactive'),
+      5_000,
+      20,
+    );
     b.ws.send('status\r');
     await waitFor('keystrokes at the agent', async () => agent.received.join('') === 'status\r', 5_000, 20);
     await db().user.update({ where: { id: viewer.id }, data: { disabledAt: new Date() } });
@@ -149,7 +216,9 @@ describe('console gateway', () => {
   });
 
   it('holds at most CONSOLE_LIMITS.perUser open consoles per user', async () => {
-    const held = await Promise.all(Array.from({ length: CONSOLE_LIMITS.perUser }, async () => open('vm-a', await as(operator.id))));
+    const held = await Promise.all(
+      Array.from({ length: CONSOLE_LIMITS.perUser }, async () => open('vm-a', await as(operator.id))),
+    );
     await waitFor('all attached', async () => held.every((b) => b.output().includes('boot')), 5_000, 20);
     const extra = await open('vm-a', await as(operator.id));
     expect((await extra.closed).code).toBe(4429);
@@ -158,7 +227,12 @@ describe('console gateway', () => {
     await waitFor('admin attached', async () => other.output().includes('boot'), 5_000, 20);
     for (const b of [...held, other]) b.ws.close(1000);
     await Promise.all([...held, other].map((b) => b.closed));
-    await waitFor('released', async () => (await audits()).filter((a) => a.action === 'vm.console.close').length === CONSOLE_LIMITS.perUser + 1, 5_000, 50);
+    await waitFor(
+      'released',
+      async () => (await audits()).filter((a) => a.action === 'vm.console.close').length === CONSOLE_LIMITS.perUser + 1,
+      5_000,
+      50,
+    );
     const again = await open('vm-a', await as(operator.id));
     await waitFor('a slot again', async () => again.output().includes('boot'), 5_000, 20);
     again.ws.close(1000);
@@ -169,7 +243,10 @@ describe('console gateway', () => {
     expect((await off.closed).code).toBe(4409);
     expect(off.controls[0]).toMatchObject({ type: 'error', code: 'VM_BAD_POWER_STATE', status: 409 });
 
-    agent.refuse = { status: 409, body: { error: { code: 'VM_BAD_POWER_STATE', message: 'VM vm-a is shutoff', data: {} } } };
+    agent.refuse = {
+      status: 409,
+      body: { error: { code: 'VM_BAD_POWER_STATE', message: 'VM vm-a is shutoff', data: {} } },
+    };
     const refusedByAgent = await open('vm-a', await as(operator.id));
     expect((await refusedByAgent.closed).code).toBe(4409);
     expect(refusedByAgent.controls[0]).toMatchObject({ type: 'error', message: 'VM vm-a is shutoff' });

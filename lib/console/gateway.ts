@@ -9,7 +9,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CONSOLE_CLOSE, CONSOLE_INPUT_FRAME_MAX, closeCodeForStatus, closeReason } from '@/lib/agent-protocol/console';
 import type { SessionUser } from '@/lib/domain/auth/dto';
-import { auditConsoleClose, auditConsoleOpen, consoleMode, openConsole, type ConsoleTarget } from '@/lib/domain/console/service';
+import {
+  auditConsoleClose,
+  auditConsoleOpen,
+  consoleMode,
+  openConsole,
+  type ConsoleTarget,
+} from '@/lib/domain/console/service';
 import { AppError, agentUnreachable, errorMessage, fromErrorBody, rateLimited } from '@/lib/errors';
 import { answerAndClose } from '@/lib/http/raw-answer';
 import { activeUser } from '@/lib/auth/active-user';
@@ -28,7 +34,13 @@ export type ConsoleGateway = {
   close(): Promise<void>;
 };
 
-export function createConsoleGateway({ log, recheckMs = USER_RECHECK_MS }: { log: (msg: string) => void; recheckMs?: number }): ConsoleGateway {
+export function createConsoleGateway({
+  log,
+  recheckMs = USER_RECHECK_MS,
+}: {
+  log: (msg: string) => void;
+  recheckMs?: number;
+}): ConsoleGateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: CONSOLE_INPUT_FRAME_MAX, perMessageDeflate: false });
   const open = new Set<Relay>();
   const perUser = new Map<string, number>();
@@ -66,7 +78,9 @@ export function createConsoleGateway({ log, recheckMs = USER_RECHECK_MS }: { log
     open.add(r);
     const why = target.mode === 'read-only' ? 'Viewers can watch the console; typing needs the operator role' : null;
     sendControl(browser, { type: 'mode', mode: target.mode, reason: why });
-    await auditConsoleOpen(user, target).catch((err: unknown) => log(`console audit (open) failed: ${errorMessage(err)}`));
+    await auditConsoleOpen(user, target).catch((err: unknown) =>
+      log(`console audit (open) failed: ${errorMessage(err)}`),
+    );
     log(`console ${target.vm.name}: ${user.username} connected (${target.mode})`);
 
     // The user row is read again now and then, as every request does.
@@ -83,8 +97,12 @@ export function createConsoleGateway({ log, recheckMs = USER_RECHECK_MS }: { log
     clearInterval(recheck);
     open.delete(r);
     const end = { mode: consoleMode(user), durationMs: Date.now() - started, ...stats };
-    await auditConsoleClose(user, target, end).catch((err: unknown) => log(`console audit (close) failed: ${errorMessage(err)}`));
-    log(`console ${target.vm.name}: ${user.username} left after ${end.durationMs} ms (${stats.bytesTyped} bytes typed, close ${stats.closeCode})`);
+    await auditConsoleClose(user, target, end).catch((err: unknown) =>
+      log(`console audit (close) failed: ${errorMessage(err)}`),
+    );
+    log(
+      `console ${target.vm.name}: ${user.username} left after ${end.durationMs} ms (${stats.bytesTyped} bytes typed, close ${stats.closeCode})`,
+    );
   }
 
   return {
@@ -149,7 +167,10 @@ function connectAgent(target: ConsoleTarget): Promise<WebSocket> {
         } catch {
           /* not a coded answer */
         }
-        reject(fromErrorBody(res.statusCode ?? 502, json) ?? agentUnreachable(target.hostName, `console answered HTTP ${res.statusCode}`));
+        reject(
+          fromErrorBody(res.statusCode ?? 502, json) ??
+            agentUnreachable(target.hostName, `console answered HTTP ${res.statusCode}`),
+        );
       });
       res.on('error', () => reject(agentUnreachable(target.hostName, 'console handshake failed')));
     });

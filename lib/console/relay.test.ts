@@ -27,7 +27,10 @@ function pair(): Promise<{ client: WebSocket; served: WebSocket }> {
     const client = new WebSocket(url);
   });
 }
-const closeOf = (ws: WebSocket) => new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+const closeOf = (ws: WebSocket) =>
+  new Promise<{ code: number; reason: string }>((r) =>
+    ws.on('close', (code, reason) => r({ code, reason: reason.toString() })),
+  );
 
 describe('console relay', () => {
   it('closes a console with neither input nor output for the idle limit (4002)', async () => {

@@ -27,7 +27,12 @@ export function sendControl(ws: WebSocket, msg: ConsoleControl): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
 }
 
-export function relay(browser: WebSocket, agent: WebSocket, initialMode: ConsoleMode, opts: { idleMs?: number; pingMs?: number } = {}): Relay {
+export function relay(
+  browser: WebSocket,
+  agent: WebSocket,
+  initialMode: ConsoleMode,
+  opts: { idleMs?: number; pingMs?: number } = {},
+): Relay {
   let mode = initialMode;
   const stats: RelayStats = { bytesTyped: 0, bytesIgnored: 0, closeCode: 0, reason: '' };
   let lastActivity = Date.now();
@@ -40,7 +45,8 @@ export function relay(browser: WebSocket, agent: WebSocket, initialMode: Console
     stats.closeCode = code;
     stats.reason = reason;
     clearInterval(timer);
-    if (browser.readyState === browser.OPEN || browser.readyState === browser.CONNECTING) browser.close(code, closeReason(reason));
+    if (browser.readyState === browser.OPEN || browser.readyState === browser.CONNECTING)
+      browser.close(code, closeReason(reason));
     if (agent.readyState === agent.OPEN) agent.close(1000, 'viewer left');
     else agent.terminate();
     // A peer that does not finish the closing handshake is cut.
@@ -52,7 +58,8 @@ export function relay(browser: WebSocket, agent: WebSocket, initialMode: Console
     lastActivity = Date.now();
     if (browser.readyState !== browser.OPEN) return;
     const bytes = data as Buffer;
-    if (browser.bufferedAmount + bytes.length > CONSOLE_SEND_BUFFER_MAX) return end(CONSOLE_CLOSE.slow, 'console output not read fast enough');
+    if (browser.bufferedAmount + bytes.length > CONSOLE_SEND_BUFFER_MAX)
+      return end(CONSOLE_CLOSE.slow, 'console output not read fast enough');
     browser.send(bytes, { binary });
   });
   browser.on('message', (data: RawData) => {
@@ -75,7 +82,8 @@ export function relay(browser: WebSocket, agent: WebSocket, initialMode: Console
   for (const ws of [browser, agent]) ws.on('pong', () => owing.delete(ws));
   const timer = setInterval(() => {
     if (owing.size) return end(closeCodeForStatus(504), 'connection stopped answering');
-    if (Date.now() - lastActivity > idleMs) return end(CONSOLE_CLOSE.idle, 'idle: nothing typed or printed for a while');
+    if (Date.now() - lastActivity > idleMs)
+      return end(CONSOLE_CLOSE.idle, 'idle: nothing typed or printed for a while');
     for (const ws of [browser, agent]) {
       owing.add(ws);
       ws.ping();

@@ -6,9 +6,17 @@ import http, { type Server } from 'node:http';
 import next from 'next';
 import { createConsoleGateway } from './gateway';
 
-export type DashboardServerOptions = { dir: string; host: string; port: number; keepAliveTimeoutMs: number; log: (msg: string) => void };
+export type DashboardServerOptions = {
+  dir: string;
+  host: string;
+  port: number;
+  keepAliveTimeoutMs: number;
+  log: (msg: string) => void;
+};
 
-export async function startDashboardServer(opts: DashboardServerOptions): Promise<{ server: Server; close(): Promise<void> }> {
+export async function startDashboardServer(
+  opts: DashboardServerOptions,
+): Promise<{ server: Server; close(): Promise<void> }> {
   const app = next({ dev: false, dir: opts.dir, hostname: opts.host, port: opts.port });
   const handle = app.getRequestHandler();
   await app.prepare();
@@ -19,7 +27,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   server.on('upgrade', (req, socket, head) => {
     if (!gateway.handleUpgrade(req, socket, head)) void upgradeNext(req, socket, head).catch(() => socket.destroy());
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(opts.port, opts.host, () => resolve()));
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(opts.port, opts.host, () => resolve()),
+  );
   return {
     server,
     async close() {

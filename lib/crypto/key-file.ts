@@ -10,7 +10,10 @@ import { secretKeyUnavailable } from '@/lib/errors';
 export type SecretKey = { bytes: Buffer; file: string };
 
 export const secretKeyFile = (): string =>
-  path.resolve(/*turbopackIgnore: true*/ process.env.VMOPS_SECRET_KEY_FILE ?? path.join(/*turbopackIgnore: true*/ dataDir(), 'agent-secrets.key'));
+  path.resolve(
+    /*turbopackIgnore: true*/ process.env.VMOPS_SECRET_KEY_FILE ??
+      path.join(/*turbopackIgnore: true*/ dataDir(), 'agent-secrets.key'),
+  );
 
 // Read once per file: agent calls are frequent. A key swapped under a running process is used
 // only after a restart.
@@ -24,7 +27,11 @@ export async function loadSecretKey(opts: { create: boolean }): Promise<SecretKe
   if (cached) return cached;
   let key = await readKey(file);
   if (!key && opts.create) key = await createKey(file);
-  if (!key) throw secretKeyUnavailable(file, 'the file is missing; it holds the key the stored agent secrets were sealed with (restore it, or re-enroll the hosts)');
+  if (!key)
+    throw secretKeyUnavailable(
+      file,
+      'the file is missing; it holds the key the stored agent secrets were sealed with (restore it, or re-enroll the hosts)',
+    );
   cache.set(file, key);
   return key;
 }
@@ -38,12 +45,16 @@ async function readKey(file: string): Promise<SecretKey | null> {
     throw secretKeyUnavailable(file, `cannot read it (${(err as NodeJS.ErrnoException).code})`);
   }
   if (!st.isFile()) throw secretKeyUnavailable(file, 'it is not a regular file');
-  if (st.mode & 0o077) throw secretKeyUnavailable(file, `other users may read it (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
-  const text = (await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw secretKeyUnavailable(file, `cannot read it (${err.code})`);
-  })).trim();
+  if (st.mode & 0o077)
+    throw secretKeyUnavailable(file, `other users may read it (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
+  const text = (
+    await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw secretKeyUnavailable(file, `cannot read it (${err.code})`);
+    })
+  ).trim();
   const bytes = Buffer.from(text, 'base64url');
-  if (bytes.length !== 32 || bytes.toString('base64url') !== text) throw secretKeyUnavailable(file, 'it does not hold 32 bytes in base64url');
+  if (bytes.length !== 32 || bytes.toString('base64url') !== text)
+    throw secretKeyUnavailable(file, 'it does not hold 32 bytes in base64url');
   return { bytes, file };
 }
 
@@ -58,7 +69,10 @@ async function createKey(file: string): Promise<SecretKey | null> {
       if (err.code !== 'EEXIST') throw err;
     });
   } catch (err) {
-    throw secretKeyUnavailable(file, `cannot create it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw secretKeyUnavailable(
+      file,
+      `cannot create it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   } finally {
     await rm(tmp, { force: true });
   }

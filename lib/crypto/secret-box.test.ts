@@ -57,7 +57,11 @@ describe('secret box', () => {
 
   it('answers a wrong key with a coded 503 naming the key file', () => {
     const other = keyOf(randomBytes(32), '/keys/other.key');
-    expectKeyError(() => open(other, seal(key, 'the secret', 'host:h1'), 'host:h1'), '/keys/other.key', /key file was replaced/);
+    expectKeyError(
+      () => open(other, seal(key, 'the secret', 'host:h1'), 'host:h1'),
+      '/keys/other.key',
+      /key file was replaced/,
+    );
   });
 
   it('refuses an unknown version or a malformed value', () => {
@@ -80,16 +84,26 @@ describe('key file', () => {
   });
 
   it('is never created just to open a secret: missing is a coded 503 naming the file', async () => {
-    await expect(loadSecretKey({ create: false })).rejects.toMatchObject({ code: 'SECRET_KEY_UNAVAILABLE', status: 503, data: { keyFile: process.env.VMOPS_SECRET_KEY_FILE } });
+    await expect(loadSecretKey({ create: false })).rejects.toMatchObject({
+      code: 'SECRET_KEY_UNAVAILABLE',
+      status: 503,
+      data: { keyFile: process.env.VMOPS_SECRET_KEY_FILE },
+    });
   });
 
   it('refuses a key file that is malformed or readable by others', async () => {
     const file = process.env.VMOPS_SECRET_KEY_FILE!;
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, 'too-short', { mode: 0o600 });
-    await expect(loadSecretKey({ create: true })).rejects.toMatchObject({ code: 'SECRET_KEY_UNAVAILABLE', message: expect.stringMatching(/32 bytes/) });
+    await expect(loadSecretKey({ create: true })).rejects.toMatchObject({
+      code: 'SECRET_KEY_UNAVAILABLE',
+      message: expect.stringMatching(/32 bytes/),
+    });
     await writeFile(file, randomBytes(32).toString('base64url'));
     await chmod(file, 0o644);
-    await expect(loadSecretKey({ create: true })).rejects.toMatchObject({ code: 'SECRET_KEY_UNAVAILABLE', message: expect.stringMatching(/mode 644.*chmod 600/) });
+    await expect(loadSecretKey({ create: true })).rejects.toMatchObject({
+      code: 'SECRET_KEY_UNAVAILABLE',
+      message: expect.stringMatching(/mode 644.*chmod 600/),
+    });
   });
 });

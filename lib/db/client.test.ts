@@ -14,9 +14,13 @@ const testDb = createTestDb();
 afterAll(() => testDb.cleanup());
 
 describe('SQLite client', () => {
-  it('serializes two processes\' read-then-write transactions instead of failing one', async () => {
+  it("serializes two processes' read-then-write transactions instead of failing one", async () => {
     const child = (label: string) =>
-      run(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'lib/db/contention-child.ts', testDb.url, label, '25'], { cwd: root, timeout: 60_000 });
+      run(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=react-server', 'lib/db/contention-child.ts', testDb.url, label, '25'],
+        { cwd: root, timeout: 60_000 },
+      );
     const results = await Promise.allSettled([child('a'), child('b')]);
     expect(results.map((r) => (r.status === 'rejected' ? String(r.reason).slice(0, 300) : 'ok'))).toEqual(['ok', 'ok']);
     // Every event saw the one before it: the chain has no fork.

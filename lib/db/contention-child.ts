@@ -8,7 +8,16 @@ for (let i = 0; i < Number(count); i++) {
   await db.$transaction(async (tx) => {
     const last = await tx.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } });
     await new Promise((r) => setTimeout(r, 2)); // hold the read while the other process writes
-    await tx.auditEvent.create({ data: { actorName: label, action: 'contention', result: 'succeeded', detail: '{}', prevHash: last?.hash ?? '0', hash: `${label}-${i}` } });
+    await tx.auditEvent.create({
+      data: {
+        actorName: label,
+        action: 'contention',
+        result: 'succeeded',
+        detail: '{}',
+        prevHash: last?.hash ?? '0',
+        hash: `${label}-${i}`,
+      },
+    });
   });
 }
 await db.$disconnect();

@@ -6,7 +6,14 @@ import { numberInput } from './number-input';
 
 describe('issuesToFieldErrors', () => {
   it('keeps the first message per top-level field', () => {
-    const r = createVmSchema.safeParse({ name: 'X', imageId: '', vcpus: 0, memoryMiB: 64, diskSizeGiB: 1, tags: ['ok', 'BAD'] });
+    const r = createVmSchema.safeParse({
+      name: 'X',
+      imageId: '',
+      vcpus: 0,
+      memoryMiB: 64,
+      diskSizeGiB: 1,
+      tags: ['ok', 'BAD'],
+    });
     expect(r.success).toBe(false);
     const errors = issuesToFieldErrors(r.error!.issues);
     expect(errors.name).toBeDefined();
@@ -30,10 +37,16 @@ describe('serverFieldErrors', () => {
 describe('field names like built-in properties', () => {
   it('stay ordinary entries on both sides', () => {
     // As the browser receives it: JSON.parse makes "__proto__" an own key.
-    const fields = JSON.parse('{"__proto__":["unknown field"],"constructor":["unknown field"],"toString":["bad"]}') as Record<string, string[]>;
+    const fields = JSON.parse(
+      '{"__proto__":["unknown field"],"constructor":["unknown field"],"toString":["bad"]}',
+    ) as Record<string, string[]>;
     const out = serverFieldErrors(fields);
     expect(Object.getPrototypeOf(out)).toBeNull();
-    expect(Object.entries(out)).toEqual([['__proto__', 'unknown field'], ['constructor', 'unknown field'], ['toString', 'bad']]);
+    expect(Object.entries(out)).toEqual([
+      ['__proto__', 'unknown field'],
+      ['constructor', 'unknown field'],
+      ['toString', 'bad'],
+    ]);
     const parsed = createVmSchema.safeParse(JSON.parse('{"constructor":1,"hasOwnProperty":2}'));
     const fromIssues = issuesToFieldErrors(parsed.error!.issues);
     expect(fromIssues.hasOwnProperty).toBeUndefined(); // only errors, no inherited members
@@ -46,7 +59,13 @@ describe('numberInput', () => {
     expect(numberInput('512')).toBe(512);
     expect(numberInput(' 0.5 ')).toBe(0.5);
     expect(numberInput('')).toBeNaN();
-    const r = createVmSchema.safeParse({ name: 'web-01', imageId: 'img', vcpus: numberInput(''), memoryMiB: numberInput('512'), diskSizeGiB: numberInput('2') });
+    const r = createVmSchema.safeParse({
+      name: 'web-01',
+      imageId: 'img',
+      vcpus: numberInput(''),
+      memoryMiB: numberInput('512'),
+      diskSizeGiB: numberInput('2'),
+    });
     expect(r.success).toBe(false);
     expect(issuesToFieldErrors(r.error!.issues).vcpus).toBe('Enter a number');
   });

@@ -10,11 +10,26 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionUser } from '@/lib/domain/auth/dto';
-import { callRoute, discoverRoutes, HTTP_METHODS, type AppRoute, type HttpMethod, type RouteCall } from '@/lib/testing/app-routes';
+import {
+  callRoute,
+  discoverRoutes,
+  HTTP_METHODS,
+  type AppRoute,
+  type HttpMethod,
+  type RouteCall,
+} from '@/lib/testing/app-routes';
 import { seedWorld, type World } from '@/lib/testing/bad-input-world';
 import { openSnapshots, type DbSnapshot } from '@/lib/testing/db-snapshot';
 import { admin, operator, viewer } from '@/lib/testing/fixtures';
-import { HOSTILE_BODIES, HOSTILE_VALUES, PATH_TRICKS, PROTOTYPE_KEYS, leafPaths, prototypePolluted, replaceAt } from '@/lib/testing/hostile-inputs';
+import {
+  HOSTILE_BODIES,
+  HOSTILE_VALUES,
+  PATH_TRICKS,
+  PROTOTYPE_KEYS,
+  leafPaths,
+  prototypePolluted,
+  replaceAt,
+} from '@/lib/testing/hostile-inputs';
 import { createTestDb } from '@/lib/testing/test-db';
 import { isUrlSchemaName, validInputs } from '@/lib/testing/valid-inputs';
 import { discoverSchemas, fieldPaths } from '@/lib/testing/zod-walk';
@@ -23,7 +38,8 @@ import { resetRateLimits } from './rate-limit';
 const session = vi.hoisted(() => ({ user: null as { id: string } | null }));
 vi.mock('next-auth', async (importOriginal) => ({
   ...(await importOriginal<typeof import('next-auth')>()),
-  getServerSession: async () => (session.user ? { user: session.user, expires: new Date(Date.now() + 3600_000).toISOString() } : null),
+  getServerSession: async () =>
+    session.user ? { user: session.user, expires: new Date(Date.now() + 3600_000).toISOString() } : null,
 }));
 
 type Role = 'admin' | 'operator' | 'viewer' | 'none';
@@ -55,9 +71,16 @@ beforeAll(async () => {
   const t = createTestDb();
   cleanup = t.cleanup;
   world = await seedWorld();
-  samples = Object.fromEntries(Object.entries(validInputs(world)).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v)));
+  samples = Object.fromEntries(
+    Object.entries(validInputs(world)).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v)),
+  );
   const found = await discoverSchemas('lib/domain', ['schemas.ts', 'queries.ts']);
-  queryKeys = [...new Set(found.filter((s) => isUrlSchemaName(s.name)).flatMap((s) => fieldPaths(s.schema, 1).map((p) => String(p[0])))), ...PROTOTYPE_KEYS];
+  queryKeys = [
+    ...new Set(
+      found.filter((s) => isUrlSchemaName(s.name)).flatMap((s) => fieldPaths(s.schema, 1).map((p) => String(p[0]))),
+    ),
+    ...PROTOTYPE_KEYS,
+  ];
   snapshots = openSnapshots(t.url.replace(/^file:/, ''));
   pristine = snapshots.take();
 });
@@ -88,35 +111,54 @@ async function probe(route: AppRoute, method: HttpMethod, role: Role, call: Omit
   const fail = (why: string) => failures.push(`${where}: ${why}`);
   // 503 is the coded answer for a host or agent that cannot be reached (hosts here point at a closed port).
   if (answer.status >= 500 && answer.status !== 503) fail(`server error ${answer.text.slice(0, 300)}`);
-  const changes: ReturnType<typeof snapshots.diff> = snapshots.version() === version ? new Map() : snapshots.diff(pristine, snapshots.take());
+  const changes: ReturnType<typeof snapshots.diff> =
+    snapshots.version() === version ? new Map() : snapshots.diff(pristine, snapshots.take());
   if (answer.status >= 400) {
     const e = (answer.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    if (!route.pattern.startsWith('/api/auth/') && (typeof e?.code !== 'string' || typeof e?.message !== 'string')) fail(`no { error: { code, message } } body: ${answer.text.slice(0, 200)}`);
+    if (!route.pattern.startsWith('/api/auth/') && (typeof e?.code !== 'string' || typeof e?.message !== 'string'))
+      fail(`no { error: { code, message } } body: ${answer.text.slice(0, 200)}`);
     for (const [table, d] of changes) {
       // The audit trail records refused and failed attempts: that is its job, not a state change.
-      const onlyAttempts = table === 'AuditEvent' && d.removed.length === 0 && d.added.every((row) => row.result === 'denied' || row.result === 'failed');
-      if (!onlyAttempts) fail(`rejected but changed ${table}: +${d.added.length} -${d.removed.length} ${JSON.stringify(d.added[0] ?? d.removed[0], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 200)}`);
+      const onlyAttempts =
+        table === 'AuditEvent' &&
+        d.removed.length === 0 &&
+        d.added.every((row) => row.result === 'denied' || row.result === 'failed');
+      if (!onlyAttempts)
+        fail(
+          `rejected but changed ${table}: +${d.added.length} -${d.removed.length} ${JSON.stringify(d.added[0] ?? d.removed[0], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 200)}`,
+        );
     }
   }
   if (!sessionless(route) && role === 'none' && answer.status !== 401) fail('signed out but not 401');
-  if (role === 'viewer' && mutating(route, method) && answer.status !== 403) fail('viewer on a mutating route but not 403');
+  if (role === 'viewer' && mutating(route, method) && answer.status !== 403)
+    fail('viewer on a mutating route but not 403');
   if (changes.size) snapshots.restore(pristine);
   return answer;
 }
 
 function paramSets(route: AppRoute): Record<string, string>[] {
-  const real = Object.fromEntries(route.params.map((p) => [p.name, world[p.name] ?? (p.catchAll ? 'session' : 'no-such-id')]));
+  const real = Object.fromEntries(
+    route.params.map((p) => [p.name, world[p.name] ?? (p.catchAll ? 'session' : 'no-such-id')]),
+  );
   const tricks = [...PATH_TRICKS, '__proto__', 'constructor', 'x'.repeat(5_000)];
   return [real, ...route.params.flatMap((p) => tricks.map((t) => ({ ...real, [p.name]: t })))];
 }
 
 // Agent routes: no bearer, a real host's token (seedHost: token-<name>), a made-up one.
 const agentHeaders = (route: AppRoute): Record<string, string>[] =>
-  route.pattern.startsWith('/api/agent/') ? [{}, { authorization: 'Bearer token-h1' }, { authorization: 'Bearer ../../etc' }] : [{}];
+  route.pattern.startsWith('/api/agent/')
+    ? [{}, { authorization: 'Bearer token-h1' }, { authorization: 'Bearer ../../etc' }]
+    : [{}];
 
 // Samples whose fields the route knows: sent as they are, the route does not call them unknown.
 // None for a route that does not read a JSON body (it accepts one that is not JSON).
-async function fittingSamples(route: AppRoute, method: HttpMethod, role: Role, params: Record<string, string>, headers: Record<string, string>): Promise<[string, unknown][]> {
+async function fittingSamples(
+  route: AppRoute,
+  method: HttpMethod,
+  role: Role,
+  params: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<[string, unknown][]> {
   const out: [string, unknown][] = [];
   const notJson = await probe(route, method, role, { params, body: 'not json', headers });
   if (notJson.status !== 422) return out;
@@ -132,7 +174,9 @@ async function fittingSamples(route: AppRoute, method: HttpMethod, role: Role, p
 describe('bad input on every dashboard route', () => {
   it('finds the routes on disk', () => {
     expect(routes.length).toBeGreaterThan(40);
-    expect(routes.map((r) => r.pattern)).toEqual(expect.arrayContaining(['/api/vms', '/api/vms/[vmId]/actions/[action]', '/api/agent/heartbeat']));
+    expect(routes.map((r) => r.pattern)).toEqual(
+      expect.arrayContaining(['/api/vms', '/api/vms/[vmId]/actions/[action]', '/api/agent/heartbeat']),
+    );
   });
 
   for (const route of routes) {
@@ -146,20 +190,29 @@ describe('bad input on every dashboard route', () => {
           if (method === 'GET') {
             for (const role of roles) await probe(route, method, role, { params: real, headers });
             for (const key of queryKeys)
-              for (const v of ['1e308', '-1', 'abc', '', '../..', 'a\u0000b', 'x'.repeat(5_000)]) await probe(route, method, roles[0], { params: real, query: { [key]: v }, headers });
+              for (const v of ['1e308', '-1', 'abc', '', '../..', 'a\u0000b', 'x'.repeat(5_000)])
+                await probe(route, method, roles[0], { params: real, query: { [key]: v }, headers });
             for (const params of tricky) await probe(route, method, roles[0], { params, headers });
             continue;
           }
           const fits = await fittingSamples(route, method, roles[0], real, headers);
           for (const role of roles) {
             for (const body of HOSTILE_BODIES) await probe(route, method, role, { params: real, body, headers });
-            for (const [, sample] of fits) await probe(route, method, role, { params: real, body: JSON.stringify(sample), headers });
+            for (const [, sample] of fits)
+              await probe(route, method, role, { params: real, body: JSON.stringify(sample), headers });
           }
           for (const [, sample] of fits)
-            for (const at of leafPaths(sample)) for (const v of HOSTILE_VALUES) await probe(route, method, roles[0], { params: real, body: JSON.stringify(replaceAt(sample, at, v)), headers });
+            for (const at of leafPaths(sample))
+              for (const v of HOSTILE_VALUES)
+                await probe(route, method, roles[0], {
+                  params: real,
+                  body: JSON.stringify(replaceAt(sample, at, v)),
+                  headers,
+                });
           for (const params of tricky) {
             await probe(route, method, roles[0], { params, body: '{}', headers });
-            for (const [, sample] of fits) await probe(route, method, roles[0], { params, body: JSON.stringify(sample), headers });
+            for (const [, sample] of fits)
+              await probe(route, method, roles[0], { params, body: JSON.stringify(sample), headers });
           }
         }
       }
@@ -168,10 +221,19 @@ describe('bad input on every dashboard route', () => {
   }
 
   it('sent them all and nothing reached Object.prototype', () => {
-    console.info(`bad-input suite: ${counted} requests to ${routes.length} routes, ${accepted.size} route methods reached with valid input, ${failures.length} failures`);
+    console.info(
+      `bad-input suite: ${counted} requests to ${routes.length} routes, ${accepted.size} route methods reached with valid input, ${failures.length} failures`,
+    );
     expect(counted).toBeGreaterThan(10_000);
     // The valid inputs really reach the services (else the spoiled ones would only test schemas).
-    expect([...accepted]).toEqual(expect.arrayContaining(['POST /api/vms', 'POST /api/backup-jobs', 'PUT /api/balancer/policy', 'POST /api/agent/heartbeat']));
+    expect([...accepted]).toEqual(
+      expect.arrayContaining([
+        'POST /api/vms',
+        'POST /api/backup-jobs',
+        'PUT /api/balancer/policy',
+        'POST /api/agent/heartbeat',
+      ]),
+    );
     expect(prototypePolluted()).toBe(false);
   });
 });

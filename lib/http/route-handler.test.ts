@@ -26,7 +26,9 @@ describe('readJson', () => {
 
   it('answers 422 for a body that is not JSON, and for none', async () => {
     await expect(readJson(post('{"a":'))).rejects.toMatchObject({ code: 'INVALID_INPUT', status: 422 });
-    await expect(readJson(new Request('http://dashboard/x', { method: 'POST' }))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(readJson(new Request('http://dashboard/x', { method: 'POST' }))).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 
   it('refuses a declared length over the limit before reading anything', async () => {

@@ -12,13 +12,21 @@ export function errorResponse(err: unknown): NextResponse {
   if (err instanceof AppError) {
     // Any coded error that says when to try again (429 RATE_LIMITED) says it in the header too.
     const retry = err.data?.retryAfterSeconds;
-    return NextResponse.json(err.toJSON(), { status: err.status, headers: typeof retry === 'number' ? { 'Retry-After': String(retry) } : undefined });
+    return NextResponse.json(err.toJSON(), {
+      status: err.status,
+      headers: typeof retry === 'number' ? { 'Retry-After': String(retry) } : undefined,
+    });
   }
   console.error('vmops:api unexpected error', err);
-  return NextResponse.json({ error: { code: 'INTERNAL', message: 'Unexpected server error; see the dashboard log' } }, { status: 500 });
+  return NextResponse.json(
+    { error: { code: 'INTERNAL', message: 'Unexpected server error; see the dashboard log' } },
+    { status: 500 },
+  );
 }
 
-export function route<P = Record<string, never>>(handler: (req: NextRequest, params: P) => Promise<Response | unknown>) {
+export function route<P = Record<string, never>>(
+  handler: (req: NextRequest, params: P) => Promise<Response | unknown>,
+) {
   return async (req: NextRequest, ctx: Ctx<P>) => {
     try {
       const out = await handler(req, (await ctx?.params) ?? ({} as P));

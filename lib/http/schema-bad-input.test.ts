@@ -7,13 +7,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { AppError, invalidInput } from '@/lib/errors';
 import type { World } from '@/lib/testing/bad-input-world';
-import { HOSTILE_BODIES, HOSTILE_VALUES, PROTOTYPE_KEYS, leafPaths, prototypePolluted, replaceAt } from '@/lib/testing/hostile-inputs';
+import {
+  HOSTILE_BODIES,
+  HOSTILE_VALUES,
+  PROTOTYPE_KEYS,
+  leafPaths,
+  prototypePolluted,
+  replaceAt,
+} from '@/lib/testing/hostile-inputs';
 import { isUrlSchemaName, validInputs } from '@/lib/testing/valid-inputs';
 import { discoverSchemas, fieldPaths, valueAt, type FoundSchema } from '@/lib/testing/zod-walk';
 import { parseInput } from './validation';
 
 // Every wire contract of the agent (lib/agent-protocol/), read from the folder so a new one is covered.
-const AGENT_PROTOCOL_FILES = readdirSync(path.resolve(import.meta.dirname, '../agent-protocol')).filter((f) => f.endsWith('.ts') && !f.includes('.test.'));
+const AGENT_PROTOCOL_FILES = readdirSync(path.resolve(import.meta.dirname, '../agent-protocol')).filter(
+  (f) => f.endsWith('.ts') && !f.includes('.test.'),
+);
 
 const world: World = new Proxy({}, { get: (_t, k) => `id-${String(k).toLowerCase()}` }); // any well-formed id will do here
 const samples = validInputs(world);
@@ -50,11 +59,23 @@ function attempt(schema: z.ZodType, input: unknown): { ok: true } | { ok: false;
 describe('every exported schema under hostile input', { timeout: 120_000 }, () => {
   it('finds the schemas on disk', () => {
     expect(schemas.length).toBeGreaterThan(30);
-    expect(schemas.map((s) => s.name)).toEqual(expect.arrayContaining(['createVmSchema', 'createJobSchema', 'heartbeatSchema', 'enrollRequestSchema']));
+    expect(schemas.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['createVmSchema', 'createJobSchema', 'heartbeatSchema', 'enrollRequestSchema']),
+    );
   });
 
   it('answers whole hostile inputs with the value or a 422', () => {
-    const wholes = [...HOSTILE_VALUES, ...HOSTILE_BODIES.flatMap((b) => { try { return [JSON.parse(b) as unknown]; } catch { return []; } }), undefined];
+    const wholes = [
+      ...HOSTILE_VALUES,
+      ...HOSTILE_BODIES.flatMap((b) => {
+        try {
+          return [JSON.parse(b) as unknown];
+        } catch {
+          return [];
+        }
+      }),
+      undefined,
+    ];
     for (const { schema } of schemas) for (const input of wholes) attempt(schema, input);
   });
 
@@ -73,7 +94,8 @@ describe('every exported schema under hostile input', { timeout: 120_000 }, () =
     for (const { name, schema } of schemas) {
       if (!(name in samples)) continue;
       expect(attempt(schema, samples[name]), name).toEqual({ ok: true });
-      for (const at of leafPaths(samples[name])) for (const v of HOSTILE_VALUES) attempt(schema, replaceAt(samples[name], at, v));
+      for (const at of leafPaths(samples[name]))
+        for (const v of HOSTILE_VALUES) attempt(schema, replaceAt(samples[name], at, v));
     }
   });
 
@@ -82,7 +104,9 @@ describe('every exported schema under hostile input', { timeout: 120_000 }, () =
       const base = samples[name];
       if (!base || typeof base !== 'object' || Array.isArray(base)) continue;
       for (const k of PROTOTYPE_KEYS) {
-        const input = JSON.parse(JSON.stringify(base).replace(/^\{/, `{${JSON.stringify(k)}:{"polluted":true},`)) as unknown;
+        const input = JSON.parse(
+          JSON.stringify(base).replace(/^\{/, `{${JSON.stringify(k)}:{"polluted":true},`),
+        ) as unknown;
         const r = attempt(schema, input);
         expect(r.ok, `${name} accepted ${k}`).toBe(false);
         if (!r.ok) expect(Object.hasOwn(r.fields, k) ? r.fields[k] : null, `${name}.${k}`).toEqual(['unknown field']);
@@ -99,14 +123,24 @@ describe('every exported schema under hostile input', { timeout: 120_000 }, () =
         const leaf = at.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], samples[name]);
         if (typeof leaf !== 'number') continue;
         numbers++;
-        for (const wrong of [String(leaf), true, [leaf]]) expect(attempt(schema, replaceAt(samples[name], at, wrong)).ok, `${name}.${at.join('.')} = ${JSON.stringify(wrong)}`).toBe(false);
+        for (const wrong of [String(leaf), true, [leaf]])
+          expect(
+            attempt(schema, replaceAt(samples[name], at, wrong)).ok,
+            `${name}.${at.join('.')} = ${JSON.stringify(wrong)}`,
+          ).toBe(false);
       }
     }
     expect(numbers).toBeGreaterThan(10);
   });
 
   it('has a valid sample for every JSON-body schema of lib/domain', () => {
-    const missing = schemas.filter((s) => s.file.startsWith('lib/domain') && s.file.endsWith('schemas.ts') && !isUrlSchemaName(s.name) && !(s.name in samples));
+    const missing = schemas.filter(
+      (s) =>
+        s.file.startsWith('lib/domain') &&
+        s.file.endsWith('schemas.ts') &&
+        !isUrlSchemaName(s.name) &&
+        !(s.name in samples),
+    );
     expect(missing.map((s) => `${s.file}: ${s.name}`)).toEqual([]);
   });
 });

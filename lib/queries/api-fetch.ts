@@ -16,7 +16,10 @@ export class ApiError extends Error {
   }
 }
 
-type ApiFetchInit = Omit<RequestInit, 'body'> & { json?: unknown; query?: Record<string, string | number | undefined | null> };
+type ApiFetchInit = Omit<RequestInit, 'body'> & {
+  json?: unknown;
+  query?: Record<string, string | number | undefined | null>;
+};
 
 function withQuery(path: string, query: ApiFetchInit['query']): string {
   if (!query) return path;
@@ -53,12 +56,20 @@ export async function apiFetch<T>(path: string, init: ApiFetchInit = {}): Promis
   try {
     res = await fetch(withQuery(path, query), {
       ...rest,
-      headers: { Accept: 'application/json', ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      headers: {
+        Accept: 'application/json',
+        ...(json !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...headers,
+      },
       body: json !== undefined ? JSON.stringify(json) : undefined,
       cache: 'no-store',
     });
   } catch (err) {
-    throw new ApiError(0, 'NETWORK', `The dashboard cannot be reached (${err instanceof Error ? err.message : String(err)})`);
+    throw new ApiError(
+      0,
+      'NETWORK',
+      `The dashboard cannot be reached (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
   const body = await readBody(res);
   if (!res.ok) throw toApiError(res, body);

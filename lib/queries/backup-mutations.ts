@@ -1,7 +1,12 @@
 'use client';
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { BackupJobDto, BackupRepositoryDto } from '@/lib/domain/backups/dto';
-import type { CreateJobInput, CreateRepositoryInput, DeleteRepositoryQuery, UpdateJob } from '@/lib/domain/backups/schemas';
+import type {
+  CreateJobInput,
+  CreateRepositoryInput,
+  DeleteRepositoryQuery,
+  UpdateJob,
+} from '@/lib/domain/backups/schemas';
 import type { RestoreAcceptedDto } from '@/lib/domain/restores/dto';
 import type { RestoreRequestInput } from '@/lib/domain/restores/schemas';
 import { apiFetch } from './api-fetch';
@@ -23,7 +28,8 @@ export function useRegisterRepository() {
   const qc = useQueryClient();
   return useMutation({
     meta: { errorTitle: 'Could not register the repository' },
-    mutationFn: (input: CreateRepositoryInput) => apiFetch<BackupRepositoryDto>('/api/backup-repositories', { method: 'POST', json: input }),
+    mutationFn: (input: CreateRepositoryInput) =>
+      apiFetch<BackupRepositoryDto>('/api/backup-repositories', { method: 'POST', json: input }),
     onSuccess: () => invalidateBackups(qc),
   });
 }
@@ -33,7 +39,10 @@ export function useDeleteRepository() {
   return useMutation({
     meta: { errorTitle: 'Could not remove the repository' },
     mutationFn: ({ repositoryId, mode }: { repositoryId: string; mode?: DeleteRepositoryQuery['mode'] }) =>
-      apiFetch<void>(`/api/backup-repositories/${enc(repositoryId)}`, { method: 'DELETE', query: mode ? { mode } : undefined }),
+      apiFetch<void>(`/api/backup-repositories/${enc(repositoryId)}`, {
+        method: 'DELETE',
+        query: mode ? { mode } : undefined,
+      }),
     onSuccess: () => invalidateBackups(qc),
   });
 }
@@ -95,7 +104,10 @@ export function useDeletePoint() {
   return useMutation({
     meta: { errorTitle: 'Could not delete the restore point' },
     mutationFn: ({ pointId, merge }: { pointId: string; merge: boolean }) =>
-      apiFetch<TaskAccepted & { dependants: string[] }>(`/api/restore-points/${enc(pointId)}`, { method: 'DELETE', query: { merge: String(merge) } }),
+      apiFetch<TaskAccepted & { dependants: string[] }>(`/api/restore-points/${enc(pointId)}`, {
+        method: 'DELETE',
+        query: { merge: String(merge) },
+      }),
     onSuccess: () => invalidateBackups(qc),
   });
 }

@@ -1,7 +1,14 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type {
-  BackupJobDto, BackupPreviewDto, BackupRepositoryDto, BackupRunDto, RestorePointDto, RepositoryUsageDto, UsageRange,
-  VmProtectionDto, RetentionPolicy,
+  BackupJobDto,
+  BackupPreviewDto,
+  BackupRepositoryDto,
+  BackupRunDto,
+  RestorePointDto,
+  RepositoryUsageDto,
+  UsageRange,
+  VmProtectionDto,
+  RetentionPolicy,
 } from '@/lib/domain/backups/dto';
 import { apiFetch } from './api-fetch';
 import { POLL } from './poll';
@@ -22,7 +29,10 @@ export const backupQueries = {
     queryOptions({
       queryKey: [...backupQueries.all(), 'repositories', repositoryId, 'usage', range] as const,
       queryFn: ({ signal }) =>
-        apiFetch<RepositoryUsageDto>(`/api/backup-repositories/${enc(repositoryId)}/usage`, { signal, query: { range } }),
+        apiFetch<RepositoryUsageDto>(`/api/backup-repositories/${enc(repositoryId)}/usage`, {
+          signal,
+          query: { range },
+        }),
       refetchInterval: POLL.idleTasks,
       placeholderData: keepPreviousData,
     }),
@@ -52,11 +62,15 @@ export const backupQueries = {
       queryFn: ({ signal }) => apiFetch<RestorePointDto[]>('/api/restore-points', { signal, query: { vmId } }),
       refetchInterval: POLL.live,
     }),
-  /** Schedule in words, next runs and what a retention policy keeps; POST because it takes a body, but it changes nothing. */
+  /**
+   * Schedule in words, next runs and what a retention policy keeps; POST because it takes a body, but it changes
+   * nothing.
+   */
   preview: (input: PreviewInput) =>
     queryOptions({
       queryKey: [...backupQueries.all(), 'preview', input] as const,
-      queryFn: ({ signal }) => apiFetch<BackupPreviewDto>('/api/backup-jobs/preview', { signal, method: 'POST', json: input }),
+      queryFn: ({ signal }) =>
+        apiFetch<BackupPreviewDto>('/api/backup-jobs/preview', { signal, method: 'POST', json: input }),
       placeholderData: keepPreviousData,
       retry: false,
       staleTime: 60_000,

@@ -7,7 +7,6 @@ import { apiFetch } from './api-fetch';
 import { invalidateMigrationState } from './migrations';
 import { POLL } from './poll';
 
-
 export const balancerQueries = {
   all: () => ['balancer'] as const,
   policy: () =>
@@ -28,7 +27,8 @@ export function useSavePolicy() {
   const qc = useQueryClient();
   return useMutation({
     meta: { errorTitle: 'Could not save the balancer policy' },
-    mutationFn: (input: BalancerPolicyInput) => apiFetch<PolicyDto>('/api/balancer/policy', { method: 'PUT', json: input }),
+    mutationFn: (input: BalancerPolicyInput) =>
+      apiFetch<PolicyDto>('/api/balancer/policy', { method: 'PUT', json: input }),
     onSuccess: (saved) => qc.setQueryData(balancerQueries.policy().queryKey, saved),
   });
 }
@@ -38,7 +38,8 @@ export function useRunBalancer() {
   return useMutation({
     meta: { errorTitle: 'The balancer run failed' },
     mutationFn: () => apiFetch<RunDto>('/api/balancer/run', { method: 'POST' }),
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: balancerQueries.all() }), invalidateMigrationState(qc)]),
+    onSuccess: () =>
+      Promise.all([qc.invalidateQueries({ queryKey: balancerQueries.all() }), invalidateMigrationState(qc)]),
   });
 }
 
@@ -47,8 +48,11 @@ export function useApplyRecommendation() {
   return useMutation({
     meta: { errorTitle: 'Could not apply the recommendation' },
     mutationFn: (recommendationId: string) =>
-      apiFetch<QueueMigrationResultDto>(`/api/balancer/recommendations/${encodeURIComponent(recommendationId)}/apply`, { method: 'POST' }),
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: balancerQueries.all() }), invalidateMigrationState(qc)]),
+      apiFetch<QueueMigrationResultDto>(`/api/balancer/recommendations/${encodeURIComponent(recommendationId)}/apply`, {
+        method: 'POST',
+      }),
+    onSuccess: () =>
+      Promise.all([qc.invalidateQueries({ queryKey: balancerQueries.all() }), invalidateMigrationState(qc)]),
   });
 }
 
@@ -57,6 +61,7 @@ export function useApplyAll() {
   return useMutation({
     meta: { errorTitle: 'Could not apply the recommendations' },
     mutationFn: () => apiFetch<ApplyResultDto>('/api/balancer/apply-all', { method: 'POST' }),
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: balancerQueries.all() }), invalidateMigrationState(qc)]),
+    onSuccess: () =>
+      Promise.all([qc.invalidateQueries({ queryKey: balancerQueries.all() }), invalidateMigrationState(qc)]),
   });
 }

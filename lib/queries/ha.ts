@@ -41,10 +41,14 @@ export function useSetVmHa(vmId: string) {
   const qc = useQueryClient();
   return useMutation({
     meta: { errorTitle: 'Could not change the VM’s HA settings' },
-    mutationFn: (input: VmHaInput) => apiFetch<VmDto>(`/api/vms/${encodeURIComponent(vmId)}/ha`, { method: 'PATCH', json: input }),
+    mutationFn: (input: VmHaInput) =>
+      apiFetch<VmDto>(`/api/vms/${encodeURIComponent(vmId)}/ha`, { method: 'PATCH', json: input }),
     onSuccess: (vm) => {
       qc.setQueryData(vmQueries.detail(vmId).queryKey, vm);
-      return Promise.all([qc.invalidateQueries({ queryKey: haQueries.all() }), qc.invalidateQueries({ queryKey: vmQueries.lists() })]);
+      return Promise.all([
+        qc.invalidateQueries({ queryKey: haQueries.all() }),
+        qc.invalidateQueries({ queryKey: vmQueries.lists() }),
+      ]);
     },
   });
 }
@@ -54,7 +58,10 @@ export function useFailover() {
   return useMutation({
     meta: { errorTitle: 'Could not restart the VM on another host' },
     mutationFn: ({ vmId, targetHostId }: FailoverRequest) =>
-      apiFetch<FailoverAccepted>(`/api/vms/${encodeURIComponent(vmId)}/failover`, { method: 'POST', json: { targetHostId } }),
+      apiFetch<FailoverAccepted>(`/api/vms/${encodeURIComponent(vmId)}/failover`, {
+        method: 'POST',
+        json: { targetHostId },
+      }),
     onSuccess: () => invalidateHaState(qc),
   });
 }
@@ -63,7 +70,8 @@ export function useCancelRestart() {
   const qc = useQueryClient();
   return useMutation({
     meta: { errorTitle: 'Could not cancel the restart' },
-    mutationFn: (restartId: string) => apiFetch<HaRestartDto>(`/api/ha/restarts/${encodeURIComponent(restartId)}/cancel`, { method: 'POST' }),
+    mutationFn: (restartId: string) =>
+      apiFetch<HaRestartDto>(`/api/ha/restarts/${encodeURIComponent(restartId)}/cancel`, { method: 'POST' }),
     onSuccess: () => invalidateHaState(qc),
   });
 }

@@ -27,7 +27,10 @@ export const migrationQueries = {
     queryOptions({
       queryKey: [...migrationQueries.all(), 'estimate', vmId, targetHostId] as const,
       queryFn: ({ signal }) =>
-        apiFetch<MigrationEstimateDto>(`/api/vms/${encodeURIComponent(vmId)}/migration-estimate`, { signal, query: { targetHostId } }),
+        apiFetch<MigrationEstimateDto>(`/api/vms/${encodeURIComponent(vmId)}/migration-estimate`, {
+          signal,
+          query: { targetHostId },
+        }),
       // The dirty rate is measured on each call; re-measure while the dialog stays open.
       refetchInterval: 15_000,
       placeholderData: keepPreviousData,
@@ -50,7 +53,10 @@ export function useStartMigration(vmId: string) {
   return useMutation({
     meta: { errorTitle: 'Could not start the migration' },
     mutationFn: (targetHostId: string) =>
-      apiFetch<QueueMigrationResultDto>(`/api/vms/${encodeURIComponent(vmId)}/migrate`, { method: 'POST', json: { targetHostId } }),
+      apiFetch<QueueMigrationResultDto>(`/api/vms/${encodeURIComponent(vmId)}/migrate`, {
+        method: 'POST',
+        json: { targetHostId },
+      }),
     onSuccess: () => invalidateMigrationState(qc),
   });
 }

@@ -12,7 +12,11 @@ function redirectToLogin() {
 // Failed mutations toast the server's message, except 422s with field errors (the form shows those).
 export function makeQueryClient(notify: Notify): QueryClient {
   return new QueryClient({
-    queryCache: new QueryCache({ onError: (err) => { if (isApiError(err, 401)) redirectToLogin(); } }),
+    queryCache: new QueryCache({
+      onError: (err) => {
+        if (isApiError(err, 401)) redirectToLogin();
+      },
+    }),
     mutationCache: new MutationCache({
       onError: (err, _vars, _ctx, mutation) => {
         if (isApiError(err, 401)) return redirectToLogin();

@@ -1,7 +1,12 @@
 'use client';
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { SnapshotScheduleDto } from '@/lib/domain/snapshots/dto';
-import type { CloneSnapshotInput, CreateGroupInput, ScheduleInput, TakeSnapshotInput } from '@/lib/domain/snapshots/schemas';
+import type {
+  CloneSnapshotInput,
+  CreateGroupInput,
+  ScheduleInput,
+  TakeSnapshotInput,
+} from '@/lib/domain/snapshots/schemas';
 import { apiFetch } from './api-fetch';
 import { snapshotQueries } from './snapshot-queries';
 import { taskQueries } from './task-queries';
@@ -30,8 +35,14 @@ export function useTakeSnapshot(vmId: string) {
   return useMutation({
     meta: { errorTitle: 'Could not take the snapshot' },
     mutationFn: (input: TakeSnapshotInput) =>
-      apiFetch<TaskAccepted & { snapshotId: string }>(`/api/vms/${enc(vmId)}/snapshots`, { method: 'POST', json: input }),
-    onSuccess: ({ taskId }) => { markActiveTask(qc, vmId, taskId); void invalidatePoints(qc); },
+      apiFetch<TaskAccepted & { snapshotId: string }>(`/api/vms/${enc(vmId)}/snapshots`, {
+        method: 'POST',
+        json: input,
+      }),
+    onSuccess: ({ taskId }) => {
+      markActiveTask(qc, vmId, taskId);
+      void invalidatePoints(qc);
+    },
   });
 }
 
@@ -39,8 +50,12 @@ export function useRevertSnapshot(vmId: string) {
   const qc = useQueryClient();
   return useMutation({
     meta: { errorTitle: 'Could not revert' },
-    mutationFn: (snapshotId: string) => apiFetch<TaskAccepted>(`${snapshotPath(vmId, snapshotId)}/revert`, { method: 'POST', json: {} }),
-    onSuccess: ({ taskId }) => { markActiveTask(qc, vmId, taskId); void invalidatePoints(qc); },
+    mutationFn: (snapshotId: string) =>
+      apiFetch<TaskAccepted>(`${snapshotPath(vmId, snapshotId)}/revert`, { method: 'POST', json: {} }),
+    onSuccess: ({ taskId }) => {
+      markActiveTask(qc, vmId, taskId);
+      void invalidatePoints(qc);
+    },
   });
 }
 
@@ -49,7 +64,10 @@ export function useDeleteSnapshot(vmId: string) {
   return useMutation({
     meta: { errorTitle: 'Could not delete the snapshot' },
     mutationFn: (snapshotId: string) => apiFetch<TaskAccepted>(snapshotPath(vmId, snapshotId), { method: 'DELETE' }),
-    onSuccess: ({ taskId }) => { markActiveTask(qc, vmId, taskId); void invalidatePoints(qc); },
+    onSuccess: ({ taskId }) => {
+      markActiveTask(qc, vmId, taskId);
+      void invalidatePoints(qc);
+    },
   });
 }
 
@@ -69,7 +87,10 @@ export function useDetachClone(vmId: string) {
   return useMutation({
     meta: { errorTitle: 'Could not make the clone independent' },
     mutationFn: () => apiFetch<TaskAccepted>(`/api/vms/${enc(vmId)}/detach`, { method: 'POST' }),
-    onSuccess: ({ taskId }) => { markActiveTask(qc, vmId, taskId); void invalidatePoints(qc); },
+    onSuccess: ({ taskId }) => {
+      markActiveTask(qc, vmId, taskId);
+      void invalidatePoints(qc);
+    },
   });
 }
 
@@ -87,7 +108,8 @@ export function useRestoreCheckpointGroup() {
   const qc = useQueryClient();
   return useMutation({
     meta: { errorTitle: 'Could not restore the group' },
-    mutationFn: (groupId: string) => apiFetch<TaskAccepted>(`/api/checkpoint-groups/${enc(groupId)}/restore`, { method: 'POST' }),
+    mutationFn: (groupId: string) =>
+      apiFetch<TaskAccepted>(`/api/checkpoint-groups/${enc(groupId)}/restore`, { method: 'POST' }),
     onSuccess: () => void invalidatePoints(qc),
   });
 }
@@ -96,7 +118,8 @@ export function useDeleteCheckpointGroup() {
   const qc = useQueryClient();
   return useMutation({
     meta: { errorTitle: 'Could not delete the group checkpoint' },
-    mutationFn: (groupId: string) => apiFetch<TaskAccepted>(`/api/checkpoint-groups/${enc(groupId)}`, { method: 'DELETE' }),
+    mutationFn: (groupId: string) =>
+      apiFetch<TaskAccepted>(`/api/checkpoint-groups/${enc(groupId)}`, { method: 'DELETE' }),
     onSuccess: () => void invalidatePoints(qc),
   });
 }
@@ -118,7 +141,8 @@ export function useDeleteSnapshotSchedule() {
   const qc = useQueryClient();
   return useMutation({
     meta: { errorTitle: 'Could not delete the schedule' },
-    mutationFn: (scheduleId: string) => apiFetch<void>(`/api/snapshot-schedules/${enc(scheduleId)}`, { method: 'DELETE' }),
+    mutationFn: (scheduleId: string) =>
+      apiFetch<void>(`/api/snapshot-schedules/${enc(scheduleId)}`, { method: 'DELETE' }),
     onSuccess: () => qc.invalidateQueries({ queryKey: snapshotQueries.all() }),
   });
 }

@@ -1,6 +1,10 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type {
-  CheckpointGroupDto, PointStatsDto, SnapshotScheduleDto, VmSnapshotsDto, VmTimelineDto,
+  CheckpointGroupDto,
+  PointStatsDto,
+  SnapshotScheduleDto,
+  VmSnapshotsDto,
+  VmTimelineDto,
 } from '@/lib/domain/snapshots/dto';
 import { apiFetch } from './api-fetch';
 import { POLL } from './poll';

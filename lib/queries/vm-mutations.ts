@@ -42,8 +42,7 @@ export function useVmAction(vmId: string) {
   const qc = useQueryClient();
   return useMutation({
     meta: { errorTitle: 'The VM refused that action' },
-    mutationFn: (action: VmAction) =>
-      apiFetch<TaskAccepted>(`${vmPath(vmId)}/actions/${action}`, { method: 'POST' }),
+    mutationFn: (action: VmAction) => apiFetch<TaskAccepted>(`${vmPath(vmId)}/actions/${action}`, { method: 'POST' }),
     onSuccess: ({ taskId }) => {
       markActiveTask(qc, vmId, taskId);
       return invalidateVmState(qc);

@@ -24,7 +24,10 @@ export const vmQueries = {
     queryOptions({
       queryKey: [...vmQueries.all(), 'detail', vmId, 'console', lines] as const,
       queryFn: ({ signal }) =>
-        apiFetch<{ lines: string[]; partial: string }>(`/api/vms/${encodeURIComponent(vmId)}/console`, { signal, query: { lines } }),
+        apiFetch<{ lines: string[]; partial: string }>(`/api/vms/${encodeURIComponent(vmId)}/console`, {
+          signal,
+          query: { lines },
+        }),
       refetchInterval: POLL.console,
       retry: false,
     }),

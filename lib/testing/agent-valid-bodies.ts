@@ -7,18 +7,43 @@ const MiB = 1024 * 1024;
 export function validAgentBodies(dirs: { data: string; shared: string }): Record<string, unknown> {
   const repo = `${dirs.shared}/backup-repo`;
   const point = `${repo}/vm-nope-0001/rp-0123456789ab.qcow2`;
-  const boot = { kernelPath: `${dirs.shared}/images/none/1/vmlinux`, initrdPath: `${dirs.shared}/images/none/1/initrd.gz`, append: 'console=ttyS0' };
+  const boot = {
+    kernelPath: `${dirs.shared}/images/none/1/vmlinux`,
+    initrdPath: `${dirs.shared}/images/none/1/initrd.gz`,
+    append: 'console=ttyS0',
+  };
   // 1 TiB: valid, but no host has it, so even with QEMU nothing is started or created.
   const vm = { id: 'vm-hostile-01', name: 'hostile', vcpus: 1, memoryMiB: 1024 * 1024, pool: 'local', boot };
   return {
-    'POST /v1/vms': { ...vm, diskSizeBytes: 64 * MiB, baseImagePath: `${dirs.shared}/images/none/1/disk.qcow2`, start: false },
+    'POST /v1/vms': {
+      ...vm,
+      diskSizeBytes: 64 * MiB,
+      baseImagePath: `${dirs.shared}/images/none/1/disk.qcow2`,
+      start: false,
+    },
     'POST /v1/vms/:id/stop': { force: false, timeoutSec: 60 },
     'POST /v1/vms/:id/serial': { line: 'status' },
-    'POST /v1/images/check-sources': { disk: { path: `${dirs.shared}/image-store/none.qcow2` }, kernel: { url: 'http://127.0.0.1:9/vmlinux' } },
-    'POST /v1/images/import': { name: 'none', version: '1', description: 'x', disk: { path: `${dirs.shared}/image-store/none.qcow2` }, append: 'console=ttyS0', sha256: 'a'.repeat(64), minMemoryMiB: 64 },
+    'POST /v1/images/check-sources': {
+      disk: { path: `${dirs.shared}/image-store/none.qcow2` },
+      kernel: { url: 'http://127.0.0.1:9/vmlinux' },
+    },
+    'POST /v1/images/import': {
+      name: 'none',
+      version: '1',
+      description: 'x',
+      disk: { path: `${dirs.shared}/image-store/none.qcow2` },
+      append: 'console=ttyS0',
+      sha256: 'a'.repeat(64),
+      minMemoryMiB: 64,
+    },
     'POST /v1/vms/:id/backup': {
-      pointId: 'rp-0123456789ab', targetDir: `${repo}/vm-nope-0001`, bitmap: 'vmops-job-1', parent: { path: point.replace('0123456789ab', 'ba9876543210') }, forceFull: false,
-      registered: [point], manifest: { vmName: 'hostile', vmSpec: { vcpus: 1, memoryMiB: 64, boot, imageId: null, tags: ['web'] } },
+      pointId: 'rp-0123456789ab',
+      targetDir: `${repo}/vm-nope-0001`,
+      bitmap: 'vmops-job-1',
+      parent: { path: point.replace('0123456789ab', 'ba9876543210') },
+      forceFull: false,
+      registered: [point],
+      manifest: { vmName: 'hostile', vmSpec: { vcpus: 1, memoryMiB: 64, boot, imageId: null, tags: ['web'] } },
     },
     'POST /v1/backups/verify': { repository: repo, files: [{ path: point, sha256: 'a'.repeat(64) }] },
     'POST /v1/backups/delete': { paths: [point] },
@@ -28,9 +53,18 @@ export function validAgentBodies(dirs: { data: string; shared: string }): Record
     'POST /v1/vms/:id/replace-disk': { sourcePath: point, instant: false },
     'POST /v1/vms/:id/safety/discard': { safetyPath: `${dirs.data}/pool/vms/vm-nope-0001/disk0.safety-x.qcow2` },
     'POST /v1/vms/:id/safety/revert': { safetyPath: `${dirs.data}/pool/vms/vm-nope-0001/disk0.safety-x.qcow2` },
-    'POST /v1/migrations/incoming': { vm: { ...vm, diskSizeBytes: 64 * MiB, diskPath: null, backingPath: null }, mode: 'storage' },
+    'POST /v1/migrations/incoming': {
+      vm: { ...vm, diskSizeBytes: 64 * MiB, diskPath: null, backingPath: null },
+      mode: 'storage',
+    },
     'POST /v1/migrations/incoming/:id/finish': { guestReady: true },
-    'POST /v1/vms/:id/migrate': { migrationUri: 'tcp:127.0.0.1:4444', nbd: { host: '127.0.0.1', port: 10809, exportName: 'vmops-mig-export', backingPath: null }, mode: 'storage', downtimeLimitMs: 300, maxBandwidthBytes: MiB },
+    'POST /v1/vms/:id/migrate': {
+      migrationUri: 'tcp:127.0.0.1:4444',
+      nbd: { host: '127.0.0.1', port: 10809, exportName: 'vmops-mig-export', backingPath: null },
+      mode: 'storage',
+      downtimeLimitMs: 300,
+      maxBandwidthBytes: MiB,
+    },
     'POST /v1/vms/:id/migrate/finish': { mode: 'shared' },
     // Port 9 (discard) refuses: the probe QEMU the send starts fails at once and is removed.
     'POST /v1/probe/incoming': {},
@@ -38,14 +72,35 @@ export function validAgentBodies(dirs: { data: string; shared: string }): Record
     'POST /v1/probe/incoming/:probeId/finish': {},
     'POST /v1/vms/:id/points': { id: 'pt-hostile-01', kind: 'memory' },
     'POST /v1/vms/:id/points/:pointId/revert': {},
-    'POST /v1/vms/:id/points/:pointId/clone': { vm: { id: 'vm-hostile-02', name: 'hostile clone', vcpus: 1, memoryMiB: 1024 * 1024, boot }, start: false },
+    'POST /v1/vms/:id/points/:pointId/clone': {
+      vm: { id: 'vm-hostile-02', name: 'hostile clone', vcpus: 1, memoryMiB: 1024 * 1024, boot },
+      start: false,
+    },
     'POST /v1/vms/:id/detach': {},
     // No such VM: every group call is refused before anything is paused or reverted.
-    'POST /v1/points/group/prepare': { groupId: 'grp-hostile-01', vmIds: ['vm-nope-0001'], holdMs: 1000, prepare: { kind: 'disk', items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }] } },
-    'POST /v1/points/group/pause': { groupId: 'grp-hostile-01', vmIds: ['vm-nope-0001'], holdMs: 1000, prepare: { kind: 'memory', items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }] } },
-    'POST /v1/points/group/capture': { groupId: 'grp-hostile-01', kind: 'memory', items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }] },
+    'POST /v1/points/group/prepare': {
+      groupId: 'grp-hostile-01',
+      vmIds: ['vm-nope-0001'],
+      holdMs: 1000,
+      prepare: { kind: 'disk', items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }] },
+    },
+    'POST /v1/points/group/pause': {
+      groupId: 'grp-hostile-01',
+      vmIds: ['vm-nope-0001'],
+      holdMs: 1000,
+      prepare: { kind: 'memory', items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }] },
+    },
+    'POST /v1/points/group/capture': {
+      groupId: 'grp-hostile-01',
+      kind: 'memory',
+      items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }],
+    },
     'POST /v1/points/group/resume': { groupId: 'grp-hostile-01', vmIds: ['vm-nope-0001'] },
-    'POST /v1/points/group/revert': { groupId: 'grp-hostile-01', items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }], resume: false },
+    'POST /v1/points/group/revert': {
+      groupId: 'grp-hostile-01',
+      items: [{ vmId: 'vm-nope-0001', pointId: 'pt-hostile-01' }],
+      resume: false,
+    },
     // No such VM in the shared pool (404), and h9's lease was never seen (409 LEASE_HELD).
     'POST /v1/ha/takeover': { vmId: 'vm-nope-0001', fromHost: 'h9' },
   };

@@ -29,7 +29,16 @@ export type AgentArgs = {
 
 export function agentArgs(a: AgentArgs): string[] {
   return [
-    '--name', a.name, '--port', String(a.port ?? 0), '--data', a.data, '--shared', a.shared, '--dashboard', a.dashboard,
+    '--name',
+    a.name,
+    '--port',
+    String(a.port ?? 0),
+    '--data',
+    a.data,
+    '--shared',
+    a.shared,
+    '--dashboard',
+    a.dashboard,
     ...(a.token ? ['--enroll-token', a.token] : []),
     ...(a.driver ? ['--driver', a.driver] : []),
     ...(a.intervalMs ? ['--interval-ms', String(a.intervalMs)] : []),
@@ -55,10 +64,16 @@ export async function startTestAgent(opts: {
   const dashboard = typeof opts.dashboard === 'string' ? opts.dashboard : opts.dashboard.url;
   const token = typeof opts.dashboard === 'string' ? 'unused-token-0123456789' : opts.dashboard.token;
   const name = opts.name ?? 'h1';
-  const config = parseAgentConfig(agentArgs({ name, data: data.path, shared: shared.path, dashboard, token, extra: opts.extraArgs }), {});
+  const config = parseAgentConfig(
+    agentArgs({ name, data: data.path, shared: shared.path, dashboard, token, extra: opts.extraArgs }),
+    {},
+  );
   const log = createMemoryLogger(`vmops:agent:${name}`);
   const driver =
-    opts.driver ?? (opts.driverFor ? await opts.driverFor(config.pools, log) : createSimulatedDriver({ pools: config.pools, bootDelayMs: 50 }));
+    opts.driver ??
+    (opts.driverFor
+      ? await opts.driverFor(config.pools, log)
+      : createSimulatedDriver({ pools: config.pools, bootDelayMs: 50 }));
   const agent = await startAgent(config, { driver, log });
   agent.enrolled.catch(() => {}); // observed by the tests that care
   return {
@@ -68,7 +83,9 @@ export async function startTestAgent(opts: {
     baseUrl: `http://127.0.0.1:${agent.port}`,
     async secret() {
       await agent.enrolled;
-      return typeof opts.dashboard === 'string' ? '' : opts.dashboard.enrolled.find((h) => h.name === name)!.dashboardSecret;
+      return typeof opts.dashboard === 'string'
+        ? ''
+        : opts.dashboard.enrolled.find((h) => h.name === name)!.dashboardSecret;
     },
     async stop() {
       await agent.close();
@@ -92,7 +109,16 @@ export async function startQemuTestAgent(name = 'r1', dashboard?: { url: string;
   const shared = await tempDir('vmops-qemu-shared-');
   const port = await freePort();
   const config = parseAgentConfig(
-    agentArgs({ name, port, data: data.path, shared: shared.path, dashboard: dash.url, token: dash.token, intervalMs: 1000, importDirs: [GUEST_DIR] }),
+    agentArgs({
+      name,
+      port,
+      data: data.path,
+      shared: shared.path,
+      dashboard: dash.url,
+      token: dash.token,
+      intervalMs: 1000,
+      importDirs: [GUEST_DIR],
+    }),
     {},
   );
   const log = createMemoryLogger(`vmops:agent:${name}`);
@@ -149,9 +175,15 @@ export function spawnAgent(args: AgentArgs, opts: { echo?: boolean; wrap?: strin
       lines.push(...b.toString().split('\n').filter(Boolean));
       if (opts.echo) process.stderr.write(b);
     });
-  const exited = () => child.exitCode !== null && Promise.reject(new Error(`agent ${args.name} exited ${child.exitCode}:\n${lines.join('\n')}`));
+  const exited = () =>
+    child.exitCode !== null &&
+    Promise.reject(new Error(`agent ${args.name} exited ${child.exitCode}:\n${lines.join('\n')}`));
   const ready = async (timeoutMs = 60_000) => {
-    await waitFor(`agent ${args.name} ready`, () => lines.some((l) => l.includes(' ready: host ')) || exited(), timeoutMs);
+    await waitFor(
+      `agent ${args.name} ready`,
+      () => lines.some((l) => l.includes(' ready: host ')) || exited(),
+      timeoutMs,
+    );
   };
   return { child, lines, ready };
 }

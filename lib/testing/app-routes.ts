@@ -30,7 +30,10 @@ export function discoverRoutes(under = 'api'): AppRoute[] {
     .filter((f) => path.basename(f) === 'route.ts')
     .sort()
     .map((rel) => {
-      const segments = path.dirname(path.join(under, rel)).split(path.sep).filter((s) => !/^\(.*\)$/.test(s));
+      const segments = path
+        .dirname(path.join(under, rel))
+        .split(path.sep)
+        .filter((s) => !/^\(.*\)$/.test(s));
       const abs = path.join(root, rel);
       return {
         file: path.relative(path.resolve(APP_DIR, '..'), abs),
@@ -70,7 +73,10 @@ export async function callRoute(route: AppRoute, handler: Handler, call: RouteCa
     // Next splits a catch-all on '/' and never hands over an empty segment ('//' is normalised).
     const segments = value.split('/').filter(Boolean);
     params[p.name] = p.catchAll ? segments : value;
-    urlPath = urlPath.replace(/\[{1,2}(\.\.\.)?[^\]]+\]{1,2}/, p.catchAll ? segments.map(encodeURIComponent).join('/') : encodeURIComponent(value));
+    urlPath = urlPath.replace(
+      /\[{1,2}(\.\.\.)?[^\]]+\]{1,2}/,
+      p.catchAll ? segments.map(encodeURIComponent).join('/') : encodeURIComponent(value),
+    );
   }
   const url = new URL(`http://127.0.0.1:3000${urlPath}`);
   for (const [k, v] of Object.entries(call.query ?? {})) url.searchParams.append(k, v);
@@ -81,7 +87,9 @@ export async function callRoute(route: AppRoute, handler: Handler, call: RouteCa
     body: withBody ? call.body : undefined,
   });
   // Inside a request scope as in `next start`, so next/headers (cookies(), headers()) works.
-  const res = await inRequestScope(`${route.pattern}/route`, req, () => handler(req, { params: Promise.resolve(params) }));
+  const res = await inRequestScope(`${route.pattern}/route`, req, () =>
+    handler(req, { params: Promise.resolve(params) }),
+  );
   const text = await bodyText(res);
   let body: unknown = undefined;
   try {

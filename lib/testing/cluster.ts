@@ -32,13 +32,21 @@ export type ClusterHost = TestHost & { hostId: string };
 // The row of a host enrolled through the mini-dashboard once its agent can be called: the row can
 // be read before the enrollment stored the sealed secret, and a call then fails with no secret.
 export const enrolledHost = (name: string, timeoutMs = 60_000) =>
-  waitFor(`${name} to enroll`, () => db().host.findFirst({ where: { name, dashboardSecretBox: { not: null } } }), timeoutMs, 250);
+  waitFor(
+    `${name} to enroll`,
+    () => db().host.findFirst({ where: { name, dashboardSecretBox: { not: null } } }),
+    timeoutMs,
+    250,
+  );
 
 // The test guest, imported into the shared image repository through the real import task (a
 // worker must be running).
 export async function importTestGuest(): Promise<string> {
   const r = await enqueueImageImport(SYSTEM_ACTOR, {
-    name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto',
+    name: 'tiny-linux',
+    version: '1.0',
+    description: '',
+    hostId: 'auto',
     ...guestImageFiles(),
     minMemoryMiB: TEST_GUEST_MIN_MEMORY_MIB,
   });
@@ -57,14 +65,29 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
     const data = await tempDir(`vmops-cluster-${name}-`);
     dirs.push(data);
     const token = await createEnrollmentToken(name);
-    const args = agentArgs({ name, port: await freePort(), data: data.path, shared: shared.path, dashboard: dashboard.url, token, driver: 'qemu', intervalMs: 1000, importDirs: [GUEST_DIR] });
+    const args = agentArgs({
+      name,
+      port: await freePort(),
+      data: data.path,
+      shared: shared.path,
+      dashboard: dashboard.url,
+      token,
+      driver: 'qemu',
+      intervalMs: 1000,
+      importDirs: [GUEST_DIR],
+    });
     const config = parseAgentConfig(args, {});
     const log = createMemoryLogger(`vmops:agent:${name}`);
     const agent = await startAgent(config, { log });
     const { hostId } = await agent.enrolled;
     await waitFor(`${name} online`, async () => (await getHost(hostId)).status === 'online', 30_000, 200);
     const row = await db().host.findUniqueOrThrow({ where: { id: hostId } });
-    const client = createAgentClient({ baseUrl: row.agentUrl, secret: await dashboardSecretFor(row), hostName: name, timeoutMs: 120_000 });
+    const client = createAgentClient({
+      baseUrl: row.agentUrl,
+      secret: await dashboardSecretFor(row),
+      hostName: name,
+      timeoutMs: 120_000,
+    });
     hosts.push({ name, hostId, agent, client, log, localPool: config.pools[0].path, sharedPool: config.pools[1].path });
   }
 
@@ -99,7 +122,10 @@ export type Cluster = Awaited<ReturnType<typeof startCluster>>;
 
 // One test file's cluster: a fresh database, seeded users, the hosts and the imported guest,
 // the agents' last log lines printed when a test fails, and everything removed afterwards.
-export function useCluster(names: string[], opts: { afterAll?: () => void } = {}): { cluster: Cluster; host: Record<string, ClusterHost>; imageId: string } {
+export function useCluster(
+  names: string[],
+  opts: { afterAll?: () => void } = {},
+): { cluster: Cluster; host: Record<string, ClusterHost>; imageId: string } {
   const testDb = createTestDb();
   const ctx = {} as { cluster: Cluster; host: Record<string, ClusterHost>; imageId: string };
   beforeAll(async () => {

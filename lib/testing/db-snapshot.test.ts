@@ -18,7 +18,10 @@ describe('database snapshots', () => {
     await db().user.create({ data: { id: 'u2', username: 'bob', name: 'Bob', passwordHash: 'x', role: 'viewer' } });
     expect(snaps.version()).not.toBe(v);
     const d = snaps.diff(pristine, snaps.take()).get('User')!;
-    expect(d.added.map((r) => [r.id, r.role])).toEqual([['u1', 'admin'], ['u2', 'viewer']]);
+    expect(d.added.map((r) => [r.id, r.role])).toEqual([
+      ['u1', 'admin'],
+      ['u2', 'viewer'],
+    ]);
     expect(d.removed.map((r) => [r.id, r.role])).toEqual([['u1', 'viewer']]);
 
     snaps.restore(pristine);

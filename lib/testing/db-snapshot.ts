@@ -10,7 +10,13 @@ const rowKey = (row: Row) => JSON.stringify(row, (_k, v: unknown) => (typeof v =
 export function openSnapshots(file: string) {
   const sqlite = new Database(file);
   sqlite.defaultSafeIntegers(true); // BigInt columns come back exact
-  const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'").all() as { name: string }[]).map((t) => t.name);
+  const tables = (
+    sqlite
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'",
+      )
+      .all() as { name: string }[]
+  ).map((t) => t.name);
 
   function take(): DbSnapshot {
     return new Map(tables.map((t) => [t, sqlite.prepare(`SELECT * FROM "${t}"`).all() as Row[]]));
@@ -34,7 +40,11 @@ export function openSnapshots(file: string) {
     for (const [t, rows] of snap)
       for (const row of rows) {
         const cols = Object.keys(row);
-        sqlite.prepare(`INSERT INTO "${t}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => row[c]));
+        sqlite
+          .prepare(
+            `INSERT INTO "${t}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+          )
+          .run(...cols.map((c) => row[c]));
       }
   });
 

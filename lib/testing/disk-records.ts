@@ -14,7 +14,18 @@ export function diskRecords(image: string): DiskRecords {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vmops-records-'));
   try {
     const raw = path.join(dir, 'head.raw');
-    execFileSync('qemu-img', ['dd', '-U', '-f', 'qcow2', '-O', 'raw', 'bs=512', `count=${REC_MAX + 1}`, `if=${image}`, `of=${raw}`]);
+    execFileSync('qemu-img', [
+      'dd',
+      '-U',
+      '-f',
+      'qcow2',
+      '-O',
+      'raw',
+      'bs=512',
+      `count=${REC_MAX + 1}`,
+      `if=${image}`,
+      `of=${raw}`,
+    ]);
     const buf = readFileSync(raw);
     const seqs: number[] = [];
     for (let k = 1; k <= REC_MAX && (k + 1) * 512 <= buf.length; k++) {

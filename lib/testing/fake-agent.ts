@@ -35,7 +35,9 @@ export async function startFakeAgent(routes: Record<string, FakeHandler>) {
     let raw = '';
     for await (const chunk of req) raw += chunk;
     const body: unknown = raw ? JSON.parse(raw) : undefined;
-    const hit = Object.entries(routes).map(([route, handler]) => ({ route, handler, params: match(route, method, path) })).find((r) => r.params);
+    const hit = Object.entries(routes)
+      .map(([route, handler]) => ({ route, handler, params: match(route, method, path) }))
+      .find((r) => r.params);
     calls.push({ route: hit?.route ?? `${method} ${path}`, body, params: hit?.params ?? {} });
     let status = 200;
     let answer: unknown;
@@ -62,7 +64,17 @@ export async function startFakeAgent(routes: Record<string, FakeHandler>) {
 
 // An agent operation as GET /v1/operations/:id answers it: succeeded unless told otherwise.
 export function fakeOperation(id: string, over: Partial<Operation> = {}): Operation {
-  return { id, kind: 'fake', state: 'succeeded', progress: 1, message: '', error: null, detail: null, result: null, ...over };
+  return {
+    id,
+    kind: 'fake',
+    state: 'succeeded',
+    progress: 1,
+    message: '',
+    error: null,
+    detail: null,
+    result: null,
+    ...over,
+  };
 }
 
 // An online host whose agent is the fake one.

@@ -29,13 +29,21 @@ export async function startFakeDashboard(token = 'test-enroll-token-0123456789',
     } catch {
       /* answered below as invalid */
     }
-    const send = (status: number, json: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+    const send = (status: number, json: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
     if (req.method === 'POST' && req.url === '/api/agent/enroll') {
       const parsed = enrollRequestSchema.safeParse(body);
       if (!parsed.success) return send(422, { error: { code: 'INVALID_INPUT', message: parsed.error.message } });
-      if (parsed.data.token !== token) return send(401, { error: { code: 'UNAUTHENTICATED', message: 'Unknown or used enrollment token' } });
+      if (parsed.data.token !== token)
+        return send(401, { error: { code: 'UNAUTHENTICATED', message: 'Unknown or used enrollment token' } });
       const nonce = Math.random().toString(36).slice(2);
-      const host = { name: parsed.data.name, agentUrl: parsed.data.agentUrl, hostId: `host-${parsed.data.name}`, agentToken: `token-${parsed.data.name}-${nonce}`, dashboardSecret: `secret-${parsed.data.name}-${nonce}` };
+      const host = {
+        name: parsed.data.name,
+        agentUrl: parsed.data.agentUrl,
+        hostId: `host-${parsed.data.name}`,
+        agentToken: `token-${parsed.data.name}-${nonce}`,
+        dashboardSecret: `secret-${parsed.data.name}-${nonce}`,
+      };
       enrolled.push(host);
       return send(200, { hostId: host.hostId, agentToken: host.agentToken, dashboardSecret: host.dashboardSecret });
     }

@@ -34,9 +34,20 @@ export async function seedHost(name: string, opts: { freeGiB?: number; online?: 
       memoryUsedBytes: BigInt((16 - (opts.freeGiB ?? 8)) * GiB),
     },
   });
-  return db().host.update({ where: { id: host.id }, data: { dashboardSecretBox: await sealDashboardSecret(host.id, `secret-${name}`) } });
+  return db().host.update({
+    where: { id: host.id },
+    data: { dashboardSecretBox: await sealDashboardSecret(host.id, `secret-${name}`) },
+  });
 }
 
 export async function seedImage(status = 'ready') {
-  return db().image.create({ data: { name: 'tiny-linux', version: '1.0', status, diskPath: '/repo/disk.qcow2', virtualSizeBytes: BigInt(64 * 1024 * 1024) } });
+  return db().image.create({
+    data: {
+      name: 'tiny-linux',
+      version: '1.0',
+      status,
+      diskPath: '/repo/disk.qcow2',
+      virtualSizeBytes: BigInt(64 * 1024 * 1024),
+    },
+  });
 }

@@ -28,7 +28,9 @@ function fakeConsole(log: string[], window: number, onSend: (line: string) => vo
 describe('ask', () => {
   it('returns the answer written after the send, not an earlier one with the same start', async () => {
     const log = ['VMOPS-READY uptime=1', 'VMOPS-RECORDS first=1 last=3 count=3 gaps=0'];
-    const c = fakeConsole(log, 100, () => setTimeout(() => log.push('VMOPS-RECORDS first=1 last=12 count=12 gaps=0'), 30));
+    const c = fakeConsole(log, 100, () =>
+      setTimeout(() => log.push('VMOPS-RECORDS first=1 last=12 count=12 gaps=0'), 30),
+    );
     expect(await ask(c, 'vm', 'read', /^VMOPS-RECORDS /, 2000)).toBe('VMOPS-RECORDS first=1 last=12 count=12 gaps=0');
   });
 

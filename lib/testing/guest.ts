@@ -7,7 +7,9 @@ import type { ConsoleTail } from '@/lib/agent/qemu/vm-files';
 import { waitFor } from '@/lib/wait-for';
 
 export const REPO_DIR = path.resolve(import.meta.dirname, '../..');
-export const GUEST_DIR = process.env.VMOPS_GUEST_DIR ? path.resolve(process.env.VMOPS_GUEST_DIR) : path.join(REPO_DIR, '.cache/guest');
+export const GUEST_DIR = process.env.VMOPS_GUEST_DIR
+  ? path.resolve(process.env.VMOPS_GUEST_DIR)
+  : path.join(REPO_DIR, '.cache/guest');
 export const GUEST_DISK = path.join(GUEST_DIR, 'disk.qcow2');
 
 // Builds the guest unless its cached output is complete (fast then).
@@ -36,7 +38,10 @@ export type SerialConsole = {
   console(id: string, lines: number): Promise<Pick<ConsoleTail, 'lines'>>;
   sendSerial(id: string, line: string): Promise<void>;
 };
-type DriverConsole = { consoleTail(id: string, lines: number): Promise<ConsoleTail>; sendSerial(id: string, line: string): Promise<void> };
+type DriverConsole = {
+  consoleTail(id: string, lines: number): Promise<ConsoleTail>;
+  sendSerial(id: string, line: string): Promise<void>;
+};
 export const driverConsole = (d: DriverConsole): SerialConsole => ({
   console: (id, lines) => d.consoleTail(id, lines),
   sendSerial: (id, line) => d.sendSerial(id, line),
@@ -72,5 +77,8 @@ export const records = (c: SerialConsole, id: string, timeoutMs?: number) =>
   ask(c, id, 'read', /^VMOPS-RECORDS first=\d+ last=\d+ count=\d+ gaps=\d+$/, timeoutMs);
 
 // The guest printed its ready line (the agent's guestReady).
-export const waitGuestReady = (c: { getVm(id: string): Promise<{ guestReady: boolean }> }, id: string, timeoutMs = 180_000) =>
-  waitFor(`${id} guest ready`, async () => (await c.getVm(id)).guestReady, timeoutMs, 200);
+export const waitGuestReady = (
+  c: { getVm(id: string): Promise<{ guestReady: boolean }> },
+  id: string,
+  timeoutMs = 180_000,
+) => waitFor(`${id} guest ready`, async () => (await c.getVm(id)).guestReady, timeoutMs, 200);

@@ -25,14 +25,24 @@ import { mountNamespaceOf, processesIn } from './qemu-procs';
 import { settled, startTestWorker } from './tasks';
 import { tempDir } from './temp-dir';
 
-export type HaHost = { name: string; hostId: string; data: string; port: number; agentUrl: string; proc: AgentProcess; mntNs: string; client: AgentClient };
+export type HaHost = {
+  name: string;
+  hostId: string;
+  data: string;
+  port: number;
+  agentUrl: string;
+  proc: AgentProcess;
+  mntNs: string;
+  client: AgentClient;
+};
 
 const UNSHARE = ['unshare', '-m', '--propagation', 'private', '--'];
 const CLOSED_PORT_URL = 'http://127.0.0.1:1'; // nothing listens on port 1: connection refused at once
 
 function nsenter(pid: number, cmd: string[]): void {
   const r = spawnSync('nsenter', ['-t', String(pid), '-m', ...cmd], { encoding: 'utf8', timeout: 10_000 });
-  if (r.status !== 0) throw new Error(`nsenter -t ${pid} -m ${cmd.join(' ')}: ${r.stderr || r.error?.message || `exit ${r.status}`}`);
+  if (r.status !== 0)
+    throw new Error(`nsenter -t ${pid} -m ${cmd.join(' ')}: ${r.stderr || r.error?.message || `exit ${r.status}`}`);
 }
 
 // The HA tick as the worker runs it: once a second, never two at a time.
@@ -85,7 +95,18 @@ export async function startHaCluster(names: string[]) {
   async function launch(name: string, data: string, port: number, token?: string): Promise<HaHost> {
     if (!existsSync(edacDir(data))) setMemoryErrors(data, 0); // the first reading is the baseline
     const extra = ['--edac-root', path.join(data, 'edac')];
-    const args = { name, port, data, shared: shared.path, dashboard: dashboard.url, token, driver: 'qemu' as const, intervalMs: 1000, importDirs: [GUEST_DIR], extra };
+    const args = {
+      name,
+      port,
+      data,
+      shared: shared.path,
+      dashboard: dashboard.url,
+      token,
+      driver: 'qemu' as const,
+      intervalMs: 1000,
+      importDirs: [GUEST_DIR],
+      extra,
+    };
     const proc = spawnAgent(args, { wrap: UNSHARE });
     try {
       await proc.ready(120_000);
@@ -93,7 +114,12 @@ export async function startHaCluster(names: string[]) {
       const mntNs = mountNamespaceOf(proc.child.pid!);
       if (!mntNs) throw new Error(`agent ${name} exited right after start:\n${proc.lines.join('\n')}`);
       const row = await enrolledHost(name);
-      const client = createAgentClient({ baseUrl: row.agentUrl, secret: await dashboardSecretFor(row), hostName: name, timeoutMs: 30_000 });
+      const client = createAgentClient({
+        baseUrl: row.agentUrl,
+        secret: await dashboardSecretFor(row),
+        hostName: name,
+        timeoutMs: 30_000,
+      });
       const h: HaHost = { name, hostId: row.id, data, port, agentUrl: row.agentUrl, proc, mntNs, client };
       hosts.set(name, h);
       return h;
@@ -146,7 +172,8 @@ export async function startHaCluster(names: string[]) {
     // A crashed host back: same data dir (saved credentials), same port, a new namespace.
     restart: (name: string) => launch(name, host(name).data, host(name).port),
     // Storage partition of a live host: only its namespace sees a read-only empty tmpfs there.
-    partition: (name: string) => nsenter(host(name).proc.child.pid!, ['mount', '-t', 'tmpfs', '-o', 'ro', 'none', shared.path]),
+    partition: (name: string) =>
+      nsenter(host(name).proc.child.pid!, ['mount', '-t', 'tmpfs', '-o', 'ro', 'none', shared.path]),
     heal: (name: string) => nsenter(host(name).proc.child.pid!, ['umount', shared.path]),
     // Dashboard partition only: its heartbeats dropped and its API unreachable from the dashboard.
     async isolate(name: string) {
@@ -161,13 +188,26 @@ export async function startHaCluster(names: string[]) {
     setMemoryErrors: (name: string, corrected: number) => setMemoryErrors(host(name).data, corrected),
     // A running test guest on `hostName` in the SHARED pool.
     async sharedVm(name: string, hostName: string, imageId: string): Promise<string> {
-      const { taskId, vmId } = await createVm(admin, { name, imageId, hostId: host(hostName).hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, pool: 'shared', haEnabled: false, tags: [] });
+      const { taskId, vmId } = await createVm(admin, {
+        name,
+        imageId,
+        hostId: host(hostName).hostId,
+        vcpus: 1,
+        memoryMiB: 128,
+        diskSizeGiB: 0.0625,
+        pool: 'shared',
+        haEnabled: false,
+        tags: [],
+      });
       const t = await settled(taskId);
       if (t.state !== 'succeeded') throw new Error(`create ${name} failed: ${t.error?.message}`);
       return vmId;
     },
     logs: () =>
-      [...[...hosts.values()].map((h) => `--- agent ${h.name} ---\n${h.proc.lines.slice(-60).join('\n')}`), `--- ha tick ---\n${tickLog.slice(-20).join('\n')}`].join('\n'),
+      [
+        ...[...hosts.values()].map((h) => `--- agent ${h.name} ---\n${h.proc.lines.slice(-60).join('\n')}`),
+        `--- ha tick ---\n${tickLog.slice(-20).join('\n')}`,
+      ].join('\n'),
     async close() {
       await ticks.stop();
       await worker.stop();

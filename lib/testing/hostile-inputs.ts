@@ -2,10 +2,26 @@
 // outside client with a valid login might send.
 
 // Keys that name members of Object.prototype (a plain `{}` map would answer with those members).
-export const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'] as const;
+export const PROTOTYPE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+] as const;
 
 // Strings that try to leave a directory or cut a string short, once decoded or not.
-export const PATH_TRICKS = ['../..', '../../../../etc/passwd', '/etc/passwd', '%2e%2e%2f%2e%2e', '..%2f..%2fetc', 'a\u0000b', '/proc/self/environ', '\\..\\..\\windows'] as const;
+export const PATH_TRICKS = [
+  '../..',
+  '../../../../etc/passwd',
+  '/etc/passwd',
+  '%2e%2e%2f%2e%2e',
+  '..%2f..%2fetc',
+  'a\u0000b',
+  '/proc/self/environ',
+  '\\..\\..\\windows',
+] as const;
 
 const LONG = 'x'.repeat(100_000);
 
@@ -56,7 +72,9 @@ export function leafPaths(value: unknown, prefix: (string | number)[] = []): (st
   if (Array.isArray(value)) return value.length ? value.flatMap((v, i) => leafPaths(v, [...prefix, i])) : [prefix];
   if (value && typeof value === 'object') {
     const keys = Object.keys(value);
-    return keys.length ? keys.flatMap((k) => leafPaths((value as Record<string, unknown>)[k], [...prefix, k])) : [prefix];
+    return keys.length
+      ? keys.flatMap((k) => leafPaths((value as Record<string, unknown>)[k], [...prefix, k]))
+      : [prefix];
   }
   return [prefix];
 }
@@ -71,5 +89,8 @@ export function replaceAt(value: unknown, at: (string | number)[], replacement: 
 
 /** True once something wrote to Object.prototype (e.g. through a `__proto__` key). */
 export function prototypePolluted(): boolean {
-  return Object.getOwnPropertyNames(Object.prototype).some((k) => k === 'polluted') || ({} as { polluted?: unknown }).polluted !== undefined;
+  return (
+    Object.getOwnPropertyNames(Object.prototype).some((k) => k === 'polluted') ||
+    ({} as { polluted?: unknown }).polluted !== undefined
+  );
 }

@@ -11,7 +11,11 @@ import { parseInput } from '@/lib/http/validation';
 
 // `blockedHeartbeats`: host ids whose heartbeats are dropped (connection reset, as by a network
 // partition between that agent and the dashboard).
-export async function startMiniDashboard(): Promise<{ url: string; blockedHeartbeats: Set<string>; close(): Promise<void> }> {
+export async function startMiniDashboard(): Promise<{
+  url: string;
+  blockedHeartbeats: Set<string>;
+  close(): Promise<void>;
+}> {
   const blockedHeartbeats = new Set<string>();
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -19,7 +23,9 @@ export async function startMiniDashboard(): Promise<{ url: string; blockedHeartb
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString() || 'null');
       if (req.url === '/api/agent/enroll') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await enrollHost(parseInput(enrollRequestSchema, body))));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify(await enrollHost(parseInput(enrollRequestSchema, body))));
       } else if (req.url === '/api/agent/heartbeat') {
         const host = await hostFromBearer(req.headers.authorization ?? null);
         if (blockedHeartbeats.has(host.id)) return void req.socket.destroy();
@@ -28,7 +34,13 @@ export async function startMiniDashboard(): Promise<{ url: string; blockedHeartb
       } else res.writeHead(404).end();
     } catch (err) {
       const status = err instanceof AppError ? err.status : 500;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(err instanceof AppError ? err.toJSON() : { error: { code: 'INTERNAL', message: String(err) } }));
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify(
+            err instanceof AppError ? err.toJSON() : { error: { code: 'INTERNAL', message: String(err) } },
+          ),
+        );
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -6,7 +6,10 @@ import { mountNamespaceOf, processesIn, qemuProcesses, startSplitBrainPoller } f
 // Stand-ins with a QEMU-like argv (argv[0] qemu-system-*, `-name <id>,...`): what the scan reads.
 const children: ChildProcess[] = [];
 function fakeQemu(vmId: string): ChildProcess {
-  const c = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', '--', '-name', `${vmId},debug-threads=on`], { argv0: 'qemu-system-x86_64', stdio: 'ignore' });
+  const c = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', '--', '-name', `${vmId},debug-threads=on`], {
+    argv0: 'qemu-system-x86_64',
+    stdio: 'ignore',
+  });
   children.push(c);
   return c;
 }

@@ -5,7 +5,10 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export type QemuProcess = { pid: number; vmId: string; mntNs: string | null };
 
-const pids = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+const pids = () =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
 
 // null once the process is gone (or a zombie: its cmdline is empty).
 function argv(pid: number): string[] | null {
@@ -49,7 +52,9 @@ export type SplitBrainPoller = {
 
 // Polls every `intervalMs` (100 ms: the issue's rule) for VM ids named by two live QEMUs; `only`
 // keeps it to the caller's VMs (other tests on the machine may be migrating theirs: two QEMUs).
-export function startSplitBrainPoller(opts: { intervalMs?: number; only?: (vmId: string) => boolean } = {}): SplitBrainPoller {
+export function startSplitBrainPoller(
+  opts: { intervalMs?: number; only?: (vmId: string) => boolean } = {},
+): SplitBrainPoller {
   const { intervalMs = 100, only = () => true } = opts;
   const p: SplitBrainPoller = { samples: 0, instants: 0, seen: [], stop: () => clearInterval(timer) };
   const timer = setInterval(() => {
@@ -60,7 +65,8 @@ export function startSplitBrainPoller(opts: { intervalMs?: number; only?: (vmId:
     if (!doubled.length) return;
     p.instants++;
     const at = new Date().toISOString();
-    for (const [vmId, qs] of doubled) p.seen.push(`${at} ${vmId}: ${qs.map((q) => `pid ${q.pid} (${q.mntNs})`).join(', ')}`);
+    for (const [vmId, qs] of doubled)
+      p.seen.push(`${at} ${vmId}: ${qs.map((q) => `pid ${q.pid} (${q.mntNs})`).join(', ')}`);
   }, intervalMs);
   return p;
 }

@@ -12,7 +12,12 @@ type QmpJob = { id: string; status: string; error?: string };
 
 // Backup of a running VM into `target`: full (and a persistent bitmap started in the same
 // transaction), or incremental from that bitmap on top of `parent`.
-export async function backupRunningVm(driver: Driver, id: string, target: string, parent: string | null): Promise<void> {
+export async function backupRunningVm(
+  driver: Driver,
+  id: string,
+  target: string,
+  parent: string | null,
+): Promise<void> {
   const q = requireQemu(driver, 'test backup');
   const s = await q.vms.expectSession(id, ['running']);
   const size = (await driver.diskInfo((await q.vms.must(id)).diskPath)).virtualSizeBytes;
@@ -29,7 +34,12 @@ export async function backupRunningVm(driver: Driver, id: string, target: string
         { type: 'blockdev-backup', data: { ...backup, sync: 'full' } },
       ];
   await s.execute('transaction', { actions });
-  const job = await waitFor(`backup ${jobId}`, async () => (await s.execute<QmpJob[]>('query-jobs')).find((j) => j.id === jobId && j.status === 'concluded'), 60_000, 50);
+  const job = await waitFor(
+    `backup ${jobId}`,
+    async () => (await s.execute<QmpJob[]>('query-jobs')).find((j) => j.id === jobId && j.status === 'concluded'),
+    60_000,
+    50,
+  );
   await s.execute('job-dismiss', { id: jobId });
   await s.execute('blockdev-del', { 'node-name': node });
   if (job.error) throw new Error(`backup failed: ${job.error}`);

@@ -4,11 +4,19 @@
 import net from 'node:net';
 
 export type RawResponse = { status: number; headers: Record<string, string>; body: string };
-export type RawExchange = { responses: RawResponse[]; ended: 'closed' | 'reset' | 'hung' | 'answered'; error: string | null };
+export type RawExchange = {
+  responses: RawResponse[];
+  ended: 'closed' | 'reset' | 'hung' | 'answered';
+  error: string | null;
+};
 
 // Resolves once `expect` responses arrived ('answered'), the server closed ('closed') or reset
 // ('reset') the connection, or waitMs passed without either ('hung').
-export function rawExchange(port: number, writes: (string | Buffer)[], opts: { expect: number; waitMs?: number }): Promise<RawExchange> {
+export function rawExchange(
+  port: number,
+  writes: (string | Buffer)[],
+  opts: { expect: number; waitMs?: number },
+): Promise<RawExchange> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     let buf: Buffer = Buffer.alloc(0);
@@ -31,7 +39,9 @@ export function rawExchange(port: number, writes: (string | Buffer)[], opts: { e
       if (responses.length >= opts.expect) finish('answered');
     });
     socket.on('end', () => finish('closed'));
-    socket.on('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : 'closed', err.message));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      finish(err.code === 'ECONNRESET' || err.code === 'EPIPE' ? 'reset' : 'closed', err.message),
+    );
     socket.on('connect', () => {
       for (const w of writes) socket.write(w);
     });
@@ -50,7 +60,10 @@ function takeResponse(buf: Buffer): { response: RawResponse; rest: Buffer } | nu
   const length = Number(headers['content-length'] ?? 0);
   if (buf.length < head + 4 + length) return null;
   const body = buf.subarray(head + 4, head + 4 + length).toString('utf8');
-  return { response: { status: Number(statusLine.split(' ')[1]), headers, body }, rest: buf.subarray(head + 4 + length) };
+  return {
+    response: { status: Number(statusLine.split(' ')[1]), headers, body },
+    rest: buf.subarray(head + 4 + length),
+  };
 }
 
 export const requestHead = (method: string, target: string, headers: Record<string, string | number>) =>

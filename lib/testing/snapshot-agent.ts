@@ -14,17 +14,44 @@ import { fakeOperation, seedFakeAgentHost, startFakeAgent } from './fake-agent';
 import { clearTables, seedUsers } from './fixtures';
 import { createTestDb } from './test-db';
 
-export const ALL_YES: PointCapabilities = { disk: { ok: true, reason: null }, memory: { ok: true, reason: null }, revert: { ok: true, reason: null }, clone: { ok: true, reason: null } };
+export const ALL_YES: PointCapabilities = {
+  disk: { ok: true, reason: null },
+  memory: { ok: true, reason: null },
+  revert: { ok: true, reason: null },
+  clone: { ok: true, reason: null },
+};
 
 export function pointRecord(id: string, over: Partial<PointRecord> = {}): PointRecord {
   return {
-    id, kind: 'disk', layer: `layer-${id}.qcow2`, stateFile: null, parentId: null, takenAt: new Date().toISOString(), wasRunning: true,
-    layerBytes: 1_000, stateBytes: 0, downtimeMs: null, pauseMs: null, groupId: null, ...over,
+    id,
+    kind: 'disk',
+    layer: `layer-${id}.qcow2`,
+    stateFile: null,
+    parentId: null,
+    takenAt: new Date().toISOString(),
+    wasRunning: true,
+    layerBytes: 1_000,
+    stateBytes: 0,
+    downtimeMs: null,
+    pauseMs: null,
+    groupId: null,
+    ...over,
   };
 }
 
 export const runtime = (id: string, over: Partial<VmRuntime> = {}): VmRuntime => ({
-  id, name: id, state: 'running', pid: 42, pool: 'local', diskPath: `/pool/vms/${id}/disk0.qcow2`, startedAt: null, vcpus: 1, memoryMiB: 128, accelerator: 'tcg', guestReady: true, ...over,
+  id,
+  name: id,
+  state: 'running',
+  pid: 42,
+  pool: 'local',
+  diskPath: `/pool/vms/${id}/disk0.qcow2`,
+  startedAt: null,
+  vcpus: 1,
+  memoryMiB: 128,
+  accelerator: 'tcg',
+  guestReady: true,
+  ...over,
 });
 
 export async function startSnapshotAgent(name: string) {
@@ -44,17 +71,36 @@ export async function startSnapshotAgent(name: string) {
     return fakeOperation(id, { state: 'running', progress: 0 });
   };
   const agent = await startFakeAgent({
-    'GET /v1/vms/:id/points': (_b, p) => ({ points: [], currentId: state.currentId.get(p.id) ?? null, capabilities: state.capabilities, clones: [], linkedTo: null }),
-    'GET /v1/vms/:id': (_b, p) => runtime(p.id, { diskPath: state.diskPath.get(p.id) ?? `/pool/vms/${p.id}/disk0.qcow2` }),
+    'GET /v1/vms/:id/points': (_b, p) => ({
+      points: [],
+      currentId: state.currentId.get(p.id) ?? null,
+      capabilities: state.capabilities,
+      clones: [],
+      linkedTo: null,
+    }),
+    'GET /v1/vms/:id': (_b, p) =>
+      runtime(p.id, { diskPath: state.diskPath.get(p.id) ?? `/pool/vms/${p.id}/disk0.qcow2` }),
     'POST /v1/vms/:id/points': (b, p) => {
       const req = b as { id: string; kind: 'disk' | 'memory' };
       state.diskPath.set(p.id, `/pool/vms/${p.id}/layer-${req.id}.qcow2`);
-      return op('take', pointRecord(req.id, { kind: req.kind, stateBytes: req.kind === 'memory' ? 5_000 : 0, pauseMs: req.kind === 'memory' ? 4 : null }));
+      return op(
+        'take',
+        pointRecord(req.id, {
+          kind: req.kind,
+          stateBytes: req.kind === 'memory' ? 5_000 : 0,
+          pauseMs: req.kind === 'memory' ? 4 : null,
+        }),
+      );
     },
     'POST /v1/vms/:id/points/:pointId/revert': (_b, p) =>
-      op('revert', { vm: runtime(p.id, { diskPath: `/pool/vms/${p.id}/layer-r${n}.qcow2` }), revertMs: 120, resumedFromMemory: true }),
+      op('revert', {
+        vm: runtime(p.id, { diskPath: `/pool/vms/${p.id}/layer-r${n}.qcow2` }),
+        revertMs: 120,
+        resumedFromMemory: true,
+      }),
     'DELETE /v1/vms/:id/points/:pointId': () => op('delete', null),
-    'POST /v1/vms/:id/points/:pointId/clone': (b) => op('clone', runtime((b as { vm: { id: string } }).vm.id, { state: 'shutoff', pid: null })),
+    'POST /v1/vms/:id/points/:pointId/clone': (b) =>
+      op('clone', runtime((b as { vm: { id: string } }).vm.id, { state: 'shutoff', pid: null })),
     'POST /v1/vms/:id/detach': () => op('detach', null),
     'DELETE /v1/vms/:id': () => op('vm-delete', null),
     'POST /v1/points/group/prepare': (b) => {
@@ -69,32 +115,71 @@ export async function startSnapshotAgent(name: string) {
     },
     'POST /v1/points/group/capture': (b) => {
       const req = b as { kind: 'disk' | 'memory'; groupId: string; items: { vmId: string; pointId: string }[] };
-      return op('capture', { points: req.items.map((i) => ({ vmId: i.vmId, point: pointRecord(i.pointId, { kind: req.kind, groupId: req.groupId }), resumedAt: state.clock + 30 })) });
+      return op('capture', {
+        points: req.items.map((i) => ({
+          vmId: i.vmId,
+          point: pointRecord(i.pointId, { kind: req.kind, groupId: req.groupId }),
+          resumedAt: state.clock + 30,
+        })),
+      });
     },
     'POST /v1/points/group/resume': () => ({ resumed: true }),
     'POST /v1/points/group/revert': () => op('group-revert', { resumedAt: null }),
     'GET /v1/operations/:id': (_b, p) => {
       const o = state.ops.get(p.id)!;
       if (!o.error) return fakeOperation(p.id, { result: o.result });
-      return fakeOperation(p.id, { state: 'failed', error: o.error.message, result: { ...o.error.toJSON(), status: o.error.status } });
+      return fakeOperation(p.id, {
+        state: 'failed',
+        error: o.error.message,
+        result: { ...o.error.toJSON(), status: o.error.status },
+      });
     },
   });
   const host = await seedFakeAgentHost(name, agent);
   return { agent, host, state };
 }
 
-export async function seedVm(hostId: string, id: string, over: { state?: string; tags?: string[]; cloneOfSnapshotId?: string; currentSnapshotId?: string } = {}) {
+export async function seedVm(
+  hostId: string,
+  id: string,
+  over: { state?: string; tags?: string[]; cloneOfSnapshotId?: string; currentSnapshotId?: string } = {},
+) {
   return db().vm.create({
     data: {
-      id, name: `n-${id}`, hostId, state: over.state ?? 'running', vcpus: 1, memoryMiB: 128, diskSizeBytes: 64n * 1024n * 1024n, diskPath: `/pool/vms/${id}/disk0.qcow2`,
-      tags: JSON.stringify(over.tags ?? []), cloneOfSnapshotId: over.cloneOfSnapshotId ?? null, currentSnapshotId: over.currentSnapshotId ?? null,
+      id,
+      name: `n-${id}`,
+      hostId,
+      state: over.state ?? 'running',
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeBytes: 64n * 1024n * 1024n,
+      diskPath: `/pool/vms/${id}/disk0.qcow2`,
+      tags: JSON.stringify(over.tags ?? []),
+      cloneOfSnapshotId: over.cloneOfSnapshotId ?? null,
+      currentSnapshotId: over.currentSnapshotId ?? null,
     },
   });
 }
 
-export async function seedSnapshot(vmId: string, hostId: string, id: string, over: { parentId?: string | null; memory?: boolean; groupId?: string; scheduleId?: string; createdAt?: Date } = {}) {
+export async function seedSnapshot(
+  vmId: string,
+  hostId: string,
+  id: string,
+  over: { parentId?: string | null; memory?: boolean; groupId?: string; scheduleId?: string; createdAt?: Date } = {},
+) {
   return db().snapshot.create({
-    data: { id, vmId, hostId, name: `snap ${id}`, memory: over.memory ?? false, parentId: over.parentId ?? null, groupId: over.groupId ?? null, scheduleId: over.scheduleId ?? null, layerBytes: 1000n, createdAt: over.createdAt },
+    data: {
+      id,
+      vmId,
+      hostId,
+      name: `snap ${id}`,
+      memory: over.memory ?? false,
+      parentId: over.parentId ?? null,
+      groupId: over.groupId ?? null,
+      scheduleId: over.scheduleId ?? null,
+      layerBytes: 1000n,
+      createdAt: over.createdAt,
+    },
   });
 }
 
@@ -103,8 +188,13 @@ export async function seedSnapshot(vmId: string, hostId: string, id: string, ove
 export async function runHandler<K extends TaskKind>(kind: K, payload: TaskPayloadInput<K>, recovered = false) {
   const task = await db().task.create({ data: { kind, title: kind, state: 'running' } });
   const handler = HANDLERS[kind] as TaskHandler<K>;
-  const result = await handler(makeContext(task.id, { id: null, name: 'olga' }, recovered), parseTaskPayload(kind, payload)).catch((e: unknown) => e);
-  const steps = (await db().taskStep.findMany({ where: { taskId: task.id }, orderBy: { id: 'asc' } })).map((s) => `${s.level}: ${s.message}`);
+  const result = await handler(
+    makeContext(task.id, { id: null, name: 'olga' }, recovered),
+    parseTaskPayload(kind, payload),
+  ).catch((e: unknown) => e);
+  const steps = (await db().taskStep.findMany({ where: { taskId: task.id }, orderBy: { id: 'asc' } })).map(
+    (s) => `${s.level}: ${s.message}`,
+  );
   return { result, steps };
 }
 
@@ -123,7 +213,18 @@ export function useSnapshotAgent(opts: { users?: boolean } = {}): SnapshotAgent 
   });
   afterEach(async () => {
     await h.agent.close();
-    await clearTables('auditEvent', 'taskStep', 'task', 'restorePoint', 'snapshot', 'checkpointGroup', 'snapshotSchedule', 'vm', 'host', 'user');
+    await clearTables(
+      'auditEvent',
+      'taskStep',
+      'task',
+      'restorePoint',
+      'snapshot',
+      'checkpointGroup',
+      'snapshotSchedule',
+      'vm',
+      'host',
+      'user',
+    );
   });
   return h;
 }

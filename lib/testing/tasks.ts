@@ -7,7 +7,12 @@ import { runTasks } from '@/lib/worker/runner';
 
 // A task once it settled (succeeded, failed or cancelled), with its steps.
 export const settled = (taskId: string, timeoutMs = 300_000): Promise<TaskDto> =>
-  waitFor(`task ${taskId}`, async () => ((await getTask(taskId)).state.match(/succeeded|failed|cancelled/) ? getTask(taskId) : null), timeoutMs, 250);
+  waitFor(
+    `task ${taskId}`,
+    async () => ((await getTask(taskId)).state.match(/succeeded|failed|cancelled/) ? getTask(taskId) : null),
+    timeoutMs,
+    250,
+  );
 
 // A task that must succeed: its error is the failure message otherwise.
 export async function succeeded(taskId: string, timeoutMs?: number): Promise<TaskDto> {

@@ -11,12 +11,18 @@ const MIGRATIONS = path.resolve(import.meta.dirname, '../../prisma/migrations');
 // applies the rest.
 export function applyMigrations(file: string, which: (name: string) => boolean = () => true): void {
   const sqlite = new Database(file);
-  for (const m of readdirSync(MIGRATIONS).filter((d) => !d.endsWith('.toml') && which(d)).sort())
+  for (const m of readdirSync(MIGRATIONS)
+    .filter((d) => !d.endsWith('.toml') && which(d))
+    .sort())
     sqlite.exec(readFileSync(path.join(MIGRATIONS, m, 'migration.sql'), 'utf8'));
   sqlite.close();
 }
 
-export function createTestDb(opts: { migrations?: (name: string) => boolean } = {}): { url: string; file: string; cleanup: () => void } {
+export function createTestDb(opts: { migrations?: (name: string) => boolean } = {}): {
+  url: string;
+  file: string;
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(path.join(tmpdir(), 'vmops-db-'));
   const file = path.join(dir, 'test.db');
   applyMigrations(file, opts.migrations);

@@ -16,7 +16,14 @@ import { tempDir } from './temp-dir';
 
 const MiB = 1024 * 1024;
 
-export type TestHost = { name: string; agent: RunningAgent; client: AgentClient; log: ReturnType<typeof createMemoryLogger>; localPool: string; sharedPool: string };
+export type TestHost = {
+  name: string;
+  agent: RunningAgent;
+  client: AgentClient;
+  log: ReturnType<typeof createMemoryLogger>;
+  localPool: string;
+  sharedPool: string;
+};
 
 export async function startTwoHosts() {
   buildGuest();
@@ -27,7 +34,18 @@ export async function startTwoHosts() {
   for (const name of ['m1', 'm2']) {
     const data = await tempDir(`vmops-mig-${name}-`);
     dirs.push(data);
-    const config = parseAgentConfig(agentArgs({ name, data: data.path, shared: shared.path, dashboard: dash.url, token: dash.token, driver: 'qemu', intervalMs: 2000 }), {});
+    const config = parseAgentConfig(
+      agentArgs({
+        name,
+        data: data.path,
+        shared: shared.path,
+        dashboard: dash.url,
+        token: dash.token,
+        driver: 'qemu',
+        intervalMs: 2000,
+      }),
+      {},
+    );
     const log = createMemoryLogger(`vmops:agent:${name}`);
     const agent = await startAgent(config, { log });
     await agent.enrolled;
@@ -48,15 +66,35 @@ export async function startTwoHosts() {
   };
 }
 
-export async function createGuest(h: TestHost, id: string, pool: 'local' | 'shared', memoryMiB = 128): Promise<VmRuntime> {
-  const vm = await h.client.createVm({ id, name: id, vcpus: 1, memoryMiB, diskSizeBytes: 64 * MiB, pool, baseImagePath: GUEST_DISK, boot: guestBoot() });
+export async function createGuest(
+  h: TestHost,
+  id: string,
+  pool: 'local' | 'shared',
+  memoryMiB = 128,
+): Promise<VmRuntime> {
+  const vm = await h.client.createVm({
+    id,
+    name: id,
+    vcpus: 1,
+    memoryMiB,
+    diskSizeBytes: 64 * MiB,
+    pool,
+    baseImagePath: GUEST_DISK,
+    boot: guestBoot(),
+  });
   await waitGuestReady(h.client, id);
   return vm;
 }
 
 // guestPauseMs: source vCPUs stopped (STOP event) to target resumed (its log line): the pause
 // the guest really had, which QEMU's downtime figure does not cover in storage mode.
-export type MigrationRun = { result: MigrateResult; ops: Operation[]; details: MigrationDetail[]; wallMs: number; guestPauseMs: number | null };
+export type MigrationRun = {
+  result: MigrateResult;
+  ops: Operation[];
+  details: MigrationDetail[];
+  wallMs: number;
+  guestPauseMs: number | null;
+};
 
 function guestPauseMs(dst: TestHost, id: string, stoppedAt: string | null): number | null {
   const line = dst.log.lines.findLast((l) => l.includes(`VM ${id}: incoming migration complete; guest resumed`));
@@ -75,12 +113,25 @@ type MigrateOptions = {
   beforeFinish?: () => Promise<void> | void;
 };
 
-export async function migrateVm(src: TestHost, dst: TestHost, vm: VmRuntime, mode: 'shared' | 'storage', opts: MigrateOptions = {}): Promise<MigrationRun> {
+export async function migrateVm(
+  src: TestHost,
+  dst: TestHost,
+  vm: VmRuntime,
+  mode: 'shared' | 'storage',
+  opts: MigrateOptions = {},
+): Promise<MigrationRun> {
   const t0 = Date.now();
   const incoming = await dst.client.prepareIncoming({
     vm: {
-      id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, pool: opts.pool ?? (mode === 'shared' ? 'shared' : 'local'), boot: guestBoot(),
-      diskSizeBytes: 64 * MiB, diskPath: mode === 'shared' ? vm.diskPath : null, backingPath: mode === 'storage' ? (opts.backingPath === undefined ? GUEST_DISK : opts.backingPath) : null,
+      id: vm.id,
+      name: vm.name,
+      vcpus: vm.vcpus,
+      memoryMiB: vm.memoryMiB,
+      pool: opts.pool ?? (mode === 'shared' ? 'shared' : 'local'),
+      boot: guestBoot(),
+      diskSizeBytes: 64 * MiB,
+      diskPath: mode === 'shared' ? vm.diskPath : null,
+      backingPath: mode === 'storage' ? (opts.backingPath === undefined ? GUEST_DISK : opts.backingPath) : null,
     },
     mode,
   });
@@ -88,8 +139,15 @@ export async function migrateVm(src: TestHost, dst: TestHost, vm: VmRuntime, mod
   let handedOver = false;
   try {
     await opts.onPrepared?.(incoming);
-    const op = await src.client.migrateVm(vm.id, { migrationUri: incoming.migrationUri, nbd: incoming.nbd, mode, maxBandwidthBytes: opts.maxBandwidthBytes });
-    const done = await waitForOperation(src.client, op.id, (o) => (ops.push(o), opts.onOperation?.(o)), { intervalMs: 100 });
+    const op = await src.client.migrateVm(vm.id, {
+      migrationUri: incoming.migrationUri,
+      nbd: incoming.nbd,
+      mode,
+      maxBandwidthBytes: opts.maxBandwidthBytes,
+    });
+    const done = await waitForOperation(src.client, op.id, (o) => (ops.push(o), opts.onOperation?.(o)), {
+      intervalMs: 100,
+    });
     handedOver = true;
     await opts.beforeFinish?.();
     const result = done.result as MigrateResult;

@@ -11,16 +11,26 @@ export type FoundSchema = { file: string; name: string; schema: z.ZodType };
 /** Exported zod schemas of files named `basenames` under `dir` (relative to the repository). */
 export async function discoverSchemas(dir: string, basenames: readonly string[]): Promise<FoundSchema[]> {
   const abs = path.join(ROOT, dir);
-  const files = (readdirSync(abs, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => basenames.includes(path.basename(f))).sort();
+  const files = (readdirSync(abs, { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((f) => basenames.includes(path.basename(f)))
+    .sort();
   const out: FoundSchema[] = [];
   for (const f of files) {
     const mod = (await import(/* @vite-ignore */ path.join(abs, f))) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(mod)) if (value instanceof z.ZodType) out.push({ file: path.join(dir, f), name, schema: value });
+    for (const [name, value] of Object.entries(mod))
+      if (value instanceof z.ZodType) out.push({ file: path.join(dir, f), name, schema: value });
   }
   return out;
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; options?: z.ZodType[]; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  options?: z.ZodType[];
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  element?: z.ZodType;
+};
 const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** Field paths the schema defines (objects, union options, array elements as index 0), to `depth`. */
@@ -29,7 +39,10 @@ export function fieldPaths(schema: z.ZodType, depth = 4, prefix: (string | numbe
   const def = defOf(schema);
   switch (def.type) {
     case 'object':
-      return Object.entries(def.shape ?? {}).flatMap(([k, s]) => [[...prefix, k], ...fieldPaths(s, depth - 1, [...prefix, k])]);
+      return Object.entries(def.shape ?? {}).flatMap(([k, s]) => [
+        [...prefix, k],
+        ...fieldPaths(s, depth - 1, [...prefix, k]),
+      ]);
     case 'union':
       return dedupe((def.options ?? []).flatMap((o) => fieldPaths(o, depth, prefix)));
     case 'array':

@@ -20,7 +20,11 @@ async function claim(job: BackupJob, field: Field, cron: string, now: Date): Pro
 
 // The newest point of each VM of the job: verifying it re-reads its whole chain.
 async function headsOf(jobId: string): Promise<string[]> {
-  const points = await db().restorePoint.findMany({ where: { jobId }, orderBy: { takenAt: 'desc' }, select: { id: true, vmId: true } });
+  const points = await db().restorePoint.findMany({
+    where: { jobId },
+    orderBy: { takenAt: 'desc' },
+    select: { id: true, vmId: true },
+  });
   const heads = new Map<string, string>();
   for (const p of points) if (!heads.has(p.vmId)) heads.set(p.vmId, p.id);
   return [...heads.values()];
@@ -38,11 +42,19 @@ export async function scheduleBackups(log: (msg: string) => void, now = new Date
     const taskId = await enqueueBackupRun(job, 'schedule', SYSTEM_ACTOR);
     log(`backup job ${job.name}: queued scheduled run (task ${taskId})`);
   }
-  const verifyDue = await db().backupJob.findMany({ where: { enabled: true, verifySchedule: { not: null }, nextVerifyAt: { lte: now } } });
+  const verifyDue = await db().backupJob.findMany({
+    where: { enabled: true, verifySchedule: { not: null }, nextVerifyAt: { lte: now } },
+  });
   for (const job of verifyDue) {
     if (!(await claim(job, 'nextVerifyAt', job.verifySchedule!, now))) continue;
     const pointIds = await headsOf(job.id);
     if (!pointIds.length) continue;
-    await enqueueTask({ kind: 'backup.verify', title: `Scheduled verify of job ${job.name}`, target: { type: 'backup-job', id: job.id }, payload: { pointIds, boot: false }, actor: SYSTEM_ACTOR });
+    await enqueueTask({
+      kind: 'backup.verify',
+      title: `Scheduled verify of job ${job.name}`,
+      target: { type: 'backup-job', id: job.id },
+      payload: { pointIds, boot: false },
+      actor: SYSTEM_ACTOR,
+    });
   }
 }

@@ -47,26 +47,54 @@ let repoId: string;
 let jobId: string;
 const vmIds: Record<string, string> = {};
 
-
-
 beforeAll(async () => {
   expect(existsSync(path.join(GUEST_DIR, 'vmlinux')), 'test guest missing: run scripts/build-guest.sh').toBe(true);
   await seedUsers();
   dashboard = await startMiniDashboard();
   const token = await createEnrollmentToken('b1');
-  agent = spawnAgent({ name: 'b1', port: await freePort(), data: path.join(tmp, 'b1'), shared, dashboard: dashboard.url, token, driver: 'qemu', intervalMs: 1000, importDirs: [GUEST_DIR] }, { echo: true });
+  agent = spawnAgent(
+    {
+      name: 'b1',
+      port: await freePort(),
+      data: path.join(tmp, 'b1'),
+      shared,
+      dashboard: dashboard.url,
+      token,
+      driver: 'qemu',
+      intervalMs: 1000,
+      importDirs: [GUEST_DIR],
+    },
+    { echo: true },
+  );
   hostId = (await enrolledHost('b1')).id;
   worker = startTestWorker(3);
   const imp = await enqueueImageImport(SYSTEM_ACTOR, {
-    name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto', ...guestImageFiles(),
+    name: 'tiny-linux',
+    version: '1.0',
+    description: '',
+    hostId: 'auto',
+    ...guestImageFiles(),
   });
   await succeeded(imp.taskId);
   imageId = imp.imageId;
-  for (const [name, tags] of [['bk-a', ['prod']], ['bk-b', []]] as const) {
-    const r = await createVm(admin, { name, imageId, hostId: 'auto', vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, haEnabled: false, tags: [...tags] });
+  for (const [name, tags] of [
+    ['bk-a', ['prod']],
+    ['bk-b', []],
+  ] as const) {
+    const r = await createVm(admin, {
+      name,
+      imageId,
+      hostId: 'auto',
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeGiB: 0.0625,
+      haEnabled: false,
+      tags: [...tags],
+    });
     vmIds[name] = r.vmId;
   }
-  for (const id of Object.values(vmIds)) await succeeded((await db().task.findFirstOrThrow({ where: { targetId: id, kind: 'vm.create' } })).id);
+  for (const id of Object.values(vmIds))
+    await succeeded((await db().task.findFirstOrThrow({ where: { targetId: id, kind: 'vm.create' } })).id);
 });
 
 afterAll(async () => {
@@ -81,12 +109,26 @@ afterAll(async () => {
 
 describe('backups on real QEMU', () => {
   it('registers a repository after the agent checked (and created) it; a missing directory is 422 on path', async () => {
-    const repo = await createRepository(admin, { name: 'main', kind: 'shared', hostId: null, path: path.join(shared, 'backups'), create: true });
+    const repo = await createRepository(admin, {
+      name: 'main',
+      kind: 'shared',
+      hostId: null,
+      path: path.join(shared, 'backups'),
+      create: true,
+    });
     expect(repo).toMatchObject({ status: 'ok', kind: 'shared' });
     expect(repo.freeBytes).toBeGreaterThan(0);
     expect(existsSync(path.join(shared, 'backups'))).toBe(true);
     repoId = repo.id;
-    await expect(createRepository(admin, { name: 'nowhere', kind: 'host', hostId, path: path.join(tmp, 'missing'), create: false })).rejects.toMatchObject({
+    await expect(
+      createRepository(admin, {
+        name: 'nowhere',
+        kind: 'host',
+        hostId,
+        path: path.join(tmp, 'missing'),
+        create: false,
+      }),
+    ).rejects.toMatchObject({
       status: 422,
       data: { fields: { path: [expect.stringMatching(/does not exist/)] } },
     });
@@ -94,7 +136,18 @@ describe('backups on real QEMU', () => {
   });
 
   it('first run: a full point per VM, registered with checksum, chain and VM spec', async () => {
-    const job = await createJob(admin, parseInput(createJobSchema, { name: 'nightly', repositoryId: repoId, selector: { vmIds: [vmIds['bk-b']], tags: ['prod'] }, schedule: '0 2 * * *', timezone: 'UTC', retention: { keepLast: 10 }, concurrency: 2 }));
+    const job = await createJob(
+      admin,
+      parseInput(createJobSchema, {
+        name: 'nightly',
+        repositoryId: repoId,
+        selector: { vmIds: [vmIds['bk-b']], tags: ['prod'] },
+        schedule: '0 2 * * *',
+        timezone: 'UTC',
+        retention: { keepLast: 10 },
+        concurrency: 2,
+      }),
+    );
     jobId = job.id;
     expect(job.resolvedVms.map((v) => v.name).sort()).toEqual(['bk-a', 'bk-b']);
     const client = await agentFor(hostId);
@@ -104,12 +157,30 @@ describe('backups on real QEMU', () => {
     expect(task.steps!.map((s) => s.message).join('\n')).toMatch(/full/);
     for (const id of Object.values(vmIds)) {
       const [p] = await pointsOf(id);
-      expect(p).toMatchObject({ kind: 'full', parentId: null, chainId: p.id, jobId, repositoryId: repoId, verifyState: 'unverified', vmSpec: { vcpus: 1, memoryMiB: 128, imageId } });
+      expect(p).toMatchObject({
+        kind: 'full',
+        parentId: null,
+        chainId: p.id,
+        jobId,
+        repositoryId: repoId,
+        verifyState: 'unverified',
+        vmSpec: { vcpus: 1, memoryMiB: 128, imageId },
+      });
       expect(p.fullReason).toBeTruthy();
       expect(p.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(p.filePath).toBe(path.join(shared, 'backups', id, `${p.id}.qcow2`));
       expect(existsSync(p.filePath)).toBe(true);
-      expect(manifestOf(p.filePath)).toMatchObject({ pointId: p.id, vmId: id, vmName: p.vmName, kind: 'full', parent: null, sha256: p.sha256, sizeBytes: p.sizeBytes, takenAt: p.takenAt, vmSpec: p.vmSpec });
+      expect(manifestOf(p.filePath)).toMatchObject({
+        pointId: p.id,
+        vmId: id,
+        vmName: p.vmName,
+        kind: 'full',
+        parent: null,
+        sha256: p.sha256,
+        sizeBytes: p.sizeBytes,
+        takenAt: p.takenAt,
+        vmSpec: p.vmSpec,
+      });
     }
     const [run] = await listRuns(jobId, 1);
     expect(run).toMatchObject({ state: 'succeeded', vmCount: 2, failedCount: 0 });
@@ -123,7 +194,11 @@ describe('backups on real QEMU', () => {
     await succeeded((await runJobNow(admin, jobId)).taskId);
     const [full, inc] = await pointsOf(vmIds['bk-a']);
     expect(inc).toMatchObject({ kind: 'incremental', parentId: full.id, chainId: full.chainId, fullReason: null });
-    expect(manifestOf(inc.filePath)).toMatchObject({ kind: 'incremental', parent: path.basename(full.filePath), sha256: inc.sha256 });
+    expect(manifestOf(inc.filePath)).toMatchObject({
+      kind: 'incremental',
+      parent: path.basename(full.filePath),
+      sha256: inc.sha256,
+    });
     console.log(`full wrote ${full.bytesWritten} B, incremental after 4 records wrote ${inc.bytesWritten} B`);
     expect(inc.bytesWritten).toBeLessThan(full.bytesWritten);
     const protection = (await listProtection()).find((p) => p.vmId === vmIds['bk-a'])!;
@@ -142,14 +217,36 @@ describe('backups on real QEMU', () => {
 
   it('an unusable repository fails its own job with a coded 503 and not the others', async () => {
     const dir = path.join(shared, 'gone');
-    const repo = await createRepository(admin, { name: 'flaky', kind: 'shared', hostId: null, path: dir, create: true });
-    const other = await createJob(admin, parseInput(createJobSchema, { name: 'flaky-job', repositoryId: repo.id, selector: { vmIds: [vmIds['bk-a']], tags: [] }, schedule: '0 3 * * *', retention: { keepLast: 1 } }));
+    const repo = await createRepository(admin, {
+      name: 'flaky',
+      kind: 'shared',
+      hostId: null,
+      path: dir,
+      create: true,
+    });
+    const other = await createJob(
+      admin,
+      parseInput(createJobSchema, {
+        name: 'flaky-job',
+        repositoryId: repo.id,
+        selector: { vmIds: [vmIds['bk-a']], tags: [] },
+        schedule: '0 3 * * *',
+        retention: { keepLast: 1 },
+      }),
+    );
     rmSync(dir, { recursive: true });
-    const [bad, good] = await Promise.all([runJobNow(admin, other.id), runJobNow(admin, jobId)].map(async (p) => settled((await p).taskId)));
+    const [bad, good] = await Promise.all(
+      [runJobNow(admin, other.id), runJobNow(admin, jobId)].map(async (p) => settled((await p).taskId)),
+    );
     expect(bad).toMatchObject({ state: 'failed', error: { code: 'REPOSITORY_UNAVAILABLE' } });
     expect(good.state).toBe('succeeded');
-    expect(await db().backupRepository.findUniqueOrThrow({ where: { id: repo.id } })).toMatchObject({ status: 'unavailable' });
-    expect((await listRuns(other.id, 1))[0]).toMatchObject({ state: 'failed', results: [{ state: 'failed', error: expect.stringMatching(/^REPOSITORY_UNAVAILABLE/) }] });
+    expect(await db().backupRepository.findUniqueOrThrow({ where: { id: repo.id } })).toMatchObject({
+      status: 'unavailable',
+    });
+    expect((await listRuns(other.id, 1))[0]).toMatchObject({
+      state: 'failed',
+      results: [{ state: 'failed', error: expect.stringMatching(/^REPOSITORY_UNAVAILABLE/) }],
+    });
   });
 
   it('retention keep-last 1 merges the chain into the newest point, which then verifies', async () => {
@@ -159,19 +256,34 @@ describe('backups on real QEMU', () => {
     const client = await agentFor(hostId);
     await ask(client, vmIds['bk-a'], 'write 2', /^VMOPS-OK seq=11$/);
     const task = await succeeded((await runJobNow(admin, jobId)).taskId);
-    console.log(task.steps!.map((s) => s.message).filter((m) => m.startsWith('Retention')).join('\n'));
+    console.log(
+      task
+        .steps!.map((s) => s.message)
+        .filter((m) => m.startsWith('Retention'))
+        .join('\n'),
+    );
     const after = await pointsOf(vmIds['bk-a']);
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ kind: 'full', parentId: null, fullReason: expect.stringMatching(/flattened/) });
     for (const p of before) expect(existsSync(p.filePath) || existsSync(manifestPathOf(p.filePath))).toBe(false);
     // The merged point's manifest followed its rebase (verify below also compares it with the row).
-    expect(manifestOf(after[0].filePath)).toMatchObject({ kind: 'full', parent: null, sha256: after[0].sha256, sizeBytes: after[0].sizeBytes });
+    expect(manifestOf(after[0].filePath)).toMatchObject({
+      kind: 'full',
+      parent: null,
+      sha256: after[0].sha256,
+      sizeBytes: after[0].sizeBytes,
+    });
     // bk-b's VM is gone but its one point (its chain head) stays restorable.
     expect(await pointsOf(vmIds['bk-b'])).toHaveLength(1);
     await succeeded((await verifyRestorePoint(admin, after[0].id, { boot: false })).taskId);
     expect((await pointsOf(vmIds['bk-a']))[0]).toMatchObject({ verifyState: 'ok' });
     // Restorable: a copy restore of the merged point holds exactly the guest's records 1..11.
-    const op = await client.restoreVm({ vm: { id: 'restored', name: 'restored', vcpus: 1, memoryMiB: 128, pool: 'local', boot: guestBoot() }, sourcePath: after[0].filePath, mode: 'copy', start: true });
+    const op = await client.restoreVm({
+      vm: { id: 'restored', name: 'restored', vcpus: 1, memoryMiB: 128, pool: 'local', boot: guestBoot() },
+      sourcePath: after[0].filePath,
+      mode: 'copy',
+      start: true,
+    });
     await waitForOperation(client, op.id);
     await waitGuestReady(client, 'restored');
     expect(await records(client, 'restored')).toBe('VMOPS-RECORDS first=1 last=11 count=11 gaps=0');
@@ -182,7 +294,10 @@ describe('backups on real QEMU', () => {
     const [point] = await pointsOf(vmIds['bk-a']);
     const task = await succeeded((await verifyRestorePoint(admin, point.id, { boot: true })).taskId);
     console.log(task.steps!.map((s) => s.message).join('\n'));
-    expect((await pointsOf(vmIds['bk-a']))[0]).toMatchObject({ verifyState: 'boot-ok', verifyMessage: expect.stringMatching(/guest ready/) });
+    expect((await pointsOf(vmIds['bk-a']))[0]).toMatchObject({
+      verifyState: 'boot-ok',
+      verifyMessage: expect.stringMatching(/guest ready/),
+    });
     const client = await agentFor(hostId);
     expect((await client.listVms()).map((v) => v.id).filter((id) => id.startsWith('boot-check'))).toEqual([]);
   });
@@ -196,34 +311,78 @@ describe('backups on real QEMU', () => {
     const pointId = 'rp-0000000f0a11';
     const file = path.join(shared, 'backups', vmId, `${pointId}.qcow2`);
     const manifest = { vmName: 'bk-a', vmSpec: head.vmSpec };
-    const op = await client.backupVm(vmId, { pointId, targetDir: path.dirname(file), bitmap: bitmapName(jobId), parent: { path: head.filePath }, manifest, speedBytesPerSec: 4 * 1024 ** 2 });
-    const taskId = (await db().task.create({ data: { kind: 'backup.run', title: 'recovered', state: 'running', payload: JSON.stringify({ jobId, trigger: 'schedule' }) } })).id;
-    const result = { vmId, vmName: 'bk-a', state: 'running', kind: null, fullReason: null, bytesWritten: 0, sizeBytes: 0, durationMs: 0, pointId, error: null, hostId, operationId: op.id };
+    const op = await client.backupVm(vmId, {
+      pointId,
+      targetDir: path.dirname(file),
+      bitmap: bitmapName(jobId),
+      parent: { path: head.filePath },
+      manifest,
+      speedBytesPerSec: 4 * 1024 ** 2,
+    });
+    const taskId = (
+      await db().task.create({
+        data: {
+          kind: 'backup.run',
+          title: 'recovered',
+          state: 'running',
+          payload: JSON.stringify({ jobId, trigger: 'schedule' }),
+        },
+      })
+    ).id;
+    const result = {
+      vmId,
+      vmName: 'bk-a',
+      state: 'running',
+      kind: null,
+      fullReason: null,
+      bytesWritten: 0,
+      sizeBytes: 0,
+      durationMs: 0,
+      pointId,
+      error: null,
+      hostId,
+      operationId: op.id,
+    };
     await db().backupRun.create({ data: { jobId, taskId, vmCount: 1, results: JSON.stringify([result]) } });
     const count = await db().restorePoint.count();
-    await expect(backupRunHandler(makeContext(taskId, SYSTEM_ACTOR, true), { jobId, trigger: 'schedule' })).rejects.toMatchObject({ code: 'INTERRUPTED' });
+    await expect(
+      backupRunHandler(makeContext(taskId, SYSTEM_ACTOR, true), { jobId, trigger: 'schedule' }),
+    ).rejects.toMatchObject({ code: 'INTERRUPTED' });
     expect((await client.getOperation(op.id)).state).toBe('succeeded'); // it finished after the worker died ...
     expect(existsSync(file) || existsSync(`${file}.partial`) || existsSync(manifestPathOf(file))).toBe(false); // ... and its files are gone
     expect(await db().restorePoint.count()).toBe(count);
-    expect(await db().backupRun.findFirstOrThrow({ where: { taskId } })).toMatchObject({ state: 'failed', failedCount: 1 });
+    expect(await db().backupRun.findFirstOrThrow({ where: { taskId } })).toMatchObject({
+      state: 'failed',
+      failedCount: 1,
+    });
 
     const task = await succeeded((await runJobNow(admin, jobId)).taskId);
     const newest = (await pointsOf(vmId)).at(-1)!;
-    expect(newest).toMatchObject({ kind: 'full', parentId: null, fullReason: expect.stringMatching(/never registered/) });
+    expect(newest).toMatchObject({
+      kind: 'full',
+      parentId: null,
+      fullReason: expect.stringMatching(/never registered/),
+    });
     expect(task.steps!.map((s) => s.message).join('\n')).toMatch(/never registered/);
   });
 
   it('the next run removes a complete file no restore point references (a lost run), and nothing else', async () => {
     const vmId = vmIds['bk-a'];
     const dir = path.join(shared, 'backups', vmId);
-    const [lost, young, other] = ['rp-0123456789ab.qcow2', 'rp-abcdefabcdef.qcow2', 'notes.qcow2'].map((n) => path.join(dir, n));
+    const [lost, young, other] = ['rp-0123456789ab.qcow2', 'rp-abcdefabcdef.qcow2', 'notes.qcow2'].map((n) =>
+      path.join(dir, n),
+    );
     for (const f of [lost, young, other, manifestPathOf(lost)]) writeFileSync(f, 'not a real backup');
     const old = new Date(Date.now() - 11 * 60_000); // finished long ago: nobody will register it now
     for (const f of [lost, other]) utimesSync(f, old, old);
     const task = await succeeded((await runJobNow(admin, jobId)).taskId);
-    expect(task.steps!.map((s) => s.message).join('\n')).toContain(`bk-a: removed 2 file(s) of earlier runs that no restore point references: ${lost}, ${manifestPathOf(lost)}`);
-    expect(existsSync(lost) || existsSync(manifestPathOf(lost))).toBe(false); // the manifest goes with its file, however young
+    expect(task.steps!.map((s) => s.message).join('\n')).toContain(
+      `bk-a: removed 2 file(s) of earlier runs that no restore point references: ${lost}, ${manifestPathOf(lost)}`,
+    );
+    // the manifest goes with its file, however young
+    expect(existsSync(lost) || existsSync(manifestPathOf(lost))).toBe(false);
     expect([young, other].filter((f) => !existsSync(f))).toEqual([]); // too recent to judge; not a point file
-    for (const p of await pointsOf(vmId)) expect(existsSync(p.filePath) && existsSync(manifestPathOf(p.filePath)), p.id).toBe(true);
+    for (const p of await pointsOf(vmId))
+      expect(existsSync(p.filePath) && existsSync(manifestPathOf(p.filePath)), p.id).toBe(true);
   });
 });

@@ -13,9 +13,12 @@ export async function balancerTick(log: (msg: string) => void, now = new Date())
   if (policy.lastRunAt && now.getTime() - Date.parse(policy.lastRunAt) < policy.intervalSec * 1000) return;
   // Claim this slot (compare-and-set on lastRunAt) so several workers never run it twice.
   const lastRunAt = policy.lastRunAt ? new Date(policy.lastRunAt) : null;
-  if (!(await db().balancerPolicy.updateMany({ where: { id: POLICY_ID, lastRunAt }, data: { lastRunAt: now } })).count) return;
+  if (!(await db().balancerPolicy.updateMany({ where: { id: POLICY_ID, lastRunAt }, data: { lastRunAt: now } })).count)
+    return;
   const run = await runBalancerPass('schedule', now);
   if (policy.mode !== 'automatic' || !run.recommendations.length) return;
   const out = await applyPending(SYSTEM_ACTOR, policy.maxConcurrent);
-  log(`balancer applied ${out.applied.length} of ${run.recommendations.length} recommendation(s)${out.failed.length ? `; failed: ${out.failed.map((f) => f.error).join('; ')}` : ''}`);
+  log(
+    `balancer applied ${out.applied.length} of ${run.recommendations.length} recommendation(s)${out.failed.length ? `; failed: ${out.failed.map((f) => f.error).join('; ')}` : ''}`,
+  );
 }

@@ -50,6 +50,9 @@ await sealLegacyHostSecrets().then(
 );
 // An idle look for work is two small indexed reads: every 100 ms keeps a click's task waiting
 // 50 ms on average (500 ms made it 250).
-await runTasks({ workerId, concurrency: Number(process.env.VMOPS_WORKER_CONCURRENCY ?? 4), pollMs: 100, log }, () => stopping);
+await runTasks(
+  { workerId, concurrency: Number(process.env.VMOPS_WORKER_CONCURRENCY ?? 4), pollMs: 100, log },
+  () => stopping,
+);
 log('stopped');
 process.exit(0);

@@ -29,7 +29,20 @@ let worker: ReturnType<typeof startTestWorker>;
 
 // Its own process: the test kills it. A fixed port: the restarted agent must answer at the URL it enrolled with.
 const startAgent = () =>
-  spawnAgent({ name: 'p1', port: 7191, data: path.join(tmp, 'p1'), shared: path.join(tmp, 'shared'), dashboard: dashboard.url, token: agentToken, driver: 'qemu', intervalMs: 1000, importDirs: [GUEST_DIR, tmp] }, { echo: true });
+  spawnAgent(
+    {
+      name: 'p1',
+      port: 7191,
+      data: path.join(tmp, 'p1'),
+      shared: path.join(tmp, 'shared'),
+      dashboard: dashboard.url,
+      token: agentToken,
+      driver: 'qemu',
+      intervalMs: 1000,
+      importDirs: [GUEST_DIR, tmp],
+    },
+    { echo: true },
+  );
 
 beforeAll(async () => {
   expect(existsSync(path.join(GUEST_DIR, 'vmlinux')), 'test guest missing: run scripts/build-guest.sh').toBe(true);
@@ -54,7 +67,10 @@ describe('provisioning on real QEMU', () => {
 
   it('imports the test guest into the shared repository with its SHA-256', async () => {
     const r = await enqueueImageImport(SYSTEM_ACTOR, {
-      name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto',
+      name: 'tiny-linux',
+      version: '1.0',
+      description: '',
+      hostId: 'auto',
       ...guestImageFiles(),
     });
     expect(await settled(r.taskId)).toMatchObject({ state: 'succeeded' });
@@ -67,7 +83,16 @@ describe('provisioning on real QEMU', () => {
 
   it('creates a VM that boots, reports metrics, stops, starts and is deleted with its disk', async () => {
     const t0 = Date.now();
-    const { taskId, vmId } = await createVm(admin, { name: 'integ-vm', imageId, hostId: 'auto', vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, haEnabled: false, tags: [] });
+    const { taskId, vmId } = await createVm(admin, {
+      name: 'integ-vm',
+      imageId,
+      hostId: 'auto',
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeGiB: 1,
+      haEnabled: false,
+      tags: [],
+    });
     const task = await settled(taskId);
     expect(task.state, task.error?.message).toBe('succeeded');
     console.log(`create -> guest ready: ${Date.now() - t0} ms; ${JSON.stringify(task.result)}`);
@@ -89,9 +114,25 @@ describe('provisioning on real QEMU', () => {
     // An image whose "kernel" is not a kernel: qemu-img is happy, QEMU refuses to boot it.
     const bogus = path.join(tmp, 'not-a-kernel');
     writeFileSync(bogus, 'this is not a kernel\n'.repeat(100));
-    const imp = await enqueueImageImport(SYSTEM_ACTOR, { name: 'broken', version: '1', description: '', hostId: 'auto', disk: GUEST_DISK, kernel: bogus });
+    const imp = await enqueueImageImport(SYSTEM_ACTOR, {
+      name: 'broken',
+      version: '1',
+      description: '',
+      hostId: 'auto',
+      disk: GUEST_DISK,
+      kernel: bogus,
+    });
     expect(await settled(imp.taskId)).toMatchObject({ state: 'succeeded' });
-    const { taskId, vmId } = await createVm(admin, { name: 'doomed', imageId: imp.imageId, hostId: 'auto', vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, haEnabled: false, tags: [] });
+    const { taskId, vmId } = await createVm(admin, {
+      name: 'doomed',
+      imageId: imp.imageId,
+      hostId: 'auto',
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeGiB: 1,
+      haEnabled: false,
+      tags: [],
+    });
     const task = await settled(taskId);
     expect(task.state).toBe('failed');
     expect(task.error?.message).toMatch(/kernel|qemu/i);
@@ -101,22 +142,52 @@ describe('provisioning on real QEMU', () => {
   });
 
   it('a dead agent: 503 at once, the host offline within 15 s of its last heartbeat, VMs still running after it returns', async () => {
-    const { taskId, vmId } = await createVm(admin, { name: 'survivor', imageId, hostId: 'auto', vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, haEnabled: false, tags: [] });
+    const { taskId, vmId } = await createVm(admin, {
+      name: 'survivor',
+      imageId,
+      hostId: 'auto',
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeGiB: 1,
+      haEnabled: false,
+      tags: [],
+    });
     expect((await settled(taskId)).state).toBe('succeeded');
     const hostId = (await db().vm.findUniqueOrThrow({ where: { id: vmId } })).hostId;
 
     agent.child.kill('SIGKILL'); // the agent dies; QEMU lives in its own session and must not
     await expect(readVmConsole(vmId, 10)).rejects.toMatchObject({ code: 'AGENT_UNREACHABLE', status: 503 });
-    const host = await waitFor('the host to show offline', async () => ((await getHost(hostId)).status === 'offline' ? getHost(hostId) : null), 30_000, 250);
+    const host = await waitFor(
+      'the host to show offline',
+      async () => ((await getHost(hostId)).status === 'offline' ? getHost(hostId) : null),
+      30_000,
+      250,
+    );
     const silentFor = Date.now() - Date.parse(host.lastHeartbeat!);
     console.log(`host shown offline ${silentFor} ms after its last heartbeat`);
     expect(silentFor).toBeLessThan(15_000);
     await expect(runVmAction(admin, vmId, 'stop')).rejects.toMatchObject({ code: 'HOST_OFFLINE', status: 503 });
-    await expect(createVm(admin, { name: 'nowhere', imageId, hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1, haEnabled: false, tags: [] })).rejects.toMatchObject({ code: 'HOST_OFFLINE', status: 503 });
+    await expect(
+      createVm(admin, {
+        name: 'nowhere',
+        imageId,
+        hostId,
+        vcpus: 1,
+        memoryMiB: 128,
+        diskSizeGiB: 1,
+        haEnabled: false,
+        tags: [],
+      }),
+    ).rejects.toMatchObject({ code: 'HOST_OFFLINE', status: 503 });
 
     agent = startAgent(); // saved credentials, no new token needed
     await waitFor('the host back online', async () => (await getHost(hostId)).status === 'online', 60_000, 250);
-    await waitFor('the VM reported running again', async () => (await db().vm.findUniqueOrThrow({ where: { id: vmId } })).state === 'running', 30_000, 250);
+    await waitFor(
+      'the VM reported running again',
+      async () => (await db().vm.findUniqueOrThrow({ where: { id: vmId } })).state === 'running',
+      30_000,
+      250,
+    );
     expect((await readVmConsole(vmId, 50)).lines.join('\n')).toMatch(/VMOPS-READY/);
     expect(await settled((await deleteVm(admin, vmId)).taskId)).toMatchObject({ state: 'succeeded' });
   });

@@ -11,7 +11,10 @@ import { runTasks } from './runner';
 const testDb = createTestDb();
 afterAll(() => testDb.cleanup());
 
-const row = (kind: string, payload: string) => db().task.create({ data: { kind, title: kind, payload } }).then((t) => t.id);
+const row = (kind: string, payload: string) =>
+  db()
+    .task.create({ data: { kind, title: kind, payload } })
+    .then((t) => t.id);
 
 describe('task runner', () => {
   it('fails a task it cannot run with a coded error and goes on with the next; a valid payload reaches its handler parsed', async () => {
@@ -24,9 +27,17 @@ describe('task runner', () => {
     };
     const log: string[] = [];
     let stop = false;
-    const running = runTasks({ workerId: 'w-test', concurrency: 2, pollMs: 10, log: (m) => void log.push(m) }, () => stop);
+    const running = runTasks(
+      { workerId: 'w-test', concurrency: 2, pollMs: 10, log: (m) => void log.push(m) },
+      () => stop,
+    );
     try {
-      await waitFor('every task settled', async () => ((await db().task.count({ where: { state: { in: ['queued', 'running'] } } })) === 0 ? true : null), 10_000, 20);
+      await waitFor(
+        'every task settled',
+        async () => ((await db().task.count({ where: { state: { in: ['queued', 'running'] } } })) === 0 ? true : null),
+        10_000,
+        20,
+      );
     } finally {
       stop = true;
       await running;
@@ -35,12 +46,32 @@ describe('task runner', () => {
       const t = await getTask(id);
       return { state: t.state, code: t.error?.code, message: t.error?.message, lastStep: t.steps!.at(-1)!.message };
     };
-    expect(await outcome(ids.wrongShape)).toMatchObject({ state: 'failed', code: 'TASK_PAYLOAD_INVALID', message: expect.stringMatching(/vm\.start task .*vmId: /) });
-    expect(await outcome(ids.extraKey)).toMatchObject({ state: 'failed', code: 'TASK_PAYLOAD_INVALID', message: expect.stringContaining('evil') });
-    expect(await outcome(ids.notJson)).toMatchObject({ state: 'failed', code: 'TASK_PAYLOAD_INVALID', lastStep: expect.stringContaining('not JSON') });
-    expect(await outcome(ids.unknownKind)).toMatchObject({ state: 'failed', code: 'TASK_KIND_UNKNOWN', message: 'No task kind "constructor"' });
+    expect(await outcome(ids.wrongShape)).toMatchObject({
+      state: 'failed',
+      code: 'TASK_PAYLOAD_INVALID',
+      message: expect.stringMatching(/vm\.start task .*vmId: /),
+    });
+    expect(await outcome(ids.extraKey)).toMatchObject({
+      state: 'failed',
+      code: 'TASK_PAYLOAD_INVALID',
+      message: expect.stringContaining('evil'),
+    });
+    expect(await outcome(ids.notJson)).toMatchObject({
+      state: 'failed',
+      code: 'TASK_PAYLOAD_INVALID',
+      lastStep: expect.stringContaining('not JSON'),
+    });
+    expect(await outcome(ids.unknownKind)).toMatchObject({
+      state: 'failed',
+      code: 'TASK_KIND_UNKNOWN',
+      message: 'No task kind "constructor"',
+    });
     // The handler ran with the parsed payload: it looked the VM up by its id.
-    expect(await outcome(ids.valid)).toMatchObject({ state: 'failed', code: 'NO_SUCH_OBJECT', message: 'No VM "vm-gone"' });
+    expect(await outcome(ids.valid)).toMatchObject({
+      state: 'failed',
+      code: 'NO_SUCH_OBJECT',
+      message: 'No VM "vm-gone"',
+    });
     expect(log.filter((l) => l.includes(': failed: '))).toHaveLength(5);
   });
 

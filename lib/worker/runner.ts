@@ -1,7 +1,14 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { claimNextTask, failTask, finishTask, renewLease, LEASE_MS } from '@/lib/domain/tasks/service';
-import { isTaskKind, parseTaskPayload, URGENT_SLOTS, URGENT_TASK_KINDS, type TaskKind, type TaskPayload } from '@/lib/domain/tasks/kinds';
+import {
+  isTaskKind,
+  parseTaskPayload,
+  URGENT_SLOTS,
+  URGENT_TASK_KINDS,
+  type TaskKind,
+  type TaskPayload,
+} from '@/lib/domain/tasks/kinds';
 import { errorMessage, taskKindUnknown } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import { makeContext, type TaskContext, type TaskHandler } from './context';
@@ -16,7 +23,10 @@ function runHandler<K extends TaskKind>(kind: K, ctx: TaskContext, payload: Task
 }
 
 // A row the worker cannot run (unknown kind, payload its schema refuses) fails with a coded error.
-async function runOne(opts: RunnerOptions, claimed: NonNullable<Awaited<ReturnType<typeof claimNextTask>>>): Promise<void> {
+async function runOne(
+  opts: RunnerOptions,
+  claimed: NonNullable<Awaited<ReturnType<typeof claimNextTask>>>,
+): Promise<void> {
   const task = await db().task.findUniqueOrThrow({ where: { id: claimed.id } });
   const ctx = makeContext(task.id, { id: task.createdById, name: task.createdByName ?? 'system' }, claimed.recovered);
   const renew = setInterval(() => void renewLease(task.id, opts.workerId).catch(() => {}), LEASE_MS / 3);

@@ -12,7 +12,10 @@ export async function scheduleSnapshots(log: (msg: string) => void, now = new Da
   const due = await db().snapshotSchedule.findMany({ where: { enabled: true, nextRunAt: { lte: now } } });
   const active = await activeScheduleRuns(due.map((s) => s.id));
   for (const s of due) {
-    const claimed = await db().snapshotSchedule.updateMany({ where: { id: s.id, nextRunAt: s.nextRunAt }, data: { nextRunAt: nextRun(s.schedule, s.timezone, now) } });
+    const claimed = await db().snapshotSchedule.updateMany({
+      where: { id: s.id, nextRunAt: s.nextRunAt },
+      data: { nextRunAt: nextRun(s.schedule, s.timezone, now) },
+    });
     if (claimed.count !== 1) continue;
     if (active.has(s.id)) {
       log(`snapshot schedule ${s.name}: due, but its previous run (task ${active.get(s.id)}) is still going; skipped`);

@@ -8,7 +8,13 @@ import { db } from '@/lib/db/client';
 import { createGroupCheckpoint, restoreGroup } from '@/lib/domain/snapshots/groups';
 import { createSchedule, enqueueScheduleRun } from '@/lib/domain/snapshots/schedules';
 import { getVmSnapshots, getVmTimeline } from '@/lib/domain/snapshots/queries';
-import { cloneFromSnapshot, deleteSnapshot, detachClone, revertSnapshot, takeSnapshot } from '@/lib/domain/snapshots/service';
+import {
+  cloneFromSnapshot,
+  deleteSnapshot,
+  detachClone,
+  revertSnapshot,
+  takeSnapshot,
+} from '@/lib/domain/snapshots/service';
 import { createVm, deleteVm } from '@/lib/domain/vms/service';
 import { useCluster, type ClusterHost } from '@/lib/testing/cluster';
 import { admin } from '@/lib/testing/fixtures';
@@ -24,12 +30,22 @@ const hostOf = async (vmId: string) => {
 };
 
 async function guestOn(host: ClusterHost, name: string): Promise<string> {
-  const { taskId, vmId } = await createVm(admin, { name, imageId: env.imageId, hostId: host.hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, haEnabled: false, tags: [] });
+  const { taskId, vmId } = await createVm(admin, {
+    name,
+    imageId: env.imageId,
+    hostId: host.hostId,
+    vcpus: 1,
+    memoryMiB: 128,
+    diskSizeGiB: 0.0625,
+    haEnabled: false,
+    tags: [],
+  });
   await succeeded(taskId);
   return vmId;
 }
 
-const write = async (vmId: string, n: number) => Number((await ask((await hostOf(vmId)).client, vmId, `write ${n}`, /^VMOPS-OK seq=\d+$/)).split('=')[1]);
+const write = async (vmId: string, n: number) =>
+  Number((await ask((await hostOf(vmId)).client, vmId, `write ${n}`, /^VMOPS-OK seq=\d+$/)).split('=')[1]);
 const status = async (vmId: string) => {
   const line = await ask((await hostOf(vmId)).client, vmId, 'status', /^VMOPS-STATUS uptime=[\d.]+ seq=\d+ burn=\d$/);
   return { uptime: Number(/uptime=([\d.]+)/.exec(line)![1]), seq: Number(/seq=(\d+)/.exec(line)![1]) };
@@ -65,7 +81,13 @@ describe('snapshots and checkpoints through the dashboard (real QEMU)', () => {
     await expect(recordsOf(solo)).resolves.toBe('VMOPS-RECORDS first=1 last=5 count=5 gaps=0');
     const vm = await db().vm.findUniqueOrThrow({ where: { id: solo } });
     expect(vm).toMatchObject({ state: 'running', currentSnapshotId: snapshotId });
-    numbers.checkpoint = { pauseMs: row.pauseMs, downtimeMs: row.downtimeMs, stateBytes: Number(row.stateBytes), takeTaskMs: took.finishedAt && took.startedAt ? Date.parse(took.finishedAt) - Date.parse(took.startedAt) : null, revertMs: (t.result as { revertMs: number }).revertMs };
+    numbers.checkpoint = {
+      pauseMs: row.pauseMs,
+      downtimeMs: row.downtimeMs,
+      stateBytes: Number(row.stateBytes),
+      takeTaskMs: took.finishedAt && took.startedAt ? Date.parse(took.finishedAt) - Date.parse(took.startedAt) : null,
+      revertMs: (t.result as { revertMs: number }).revertMs,
+    };
   });
 
   it('disk snapshot, more writes, revert: the VM boots on exactly the records up to the snapshot; the tree branches', async () => {
@@ -80,7 +102,10 @@ describe('snapshots and checkpoints through the dashboard (real QEMU)', () => {
     expect((await status(solo)).seq).toBe(8); // a boot: the sequence comes back from the disk
     const tree = await getVmSnapshots(solo);
     expect(tree.currentId).toBe(snapshotId);
-    expect(tree.snapshots.map((s) => [s.name, s.kind])).toEqual([['cp-5', 'checkpoint'], ['disk-8', 'snapshot']]);
+    expect(tree.snapshots.map((s) => [s.name, s.kind])).toEqual([
+      ['cp-5', 'checkpoint'],
+      ['disk-8', 'snapshot'],
+    ]);
     expect(tree.snapshots[1].parentId).toBe(tree.snapshots[0].id);
     expect((await getVmTimeline(solo)).points.map((p) => p.kind)).toEqual(['checkpoint', 'snapshot']);
   });
@@ -89,7 +114,11 @@ describe('snapshots and checkpoints through the dashboard (real QEMU)', () => {
     g2 = await guestOn(env.host.s2, 'snap-g2');
     const g3 = await guestOn(env.host.s2, 'snap-g3');
     const members = [solo, g2, g3];
-    const at: Record<string, number> = { [solo]: await write(solo, 2), [g2]: await write(g2, 4), [g3]: await write(g3, 6) };
+    const at: Record<string, number> = {
+      [solo]: await write(solo, 2),
+      [g2]: await write(g2, 4),
+      [g3]: await write(g3, 6),
+    };
     expect(Object.values(at)).toEqual([10, 4, 6]);
     const { taskId, groupId } = await createGroupCheckpoint(admin, { name: 'app tier', memory: true, vmIds: members });
     await succeeded(taskId);
@@ -102,13 +131,21 @@ describe('snapshots and checkpoints through the dashboard (real QEMU)', () => {
     for (const vm of members) {
       expect((await status(vm)).seq, vm).toBe(at[vm]);
       await expect(recordsOf(vm)).resolves.toBe(`VMOPS-RECORDS first=1 last=${at[vm]} count=${at[vm]} gaps=0`);
-      expect(await db().vm.findUniqueOrThrow({ where: { id: vm } })).toMatchObject({ state: 'running', currentSnapshotId: expect.stringMatching(new RegExp(`^${groupId}-`)) });
+      expect(await db().vm.findUniqueOrThrow({ where: { id: vm } })).toMatchObject({
+        state: 'running',
+        currentSnapshotId: expect.stringMatching(new RegExp(`^${groupId}-`)),
+      });
     }
     numbers.group3 = {
       pauseMs: group.pauseMs,
-      members: (await db().snapshot.findMany({ where: { groupId } })).map((s) => ({ pauseMs: s.pauseMs, downtimeMs: s.downtimeMs })),
+      members: (await db().snapshot.findMany({ where: { groupId } })).map((s) => ({
+        pauseMs: s.pauseMs,
+        downtimeMs: s.downtimeMs,
+      })),
       // the agents' own account: until the capture call vs capturing
-      agents: env.cluster.hosts.flatMap((h) => h.log.lines.filter((l) => l.includes(`group ${groupId} paused`)).map((l) => l.slice(l.indexOf('VM ')))),
+      agents: env.cluster.hosts.flatMap((h) =>
+        h.log.lines.filter((l) => l.includes(`group ${groupId} paused`)).map((l) => l.slice(l.indexOf('VM '))),
+      ),
     };
   });
 
@@ -116,13 +153,22 @@ describe('snapshots and checkpoints through the dashboard (real QEMU)', () => {
     const parentRecords = await recordsOf(solo);
     const { taskId, vmId: clone } = await cloneFromSnapshot(admin, solo, disk8, { name: 'snap-clone', start: true });
     await succeeded(taskId);
-    expect(await db().vm.findUniqueOrThrow({ where: { id: clone } })).toMatchObject({ state: 'running', hostId: env.host.s1.hostId, cloneOfSnapshotId: disk8 });
+    expect(await db().vm.findUniqueOrThrow({ where: { id: clone } })).toMatchObject({
+      state: 'running',
+      hostId: env.host.s1.hostId,
+      cloneOfSnapshotId: disk8,
+    });
     await expect(recordsOf(clone)).resolves.toBe('VMOPS-RECORDS first=1 last=8 count=8 gaps=0');
     expect(await write(clone, 5)).toBe(13);
     await expect(recordsOf(solo)).resolves.toBe(parentRecords);
-    await expect(deleteSnapshot(admin, solo, disk8)).rejects.toMatchObject({ code: 'POINT_IN_USE', data: { clones: [{ vmId: clone, vmName: 'snap-clone' }] } });
+    await expect(deleteSnapshot(admin, solo, disk8)).rejects.toMatchObject({
+      code: 'POINT_IN_USE',
+      data: { clones: [{ vmId: clone, vmName: 'snap-clone' }] },
+    });
     await expect(deleteVm(admin, solo)).rejects.toMatchObject({ code: 'POINT_IN_USE' });
-    expect((await getVmSnapshots(solo)).snapshots.find((s) => s.id === disk8)!.clones).toEqual([{ vmId: clone, vmName: 'snap-clone' }]);
+    expect((await getVmSnapshots(solo)).snapshots.find((s) => s.id === disk8)!.clones).toEqual([
+      { vmId: clone, vmName: 'snap-clone' },
+    ]);
 
     const detach = await succeeded((await detachClone(admin, clone)).taskId);
     expect((await db().vm.findUniqueOrThrow({ where: { id: clone } })).cloneOfSnapshotId).toBeNull();
@@ -131,15 +177,28 @@ describe('snapshots and checkpoints through the dashboard (real QEMU)', () => {
     await succeeded((await deleteSnapshot(admin, solo, disk8)).taskId);
     expect(await db().snapshot.findUnique({ where: { id: disk8 } })).toBeNull();
     await expect(recordsOf(solo)).resolves.toBe(parentRecords);
-    numbers.clone = { detachTaskMs: detach.finishedAt && detach.startedAt ? Date.parse(detach.finishedAt) - Date.parse(detach.startedAt) : null };
+    numbers.clone = {
+      detachTaskMs:
+        detach.finishedAt && detach.startedAt ? Date.parse(detach.finishedAt) - Date.parse(detach.startedAt) : null,
+    };
   });
 
   it('a snapshot schedule run takes a snapshot per VM and prunes beyond keep N (a live merge), the guest keeps every record', async () => {
-    const schedule = await createSchedule(admin, { name: 'every-minute', enabled: false, selector: { vmIds: [g2], tags: [] }, memory: false, schedule: '* * * * *', timezone: 'UTC', keep: 1 });
+    const schedule = await createSchedule(admin, {
+      name: 'every-minute',
+      enabled: false,
+      selector: { vmIds: [g2], tags: [] },
+      memory: false,
+      schedule: '* * * * *',
+      timezone: 'UTC',
+      keep: 1,
+    });
     const ids: string[] = [];
     for (const n of [1, 2]) {
       const seq = await write(g2, n);
-      const t = await succeeded(await enqueueScheduleRun({ id: schedule.id, name: schedule.name }, { id: admin.id, name: admin.username }));
+      const t = await succeeded(
+        await enqueueScheduleRun({ id: schedule.id, name: schedule.name }, { id: admin.id, name: admin.username }),
+      );
       const [o] = (t.result as { outcomes: { snapshotId: string; pruned: number; error: string | null }[] }).outcomes;
       expect(o).toMatchObject({ error: null, pruned: n - 1 });
       ids.push(o.snapshotId);

@@ -34,18 +34,43 @@ export async function backupBench(): Promise<BenchRow[]> {
   let last: BackupResult | null = null;
   const backup = async (pointId: string) => {
     const manifest = { vmName: id, vmSpec: { vcpus: 1, memoryMiB: 128, boot: {}, imageId: null, tags: [] } };
-    const req = { pointId, targetDir: repo, bitmap: 'bm', parent: last ? { path: last.path } : null, forceFull: false, manifest };
+    const req = {
+      pointId,
+      targetDir: repo,
+      bitmap: 'bm',
+      parent: last ? { path: last.path } : null,
+      forceFull: false,
+      manifest,
+    };
     last = await ctx.withLock(id, () => takeBackup(ctx, id, req, op, active));
     return last;
   };
   const ask = async (cmd: string, re: RegExp) => {
     const n = (await driver.consoleTail(id, 2000)).lines.filter((l) => re.test(l)).length;
     await driver.sendSerial(id, cmd);
-    await waitFor(cmd, async () => (await driver.consoleTail(id, 2000)).lines.filter((l) => re.test(l)).length > n, 300_000, 200);
+    await waitFor(
+      cmd,
+      async () => (await driver.consoleTail(id, 2000)).lines.filter((l) => re.test(l)).length > n,
+      300_000,
+      200,
+    );
   };
   try {
     // 1 GiB disk with 320 MiB of data (patterned, written with qemu-io before boot).
-    await driver.defineVm({ id, name: id, vcpus: 1, memoryMiB: 128, pool: 'local', vmDir, diskPath: disk, boot: { kernelPath: path.join(guest, 'vmlinux'), initrdPath: path.join(guest, 'initrd.gz'), append: 'console=ttyS0 quiet panic=-1' } });
+    await driver.defineVm({
+      id,
+      name: id,
+      vcpus: 1,
+      memoryMiB: 128,
+      pool: 'local',
+      vmDir,
+      diskPath: disk,
+      boot: {
+        kernelPath: path.join(guest, 'vmlinux'),
+        initrdPath: path.join(guest, 'initrd.gz'),
+        append: 'console=ttyS0 quiet panic=-1',
+      },
+    });
     await driver.createOverlay(disk, path.join(guest, 'disk.qcow2'), 1024 * MiB);
     execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x5a 8M 320M', disk], { stdio: 'ignore' });
     await driver.startVm(id);
@@ -53,7 +78,14 @@ export async function backupBench(): Promise<BenchRow[]> {
 
     const full = await backup('full');
     const converts: number[] = [];
-    for (let i = 0; i < 3; i++) converts.push((await timed(async () => execFileSync('qemu-img', ['convert', '-U', '-O', 'qcow2', disk, path.join(tmp, `convert-${i}.qcow2`)])))[0]);
+    for (let i = 0; i < 3; i++)
+      converts.push(
+        (
+          await timed(async () =>
+            execFileSync('qemu-img', ['convert', '-U', '-O', 'qcow2', disk, path.join(tmp, `convert-${i}.qcow2`)]),
+          )
+        )[0],
+      );
     const conv = median(converts);
     rows.push({
       what: `full backup of a running VM (1 GiB disk, ${mib(full.bytesWritten)} data): time incl. SHA-256`,
@@ -70,20 +102,42 @@ export async function backupBench(): Promise<BenchRow[]> {
       await fh.sync();
       await fh.close();
     });
-    rows.push({ what: `same full backup minus its SHA-256 pass (${ms(hashMs)} alone)`, value: ms(full.durationMs - hashMs), yardstick: `qemu-img convert + fsync of its output: ${ms(durable)}`, ratio: ((full.durationMs - hashMs) / durable).toFixed(2) });
+    rows.push({
+      what: `same full backup minus its SHA-256 pass (${ms(hashMs)} alone)`,
+      value: ms(full.durationMs - hashMs),
+      yardstick: `qemu-img convert + fsync of its output: ${ms(durable)}`,
+      ratio: ((full.durationMs - hashMs) / durable).toFixed(2),
+    });
 
     await ask('writemb 64 400', /^VMOPS-(OK writemb|ERR)/);
     const seq = await backup('inc-seq');
-    rows.push({ what: 'incremental after 64 MiB of sequential guest writes: bytes written', value: mib(seq.bytesWritten), yardstick: 'changed: 64.0 MiB', ratio: (seq.bytesWritten / (64 * MiB)).toFixed(3) });
+    rows.push({
+      what: 'incremental after 64 MiB of sequential guest writes: bytes written',
+      value: mib(seq.bytesWritten),
+      yardstick: 'changed: 64.0 MiB',
+      ratio: (seq.bytesWritten / (64 * MiB)).toFixed(3),
+    });
 
     // 256 scattered 4 KiB blocks (offsets as the guest computes them): each dirties one 64 KiB
     // bitmap granule, so the yardstick counts the distinct granules too.
     const blocks = (1024 - 4) * 256;
-    const granules = new Set(Array.from({ length: 256 }, (_, k) => Math.floor((4 * 256 + (((k + 1) * 2654435761) % blocks)) / 16))).size;
+    const granules = new Set(
+      Array.from({ length: 256 }, (_, k) => Math.floor((4 * 256 + (((k + 1) * 2654435761) % blocks)) / 16)),
+    ).size;
     await ask('scatter 256', /^VMOPS-(OK scatter|ERR)/);
     const scat = await backup('inc-scattered');
-    rows.push({ what: 'incremental after 256 scattered 4 KiB writes: bytes written', value: mib(scat.bytesWritten), yardstick: `changed: ${mib(256 * 4096)} in ${granules} distinct 64 KiB granules (${mib(granules * 65536)})`, ratio: (scat.bytesWritten / (256 * 4096)).toFixed(1) });
-    rows.push({ what: 'incremental backup time (scattered case)', value: ms(scat.durationMs), yardstick: `full: ${ms(full.durationMs)}`, ratio: (scat.durationMs / full.durationMs).toFixed(3) });
+    rows.push({
+      what: 'incremental after 256 scattered 4 KiB writes: bytes written',
+      value: mib(scat.bytesWritten),
+      yardstick: `changed: ${mib(256 * 4096)} in ${granules} distinct 64 KiB granules (${mib(granules * 65536)})`,
+      ratio: (scat.bytesWritten / (256 * 4096)).toFixed(1),
+    });
+    rows.push({
+      what: 'incremental backup time (scattered case)',
+      value: ms(scat.durationMs),
+      yardstick: `full: ${ms(full.durationMs)}`,
+      ratio: (scat.durationMs / full.durationMs).toFixed(3),
+    });
   } finally {
     await driver.killVm(id).catch(() => {});
     await driver.close();

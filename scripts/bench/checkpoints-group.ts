@@ -35,15 +35,35 @@ export async function groupCheckpointBench(): Promise<BenchRow[]> {
       const mem = await takes(members, `g${n}`, 'memory');
       const group = median(mem.map((t) => t.groupPauseMs));
       rows.push(
-        { what: `group checkpoint with memory, ${n} VMs on 2 hosts: group pause (first stop to last resume), median of ${RUNS}`, value: ms(group), yardstick: 'target 100 ms for 10 VMs', ratio: (group / 100).toFixed(2) },
-        { what: `group checkpoint with memory, ${n} VMs: pause per VM (median / max)`, value: `${ms(median(perVm(mem)))} / ${ms(Math.max(...perVm(mem)))}`, yardstick: 'target 20 ms per VM', ratio: (median(perVm(mem)) / 20).toFixed(2) },
+        {
+          what: `group checkpoint with memory, ${n} VMs on 2 hosts: group pause (first stop to last resume), median of ${RUNS}`,
+          value: ms(group),
+          yardstick: 'target 100 ms for 10 VMs',
+          ratio: (group / 100).toFixed(2),
+        },
+        {
+          what: `group checkpoint with memory, ${n} VMs: pause per VM (median / max)`,
+          value: `${ms(median(perVm(mem)))} / ${ms(Math.max(...perVm(mem)))}`,
+          yardstick: 'target 20 ms per VM',
+          ratio: (median(perVm(mem)) / 20).toFixed(2),
+        },
       );
     }
     const disk = await takes(all, 'g10', 'disk');
     const diskGroup = median(disk.map((t) => t.groupPauseMs));
-    rows.push({ what: `crash-consistent group snapshot (disk only), 10 VMs: group pause, median of ${RUNS}`, value: ms(diskGroup), yardstick: 'target 100 ms', ratio: (diskGroup / 100).toFixed(2) });
+    rows.push({
+      what: `crash-consistent group snapshot (disk only), 10 VMs: group pause, median of ${RUNS}`,
+      value: ms(diskGroup),
+      yardstick: 'target 100 ms',
+      ratio: (diskGroup / 100).toFixed(2),
+    });
     const restore = await restoreGroup(all.slice(0, 3), `bench-g3-memory-${RUNS - 1}`);
-    rows.push({ what: 'group restore of 3 checkpoints with memory: revert calls to all resumed', value: ms(restore.totalMs), yardstick: `of which the resume calls ${ms(restore.resumeMs)}`, ratio: '-' });
+    rows.push({
+      what: 'group restore of 3 checkpoints with memory: revert calls to all resumed',
+      value: ms(restore.totalMs),
+      yardstick: `of which the resume calls ${ms(restore.resumeMs)}`,
+      ratio: '-',
+    });
   } finally {
     await cluster.close();
   }

@@ -62,7 +62,8 @@ async function singleCheckpointBench(): Promise<BenchRow[]> {
   execFileSync('bash', [path.join(REPO_DIR, 'scripts/build-guest.sh')], { stdio: 'inherit' });
   const h: QemuTestAgent = await startQemuTestAgent('bench-ckpt');
   const c: AgentClient = h.client;
-  const run = async (op: Operation) => (await waitForOperation(c, op.id, undefined, { intervalMs: 50, timeoutMs: 300_000 })).result;
+  const run = async (op: Operation) =>
+    (await waitForOperation(c, op.id, undefined, { intervalMs: 50, timeoutMs: 300_000 })).result;
   const session = () => requireQemu(h.driver, 'bench').vms.expectSession(VM, ['running', 'paused']);
   let n = 0;
   const take = async (kind: 'disk' | 'memory') => {
@@ -71,7 +72,15 @@ async function singleCheckpointBench(): Promise<BenchRow[]> {
     return { p, totalMs: performance.now() - t };
   };
   try {
-    await c.createVm({ id: VM, name: VM, vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * 1024 * 1024, baseImagePath: GUEST_DISK, boot: guestBoot() });
+    await c.createVm({
+      id: VM,
+      name: VM,
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeBytes: 64 * 1024 * 1024,
+      baseImagePath: GUEST_DISK,
+      boot: guestBoot(),
+    });
     await waitGuestReady(c, VM);
     const s = await session();
     const idle: number[] = [];
@@ -83,7 +92,12 @@ async function singleCheckpointBench(): Promise<BenchRow[]> {
       const stop = prober(await session());
       const { p, totalMs } = await take('memory');
       const slowest = await stop();
-      memory.push({ pause: p.pauseMs ?? NaN, downtime: p.downtimeMs ?? NaN, stall: Math.max(0, slowest - idleRtt), total: totalMs });
+      memory.push({
+        pause: p.pauseMs ?? NaN,
+        downtime: p.downtimeMs ?? NaN,
+        stall: Math.max(0, slowest - idleRtt),
+        total: totalMs,
+      });
       await run(await c.deletePoint(VM, p.id));
     }
     // Yardstick: the same state file written while the VM stays stopped (a stop-the-world dump).
@@ -114,12 +128,42 @@ async function singleCheckpointBench(): Promise<BenchRow[]> {
     const stall = median(memory.map((m) => m.stall));
     const dumpMs = dump.totalMs;
     return [
-      { what: `checkpoint with memory, 128 MiB guest: pause STOP to RESUME (median of ${RUNS}; max)`, value: `${ms(pause)} (max ${ms(Math.max(...memory.map((m) => m.pause)))})`, yardstick: 'target 20 ms', ratio: (pause / 20).toFixed(2) },
-      { what: 'checkpoint with memory: QEMU downtime (query-migrate), median', value: ms(median(memory.map((m) => m.downtime))), yardstick: 'target 20 ms', ratio: (median(memory.map((m) => m.downtime)) / 20).toFixed(2) },
-      { what: 'checkpoint with memory: pause the guest sees (worst status reply delay over the idle median), median', value: ms(stall), yardstick: `stop-the-world dump of the same state: ${ms(dumpMs)}`, ratio: (stall / dumpMs).toFixed(3) },
-      { what: 'checkpoint with memory: request to point recorded (state file written), median', value: ms(median(memory.map((m) => m.total))), yardstick: `idle status round trip ${ms(idleRtt)}`, ratio: '-' },
-      { what: `disk snapshot of a running VM: pause, median of ${RUNS}`, value: ms(median(disks)), yardstick: 'target 20 ms', ratio: (median(disks) / 20).toFixed(2) },
-      { what: `revert to a checkpoint with memory: request to the guest answering, median of ${REVERTS}`, value: ms(median(memReverts)), yardstick: `disk snapshot revert (reboot) to guest ready: ${ms(median(diskReverts))}`, ratio: (median(memReverts) / median(diskReverts)).toFixed(2) },
+      {
+        what: `checkpoint with memory, 128 MiB guest: pause STOP to RESUME (median of ${RUNS}; max)`,
+        value: `${ms(pause)} (max ${ms(Math.max(...memory.map((m) => m.pause)))})`,
+        yardstick: 'target 20 ms',
+        ratio: (pause / 20).toFixed(2),
+      },
+      {
+        what: 'checkpoint with memory: QEMU downtime (query-migrate), median',
+        value: ms(median(memory.map((m) => m.downtime))),
+        yardstick: 'target 20 ms',
+        ratio: (median(memory.map((m) => m.downtime)) / 20).toFixed(2),
+      },
+      {
+        what: 'checkpoint with memory: pause the guest sees (worst status reply delay over the idle median), median',
+        value: ms(stall),
+        yardstick: `stop-the-world dump of the same state: ${ms(dumpMs)}`,
+        ratio: (stall / dumpMs).toFixed(3),
+      },
+      {
+        what: 'checkpoint with memory: request to point recorded (state file written), median',
+        value: ms(median(memory.map((m) => m.total))),
+        yardstick: `idle status round trip ${ms(idleRtt)}`,
+        ratio: '-',
+      },
+      {
+        what: `disk snapshot of a running VM: pause, median of ${RUNS}`,
+        value: ms(median(disks)),
+        yardstick: 'target 20 ms',
+        ratio: (median(disks) / 20).toFixed(2),
+      },
+      {
+        what: `revert to a checkpoint with memory: request to the guest answering, median of ${REVERTS}`,
+        value: ms(median(memReverts)),
+        yardstick: `disk snapshot revert (reboot) to guest ready: ${ms(median(diskReverts))}`,
+        ratio: (median(memReverts) / median(diskReverts)).toFixed(2),
+      },
     ];
   } finally {
     await h.stop();

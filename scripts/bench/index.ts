@@ -34,12 +34,16 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
 const file = path.join(root, 'docs/BENCHMARKS.md');
 const words = process.argv.slice(2).map((w) => w.toLowerCase());
 const chosen = words.length ? suites.filter(([title]) => words.some((w) => title.toLowerCase().includes(w))) : suites;
-if (!chosen.length) throw new Error(`no bench suite matches ${words.join(', ')}; suites: ${suites.map(([t]) => t).join('; ')}`);
+if (!chosen.length)
+  throw new Error(`no bench suite matches ${words.join(', ')}; suites: ${suites.map(([t]) => t).join('; ')}`);
 
 // The sections of the last run, by title, for a partial run.
 const previous = new Map<string, string>();
 if (words.length && existsSync(file)) {
-  for (const part of readFileSync(file, 'utf8').split(/^(?=## )/m).slice(1)) previous.set(part.slice(3, part.indexOf('\n')), part.trimEnd() + '\n');
+  for (const part of readFileSync(file, 'utf8')
+    .split(/^(?=## )/m)
+    .slice(1))
+    previous.set(part.slice(3, part.indexOf('\n')), part.trimEnd() + '\n');
 }
 
 const sections: string[] = [];
@@ -51,7 +55,14 @@ for (const [title, run] of suites) {
   console.log(`bench: ${title}`);
   const rows = await run();
   sections.push(
-    [`## ${title}`, '', '| measure | value | yardstick | ratio |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.yardstick} | ${r.ratio} |`), ''].join('\n'),
+    [
+      `## ${title}`,
+      '',
+      '| measure | value | yardstick | ratio |',
+      '| --- | --- | --- | --- |',
+      ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.yardstick} | ${r.ratio} |`),
+      '',
+    ].join('\n'),
   );
   for (const r of rows) console.log(`  ${r.what}: ${r.value} (${r.yardstick}; ratio ${r.ratio})`);
 }

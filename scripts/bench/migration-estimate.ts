@@ -22,7 +22,16 @@ type Sample = { mode: string; round: number; predicted: number; actual: number; 
 
 async function guestOn(c: Cluster, imageId: string, hostId: string, name: string, pool: 'local' | 'shared') {
   await c.pauseWorker();
-  const { taskId, vmId } = await createVm(admin, { name, imageId, hostId, vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, haEnabled: false, tags: [] });
+  const { taskId, vmId } = await createVm(admin, {
+    name,
+    imageId,
+    hostId,
+    vcpus: 1,
+    memoryMiB: 128,
+    diskSizeGiB: 0.0625,
+    haEnabled: false,
+    tags: [],
+  });
   await db().vm.update({ where: { id: vmId }, data: { pool } });
   c.resumeWorker();
   const t = await settled(taskId);
@@ -30,7 +39,10 @@ async function guestOn(c: Cluster, imageId: string, hostId: string, name: string
   return vmId;
 }
 
-async function migrateOnce(vmId: string, targetHostId: string): Promise<{ predicted: number; actual: number; basis: string }> {
+async function migrateOnce(
+  vmId: string,
+  targetHostId: string,
+): Promise<{ predicted: number; actual: number; basis: string }> {
   const { taskId, migrationId } = await queueMigration(admin, { vmId, targetHostId, reason: 'manual' });
   const t = await settled(taskId);
   if (t.state !== 'succeeded') throw new Error(`migration: ${t.error?.message}`);
@@ -50,7 +62,9 @@ export async function migrationEstimateBench(): Promise<BenchRow[]> {
     const probed = await queueDueLinkProbes();
     const probes = await db().task.findMany({ where: { kind: 'host.link-probe' } });
     for (const t of probes) if ((await settled(t.id)).state !== 'succeeded') throw new Error('link probe failed');
-    console.log(`  ${probed} link probes: ${(await db().hostLink.findMany()).map((l) => `${Math.round(l.bytesPerSec / 1048576)} MiB/s, QEMU start ${l.qemuStartMs} ms`).join('; ')}`);
+    console.log(
+      `  ${probed} link probes: ${(await db().hostLink.findMany()).map((l) => `${Math.round(l.bytesPerSec / 1048576)} MiB/s, QEMU start ${l.qemuStartMs} ms`).join('; ')}`,
+    );
     const samples: Sample[] = [];
     for (const mode of ['shared', 'storage'] as const) {
       const vmId = await guestOn(c, imageId, a.hostId, `est-${mode}`, mode === 'shared' ? 'shared' : 'local');
@@ -63,15 +77,24 @@ export async function migrationEstimateBench(): Promise<BenchRow[]> {
         await sleep(2000);
       }
     }
-    return samples.map((s) => {
-      const err = (s.predicted - s.actual) / s.actual;
-      return {
-        what: `${s.mode} migration #${s.round + 1}${s.round === 0 ? ' (fresh cluster: no migration measured yet)' : ''}: predicted duration`,
-        value: ms(s.predicted),
-        yardstick: `measured ${ms(s.actual)} (queued -> running on the target); target within 30 %`,
-        ratio: `${(s.predicted / s.actual).toFixed(2)} (${err >= 0 ? '+' : ''}${(err * 100).toFixed(0)} %)`,
-      };
-    }).concat([{ what: 'median absolute prediction error, all migrations', value: `${(median(samples.map((s) => Math.abs(s.predicted - s.actual) / s.actual)) * 100).toFixed(0)} %`, yardstick: 'target 30 %', ratio: (median(samples.map((s) => Math.abs(s.predicted - s.actual) / s.actual)) / 0.3).toFixed(2) }]);
+    return samples
+      .map((s) => {
+        const err = (s.predicted - s.actual) / s.actual;
+        return {
+          what: `${s.mode} migration #${s.round + 1}${s.round === 0 ? ' (fresh cluster: no migration measured yet)' : ''}: predicted duration`,
+          value: ms(s.predicted),
+          yardstick: `measured ${ms(s.actual)} (queued -> running on the target); target within 30 %`,
+          ratio: `${(s.predicted / s.actual).toFixed(2)} (${err >= 0 ? '+' : ''}${(err * 100).toFixed(0)} %)`,
+        };
+      })
+      .concat([
+        {
+          what: 'median absolute prediction error, all migrations',
+          value: `${(median(samples.map((s) => Math.abs(s.predicted - s.actual) / s.actual)) * 100).toFixed(0)} %`,
+          yardstick: 'target 30 %',
+          ratio: (median(samples.map((s) => Math.abs(s.predicted - s.actual) / s.actual)) / 0.3).toFixed(2),
+        },
+      ]);
   } finally {
     await c?.close();
     testDb.cleanup();

@@ -9,7 +9,12 @@ import { median, ms, type BenchRow } from './types';
 
 const MOVES = 3;
 
-async function moves(hosts: [TestHost, TestHost], id: string, mode: 'shared' | 'storage', from: number): Promise<{ runs: MigrationRun[]; at: number }> {
+async function moves(
+  hosts: [TestHost, TestHost],
+  id: string,
+  mode: 'shared' | 'storage',
+  from: number,
+): Promise<{ runs: MigrationRun[]; at: number }> {
   const runs: MigrationRun[] = [];
   let at = from;
   for (let i = 0; i < MOVES; i++) {
@@ -37,14 +42,45 @@ export async function migrationBench(): Promise<BenchRow[]> {
       const down = (r: MigrationRun[]) => med(r, (x) => x.result.downtimeMs);
       const pause = (r: MigrationRun[]) => med(r, (x) => x.guestPauseMs ?? NaN);
       const label = mode === 'shared' ? 'shared disk' : 'storage (NBD mirror of the disk overlay)';
-      const mib = (r: MigrationRun[]) => `${(med(r, (x) => x.result.bytesTransferred) / 1024 ** 2).toFixed(0)} MiB moved`;
+      const mib = (r: MigrationRun[]) =>
+        `${(med(r, (x) => x.result.bytesTransferred) / 1024 ** 2).toFixed(0)} MiB moved`;
       rows.push(
-        { what: `${label}, idle guest (128 MiB): total time`, value: ms(total(idle.runs)), yardstick: mib(idle.runs), ratio: '-' },
-        { what: `${label}, busy guest (burn on): total time`, value: ms(total(busy.runs)), yardstick: `idle guest ${ms(total(idle.runs))}`, ratio: (total(busy.runs) / total(idle.runs)).toFixed(2) },
-        { what: `${label}, idle guest: downtime (QEMU)`, value: ms(down(idle.runs)), yardstick: `total ${ms(total(idle.runs))}`, ratio: (down(idle.runs) / total(idle.runs)).toFixed(3) },
-        { what: `${label}, busy guest: downtime (QEMU)`, value: ms(down(busy.runs)), yardstick: `total ${ms(total(busy.runs))}`, ratio: (down(busy.runs) / total(busy.runs)).toFixed(3) },
-        { what: `${label}, idle guest: pause the guest saw (source stop to target resume)`, value: ms(pause(idle.runs)), yardstick: `QEMU downtime ${ms(down(idle.runs))}`, ratio: (pause(idle.runs) / down(idle.runs)).toFixed(2) },
-        { what: `${label}, busy guest: pause the guest saw`, value: ms(pause(busy.runs)), yardstick: `QEMU downtime ${ms(down(busy.runs))}`, ratio: (pause(busy.runs) / down(busy.runs)).toFixed(2) },
+        {
+          what: `${label}, idle guest (128 MiB): total time`,
+          value: ms(total(idle.runs)),
+          yardstick: mib(idle.runs),
+          ratio: '-',
+        },
+        {
+          what: `${label}, busy guest (burn on): total time`,
+          value: ms(total(busy.runs)),
+          yardstick: `idle guest ${ms(total(idle.runs))}`,
+          ratio: (total(busy.runs) / total(idle.runs)).toFixed(2),
+        },
+        {
+          what: `${label}, idle guest: downtime (QEMU)`,
+          value: ms(down(idle.runs)),
+          yardstick: `total ${ms(total(idle.runs))}`,
+          ratio: (down(idle.runs) / total(idle.runs)).toFixed(3),
+        },
+        {
+          what: `${label}, busy guest: downtime (QEMU)`,
+          value: ms(down(busy.runs)),
+          yardstick: `total ${ms(total(busy.runs))}`,
+          ratio: (down(busy.runs) / total(busy.runs)).toFixed(3),
+        },
+        {
+          what: `${label}, idle guest: pause the guest saw (source stop to target resume)`,
+          value: ms(pause(idle.runs)),
+          yardstick: `QEMU downtime ${ms(down(idle.runs))}`,
+          ratio: (pause(idle.runs) / down(idle.runs)).toFixed(2),
+        },
+        {
+          what: `${label}, busy guest: pause the guest saw`,
+          value: ms(pause(busy.runs)),
+          yardstick: `QEMU downtime ${ms(down(busy.runs))}`,
+          ratio: (pause(busy.runs) / down(busy.runs)).toFixed(2),
+        },
       );
     }
   } finally {

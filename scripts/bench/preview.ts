@@ -12,11 +12,19 @@ import { sleep } from '@/lib/wait-for';
 import { median, ms, timed, type BenchRow } from './types';
 
 const CONCURRENT = 10;
-const input = parseInput(previewSchema, { schedule: '* * * * * *', timezone: 'Europe/Paris', retention: { keepLast: 1000, daily: 1000, weekly: 1000, monthly: 1000, yearly: 100 } });
+const input = parseInput(previewSchema, {
+  schedule: '* * * * * *',
+  timezone: 'Europe/Paris',
+  retention: { keepLast: 1000, daily: 1000, weekly: 1000, monthly: 1000, yearly: 100 },
+});
 
 async function unbounded(): Promise<void> {
   const runs = nextRuns(input.schedule, input.timezone, 2000);
-  decide(runs.map((at, i) => ({ id: String(i), vmId: 'simulated', parentId: i ? String(i - 1) : null, takenAt: at })), input.retention, input.timezone);
+  decide(
+    runs.map((at, i) => ({ id: String(i), vmId: 'simulated', parentId: i ? String(i - 1) : null, takenAt: at })),
+    input.retention,
+    input.timezone,
+  );
 }
 
 async function healthWhile(load: () => Promise<unknown>): Promise<{ latencies: number[]; loadMs: number }> {
@@ -53,7 +61,12 @@ export async function previewBench(): Promise<BenchRow[]> {
         yardstick: `unbounded previews: max ${ms(max(before.latencies))} (done in ${ms(before.loadMs)})`,
         ratio: (max(after.latencies) / max(before.latencies)).toFixed(3),
       },
-      { what: '/api/health with nothing else running (max)', value: ms(max(idle.latencies)), yardstick: `median ${ms(median(idle.latencies))}`, ratio: '-' },
+      {
+        what: '/api/health with nothing else running (max)',
+        value: ms(max(idle.latencies)),
+        yardstick: `median ${ms(median(idle.latencies))}`,
+        ratio: '-',
+      },
     ];
   } finally {
     testDb.cleanup();

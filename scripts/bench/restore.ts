@@ -26,7 +26,12 @@ export async function restoreBench(): Promise<BenchRow[]> {
   const restore = async (sourcePath: string, mode: 'copy' | 'instant'): Promise<RestoreResult> => {
     const id = `bench-r${n++}`;
     const t = performance.now();
-    const op = await h.client.restoreVm({ vm: { id, name: id, vcpus: 1, memoryMiB: 128, pool: 'local', boot: guestBoot() }, sourcePath, mode, start: true });
+    const op = await h.client.restoreVm({
+      vm: { id, name: id, vcpus: 1, memoryMiB: 128, pool: 'local', boot: guestBoot() },
+      sourcePath,
+      mode,
+      start: true,
+    });
     const r = (await waitForOperation(h.client, op.id, undefined, { intervalMs: 100 })).result as RestoreResult;
     const requestMs = performance.now() - t - r.totalMs; // HTTP + pre-checks (qemu-img measure)
     await h.client.deleteVm(id);
@@ -39,7 +44,10 @@ export async function restoreBench(): Promise<BenchRow[]> {
       await execAsync('qemu-img', ['create', '-q', '-f', 'qcow2', backup, String(d.size)]);
       // After the guest's record area (first 4 MiB) so the guest boots and scans as usual.
       // qemu-io takes at most 2 GiB per request: 1 GiB writes.
-      const writes = Array.from({ length: Math.ceil(d.dataMiB / 1024) }, (_, i) => ['-c', `write -P 0xab ${64 + i * 1024}M ${Math.min(1024, d.dataMiB - i * 1024)}M`]);
+      const writes = Array.from({ length: Math.ceil(d.dataMiB / 1024) }, (_, i) => [
+        '-c',
+        `write -P 0xab ${64 + i * 1024}M ${Math.min(1024, d.dataMiB - i * 1024)}M`,
+      ]);
       await execAsync('qemu-io', [...writes.flat(), backup]);
       const instant: RestoreResult[] = [];
       const copy: RestoreResult[] = [];
@@ -51,8 +59,18 @@ export async function restoreBench(): Promise<BenchRow[]> {
       const full = median(copy.map((r) => r.runningAfterMs!));
       const streamed = median(instant.map((r) => r.totalMs));
       const what = `${d.label} disk holding ${d.dataMiB} MiB`;
-      rows.push({ what: `instant recovery, ${what}: request to VM running (median of ${RUNS})`, value: ms(run), yardstick: `full copy restore to VM running: ${ms(full)}`, ratio: (run / full).toFixed(3) });
-      rows.push({ what: `instant recovery, ${what}: request to standalone disk (streamed while running)`, value: ms(streamed), yardstick: `full copy restore: ${ms(full)}`, ratio: (streamed / full).toFixed(2) });
+      rows.push({
+        what: `instant recovery, ${what}: request to VM running (median of ${RUNS})`,
+        value: ms(run),
+        yardstick: `full copy restore to VM running: ${ms(full)}`,
+        ratio: (run / full).toFixed(3),
+      });
+      rows.push({
+        what: `instant recovery, ${what}: request to standalone disk (streamed while running)`,
+        value: ms(streamed),
+        yardstick: `full copy restore: ${ms(full)}`,
+        ratio: (streamed / full).toFixed(2),
+      });
     }
   } finally {
     await h.stop();

@@ -31,7 +31,8 @@ function readyLineSeen(log: string, from: number): { at: Promise<number>; stop: 
   let stop = false;
   const at = (async () => {
     while (!stop) {
-      if (existsSync(log) && statSync(log).size > from && readFileSync(log).subarray(from).includes('VMOPS-READY')) return Date.now();
+      if (existsSync(log) && statSync(log).size > from && readFileSync(log).subarray(from).includes('VMOPS-READY'))
+        return Date.now();
       await new Promise((r) => setTimeout(r, 2));
     }
     return NaN;
@@ -40,24 +41,66 @@ function readyLineSeen(log: string, from: number): { at: Promise<number>; stop: 
 }
 
 function startStack(): ChildProcess {
-  const args = ['--conditions=react-server', '--import', 'tsx', 'scripts/stack/start.ts', '--port', String(PORT), '--data', DATA, '--agents', 'bui-h1:7301,bui-h2:7302', '--driver', 'qemu', '--fresh', '--quiet'];
-  return spawn(process.execPath, args, { cwd: root, env: { ...process.env, VMOPS_ADMIN_PASSWORD: PASSWORD }, stdio: 'ignore' });
+  const args = [
+    '--conditions=react-server',
+    '--import',
+    'tsx',
+    'scripts/stack/start.ts',
+    '--port',
+    String(PORT),
+    '--data',
+    DATA,
+    '--agents',
+    'bui-h1:7301,bui-h2:7302',
+    '--driver',
+    'qemu',
+    '--fresh',
+    '--quiet',
+  ];
+  return spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, VMOPS_ADMIN_PASSWORD: PASSWORD },
+    stdio: 'ignore',
+  });
 }
 
 export async function uiFeedbackBench(): Promise<BenchRow[]> {
-  if (!existsSync(path.join(root, '.next/BUILD_ID'))) throw new Error('ui-feedback bench: run `npx next build` first (the bench drives the built product)');
+  if (!existsSync(path.join(root, '.next/BUILD_ID')))
+    throw new Error('ui-feedback bench: run `npx next build` first (the bench drives the built product)');
   const stack = startStack();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
   try {
-    await waitFor('dashboard health', async () => (await fetch(`${URL}/api/health`).catch(() => null))?.ok, 180_000, 500);
+    await waitFor(
+      'dashboard health',
+      async () => (await fetch(`${URL}/api/health`).catch(() => null))?.ok,
+      180_000,
+      500,
+    );
     const page = await browser.newPage({ baseURL: URL });
     await page.goto('/login');
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/$/);
-    const image = await waitFor('test image', async () => (await api<{ id: string; name: string; status: string }[]>(page, 'GET', '/api/images')).find((i) => i.name === 'tiny-linux' && i.status === 'ready'), 180_000, 1000);
-    const { vmId } = await api<{ vmId: string }>(page, 'POST', '/api/vms', { name: 'bench-ui', imageId: image.id, vcpus: 1, memoryMiB: 128, diskSizeGiB: 1 });
+    const image = await waitFor(
+      'test image',
+      async () =>
+        (await api<{ id: string; name: string; status: string }[]>(page, 'GET', '/api/images')).find(
+          (i) => i.name === 'tiny-linux' && i.status === 'ready',
+        ),
+      180_000,
+      1000,
+    );
+    const { vmId } = await api<{ vmId: string }>(page, 'POST', '/api/vms', {
+      name: 'bench-ui',
+      imageId: image.id,
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeGiB: 1,
+    });
     const vmNow = () => api<Vm>(page, 'GET', `/api/vms/${vmId}`);
     const settledVm = async () => {
       const v = await vmNow();
@@ -86,7 +129,15 @@ export async function uiFeedbackBench(): Promise<BenchRow[]> {
       const watch = readyLineSeen(log, existsSync(log) ? statSync(log).size : 0);
       const clickedAt = Date.now();
       await page.getByRole('button', { name: 'Start', exact: true }).click();
-      const seen = await waitFor('badges', () => page.evaluate<{ running: number; ready: number } | null>('window.seen.running && window.seen.ready ? window.seen : null'), 120_000, 50);
+      const seen = await waitFor(
+        'badges',
+        () =>
+          page.evaluate<{ running: number; ready: number } | null>(
+            'window.seen.running && window.seen.ready ? window.seen : null',
+          ),
+        120_000,
+        50,
+      );
       const lineAt = await Promise.race([watch.at, new Promise<number>((r) => setTimeout(() => r(NaN), 5_000))]);
       watch.stop();
       running.push(seen.running - clickedAt);
@@ -95,8 +146,18 @@ export async function uiFeedbackBench(): Promise<BenchRow[]> {
     const r = median(running);
     const g = median(ready);
     return [
-      { what: `click Start -> page shows Running (Chromium, built product, real QEMU; median of ${RUNS})`, value: ms(r), yardstick: `target 1000 ms; a poll alone: up to ${POLL_MS} ms (min ${ms(Math.min(...running))}, max ${ms(Math.max(...running))})`, ratio: (r / 1000).toFixed(2) },
-      { what: `guest ready line on the serial console -> page shows Guest ready (median of ${RUNS})`, value: ms(g), yardstick: `target 300 ms (min ${ms(Math.min(...ready))}, max ${ms(Math.max(...ready))})`, ratio: (g / 300).toFixed(2) },
+      {
+        what: `click Start -> page shows Running (Chromium, built product, real QEMU; median of ${RUNS})`,
+        value: ms(r),
+        yardstick: `target 1000 ms; a poll alone: up to ${POLL_MS} ms (min ${ms(Math.min(...running))}, max ${ms(Math.max(...running))})`,
+        ratio: (r / 1000).toFixed(2),
+      },
+      {
+        what: `guest ready line on the serial console -> page shows Guest ready (median of ${RUNS})`,
+        value: ms(g),
+        yardstick: `target 300 ms (min ${ms(Math.min(...ready))}, max ${ms(Math.max(...ready))})`,
+        ratio: (g / 300).toFixed(2),
+      },
     ];
   } finally {
     await browser.close();

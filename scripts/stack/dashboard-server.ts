@@ -15,7 +15,13 @@ const { values: opt } = parseArgs({
 
 const log = (msg: string) => console.log(`vmops:dashboard: ${msg}`);
 const dir = path.resolve(import.meta.dirname, '../..');
-const dashboard = await startDashboardServer({ dir, host: opt.host!, port: Number(opt.port), keepAliveTimeoutMs: Number(opt['keep-alive-timeout']), log });
+const dashboard = await startDashboardServer({
+  dir,
+  host: opt.host!,
+  port: Number(opt.port),
+  keepAliveTimeoutMs: Number(opt['keep-alive-timeout']),
+  log,
+});
 log(`listening on http://${opt.host}:${opt.port}`);
 
 let stopping = false;

@@ -8,15 +8,28 @@ import { enqueueImageImport } from '@/lib/domain/images/service';
 import { TEST_GUEST_MIN_MEMORY_MIB } from '@/lib/domain/images/test-guest';
 
 const guestDir = path.resolve(process.argv[2] ?? '.cache/guest');
-const manifest = JSON.parse(readFileSync(path.join(guestDir, 'manifest.json'), 'utf8')) as { name: string; version: string; description?: string; append?: string; kernel?: string; initrd?: string; disk: string; kernelVersion?: string };
-const existing = await db().image.findUnique({ where: { name_version: { name: manifest.name, version: manifest.version } } });
+const manifest = JSON.parse(readFileSync(path.join(guestDir, 'manifest.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  description?: string;
+  append?: string;
+  kernel?: string;
+  initrd?: string;
+  disk: string;
+  kernelVersion?: string;
+};
+const existing = await db().image.findUnique({
+  where: { name_version: { name: manifest.name, version: manifest.version } },
+});
 if (existing) {
   console.log(JSON.stringify({ seeded: false, status: existing.status }));
 } else {
   const r = await enqueueImageImport(SYSTEM_ACTOR, {
     name: manifest.name,
     version: manifest.version,
-    description: manifest.description ?? `Test guest: Debian kernel ${manifest.kernelVersion} + busybox; answers status, burn, write, read on its serial console`,
+    description:
+      manifest.description ??
+      `Test guest: Debian kernel ${manifest.kernelVersion} + busybox; answers status, burn, write, read on its serial console`,
     disk: path.join(guestDir, manifest.disk),
     kernel: manifest.kernel && path.join(guestDir, manifest.kernel),
     initrd: manifest.initrd && path.join(guestDir, manifest.initrd),

@@ -8,7 +8,12 @@ import { createEnrollmentToken } from '@/lib/domain/hosts/enrollment';
 import { createUser } from '@/lib/domain/users/accounts';
 
 const hostNames = process.argv.slice(2);
-const out: { adminCreated: boolean; adminPassword?: string; tokens: Record<string, string>; sealedLegacySecrets: number } = {
+const out: {
+  adminCreated: boolean;
+  adminPassword?: string;
+  tokens: Record<string, string>;
+  sealedLegacySecrets: number;
+} = {
   adminCreated: false,
   tokens: {},
   sealedLegacySecrets: await sealLegacyHostSecrets(),

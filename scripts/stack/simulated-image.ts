@@ -8,7 +8,12 @@ export function writeSimulatedImage(dir: string): string {
   const disk = path.join(dir, 'disk.raw');
   writeFileSync(disk, '');
   truncateSync(disk, 64 * 1024 * 1024);
-  const manifest = { name: 'tiny-linux', version: '1.0', description: 'SIMULATED: a blank 64 MiB disk standing in for the test guest (no QEMU here)', disk: 'disk.raw' };
+  const manifest = {
+    name: 'tiny-linux',
+    version: '1.0',
+    description: 'SIMULATED: a blank 64 MiB disk standing in for the test guest (no QEMU here)',
+    disk: 'disk.raw',
+  };
   writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
   return dir;
 }

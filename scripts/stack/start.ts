@@ -31,7 +31,13 @@ const url = `http://127.0.0.1:${opt.port}`;
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
 // TypeScript processes run as `node --import tsx` rather than through the tsx CLI, whose wrapper
 // process would be the one signalled on shutdown and could leave the real process orphaned.
-const nodeTs = (script: string, args: string[] = []) => ['--conditions=react-server', '--import', 'tsx', path.join(root, script), ...args];
+const nodeTs = (script: string, args: string[] = []) => [
+  '--conditions=react-server',
+  '--import',
+  'tsx',
+  path.join(root, script),
+  ...args,
+];
 const say = (msg: string) => console.log(`vmops: ${msg}`);
 const agents = opt.agents!.split(',').map((a) => {
   const [name, port] = a.split(':');
@@ -77,23 +83,52 @@ async function fail(err: unknown): Promise<never> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(root, '.next/BUILD_ID'))) throw new Error('no production build: run `npm run build` (npm start does it for you)');
+  if (!existsSync(path.join(root, '.next/BUILD_ID')))
+    throw new Error('no production build: run `npm run build` (npm start does it for you)');
   const env = prepareDataDir();
   const tsx = (script: string, args: string[] = []) => runToEnd(process.execPath, nodeTs(script, args), env);
   say(`database ${env.DATABASE_URL}`);
   await runToEnd(bin('prisma'), ['migrate', 'deploy'], env);
-  const setup = JSON.parse(await tsx('scripts/stack/setup.ts', agents.map((a) => a.name))) as { adminPassword?: string; tokens: Record<string, string> };
+  const setup = JSON.parse(
+    await tsx(
+      'scripts/stack/setup.ts',
+      agents.map((a) => a.name),
+    ),
+  ) as { adminPassword?: string; tokens: Record<string, string> };
   const pwFile = path.join(dataDir, 'initial-admin-password');
   if (setup.adminPassword) writeFileSync(pwFile, setup.adminPassword, { mode: 0o600 });
 
   // Node closes idle keep-alive sockets after 5 s; a client (a proxy, the browser tests' API
   // context) that reuses one just then gets ECONNRESET. Idle sockets stay open longer than the
   // usual proxy idle timeout (60 s) instead.
-  spawn('web', process.execPath, nodeTs('scripts/stack/dashboard-server.ts', ['--host', '127.0.0.1', '--port', opt.port!, '--keep-alive-timeout', '65000']), env);
+  spawn(
+    'web',
+    process.execPath,
+    nodeTs('scripts/stack/dashboard-server.ts', [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      opt.port!,
+      '--keep-alive-timeout',
+      '65000',
+    ]),
+    env,
+  );
   spawn('worker', process.execPath, nodeTs('lib/worker/main.ts'), env);
   await waitFor('the dashboard', async () => (await fetch(`${url}/api/health`)).ok, 60_000, 500);
   for (const a of agents) {
-    const args = ['--name', a.name, '--port', String(a.port), '--data', path.join(dataDir, 'hosts', a.name), '--shared', path.join(dataDir, 'shared'), '--dashboard', url];
+    const args = [
+      '--name',
+      a.name,
+      '--port',
+      String(a.port),
+      '--data',
+      path.join(dataDir, 'hosts', a.name),
+      '--shared',
+      path.join(dataDir, 'shared'),
+      '--dashboard',
+      url,
+    ];
     if (setup.tokens[a.name]) args.push('--enroll-token', setup.tokens[a.name]);
     if (opt.driver !== 'auto') args.push('--driver', opt.driver!);
     // The seed below imports the test guest (or the simulated image) from these directories.
@@ -110,7 +145,9 @@ async function main(): Promise<void> {
     1000,
   );
   const simulated = hosts.drivers.includes('simulated');
-  const imageDir = simulated ? writeSimulatedImage(path.join(dataDir, 'simulated-image')) : path.join(root, '.cache/guest');
+  const imageDir = simulated
+    ? writeSimulatedImage(path.join(dataDir, 'simulated-image'))
+    : path.join(root, '.cache/guest');
   say(`image repository seed: ${await tsx('scripts/stack/seed-image.ts', [imageDir])}`.trim());
   started = true;
 
@@ -122,8 +159,10 @@ async function main(): Promise<void> {
       `  sign in as admin / ${password ?? '(the first-run password; reset it with: npm run user -- reset-password admin)'}`,
       password ? `  (first-run password, also in ${pwFile}; delete that file once you have changed it)` : '',
       `  hosts: ${agents.map((a) => `${a.name} (127.0.0.1:${a.port})`).join(', ')}   driver: ${hosts.drivers.join(', ')}`,
-      simulated ? '  SIMULATED DRIVER: VMs are not real (no QEMU on this machine, or --driver simulated). For real QEMU: apt-get install -y qemu-system-x86 qemu-utils' : '',
-      `  logs: ${logDir} (a process that dies is restarted)   stop: Ctrl-C (${opt.fresh ? "a --fresh stack's VMs are stopped with it" : "VMs keep running; agents re-attach on the next start"})`,
+      simulated
+        ? '  SIMULATED DRIVER: VMs are not real (no QEMU on this machine, or --driver simulated). For real QEMU: apt-get install -y qemu-system-x86 qemu-utils'
+        : '',
+      `  logs: ${logDir} (a process that dies is restarted)   stop: Ctrl-C (${opt.fresh ? "a --fresh stack's VMs are stopped with it" : 'VMs keep running; agents re-attach on the next start'})`,
       '',
     ]
       .filter((l, i, all) => l || all[i - 1])

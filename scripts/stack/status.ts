@@ -2,5 +2,10 @@
 import { listHosts } from '@/lib/domain/hosts/queries';
 
 const hosts = await listHosts();
-console.log(JSON.stringify({ online: hosts.filter((h) => h.status === 'online').map((h) => h.name), drivers: [...new Set(hosts.map((h) => h.driver))] }));
+console.log(
+  JSON.stringify({
+    online: hosts.filter((h) => h.status === 'online').map((h) => h.name),
+    drivers: [...new Set(hosts.map((h) => h.driver))],
+  }),
+);
 process.exit(0);

@@ -8,7 +8,11 @@ export const metadata: Metadata = { title: 'Hosts' };
 export default function HostsPage() {
   return (
     <>
-      <PageHeader title="Hosts" description="Machines running the vmops agent, their capacity and health." actions={<AddHostButton />} />
+      <PageHeader
+        title="Hosts"
+        description="Machines running the vmops agent, their capacity and health."
+        actions={<AddHostButton />}
+      />
       <HostsTable />
     </>
   );

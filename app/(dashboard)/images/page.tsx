@@ -8,7 +8,11 @@ export const metadata: Metadata = { title: 'Images' };
 export default function ImagesPage() {
   return (
     <>
-      <PageHeader title="Images" description="Base disks VMs are created from, in the shared repository." actions={<ImportImageButton />} />
+      <PageHeader
+        title="Images"
+        description="Base disks VMs are created from, in the shared repository."
+        actions={<ImportImageButton />}
+      />
       <ImagesTable />
     </>
   );

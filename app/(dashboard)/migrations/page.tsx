@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: 'Migrations' };
 export default function MigrationsPage() {
   return (
     <>
-      <PageHeader title="Migrations" description="Live migrations across the cluster: manual, load balancer, maintenance and failover." />
+      <PageHeader
+        title="Migrations"
+        description="Live migrations across the cluster: manual, load balancer, maintenance and failover."
+      />
       <ClusterMigrations />
     </>
   );

@@ -16,7 +16,14 @@ import { fakeEnrolledClient, spawnAgent, type AgentProcess } from '@/lib/testing
 import { ask, buildGuest, GUEST_DISK, guestBoot, records, waitGuestReady } from '@/lib/testing/guest';
 import { tempDir } from '@/lib/testing/temp-dir';
 import { waitFor } from '@/lib/wait-for';
-import { backupResultSchema, manifestPathOf, rebaseBackupResultSchema, verifyBackupResultSchema, type BackupResult, type BackupVmRequest } from '@/lib/agent-protocol/backup';
+import {
+  backupResultSchema,
+  manifestPathOf,
+  rebaseBackupResultSchema,
+  verifyBackupResultSchema,
+  type BackupResult,
+  type BackupVmRequest,
+} from '@/lib/agent-protocol/backup';
 import { freePort } from '@/lib/net/free-port';
 
 const MiB = 1024 * 1024;
@@ -33,10 +40,17 @@ const notes: Record<string, unknown> = {};
 // The point id (rp-<12 hex>, the only names the agent's file operations take) for a test's key.
 const pid = (key: string) => `rp-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 
-
 // Its own process: the test kills it with SIGKILL mid-backup.
 async function startAgent(port: number, enroll: boolean) {
-  const a = spawnAgent({ name: 'bk', port, data: path.join(tmp.path, 'data'), shared: path.join(tmp.path, 'shared'), dashboard: dash.url, driver: 'qemu', token: enroll ? dash.token : undefined });
+  const a = spawnAgent({
+    name: 'bk',
+    port,
+    data: path.join(tmp.path, 'data'),
+    shared: path.join(tmp.path, 'shared'),
+    dashboard: dash.url,
+    driver: 'qemu',
+    token: enroll ? dash.token : undefined,
+  });
   await a.ready();
   agent = { ...a, port };
   c = fakeEnrolledClient(dash, 'bk', port);
@@ -45,21 +59,43 @@ async function startAgent(port: number, enroll: boolean) {
 const write = async (n: number) => Number(/seq=(\d+)/.exec(await ask(c, VM, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
 
 async function bootVm(id: string, baseImagePath: string) {
-  await c.createVm({ id, name: id, vcpus: 1, memoryMiB: 96, diskSizeBytes: 64 * MiB, baseImagePath, boot: guestBoot() });
+  await c.createVm({
+    id,
+    name: id,
+    vcpus: 1,
+    memoryMiB: 96,
+    diskSizeBytes: 64 * MiB,
+    baseImagePath,
+    boot: guestBoot(),
+  });
   await waitGuestReady(c, id);
 }
 
 const manifest = { vmName: 'bk', vmSpec: { vcpus: 1, memoryMiB: 96, boot: {}, imageId: null, tags: ['prod'] } };
 
-async function backup(pointId: string, parent: string | null, extra: Partial<BackupVmRequest> = {}): Promise<BackupResult> {
-  const op = await c.backupVm(VM, { pointId: pid(pointId), targetDir: repo, bitmap: 'vmops-bm', parent: parent ? { path: points[parent].path } : null, manifest, ...extra });
+async function backup(
+  pointId: string,
+  parent: string | null,
+  extra: Partial<BackupVmRequest> = {},
+): Promise<BackupResult> {
+  const op = await c.backupVm(VM, {
+    pointId: pid(pointId),
+    targetDir: repo,
+    bitmap: 'vmops-bm',
+    parent: parent ? { path: points[parent].path } : null,
+    manifest,
+    ...extra,
+  });
   const done = await waitForOperation(c, op.id, undefined, { intervalMs: 200 });
   const r = backupResultSchema.parse(done.result);
   points[pointId] = r;
   return r;
 }
 
-const info = (file: string) => JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-U', file], { encoding: 'utf8' })) as { 'backing-filename'?: string };
+const info = (file: string) =>
+  JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-U', file], { encoding: 'utf8' })) as {
+    'backing-filename'?: string;
+  };
 const sha256 = (file: string) => execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0];
 const partials = () => readdirSync(repo).filter((f) => f.endsWith('.partial'));
 
@@ -71,8 +107,23 @@ function expectSound(r: BackupResult, kind: 'full' | 'incremental', parent: stri
   expect(partials()).toEqual([]);
   // The manifest beside it says the same, with the VM the worker described.
   const { formatVersion, pointId, parent: parentName, ...rest } = manifestOf(r.path);
-  expect({ formatVersion, pointId, parentName }).toEqual({ formatVersion: 1, pointId: path.basename(r.path, '.qcow2'), parentName: parent && path.basename(points[parent].path) });
-  expect(rest).toEqual({ vmId: VM, ...manifest, kind, fullReason: r.fullReason, takenAt: r.takenAt, sha256: r.sha256, sizeBytes: r.sizeBytes, virtualSizeBytes: r.virtualSizeBytes, bytesWritten: r.bytesWritten, durationMs: r.durationMs });
+  expect({ formatVersion, pointId, parentName }).toEqual({
+    formatVersion: 1,
+    pointId: path.basename(r.path, '.qcow2'),
+    parentName: parent && path.basename(points[parent].path),
+  });
+  expect(rest).toEqual({
+    vmId: VM,
+    ...manifest,
+    kind,
+    fullReason: r.fullReason,
+    takenAt: r.takenAt,
+    sha256: r.sha256,
+    sizeBytes: r.sizeBytes,
+    virtualSizeBytes: r.virtualSizeBytes,
+    bytesWritten: r.bytesWritten,
+    durationMs: r.durationMs,
+  });
 }
 
 beforeAll(async () => {
@@ -92,7 +143,9 @@ afterEach((ctx) => {
 afterAll(async () => {
   for (const vm of (await c?.listVms().catch(() => [])) ?? []) await c.deleteVm(vm.id).catch(() => {});
   agent?.child.kill('SIGTERM');
-  await waitFor('agent exit', () => agent.child.exitCode !== null || agent.child.signalCode !== null, 20_000).catch(() => agent.child.kill('SIGKILL'));
+  await waitFor('agent exit', () => agent.child.exitCode !== null || agent.child.signalCode !== null, 20_000).catch(
+    () => agent.child.kill('SIGKILL'),
+  );
   await dash?.close();
   await tmp?.remove();
   console.log('backup integ notes:', JSON.stringify(notes));
@@ -164,8 +217,20 @@ describe('backups on real QEMU', () => {
 
   it('recovers from kill -9 of the agent mid-backup (no partial or unregistered file counted, next run full) and from a removed bitmap', async () => {
     await ask(c, VM, 'writemb 24', /^VMOPS-(OK writemb|ERR)/);
-    const op = await c.backupVm(VM, { pointId: pid('p8'), targetDir: repo, bitmap: 'vmops-bm', parent: { path: points.p7b.path }, manifest, speedBytesPerSec: MiB });
-    await waitFor('backup copying', async () => ((await c.getOperation(op.id)).detail?.bytesDone as number) > 0, 60_000, 100);
+    const op = await c.backupVm(VM, {
+      pointId: pid('p8'),
+      targetDir: repo,
+      bitmap: 'vmops-bm',
+      parent: { path: points.p7b.path },
+      manifest,
+      speedBytesPerSec: MiB,
+    });
+    await waitFor(
+      'backup copying',
+      async () => ((await c.getOperation(op.id)).detail?.bytesDone as number) > 0,
+      60_000,
+      100,
+    );
     agent.child.kill('SIGKILL');
     await waitFor('agent gone', () => agent.child.signalCode !== null, 10_000);
     expect(existsSync(path.join(repo, `${pid('p8')}.qcow2.partial`))).toBe(true);
@@ -176,7 +241,9 @@ describe('backups on real QEMU', () => {
     const p9 = await backup('p9', 'p7b');
     expectSound(p9, 'full', null); // expectSound also checks no .partial is left
     expect(p9.fullReason).toMatch(/did not finish/);
-    expect(existsSync(path.join(repo, `${pid('p8')}.qcow2`)) || existsSync(path.join(repo, `${pid('p8')}.json`))).toBe(false);
+    expect(existsSync(path.join(repo, `${pid('p8')}.qcow2`)) || existsSync(path.join(repo, `${pid('p8')}.json`))).toBe(
+      false,
+    );
     expect(agent.lines.some((l) => /removing leftover backup job/.test(l))).toBe(true);
     seqAt.p10 = await write(1);
     expectSound(await backup('p10', 'p9'), 'incremental', 'p9');
@@ -209,46 +276,102 @@ describe('backups on real QEMU', () => {
         }),
       );
     }
-    for (const p of heads) expect(restored[p], p).toBe(`VMOPS-RECORDS first=1 last=${seqAt[p]} count=${seqAt[p]} gaps=0`);
+    for (const p of heads)
+      expect(restored[p], p).toBe(`VMOPS-RECORDS first=1 last=${seqAt[p]} count=${seqAt[p]} gaps=0`);
   });
 
   it('verifies checksums, flattens with rebase, deletes only backup files, reports the repository', async () => {
-    const vop = await c.verifyBackupFiles({ repository: path.dirname(repo), files: [{ path: points.p1.path, sha256: points.p1.sha256 }, { path: points.p2.path, sha256: 'f'.repeat(64) }, { path: path.join(repo, `${pid('gone')}.qcow2`), sha256: 'f'.repeat(64) }] });
-    const v = verifyBackupResultSchema.parse((await waitForOperation(c, vop.id, undefined, { intervalMs: 200 })).result);
-    expect(v.files.map((f) => [f.ok, f.error])).toEqual([[true, null], [false, 'SHA-256 differs from the registered one'], [false, 'file is missing']]);
+    const vop = await c.verifyBackupFiles({
+      repository: path.dirname(repo),
+      files: [
+        { path: points.p1.path, sha256: points.p1.sha256 },
+        { path: points.p2.path, sha256: 'f'.repeat(64) },
+        { path: path.join(repo, `${pid('gone')}.qcow2`), sha256: 'f'.repeat(64) },
+      ],
+    });
+    const v = verifyBackupResultSchema.parse(
+      (await waitForOperation(c, vop.id, undefined, { intervalMs: 200 })).result,
+    );
+    expect(v.files.map((f) => [f.ok, f.error])).toEqual([
+      [true, null],
+      [false, 'SHA-256 differs from the registered one'],
+      [false, 'file is missing'],
+    ]);
     expect(v.files[1].actualSha256).toBe(points.p2.sha256);
     // Each file's manifest comes back for the caller to compare with its records.
-    expect(v.files.map((f) => [f.manifest?.sha256 ?? null, f.manifestError])).toEqual([[points.p1.sha256, null], [points.p2.sha256, null], [null, null]]);
+    expect(v.files.map((f) => [f.manifest?.sha256 ?? null, f.manifestError])).toEqual([
+      [points.p1.sha256, null],
+      [points.p2.sha256, null],
+      [null, null],
+    ]);
     // Only backup files inside the repository named: not a VM disk, not a file elsewhere.
     const disk = (await c.getVm(VM)).diskPath;
-    await expect(c.verifyBackupFiles({ repository: path.dirname(repo), files: [{ path: disk, sha256: 'f'.repeat(64) }] })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { 'files.0.path': [expect.stringMatching(/inside the repository/)] } } });
-    await expect(c.verifyBackupFiles({ repository: path.dirname(disk), files: [{ path: disk, sha256: 'f'.repeat(64) }] })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { repository: [expect.stringMatching(/inside this host's VM pool/)] } } });
+    await expect(
+      c.verifyBackupFiles({ repository: path.dirname(repo), files: [{ path: disk, sha256: 'f'.repeat(64) }] }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { fields: { 'files.0.path': [expect.stringMatching(/inside the repository/)] } },
+    });
+    await expect(
+      c.verifyBackupFiles({ repository: path.dirname(disk), files: [{ path: disk, sha256: 'f'.repeat(64) }] }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { fields: { repository: [expect.stringMatching(/inside this host's VM pool/)] } },
+    });
 
     const before = path.join(tmp.path, 'p2-chain.qcow2');
     execFileSync('qemu-img', ['convert', '-O', 'qcow2', points.p2.path, before]);
     const rop = await c.rebaseBackup({ path: points.p2.path, backingPath: null });
-    const r = rebaseBackupResultSchema.parse((await waitForOperation(c, rop.id, undefined, { intervalMs: 200 })).result);
+    const r = rebaseBackupResultSchema.parse(
+      (await waitForOperation(c, rop.id, undefined, { intervalMs: 200 })).result,
+    );
     expect(info(points.p2.path)['backing-filename']).toBeUndefined();
     expect(r.sha256).toBe(sha256(points.p2.path));
     // The rebase rewrote the manifest: no parent, the new checksum, a full now.
     expect(r.manifestUpdated).toBe(true);
-    expect(manifestOf(points.p2.path)).toMatchObject({ parent: null, kind: 'full', sha256: r.sha256, sizeBytes: r.sizeBytes, fullReason: expect.stringMatching(/flattened/) });
+    expect(manifestOf(points.p2.path)).toMatchObject({
+      parent: null,
+      kind: 'full',
+      sha256: r.sha256,
+      sizeBytes: r.sizeBytes,
+      fullReason: expect.stringMatching(/flattened/),
+    });
     // Flattened p2 reads exactly like the p1+p2 chain it was (compare exits non-zero otherwise).
-    expect(execFileSync('qemu-img', ['compare', '-f', 'qcow2', '-F', 'qcow2', points.p2.path, before], { encoding: 'utf8' })).toMatch(/identical/);
+    expect(
+      execFileSync('qemu-img', ['compare', '-f', 'qcow2', '-F', 'qcow2', points.p2.path, before], { encoding: 'utf8' }),
+    ).toMatch(/identical/);
 
     await expect(c.deleteBackupFiles({ paths: ['relative.qcow2'] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(c.deleteBackupFiles({ paths: [(await c.getVm(VM)).diskPath] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(c.deleteBackupFiles({ paths: [(await c.getVm(VM)).diskPath] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
     expect(existsSync(manifestPathOf(points.p7b.path))).toBe(true);
     const never = path.join(repo, `${pid('never')}.qcow2.partial`);
-    expect(await c.deleteBackupFiles({ paths: [points.p7b.path, never] })).toEqual({ deleted: [points.p7b.path, never, manifestPathOf(points.p7b.path)] });
+    expect(await c.deleteBackupFiles({ paths: [points.p7b.path, never] })).toEqual({
+      deleted: [points.p7b.path, never, manifestPathOf(points.p7b.path)],
+    });
     expect(existsSync(points.p7b.path) || existsSync(manifestPathOf(points.p7b.path))).toBe(false);
 
     // A backup writes only into <repository>/<vmId> of an allowed, existing repository.
     const req = { pointId: pid('nowhere'), bitmap: 'vmops-bm', parent: null, manifest };
-    await expect(c.backupVm(VM, { ...req, targetDir: path.join(tmp.path, 'unmounted', VM) })).rejects.toMatchObject({ code: 'REPOSITORY_UNAVAILABLE', status: 503 });
-    await expect(c.backupVm(VM, { ...req, targetDir: path.join(path.dirname(repo), 'other-vm') })).rejects.toMatchObject({ status: 422, data: { fields: { targetDir: [expect.stringMatching(/VM's directory/)] } } });
-    await expect(c.backupVm(VM, { ...req, targetDir: path.join(path.dirname(disk), VM) })).rejects.toMatchObject({ status: 422, data: { fields: { targetDir: [expect.stringMatching(/VM pool local/)] } } });
-    await expect(c.backupVm(VM, { ...req, targetDir: repo, parent: { path: disk } })).rejects.toMatchObject({ status: 422, data: { fields: { 'parent.path': [expect.stringMatching(/not a restore point file/)] } } });
+    await expect(c.backupVm(VM, { ...req, targetDir: path.join(tmp.path, 'unmounted', VM) })).rejects.toMatchObject({
+      code: 'REPOSITORY_UNAVAILABLE',
+      status: 503,
+    });
+    await expect(
+      c.backupVm(VM, { ...req, targetDir: path.join(path.dirname(repo), 'other-vm') }),
+    ).rejects.toMatchObject({
+      status: 422,
+      data: { fields: { targetDir: [expect.stringMatching(/VM's directory/)] } },
+    });
+    await expect(c.backupVm(VM, { ...req, targetDir: path.join(path.dirname(disk), VM) })).rejects.toMatchObject({
+      status: 422,
+      data: { fields: { targetDir: [expect.stringMatching(/VM pool local/)] } },
+    });
+    await expect(c.backupVm(VM, { ...req, targetDir: repo, parent: { path: disk } })).rejects.toMatchObject({
+      status: 422,
+      data: { fields: { 'parent.path': [expect.stringMatching(/not a restore point file/)] } },
+    });
     expect(existsSync(path.join(tmp.path, 'unmounted'))).toBe(false);
 
     const st = await c.checkRepository({ path: path.dirname(repo), create: false });
@@ -258,7 +381,9 @@ describe('backups on real QEMU', () => {
   });
 
   it('a backup told which files are registered first removes old unregistered point files and their manifests, nothing else', async () => {
-    const [lost, young, kept] = ['rp-0123456789ab.qcow2', 'rp-abcdefabcdef.qcow2', 'rp-aaaaaaaaaaaa.qcow2'].map((n) => path.join(repo, n));
+    const [lost, young, kept] = ['rp-0123456789ab.qcow2', 'rp-abcdefabcdef.qcow2', 'rp-aaaaaaaaaaaa.qcow2'].map((n) =>
+      path.join(repo, n),
+    );
     for (const f of [lost, young, kept]) execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', f, '1M']);
     for (const f of [lost, kept]) writeFileSync(manifestPathOf(f), '{}');
     const lonely = path.join(repo, 'rp-bbbbbbbbbbbb.json'); // a manifest whose file is already gone
@@ -266,7 +391,9 @@ describe('backups on real QEMU', () => {
     const old = new Date(Date.now() - 11 * 60_000);
     for (const f of [lost, kept, lonely]) utimesSync(f, old, old);
     const gone = [lost, manifestPathOf(lost), lonely];
-    const before = readdirSync(repo).filter((f) => !gone.includes(path.join(repo, f))).sort();
+    const before = readdirSync(repo)
+      .filter((f) => !gone.includes(path.join(repo, f)))
+      .sort();
     const p12 = await backup('p12', 'p11', { registered: [...Object.values(points).map((p) => p.path), kept] });
     expectSound(p12, 'incremental', 'p11'); // the parent stays whatever the list says
     expect([...p12.removedFiles].sort()).toEqual([...gone].sort());

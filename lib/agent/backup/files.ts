@@ -20,7 +20,11 @@ export async function fsyncPath(p: string, flags = 'r'): Promise<void> {
 }
 
 // Hash, flush and rename: `final` only ever appears complete, and survives a power cut.
-export async function finalizePartial(partial: string, final: string, onBytes?: (done: number) => void): Promise<{ sha256: string; sizeBytes: number }> {
+export async function finalizePartial(
+  partial: string,
+  final: string,
+  onBytes?: (done: number) => void,
+): Promise<{ sha256: string; sizeBytes: number }> {
   const sha256 = await sha256File(partial, onBytes);
   await fsyncPath(partial, 'r+');
   await rename(partial, final);
@@ -35,7 +39,11 @@ export async function finalizePartial(partial: string, final: string, onBytes?: 
 export const PARTIAL_TOUCH_MS = 30_000;
 const STALE_MS = 4 * PARTIAL_TOUCH_MS;
 
-export async function removeStalePartials(dir: string, active: ReadonlySet<string>, now = Date.now()): Promise<string[]> {
+export async function removeStalePartials(
+  dir: string,
+  active: ReadonlySet<string>,
+  now = Date.now(),
+): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const file = path.join(dir, name);
@@ -55,12 +63,17 @@ export async function removeStalePartials(dir: string, active: ReadonlySet<strin
 // A manifest (rp-<hex>.json) counts as its qcow2: it goes with it, or alone once as old.
 export const UNREGISTERED_MS = 10 * 60_000;
 
-export async function removeUnregistered(dir: string, registered: ReadonlySet<string>, now = Date.now()): Promise<string[]> {
+export async function removeUnregistered(
+  dir: string,
+  registered: ReadonlySet<string>,
+  now = Date.now(),
+): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const file = path.join(dir, name);
     const manifest = POINT_MANIFEST.test(name);
-    if (!(POINT_FILE.test(name) || manifest) || registered.has(manifest ? file.replace(/\.json$/, '.qcow2') : file)) continue;
+    if (!(POINT_FILE.test(name) || manifest) || registered.has(manifest ? file.replace(/\.json$/, '.qcow2') : file))
+      continue;
     const st = await lstat(file).catch(() => null);
     if (!st?.isFile() || now - st.mtimeMs < UNREGISTERED_MS) continue;
     const gone = manifest ? [file] : [file, manifestPathOf(file)].filter((f) => existsSync(f));
@@ -80,13 +93,18 @@ export function keepTouched(file: string): () => void {
 }
 
 export const sidecarPath = (vmDir: string, bitmap: string) => path.join(vmDir, `backup-${bitmap}.json`);
-export const readSidecar = (vmDir: string, bitmap: string) => readJson<Sidecar>(sidecarPath(vmDir, bitmap)).catch(() => null);
+export const readSidecar = (vmDir: string, bitmap: string) =>
+  readJson<Sidecar>(sidecarPath(vmDir, bitmap)).catch(() => null);
 export const writeSidecar = (vmDir: string, bitmap: string, s: Sidecar) => writeJson(sidecarPath(vmDir, bitmap), s);
 
 // Every bitmap sidecar of the VM marked as no longer describing its disk ('replaced' by an
 // in-place restore, 'reverted' to a snapshot), so the next backup says why it is full. Returns
 // what they said before, for an undo.
-export async function markSidecars(vmDir: string, state: 'replaced' | 'reverted', source: string): Promise<Map<string, Sidecar>> {
+export async function markSidecars(
+  vmDir: string,
+  state: 'replaced' | 'reverted',
+  source: string,
+): Promise<Map<string, Sidecar>> {
   const previous = new Map<string, Sidecar>();
   for (const name of await readdir(vmDir)) {
     if (!/^backup-.+\.json$/.test(name)) continue;

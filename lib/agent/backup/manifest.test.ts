@@ -35,7 +35,10 @@ describe('point manifests', () => {
     expect(manifestPathOf(file)).toBe(at('rp-0123456789ab.json'));
     await writeManifest(file, manifest());
     expect(await readManifest(file)).toEqual(manifest());
-    expect(JSON.parse(await readFile(at('rp-0123456789ab.json'), 'utf8'))).toMatchObject({ formatVersion: 1, parent: 'rp-aaaaaaaaaaaa.qcow2' });
+    expect(JSON.parse(await readFile(at('rp-0123456789ab.json'), 'utf8'))).toMatchObject({
+      formatVersion: 1,
+      parent: 'rp-aaaaaaaaaaaa.qcow2',
+    });
     expect(await readdir(dir.path)).toEqual(['rp-0123456789ab.json']);
   });
 
@@ -59,10 +62,16 @@ describe('point manifests', () => {
     expect(await rebaseManifest(file, null, { sha256: 'b'.repeat(64), sizeBytes: 9 })).toBe(false); // no manifest: nothing written
     expect(existsSync(manifestPathOf(file))).toBe(false);
     await writeManifest(file, manifest());
-    expect(await rebaseManifest(file, at('rp-cccccccccccc.qcow2'), { sha256: 'b'.repeat(64), sizeBytes: 9 })).toBe(true);
-    expect(await readManifest(file)).toEqual(manifest({ parent: 'rp-cccccccccccc.qcow2', sha256: 'b'.repeat(64), sizeBytes: 9 }));
+    expect(await rebaseManifest(file, at('rp-cccccccccccc.qcow2'), { sha256: 'b'.repeat(64), sizeBytes: 9 })).toBe(
+      true,
+    );
+    expect(await readManifest(file)).toEqual(
+      manifest({ parent: 'rp-cccccccccccc.qcow2', sha256: 'b'.repeat(64), sizeBytes: 9 }),
+    );
     await rebaseManifest(file, null, { sha256: 'c'.repeat(64), sizeBytes: 10 });
-    expect(await readManifest(file)).toEqual(manifest({ parent: null, kind: 'full', fullReason: FLATTENED_REASON, sha256: 'c'.repeat(64), sizeBytes: 10 }));
+    expect(await readManifest(file)).toEqual(
+      manifest({ parent: null, kind: 'full', fullReason: FLATTENED_REASON, sha256: 'c'.repeat(64), sizeBytes: 10 }),
+    );
   });
 
   it('removes only the manifest of that very file', async () => {

@@ -38,7 +38,11 @@ export async function readManifest(qcow2: string): Promise<PointManifest | null>
 }
 
 // After a rebase: the file's new backing and checksum. false when there is no manifest.
-export async function rebaseManifest(qcow2: string, backing: string | null, sums: { sha256: string; sizeBytes: number }): Promise<boolean> {
+export async function rebaseManifest(
+  qcow2: string,
+  backing: string | null,
+  sums: { sha256: string; sizeBytes: number },
+): Promise<boolean> {
   const m = await readManifest(qcow2);
   if (!m) return false;
   const flattened = backing === null && m.parent !== null;

@@ -9,7 +9,12 @@ import path from 'node:path';
 import { AppError, errorMessage, invalidInput } from '@/lib/errors';
 import { boundedUsage, createGate, FS_SLOTS, mkdirLevels, resolveReal, USAGE_LIMITS, withDeadline } from '../fs-bounds';
 import { vmIdSchema } from '@/lib/agent-protocol/core';
-import { normaliseRepositoryPath, overlapReason, systemTreeReason, type Reserved } from '@/lib/agent-protocol/path-rules';
+import {
+  normaliseRepositoryPath,
+  overlapReason,
+  systemTreeReason,
+  type Reserved,
+} from '@/lib/agent-protocol/path-rules';
 import type { RepositoryStatus } from '@/lib/agent-protocol/backup';
 
 export const CHECK_MS = 5_000; // a whole repository check, usage walk included
@@ -36,7 +41,9 @@ export function createRepositoryGuard(dirs: RepositoryDirs) {
   // The reserved dirs as configured and as resolved (a pool reached through a symlink).
   let resolved: Promise<Reserved[]> | null = null;
   const reserved = () =>
-    (resolved ??= Promise.all(configured.map(async (r) => ({ ...r, path: (await resolveReal(r.path, Date.now() + CHECK_MS)).real }))).then(
+    (resolved ??= Promise.all(
+      configured.map(async (r) => ({ ...r, path: (await resolveReal(r.path, Date.now() + CHECK_MS)).real })),
+    ).then(
       (real) => [...configured, ...real.filter((r, i) => r.path !== configured[i].path)],
       (err: unknown) => {
         resolved = null;
@@ -77,11 +84,30 @@ export function createRepositoryGuard(dirs: RepositoryDirs) {
       const dir = where.real;
       const st = await withDeadline(stat(dir), left(), `reading ${dir}`).catch(() => null);
       const exists = !!st?.isDirectory();
-      const writable = exists && (await withDeadline(access(dir, constants.W_OK | constants.X_OK), left(), `checking access to ${dir}`).then(() => true, () => false));
+      const writable =
+        exists &&
+        (await withDeadline(access(dir, constants.W_OK | constants.X_OK), left(), `checking access to ${dir}`).then(
+          () => true,
+          () => false,
+        ));
       // Space of the filesystem the repository is (or would be) on.
-      const fs = await withDeadline(statfs(exists ? dir : (await resolveReal(dir, deadline)).existing), left(), `reading free space of ${dir}`);
-      const usage = exists ? await boundedUsage(dir, { ...USAGE_LIMITS, budgetMs: Math.min(USAGE_LIMITS.budgetMs, left()) }) : { bytes: 0, partial: false };
-      return { exists, writable, totalBytes: fs.blocks * fs.bsize, freeBytes: fs.bavail * fs.bsize, usedBytes: usage.bytes, usedBytesPartial: usage.partial, resolvedPath: dir };
+      const fs = await withDeadline(
+        statfs(exists ? dir : (await resolveReal(dir, deadline)).existing),
+        left(),
+        `reading free space of ${dir}`,
+      );
+      const usage = exists
+        ? await boundedUsage(dir, { ...USAGE_LIMITS, budgetMs: Math.min(USAGE_LIMITS.budgetMs, left()) })
+        : { bytes: 0, partial: false };
+      return {
+        exists,
+        writable,
+        totalBytes: fs.blocks * fs.bsize,
+        freeBytes: fs.bavail * fs.bsize,
+        usedBytes: usage.bytes,
+        usedBytesPartial: usage.partial,
+        resolvedPath: dir,
+      };
     });
   }
 
@@ -94,15 +120,25 @@ export function createRepositoryGuard(dirs: RepositoryDirs) {
       for (const [i, p] of paths.entries()) {
         const name = path.basename(p);
         const vmDir = path.dirname(p);
-        if (!POINT_FILE_NAME.test(name)) throw refuse(field(i), 'is not a restore point file (rp-<12 hex>.qcow2 or .json, or its .partial)');
-        if (!vmIdSchema.safeParse(path.basename(vmDir)).success) throw refuse(field(i), "must be in a VM's directory of a backup repository");
+        if (!POINT_FILE_NAME.test(name))
+          throw refuse(field(i), 'is not a restore point file (rp-<12 hex>.qcow2 or .json, or its .partial)');
+        if (!vmIdSchema.safeParse(path.basename(vmDir)).success)
+          throw refuse(field(i), "must be in a VM's directory of a backup repository");
         // The VM dir resolved (it may be a symlink), then the repository holding it.
-        const home = await place(vmDir, field(i), deadline).then((r) => path.dirname(r.real)).catch((err: unknown) => {
-          throw invalidInput.is(err) ? refuse(field(i), `is not in an allowed backup repository: ${(err.data!.fields as Record<string, string[]>)[field(i)][0]}`) : err;
-        });
+        const home = await place(vmDir, field(i), deadline)
+          .then((r) => path.dirname(r.real))
+          .catch((err: unknown) => {
+            throw invalidInput.is(err)
+              ? refuse(
+                  field(i),
+                  `is not in an allowed backup repository: ${(err.data!.fields as Record<string, string[]>)[field(i)][0]}`,
+                )
+              : err;
+          });
         const outside = systemTreeReason(home) ?? overlapReason(home, await reserved());
         if (outside) throw refuse(field(i), `is not in an allowed backup repository: ${outside}`);
-        if (repo !== null && home !== repo) throw refuse(field(i), `must be a file inside the repository ${repository}`);
+        if (repo !== null && home !== repo)
+          throw refuse(field(i), `must be a file inside the repository ${repository}`);
         const st = await withDeadline(lstat(p), Math.max(deadline - Date.now(), 1), `reading ${p}`).catch(() => null);
         if (st && !st.isFile()) throw refuse(field(i), 'is not a regular file');
       }

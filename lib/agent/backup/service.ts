@@ -11,7 +11,12 @@ import { requireQemu } from '../qemu/context';
 import { sha256File } from '../sha256-file';
 import { finalizePartial, PARTIAL } from './files';
 import { readManifest, rebaseManifest, removeManifest } from './manifest';
-import type { BackupVmInput, RebaseBackupResult, VerifyBackupInput, VerifyBackupResult } from '@/lib/agent-protocol/backup';
+import type {
+  BackupVmInput,
+  RebaseBackupResult,
+  VerifyBackupInput,
+  VerifyBackupResult,
+} from '@/lib/agent-protocol/backup';
 import { FILE_CHECK_MS, type RepositoryGuard } from './repository';
 import { takeBackup } from './take-backup';
 
@@ -27,10 +32,15 @@ export function createBackupService(deps: Deps, guard: RepositoryGuard) {
     async backupVm(vmId: string, req: BackupVmInput) {
       const ctx = qemu();
       await ctx.vms.must(vmId);
-      if (path.basename(req.targetDir) !== vmId) throw invalidInput({ targetDir: [`must be the VM's directory <repository>/${vmId}`] });
+      if (path.basename(req.targetDir) !== vmId)
+        throw invalidInput({ targetDir: [`must be the VM's directory <repository>/${vmId}`] });
       await guard.assertRepositoryDir(path.dirname(req.targetDir), 'targetDir');
       if (req.parent) await guard.assertPointFiles([req.parent.path], () => 'parent.path'); // read as the backing file
-      if (!(await existsWithin(path.dirname(req.targetDir), FILE_CHECK_MS))) throw repositoryUnavailable(path.dirname(req.targetDir), 'the directory does not exist on this host (not mounted?)');
+      if (!(await existsWithin(path.dirname(req.targetDir), FILE_CHECK_MS)))
+        throw repositoryUnavailable(
+          path.dirname(req.targetDir),
+          'the directory does not exist on this host (not mounted?)',
+        );
       if (running.has(vmId)) throw conflict(`A backup of VM ${vmId} is already running`, { vmId });
       running.add(vmId);
       return operations.start('backup', `backup of VM ${vmId}`, (op) =>
@@ -40,25 +50,49 @@ export function createBackupService(deps: Deps, guard: RepositoryGuard) {
 
     async verify(req: VerifyBackupInput) {
       const outside = req.files.findIndex((f) => !f.path.startsWith(req.repository + path.sep));
-      if (outside >= 0) throw invalidInput({ [`files.${outside}.path`]: [`must be a file inside the repository ${req.repository}`] });
-      await guard.assertPointFiles(req.files.map((f) => f.path), (i) => `files.${i}.path`, req.repository);
+      if (outside >= 0)
+        throw invalidInput({ [`files.${outside}.path`]: [`must be a file inside the repository ${req.repository}`] });
+      await guard.assertPointFiles(
+        req.files.map((f) => f.path),
+        (i) => `files.${i}.path`,
+        req.repository,
+      );
       qemu();
       const total = req.files.length;
-      return operations.start('backup.verify', `verifying ${total} backup file(s)`, async (op): Promise<VerifyBackupResult> => {
-        const files: VerifyBackupResult['files'] = [];
-        for (const [i, f] of req.files.entries()) {
-          op.report(i / total, `verifying ${path.basename(f.path)}`, { file: f.path, index: i, total });
-          const m = await readManifest(f.path).then((manifest) => ({ manifest, manifestError: null }), (err: unknown) => ({ manifest: null, manifestError: errorMessage(err) }));
-          try {
-            const actual = await sha256File(f.path);
-            files.push({ path: f.path, ok: actual === f.sha256, actualSha256: actual, error: actual === f.sha256 ? null : 'SHA-256 differs from the registered one', ...m });
-          } catch (err) {
-            const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-            files.push({ path: f.path, ok: false, actualSha256: null, error: missing ? 'file is missing' : errorMessage(err), ...m });
+      return operations.start(
+        'backup.verify',
+        `verifying ${total} backup file(s)`,
+        async (op): Promise<VerifyBackupResult> => {
+          const files: VerifyBackupResult['files'] = [];
+          for (const [i, f] of req.files.entries()) {
+            op.report(i / total, `verifying ${path.basename(f.path)}`, { file: f.path, index: i, total });
+            const m = await readManifest(f.path).then(
+              (manifest) => ({ manifest, manifestError: null }),
+              (err: unknown) => ({ manifest: null, manifestError: errorMessage(err) }),
+            );
+            try {
+              const actual = await sha256File(f.path);
+              files.push({
+                path: f.path,
+                ok: actual === f.sha256,
+                actualSha256: actual,
+                error: actual === f.sha256 ? null : 'SHA-256 differs from the registered one',
+                ...m,
+              });
+            } catch (err) {
+              const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+              files.push({
+                path: f.path,
+                ok: false,
+                actualSha256: null,
+                error: missing ? 'file is missing' : errorMessage(err),
+                ...m,
+              });
+            }
           }
-        }
-        return { files };
-      });
+          return { files };
+        },
+      );
     },
 
     async delete(paths: string[]): Promise<{ deleted: string[] }> {
@@ -69,7 +103,9 @@ export function createBackupService(deps: Deps, guard: RepositoryGuard) {
       const gone: string[] = [];
       for (const p of paths) {
         await withDeadline(rm(p, { force: true }), FILE_CHECK_MS, `deleting ${p}`);
-        const m = p.endsWith('.qcow2') ? await withDeadline(removeManifest(p), FILE_CHECK_MS, `deleting the manifest of ${p}`) : null;
+        const m = p.endsWith('.qcow2')
+          ? await withDeadline(removeManifest(p), FILE_CHECK_MS, `deleting the manifest of ${p}`)
+          : null;
         if (m) manifests.push(m);
         if (!(await existsWithin(p, FILE_CHECK_MS))) gone.push(p);
       }
@@ -81,17 +117,24 @@ export function createBackupService(deps: Deps, guard: RepositoryGuard) {
     // reads the same through its old backing.
     async rebase(req: { path: string; backingPath: string | null }) {
       const ctx = qemu();
-      await guard.assertPointFiles(req.backingPath ? [req.path, req.backingPath] : [req.path], (i) => (i ? 'backingPath' : 'path'));
+      await guard.assertPointFiles(req.backingPath ? [req.path, req.backingPath] : [req.path], (i) =>
+        i ? 'backingPath' : 'path',
+      );
       if (!(await existsWithin(req.path, FILE_CHECK_MS))) throw noSuchObject('backup file', req.path);
-      if (req.backingPath && !(await existsWithin(req.backingPath, FILE_CHECK_MS))) throw noSuchObject('backup file', req.backingPath);
-      return operations.start('backup.rebase', `rebasing ${path.basename(req.path)}`, async (op): Promise<RebaseBackupResult> => {
-        await rebase(ctx.qemuImg, req.path, req.backingPath, (f) => op.report(0.9 * f, 'rebasing'));
-        op.report(0.9, 'computing SHA-256');
-        // Hash + fsync; the "partial" is the file itself, renamed onto itself.
-        const { sha256 } = await finalizePartial(req.path, req.path);
-        const sums = { sha256, sizeBytes: (await stat(req.path)).size };
-        return { ...sums, manifestUpdated: await rebaseManifest(req.path, req.backingPath, sums) };
-      });
+      if (req.backingPath && !(await existsWithin(req.backingPath, FILE_CHECK_MS)))
+        throw noSuchObject('backup file', req.backingPath);
+      return operations.start(
+        'backup.rebase',
+        `rebasing ${path.basename(req.path)}`,
+        async (op): Promise<RebaseBackupResult> => {
+          await rebase(ctx.qemuImg, req.path, req.backingPath, (f) => op.report(0.9 * f, 'rebasing'));
+          op.report(0.9, 'computing SHA-256');
+          // Hash + fsync; the "partial" is the file itself, renamed onto itself.
+          const { sha256 } = await finalizePartial(req.path, req.path);
+          const sums = { sha256, sizeBytes: (await stat(req.path)).size };
+          return { ...sums, manifestUpdated: await rebaseManifest(req.path, req.backingPath, sums) };
+        },
+      );
     },
 
     repository: guard.check,

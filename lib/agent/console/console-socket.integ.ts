@@ -13,7 +13,12 @@ const VM = 'console-1';
 const STATUS_LINE = /^VMOPS-STATUS uptime=\S+ seq=\d+ burn=[01]$/;
 let h: QemuTestAgent;
 
-type TestViewer = { ws: WebSocket; text: () => string; controls: ConsoleControl[]; closed: Promise<{ code: number; reason: string }> };
+type TestViewer = {
+  ws: WebSocket;
+  text: () => string;
+  controls: ConsoleControl[];
+  closed: Promise<{ code: number; reason: string }>;
+};
 
 function wsUrl(id: string) {
   return `${h.baseUrl.replace(/^http/, 'ws')}/v1/vms/${id}/serial/ws`;
@@ -24,29 +29,50 @@ function connect(id = VM, secret: string | null = h.secret): Promise<TestViewer>
     const ws = new WebSocket(wsUrl(id), { headers: secret === null ? {} : { authorization: `Bearer ${secret}` } });
     const chunks: Buffer[] = [];
     const controls: ConsoleControl[] = [];
-    const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+    const closed = new Promise<{ code: number; reason: string }>((r) =>
+      ws.on('close', (code, reason) => r({ code, reason: reason.toString() })),
+    );
     ws.on('message', (data: Buffer, binary) => {
       if (binary) chunks.push(data);
       else controls.push(parseControl(data.toString())!);
     });
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
-      res.on('data', (c: Buffer) => (body += c)).on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body: JSON.parse(body) })));
+      res
+        .on('data', (c: Buffer) => (body += c))
+        .on('end', () =>
+          reject(
+            Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body: JSON.parse(body) }),
+          ),
+        );
     });
     ws.on('error', reject);
     ws.on('open', () => resolve({ ws, text: () => Buffer.concat(chunks).toString('utf8'), controls, closed }));
   });
 }
 
-const refusal = (p: Promise<unknown>) => p.then(() => ({ status: 101, body: null }), (e: { status: number; body: { error: { code: string } } }) => ({ status: e.status, code: e.body?.error.code }));
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => ({ status: 101, body: null }),
+    (e: { status: number; body: { error: { code: string } } }) => ({ status: e.status, code: e.body?.error.code }),
+  );
 
 // Whole lines (newline-terminated) of what a viewer received after `from` characters.
-const wholeLinesAfter = (v: TestViewer, from: number) => v.text().slice(from).replace(/\r/g, '').split('\n').slice(0, -1);
+const wholeLinesAfter = (v: TestViewer, from: number) =>
+  v.text().slice(from).replace(/\r/g, '').split('\n').slice(0, -1);
 
 beforeAll(async () => {
   buildGuest();
   h = await startQemuTestAgent('con1');
-  await h.client.createVm({ id: VM, name: VM, vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * 1024 ** 2, baseImagePath: GUEST_DISK, boot: guestBoot() });
+  await h.client.createVm({
+    id: VM,
+    name: VM,
+    vcpus: 1,
+    memoryMiB: 128,
+    diskSizeBytes: 64 * 1024 ** 2,
+    baseImagePath: GUEST_DISK,
+    boot: guestBoot(),
+  });
 });
 
 afterAll(async () => {
@@ -70,14 +96,24 @@ describe('serial console WebSocket (real QEMU)', () => {
     const from = [a.text().length, b.text().length];
     a.ws.send('status\r'); // what a terminal's Enter sends
     for (const [i, v] of [a, b].entries()) {
-      const line = await waitFor(`viewer ${i} sees the whole status reply`, async () => wholeLinesAfter(v, from[i]).find((l) => STATUS_LINE.test(l)), 60_000, 50);
+      const line = await waitFor(
+        `viewer ${i} sees the whole status reply`,
+        async () => wholeLinesAfter(v, from[i]).find((l) => STATUS_LINE.test(l)),
+        60_000,
+        50,
+      );
       expect(line).toMatch(STATUS_LINE);
     }
   });
 
   it('gives a new viewer the recent history first', async () => {
     const c = await connect();
-    await waitFor('history', async () => c.controls[0]?.type === 'attached' && /VMOPS-STATUS/.test(c.text()), 10_000, 50);
+    await waitFor(
+      'history',
+      async () => c.controls[0]?.type === 'attached' && /VMOPS-STATUS/.test(c.text()),
+      10_000,
+      50,
+    );
     const attached = c.controls[0] as Extract<ConsoleControl, { type: 'attached' }>;
     expect(attached.historyBytes).toBeGreaterThan(0);
     expect(attached.historyBytes).toBeLessThanOrEqual(64 * 1024);
@@ -98,7 +134,12 @@ describe('serial console WebSocket (real QEMU)', () => {
     const readyLines = (v: TestViewer) => v.text().split('VMOPS-READY').length - 1;
     const before = readyLines(a);
     await h.driver.resetVm(VM);
-    await waitFor('reset shown to both viewers', async () => [a, b].every((v) => v.controls.some((m) => m.type === 'reset')), 30_000, 50);
+    await waitFor(
+      'reset shown to both viewers',
+      async () => [a, b].every((v) => v.controls.some((m) => m.type === 'reset')),
+      30_000,
+      50,
+    );
     // The new boot's ready line reaches the viewers live, and the agent's own watcher sees it too.
     await waitFor('the new ready line on the viewer', async () => readyLines(a) > before, 120_000, 50);
     await waitGuestReady(h.client, VM);

@@ -24,7 +24,9 @@ function refusal(path: string, headers: Record<string, string>): Promise<{ statu
     const ws = new WebSocket(`${agent.baseUrl.replace(/^http/, 'ws')}${path}`, { headers });
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
-      res.on('data', (c: Buffer) => (body += c)).on('end', () => resolve({ status: res.statusCode!, code: JSON.parse(body).error.code }));
+      res
+        .on('data', (c: Buffer) => (body += c))
+        .on('end', () => resolve({ status: res.statusCode!, code: JSON.parse(body).error.code }));
     });
     ws.on('open', () => (ws.terminate(), reject(new Error('upgraded'))));
     ws.on('error', () => {});
@@ -36,7 +38,10 @@ describe('console upgrade refusals', () => {
     const auth = { authorization: `Bearer ${secret}` };
     expect(await refusal('/v1/vms/vm-1/serial/ws', {})).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
     expect(await refusal('/v1/nothing/here', {})).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
-    expect(await refusal('/v1/vms/vm-1/serial/ws', { authorization: 'Bearer wrong' })).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(await refusal('/v1/vms/vm-1/serial/ws', { authorization: 'Bearer wrong' })).toEqual({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    });
     expect(await refusal('/v1/nothing/here', auth)).toEqual({ status: 404, code: 'NO_SUCH_OBJECT' });
     expect(await refusal('/v1/vms/%E0%A4%A/serial/ws', auth)).toEqual({ status: 422, code: 'INVALID_INPUT' });
     expect(await refusal('/v1/vms/vm-1/serial/ws', auth)).toEqual({ status: 501, code: 'NOT_SUPPORTED' });

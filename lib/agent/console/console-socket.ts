@@ -15,7 +15,12 @@ import { requireQemu } from '../qemu/context';
 import { ON } from '../qemu/vm-registry';
 import type { VmSession } from '../qemu/vm-session';
 import { inputBucket } from './input-bucket';
-import { CONSOLE_CLOSE, CONSOLE_INPUT_FRAME_MAX, CONSOLE_PING_MS, CONSOLE_VIEWERS_MAX } from '@/lib/agent-protocol/console';
+import {
+  CONSOLE_CLOSE,
+  CONSOLE_INPUT_FRAME_MAX,
+  CONSOLE_PING_MS,
+  CONSOLE_VIEWERS_MAX,
+} from '@/lib/agent-protocol/console';
 import { SerialHub, type Viewer } from './serial-hub';
 
 const PATH = /^\/v1\/vms\/([^/]+)\/serial\/ws$/;
@@ -62,8 +67,10 @@ export function createConsoleSockets({ driver, log }: { driver: Driver; log: (ms
     ws.on('pong', () => (alive = true));
     ws.on('message', (data: RawData) => {
       const bytes = toBuffer(data);
-      if (!bucket.take(bytes.length)) return viewer.control({ type: 'notice', message: `Typing too fast: ${bytes.length} bytes dropped` });
-      if (!hub.input(bytes)) viewer.control({ type: 'notice', message: 'The guest is not reading its console: input dropped' });
+      if (!bucket.take(bytes.length))
+        return viewer.control({ type: 'notice', message: `Typing too fast: ${bytes.length} bytes dropped` });
+      if (!hub.input(bytes))
+        viewer.control({ type: 'notice', message: 'The guest is not reading its console: input dropped' });
     });
     ws.on('error', () => {}); // 'close' follows
     ws.on('close', () => {
@@ -86,7 +93,8 @@ export function createConsoleSockets({ driver, log }: { driver: Driver; log: (ms
       const qemu = requireQemu(driver, 'the interactive serial console');
       const session = await qemu.vms.expectSession(id, ON);
       const hub = hubFor(session);
-      if (hub.size >= CONSOLE_VIEWERS_MAX) throw rateLimited(`console viewers of VM ${id} (at most ${CONSOLE_VIEWERS_MAX})`, 5);
+      if (hub.size >= CONSOLE_VIEWERS_MAX)
+        throw rateLimited(`console viewers of VM ${id} (at most ${CONSOLE_VIEWERS_MAX})`, 5);
       wss.handleUpgrade(req, socket, head, (ws) => attach(ws, hub, id));
     },
     async close() {

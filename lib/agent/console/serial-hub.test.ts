@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '@/lib/testing/temp-dir';
 import type { VmSession } from '../qemu/vm-session';
 import { inputBucket } from './input-bucket';
-import { CONSOLE_CLOSE, CONSOLE_HISTORY_BYTES, CONSOLE_SEND_BUFFER_MAX, type ConsoleControl } from '@/lib/agent-protocol/console';
+import {
+  CONSOLE_CLOSE,
+  CONSOLE_HISTORY_BYTES,
+  CONSOLE_SEND_BUFFER_MAX,
+  type ConsoleControl,
+} from '@/lib/agent-protocol/console';
 import { SerialHub, type Viewer } from './serial-hub';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -14,7 +19,10 @@ beforeAll(async () => {
   dir = await tempDir('vmops-hub-');
   log = path.join(dir.path, 'serial.log');
   // 100 KiB of numbered lines: the history must be the newest 64 KiB, from a line start.
-  await writeFile(log, Array.from({ length: 2000 }, (_, i) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(40)}\r\n`).join(''));
+  await writeFile(
+    log,
+    Array.from({ length: 2000 }, (_, i) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(40)}\r\n`).join(''),
+  );
 });
 afterAll(() => dir.remove());
 
@@ -34,7 +42,12 @@ function fakeSession() {
 }
 
 function viewer() {
-  const v = { bytes: [] as Buffer[], controls: [] as ConsoleControl[], closed: null as null | { code: number; reason: string }, buffered: 0 };
+  const v = {
+    bytes: [] as Buffer[],
+    controls: [] as ConsoleControl[],
+    closed: null as null | { code: number; reason: string },
+    buffered: 0,
+  };
   const api: Viewer = {
     send: (b) => void v.bytes.push(b),
     control: (m) => void v.controls.push(m),

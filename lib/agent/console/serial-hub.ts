@@ -7,7 +7,12 @@ import { open, stat } from 'node:fs/promises';
 import { withDeadline } from '../fs-bounds';
 import type { QmpEvent } from '../qemu/qmp-client';
 import type { VmSession } from '../qemu/vm-session';
-import { CONSOLE_CLOSE, CONSOLE_HISTORY_BYTES, CONSOLE_SEND_BUFFER_MAX, type ConsoleControl } from '@/lib/agent-protocol/console';
+import {
+  CONSOLE_CLOSE,
+  CONSOLE_HISTORY_BYTES,
+  CONSOLE_SEND_BUFFER_MAX,
+  type ConsoleControl,
+} from '@/lib/agent-protocol/console';
 
 export type Viewer = {
   send(bytes: Buffer): void;
@@ -42,7 +47,9 @@ export class SerialHub {
     session.serial.once('close', this.onClose);
     session.qmp.on('event', this.onEvent);
     this.seeded = withDeadline(stat(logFile), HISTORY_READ_MS, `stat ${logFile}`)
-      .then((st) => ((this.sizing = false), readTail(logFile, CONSOLE_HISTORY_BYTES, st.size - this.receivedWhileSizing)))
+      .then(
+        (st) => ((this.sizing = false), readTail(logFile, CONSOLE_HISTORY_BYTES, st.size - this.receivedWhileSizing)),
+      )
       .catch(() => ((this.sizing = false), Buffer.alloc(0)))
       .then((tail) => {
         this.ring.unshift(tail);
@@ -122,7 +129,8 @@ export class SerialHub {
 
   // Keeps the newest CONSOLE_HISTORY_BYTES (whole chunks, but never less than that).
   private trim() {
-    while (this.ring.length > 1 && this.ringBytes - this.ring[0].length >= CONSOLE_HISTORY_BYTES) this.ringBytes -= this.ring.shift()!.length;
+    while (this.ring.length > 1 && this.ringBytes - this.ring[0].length >= CONSOLE_HISTORY_BYTES)
+      this.ringBytes -= this.ring.shift()!.length;
   }
 
   private dispose() {

@@ -17,7 +17,9 @@ describe('selectDriver', () => {
   it('uses QEMU by default when both binaries are found', async () => {
     const d = deps({ qemu: true, img: true });
     expect(await selectDriver({ pools, log: () => {} }, d)).toBe(qemuDriver);
-    expect(d.createQemuDriver).toHaveBeenCalledWith(expect.objectContaining({ pools, qemuBinary: '/usr/bin/qemu-system-x86_64' }));
+    expect(d.createQemuDriver).toHaveBeenCalledWith(
+      expect.objectContaining({ pools, qemuBinary: '/usr/bin/qemu-system-x86_64' }),
+    );
   });
 
   it('falls back to the simulated driver with a loud banner', async () => {
@@ -30,7 +32,9 @@ describe('selectDriver', () => {
   });
 
   it('fails with the apt-get line when --driver qemu is asked for without QEMU', async () => {
-    await expect(selectDriver({ requested: 'qemu', pools, log: () => {} }, deps({ qemu: false, img: false }))).rejects.toThrow(QEMU_INSTALL_HINT);
+    await expect(
+      selectDriver({ requested: 'qemu', pools, log: () => {} }, deps({ qemu: false, img: false })),
+    ).rejects.toThrow(QEMU_INSTALL_HINT);
     expect(QEMU_INSTALL_HINT).toBe('apt-get update && apt-get install -y qemu-system-x86 qemu-utils');
   });
 

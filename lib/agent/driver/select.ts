@@ -20,13 +20,22 @@ export type SelectDriverOptions = {
 export type SelectDeps = {
   findQemuBinary(): string | null;
   findQemuImg(qemuBinary?: string): string | null;
-  createQemuDriver(opts: { pools: Pool[]; qemuBinary?: string; log?: (msg: string) => void; hostName?: string }): Promise<Driver>;
+  createQemuDriver(opts: {
+    pools: Pool[];
+    qemuBinary?: string;
+    log?: (msg: string) => void;
+    hostName?: string;
+  }): Promise<Driver>;
 };
 
 async function realDeps(): Promise<SelectDeps> {
   // Loaded lazily: an agent started with --driver simulated never loads the QEMU driver's modules.
   const qemu = await import('../qemu/index');
-  return { findQemuBinary: () => qemu.findQemuBinary(), findQemuImg: qemu.findQemuImg, createQemuDriver: qemu.createQemuDriver };
+  return {
+    findQemuBinary: () => qemu.findQemuBinary(),
+    findQemuImg: qemu.findQemuImg,
+    createQemuDriver: qemu.createQemuDriver,
+  };
 }
 
 export async function selectDriver(opts: SelectDriverOptions, deps?: SelectDeps): Promise<Driver> {
@@ -41,7 +50,9 @@ export async function selectDriver(opts: SelectDriverOptions, deps?: SelectDeps)
     return d.createQemuDriver({ pools: opts.pools, qemuBinary: qemuBinary!, log: opts.log, hostName: opts.hostName });
   }
   if (opts.requested === 'qemu') {
-    throw new Error(`--driver qemu needs QEMU but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed. Install with: ${QEMU_INSTALL_HINT}`);
+    throw new Error(
+      `--driver qemu needs QEMU but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed. Install with: ${QEMU_INSTALL_HINT}`,
+    );
   }
   return simulated(opts, `${missing.join(' and ')} not found (install with: ${QEMU_INSTALL_HINT})`);
 }

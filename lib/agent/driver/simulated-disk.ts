@@ -43,7 +43,12 @@ export async function simDiskInfo(file: string): Promise<DiskInfo> {
   }
   if (head.length >= 32 && head.subarray(0, 4).equals(QCOW2_MAGIC)) {
     // qcow2 header: virtual size is a big-endian u64 at offset 24.
-    return { virtualSizeBytes: Number(head.readBigUInt64BE(24)), actualSizeBytes: size, backingPath: null, format: 'qcow2' };
+    return {
+      virtualSizeBytes: Number(head.readBigUInt64BE(24)),
+      actualSizeBytes: size,
+      backingPath: null,
+      format: 'qcow2',
+    };
   }
   return { virtualSizeBytes: size, actualSizeBytes: size, backingPath: null, format: 'raw' };
 }
@@ -56,10 +61,16 @@ export async function simCreateOverlay(diskPath: string, basePath: string, sizeB
 
 // A qcow2 input is copied as is; anything else becomes a marker of the same virtual size
 // (the simulated VMs never read the data, so converting it would only waste disk).
-export async function simConvertToQcow2(src: string, dest: string, onProgress?: (fraction: number) => void): Promise<void> {
+export async function simConvertToQcow2(
+  src: string,
+  dest: string,
+  onProgress?: (fraction: number) => void,
+): Promise<void> {
   const info = await simDiskInfo(src);
   if (info.format !== 'qcow2') {
-    await writeFile(dest, MARKER + JSON.stringify({ virtualSizeBytes: info.virtualSizeBytes, backingPath: null }), { flag: 'wx' });
+    await writeFile(dest, MARKER + JSON.stringify({ virtualSizeBytes: info.virtualSizeBytes, backingPath: null }), {
+      flag: 'wx',
+    });
     onProgress?.(1);
     return;
   }

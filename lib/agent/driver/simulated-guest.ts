@@ -31,7 +31,11 @@ const isNum = (s: string | undefined) => s !== undefined && /^[0-9]+$/.test(s);
 
 export function answerGuestCommand(state: GuestState, input: string, nowMs: number): GuestAnswer {
   const [cmd, a1, a2] = input.trim().split(/\s+/);
-  const answer = (line: string, wroteBytes = 0, readBytes = 0): GuestAnswer => ({ lines: [line], wroteBytes, readBytes });
+  const answer = (line: string, wroteBytes = 0, readBytes = 0): GuestAnswer => ({
+    lines: [line],
+    wroteBytes,
+    readBytes,
+  });
   switch (cmd) {
     case '':
       return { lines: [], wroteBytes: 0, readBytes: 0 };

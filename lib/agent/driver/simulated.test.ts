@@ -12,8 +12,14 @@ let dir: Awaited<ReturnType<typeof tempDir>>;
 let driver: Driver;
 let base: string;
 const spec = (id = 'sim-1'): VmSpec => ({
-  id, name: id, vcpus: 2, memoryMiB: 128, pool: 'local',
-  vmDir: path.join(dir.path, 'pool/vms', id), diskPath: path.join(dir.path, 'pool/vms', id, 'disk0.qcow2'), boot: {},
+  id,
+  name: id,
+  vcpus: 2,
+  memoryMiB: 128,
+  pool: 'local',
+  vmDir: path.join(dir.path, 'pool/vms', id),
+  diskPath: path.join(dir.path, 'pool/vms', id, 'disk0.qcow2'),
+  boot: {},
 });
 
 beforeEach(async () => {
@@ -102,13 +108,22 @@ describe('simulated driver', () => {
     expect(await again.getVm('sim-1')).toMatchObject({ state: 'running', guestReady: true });
     await again.sendSerial('sim-1', 'read');
     await again.sendSerial('sim-1', 'status');
-    expect((await again.consoleTail('sim-1', 2)).lines).toEqual(['VMOPS-RECORDS first=1 last=9 count=9 gaps=0', expect.stringMatching(/seq=9 burn=0$/)]);
+    expect((await again.consoleTail('sim-1', 2)).lines).toEqual([
+      'VMOPS-RECORDS first=1 last=9 count=9 gaps=0',
+      expect.stringMatching(/seq=9 burn=0$/),
+    ]);
     await again.close();
   });
 
   it('reports overlay info and fails like qemu-img on a missing base', async () => {
     const s = await started();
-    expect(await driver.diskInfo(s.diskPath)).toMatchObject({ format: 'qcow2', backingPath: base, virtualSizeBytes: 1 << 20 });
-    await expect(driver.createOverlay(path.join(dir.path, 'x.qcow2'), '/nope.qcow2', 1)).rejects.toThrow(/Could not open '\/nope.qcow2'/);
+    expect(await driver.diskInfo(s.diskPath)).toMatchObject({
+      format: 'qcow2',
+      backingPath: base,
+      virtualSizeBytes: 1 << 20,
+    });
+    await expect(driver.createOverlay(path.join(dir.path, 'x.qcow2'), '/nope.qcow2', 1)).rejects.toThrow(
+      /Could not open '\/nope.qcow2'/,
+    );
   });
 });

@@ -8,7 +8,14 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { alreadyExists, noSuchObject, vmBadPowerState } from '@/lib/errors';
 import type { VmRuntime, VmRuntimeState } from '@/lib/agent-protocol/core';
-import { answerGuestCommand, bootLines, newGuestState, POWEROFF_LINES, readyLine, type GuestState } from './simulated-guest';
+import {
+  answerGuestCommand,
+  bootLines,
+  newGuestState,
+  POWEROFF_LINES,
+  readyLine,
+  type GuestState,
+} from './simulated-guest';
 import { simConvertToQcow2, simCreateOverlay, simDiskInfo } from './simulated-disk';
 import { splitConsole } from '../qemu/vm-files';
 import type { Driver, DriverInfo, VmSpec, VmStats } from './types';
@@ -48,7 +55,11 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
   const persist = (vm: SimVm) =>
     writeFile(
       path.join(vm.spec.vmDir, 'vm.json'),
-      JSON.stringify({ spec: vm.spec, simulated: { state: vm.state, startedAt: vm.startedAt, seq: vm.guest.seq } }, null, 2),
+      JSON.stringify(
+        { spec: vm.spec, simulated: { state: vm.state, startedAt: vm.startedAt, seq: vm.guest.seq } },
+        null,
+        2,
+      ),
     );
 
   // CPU time accrues lazily from wall time: ~2% of one vCPU idle, ~97% of every vCPU when burning.
@@ -57,7 +68,9 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
     if (vm.state === 'running') {
       const share = vm.guest.burn ? 0.97 * vm.spec.vcpus : 0.015 + Math.random() * 0.02;
       vm.stats.cpuTimeMs += (now - vm.lastTickMs) * share;
-      vm.stats.rssBytes = Math.round(vm.spec.memoryMiB * MiB * (0.3 + 0.05 * Math.sin(now / 20_000)) + Math.random() * MiB);
+      vm.stats.rssBytes = Math.round(
+        vm.spec.memoryMiB * MiB * (0.3 + 0.05 * Math.sin(now / 20_000)) + Math.random() * MiB,
+      );
     }
     vm.lastTickMs = now;
   };
@@ -112,7 +125,14 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
     changed(vm);
   };
 
-  const emptyStats = (): VmStats => ({ cpuTimeMs: 0, rssBytes: 0, diskRdBytes: 0, diskWrBytes: 0, diskRdOps: 0, diskWrOps: 0 });
+  const emptyStats = (): VmStats => ({
+    cpuTimeMs: 0,
+    rssBytes: 0,
+    diskRdBytes: 0,
+    diskWrBytes: 0,
+    diskRdOps: 0,
+    diskWrOps: 0,
+  });
 
   const driver: Driver = {
     kind: 'simulated',
@@ -130,7 +150,15 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
     async defineVm(spec) {
       if (vms.has(spec.id)) throw alreadyExists('VM', spec.id);
       await mkdir(spec.vmDir, { recursive: true });
-      const vm: SimVm = { spec, state: 'shutoff', startedAt: null, guest: newGuestState(Date.now()), guestReady: false, stats: emptyStats(), lastTickMs: Date.now() };
+      const vm: SimVm = {
+        spec,
+        state: 'shutoff',
+        startedAt: null,
+        guest: newGuestState(Date.now()),
+        guestReady: false,
+        stats: emptyStats(),
+        lastTickMs: Date.now(),
+      };
       vms.set(spec.id, vm);
       await persist(vm);
     },
@@ -209,10 +237,21 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): Driver {
         for (const id of ids) {
           const file = path.join(dir, id, 'vm.json');
           if (vms.has(id) || !existsSync(file)) continue;
-          const saved = JSON.parse(await readFile(file, 'utf8')) as { spec: VmSpec; simulated?: { state: VmRuntimeState; startedAt: string | null; seq: number } };
+          const saved = JSON.parse(await readFile(file, 'utf8')) as {
+            spec: VmSpec;
+            simulated?: { state: VmRuntimeState; startedAt: string | null; seq: number };
+          };
           const s = saved.simulated ?? { state: 'shutoff' as const, startedAt: null, seq: 0 };
           const guest = newGuestState(s.startedAt ? Date.parse(s.startedAt) : Date.now(), s);
-          vms.set(id, { spec: saved.spec, state: s.state, startedAt: s.startedAt, guest, guestReady: s.state === 'running', stats: emptyStats(), lastTickMs: Date.now() });
+          vms.set(id, {
+            spec: saved.spec,
+            state: s.state,
+            startedAt: s.startedAt,
+            guest,
+            guestReady: s.state === 'running',
+            stats: emptyStats(),
+            lastTickMs: Date.now(),
+          });
           log(`re-attached simulated VM ${id} (${s.state})`);
         }
       }

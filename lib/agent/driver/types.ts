@@ -40,7 +40,12 @@ export type VmStats = {
   diskWrOps: number;
 };
 
-export type DiskInfo = { virtualSizeBytes: number; actualSizeBytes: number; backingPath: string | null; format: string };
+export type DiskInfo = {
+  virtualSizeBytes: number;
+  actualSizeBytes: number;
+  backingPath: string | null;
+  format: string;
+};
 
 export interface Driver {
   readonly kind: DriverKind;

@@ -13,7 +13,10 @@ describe('readEdac', () => {
     dirs.push(root);
     const mc = (n: string, ce: string, ue: string) =>
       mkdir(path.join(root.path, 'mc', n), { recursive: true }).then(() =>
-        Promise.all([writeFile(path.join(root.path, 'mc', n, 'ce_count'), ce), writeFile(path.join(root.path, 'mc', n, 'ue_count'), ue)]),
+        Promise.all([
+          writeFile(path.join(root.path, 'mc', n, 'ce_count'), ce),
+          writeFile(path.join(root.path, 'mc', n, 'ue_count'), ue),
+        ]),
       );
     await mc('mc0', '3\n', '0\n');
     await mc('mc1', '4\n', '1\n');
@@ -26,7 +29,11 @@ describe('readEdac', () => {
   it('is unreadable without an mc directory, and counts a garbled counter as 0', async () => {
     const root = await tempDir('vmops-edac-');
     dirs.push(root);
-    expect(await readEdac(path.join(root.path, 'nope'))).toEqual({ readable: false, correctedErrors: 0, uncorrectedErrors: 0 });
+    expect(await readEdac(path.join(root.path, 'nope'))).toEqual({
+      readable: false,
+      correctedErrors: 0,
+      uncorrectedErrors: 0,
+    });
     await mkdir(path.join(root.path, 'mc', 'mc0'), { recursive: true });
     await writeFile(path.join(root.path, 'mc', 'mc0', 'ce_count'), 'garbage');
     expect(await readEdac(root.path)).toEqual({ readable: true, correctedErrors: 0, uncorrectedErrors: 0 });

@@ -15,7 +15,10 @@ import { msToNs } from './lease-timing';
 import { createWatchdogClient } from './watchdog-client';
 import { watchdogPaths } from './watchdog-wire';
 
-const fakeQemu = (vmId: string): ChildProcess => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '--', '-name', `${vmId},debug-threads=on`], { stdio: 'ignore' });
+const fakeQemu = (vmId: string): ChildProcess =>
+  spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '--', '-name', `${vmId},debug-threads=on`], {
+    stdio: 'ignore',
+  });
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -41,7 +44,11 @@ describe('fence watchdog process', () => {
     const guarded = fakeQemu('vm-id-xyz');
     const other = fakeQemu('vm-id-abc'); // fed under the wrong VM id: a recycled pid must be spared
     children.push(guarded, other);
-    await waitFor('fake QEMUs up', () => isQemuFor(guarded.pid!, 'vm-id-xyz') && isQemuFor(other.pid!, 'vm-id-abc'), 10_000);
+    await waitFor(
+      'fake QEMUs up',
+      () => isQemuFor(guarded.pid!, 'vm-id-xyz') && isQemuFor(other.pid!, 'vm-id-abc'),
+      10_000,
+    );
 
     const agent = createWatchdogClient({ dataDir: data, host: 't1', log: (m) => logs.push(m) });
     await agent.ensure();

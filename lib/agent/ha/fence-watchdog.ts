@@ -73,7 +73,9 @@ export function runWatchdog(dataDir: string): void {
     sock.on('error', () => {});
     sock.on('close', () => {
       clients.delete(sock);
-      log(`agent disconnected; ${vms.length ? `still guarding ${vms.map((v) => v.id).join(', ')} until the last deadline` : 'guarding nothing'}`);
+      log(
+        `agent disconnected; ${vms.length ? `still guarding ${vms.map((v) => v.id).join(', ')} until the last deadline` : 'guarding nothing'}`,
+      );
     });
   });
   server.listen(p.socket);
@@ -98,7 +100,9 @@ export function runWatchdog(dataDir: string): void {
         }
       }
       const lateMs = Number((now - deadlineNs) / 1_000_000n);
-      log(`deadline passed ${lateMs} ms ago: FENCED, SIGKILLed ${killed.map((v) => `${v.id} (pid ${v.pid})`).join(', ') || 'nothing (all gone)'}`);
+      log(
+        `deadline passed ${lateMs} ms ago: FENCED, SIGKILLed ${killed.map((v) => `${v.id} (pid ${v.pid})`).join(', ') || 'nothing (all gone)'}`,
+      );
       try {
         writeFileSync(p.fenced, `${JSON.stringify({ at: new Date().toISOString(), lateMs, killed }, null, 2)}\n`);
       } catch (err) {
@@ -107,6 +111,7 @@ export function runWatchdog(dataDir: string): void {
       vms = [];
     }
     if (vms.length || clients.size) lastBusyNs = now;
-    else if (now - lastBusyNs > BigInt(WATCHDOG_IDLE_EXIT_MS) * 1_000_000n) exit('guarding nothing and no agent connected for 30 s');
+    else if (now - lastBusyNs > BigInt(WATCHDOG_IDLE_EXIT_MS) * 1_000_000n)
+      exit('guarding nothing and no agent connected for 30 s');
   }, WATCHDOG_POLL_MS);
 }

@@ -35,12 +35,16 @@ const numbers: Record<string, number> = {};
 async function startHost(name: string, wrap?: string[]): Promise<Host> {
   const port = await freePort();
   const data = path.join(tmp.path, name);
-  const proc = spawnAgent({ name, port, data, shared, dashboard: dash.url, token: dash.token, driver: 'qemu', intervalMs: 1000 }, { wrap });
+  const proc = spawnAgent(
+    { name, port, data, shared, dashboard: dash.url, token: dash.token, driver: 'qemu', intervalMs: 1000 },
+    { wrap },
+  );
   await proc.ready(120_000);
   return { name, proc, client: fakeEnrolledClient(dash, name, port), data };
 }
 
-const peerState = (s: HaStatus, host: string): PeerLeaseState | undefined => s.peers.find((p) => p.host === host)?.state;
+const peerState = (s: HaStatus, host: string): PeerLeaseState | undefined =>
+  s.peers.find((p) => p.host === host)?.state;
 
 beforeAll(async () => {
   buildGuest();
@@ -65,10 +69,14 @@ afterAll(async () => {
 
 describe('HA on the agent: leases, fencing, takeover (two agent processes, real QEMU)', () => {
   it('(a) each agent sees the other lease live, its own valid', async () => {
-    await waitFor('both leases seen live', async () => {
-      const [s1, s2] = await Promise.all([h1.client.haStatus(), h2.client.haStatus()]);
-      return s1.lease.valid && s2.lease.valid && peerState(s1, 'h2') === 'live' && peerState(s2, 'h1') === 'live';
-    }, 30_000);
+    await waitFor(
+      'both leases seen live',
+      async () => {
+        const [s1, s2] = await Promise.all([h1.client.haStatus(), h2.client.haStatus()]);
+        return s1.lease.valid && s2.lease.valid && peerState(s1, 'h2') === 'live' && peerState(s2, 'h1') === 'live';
+      },
+      30_000,
+    );
     const s2 = await h2.client.haStatus();
     expect(s2.timing).toEqual({ renewMs: 2000, timeoutMs: 8000, fenceAfterMs: 6000 });
     expect(s2.lease).toMatchObject({ generation: 1, fenced: false, lastError: null });
@@ -76,7 +84,16 @@ describe('HA on the agent: leases, fencing, takeover (two agent processes, real 
   });
 
   it('(b) a shared-pool VM runs on h1; a takeover on h2 is 409 LEASE_HELD', async () => {
-    await h1.client.createVm({ id: VM, name: VM, vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * MiB, pool: 'shared', baseImagePath: GUEST_DISK, boot: guestBoot() });
+    await h1.client.createVm({
+      id: VM,
+      name: VM,
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeBytes: 64 * MiB,
+      pool: 'shared',
+      baseImagePath: GUEST_DISK,
+      boot: guestBoot(),
+    });
     await waitGuestReady(h1.client, VM);
     await ask(h1.client, VM, 'write 5', /^VMOPS-OK seq=5$/);
     qemuPids.push((await h1.client.getVm(VM)).pid!);
@@ -89,7 +106,18 @@ describe('HA on the agent: leases, fencing, takeover (two agent processes, real 
     const pid = qemuPids[0];
     expect(isQemuFor(pid, VM)).toBe(true);
     const cutAt = Date.now();
-    execFileSync('nsenter', ['-t', String(h1.proc.child.pid), '-m', 'mount', '-t', 'tmpfs', '-o', 'ro', 'none', shared]);
+    execFileSync('nsenter', [
+      '-t',
+      String(h1.proc.child.pid),
+      '-m',
+      'mount',
+      '-t',
+      'tmpfs',
+      '-o',
+      'ro',
+      'none',
+      shared,
+    ]);
     let deadAt: number | null = null;
     let expiredAt: number | null = null;
     while ((deadAt === null || expiredAt === null) && Date.now() - cutAt < 30_000) {
@@ -117,7 +145,9 @@ describe('HA on the agent: leases, fencing, takeover (two agent processes, real 
     const vm = done.result as { state: string; pid: number };
     expect(vm.state).toBe('running');
     qemuPids.push(vm.pid);
-    expect(JSON.parse(readFileSync(path.join(shared, 'pool', 'vms', VM, 'vm.json'), 'utf8'))).toMatchObject({ owner: 'h2' });
+    expect(JSON.parse(readFileSync(path.join(shared, 'pool', 'vms', VM, 'vm.json'), 'utf8'))).toMatchObject({
+      owner: 'h2',
+    });
     await waitGuestReady(h2.client, VM);
     numbers.takeoverToGuestReady = Date.now() - t0;
     expect(await records(h2.client, VM)).toBe('VMOPS-RECORDS first=1 last=5 count=5 gaps=0');
@@ -149,7 +179,9 @@ describe('HA on the agent: leases, fencing, takeover (two agent processes, real 
     expect(deadAt! - killedAt).toBeGreaterThanOrEqual(4_000 - 500);
     expect(deadAt! - killedAt).toBeLessThan(8_000); // inside T from the kill
     expect(deadAt! - lastChangeSeenAt).toBeLessThan(8_000); // before a peer could say "expired"
-    const fenced = JSON.parse(readFileSync(watchdogPaths(h2.data).fenced, 'utf8')) as { killed: { id: string; pid: number }[] };
+    const fenced = JSON.parse(readFileSync(watchdogPaths(h2.data).fenced, 'utf8')) as {
+      killed: { id: string; pid: number }[];
+    };
     expect(fenced.killed).toEqual([{ id: VM, pid }]);
   });
 });

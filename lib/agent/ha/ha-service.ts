@@ -73,7 +73,12 @@ export function createHaService(o: HaOptions) {
     if (!sharedPools.has(spec.pool)) return;
     if (!lease.mayRunShared()) {
       const s = lease.status();
-      throw haUnavailable(o.host, s.fenced ? `fenced at ${s.fencedAt}, waiting for its lease to be valid again` : `its lease is not valid (${s.lastError ?? 'not renewed yet'})`);
+      throw haUnavailable(
+        o.host,
+        s.fenced
+          ? `fenced at ${s.fencedAt}, waiting for its lease to be valid again`
+          : `its lease is not valid (${s.lastError ?? 'not renewed yet'})`,
+      );
     }
     await watchdog.ensure();
   }
@@ -84,7 +89,9 @@ export function createHaService(o: HaOptions) {
       if (qemu) qemu.startGuard = guard;
       lease.start();
       observer.start();
-      o.log(`HA: lease ${lease.file}, renew ${o.timing.renewMs} ms, fence after ${o.timing.fenceAfterMs} ms, peers expire after ${o.timing.timeoutMs} ms`);
+      o.log(
+        `HA: lease ${lease.file}, renew ${o.timing.renewMs} ms, fence after ${o.timing.fenceAfterMs} ms, peers expire after ${o.timing.timeoutMs} ms`,
+      );
     },
     // Leaves the watchdog armed (a stopped agent loses its lease like a dead one).
     stop() {
@@ -93,7 +100,13 @@ export function createHaService(o: HaOptions) {
       watchdog.close();
     },
     async status(): Promise<HaStatus> {
-      return { host: o.host, timing: o.timing, lease: lease.status(), peers: observer.peers(), edac: await readEdac(o.edacRoot) };
+      return {
+        host: o.host,
+        timing: o.timing,
+        lease: lease.status(),
+        peers: observer.peers(),
+        edac: await readEdac(o.edacRoot),
+      };
     },
     takeover: (req: TakeoverRequest) =>
       takeover(

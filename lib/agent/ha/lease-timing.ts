@@ -14,10 +14,13 @@ export type LeaseTimingInput = { renewMs: number; timeoutMs: number; marginMs: n
 // The timing, or why it is unsafe. Two renewals must fit before the owner fences, so one slow or
 // lost write does not fence a healthy host.
 export function leaseTiming(t: LeaseTimingInput): HaTiming | { error: string } {
-  if (t.marginMs < MIN_MARGIN_MS) return { error: `lease margin ${t.marginMs} ms: must be at least ${MIN_MARGIN_MS} ms` };
+  if (t.marginMs < MIN_MARGIN_MS)
+    return { error: `lease margin ${t.marginMs} ms: must be at least ${MIN_MARGIN_MS} ms` };
   const fenceAfterMs = t.timeoutMs - t.marginMs;
   if (t.renewMs * 2 > fenceAfterMs) {
-    return { error: `lease renew ${t.renewMs} ms: must be at most (timeout ${t.timeoutMs} - margin ${t.marginMs}) / 2 = ${Math.floor(fenceAfterMs / 2)} ms` };
+    return {
+      error: `lease renew ${t.renewMs} ms: must be at most (timeout ${t.timeoutMs} - margin ${t.marginMs}) / 2 = ${Math.floor(fenceAfterMs / 2)} ms`,
+    };
   }
   return { renewMs: t.renewMs, timeoutMs: t.timeoutMs, fenceAfterMs };
 }

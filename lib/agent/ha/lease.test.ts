@@ -39,10 +39,18 @@ describe('lease owner', () => {
     const dir = await tempDir('vmops-lease-');
     cleanup.push(dir.remove);
     await mkdir(leasesDir(dir.path), { recursive: true });
-    await writeFile(leaseFile(dir.path, 'h1'), JSON.stringify({ format: 1, host: 'h1', generation: 4, counter: 99, renewedAt: 'x' }));
+    await writeFile(
+      leaseFile(dir.path, 'h1'),
+      JSON.stringify({ format: 1, host: 'h1', generation: 4, counter: 99, renewedAt: 'x' }),
+    );
     const { lease } = await owner(dir.path);
     const current = async () => (await readLease(leaseFile(dir.path, 'h1'))) as { generation: number; counter: number };
-    await waitFor('renewed a few times', async () => (await current()).generation === 5 && (await current()).counter >= 3, 5_000, 20);
+    await waitFor(
+      'renewed a few times',
+      async () => (await current()).generation === 5 && (await current()).counter >= 3,
+      5_000,
+      20,
+    );
     expect(await readLease(leaseFile(dir.path, 'h1'))).toMatchObject({ format: 1, host: 'h1', generation: 5 });
     expect(lease.status()).toMatchObject({ generation: 5, valid: true, fenced: false, lastError: null });
     expect(lease.mayRunShared()).toBe(true);
@@ -63,7 +71,12 @@ describe('lease owner', () => {
     expect(Date.parse(lease.status().fencedAt!)).toBeGreaterThanOrEqual(cutAt - 5); // never while renewals worked
     expect(fencedAfter).toBeLessThan(timing.timeoutMs); // before any peer may declare expiry
     expect(events).toContain('fence');
-    expect(lease.status()).toMatchObject({ valid: false, fenced: true, fencedVmIds: ['vm-a'], lastError: expect.stringMatching(/renewal failed/) });
+    expect(lease.status()).toMatchObject({
+      valid: false,
+      fenced: true,
+      fencedVmIds: ['vm-a'],
+      lastError: expect.stringMatching(/renewal failed/),
+    });
     expect(lease.mayRunShared()).toBe(false);
 
     await rm(leasesDir(dir.path));

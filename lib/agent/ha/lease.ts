@@ -58,7 +58,14 @@ export function createLeaseOwner(o: LeaseOwnerOptions) {
         counter = -1;
       }
       counter++; // every attempt moves it: a write that half-happened is never repeated as "no change"
-      await writeLease(file, { format: 1, host: o.host, generation, counter, renewedAt: new Date().toISOString(), timeoutMs: o.timing.timeoutMs });
+      await writeLease(file, {
+        format: 1,
+        host: o.host,
+        generation,
+        counter,
+        renewedAt: new Date().toISOString(),
+        timeoutMs: o.timing.timeoutMs,
+      });
       const first = clock.lastGoodStartNs === null;
       clock.lastGoodStartNs = start;
       if (lastError) o.log(`lease: renewed again (generation ${generation}, counter ${counter})`);
@@ -96,7 +103,9 @@ export function createLeaseOwner(o: LeaseOwnerOptions) {
         fenced = true;
         fencedAt = new Date().toISOString();
         fencedVmIds = [];
-        o.log(`lease: not renewed for ${o.timing.fenceAfterMs} ms: FENCED (${ids.length ? `SIGKILL to ${ids.join(', ')}` : 'no shared-pool VM ran'})`);
+        o.log(
+          `lease: not renewed for ${o.timing.fenceAfterMs} ms: FENCED (${ids.length ? `SIGKILL to ${ids.join(', ')}` : 'no shared-pool VM ran'})`,
+        );
       }
       const fresh = ids.filter((id) => !fencedVmIds.includes(id));
       if (fresh.length && fencedVmIds.length) o.log(`lease: fenced, SIGKILL to ${fresh.join(', ')}`);

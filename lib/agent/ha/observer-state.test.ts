@@ -3,7 +3,13 @@ import { observeRead, peerState, peerView, type PeerTracks } from './observer-st
 import type { HaTiming, LeaseRecord } from '@/lib/agent-protocol/ha';
 
 const t: HaTiming = { renewMs: 2000, timeoutMs: 8000, fenceAfterMs: 6000 };
-const rec = (counter: number, generation = 1): LeaseRecord => ({ format: 1, host: 'h1', generation, counter, renewedAt: '2026-12-06T12:00:00.000Z' });
+const rec = (counter: number, generation = 1): LeaseRecord => ({
+  format: 1,
+  host: 'h1',
+  generation,
+  counter,
+  renewedAt: '2026-12-06T12:00:00.000Z',
+});
 
 // Reads every 500 ms taking 10 ms each, the way the observer polls; `value(ms)` is what the file holds.
 function run(tracks: PeerTracks, fromMs: number, toMs: number, value: (ms: number) => LeaseRecord | null) {

@@ -22,14 +22,29 @@ export type PeerTracks = Map<string, PeerTrack>;
 
 // A read of `host`'s lease that began at startMs and ended at endMs: the record, or null when it
 // failed (missing, unparsable, timed out).
-export function observeRead(tracks: PeerTracks, host: string, record: LeaseRecord | null, startMs: number, endMs: number): void {
+export function observeRead(
+  tracks: PeerTracks,
+  host: string,
+  record: LeaseRecord | null,
+  startMs: number,
+  endMs: number,
+): void {
   const t = tracks.get(host);
   if (!record) {
     if (t) t.lastFailedReadMs = endMs;
     return;
   }
   if (!t || t.generation !== record.generation || t.counter !== record.counter) {
-    tracks.set(host, { host, generation: record.generation, counter: record.counter, renewedAt: record.renewedAt, ownerTimeoutMs: record.timeoutMs ?? null, sinceMs: endMs, lastGoodReadMs: Math.max(startMs, t?.lastGoodReadMs ?? startMs), lastFailedReadMs: null });
+    tracks.set(host, {
+      host,
+      generation: record.generation,
+      counter: record.counter,
+      renewedAt: record.renewedAt,
+      ownerTimeoutMs: record.timeoutMs ?? null,
+      sinceMs: endMs,
+      lastGoodReadMs: Math.max(startMs, t?.lastGoodReadMs ?? startMs),
+      lastFailedReadMs: null,
+    });
     return;
   }
   t.lastGoodReadMs = Math.max(t.lastGoodReadMs, startMs);

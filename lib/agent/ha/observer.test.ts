@@ -23,7 +23,13 @@ describe('lease observer', () => {
     let lastWriteAt = 0;
     const write = (host: string, counter: number) => {
       lastWriteAt = Date.now();
-      return writeLease(leaseFile(dir.path, host), { format: 1, host, generation: 1, counter, renewedAt: new Date().toISOString() });
+      return writeLease(leaseFile(dir.path, host), {
+        format: 1,
+        host,
+        generation: 1,
+        counter,
+        renewedAt: new Date().toISOString(),
+      });
     };
     await write('h1', 0); // the observer's own
     await write('h2', 0);

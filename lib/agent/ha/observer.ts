@@ -38,7 +38,8 @@ export function createLeaseObserver(o: { shared: string; self: string; timing: H
     }
     for (const host of hosts) {
       const start = monoMs();
-      const rec = names && !hung ? await bounded(readLease(leaseFile(o.shared, host)), `reading the lease of ${host}`) : null;
+      const rec =
+        names && !hung ? await bounded(readLease(leaseFile(o.shared, host)), `reading the lease of ${host}`) : null;
       observeRead(tracks, host, rec && rec !== 'invalid' && rec.host === host ? rec : null, start, monoMs());
     }
   }

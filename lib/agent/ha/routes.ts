@@ -9,5 +9,7 @@ export function addHaRoutes(router: Router, deps: AgentRouteDeps): void {
   const { ha } = deps;
   router
     .get('/v1/ha/status', async () => ok(await ha.status()))
-    .post('/v1/ha/takeover', async (ctx) => accepted(await ha.takeover(parseInput(takeoverRequestSchema, await ctx.json()))));
+    .post('/v1/ha/takeover', async (ctx) =>
+      accepted(await ha.takeover(parseInput(takeoverRequestSchema, await ctx.json()))),
+    );
 }

@@ -35,13 +35,19 @@ export async function takeover(d: TakeoverDeps, req: TakeoverRequest): Promise<O
   const specFile = vmPaths(vmDir).spec;
   const spec = await withDeadline(readJson<VmSpec>(specFile), READ_MS, `reading ${specFile}`).catch(() => null);
   if (!spec || spec.id !== req.vmId) throw noSuchObject('VM', req.vmId);
-  if (path.resolve(spec.vmDir) !== vmDir) throw conflict(`VM ${req.vmId} was defined at ${spec.vmDir}, not ${vmDir} (shared storage mounted elsewhere?)`);
+  if (path.resolve(spec.vmDir) !== vmDir)
+    throw conflict(`VM ${req.vmId} was defined at ${spec.vmDir}, not ${vmDir} (shared storage mounted elsewhere?)`);
   const retried = spec.owner === d.host; // a takeover asked again after it moved the owner here
-  if (!retried && spec.owner !== req.fromHost) throw conflict(`VM ${req.vmId} is owned by ${spec.owner ?? 'no host'}, not ${req.fromHost}`, { owner: spec.owner ?? null });
+  if (!retried && spec.owner !== req.fromHost)
+    throw conflict(`VM ${req.vmId} is owned by ${spec.owner ?? 'no host'}, not ${req.fromHost}`, {
+      owner: spec.owner ?? null,
+    });
   const requireExpired = () => {
     const peer = d.peer(req.fromHost);
     if (peer?.state === 'expired') return;
-    const why = peer ? `this host sees it ${peer.state}, unchanged for ${peer.unchangedForMs} ms of ${d.timing.timeoutMs} ms` : 'this host has not read it yet';
+    const why = peer
+      ? `this host sees it ${peer.state}, unchanged for ${peer.unchangedForMs} ms of ${d.timing.timeoutMs} ms`
+      : 'this host has not read it yet';
     throw leaseHeld(req.fromHost, why, { unchangedForMs: peer?.unchangedForMs ?? null, timeoutMs: d.timing.timeoutMs });
   };
   if (!retried) requireExpired();

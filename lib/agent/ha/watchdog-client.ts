@@ -49,17 +49,22 @@ export function createWatchdogClient(o: { dataDir: string; host: string; log: (m
       mkdirSync(p.dir, { recursive: true });
       const out = openSync(p.log, 'a');
       try {
-        const child = spawn(process.execPath, [...runtimeArgs(), MAIN, '--data', o.dataDir], { cwd: REPO, detached: true, stdio: ['ignore', out, out] });
+        const child = spawn(process.execPath, [...runtimeArgs(), MAIN, '--data', o.dataDir], {
+          cwd: REPO,
+          detached: true,
+          stdio: ['ignore', out, out],
+        });
         child.unref();
         o.log(`fence watchdog spawned (pid ${child.pid}, log ${p.log})`);
       } finally {
         closeSync(out);
       }
-      for (const until = Date.now() + START_WAIT_MS; !s && Date.now() < until; ) {
+      for (const until = Date.now() + START_WAIT_MS; !s && Date.now() < until;) {
         await sleep(50);
         s = await connect(p.socket);
       }
-      if (!s) throw haUnavailable(o.host, `its fence watchdog did not start within ${START_WAIT_MS / 1000} s (see ${p.log})`);
+      if (!s)
+        throw haUnavailable(o.host, `its fence watchdog did not start within ${START_WAIT_MS / 1000} s (see ${p.log})`);
     }
     if (closed) s.destroy();
     else adopt(s);

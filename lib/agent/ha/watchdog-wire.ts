@@ -20,6 +20,18 @@ export type GuardedVm = WatchdogFeed['vms'][number];
 export function watchdogPaths(dataDir: string) {
   const dir = path.join(dataDir, 'ha');
   let socket = path.join(dir, 'watchdog.sock');
-  if (socket.length > 100) socket = path.join(os.tmpdir(), 'vmops-sockets', createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16), 'watchdog.sock');
-  return { dir, socket, pidFile: path.join(dir, 'watchdog.pid'), log: path.join(dir, 'watchdog.log'), fenced: path.join(dir, 'fenced.json') };
+  if (socket.length > 100)
+    socket = path.join(
+      os.tmpdir(),
+      'vmops-sockets',
+      createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16),
+      'watchdog.sock',
+    );
+  return {
+    dir,
+    socket,
+    pidFile: path.join(dir, 'watchdog.pid'),
+    log: path.join(dir, 'watchdog.log'),
+    fenced: path.join(dir, 'fenced.json'),
+  };
 }

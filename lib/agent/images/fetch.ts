@@ -9,11 +9,25 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { noSuchObject, timeout } from '@/lib/errors';
 import type { ImageSource } from '@/lib/agent-protocol/core';
-import { IMPORT_MAX_BYTES, openLocalSource, refuse, tooLarge, urlAllowed, type ImportLocations, type OpenedSource, type SourceField } from './locations';
+import {
+  IMPORT_MAX_BYTES,
+  openLocalSource,
+  refuse,
+  tooLarge,
+  urlAllowed,
+  type ImportLocations,
+  type OpenedSource,
+  type SourceField,
+} from './locations';
 
 export type FetchResult = { bytes: number; sha256: string };
 export type FetchLimits = { headersMs: number; idleMs: number; totalMs: number; maxBytes: number };
-export const DEFAULT_FETCH_LIMITS: FetchLimits = { headersMs: 15_000, idleMs: 30_000, totalMs: 2 * 3600_000, maxBytes: IMPORT_MAX_BYTES };
+export const DEFAULT_FETCH_LIMITS: FetchLimits = {
+  headersMs: 15_000,
+  idleMs: 30_000,
+  totalMs: 2 * 3600_000,
+  maxBytes: IMPORT_MAX_BYTES,
+};
 
 // A source that passed the location check: an open file descriptor, or a URL (whose redirects are
 // checked again while fetching).
@@ -21,7 +35,11 @@ export type CheckedSource = { field: SourceField; loc: ImportLocations } & ({ fi
 
 const MAX_REDIRECTS = 5;
 
-export async function checkSource(field: SourceField, source: ImageSource, loc: ImportLocations): Promise<CheckedSource> {
+export async function checkSource(
+  field: SourceField,
+  source: ImageSource,
+  loc: ImportLocations,
+): Promise<CheckedSource> {
   if ('path' in source) return { field, loc, file: await openLocalSource(field, source.path, loc) };
   if (!urlAllowed(source.url, loc.urlPrefixes)) throw refuse(field, loc);
   return { field, loc, url: source.url };
@@ -45,7 +63,12 @@ function meter(total: number | null, maxBytes: number, onProgress?: (fraction: n
   return { stream, done: (): FetchResult => ({ bytes, sha256: hash.digest('hex') }) };
 }
 
-function openUrl(src: CheckedSource & { url: string }, limits: FetchLimits, signal: AbortSignal, redirects = MAX_REDIRECTS): Promise<IncomingMessage> {
+function openUrl(
+  src: CheckedSource & { url: string },
+  limits: FetchLimits,
+  signal: AbortSignal,
+  redirects = MAX_REDIRECTS,
+): Promise<IncomingMessage> {
   const { url } = src;
   return new Promise((resolve, reject) => {
     const client = url.startsWith('https:') ? https : http;
@@ -70,7 +93,10 @@ function openUrl(src: CheckedSource & { url: string }, limits: FetchLimits, sign
       }
       resolve(res);
     });
-    const headers = setTimeout(() => req.destroy(timeout(`GET ${url} (response headers)`, limits.headersMs / 1000)), limits.headersMs);
+    const headers = setTimeout(
+      () => req.destroy(timeout(`GET ${url} (response headers)`, limits.headersMs / 1000)),
+      limits.headersMs,
+    );
     req.on('timeout', () => req.destroy(timeout(`GET ${url} (idle connection)`, limits.idleMs / 1000)));
     req.on('error', (err) => {
       clearTimeout(headers);
@@ -79,7 +105,12 @@ function openUrl(src: CheckedSource & { url: string }, limits: FetchLimits, sign
   });
 }
 
-export async function fetchSource(source: CheckedSource, dest: string, onProgress?: (fraction: number) => void, limits = DEFAULT_FETCH_LIMITS): Promise<FetchResult> {
+export async function fetchSource(
+  source: CheckedSource,
+  dest: string,
+  onProgress?: (fraction: number) => void,
+  limits = DEFAULT_FETCH_LIMITS,
+): Promise<FetchResult> {
   const signal = AbortSignal.timeout(limits.totalMs);
   let input: NodeJS.ReadableStream;
   let total: number | null;

@@ -18,7 +18,6 @@ import { buildGuest, GUEST_DISK } from '@/lib/testing/guest';
 import { tempDir } from '@/lib/testing/temp-dir';
 import { freePort } from '@/lib/net/free-port';
 
-
 let dash: FakeDashboard;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let agent: AgentProcess;
@@ -32,7 +31,6 @@ let internal: Server;
 let internalUrl: string;
 let mirror: Server;
 let mirrorUrl: string;
-
 
 async function listenOn(handler: http.RequestListener): Promise<[Server, string]> {
   const s = http.createServer(handler);
@@ -64,8 +62,15 @@ beforeAll(async () => {
 
   port = await freePort();
   agent = spawnAgent({
-    name: 'imp', port, data: path.join(tmp.path, 'data'), shared: path.join(tmp.path, 'shared'), dashboard: dash.url, token: dash.token, driver: 'qemu',
-    importDirs: [allowedDir], extra: ['--import-url-prefix', `${mirrorUrl}/pub/`],
+    name: 'imp',
+    port,
+    data: path.join(tmp.path, 'data'),
+    shared: path.join(tmp.path, 'shared'),
+    dashboard: dash.url,
+    token: dash.token,
+    driver: 'qemu',
+    importDirs: [allowedDir],
+    extra: ['--import-url-prefix', `${mirrorUrl}/pub/`],
   });
   await agent.ready();
   secret = dash.enrolled.find((h) => h.name === 'imp')!.dashboardSecret;
@@ -81,19 +86,36 @@ afterAll(async () => {
 });
 
 const post = async (route: string, body: unknown) => {
-  const res = await fetch(`http://127.0.0.1:${port}${route}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`http://127.0.0.1:${port}${route}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: await res.text() };
 };
 
 describe('image import locations on a real agent', () => {
   it('lists its import locations: the image store and the configured ones', async () => {
-    expect(await client.importLocations()).toEqual({ dirs: [path.join(tmp.path, 'shared/image-store'), allowedDir], urlPrefixes: [`${mirrorUrl}/pub/`] });
+    expect(await client.importLocations()).toEqual({
+      dirs: [path.join(tmp.path, 'shared/image-store'), allowedDir],
+      urlPrefixes: [`${mirrorUrl}/pub/`],
+    });
   });
 
   it('imports from an allowed directory (converted by qemu-img)', async () => {
-    const op = await client.importImage({ name: 'allowed', version: '1', disk: { path: path.join(allowedDir, 'disk.qcow2') }, minMemoryMiB: 96 });
+    const op = await client.importImage({
+      name: 'allowed',
+      version: '1',
+      disk: { path: path.join(allowedDir, 'disk.qcow2') },
+      minMemoryMiB: 96,
+    });
     const done = await waitForOperation(client, op.id, undefined, { intervalMs: 200, timeoutMs: 120_000 });
-    expect(done.result).toMatchObject({ name: 'allowed', format: 'qcow2', minMemoryMiB: 96, diskPath: path.join(tmp.path, 'shared/images/allowed/1/disk.qcow2') });
+    expect(done.result).toMatchObject({
+      name: 'allowed',
+      format: 'qcow2',
+      minMemoryMiB: 96,
+      diskPath: path.join(tmp.path, 'shared/images/allowed/1/disk.qcow2'),
+    });
   });
 
   it('refuses every source outside with one identical answer, reading and connecting to nothing', async () => {
@@ -142,8 +164,14 @@ describe('image import locations on a real agent', () => {
   });
 
   it('follows a redirect from an allowed prefix only to an allowed location', async () => {
-    const op = await client.importImage({ name: 'redirected', version: '1', disk: { url: `${mirrorUrl}/pub/disk.qcow2` } });
-    await expect(waitForOperation(client, op.id, undefined, { intervalMs: 200 })).rejects.toMatchObject({ code: 'IMPORT_LOCATION_NOT_ALLOWED' });
+    const op = await client.importImage({
+      name: 'redirected',
+      version: '1',
+      disk: { url: `${mirrorUrl}/pub/disk.qcow2` },
+    });
+    await expect(waitForOperation(client, op.id, undefined, { intervalMs: 200 })).rejects.toMatchObject({
+      code: 'IMPORT_LOCATION_NOT_ALLOWED',
+    });
     expect(hits).toEqual(['mirror /pub/disk.qcow2']); // the internal server never saw the request
   });
 

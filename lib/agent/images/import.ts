@@ -9,7 +9,12 @@ import type { z } from 'zod';
 import { alreadyExists, checksumMismatch } from '@/lib/errors';
 import type { Driver } from '../driver/types';
 import type { Operations } from '../operations';
-import type { ImageManifest, importImageRequestSchema, importSourcesSchema, Operation } from '@/lib/agent-protocol/core';
+import type {
+  ImageManifest,
+  importImageRequestSchema,
+  importSourcesSchema,
+  Operation,
+} from '@/lib/agent-protocol/core';
 import { sha256File } from '../sha256-file';
 import { checkSource, fetchSource, releaseSource, type CheckedSource } from './fetch';
 import type { ImportLocations, SourceField } from './locations';
@@ -18,7 +23,13 @@ import { IMAGE_FILES, imageDir, listImages } from './repository';
 export type ImportInput = z.output<typeof importImageRequestSchema>;
 type ImportSources = z.output<typeof importSourcesSchema>;
 
-export type ImageServiceOptions = { imagesDir: string; locations: ImportLocations; driver: Driver; operations: Operations; log: (msg: string) => void };
+export type ImageServiceOptions = {
+  imagesDir: string;
+  locations: ImportLocations;
+  driver: Driver;
+  operations: Operations;
+  log: (msg: string) => void;
+};
 
 type Sources = { disk: CheckedSource } & Partial<Record<'kernel' | 'initrd', CheckedSource>>;
 
@@ -27,7 +38,11 @@ export type ImageService = ReturnType<typeof createImageService>;
 export function createImageService(opts: ImageServiceOptions) {
   const inFlight = new Set<string>();
 
-  async function runImport(req: ImportInput, sources: Sources, report: (p: number, msg: string) => void): Promise<ImageManifest> {
+  async function runImport(
+    req: ImportInput,
+    sources: Sources,
+    report: (p: number, msg: string) => void,
+  ): Promise<ImageManifest> {
     const finalDir = imageDir(opts.imagesDir, req.name, req.version);
     await mkdir(opts.imagesDir, { recursive: true });
     const tmp = await mkdtemp(path.join(opts.imagesDir, `.import-${req.name}-${req.version}-`));
@@ -94,7 +109,11 @@ export function createImageService(opts: ImageServiceOptions) {
       await Promise.all(checked.map(releaseSource));
       throw err;
     }
-    return { disk: checked[0], kernel: checked.find((c) => c.field === 'kernel'), initrd: checked.find((c) => c.field === 'initrd') };
+    return {
+      disk: checked[0],
+      kernel: checked.find((c) => c.field === 'kernel'),
+      initrd: checked.find((c) => c.field === 'initrd'),
+    };
   }
   const releaseAll = (s: Sources) => Promise.all([s.disk, s.kernel, s.initrd].map((c) => c && releaseSource(c)));
 
@@ -107,7 +126,8 @@ export function createImageService(opts: ImageServiceOptions) {
     },
     async import(req: ImportInput): Promise<Operation> {
       const key = `${req.name}/${req.version}`;
-      if (inFlight.has(key) || existsSync(imageDir(opts.imagesDir, req.name, req.version))) throw alreadyExists('image', `${req.name} ${req.version}`);
+      if (inFlight.has(key) || existsSync(imageDir(opts.imagesDir, req.name, req.version)))
+        throw alreadyExists('image', `${req.name} ${req.version}`);
       inFlight.add(key);
       let sources: Sources;
       try {

@@ -41,7 +41,11 @@ describe('local import paths', () => {
   });
 
   it('opens a regular file inside an allowed directory (also through an inner symlink)', async () => {
-    for (const p of [path.join(allowed, 'sub/disk.raw'), path.join(root.path, 'img-alias/sub/../sub/disk.raw'), path.join(allowed, 'inner-link')]) {
+    for (const p of [
+      path.join(allowed, 'sub/disk.raw'),
+      path.join(root.path, 'img-alias/sub/../sub/disk.raw'),
+      path.join(allowed, 'inner-link'),
+    ]) {
       const opened = await openLocalSource('disk', p, loc);
       expect(opened.size).toBe(4);
       await opened.handle.close();
@@ -63,7 +67,10 @@ describe('local import paths', () => {
     ];
     const errors = [];
     for (const p of refused) {
-      const err = await openLocalSource('disk', p, loc).then(() => null, (e: Error) => e);
+      const err = await openLocalSource('disk', p, loc).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err, p).toMatchObject(refusedCode);
       errors.push(JSON.stringify(err));
     }
@@ -73,9 +80,16 @@ describe('local import paths', () => {
   });
 
   it('says "no such file" only inside an allowed directory, and refuses a FIFO there without blocking', async () => {
-    await expect(openLocalSource('kernel', path.join(allowed, 'sub/missing'), loc)).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
-    await expect(openLocalSource('kernel', path.join(allowed, 'fifo'), loc)).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { kernel: ['Not a regular file'] } } });
-    await expect(openLocalSource('kernel', path.join(allowed, 'sub'), loc)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(openLocalSource('kernel', path.join(allowed, 'sub/missing'), loc)).rejects.toMatchObject({
+      code: 'NO_SUCH_OBJECT',
+    });
+    await expect(openLocalSource('kernel', path.join(allowed, 'fifo'), loc)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { fields: { kernel: ['Not a regular file'] } },
+    });
+    await expect(openLocalSource('kernel', path.join(allowed, 'sub'), loc)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 });
 
@@ -136,7 +150,13 @@ describe('fetching from an allowed prefix', () => {
   it('checks every redirect target and bounds waiting and size', async () => {
     const l = { dirs: [], urlPrefixes: [`${base}/pub/`] };
     const dir = await tempDir('vmops-fetch-');
-    const get = async (p: string, lim = limits) => fetchSource(await checkSource('disk', { url: `${base}${p}` }, l), path.join(dir.path, `f${Math.random()}`), undefined, lim);
+    const get = async (p: string, lim = limits) =>
+      fetchSource(
+        await checkSource('disk', { url: `${base}${p}` }, l),
+        path.join(dir.path, `f${Math.random()}`),
+        undefined,
+        lim,
+      );
     await expect(get('/pub/to-inside')).resolves.toMatchObject({ bytes: 4 });
     await expect(get('/pub/to-internal')).rejects.toMatchObject(refusedCode);
     await expect(get('/pub/to-outside-path')).rejects.toMatchObject(refusedCode);

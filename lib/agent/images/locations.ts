@@ -47,7 +47,10 @@ export async function openLocalSource(field: SourceField, given: string, loc: Im
     // existing ancestor, resolved, is one); anything else, a timeout included, is the one refusal.
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      const existing = await resolveReal(path.dirname(normal), Date.now() + FS_STEP_MS).then((r) => r.existing, () => null);
+      const existing = await resolveReal(path.dirname(normal), Date.now() + FS_STEP_MS).then(
+        (r) => r.existing,
+        () => null,
+      );
       if (existing && allowed.some((d) => isWithin(existing, d))) throw noSuchObject('file', given);
     }
     throw refuse(field, loc);
@@ -57,7 +60,11 @@ export async function openLocalSource(field: SourceField, given: string, loc: Im
   const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
   const opening = open(real, flags);
   const handle = await withDeadline(opening, FS_STEP_MS, 'opening the import file').catch((err: unknown) => {
-    if (timeout.is(err)) void opening.then((h) => h.close(), () => {}); // close it whenever it comes
+    if (timeout.is(err))
+      void opening.then(
+        (h) => h.close(),
+        () => {},
+      ); // close it whenever it comes
     throw timeout.is(err) ? err : refuse(field, loc);
   });
   try {
@@ -73,8 +80,10 @@ export async function openLocalSource(field: SourceField, given: string, loc: Im
   }
 }
 
-const fieldError = (field: SourceField, message: string) => Object.assign(Object.create(null) as Record<string, string[]>, { [field]: [message] });
-export const tooLarge = (field: SourceField, max: number) => invalidInput(fieldError(field, `Larger than ${max} bytes`), `The ${field} source is larger than ${max} bytes`);
+const fieldError = (field: SourceField, message: string) =>
+  Object.assign(Object.create(null) as Record<string, string[]>, { [field]: [message] });
+export const tooLarge = (field: SourceField, max: number) =>
+  invalidInput(fieldError(field, `Larger than ${max} bytes`), `The ${field} source is larger than ${max} bytes`);
 
 // Both sides parsed (so normalised: case, default port, `..`); a URL is allowed when scheme, host
 // and port are equal and its path continues the prefix's path at a '/' boundary.
@@ -100,7 +109,8 @@ export function urlAllowed(raw: string, prefixes: string[]): boolean {
 export function normaliseUrlPrefix(s: string): string | null {
   try {
     const u = new URL(s);
-    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash) return null;
+    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash)
+      return null;
     return u.href;
   } catch {
     return null;

@@ -5,7 +5,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { imageManifestSchema, type ImageManifest } from '@/lib/agent-protocol/core';
 
-export const IMAGE_FILES = { disk: 'disk.qcow2', kernel: 'vmlinux', initrd: 'initrd.gz', manifest: 'manifest.json' } as const;
+export const IMAGE_FILES = {
+  disk: 'disk.qcow2',
+  kernel: 'vmlinux',
+  initrd: 'initrd.gz',
+  manifest: 'manifest.json',
+} as const;
 
 export const imageDir = (imagesDir: string, name: string, version: string) => path.join(imagesDir, name, version);
 

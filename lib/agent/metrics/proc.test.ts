@@ -27,11 +27,15 @@ SwapCached:            0 kB
 // A QEMU process: the thread-ish name contains spaces and a ')' to exercise the last-paren rule.
 const PID_STAT =
   '4242 (qemu-system-x86) S 1 4241 4241 0 -1 4194560 31012 0 1 0 1234 567 0 0 20 0 5 0 30668 1397755904 24576 18446744073709551615 1 1 0 0 0 0 0 4096 16963 0 0 0 17 1 0 0 0 0 0';
-const TRICKY = '77 (CPU 0/TCG) (x)) R 1 77 77 0 -1 4194304 102 0 0 0 250 50 0 0 20 0 1 0 999 3133440 393 18446744073709551615';
+const TRICKY =
+  '77 (CPU 0/TCG) (x)) R 1 77 77 0 -1 4194304 102 0 0 0 250 50 0 0 20 0 1 0 999 3133440 393 18446744073709551615';
 
 describe('/proc parsers', () => {
   it('reads the aggregate cpu line, counting iowait as idle and leaving out guest time', () => {
-    expect(parseProcStat(STAT_A)).toEqual({ totalTicks: 21676 + 2910 + 35844 + 379 + 123 + 45, idleTicks: 35844 + 379 });
+    expect(parseProcStat(STAT_A)).toEqual({
+      totalTicks: 21676 + 2910 + 35844 + 379 + 123 + 45,
+      idleTicks: 35844 + 379,
+    });
   });
 
   it('computes host cpu % from two readings', () => {

@@ -50,18 +50,29 @@ export function parseLoadavg(text: string): LoadAvg {
   return { load1, load5, load15 };
 }
 
-export type PidStat = { state: string; utimeTicks: number; stimeTicks: number; cpuTimeMs: number; startTicks: number; rssPages: number };
+export type PidStat = {
+  state: string;
+  utimeTicks: number;
+  stimeTicks: number;
+  cpuTimeMs: number;
+  startTicks: number;
+  rssPages: number;
+};
 
 // /proc/<pid>/stat. The command name (field 2) is in parentheses and may itself contain spaces
 // and ')' (QEMU threads are named "CPU 0/TCG"), so split after the LAST ')'.
 export function parsePidStat(text: string): PidStat {
   const close = text.lastIndexOf(')');
   if (close < 0) throw new Error('unreadable /proc/<pid>/stat');
-  const f = text.slice(close + 2).trim().split(/\s+/); // f[0] is field 3 (state)
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/); // f[0] is field 3 (state)
   const num = (field: number) => Number(f[field - 3]);
   const utimeTicks = num(14);
   const stimeTicks = num(15);
-  if (!Number.isFinite(utimeTicks) || !Number.isFinite(stimeTicks)) throw new Error('unreadable /proc/<pid>/stat times');
+  if (!Number.isFinite(utimeTicks) || !Number.isFinite(stimeTicks))
+    throw new Error('unreadable /proc/<pid>/stat times');
   return {
     state: f[0],
     utimeTicks,

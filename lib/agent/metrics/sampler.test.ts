@@ -4,8 +4,17 @@ import type { Driver, VmStats } from '../driver/types';
 import { createSampler, vmCpuPct, type HostReader } from './sampler';
 
 const info = async () => ({
-  hostName: 'h1', agentVersion: '0.1.0', driver: 'qemu' as const, qemuVersion: '7.2.0', accelerator: 'tcg' as const,
-  acceleratorReason: 'no vmx', cpuCount: 2, cpuModel: 'x', memoryTotalBytes: 1, kernel: 'Linux', pools: [],
+  hostName: 'h1',
+  agentVersion: '0.1.0',
+  driver: 'qemu' as const,
+  qemuVersion: '7.2.0',
+  accelerator: 'tcg' as const,
+  acceleratorReason: 'no vmx',
+  cpuCount: 2,
+  cpuModel: 'x',
+  memoryTotalBytes: 1,
+  kernel: 'Linux',
+  pools: [],
 });
 
 function fakeHost(): HostReader {
@@ -23,8 +32,18 @@ function fakeDriver(vms: VmRuntime[], stats: () => VmStats, listeners = new Set<
 }
 
 const vm = (over: Partial<VmRuntime> = {}): VmRuntime => ({
-  id: 'vm-1', name: 'vm 1', state: 'running', pid: 10, pool: 'local', diskPath: '/d', startedAt: null,
-  vcpus: 2, memoryMiB: 128, accelerator: 'tcg', guestReady: true, ...over,
+  id: 'vm-1',
+  name: 'vm 1',
+  state: 'running',
+  pid: 10,
+  pool: 'local',
+  diskPath: '/d',
+  startedAt: null,
+  vcpus: 2,
+  memoryMiB: 128,
+  accelerator: 'tcg',
+  guestReady: true,
+  ...over,
 });
 
 describe('vmCpuPct', () => {
@@ -39,19 +58,58 @@ describe('sampler', () => {
   it('builds a valid heartbeat with host and per-VM samples from deltas', async () => {
     let t = 0;
     let cpu = 0;
-    const driver = fakeDriver([vm()], () => ({ cpuTimeMs: (cpu += 1000), rssBytes: 42, diskRdBytes: 1, diskWrBytes: 2, diskRdOps: 3, diskWrOps: 4 }));
-    const s = createSampler({ driver, info, push: async () => {}, intervalMs: 1000, log: () => {}, host: fakeHost(), now: () => (t += 1000) });
+    const driver = fakeDriver([vm()], () => ({
+      cpuTimeMs: (cpu += 1000),
+      rssBytes: 42,
+      diskRdBytes: 1,
+      diskWrBytes: 2,
+      diskRdOps: 3,
+      diskWrOps: 4,
+    }));
+    const s = createSampler({
+      driver,
+      info,
+      push: async () => {},
+      intervalMs: 1000,
+      log: () => {},
+      host: fakeHost(),
+      now: () => (t += 1000),
+    });
     const first = await s.sample();
     expect(heartbeatSchema.parse(first)).toBeTruthy();
     expect(first.vms[0].cpuPct).toBe(0); // no previous reading and no startedAt
     const second = await s.sample();
-    expect(second.host).toEqual({ cpuPct: 50, memUsedBytes: 400, memTotalBytes: 1000, load1: 1, load5: 0.5, load15: 0.25 });
+    expect(second.host).toEqual({
+      cpuPct: 50,
+      memUsedBytes: 400,
+      memTotalBytes: 1000,
+      load1: 1,
+      load5: 0.5,
+      load15: 0.25,
+    });
     // 1000 ms of CPU time in 1000 ms of wall time on 2 vCPUs = 50%
-    expect(second.vms[0]).toMatchObject({ id: 'vm-1', cpuPct: 50, rssBytes: 42, diskRdBytes: 1, diskWrBytes: 2, diskRdOps: 3, diskWrOps: 4 });
+    expect(second.vms[0]).toMatchObject({
+      id: 'vm-1',
+      cpuPct: 50,
+      rssBytes: 42,
+      diskRdBytes: 1,
+      diskWrBytes: 2,
+      diskRdOps: 3,
+      diskWrOps: 4,
+    });
   });
 
   it('reports zeros for a VM that is off', async () => {
-    const s = createSampler({ driver: fakeDriver([vm({ state: 'shutoff', guestReady: false })], () => { throw new Error('not called'); }), info, push: async () => {}, intervalMs: 1000, log: () => {}, host: fakeHost() });
+    const s = createSampler({
+      driver: fakeDriver([vm({ state: 'shutoff', guestReady: false })], () => {
+        throw new Error('not called');
+      }),
+      info,
+      push: async () => {},
+      intervalMs: 1000,
+      log: () => {},
+      host: fakeHost(),
+    });
     expect((await s.sample()).vms[0]).toMatchObject({ state: 'shutoff', cpuPct: 0, rssBytes: 0 });
   });
 
@@ -60,7 +118,14 @@ describe('sampler', () => {
     try {
       const lines: string[] = [];
       const push = vi.fn().mockRejectedValueOnce(new Error('dashboard down')).mockResolvedValue(undefined);
-      const s = createSampler({ driver: fakeDriver([], () => ({}) as VmStats), info, push, intervalMs: 1000, log: (l) => lines.push(l), host: fakeHost() });
+      const s = createSampler({
+        driver: fakeDriver([], () => ({}) as VmStats),
+        info,
+        push,
+        intervalMs: 1000,
+        log: (l) => lines.push(l),
+        host: fakeHost(),
+      });
       await s.start();
       await vi.advanceTimersByTimeAsync(3500);
       s.stop();
@@ -77,7 +142,14 @@ describe('sampler', () => {
     try {
       const listeners = new Set<(id: string) => void>();
       const push = vi.fn().mockResolvedValue(undefined);
-      const s = createSampler({ driver: fakeDriver([], () => ({}) as VmStats, listeners), info, push, intervalMs: 60_000, log: () => {}, host: fakeHost() });
+      const s = createSampler({
+        driver: fakeDriver([], () => ({}) as VmStats, listeners),
+        info,
+        push,
+        intervalMs: 60_000,
+        log: () => {},
+        host: fakeHost(),
+      });
       await s.start();
       await vi.advanceTimersByTimeAsync(1000); // the first push
       expect(push).toHaveBeenCalledTimes(1);

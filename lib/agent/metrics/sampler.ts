@@ -6,7 +6,11 @@ import type { Driver } from '../driver/types';
 import type { AgentInfo, Heartbeat, HostSample, VmRuntime, VmSample } from '@/lib/agent-protocol/core';
 import { clampPct, cpuPctBetween, readLoadavg, readMeminfo, readProcStat, type CpuTimes } from './proc';
 
-export type HostReader = { cpu(): Promise<CpuTimes>; memory(): Promise<{ totalBytes: number; usedBytes: number }>; load(): ReturnType<typeof readLoadavg> };
+export type HostReader = {
+  cpu(): Promise<CpuTimes>;
+  memory(): Promise<{ totalBytes: number; usedBytes: number }>;
+  load(): ReturnType<typeof readLoadavg>;
+};
 
 export const procHostReader: HostReader = { cpu: readProcStat, memory: readMeminfo, load: readLoadavg };
 
@@ -54,7 +58,8 @@ export function createSampler(opts: SamplerOptions) {
   }
 
   async function vmSample(vm: VmRuntime, atMs: number): Promise<VmSample> {
-    const stats = vm.state === 'running' || vm.state === 'paused' ? await opts.driver.vmStats(vm.id).catch(() => null) : null;
+    const stats =
+      vm.state === 'running' || vm.state === 'paused' ? await opts.driver.vmStats(vm.id).catch(() => null) : null;
     let cpuPct = 0;
     if (stats) {
       const mark = { cpuTimeMs: stats.cpuTimeMs, atMs };

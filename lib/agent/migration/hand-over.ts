@@ -34,7 +34,11 @@ export function createHandOver(ctx: QemuContext, isMigrating: (id: string) => bo
       if (await ctx.vms.liveRun(spec)) {
         const s = await ctx.vms.session(spec);
         const st = s ? (await runState(s)).status : 'unreachable over QMP';
-        if (!s || st !== HANDED_OVER) throw conflict(`VM ${id} is ${st} on this host, not handed over by a migration; refusing to remove it`, { vmId: id, status: st });
+        if (!s || st !== HANDED_OVER)
+          throw conflict(`VM ${id} is ${st} on this host, not handed over by a migration; refusing to remove it`, {
+            vmId: id,
+            status: st,
+          });
         s.shutdownReason = 'vmops-kill';
         await s.execute('quit').catch(() => {});
         if (!(await s.waitExit(15_000))) ctx.log(`VM ${id}: source QEMU pid ${s.pid} did not quit after the migration`);
@@ -43,12 +47,24 @@ export function createHandOver(ctx: QemuContext, isMigrating: (id: string) => bo
       // into the directory being removed, hence the retries.
       ctx.vms.forget(id);
       const gone = { recursive: true, force: true, maxRetries: 5, retryDelay: 100 };
-      const runFiles = [paths.run, paths.exit, paths.pidFile, paths.serialLog, `${paths.serialLog}.1`, paths.qemuLog, paths.qmpSocket, paths.serialSocket];
+      const runFiles = [
+        paths.run,
+        paths.exit,
+        paths.pidFile,
+        paths.serialLog,
+        `${paths.serialLog}.1`,
+        paths.qemuLog,
+        paths.qmpSocket,
+        paths.serialSocket,
+      ];
       if (mode === 'storage') await rm(spec.vmDir, gone);
       else if (paths.runDir !== spec.vmDir) await rm(paths.runDir, gone);
-      else await Promise.all(runFiles.map((f) => rm(f, { force: true }))); // run files of the layout before per-host run dirs
+      // run files of the layout before per-host run dirs
+      else await Promise.all(runFiles.map((f) => rm(f, { force: true })));
       if (paths.socketDir !== paths.runDir) await rm(paths.socketDir, gone);
-      ctx.log(`VM ${id}: the target runs it; removed this host's ${mode === 'storage' ? 'VM directory and disk' : 'run files'}`);
+      ctx.log(
+        `VM ${id}: the target runs it; removed this host's ${mode === 'storage' ? 'VM directory and disk' : 'run files'}`,
+      );
     });
   }
 
@@ -60,7 +76,8 @@ export function createHandOver(ctx: QemuContext, isMigrating: (id: string) => bo
       const spec = await ctx.vms.must(id);
       const s = await ctx.vms.expectSession(id, ['paused', 'running']);
       const st = (await runState(s)).status;
-      if (st !== HANDED_OVER && st !== 'running') throw conflict(`VM ${id} is ${st}, not handed over by a migration`, { vmId: id, status: st });
+      if (st !== HANDED_OVER && st !== 'running')
+        throw conflict(`VM ${id} is ${st}, not handed over by a migration`, { vmId: id, status: st });
       if (st === HANDED_OVER) {
         await stopMirror(s).catch((err) => ctx.log(`VM ${id}: cannot end the mirror: ${errorMessage(err)}`)); // normally ended at the hand-over
         await s.execute('cont');

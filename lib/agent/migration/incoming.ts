@@ -11,7 +11,17 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { z } from 'zod';
-import { alreadyExists, cancelled, conflict, errorMessage, insufficientCapacity, invalidInput, noSuchObject, qemuError, timeout } from '@/lib/errors';
+import {
+  alreadyExists,
+  cancelled,
+  conflict,
+  errorMessage,
+  insufficientCapacity,
+  invalidInput,
+  noSuchObject,
+  qemuError,
+  timeout,
+} from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import type { VmSpec } from '../driver/types';
 import { withDeadline } from '../fs-bounds';
@@ -60,7 +70,15 @@ export function createIncomingMigrations(ctx: QemuContext) {
 
   async function createDisk(spec: VmSpec, sizeBytes: number, backingPath: string | null) {
     await mkdir(path.dirname(spec.diskPath), { recursive: true });
-    const args = ['create', '-q', '-f', 'qcow2', ...(backingPath ? ['-b', backingPath, '-F', 'qcow2'] : []), spec.diskPath, String(sizeBytes)];
+    const args = [
+      'create',
+      '-q',
+      '-f',
+      'qcow2',
+      ...(backingPath ? ['-b', backingPath, '-F', 'qcow2'] : []),
+      spec.diskPath,
+      String(sizeBytes),
+    ];
     await promisify(execFile)(ctx.qemuImg, args).catch((err: Error & { stderr?: string }) => {
       throw qemuError('qemu-img create', err.stderr?.trim() || err.message);
     });
@@ -84,7 +102,8 @@ export function createIncomingMigrations(ctx: QemuContext) {
           await s.execute('block-export-del', { id: NBD_EXPORT, mode: 'safe' });
           break;
         } catch (err) {
-          if (a.aborting || s.isGone || Date.now() > until) throw err; // aborted, or the source never let go of the export
+          // aborted, or the source never let go of the export
+          if (a.aborting || s.isGone || Date.now() > until) throw err;
           await sleep(20);
         }
       }
@@ -107,15 +126,20 @@ export function createIncomingMigrations(ctx: QemuContext) {
   async function prepare(req: IncomingInput, bindHost: string): Promise<IncomingResponse> {
     const { vm, mode } = req;
     const pool = ctx.pools.find((p) => p.name === vm.pool);
-    if (!pool) throw invalidInput({ 'vm.pool': [`unknown pool; this host has ${ctx.pools.map((p) => p.name).join(', ')}`] });
-    if (mode === 'shared' && pool.kind !== 'shared') throw invalidInput({ 'vm.pool': ['shared mode needs a shared pool'] });
+    if (!pool)
+      throw invalidInput({ 'vm.pool': [`unknown pool; this host has ${ctx.pools.map((p) => p.name).join(', ')}`] });
+    if (mode === 'shared' && pool.kind !== 'shared')
+      throw invalidInput({ 'vm.pool': ['shared mode needs a shared pool'] });
     const known = await ctx.vms.find(vm.id);
     if (arrivals.has(vm.id) || (known && known.owner === ctx.hostName)) throw alreadyExists('VM', vm.id);
     const vmDir = path.join(pool.path, 'vms', vm.id);
     // Shared: the source's vm.json names the disk it runs now (a snapshot moves it to a new top
     // layer) and whether it is a linked clone; both carry over.
     const specFile = path.join(vmDir, 'vm.json');
-    const source = mode === 'shared' ? await withDeadline(readJson<VmSpec>(specFile), SPEC_READ_MS, `reading ${specFile}`).catch(() => null) : null;
+    const source =
+      mode === 'shared'
+        ? await withDeadline(readJson<VmSpec>(specFile), SPEC_READ_MS, `reading ${specFile}`).catch(() => null)
+        : null;
     const shared = source?.id === vm.id ? source : null;
     const diskPath = mode === 'shared' ? (shared?.diskPath ?? vm.diskPath!) : path.join(vmDir, 'disk0.qcow2');
     if (mode === 'shared' && !existsSync(diskPath)) throw noSuchObject('shared disk', diskPath);
@@ -123,7 +147,18 @@ export function createIncomingMigrations(ctx: QemuContext) {
     if (vm.backingPath && !existsSync(vm.backingPath)) throw noSuchObject('backing image', vm.backingPath);
     const freeMiB = Math.floor((await readMeminfo()).availableBytes / 1024 ** 2);
     if (vm.memoryMiB > freeMiB) throw insufficientCapacity(ctx.hostName, vm.memoryMiB, freeMiB);
-    const spec: VmSpec = { id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, pool: pool.name, vmDir, diskPath, boot: vm.boot, owner: ctx.hostName, ...(shared?.linkedTo ? { linkedTo: shared.linkedTo } : {}) };
+    const spec: VmSpec = {
+      id: vm.id,
+      name: vm.name,
+      vcpus: vm.vcpus,
+      memoryMiB: vm.memoryMiB,
+      pool: pool.name,
+      vmDir,
+      diskPath,
+      boot: vm.boot,
+      owner: ctx.hostName,
+      ...(shared?.linkedTo ? { linkedTo: shared.linkedTo } : {}),
+    };
     await ctx.startGuard(spec); // HA: no shared-pool VM arrives on a host without a valid lease
 
     return ctx.withLock(vm.id, () =>
@@ -140,16 +175,32 @@ export function createIncomingMigrations(ctx: QemuContext) {
         ctx.vms.specs.set(spec.id, spec);
 
         const session = await ctx.vms.whileLaunching(vm.id, () =>
-          launchVm({ binary: ctx.binary, spec, paths: ctx.vms.paths(spec), incoming: true, accelerator: ctx.accelerator, log: ctx.log, onExit: ctx.vms.onExit }),
+          launchVm({
+            binary: ctx.binary,
+            spec,
+            paths: ctx.vms.paths(spec),
+            incoming: true,
+            accelerator: ctx.accelerator,
+            log: ctx.log,
+            onExit: ctx.vms.onExit,
+          }),
         );
         ctx.vms.sessions.set(vm.id, session);
         await setMigrationCapabilities(session);
         let nbd: IncomingResponse['nbd'] = null;
         if (mode === 'storage') {
           const port = await freePort(bindHost);
-          await session.execute('nbd-server-start', { addr: { type: 'inet', data: { host: bindHost, port: String(port) } } });
+          await session.execute('nbd-server-start', {
+            addr: { type: 'inet', data: { host: bindHost, port: String(port) } },
+          });
           // The export activates the image for writing although the VM is still incoming.
-          await session.execute('block-export-add', { type: 'nbd', id: NBD_EXPORT, 'node-name': DISK_NODE, name: NBD_EXPORT, writable: true });
+          await session.execute('block-export-add', {
+            type: 'nbd',
+            id: NBD_EXPORT,
+            'node-name': DISK_NODE,
+            name: NBD_EXPORT,
+            writable: true,
+          });
           nbd = { host: bindHost, port, exportName: NBD_EXPORT, backingPath: vm.backingPath };
         }
         const migrationUri = `tcp:${hostPort(bindHost, await freePort(bindHost))}`;
@@ -159,7 +210,9 @@ export function createIncomingMigrations(ctx: QemuContext) {
         a.arrived = resumeWhenComplete(a);
         a.arrived.catch((err) => ctx.log(`VM ${vm.id}: incoming migration did not complete: ${errorMessage(err)}`));
         arrivals.set(vm.id, a);
-        ctx.log(`VM ${vm.id}: waiting for incoming ${mode} migration on ${migrationUri}${nbd ? `, NBD ${hostPort(nbd.host, nbd.port)}` : ''}`);
+        ctx.log(
+          `VM ${vm.id}: waiting for incoming ${mode} migration on ${migrationUri}${nbd ? `, NBD ${hostPort(nbd.host, nbd.port)}` : ''}`,
+        );
         return { migrationUri, nbd };
       }),
     );
@@ -170,7 +223,13 @@ export function createIncomingMigrations(ctx: QemuContext) {
     const a = arrivals.get(id);
     if (!a) return finishAfterRestart(id, guestReady);
     let t: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => (t = setTimeout(() => reject(timeout(`Incoming migration of VM ${id}`, RESUME_WAIT_MS / 1000)), RESUME_WAIT_MS)));
+    const late = new Promise<never>(
+      (_, reject) =>
+        (t = setTimeout(
+          () => reject(timeout(`Incoming migration of VM ${id}`, RESUME_WAIT_MS / 1000)),
+          RESUME_WAIT_MS,
+        )),
+    );
     try {
       await Promise.race([a.arrived, late]);
     } finally {
@@ -201,7 +260,10 @@ export function createIncomingMigrations(ctx: QemuContext) {
     }
     ctx.vms.incoming.add(id); // this host's run dir, never the source's (VmRegistry.paths)
     if (!m.resumed || !(await ctx.vms.liveRun(m.spec))) {
-      throw conflict(`The incoming migration of VM ${id} was interrupted before its guest ran here; abort it`, { vmId: id, resumed: Boolean(m.resumed) });
+      throw conflict(`The incoming migration of VM ${id} was interrupted before its guest ran here; abort it`, {
+        vmId: id,
+        resumed: Boolean(m.resumed),
+      });
     }
     return adopt(m.spec, guestReady);
   }
@@ -210,7 +272,8 @@ export function createIncomingMigrations(ctx: QemuContext) {
     const { spec } = m;
     ctx.vms.incoming.add(spec.id); // this host's run dir, never the source's (VmRegistry.paths)
     const paths = ctx.vms.paths(spec);
-    if (!m.createdVmDir && paths.runDir === spec.vmDir) throw conflict(`refusing to remove ${spec.vmDir}: it is the source's VM directory`);
+    if (!m.createdVmDir && paths.runDir === spec.vmDir)
+      throw conflict(`refusing to remove ${spec.vmDir}: it is the source's VM directory`);
     const run = await readJson<RunRecord>(paths.run).catch(() => null);
     const s = ctx.vms.sessions.get(spec.id);
     if (run && isQemuFor(run.pid, spec.id)) {
@@ -241,7 +304,11 @@ export function createIncomingMigrations(ctx: QemuContext) {
       const a = arrivals.get(id);
       const m: Marker | null = a ?? (await findMarker(id));
       if (!m) return;
-      if (m.resumed) throw conflict(`VM ${id} has run on this host since its migration arrived; finish the migration instead`, { vmId: id, resumed: true });
+      if (m.resumed)
+        throw conflict(`VM ${id} has run on this host since its migration arrived; finish the migration instead`, {
+          vmId: id,
+          resumed: true,
+        });
       if (a) a.aborting = true; // checked by the resume watch right before `cont`
       await cleanUp(m);
       arrivals.delete(id);

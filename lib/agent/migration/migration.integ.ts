@@ -44,12 +44,15 @@ function keepWriting(host: () => TestHost, id: string, seq: number) {
   let on = true;
   const acks: number[] = [Date.now()];
   const replied = async (want: string) => {
-    for (const h of [m1, m2]) if ((await h.client.console(id, 30).catch(() => ({ lines: [] as string[] }))).lines.includes(want)) return true;
+    for (const h of [m1, m2])
+      if ((await h.client.console(id, 30).catch(() => ({ lines: [] as string[] }))).lines.includes(want)) return true;
     return false;
   };
   const loop = (async () => {
     while (on) {
-      await host().client.sendSerial(id, 'write 1').catch(() => {});
+      await host()
+        .client.sendSerial(id, 'write 1')
+        .catch(() => {});
       const want = `VMOPS-OK seq=${seq + 1}`;
       if (await waitFor(want, () => replied(want), 1_000, 50).catch(() => false)) {
         seq++;
@@ -113,7 +116,14 @@ describe('live migration between two agents (real QEMU)', () => {
     expect(run.guestPauseMs).toBeGreaterThanOrEqual(run.result.downtimeMs);
     expect(run.guestPauseMs).toBeLessThan(2000);
     expect(maxGapMs).toBeLessThan(run.guestPauseMs! + WRITE_GAP_SLACK_MS);
-    numbers.shared = { totalMs: run.result.totalMs, downtimeMs: run.result.downtimeMs, guestPauseMs: run.guestPauseMs, maxWriteGapMs: maxGapMs, bytes: run.result.bytesTransferred, wallMs: run.wallMs };
+    numbers.shared = {
+      totalMs: run.result.totalMs,
+      downtimeMs: run.result.downtimeMs,
+      guestPauseMs: run.guestPauseMs,
+      maxWriteGapMs: maxGapMs,
+      bytes: run.result.bytesTransferred,
+      wallMs: run.wallMs,
+    };
 
     // Runs on m2 only; the disk and vm.json stay in the shared pool, now owned by m2.
     // Still ready: the guest said so on m1, and m2's console never sees that line again.
@@ -162,7 +172,15 @@ describe('live migration between two agents (real QEMU)', () => {
     expect(run.result.diskBytes).toBeGreaterThan(8 * 1024 * 1024);
     expect(run.result.downtimeMs).toBeLessThan(2000);
     expect(maxGapMs).toBeLessThan(run.guestPauseMs! + WRITE_GAP_SLACK_MS);
-    numbers.storage = { totalMs: run.result.totalMs, downtimeMs: run.result.downtimeMs, guestPauseMs: run.guestPauseMs, maxWriteGapMs: maxGapMs, bytes: run.result.bytesTransferred, diskBytes: run.result.diskBytes, wallMs: run.wallMs };
+    numbers.storage = {
+      totalMs: run.result.totalMs,
+      downtimeMs: run.result.downtimeMs,
+      guestPauseMs: run.guestPauseMs,
+      maxWriteGapMs: maxGapMs,
+      bytes: run.result.bytesTransferred,
+      diskBytes: run.result.diskBytes,
+      wallMs: run.wallMs,
+    };
 
     expect(existsSync(srcDir)).toBe(false); // removed once the target ran the guest
     const moved = await m2.client.getVm(vm.id);
@@ -185,7 +203,11 @@ describe('live migration between two agents (real QEMU)', () => {
       const run = await migrateVm(m1, m2, vm, 'storage', { backingPath: null });
       expect(run.result.diskBytes).toBe(64 * 1024 * 1024); // the whole disk, image part included
       const target = (await m2.client.getVm(vm.id)).diskPath;
-      expect(JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', target], { encoding: 'utf8' }))['backing-filename']).toBeUndefined();
+      expect(
+        JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', target], { encoding: 'utf8' }))[
+          'backing-filename'
+        ],
+      ).toBeUndefined();
       execFileSync('qemu-img', ['compare', '-U', ref, target]); // throws unless identical
     } finally {
       execFileSync('rm', ['-f', ref]);
@@ -193,7 +215,11 @@ describe('live migration between two agents (real QEMU)', () => {
   });
 
   it('no step of any migration above failed quietly (clean-up, exit tracking, undo)', () => {
-    const bad = [m1, m2].flatMap((h) => h.log.lines).filter((l) => /undo after|cannot end the mirror|exit tracking failed|did not quit|did not complete|CRASHED/.test(l));
+    const bad = [m1, m2]
+      .flatMap((h) => h.log.lines)
+      .filter((l) =>
+        /undo after|cannot end the mirror|exit tracking failed|did not quit|did not complete|CRASHED/.test(l),
+      );
     expect(bad).toEqual([]);
   });
 
@@ -205,7 +231,9 @@ describe('live migration between two agents (real QEMU)', () => {
       // A second NBD client on the target's export: the target cannot remove the export, so it
       // never resumes the guest although the whole state arrives.
       onPrepared: async ({ nbd }) => {
-        const p = spawn('qemu-io', ['-r', '-f', 'raw', `nbd://${hostPort(nbd!.host, nbd!.port)}/${nbd!.exportName}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+        const p = spawn('qemu-io', ['-r', '-f', 'raw', `nbd://${hostPort(nbd!.host, nbd!.port)}/${nbd!.exportName}`], {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        });
         holder = p;
         let out = '';
         p.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -227,12 +255,15 @@ describe('live migration between two agents (real QEMU)', () => {
     await ask(m1.client, vm.id, 'write 1', /^VMOPS-OK seq=3$/);
     await ask(m1.client, vm.id, 'read', /^VMOPS-RECORDS first=1 last=3 count=3 gaps=0$/);
     // A guest running here is never removed as a migration leftover; resuming it again is a no-op.
-    await expect(m1.client.finishOutgoing(vm.id, { mode: 'storage' })).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
+    await expect(m1.client.finishOutgoing(vm.id, { mode: 'storage' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      status: 409,
+    });
     expect(await m1.client.resumeOutgoing(vm.id)).toMatchObject({ state: 'running' });
     expect(existsSync(vm.diskPath)).toBe(true);
   });
 
-  it('storage: a cancel after the mirror is in sync ends the mirror, keeps the source disk and removes the target\'s', async () => {
+  it("storage: a cancel after the mirror is in sync ends the mirror, keeps the source disk and removes the target's", async () => {
     const vm = await createGuest(m1, 'mig-scancel', 'local');
     await ask(m1.client, vm.id, 'write 4', /^VMOPS-OK seq=4$/);
     let asked = false;
@@ -290,7 +321,12 @@ describe('live migration between two agents (real QEMU)', () => {
     await sleep(2000);
     numbers.busyDirtyRateMiBps = (await m1.client.dirtyRate(vm.id)).dirtyRateMiBps;
     const run = await migrateVm(m1, m2, vm, 'shared');
-    numbers.sharedBusy = { totalMs: run.result.totalMs, downtimeMs: run.result.downtimeMs, guestPauseMs: run.guestPauseMs, bytes: run.result.bytesTransferred };
+    numbers.sharedBusy = {
+      totalMs: run.result.totalMs,
+      downtimeMs: run.result.downtimeMs,
+      guestPauseMs: run.guestPauseMs,
+      bytes: run.result.bytesTransferred,
+    };
     expect(await m2.client.getVm(vm.id)).toMatchObject({ state: 'running' });
     await ask(m2.client, vm.id, 'status', /^VMOPS-STATUS .* seq=3 burn=1$/);
   });
@@ -303,7 +339,11 @@ describe('live migration between two agents (real QEMU)', () => {
     expect(sent.bytes).toBeGreaterThanOrEqual(PROBE_RAM_MIB * 1024 * 1024);
     expect(sent.transferMs).toBeGreaterThan(0);
     expect(await m2.client.probeFinish(inc.probeId)).toEqual({ arrived: true });
-    numbers.linkProbe = { qemuStartMs: inc.qemuStartMs, ...sent, MiBps: Math.round(sent.bytes / 1048576 / (sent.transferMs / 1000)) };
+    numbers.linkProbe = {
+      qemuStartMs: inc.qemuStartMs,
+      ...sent,
+      MiBps: Math.round(sent.bytes / 1048576 / (sent.transferMs / 1000)),
+    };
     await expect(m2.client.probeFinish(inc.probeId)).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
     await waitFor('probe QEMUs gone', () => !qemuProcesses().some((p) => p.vmId.startsWith('vmops-probe-')), 10_000);
   });

@@ -11,15 +11,34 @@ import { cancelled, conflict, errorMessage, qemuError } from '@/lib/errors';
 import { sleep } from '@/lib/wait-for';
 import type { QemuContext } from '../qemu/context';
 import { refuseStorageMigrationWithPoints } from '../snapshots/guards';
-import { MIRROR_JOB, mirrorJob, queryMigrate, setMigrationCapabilities, startMirror, stopMirror, type QueryMigrate } from '../qemu/migration-qmp';
+import {
+  MIRROR_JOB,
+  mirrorJob,
+  queryMigrate,
+  setMigrationCapabilities,
+  startMirror,
+  stopMirror,
+  type QueryMigrate,
+} from '../qemu/migration-qmp';
 import { diskInfo } from '../qemu/qemu-img';
 import type { VmSession } from '../qemu/vm-session';
 import type { OperationHandle, Operations } from '../operations';
 import type { Operation } from '@/lib/agent-protocol/core';
-import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES, type MigrateResult, type MigrationDetail, type migrateRequestSchema } from '@/lib/agent-protocol/migration';
+import {
+  DEFAULT_DOWNTIME_LIMIT_MS,
+  DEFAULT_MAX_BANDWIDTH_BYTES,
+  type MigrateResult,
+  type MigrationDetail,
+  type migrateRequestSchema,
+} from '@/lib/agent-protocol/migration';
 
 type MigrateInput = z.output<typeof migrateRequestSchema>;
-type Outgoing = { phase: MigrationDetail['phase']; cancelRequested: boolean; session: VmSession; stoppedAt: number | null };
+type Outgoing = {
+  phase: MigrationDetail['phase'];
+  cancelRequested: boolean;
+  session: VmSession;
+  stoppedAt: number | null;
+};
 
 const POLL_MS = 200;
 
@@ -32,25 +51,42 @@ export function createOutgoingMigrations(ctx: QemuContext, operations: Operation
     // 'top' copies only what this disk holds above its image: right only when the target's disk
     // sits on the same image (a restored or flattened disk has none, or another one).
     const own = (await diskInfo(ctx.qemuImg, spec.diskPath)).backingPath;
-    const sync = own && req.nbd!.backingPath && path.resolve(own) === path.resolve(req.nbd!.backingPath) ? 'top' : 'full';
+    const sync =
+      own && req.nbd!.backingPath && path.resolve(own) === path.resolve(req.nbd!.backingPath) ? 'top' : 'full';
     await startMirror(s, req.nbd!, sync);
     for (;;) {
       const job = await mirrorJob(s);
       if (st.cancelRequested) throw cancelled(`Migration of VM ${id}`);
       if (!job) throw qemuError('blockdev-mirror', 'the mirror job ended before the disks were in sync');
-      const detail: MigrationDetail = { phase: 'mirror', transferredBytes: job.offset, remainingBytes: job.len - job.offset, totalBytes: job.len, dirtyPagesRate: 0, expectedDowntimeMs: null };
+      const detail: MigrationDetail = {
+        phase: 'mirror',
+        transferredBytes: job.offset,
+        remainingBytes: job.len - job.offset,
+        totalBytes: job.len,
+        dirtyPagesRate: 0,
+        expectedDowntimeMs: null,
+      };
       op.report(job.len ? (0.5 * job.offset) / job.len : 0, 'mirroring the disk', detail);
       if (job.ready) return job.len;
       await sleep(POLL_MS);
     }
   }
 
-  async function memory(id: string, st: Outgoing, req: MigrateInput, op: OperationHandle, base: number): Promise<QueryMigrate> {
+  async function memory(
+    id: string,
+    st: Outgoing,
+    req: MigrateInput,
+    op: OperationHandle,
+    base: number,
+  ): Promise<QueryMigrate> {
     const s = st.session;
     st.phase = 'memory';
     if (st.cancelRequested) throw cancelled(`Migration of VM ${id}`);
     await setMigrationCapabilities(s);
-    await s.execute('migrate-set-parameters', { 'max-bandwidth': req.maxBandwidthBytes ?? DEFAULT_MAX_BANDWIDTH_BYTES, 'downtime-limit': req.downtimeLimitMs ?? DEFAULT_DOWNTIME_LIMIT_MS });
+    await s.execute('migrate-set-parameters', {
+      'max-bandwidth': req.maxBandwidthBytes ?? DEFAULT_MAX_BANDWIDTH_BYTES,
+      'downtime-limit': req.downtimeLimitMs ?? DEFAULT_DOWNTIME_LIMIT_MS,
+    });
     // The guest's pause starts when the source stops its vCPUs for the switch-over.
     const onStop = (ev: { event: string }) => ev.event === 'STOP' && (st.stoppedAt = Date.now());
     s.qmp.on('event', onStop);
@@ -90,7 +126,12 @@ export function createOutgoingMigrations(ctx: QemuContext, operations: Operation
     const q = await queryMigrate(s).catch(() => null);
     if (q && ['setup', 'active', 'pre-switchover', 'device'].includes(q.status ?? '')) {
       await s.execute('migrate_cancel').catch(() => {});
-      for (let i = 0; i < 100 && ['setup', 'active', 'cancelling', 'device'].includes((await queryMigrate(s)).status ?? ''); i++) await sleep(50);
+      for (
+        let i = 0;
+        i < 100 && ['setup', 'active', 'cancelling', 'device'].includes((await queryMigrate(s)).status ?? '');
+        i++
+      )
+        await sleep(50);
     }
     await stopMirror(s).catch((err) => ctx.log(`VM ${id}: cannot end the mirror: ${errorMessage(err)}`));
     const status = await s.execute<{ status: string; running: boolean }>('query-status');
@@ -120,15 +161,32 @@ export function createOutgoingMigrations(ctx: QemuContext, operations: Operation
     }
     st.phase = 'completing';
     const ram = final.ram;
-    op.report(0.97, 'handing over to the target', { phase: 'completing', transferredBytes: ram?.transferred ?? 0, remainingBytes: 0, totalBytes: ram?.total ?? 0, dirtyPagesRate: 0, expectedDowntimeMs: final.downtime ?? null });
+    op.report(0.97, 'handing over to the target', {
+      phase: 'completing',
+      transferredBytes: ram?.transferred ?? 0,
+      remainingBytes: 0,
+      totalBytes: ram?.total ?? 0,
+      dirtyPagesRate: 0,
+      expectedDowntimeMs: final.downtime ?? null,
+    });
     // The disks are in sync and the guest is stopped here: ending the mirror loses nothing, and
     // the target waits for it before it resumes. Failing to end it fails nothing here: the target
     // then never resumes, and the worker gives the guest back to this host.
-    if (req.mode === 'storage') await stopMirror(session).catch((err) => ctx.log(`VM ${id}: cannot end the mirror: ${errorMessage(err)}`));
+    if (req.mode === 'storage')
+      await stopMirror(session).catch((err) => ctx.log(`VM ${id}: cannot end the mirror: ${errorMessage(err)}`));
     active.delete(id);
     const stoppedAt = st.stoppedAt ? new Date(st.stoppedAt).toISOString() : null;
-    const result: MigrateResult = { totalMs: Date.now() - t0, downtimeMs: final.downtime ?? 0, bytesTransferred: (ram?.transferred ?? 0) + diskBytes, diskBytes, stoppedAt, guestReady: session.guestReady };
-    ctx.log(`VM ${id}: handed over (${req.mode}) in ${result.totalMs} ms, downtime ${result.downtimeMs} ms, ${result.bytesTransferred} bytes; kept here, paused, until the target runs it`);
+    const result: MigrateResult = {
+      totalMs: Date.now() - t0,
+      downtimeMs: final.downtime ?? 0,
+      bytesTransferred: (ram?.transferred ?? 0) + diskBytes,
+      diskBytes,
+      stoppedAt,
+      guestReady: session.guestReady,
+    };
+    ctx.log(
+      `VM ${id}: handed over (${req.mode}) in ${result.totalMs} ms, downtime ${result.downtimeMs} ms, ${result.bytesTransferred} bytes; kept here, paused, until the target runs it`,
+    );
     return result;
   }
 
@@ -139,9 +197,16 @@ export function createOutgoingMigrations(ctx: QemuContext, operations: Operation
       const session = await ctx.vms.expectSession(id, ['running']);
       if (active.has(id)) throw conflict(`VM ${id} is already migrating`, { vmId: id });
       if (req.mode === 'storage') await refuseStorageMigrationWithPoints(await ctx.vms.must(id));
-      const st: Outgoing = { phase: req.mode === 'storage' ? 'mirror' : 'memory', cancelRequested: false, session, stoppedAt: null };
+      const st: Outgoing = {
+        phase: req.mode === 'storage' ? 'mirror' : 'memory',
+        cancelRequested: false,
+        session,
+        stoppedAt: null,
+      };
       active.set(id, st);
-      return operations.start('vm.migrate', `migrating VM ${id} (${req.mode})`, (op) => ctx.withLock(id, () => run(id, st, req, op)));
+      return operations.start('vm.migrate', `migrating VM ${id} (${req.mode})`, (op) =>
+        ctx.withLock(id, () => run(id, st, req, op)),
+      );
     },
 
     // The operation then fails with CANCELLED once the guest runs on here undisturbed.

@@ -18,7 +18,12 @@ import type { QemuContext } from '../qemu/context';
 import { hostPort, type QueryMigrate } from '../qemu/migration-qmp';
 import { isQemuFor, sendSignal, spawnQemu, waitForExit } from '../qemu/process';
 import { QmpClient } from '../qemu/qmp-client';
-import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES, type ProbeIncoming, type ProbeResult } from '@/lib/agent-protocol/migration';
+import {
+  DEFAULT_DOWNTIME_LIMIT_MS,
+  DEFAULT_MAX_BANDWIDTH_BYTES,
+  type ProbeIncoming,
+  type ProbeResult,
+} from '@/lib/agent-protocol/migration';
 
 const MiB = 1024 * 1024;
 export const PROBE_RAM_MIB = 64;
@@ -53,7 +58,8 @@ export function createLinkProbes(ctx: QemuContext) {
 
   let running = 0;
   async function spawnProbe(id: string, backend: string, extra: string[]): Promise<{ probe: Probe; startMs: number }> {
-    if (running >= MAX_PROBES) throw conflict(`Link probe: ${running} probes already run on this host; try again in a minute`);
+    if (running >= MAX_PROBES)
+      throw conflict(`Link probe: ${running} probes already run on this host; try again in a minute`);
     running++;
     try {
       return await spawnBounded(id, backend, extra);
@@ -63,14 +69,32 @@ export function createLinkProbes(ctx: QemuContext) {
     }
   }
 
-  async function spawnBounded(id: string, backend: string, extra: string[]): Promise<{ probe: Probe; startMs: number }> {
+  async function spawnBounded(
+    id: string,
+    backend: string,
+    extra: string[],
+  ): Promise<{ probe: Probe; startMs: number }> {
     const dir = path.join(root, id);
     await mkdir(dir, { recursive: true });
     const sock = path.join(dir, 'qmp.sock');
     const argv = [
-      '-name', `vmops-probe-${id}`, '-S', '-nodefaults', '-display', 'none',
-      '-machine', `${MACHINE},memory-backend=ram0`, '-accel', ctx.accelerator === 'tcg' ? 'tcg,tb-size=64' : 'kvm',
-      '-m', `${PROBE_RAM_MIB}M`, '-object', backend, '-qmp', `unix:${sock},server=on,wait=off`, ...extra,
+      '-name',
+      `vmops-probe-${id}`,
+      '-S',
+      '-nodefaults',
+      '-display',
+      'none',
+      '-machine',
+      `${MACHINE},memory-backend=ram0`,
+      '-accel',
+      ctx.accelerator === 'tcg' ? 'tcg,tb-size=64' : 'kvm',
+      '-m',
+      `${PROBE_RAM_MIB}M`,
+      '-object',
+      backend,
+      '-qmp',
+      `unix:${sock},server=on,wait=off`,
+      ...extra,
     ];
     const t0 = performance.now();
     const ttl = ['--signal=KILL', `${PROBE_TTL_MS / 1000}s`, ctx.binary];
@@ -111,7 +135,10 @@ export function createLinkProbes(ctx: QemuContext) {
     // Target side: a probe QEMU waiting for the incoming state.
     async prepare(bindHost: string): Promise<ProbeIncoming> {
       const id = randomUUID();
-      const { probe, startMs } = await spawnProbe(id, `memory-backend-ram,id=ram0,size=${PROBE_RAM_MIB}M`, ['-incoming', 'defer']);
+      const { probe, startMs } = await spawnProbe(id, `memory-backend-ram,id=ram0,size=${PROBE_RAM_MIB}M`, [
+        '-incoming',
+        'defer',
+      ]);
       try {
         const migrationUri = `tcp:${hostPort(bindHost, await freePort(bindHost))}`;
         await probe.qmp.execute('migrate-incoming', { uri: migrationUri });
@@ -126,19 +153,31 @@ export function createLinkProbes(ctx: QemuContext) {
     // Source side: sends the random RAM with the settings a VM migration uses.
     async send(migrationUri: string): Promise<ProbeResult> {
       await ensureRamFile();
-      const { probe } = await spawnProbe(randomUUID(), `memory-backend-file,id=ram0,size=${PROBE_RAM_MIB}M,mem-path=${ramFile},share=off`, []);
+      const { probe } = await spawnProbe(
+        randomUUID(),
+        `memory-backend-file,id=ram0,size=${PROBE_RAM_MIB}M,mem-path=${ramFile},share=off`,
+        [],
+      );
       try {
-        await probe.qmp.execute('migrate-set-parameters', { 'max-bandwidth': DEFAULT_MAX_BANDWIDTH_BYTES, 'downtime-limit': DEFAULT_DOWNTIME_LIMIT_MS });
+        await probe.qmp.execute('migrate-set-parameters', {
+          'max-bandwidth': DEFAULT_MAX_BANDWIDTH_BYTES,
+          'downtime-limit': DEFAULT_DOWNTIME_LIMIT_MS,
+        });
         const t0 = performance.now();
         await probe.qmp.execute('migrate', { uri: migrationUri });
         const until = Date.now() + MIGRATE_MS;
         for (;;) {
           const q = await probe.qmp.execute<QueryMigrate>('query-migrate');
           if (q.status === 'completed') {
-            return { bytes: q.ram?.transferred ?? 0, transferMs: Math.round(performance.now() - t0), downtimeMs: q.downtime ?? 0 };
+            return {
+              bytes: q.ram?.transferred ?? 0,
+              transferMs: Math.round(performance.now() - t0),
+              downtimeMs: q.downtime ?? 0,
+            };
           }
           // Mostly the target's side (nothing listening, gone): the caller's to fix, not ours.
-          if (q.status === 'failed' || q.status === 'cancelled') throw conflict(`Link probe to ${migrationUri} failed: ${q['error-desc'] ?? q.status}`, { migrationUri });
+          if (q.status === 'failed' || q.status === 'cancelled')
+            throw conflict(`Link probe to ${migrationUri} failed: ${q['error-desc'] ?? q.status}`, { migrationUri });
           if (Date.now() > until) throw timeout('Link probe migration', MIGRATE_MS / 1000);
           await sleep(10);
         }

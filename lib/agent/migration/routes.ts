@@ -13,7 +13,14 @@ import { createIncomingMigrations, type IncomingMigrations } from './incoming';
 import { createHandOver } from './hand-over';
 import { createOutgoingMigrations } from './outgoing';
 import { createLinkProbes, type LinkProbes } from './probe';
-import { finishIncomingRequestSchema, finishOutgoingRequestSchema, incomingRequestSchema, migrateRequestSchema, probeSendRequestSchema, type DirtyRate } from '@/lib/agent-protocol/migration';
+import {
+  finishIncomingRequestSchema,
+  finishOutgoingRequestSchema,
+  incomingRequestSchema,
+  migrateRequestSchema,
+  probeSendRequestSchema,
+  type DirtyRate,
+} from '@/lib/agent-protocol/migration';
 
 // The address the caller reached this agent on: the source host reaches it there too (a loopback
 // agent gets a loopback migration; "::ffff:1.2.3.4" is plain IPv4).
@@ -50,7 +57,8 @@ export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
     })
     .post('/v1/vms/:id/migrate', async (ctx) => {
       const id = vmId(ctx);
-      const req = parseInput(migrateRequestSchema, await ctx.json()); // before source(): bad input is 422 even without QEMU
+      // before source(): bad input is 422 even without QEMU
+      const req = parseInput(migrateRequestSchema, await ctx.json());
       return { status: 202, body: await source().migrate(id, req) };
     })
     .post('/v1/vms/:id/migrate/cancel', async (ctx) => {

@@ -6,7 +6,10 @@ import { chooseAccelerator, parseCpuFlags, readAccelFacts } from './accel';
 
 describe('chooseAccelerator', () => {
   it('picks KVM only with /dev/kvm, vmx or svm, and no kvm_pvm', () => {
-    expect(chooseAccelerator({ devKvm: 'ok', cpuFlags: ['fpu', 'vmx'], kvmPvm: false })).toEqual({ accelerator: 'kvm', reason: 'KVM: /dev/kvm with hardware virtualization (vmx)' });
+    expect(chooseAccelerator({ devKvm: 'ok', cpuFlags: ['fpu', 'vmx'], kvmPvm: false })).toEqual({
+      accelerator: 'kvm',
+      reason: 'KVM: /dev/kvm with hardware virtualization (vmx)',
+    });
     expect(chooseAccelerator({ devKvm: 'ok', cpuFlags: ['svm'], kvmPvm: false }).accelerator).toBe('kvm');
   });
 
@@ -19,9 +22,18 @@ describe('chooseAccelerator', () => {
   });
 
   it('falls back to TCG with a reason for each missing fact', () => {
-    expect(chooseAccelerator({ devKvm: 'absent', cpuFlags: ['vmx'], kvmPvm: false })).toMatchObject({ accelerator: 'tcg', reason: expect.stringMatching(/^TCG: \/dev\/kvm does not exist/) });
-    expect(chooseAccelerator({ devKvm: 'ok', cpuFlags: ['fpu'], kvmPvm: false })).toMatchObject({ accelerator: 'tcg', reason: expect.stringContaining('no vmx/svm') });
-    expect(chooseAccelerator({ devKvm: 'denied', cpuFlags: ['vmx'], kvmPvm: false })).toMatchObject({ accelerator: 'tcg', reason: expect.stringContaining('kvm group') });
+    expect(chooseAccelerator({ devKvm: 'absent', cpuFlags: ['vmx'], kvmPvm: false })).toMatchObject({
+      accelerator: 'tcg',
+      reason: expect.stringMatching(/^TCG: \/dev\/kvm does not exist/),
+    });
+    expect(chooseAccelerator({ devKvm: 'ok', cpuFlags: ['fpu'], kvmPvm: false })).toMatchObject({
+      accelerator: 'tcg',
+      reason: expect.stringContaining('no vmx/svm'),
+    });
+    expect(chooseAccelerator({ devKvm: 'denied', cpuFlags: ['vmx'], kvmPvm: false })).toMatchObject({
+      accelerator: 'tcg',
+      reason: expect.stringContaining('kvm group'),
+    });
   });
 });
 
@@ -32,7 +44,11 @@ describe('parseCpuFlags / readAccelFacts', () => {
   });
 
   it('reads the first flags line only', () => {
-    expect(parseCpuFlags('processor\t: 0\nflags\t\t: fpu vme vmx\nprocessor\t: 1\nflags\t\t: other\n')).toEqual(['fpu', 'vme', 'vmx']);
+    expect(parseCpuFlags('processor\t: 0\nflags\t\t: fpu vme vmx\nprocessor\t: 1\nflags\t\t: other\n')).toEqual([
+      'fpu',
+      'vme',
+      'vmx',
+    ]);
     expect(parseCpuFlags('')).toEqual([]);
   });
 

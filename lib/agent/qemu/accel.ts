@@ -14,7 +14,8 @@ export type AccelChoice = { accelerator: 'kvm' | 'tcg'; reason: string };
 
 export function chooseAccelerator(f: AccelFacts): AccelChoice {
   const hw = f.cpuFlags.includes('vmx') ? 'vmx' : f.cpuFlags.includes('svm') ? 'svm' : null;
-  if (f.devKvm === 'absent') return { accelerator: 'tcg', reason: 'TCG: /dev/kvm does not exist (KVM module not loaded or not available)' };
+  if (f.devKvm === 'absent')
+    return { accelerator: 'tcg', reason: 'TCG: /dev/kvm does not exist (KVM module not loaded or not available)' };
   if (f.kvmPvm) {
     return {
       accelerator: 'tcg',
@@ -23,15 +24,28 @@ export function chooseAccelerator(f: AccelFacts): AccelChoice {
         : 'TCG: /dev/kvm is provided by kvm_pvm (no vmx/svm); stock guests cannot run under it',
     };
   }
-  if (!hw) return { accelerator: 'tcg', reason: 'TCG: /dev/kvm exists but the CPU has no vmx/svm flag; stock guests cannot run under it' };
-  if (f.devKvm === 'denied') return { accelerator: 'tcg', reason: 'TCG: /dev/kvm is not readable and writable by the agent user (add it to the kvm group)' };
+  if (!hw)
+    return {
+      accelerator: 'tcg',
+      reason: 'TCG: /dev/kvm exists but the CPU has no vmx/svm flag; stock guests cannot run under it',
+    };
+  if (f.devKvm === 'denied')
+    return {
+      accelerator: 'tcg',
+      reason: 'TCG: /dev/kvm is not readable and writable by the agent user (add it to the kvm group)',
+    };
   return { accelerator: 'kvm', reason: `KVM: /dev/kvm with hardware virtualization (${hw})` };
 }
 
 // Only the first `flags` line: every CPU repeats it and hosts are homogeneous.
 export function parseCpuFlags(cpuinfo: string): string[] {
   const line = cpuinfo.split('\n').find((l) => /^flags\s*:/.test(l));
-  return line ? line.replace(/^flags\s*:\s*/, '').trim().split(/\s+/) : [];
+  return line
+    ? line
+        .replace(/^flags\s*:\s*/, '')
+        .trim()
+        .split(/\s+/)
+    : [];
 }
 
 // Thin reader over the real host; root lets tests point it at a fake tree.

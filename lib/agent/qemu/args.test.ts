@@ -12,7 +12,12 @@ const spec: VmSpec = {
   diskPath: '/pool/vms/vm-one/disk0.qcow2',
   boot: { kernelPath: '/img/vmlinux', initrdPath: '/img/initrd.gz', append: 'console=ttyS0 quiet' },
 };
-const paths = { qmpSocket: '/pool/vms/vm-one/qmp.sock', serialSocket: '/pool/vms/vm-one/serial.sock', serialLog: '/pool/vms/vm-one/serial.log', pidFile: '/pool/vms/vm-one/qemu.pid' };
+const paths = {
+  qmpSocket: '/pool/vms/vm-one/qmp.sock',
+  serialSocket: '/pool/vms/vm-one/serial.sock',
+  serialLog: '/pool/vms/vm-one/serial.log',
+  pidFile: '/pool/vms/vm-one/qemu.pid',
+};
 
 // Value following `flag` (first occurrence, or the nth).
 const after = (args: string[], flag: string, nth = 0) => args.filter((_, i) => args[i - 1] === flag)[nth];
@@ -48,15 +53,27 @@ describe('buildQemuArgs', () => {
   });
 
   it('attaches the disk as qcow2 over a file node on virtio-blk', () => {
-    expect(JSON.parse(after(args, '-blockdev', 0))).toEqual({ driver: 'file', filename: spec.diskPath, 'node-name': 'disk0-file' });
-    expect(JSON.parse(after(args, '-blockdev', 1))).toEqual({ driver: 'qcow2', file: 'disk0-file', 'node-name': 'disk0' });
+    expect(JSON.parse(after(args, '-blockdev', 0))).toEqual({
+      driver: 'file',
+      filename: spec.diskPath,
+      'node-name': 'disk0-file',
+    });
+    expect(JSON.parse(after(args, '-blockdev', 1))).toEqual({
+      driver: 'qcow2',
+      file: 'disk0-file',
+      'node-name': 'disk0',
+    });
     expect(after(args, '-device')).toBe('virtio-blk-pci,drive=disk0,id=vda');
     expect(args.filter((a) => a === '-blockdev')).toHaveLength(2);
   });
 
   it('puts a copy-on-read filter over the qcow2 node for instant recovery', () => {
     const cor = buildQemuArgs({ ...spec, copyOnRead: true }, { accelerator: 'tcg', paths });
-    expect(JSON.parse(after(cor, '-blockdev', 2))).toEqual({ driver: 'copy-on-read', file: 'disk0', 'node-name': 'disk0-cor' });
+    expect(JSON.parse(after(cor, '-blockdev', 2))).toEqual({
+      driver: 'copy-on-read',
+      file: 'disk0',
+      'node-name': 'disk0-cor',
+    });
     expect(after(cor, '-device')).toBe('virtio-blk-pci,drive=disk0-cor,id=vda');
   });
 

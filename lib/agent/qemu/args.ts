@@ -24,37 +24,50 @@ export function buildQemuArgs(spec: VmSpec, opts: QemuArgsOptions): string[] {
   const { paths } = opts;
   const args: string[] = [
     // The VM id in the command line is also how a pid is recognised as ours (pid reuse check).
-    '-name', `${optValue(spec.id)},debug-threads=on`,
+    '-name',
+    `${optValue(spec.id)},debug-threads=on`,
     // Start paused: the agent connects QMP and the serial socket first, then `cont`, so no early
     // console output is lost and a start failure is seen before the guest runs.
     '-S',
     '-nodefaults',
-    '-display', 'none',
+    '-display',
+    'none',
     // A guest reboot/panic (panic=-1) ends the process; the agent reports it instead of looping.
     '-no-reboot',
-    '-machine', MACHINE,
+    '-machine',
+    MACHINE,
     // TCG's translation cache defaults to 1 GiB and can dwarf a small guest's RSS; 64 MiB is
     // plenty for one vCPU's working set and keeps placement honest.
-    '-accel', opts.accelerator === 'tcg' ? 'tcg,tb-size=64' : 'kvm',
+    '-accel',
+    opts.accelerator === 'tcg' ? 'tcg,tb-size=64' : 'kvm',
   ];
   if (opts.accelerator === 'kvm') args.push('-cpu', 'host');
   args.push(
-    '-smp', String(spec.vcpus),
-    '-m', `${spec.memoryMiB}M`,
-    '-qmp', `unix:${optValue(paths.qmpSocket)},server=on,wait=off`,
+    '-smp',
+    String(spec.vcpus),
+    '-m',
+    `${spec.memoryMiB}M`,
+    '-qmp',
+    `unix:${optValue(paths.qmpSocket)},server=on,wait=off`,
     '-chardev',
     `socket,id=ser0,path=${optValue(paths.serialSocket)},server=on,wait=off,logfile=${optValue(paths.serialLog)},logappend=on`,
-    '-serial', 'chardev:ser0',
+    '-serial',
+    'chardev:ser0',
     // JSON -blockdev: file names need no escaping at all.
-    '-blockdev', JSON.stringify({ driver: 'file', filename: spec.diskPath, 'node-name': DISK_FILE_NODE }),
-    '-blockdev', JSON.stringify({ driver: 'qcow2', file: DISK_FILE_NODE, 'node-name': DISK_NODE }),
+    '-blockdev',
+    JSON.stringify({ driver: 'file', filename: spec.diskPath, 'node-name': DISK_FILE_NODE }),
+    '-blockdev',
+    JSON.stringify({ driver: 'qcow2', file: DISK_FILE_NODE, 'node-name': DISK_NODE }),
   );
   // Block jobs (block-stream, backups) still target DISK_NODE, the format node under the filter.
-  if (spec.copyOnRead) args.push('-blockdev', JSON.stringify({ driver: 'copy-on-read', file: DISK_NODE, 'node-name': DISK_COR_NODE }));
+  if (spec.copyOnRead)
+    args.push('-blockdev', JSON.stringify({ driver: 'copy-on-read', file: DISK_NODE, 'node-name': DISK_COR_NODE }));
   args.push(
-    '-device', `virtio-blk-pci,drive=${spec.copyOnRead ? DISK_COR_NODE : DISK_NODE},id=${DISK_DEVICE_ID}`,
+    '-device',
+    `virtio-blk-pci,drive=${spec.copyOnRead ? DISK_COR_NODE : DISK_NODE},id=${DISK_DEVICE_ID}`,
     // Guest memory statistics (qom-get guest-stats) when the guest loads virtio_balloon.
-    '-device', 'virtio-balloon-pci,id=balloon0',
+    '-device',
+    'virtio-balloon-pci,id=balloon0',
   );
   if (spec.boot.kernelPath) args.push('-kernel', spec.boot.kernelPath);
   if (spec.boot.initrdPath) args.push('-initrd', spec.boot.initrdPath);

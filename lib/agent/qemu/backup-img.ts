@@ -15,9 +15,15 @@ export type ImageBitmap = { name: string; flags: string[]; granularity: number }
 
 // Persistent bitmaps stored in a qcow2 file. flags: "auto" = recording, "in-use" = the image was
 // not closed cleanly while the bitmap was loaded (its content cannot be trusted).
-export async function imageBitmaps(bin: string, file: string): Promise<{ bitmaps: ImageBitmap[]; virtualSizeBytes: number }> {
+export async function imageBitmaps(
+  bin: string,
+  file: string,
+): Promise<{ bitmaps: ImageBitmap[]; virtualSizeBytes: number }> {
   const { stdout } = await runQemuImg(bin, 'qemu-img info', ['info', '--output=json', '-U', file]);
-  const j = JSON.parse(stdout) as { 'virtual-size': number; 'format-specific'?: { data?: { bitmaps?: ImageBitmap[] } } };
+  const j = JSON.parse(stdout) as {
+    'virtual-size': number;
+    'format-specific'?: { data?: { bitmaps?: ImageBitmap[] } };
+  };
   return { bitmaps: j['format-specific']?.data?.bitmaps ?? [], virtualSizeBytes: j['virtual-size'] };
 }
 
@@ -31,23 +37,59 @@ export async function allocatedBytes(bin: string, file: string): Promise<number>
 
 // An empty qcow2 backup target (a running VM's job fills it); an incremental one reads unchanged
 // clusters from its parent.
-export async function createTarget(bin: string, file: string, sizeBytes: number, backing: string | null): Promise<void> {
-  const args = ['create', '-q', '-f', 'qcow2', ...(backing ? ['-b', backing, '-F', 'qcow2'] : []), file, String(sizeBytes)];
+export async function createTarget(
+  bin: string,
+  file: string,
+  sizeBytes: number,
+  backing: string | null,
+): Promise<void> {
+  const args = [
+    'create',
+    '-q',
+    '-f',
+    'qcow2',
+    ...(backing ? ['-b', backing, '-F', 'qcow2'] : []),
+    file,
+    String(sizeBytes),
+  ];
   await runQemuImg(bin, 'qemu-img create', args);
 }
 
 // Stopped VM, full: the whole disk (through its image backing) as one standalone qcow2; zero
 // areas are not written.
 export async function offlineFull(bin: string, disk: string, out: string, onProgress?: Progress): Promise<void> {
-  await runQemuImg(bin, 'qemu-img convert', ['convert', '-p', '-f', 'qcow2', '-O', 'qcow2', disk, out], withProgress(onProgress));
+  await runQemuImg(
+    bin,
+    'qemu-img convert',
+    ['convert', '-p', '-f', 'qcow2', '-O', 'qcow2', disk, out],
+    withProgress(onProgress),
+  );
 }
 
 // Stopped VM, incremental: an overlay on the VM disk, then a safe rebase onto the parent. Rebase
 // compares the two chains and writes into the overlay only the clusters whose content differs,
 // so the file holds exactly what changed since the parent, whatever the bitmap says.
 // (`convert -B parent` would copy every cluster allocated in the disk's top layer instead.)
-export async function offlineIncremental(bin: string, disk: string, parent: string, out: string, sizeBytes: number, onProgress?: Progress): Promise<void> {
-  await runQemuImg(bin, 'qemu-img create', ['create', '-q', '-f', 'qcow2', '-b', disk, '-F', 'qcow2', out, String(sizeBytes)]);
+export async function offlineIncremental(
+  bin: string,
+  disk: string,
+  parent: string,
+  out: string,
+  sizeBytes: number,
+  onProgress?: Progress,
+): Promise<void> {
+  await runQemuImg(bin, 'qemu-img create', [
+    'create',
+    '-q',
+    '-f',
+    'qcow2',
+    '-b',
+    disk,
+    '-F',
+    'qcow2',
+    out,
+    String(sizeBytes),
+  ]);
   await rebase(bin, out, parent, onProgress);
 }
 

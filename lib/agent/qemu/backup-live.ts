@@ -80,11 +80,17 @@ export async function runLiveBackup(s: VmSession, o: LiveBackupOptions): Promise
     // transaction (QEMU 7.2: "Bitmap already exists"): remove it first; the new one is added
     // atomically with the job start, which is what makes the chain exact.
     if (o.bitmapAction === 'replace') await s.execute('block-dirty-bitmap-remove', { node: disk, name: o.bitmap });
-    const bitmapOp = o.incremental || !o.bitmapAction ? [] : o.bitmapAction === 'clear'
-      ? [{ type: 'block-dirty-bitmap-clear', data: { node: disk, name: o.bitmap } }]
-      : [{ type: 'block-dirty-bitmap-add', data: { node: disk, name: o.bitmap, persistent: true } }];
+    const bitmapOp =
+      o.incremental || !o.bitmapAction
+        ? []
+        : o.bitmapAction === 'clear'
+          ? [{ type: 'block-dirty-bitmap-clear', data: { node: disk, name: o.bitmap } }]
+          : [{ type: 'block-dirty-bitmap-add', data: { node: disk, name: o.bitmap, persistent: true } }];
     const job = {
-      'job-id': id, device: disk, target: id, 'auto-dismiss': false,
+      'job-id': id,
+      device: disk,
+      target: id,
+      'auto-dismiss': false,
       ...(o.incremental ? { sync: 'incremental', bitmap: o.bitmap } : { sync: 'full' }),
       ...(o.speed ? { speed: o.speed } : {}),
     };
@@ -104,9 +110,11 @@ export async function runLiveBackup(s: VmSession, o: LiveBackupOptions): Promise
 async function waitJob(s: VmSession, id: string, onProgress: LiveBackupOptions['onProgress']): Promise<Job> {
   for (;;) {
     if (s.isGone) throw qemuError('backup', `VM ${s.id} stopped during the backup`);
-    const job = (await s.execute<Job[]>('query-jobs').catch((err: Error) => {
-      throw qemuError('backup', `VM ${s.id} stopped during the backup (${err.message})`);
-    })).find((j) => j.id === id);
+    const job = (
+      await s.execute<Job[]>('query-jobs').catch((err: Error) => {
+        throw qemuError('backup', `VM ${s.id} stopped during the backup (${err.message})`);
+      })
+    ).find((j) => j.id === id);
     if (!job) throw qemuError('backup', `backup job ${id} disappeared`);
     if (job.status === 'concluded') {
       if (job.error) throw qemuError('blockdev-backup', job.error);

@@ -44,6 +44,8 @@ export function parseQemuVersion(out: string): string | null {
 export function qemuVersion(binary: string | null = findQemuBinary()): Promise<string | null> {
   if (!binary) return Promise.resolve(null);
   return new Promise((resolve) => {
-    execFile(binary, ['--version'], { timeout: 10_000 }, (err, stdout) => resolve(err ? null : parseQemuVersion(stdout)));
+    execFile(binary, ['--version'], { timeout: 10_000 }, (err, stdout) =>
+      resolve(err ? null : parseQemuVersion(stdout)),
+    );
   });
 }

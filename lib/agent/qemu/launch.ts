@@ -6,7 +6,15 @@ import { qemuError, timeout } from '@/lib/errors';
 import type { VmSpec } from '../driver/types';
 import { buildQemuArgs } from './args';
 import { isQemuFor, sendSignal, spawnQemu, waitForExit } from './process';
-import { ensureSocketDir, fileSize, readRange, writeJson, type ExitRecord, type RunRecord, type VmPaths } from './vm-files';
+import {
+  ensureSocketDir,
+  fileSize,
+  readRange,
+  writeJson,
+  type ExitRecord,
+  type RunRecord,
+  type VmPaths,
+} from './vm-files';
 import { VmSession } from './vm-session';
 
 const SERIAL_LOG_ROTATE_BYTES = 1024 * 1024; // keep the previous boot's console, bounded
@@ -40,8 +48,11 @@ export async function launchVm(o: LaunchOptions): Promise<VmSession> {
   const { paths } = o;
   await mkdir(paths.runDir, { recursive: true });
   ensureSocketDir(paths);
-  await Promise.all([paths.qmpSocket, paths.serialSocket, paths.exit, paths.pidFile].map((f) => rm(f, { force: true })));
-  if ((await fileSize(paths.serialLog)) > SERIAL_LOG_ROTATE_BYTES) await rename(paths.serialLog, `${paths.serialLog}.1`);
+  await Promise.all(
+    [paths.qmpSocket, paths.serialSocket, paths.exit, paths.pidFile].map((f) => rm(f, { force: true })),
+  );
+  if ((await fileSize(paths.serialLog)) > SERIAL_LOG_ROTATE_BYTES)
+    await rename(paths.serialLog, `${paths.serialLog}.1`);
   await appendFile(paths.qemuLog, `=== ${new Date().toISOString()} vmops start ===\n`);
 
   const argv = buildQemuArgs(spec, { accelerator: o.accelerator, paths, incoming: o.incoming });
@@ -79,7 +90,10 @@ export async function launchVm(o: LaunchOptions): Promise<VmSession> {
   while (!session) {
     if (exitCode !== null) return failed(`QEMU exited (${exitCode}) during startup`);
     try {
-      session = await VmSession.attach({ id: spec.id, paths, run, child, log: o.log, onExit: o.onExit }, { qmpMs: 5_000 });
+      session = await VmSession.attach(
+        { id: spec.id, paths, run, child, log: o.log, onExit: o.onExit },
+        { qmpMs: 5_000 },
+      );
     } catch (err) {
       if (Date.now() > until) {
         await failed(`QMP did not come up: ${(err as Error).message}`).catch(() => {});

@@ -10,7 +10,18 @@ export const NBD_NODE = 'vmops-mig-nbd';
 export const NBD_EXPORT = 'vmops-mig-export';
 
 export type QueryMigrate = {
-  status?: 'none' | 'setup' | 'active' | 'pre-switchover' | 'device' | 'cancelling' | 'cancelled' | 'failed' | 'completed' | 'postcopy-active' | 'wait-unplug';
+  status?:
+    | 'none'
+    | 'setup'
+    | 'active'
+    | 'pre-switchover'
+    | 'device'
+    | 'cancelling'
+    | 'cancelled'
+    | 'failed'
+    | 'completed'
+    | 'postcopy-active'
+    | 'wait-unplug';
   'total-time'?: number;
   'expected-downtime'?: number;
   downtime?: number;
@@ -18,7 +29,15 @@ export type QueryMigrate = {
   ram?: { transferred: number; remaining: number; total: number; 'dirty-pages-rate': number; 'page-size': number };
 };
 
-export type BlockJob = { device: string; type: string; len: number; offset: number; ready: boolean; status: string; busy: boolean };
+export type BlockJob = {
+  device: string;
+  type: string;
+  len: number;
+  offset: number;
+  ready: boolean;
+  status: string;
+  busy: boolean;
+};
 
 // A port QEMU can listen on. The tiny window until QEMU binds it is acceptable: a collision
 // fails the prepare step loudly (QEMU's own words), nothing runs half-configured.
@@ -48,10 +67,25 @@ export async function setMigrationCapabilities(s: VmSession): Promise<void> {
 
 // Source, storage mode: the guest's writes go synchronously to both disks (write-blocking), so
 // once READY the copy stays identical and the memory migration may start.
-export async function startMirror(s: VmSession, nbd: { host: string; port: number; exportName: string }, sync: 'top' | 'full'): Promise<void> {
-  await s.execute('blockdev-add', { driver: 'nbd', 'node-name': NBD_NODE, server: { type: 'inet', host: nbd.host, port: String(nbd.port) }, export: nbd.exportName });
+export async function startMirror(
+  s: VmSession,
+  nbd: { host: string; port: number; exportName: string },
+  sync: 'top' | 'full',
+): Promise<void> {
+  await s.execute('blockdev-add', {
+    driver: 'nbd',
+    'node-name': NBD_NODE,
+    server: { type: 'inet', host: nbd.host, port: String(nbd.port) },
+    export: nbd.exportName,
+  });
   // The top of the chain: mirror reads through its backing files (sync full) or copies only it (top).
-  await s.execute('blockdev-mirror', { 'job-id': MIRROR_JOB, device: await activeDiskNode(s), target: NBD_NODE, sync, 'copy-mode': 'write-blocking' });
+  await s.execute('blockdev-mirror', {
+    'job-id': MIRROR_JOB,
+    device: await activeDiskNode(s),
+    target: NBD_NODE,
+    sync,
+    'copy-mode': 'write-blocking',
+  });
 }
 
 // Ends the mirror (after READY a cancel completes it without pivoting: the source keeps its own
@@ -61,7 +95,8 @@ export async function stopMirror(s: VmSession, timeoutMs = 30_000): Promise<void
     await s.execute('block-job-cancel', { device: MIRROR_JOB, force: true }).catch(() => {});
     const until = Date.now() + timeoutMs;
     while (await mirrorJob(s)) {
-      if (Date.now() > until) throw qemuError('block-job-cancel', `mirror job did not end within ${timeoutMs / 1000} s`);
+      if (Date.now() > until)
+        throw qemuError('block-job-cancel', `mirror job did not end within ${timeoutMs / 1000} s`);
       await sleep(50);
     }
   }

@@ -19,7 +19,7 @@ describe('/proc parsing', () => {
     expect(parseVmRssBytes('Name:\tkthread\n')).toBe(0);
   });
 
-  it('reports this process\'s CPU time and RSS', () => {
+  it("reports this process's CPU time and RSS", () => {
     const s = procStats(process.pid)!;
     expect(s.rssBytes).toBeGreaterThan(1024 * 1024);
     expect(s.cpuTimeMs).toBeGreaterThanOrEqual(0);
@@ -30,7 +30,11 @@ describe('spawnQemu / isQemuFor', () => {
   // A stand-in "QEMU": sh keeps the `-name <id>,debug-threads=on` words in its own cmdline.
   it('spawns detached with output in the log, recognises the pid by VM id, and sees it exit', async () => {
     const log = path.join(dir, 'qemu.log');
-    const { pid, child } = await spawnQemu('sh', ['-c', 'echo started; sleep 30; true', '-name', 'vm-t1,debug-threads=on'], { logPath: log, cwd: dir });
+    const { pid, child } = await spawnQemu(
+      'sh',
+      ['-c', 'echo started; sleep 30; true', '-name', 'vm-t1,debug-threads=on'],
+      { logPath: log, cwd: dir },
+    );
     expect(child.spawnargs).toContain('-name');
     // Its whole first line before the kill: on a loaded machine sh may not have run echo yet.
     await waitFor('the stand-in to start', async () => (await readFile(log, 'utf8')) === 'started\n', 10_000, 20);
@@ -47,6 +51,8 @@ describe('spawnQemu / isQemuFor', () => {
   });
 
   it('rejects with QEMU_ERROR when the binary does not exist', async () => {
-    await expect(spawnQemu(path.join(dir, 'no-qemu'), [], { logPath: path.join(dir, 'q.log'), cwd: dir })).rejects.toMatchObject({ code: 'QEMU_ERROR' });
+    await expect(
+      spawnQemu(path.join(dir, 'no-qemu'), [], { logPath: path.join(dir, 'q.log'), cwd: dir }),
+    ).rejects.toMatchObject({ code: 'QEMU_ERROR' });
   });
 });

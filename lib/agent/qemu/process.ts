@@ -43,7 +43,10 @@ export function isQemuFor(pid: number, vmId: string): boolean {
   const argv = cmdline.split('\0');
   const i = argv.indexOf('-name');
   if (i < 0) return false;
-  const name = (argv[i + 1] ?? '').replace(/,,/g, '\u0000').split(',')[0].replace(/\u0000/g, ',');
+  const name = (argv[i + 1] ?? '')
+    .replace(/,,/g, '\u0000')
+    .split(',')[0]
+    .replace(/\u0000/g, ',');
   if (name !== vmId) return false;
   const stat = readProc(pid, 'stat');
   try {

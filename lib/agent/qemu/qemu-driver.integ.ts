@@ -53,12 +53,24 @@ async function newDriver() {
 
 function specFor(id: string, boot: VmSpec['boot'] = guestBoot()): VmSpec {
   const vmDir = path.join(pools[0].path, 'vms', id);
-  return { id, name: id, vcpus: 1, memoryMiB: 128, pool: 'local', vmDir, diskPath: path.join(vmDir, 'disk0.qcow2'), boot };
+  return {
+    id,
+    name: id,
+    vcpus: 1,
+    memoryMiB: 128,
+    pool: 'local',
+    vmDir,
+    diskPath: path.join(vmDir, 'disk0.qcow2'),
+    boot,
+  };
 }
 
 beforeAll(async () => {
   // Missing QEMU is a failure of this suite, with the reason in the message.
-  expect(findQemuBinary(), 'qemu-system-x86_64 must be installed (apt-get install qemu-system-x86 qemu-utils)').not.toBeNull();
+  expect(
+    findQemuBinary(),
+    'qemu-system-x86_64 must be installed (apt-get install qemu-system-x86 qemu-utils)',
+  ).not.toBeNull();
   buildGuest();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vmops-qemu-integ-'));
   pools = [{ name: 'local', kind: 'local', path: path.join(tmp, 'local') }];
@@ -85,11 +97,15 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
     console.log(`accelerator: ${info.acceleratorReason}`);
   });
 
-  it('qemu-img: overlays, info, convert with progress, errors in qemu-img\'s words', async () => {
+  it("qemu-img: overlays, info, convert with progress, errors in qemu-img's words", async () => {
     const base = GUEST_DISK;
     const disk = path.join(tmp, 'img', 'overlay.qcow2');
     await driver.createOverlay(disk, base, 128 * MiB);
-    expect(await driver.diskInfo(disk)).toMatchObject({ format: 'qcow2', virtualSizeBytes: 128 * MiB, backingPath: base });
+    expect(await driver.diskInfo(disk)).toMatchObject({
+      format: 'qcow2',
+      virtualSizeBytes: 128 * MiB,
+      backingPath: base,
+    });
     await expect(driver.createOverlay(disk, base, 128 * MiB)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     await expect(driver.diskInfo(path.join(tmp, 'nope.qcow2'))).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
 
@@ -101,7 +117,11 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
     await driver.convertToQcow2(raw, dest, (f) => progress.push(f));
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    expect(await driver.diskInfo(dest)).toMatchObject({ format: 'qcow2', virtualSizeBytes: 32 * MiB, backingPath: null });
+    expect(await driver.diskInfo(dest)).toMatchObject({
+      format: 'qcow2',
+      virtualSizeBytes: 32 * MiB,
+      backingPath: null,
+    });
     expect(existsSync(`${dest}.part-${process.pid}`)).toBe(false);
 
     // A file qemu-img cannot read as an image: its own message comes back, nothing is left.
@@ -207,12 +227,17 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
     await waitFor('ready', async () => (await driver.getVm('integ-c'))?.guestReady, 120_000);
     await ask(driverConsole(driver), 'integ-c', 'write 3', /^VMOPS-OK seq=3$/, 30_000);
 
-    const readyLines = async () => (await driver.consoleTail('integ-c', 2000)).lines.filter((l) => l.startsWith('VMOPS-READY')).length;
+    const readyLines = async () =>
+      (await driver.consoleTail('integ-c', 2000)).lines.filter((l) => l.startsWith('VMOPS-READY')).length;
     const readyBefore = await readyLines();
     await driver.resetVm('integ-c');
     expect(await driver.getVm('integ-c')).toMatchObject({ state: 'running', pid: first.pid });
     // Ready again only once the rebooted guest says so (the flag was cleared by the reset).
-    await waitFor('ready after reset', async () => (await readyLines()) > readyBefore && (await driver.getVm('integ-c'))?.guestReady, 120_000);
+    await waitFor(
+      'ready after reset',
+      async () => (await readyLines()) > readyBefore && (await driver.getVm('integ-c'))?.guestReady,
+      120_000,
+    );
     await ask(driverConsole(driver), 'integ-c', 'read', /^VMOPS-RECORDS first=1 last=3 count=3 gaps=0$/, 30_000);
 
     process.kill(first.pid!, 'SIGKILL'); // not through the driver: a crash
@@ -244,7 +269,10 @@ describe('QEMU driver (real QEMU, tiny-linux guest)', () => {
     driver = await newDriver();
     await driver.reattach();
     expect(await driver.getVm('integ-c')).toMatchObject({ state: 'shutoff', pid: null });
-    expect(JSON.parse(readFileSync(path.join(spec.vmDir, 'exit.json'), 'utf8'))).toMatchObject({ pid: run.pid, clean: true });
+    expect(JSON.parse(readFileSync(path.join(spec.vmDir, 'exit.json'), 'utf8'))).toMatchObject({
+      pid: run.pid,
+      clean: true,
+    });
     await driver.undefineVm('integ-c');
     expect(existsSync(spec.vmDir)).toBe(false);
   });

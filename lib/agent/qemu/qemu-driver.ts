@@ -27,12 +27,17 @@ export type QemuDriverOptions = {
   hostName?: string; // the agent's name (owner of the VMs it defines); default: os.hostname()
 };
 
-type BlockStats = { device: string; qdev?: string; stats: { rd_bytes: number; wr_bytes: number; rd_operations: number; wr_operations: number } };
+type BlockStats = {
+  device: string;
+  qdev?: string;
+  stats: { rd_bytes: number; wr_bytes: number; rd_operations: number; wr_operations: number };
+};
 
 export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver> {
   const log = opts.log ?? (() => {});
   const binary = opts.qemuBinary ?? findQemuBinary();
-  if (!binary || !existsSync(binary)) throw qemuError('QEMU driver', `qemu-system-x86_64 not found${binary ? ` at ${binary}` : ' on PATH'}`);
+  if (!binary || !existsSync(binary))
+    throw qemuError('QEMU driver', `qemu-system-x86_64 not found${binary ? ` at ${binary}` : ' on PATH'}`);
   const qemuImg = findQemuImg(binary);
   if (!qemuImg) throw qemuError('QEMU driver', 'qemu-img not found next to QEMU or on PATH');
   const version = await qemuVersion(binary);
@@ -51,7 +56,17 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
 
   const driver: Driver = {
     kind: 'qemu',
-    qemu: { hostName, binary, qemuImg, vms, pools: opts.pools, accelerator: accel.accelerator === 'kvm' ? 'kvm' : 'tcg', withLock, log, startGuard: async () => {} },
+    qemu: {
+      hostName,
+      binary,
+      qemuImg,
+      vms,
+      pools: opts.pools,
+      accelerator: accel.accelerator === 'kvm' ? 'kvm' : 'tcg',
+      withLock,
+      log,
+      startGuard: async () => {},
+    },
 
     async info(): Promise<DriverInfo> {
       return { kind: 'qemu', qemuVersion: version, accelerator: accel.accelerator, acceleratorReason: accel.reason };
@@ -88,11 +103,20 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
         }
         const t0 = Date.now();
         const session = await vms.whileLaunching(id, async () => {
-          const launched = await launchVm({ binary, spec, paths: vms.paths(spec), accelerator: accel.accelerator, log, onExit: vms.onExit });
+          const launched = await launchVm({
+            binary,
+            spec,
+            paths: vms.paths(spec),
+            accelerator: accel.accelerator,
+            log,
+            onExit: vms.onExit,
+          });
           if (!launched.isGone) vms.sessions.set(id, launched);
           return launched;
         });
-        void session.waitReady(300_000).then((ok) => ok && log(`VM ${id}: guest ready ${session.readyAt! - t0} ms after spawn`));
+        void session
+          .waitReady(300_000)
+          .then((ok) => ok && log(`VM ${id}: guest ready ${session.readyAt! - t0} ms after spawn`));
         return vms.runtime(spec);
       }),
 
@@ -131,7 +155,13 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
       sendSignal(run.pid, 'SIGKILL');
       if (!(await waitForExit(run.pid, id, 10_000))) throw timeout(`Killing QEMU pid ${run.pid} of VM ${id}`, 10);
       if (s) await s.waitExit(5_000);
-      else await writeJson(vms.paths(spec).exit, { pid: run.pid, at: new Date().toISOString(), clean: true, reason: 'vmops-kill' });
+      else
+        await writeJson(vms.paths(spec).exit, {
+          pid: run.pid,
+          at: new Date().toISOString(),
+          clean: true,
+          reason: 'vmops-kill',
+        });
     },
 
     // -no-reboot makes a plain system_reset exit QEMU. Worse, SeaBIOS answers every reset after
@@ -164,7 +194,11 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
         await refuseUndefineWhileCloned(driver.qemu!, id); // its layers back other VMs' disks
         const pool = opts.pools.find((p) => p.name === spec.pool);
         const rel = pool ? path.relative(path.join(path.resolve(pool.path), 'vms'), path.resolve(spec.vmDir)) : '';
-        if (!rel || rel.includes('/') || rel.startsWith('..')) throw qemuError(`undefine VM ${id}`, `refusing to delete ${spec.vmDir}: not a VM directory of pool ${spec.pool}`);
+        if (!rel || rel.includes('/') || rel.startsWith('..'))
+          throw qemuError(
+            `undefine VM ${id}`,
+            `refusing to delete ${spec.vmDir}: not a VM directory of pool ${spec.pool}`,
+          );
         const paths = vms.paths(spec);
         await rm(spec.vmDir, { recursive: true, force: true });
         if (paths.socketDir !== spec.vmDir) await rm(paths.socketDir, { recursive: true, force: true });
@@ -188,8 +222,15 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
       const s = await vms.session(spec);
       const all = s ? await s.execute<BlockStats[]>('query-blockstats').catch(() => [] as BlockStats[]) : [];
       const ours = all.filter((b) => b.qdev?.includes(`/${DISK_DEVICE_ID}/`));
-      const sum = (k: keyof BlockStats['stats']) => (ours.length ? ours : all).reduce((n, b) => n + (b.stats[k] ?? 0), 0);
-      return { ...proc, diskRdBytes: sum('rd_bytes'), diskWrBytes: sum('wr_bytes'), diskRdOps: sum('rd_operations'), diskWrOps: sum('wr_operations') };
+      const sum = (k: keyof BlockStats['stats']) =>
+        (ours.length ? ours : all).reduce((n, b) => n + (b.stats[k] ?? 0), 0);
+      return {
+        ...proc,
+        diskRdBytes: sum('rd_bytes'),
+        diskWrBytes: sum('wr_bytes'),
+        diskRdOps: sum('rd_operations'),
+        diskWrOps: sum('wr_operations'),
+      };
     },
 
     async consoleTail(id, lines) {

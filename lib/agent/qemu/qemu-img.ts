@@ -9,7 +9,12 @@ import type { DiskInfo } from '../driver/types';
 
 type RunResult = { stdout: string; stderr: string };
 
-export function runQemuImg(bin: string, what: string, args: string[], onStdout?: (chunk: string) => void): Promise<RunResult> {
+export function runQemuImg(
+  bin: string,
+  what: string,
+  args: string[],
+  onStdout?: (chunk: string) => void,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -30,7 +35,12 @@ export function runQemuImg(bin: string, what: string, args: string[], onStdout?:
 
 // Absolute backing paths: a relative one would be resolved against the overlay's directory and
 // break as soon as either file moves. -F is mandatory (QEMU refuses to probe backing formats).
-export async function createOverlay(bin: string, diskPath: string, basePath: string, sizeBytes?: number): Promise<void> {
+export async function createOverlay(
+  bin: string,
+  diskPath: string,
+  basePath: string,
+  sizeBytes?: number,
+): Promise<void> {
   const base = path.resolve(basePath);
   if (!existsSync(base)) throw noSuchObject('image disk', base);
   // qemu-img create would silently replace an existing disk: never let that happen.
@@ -95,7 +105,12 @@ export class ProgressParser {
 
 // Any format qemu-img reads -> standalone qcow2. Written to a temp name and renamed, so `dest`
 // never exists half-written.
-export async function convertToQcow2(bin: string, src: string, dest: string, onProgress?: (fraction: number) => void): Promise<void> {
+export async function convertToQcow2(
+  bin: string,
+  src: string,
+  dest: string,
+  onProgress?: (fraction: number) => void,
+): Promise<void> {
   if (!existsSync(src)) throw noSuchObject('file', src);
   if (existsSync(dest)) throw alreadyExists('disk', dest);
   await mkdir(path.dirname(dest), { recursive: true });

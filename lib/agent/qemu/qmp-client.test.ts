@@ -10,7 +10,8 @@ import { LineSplitter, QmpClient, type QmpEvent } from './qmp-client';
 type Cmd = { execute: string; arguments?: Record<string, unknown>; id: string };
 type Handler = (cmd: Cmd, conn: net.Socket) => void;
 
-const GREETING = '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}\r\n';
+const GREETING =
+  '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}\r\n';
 const send = (conn: net.Socket, msg: unknown) => conn.write(`${JSON.stringify(msg)}\r\n`);
 
 let dir: string;
@@ -88,7 +89,8 @@ describe('QmpClient', () => {
 
   it('reassembles messages split byte by byte and several messages in one chunk, with events between', async () => {
     await fakeQemu((cmd, conn) => {
-      const ev = (name: string) => `{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "${name}", "data": {"reason": "x"}}\r\n`;
+      const ev = (name: string) =>
+        `{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "${name}", "data": {"reason": "x"}}\r\n`;
       const reply = `{"return": {"status": "running", "running": true}, "id": "${cmd.id}"}\r\n`;
       const all = ev('STOP') + reply + ev('RESUME');
       let i = 0;
@@ -110,8 +112,13 @@ describe('QmpClient', () => {
     expect(events).toEqual(['STOP', 'RESUME', 'A', 'B']);
   });
 
-  it('turns a QMP error reply into a coded QEMU_ERROR with QEMU\'s description', async () => {
-    await fakeQemu((cmd, conn) => send(conn, { error: { class: 'CommandNotFound', desc: `The command ${cmd.execute} has not been found` }, id: cmd.id }));
+  it("turns a QMP error reply into a coded QEMU_ERROR with QEMU's description", async () => {
+    await fakeQemu((cmd, conn) =>
+      send(conn, {
+        error: { class: 'CommandNotFound', desc: `The command ${cmd.execute} has not been found` },
+        id: cmd.id,
+      }),
+    );
     const c = await connect();
     await expect(c.execute('query-nothing')).rejects.toMatchObject({
       code: 'QEMU_ERROR',
@@ -126,7 +133,10 @@ describe('QmpClient', () => {
       else send(conn, { return: 'quick', id: cmd.id });
     });
     const c = await connect();
-    await expect(c.execute('slow', undefined, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('QMP slow') });
+    await expect(c.execute('slow', undefined, { timeoutMs: 50 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('QMP slow'),
+    });
     await new Promise((r) => setTimeout(r, 200));
     expect(await c.execute('fast')).toBe('quick');
   });
@@ -137,7 +147,9 @@ describe('QmpClient', () => {
     });
     const c = await connect();
     const closed = new Promise<string>((r) => c.once('close', r));
-    const pending = [c.execute('query-status'), c.execute('quit')].map((p) => p.catch((e: Error & { code?: string }) => e));
+    const pending = [c.execute('query-status'), c.execute('quit')].map((p) =>
+      p.catch((e: Error & { code?: string }) => e),
+    );
     const errs = await Promise.all(pending);
     for (const e of errs) {
       expect(e).toMatchObject({ code: 'QEMU_ERROR' });

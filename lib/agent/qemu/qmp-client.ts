@@ -11,7 +11,10 @@ export type QmpEvent = {
   timestamp?: { seconds: number; microseconds: number };
 };
 
-export type QmpGreeting = { version?: { qemu?: { major: number; minor: number; micro: number } }; capabilities?: string[] };
+export type QmpGreeting = {
+  version?: { qemu?: { major: number; minor: number; micro: number } };
+  capabilities?: string[];
+};
 
 type Pending = {
   command: string;
@@ -58,7 +61,9 @@ export class QmpClient extends EventEmitter {
     });
     let lastError: Error | null = null;
     socket.on('error', (err) => (lastError = err));
-    socket.on('close', () => this.onClose(lastError ? `QMP socket error: ${lastError.message}` : 'QMP connection closed (QEMU exited?)'));
+    socket.on('close', () =>
+      this.onClose(lastError ? `QMP socket error: ${lastError.message}` : 'QMP connection closed (QEMU exited?)'),
+    );
   }
 
   static async connect(path: string, opts: QmpConnectOptions = {}): Promise<QmpClient> {
@@ -78,7 +83,10 @@ export class QmpClient extends EventEmitter {
         new Promise<never>((_, reject) => {
           // A unix socket server that already has a client (QEMU accepts one QMP client at a time)
           // still accepts the connection into its backlog but never greets: that ends up here.
-          timer = setTimeout(() => reject(timeout(`QMP handshake on ${path} (is another client attached?)`, connectTimeoutMs / 1000)), connectTimeoutMs);
+          timer = setTimeout(
+            () => reject(timeout(`QMP handshake on ${path} (is another client attached?)`, connectTimeoutMs / 1000)),
+            connectTimeoutMs,
+          );
         }),
       ]);
     } catch (err) {
@@ -105,12 +113,18 @@ export class QmpClient extends EventEmitter {
         reject(timeout(`QMP ${command}`, ms / 1000));
       }, ms);
       this.pending.set(id, { command, resolve: resolve as (v: unknown) => void, reject, timer });
-      this.socket.write(`${JSON.stringify(args ? { execute: command, arguments: args, id } : { execute: command, id })}\n`);
+      this.socket.write(
+        `${JSON.stringify(args ? { execute: command, arguments: args, id } : { execute: command, id })}\n`,
+      );
     });
   }
 
   // Resolves with the first event named `name` that passes `match`, or null after timeoutMs.
-  waitForEvent(name: string, timeoutMs: number, match: (ev: QmpEvent) => boolean = () => true): Promise<QmpEvent | null> {
+  waitForEvent(
+    name: string,
+    timeoutMs: number,
+    match: (ev: QmpEvent) => boolean = () => true,
+  ): Promise<QmpEvent | null> {
     return new Promise((resolve) => {
       const done = (ev: QmpEvent | null) => {
         clearTimeout(timer);

@@ -21,10 +21,17 @@ const POLL_MS = 250;
 // the exit within moments: wait for it briefly, so the caller's undo does not race the delete.
 async function interrupted(q: QemuContext, id: string): Promise<Error> {
   await waitFor(`VM ${id} deleted`, async () => (await q.vms.find(id)) === null, 5_000, 50).catch(() => {});
-  return conflict(`VM ${id} stopped or was deleted while its disk was being copied from the backup; the restore did not finish`, { vmId: id });
+  return conflict(
+    `VM ${id} stopped or was deleted while its disk was being copied from the backup; the restore did not finish`,
+    { vmId: id },
+  );
 }
 
-export async function streamFromBackup(q: QemuContext, id: string, onProgress: (p: StreamProgress) => void): Promise<void> {
+export async function streamFromBackup(
+  q: QemuContext,
+  id: string,
+  onProgress: (p: StreamProgress) => void,
+): Promise<void> {
   const spec = await q.vms.must(id);
   const session = await q.vms.expectSession(id, ['running', 'paused']);
   const jobId = `restore-stream-${id}`;

@@ -58,7 +58,9 @@ export class SerialConsole extends EventEmitter {
 
   write(text: string | Buffer): Promise<void> {
     if (this.isClosed) return Promise.reject(qemuError('serial write', 'serial console connection is closed'));
-    return new Promise((resolve, reject) => this.socket.write(text, (err) => (err ? reject(qemuError('serial write', err.message)) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.socket.write(text, (err) => (err ? reject(qemuError('serial write', err.message)) : resolve())),
+    );
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exitVerdict, hasReadyLine, readJson, readRange, splitConsole, tailLines, vmPaths, writeJson } from './vm-files';
+import {
+  exitVerdict,
+  hasReadyLine,
+  readJson,
+  readRange,
+  splitConsole,
+  tailLines,
+  vmPaths,
+  writeJson,
+} from './vm-files';
 
 let dir: string;
 beforeEach(async () => {
@@ -15,7 +24,12 @@ afterEach(async () => {
 describe('vmPaths', () => {
   it('keeps everything in the VM directory when the socket path fits', () => {
     const p = vmPaths('/pool/vms/a');
-    expect(p).toMatchObject({ spec: '/pool/vms/a/vm.json', qmpSocket: '/pool/vms/a/qmp.sock', serialLog: '/pool/vms/a/serial.log', socketDir: '/pool/vms/a' });
+    expect(p).toMatchObject({
+      spec: '/pool/vms/a/vm.json',
+      qmpSocket: '/pool/vms/a/qmp.sock',
+      serialLog: '/pool/vms/a/serial.log',
+      socketDir: '/pool/vms/a',
+    });
   });
 
   it('moves sockets to a short stable directory when sun_path (108 bytes) would overflow', () => {
@@ -64,17 +78,24 @@ describe('console log helpers', () => {
 
 describe('exitVerdict', () => {
   it('is clean for a guest power-off, a quit, a signal and our kill', () => {
-    for (const r of ['guest-shutdown', 'host-qmp-quit', 'host-signal', 'vmops-kill']) expect(exitVerdict(r, '').clean).toBe(true);
+    for (const r of ['guest-shutdown', 'host-qmp-quit', 'host-signal', 'vmops-kill'])
+      expect(exitVerdict(r, '').clean).toBe(true);
   });
 
   it('tells a guest reboot (-no-reboot exit) from a panic', () => {
     expect(exitVerdict('guest-reset', 'reboot: Restarting system').clean).toBe(true);
-    expect(exitVerdict('guest-reset', 'Kernel panic - not syncing: Attempted to kill init!')).toEqual({ clean: false, reason: 'guest kernel panic' });
+    expect(exitVerdict('guest-reset', 'Kernel panic - not syncing: Attempted to kill init!')).toEqual({
+      clean: false,
+      reason: 'guest kernel panic',
+    });
     expect(exitVerdict('guest-panic', '').clean).toBe(false);
   });
 
   it('without a SHUTDOWN event, trusts a power-down line on the console, else crashed', () => {
     expect(exitVerdict(null, 'VMOPS-POWEROFF\r\n[   18.17] reboot: Power down\r\n').clean).toBe(true);
-    expect(exitVerdict(null, 'VMOPS-OK seq=3\r\n')).toEqual({ clean: false, reason: 'QEMU exited without a clean shutdown' });
+    expect(exitVerdict(null, 'VMOPS-OK seq=3\r\n')).toEqual({
+      clean: false,
+      reason: 'QEMU exited without a clean shutdown',
+    });
   });
 });

@@ -144,9 +144,14 @@ const CLEAN_REASONS = new Set(['guest-shutdown', 'host-qmp-quit', 'host-signal',
 const POWER_DOWN = /reboot: Power down|VMOPS-POWEROFF/;
 const PANIC = /Kernel panic/;
 
-export function exitVerdict(shutdownReason: string | null, consoleSinceStart: string): { clean: boolean; reason: string } {
+export function exitVerdict(
+  shutdownReason: string | null,
+  consoleSinceStart: string,
+): { clean: boolean; reason: string } {
   if (shutdownReason === 'guest-reset') {
-    return PANIC.test(consoleSinceStart) ? { clean: false, reason: 'guest kernel panic' } : { clean: true, reason: 'guest-reset (rebooted; -no-reboot exits)' };
+    return PANIC.test(consoleSinceStart)
+      ? { clean: false, reason: 'guest kernel panic' }
+      : { clean: true, reason: 'guest-reset (rebooted; -no-reboot exits)' };
   }
   if (shutdownReason === 'guest-panic') return { clean: false, reason: 'guest-panic' };
   if (shutdownReason && CLEAN_REASONS.has(shutdownReason)) return { clean: true, reason: shutdownReason };

@@ -8,13 +8,24 @@ let tmp: Awaited<ReturnType<typeof tempDir>>;
 const pool = (kind: 'local' | 'shared') => ({ name: kind, kind, path: path.join(tmp.path, kind) });
 const spec = (kind: 'local' | 'shared', id: string, owner?: string) => {
   const vmDir = path.join(tmp.path, kind, 'vms', id);
-  return { id, name: id, vcpus: 1, memoryMiB: 64, pool: kind, vmDir, diskPath: path.join(vmDir, 'disk0.qcow2'), boot: {}, ...(owner ? { owner } : {}) };
+  return {
+    id,
+    name: id,
+    vcpus: 1,
+    memoryMiB: 64,
+    pool: kind,
+    vmDir,
+    diskPath: path.join(vmDir, 'disk0.qcow2'),
+    boot: {},
+    ...(owner ? { owner } : {}),
+  };
 };
 const write = (s: ReturnType<typeof spec>) => {
   mkdirSync(s.vmDir, { recursive: true });
   writeFileSync(path.join(s.vmDir, 'vm.json'), JSON.stringify(s));
 };
-const registry = (hostName: string) => new VmRegistry({ hostName, pools: [pool('local'), pool('shared')], accelerator: 'tcg', log: () => {} });
+const registry = (hostName: string) =>
+  new VmRegistry({ hostName, pools: [pool('local'), pool('shared')], accelerator: 'tcg', log: () => {} });
 
 beforeAll(async () => {
   tmp = await tempDir('vmops-registry-');
@@ -31,7 +42,7 @@ describe('VmRegistry ownership in a shared pool', () => {
     expect((await registry('h2').all()).map((s) => s.id).sort()).toEqual(['legacy', 'shared-h2']);
   });
 
-  it('keeps each host\'s run files of a shared VM apart; vm.json stays in the VM directory', async () => {
+  it("keeps each host's run files of a shared VM apart; vm.json stays in the VM directory", async () => {
     const s = spec('shared', 'shared-h1', 'h1');
     const [p1, p2] = [registry('h1').paths(s), registry('h2').paths(s)];
     expect(p1.spec).toBe(path.join(s.vmDir, 'vm.json'));
@@ -40,7 +51,9 @@ describe('VmRegistry ownership in a shared pool', () => {
     expect(p2.run).toBe(path.join(s.vmDir, 'hosts', 'h2', 'run.json'));
     expect(p1.qmpSocket).not.toBe(p2.qmpSocket);
     // Local pools, and runs started before per-host run dirs existed, keep the flat layout.
-    expect(registry('h1').paths(spec('local', 'mine', 'h1')).run).toBe(path.join(tmp.path, 'local', 'vms', 'mine', 'run.json'));
+    expect(registry('h1').paths(spec('local', 'mine', 'h1')).run).toBe(
+      path.join(tmp.path, 'local', 'vms', 'mine', 'run.json'),
+    );
     const legacy = spec('shared', 'legacy');
     writeFileSync(path.join(legacy.vmDir, 'run.json'), '{}');
     expect(registry('h1').paths(legacy).run).toBe(path.join(legacy.vmDir, 'run.json'));

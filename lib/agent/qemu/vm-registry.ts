@@ -7,7 +7,16 @@ import { noSuchObject, qemuError, vmBadPowerState } from '@/lib/errors';
 import type { VmSpec } from '../driver/types';
 import type { Accelerator, VmRuntime, VmRuntimeState } from '@/lib/agent-protocol/core';
 import { isQemuFor } from './process';
-import { exitVerdict, readJson, readRange, vmPaths, writeJson, type ExitRecord, type RunRecord, type VmPaths } from './vm-files';
+import {
+  exitVerdict,
+  readJson,
+  readRange,
+  vmPaths,
+  writeJson,
+  type ExitRecord,
+  type RunRecord,
+  type VmPaths,
+} from './vm-files';
 import { VmSession } from './vm-session';
 
 export const ON: VmRuntimeState[] = ['running', 'paused'];
@@ -159,10 +168,15 @@ export class VmRegistry {
     const run = await this.liveRun(spec);
     if (!run) return null;
     try {
-      const session = await VmSession.attach({ id: spec.id, paths: this.paths(spec), run, log: this.opts.log, onExit: this.onExit }, { qmpMs: 5_000 });
+      const session = await VmSession.attach(
+        { id: spec.id, paths: this.paths(spec), run, log: this.opts.log, onExit: this.onExit },
+        { qmpMs: 5_000 },
+      );
       this.sessions.set(spec.id, session);
       this.attachFailedAt.delete(spec.id);
-      this.opts.log(`VM ${spec.id}: attached to QEMU pid ${run.pid} (${session.status}${session.guestReady ? ', guest ready' : ''})`);
+      this.opts.log(
+        `VM ${spec.id}: attached to QEMU pid ${run.pid} (${session.status}${session.guestReady ? ', guest ready' : ''})`,
+      );
       return session;
     } catch (err) {
       this.attachFailedAt.set(spec.id, Date.now());
@@ -189,7 +203,9 @@ export class VmRegistry {
       const v = exitVerdict(null, await readRange(paths.serialLog, run.serialLogOffset));
       exit = { pid: run.pid, at: new Date().toISOString(), clean: v.clean, reason: v.reason };
       await writeJson(paths.exit, exit).catch(() => {});
-      this.opts.log(`VM ${spec.id}: QEMU pid ${run.pid} ended while detached (${v.clean ? 'clean' : 'CRASHED'}: ${v.reason})`);
+      this.opts.log(
+        `VM ${spec.id}: QEMU pid ${run.pid} ended while detached (${v.clean ? 'clean' : 'CRASHED'}: ${v.reason})`,
+      );
     }
     return exit.clean ? 'shutoff' : 'crashed';
   }
@@ -199,7 +215,13 @@ export class VmRegistry {
     const run = s ? s.run : await this.liveRun(spec);
     // A live process we could not attach to (QMP held by someone else) is reported running; a
     // start that has not got its process up yet is still off, with no exit verdict to record.
-    const state: VmRuntimeState = s ? s.status : run ? 'running' : this.launching.has(spec.id) ? 'shutoff' : await this.offState(spec);
+    const state: VmRuntimeState = s
+      ? s.status
+      : run
+        ? 'running'
+        : this.launching.has(spec.id)
+          ? 'shutoff'
+          : await this.offState(spec);
     return {
       id: spec.id,
       name: spec.name,
@@ -221,7 +243,8 @@ export class VmRegistry {
     const s = await this.session(spec);
     if (s && expected.includes(s.status)) return s;
     const state = s ? s.status : (await this.runtime(spec)).state;
-    if (!s && ON.includes(state)) throw qemuError(`VM ${id}`, 'QEMU is running but its QMP socket cannot be attached (another client?)');
+    if (!s && ON.includes(state))
+      throw qemuError(`VM ${id}`, 'QEMU is running but its QMP socket cannot be attached (another client?)');
     throw vmBadPowerState(id, expected, state);
   }
 

@@ -6,7 +6,17 @@ import { qemuError } from '@/lib/errors';
 import { isQemuFor } from './process';
 import { QmpClient, type QmpEvent } from './qmp-client';
 import { SerialConsole } from './serial-console';
-import { exitVerdict, fileSize, hasReadyLine, readRange, READY_LINE, writeJson, type ExitRecord, type RunRecord, type VmPaths } from './vm-files';
+import {
+  exitVerdict,
+  fileSize,
+  hasReadyLine,
+  readRange,
+  READY_LINE,
+  writeJson,
+  type ExitRecord,
+  type RunRecord,
+  type VmPaths,
+} from './vm-files';
 
 export type SessionOptions = {
   id: string;
@@ -67,7 +77,8 @@ export class VmSession {
       const st = await qmp.execute<{ status: string; running: boolean }>('query-status');
       s.status = st.running ? 'running' : 'paused';
       // Serial is connected before the log is scanned: a ready line is seen by one or the other.
-      if (opts.run.readyOnArrival || hasReadyLine(await readRange(opts.paths.serialLog, opts.run.readyScanFrom))) s.markReady();
+      if (opts.run.readyOnArrival || hasReadyLine(await readRange(opts.paths.serialLog, opts.run.readyScanFrom)))
+        s.markReady();
     } catch (err) {
       await s.detach();
       throw err;
@@ -82,7 +93,10 @@ export class VmSession {
       if (line.startsWith(READY_LINE)) this.markReady();
     });
     // QMP closes when QEMU exits; the process may need a moment more to disappear.
-    qmp.on('close', () => void this.watchUntilGone().catch((err) => opts.log(`VM ${opts.id}: exit tracking failed: ${err}`)));
+    qmp.on(
+      'close',
+      () => void this.watchUntilGone().catch((err) => opts.log(`VM ${opts.id}: exit tracking failed: ${err}`)),
+    );
     opts.child?.once('exit', this.onChildExit);
   }
 
@@ -176,8 +190,15 @@ export class VmSession {
     this.finished = true;
     const consoleText = await readRange(this.opts.paths.serialLog, this.opts.run.serialLogOffset);
     const v = exitVerdict(this.shutdownReason, consoleText);
-    const exit: ExitRecord = { pid: this.pid, at: new Date().toISOString(), clean: v.clean, reason: v.clean || !hint ? v.reason : hint };
-    await writeJson(this.opts.paths.exit, exit).catch((err) => this.opts.log(`cannot write ${this.opts.paths.exit}: ${err}`));
+    const exit: ExitRecord = {
+      pid: this.pid,
+      at: new Date().toISOString(),
+      clean: v.clean,
+      reason: v.clean || !hint ? v.reason : hint,
+    };
+    await writeJson(this.opts.paths.exit, exit).catch((err) =>
+      this.opts.log(`cannot write ${this.opts.paths.exit}: ${err}`),
+    );
     this.opts.log(`VM ${this.id}: QEMU pid ${this.pid} exited (${exit.clean ? 'clean' : 'CRASHED'}: ${exit.reason})`);
     await Promise.all([this.qmp.close(), this.serial.close()]);
     this.opts.onExit(this.id, exit);
@@ -187,7 +208,10 @@ export class VmSession {
   // Waits for the process to end; false after timeoutMs.
   async waitExit(timeoutMs: number): Promise<boolean> {
     let t: NodeJS.Timeout | undefined;
-    const r = await Promise.race([this.exited.then(() => true), new Promise<boolean>((res) => (t = setTimeout(() => res(false), timeoutMs)))]);
+    const r = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<boolean>((res) => (t = setTimeout(() => res(false), timeoutMs))),
+    ]);
     clearTimeout(t);
     return r;
   }

@@ -42,7 +42,12 @@ export async function checkReplaceDisk(deps: RestoreDeps, id: string, sourcePath
   await checkRestoreSource(deps, sourcePath, spec.pool);
 }
 
-export async function replaceDisk(deps: RestoreDeps, id: string, req: ReplaceDiskInput, op: OperationHandle): Promise<ReplaceDiskResult> {
+export async function replaceDisk(
+  deps: RestoreDeps,
+  id: string,
+  req: ReplaceDiskInput,
+  op: OperationHandle,
+): Promise<ReplaceDiskResult> {
   const q = requireQemu(deps.driver, 'Disk replacement');
   const t0 = Date.now();
   let sidecars = new Map<string, Sidecar>();
@@ -61,14 +66,20 @@ export async function replaceDisk(deps: RestoreDeps, id: string, req: ReplaceDis
         await createOverlay(q.qemuImg, spec.diskPath, req.sourcePath);
       } else {
         await convertToQcow2(q.qemuImg, req.sourcePath, spec.diskPath, (f) =>
-          op.report(0.1 + 0.9 * f, `copying the backup into the VM's disk: ${Math.round(f * 100)}%`, detailOf(safety, {})),
+          op.report(
+            0.1 + 0.9 * f,
+            `copying the backup into the VM's disk: ${Math.round(f * 100)}%`,
+            detailOf(safety, {}),
+          ),
         );
       }
       sidecars = await markSidecars(spec.vmDir, 'replaced', req.sourcePath);
       points = await clearCurrentPoint(spec);
       // Instant: the filter until streamed. Copy: a VM last restored instantly may still carry it.
       await saveSpec(q, { ...spec, copyOnRead: req.instant ? true : undefined });
-      deps.log(`VM ${id}: disk replaced from ${req.sourcePath}${req.instant ? ' (overlay, instant)' : ''}; old disk kept as ${safetyPath}`);
+      deps.log(
+        `VM ${id}: disk replaced from ${req.sourcePath}${req.instant ? ' (overlay, instant)' : ''}; old disk kept as ${safetyPath}`,
+      );
       return { spec, safety };
     } catch (err) {
       await putBack(q, spec, safetyPath, sidecars, points);
@@ -87,7 +98,11 @@ export async function replaceDisk(deps: RestoreDeps, id: string, req: ReplaceDis
     const runningAfterMs = Date.now() - t0;
     await streamFromBackup(q, id, ({ bytesDone, bytesTotal }) => {
       const f = bytesTotal > 0 ? bytesDone / bytesTotal : 0;
-      op.report(0.05 + 0.95 * f, `running from the backup; streaming ${Math.round(f * 100)}%`, detail({ phase: 'streaming', runningAfterMs, bytesDone, bytesTotal }));
+      op.report(
+        0.05 + 0.95 * f,
+        `running from the backup; streaming ${Math.round(f * 100)}%`,
+        detail({ phase: 'streaming', runningAfterMs, bytesDone, bytesTotal }),
+      );
     });
     return { ...result, runningAfterMs };
   } catch (err) {
@@ -101,11 +116,24 @@ export async function replaceDisk(deps: RestoreDeps, id: string, req: ReplaceDis
   }
 }
 
-const detailOf = (safety: SafetyFile, d: Partial<RestoreDetail>): RestoreDetail => ({ phase: 'copying', runningAfterMs: null, bytesDone: 0, bytesTotal: 0, safety, ...d });
+const detailOf = (safety: SafetyFile, d: Partial<RestoreDetail>): RestoreDetail => ({
+  phase: 'copying',
+  runningAfterMs: null,
+  bytesDone: 0,
+  bytesTotal: 0,
+  safety,
+  ...d,
+});
 
 // The old disk (with its bitmaps and their sidecars, and the spec without the filter) back in
 // place of a failed replacement.
-async function putBack(q: QemuContext, spec: VmSpec, safetyPath: string, sidecars: Map<string, Sidecar>, points: PointsFile | null): Promise<void> {
+async function putBack(
+  q: QemuContext,
+  spec: VmSpec,
+  safetyPath: string,
+  sidecars: Map<string, Sidecar>,
+  points: PointsFile | null,
+): Promise<void> {
   for (const [file, sidecar] of sidecars) await writeJson(file, sidecar);
   if (points) await writePoints(spec, points);
   await rename(safetyPath, spec.diskPath);

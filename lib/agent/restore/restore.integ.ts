@@ -19,13 +19,25 @@ let p2: string; // incremental on p1: records 1..9
 const GiB = 1024 ** 3;
 
 const vmSpec = (id: string) => ({ id, name: id, vcpus: 1, memoryMiB: 128, pool: 'local', boot: guestBoot() });
-const info = (file: string) => JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', file]).toString()) as { 'backing-filename'?: string; 'virtual-size': number };
+const info = (file: string) =>
+  JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', file]).toString()) as {
+    'backing-filename'?: string;
+    'virtual-size': number;
+  };
 
 beforeAll(async () => {
   buildGuest();
   h = await startQemuTestAgent();
   const { client } = h;
-  await client.createVm({ id: 'src', name: 'src', vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * 1024 ** 2, baseImagePath: GUEST_DISK, boot: guestBoot() });
+  await client.createVm({
+    id: 'src',
+    name: 'src',
+    vcpus: 1,
+    memoryMiB: 128,
+    diskSizeBytes: 64 * 1024 ** 2,
+    baseImagePath: GUEST_DISK,
+    boot: guestBoot(),
+  });
   await waitGuestReady(client, 'src');
   // Restore point files as a repository holds them: <repository>/<vmId>/rp-<12 hex>.qcow2.
   const backups = path.join(h.shared, 'backups', 'src');
@@ -60,16 +72,25 @@ describe('restores on real QEMU', () => {
     const t0 = Date.now();
     const op = await h.client.restoreVm({ vm: vmSpec('inst-a'), sourcePath: p1, mode: 'instant', start: true });
     const seen: RestoreDetail[] = [];
-    const done = await waitForOperation(h.client, op.id, (o: Operation) => o.detail && seen.push(o.detail as RestoreDetail), { intervalMs: 50 });
+    const done = await waitForOperation(
+      h.client,
+      op.id,
+      (o: Operation) => o.detail && seen.push(o.detail as RestoreDetail),
+      { intervalMs: 50 },
+    );
     const result = done.result as RestoreResult;
-    console.log(`instant restore: running after ${result.runningAfterMs} ms, streamed in ${result.totalMs} ms (request to done ${Date.now() - t0} ms)`);
+    console.log(
+      `instant restore: running after ${result.runningAfterMs} ms, streamed in ${result.totalMs} ms (request to done ${Date.now() - t0} ms)`,
+    );
     expect(result.runningAfterMs).toBeGreaterThan(0);
     expect(result.runningAfterMs!).toBeLessThan(10_000);
     expect(seen.some((d) => d.phase === 'streaming' && d.runningAfterMs === result.runningAfterMs)).toBe(true);
     const disk = info(result.diskPath);
     expect(disk['backing-filename']).toBeUndefined();
     expect(disk['virtual-size']).toBe(info(p1)['virtual-size']);
-    const spec = JSON.parse(readFileSync(path.join(path.dirname(result.diskPath), 'vm.json'), 'utf8')) as { copyOnRead?: boolean };
+    const spec = JSON.parse(readFileSync(path.join(path.dirname(result.diskPath), 'vm.json'), 'utf8')) as {
+      copyOnRead?: boolean;
+    };
     expect(spec.copyOnRead).toBeUndefined();
     await waitGuestReady(h.client, 'inst-a');
     expect(await records(h.client, 'inst-a')).toBe('VMOPS-RECORDS first=1 last=5 count=5 gaps=0');
@@ -80,7 +101,9 @@ describe('restores on real QEMU', () => {
     await h.client.startVm('inst-a');
     await waitGuestReady(h.client, 'inst-a');
     expect(await records(h.client, 'inst-a')).toBe('VMOPS-RECORDS first=1 last=5 count=5 gaps=0');
-    const argv = JSON.parse(readFileSync(path.join(path.dirname(result.diskPath), 'run.json'), 'utf8')) as { argv: string[] };
+    const argv = JSON.parse(readFileSync(path.join(path.dirname(result.diskPath), 'run.json'), 'utf8')) as {
+      argv: string[];
+    };
     expect(argv.argv.join(' ')).not.toContain('copy-on-read');
     await h.client.deleteVm('inst-a');
   });
@@ -100,7 +123,12 @@ describe('restores on real QEMU', () => {
     await promisify(execFile)('qemu-img', ['create', '-q', '-f', 'qcow2', big, String(4 * GiB)]);
     await promisify(execFile)('qemu-io', ['-c', 'write -P 0xab 64M 512M', big]);
     const op = await h.client.restoreVm({ vm: vmSpec('inst-del'), sourcePath: big, mode: 'instant', start: true });
-    await waitFor('streaming', async () => (await h.client.getOperation(op.id)).detail?.phase === 'streaming', 60_000, 20);
+    await waitFor(
+      'streaming',
+      async () => (await h.client.getOperation(op.id)).detail?.phase === 'streaming',
+      60_000,
+      20,
+    );
     await h.client.deleteVm('inst-del');
     const err = await waitForOperation(h.client, op.id).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CONFLICT' });
@@ -111,16 +139,35 @@ describe('restores on real QEMU', () => {
   });
 
   it('refuses a missing backup file and an existing VM id without making anything', async () => {
-    await expect(h.client.restoreVm({ vm: vmSpec('nope'), sourcePath: path.join(path.dirname(p1), 'rp-00000000dead.qcow2'), mode: 'copy', start: true })).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
-    await expect(h.client.restoreVm({ vm: vmSpec('src'), sourcePath: p1, mode: 'instant', start: true })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(
+      h.client.restoreVm({
+        vm: vmSpec('nope'),
+        sourcePath: path.join(path.dirname(p1), 'rp-00000000dead.qcow2'),
+        mode: 'copy',
+        start: true,
+      }),
+    ).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
+    await expect(
+      h.client.restoreVm({ vm: vmSpec('src'), sourcePath: p1, mode: 'instant', start: true }),
+    ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     expect(existsSync(path.join(h.pool.path, 'vms', 'nope'))).toBe(false);
   });
 
   it('reads only restore point files of an allowed repository: never a host file, a VM disk or an image', async () => {
     const vmDisk = path.join(h.pool.path, 'vms', 'src', 'disk0.qcow2');
-    for (const sourcePath of ['/etc/shadow', vmDisk, GUEST_DISK, path.join(h.pool.path, 'vms', 'src', 'rp-000000000001.qcow2')]) {
-      await expect(h.client.restoreVm({ vm: vmSpec('nope'), sourcePath, mode: 'copy', start: true }), sourcePath).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { sourcePath: expect.any(Array) } } });
-      await expect(h.client.replaceVmDisk('src', { sourcePath }), sourcePath).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    for (const sourcePath of [
+      '/etc/shadow',
+      vmDisk,
+      GUEST_DISK,
+      path.join(h.pool.path, 'vms', 'src', 'rp-000000000001.qcow2'),
+    ]) {
+      await expect(
+        h.client.restoreVm({ vm: vmSpec('nope'), sourcePath, mode: 'copy', start: true }),
+        sourcePath,
+      ).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { sourcePath: expect.any(Array) } } });
+      await expect(h.client.replaceVmDisk('src', { sourcePath }), sourcePath).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+      });
     }
     expect(existsSync(path.join(h.pool.path, 'vms', 'nope'))).toBe(false);
   });
@@ -136,14 +183,19 @@ describe('restores on real QEMU', () => {
     writeFileSync(sidecar, JSON.stringify({ state: 'done', path: p2, sha256: null, at: new Date().toISOString() }));
 
     // Replace with p1 (records 1..5), then revert: the VM is back at 1..12.
-    let r = (await waitForOperation(client, (await client.replaceVmDisk('src', { sourcePath: p1 })).id)).result as { safetyPath: string; sha256: string };
+    let r = (await waitForOperation(client, (await client.replaceVmDisk('src', { sourcePath: p1 })).id)).result as {
+      safetyPath: string;
+      sha256: string;
+    };
     expect(JSON.parse(readFileSync(sidecar, 'utf8'))).toMatchObject({ state: 'replaced', path: p1 });
     expect(path.dirname(r.safetyPath)).toBe(vmDir);
     expect(r.sha256).toBe(execFileSync('sha256sum', [r.safetyPath]).toString().split(' ')[0]);
     await client.startVm('src');
     await waitGuestReady(client, 'src');
     expect(await records(client, 'src')).toBe('VMOPS-RECORDS first=1 last=5 count=5 gaps=0');
-    await expect(client.revertSafety('src', { safetyPath: r.safetyPath })).rejects.toMatchObject({ code: 'VM_BAD_POWER_STATE' });
+    await expect(client.revertSafety('src', { safetyPath: r.safetyPath })).rejects.toMatchObject({
+      code: 'VM_BAD_POWER_STATE',
+    });
     await client.stopVm('src', { force: true });
     await client.revertSafety('src', { safetyPath: r.safetyPath });
     expect(existsSync(r.safetyPath)).toBe(false);
@@ -153,8 +205,13 @@ describe('restores on real QEMU', () => {
 
     // Replace with p2 (records 1..9) and keep it: discarding removes the safety file only.
     await client.stopVm('src', { force: true });
-    r = (await waitForOperation(client, (await client.replaceVmDisk('src', { sourcePath: p2 })).id)).result as { safetyPath: string; sha256: string };
-    await expect(client.discardSafety('src', { safetyPath: path.join(vmDir, 'disk0.qcow2') })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    r = (await waitForOperation(client, (await client.replaceVmDisk('src', { sourcePath: p2 })).id)).result as {
+      safetyPath: string;
+      sha256: string;
+    };
+    await expect(client.discardSafety('src', { safetyPath: path.join(vmDir, 'disk0.qcow2') })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
     await client.discardSafety('src', { safetyPath: r.safetyPath });
     expect(readdirSync(vmDir).filter((f) => f.includes('safety'))).toEqual([]);
     await client.startVm('src');
@@ -167,7 +224,12 @@ describe('restores on real QEMU', () => {
     await client.stopVm('src', { force: true });
     const op = await client.replaceVmDisk('src', { sourcePath: p1, instant: true });
     const seen: RestoreDetail[] = [];
-    const done = await waitForOperation(client, op.id, (o: Operation) => o.detail && seen.push(o.detail as RestoreDetail), { intervalMs: 50 });
+    const done = await waitForOperation(
+      client,
+      op.id,
+      (o: Operation) => o.detail && seen.push(o.detail as RestoreDetail),
+      { intervalMs: 50 },
+    );
     const r = done.result as { safetyPath: string; runningAfterMs: number | null };
     console.log(`instant replace: running after ${r.runningAfterMs} ms`);
     expect(r.runningAfterMs).toBeGreaterThan(0);

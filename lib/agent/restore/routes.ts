@@ -25,7 +25,12 @@ export function addRestoreRoutes(router: Router, deps: AgentRouteDeps, points: R
       const req = parseInput(replaceDiskRequestSchema, await ctx.json());
       await points.assertPointFiles([req.sourcePath], () => 'sourcePath');
       await checkReplaceDisk(deps, id, req.sourcePath);
-      return { status: 202, body: operations.start('vm.replace-disk', `replace the disk of VM ${id} from ${req.sourcePath}`, (op) => replaceDisk(deps, id, req, op)) };
+      return {
+        status: 202,
+        body: operations.start('vm.replace-disk', `replace the disk of VM ${id} from ${req.sourcePath}`, (op) =>
+          replaceDisk(deps, id, req, op),
+        ),
+      };
     })
     .post('/v1/vms/:id/safety/discard', async (ctx) => {
       const id = vmId(ctx);

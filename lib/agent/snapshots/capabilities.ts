@@ -17,21 +17,36 @@ import type { PointCapabilities } from '@/lib/agent-protocol/snapshots';
 
 export const QEMU_NEEDED = 'snapshots need the QEMU driver';
 const LOCK_WAIT_MS = 2_000;
-const MIGRATING = new Set(['setup', 'active', 'pre-switchover', 'device', 'postcopy-active', 'cancelling', 'wait-unplug']);
+const MIGRATING = new Set([
+  'setup',
+  'active',
+  'pre-switchover',
+  'device',
+  'postcopy-active',
+  'cancelling',
+  'wait-unplug',
+]);
 
 const yes = { ok: true, reason: null };
 const no = (reason: string) => ({ ok: false, reason });
 
-export const noCapabilities = (reason: string): PointCapabilities => ({ disk: no(reason), memory: no(reason), revert: no(reason), clone: no(reason) });
+export const noCapabilities = (reason: string): PointCapabilities => ({
+  disk: no(reason),
+  memory: no(reason),
+  revert: no(reason),
+  clone: no(reason),
+});
 
-const onPath = (bin: string) => (process.env.PATH ?? '').split(path.delimiter).some((d) => d && existsSync(path.join(d, bin)));
+const onPath = (bin: string) =>
+  (process.env.PATH ?? '').split(path.delimiter).some((d) => d && existsSync(path.join(d, bin)));
 
 type BlockJob = { type: string; device: string };
 
 // Why the VM's disk chain cannot change now, or null.
 async function busyReason(ctx: QemuContext, spec: VmSpec, s: VmSession | null): Promise<string | null> {
   if (ctx.vms.incoming.has(spec.id)) return 'busy: the VM is arriving by live migration';
-  if (spec.copyOnRead) return 'busy: the disk is still being copied from its backup (instant recovery); wait until it has finished';
+  if (spec.copyOnRead)
+    return 'busy: the disk is still being copied from its backup (instant recovery); wait until it has finished';
   if (!s) return null;
   const { status } = await s.execute<{ status: string }>('query-status');
   if (status === 'postmigrate') return 'busy: the VM has been handed over to another host by live migration';
@@ -66,22 +81,41 @@ async function chainState(ctx: QemuContext, spec: VmSpec): Promise<{ s: VmSessio
 
 // opts.locked: the caller already holds ctx.withLock(spec.id); otherwise the QEMU probe waits for
 // the lock briefly and answers "busy" when another operation holds it.
-async function memoryCapability(ctx: QemuContext, spec: VmSpec, s: VmSession | null, opts: { locked?: boolean }): Promise<Capability> {
+async function memoryCapability(
+  ctx: QemuContext,
+  spec: VmSpec,
+  s: VmSession | null,
+  opts: { locked?: boolean },
+): Promise<Capability> {
   if (!s) return no(OFF_MEMORY_REASON);
   if (!onPath('zstd')) return no('zstd is not installed on this host (it compresses the memory state)');
-  const probe = (opts.locked ? probeMemory(s) : ctx.withLock(spec.id, () => probeMemory(s))).catch((err: unknown) => `cannot ask QEMU: ${errorMessage(err)}`);
-  const reason = await Promise.race([probe, sleep(LOCK_WAIT_MS).then(() => 'busy: another operation on this VM is running')]);
+  const probe = (opts.locked ? probeMemory(s) : ctx.withLock(spec.id, () => probeMemory(s))).catch(
+    (err: unknown) => `cannot ask QEMU: ${errorMessage(err)}`,
+  );
+  const reason = await Promise.race([
+    probe,
+    sleep(LOCK_WAIT_MS).then(() => 'busy: another operation on this VM is running'),
+  ]);
   return reason ? no(reason) : yes;
 }
 
 // One kind only (a take, revert or delete checks just what it needs; only memory asks QEMU).
-export async function pointCapability(ctx: QemuContext, spec: VmSpec, what: keyof PointCapabilities, opts: { locked?: boolean } = {}): Promise<Capability> {
+export async function pointCapability(
+  ctx: QemuContext,
+  spec: VmSpec,
+  what: keyof PointCapabilities,
+  opts: { locked?: boolean } = {},
+): Promise<Capability> {
   const { s, busy } = await chainState(ctx, spec);
   if (busy) return no(busy);
   return what === 'memory' ? memoryCapability(ctx, spec, s, opts) : yes;
 }
 
-export async function pointCapabilities(ctx: QemuContext, spec: VmSpec, opts: { locked?: boolean } = {}): Promise<PointCapabilities> {
+export async function pointCapabilities(
+  ctx: QemuContext,
+  spec: VmSpec,
+  opts: { locked?: boolean } = {},
+): Promise<PointCapabilities> {
   const { s, busy } = await chainState(ctx, spec);
   if (busy) return noCapabilities(busy);
   return { disk: yes, memory: await memoryCapability(ctx, spec, s, opts), revert: yes, clone: yes };

@@ -14,7 +14,11 @@ import type { PointKind, PointRecord } from '@/lib/agent-protocol/snapshots';
 export const OFF_MEMORY_REASON = 'the VM is off: a checkpoint with memory needs a running VM';
 
 // Precondition: the caller holds ctx.withLock(spec.id) and the VM is off.
-export async function captureOffline(ctx: QemuContext, spec: VmSpec, req: { id: string; kind: PointKind; groupId: string | null }): Promise<PointRecord> {
+export async function captureOffline(
+  ctx: QemuContext,
+  spec: VmSpec,
+  req: { id: string; kind: PointKind; groupId: string | null },
+): Promise<PointRecord> {
   if (req.kind === 'memory') throw pointUnsupported(spec.id, 'memory', OFF_MEMORY_REASON);
   const base = await readPoints(spec);
   await assertNewPoint(spec, req.id);
@@ -27,7 +31,23 @@ export async function captureOffline(ctx: QemuContext, spec: VmSpec, req: { id: 
     // "in-use": the image was not closed cleanly; such a bitmap cannot be trusted nor merged.
     for (const b of img.bitmaps.filter((x) => !x.flags.includes('in-use'))) {
       const disable = b.flags.includes('auto') ? [] : ['--disable'];
-      await runQemuImg(ctx.qemuImg, 'qemu-img bitmap', ['bitmap', '--add', '-g', String(b.granularity), '--merge', b.name, '-b', frozen, '-F', 'qcow2', ...disable, '-f', 'qcow2', next, b.name]);
+      await runQemuImg(ctx.qemuImg, 'qemu-img bitmap', [
+        'bitmap',
+        '--add',
+        '-g',
+        String(b.granularity),
+        '--merge',
+        b.name,
+        '-b',
+        frozen,
+        '-F',
+        'qcow2',
+        ...disable,
+        '-f',
+        'qcow2',
+        next,
+        b.name,
+      ]);
     }
     current = await saveDiskAndPoints(ctx, spec, { ...base, active: path.basename(next) });
   } catch (err) {

@@ -14,9 +14,26 @@ import { activeDiskNode } from '../qemu/active-node';
 import type { QemuContext } from '../qemu/context';
 import { diskInfo, runQemuImg } from '../qemu/qemu-img';
 import type { VmSession } from '../qemu/vm-session';
-import { armStateWrite, carriedBitmaps, contVm, startStateWrite, stopVm, waitStateWritten, type NodeBitmap } from './point-qmp';
+import {
+  armStateWrite,
+  carriedBitmaps,
+  contVm,
+  startStateWrite,
+  stopVm,
+  waitStateWritten,
+  type NodeBitmap,
+} from './point-qmp';
 import { openStateWriter, type StateWriter } from './state-writer';
-import { findPoint, inVmDir, layerName, readPoints, saveDiskAndPoints, stateName, STORE_STEP_MS, writePoints } from './points-store';
+import {
+  findPoint,
+  inVmDir,
+  layerName,
+  readPoints,
+  saveDiskAndPoints,
+  stateName,
+  STORE_STEP_MS,
+  writePoints,
+} from './points-store';
 import type { PointKind, PointRecord } from '@/lib/agent-protocol/snapshots';
 
 export type CaptureRequest = {
@@ -37,7 +54,19 @@ const STATE_FLUSH_MS = 30_000; // zstd finishing after QEMU's last byte
 // A new layer over `frozen` (absolute backing path). -u: qemu-img never opens a file QEMU holds.
 export async function createLayer(bin: string, frozen: string, file: string, sizeBytes: number): Promise<void> {
   if (existsSync(file)) throw alreadyExists('disk', file);
-  await runQemuImg(bin, 'qemu-img create', ['create', '-q', '-f', 'qcow2', '-u', '-b', path.resolve(frozen), '-F', 'qcow2', file, String(sizeBytes)]);
+  await runQemuImg(bin, 'qemu-img create', [
+    'create',
+    '-q',
+    '-f',
+    'qcow2',
+    '-u',
+    '-b',
+    path.resolve(frozen),
+    '-F',
+    'qcow2',
+    file,
+    String(sizeBytes),
+  ]);
 }
 
 export async function pointFileBytes(ctx: QemuContext, file: string): Promise<number> {
@@ -47,12 +76,17 @@ export async function pointFileBytes(ctx: QemuContext, file: string): Promise<nu
 // Appends the complete point to points.json (read again: the caller holds the VM's lock).
 export async function recordPoint(spec: VmSpec, point: PointRecord): Promise<PointRecord> {
   const file = await readPoints(spec);
-  await writePoints(spec, { ...file, currentId: point.id, points: [...file.points.filter((p) => p.id !== point.id), point] });
+  await writePoints(spec, {
+    ...file,
+    currentId: point.id,
+    points: [...file.points.filter((p) => p.id !== point.id), point],
+  });
   return point;
 }
 
 export async function assertNewPoint(spec: VmSpec, id: string): Promise<void> {
-  if (findPoint(await readPoints(spec), id) || existsSync(inVmDir(spec, layerName(id)))) throw alreadyExists('snapshot', id);
+  if (findPoint(await readPoints(spec), id) || existsSync(inVmDir(spec, layerName(id))))
+    throw alreadyExists('snapshot', id);
 }
 
 // State files no point owns: what an agent that died during a state write left (under the lock,
@@ -60,7 +94,8 @@ export async function assertNewPoint(spec: VmSpec, id: string): Promise<void> {
 async function sweepStateFiles(spec: VmSpec): Promise<void> {
   const owned = new Set((await readPoints(spec)).points.map((p) => p.stateFile));
   const files = await withDeadline(readdir(spec.vmDir), STORE_STEP_MS, `listing ${spec.vmDir}`);
-  for (const f of files) if (/^state-.+\.zst(\.partial)?$/.test(f) && !owned.has(f)) await rm(inVmDir(spec, f), { force: true });
+  for (const f of files)
+    if (/^state-.+\.zst(\.partial)?$/.test(f) && !owned.has(f)) await rm(inVmDir(spec, f), { force: true });
 }
 
 // What a point needs before the VM stops (none of it changes what the guest sees): the new layer
@@ -79,7 +114,13 @@ export type PreparedPoint = {
 };
 
 // Precondition: the caller holds ctx.withLock(spec.id) (no backup adds a bitmap meanwhile).
-export async function preparePoint(ctx: QemuContext, spec: VmSpec, s: VmSession, id: string, kind: PointKind): Promise<PreparedPoint> {
+export async function preparePoint(
+  ctx: QemuContext,
+  spec: VmSpec,
+  s: VmSession,
+  id: string,
+  kind: PointKind,
+): Promise<PreparedPoint> {
   await assertNewPoint(spec, id);
   const frozen = spec.diskPath;
   const next = inVmDir(spec, layerName(id));
@@ -96,7 +137,12 @@ export async function preparePoint(ctx: QemuContext, spec: VmSpec, s: VmSession,
     await rm(next, { force: true });
   };
   try {
-    await s.execute('blockdev-add', { driver: 'qcow2', 'node-name': node, file: { driver: 'file', filename: next, 'node-name': `${node}-f` }, backing: null });
+    await s.execute('blockdev-add', {
+      driver: 'qcow2',
+      'node-name': node,
+      file: { driver: 'file', filename: next, 'node-name': `${node}-f` },
+      backing: null,
+    });
     added = true;
     if (kind === 'memory') {
       await sweepStateFiles(spec);
@@ -118,7 +164,12 @@ export async function preparePoint(ctx: QemuContext, spec: VmSpec, s: VmSession,
 // Precondition: the caller holds ctx.withLock(spec.id) and has sent `stop`. On return or throw the
 // VM runs again iff req.resume. `done` settles once the point is complete and recorded (a
 // checkpoint: when its state file is written); it never rejects unobserved.
-export async function capturePaused(ctx: QemuContext, spec: VmSpec, s: VmSession, req: CaptureRequest): Promise<Capture> {
+export async function capturePaused(
+  ctx: QemuContext,
+  spec: VmSpec,
+  s: VmSession,
+  req: CaptureRequest,
+): Promise<Capture> {
   let resumedAt: number | null = null;
   const resumeIfAsked = async () => {
     if (req.resume && s.status !== 'running') resumedAt = await contVm(s);
@@ -132,7 +183,10 @@ export async function capturePaused(ctx: QemuContext, spec: VmSpec, s: VmSession
       await s.execute('transaction', {
         actions: [
           { type: 'blockdev-snapshot', data: { node: top, overlay: node } },
-          ...bitmaps.map((b) => ({ type: 'block-dirty-bitmap-add', data: { node, name: b.name, persistent: true, granularity: b.granularity, disabled: !b.recording } })),
+          ...bitmaps.map((b) => ({
+            type: 'block-dirty-bitmap-add',
+            data: { node, name: b.name, persistent: true, granularity: b.granularity, disabled: !b.recording },
+          })),
         ],
       });
     } catch (err) {
@@ -148,7 +202,8 @@ export async function capturePaused(ctx: QemuContext, spec: VmSpec, s: VmSession
     const stateFile = inVmDir(spec, stateName(req.id));
     try {
       // Paused: nothing was written between the transaction and the merge.
-      for (const b of bitmaps) await s.execute('block-dirty-bitmap-merge', { node, target: b.name, bitmaps: [{ node: top, name: b.name }] });
+      for (const b of bitmaps)
+        await s.execute('block-dirty-bitmap-merge', { node, target: b.name, bitmaps: [{ node: top, name: b.name }] });
       if (armed) {
         resumedAt = await startStateWrite(s, armed.writer.uri);
         if (!req.resume) {
@@ -161,11 +216,16 @@ export async function capturePaused(ctx: QemuContext, spec: VmSpec, s: VmSession
     } catch (err) {
       await armed?.restore().catch(() => {});
       await armed?.writer.abort();
-      await save().catch((e: unknown) => ctx.log(`VM ${spec.id}: cannot record its new disk ${next}: ${errorMessage(e)}`));
+      await save().catch((e: unknown) =>
+        ctx.log(`VM ${spec.id}: cannot record its new disk ${next}: ${errorMessage(e)}`),
+      );
       throw err;
     }
 
-    const record = (current: VmSpec, extra: Pick<PointRecord, 'stateFile' | 'stateBytes' | 'downtimeMs'>): Promise<PointRecord> =>
+    const record = (
+      current: VmSpec,
+      extra: Pick<PointRecord, 'stateFile' | 'stateBytes' | 'downtimeMs'>,
+    ): Promise<PointRecord> =>
       pointFileBytes(ctx, frozen).then((layerBytes) =>
         recordPoint(current, {
           id: req.id,
@@ -197,10 +257,14 @@ export async function capturePaused(ctx: QemuContext, spec: VmSpec, s: VmSession
       } catch (err) {
         await s.execute('migrate_cancel').catch(() => {});
         await armed.writer.abort();
-        ctx.log(`VM ${spec.id}: memory state of point ${req.id} not written (${errorMessage(err)}); the disk layers stay as they are`);
+        ctx.log(
+          `VM ${spec.id}: memory state of point ${req.id} not written (${errorMessage(err)}); the disk layers stay as they are`,
+        );
         throw err;
       } finally {
-        await armed.restore().catch((err: unknown) => ctx.log(`VM ${spec.id}: cannot turn background-snapshot off: ${errorMessage(err)}`));
+        await armed
+          .restore()
+          .catch((err: unknown) => ctx.log(`VM ${spec.id}: cannot turn background-snapshot off: ${errorMessage(err)}`));
       }
       const stateBytes = (await withDeadline(stat(stateFile), STORE_STEP_MS, `reading ${stateFile}`)).size;
       return record(current, { stateFile: path.basename(stateFile), stateBytes, downtimeMs });

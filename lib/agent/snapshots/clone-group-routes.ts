@@ -10,7 +10,14 @@ import { cloneFromPoint } from './clone';
 import { detachClone } from './detach';
 import { createGroupCheckpoints, type GroupCheckpoints } from './group';
 import { createGroupReverts, type GroupReverts } from './group-revert';
-import { cloneRequestSchema, groupCaptureRequestSchema, groupPauseRequestSchema, groupResumeRequestSchema, groupRevertRequestSchema, pointIdSchema } from '@/lib/agent-protocol/snapshots';
+import {
+  cloneRequestSchema,
+  groupCaptureRequestSchema,
+  groupPauseRequestSchema,
+  groupResumeRequestSchema,
+  groupRevertRequestSchema,
+  pointIdSchema,
+} from '@/lib/agent-protocol/snapshots';
 
 const pointParams = (ctx: RouteContext) => parseInput(z.object({ id: vmIdSchema, pointId: pointIdSchema }), ctx.params);
 const detachBodySchema = z.object({}).strict();
@@ -21,7 +28,10 @@ export function addCloneGroupRoutes(router: Router, deps: AgentRouteDeps): void 
   const group = () => {
     if (groups) return groups;
     const ctx = requireQemu(deps.driver, 'Group checkpoints');
-    return (groups = { checkpoints: createGroupCheckpoints(ctx, deps.operations, deps.vms), reverts: createGroupReverts(ctx, deps.operations, deps.vms) });
+    return (groups = {
+      checkpoints: createGroupCheckpoints(ctx, deps.operations, deps.vms),
+      reverts: createGroupReverts(ctx, deps.operations, deps.vms),
+    });
   };
 
   router

@@ -31,7 +31,12 @@ async function pointLayer(ctx: QemuContext, parentId: string, pointId: string): 
 }
 
 // Checks answer before the 202 (no such VM or point, id taken, no room, no memory to start).
-export async function cloneFromPoint(deps: CloneDeps, parentId: string, pointId: string, req: CloneInput): Promise<Operation> {
+export async function cloneFromPoint(
+  deps: CloneDeps,
+  parentId: string,
+  pointId: string,
+  req: CloneInput,
+): Promise<Operation> {
   const ctx = requireQemu(deps.driver, 'Linked clones');
   const parent = await ctx.vms.must(parentId);
   await pointLayer(ctx, parentId, pointId);
@@ -59,7 +64,9 @@ async function runClone(deps: CloneDeps, ctx: QemuContext, spec: VmSpec, start: 
       const layer = await pointLayer(ctx, parentId, pointId);
       await mkdir(spec.vmDir, { recursive: true });
       undo.push(`remove ${spec.vmDir}`, () => rm(spec.vmDir, { recursive: true, force: true }));
-      await step('create the clone disk', async () => createLayer(ctx.qemuImg, layer, spec.diskPath, (await diskInfo(ctx.qemuImg, layer)).virtualSizeBytes));
+      await step('create the clone disk', async () =>
+        createLayer(ctx.qemuImg, layer, spec.diskPath, (await diskInfo(ctx.qemuImg, layer)).virtualSizeBytes),
+      );
       await step('define VM', () => driver.defineVm(spec));
       undo.push(`undefine VM ${spec.id}`, () => driver.undefineVm(spec.id));
     });

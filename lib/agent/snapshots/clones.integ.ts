@@ -26,21 +26,43 @@ let parentDir: string;
 const notes: Record<string, unknown> = {};
 
 const c = () => h.client;
-const run = async (op: Operation, onOp?: (o: Operation) => void) => (await waitForOperation(c(), op.id, onOp, { intervalMs: 100, timeoutMs: 300_000 })).result;
-const write = async (vm: string, n: number) => Number(/seq=(\d+)/.exec(await ask(c(), vm, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
+const run = async (op: Operation, onOp?: (o: Operation) => void) =>
+  (await waitForOperation(c(), op.id, onOp, { intervalMs: 100, timeoutMs: 300_000 })).result;
+const write = async (vm: string, n: number) =>
+  Number(/seq=(\d+)/.exec(await ask(c(), vm, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
 const guestRecords = async (vm: string) => parseRecords(await records(c(), vm));
 const upTo = (n: number) => ({ first: 1, last: n, count: n, gaps: 0 });
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const specOf = (vmDir: string) => JSON.parse(readFileSync(path.join(vmDir, 'vm.json'), 'utf8')) as VmSpec;
-const backing = (file: string) => (JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', file]).toString()) as { 'full-backing-filename'?: string })['full-backing-filename'] ?? null;
-const allocated = (file: string) => (JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', file]).toString()) as { 'actual-size': number })['actual-size'];
+const backing = (file: string) =>
+  (
+    JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', file]).toString()) as {
+      'full-backing-filename'?: string;
+    }
+  )['full-backing-filename'] ?? null;
+const allocated = (file: string) =>
+  (JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', file]).toString()) as { 'actual-size': number })[
+    'actual-size'
+  ];
 const cloneVm = (id: string) => ({ id, name: id, vcpus: 1, memoryMiB: 128, boot: guestBoot() });
-const codeOf = async (p: Promise<unknown>) => p.then(() => 'no error', (err: { code?: string }) => err.code);
+const codeOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (err: { code?: string }) => err.code,
+  );
 
 beforeAll(async () => {
   buildGuest();
   h = await startQemuTestAgent('clones');
-  await c().createVm({ id: PARENT, name: PARENT, vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * MiB, baseImagePath: GUEST_DISK, boot: guestBoot() });
+  await c().createVm({
+    id: PARENT,
+    name: PARENT,
+    vcpus: 1,
+    memoryMiB: 128,
+    diskSizeBytes: 64 * MiB,
+    baseImagePath: GUEST_DISK,
+    boot: guestBoot(),
+  });
   await waitGuestReady(c(), PARENT);
   parentDir = path.dirname((await c().getVm(PARENT)).diskPath);
   expect(await write(PARENT, 5)).toBe(5);
@@ -62,7 +84,9 @@ describe('linked clones on real QEMU', () => {
     const layer = path.join(parentDir, (await c().vmPoints(PARENT)).points.find((p) => p.id === 'lc-p1')!.layer);
     const layerSha = sha256(layer);
     const t0 = Date.now();
-    const vm = vmRuntimeSchema.parse(await run(await c().clonePoint(PARENT, 'lc-p1', { vm: cloneVm(CLONE), start: true })));
+    const vm = vmRuntimeSchema.parse(
+      await run(await c().clonePoint(PARENT, 'lc-p1', { vm: cloneVm(CLONE), start: true })),
+    );
     notes.cloneToRunningMs = Date.now() - t0;
     const cloneDir = path.dirname(vm.diskPath);
     expect(path.dirname(cloneDir)).toBe(path.dirname(parentDir)); // same pool
@@ -88,7 +112,11 @@ describe('linked clones on real QEMU', () => {
     expect(await codeOf(c().deletePoint(PARENT, 'lc-p1'))).toBe('POINT_IN_USE');
     expect(await codeOf(c().deleteVm(PARENT))).toBe('POINT_IN_USE');
     // Storage migration would leave the parent's points behind.
-    const migrate = c().migrateVm(PARENT, { migrationUri: 'tcp:127.0.0.1:9', nbd: { host: '127.0.0.1', port: 9, exportName: 'x', backingPath: null }, mode: 'storage' });
+    const migrate = c().migrateVm(PARENT, {
+      migrationUri: 'tcp:127.0.0.1:9',
+      nbd: { host: '127.0.0.1', port: 9, exportName: 'x', backingPath: null },
+      mode: 'storage',
+    });
     expect(await codeOf(migrate)).toBe('POINT_UNSUPPORTED');
     expect((await c().getVm(PARENT)).state).toBe('running');
   });
@@ -98,7 +126,9 @@ describe('linked clones on real QEMU', () => {
     pointRecordSchema.parse(await run(await c().takePoint(CLONE, { id: 'lc-c1', kind: 'disk' })));
     const seen: { bytesDone: number; bytesTotal: number }[] = [];
     const t0 = Date.now();
-    expect(await run(await c().detachClone(CLONE), (o) => o.detail && seen.push(o.detail as (typeof seen)[number]))).toBeNull();
+    expect(
+      await run(await c().detachClone(CLONE), (o) => o.detail && seen.push(o.detail as (typeof seen)[number])),
+    ).toBeNull();
     notes.detachLiveMs = Date.now() - t0;
     notes.detachBytesTotal = seen.at(-1)?.bytesTotal;
     expect(seen.length).toBeGreaterThan(0);
@@ -123,7 +153,9 @@ describe('linked clones on real QEMU', () => {
 
   it('detach of a stopped clone rebases it onto the image (qemu-img, safe mode)', async () => {
     pointRecordSchema.parse(await run(await c().takePoint(PARENT, { id: 'lc-p2', kind: 'disk' })));
-    const vm = vmRuntimeSchema.parse(await run(await c().clonePoint(PARENT, 'lc-p2', { vm: cloneVm(COLD), start: false })));
+    const vm = vmRuntimeSchema.parse(
+      await run(await c().clonePoint(PARENT, 'lc-p2', { vm: cloneVm(COLD), start: false })),
+    );
     expect(vm.state).toBe('shutoff');
     expect(diskRecords(vm.diskPath)).toEqual(upTo(9));
     expect(await run(await c().detachClone(COLD))).toBeNull();

@@ -19,10 +19,26 @@ import type { VmSession } from '../qemu/vm-session';
 import { describeClones } from './guards';
 import { commitLive } from './point-jobs';
 import { namedNodes } from './point-qmp';
-import { childrenOf, clonesOf, inVmDir, layerGraph, mustFindPoint, pointOfLayer, readPoints, saveDiskAndPoints } from './points-store';
+import {
+  childrenOf,
+  clonesOf,
+  inVmDir,
+  layerGraph,
+  mustFindPoint,
+  pointOfLayer,
+  readPoints,
+  saveDiskAndPoints,
+} from './points-store';
 import type { PointRecord, PointsFile } from '@/lib/agent-protocol/snapshots';
 
-export type DeletePlan = { file: PointsFile; point: PointRecord; f: string; child: string | null; childPoint: PointRecord | null; grandchildren: string[] };
+export type DeletePlan = {
+  file: PointsFile;
+  point: PointRecord;
+  f: string;
+  child: string | null;
+  childPoint: PointRecord | null;
+  grandchildren: string[];
+};
 
 // What deleting the point means, or the coded refusal (also asked before the operation starts).
 export async function planDelete(ctx: QemuContext, spec: VmSpec, pointId: string): Promise<DeletePlan> {
@@ -36,19 +52,37 @@ export async function planDelete(ctx: QemuContext, spec: VmSpec, pointId: string
 
   const affected = new Set([point.id, ...(childPoint ? [childPoint.id] : [])]);
   const clones = (await clonesOf(ctx, spec.id)).filter((c) => affected.has(c.pointId));
-  if (clones.length) throw pointInUse(pointId, `linked clones depend on it: ${describeClones(clones)}; make them independent or delete them first`, { clones });
+  if (clones.length)
+    throw pointInUse(
+      pointId,
+      `linked clones depend on it: ${describeClones(clones)}; make them independent or delete them first`,
+      { clones },
+    );
   if (children.length > 1) {
-    throw pointInUse(pointId, `branch point of ${children.length} branches: delete the other branch first`, { branches: children.length });
+    throw pointInUse(pointId, `branch point of ${children.length} branches: delete the other branch first`, {
+      branches: children.length,
+    });
   }
   return { file, point, f, child, childPoint, grandchildren: child ? childrenOf(graph, child) : [] };
 }
 
 // Precondition: the caller holds ctx.withLock(spec.id).
-export async function deletePoint(ctx: QemuContext, spec: VmSpec, pointId: string, op?: OperationHandle): Promise<void> {
+export async function deletePoint(
+  ctx: QemuContext,
+  spec: VmSpec,
+  pointId: string,
+  op?: OperationHandle,
+): Promise<void> {
   const { file, point, f, child, childPoint, grandchildren } = await planDelete(ctx, spec, pointId);
   // The points that descended from this one now descend from its parent.
-  const rest = file.points.filter((p) => p.id !== point.id).map((p) => (p.parentId === point.id ? { ...p, parentId: point.parentId } : p));
-  const next: PointsFile = { ...file, currentId: file.currentId === point.id ? point.parentId : file.currentId, points: rest };
+  const rest = file.points
+    .filter((p) => p.id !== point.id)
+    .map((p) => (p.parentId === point.id ? { ...p, parentId: point.parentId } : p));
+  const next: PointsFile = {
+    ...file,
+    currentId: file.currentId === point.id ? point.parentId : file.currentId,
+    points: rest,
+  };
   const stateFile = point.stateFile ? inVmDir(spec, point.stateFile) : null;
 
   if (!child) {
@@ -59,7 +93,10 @@ export async function deletePoint(ctx: QemuContext, spec: VmSpec, pointId: strin
     const live = s ? await nodeOf(s, child) : null;
     if (s && live) {
       await commitLive(s, live, await mustNodeOf(s, f), child === spec.diskPath, (done, total) =>
-        op?.report(total ? (0.9 * done) / total : 0, 'merging the snapshot layers', { bytesDone: done, bytesTotal: total }),
+        op?.report(total ? (0.9 * done) / total : 0, 'merging the snapshot layers', {
+          bytesDone: done,
+          bytesTotal: total,
+        }),
       );
       // C's node left the chain but stays open while the monitor holds it (blockdev-add): it would
       // keep F "busy" as its backing for the next snapshot, and its file open after the rm below.
@@ -79,7 +116,9 @@ export async function deletePoint(ctx: QemuContext, spec: VmSpec, pointId: strin
     await rm(child, { force: true });
   }
   if (stateFile) await rm(stateFile, { force: true });
-  ctx.log(`VM ${spec.id}: deleted point ${point.id}${child ? ` (merged ${path.basename(child)} into ${point.layer})` : ''}`);
+  ctx.log(
+    `VM ${spec.id}: deleted point ${point.id}${child ? ` (merged ${path.basename(child)} into ${point.layer})` : ''}`,
+  );
 }
 
 // qemu-img commit writes C into the base named explicitly (-b), -d skips emptying C (it is

@@ -27,7 +27,8 @@ type NamedNode = { 'node-name': string; drv: string; file: string };
 export async function backingChain(ctx: QemuContext, top: string): Promise<string[]> {
   const chain = [path.resolve(top)];
   for (let b = await backingOf(ctx, top); b; b = await backingOf(ctx, b)) {
-    if (chain.includes(b) || chain.length >= MAX_CHAIN) throw qemuError('qemu-img info', `backing chain of ${top} loops or is deeper than ${MAX_CHAIN}`);
+    if (chain.includes(b) || chain.length >= MAX_CHAIN)
+      throw qemuError('qemu-img info', `backing chain of ${top} loops or is deeper than ${MAX_CHAIN}`);
     chain.push(b);
   }
   return chain;
@@ -41,10 +42,15 @@ const within = (dir: string, file: string) => {
 // Pure: in the chain (top first), the clone's own bottom file (the last one in its directory) and
 // the first file below it outside every pool's VM directories, i.e. the image repository file
 // (null: the parent's disk stands alone, so the clone will too).
-export function detachPlan(chain: string[], vmDir: string, poolDirs: string[]): { bottom: string; base: string | null } {
+export function detachPlan(
+  chain: string[],
+  vmDir: string,
+  poolDirs: string[],
+): { bottom: string; base: string | null } {
   const own = chain.filter((f) => within(vmDir, f));
   const bottom = own.at(-1);
-  if (!bottom || chain.indexOf(bottom) !== own.length - 1) throw qemuError('detach', `the disk chain of ${vmDir} does not start in its own directory: ${chain.join(' -> ')}`);
+  if (!bottom || chain.indexOf(bottom) !== own.length - 1)
+    throw qemuError('detach', `the disk chain of ${vmDir} does not start in its own directory: ${chain.join(' -> ')}`);
   const base = chain.slice(own.length).find((f) => !poolDirs.some((d) => within(path.join(d, 'vms'), f))) ?? null;
   return { bottom, base };
 }
@@ -55,8 +61,11 @@ export async function detachClone(deps: CloneDeps, id: string): Promise<Operatio
   if (!spec.linkedTo) throw conflict(`VM ${id} is not a linked clone`, { vmId: id });
   await assertChainFree(ctx, spec, false);
   const from = spec.linkedTo;
-  return deps.vms.begin(id, 'vm.detach', `making VM ${id} independent of VM ${from.vmId} (snapshot ${from.pointId})`, (op) =>
-    ctx.withLock(id, () => runDetach(ctx, id, op)),
+  return deps.vms.begin(
+    id,
+    'vm.detach',
+    `making VM ${id} independent of VM ${from.vmId} (snapshot ${from.pointId})`,
+    (op) => ctx.withLock(id, () => runDetach(ctx, id, op)),
   );
 }
 
@@ -70,23 +79,40 @@ async function runDetach(ctx: QemuContext, id: string, op: OperationHandle): Pro
   const spec = await ctx.vms.must(id);
   if (!spec.linkedTo) return null; // made independent meanwhile
   await assertChainFree(ctx, spec, true);
-  const { bottom, base } = detachPlan(await backingChain(ctx, spec.diskPath), spec.vmDir, ctx.pools.map((p) => p.path));
+  const { bottom, base } = detachPlan(
+    await backingChain(ctx, spec.diskPath),
+    spec.vmDir,
+    ctx.pools.map((p) => p.path),
+  );
   const progress = ({ bytesDone, bytesTotal }: StreamProgress) =>
-    op.report(bytesTotal ? 0.95 * (bytesDone / bytesTotal) : 0, `copying from the parent's snapshot: ${bytesTotal ? Math.round((100 * bytesDone) / bytesTotal) : 0}%`, { bytesDone, bytesTotal });
+    op.report(
+      bytesTotal ? 0.95 * (bytesDone / bytesTotal) : 0,
+      `copying from the parent's snapshot: ${bytesTotal ? Math.round((100 * bytesDone) / bytesTotal) : 0}%`,
+      { bytesDone, bytesTotal },
+    );
   progress({ bytesDone: 0, bytesTotal: 0 });
   const state = (await ctx.vms.runtime(spec)).state;
   if (ON.includes(state)) await streamLive(ctx, await ctx.vms.expectSession(id, ON), bottom, base, progress);
   else await rebase(ctx.qemuImg, bottom, base, (f) => progress({ bytesDone: Math.round(f * 100), bytesTotal: 100 }));
 
   const now = await backingOf(ctx, bottom);
-  if (now !== base) throw qemuError('detach', `${bottom} backs on ${now ?? 'nothing'} after the copy, expected ${base ?? 'nothing'}`);
+  if (now !== base)
+    throw qemuError('detach', `${bottom} backs on ${now ?? 'nothing'} after the copy, expected ${base ?? 'nothing'}`);
   const { linkedTo, ...independent } = spec;
   await saveSpec(ctx, independent satisfies VmSpec);
-  ctx.log(`VM ${id}: independent of VM ${linkedTo.vmId} (snapshot ${linkedTo.pointId}); ${path.basename(bottom)} backs on ${base ?? 'nothing'}`);
+  ctx.log(
+    `VM ${id}: independent of VM ${linkedTo.vmId} (snapshot ${linkedTo.pointId}); ${path.basename(bottom)} backs on ${base ?? 'nothing'}`,
+  );
   return null;
 }
 
-async function streamLive(ctx: QemuContext, s: VmSession, bottom: string, base: string | null, onProgress: (p: StreamProgress) => void): Promise<void> {
+async function streamLive(
+  ctx: QemuContext,
+  s: VmSession,
+  bottom: string,
+  base: string | null,
+  onProgress: (p: StreamProgress) => void,
+): Promise<void> {
   const nodes = await s.execute<NamedNode[]>('query-named-block-nodes', { flat: true });
   const nodeOf = (file: string) => {
     const n = nodes.find((x) => x.drv === 'qcow2' && path.resolve(x.file) === file);
@@ -96,7 +122,10 @@ async function streamLive(ctx: QemuContext, s: VmSession, bottom: string, base: 
   const jobId = `${DETACH_JOB_PREFIX}${s.id}`.slice(0, 120);
   const gone = async () => {
     await waitFor(`VM ${s.id} gone`, () => s.isGone, 3_000, 50).catch(() => {});
-    return conflict(`VM ${s.id} stopped while it was being made independent; it is still a linked clone (run it again)`, { vmId: s.id });
+    return conflict(
+      `VM ${s.id} stopped while it was being made independent; it is still a linked clone (run it again)`,
+      { vmId: s.id },
+    );
   };
   const qmp = async <T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
     try {
@@ -107,7 +136,12 @@ async function streamLive(ctx: QemuContext, s: VmSession, bottom: string, base: 
     }
   };
   // Explicit base: the repository image is never written, and it stays the clone's backing file.
-  await qmp('block-stream', { 'job-id': jobId, device: nodeOf(bottom), ...(base ? { 'base-node': nodeOf(base) } : {}), 'auto-dismiss': false });
+  await qmp('block-stream', {
+    'job-id': jobId,
+    device: nodeOf(bottom),
+    ...(base ? { 'base-node': nodeOf(base) } : {}),
+    'auto-dismiss': false,
+  });
   const job = await waitConcluded(s, jobId, qmp, onProgress, gone);
   await qmp('job-dismiss', { id: jobId });
   if (job.error) throw qemuError('block-stream', job.error);

@@ -32,7 +32,10 @@ describe('group locks', () => {
     const c = ctx();
     let finish!: () => void;
     const busy = c.withLock('b', () => new Promise<void>((r) => (finish = r)));
-    await expect(holdLock(c, 'b', 30)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('VM b is busy') });
+    await expect(holdLock(c, 'b', 30)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('VM b is busy'),
+    });
     finish();
     await busy;
     const again = await holdLock(c, 'b', 1000); // the abandoned turn did not keep it

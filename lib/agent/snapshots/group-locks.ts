@@ -20,11 +20,17 @@ export async function holdLock(ctx: QemuContext, vmId: string, waitMs = LOCK_WAI
     await released;
   });
   let timer: NodeJS.Timeout | undefined;
-  const inTime = await Promise.race([acquired.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), waitMs)))]);
+  const inTime = await Promise.race([
+    acquired.then(() => true),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), waitMs))),
+  ]);
   clearTimeout(timer);
   if (!inTime) {
     release();
-    throw conflict(`VM ${vmId} is busy with another operation (snapshot, backup, migration...); try again when it has finished`, { vmId });
+    throw conflict(
+      `VM ${vmId} is busy with another operation (snapshot, backup, migration...); try again when it has finished`,
+      { vmId },
+    );
   }
   return { vmId, release };
 }

@@ -42,7 +42,10 @@ export function createGroupReverts(ctx: QemuContext, operations: Operations, vms
 
   function leavePaused(groupId: string, vmIds: string[]) {
     if (!vmIds.length) return;
-    const timer = setTimeout(() => void resume({ groupId, vmIds }, `no resume within ${REVERT_HOLD_MS / 1000} s`), REVERT_HOLD_MS);
+    const timer = setTimeout(
+      () => void resume({ groupId, vmIds }, `no resume within ${REVERT_HOLD_MS / 1000} s`),
+      REVERT_HOLD_MS,
+    );
     waiting.set(groupId, { vmIds: new Set(vmIds), timer });
   }
 
@@ -59,13 +62,19 @@ export function createGroupReverts(ctx: QemuContext, operations: Operations, vms
   }
 
   async function revert(req: RevertInput): Promise<Operation> {
-    if (waiting.has(req.groupId)) throw conflict(`Group checkpoint ${req.groupId} was just restored and waits to be resumed`, { groupId: req.groupId });
+    if (waiting.has(req.groupId))
+      throw conflict(`Group checkpoint ${req.groupId} was just restored and waits to be resumed`, {
+        groupId: req.groupId,
+      });
     const ids = req.items.map((i) => i.vmId);
     if (new Set(ids).size !== ids.length) throw invalidInput({ items: ['one point per VM'] });
     for (const [i, it] of req.items.entries()) {
       const spec = await ctx.vms.must(it.vmId);
       const point = mustFindPoint(await readPoints(spec), it.pointId);
-      if (point.groupId !== req.groupId) throw invalidInput({ [`items.${i}.pointId`]: [`snapshot ${it.pointId} of VM ${it.vmId} is not part of group ${req.groupId}`] });
+      if (point.groupId !== req.groupId)
+        throw invalidInput({
+          [`items.${i}.pointId`]: [`snapshot ${it.pointId} of VM ${it.vmId} is not part of group ${req.groupId}`],
+        });
       const cap = (await pointCapabilities(ctx, spec)).revert;
       if (!cap.ok) throw pointUnsupported(it.vmId, 'revert', cap.reason ?? 'unsupported');
     }
@@ -74,7 +83,9 @@ export function createGroupReverts(ctx: QemuContext, operations: Operations, vms
     return operations.start('points.group-revert', message, async () => {
       const results = await Promise.allSettled(
         req.items.map((it) =>
-          ctx.withLock(it.vmId, async () => revertPoint(ctx, await ctx.vms.must(it.vmId), it.pointId, { resume: false })).finally(claims.get(it.vmId)!),
+          ctx
+            .withLock(it.vmId, async () => revertPoint(ctx, await ctx.vms.must(it.vmId), it.pointId, { resume: false }))
+            .finally(claims.get(it.vmId)!),
         ),
       );
       // Loaded and paused: checkpoints taken from a running VM (wasRunning) run again.
@@ -83,9 +94,16 @@ export function createGroupReverts(ctx: QemuContext, operations: Operations, vms
         return r.status === 'fulfilled' && r.value.resumedFromMemory && r.value.vm.state === 'paused' ? [it.vmId] : [];
       });
       const toRun = await runnable(paused);
-      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ vmId: ids[i], error: r.reason as unknown }] : []));
+      const failed = results.flatMap((r, i) =>
+        r.status === 'rejected' ? [{ vmId: ids[i], error: r.reason as unknown }] : [],
+      );
       if (failed.length || !req.resume) leavePaused(req.groupId, toRun);
-      if (failed.length) throw groupFailure(req.groupId, failed, req.items.filter((_, i) => results[i].status === 'fulfilled'));
+      if (failed.length)
+        throw groupFailure(
+          req.groupId,
+          failed,
+          req.items.filter((_, i) => results[i].status === 'fulfilled'),
+        );
       if (!req.resume) return { resumedAt: null, paused: toRun };
       const resumed = await resumeAll(toRun);
       const times = resumed.flatMap((r) => (r.resumedAt === null ? [] : [r.resumedAt]));

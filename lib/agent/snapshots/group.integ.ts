@@ -21,12 +21,17 @@ const members = () => [
 ];
 const notes: Record<string, unknown> = {};
 
-const write = async (h: TestHost, vm: string, n: number) => Number(/seq=(\d+)/.exec(await ask(h.client, vm, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
+const write = async (h: TestHost, vm: string, n: number) =>
+  Number(/seq=(\d+)/.exec(await ask(h.client, vm, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
 async function status(h: TestHost, vm: string) {
   const line = await ask(h.client, vm, 'status', /^VMOPS-STATUS /);
   return { uptime: Number(/uptime=([\d.]+)/.exec(line)![1]), seq: Number(/seq=(\d+)/.exec(line)![1]) };
 }
-const codeOf = async (p: Promise<unknown>) => p.then(() => 'no error', (err: { code?: string; message?: string }) => `${err.code}: ${err.message}`);
+const codeOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (err: { code?: string; message?: string }) => `${err.code}: ${err.message}`,
+  );
 
 beforeAll(async () => {
   env = await startTwoHosts();
@@ -36,7 +41,8 @@ beforeAll(async () => {
 }, 900_000);
 
 afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') for (const h of [m1, m2]) console.log(`--- agent ${h.name} log ---\n${h.log.lines.slice(-60).join('\n')}`);
+  if (ctx.task.result?.state === 'fail')
+    for (const h of [m1, m2]) console.log(`--- agent ${h.name} log ---\n${h.log.lines.slice(-60).join('\n')}`);
 });
 
 afterAll(async () => {
@@ -46,7 +52,17 @@ afterAll(async () => {
 
 describe('group checkpoints on two real agents', () => {
   it('refuses a member that cannot take part, naming it, before anything is paused', async () => {
-    await m2.client.createVm({ id: 'g-off', name: 'g-off', vcpus: 1, memoryMiB: 64, diskSizeBytes: 64 * 1024 * 1024, pool: 'local', baseImagePath: GUEST_DISK, boot: guestBoot(), start: false });
+    await m2.client.createVm({
+      id: 'g-off',
+      name: 'g-off',
+      vcpus: 1,
+      memoryMiB: 64,
+      diskSizeBytes: 64 * 1024 * 1024,
+      pool: 'local',
+      baseImagePath: GUEST_DISK,
+      boot: guestBoot(),
+      start: false,
+    });
     const refused = await codeOf(m2.client.groupPause({ groupId: 'grp-bad', vmIds: ['g-c', 'g-off'] }));
     expect(refused).toMatch(/^VM_BAD_POWER_STATE: VM g-off /);
     expect((await m2.client.getVm('g-c')).state).toBe('running');
@@ -59,8 +75,17 @@ describe('group checkpoints on two real agents', () => {
     expect((await m1.client.getVm('g-a')).state).toBe('paused');
     // Claimed like any long VM call meanwhile.
     expect(await codeOf(m1.client.stopVm('g-a', { force: true }))).toMatch(/^CONFLICT: VM g-a is busy: points.group/);
-    await waitFor('g-a resumed by the agent', async () => (await m1.client.getVm('g-a')).state === 'running', 10_000, 50);
-    expect(await codeOf(m1.client.groupCapture({ groupId: 'grp-hold', kind: 'disk', items: [{ vmId: 'g-a', pointId: 'never' }] }))).toMatch(/^CONFLICT: /);
+    await waitFor(
+      'g-a resumed by the agent',
+      async () => (await m1.client.getVm('g-a')).state === 'running',
+      10_000,
+      50,
+    );
+    expect(
+      await codeOf(
+        m1.client.groupCapture({ groupId: 'grp-hold', kind: 'disk', items: [{ vmId: 'g-a', pointId: 'never' }] }),
+      ),
+    ).toMatch(/^CONFLICT: /);
   });
 
   it('captures 3 VMs on two hosts at one instant and a group restore brings each back to it', async () => {
@@ -75,7 +100,8 @@ describe('group checkpoints on two real agents', () => {
     notes.perVmPauseMs = taken.points.map((p) => p.point.pauseMs);
     expect(taken.prepared.sort()).toEqual(['g-a', 'g-b', 'g-c']);
     expect(taken.points.map((p) => p.vmId).sort()).toEqual(['g-a', 'g-b', 'g-c']);
-    for (const p of taken.points) expect(p.point).toMatchObject({ id: `grp-1-${p.vmId}`, kind: 'memory', groupId: 'grp-1', wasRunning: true });
+    for (const p of taken.points)
+      expect(p.point).toMatchObject({ id: `grp-1-${p.vmId}`, kind: 'memory', groupId: 'grp-1', wasRunning: true });
     await stillRunning();
 
     for (const m of members()) expect(await write(m.host, m.vmId, 3)).toBe(8);

@@ -17,7 +17,13 @@ import { pointCapabilities } from './capabilities';
 import { capturePaused, preparePoint, type PreparedPoint } from './capture';
 import { holdLocks, settleAll, type Held } from './group-locks';
 import { contVm, stopVm } from './point-qmp';
-import type { GroupCaptureRequest, GroupCaptureResult, GroupPauseResult, GroupResumeRequest, groupPauseRequestSchema } from '@/lib/agent-protocol/snapshots';
+import type {
+  GroupCaptureRequest,
+  GroupCaptureResult,
+  GroupPauseResult,
+  GroupResumeRequest,
+  groupPauseRequestSchema,
+} from '@/lib/agent-protocol/snapshots';
 import type { z } from 'zod';
 
 type PauseInput = z.output<typeof groupPauseRequestSchema>;
@@ -87,18 +93,32 @@ export function createGroupCheckpoints(ctx: QemuContext, operations: Operations,
         const spec = await ctx.vms.must(h.vmId);
         const session = await ctx.vms.expectSession(h.vmId, ['running']);
         const cap = (await pointCapabilities(ctx, spec, { locked: true }))[kind];
-        if (!cap.ok) throw pointUnsupported(h.vmId, kind === 'memory' ? 'take a checkpoint with memory' : 'take a snapshot', cap.reason ?? 'unsupported');
+        if (!cap.ok)
+          throw pointUnsupported(
+            h.vmId,
+            kind === 'memory' ? 'take a checkpoint with memory' : 'take a snapshot',
+            cap.reason ?? 'unsupported',
+          );
         members.push({ ...h, spec, session, stoppedAt: 0, prepared: null });
       }
       if (req.prepare) {
-        await settleAll(members.map(async (m) => (m.prepared = await preparePoint(ctx, m.spec, m.session, pointIds.get(m.vmId)!, kind))));
+        await settleAll(
+          members.map(
+            async (m) => (m.prepared = await preparePoint(ctx, m.spec, m.session, pointIds.get(m.vmId)!, kind)),
+          ),
+        );
       }
     } catch (err) {
       await Promise.all(members.map((m) => letGo(m, 'a failed group pause')));
       for (const h of held) if (!members.some((m) => m.vmId === h.vmId)) h.release();
       throw err;
     }
-    const g: PausedGroup = { members: new Map(members.map((m) => [m.vmId, m])), timer: null, capturing: false, stopped: false };
+    const g: PausedGroup = {
+      members: new Map(members.map((m) => [m.vmId, m])),
+      timer: null,
+      capturing: false,
+      stopped: false,
+    };
     groups.set(req.groupId, g);
     holdFor(req.groupId, g, req.holdMs);
     return g;
@@ -112,15 +132,21 @@ export function createGroupCheckpoints(ctx: QemuContext, operations: Operations,
   // Phase 0 (optional, so that no host stops its VMs while another is still preparing): checks,
   // locks and prepared points; the VMs keep running until pause.
   async function prepare(req: PauseInput): Promise<{ prepared: string[] }> {
-    if (groups.has(req.groupId)) throw conflict(`Group checkpoint ${req.groupId} is already prepared or paused on this host`, { groupId: req.groupId });
+    if (groups.has(req.groupId))
+      throw conflict(`Group checkpoint ${req.groupId} is already prepared or paused on this host`, {
+        groupId: req.groupId,
+      });
     return { prepared: [...(await enter(req)).members.keys()] };
   }
 
   async function pause(req: PauseInput): Promise<GroupPauseResult> {
     let g = groups.get(req.groupId);
-    if (g && (g.stopped || g.capturing)) throw conflict(`Group checkpoint ${req.groupId} is already paused on this host`, { groupId: req.groupId });
+    if (g && (g.stopped || g.capturing))
+      throw conflict(`Group checkpoint ${req.groupId} is already paused on this host`, { groupId: req.groupId });
     if (g && (g.members.size !== new Set(req.vmIds).size || req.vmIds.some((id) => !g!.members.has(id)))) {
-      throw invalidInput({ vmIds: [`must be the VMs prepared for group ${req.groupId}: ${[...g.members.keys()].join(', ')}`] });
+      throw invalidInput({
+        vmIds: [`must be the VMs prepared for group ${req.groupId}: ${[...g.members.keys()].join(', ')}`],
+      });
     }
     g ??= await enter(req);
     const members = [...g.members.values()];
@@ -137,27 +163,54 @@ export function createGroupCheckpoints(ctx: QemuContext, operations: Operations,
 
   function capture(req: GroupCaptureRequest): Operation {
     const g = groups.get(req.groupId);
-    if (!g || g.capturing || !g.stopped) throw conflict(`Group checkpoint ${req.groupId} is not paused on this host (never paused, resumed, or already captured)`, { groupId: req.groupId });
+    if (!g || g.capturing || !g.stopped)
+      throw conflict(
+        `Group checkpoint ${req.groupId} is not paused on this host (never paused, resumed, or already captured)`,
+        { groupId: req.groupId },
+      );
     const items = new Map(req.items.map((i) => [i.vmId, i.pointId]));
-    if (items.size !== req.items.length || items.size !== g.members.size || [...g.members.keys()].some((id) => !items.has(id))) {
-      throw invalidInput({ items: [`must name one point for each VM paused in group ${req.groupId}: ${[...g.members.keys()].join(', ')}`] });
+    if (
+      items.size !== req.items.length ||
+      items.size !== g.members.size ||
+      [...g.members.keys()].some((id) => !items.has(id))
+    ) {
+      throw invalidInput({
+        items: [`must name one point for each VM paused in group ${req.groupId}: ${[...g.members.keys()].join(', ')}`],
+      });
     }
     g.capturing = true;
     if (g.timer) clearTimeout(g.timer);
-    return operations.start('points.group-capture', `group checkpoint ${req.groupId}: ${req.kind} points of ${items.size} VM(s)`, async (): Promise<GroupCaptureResult> => {
-      try {
-        const results = await Promise.allSettled([...g.members.values()].map((m) => captureMember(req, m, items.get(m.vmId)!)));
-        const points = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-        const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ vmId: [...g.members.keys()][i], error: r.reason as unknown }] : []));
-        if (failed.length) throw groupFailure(req.groupId, failed, points.map((p) => ({ vmId: p.vmId, pointId: p.point.id })));
-        return { points };
-      } finally {
-        groups.delete(req.groupId);
-      }
-    });
+    return operations.start(
+      'points.group-capture',
+      `group checkpoint ${req.groupId}: ${req.kind} points of ${items.size} VM(s)`,
+      async (): Promise<GroupCaptureResult> => {
+        try {
+          const results = await Promise.allSettled(
+            [...g.members.values()].map((m) => captureMember(req, m, items.get(m.vmId)!)),
+          );
+          const points = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+          const failed = results.flatMap((r, i) =>
+            r.status === 'rejected' ? [{ vmId: [...g.members.keys()][i], error: r.reason as unknown }] : [],
+          );
+          if (failed.length)
+            throw groupFailure(
+              req.groupId,
+              failed,
+              points.map((p) => ({ vmId: p.vmId, pointId: p.point.id })),
+            );
+          return { points };
+        } finally {
+          groups.delete(req.groupId);
+        }
+      },
+    );
   }
 
-  async function captureMember(req: GroupCaptureRequest, m: Member, pointId: string): Promise<GroupCaptureResult['points'][number]> {
+  async function captureMember(
+    req: GroupCaptureRequest,
+    m: Member,
+    pointId: string,
+  ): Promise<GroupCaptureResult['points'][number]> {
     try {
       let prepared = m.prepared;
       m.prepared = null;
@@ -167,11 +220,19 @@ export function createGroupCheckpoints(ctx: QemuContext, operations: Operations,
       }
       const started = Date.now();
       const c = await capturePaused(ctx, m.spec, m.session, {
-        id: pointId, kind: req.kind, groupId: req.groupId, resume: true, wasRunning: true, stoppedAt: m.stoppedAt, prepared: prepared ?? undefined,
+        id: pointId,
+        kind: req.kind,
+        groupId: req.groupId,
+        resume: true,
+        wasRunning: true,
+        stoppedAt: m.stoppedAt,
+        prepared: prepared ?? undefined,
       });
       const resumedAt = c.resumedAt ?? Date.now();
       // Where the pause went: waiting for the capture call (other hosts, the worker), or capturing.
-      ctx.log(`VM ${m.vmId}: group ${req.groupId} paused ${Math.round(resumedAt - m.stoppedAt)} ms (${Math.round(started - m.stoppedAt)} ms until the capture call, ${Math.round(resumedAt - started)} ms capturing)`);
+      ctx.log(
+        `VM ${m.vmId}: group ${req.groupId} paused ${Math.round(resumedAt - m.stoppedAt)} ms (${Math.round(started - m.stoppedAt)} ms until the capture call, ${Math.round(resumedAt - started)} ms capturing)`,
+      );
       return { vmId: m.vmId, point: await c.done, resumedAt };
     } finally {
       m.release();
@@ -191,7 +252,11 @@ export function createGroupCheckpoints(ctx: QemuContext, operations: Operations,
 
 // One error for the whole call, with what each VM did: the points recorded are complete (the
 // worker decides whether to delete them); the first failure's code is kept.
-export function groupFailure(groupId: string, failed: { vmId: string; error: unknown }[], recorded: { vmId: string; pointId: string }[]): AppError {
+export function groupFailure(
+  groupId: string,
+  failed: { vmId: string; error: unknown }[],
+  recorded: { vmId: string; pointId: string }[],
+): AppError {
   const first = failed[0].error;
   const words = failed.map((f) => `${f.vmId}: ${errorMessage(f.error)}`).join('; ');
   const data = { groupId, failed: failed.map((f) => ({ vmId: f.vmId, error: errorMessage(f.error) })), recorded };

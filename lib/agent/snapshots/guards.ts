@@ -16,10 +16,14 @@ export function describeClones(clones: CloneRef[]): string {
 export async function refuseUndefineWhileCloned(ctx: QemuContext, vmId: string): Promise<void> {
   const clones = await clonesOf(ctx, vmId);
   if (!clones.length) return;
-  throw pointInUse(clones[0].pointId, `VM ${vmId} cannot be deleted while linked clones depend on its snapshots: ${describeClones(clones)}; make them independent or delete them first`, {
-    vmId,
-    clones,
-  });
+  throw pointInUse(
+    clones[0].pointId,
+    `VM ${vmId} cannot be deleted while linked clones depend on its snapshots: ${describeClones(clones)}; make them independent or delete them first`,
+    {
+      vmId,
+      clones,
+    },
+  );
 }
 
 // Storage migration copies only the active disk into the target's pool: the points' layers and
@@ -27,7 +31,11 @@ export async function refuseUndefineWhileCloned(ctx: QemuContext, vmId: string):
 export async function refuseStorageMigrationWithPoints(spec: VmSpec): Promise<void> {
   const n = (await readPoints(spec)).points.length;
   if (!n) return;
-  throw pointUnsupported(spec.id, 'migrate to another host\'s local storage', `${n} snapshot${n === 1 ? '' : 's'} on local storage would be lost; delete ${n === 1 ? 'it' : 'them'} first`);
+  throw pointUnsupported(
+    spec.id,
+    "migrate to another host's local storage",
+    `${n} snapshot${n === 1 ? '' : 's'} on local storage would be lost; delete ${n === 1 ? 'it' : 'them'} first`,
+  );
 }
 
 // Restore "replace" of a VM with points: the new disk descends from none of them (their layers

@@ -20,14 +20,23 @@ let m2: TestHost;
 let repo: string;
 const backups: BackupResult[] = [];
 
-const run = async (h: TestHost, op: Operation) => (await waitForOperation(h.client, op.id, undefined, { intervalMs: 100, timeoutMs: 300_000 })).result;
-const write = async (h: TestHost, n: number) => Number(/seq=(\d+)/.exec(await ask(h.client, VM, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
+const run = async (h: TestHost, op: Operation) =>
+  (await waitForOperation(h.client, op.id, undefined, { intervalMs: 100, timeoutMs: 300_000 })).result;
+const write = async (h: TestHost, n: number) =>
+  Number(/seq=(\d+)/.exec(await ask(h.client, VM, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
 const upTo = (n: number) => ({ first: 1, last: n, count: n, gaps: 0 });
-const pointsFile = (diskPath: string) => pointsFileSchema.parse(JSON.parse(readFileSync(path.join(path.dirname(diskPath), 'points.json'), 'utf8')));
+const pointsFile = (diskPath: string) =>
+  pointsFileSchema.parse(JSON.parse(readFileSync(path.join(path.dirname(diskPath), 'points.json'), 'utf8')));
 
 async function backup(h: TestHost, pointId: string): Promise<BackupResult> {
   const parent = backups.at(-1);
-  const req = { pointId, targetDir: repo, bitmap: 'vmops-bm', parent: parent ? { path: parent.path } : null, manifest: { vmName: VM, vmSpec: { vcpus: 1, memoryMiB: 128, boot: {}, imageId: null, tags: [] } } };
+  const req = {
+    pointId,
+    targetDir: repo,
+    bitmap: 'vmops-bm',
+    parent: parent ? { path: parent.path } : null,
+    manifest: { vmName: VM, vmSpec: { vcpus: 1, memoryMiB: 128, boot: {}, imageId: null, tags: [] } },
+  };
   const r = backupResultSchema.parse(await run(h, await h.client.backupVm(VM, req)));
   backups.push(r);
   return r;
@@ -41,7 +50,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail') for (const h of [m1, m2]) console.log(`--- agent ${h.name} log ---\n${h.log.lines.slice(-60).join('\n')}`);
+  if (ctx.task.result?.state === 'fail')
+    for (const h of [m1, m2]) console.log(`--- agent ${h.name} log ---\n${h.log.lines.slice(-60).join('\n')}`);
 });
 
 afterAll(async () => {

@@ -5,7 +5,14 @@ import { qemuError, timeout } from '@/lib/errors';
 import { activeDiskNode } from '../qemu/active-node';
 import type { VmSession } from '../qemu/vm-session';
 
-type QmpJob = { id: string; type: string; status: string; 'current-progress': number; 'total-progress': number; error?: string };
+type QmpJob = {
+  id: string;
+  type: string;
+  status: string;
+  'current-progress': number;
+  'total-progress': number;
+  error?: string;
+};
 
 const COMMIT_JOB_PREFIX = 'vmops-commit-';
 const COMMIT_MAX_MS = 30 * 60_000; // a layer of many GiB on a slow disk; a stuck job still ends
@@ -13,9 +20,21 @@ const POLL_MS = 250;
 
 // Active commit (top is the guest's disk): the job mirrors until READY, then job-complete pivots
 // the guest onto the base. Intermediate: the job ends by itself and QEMU re-points the overlay.
-export async function commitLive(s: VmSession, top: string, base: string, active: boolean, onProgress?: (done: number, total: number) => void): Promise<void> {
+export async function commitLive(
+  s: VmSession,
+  top: string,
+  base: string,
+  active: boolean,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
   const id = `${COMMIT_JOB_PREFIX}${randomBytes(4).toString('hex')}`;
-  await s.execute('block-commit', { 'job-id': id, device: await activeDiskNode(s), 'top-node': top, 'base-node': base, 'auto-dismiss': false });
+  await s.execute('block-commit', {
+    'job-id': id,
+    device: await activeDiskNode(s),
+    'top-node': top,
+    'base-node': base,
+    'auto-dismiss': false,
+  });
   const until = Date.now() + COMMIT_MAX_MS;
   let completing = false;
   for (;;) {

@@ -26,7 +26,13 @@ async function withEvent(s: VmSession, name: string, action: () => Promise<unkno
 export const stopVm = (s: VmSession) => withEvent(s, 'STOP', () => s.execute('stop'));
 export const contVm = (s: VmSession) => withEvent(s, 'RESUME', () => s.execute('cont'));
 
-export type NodeBitmap = { name: string; recording: boolean; persistent: boolean; inconsistent?: boolean; granularity: number };
+export type NodeBitmap = {
+  name: string;
+  recording: boolean;
+  persistent: boolean;
+  inconsistent?: boolean;
+  granularity: number;
+};
 type NamedNode = { 'node-name': string; drv: string; file: string; 'dirty-bitmaps'?: NodeBitmap[] };
 
 export async function namedNodes(s: VmSession): Promise<NamedNode[]> {
@@ -60,7 +66,8 @@ export async function armStateWrite(s: VmSession): Promise<{ restore: () => Prom
   const params = await s.execute<{ 'max-bandwidth'?: number }>('query-migrate-parameters');
   const restore = async () => {
     await setBackgroundSnapshot(s, false);
-    if (params['max-bandwidth'] !== undefined) await s.execute('migrate-set-parameters', { 'max-bandwidth': params['max-bandwidth'] });
+    if (params['max-bandwidth'] !== undefined)
+      await s.execute('migrate-set-parameters', { 'max-bandwidth': params['max-bandwidth'] });
   };
   try {
     await setBackgroundSnapshot(s, true);
@@ -72,7 +79,8 @@ export async function armStateWrite(s: VmSession): Promise<{ restore: () => Prom
   return { restore };
 }
 
-// Starts the state write of a paused, armed VM into `uri` (state-writer.ts). QEMU's background snapshot starts the vCPUs itself
+// Starts the state write of a paused, armed VM into `uri` (state-writer.ts). QEMU's background snapshot starts the
+// vCPUs itself
 // once RAM is write-protected (~10 ms), even when the VM was paused before: resolves with that
 // RESUME time, or throws with QEMU's reason if the migration failed first.
 export async function startStateWrite(s: VmSession, uri: string): Promise<number> {
@@ -93,7 +101,10 @@ export async function startStateWrite(s: VmSession, uri: string): Promise<number
     const ev = await first;
     if (ev?.event === 'RESUME') return eventMs(ev);
     const m = await queryMigrate(s).catch(() => ({}) as QueryMigrate);
-    throw qemuError('migrate (background snapshot)', m['error-desc'] ?? `the VM did not resume within ${EVENT_WAIT_MS / 1000} s (${m.status ?? 'unknown'})`);
+    throw qemuError(
+      'migrate (background snapshot)',
+      m['error-desc'] ?? `the VM did not resume within ${EVENT_WAIT_MS / 1000} s (${m.status ?? 'unknown'})`,
+    );
   } catch (err) {
     await s.execute('migrate_cancel').catch(() => {});
     throw err;
@@ -106,7 +117,8 @@ export async function waitStateWritten(s: VmSession, timeoutMs: number): Promise
   for (;;) {
     const m = await queryMigrate(s);
     if (m.status === 'completed') return m.downtime ?? null;
-    if (m.status === 'failed' || m.status === 'cancelled') throw qemuError('migrate (background snapshot)', m['error-desc'] ?? m.status);
+    if (m.status === 'failed' || m.status === 'cancelled')
+      throw qemuError('migrate (background snapshot)', m['error-desc'] ?? m.status);
     if (Date.now() > until) throw timeout('Writing the memory state', timeoutMs / 1000);
     await sleep(100);
   }

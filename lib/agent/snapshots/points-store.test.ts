@@ -9,7 +9,15 @@ import type { VmSpec } from '../driver/types';
 import type { QemuContext } from '../qemu/context';
 import { tempDir } from '@/lib/testing/temp-dir';
 import { planDelete } from './delete';
-import { childrenOf, clonesOf, layerGraph, pointOfLayer, readPoints, saveDiskAndPoints, writePoints } from './points-store';
+import {
+  childrenOf,
+  clonesOf,
+  layerGraph,
+  pointOfLayer,
+  readPoints,
+  saveDiskAndPoints,
+  writePoints,
+} from './points-store';
 import type { PointRecord, PointsFile } from '@/lib/agent-protocol/snapshots';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -18,22 +26,53 @@ let spec: VmSpec;
 const MiB = 1024 * 1024;
 
 const qcow2 = (file: string, backing?: string) =>
-  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', ...(backing ? ['-b', backing, '-F', 'qcow2'] : []), file, String(16 * MiB)]);
+  execFileSync('qemu-img', [
+    'create',
+    '-q',
+    '-f',
+    'qcow2',
+    ...(backing ? ['-b', backing, '-F', 'qcow2'] : []),
+    file,
+    String(16 * MiB),
+  ]);
 const inDir = (f: string) => path.join(spec.vmDir, f);
 const point = (id: string, layer: string, parentId: string | null): PointRecord => ({
-  id, kind: 'disk', layer, stateFile: null, parentId, takenAt: '2026-12-06T12:00:00.000Z', wasRunning: true,
-  layerBytes: 0, stateBytes: 0, downtimeMs: null, pauseMs: 1, groupId: null,
+  id,
+  kind: 'disk',
+  layer,
+  stateFile: null,
+  parentId,
+  takenAt: '2026-12-06T12:00:00.000Z',
+  wasRunning: true,
+  layerBytes: 0,
+  stateBytes: 0,
+  downtimeMs: null,
+  pauseMs: 1,
+  groupId: null,
 });
 
 function makeSpec(id: string): VmSpec {
   const vmDir = path.join(tmp.path, 'pool', 'vms', id);
   mkdirSync(vmDir, { recursive: true });
-  return { id, name: id, vcpus: 1, memoryMiB: 64, pool: 'local', vmDir, diskPath: path.join(vmDir, 'disk0.qcow2'), boot: {} };
+  return {
+    id,
+    name: id,
+    vcpus: 1,
+    memoryMiB: 64,
+    pool: 'local',
+    vmDir,
+    diskPath: path.join(vmDir, 'disk0.qcow2'),
+    boot: {},
+  };
 }
 
 beforeAll(async () => {
   tmp = await tempDir('vmops-points-');
-  ctx = { qemuImg: 'qemu-img', pools: [{ name: 'local', kind: 'local', path: path.join(tmp.path, 'pool') }], vms: { specs: new Map() } } as unknown as QemuContext;
+  ctx = {
+    qemuImg: 'qemu-img',
+    pools: [{ name: 'local', kind: 'local', path: path.join(tmp.path, 'pool') }],
+    vms: { specs: new Map() },
+  } as unknown as QemuContext;
   spec = makeSpec('vm-points');
   // image <- disk0 (p1) <- layer-p1 (p2) <- layer-p2 (active); disk0 <- layer-rx (p3: a branch)
   qcow2(path.join(tmp.path, 'image.qcow2'));
@@ -46,14 +85,28 @@ afterAll(() => tmp?.remove());
 
 describe('points.json', () => {
   it('reads a VM that never had a point as its disk being the active file', async () => {
-    expect(await readPoints(spec)).toEqual({ format: 1, vmId: 'vm-points', active: 'disk0.qcow2', currentId: null, points: [] });
+    expect(await readPoints(spec)).toEqual({
+      format: 1,
+      vmId: 'vm-points',
+      active: 'disk0.qcow2',
+      currentId: null,
+      points: [],
+    });
   });
 
   it('writes vm.json and points.json together and reads them back', async () => {
-    const file: PointsFile = { format: 1, vmId: spec.id, active: 'layer-p2.qcow2', currentId: 'p2-x', points: [point('p1-x', 'disk0.qcow2', null), point('p2-x', 'layer-p1.qcow2', 'p1-x')] };
+    const file: PointsFile = {
+      format: 1,
+      vmId: spec.id,
+      active: 'layer-p2.qcow2',
+      currentId: 'p2-x',
+      points: [point('p1-x', 'disk0.qcow2', null), point('p2-x', 'layer-p1.qcow2', 'p1-x')],
+    };
     spec = await saveDiskAndPoints(ctx, spec, file);
     expect(spec.diskPath).toBe(inDir('layer-p2.qcow2'));
-    expect(JSON.parse(execFileSync('cat', [inDir('vm.json')], { encoding: 'utf8' })).diskPath).toBe(inDir('layer-p2.qcow2'));
+    expect(JSON.parse(execFileSync('cat', [inDir('vm.json')], { encoding: 'utf8' })).diskPath).toBe(
+      inDir('layer-p2.qcow2'),
+    );
     expect(await readPoints(spec)).toEqual(file);
     expect(pointOfLayer(file, 'layer-p1.qcow2')?.id).toBe('p2-x');
     expect(pointOfLayer(file, 'layer-p2.qcow2')).toBeNull();
@@ -61,14 +114,19 @@ describe('points.json', () => {
 
   it('refuses a points.json that is not one (never guesses)', async () => {
     const other = makeSpec('vm-broken');
-    writeFileSync(inDir('../vm-broken/points.json'), JSON.stringify({ format: 1, vmId: 'vm-broken', active: '../../etc/passwd', currentId: null, points: [] }));
+    writeFileSync(
+      inDir('../vm-broken/points.json'),
+      JSON.stringify({ format: 1, vmId: 'vm-broken', active: '../../etc/passwd', currentId: null, points: [] }),
+    );
     await expect(readPoints(other)).rejects.toMatchObject({ code: 'QEMU_ERROR' });
-    await expect(writePoints(other, { format: 1, vmId: 'vm-broken', active: 'a/b', currentId: null, points: [] })).rejects.toThrow();
+    await expect(
+      writePoints(other, { format: 1, vmId: 'vm-broken', active: 'a/b', currentId: null, points: [] }),
+    ).rejects.toThrow();
   });
 });
 
 describe('layer graph', () => {
-  it('reads each file\'s backing from its header', async () => {
+  it("reads each file's backing from its header", async () => {
     const graph = await layerGraph(ctx, spec, await readPoints(spec));
     expect(childrenOf(graph, inDir('disk0.qcow2'))).toEqual([inDir('layer-p1.qcow2')]);
     expect(childrenOf(graph, inDir('layer-p1.qcow2'))).toEqual([inDir('layer-p2.qcow2')]);
@@ -89,16 +147,27 @@ describe('layer graph', () => {
     qcow2(inDir('layer-rx.qcow2'), inDir('disk0.qcow2'));
     const file = await readPoints(spec);
     await writePoints(spec, { ...file, points: [...file.points, point('p3-x', 'layer-rx.qcow2', 'p1-x')] });
-    await expect(planDelete(ctx, spec, 'p1-x')).rejects.toMatchObject({ code: 'POINT_IN_USE', status: 409, message: expect.stringMatching(/branch point of 2 branches/) });
+    await expect(planDelete(ctx, spec, 'p1-x')).rejects.toMatchObject({
+      code: 'POINT_IN_USE',
+      status: 409,
+      message: expect.stringMatching(/branch point of 2 branches/),
+    });
     await expect(planDelete(ctx, spec, 'nope-x')).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });
   });
 
   it('finds linked clones by their vm.json and refuses to delete what they read', async () => {
     const clone = makeSpec('vm-clone');
-    writeFileSync(path.join(clone.vmDir, 'vm.json'), JSON.stringify({ ...clone, linkedTo: { vmId: spec.id, pointId: 'p3-x' } }));
+    writeFileSync(
+      path.join(clone.vmDir, 'vm.json'),
+      JSON.stringify({ ...clone, linkedTo: { vmId: spec.id, pointId: 'p3-x' } }),
+    );
     writeFileSync(path.join(makeSpec('vm-junk').vmDir, 'vm.json'), '{not json');
     expect(await clonesOf(ctx, spec.id)).toEqual([{ vmId: 'vm-clone', pointId: 'p3-x' }]);
     expect(await clonesOf(ctx, 'vm-clone')).toEqual([]);
-    await expect(planDelete(ctx, spec, 'p3-x')).rejects.toMatchObject({ code: 'POINT_IN_USE', data: { clones: [{ vmId: 'vm-clone', pointId: 'p3-x' }] }, message: expect.stringMatching(/vm-clone/) });
+    await expect(planDelete(ctx, spec, 'p3-x')).rejects.toMatchObject({
+      code: 'POINT_IN_USE',
+      data: { clones: [{ vmId: 'vm-clone', pointId: 'p3-x' }] },
+      message: expect.stringMatching(/vm-clone/),
+    });
   });
 });

@@ -25,13 +25,19 @@ export const inVmDir = (spec: VmSpec, file: string) => path.join(spec.vmDir, fil
 // A VM that never had a point has no points.json: its disk file is the active one.
 export async function readPoints(spec: VmSpec): Promise<PointsFile> {
   const raw = await withDeadline(readJson<unknown>(pointsPath(spec)), STORE_STEP_MS, `reading ${pointsPath(spec)}`);
-  if (raw === null) return { format: 1, vmId: spec.id, active: path.basename(spec.diskPath), currentId: null, points: [] };
+  if (raw === null)
+    return { format: 1, vmId: spec.id, active: path.basename(spec.diskPath), currentId: null, points: [] };
   const parsed = pointsFileSchema.safeParse(raw);
-  if (!parsed.success) throw qemuError(`VM ${spec.id}`, `${pointsPath(spec)} is not a valid points file: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw qemuError(
+      `VM ${spec.id}`,
+      `${pointsPath(spec)} is not a valid points file: ${parsed.error.issues[0]?.message}`,
+    );
   return parsed.data;
 }
 
-export const findPoint = (file: PointsFile, pointId: string): PointRecord | null => file.points.find((p) => p.id === pointId) ?? null;
+export const findPoint = (file: PointsFile, pointId: string): PointRecord | null =>
+  file.points.find((p) => p.id === pointId) ?? null;
 
 export function mustFindPoint(file: PointsFile, pointId: string): PointRecord {
   const p = findPoint(file, pointId);
@@ -44,13 +50,18 @@ export function mustFindPoint(file: PointsFile, pointId: string): PointRecord {
 // right disk) and points.json's `active` stale, which readPoints callers never use for I/O.
 export async function saveDiskAndPoints(ctx: QemuContext, spec: VmSpec, file: PointsFile): Promise<VmSpec> {
   const next: VmSpec = { ...spec, diskPath: inVmDir(spec, file.active) };
-  if (next.diskPath !== spec.diskPath) await withDeadline(saveSpec(ctx, next), STORE_STEP_MS, `writing vm.json of ${spec.id}`);
+  if (next.diskPath !== spec.diskPath)
+    await withDeadline(saveSpec(ctx, next), STORE_STEP_MS, `writing vm.json of ${spec.id}`);
   await writePoints(next, file);
   return next;
 }
 
 export async function writePoints(spec: VmSpec, file: PointsFile): Promise<void> {
-  await withDeadline(writeJson(pointsPath(spec), pointsFileSchema.parse(file)), STORE_STEP_MS, `writing ${pointsPath(spec)}`);
+  await withDeadline(
+    writeJson(pointsPath(spec), pointsFileSchema.parse(file)),
+    STORE_STEP_MS,
+    `writing ${pointsPath(spec)}`,
+  );
 }
 
 // Backing file of a qcow2 (absolute), or null. -U: works while QEMU holds the file.
@@ -70,10 +81,12 @@ export async function layerGraph(ctx: QemuContext, spec: VmSpec, file: PointsFil
 }
 
 // Files of this VM that back directly on `layer` (absolute path).
-export const childrenOf = (graph: LayerGraph, layer: string): string[] => [...graph].filter(([, b]) => b === layer).map(([f]) => f);
+export const childrenOf = (graph: LayerGraph, layer: string): string[] =>
+  [...graph].filter(([, b]) => b === layer).map(([f]) => f);
 
 // The point whose frozen layer is `layerFile` (a file name in the VM directory).
-export const pointOfLayer = (file: PointsFile, layerFile: string): PointRecord | null => file.points.find((p) => p.layer === layerFile) ?? null;
+export const pointOfLayer = (file: PointsFile, layerFile: string): PointRecord | null =>
+  file.points.find((p) => p.layer === layerFile) ?? null;
 
 export type CloneRef = { vmId: string; pointId: string };
 
@@ -86,7 +99,11 @@ export async function clonesOf(ctx: QemuContext, vmId: string): Promise<CloneRef
     const entries = await withDeadline(readdir(dir), STORE_STEP_MS, `listing ${dir}`).catch(() => [] as string[]);
     for (const e of entries) {
       if (e === vmId) continue;
-      const spec = await withDeadline(readJson<VmSpec>(path.join(dir, e, 'vm.json')), STORE_STEP_MS, `reading ${e}/vm.json`).catch(() => null);
+      const spec = await withDeadline(
+        readJson<VmSpec>(path.join(dir, e, 'vm.json')),
+        STORE_STEP_MS,
+        `reading ${e}/vm.json`,
+      ).catch(() => null);
       if (spec?.linkedTo?.vmId === vmId) found.push({ vmId: spec.id, pointId: spec.linkedTo.pointId });
     }
   }

@@ -31,7 +31,8 @@ const LOAD_PER_MIB_MS = 100;
 async function quitQemu(ctx: QemuContext, spec: VmSpec): Promise<void> {
   const s = await ctx.vms.session(spec);
   if (!s) {
-    if (await ctx.vms.liveRun(spec)) throw qemuError(`VM ${spec.id}`, 'QEMU is running but its QMP socket cannot be attached (another client?)');
+    if (await ctx.vms.liveRun(spec))
+      throw qemuError(`VM ${spec.id}`, 'QEMU is running but its QMP socket cannot be attached (another client?)');
     return;
   }
   s.shutdownReason = 'vmops-kill';
@@ -43,7 +44,15 @@ async function quitQemu(ctx: QemuContext, spec: VmSpec): Promise<void> {
 async function launchLocked(ctx: QemuContext, spec: VmSpec, incoming: boolean): Promise<VmSession> {
   await ctx.startGuard(spec);
   return ctx.vms.whileLaunching(spec.id, async () => {
-    const s = await launchVm({ binary: ctx.binary, spec, paths: ctx.vms.paths(spec), incoming, accelerator: ctx.accelerator, log: ctx.log, onExit: ctx.vms.onExit });
+    const s = await launchVm({
+      binary: ctx.binary,
+      spec,
+      paths: ctx.vms.paths(spec),
+      incoming,
+      accelerator: ctx.accelerator,
+      log: ctx.log,
+      onExit: ctx.vms.onExit,
+    });
     if (!s.isGone) ctx.vms.sessions.set(spec.id, s);
     return s;
   });
@@ -57,7 +66,8 @@ async function loadState(s: VmSession, stateFile: string, memoryMiB: number): Pr
   for (;;) {
     const m = await queryMigrate(s);
     if (m.status === 'completed') return;
-    if (m.status === 'failed' || m.status === 'cancelled') throw qemuError('migrate-incoming (memory state)', m['error-desc'] ?? m.status);
+    if (m.status === 'failed' || m.status === 'cancelled')
+      throw qemuError('migrate-incoming (memory state)', m['error-desc'] ?? m.status);
     if (s.isGone) throw qemuError('migrate-incoming (memory state)', 'QEMU exited while loading the state');
     if (Date.now() > until) throw timeout('Loading the memory state', waitMs / 1000);
     await sleep(50);
@@ -66,7 +76,12 @@ async function loadState(s: VmSession, stateFile: string, memoryMiB: number): Pr
 
 // Precondition: the caller holds ctx.withLock(spec.id). resume:false leaves a checkpoint paused
 // after loading (a group revert resumes every VM together); it has no effect on a disk snapshot.
-export async function revertPoint(ctx: QemuContext, spec: VmSpec, pointId: string, opts: { resume: boolean }): Promise<RevertResult> {
+export async function revertPoint(
+  ctx: QemuContext,
+  spec: VmSpec,
+  pointId: string,
+  opts: { resume: boolean },
+): Promise<RevertResult> {
   const t0 = Date.now();
   const file = await readPoints(spec);
   const point = mustFindPoint(file, pointId);

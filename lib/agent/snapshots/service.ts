@@ -28,7 +28,12 @@ export function createSnapshotService(deps: Deps) {
     if (!c.ok) throw pointUnsupported(spec.id, what, c.reason ?? 'not possible now');
   };
   // The operation's work, under the lock, on the spec as it is then.
-  const locked = <T>(ctx: QemuContext, vmId: string, what: keyof PointCapabilities, work: (spec: VmSpec) => Promise<T>) =>
+  const locked = <T>(
+    ctx: QemuContext,
+    vmId: string,
+    what: keyof PointCapabilities,
+    work: (spec: VmSpec) => Promise<T>,
+  ) =>
     ctx.withLock(vmId, async () => {
       const spec = await ctx.vms.must(vmId);
       await allowed(ctx, spec, what, true);
@@ -54,7 +59,9 @@ export function createSnapshotService(deps: Deps) {
       await allowed(ctx, spec, req.kind);
       await assertNewPoint(spec, req.id);
       const what = req.kind === 'memory' ? 'checkpoint with memory' : 'snapshot';
-      return deps.vms.begin(vmId, 'snapshot.take', `${what} ${req.id} of VM ${vmId}`, (op) => locked(ctx, vmId, req.kind, () => takePoint(ctx, vmId, req, op)));
+      return deps.vms.begin(vmId, 'snapshot.take', `${what} ${req.id} of VM ${vmId}`, (op) =>
+        locked(ctx, vmId, req.kind, () => takePoint(ctx, vmId, req, op)),
+      );
     },
 
     async revert(vmId: string, pointId: string): Promise<Operation> {
@@ -62,7 +69,9 @@ export function createSnapshotService(deps: Deps) {
       const spec = await ctx.vms.must(vmId);
       mustFindPoint(await readPoints(spec), pointId);
       await allowed(ctx, spec, 'revert');
-      return deps.vms.begin(vmId, 'snapshot.revert', `revert VM ${vmId} to ${pointId}`, () => locked(ctx, vmId, 'revert', (current) => revertPoint(ctx, current, pointId, { resume: true })));
+      return deps.vms.begin(vmId, 'snapshot.revert', `revert VM ${vmId} to ${pointId}`, () =>
+        locked(ctx, vmId, 'revert', (current) => revertPoint(ctx, current, pointId, { resume: true })),
+      );
     },
 
     async delete(vmId: string, pointId: string): Promise<Operation> {

@@ -26,11 +26,14 @@ let vmDir: string;
 const notes: Record<string, unknown> = {};
 
 const c = () => h.client;
-const run = async (op: Operation) => (await waitForOperation(c(), op.id, undefined, { intervalMs: 200, timeoutMs: 300_000 })).result;
-const take = async (id: string, kind: 'disk' | 'memory') => pointRecordSchema.parse(await run(await c().takePoint(VM, { id, kind })));
+const run = async (op: Operation) =>
+  (await waitForOperation(c(), op.id, undefined, { intervalMs: 200, timeoutMs: 300_000 })).result;
+const take = async (id: string, kind: 'disk' | 'memory') =>
+  pointRecordSchema.parse(await run(await c().takePoint(VM, { id, kind })));
 const revert = async (id: string) => revertResultSchema.parse(await run(await c().revertPoint(VM, id)));
 const remove = async (id: string) => run(await c().deletePoint(VM, id));
-const write = async (n: number) => Number(/seq=(\d+)/.exec(await ask(c(), VM, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
+const write = async (n: number) =>
+  Number(/seq=(\d+)/.exec(await ask(c(), VM, `write ${n}`, /^VMOPS-(OK seq|ERR)/))![1]);
 const guestRecords = async () => parseRecords(await records(c(), VM));
 async function status() {
   const line = await ask(c(), VM, 'status', /^VMOPS-STATUS /);
@@ -44,17 +47,29 @@ function compareImages(a: string, b: string): string {
   const r = spawnSync('qemu-img', ['compare', '-U', '-f', 'qcow2', '-F', 'qcow2', a, b], { encoding: 'utf8' });
   return r.status === 0 ? 'identical' : `${r.stdout}${r.stderr}`.trim();
 }
-const vmFiles = () => readdirSync(vmDir).filter((f) => f.endsWith('.qcow2') || f.endsWith('.zst')).sort();
+const vmFiles = () =>
+  readdirSync(vmDir)
+    .filter((f) => f.endsWith('.qcow2') || f.endsWith('.zst'))
+    .sort();
 
 // Records in every point's frozen layer (through its chain), read without booting.
 async function expectPointRecords(expected: Record<string, number>) {
-  for (const [id, n] of Object.entries(expected)) expect({ id, ...diskRecords(await layerOf(id)) }).toEqual({ id, ...upTo(n) });
+  for (const [id, n] of Object.entries(expected))
+    expect({ id, ...diskRecords(await layerOf(id)) }).toEqual({ id, ...upTo(n) });
 }
 
 beforeAll(async () => {
   buildGuest();
   h = await startQemuTestAgent('snap');
-  await c().createVm({ id: VM, name: VM, vcpus: 1, memoryMiB: 128, diskSizeBytes: 64 * MiB, baseImagePath: GUEST_DISK, boot: guestBoot() });
+  await c().createVm({
+    id: VM,
+    name: VM,
+    vcpus: 1,
+    memoryMiB: 128,
+    diskSizeBytes: 64 * MiB,
+    baseImagePath: GUEST_DISK,
+    boot: guestBoot(),
+  });
   await waitGuestReady(c(), VM);
   vmDir = path.dirname((await c().getVm(VM)).diskPath);
 }, 600_000);
@@ -72,13 +87,25 @@ describe('snapshots and checkpoints on real QEMU', () => {
   it('a memory checkpoint brings the guest back where it was: same counter, uptime on from the checkpoint', async () => {
     expect(await write(5)).toBe(5);
     const caps = (await pointsNow()).capabilities;
-    expect(caps).toEqual({ disk: { ok: true, reason: null }, memory: { ok: true, reason: null }, revert: { ok: true, reason: null }, clone: { ok: true, reason: null } });
+    expect(caps).toEqual({
+      disk: { ok: true, reason: null },
+      memory: { ok: true, reason: null },
+      revert: { ok: true, reason: null },
+      clone: { ok: true, reason: null },
+    });
     // Uptime well past a fresh boot's, so a reboot could not pass for a restore.
     while ((await status()).uptime < 6) await sleep(1000);
     const before = await status();
     const cp = await take('cp-one', 'memory');
     const after = await status();
-    expect(cp).toMatchObject({ kind: 'memory', stateFile: 'state-cp-one.zst', layer: 'disk0.qcow2', parentId: null, wasRunning: true, groupId: null });
+    expect(cp).toMatchObject({
+      kind: 'memory',
+      stateFile: 'state-cp-one.zst',
+      layer: 'disk0.qcow2',
+      parentId: null,
+      wasRunning: true,
+      groupId: null,
+    });
     expect(cp.stateBytes).toBeGreaterThan(MiB);
     expect(cp.pauseMs).toBeGreaterThanOrEqual(0);
     expect(cp.downtimeMs).not.toBeNull();
@@ -128,7 +155,10 @@ describe('snapshots and checkpoints on real QEMU', () => {
     // Off: no memory checkpoint, with the reason.
     const caps = (await pointsNow()).capabilities;
     expect(caps.memory).toEqual({ ok: false, reason: expect.stringMatching(/VM is off/) });
-    await expect(c().takePoint(VM, { id: 'cp-off', kind: 'memory' })).rejects.toMatchObject({ code: 'POINT_UNSUPPORTED', status: 409 });
+    await expect(c().takePoint(VM, { id: 'cp-off', kind: 'memory' })).rejects.toMatchObject({
+      code: 'POINT_UNSUPPORTED',
+      status: 409,
+    });
     await c().startVm(VM);
     await waitGuestReady(c(), VM);
   });
@@ -170,7 +200,10 @@ describe('snapshots and checkpoints on real QEMU', () => {
     await revert('off-1');
     await waitGuestReady(c(), VM);
     expect(await guestRecords()).toEqual(upTo(base + 7));
-    await expect(c().deletePoint(VM, 'off-1')).rejects.toMatchObject({ code: 'POINT_IN_USE', message: expect.stringMatching(/branch point of 2/) });
+    await expect(c().deletePoint(VM, 'off-1')).rejects.toMatchObject({
+      code: 'POINT_IN_USE',
+      message: expect.stringMatching(/branch point of 2/),
+    });
     await remove('off-4');
     await revert('ch-1');
     await waitGuestReady(c(), VM);
@@ -198,7 +231,13 @@ describe('snapshots and checkpoints on real QEMU', () => {
     const backups: BackupResult[] = [];
     const backup = async (id: string) => {
       const parent = backups.at(-1);
-      const req = { pointId: id, targetDir: repo, bitmap: 'vmops-bm', parent: parent ? { path: parent.path } : null, manifest: { vmName: VM, vmSpec: { vcpus: 1, memoryMiB: 128, boot: {}, imageId: null, tags: [] } } };
+      const req = {
+        pointId: id,
+        targetDir: repo,
+        bitmap: 'vmops-bm',
+        parent: parent ? { path: parent.path } : null,
+        manifest: { vmName: VM, vmSpec: { vcpus: 1, memoryMiB: 128, boot: {}, imageId: null, tags: [] } },
+      };
       const r = backupResultSchema.parse(await run(await c().backupVm(VM, req)));
       backups.push(r);
       return r;
@@ -249,7 +288,9 @@ describe('snapshots and checkpoints on real QEMU', () => {
 
   it('runs one long operation per VM: a second one while a checkpoint is written is refused (409)', async () => {
     const first = await c().takePoint(VM, { id: 'cp-busy', kind: 'memory' });
-    const err = await c().takePoint(VM, { id: 'sn-busy', kind: 'disk' }).catch((e: unknown) => e);
+    const err = await c()
+      .takePoint(VM, { id: 'sn-busy', kind: 'disk' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 409, message: expect.stringMatching(/busy/) });
     await expect(c().deletePoint(VM, 'cp-one')).rejects.toMatchObject({ status: 409 });
     await run(first);

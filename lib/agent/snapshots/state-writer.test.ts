@@ -11,7 +11,8 @@ import { loadUri } from './point-qmp';
 import { openStateWriter, partialOf } from './state-writer';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
-const sh = (uri: string) => execFileSync('/bin/sh', ['-c', uri.replace(/^exec:/, '')], { encoding: 'utf8', cwd: tmp.path });
+const sh = (uri: string) =>
+  execFileSync('/bin/sh', ['-c', uri.replace(/^exec:/, '')], { encoding: 'utf8', cwd: tmp.path });
 
 // Connects like QEMU's migration and sends `data`.
 function playQemu(uri: string, data: string): Promise<void> {

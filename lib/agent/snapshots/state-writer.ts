@@ -34,7 +34,9 @@ export async function openStateWriter(stateFile: string): Promise<StateWriter> {
   zstd.stdin!.on('error', () => {}); // a killed zstd: reported by its exit
   const exited = new Promise<void>((resolve, reject) => {
     zstd.on('error', (err) => reject(qemuError('zstd', err.message)));
-    zstd.on('exit', (code, signal) => (code === 0 ? resolve() : reject(qemuError('zstd', stderr.trim() || `exited with ${signal ?? `code ${code}`}`))));
+    zstd.on('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(qemuError('zstd', stderr.trim() || `exited with ${signal ?? `code ${code}`}`)),
+    );
   });
   exited.catch(() => {});
 

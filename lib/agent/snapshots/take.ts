@@ -9,7 +9,12 @@ import { stopVm } from './point-qmp';
 import type { PointRecord, TakePointRequest } from '@/lib/agent-protocol/snapshots';
 
 // Precondition: the caller holds ctx.withLock(vmId) (and has checked the capabilities).
-export async function takePoint(ctx: QemuContext, vmId: string, req: TakePointRequest, op?: OperationHandle): Promise<PointRecord> {
+export async function takePoint(
+  ctx: QemuContext,
+  vmId: string,
+  req: TakePointRequest,
+  op?: OperationHandle,
+): Promise<PointRecord> {
   const spec = await ctx.vms.must(vmId);
   const state = (await ctx.vms.runtime(spec)).state;
   if (OFF.includes(state)) {
@@ -27,8 +32,18 @@ export async function takePoint(ctx: QemuContext, vmId: string, req: TakePointRe
     await prepared.discard();
     throw err;
   }
-  const c = await capturePaused(ctx, spec, s, { id: req.id, kind: req.kind, groupId: null, resume: wasRunning, wasRunning, stoppedAt, prepared });
-  if (req.kind === 'memory') op?.report(0.2, 'the VM runs again; writing its memory state', { pauseMs: c.resumedAt && stoppedAt ? c.resumedAt - stoppedAt : null });
+  const c = await capturePaused(ctx, spec, s, {
+    id: req.id,
+    kind: req.kind,
+    groupId: null,
+    resume: wasRunning,
+    wasRunning,
+    stoppedAt,
+    prepared,
+  });
+  if (req.kind === 'memory')
+    op?.report(0.2, 'the VM runs again; writing its memory state', {
+      pauseMs: c.resumedAt && stoppedAt ? c.resumedAt - stoppedAt : null,
+    });
   return c.done;
 }
-

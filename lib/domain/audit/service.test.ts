@@ -10,12 +10,19 @@ afterAll(() => testDb.cleanup());
 describe('recordAudit', () => {
   it('chains each event to the previous one so an edit shows', async () => {
     for (const action of ['vm.create', 'vm.start', 'vm.delete'])
-      await recordAudit({ actor: { id: 'u1', name: 'olga' }, action, target: { type: 'vm', id: 'vm-1', name: 'web' }, result: 'succeeded' });
+      await recordAudit({
+        actor: { id: 'u1', name: 'olga' },
+        action,
+        target: { type: 'vm', id: 'vm-1', name: 'web' },
+        result: 'succeeded',
+      });
     const rows = await db().auditEvent.findMany({ orderBy: { id: 'asc' } });
     expect(rows[0].prevHash).toBe('0'.repeat(64));
     const rehash = (r: (typeof rows)[number]) => {
       const { id: _id, hash: _hash, ...rest } = r;
-      return createHash('sha256').update(JSON.stringify({ ...rest, at: r.at.toISOString() })).digest('hex');
+      return createHash('sha256')
+        .update(JSON.stringify({ ...rest, at: r.at.toISOString() }))
+        .digest('hex');
     };
     for (let i = 0; i < rows.length; i++) {
       expect(rows[i].hash).toBe(rehash(rows[i]));

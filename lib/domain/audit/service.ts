@@ -33,7 +33,9 @@ export async function recordAudit(input: AuditInput): Promise<void> {
       detail: JSON.stringify(input.detail ?? {}),
       prevHash,
     };
-    const hash = createHash('sha256').update(JSON.stringify({ ...row, at: at.toISOString() })).digest('hex');
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ ...row, at: at.toISOString() }))
+      .digest('hex');
     await tx.auditEvent.create({ data: { ...row, hash } });
   });
 }

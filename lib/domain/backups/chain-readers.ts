@@ -28,7 +28,10 @@ function pointsReadBy(t: { kind: string; payload: string }): string[] {
 
 // Active reader tasks by the restore point they read: vm.restore and backup.verify (boot check included).
 export async function activeReaders(): Promise<Map<string, ChainReader>> {
-  const tasks = await db().task.findMany({ where: { kind: { in: ['vm.restore', 'backup.verify'] }, state: { in: ACTIVE } }, select: { id: true, kind: true, payload: true } });
+  const tasks = await db().task.findMany({
+    where: { kind: { in: ['vm.restore', 'backup.verify'] }, state: { in: ACTIVE } },
+    select: { id: true, kind: true, payload: true },
+  });
   const readers = new Map<string, ChainReader>();
   for (const t of tasks) for (const id of pointsReadBy(t)) readers.set(id, { taskId: t.id, kind: t.kind });
   return readers;
@@ -37,9 +40,15 @@ export async function activeReaders(): Promise<Map<string, ChainReader>> {
 // Retention runs at the end of a backup.run, after the run's row is finished
 // (lib/worker/handlers/backup-run.ts): such a task still running is a retention in progress.
 async function retentionTask(jobId: string): Promise<string | null> {
-  const tasks = await db().task.findMany({ where: { kind: 'backup.run', targetType: JOB_TARGET, targetId: jobId, state: TASK_STATE.running }, select: { id: true } });
+  const tasks = await db().task.findMany({
+    where: { kind: 'backup.run', targetType: JOB_TARGET, targetId: jobId, state: TASK_STATE.running },
+    select: { id: true },
+  });
   if (!tasks.length) return null;
-  const run = await db().backupRun.findFirst({ where: { taskId: { in: tasks.map((t) => t.id) }, finishedAt: { not: null } }, select: { taskId: true } });
+  const run = await db().backupRun.findFirst({
+    where: { taskId: { in: tasks.map((t) => t.id) }, finishedAt: { not: null } },
+    select: { taskId: true },
+  });
   return run?.taskId ?? null;
 }
 
@@ -48,7 +57,10 @@ async function retentionTask(jobId: string): Promise<string | null> {
 export const DELETE_POINT_TASK = 'restore-point.delete' satisfies TaskKind;
 
 export async function activePointDelete(chainId: string, exceptTaskId?: string): Promise<string | null> {
-  const tasks = await db().task.findMany({ where: { kind: DELETE_POINT_TASK, state: { in: ACTIVE }, id: { not: exceptTaskId } }, select: { id: true, payload: true } });
+  const tasks = await db().task.findMany({
+    where: { kind: DELETE_POINT_TASK, state: { in: ACTIVE }, id: { not: exceptTaskId } },
+    select: { id: true, payload: true },
+  });
   // As for readers: a payload the schema refuses never runs, so it rewrites nothing.
   return (
     tasks.find((t) => {
@@ -60,15 +72,23 @@ export async function activePointDelete(chainId: string, exceptTaskId?: string):
 
 // Called by a reader before it reads the point's chain (the point itself may be gone afterwards:
 // the retention or a deletion may have removed it before the reader's task existed).
-export async function waitForRetention(pointId: string, step: (message: string) => Promise<unknown>, { timeoutMs = 30 * 60_000, pollMs = 1000 } = {}): Promise<void> {
+export async function waitForRetention(
+  pointId: string,
+  step: (message: string) => Promise<unknown>,
+  { timeoutMs = 30 * 60_000, pollMs = 1000 } = {},
+): Promise<void> {
   const point = await db().restorePoint.findUnique({ where: { id: pointId }, select: { jobId: true, chainId: true } });
   if (!point) return;
   const deadline = Date.now() + timeoutMs;
   for (let said = false; ; said = true) {
     const taskId = (point.jobId ? await retentionTask(point.jobId) : null) ?? (await activePointDelete(point.chainId));
     if (!taskId) return;
-    if (!said) await step(`Waiting for task ${taskId} (retention or deletion in this point's chain) to finish before reading its files`);
-    if (Date.now() > deadline) throw timeout(`Task ${taskId} rewriting the chain of restore point ${pointId}`, Math.round(timeoutMs / 1000));
+    if (!said)
+      await step(
+        `Waiting for task ${taskId} (retention or deletion in this point's chain) to finish before reading its files`,
+      );
+    if (Date.now() > deadline)
+      throw timeout(`Task ${taskId} rewriting the chain of restore point ${pointId}`, Math.round(timeoutMs / 1000));
     await sleep(pollMs);
   }
 }

@@ -5,7 +5,8 @@ import { chainOf, planPointDelete, planPrune, type ChainPoint } from './chain';
 function chain(...spec: [string, string | null][]): ChainPoint[] {
   return spec.map(([id, parentId], i) => ({ id, vmId: 'vm-a', parentId, takenAt: new Date(Date.UTC(2026, 0, 1, i)) }));
 }
-const ops = (p: ReturnType<typeof planPrune>) => p.steps.map((s) => (s.op === 'rebase' ? `rebase ${s.pointId}->${s.ontoId ?? 'flat'}` : `delete ${s.pointId}`));
+const ops = (p: ReturnType<typeof planPrune>) =>
+  p.steps.map((s) => (s.op === 'rebase' ? `rebase ${s.pointId}->${s.ontoId ?? 'flat'}` : `delete ${s.pointId}`));
 
 describe('planPrune', () => {
   const abcde = chain(['A', null], ['B', 'A'], ['C', 'B'], ['D', 'C'], ['E', 'D']);
@@ -26,7 +27,13 @@ describe('planPrune', () => {
   });
 
   it('flattens the oldest kept point when its full expires', () => {
-    expect(ops(planPrune(abcde, ['C', 'E']))).toEqual(['rebase C->flat', 'rebase E->C', 'delete D', 'delete B', 'delete A']);
+    expect(ops(planPrune(abcde, ['C', 'E']))).toEqual([
+      'rebase C->flat',
+      'rebase E->C',
+      'delete D',
+      'delete B',
+      'delete A',
+    ]);
   });
 
   it('always keeps the chain head, saying why', () => {
@@ -59,7 +66,8 @@ describe('chainOf', () => {
 });
 
 describe('planPointDelete', () => {
-  const dops = (p: ReturnType<typeof planPointDelete>) => p.steps.map((s) => (s.op === 'rebase' ? `rebase ${s.pointId}->${s.ontoId ?? 'flat'}` : `delete ${s.pointId}`));
+  const dops = (p: ReturnType<typeof planPointDelete>) =>
+    p.steps.map((s) => (s.op === 'rebase' ? `rebase ${s.pointId}->${s.ontoId ?? 'flat'}` : `delete ${s.pointId}`));
   const abcd = chain(['A', null], ['B', 'A'], ['C', 'B'], ['D', 'C']);
 
   it('a middle incremental merges into its one dependant, which is rebased onto its parent', () => {
@@ -73,7 +81,10 @@ describe('planPointDelete', () => {
 
   it('a full flattens its dependant; the head (nothing depends on it) just goes', () => {
     expect(dops(planPointDelete(abcd, 'A'))).toEqual(['rebase B->flat', 'delete A']);
-    expect(planPointDelete(abcd, 'D')).toEqual({ dependants: [], steps: [{ op: 'delete', pointId: 'D', reason: 'deleted on request' }] });
+    expect(planPointDelete(abcd, 'D')).toEqual({
+      dependants: [],
+      steps: [{ op: 'delete', pointId: 'D', reason: 'deleted on request' }],
+    });
   });
 
   it('points of other chains and VMs are untouched', () => {

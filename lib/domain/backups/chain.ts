@@ -54,11 +54,14 @@ export function planPrune(points: ChainPoint[], keepIds: Iterable<string>): Prun
       op: 'rebase',
       pointId: p.id,
       ontoId,
-      reason: ontoId ? `its backing ${skipped.join(', ')} expire: merge them into it, backed by ${ontoId}` : `its backing ${skipped.join(', ')} expire and nothing older is kept: flatten it into a full`,
+      reason: ontoId
+        ? `its backing ${skipped.join(', ')} expire: merge them into it, backed by ${ontoId}`
+        : `its backing ${skipped.join(', ')} expire and nothing older is kept: flatten it into a full`,
     });
   }
   // Newest first: if a delete fails half-way, no remaining point is left backed by a deleted one.
-  for (const p of oldestFirst.reverse()) if (!keep.has(p.id)) steps.push({ op: 'delete', pointId: p.id, reason: 'expired by the retention policy' });
+  for (const p of oldestFirst.reverse())
+    if (!keep.has(p.id)) steps.push({ op: 'delete', pointId: p.id, reason: 'expired by the retention policy' });
   return { keepIds: points.filter((p) => keep.has(p.id)).map((p) => p.id), forced, steps };
 }
 
@@ -67,7 +70,21 @@ export function planPrune(points: ChainPoint[], keepIds: Iterable<string>): Prun
 // is a full). Retention always keeps a chain head, so the delete itself is added here.
 export function planPointDelete(points: ChainPoint[], id: string): { dependants: string[]; steps: PruneStep[] } {
   const dependants = points.filter((p) => p.parentId === id).map((p) => p.id);
-  const rebases = dependants.length ? planPrune(points, points.filter((p) => p.id !== id).map((p) => p.id)).steps.filter((s) => s.op === 'rebase') : [];
-  const why = (ontoId: string | null) => (ontoId ? `${id} is deleted: its data merges into it, now backed by ${ontoId}` : `${id}, its full, is deleted: it is flattened into a full`);
-  return { dependants, steps: [...rebases.map((s) => ({ ...s, reason: why(s.op === 'rebase' ? s.ontoId : null) })), { op: 'delete', pointId: id, reason: 'deleted on request' }] };
+  const rebases = dependants.length
+    ? planPrune(
+        points,
+        points.filter((p) => p.id !== id).map((p) => p.id),
+      ).steps.filter((s) => s.op === 'rebase')
+    : [];
+  const why = (ontoId: string | null) =>
+    ontoId
+      ? `${id} is deleted: its data merges into it, now backed by ${ontoId}`
+      : `${id}, its full, is deleted: it is flattened into a full`;
+  return {
+    dependants,
+    steps: [
+      ...rebases.map((s) => ({ ...s, reason: why(s.op === 'rebase' ? s.ontoId : null) })),
+      { op: 'delete', pointId: id, reason: 'deleted on request' },
+    ],
+  };
 }

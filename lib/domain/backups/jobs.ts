@@ -13,8 +13,18 @@ import type { CreateJob, UpdateJob } from './schemas';
 
 const target = (job: { id: string | null; name?: string }) => ({ type: JOB_TARGET, id: job.id, name: job.name });
 
-export async function enqueueBackupRun(job: Pick<BackupJob, 'id' | 'name'>, trigger: 'schedule' | 'manual', actor: Actor): Promise<string> {
-  return enqueueTask({ kind: 'backup.run', title: `Back up job ${job.name}`, target: { type: JOB_TARGET, id: job.id }, payload: { jobId: job.id, trigger }, actor });
+export async function enqueueBackupRun(
+  job: Pick<BackupJob, 'id' | 'name'>,
+  trigger: 'schedule' | 'manual',
+  actor: Actor,
+): Promise<string> {
+  return enqueueTask({
+    kind: 'backup.run',
+    title: `Back up job ${job.name}`,
+    target: { type: JOB_TARGET, id: job.id },
+    payload: { jobId: job.id, trigger },
+    actor,
+  });
 }
 
 function schedules(j: { enabled: boolean; schedule: string; timezone: string; verifySchedule: string | null }) {
@@ -25,7 +35,8 @@ function schedules(j: { enabled: boolean; schedule: string; timezone: string; ve
 }
 
 async function requireRepository(id: string) {
-  if (!(await db().backupRepository.findUnique({ where: { id } }))) throw invalidInput({ repositoryId: [`No backup repository "${id}"`] });
+  if (!(await db().backupRepository.findUnique({ where: { id } })))
+    throw invalidInput({ repositoryId: [`No backup repository "${id}"`] });
 }
 
 export async function createJob(user: SessionUser, input: CreateJob): Promise<BackupJobDto> {
@@ -33,27 +44,49 @@ export async function createJob(user: SessionUser, input: CreateJob): Promise<Ba
   if (await db().backupJob.findUnique({ where: { name: input.name } })) throw alreadyExists('backup job', input.name);
   await requireRepository(input.repositoryId);
   const job = await db().backupJob.create({
-    data: { ...input, selector: JSON.stringify(input.selector), retention: JSON.stringify(input.retention), ...schedules(input) },
+    data: {
+      ...input,
+      selector: JSON.stringify(input.selector),
+      retention: JSON.stringify(input.retention),
+      ...schedules(input),
+    },
   });
-  await recordAudit({ actor: actorOf(user), action: 'backup-job.create', target: target(job), result: 'succeeded', detail: { ...input } });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'backup-job.create',
+    target: target(job),
+    result: 'succeeded',
+    detail: { ...input },
+  });
   return getJob(job.id);
 }
 
 export async function updateJob(user: SessionUser, id: string, input: UpdateJob): Promise<BackupJobDto> {
   const job = await db().backupJob.findUnique({ where: { id } });
-  const action = Object.keys(input).length === 1 && input.enabled !== undefined ? `backup-job.${input.enabled ? 'enable' : 'disable'}` : 'backup-job.update';
+  const action =
+    Object.keys(input).length === 1 && input.enabled !== undefined
+      ? `backup-job.${input.enabled ? 'enable' : 'disable'}`
+      : 'backup-job.update';
   await authorize(user, 'backup.manage', target({ id, name: job?.name }), action);
   if (!job) throw noSuchObject('backup job', id);
-  if (input.name && input.name !== job.name && (await db().backupJob.findUnique({ where: { name: input.name } }))) throw alreadyExists('backup job', input.name);
+  if (input.name && input.name !== job.name && (await db().backupJob.findUnique({ where: { name: input.name } })))
+    throw alreadyExists('backup job', input.name);
   if (input.repositoryId) await requireRepository(input.repositoryId);
-  const merged = { ...job, ...input, verifySchedule: input.verifySchedule === undefined ? job.verifySchedule : input.verifySchedule };
+  const merged = {
+    ...job,
+    ...input,
+    verifySchedule: input.verifySchedule === undefined ? job.verifySchedule : input.verifySchedule,
+  };
   // The schema checked each cron against the timezone given (or UTC); check again against the job's.
   for (const field of ['schedule', 'verifySchedule'] as const) {
     const cron = merged[field];
     const r = cron ? checkSchedule(cron, merged.timezone) : ({ ok: true } as const);
     if (!r.ok) throw invalidInput({ [r.field === 'timezone' ? 'timezone' : field]: [r.message] });
   }
-  const timing = input.schedule || input.timezone || input.enabled !== undefined || input.verifySchedule !== undefined ? schedules(merged) : {};
+  const timing =
+    input.schedule || input.timezone || input.enabled !== undefined || input.verifySchedule !== undefined
+      ? schedules(merged)
+      : {};
   await db().backupJob.update({
     where: { id },
     data: {
@@ -63,7 +96,13 @@ export async function updateJob(user: SessionUser, id: string, input: UpdateJob)
       ...timing,
     },
   });
-  await recordAudit({ actor: actorOf(user), action, target: target({ id, name: merged.name }), result: 'succeeded', detail: { ...input } });
+  await recordAudit({
+    actor: actorOf(user),
+    action,
+    target: target({ id, name: merged.name }),
+    result: 'succeeded',
+    detail: { ...input },
+  });
   return getJob(id);
 }
 
@@ -85,6 +124,12 @@ export async function runJobNow(user: SessionUser, id: string): Promise<{ taskId
   const active = (await activeJobTasks([id])).get(id);
   if (active) throw conflict(`Backup job ${job.name} is already running`, { taskId: active });
   const taskId = await enqueueBackupRun(job, 'manual', actorOf(user));
-  await recordAudit({ actor: actorOf(user), action: 'backup-job.run', target: target(job), result: 'accepted', detail: { taskId } });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'backup-job.run',
+    target: target(job),
+    result: 'accepted',
+    detail: { taskId },
+  });
   return { taskId };
 }

@@ -1,12 +1,28 @@
 import 'server-only';
 import type { BackupJob, BackupRepository, BackupRun, RestorePoint } from '@/lib/generated/prisma/client';
-import type { BackupJobDto, BackupRepositoryDto, BackupRunDto, BackupRunState, BackupRunVmResult, RepositoryKind, RepositoryStatus, RestorePointDto, RestorePointKind, RetentionPolicy, VerifyState } from './dto';
+import type {
+  BackupJobDto,
+  BackupRepositoryDto,
+  BackupRunDto,
+  BackupRunState,
+  BackupRunVmResult,
+  RepositoryKind,
+  RepositoryStatus,
+  RestorePointDto,
+  RestorePointKind,
+  RetentionPolicy,
+  VerifyState,
+} from './dto';
 import { describeSchedule } from './schedule';
 import { parseSelector } from './selector';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function toRepositoryDto(r: BackupRepository, hostName: string | null, counts: { jobs: number; points: number; pointBytes: number }): BackupRepositoryDto {
+export function toRepositoryDto(
+  r: BackupRepository,
+  hostName: string | null,
+  counts: { jobs: number; points: number; pointBytes: number },
+): BackupRepositoryDto {
   return {
     id: r.id,
     name: r.name,
@@ -46,11 +62,23 @@ export function toRunDto(r: BackupRun): BackupRunDto {
   };
 }
 
-export const parseRetention = (json: string): RetentionPolicy => ({ keepLast: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0, ...(JSON.parse(json) as Partial<RetentionPolicy>) });
+export const parseRetention = (json: string): RetentionPolicy => ({
+  keepLast: 0,
+  daily: 0,
+  weekly: 0,
+  monthly: 0,
+  yearly: 0,
+  ...(JSON.parse(json) as Partial<RetentionPolicy>),
+});
 
 export function toJobDto(
   j: BackupJob & { repository: { name: string } },
-  extra: { resolvedVms: { id: string; name: string }[]; lastRun: BackupRun | null; activeTaskId: string | null; pointCount: number },
+  extra: {
+    resolvedVms: { id: string; name: string }[];
+    lastRun: BackupRun | null;
+    activeTaskId: string | null;
+    pointCount: number;
+  },
 ): BackupJobDto {
   return {
     id: j.id,

@@ -4,7 +4,11 @@ import { PREVIEW_LIMITS, previewJob } from './preview';
 import { previewSchema } from './schemas';
 
 const input = (schedule: string, timezone = 'Europe/Paris') =>
-  parseInput(previewSchema, { schedule, timezone, retention: { keepLast: 1000, daily: 1000, weekly: 1000, monthly: 1000, yearly: 100 } });
+  parseInput(previewSchema, {
+    schedule,
+    timezone,
+    retention: { keepLast: 1000, daily: 1000, weekly: 1000, monthly: 1000, yearly: 100 },
+  });
 
 describe('preview work is bounded', () => {
   it('simulates at most PREVIEW_LIMITS.runs runs of a dense schedule, and lets other work run meanwhile', async () => {

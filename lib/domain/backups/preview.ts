@@ -41,7 +41,10 @@ type Decision = { keep: boolean; reasons: string[] };
 // One VM: retention plus the chain rule (its newest point stays), with every reason named.
 function decideVm(mine: ChainPoint[], policy: RetentionPolicy, timezone: string, out: Map<string, Decision>): void {
   for (const d of applyRetention(mine, policy, timezone)) out.set(d.id, { keep: d.keep, reasons: d.reasons });
-  const plan = planPrune(mine, mine.filter((p) => out.get(p.id)!.keep).map((p) => p.id));
+  const plan = planPrune(
+    mine,
+    mine.filter((p) => out.get(p.id)!.keep).map((p) => p.id),
+  );
   for (const f of plan.forced) out.set(f.id, { keep: true, reasons: [f.reason] });
 }
 
@@ -51,7 +54,12 @@ export function decide(points: ChainPoint[], policy: RetentionPolicy, timezone: 
   return out;
 }
 
-async function decideSliced(points: ChainPoint[], policy: RetentionPolicy, timezone: string, tick: () => Promise<void>): Promise<Map<string, Decision>> {
+async function decideSliced(
+  points: ChainPoint[],
+  policy: RetentionPolicy,
+  timezone: string,
+  tick: () => Promise<void>,
+): Promise<Map<string, Decision>> {
   const out = new Map<string, Decision>();
   for (const mine of byVm(points).values()) {
     decideVm(mine, policy, timezone, out);
@@ -63,16 +71,27 @@ async function decideSliced(points: ChainPoint[], policy: RetentionPolicy, timez
 export async function previewJob(input: PreviewInput, now = new Date()): Promise<BackupPreviewDto> {
   const tick = slicer();
   const runs: Date[] = [];
-  for (const at of runsUntil(input.schedule, input.timezone, now, new Date(now.getTime() + PREVIEW_LIMITS.days * 86400_000))) {
+  for (const at of runsUntil(
+    input.schedule,
+    input.timezone,
+    now,
+    new Date(now.getTime() + PREVIEW_LIMITS.days * 86400_000),
+  )) {
     runs.push(at);
     if (runs.length >= PREVIEW_LIMITS.runs) break;
     await tick();
   }
-  const simulatedPoints = runs.map((at, i) => ({ id: String(i), vmId: 'simulated', parentId: i ? String(i - 1) : null, takenAt: at }));
+  const simulatedPoints = runs.map((at, i) => ({
+    id: String(i),
+    vmId: 'simulated',
+    parentId: i ? String(i - 1) : null,
+    takenAt: at,
+  }));
   const sim = await decideSliced(simulatedPoints, input.retention, input.timezone, tick);
   let existing: BackupPreviewDto['retention']['existing'] = [];
   if (input.jobId) {
-    if (!(await db().backupJob.findUnique({ where: { id: input.jobId }, select: { id: true } }))) throw noSuchObject('backup job', input.jobId);
+    if (!(await db().backupJob.findUnique({ where: { id: input.jobId }, select: { id: true } })))
+      throw noSuchObject('backup job', input.jobId);
     const points = await db().restorePoint.findMany({
       where: { jobId: input.jobId },
       select: { id: true, vmId: true, parentId: true, takenAt: true },
@@ -85,6 +104,9 @@ export async function previewJob(input: PreviewInput, now = new Date()): Promise
   return {
     description: describeSchedule(input.schedule, input.timezone),
     nextRuns: runs.slice(0, 10).map((d) => d.toISOString()),
-    retention: { simulated: simulatedPoints.map((p) => ({ at: p.takenAt.toISOString(), ...sim.get(p.id)! })), existing },
+    retention: {
+      simulated: simulatedPoints.map((p) => ({ at: p.takenAt.toISOString(), ...sim.get(p.id)! })),
+      existing,
+    },
   };
 }

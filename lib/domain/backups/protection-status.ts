@@ -14,7 +14,11 @@ export async function listProtection(now = new Date()): Promise<VmProtectionDto[
   const jobs = await db().backupJob.findMany({ orderBy: { name: 'asc' } });
   const covering = new Map(jobs.map((j) => [j.id, new Set(matchVms(parseSelector(j.selector), vms).map((v) => v.id))]));
   const intervals = new Map(jobs.map((j) => [j.id, scheduleIntervalMs(j.schedule, j.timezone, now)]));
-  const runs = await db().backupRun.findMany({ where: { state: { not: 'running' } }, orderBy: { startedAt: 'desc' }, take: RECENT_RUNS * Math.max(1, jobs.length) });
+  const runs = await db().backupRun.findMany({
+    where: { state: { not: 'running' } },
+    orderBy: { startedAt: 'desc' },
+    take: RECENT_RUNS * Math.max(1, jobs.length),
+  });
   const points = await db().restorePoint.findMany({
     where: { kind: { not: 'safety' }, verifyState: { notIn: ['failed', 'boot-failed'] } },
     orderBy: { takenAt: 'desc' },
@@ -32,7 +36,12 @@ export async function listProtection(now = new Date()): Promise<VmProtectionDto[
         break;
       }
     }
-    const p = protectionOf({ jobs: vmJobs.map((j) => ({ enabled: j.enabled, intervalMs: intervals.get(j.id)! })), lastPointAt: lastPoint?.takenAt ?? null, lastRun, now });
+    const p = protectionOf({
+      jobs: vmJobs.map((j) => ({ enabled: j.enabled, intervalMs: intervals.get(j.id)! })),
+      lastPointAt: lastPoint?.takenAt ?? null,
+      lastRun,
+      now,
+    });
     return {
       vmId: vm.id,
       vmName: vm.name,

@@ -19,11 +19,21 @@ function ago(ms: number): string {
   return h < 48 ? `${h} h` : `${Math.round(h / 24)} d`;
 }
 
-export function protectionOf(i: ProtectionInput): { status: ProtectionStatus; reason: string; intervalMs: number | null } {
+export function protectionOf(i: ProtectionInput): {
+  status: ProtectionStatus;
+  reason: string;
+  intervalMs: number | null;
+} {
   const enabled = i.jobs.filter((j) => j.enabled);
-  if (!enabled.length) return { status: 'unprotected', reason: i.jobs.length ? 'only disabled backup jobs cover this VM' : 'no backup job covers this VM', intervalMs: null };
+  if (!enabled.length)
+    return {
+      status: 'unprotected',
+      reason: i.jobs.length ? 'only disabled backup jobs cover this VM' : 'no backup job covers this VM',
+      intervalMs: null,
+    };
   const intervalMs = Math.min(...enabled.map((j) => j.intervalMs));
-  if (i.lastRun?.state === 'failed') return { status: 'failed', reason: `the last backup failed: ${i.lastRun.error ?? 'unknown error'}`, intervalMs };
+  if (i.lastRun?.state === 'failed')
+    return { status: 'failed', reason: `the last backup failed: ${i.lastRun.error ?? 'unknown error'}`, intervalMs };
   if (!i.lastPointAt) return { status: 'late', reason: 'no restore point yet', intervalMs };
   const age = i.now.getTime() - i.lastPointAt.getTime();
   const words = `last good point ${ago(age)} ago, schedule every ${ago(intervalMs)}`;

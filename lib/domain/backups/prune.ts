@@ -17,12 +17,22 @@ type Log = (message: string, level?: 'info' | 'warn' | 'error') => Promise<void>
 // worst an unregistered file, never a registered point without its file. The first failure stops
 // the plan: what remains is consistent and the next prune retries. A chain that a restore, verify
 // or boot check is reading (chain-readers.ts) is left as it is until the next prune.
-export async function pruneJob(job: BackupJob, log: Log): Promise<{ rebased: number; deleted: number; freedBytes: number }> {
+export async function pruneJob(
+  job: BackupJob,
+  log: Log,
+): Promise<{ rebased: number; deleted: number; freedBytes: number }> {
   const points = await db().restorePoint.findMany({ where: { jobId: job.id, kind: { not: 'safety' } } });
   const decisions = decide(points, parseRetention(job.retention), job.timezone);
-  const plan = planPrune(points, [...decisions].filter(([, d]) => d.keep).map(([id]) => id));
+  const plan = planPrune(
+    points,
+    [...decisions].filter(([, d]) => d.keep).map(([id]) => id),
+  );
   const byId = new Map(points.map((p) => [p.id, p]));
-  const busy = await busyChains(points, plan.steps.map((s) => byId.get(s.pointId)!), log);
+  const busy = await busyChains(
+    points,
+    plan.steps.map((s) => byId.get(s.pointId)!),
+    log,
+  );
   const agentOf = repositoryAgents();
   const done = { rebased: 0, deleted: 0, freedBytes: 0 };
   for (const step of plan.steps) {
@@ -33,14 +43,21 @@ export async function pruneJob(job: BackupJob, log: Log): Promise<{ rebased: num
       if (step.op === 'rebase') {
         done.rebased++;
         await log(`Retention: ${p.vmName} point ${p.id}: ${step.reason}`);
-        if (r.manifestMissing) await log(`Retention: ${p.vmName} point ${p.id} has no manifest in the repository (taken before manifests existed)`, 'warn');
+        if (r.manifestMissing)
+          await log(
+            `Retention: ${p.vmName} point ${p.id} has no manifest in the repository (taken before manifests existed)`,
+            'warn',
+          );
       } else {
         done.deleted++;
         done.freedBytes += r.freedBytes;
         await log(`Retention: deleted ${p.vmName} point ${p.id} (${p.takenAt.toISOString()}): ${step.reason}`);
       }
     } catch (err) {
-      await log(`Retention stopped at ${step.op} of ${p.id}: ${errorMessage(err)}; the remaining points are kept and the next run retries`, 'warn');
+      await log(
+        `Retention stopped at ${step.op} of ${p.id}: ${errorMessage(err)}; the remaining points are kept and the next run retries`,
+        'warn',
+      );
       break;
     }
   }
@@ -51,8 +68,14 @@ export async function pruneJob(job: BackupJob, log: Log): Promise<{ rebased: num
 export function repositoryAgents(): (p: RestorePoint) => Promise<AgentClient> {
   const repos = new Map<string, BackupRepository>();
   return async (p) => {
-    const repo = (p.repositoryId && repos.get(p.repositoryId)) || (p.repositoryId ? await db().backupRepository.findUnique({ where: { id: p.repositoryId } }) : null);
-    if (!repo) throw repositoryUnavailable(p.repositoryId ?? '(none)', `restore point ${p.id}'s repository is no longer registered`);
+    const repo =
+      (p.repositoryId && repos.get(p.repositoryId)) ||
+      (p.repositoryId ? await db().backupRepository.findUnique({ where: { id: p.repositoryId } }) : null);
+    if (!repo)
+      throw repositoryUnavailable(
+        p.repositoryId ?? '(none)',
+        `restore point ${p.id}'s repository is no longer registered`,
+      );
     repos.set(repo.id, repo);
     return repositoryAgent(repo, p.hostId);
   };
@@ -74,7 +97,13 @@ export async function applyPruneStep(
     const r = rebaseBackupResultSchema.parse((await waitForOperation(agent, op.id)).result);
     await db().restorePoint.update({
       where: { id: p.id },
-      data: { parentId: onto?.id ?? null, kind: onto ? p.kind : 'full', fullReason: onto ? p.fullReason : FLATTENED_REASON, sha256: r.sha256, sizeBytes: BigInt(r.sizeBytes) },
+      data: {
+        parentId: onto?.id ?? null,
+        kind: onto ? p.kind : 'full',
+        fullReason: onto ? p.fullReason : FLATTENED_REASON,
+        sha256: r.sha256,
+        sizeBytes: BigInt(r.sizeBytes),
+      },
     });
     p.parentId = onto?.id ?? null;
     return { freedBytes: 0, manifestMissing: !r.manifestUpdated };
@@ -92,7 +121,10 @@ async function busyChains(points: RestorePoint[], touched: RestorePoint[], log: 
     const r = readers.get(p.id);
     if (!r || busy.has(p.chainId) || !touched.some((t) => t.chainId === p.chainId)) continue;
     busy.add(p.chainId);
-    await log(`Retention: skipped the chain of ${p.vmName} point ${p.id} for now: ${r.kind} task ${r.taskId} reads it; the next run applies the policy to it`, 'warn');
+    await log(
+      `Retention: skipped the chain of ${p.vmName} point ${p.id} for now: ${r.kind} task ${r.taskId} reads it; the next run applies the policy to it`,
+      'warn',
+    );
   }
   return busy;
 }

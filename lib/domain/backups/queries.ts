@@ -2,7 +2,15 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { noSuchObject } from '@/lib/errors';
-import { USAGE_RANGES, type BackupJobDto, type BackupRepositoryDto, type BackupRunDto, type RepositoryUsageDto, type RestorePointDto, type UsageRange } from './dto';
+import {
+  USAGE_RANGES,
+  type BackupJobDto,
+  type BackupRepositoryDto,
+  type BackupRunDto,
+  type RepositoryUsageDto,
+  type RestorePointDto,
+  type UsageRange,
+} from './dto';
 import { toJobDto, toPointDto, toRepositoryDto, toRunDto } from './mappers';
 import { matchVms, parseSelector } from './selector';
 
@@ -13,9 +21,16 @@ async function repositoryDtos(where: { id?: string }): Promise<BackupRepositoryD
   const hosts = new Map((await db().host.findMany({ select: { id: true, name: true } })).map((h) => [h.id, h.name]));
   const jobs = await db().backupJob.groupBy({ by: ['repositoryId'], _count: true });
   const points = await db().restorePoint.groupBy({ by: ['repositoryId'], _count: true, _sum: { sizeBytes: true } });
-  const count = (list: { repositoryId: string | null; _count: number }[], id: string) => list.find((x) => x.repositoryId === id)?._count ?? 0;
+  const count = (list: { repositoryId: string | null; _count: number }[], id: string) =>
+    list.find((x) => x.repositoryId === id)?._count ?? 0;
   const bytes = (id: string) => Number(points.find((x) => x.repositoryId === id)?._sum.sizeBytes ?? 0);
-  return rows.map((r) => toRepositoryDto(r, r.hostId ? (hosts.get(r.hostId) ?? null) : null, { jobs: count(jobs, r.id), points: count(points, r.id), pointBytes: bytes(r.id) }));
+  return rows.map((r) =>
+    toRepositoryDto(r, r.hostId ? (hosts.get(r.hostId) ?? null) : null, {
+      jobs: count(jobs, r.id),
+      points: count(points, r.id),
+      pointBytes: bytes(r.id),
+    }),
+  );
 }
 
 export const listRepositories = () => repositoryDtos({});
@@ -29,8 +44,14 @@ export async function getRepository(id: string): Promise<BackupRepositoryDto> {
 export async function repositoryUsage(id: string, range: UsageRange): Promise<RepositoryUsageDto> {
   if (!(await db().backupRepository.findUnique({ where: { id } }))) throw noSuchObject('backup repository', id);
   const since = new Date(Date.now() - USAGE_RANGES[range] * 1000);
-  const rows = await db().repositoryUsageSample.findMany({ where: { repositoryId: id, at: { gte: since } }, orderBy: { at: 'asc' } });
-  return { range, points: rows.map((r) => ({ t: r.at.getTime(), usedBytes: Number(r.usedBytes), freeBytes: Number(r.freeBytes) })) };
+  const rows = await db().repositoryUsageSample.findMany({
+    where: { repositoryId: id, at: { gte: since } },
+    orderBy: { at: 'asc' },
+  });
+  return {
+    range,
+    points: rows.map((r) => ({ t: r.at.getTime(), usedBytes: Number(r.usedBytes), freeBytes: Number(r.freeBytes) })),
+  };
 }
 
 // VMs as the selector sees them (tags parsed).
@@ -41,22 +62,40 @@ export async function selectableVms() {
 
 export async function activeJobTasks(jobIds: string[]): Promise<Map<string, string>> {
   const tasks = await db().task.findMany({
-    where: { targetType: JOB_TARGET, targetId: { in: jobIds }, kind: 'backup.run', state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+    where: {
+      targetType: JOB_TARGET,
+      targetId: { in: jobIds },
+      kind: 'backup.run',
+      state: { in: [TASK_STATE.queued, TASK_STATE.running] },
+    },
     select: { id: true, targetId: true },
   });
   return new Map(tasks.map((t) => [t.targetId!, t.id]));
 }
 
 async function jobDtos(where: { id?: string }): Promise<BackupJobDto[]> {
-  const jobs = await db().backupJob.findMany({ where, include: { repository: { select: { name: true } } }, orderBy: { name: 'asc' } });
+  const jobs = await db().backupJob.findMany({
+    where,
+    include: { repository: { select: { name: true } } },
+    orderBy: { name: 'asc' },
+  });
   const vms = await selectableVms();
   const active = await activeJobTasks(jobs.map((j) => j.id));
-  const points = await db().restorePoint.groupBy({ by: ['jobId'], where: { jobId: { in: jobs.map((j) => j.id) } }, _count: true });
+  const points = await db().restorePoint.groupBy({
+    by: ['jobId'],
+    where: { jobId: { in: jobs.map((j) => j.id) } },
+    _count: true,
+  });
   return Promise.all(
     jobs.map(async (j) => {
       const lastRun = await db().backupRun.findFirst({ where: { jobId: j.id }, orderBy: { startedAt: 'desc' } });
       const resolvedVms = matchVms(parseSelector(j.selector), vms).map((v) => ({ id: v.id, name: v.name }));
-      return toJobDto(j, { resolvedVms, lastRun, activeTaskId: active.get(j.id) ?? null, pointCount: points.find((p) => p.jobId === j.id)?._count ?? 0 });
+      return toJobDto(j, {
+        resolvedVms,
+        lastRun,
+        activeTaskId: active.get(j.id) ?? null,
+        pointCount: points.find((p) => p.jobId === j.id)?._count ?? 0,
+      });
     }),
   );
 }
@@ -76,8 +115,13 @@ export async function listRuns(jobId: string, limit: number): Promise<BackupRunD
 }
 
 export async function listRestorePoints(filter: { vmId?: string; jobId?: string }): Promise<RestorePointDto[]> {
-  const rows = await db().restorePoint.findMany({ where: { vmId: filter.vmId, jobId: filter.jobId }, orderBy: { takenAt: 'desc' } });
-  const jobs = new Map((await db().backupJob.findMany({ select: { id: true, name: true } })).map((j) => [j.id, j.name]));
+  const rows = await db().restorePoint.findMany({
+    where: { vmId: filter.vmId, jobId: filter.jobId },
+    orderBy: { takenAt: 'desc' },
+  });
+  const jobs = new Map(
+    (await db().backupJob.findMany({ select: { id: true, name: true } })).map((j) => [j.id, j.name]),
+  );
   return rows.map((p) => toPointDto(p, p.jobId ? (jobs.get(p.jobId) ?? null) : null));
 }
 

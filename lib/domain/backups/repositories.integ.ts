@@ -33,12 +33,18 @@ const agents: AgentProcess[] = [];
 const hostIds: Record<string, string> = {};
 let c1: AgentClient;
 
-
-const register = async (over: Partial<CreateRepositoryInput>) => createRepository(admin, parseInput(createRepositorySchema, { name: 'repo', kind: 'shared', create: true, ...over }));
-const fieldOf = (err: unknown, field = 'path') => (err as { data?: { fields?: Record<string, string[]> } }).data?.fields?.[field]?.[0];
-async function refusal(work: () => Promise<unknown>): Promise<{ status: number; reason: string | undefined; ms: number }> {
+const register = async (over: Partial<CreateRepositoryInput>) =>
+  createRepository(admin, parseInput(createRepositorySchema, { name: 'repo', kind: 'shared', create: true, ...over }));
+const fieldOf = (err: unknown, field = 'path') =>
+  (err as { data?: { fields?: Record<string, string[]> } }).data?.fields?.[field]?.[0];
+async function refusal(
+  work: () => Promise<unknown>,
+): Promise<{ status: number; reason: string | undefined; ms: number }> {
   const t0 = Date.now();
-  const err = (await work().then(() => null, (e: unknown) => e)) as { status: number } | null;
+  const err = (await work().then(
+    () => null,
+    (e: unknown) => e,
+  )) as { status: number } | null;
   expect(err, 'expected a refusal').not.toBeNull();
   return { status: err!.status, reason: fieldOf(err), ms: Date.now() - t0 };
 }
@@ -48,11 +54,32 @@ beforeAll(async () => {
   dashboard = await startMiniDashboard();
   for (const name of ['r1', 'r2']) {
     const token = await createEnrollmentToken(name);
-    agents.push(spawnAgent({ name, port: await freePort(), data: dataOf(name), shared, dashboard: dashboard.url, token, driver: 'qemu', intervalMs: 1000 }, { echo: true }));
-    hostIds[name] = (await waitFor(`${name} to enroll and report its pools`, async () => {
-      const h = await db().host.findFirst({ where: { name }, include: { pools: true } });
-      return h && h.pools.length === 2 ? h : null;
-    }, 60_000, 250)).id;
+    agents.push(
+      spawnAgent(
+        {
+          name,
+          port: await freePort(),
+          data: dataOf(name),
+          shared,
+          dashboard: dashboard.url,
+          token,
+          driver: 'qemu',
+          intervalMs: 1000,
+        },
+        { echo: true },
+      ),
+    );
+    hostIds[name] = (
+      await waitFor(
+        `${name} to enroll and report its pools`,
+        async () => {
+          const h = await db().host.findFirst({ where: { name }, include: { pools: true } });
+          return h && h.pools.length === 2 ? h : null;
+        },
+        60_000,
+        250,
+      )
+    ).id;
   }
   c1 = await agentFor(hostIds.r1);
 });
@@ -85,18 +112,30 @@ describe('repository rules against real agents', () => {
       expect(r.reason, p).toMatch(re);
       expect(r.ms, p).toBeLessThan(2000);
     }
-    expect(existsSync('/proc/x') || existsSync(path.join(pool, 'backups')) || existsSync(path.join(dataOf('r2'), 'backups'))).toBe(false);
+    expect(
+      existsSync('/proc/x') || existsSync(path.join(pool, 'backups')) || existsSync(path.join(dataOf('r2'), 'backups')),
+    ).toBe(false);
     expect(await db().backupRepository.count()).toBe(0);
-    expect(await db().auditEvent.count({ where: { action: 'repository.create', result: 'failed' } })).toBeGreaterThanOrEqual(5);
+    expect(
+      await db().auditEvent.count({ where: { action: 'repository.create', result: 'failed' } }),
+    ).toBeGreaterThanOrEqual(5);
   });
 
   it('the agent asked directly refuses the same (defence in depth) before touching anything', async () => {
-    for (const [p, re] of [['/', /system directory/], ['/proc/x/y', /inside \/proc/], [`${shared}/x/../pool`, /"\.\."/], [path.join(shared, 'pool', 'vms'), /VM pool shared/], [path.join(tmp, 'to-pool'), /resolves to/]] as const) {
+    for (const [p, re] of [
+      ['/', /system directory/],
+      ['/proc/x/y', /inside \/proc/],
+      [`${shared}/x/../pool`, /"\.\."/],
+      [path.join(shared, 'pool', 'vms'), /VM pool shared/],
+      [path.join(tmp, 'to-pool'), /resolves to/],
+    ] as const) {
       const r = await refusal(() => c1.checkRepository({ path: p, create: true }));
       expect([r.status, r.reason], p).toEqual([422, expect.stringMatching(re)]);
       expect(r.ms, p).toBeLessThan(1000);
     }
-    const r = await refusal(() => c1.deleteBackupFiles({ paths: [path.join(dataOf('r1'), 'pool', 'vms', 'some-vm', 'rp-0123456789ab.qcow2')] }));
+    const r = await refusal(() =>
+      c1.deleteBackupFiles({ paths: [path.join(dataOf('r1'), 'pool', 'vms', 'some-vm', 'rp-0123456789ab.qcow2')] }),
+    );
     expect(r.status).toBe(422);
   });
 
@@ -109,7 +148,15 @@ describe('repository rules against real agents', () => {
     }
     const tc = Date.now();
     const took: number[] = [];
-    const checks = Array.from({ length: 6 }, () => c1.checkRepository({ path: big, create: false }).then((s) => s, (e: unknown) => e as Error).finally(() => took.push(Date.now() - tc)));
+    const checks = Array.from({ length: 6 }, () =>
+      c1
+        .checkRepository({ path: big, create: false })
+        .then(
+          (s) => s,
+          (e: unknown) => e as Error,
+        )
+        .finally(() => took.push(Date.now() - tc)),
+    );
     const latencies: number[] = [];
     const probe = (async () => {
       for (let i = 0; i < 15; i++) {
@@ -124,7 +171,9 @@ describe('repository rules against real agents', () => {
     const refusalMs = Date.now() - t0;
     await probe;
     const results = await Promise.all(checks);
-    console.log(`info latency max ${Math.max(...latencies)} ms (n=${latencies.length}), refusal under load ${refusalMs} ms, checks answered after ${took.join(', ')} ms: ${results.map((r) => ('usedBytesPartial' in r ? `ok partial=${r.usedBytesPartial}` : (r as { code?: string }).code)).join(', ')}`);
+    console.log(
+      `info latency max ${Math.max(...latencies)} ms (n=${latencies.length}), refusal under load ${refusalMs} ms, checks answered after ${took.join(', ')} ms: ${results.map((r) => ('usedBytesPartial' in r ? `ok partial=${r.usedBytesPartial}` : (r as { code?: string }).code)).join(', ')}`,
+    );
     expect(Math.max(...took)).toBeLessThan(8000); // CHECK_MS (5 s) + slack: bounded whatever the tree
     expect(Math.max(...latencies)).toBeLessThan(1000);
     expect(refusalMs).toBeLessThan(1000);
@@ -140,8 +189,12 @@ describe('repository rules against real agents', () => {
     const repo = await register({ name: 'main', path: `${path.join(tmp, 'link', 'backups')}/` });
     expect(repo).toMatchObject({ status: 'ok', path: path.join(tmp, 'real', 'backups') });
     expect(existsSync(path.join(tmp, 'real', 'backups'))).toBe(true);
-    expect((await refusal(() => register({ name: 'inner', path: path.join(tmp, 'real', 'backups', 'inner') }))).reason).toMatch(/inside the backup repository main/);
-    expect((await refusal(() => register({ name: 'outer', path: path.join(tmp, 'real') }))).reason).toMatch(/contains the backup repository main/);
+    expect(
+      (await refusal(() => register({ name: 'inner', path: path.join(tmp, 'real', 'backups', 'inner') }))).reason,
+    ).toMatch(/inside the backup repository main/);
+    expect((await refusal(() => register({ name: 'outer', path: path.join(tmp, 'real') }))).reason).toMatch(
+      /contains the backup repository main/,
+    );
   });
 
   it('removes a repository holding points: 409 without a mode or while a job uses it; keepFiles leaves files; deletePoints deletes them', async () => {
@@ -155,21 +208,55 @@ describe('repository rules against real agents', () => {
         writeFileSync(file.replace(/\.qcow2$/, '.json'), '{}');
         files.push(file);
         await db().restorePoint.create({
-          data: { id: `rp-${hex}`, vmId: 'vm-one', vmName: 'one', repositoryId: repo.id, hostId: hostIds.r1, kind: i ? 'incremental' : 'full', chainId: 'rp-aaaaaaaaaaaa', parentId: i ? 'rp-aaaaaaaaaaaa' : null, filePath: file, sha256: 'a'.repeat(64), sizeBytes: 4096n, virtualSizeBytes: 4096n, takenAt: new Date(Date.now() + i * 1000) },
+          data: {
+            id: `rp-${hex}`,
+            vmId: 'vm-one',
+            vmName: 'one',
+            repositoryId: repo.id,
+            hostId: hostIds.r1,
+            kind: i ? 'incremental' : 'full',
+            chainId: 'rp-aaaaaaaaaaaa',
+            parentId: i ? 'rp-aaaaaaaaaaaa' : null,
+            filePath: file,
+            sha256: 'a'.repeat(64),
+            sizeBytes: 4096n,
+            virtualSizeBytes: 4096n,
+            takenAt: new Date(Date.now() + i * 1000),
+          },
         });
       }
       return { repo, files };
     };
     const keep = await make('keep');
-    const job = await db().backupJob.create({ data: { name: 'nightly', repositoryId: keep.repo.id, selector: '{"vmIds":["vm-one"],"tags":[]}', schedule: '0 2 * * *', retention: '{"keepLast":1}' } });
-    await expect(deleteRepository(admin, keep.repo.id, { mode: 'keepFiles' })).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/used by job\(s\) nightly/) });
+    const job = await db().backupJob.create({
+      data: {
+        name: 'nightly',
+        repositoryId: keep.repo.id,
+        selector: '{"vmIds":["vm-one"],"tags":[]}',
+        schedule: '0 2 * * *',
+        retention: '{"keepLast":1}',
+      },
+    });
+    await expect(deleteRepository(admin, keep.repo.id, { mode: 'keepFiles' })).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/used by job\(s\) nightly/),
+    });
     await db().backupJob.delete({ where: { id: job.id } });
-    await expect(deleteRepository(admin, keep.repo.id)).rejects.toMatchObject({ status: 409, data: { points: 2, bytes: 8192 } });
+    await expect(deleteRepository(admin, keep.repo.id)).rejects.toMatchObject({
+      status: 409,
+      data: { points: 2, bytes: 8192 },
+    });
     await deleteRepository(admin, keep.repo.id, { mode: 'keepFiles' });
     expect(keep.files.every((f) => existsSync(f))).toBe(true);
     expect(await db().restorePoint.count({ where: { repositoryId: keep.repo.id } })).toBe(0);
-    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: 'repository.delete', targetId: keep.repo.id, result: 'succeeded' } });
-    expect(JSON.parse(audit.detail)).toMatchObject({ mode: 'keepFiles', points: 2, filesLeftIn: [path.join(keep.repo.path, 'vm-one')] });
+    const audit = await db().auditEvent.findFirstOrThrow({
+      where: { action: 'repository.delete', targetId: keep.repo.id, result: 'succeeded' },
+    });
+    expect(JSON.parse(audit.detail)).toMatchObject({
+      mode: 'keepFiles',
+      points: 2,
+      filesLeftIn: [path.join(keep.repo.path, 'vm-one')],
+    });
 
     const del = await make('gone');
     await deleteRepository(admin, del.repo.id, { mode: 'deletePoints' });

@@ -14,7 +14,9 @@ export const FULL_BELOW_BYTES = 256 * 1024 ** 2;
 type RepositoryPlace = Pick<BackupRepository, 'name' | 'kind' | 'hostId' | 'path'>;
 
 async function onlineHosts() {
-  return (await db().host.findMany({ orderBy: { name: 'asc' } })).filter((h) => effectiveStatus(h) === HOST_STATUS.online);
+  return (await db().host.findMany({ orderBy: { name: 'asc' } })).filter(
+    (h) => effectiveStatus(h) === HOST_STATUS.online,
+  );
 }
 
 // An agent that can reach the repository: its own host for kind=host; for a shared one the
@@ -49,12 +51,17 @@ export type RepositoryCheck = {
 
 // The reason an agent refused a path (its 422 on `path`), else null.
 export function agentRefusal(err: unknown): string | null {
-  return invalidInput.is(err) ? ((err.data?.fields as Record<string, string[]> | undefined)?.path?.[0] ?? err.message) : null;
+  return invalidInput.is(err)
+    ? ((err.data?.fields as Record<string, string[]> | undefined)?.path?.[0] ?? err.message)
+    : null;
 }
 
 // Asks an agent (statfs + bounded bytes under the path). Never throws for an unreachable or
 // refused repository: that is its status.
-export async function probeRepository(repo: RepositoryPlace, opts: { create?: boolean; preferHostId?: string; agent?: AgentClient } = {}): Promise<RepositoryCheck> {
+export async function probeRepository(
+  repo: RepositoryPlace,
+  opts: { create?: boolean; preferHostId?: string; agent?: AgentClient } = {},
+): Promise<RepositoryCheck> {
   const none = { totalBytes: 0, freeBytes: 0, usedBytes: 0, resolvedPath: null };
   try {
     const agent = opts.agent ?? (await repositoryAgent(repo, opts.preferHostId));
@@ -64,10 +71,21 @@ export async function probeRepository(repo: RepositoryPlace, opts: { create?: bo
       throw err;
     });
     if ('refusal' in r) return { status: 'unavailable', error: r.refusal, unreachable: false, refused: true, ...none };
-    const error = !r.exists ? `${repo.path} does not exist on ${agent.hostName}` : !r.writable ? `${repo.path} is not writable on ${agent.hostName}` : null;
+    const error = !r.exists
+      ? `${repo.path} does not exist on ${agent.hostName}`
+      : !r.writable
+        ? `${repo.path} is not writable on ${agent.hostName}`
+        : null;
     const status: RepositoryStatus = error ? 'unavailable' : r.freeBytes < FULL_BELOW_BYTES ? 'full' : 'ok';
     const usage = { totalBytes: r.totalBytes, freeBytes: r.freeBytes, usedBytes: r.usedBytes };
-    return { status, error: error ?? (status === 'full' ? `only ${r.freeBytes} bytes free` : null), unreachable: false, refused: false, resolvedPath: r.resolvedPath, ...usage };
+    return {
+      status,
+      error: error ?? (status === 'full' ? `only ${r.freeBytes} bytes free` : null),
+      unreachable: false,
+      refused: false,
+      resolvedPath: r.resolvedPath,
+      ...usage,
+    };
   } catch (err) {
     return { status: 'unavailable', error: errorMessage(err), unreachable: true, refused: false, ...none };
   }
@@ -75,17 +93,38 @@ export async function probeRepository(repo: RepositoryPlace, opts: { create?: bo
 
 // Checks a registered repository and stores the outcome on the row and as a usage sample. The
 // path was stored resolved: resolving elsewhere now (a symlink swapped in) makes it unavailable.
-export async function checkRepositoryNow(repo: BackupRepository, opts: { preferHostId?: string } = {}): Promise<RepositoryCheck> {
+export async function checkRepositoryNow(
+  repo: BackupRepository,
+  opts: { preferHostId?: string } = {},
+): Promise<RepositoryCheck> {
   let check = await probeRepository(repo, opts);
   if (check.resolvedPath !== null && check.resolvedPath !== repo.path) {
-    check = { ...check, status: 'unavailable', refused: true, error: `${repo.path} now resolves to ${check.resolvedPath}; register that directory instead` };
+    check = {
+      ...check,
+      status: 'unavailable',
+      refused: true,
+      error: `${repo.path} now resolves to ${check.resolvedPath}; register that directory instead`,
+    };
   }
-  const kept = check.unreachable || check.refused ? { totalBytes: Number(repo.totalBytes), freeBytes: Number(repo.freeBytes), usedBytes: Number(repo.usedBytes) } : check;
+  const kept =
+    check.unreachable || check.refused
+      ? { totalBytes: Number(repo.totalBytes), freeBytes: Number(repo.freeBytes), usedBytes: Number(repo.usedBytes) }
+      : check;
   await db().backupRepository.update({
     where: { id: repo.id },
-    data: { status: check.status, lastError: check.error, totalBytes: BigInt(kept.totalBytes), freeBytes: BigInt(kept.freeBytes), usedBytes: BigInt(kept.usedBytes), checkedAt: new Date() },
+    data: {
+      status: check.status,
+      lastError: check.error,
+      totalBytes: BigInt(kept.totalBytes),
+      freeBytes: BigInt(kept.freeBytes),
+      usedBytes: BigInt(kept.usedBytes),
+      checkedAt: new Date(),
+    },
   });
-  if (check.status !== 'unavailable') await db().repositoryUsageSample.create({ data: { repositoryId: repo.id, usedBytes: BigInt(check.usedBytes), freeBytes: BigInt(check.freeBytes) } });
+  if (check.status !== 'unavailable')
+    await db().repositoryUsageSample.create({
+      data: { repositoryId: repo.id, usedBytes: BigInt(check.usedBytes), freeBytes: BigInt(check.freeBytes) },
+    });
   return { ...check, ...kept };
 }
 

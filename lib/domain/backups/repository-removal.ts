@@ -17,17 +17,32 @@ const DELETE_BATCH = 200;
 // explicit mode: deletePoints removes every point's files through an agent (newest first, so an
 // incremental goes before the file it is backed by) and each batch's rows right after; keepFiles
 // only unregisters them (rows removed, files left where the audit says).
-export async function deleteRepository(user: SessionUser, id: string, query: DeleteRepositoryQuery = {}): Promise<void> {
+export async function deleteRepository(
+  user: SessionUser,
+  id: string,
+  query: DeleteRepositoryQuery = {},
+): Promise<void> {
   const repo = await db().backupRepository.findUnique({ where: { id } });
   const target = { type: 'backup-repository', id, name: repo?.name };
   await authorize(user, 'repository.manage', target, 'repository.delete');
   if (!repo) throw noSuchObject('backup repository', id);
   const jobs = await db().backupJob.findMany({ where: { repositoryId: id }, select: { id: true, name: true } });
-  if (jobs.length) throw conflict(`Repository ${repo.name} is used by job(s) ${jobs.map((j) => j.name).join(', ')}; delete them or point them at another repository first`, { jobs });
-  const points = await db().restorePoint.findMany({ where: { repositoryId: id }, orderBy: { takenAt: 'desc' }, select: { id: true, chainId: true, filePath: true, sizeBytes: true } });
+  if (jobs.length)
+    throw conflict(
+      `Repository ${repo.name} is used by job(s) ${jobs.map((j) => j.name).join(', ')}; delete them or point them at another repository first`,
+      { jobs },
+    );
+  const points = await db().restorePoint.findMany({
+    where: { repositoryId: id },
+    orderBy: { takenAt: 'desc' },
+    select: { id: true, chainId: true, filePath: true, sizeBytes: true },
+  });
   const bytes = points.reduce((sum, p) => sum + Number(p.sizeBytes), 0);
   if (points.length && !query.mode) {
-    throw conflict(`Repository ${repo.name} holds ${points.length} restore point(s) (${bytes} bytes): choose mode deletePoints (delete their files) or keepFiles (unregister them, files stay)`, { points: points.length, bytes });
+    throw conflict(
+      `Repository ${repo.name} holds ${points.length} restore point(s) (${bytes} bytes): choose mode deletePoints (delete their files) or keepFiles (unregister them, files stay)`,
+      { points: points.length, bytes },
+    );
   }
   await assertNoReaders(repo.name, points);
 
@@ -43,12 +58,21 @@ export async function deleteRepository(user: SessionUser, id: string, query: Del
         deleted += batch.length;
       }
     } catch (err) {
-      await recordAudit({ actor: actorOf(user), action: 'repository.delete', target, result: 'failed', detail: { ...detail, deletedPoints: deleted, error: errorMessage(err) } });
+      await recordAudit({
+        actor: actorOf(user),
+        action: 'repository.delete',
+        target,
+        result: 'failed',
+        detail: { ...detail, deletedPoints: deleted, error: errorMessage(err) },
+      });
       throw err;
     }
   }
   const vmDirs = [...new Set(points.map((p) => path.dirname(p.filePath)))];
-  await db().$transaction([db().restorePoint.deleteMany({ where: { repositoryId: id } }), db().backupRepository.delete({ where: { id } })]);
+  await db().$transaction([
+    db().restorePoint.deleteMany({ where: { repositoryId: id } }),
+    db().backupRepository.delete({ where: { id } }),
+  ]);
   await recordAudit({
     actor: actorOf(user),
     action: 'repository.delete',
@@ -62,9 +86,16 @@ export async function deleteRepository(user: SessionUser, id: string, query: Del
 async function assertNoReaders(name: string, points: { id: string; chainId: string }[]): Promise<void> {
   const readers = await activeReaders();
   const reading = points.map((p) => readers.get(p.id)).find((r) => r);
-  if (reading) throw conflict(`Task ${reading.taskId} (${reading.kind}) is reading restore points of repository ${name}; wait for it to finish`, { taskId: reading.taskId });
+  if (reading)
+    throw conflict(
+      `Task ${reading.taskId} (${reading.kind}) is reading restore points of repository ${name}; wait for it to finish`,
+      { taskId: reading.taskId },
+    );
   for (const chainId of new Set(points.map((p) => p.chainId))) {
     const taskId = await activePointDelete(chainId);
-    if (taskId) throw conflict(`Task ${taskId} is deleting a restore point of repository ${name}; wait for it to finish`, { taskId });
+    if (taskId)
+      throw conflict(`Task ${taskId} is deleting a restore point of repository ${name}; wait for it to finish`, {
+        taskId,
+      });
   }
 }

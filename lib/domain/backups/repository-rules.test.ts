@@ -10,7 +10,13 @@ const testDb = createTestDb();
 afterAll(() => testDb.cleanup());
 
 const reason = async (typed: string, resolved?: string) =>
-  assertRepositoryPlace(typed, resolved).then(() => null, (err: { status: number; data: { fields: { path: string[] } } }) => (expect(err.status).toBe(422), err.data.fields.path[0]));
+  assertRepositoryPlace(typed, resolved).then(
+    () => null,
+    (err: { status: number; data: { fields: { path: string[] } } }) => (
+      expect(err.status).toBe(422),
+      err.data.fields.path[0]
+    ),
+  );
 const pathError = (p: string) => {
   try {
     parseInput(createRepositorySchema, { name: 'repo', kind: 'shared', path: p });
@@ -22,15 +28,23 @@ const pathError = (p: string) => {
 
 beforeAll(async () => {
   const h1 = await seedHost('h1');
-  await db().storagePool.create({ data: { hostId: h1.id, name: 'local', kind: 'local', path: '/srv/h1/pool', totalBytes: 1n, freeBytes: 1n } });
-  await db().storagePool.create({ data: { hostId: h1.id, name: 'shared', kind: 'shared', path: '/nas/vmops/pool', totalBytes: 1n, freeBytes: 1n } });
-  await db().image.create({ data: { name: 'tiny', version: '1.0', diskPath: '/nas/vmops/images/tiny/1.0/disk.qcow2' } });
+  await db().storagePool.create({
+    data: { hostId: h1.id, name: 'local', kind: 'local', path: '/srv/h1/pool', totalBytes: 1n, freeBytes: 1n },
+  });
+  await db().storagePool.create({
+    data: { hostId: h1.id, name: 'shared', kind: 'shared', path: '/nas/vmops/pool', totalBytes: 1n, freeBytes: 1n },
+  });
+  await db().image.create({
+    data: { name: 'tiny', version: '1.0', diskPath: '/nas/vmops/images/tiny/1.0/disk.qcow2' },
+  });
   await db().backupRepository.create({ data: { name: 'main', kind: 'shared', path: '/nas/backups/main' } });
 });
 
 describe('repository path input (schema, shared with the form)', () => {
   it('normalises and refuses relative, "..", NUL, system trees, with the reason on path', () => {
-    expect(parseInput(createRepositorySchema, { name: 'repo', kind: 'shared', path: ' /srv//backups/./x/ ' }).path).toBe('/srv/backups/x');
+    expect(
+      parseInput(createRepositorySchema, { name: 'repo', kind: 'shared', path: ' /srv//backups/./x/ ' }).path,
+    ).toBe('/srv/backups/x');
     expect(pathError('backups')).toMatch(/absolute/);
     expect(pathError('/srv/backups/../../etc')).toMatch(/"\.\."/);
     expect(pathError('/srv/\0')).toMatch(/NUL/);
@@ -45,7 +59,9 @@ describe('repository path input (schema, shared with the form)', () => {
 
 describe('repository place (database rules)', () => {
   it('refuses overlap either way with pools, the image repository and other repositories, naming it', async () => {
-    expect(await reason('/srv/h1/pool/backups')).toBe('/srv/h1/pool/backups is inside the VM pool local of host h1 (/srv/h1/pool)');
+    expect(await reason('/srv/h1/pool/backups')).toBe(
+      '/srv/h1/pool/backups is inside the VM pool local of host h1 (/srv/h1/pool)',
+    );
     expect(await reason('/srv/h1')).toBe('/srv/h1 contains the VM pool local of host h1 (/srv/h1/pool)');
     expect(await reason('/nas/vmops/images/backups')).toMatch(/inside the image repository \(\/nas\/vmops\/images\)/);
     expect(await reason('/nas/vmops')).toMatch(/contains the VM pool shared of host h1/);
@@ -56,7 +72,9 @@ describe('repository place (database rules)', () => {
   });
 
   it('checks the path as an agent resolved it too (a symlink into a pool)', async () => {
-    expect(await reason('/nas/backups/link', '/srv/h1/pool/vms')).toBe('/nas/backups/link resolves to /srv/h1/pool/vms: /srv/h1/pool/vms is inside the VM pool local of host h1 (/srv/h1/pool)');
+    expect(await reason('/nas/backups/link', '/srv/h1/pool/vms')).toBe(
+      '/nas/backups/link resolves to /srv/h1/pool/vms: /srv/h1/pool/vms is inside the VM pool local of host h1 (/srv/h1/pool)',
+    );
     expect(await reason('/nas/backups/link', '/etc/x')).toMatch(/resolves to \/etc\/x: .*system directory/);
     expect(await reason('/nas/backups/link', '/nas/backups/real')).toBeNull();
   });

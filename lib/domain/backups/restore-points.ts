@@ -15,7 +15,11 @@ const label = (p: RestorePoint) => `${p.vmName} ${p.takenAt.toISOString()}`;
 export const pointTarget = (p: RestorePoint) => ({ type: POINT_TARGET, id: p.id, name: label(p) });
 
 // Re-hash the point's whole chain on an agent (and optionally boot it in a throwaway VM).
-export async function verifyRestorePoint(user: SessionUser, id: string, input: { boot: boolean }): Promise<{ taskId: string }> {
+export async function verifyRestorePoint(
+  user: SessionUser,
+  id: string,
+  input: { boot: boolean },
+): Promise<{ taskId: string }> {
   const point = await db().restorePoint.findUnique({ where: { id } });
   const target = { type: POINT_TARGET, id, name: point ? `${point.vmName} ${point.takenAt.toISOString()}` : null };
   await authorize(user, 'backup.manage', target, 'restore-point.verify');
@@ -29,7 +33,13 @@ export async function verifyRestorePoint(user: SessionUser, id: string, input: {
     payload: { pointIds: [id], boot: input.boot },
     actor: actorOf(user),
   });
-  await recordAudit({ actor: actorOf(user), action: 'restore-point.verify', target, result: 'accepted', detail: { taskId, boot: input.boot } });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'restore-point.verify',
+    target,
+    result: 'accepted',
+    detail: { taskId, boot: input.boot },
+  });
   return { taskId };
 }
 
@@ -40,7 +50,10 @@ export async function verifyRestorePoint(user: SessionUser, id: string, input: {
 const SAFETY_CHAIN = 'restore-task:';
 export const safetyChainId = (taskId: string) => `${SAFETY_CHAIN}${taskId}`;
 
-export async function chainInUse(point: RestorePoint, exceptTaskId?: string): Promise<{ taskId: string; kind: string } | null> {
+export async function chainInUse(
+  point: RestorePoint,
+  exceptTaskId?: string,
+): Promise<{ taskId: string; kind: string } | null> {
   const readers = await activeReaders();
   for (const p of await db().restorePoint.findMany({ where: { chainId: point.chainId }, select: { id: true } })) {
     const r = readers.get(p.id);
@@ -56,16 +69,26 @@ export async function chainInUse(point: RestorePoint, exceptTaskId?: string): Pr
 }
 
 export function dependantsConflict(point: RestorePoint, dependants: string[]) {
-  return conflict(`Restore point ${point.id} (${label(point)}) is the backing of ${dependants.join(', ')}: delete it with merge to fold its data into them`, { pointId: point.id, dependants });
+  return conflict(
+    `Restore point ${point.id} (${label(point)}) is the backing of ${dependants.join(', ')}: delete it with merge to fold its data into them`,
+    { pointId: point.id, dependants },
+  );
 }
 
 export const chainBusyConflict = (point: RestorePoint, by: { taskId: string; kind: string }) =>
-  conflict(`The chain of restore point ${point.id} is in use by ${by.kind} task ${by.taskId}; try again when it has finished`, { pointId: point.id, ...by });
+  conflict(
+    `The chain of restore point ${point.id} is in use by ${by.kind} task ${by.taskId}; try again when it has finished`,
+    { pointId: point.id, ...by },
+  );
 
 // Admin-only. A point others are backed by is refused unless `merge` (then its data is merged
 // into them, see planPointDelete); a chain in use is refused. The worker does the agent calls
 // (rebases can take a while), re-checking both.
-export async function deleteRestorePoint(user: SessionUser, id: string, input: { merge: boolean }): Promise<{ taskId: string; dependants: string[] }> {
+export async function deleteRestorePoint(
+  user: SessionUser,
+  id: string,
+  input: { merge: boolean },
+): Promise<{ taskId: string; dependants: string[] }> {
   const point = await db().restorePoint.findUnique({ where: { id } });
   const target = point ? pointTarget(point) : { type: POINT_TARGET, id, name: null };
   await authorize(user, 'restore-point.delete', target);
@@ -82,6 +105,12 @@ export async function deleteRestorePoint(user: SessionUser, id: string, input: {
     payload: { pointId: id, merge: input.merge, chainId: point.chainId },
     actor: actorOf(user),
   });
-  await recordAudit({ actor: actorOf(user), action: DELETE_POINT_TASK, target, result: 'accepted', detail: { taskId, merge: input.merge, dependants } });
+  await recordAudit({
+    actor: actorOf(user),
+    action: DELETE_POINT_TASK,
+    target,
+    result: 'accepted',
+    detail: { taskId, merge: input.merge, dependants },
+  });
   return { taskId, dependants };
 }

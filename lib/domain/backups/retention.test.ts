@@ -3,24 +3,93 @@ import { applyRetention, isoWeek, periodKey } from './retention';
 
 const none = { keepLast: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0 };
 const pts = (...iso: string[]) => iso.map((t, i) => ({ id: `p${i}`, takenAt: new Date(t) }));
-const kept = (r: ReturnType<typeof applyRetention>) => r.filter((d) => d.keep).map((d) => d.id).sort();
+const kept = (r: ReturnType<typeof applyRetention>) =>
+  r
+    .filter((d) => d.keep)
+    .map((d) => d.id)
+    .sort();
 
 // Nightly points at 02:00 UTC from 2026-01-01 for 120 days.
-const nightly = Array.from({ length: 120 }, (_, i) => ({ id: `n${String(i).padStart(3, '0')}`, takenAt: new Date(Date.UTC(2026, 0, 1 + i, 2)) }));
+const nightly = Array.from({ length: 120 }, (_, i) => ({
+  id: `n${String(i).padStart(3, '0')}`,
+  takenAt: new Date(Date.UTC(2026, 0, 1 + i, 2)),
+}));
 
 describe('applyRetention (GFS)', () => {
-  const cases: { name: string; points: { id: string; takenAt: Date }[]; policy: Partial<typeof none>; tz?: string; keep: string[] }[] = [
-    { name: 'nothing kept by an empty policy', points: pts('2026-01-01T00:00Z', '2026-01-02T00:00Z'), policy: {}, keep: [] },
-    { name: 'keep-last 2 keeps the two newest', points: pts('2026-01-01T00:00Z', '2026-01-03T00:00Z', '2026-01-02T00:00Z'), policy: { keepLast: 2 }, keep: ['p1', 'p2'] },
-    { name: 'keep-last larger than the list keeps all', points: pts('2026-01-01T00:00Z', '2026-01-02T00:00Z'), policy: { keepLast: 5 }, keep: ['p0', 'p1'] },
-    { name: 'daily keeps the newest of each day', points: pts('2026-01-01T01:00Z', '2026-01-01T23:00Z', '2026-01-02T05:00Z'), policy: { daily: 2 }, keep: ['p1', 'p2'] },
-    { name: 'daily counts days that have points, not calendar days', points: pts('2026-01-01T01:00Z', '2026-01-05T01:00Z', '2026-01-09T01:00Z'), policy: { daily: 2 }, keep: ['p1', 'p2'] },
-    { name: 'daily in the job timezone: 23:30 UTC is the next day in Paris', points: pts('2026-01-01T22:00Z', '2026-01-01T23:30Z'), policy: { daily: 2 }, tz: 'Europe/Paris', keep: ['p0', 'p1'] },
-    { name: 'the same two points are one UTC day', points: pts('2026-01-01T22:00Z', '2026-01-01T23:30Z'), policy: { daily: 2 }, keep: ['p1'] },
-    { name: 'weekly uses ISO weeks (Sunday and Monday differ)', points: pts('2026-01-04T12:00Z', '2026-01-05T12:00Z', '2026-01-06T12:00Z'), policy: { weekly: 2 }, keep: ['p0', 'p2'] },
-    { name: 'monthly keeps the newest of each month', points: pts('2026-01-10T00:00Z', '2026-01-31T00:00Z', '2026-02-01T00:00Z'), policy: { monthly: 3 }, keep: ['p1', 'p2'] },
-    { name: 'yearly', points: pts('2024-06-01T00:00Z', '2025-03-01T00:00Z', '2025-12-31T00:00Z', '2026-01-01T00:00Z'), policy: { yearly: 2 }, keep: ['p2', 'p3'] },
-    { name: 'rules combine: keep-last 1 + monthly 2', points: pts('2026-01-15T00:00Z', '2026-02-10T00:00Z', '2026-02-20T00:00Z'), policy: { keepLast: 1, monthly: 2 }, keep: ['p0', 'p2'] },
+  const cases: {
+    name: string;
+    points: { id: string; takenAt: Date }[];
+    policy: Partial<typeof none>;
+    tz?: string;
+    keep: string[];
+  }[] = [
+    {
+      name: 'nothing kept by an empty policy',
+      points: pts('2026-01-01T00:00Z', '2026-01-02T00:00Z'),
+      policy: {},
+      keep: [],
+    },
+    {
+      name: 'keep-last 2 keeps the two newest',
+      points: pts('2026-01-01T00:00Z', '2026-01-03T00:00Z', '2026-01-02T00:00Z'),
+      policy: { keepLast: 2 },
+      keep: ['p1', 'p2'],
+    },
+    {
+      name: 'keep-last larger than the list keeps all',
+      points: pts('2026-01-01T00:00Z', '2026-01-02T00:00Z'),
+      policy: { keepLast: 5 },
+      keep: ['p0', 'p1'],
+    },
+    {
+      name: 'daily keeps the newest of each day',
+      points: pts('2026-01-01T01:00Z', '2026-01-01T23:00Z', '2026-01-02T05:00Z'),
+      policy: { daily: 2 },
+      keep: ['p1', 'p2'],
+    },
+    {
+      name: 'daily counts days that have points, not calendar days',
+      points: pts('2026-01-01T01:00Z', '2026-01-05T01:00Z', '2026-01-09T01:00Z'),
+      policy: { daily: 2 },
+      keep: ['p1', 'p2'],
+    },
+    {
+      name: 'daily in the job timezone: 23:30 UTC is the next day in Paris',
+      points: pts('2026-01-01T22:00Z', '2026-01-01T23:30Z'),
+      policy: { daily: 2 },
+      tz: 'Europe/Paris',
+      keep: ['p0', 'p1'],
+    },
+    {
+      name: 'the same two points are one UTC day',
+      points: pts('2026-01-01T22:00Z', '2026-01-01T23:30Z'),
+      policy: { daily: 2 },
+      keep: ['p1'],
+    },
+    {
+      name: 'weekly uses ISO weeks (Sunday and Monday differ)',
+      points: pts('2026-01-04T12:00Z', '2026-01-05T12:00Z', '2026-01-06T12:00Z'),
+      policy: { weekly: 2 },
+      keep: ['p0', 'p2'],
+    },
+    {
+      name: 'monthly keeps the newest of each month',
+      points: pts('2026-01-10T00:00Z', '2026-01-31T00:00Z', '2026-02-01T00:00Z'),
+      policy: { monthly: 3 },
+      keep: ['p1', 'p2'],
+    },
+    {
+      name: 'yearly',
+      points: pts('2024-06-01T00:00Z', '2025-03-01T00:00Z', '2025-12-31T00:00Z', '2026-01-01T00:00Z'),
+      policy: { yearly: 2 },
+      keep: ['p2', 'p3'],
+    },
+    {
+      name: 'rules combine: keep-last 1 + monthly 2',
+      points: pts('2026-01-15T00:00Z', '2026-02-10T00:00Z', '2026-02-20T00:00Z'),
+      policy: { keepLast: 1, monthly: 2 },
+      keep: ['p0', 'p2'],
+    },
   ];
   it.each(cases)('$name', ({ points, policy, tz, keep }) => {
     expect(kept(applyRetention(points, { ...none, ...policy }, tz ?? 'UTC'))).toEqual(keep);
@@ -38,8 +107,18 @@ describe('applyRetention (GFS)', () => {
   });
 
   it('names every rule that keeps a point', () => {
-    const r = applyRetention(pts('2026-01-01T00:00Z'), { keepLast: 1, daily: 1, weekly: 1, monthly: 1, yearly: 1 }, 'UTC');
-    expect(r[0].reasons).toEqual(['keep-last 1/1', 'daily 2026-01-01', 'weekly 2026-W01', 'monthly 2026-01', 'yearly 2026']);
+    const r = applyRetention(
+      pts('2026-01-01T00:00Z'),
+      { keepLast: 1, daily: 1, weekly: 1, monthly: 1, yearly: 1 },
+      'UTC',
+    );
+    expect(r[0].reasons).toEqual([
+      'keep-last 1/1',
+      'daily 2026-01-01',
+      'weekly 2026-W01',
+      'monthly 2026-01',
+      'yearly 2026',
+    ]);
   });
 });
 

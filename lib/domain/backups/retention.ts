@@ -14,7 +14,11 @@ const formatters = new Map<string, Intl.DateTimeFormat>(); // building one is sl
 
 function localDate(at: Date, timezone: string): { y: number; m: number; d: number } {
   let f = formatters.get(timezone);
-  if (!f) formatters.set(timezone, (f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  if (!f)
+    formatters.set(
+      timezone,
+      (f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })),
+    );
   const parts = f.formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   return { y: get('year'), m: get('month'), d: get('day') };
@@ -40,10 +44,16 @@ export function periodKey(period: Period, at: Date, timezone: string): string {
   return `${w.year}-W${pad(w.week)}`;
 }
 
-export function applyRetention(points: RetentionInput[], policy: RetentionPolicy, timezone: string): RetentionDecision[] {
+export function applyRetention(
+  points: RetentionInput[],
+  policy: RetentionPolicy,
+  timezone: string,
+): RetentionDecision[] {
   const newestFirst = [...points].sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime() || b.id.localeCompare(a.id));
   const reasons = new Map<string, string[]>(newestFirst.map((p) => [p.id, []]));
-  newestFirst.slice(0, Math.max(0, policy.keepLast)).forEach((p, i) => reasons.get(p.id)!.push(`keep-last ${i + 1}/${policy.keepLast}`));
+  newestFirst
+    .slice(0, Math.max(0, policy.keepLast))
+    .forEach((p, i) => reasons.get(p.id)!.push(`keep-last ${i + 1}/${policy.keepLast}`));
   for (const period of PERIODS) {
     const n = policy[period];
     const seen = new Set<string>();
@@ -55,5 +65,10 @@ export function applyRetention(points: RetentionInput[], policy: RetentionPolicy
       reasons.get(p.id)!.push(`${period} ${key}`);
     }
   }
-  return newestFirst.map((p) => ({ id: p.id, takenAt: p.takenAt, keep: reasons.get(p.id)!.length > 0, reasons: reasons.get(p.id)! }));
+  return newestFirst.map((p) => ({
+    id: p.id,
+    takenAt: p.takenAt,
+    keep: reasons.get(p.id)!.length > 0,
+    reasons: reasons.get(p.id)!,
+  }));
 }

@@ -13,8 +13,21 @@ export class RunRecorder {
     readonly results: BackupRunVmResult[],
   ) {}
 
-  static async start(jobId: string, taskId: string, trigger: string, results: BackupRunVmResult[]): Promise<RunRecorder> {
-    const run = await db().backupRun.create({ data: { jobId, taskId, trigger, vmCount: results.filter((r) => r.state !== 'skipped').length, results: JSON.stringify(results) } });
+  static async start(
+    jobId: string,
+    taskId: string,
+    trigger: string,
+    results: BackupRunVmResult[],
+  ): Promise<RunRecorder> {
+    const run = await db().backupRun.create({
+      data: {
+        jobId,
+        taskId,
+        trigger,
+        vmCount: results.filter((r) => r.state !== 'skipped').length,
+        results: JSON.stringify(results),
+      },
+    });
     return new RunRecorder(run, results);
   }
 
@@ -27,7 +40,10 @@ export class RunRecorder {
   // point never sits beside a result still saying running, so a recovering worker never sees one.
   commit(vmId: string, patch: Partial<BackupRunVmResult>, register: Prisma.PrismaPromise<unknown>): Promise<unknown> {
     return this.enqueue(async () => {
-      await db().$transaction([register, this.save(this.results.map((r) => (r.vmId === vmId ? { ...r, ...patch } : r)))]);
+      await db().$transaction([
+        register,
+        this.save(this.results.map((r) => (r.vmId === vmId ? { ...r, ...patch } : r))),
+      ]);
       Object.assign(this.result(vmId), patch);
     });
   }
@@ -60,7 +76,11 @@ export function runStateOf(results: BackupRunVmResult[]): BackupRunState {
   return failed === 0 ? 'succeeded' : failed === counted.length ? 'failed' : 'partial';
 }
 
-export async function finishRun(run: BackupRun, results: BackupRunVmResult[], error: string | null): Promise<BackupRunState> {
+export async function finishRun(
+  run: BackupRun,
+  results: BackupRunVmResult[],
+  error: string | null,
+): Promise<BackupRunState> {
   const state = runStateOf(results);
   const finishedAt = new Date();
   await db().backupRun.update({
@@ -73,7 +93,13 @@ export async function finishRun(run: BackupRun, results: BackupRunVmResult[], er
       sizeBytes: BigInt(results.reduce((s, r) => s + r.sizeBytes, 0)),
       vmCount: results.filter((r) => r.state !== 'skipped').length,
       failedCount: results.filter((r) => r.state === 'failed' || r.state === 'running').length,
-      error: error ?? (results.filter((r) => r.error).map((r) => `${r.vmName}: ${r.error}`).join('; ') || null),
+      error:
+        error ??
+        (results
+          .filter((r) => r.error)
+          .map((r) => `${r.vmName}: ${r.error}`)
+          .join('; ') ||
+          null),
       results: JSON.stringify(results),
     },
   });

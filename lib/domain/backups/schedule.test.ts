@@ -7,7 +7,11 @@ describe('cron schedules (croner)', () => {
   it('next runs follow the timezone, including a DST change', () => {
     // Europe/Paris moves to summer time on 2026-03-29: 02:00 local is 01:00Z before, 00:00Z after.
     const runs = nextRuns('0 2 * * *', 'Europe/Paris', 3, new Date('2026-03-27T12:00:00Z'));
-    expect(runs.map((d) => d.toISOString())).toEqual(['2026-03-28T01:00:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:00:00.000Z']);
+    expect(runs.map((d) => d.toISOString())).toEqual([
+      '2026-03-28T01:00:00.000Z',
+      '2026-03-29T01:00:00.000Z',
+      '2026-03-30T00:00:00.000Z',
+    ]);
   });
 
   it('the next run in New York is 5 hours after the same local time in UTC (winter)', () => {
@@ -17,9 +21,17 @@ describe('cron schedules (croner)', () => {
   });
 
   it('rejects an invalid cron with croner’s reason, and an unknown timezone', () => {
-    expect(checkSchedule('61 * * * *', 'UTC')).toEqual({ ok: false, field: 'schedule', message: expect.stringMatching(/minute/) });
+    expect(checkSchedule('61 * * * *', 'UTC')).toEqual({
+      ok: false,
+      field: 'schedule',
+      message: expect.stringMatching(/minute/),
+    });
     expect(checkSchedule('not a cron', 'UTC')).toMatchObject({ ok: false, field: 'schedule' });
-    expect(checkSchedule('0 2 * * *', 'Mars/Olympus')).toEqual({ ok: false, field: 'timezone', message: expect.stringMatching(/Unknown IANA timezone/) });
+    expect(checkSchedule('0 2 * * *', 'Mars/Olympus')).toEqual({
+      ok: false,
+      field: 'timezone',
+      message: expect.stringMatching(/Unknown IANA timezone/),
+    });
     expect(checkSchedule('0 2 * * 1-5', 'Europe/Paris')).toEqual({ ok: true });
   });
 

@@ -23,7 +23,8 @@ export function checkSchedule(schedule: string, timezone: string): ScheduleCheck
   const tzError = checkTimezone(timezone);
   if (tzError) return { ok: false, field: 'timezone', message: tzError };
   try {
-    if (!cron(schedule, timezone).nextRun()) return { ok: false, field: 'schedule', message: 'This schedule never runs again' };
+    if (!cron(schedule, timezone).nextRun())
+      return { ok: false, field: 'schedule', message: 'This schedule never runs again' };
     return { ok: true };
   } catch (err) {
     return { ok: false, field: 'schedule', message: err instanceof Error ? err.message : String(err) };

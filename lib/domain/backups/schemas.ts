@@ -35,21 +35,27 @@ export const createRepositorySchema = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    if (v.kind === 'host' && !v.hostId) ctx.addIssue({ code: 'custom', path: ['hostId'], message: 'Choose the host that holds this directory' });
-    if (v.kind === 'shared' && v.hostId) ctx.addIssue({ code: 'custom', path: ['hostId'], message: 'A shared repository is not tied to a host' });
+    if (v.kind === 'host' && !v.hostId)
+      ctx.addIssue({ code: 'custom', path: ['hostId'], message: 'Choose the host that holds this directory' });
+    if (v.kind === 'shared' && v.hostId)
+      ctx.addIssue({ code: 'custom', path: ['hostId'], message: 'A shared repository is not tied to a host' });
   });
 export type CreateRepositoryInput = z.input<typeof createRepositorySchema>;
 export type CreateRepository = z.output<typeof createRepositorySchema>;
 
 // Removing a repository that holds points needs an explicit choice: delete their files too, or
 // only unregister them (the files stay where they are).
-export const deleteRepositoryQuerySchema = z.object({ mode: z.enum(['deletePoints', 'keepFiles']).optional() }).strict();
+export const deleteRepositoryQuerySchema = z
+  .object({ mode: z.enum(['deletePoints', 'keepFiles']).optional() })
+  .strict();
 export type DeleteRepositoryQuery = z.output<typeof deleteRepositoryQuerySchema>;
 
 export const updateRepositorySchema = z.object({ name: name.optional(), recheck: z.boolean().optional() }).strict();
 export type UpdateRepository = z.output<typeof updateRepositorySchema>;
 
-export const usageQuerySchema = z.object({ range: z.enum(Object.keys(USAGE_RANGES) as [keyof typeof USAGE_RANGES]).default('24h') }).strict();
+export const usageQuerySchema = z
+  .object({ range: z.enum(Object.keys(USAGE_RANGES) as [keyof typeof USAGE_RANGES]).default('24h') })
+  .strict();
 
 // JSON bodies take exact numbers (no coercion); forms convert their inputs (lib/forms/number-input).
 const count = z.number({ error: 'Enter a number' });
@@ -63,7 +69,9 @@ export const retentionSchema = z
     yearly: count.int().min(0).max(100).default(0),
   })
   .strict()
-  .refine((r) => r.keepLast + r.daily + r.weekly + r.monthly + r.yearly > 0, { message: 'Keep at least one point (set keep-last or a GFS count)' });
+  .refine((r) => r.keepLast + r.daily + r.weekly + r.monthly + r.yearly > 0, {
+    message: 'Keep at least one point (set keep-last or a GFS count)',
+  });
 
 export const selectorSchema = z
   .object({
@@ -83,7 +91,10 @@ export const timezoneField = z
 
 // Also used by snapshot schedules (lib/domain/snapshots/schemas.ts).
 // Cron validity depends on the timezone too (croner checks both): reported on the field at fault.
-export function refineCron(v: { schedule?: string; timezone?: string; verifySchedule?: string | null }, ctx: z.RefinementCtx) {
+export function refineCron(
+  v: { schedule?: string; timezone?: string; verifySchedule?: string | null },
+  ctx: z.RefinementCtx,
+) {
   const tz = v.timezone ?? 'UTC';
   if (checkTimezone(tz)) return; // already reported on timezone
   for (const field of ['schedule', 'verifySchedule'] as const) {
@@ -129,17 +140,31 @@ export const updateJobSchema = z
 export type UpdateJob = z.output<typeof updateJobSchema>;
 
 export const previewSchema = z
-  .object({ schedule: cronField, timezone: timezoneField.default('UTC'), retention: retentionSchema, jobId: z.string().min(1).optional() })
+  .object({
+    schedule: cronField,
+    timezone: timezoneField.default('UTC'),
+    retention: retentionSchema,
+    jobId: z.string().min(1).optional(),
+  })
   .strict()
   .superRefine(refineCron);
 export type PreviewInput = z.output<typeof previewSchema>;
 
 export const runsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }).strict();
 
-export const restorePointsQuerySchema = z.object({ vmId: z.string().min(1).optional(), jobId: z.string().min(1).optional() }).strict();
+export const restorePointsQuerySchema = z
+  .object({ vmId: z.string().min(1).optional(), jobId: z.string().min(1).optional() })
+  .strict();
 
 export const verifyPointSchema = z.object({ boot: z.boolean().default(false) }).strict();
 
 // DELETE /api/restore-points/:id?merge=true: merge=true folds the point into the points backed
 // by it; without it a point others depend on is refused (409) with them named.
-export const deletePointQuerySchema = z.object({ merge: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }).strict();
+export const deletePointQuerySchema = z
+  .object({
+    merge: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  })
+  .strict();

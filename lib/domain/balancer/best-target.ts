@@ -10,7 +10,11 @@ export type TargetScore = { hostId: string; imbalance: number };
 const SCORE_ONLY = { cpuThresholdPct: 100, memThresholdPct: 100, maxMoves: 0, cooldownMin: 0, excludedVmIds: [] };
 
 // Best first. A VM missing from the snapshot (it stopped meanwhile) moves no load: all equal.
-export function scoreTargets(snapshot: { hosts: PlanHost[]; vms: PlanVm[] }, vmId: string, candidates: readonly string[]): TargetScore[] {
+export function scoreTargets(
+  snapshot: { hosts: PlanHost[]; vms: PlanVm[] },
+  vmId: string,
+  candidates: readonly string[],
+): TargetScore[] {
   const st = new PlanState({ ...snapshot, rules: [], now: 0, policy: SCORE_ONLY });
   const vm = snapshot.vms.findIndex((v) => v.id === vmId);
   const cpu = vm >= 0 ? st.vmCpu[vm] : 0;

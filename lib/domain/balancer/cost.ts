@@ -15,7 +15,10 @@ export type CostInput = {
 };
 
 export function migrationCostSec(i: CostInput, bandwidth: number = DEFAULT_MAX_BANDWIDTH_BYTES): number {
-  const dirty = dirtyRateOf({ source: 'history', diskWriteBytesPerSec: i.diskWriteBytesPerSec, cpuPct: i.cpuPct, reason: 'balancer' }, i.vcpus);
+  const dirty = dirtyRateOf(
+    { source: 'history', diskWriteBytesPerSec: i.diskWriteBytesPerSec, cpuPct: i.cpuPct, reason: 'balancer' },
+    i.vcpus,
+  );
   const send = i.rssBytes > 0 ? Math.min(i.memoryBytes, i.rssBytes) : i.memoryBytes;
   const mem = memoryRounds(send, dirty, bandwidth, DEFAULT_DOWNTIME_LIMIT_MS);
   const net = bandwidth - i.diskWriteBytesPerSec;

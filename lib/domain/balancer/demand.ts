@@ -12,7 +12,11 @@ export const DEFAULT_DEMAND: DemandOptions = { alpha: 0.5, beta: 0.3, horizon: 3
 
 // values: oldest first. Returns the predicted value `horizon` samples after the last one,
 // never negative and never above `max` (a VM cannot use more than its vCPUs).
-export function predictDemand(values: readonly number[], max: number = Infinity, opts: DemandOptions = DEFAULT_DEMAND): number {
+export function predictDemand(
+  values: readonly number[],
+  max: number = Infinity,
+  opts: DemandOptions = DEFAULT_DEMAND,
+): number {
   if (!values.length) return 0;
   if (values.length === 1) return clamp(values[0], max);
   let level = values[0];

@@ -54,7 +54,8 @@ export class IndexedHeap {
     const frontier: number[] = this.heap.length ? [0] : [];
     while (out.length < k && frontier.length) {
       let bi = 0;
-      for (let j = 1; j < frontier.length; j++) if (this.better(this.heap[frontier[j]], this.heap[frontier[bi]])) bi = j;
+      for (let j = 1; j < frontier.length; j++)
+        if (this.better(this.heap[frontier[j]], this.heap[frontier[bi]])) bi = j;
       const p = frontier[bi];
       frontier[bi] = frontier[frontier.length - 1];
       frontier.pop();
@@ -89,7 +90,8 @@ export class IndexedHeap {
   private down(p: number): void {
     for (;;) {
       let best = p;
-      for (const c of [2 * p + 1, 2 * p + 2]) if (c < this.heap.length && this.better(this.heap[c], this.heap[best])) best = c;
+      for (const c of [2 * p + 1, 2 * p + 2])
+        if (c < this.heap.length && this.better(this.heap[c], this.heap[best])) best = c;
       if (best === p) return;
       this.swap(p, best);
       p = best;

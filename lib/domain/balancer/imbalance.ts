@@ -30,7 +30,16 @@ export class LoadSums {
   // Score if host a's load went from (ac0, am0) to (ac1, am1) and host b's from (bc0, bm0) to
   // (bc1, bm1), i.e. after one move, without changing the sums. Plain numbers: this runs once per
   // candidate move, so it allocates nothing.
-  scoreIf(ac0: number, am0: number, ac1: number, am1: number, bc0: number, bm0: number, bc1: number, bm1: number): number {
+  scoreIf(
+    ac0: number,
+    am0: number,
+    ac1: number,
+    am1: number,
+    bc0: number,
+    bm0: number,
+    bc1: number,
+    bm1: number,
+  ): number {
     const sc = this.sc - ac0 - bc0 + ac1 + bc1;
     const qc = this.qc - ac0 * ac0 - bc0 * bc0 + ac1 * ac1 + bc1 * bc1;
     const sm = this.sm - am0 - bm0 + am1 + bm1;

@@ -3,8 +3,22 @@ import type { RuleDto } from './dto';
 import { placementRules } from './placement-rules';
 
 const apart: RuleDto = { id: 'r-apart', kind: 'vm-vm-anti-affinity', name: 'web apart', tag: 'web' };
-const dbHosts: RuleDto = { id: 'r-db', kind: 'vm-host-affinity', name: 'db on fast hosts', tag: 'db', hostIds: ['h1', 'h3'], strength: 'must' };
-const prefer: RuleDto = { id: 'r-pref', kind: 'vm-host-affinity', name: 'cache near h1', tag: 'cache', hostIds: ['h1'], strength: 'should' };
+const dbHosts: RuleDto = {
+  id: 'r-db',
+  kind: 'vm-host-affinity',
+  name: 'db on fast hosts',
+  tag: 'db',
+  hostIds: ['h1', 'h3'],
+  strength: 'must',
+};
+const prefer: RuleDto = {
+  id: 'r-pref',
+  kind: 'vm-host-affinity',
+  name: 'cache near h1',
+  tag: 'cache',
+  hostIds: ['h1'],
+  strength: 'should',
+};
 const names: Record<string, string> = { h1: 'alpha', h2: 'beta', h3: 'gamma' };
 const vm = (id: string, tags: string[], ...hostIds: string[]) => ({ id, name: `vm-${id}`, tags, hostIds });
 
@@ -32,7 +46,10 @@ describe('placementRules', () => {
   });
 
   it('should rules and VMs without rule tags never forbid a host; an unknown VM has no tags', () => {
-    const r = placementRules([apart, dbHosts, prefer], [vm('k', ['cache'], 'h1'), vm('w', ['web'], 'h2'), vm('x', [], 'h3')]);
+    const r = placementRules(
+      [apart, dbHosts, prefer],
+      [vm('k', ['cache'], 'h1'), vm('w', ['web'], 'h2'), vm('x', [], 'h3')],
+    );
     expect(r.breaks('k', 'h2')).toBeNull();
     expect(r.breaks('x', 'h2')).toBeNull();
     expect(r.breaks('nope', 'h2')).toBeNull();

@@ -13,7 +13,11 @@ export type PlacementRules = {
   place(vmId: string, hostId: string): void;
 };
 
-export function placementRules(rules: readonly RuleDto[], vms: readonly RuleVm[], hostName: (id: string) => string = (id) => id): PlacementRules {
+export function placementRules(
+  rules: readonly RuleDto[],
+  vms: readonly RuleVm[],
+  hostName: (id: string) => string = (id) => id,
+): PlacementRules {
   const byId = new Map(vms.map((v) => [v.id, { ...v, hostIds: [...v.hostIds] }]));
   // Per anti-affinity tag: host -> the VMs carrying it there.
   const antiTags = new Set(rules.filter((r) => r.kind === 'vm-vm-anti-affinity').map((r) => r.tag));
@@ -43,7 +47,8 @@ export function placementRules(rules: readonly RuleDto[], vms: readonly RuleVm[]
         }
         if (rule.kind === 'vm-vm-anti-affinity') {
           const other = [...(groups.get(rule.tag)!.get(hostId) ?? [])].find((id) => id !== vmId);
-          if (other) return { rule, why: `VM ${byId.get(other)!.name}, also tagged "${rule.tag}", is on ${hostName(hostId)}` };
+          if (other)
+            return { rule, why: `VM ${byId.get(other)!.name}, also tagged "${rule.tag}", is on ${hostName(hostId)}` };
         }
       }
       return null;

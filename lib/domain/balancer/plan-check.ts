@@ -20,7 +20,8 @@ export function planViolations(input: PlanInput, plan: Plan): string[] {
     if (vm.hostId !== m.from) out.push(`${m.vmId}: moved from ${m.from} but it is on ${vm.hostId}`);
     if (moved.has(vm.id)) out.push(`${vm.id} moved twice`);
     if (excluded.has(vm.id)) out.push(`${vm.id} is excluded`);
-    if (vm.lastMigratedAt !== null && input.now - vm.lastMigratedAt < input.policy.cooldownMin * 60_000) out.push(`${vm.id} is cooling down`);
+    if (vm.lastMigratedAt !== null && input.now - vm.lastMigratedAt < input.policy.cooldownMin * 60_000)
+      out.push(`${vm.id} is cooling down`);
     if (!to.online || to.maintenance) out.push(`${m.to} is offline or in maintenance and received ${vm.id}`);
     moved.add(vm.id);
     received.add(m.to);
@@ -35,14 +36,20 @@ export function planViolations(input: PlanInput, plan: Plan): string[] {
   const eps = 1e-9;
   for (const id of received) {
     const h = hosts.get(id)!;
-    if ((cpu.get(id) ?? 0) > (h.cpuCapacity * input.policy.cpuThresholdPct) / 100 + eps) out.push(`${id} ends above the CPU threshold`);
-    if ((mem.get(id) ?? 0) > (h.memTotalBytes * input.policy.memThresholdPct) / 100 + eps) out.push(`${id} ends above the memory threshold`);
+    if ((cpu.get(id) ?? 0) > (h.cpuCapacity * input.policy.cpuThresholdPct) / 100 + eps)
+      out.push(`${id} ends above the CPU threshold`);
+    if ((mem.get(id) ?? 0) > (h.memTotalBytes * input.policy.memThresholdPct) / 100 + eps)
+      out.push(`${id} ends above the memory threshold`);
   }
   for (const r of input.rules) {
     const tagged = [...vms.values()].filter((v) => v.tags.includes(r.tag) && moved.has(v.id));
     for (const v of tagged) {
-      if (r.kind === 'vm-host-affinity' && r.strength === 'must' && !r.hostIds.includes(v.hostId)) out.push(`${v.id} moved off its must-hosts (${r.name})`);
-      if (r.kind === 'vm-vm-anti-affinity' && [...vms.values()].some((o) => o.id !== v.id && o.hostId === v.hostId && o.tags.includes(r.tag)))
+      if (r.kind === 'vm-host-affinity' && r.strength === 'must' && !r.hostIds.includes(v.hostId))
+        out.push(`${v.id} moved off its must-hosts (${r.name})`);
+      if (
+        r.kind === 'vm-vm-anti-affinity' &&
+        [...vms.values()].some((o) => o.id !== v.id && o.hostId === v.hostId && o.tags.includes(r.tag))
+      )
         out.push(`${v.id} moved next to another VM tagged ${r.tag}`);
     }
   }

@@ -33,7 +33,9 @@ export class PlanState {
     const { hosts, vms, policy, now } = input;
     this.n = hosts.length;
     const hostIndex = new Map(hosts.map((h, i) => [h.id, i]));
-    this.eligible = Uint8Array.from(hosts, (h) => (h.online && !h.maintenance && h.cpuCapacity > 0 && h.memTotalBytes > 0 ? 1 : 0));
+    this.eligible = Uint8Array.from(hosts, (h) =>
+      h.online && !h.maintenance && h.cpuCapacity > 0 && h.memTotalBytes > 0 ? 1 : 0,
+    );
     this.cpuUsed = new Float64Array(this.n);
     this.memUsed = new Float64Array(this.n);
     this.pressure = new Float64Array(this.n);
@@ -61,7 +63,12 @@ export class PlanState {
       this.memUsed[h] += v.memBytes;
       if (this.movable[i]) this.vmPos[i] = this.hostVms[h].push(i) - 1;
     });
-    this.rules = compileRules(input.rules, vms.map((v, i) => ({ tags: v.tags, host: this.vmHost[i] })), hostIndex, this.n);
+    this.rules = compileRules(
+      input.rules,
+      vms.map((v, i) => ({ tags: v.tags, host: this.vmHost[i] })),
+      hostIndex,
+      this.n,
+    );
     this.violators = vms.flatMap((_, i) => (this.movable[i] && violates(this.rules, i, this.vmHost[i]) ? [i] : []));
     this.src = new IndexedHeap(this.n, this.pressure, true);
     this.dst = new IndexedHeap(this.n, this.pressure, false);
@@ -91,7 +98,10 @@ export class PlanState {
   apply(vm: number, to: number): void {
     const v = this.input.vms[vm];
     const from = this.vmHost[vm];
-    for (const [h, sign] of [[from, -1], [to, 1]] as const) {
+    for (const [h, sign] of [
+      [from, -1],
+      [to, 1],
+    ] as const) {
       const old = this.load(h);
       this.sums.add(old.cpu, old.mem, -1);
       this.cpuUsed[h] += sign * v.cpuDemand;
@@ -120,7 +130,12 @@ export class PlanState {
   hostLoads(): HostLoad[] {
     return this.input.hosts.map((h, i) => {
       const l = this.load(i);
-      return { hostId: h.id, cpuPct: pct(l.cpu), memPct: pct(l.mem), load: round(CPU_WEIGHT * l.cpu + MEM_WEIGHT * l.mem) };
+      return {
+        hostId: h.id,
+        cpuPct: pct(l.cpu),
+        memPct: pct(l.mem),
+        load: round(CPU_WEIGHT * l.cpu + MEM_WEIGHT * l.mem),
+      };
     });
   }
 

@@ -1,7 +1,13 @@
 // Input and output of the pure planner (planner.ts). Times are epoch milliseconds.
 import type { RuleDto } from './dto';
 
-export type PlanHost = { id: string; cpuCapacity: number; memTotalBytes: number; maintenance: boolean; online: boolean };
+export type PlanHost = {
+  id: string;
+  cpuCapacity: number;
+  memTotalBytes: number;
+  maintenance: boolean;
+  online: boolean;
+};
 
 export type PlanVm = {
   id: string;
@@ -31,4 +37,10 @@ export type HostLoad = { hostId: string; cpuPct: number; memPct: number; load: n
 // gain: how much this move lowers the imbalance score (the gains add up to before - after).
 export type PlannedMove = { vmId: string; from: string; to: string; gain: number; cost: number };
 
-export type Plan = { moves: PlannedMove[]; before: HostLoad[]; after: HostLoad[]; imbalanceBefore: number; imbalanceAfter: number };
+export type Plan = {
+  moves: PlannedMove[];
+  before: HostLoad[];
+  after: HostLoad[];
+  imbalanceBefore: number;
+  imbalanceAfter: number;
+};

@@ -7,7 +7,10 @@ import { simulatedFleet } from './simulated-fleet';
 
 describe('planBalance', () => {
   it('moves load off a hot host, and the gains add up to the imbalance reduction', () => {
-    const input = cluster([host('h1'), host('h2')], [vm('a', 'h1', 1.5), vm('b', 'h1', 1.5), vm('c', 'h1', 0.5), vm('d', 'h2', 0.2)]);
+    const input = cluster(
+      [host('h1'), host('h2')],
+      [vm('a', 'h1', 1.5), vm('b', 'h1', 1.5), vm('c', 'h1', 0.5), vm('d', 'h2', 0.2)],
+    );
     const plan = planBalance(input);
     expect(plan.moves.length).toBeGreaterThan(0);
     expect(plan.moves.every((m) => m.from === 'h1' && m.to === 'h2')).toBe(true);
@@ -64,7 +67,9 @@ describe('planBalance', () => {
   });
 
   it('moves a VM onto its should-hosts and never off them', () => {
-    const rules: RuleDto[] = [{ id: 'r1', kind: 'vm-host-affinity', name: 'near storage', tag: 'io', hostIds: ['h1'], strength: 'should' }];
+    const rules: RuleDto[] = [
+      { id: 'r1', kind: 'vm-host-affinity', name: 'near storage', tag: 'io', hostIds: ['h1'], strength: 'should' },
+    ];
     const input = cluster(
       [host('h1'), host('h2'), host('h3')],
       [vm('io1', 'h1', 3, { tags: ['io'] }), vm('io2', 'h2', 0.2, { tags: ['io'] }), vm('z', 'h3', 0.1)],
@@ -82,7 +87,11 @@ describe('planBalance', () => {
     { name: 'a migrated 5 min ago (cooldown 30 min)', a: { lastMigratedAt: NOW - 5 * 60_000 }, policy: {}, moved: 'b' },
     { name: 'a migrated 31 min ago', a: { lastMigratedAt: NOW - 31 * 60_000 }, policy: {}, moved: 'a' },
   ])('exclusion and cooldown: $name -> $moved moves', ({ a, policy, moved }) => {
-    const input = cluster([host('h1'), host('h2')], [vm('a', 'h1', 2, { migrationCost: 1, ...a }), vm('b', 'h1', 2, { migrationCost: 50 })], { policy: { ...policy, maxMoves: 1 } });
+    const input = cluster(
+      [host('h1'), host('h2')],
+      [vm('a', 'h1', 2, { migrationCost: 1, ...a }), vm('b', 'h1', 2, { migrationCost: 50 })],
+      { policy: { ...policy, maxMoves: 1 } },
+    );
     const plan = planBalance(input);
     expect(plan.moves.map((m) => m.vmId)).toEqual([moved]);
     expect(planViolations(input, plan)).toEqual([]);
@@ -95,13 +104,20 @@ describe('planBalance', () => {
   });
 
   it('hysteresis: a nearly balanced cluster gets no moves', () => {
-    const input = cluster([host('h1'), host('h2'), host('h3')], [vm('a', 'h1', 1), vm('b', 'h2', 1.1), vm('c', 'h3', 0.9)]);
+    const input = cluster(
+      [host('h1'), host('h2'), host('h3')],
+      [vm('a', 'h1', 1), vm('b', 'h2', 1.1), vm('c', 'h3', 0.9)],
+    );
     expect(planBalance(input).moves).toEqual([]);
   });
 
   it('hysteresis: planning again after applying a plan proposes nothing (no reverse move)', () => {
-    const vms = Array.from({ length: 12 }, (_, i) => vm(`v${i}`, i < 9 ? 'h1' : 'h2', 0.2 + (i % 4) * 0.15, { memBytes: (1 + (i % 3)) * GiB }));
-    const input = cluster([host('h1', { cpuCapacity: 8 }), host('h2'), host('h3')], vms, { policy: { cooldownMin: 0, maxMoves: 100 } });
+    const vms = Array.from({ length: 12 }, (_, i) =>
+      vm(`v${i}`, i < 9 ? 'h1' : 'h2', 0.2 + (i % 4) * 0.15, { memBytes: (1 + (i % 3)) * GiB }),
+    );
+    const input = cluster([host('h1', { cpuCapacity: 8 }), host('h2'), host('h3')], vms, {
+      policy: { cooldownMin: 0, maxMoves: 100 },
+    });
     const first = planBalance(input);
     expect(first.moves.length).toBeGreaterThan(0);
     expect(planBalance(applied(input, first)).moves).toEqual([]);
@@ -110,7 +126,11 @@ describe('planBalance', () => {
   it('hosts above a threshold are drained first, even when another move is cheaper', () => {
     const input = cluster(
       [host('h1'), host('h2'), host('h3'), host('h4')],
-      [vm('big', 'h1', 2, { migrationCost: 100 }), vm('big2', 'h1', 1.4, { migrationCost: 100 }), vm('cheap', 'h2', 3, { migrationCost: 0 })],
+      [
+        vm('big', 'h1', 2, { migrationCost: 100 }),
+        vm('big2', 'h1', 1.4, { migrationCost: 100 }),
+        vm('cheap', 'h2', 3, { migrationCost: 0 }),
+      ],
       { policy: { maxMoves: 1 } },
     );
     // h1 is at 85 % CPU (threshold 80 %); h2 at 75 % would otherwise win on cost.
@@ -118,7 +138,11 @@ describe('planBalance', () => {
   });
 
   it('stops at maxMoves and moves each VM at most once', () => {
-    const input = cluster([host('h1', { cpuCapacity: 16 }), host('h2'), host('h3')], Array.from({ length: 10 }, (_, i) => vm(`v${i}`, 'h1', 1)), { policy: { maxMoves: 3 } });
+    const input = cluster(
+      [host('h1', { cpuCapacity: 16 }), host('h2'), host('h3')],
+      Array.from({ length: 10 }, (_, i) => vm(`v${i}`, 'h1', 1)),
+      { policy: { maxMoves: 3 } },
+    );
     const plan = planBalance(input);
     expect(plan.moves).toHaveLength(3);
     expect(new Set(plan.moves.map((m) => m.vmId)).size).toBe(3);

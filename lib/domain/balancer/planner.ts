@@ -34,13 +34,20 @@ export function planBalance(input: PlanInput): Plan {
     const touched = new Set<number>();
     for (const c of roundCandidates(st, minGain)) {
       const from = st.vmHost[c.vm];
-      if (moves.length >= input.policy.maxMoves || touched.has(from) || touched.has(c.to) || !st.movable[c.vm]) continue;
+      if (moves.length >= input.policy.maxMoves || touched.has(from) || touched.has(c.to) || !st.movable[c.vm])
+        continue;
       if (touched.size && evaluate(st, c.vm, c.to, minGain, baseOf(st)) < 0) continue;
       const score = st.sums.score();
       st.apply(c.vm, c.to);
       touched.add(from).add(c.to);
       const vm = input.vms[c.vm];
-      moves.push({ vmId: vm.id, from: input.hosts[from].id, to: input.hosts[c.to].id, gain: score - st.sums.score(), cost: vm.migrationCost });
+      moves.push({
+        vmId: vm.id,
+        from: input.hosts[from].id,
+        to: input.hosts[c.to].id,
+        gain: score - st.sums.score(),
+        cost: vm.migrationCost,
+      });
     }
   }
   return { moves, before, after: st.hostLoads(), imbalanceBefore, imbalanceAfter: st.sums.score() };
@@ -58,7 +65,8 @@ function roundCandidates(st: PlanState, minGain: number): Candidate[] {
   const consider = (vm: number, to: number): boolean => {
     const tier = evaluate(st, vm, to, minGain, base);
     if (tier < 0) return false;
-    if (!best || tier > best.tier || (tier === best.tier && scratch.rank > best.rank)) best = { vm, to, tier, rank: scratch.rank };
+    if (!best || tier > best.tier || (tier === best.tier && scratch.rank > best.rank))
+      best = { vm, to, tier, rank: scratch.rank };
     return true;
   };
   for (const h of st.src.top(SOURCES)) {
@@ -97,7 +105,16 @@ function evaluate(st: PlanState, vm: number, to: number, minGain: number, base: 
   const am = st.memUsed[from] * st.invMem[from];
   const bc = st.cpuUsed[to] * st.invCpu[to];
   const bm = st.memUsed[to] * st.invMem[to];
-  const after = st.sums.scoreIf(ac, am, ac - cpu * st.invCpu[from], am - mem * st.invMem[from], bc, bm, bc + cpu * st.invCpu[to], bm + mem * st.invMem[to]);
+  const after = st.sums.scoreIf(
+    ac,
+    am,
+    ac - cpu * st.invCpu[from],
+    am - mem * st.invMem[from],
+    bc,
+    bm,
+    bc + cpu * st.invCpu[to],
+    bm + mem * st.invMem[to],
+  );
   // Gain in summed squared deviation (n·score²): what one move changes, whatever the fleet size.
   const gain = base - st.sums.n * after * after;
   const tier = fixes === 2 ? 3 : fixes === 1 ? 2 : st.overloaded(from) ? 1 : 0;

@@ -2,7 +2,16 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import type { BalancerPolicy as PolicyRow, BalancerRecommendation, BalancerRun } from '@/lib/generated/prisma/client';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
-import type { BalancerMode, HostLoadDto, PolicyDto, RecommendationDto, RecommendationState, RuleDto, RunDto, RunListDto } from './dto';
+import type {
+  BalancerMode,
+  HostLoadDto,
+  PolicyDto,
+  RecommendationDto,
+  RecommendationState,
+  RuleDto,
+  RunDto,
+  RunListDto,
+} from './dto';
 
 export const POLICY_ID = 'cluster';
 
@@ -33,12 +42,19 @@ export async function getPolicy(): Promise<PolicyDto> {
 type RunRow = BalancerRun & { recommendations: BalancerRecommendation[] };
 
 export async function listRuns(limit: number): Promise<RunListDto> {
-  const rows = await db().balancerRun.findMany({ orderBy: { at: 'desc' }, take: limit, include: { recommendations: { orderBy: { createdAt: 'asc' } } } });
+  const rows = await db().balancerRun.findMany({
+    orderBy: { at: 'desc' },
+    take: limit,
+    include: { recommendations: { orderBy: { createdAt: 'asc' } } },
+  });
   return { runs: await toRunDtos(rows) };
 }
 
 export async function getRun(id: string): Promise<RunDto> {
-  const row = await db().balancerRun.findUniqueOrThrow({ where: { id }, include: { recommendations: { orderBy: { createdAt: 'asc' } } } });
+  const row = await db().balancerRun.findUniqueOrThrow({
+    where: { id },
+    include: { recommendations: { orderBy: { createdAt: 'asc' } } },
+  });
   return (await toRunDtos([row]))[0];
 }
 
@@ -51,7 +67,9 @@ async function toRunDtos(rows: RunRow[]): Promise<RunDto[]> {
   ]);
   const hostName = new Map(hosts.map((h) => [h.id, h.name]));
   // An applied recommendation whose migration later failed shows as failed.
-  const failedTasks = new Set(tasks.filter((t) => t.state === TASK_STATE.failed || t.state === TASK_STATE.cancelled).map((t) => t.id));
+  const failedTasks = new Set(
+    tasks.filter((t) => t.state === TASK_STATE.failed || t.state === TASK_STATE.cancelled).map((t) => t.id),
+  );
   const toRec = (r: BalancerRecommendation): RecommendationDto => ({
     id: r.id,
     runId: r.runId,

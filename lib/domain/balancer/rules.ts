@@ -3,7 +3,10 @@
 import type { RuleDto } from './dto';
 
 export type RuleConflict = { index: number; message: string };
-export type RuleContext = { vms: { id: string; name: string; tags: string[] }[]; hosts: { id: string; name: string }[] };
+export type RuleContext = {
+  vms: { id: string; name: string; tags: string[] }[];
+  hosts: { id: string; name: string }[];
+};
 
 const intersect = (a: ReadonlySet<string>, b: readonly string[]) => new Set(b.filter((x) => a.has(x)));
 
@@ -14,19 +17,31 @@ export function ruleConflicts(rules: readonly RuleDto[], ctx?: RuleContext): Rul
   const out: RuleConflict[] = [];
   const seen = new Map<string, number>();
   rules.forEach((r, i) => {
-    if (seen.has(r.id)) out.push({ index: i, message: `Duplicate rule id "${r.id}" (also rule ${seen.get(r.id)! + 1})` });
+    if (seen.has(r.id))
+      out.push({ index: i, message: `Duplicate rule id "${r.id}" (also rule ${seen.get(r.id)! + 1})` });
     seen.set(r.id, i);
   });
-  const must = rules.map((r, i) => ({ r, i })).filter((x): x is { r: Extract<RuleDto, { kind: 'vm-host-affinity' }>; i: number } => x.r.kind === 'vm-host-affinity' && x.r.strength === 'must');
+  const must = rules
+    .map((r, i) => ({ r, i }))
+    .filter(
+      (x): x is { r: Extract<RuleDto, { kind: 'vm-host-affinity' }>; i: number } =>
+        x.r.kind === 'vm-host-affinity' && x.r.strength === 'must',
+    );
   for (const a of must)
     for (const b of must)
       if (a.i < b.i && a.r.tag === b.r.tag && !intersect(new Set(a.r.hostIds), b.r.hostIds).size)
-        out.push({ index: b.i, message: `"${b.r.name}" and "${a.r.name}" both bind tag "${a.r.tag}" but allow no host in common` });
+        out.push({
+          index: b.i,
+          message: `"${b.r.name}" and "${a.r.name}" both bind tag "${a.r.tag}" but allow no host in common`,
+        });
   for (const { r, i } of rules.map((r, i) => ({ r, i })))
     if (r.kind === 'vm-vm-anti-affinity')
       for (const m of must)
         if (m.r.tag === r.tag && m.r.hostIds.length < 2)
-          out.push({ index: i, message: `"${r.name}" keeps VMs tagged "${r.tag}" apart, but "${m.r.name}" pins them all to ${m.r.hostIds.length} host` });
+          out.push({
+            index: i,
+            message: `"${r.name}" keeps VMs tagged "${r.tag}" apart, but "${m.r.name}" pins them all to ${m.r.hostIds.length} host`,
+          });
   if (ctx) out.push(...contextConflicts(rules, ctx));
   return out;
 }
@@ -42,7 +57,9 @@ function contextConflicts(rules: readonly RuleDto[], ctx: RuleContext): RuleConf
   for (const vm of ctx.vms) {
     const allowed = mustHostsOf(rules, vm.tags);
     if (allowed && !allowed.size) {
-      const i = rules.findIndex((r) => r.kind === 'vm-host-affinity' && r.strength === 'must' && vm.tags.includes(r.tag));
+      const i = rules.findIndex(
+        (r) => r.kind === 'vm-host-affinity' && r.strength === 'must' && vm.tags.includes(r.tag),
+      );
       out.push({ index: i, message: `VM ${vm.name} carries tags whose must-rules allow no host in common` });
     }
   }
@@ -52,7 +69,10 @@ function contextConflicts(rules: readonly RuleDto[], ctx: RuleContext): RuleConf
     const room = new Set<string>();
     for (const vm of group) for (const h of mustHostsOf(rules, vm.tags) ?? hostIds) room.add(h);
     if (group.length > room.size)
-      out.push({ index: i, message: `"${r.name}" needs ${group.length} distinct hosts for VMs tagged "${r.tag}" but only ${room.size} are allowed` });
+      out.push({
+        index: i,
+        message: `"${r.name}" needs ${group.length} distinct hosts for VMs tagged "${r.tag}" but only ${room.size} are allowed`,
+      });
   });
   return out;
 }
@@ -62,10 +82,15 @@ export function mustHostsOf(rules: readonly RuleDto[], tags: readonly string[]):
   return hostSetOf(rules, tags, 'must');
 }
 
-function hostSetOf(rules: readonly RuleDto[], tags: readonly string[], strength: 'must' | 'should'): Set<string> | null {
+function hostSetOf(
+  rules: readonly RuleDto[],
+  tags: readonly string[],
+  strength: 'must' | 'should',
+): Set<string> | null {
   let set: Set<string> | null = null;
   for (const r of rules)
-    if (r.kind === 'vm-host-affinity' && r.strength === strength && tags.includes(r.tag)) set = set ? intersect(set, r.hostIds) : new Set(r.hostIds);
+    if (r.kind === 'vm-host-affinity' && r.strength === strength && tags.includes(r.tag))
+      set = set ? intersect(set, r.hostIds) : new Set(r.hostIds);
   return set;
 }
 
@@ -78,10 +103,16 @@ export type CompiledRules = {
 };
 
 // vms[i].host: host index, -1 when the VM's host is not in the snapshot.
-export function compileRules(rules: readonly RuleDto[], vms: readonly { tags: readonly string[]; host: number }[], hostIndex: ReadonlyMap<string, number>, hostCount: number): CompiledRules {
+export function compileRules(
+  rules: readonly RuleDto[],
+  vms: readonly { tags: readonly string[]; host: number }[],
+  hostIndex: ReadonlyMap<string, number>,
+  hostCount: number,
+): CompiledRules {
   const groups = [...new Set(rules.filter((r) => r.kind === 'vm-vm-anti-affinity').map((r) => r.tag))];
   const groupCount = groups.map(() => new Int32Array(hostCount));
-  const toIdx = (s: Set<string> | null) => (s ? new Set([...s].map((h) => hostIndex.get(h)).filter((h): h is number => h !== undefined)) : null);
+  const toIdx = (s: Set<string> | null) =>
+    s ? new Set([...s].map((h) => hostIndex.get(h)).filter((h): h is number => h !== undefined)) : null;
   const antiTags: (number[] | null)[] = [];
   const must: (Set<number> | null)[] = [];
   const should: (Set<number> | null)[] = [];

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { BALANCER_MODES } from './dto';
 import { ruleConflicts } from './rules';
 
-const tag = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'A tag: letters, digits, dot, dash, underscore, colon');
+const tag = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'A tag: letters, digits, dot, dash, underscore, colon');
 const ruleBase = { id: z.string().trim().min(1).max(64), name: z.string().trim().min(1, 'Name the rule').max(80), tag };
 
 export const ruleSchema = z.discriminatedUnion('kind', [
@@ -32,7 +35,8 @@ export const balancerPolicySchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    for (const c of ruleConflicts(p.rules)) ctx.addIssue({ code: 'custom', path: ['rules', c.index], message: c.message });
+    for (const c of ruleConflicts(p.rules))
+      ctx.addIssue({ code: 'custom', path: ['rules', c.index], message: c.message });
   });
 export type BalancerPolicyInput = z.input<typeof balancerPolicySchema>;
 export type BalancerPolicy = z.output<typeof balancerPolicySchema>;

@@ -11,7 +11,16 @@ import { applyRecommendation, runBalancer, runBalancerPass, updatePolicy } from 
 const testDb = createTestDb();
 afterAll(() => testDb.cleanup());
 
-const policy: BalancerPolicy = { mode: 'recommend', intervalSec: 300, cpuThresholdPct: 100, memThresholdPct: 100, maxConcurrent: 2, cooldownMin: 30, excludedVmIds: [], rules: [] };
+const policy: BalancerPolicy = {
+  mode: 'recommend',
+  intervalSec: 300,
+  cpuThresholdPct: 100,
+  memThresholdPct: 100,
+  maxConcurrent: 2,
+  cooldownMin: 30,
+  excludedVmIds: [],
+  rules: [],
+};
 
 // h1 (2 cores) runs three VMs, one of them burning a whole vCPU and rising; h2 runs nothing.
 async function seedCluster() {
@@ -20,19 +29,52 @@ async function seedCluster() {
   for (const h of [h1, h2]) await db().host.update({ where: { id: h.id }, data: { cpuCount: 2 } });
   const now = Date.now();
   for (const [i, id] of ['burner', 'idle-a', 'idle-b'].entries()) {
-    await db().vm.create({ data: { id, name: id, hostId: h1.id, state: 'running', vcpus: 1, memoryMiB: 1024, diskSizeBytes: BigInt(1 << 30), pool: 'shared', tags: '[]' } });
-    const samples = Array.from({ length: 12 }, (_, k) => ({ at: new Date(now - (12 - k) * 5000), hostId: h1.id, vmId: id, cpuPct: i === 0 ? 60 + k * 3 : 1 }));
+    await db().vm.create({
+      data: {
+        id,
+        name: id,
+        hostId: h1.id,
+        state: 'running',
+        vcpus: 1,
+        memoryMiB: 1024,
+        diskSizeBytes: BigInt(1 << 30),
+        pool: 'shared',
+        tags: '[]',
+      },
+    });
+    const samples = Array.from({ length: 12 }, (_, k) => ({
+      at: new Date(now - (12 - k) * 5000),
+      hostId: h1.id,
+      vmId: id,
+      cpuPct: i === 0 ? 60 + k * 3 : 1,
+    }));
     await db().metricSample.createMany({ data: samples });
   }
   return { h1, h2 };
 }
 
 beforeEach(async () => {
-  await clearTables('balancerRecommendation', 'balancerRun', 'balancerPolicy', 'metricSample', 'migration', 'taskStep', 'task', 'vm', 'auditEvent', 'host', 'user');
+  await clearTables(
+    'balancerRecommendation',
+    'balancerRun',
+    'balancerPolicy',
+    'metricSample',
+    'migration',
+    'taskStep',
+    'task',
+    'vm',
+    'auditEvent',
+    'host',
+    'user',
+  );
   await seedUsers();
 });
 
-const codeOf = async (p: Promise<unknown>) => p.then(() => null, (err: AppError) => ({ code: err.code, data: err.data }));
+const codeOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (err: AppError) => ({ code: err.code, data: err.data }),
+  );
 
 describe('balancer service', () => {
   it('a run stores before/after host loads and recommends moving a VM off the loaded host', async () => {
@@ -44,7 +86,12 @@ describe('balancer service', () => {
     expect(run.hostsBefore.find((h) => h.hostId === h1.id)).toMatchObject({ name: 'h1' });
     expect(run.hostsBefore.find((h) => h.hostId === h1.id)!.cpuPct).toBeGreaterThan(50); // predicted demand, rising
     expect(run.recommendations.length).toBeGreaterThan(0);
-    expect(run.recommendations[0]).toMatchObject({ sourceHostId: h1.id, sourceHostName: 'h1', targetHostId: h2.id, state: 'pending' });
+    expect(run.recommendations[0]).toMatchObject({
+      sourceHostId: h1.id,
+      sourceHostName: 'h1',
+      targetHostId: h2.id,
+      state: 'pending',
+    });
     expect((await getPolicy()).lastRunAt).not.toBeNull();
     expect((await listRuns(10)).runs.map((r) => r.id)).toEqual([run.id]);
   });
@@ -61,8 +108,23 @@ describe('balancer service', () => {
     await seedCluster();
     expect(await codeOf(updatePolicy(operator, policy))).toMatchObject({ code: forbidden.code });
     expect(await db().auditEvent.count({ where: { action: 'balancer.policy.update', result: 'denied' } })).toBe(1);
-    const bad = { ...policy, rules: [{ id: 'r1', kind: 'vm-host-affinity' as const, name: 'pin', tag: 'db', hostIds: ['nope'], strength: 'must' as const }] };
-    expect(await codeOf(updatePolicy(admin, bad))).toEqual({ code: invalidInput.code, data: { fields: { 'rules.0': [expect.stringContaining('unknown host(s): nope')] } } });
+    const bad = {
+      ...policy,
+      rules: [
+        {
+          id: 'r1',
+          kind: 'vm-host-affinity' as const,
+          name: 'pin',
+          tag: 'db',
+          hostIds: ['nope'],
+          strength: 'must' as const,
+        },
+      ],
+    };
+    expect(await codeOf(updatePolicy(admin, bad))).toEqual({
+      code: invalidInput.code,
+      data: { fields: { 'rules.0': [expect.stringContaining('unknown host(s): nope')] } },
+    });
     const saved = await updatePolicy(admin, { ...policy, mode: 'automatic', excludedVmIds: ['idle-a'] });
     expect(saved).toMatchObject({ mode: 'automatic', excludedVmIds: ['idle-a'] });
     expect(await db().auditEvent.count({ where: { action: 'balancer.policy.update', result: 'succeeded' } })).toBe(1);
@@ -72,22 +134,39 @@ describe('balancer service', () => {
     await seedCluster();
     expect(await codeOf(runBalancer(viewer))).toMatchObject({ code: forbidden.code });
     const run = await runBalancerPass('manual');
-    expect(await codeOf(applyRecommendation(viewer, run.recommendations[0].id))).toMatchObject({ code: forbidden.code });
+    expect(await codeOf(applyRecommendation(viewer, run.recommendations[0].id))).toMatchObject({
+      code: forbidden.code,
+    });
   });
 
   it('applying queues a balancer migration; a recommendation whose VM has moved since is expired', async () => {
     const { h1, h2 } = await seedCluster();
     const stale = (await runBalancerPass('manual')).recommendations[0];
     await db().vm.update({ where: { id: stale.vmId }, data: { hostId: h2.id } });
-    expect(await codeOf(applyRecommendation(operator, stale.id))).toMatchObject({ code: 'CONFLICT', data: { state: 'expired' } });
-    expect(await db().balancerRecommendation.findUniqueOrThrow({ where: { id: stale.id } })).toMatchObject({ state: 'expired' });
+    expect(await codeOf(applyRecommendation(operator, stale.id))).toMatchObject({
+      code: 'CONFLICT',
+      data: { state: 'expired' },
+    });
+    expect(await db().balancerRecommendation.findUniqueOrThrow({ where: { id: stale.id } })).toMatchObject({
+      state: 'expired',
+    });
     await db().vm.update({ where: { id: stale.vmId }, data: { hostId: h1.id } });
 
     const rec = (await runBalancerPass('manual')).recommendations[0];
     const out = await applyRecommendation(operator, rec.id);
-    expect(await db().migration.findUniqueOrThrow({ where: { id: out.migrationId } })).toMatchObject({ vmId: rec.vmId, targetHostId: rec.targetHostId, reason: 'balancer' });
-    expect(await db().balancerRecommendation.findUniqueOrThrow({ where: { id: rec.id } })).toMatchObject({ state: 'applied', taskId: out.taskId });
-    expect(await codeOf(applyRecommendation(operator, rec.id))).toMatchObject({ code: 'CONFLICT', data: { state: 'applied' } });
+    expect(await db().migration.findUniqueOrThrow({ where: { id: out.migrationId } })).toMatchObject({
+      vmId: rec.vmId,
+      targetHostId: rec.targetHostId,
+      reason: 'balancer',
+    });
+    expect(await db().balancerRecommendation.findUniqueOrThrow({ where: { id: rec.id } })).toMatchObject({
+      state: 'applied',
+      taskId: out.taskId,
+    });
+    expect(await codeOf(applyRecommendation(operator, rec.id))).toMatchObject({
+      code: 'CONFLICT',
+      data: { state: 'applied' },
+    });
   });
 
   it.each([

@@ -15,18 +15,39 @@ import type { BalancerPolicy } from './schemas';
 import { loadSnapshot } from './snapshot';
 
 export async function updatePolicy(user: SessionUser, input: BalancerPolicy): Promise<PolicyDto> {
-  await authorize(user, 'cluster.manage', { type: 'cluster', id: POLICY_ID, name: 'balancer policy' }, 'balancer.policy.update');
+  await authorize(
+    user,
+    'cluster.manage',
+    { type: 'cluster', id: POLICY_ID, name: 'balancer policy' },
+    'balancer.policy.update',
+  );
   // Conflicts only the cluster's current tags and hosts reveal (the schema checked the rest).
-  const [vms, hosts] = await Promise.all([db().vm.findMany({ select: { id: true, name: true, tags: true } }), db().host.findMany({ select: { id: true, name: true } })]);
-  const conflicts = ruleConflicts(input.rules, { vms: vms.map((v) => ({ ...v, tags: JSON.parse(v.tags) as string[] })), hosts });
+  const [vms, hosts] = await Promise.all([
+    db().vm.findMany({ select: { id: true, name: true, tags: true } }),
+    db().host.findMany({ select: { id: true, name: true } }),
+  ]);
+  const conflicts = ruleConflicts(input.rules, {
+    vms: vms.map((v) => ({ ...v, tags: JSON.parse(v.tags) as string[] })),
+    hosts,
+  });
   if (conflicts.length) {
     const fields: Record<string, string[]> = {};
     for (const c of conflicts) (fields[c.index >= 0 ? `rules.${c.index}` : 'rules'] ??= []).push(c.message);
     throw invalidInput(fields, 'Some balancer rules conflict');
   }
   const data = { ...input, excludedVmIds: JSON.stringify(input.excludedVmIds), rules: JSON.stringify(input.rules) };
-  const row = await db().balancerPolicy.upsert({ where: { id: POLICY_ID }, create: { id: POLICY_ID, ...data }, update: data });
-  await recordAudit({ actor: actorOf(user), action: 'balancer.policy.update', target: { type: 'cluster', id: POLICY_ID, name: 'balancer policy' }, result: 'succeeded', detail: { ...input } });
+  const row = await db().balancerPolicy.upsert({
+    where: { id: POLICY_ID },
+    create: { id: POLICY_ID, ...data },
+    update: data,
+  });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'balancer.policy.update',
+    target: { type: 'cluster', id: POLICY_ID, name: 'balancer policy' },
+    result: 'succeeded',
+    detail: { ...input },
+  });
   return toPolicyDto(row);
 }
 
@@ -34,7 +55,13 @@ export async function updatePolicy(user: SessionUser, input: BalancerPolicy): Pr
 export async function runBalancer(user: SessionUser): Promise<RunDto> {
   await authorize(user, 'vm.migrate', { type: 'cluster', id: POLICY_ID, name: 'balancer' }, 'balancer.run');
   const run = await runBalancerPass('manual');
-  await recordAudit({ actor: actorOf(user), action: 'balancer.run', target: { type: 'cluster', id: POLICY_ID, name: 'balancer' }, result: 'succeeded', detail: { runId: run.id, recommendations: run.recommendations.length } });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'balancer.run',
+    target: { type: 'cluster', id: POLICY_ID, name: 'balancer' },
+    result: 'succeeded',
+    detail: { runId: run.id, recommendations: run.recommendations.length },
+  });
   return run;
 }
 
@@ -50,10 +77,15 @@ export async function runBalancerPass(trigger: 'schedule' | 'manual', now = new 
     vms: snap.vms,
     rules: policy.rules,
     now: now.getTime(),
-    policy: { ...policy, excludedVmIds: [...policy.excludedVmIds, ...snap.pinned], maxMoves: Math.max(0, policy.maxConcurrent - inFlight) },
+    policy: {
+      ...policy,
+      excludedVmIds: [...policy.excludedVmIds, ...snap.pinned],
+      maxMoves: Math.max(0, policy.maxConcurrent - inFlight),
+    },
   });
   const durationMs = performance.now() - started;
-  const named = (loads: HostLoad[]): HostLoadDto[] => loads.map((l) => ({ ...l, name: snap.hostNames.get(l.hostId) ?? l.hostId }));
+  const named = (loads: HostLoad[]): HostLoadDto[] =>
+    loads.map((l) => ({ ...l, name: snap.hostNames.get(l.hostId) ?? l.hostId }));
   const cost = new Map(snap.vms.map((v) => [v.id, v.migrationCost]));
   const runId = await db().$transaction(async (tx) => {
     await tx.balancerRecommendation.updateMany({ where: { state: 'pending' }, data: { state: 'expired' } });
@@ -68,7 +100,14 @@ export async function runBalancerPass(trigger: 'schedule' | 'manual', now = new 
         hostsAfter: JSON.stringify(named(plan.after)),
         durationMs,
         recommendations: {
-          create: plan.moves.map((m) => ({ vmId: m.vmId, vmName: snap.vmNames.get(m.vmId) ?? m.vmId, sourceHostId: m.from, targetHostId: m.to, gain: m.gain, cost: cost.get(m.vmId) ?? m.cost })),
+          create: plan.moves.map((m) => ({
+            vmId: m.vmId,
+            vmName: snap.vmNames.get(m.vmId) ?? m.vmId,
+            sourceHostId: m.from,
+            targetHostId: m.to,
+            gain: m.gain,
+            cost: cost.get(m.vmId) ?? m.cost,
+          })),
         },
       },
     });
@@ -78,7 +117,10 @@ export async function runBalancerPass(trigger: 'schedule' | 'manual', now = new 
   return getRun(runId);
 }
 
-export async function applyRecommendation(user: SessionUser, id: string): Promise<{ taskId: string; migrationId: string }> {
+export async function applyRecommendation(
+  user: SessionUser,
+  id: string,
+): Promise<{ taskId: string; migrationId: string }> {
   const rec = await db().balancerRecommendation.findUnique({ where: { id } });
   await authorize(user, 'vm.migrate', { type: 'vm', id: rec?.vmId ?? null, name: rec?.vmName }, 'balancer.apply');
   if (!rec) throw noSuchObject('recommendation', id);
@@ -94,7 +136,10 @@ export async function applyAll(user: SessionUser): Promise<ApplyResultDto> {
 
 // Applies the pending recommendations (only the latest run has any), at most `limit`.
 export async function applyPending(actor: Actor, limit = Infinity): Promise<ApplyResultDto> {
-  const recs = await db().balancerRecommendation.findMany({ where: { state: 'pending' }, orderBy: { createdAt: 'asc' } });
+  const recs = await db().balancerRecommendation.findMany({
+    where: { state: 'pending' },
+    orderBy: { createdAt: 'asc' },
+  });
   const result: ApplyResultDto = { applied: [], failed: [] };
   for (const rec of recs.slice(0, Number.isFinite(limit) ? limit : undefined)) {
     const out = await applyOne(actor, rec);
@@ -108,20 +153,40 @@ type Rec = { id: string; vmId: string; vmName: string; sourceHostId: string; tar
 
 async function applyOne(actor: Actor, rec: Rec): Promise<{ taskId: string; migrationId: string } | { error: Error }> {
   const target = { type: 'vm', id: rec.vmId, name: rec.vmName };
-  if (rec.state !== 'pending') return { error: conflict(`This recommendation is ${rec.state}; only a pending one can be applied`, { state: rec.state }) };
+  if (rec.state !== 'pending')
+    return {
+      error: conflict(`This recommendation is ${rec.state}; only a pending one can be applied`, { state: rec.state }),
+    };
   const vm = await db().vm.findUnique({ where: { id: rec.vmId }, select: { hostId: true } });
   if (vm?.hostId !== rec.sourceHostId) {
     await db().balancerRecommendation.update({ where: { id: rec.id }, data: { state: 'expired' } });
-    return { error: conflict(`VM ${rec.vmName} is no longer on the host this recommendation moves it from; run the balancer again`, { state: 'expired' }) };
+    return {
+      error: conflict(
+        `VM ${rec.vmName} is no longer on the host this recommendation moves it from; run the balancer again`,
+        { state: 'expired' },
+      ),
+    };
   }
   try {
     const out = await enqueueMigration(actor, { vmId: rec.vmId, targetHostId: rec.targetHostId, reason: 'balancer' });
     await db().balancerRecommendation.update({ where: { id: rec.id }, data: { state: 'applied', taskId: out.taskId } });
-    await recordAudit({ actor, action: 'balancer.apply', target, result: 'accepted', detail: { recommendationId: rec.id, ...out } });
+    await recordAudit({
+      actor,
+      action: 'balancer.apply',
+      target,
+      result: 'accepted',
+      detail: { recommendationId: rec.id, ...out },
+    });
     return out;
   } catch (err) {
     await db().balancerRecommendation.update({ where: { id: rec.id }, data: { state: 'failed' } });
-    await recordAudit({ actor, action: 'balancer.apply', target, result: 'failed', detail: { recommendationId: rec.id, error: errorMessage(err) } });
+    await recordAudit({
+      actor,
+      action: 'balancer.apply',
+      target,
+      result: 'failed',
+      detail: { recommendationId: rec.id, error: errorMessage(err) },
+    });
     return { error: err instanceof Error ? err : new Error(String(err)) };
   }
 }

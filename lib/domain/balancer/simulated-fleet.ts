@@ -25,7 +25,13 @@ export function simulatedFleet(o: FleetOptions): PlanInput {
   const now = Date.UTC(2026, 0, 1);
   const hosts = Array.from({ length: o.hosts }, (_, i) => {
     const size = pick([1, 2, 3]);
-    return { id: `h${i}`, cpuCapacity: 32 * size, memTotalBytes: 256 * size * GiB, maintenance: rnd() < 0.01, online: rnd() > 0.005 };
+    return {
+      id: `h${i}`,
+      cpuCapacity: 32 * size,
+      memTotalBytes: 256 * size * GiB,
+      maintenance: rnd() < 0.01,
+      online: rnd() > 0.005,
+    };
   });
   const free = hosts.map((h) => h.memTotalBytes * 0.98);
   const hot = Math.max(1, Math.floor(o.hosts / 3));
@@ -58,10 +64,31 @@ export function simulatedFleet(o: FleetOptions): PlanInput {
   for (let g = 0; g < groups; g++) {
     const span = (k: number) => Array.from({ length: 10 }, (_, j) => hosts[(g * 10 + j + k) % o.hosts].id);
     rules.push({ id: `s${g}`, kind: 'vm-vm-anti-affinity', name: `spread ${g}`, tag: `spread-${g}` });
-    rules.push({ id: `p${g}`, kind: 'vm-host-affinity', name: `pin ${g}`, tag: `pin-${g}`, hostIds: span(0), strength: 'must' });
-    rules.push({ id: `q${g}`, kind: 'vm-host-affinity', name: `prefer ${g}`, tag: `prefer-${g}`, hostIds: span(o.hosts >> 1), strength: 'should' });
+    rules.push({
+      id: `p${g}`,
+      kind: 'vm-host-affinity',
+      name: `pin ${g}`,
+      tag: `pin-${g}`,
+      hostIds: span(0),
+      strength: 'must',
+    });
+    rules.push({
+      id: `q${g}`,
+      kind: 'vm-host-affinity',
+      name: `prefer ${g}`,
+      tag: `prefer-${g}`,
+      hostIds: span(o.hosts >> 1),
+      strength: 'should',
+    });
   }
   const excludedVmIds = vms.filter((_, i) => i % 97 === 0).map((v) => v.id);
-  const policy: PlanPolicy = { cpuThresholdPct: 80, memThresholdPct: 85, maxMoves: 1000, cooldownMin: 30, excludedVmIds, ...o.policy };
+  const policy: PlanPolicy = {
+    cpuThresholdPct: 80,
+    memThresholdPct: 85,
+    maxMoves: 1000,
+    cooldownMin: 30,
+    excludedVmIds,
+    ...o.policy,
+  };
   return { hosts, vms, rules, policy, now };
 }

@@ -14,7 +14,13 @@ export const HISTORY_MS = 5 * 60_000;
 // VMs that occupy a host. Only running ones may move; the rest count as load but stay put.
 const LOADED_STATES = [VM_STATE.running, VM_STATE.migrating, VM_STATE.paused, VM_STATE.stopping];
 
-export type Snapshot = { hosts: PlanHost[]; vms: PlanVm[]; pinned: string[]; hostNames: Map<string, string>; vmNames: Map<string, string> };
+export type Snapshot = {
+  hosts: PlanHost[];
+  vms: PlanVm[];
+  pinned: string[];
+  hostNames: Map<string, string>;
+  vmNames: Map<string, string>;
+};
 
 export async function loadSnapshot(now: Date): Promise<Snapshot> {
   const [hostRows, vmRows, haReserved] = await Promise.all([
@@ -29,7 +35,9 @@ export async function loadSnapshot(now: Date): Promise<Snapshot> {
   });
   const byVm = new Map<string, typeof samples>();
   for (const s of samples) (byVm.get(s.vmId!) ?? byVm.set(s.vmId!, []).get(s.vmId!)!).push(s);
-  const sharedPool = new Set(hostRows.flatMap((h) => h.pools.filter((p) => p.kind === 'shared').map((p) => `${h.id}/${p.name}`)));
+  const sharedPool = new Set(
+    hostRows.flatMap((h) => h.pools.filter((p) => p.kind === 'shared').map((p) => `${h.id}/${p.name}`)),
+  );
 
   const hosts: PlanHost[] = hostRows.map((h) => ({
     id: h.id,

@@ -24,17 +24,28 @@ function next(until: (e: ChangeEvent) => boolean): Promise<ChangeEvent> {
 describe('change feed', () => {
   it('reports VMs written by anyone, task progress and ended tasks; stops looking without listeners', async () => {
     const host = await seedHost('h1');
-    await db().vm.create({ data: { id: 'vm-a', name: 'a', hostId: host.id, vcpus: 1, memoryMiB: 128, diskSizeBytes: BigInt(1) } });
+    await db().vm.create({
+      data: { id: 'vm-a', name: 'a', hostId: host.id, vcpus: 1, memoryMiB: 128, diskSizeBytes: BigInt(1) },
+    });
     const vmSeen = next((e) => e.vms.includes('vm-a'));
     await new Promise((r) => setTimeout(r, 50)); // the feed's first look sets its mark
     await db().vm.update({ where: { id: 'vm-a' }, data: { state: 'running' } });
     expect((await vmSeen).vms).toEqual(['vm-a']);
 
-    const taskId = await enqueueTask({ kind: 'vm.start', title: 't', target: { type: 'vm', id: 'vm-a' }, payload: { vmId: 'vm-a', previousState: 'stopped' }, actor: SYSTEM_ACTOR });
+    const taskId = await enqueueTask({
+      kind: 'vm.start',
+      title: 't',
+      target: { type: 'vm', id: 'vm-a' },
+      payload: { vmId: 'vm-a', previousState: 'stopped' },
+      actor: SYSTEM_ACTOR,
+    });
     const progress = next((e) => e.tasks.includes(taskId));
     expect((await progress).tasks).toContain(taskId);
     const ended = next((e) => e.finished.includes(taskId));
-    await db().task.update({ where: { id: taskId }, data: { state: 'succeeded', finishedAt: new Date(Date.now() + 1000) } });
+    await db().task.update({
+      where: { id: taskId },
+      data: { state: 'succeeded', finishedAt: new Date(Date.now() + 1000) },
+    });
     expect((await ended).finished).toEqual([taskId]);
     expect(changeFeed.size).toBe(0);
   });
@@ -51,7 +62,9 @@ describe('event stream', () => {
     const aborts = Array.from({ length: 8 }, () => new AbortController());
     const responses = aborts.map((a) => openEventStream(operator, a.signal));
     expect(responses[0].headers.get('content-type')).toMatch(/text\/event-stream/);
-    expect(() => openEventStream(operator, new AbortController().signal)).toThrow(expect.objectContaining({ code: 'RATE_LIMITED' }));
+    expect(() => openEventStream(operator, new AbortController().signal)).toThrow(
+      expect.objectContaining({ code: 'RATE_LIMITED' }),
+    );
     const other = new AbortController();
     const reader = openEventStream(viewer, other.signal).body!.getReader(); // another user is not limited by the first
     changeFeed.publish({ vms: ['vm-q'] });

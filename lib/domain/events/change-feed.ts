@@ -58,9 +58,23 @@ class ChangeFeed {
 
   private async look() {
     const [vms, running, finished] = await Promise.all([
-      db().vm.findMany({ where: { updatedAt: { gt: this.vmMark } }, select: { id: true, updatedAt: true }, orderBy: { updatedAt: 'asc' }, take: MAX_IDS }),
-      db().task.findMany({ where: { state: { in: ['queued', 'running'] } }, select: { id: true, state: true, progress: true }, take: MAX_IDS }),
-      db().task.findMany({ where: { finishedAt: { gt: this.taskMark } }, select: { id: true, finishedAt: true }, orderBy: { finishedAt: 'asc' }, take: MAX_IDS }),
+      db().vm.findMany({
+        where: { updatedAt: { gt: this.vmMark } },
+        select: { id: true, updatedAt: true },
+        orderBy: { updatedAt: 'asc' },
+        take: MAX_IDS,
+      }),
+      db().task.findMany({
+        where: { state: { in: ['queued', 'running'] } },
+        select: { id: true, state: true, progress: true },
+        take: MAX_IDS,
+      }),
+      db().task.findMany({
+        where: { finishedAt: { gt: this.taskMark } },
+        select: { id: true, finishedAt: true },
+        orderBy: { finishedAt: 'asc' },
+        take: MAX_IDS,
+      }),
     ]);
     if (vms.length) this.vmMark = vms[vms.length - 1].updatedAt;
     const last = finished[finished.length - 1]?.finishedAt;

@@ -30,7 +30,9 @@ export function openEventStream(user: SessionUser, signal: AbortSignal): Respons
           close(); // the client went away between two events
         }
       };
-      const unsubscribe = changeFeed.subscribe((e: ChangeEvent) => send(`event: change\ndata: ${JSON.stringify(e)}\n\n`));
+      const unsubscribe = changeFeed.subscribe((e: ChangeEvent) =>
+        send(`event: change\ndata: ${JSON.stringify(e)}\n\n`),
+      );
       const keepalive = setInterval(() => send(': keepalive\n\n'), KEEPALIVE_MS);
       const limit = setTimeout(() => close(), STREAM_MAX_MS);
       let closed = false;
@@ -57,6 +59,11 @@ export function openEventStream(user: SessionUser, signal: AbortSignal): Respons
     },
   });
   return new Response(stream, {
-    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' },
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    },
   });
 }

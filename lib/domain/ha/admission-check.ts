@@ -21,7 +21,10 @@ export const startingOn = (hostId: string, vm: { memoryMiB: number; haEnabled: b
 ];
 
 // A running VM moving from its host to another.
-export const movingTo = (targetHostId: string, vm: { hostId: string; memoryMiB: number; haEnabled: boolean }): AdmissionChange[] => {
+export const movingTo = (
+  targetHostId: string,
+  vm: { hostId: string; memoryMiB: number; haEnabled: boolean },
+): AdmissionChange[] => {
   const ha = vm.haEnabled ? vm.memoryMiB : 0;
   return [
     { hostId: vm.hostId, usedMiB: -vm.memoryMiB, haMiB: -ha },

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { admit, protection, type AdmissionHost, type AdmissionPolicy } from './admission';
 
-const tolerate = (n: number): AdmissionPolicy => ({ enabled: true, admission: 'tolerate', hostFailuresToTolerate: n, failoverHostIds: [] });
+const tolerate = (n: number): AdmissionPolicy => ({
+  enabled: true,
+  admission: 'tolerate',
+  hostFailuresToTolerate: n,
+  failoverHostIds: [],
+});
 const h = (id: string, haMiB: number, spareMiB: number): AdmissionHost => ({ id, haMiB, spareMiB });
 
 // Brute force over every set of n hosts: the pure module claims the top n by HA + spare is the worst.
@@ -16,7 +21,14 @@ describe('protection', () => {
   it('needs the HA memory of the worst hosts to fit in the spare memory of the others', () => {
     const hosts = [h('a', 2048, 1024), h('b', 1024, 2048), h('c', 512, 4096)];
     // Worst single host: c (512 + 4096) -> needs 512, spare elsewhere 3072.
-    expect(protection(hosts, tolerate(1))).toEqual({ requiredMiB: 512, spareMiB: 3072, tolerate: 1, failuresTolerated: 1, hostsCounted: 3, ok: true });
+    expect(protection(hosts, tolerate(1))).toEqual({
+      requiredMiB: 512,
+      spareMiB: 3072,
+      tolerate: 1,
+      failuresTolerated: 1,
+      hostsCounted: 3,
+      ok: true,
+    });
     // Worst two: c and a (a and b tie) -> need 2560, spare left 2048.
     expect(protection(hosts, tolerate(2))).toMatchObject({ requiredMiB: 2560, spareMiB: 2048, ok: false });
   });
@@ -36,9 +48,21 @@ describe('protection', () => {
   });
 
   it('in failover-hosts mode, only the failover hosts offer room (N:K)', () => {
-    const policy: AdmissionPolicy = { enabled: true, admission: 'failover-hosts', hostFailuresToTolerate: 3, failoverHostIds: ['spare'] };
+    const policy: AdmissionPolicy = {
+      enabled: true,
+      admission: 'failover-hosts',
+      hostFailuresToTolerate: 3,
+      failoverHostIds: ['spare'],
+    };
     const hosts = [h('a', 1024, 3000), h('b', 2048, 3000), h('spare', 0, 2048)];
-    expect(protection(hosts, policy)).toEqual({ requiredMiB: 2048, spareMiB: 2048, tolerate: 1, failuresTolerated: 1, hostsCounted: 3, ok: true });
+    expect(protection(hosts, policy)).toEqual({
+      requiredMiB: 2048,
+      spareMiB: 2048,
+      tolerate: 1,
+      failuresTolerated: 1,
+      hostsCounted: 3,
+      ok: true,
+    });
     expect(protection([h('a', 1024, 0), h('b', 4096, 0), h('spare', 0, 2048)], policy).ok).toBe(false);
   });
 });
@@ -48,18 +72,32 @@ describe('admit', () => {
 
   it('refuses a start that would leave too little room, with the numbers', () => {
     expect(admit(hosts, tolerate(1), [{ hostId: 'a', usedMiB: 512, haMiB: 0 }])).toEqual({ ok: true });
-    expect(admit(hosts, tolerate(1), [{ hostId: 'a', usedMiB: 1536, haMiB: 0 }])).toEqual({ ok: false, requiredMiB: 1024, spareMiB: 512, tolerate: 1 });
+    expect(admit(hosts, tolerate(1), [{ hostId: 'a', usedMiB: 1536, haMiB: 0 }])).toEqual({
+      ok: false,
+      requiredMiB: 1024,
+      spareMiB: 512,
+      tolerate: 1,
+    });
   });
 
   it('counts enabling HA as HA memory without new use', () => {
     expect(admit(hosts, tolerate(1), [{ hostId: 'a', usedMiB: 0, haMiB: 1024 }])).toEqual({ ok: true });
-    expect(admit(hosts, tolerate(1), [{ hostId: 'a', usedMiB: 0, haMiB: 1025 }])).toMatchObject({ ok: false, requiredMiB: 2049, spareMiB: 2048 });
+    expect(admit(hosts, tolerate(1), [{ hostId: 'a', usedMiB: 0, haMiB: 1025 }])).toMatchObject({
+      ok: false,
+      requiredMiB: 2049,
+      spareMiB: 2048,
+    });
   });
 
   it('lets through a move that leaves an already short cluster no worse', () => {
     const short = [h('a', 3072, 0), h('b', 0, 1024), h('c', 0, 1024)];
     expect(protection(short, tolerate(1)).ok).toBe(false);
-    expect(admit(short, tolerate(1), [{ hostId: 'a', usedMiB: -1024, haMiB: -1024 }, { hostId: 'c', usedMiB: 1024, haMiB: 1024 }]).ok).toBe(true);
+    expect(
+      admit(short, tolerate(1), [
+        { hostId: 'a', usedMiB: -1024, haMiB: -1024 },
+        { hostId: 'c', usedMiB: 1024, haMiB: 1024 },
+      ]).ok,
+    ).toBe(true);
     expect(admit(short, tolerate(1), [{ hostId: 'b', usedMiB: 512, haMiB: 0 }]).ok).toBe(false);
   });
 

@@ -12,15 +12,31 @@ export type AdmissionHost = {
   spareMiB: number; // what placement could still give a VM there
 };
 
-export type AdmissionPolicy = { enabled: boolean; admission: HaAdmissionMode; hostFailuresToTolerate: number; failoverHostIds: readonly string[] };
+export type AdmissionPolicy = {
+  enabled: boolean;
+  admission: HaAdmissionMode;
+  hostFailuresToTolerate: number;
+  failoverHostIds: readonly string[];
+};
 
 // hostsCounted: the hosts that can take part (a cluster of N hosts cannot tolerate N failures).
-export type Protection = { requiredMiB: number; spareMiB: number; tolerate: number; failuresTolerated: number; hostsCounted: number; ok: boolean };
+export type Protection = {
+  requiredMiB: number;
+  spareMiB: number;
+  tolerate: number;
+  failuresTolerated: number;
+  hostsCounted: number;
+  ok: boolean;
+};
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 // Need and supply when the `n` worst hosts of `active` fail, restarting onto `standby` as well.
-function worstCase(active: readonly AdmissionHost[], standby: readonly AdmissionHost[], n: number): { requiredMiB: number; spareMiB: number } {
+function worstCase(
+  active: readonly AdmissionHost[],
+  standby: readonly AdmissionHost[],
+  n: number,
+): { requiredMiB: number; spareMiB: number } {
   const worst = [...active].sort((a, b) => b.haMiB + b.spareMiB - (a.haMiB + a.spareMiB)).slice(0, n);
   const lost = new Set(worst.map((h) => h.id));
   return {
@@ -44,7 +60,13 @@ export function protection(hosts: readonly AdmissionHost[], policy: AdmissionPol
   let failuresTolerated = 0;
   while (failuresTolerated < most && holds(failuresTolerated + 1)) failuresTolerated++;
   const w = worstCase(active, standby, tolerate);
-  return { ...w, tolerate, failuresTolerated, hostsCounted: hosts.length, ok: tolerate <= most && w.requiredMiB <= w.spareMiB };
+  return {
+    ...w,
+    tolerate,
+    failuresTolerated,
+    hostsCounted: hosts.length,
+    ok: tolerate <= most && w.requiredMiB <= w.spareMiB,
+  };
 }
 
 // What an action changes on a host: memory it takes (negative: frees) and HA memory it adds
@@ -57,11 +79,19 @@ const deficit = (p: Protection) => Math.max(0, p.requiredMiB - p.spareMiB) + (p.
 
 // Refused when the action leaves the cluster short of what 'tolerate' promises and worse off than
 // before (a migration that improves an already short cluster is let through).
-export function admit(hosts: readonly AdmissionHost[], policy: AdmissionPolicy, changes: readonly AdmissionChange[]): AdmissionVerdict {
+export function admit(
+  hosts: readonly AdmissionHost[],
+  policy: AdmissionPolicy,
+  changes: readonly AdmissionChange[],
+): AdmissionVerdict {
   if (!policy.enabled || policy.admission !== 'tolerate') return { ok: true };
   const after = hosts.map((h) => {
     const mine = changes.filter((c) => c.hostId === h.id);
-    return { ...h, spareMiB: h.spareMiB - sum(mine.map((c) => c.usedMiB)), haMiB: h.haMiB + sum(mine.map((c) => c.haMiB)) };
+    return {
+      ...h,
+      spareMiB: h.spareMiB - sum(mine.map((c) => c.usedMiB)),
+      haMiB: h.haMiB + sum(mine.map((c) => c.haMiB)),
+    };
   });
   const before = protection(hosts, policy);
   const next = protection(after, policy);

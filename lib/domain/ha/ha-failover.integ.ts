@@ -37,14 +37,26 @@ afterEach(async (t) => {
   if (t.task.result?.state === 'fail') {
     console.log(c.logs());
     // What the HA manager decided from: host states, restarts, VM rows.
-    const vms = await db().vm.findMany({ select: { id: true, hostId: true, state: true, haEnabled: true, lastError: true } });
-    console.log('HA state at the failure:', JSON.stringify({ hosts: await db().haHostState.findMany(), restarts: await db().haRestart.findMany(), vms }, null, 1));
+    const vms = await db().vm.findMany({
+      select: { id: true, hostId: true, state: true, haEnabled: true, lastError: true },
+    });
+    console.log(
+      'HA state at the failure:',
+      JSON.stringify(
+        { hosts: await db().haHostState.findMany(), restarts: await db().haRestart.findMany(), vms },
+        null,
+        1,
+      ),
+    );
   }
   expect(poller.instants, `two QEMUs of one VM:\n${poller.seen.join('\n')}`).toBe(0);
 });
 afterAll(async () => {
   poller?.stop();
-  console.log('HA failover numbers:', JSON.stringify({ ...numbers, pollerSamples: poller?.samples, splitBrainInstants: poller?.instants }));
+  console.log(
+    'HA failover numbers:',
+    JSON.stringify({ ...numbers, pollerSamples: poller?.samples, splitBrainInstants: poller?.instants }),
+  );
   await c?.close();
   testDb.cleanup();
 });
@@ -57,7 +69,13 @@ const runsOn = (h: HaHost, vmId: string) => qemusOf(vmId).some((q) => q.mntNs ==
 
 // The host's HA state as the dashboard's tick derived it.
 const hostState = (h: HaHost, state: string, timeoutMs = 30_000) =>
-  waitFor(`${h.name} ${state}`, async () => (await db().haHostState.findUnique({ where: { hostId: h.hostId } }))?.state === state, timeoutMs, 100, c.logs);
+  waitFor(
+    `${h.name} ${state}`,
+    async () => (await db().haHostState.findUnique({ where: { hostId: h.hostId } }))?.state === state,
+    timeoutMs,
+    100,
+    c.logs,
+  );
 
 async function haVm(name: string, on: HaHost): Promise<string> {
   const vmId = await c.sharedVm(name, on.name, imageId);
@@ -75,7 +93,8 @@ function watchdogKilled(h: HaHost, since: Date): string[] {
   return Date.parse(f.at) >= since.getTime() ? f.killed.map((k) => k.id) : [];
 }
 
-const write = async (h: HaHost, vmId: string, n: number) => Number((await ask(h.client, vmId, `write ${n}`, /^VMOPS-OK seq=\d+$/)).split('=')[1]);
+const write = async (h: HaHost, vmId: string, n: number) =>
+  Number((await ask(h.client, vmId, `write ${n}`, /^VMOPS-OK seq=\d+$/)).split('=')[1]);
 
 // The newest restart of the VM once it is done (the VM running on its target, guest ready);
 // `watch` runs at every poll (100 ms) meanwhile.
@@ -84,7 +103,10 @@ const restartDone = (vmId: string, after: Date, watch: () => Promise<void> = asy
     `HA restart of ${vmId}`,
     async () => {
       await watch();
-      const r = await db().haRestart.findFirst({ where: { vmId, detectedAt: { gt: after } }, orderBy: { detectedAt: 'desc' } });
+      const r = await db().haRestart.findFirst({
+        where: { vmId, detectedAt: { gt: after } },
+        orderBy: { detectedAt: 'desc' },
+      });
       if (r?.state === 'failed') throw new Error(`restart failed: ${r.reason}`);
       return r?.state === 'running' ? r : null;
     },
@@ -116,7 +138,10 @@ describe('HA failover (real QEMU, separate agent processes)', () => {
     }
     expect([...states]).toEqual(['isolated']);
     // As the HA page shows it.
-    expect((await getHaOverview()).hosts.find((h) => h.hostId === h1.hostId)).toMatchObject({ state: 'isolated', reason: expect.stringMatching(/\S/) });
+    expect((await getHaOverview()).hosts.find((h) => h.hostId === h1.hostId)).toMatchObject({
+      state: 'isolated',
+      reason: expect.stringMatching(/\S/),
+    });
     expect(await vmRow(vmA)).toMatchObject({ hostId: h1.hostId, state: 'running' });
     expect((await haStatus(h1)).lease).toMatchObject({ valid: true, fenced: false });
     numbers.isolatedDetectedMs = isolatedAfterMs;
@@ -125,7 +150,14 @@ describe('HA failover (real QEMU, separate agent processes)', () => {
   });
 
   it(`storage partition while alive: the host fences itself before its VM restarts elsewhere (${TRIALS} trials, alternating hosts)`, async () => {
-    const trials: { from: string; fencedBy: string; goneMs: number; decidedMs: number; restartedMs: number; validAgainMs: number }[] = [];
+    const trials: {
+      from: string;
+      fencedBy: string;
+      goneMs: number;
+      decidedMs: number;
+      restartedMs: number;
+      validAgainMs: number;
+    }[] = [];
     for (let i = 0; i < TRIALS; i++) {
       const vm = await vmRow(vmA);
       const from = c.byId(vm.hostId);
@@ -148,20 +180,37 @@ describe('HA failover (real QEMU, separate agent processes)', () => {
         expect(goneAt, `trial ${i}: ${vmA} still ran on ${from.name}`).not.toBeNull();
         expect(goneAt!).toBeLessThan(restart.decidedAt!.getTime());
         // ...killed by that host's own fencing: the agent, or its watchdog when it got there first.
-        const fencedBy = fenced!.fencedVmIds.includes(vmA) ? 'agent' : watchdogKilled(from, t0).includes(vmA) ? 'watchdog' : 'nobody';
+        const fencedBy = fenced!.fencedVmIds.includes(vmA)
+          ? 'agent'
+          : watchdogKilled(from, t0).includes(vmA)
+            ? 'watchdog'
+            : 'nobody';
         expect(fencedBy, `trial ${i}: who fenced ${vmA} on ${from.name}`).not.toBe('nobody');
         expect(restart).toMatchObject({ fromHostId: from.hostId, targetHostId: to.hostId });
         expect(await vmRow(vmA)).toMatchObject({ hostId: to.hostId, state: 'running' });
         expect(qemusOf(vmA).map((q) => q.mntNs)).toEqual([to.mntNs]);
 
         c.heal(from.name);
-        await waitFor(`trial ${i}: ${from.name} valid again`, async () => ((s) => s.valid && !s.fenced)((await haStatus(from)).lease), 30_000, 100, c.logs);
+        await waitFor(
+          `trial ${i}: ${from.name} valid again`,
+          async () => ((s) => s.valid && !s.fenced)((await haStatus(from)).lease),
+          30_000,
+          100,
+          c.logs,
+        );
         const validAgainMs = Date.now() - t0.getTime();
         await hostState(from, 'online');
         // The healed host leaves the VM to its new owner.
         expect(runsOn(from, vmA), `trial ${i}: ${from.name} restarted ${vmA} itself`).toBe(false);
         expect(qemusOf(vmA).map((q) => q.mntNs)).toEqual([to.mntNs]);
-        trials.push({ from: from.name, fencedBy, goneMs: goneAt! - t0.getTime(), decidedMs: restart.decidedAt!.getTime() - t0.getTime(), restartedMs, validAgainMs });
+        trials.push({
+          from: from.name,
+          fencedBy,
+          goneMs: goneAt! - t0.getTime(),
+          decidedMs: restart.decidedAt!.getTime() - t0.getTime(),
+          restartedMs,
+          validAgainMs,
+        });
       } finally {
         try {
           c.heal(from.name);
@@ -185,14 +234,30 @@ describe('HA failover (real QEMU, separate agent processes)', () => {
     ourVms.delete(vmA);
     c.setMemoryErrors(from.name, edacThreshold + 1);
     await hostState(from, 'degraded');
-    await waitFor(`${vmA} moved to ${to.name}`, async () => ((v) => v.hostId === to.hostId && v.state === 'running')(await vmRow(vmA)), 120_000, 250, c.logs);
+    await waitFor(
+      `${vmA} moved to ${to.name}`,
+      async () => ((v) => v.hostId === to.hostId && v.state === 'running')(await vmRow(vmA)),
+      120_000,
+      250,
+      c.logs,
+    );
     await waitFor(`one QEMU of ${vmA}`, () => qemusOf(vmA).length === 1, 30_000, 100, c.logs);
     ourVms.add(vmA);
     expect(qemusOf(vmA).map((q) => q.mntNs)).toEqual([to.mntNs]);
-    expect(await db().haRestart.count({ where: { vmId: vmA, detectedAt: { gte: since } } })).toBe(0); // moved live, not restarted
-    expect(await records(to.client, vmA)).toMatch(new RegExp(`^VMOPS-RECORDS first=1 last=${wrote} count=${wrote} gaps=0$`));
-    const audit = await db().auditEvent.findMany({ where: { targetId: from.hostId, action: { in: ['ha.host.degraded', 'ha.host.evacuate', 'host.maintenance.enter'] } } });
-    expect(new Set(audit.map((a) => a.action))).toEqual(new Set(['ha.host.degraded', 'ha.host.evacuate', 'host.maintenance.enter']));
+    // moved live, not restarted
+    expect(await db().haRestart.count({ where: { vmId: vmA, detectedAt: { gte: since } } })).toBe(0);
+    expect(await records(to.client, vmA)).toMatch(
+      new RegExp(`^VMOPS-RECORDS first=1 last=${wrote} count=${wrote} gaps=0$`),
+    );
+    const audit = await db().auditEvent.findMany({
+      where: {
+        targetId: from.hostId,
+        action: { in: ['ha.host.degraded', 'ha.host.evacuate', 'host.maintenance.enter'] },
+      },
+    });
+    expect(new Set(audit.map((a) => a.action))).toEqual(
+      new Set(['ha.host.degraded', 'ha.host.evacuate', 'host.maintenance.enter']),
+    );
     // The operator clears it once the evacuation is over: leaving maintenance takes the current
     // count as the new baseline.
     await waitFor('evacuation task over', async () => (await activeTaskFor(from.hostId)) === null, 60_000, 250, c.logs);
@@ -221,7 +286,13 @@ describe('HA failover (real QEMU, separate agent processes)', () => {
       // all goes is the benchmark's business (scripts/bench/ha.ts: 15 s target), not a test's.
       expect(at[0]).toBeGreaterThanOrEqual(crashedAt - 6_000);
       expect(at[0]).toBeLessThanOrEqual(crashedAt + 3_000);
-      numbers[`crash-${i}`] = { failedMs: at[0] - crashedAt, detectedMs: at[1] - crashedAt, decidedMs: at[2] - crashedAt, qemuUpMs: at[3] - crashedAt, guestReadyMs: at[4] - crashedAt };
+      numbers[`crash-${i}`] = {
+        failedMs: at[0] - crashedAt,
+        detectedMs: at[1] - crashedAt,
+        decidedMs: at[2] - crashedAt,
+        qemuUpMs: at[3] - crashedAt,
+        guestReadyMs: at[4] - crashedAt,
+      };
     }
   });
 });

@@ -42,10 +42,17 @@ function peerViews(host: HostObservation, all: readonly HostObservation[]): Peer
   });
 }
 
-export function deriveHostState(host: HostObservation, all: readonly HostObservation[], opts: DeriveOptions): DerivedHostState {
+export function deriveHostState(
+  host: HostObservation,
+  all: readonly HostObservation[],
+  opts: DeriveOptions,
+): DerivedHostState {
   const views = peerViews(host, all);
   const evidence = views.filter((v) => v.lease.state !== 'unreadable');
-  const freshest = evidence.reduce<PeerView | null>((a, v) => (!a || v.lease.unchangedForMs < a.lease.unchangedForMs ? v : a), null);
+  const freshest = evidence.reduce<PeerView | null>(
+    (a, v) => (!a || v.lease.unchangedForMs < a.lease.unchangedForMs ? v : a),
+    null,
+  );
   const own = host.status;
   const correctedErrors = own?.edac.readable ? own.edac.correctedErrors : null;
   const base = {
@@ -54,36 +61,72 @@ export function deriveHostState(host: HostObservation, all: readonly HostObserva
     observedBy: freshest?.by ?? null,
     correctedErrors,
   };
-  const at = (state: HaHostState, reason: string, over: Partial<DerivedHostState> = {}): DerivedHostState => ({ ...base, state, reason, ...over });
+  const at = (state: HaHostState, reason: string, over: Partial<DerivedHostState> = {}): DerivedHostState => ({
+    ...base,
+    state,
+    reason,
+    ...over,
+  });
 
   const expired = views.find((v) => v.lease.state === 'expired');
   if (expired) {
     const timeout = own?.timing.timeoutMs ?? all.find((o) => o.name === expired.by)?.status?.timing.timeoutMs;
-    return at('failed', `Lease expired: its counter has not moved for ${secs(expired.lease.unchangedForMs)} as ${expired.by} sees it${timeout ? ` (timeout ${secs(timeout)})` : ''}`, {
-      leaseAgeMs: expired.lease.unchangedForMs,
-      leaseGeneration: expired.lease.generation,
-      observedBy: expired.by,
-    });
+    return at(
+      'failed',
+      `Lease expired: its counter has not moved for ${secs(expired.lease.unchangedForMs)} as ${expired.by} sees it${timeout ? ` (timeout ${secs(timeout)})` : ''}`,
+      {
+        leaseAgeMs: expired.lease.unchangedForMs,
+        leaseGeneration: expired.lease.generation,
+        observedBy: expired.by,
+      },
+    );
   }
   if (own?.lease.fenced) {
     const vms = own.lease.fencedVmIds.length ? `; killed ${own.lease.fencedVmIds.length} shared-storage VM(s)` : '';
-    return at('fenced', `Fenced itself${own.lease.fencedAt ? ` at ${own.lease.fencedAt}` : ''}: lease not renewed within ${secs(own.timing.fenceAfterMs)}${vms}${own.lease.lastError ? ` (${own.lease.lastError})` : ''}`, { observedBy: host.name });
+    return at(
+      'fenced',
+      `Fenced itself${own.lease.fencedAt ? ` at ${own.lease.fencedAt}` : ''}: lease not renewed within ${secs(own.timing.fenceAfterMs)}${vms}${own.lease.lastError ? ` (${own.lease.lastError})` : ''}`,
+      { observedBy: host.name },
+    );
   }
   const lost = !own || host.heartbeatAgeMs === null || host.heartbeatAgeMs > opts.heartbeatLostMs;
   if (lost) {
-    const why = !own ? `the dashboard cannot reach its agent (${host.error ?? 'no answer'})` : `no heartbeat for ${host.heartbeatAgeMs === null ? 'ever' : secs(host.heartbeatAgeMs)}`;
+    const why = !own
+      ? `the dashboard cannot reach its agent (${host.error ?? 'no answer'})`
+      : `no heartbeat for ${host.heartbeatAgeMs === null ? 'ever' : secs(host.heartbeatAgeMs)}`;
     const live = evidence.find((v) => v.lease.state === 'live');
-    if (live) return at('isolated', `Isolated: ${why}, but ${live.by} sees its lease renewed ${secs(live.lease.unchangedForMs)} ago: it is alive, its VMs are not restarted`, { observedBy: live.by, leaseAgeMs: live.lease.unchangedForMs });
-    if (freshest) return at('suspect', `Suspect: ${why}; ${freshest.by} sees its lease unchanged for ${secs(freshest.lease.unchangedForMs)}`);
+    if (live)
+      return at(
+        'isolated',
+        `Isolated: ${why}, but ${live.by} sees its lease renewed ${secs(live.lease.unchangedForMs)} ago: it is alive, its VMs are not restarted`,
+        { observedBy: live.by, leaseAgeMs: live.lease.unchangedForMs },
+      );
+    if (freshest)
+      return at(
+        'suspect',
+        `Suspect: ${why}; ${freshest.by} sees its lease unchanged for ${secs(freshest.lease.unchangedForMs)}`,
+      );
     return at('suspect', `Suspect: ${why}; no peer can vouch for its lease`);
   }
-  if (host.heartbeatAgeMs !== null && host.heartbeatAgeMs > opts.heartbeatSuspectMs) return at('suspect', `Missed heartbeats: the last one came ${secs(host.heartbeatAgeMs)} ago`);
+  if (host.heartbeatAgeMs !== null && host.heartbeatAgeMs > opts.heartbeatSuspectMs)
+    return at('suspect', `Missed heartbeats: the last one came ${secs(host.heartbeatAgeMs)} ago`);
   const late = evidence.find((v) => v.lease.state === 'suspect');
-  if (late) return at('suspect', `Lease renewals late: ${late.by} sees its counter unchanged for ${secs(late.lease.unchangedForMs)}`, { observedBy: late.by, leaseAgeMs: late.lease.unchangedForMs });
-  if (!own.lease.valid) return at('suspect', `Its own lease is not valid yet${own.lease.lastError ? `: ${own.lease.lastError}` : ''}`, { observedBy: host.name });
+  if (late)
+    return at(
+      'suspect',
+      `Lease renewals late: ${late.by} sees its counter unchanged for ${secs(late.lease.unchangedForMs)}`,
+      { observedBy: late.by, leaseAgeMs: late.lease.unchangedForMs },
+    );
+  if (!own.lease.valid)
+    return at('suspect', `Its own lease is not valid yet${own.lease.lastError ? `: ${own.lease.lastError}` : ''}`, {
+      observedBy: host.name,
+    });
   const baseline = opts.edacBaselines.get(host.id) ?? correctedErrors;
   if (correctedErrors !== null && baseline !== null && correctedErrors - baseline >= opts.edacThreshold)
-    return at('degraded', `Degraded: ${correctedErrors - baseline} corrected memory errors (threshold ${opts.edacThreshold}); its VMs are moved away`);
+    return at(
+      'degraded',
+      `Degraded: ${correctedErrors - baseline} corrected memory errors (threshold ${opts.edacThreshold}); its VMs are moved away`,
+    );
   return at('online', 'Lease renewed, heartbeats on time');
 }
 

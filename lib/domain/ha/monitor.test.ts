@@ -28,10 +28,27 @@ function statusOf(name: Name): HaStatus {
   return {
     host: name,
     timing: { renewMs: 2000, timeoutMs: 8000, fenceAfterMs: 6000 },
-    lease: { generation: 1, counter: 10, lastRenewAgeMs: 200, valid: !fenced, fenced, fencedAt: fenced ? new Date().toISOString() : null, fencedVmIds: [], lastError: null },
+    lease: {
+      generation: 1,
+      counter: 10,
+      lastRenewAgeMs: 200,
+      valid: !fenced,
+      fenced,
+      fencedAt: fenced ? new Date().toISOString() : null,
+      fencedVmIds: [],
+      lastError: null,
+    },
     peers: NAMES.filter((n) => n !== name).map((n) => {
       const state = world.peers[name][n] ?? 'live';
-      return { host: n, generation: 1, counter: 10, renewedAt: new Date().toISOString(), unchangedForMs: state === 'expired' ? 8_400 : 300, lastReadAgeMs: 100, state };
+      return {
+        host: n,
+        generation: 1,
+        counter: 10,
+        renewedAt: new Date().toISOString(),
+        unchangedForMs: state === 'expired' ? 8_400 : 300,
+        lastReadAgeMs: 100,
+        state,
+      };
     }),
     edac: { readable: true, correctedErrors: world.ce[name] ?? 3, uncorrectedErrors: 0 },
   };
@@ -46,7 +63,19 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await clearTables('taskStep', 'task', 'haRestart', 'haEvent', 'haHostState', 'haPolicy', 'vm', 'auditEvent', 'storagePool', 'host', 'user');
+  await clearTables(
+    'taskStep',
+    'task',
+    'haRestart',
+    'haEvent',
+    'haHostState',
+    'haPolicy',
+    'vm',
+    'auditEvent',
+    'storagePool',
+    'host',
+    'user',
+  );
   await seedUsers();
   await db().haPolicy.create({ data: { id: 'cluster' } });
   for (const n of NAMES) {
@@ -59,16 +88,37 @@ beforeEach(async () => {
 afterEach(() => undefined);
 
 const tick = (managerId = 'w1') => haTick({ managerId });
-const states = async () => Object.fromEntries((await db().haHostState.findMany()).map((s) => [NAMES.find((n) => hostIds[n] === s.hostId), s.state]));
+const states = async () =>
+  Object.fromEntries(
+    (await db().haHostState.findMany()).map((s) => [NAMES.find((n) => hostIds[n] === s.hostId), s.state]),
+  );
 const events = async () => (await db().haEvent.findMany({ orderBy: { at: 'asc' } })).map((e) => e.kind);
-async function seedVm(host: Name, id: string, over: { haEnabled?: boolean; memoryMiB?: number; haPriority?: string; state?: string } = {}) {
+async function seedVm(
+  host: Name,
+  id: string,
+  over: { haEnabled?: boolean; memoryMiB?: number; haPriority?: string; state?: string } = {},
+) {
   return db().vm.create({
-    data: { id, name: id, hostId: hostIds[host], state: over.state ?? 'running', vcpus: 1, memoryMiB: over.memoryMiB ?? 512, diskSizeBytes: BigInt(1024 ** 3), pool: 'shared', haEnabled: over.haEnabled ?? true, haPriority: over.haPriority ?? 'medium' },
+    data: {
+      id,
+      name: id,
+      hostId: hostIds[host],
+      state: over.state ?? 'running',
+      vcpus: 1,
+      memoryMiB: over.memoryMiB ?? 512,
+      diskSizeBytes: BigInt(1024 ** 3),
+      pool: 'shared',
+      haEnabled: over.haEnabled ?? true,
+      haPriority: over.haPriority ?? 'medium',
+    },
   });
 }
 // h1 is dead: unreachable, no heartbeat, and both peers have watched its lease expire.
 async function killH1() {
-  await db().host.update({ where: { id: hostIds.h1 }, data: { agentUrl: 'http://127.0.0.1:1', lastHeartbeat: new Date(Date.now() - 20_000) } });
+  await db().host.update({
+    where: { id: hostIds.h1 },
+    data: { agentUrl: 'http://127.0.0.1:1', lastHeartbeat: new Date(Date.now() - 20_000) },
+  });
   world.peers.h2.h1 = 'expired';
   world.peers.h3.h1 = 'expired';
 }
@@ -81,7 +131,8 @@ describe('haTick', () => {
   });
 
   it('fails a host whose lease its peers saw expire and queues restarts for its HA VMs, high priority first', async () => {
-    await db().host.update({ where: { id: hostIds.h3 }, data: { memoryUsedBytes: BigInt(15 * 1024 ** 3) } }); // h3: 1 GiB free
+    // h3: 1 GiB free
+    await db().host.update({ where: { id: hostIds.h3 }, data: { memoryUsedBytes: BigInt(15 * 1024 ** 3) } });
     await seedVm('h1', 'vm-low', { haPriority: 'low' });
     await seedVm('h1', 'vm-high', { haPriority: 'high' });
     await seedVm('h1', 'vm-plain', { haEnabled: false });
@@ -97,12 +148,24 @@ describe('haTick', () => {
     ]);
     for (const r of restarts) {
       expect(r.detectedAt.getTime() - r.failedAt!.getTime()).toBeGreaterThanOrEqual(8_400);
-      expect(await db().task.findUniqueOrThrow({ where: { id: r.taskId! } })).toMatchObject({ kind: 'vm.ha-restart', state: 'queued', targetId: r.vmId });
+      expect(await db().task.findUniqueOrThrow({ where: { id: r.taskId! } })).toMatchObject({
+        kind: 'vm.ha-restart',
+        state: 'queued',
+        targetId: r.vmId,
+      });
     }
-    expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-plain' } })).lastError).toMatch(/h1 failed.*restart it on another host from the HA page/);
+    expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-plain' } })).lastError).toMatch(
+      /h1 failed.*restart it on another host from the HA page/,
+    );
     expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-plain' } })).state).toBe('running'); // not HA: left as reported, with the hint
     expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-high' } })).state).toBe('starting');
-    expect(await events()).toEqual(['lease-expired', 'restart-pending', 'restart-pending', 'restart-started', 'restart-started']);
+    expect(await events()).toEqual([
+      'lease-expired',
+      'restart-pending',
+      'restart-pending',
+      'restart-started',
+      'restart-started',
+    ]);
     const audit = await db().auditEvent.findMany();
     expect(audit.map((a) => [a.action, a.actorName, a.targetName])).toEqual([['ha.host.failed', 'system', 'h1']]);
     // The next tick keeps the state and adds nothing.
@@ -110,7 +173,12 @@ describe('haTick', () => {
     expect(await db().haRestart.count()).toBe(2);
     expect(await db().task.count()).toBe(2);
     const overview = await getHaOverview();
-    expect(overview.hosts.find((h) => h.hostName === 'h1')).toMatchObject({ state: 'failed', observedBy: 'h2', leaseAgeMs: 8_400, protectedVmCount: 2 });
+    expect(overview.hosts.find((h) => h.hostName === 'h1')).toMatchObject({
+      state: 'failed',
+      observedBy: 'h2',
+      leaseAgeMs: 8_400,
+      protectedVmCount: 2,
+    });
     expect(overview.protection).toMatchObject({ protectedVms: 2, runningProtected: 0 });
   });
 
@@ -121,7 +189,9 @@ describe('haTick', () => {
     await tick();
     expect((await states()).h1).toBe('failed');
     expect(await db().haRestart.count()).toBe(0);
-    expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-a' } })).lastError).toMatch(/HA is disabled: restart it on another host from the HA page/);
+    expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-a' } })).lastError).toMatch(
+      /HA is disabled: restart it on another host from the HA page/,
+    );
   });
 
   it('keeps a restart pending with the reason when no healthy host has room, and places it once room appears', async () => {
@@ -129,7 +199,10 @@ describe('haTick', () => {
     await killH1();
     await tick();
     const pending = await db().haRestart.findFirstOrThrow();
-    expect(pending).toMatchObject({ state: 'pending', reason: expect.stringContaining('Waiting for capacity: needs 12000 MiB') });
+    expect(pending).toMatchObject({
+      state: 'pending',
+      reason: expect.stringContaining('Waiting for capacity: needs 12000 MiB'),
+    });
     await db().host.update({ where: { id: hostIds.h3 }, data: { memoryUsedBytes: BigInt(0) } });
     await tick();
     expect(await db().haRestart.findFirstOrThrow()).toMatchObject({ state: 'restarting', targetHostId: hostIds.h3 });
@@ -137,13 +210,18 @@ describe('haTick', () => {
 
   it('shows a host the dashboard cannot reach but whose lease peers see live as isolated, and restarts nothing', async () => {
     await seedVm('h1', 'vm-a');
-    await db().host.update({ where: { id: hostIds.h1 }, data: { agentUrl: 'http://127.0.0.1:1', lastHeartbeat: new Date(Date.now() - 60_000) } });
+    await db().host.update({
+      where: { id: hostIds.h1 },
+      data: { agentUrl: 'http://127.0.0.1:1', lastHeartbeat: new Date(Date.now() - 60_000) },
+    });
     await tick();
     await tick();
     expect((await states()).h1).toBe('isolated');
     expect(await db().haRestart.count()).toBe(0);
     expect(await events()).toEqual(['host-isolated']);
-    expect((await db().haHostState.findUniqueOrThrow({ where: { hostId: hostIds.h1 } })).reason).toMatch(/cannot reach its agent .*its VMs are not restarted/);
+    expect((await db().haHostState.findUniqueOrThrow({ where: { hostId: hostIds.h1 } })).reason).toMatch(
+      /cannot reach its agent .*its VMs are not restarted/,
+    );
   });
 
   it('shows fenced before the peers declare expiry, then failed; a host whose lease comes back cancels its pending restarts', async () => {
@@ -159,7 +237,10 @@ describe('haTick', () => {
     world.peers.h2.h1 = 'live';
     await tick();
     expect((await states()).h1).toBe('online');
-    expect(await db().haRestart.findFirstOrThrow()).toMatchObject({ state: 'cancelled', reason: 'Not needed: its host is online again' });
+    expect(await db().haRestart.findFirstOrThrow()).toMatchObject({
+      state: 'cancelled',
+      reason: 'Not needed: its host is online again',
+    });
     expect(await events()).toEqual(['host-fenced', 'lease-expired', 'restart-pending', 'host-recovered']);
   });
 
@@ -175,7 +256,10 @@ describe('haTick', () => {
     expect((await states()).h2).toBe('degraded');
     const host = await db().host.findUniqueOrThrow({ where: { id: hostIds.h2 } });
     expect(host.maintenance).toBe(true);
-    expect(await db().task.findFirstOrThrow({ where: { kind: 'host.evacuate' } })).toMatchObject({ targetId: hostIds.h2, createdByName: 'system' });
+    expect(await db().task.findFirstOrThrow({ where: { kind: 'host.evacuate' } })).toMatchObject({
+      targetId: hostIds.h2,
+      createdByName: 'system',
+    });
     const audit = await db().auditEvent.findMany({ orderBy: { id: 'asc' } });
     expect(audit.map((a) => [a.action, a.result, a.actorName])).toEqual([
       ['ha.host.degraded', 'succeeded', 'system'],
@@ -206,7 +290,12 @@ describe('haTick', () => {
     await seedVm('h2', 'vm-c', { state: 'crashed' });
     await tick();
     const r = await db().haRestart.findFirstOrThrow();
-    expect(r).toMatchObject({ state: 'restarting', fromHostId: hostIds.h2, targetHostId: hostIds.h2, pinnedHostId: hostIds.h2 });
+    expect(r).toMatchObject({
+      state: 'restarting',
+      fromHostId: hostIds.h2,
+      targetHostId: hostIds.h2,
+      pinnedHostId: hostIds.h2,
+    });
     expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-c' } })).state).toBe('starting'); // the task owns it now
     // It came up and crashed again at once: not restarted again within the cooldown.
     await db().task.updateMany({ data: { state: 'succeeded' } });

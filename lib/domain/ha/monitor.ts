@@ -25,7 +25,10 @@ export type HaTickOptions = { managerId: string; log?: (msg: string) => void; no
 async function claimManager(managerId: string, now: Date): Promise<boolean> {
   await haPolicyRow();
   const claimed = await db().haPolicy.updateMany({
-    where: { id: HA_POLICY_ID, OR: [{ managerLeaseUntil: null }, { managerLeaseUntil: { lt: now } }, { managerLeaseBy: managerId }] },
+    where: {
+      id: HA_POLICY_ID,
+      OR: [{ managerLeaseUntil: null }, { managerLeaseUntil: { lt: now } }, { managerLeaseBy: managerId }],
+    },
     data: { managerLeaseUntil: new Date(now.getTime() + MANAGER_LEASE_MS), managerLeaseBy: managerId },
   });
   return claimed.count === 1;
@@ -56,7 +59,12 @@ const EVENT_OF: Record<HaHostState, HaEventKind> = {
 };
 
 // Stores each host's state; a change of state is a timeline event and an audit entry.
-async function recordStates(hosts: Host[], derived: Map<string, DerivedHostState>, prev: Map<string, HaHostStateRow>, now: Date): Promise<Map<string, HaHostStateRow>> {
+async function recordStates(
+  hosts: Host[],
+  derived: Map<string, DerivedHostState>,
+  prev: Map<string, HaHostStateRow>,
+  now: Date,
+): Promise<Map<string, HaHostStateRow>> {
   const out = new Map<string, HaHostStateRow>();
   for (const h of hosts) {
     const d = derived.get(h.id)!;
@@ -74,9 +82,13 @@ async function recordStates(hosts: Host[], derived: Map<string, DerivedHostState
       // The first reading (and the first after maintenance) is the baseline: older errors do not count.
       edacBaseline: before?.edacBaseline ?? d.correctedErrors,
     };
-    out.set(h.id, await db().haHostState.upsert({ where: { hostId: h.id }, create: { hostId: h.id, ...data }, update: data }));
+    out.set(
+      h.id,
+      await db().haHostState.upsert({ where: { hostId: h.id }, create: { hostId: h.id, ...data }, update: data }),
+    );
     if (!changed || (!before && d.state === 'online')) continue;
-    const kind = d.state === 'suspect' && d.reason.startsWith('Missed heartbeats') ? 'heartbeat-missed' : EVENT_OF[d.state];
+    const kind =
+      d.state === 'suspect' && d.reason.startsWith('Missed heartbeats') ? 'heartbeat-missed' : EVENT_OF[d.state];
     await recordHaEventAudited({
       kind,
       hostId: h.id,
@@ -91,12 +103,21 @@ async function recordStates(hosts: Host[], derived: Map<string, DerivedHostState
 
 // Corrected memory errors over the threshold: maintenance (live-migrates the running VMs away),
 // entered by the system; retried each tick while the host is busy with another task.
-async function evacuateDegraded(hosts: Host[], states: Map<string, HaHostStateRow>, log: (msg: string) => void): Promise<void> {
+async function evacuateDegraded(
+  hosts: Host[],
+  states: Map<string, HaHostStateRow>,
+  log: (msg: string) => void,
+): Promise<void> {
   for (const h of hosts) {
     const s = states.get(h.id);
     if (s?.state !== 'degraded' || h.maintenance) continue;
     try {
-      const { taskId } = await changeMaintenance(SYSTEM_ACTOR, h, { enabled: true }, { reason: s.reason, correctedErrors: s.correctedErrors, edacBaseline: s.edacBaseline });
+      const { taskId } = await changeMaintenance(
+        SYSTEM_ACTOR,
+        h,
+        { enabled: true },
+        { reason: s.reason, correctedErrors: s.correctedErrors, edacBaseline: s.edacBaseline },
+      );
       await recordHaEventAudited({
         kind: 'host-degraded',
         hostId: h.id,

@@ -9,7 +9,10 @@ export const HA_POLICY_ID = 'cluster';
 // The single policy row (enabled: HA acts on the VMs that have it on; admission control off). The
 // migration creates it, so reads (placement asks on every create) do not write; recreated if gone.
 export async function haPolicyRow(): Promise<HaPolicyRow> {
-  return (await db().haPolicy.findUnique({ where: { id: HA_POLICY_ID } })) ?? db().haPolicy.upsert({ where: { id: HA_POLICY_ID }, create: { id: HA_POLICY_ID }, update: {} });
+  return (
+    (await db().haPolicy.findUnique({ where: { id: HA_POLICY_ID } })) ??
+    db().haPolicy.upsert({ where: { id: HA_POLICY_ID }, create: { id: HA_POLICY_ID }, update: {} })
+  );
 }
 
 export function toHaPolicyDto(p: HaPolicyRow): HaPolicyDto {
@@ -38,5 +41,13 @@ export async function haReservedHostIds(): Promise<Set<string>> {
 export async function reserveFailoverHosts(hosts: PlacementHost[]): Promise<PlacementHost[]> {
   const reserved = await haReservedHostIds();
   if (!reserved.size) return hosts;
-  return hosts.map((h) => (reserved.has(h.id) ? { ...h, maintenance: true, reserved: `Host ${h.name} is an HA failover host: it is kept empty for restarts after a host failure` } : h));
+  return hosts.map((h) =>
+    reserved.has(h.id)
+      ? {
+          ...h,
+          maintenance: true,
+          reserved: `Host ${h.name} is an HA failover host: it is kept empty for restarts after a host failure`,
+        }
+      : h,
+  );
 }

@@ -7,12 +7,28 @@ import { placementHosts } from '@/lib/domain/migrations/target';
 import { VM_STATE, type VmState } from '@/lib/domain/vms/dto';
 import { freeMemoryMiB } from '@/lib/domain/vms/placement';
 import { protection, type AdmissionHost } from './admission';
-import type { HaEventDto, HaEventKind, HaHostDto, HaHostState, HaOverviewDto, HaPriority, HaRestartDto, HaRestartState } from './dto';
+import type {
+  HaEventDto,
+  HaEventKind,
+  HaHostDto,
+  HaHostState,
+  HaOverviewDto,
+  HaPriority,
+  HaRestartDto,
+  HaRestartState,
+} from './dto';
 import { haPolicyRow, toHaPolicyDto } from './policy';
 
 const MiB = 1024 * 1024;
 // VMs that should be running: what a host failure takes down and HA brings back.
-export const MEANT_TO_RUN: VmState[] = [VM_STATE.running, VM_STATE.paused, VM_STATE.starting, VM_STATE.provisioning, VM_STATE.migrating, VM_STATE.crashed];
+export const MEANT_TO_RUN: VmState[] = [
+  VM_STATE.running,
+  VM_STATE.paused,
+  VM_STATE.starting,
+  VM_STATE.provisioning,
+  VM_STATE.migrating,
+  VM_STATE.crashed,
+];
 // Hosts whose VMs are down (or being restarted elsewhere): they offer no spare memory.
 const DOWN_STATES: HaHostState[] = ['failed', 'fenced'];
 export const ACTIVE_RESTART_STATES: HaRestartState[] = ['pending', 'restarting'];
@@ -29,14 +45,26 @@ export async function admissionHosts(): Promise<AdmissionHost[]> {
   const [hosts, states, vms] = await Promise.all([
     placementHosts(false),
     haHostStates(),
-    db().vm.findMany({ where: { haEnabled: true, state: { in: MEANT_TO_RUN } }, select: { hostId: true, memoryMiB: true } }),
+    db().vm.findMany({
+      where: { haEnabled: true, state: { in: MEANT_TO_RUN } },
+      select: { hostId: true, memoryMiB: true },
+    }),
   ]);
   return hosts
-    .filter((h) => h.online && !h.maintenance && !DOWN_STATES.includes((states.get(h.id)?.state ?? 'online') as HaHostState))
-    .map((h) => ({ id: h.id, haMiB: vms.filter((v) => v.hostId === h.id).reduce((a, v) => a + v.memoryMiB, 0), spareMiB: freeMemoryMiB(h) }));
+    .filter(
+      (h) => h.online && !h.maintenance && !DOWN_STATES.includes((states.get(h.id)?.state ?? 'online') as HaHostState),
+    )
+    .map((h) => ({
+      id: h.id,
+      haMiB: vms.filter((v) => v.hostId === h.id).reduce((a, v) => a + v.memoryMiB, 0),
+      spareMiB: freeMemoryMiB(h),
+    }));
 }
 
-export function toRestartDto(r: HaRestart, names: { vm?: string; host: (id: string | null) => string | null }): HaRestartDto {
+export function toRestartDto(
+  r: HaRestart,
+  names: { vm?: string; host: (id: string | null) => string | null },
+): HaRestartDto {
   return {
     id: r.id,
     vmId: r.vmId,
@@ -60,19 +88,41 @@ export function toRestartDto(r: HaRestart, names: { vm?: string; host: (id: stri
   };
 }
 
-function toEventDto(e: HaEvent, hostName: (id: string | null) => string | null, vmName: (id: string | null) => string | null): HaEventDto {
-  return { id: e.id, at: e.at.toISOString(), kind: e.kind as HaEventKind, hostId: e.hostId, hostName: hostName(e.hostId), vmId: e.vmId, vmName: vmName(e.vmId), message: e.message };
+function toEventDto(
+  e: HaEvent,
+  hostName: (id: string | null) => string | null,
+  vmName: (id: string | null) => string | null,
+): HaEventDto {
+  return {
+    id: e.id,
+    at: e.at.toISOString(),
+    kind: e.kind as HaEventKind,
+    hostId: e.hostId,
+    hostName: hostName(e.hostId),
+    vmId: e.vmId,
+    vmName: vmName(e.vmId),
+    message: e.message,
+  };
 }
 
-function protectionReason(policy: ReturnType<typeof toHaPolicyDto>, p: ReturnType<typeof protection>, protectedVms: number): string {
+function protectionReason(
+  policy: ReturnType<typeof toHaPolicyDto>,
+  p: ReturnType<typeof protection>,
+  protectedVms: number,
+): string {
   if (!policy.enabled) return 'HA is disabled: failed hosts are reported, nothing is restarted';
   if (!protectedVms) return 'No VM has HA on';
   const numbers = `restarting the HA VMs of ${p.tolerate} failed host(s) needs ${p.requiredMiB} MiB; ${p.spareMiB} MiB are spare`;
   const tooFew = p.tolerate >= p.hostsCounted;
   const hosts = `${p.hostsCounted} healthy host(s) outside maintenance`;
-  const verdict = p.ok ? `enough room: ${numbers}` : tooFew ? `too few hosts: ${hosts} cannot survive ${p.tolerate} failure(s)` : `not enough room: ${numbers}`;
+  const verdict = p.ok
+    ? `enough room: ${numbers}`
+    : tooFew
+      ? `too few hosts: ${hosts} cannot survive ${p.tolerate} failure(s)`
+      : `not enough room: ${numbers}`;
   if (policy.admission === 'off') return `Admission control is off (nothing is refused); ${verdict}`;
-  if (policy.admission === 'failover-hosts') return `${policy.failoverHostIds.length} failover host(s) kept empty; ${verdict}`;
+  if (policy.admission === 'failover-hosts')
+    return `${policy.failoverHostIds.length} failover host(s) kept empty; ${verdict}`;
   return `Tolerates ${policy.hostFailuresToTolerate} host failure(s) by admission control; ${verdict}`;
 }
 
@@ -104,7 +154,9 @@ export async function getHaOverview(): Promise<HaOverviewDto> {
       hostId: h.id,
       hostName: h.name,
       state: (s?.state ?? (offline ? 'suspect' : 'online')) as HaHostState,
-      reason: s?.reason ?? (offline ? 'No heartbeat; the HA monitor has not looked at it yet' : 'The HA monitor has not looked at it yet'),
+      reason:
+        s?.reason ??
+        (offline ? 'No heartbeat; the HA monitor has not looked at it yet' : 'The HA monitor has not looked at it yet'),
       since: (s?.since ?? h.enrolledAt).toISOString(),
       leaseAgeMs: s?.leaseAgeMs ?? null,
       leaseGeneration: s?.leaseGeneration ?? null,
@@ -117,7 +169,9 @@ export async function getHaOverview(): Promise<HaOverviewDto> {
     };
   });
   const active = restarts.filter((r) => ACTIVE_RESTART_STATES.includes(r.state as HaRestartState));
-  const recent = restarts.filter((r) => !ACTIVE_RESTART_STATES.includes(r.state as HaRestartState)).slice(0, RECENT_RESTARTS);
+  const recent = restarts
+    .filter((r) => !ACTIVE_RESTART_STATES.includes(r.state as HaRestartState))
+    .slice(0, RECENT_RESTARTS);
   const failedHosts = new Set(hostDtos.filter((h) => DOWN_STATES.includes(h.state)).map((h) => h.hostId));
   return {
     policy,

@@ -33,18 +33,36 @@ const noRules = () => placementRules([], []);
 describe('planRestarts', () => {
   it('restarts high priority first, then by order and name, each on the host with most free memory', () => {
     const hosts = [host('dead', 8, { haState: 'failed' }), host('a', 2), host('b', 1.5)];
-    const out = planRestarts([restart('zeta', { priority: 'low' }), restart('beta', { order: 2 }), restart('alpha', { order: 2 }), restart('top', { priority: 'high', order: 9 })], hosts, noRules());
+    const out = planRestarts(
+      [
+        restart('zeta', { priority: 'low' }),
+        restart('beta', { order: 2 }),
+        restart('alpha', { order: 2 }),
+        restart('top', { priority: 'high', order: 9 }),
+      ],
+      hosts,
+      noRules(),
+    );
     expect(out.map((d) => [d.restartId, d.targetHostId])).toEqual([
       ['r-top', 'a'], // a: 2048 MiB free -> 1024 left
       ['r-alpha', 'b'], // b has 1536, a 1024
       ['r-beta', 'a'], // a 1024 = b 512? a wins with 1024
       ['r-zeta', null], // 0 and 512 left
     ]);
-    expect(out[3]).toMatchObject({ reason: expect.stringContaining('Waiting for capacity: needs 1024 MiB; the emptiest healthy host, b, has 512 MiB free') });
+    expect(out[3]).toMatchObject({
+      reason: expect.stringContaining(
+        'Waiting for capacity: needs 1024 MiB; the emptiest healthy host, b, has 512 MiB free',
+      ),
+    });
   });
 
   it('never picks the failed host, a host that is not online in HA terms, or one in maintenance', () => {
-    const hosts = [host('dead', 8, { haState: 'failed' }), host('iso', 8, { haState: 'isolated' }), host('sus', 8, { haState: 'suspect' }), host('mnt', 8, { maintenance: true })];
+    const hosts = [
+      host('dead', 8, { haState: 'failed' }),
+      host('iso', 8, { haState: 'isolated' }),
+      host('sus', 8, { haState: 'suspect' }),
+      host('mnt', 8, { maintenance: true }),
+    ];
     const [d] = planRestarts([restart('vm')], hosts, noRules());
     expect(d.targetHostId).toBeNull();
     expect(d).toMatchObject({ reason: 'Waiting for a healthy host (iso isolated, sus suspect, mnt in maintenance)' });
@@ -71,7 +89,10 @@ describe('planRestarts', () => {
 
   it('keeps a pinned restart to its host: in place on its own host, a named manual target', () => {
     const hosts = [host('home', 4), host('a', 8)];
-    expect(planRestarts([restart('vm', { fromHostId: 'home', inPlace: true, targetHostId: 'home' })], hosts, noRules())[0].targetHostId).toBe('home');
+    expect(
+      planRestarts([restart('vm', { fromHostId: 'home', inPlace: true, targetHostId: 'home' })], hosts, noRules())[0]
+        .targetHostId,
+    ).toBe('home');
     const hosts2 = [host('dead', 8, { haState: 'failed' }), host('a', 8), host('small', 0.5)];
     const [d] = planRestarts([restart('vm', { targetHostId: 'small' })], hosts2, noRules());
     expect(d).toMatchObject({ targetHostId: null, reason: expect.stringContaining('small, has 512 MiB free') });

@@ -23,13 +23,22 @@ export type PlanRestart = {
 
 export type PlanHost = PlacementHost & { haState: HaHostState };
 
-export type PlanDecision = { restartId: string; targetHostId: string } | { restartId: string; targetHostId: null; reason: string };
+export type PlanDecision =
+  { restartId: string; targetHostId: string } | { restartId: string; targetHostId: null; reason: string };
 
-export function byRestartOrder(a: Pick<PlanRestart, 'priority' | 'order' | 'vmName'>, b: Pick<PlanRestart, 'priority' | 'order' | 'vmName'>): number {
+export function byRestartOrder(
+  a: Pick<PlanRestart, 'priority' | 'order' | 'vmName'>,
+  b: Pick<PlanRestart, 'priority' | 'order' | 'vmName'>,
+): number {
   return PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.order - b.order || a.vmName.localeCompare(b.vmName);
 }
 
-export function planRestarts(restarts: readonly PlanRestart[], hosts: readonly PlanHost[], rules: PlacementRules, failoverHostIds: readonly string[] = []): PlanDecision[] {
+export function planRestarts(
+  restarts: readonly PlanRestart[],
+  hosts: readonly PlanHost[],
+  rules: PlacementRules,
+  failoverHostIds: readonly string[] = [],
+): PlanDecision[] {
   const claimed = new Map<string, number>(); // host -> MiB decided this tick
   const free = (h: PlanHost) => freeMemoryMiB(h) - (claimed.get(h.id) ?? 0);
   const failover = new Set(failoverHostIds);
@@ -41,7 +50,10 @@ export function planRestarts(restarts: readonly PlanRestart[], hosts: readonly P
     const up = usable.filter((h) => h.haState === 'online' && h.online && !h.maintenance);
     const roomy = up.filter((h) => free(h) >= r.memoryMiB);
     const allowed = roomy.filter((h) => !rules.breaks(r.vmId, h.id));
-    const pick = allowed.sort((a, b) => Number(failover.has(b.id)) - Number(failover.has(a.id)) || free(b) - free(a) || a.name.localeCompare(b.name))[0];
+    const pick = allowed.sort(
+      (a, b) =>
+        Number(failover.has(b.id)) - Number(failover.has(a.id)) || free(b) - free(a) || a.name.localeCompare(b.name),
+    )[0];
     if (pick) {
       claimed.set(pick.id, (claimed.get(pick.id) ?? 0) + r.memoryMiB);
       rules.place(r.vmId, pick.id);

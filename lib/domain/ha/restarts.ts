@@ -21,18 +21,31 @@ export async function restartTargets(): Promise<PlanHost[]> {
     haHostStates(),
     db().haRestart.findMany({ where: { state: 'restarting' }, select: { targetHostId: true, vmId: true } }),
   ]);
-  const mem = new Map((await db().vm.findMany({ where: { id: { in: inFlight.map((r) => r.vmId) } }, select: { id: true, memoryMiB: true } })).map((v) => [v.id, v.memoryMiB]));
+  const mem = new Map(
+    (
+      await db().vm.findMany({
+        where: { id: { in: inFlight.map((r) => r.vmId) } },
+        select: { id: true, memoryMiB: true },
+      })
+    ).map((v) => [v.id, v.memoryMiB]),
+  );
   return hosts.map((h) => {
-    const claims = inFlight.filter((r) => r.targetHostId === h.id).map((r) => ({ memoryMiB: mem.get(r.vmId) ?? 0, rssBytes: 0, state: 'provisioning' }));
+    const claims = inFlight
+      .filter((r) => r.targetHostId === h.id)
+      .map((r) => ({ memoryMiB: mem.get(r.vmId) ?? 0, rssBytes: 0, state: 'provisioning' }));
     return { ...h, vms: [...h.vms, ...claims], haState: (states.get(h.id)?.state ?? 'online') as HaHostState };
   });
 }
 
 // The old host's last renewal as its peers saw it: where a restart's timeline starts.
 // (leaseAgeMs is how long the counter had not moved when the row was written.)
-export const failedAtOf = (s: { updatedAt: Date; leaseAgeMs: number | null }) => (s.leaseAgeMs === null ? null : new Date(s.updatedAt.getTime() - s.leaseAgeMs));
+export const failedAtOf = (s: { updatedAt: Date; leaseAgeMs: number | null }) =>
+  s.leaseAgeMs === null ? null : new Date(s.updatedAt.getTime() - s.leaseAgeMs);
 
-export function toPlanRestart(r: Pick<HaRestart, 'id' | 'vmId' | 'fromHostId' | 'pinnedHostId'>, vm: { name: string; memoryMiB: number; haPriority: string; haOrder: number }): PlanRestart {
+export function toPlanRestart(
+  r: Pick<HaRestart, 'id' | 'vmId' | 'fromHostId' | 'pinnedHostId'>,
+  vm: { name: string; memoryMiB: number; haPriority: string; haOrder: number },
+): PlanRestart {
   return {
     id: r.id,
     vmId: r.vmId,
@@ -48,19 +61,41 @@ export function toPlanRestart(r: Pick<HaRestart, 'id' | 'vmId' | 'fromHostId' | 
 
 // The decision: pending -> restarting on `targetHostId` and a vm.ha-restart task, in one
 // transaction; the compare-and-set on the state means a restart is started once. Returns the task.
-export async function startRestart(restart: Pick<HaRestart, 'id' | 'vmId' | 'vmName'>, target: { id: string; name: string }, actor: Actor): Promise<string | null> {
+export async function startRestart(
+  restart: Pick<HaRestart, 'id' | 'vmId' | 'vmName'>,
+  target: { id: string; name: string },
+  actor: Actor,
+): Promise<string | null> {
   const now = new Date();
   return db().$transaction(async (tx) => {
-    const claimed = await tx.haRestart.updateMany({ where: { id: restart.id, state: 'pending' }, data: { state: 'restarting', targetHostId: target.id, decidedAt: now, reason: '' } });
+    const claimed = await tx.haRestart.updateMany({
+      where: { id: restart.id, state: 'pending' },
+      data: { state: 'restarting', targetHostId: target.id, decidedAt: now, reason: '' },
+    });
     if (!claimed.count) return null;
     const taskId = await enqueueTask(
-      { kind: 'vm.ha-restart', title: `HA restart of VM ${restart.vmName} on ${target.name}`, target: { type: 'vm', id: restart.vmId }, payload: { restartId: restart.id }, actor },
+      {
+        kind: 'vm.ha-restart',
+        title: `HA restart of VM ${restart.vmName} on ${target.name}`,
+        target: { type: 'vm', id: restart.vmId },
+        payload: { restartId: restart.id },
+        actor,
+      },
       tx,
     );
     await tx.haRestart.update({ where: { id: restart.id }, data: { taskId } });
     // The task owns the VM's state now (heartbeats leave it alone) until it is up or not.
     await tx.vm.update({ where: { id: restart.vmId }, data: { state: VM_STATE.starting } });
-    await recordHaEvent({ kind: 'restart-started', hostId: target.id, vmId: restart.vmId, message: `Restarting ${restart.vmName} on ${target.name}`, data: { restartId: restart.id, taskId } }, tx);
+    await recordHaEvent(
+      {
+        kind: 'restart-started',
+        hostId: target.id,
+        vmId: restart.vmId,
+        message: `Restarting ${restart.vmName} on ${target.name}`,
+        data: { restartId: restart.id, taskId },
+      },
+      tx,
+    );
     return taskId;
   });
 }

@@ -12,8 +12,10 @@ export const haPolicySchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.admission === 'failover-hosts' && !p.failoverHostIds.length) ctx.addIssue({ code: 'custom', path: ['failoverHostIds'], message: 'Pick at least one failover host' });
-    if (new Set(p.failoverHostIds).size !== p.failoverHostIds.length) ctx.addIssue({ code: 'custom', path: ['failoverHostIds'], message: 'A host is listed twice' });
+    if (p.admission === 'failover-hosts' && !p.failoverHostIds.length)
+      ctx.addIssue({ code: 'custom', path: ['failoverHostIds'], message: 'Pick at least one failover host' });
+    if (new Set(p.failoverHostIds).size !== p.failoverHostIds.length)
+      ctx.addIssue({ code: 'custom', path: ['failoverHostIds'], message: 'A host is listed twice' });
   });
 export type HaPolicyInput = z.input<typeof haPolicySchema>;
 export type HaPolicy = z.output<typeof haPolicySchema>;

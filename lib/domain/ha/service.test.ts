@@ -12,20 +12,56 @@ const testDb = createTestDb();
 afterAll(() => testDb.cleanup());
 
 beforeEach(async () => {
-  await clearTables('taskStep', 'task', 'migration', 'haRestart', 'haEvent', 'haHostState', 'haPolicy', 'vm', 'image', 'auditEvent', 'storagePool', 'host', 'user');
+  await clearTables(
+    'taskStep',
+    'task',
+    'migration',
+    'haRestart',
+    'haEvent',
+    'haHostState',
+    'haPolicy',
+    'vm',
+    'image',
+    'auditEvent',
+    'storagePool',
+    'host',
+    'user',
+  );
   await seedUsers();
   await db().haPolicy.create({ data: { id: 'cluster' } });
 });
 
-async function seedVm(hostId: string, id: string, over: { memoryMiB?: number; pool?: string; haEnabled?: boolean; state?: string } = {}) {
+async function seedVm(
+  hostId: string,
+  id: string,
+  over: { memoryMiB?: number; pool?: string; haEnabled?: boolean; state?: string } = {},
+) {
   return db().vm.create({
-    data: { id, name: id, hostId, state: over.state ?? 'running', vcpus: 1, memoryMiB: over.memoryMiB ?? 1024, diskSizeBytes: BigInt(1024 ** 3), pool: over.pool ?? 'shared', haEnabled: over.haEnabled ?? false },
+    data: {
+      id,
+      name: id,
+      hostId,
+      state: over.state ?? 'running',
+      vcpus: 1,
+      memoryMiB: over.memoryMiB ?? 1024,
+      diskSizeBytes: BigInt(1024 ** 3),
+      pool: over.pool ?? 'shared',
+      haEnabled: over.haEnabled ?? false,
+    },
   });
 }
 
-const failHost = (hostId: string, leaseAgeMs = 8_500) => db().haHostState.create({ data: { hostId, state: 'failed', reason: 'Lease expired', leaseAgeMs, observedBy: 'h2' } });
-const policy = { enabled: true, admission: 'off' as const, hostFailuresToTolerate: 1, failoverHostIds: [], edacThreshold: 100 };
-const actions = async () => (await db().auditEvent.findMany({ orderBy: { id: 'asc' } })).map((a) => [a.action, a.result, a.actorName]);
+const failHost = (hostId: string, leaseAgeMs = 8_500) =>
+  db().haHostState.create({ data: { hostId, state: 'failed', reason: 'Lease expired', leaseAgeMs, observedBy: 'h2' } });
+const policy = {
+  enabled: true,
+  admission: 'off' as const,
+  hostFailuresToTolerate: 1,
+  failoverHostIds: [],
+  edacThreshold: 100,
+};
+const actions = async () =>
+  (await db().auditEvent.findMany({ orderBy: { id: 'asc' } })).map((a) => [a.action, a.result, a.actorName]);
 
 describe('updateHaPolicy', () => {
   it('saves the policy for an admin, on the timeline and in the audit', async () => {
@@ -41,8 +77,13 @@ describe('updateHaPolicy', () => {
     const h1 = await seedHost('h1');
     await expect(updateHaPolicy(operator, policy)).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
     expect(await actions()).toEqual([['ha.policy.update', 'denied', 'olga']]);
-    await expect(updateHaPolicy(admin, { ...policy, failoverHostIds: ['nope'] })).rejects.toMatchObject({ code: 'INVALID_INPUT', data: { fields: { failoverHostIds: ['No such host: nope'] } } });
-    await expect(updateHaPolicy(admin, { ...policy, admission: 'failover-hosts', failoverHostIds: [h1.id] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(updateHaPolicy(admin, { ...policy, failoverHostIds: ['nope'] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { fields: { failoverHostIds: ['No such host: nope'] } },
+    });
+    await expect(
+      updateHaPolicy(admin, { ...policy, admission: 'failover-hosts', failoverHostIds: [h1.id] }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });
 
@@ -50,18 +91,34 @@ describe('setVmHa', () => {
   it('needs the disk on shared storage', async () => {
     const h1 = await seedHost('h1');
     await seedVm(h1.id, 'vm-local', { pool: 'local' });
-    await expect(setVmHa(operator, 'vm-local', { enabled: true, priority: 'high', order: 1 })).rejects.toMatchObject({ code: 'CONFLICT', status: 409, data: { pool: 'local' } });
-    await expect(setVmHa(viewer, 'vm-local', { enabled: false, priority: 'high', order: 1 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(setVmHa(operator, 'vm-local', { enabled: true, priority: 'high', order: 1 })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      status: 409,
+      data: { pool: 'local' },
+    });
+    await expect(setVmHa(viewer, 'vm-local', { enabled: false, priority: 'high', order: 1 })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
   });
 
   it('turns HA on with priority and order, audited; off cancels a pending automatic restart', async () => {
     const h1 = await seedHost('h1');
     await seedVm(h1.id, 'vm-a');
-    expect(await setVmHa(operator, 'vm-a', { enabled: true, priority: 'high', order: 3 })).toMatchObject({ haEnabled: true, haPriority: 'high', haOrder: 3 });
+    expect(await setVmHa(operator, 'vm-a', { enabled: true, priority: 'high', order: 3 })).toMatchObject({
+      haEnabled: true,
+      haPriority: 'high',
+      haOrder: 3,
+    });
     const r = await db().haRestart.create({ data: { vmId: 'vm-a', vmName: 'vm-a', fromHostId: h1.id } });
     await setVmHa(operator, 'vm-a', { enabled: false, priority: 'high', order: 3 });
-    expect(await db().haRestart.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ state: 'cancelled', reason: 'HA turned off by olga' });
-    expect(await actions()).toEqual([['vm.ha.update', 'succeeded', 'olga'], ['vm.ha.update', 'succeeded', 'olga']]);
+    expect(await db().haRestart.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({
+      state: 'cancelled',
+      reason: 'HA turned off by olga',
+    });
+    expect(await actions()).toEqual([
+      ['vm.ha.update', 'succeeded', 'olga'],
+      ['vm.ha.update', 'succeeded', 'olga'],
+    ]);
   });
 
   it('is refused by admission control when the cluster could not restart it, with the numbers', async () => {
@@ -85,12 +142,27 @@ describe('admission hooks on create', () => {
     const image = await seedImage();
     await seedVm(h1.id, 'vm-ha', { memoryMiB: 1536, haEnabled: true });
     await updateHaPolicy(admin, { ...policy, admission: 'tolerate' });
-    const input = { name: 'web-1', imageId: image.id, hostId: h2.id, vcpus: 1, memoryMiB: 2048, diskSizeGiB: 1, haEnabled: false, tags: [] };
-    await expect(createVm(operator, input)).rejects.toMatchObject({ code: 'HA_ADMISSION', data: { requiredMiB: 1536, spareMiB: 1024 } });
+    const input = {
+      name: 'web-1',
+      imageId: image.id,
+      hostId: h2.id,
+      vcpus: 1,
+      memoryMiB: 2048,
+      diskSizeGiB: 1,
+      haEnabled: false,
+      tags: [],
+    };
+    await expect(createVm(operator, input)).rejects.toMatchObject({
+      code: 'HA_ADMISSION',
+      data: { requiredMiB: 1536, spareMiB: 1024 },
+    });
     await createVm(operator, { ...input, memoryMiB: 512 });
 
     await updateHaPolicy(admin, { ...policy, admission: 'failover-hosts', failoverHostIds: [h2.id] });
-    await expect(createVm(operator, { ...input, name: 'web-2', memoryMiB: 256 })).rejects.toMatchObject({ code: 'CONFLICT', data: { reserved: true } });
+    await expect(createVm(operator, { ...input, name: 'web-2', memoryMiB: 256 })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      data: { reserved: true },
+    });
     const { vmId } = await createVm(operator, { ...input, name: 'web-3', hostId: 'auto', memoryMiB: 256 });
     expect((await db().vm.findUniqueOrThrow({ where: { id: vmId } })).hostId).toBe(h1.id);
   });
@@ -105,7 +177,9 @@ describe('admission hooks on migrate and start', () => {
     await seedVm(h1.id, 'vm-web', { memoryMiB: 2048 });
     await updateHaPolicy(admin, { ...policy, admission: 'tolerate' });
     // Losing h1 needs 2048 MiB elsewhere: h2 2048 + h3 1024 spare now, 1024 once vm-web fills h2.
-    await expect(queueMigration(operator, { vmId: 'vm-web', targetHostId: h2.id, reason: 'manual' })).rejects.toMatchObject({
+    await expect(
+      queueMigration(operator, { vmId: 'vm-web', targetHostId: h2.id, reason: 'manual' }),
+    ).rejects.toMatchObject({
       code: 'HA_ADMISSION',
       data: { requiredMiB: 2048, spareMiB: 1024, tolerate: 1 },
     });
@@ -115,7 +189,9 @@ describe('admission hooks on migrate and start', () => {
     await db().migration.deleteMany();
     await db().vm.update({ where: { id: 'vm-web' }, data: { state: 'running' } });
     await updateHaPolicy(admin, { ...policy, admission: 'failover-hosts', failoverHostIds: [h2.id] });
-    await expect(queueMigration(operator, { vmId: 'vm-web', targetHostId: h2.id, reason: 'manual' })).rejects.toMatchObject({ code: 'CONFLICT', data: { reserved: true } });
+    await expect(
+      queueMigration(operator, { vmId: 'vm-web', targetHostId: h2.id, reason: 'manual' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', data: { reserved: true } });
     await expect(estimateMigration('vm-web', 'best')).rejects.toMatchObject({ code: 'NO_HOST_AVAILABLE' }); // h3 is too small, h2 reserved
   });
 
@@ -125,7 +201,10 @@ describe('admission hooks on migrate and start', () => {
     await seedVm(h1.id, 'vm-ha', { memoryMiB: 1536, haEnabled: true });
     await seedVm(h1.id, 'vm-off', { memoryMiB: 1024, state: 'stopped' });
     await updateHaPolicy(admin, { ...policy, admission: 'tolerate' });
-    await expect(runVmAction(operator, 'vm-off', 'start')).rejects.toMatchObject({ code: 'HA_ADMISSION', message: expect.stringContaining('Starting VM vm-off') });
+    await expect(runVmAction(operator, 'vm-off', 'start')).rejects.toMatchObject({
+      code: 'HA_ADMISSION',
+      message: expect.stringContaining('Starting VM vm-off'),
+    });
     expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-off' } })).state).toBe('stopped');
   });
 });
@@ -135,8 +214,14 @@ describe('requestFailover', () => {
     const h1 = await seedHost('h1');
     await seedHost('h2');
     await seedVm(h1.id, 'vm-a');
-    await db().haHostState.create({ data: { hostId: h1.id, state: 'isolated', reason: 'Isolated: h2 sees its lease live', leaseAgeMs: 700 } });
-    await expect(requestFailover(operator, 'vm-a', { targetHostId: 'best' })).rejects.toMatchObject({ code: 'LEASE_HELD', status: 409, data: expect.objectContaining({ unchangedForMs: 700 }) });
+    await db().haHostState.create({
+      data: { hostId: h1.id, state: 'isolated', reason: 'Isolated: h2 sees its lease live', leaseAgeMs: 700 },
+    });
+    await expect(requestFailover(operator, 'vm-a', { targetHostId: 'best' })).rejects.toMatchObject({
+      code: 'LEASE_HELD',
+      status: 409,
+      data: expect.objectContaining({ unchangedForMs: 700 }),
+    });
     expect(await actions()).toEqual([['vm.failover', 'failed', 'olga']]);
   });
 
@@ -148,13 +233,27 @@ describe('requestFailover', () => {
     await failHost(h1.id, 8_500);
     const { taskId, restartId } = await requestFailover(operator, 'vm-a', { targetHostId: h2.id });
     const r = await db().haRestart.findUniqueOrThrow({ where: { id: restartId } });
-    expect(r).toMatchObject({ state: 'restarting', targetHostId: h2.id, pinnedHostId: h2.id, manual: true, requestedBy: 'olga', taskId });
+    expect(r).toMatchObject({
+      state: 'restarting',
+      targetHostId: h2.id,
+      pinnedHostId: h2.id,
+      manual: true,
+      requestedBy: 'olga',
+      taskId,
+    });
     expect(r.updatedAt.getTime() - r.decidedAt!.getTime()).toBeLessThan(1000);
     expect(Date.now() - r.failedAt!.getTime()).toBeGreaterThanOrEqual(8_500);
-    expect(await db().task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({ kind: 'vm.ha-restart', state: 'queued', targetId: 'vm-a', payload: JSON.stringify({ restartId }) });
+    expect(await db().task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({
+      kind: 'vm.ha-restart',
+      state: 'queued',
+      targetId: 'vm-a',
+      payload: JSON.stringify({ restartId }),
+    });
     expect(await actions()).toEqual([['vm.failover', 'accepted', 'olga']]);
     // A second request while it restarts is a conflict.
-    await expect(requestFailover(operator, 'vm-a', { targetHostId: 'best' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(requestFailover(operator, 'vm-a', { targetHostId: 'best' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
   });
 
   it("'best' takes the healthy host with most room; none with room is 409 with the reason", async () => {
@@ -166,7 +265,10 @@ describe('requestFailover', () => {
     await failHost(h1.id);
     const { restartId } = await requestFailover(operator, 'vm-a', { targetHostId: 'best' });
     expect((await db().haRestart.findUniqueOrThrow({ where: { id: restartId } })).targetHostId).toBe(h3.id);
-    await expect(requestFailover(operator, 'vm-huge', { targetHostId: 'best' })).rejects.toMatchObject({ code: 'NO_HOST_AVAILABLE', data: { reason: expect.stringContaining('needs 65536 MiB') } });
+    await expect(requestFailover(operator, 'vm-huge', { targetHostId: 'best' })).rejects.toMatchObject({
+      code: 'NO_HOST_AVAILABLE',
+      data: { reason: expect.stringContaining('needs 65536 MiB') },
+    });
   });
 });
 
@@ -179,7 +281,10 @@ describe('cancelRestart', () => {
     const { taskId, restartId } = await requestFailover(operator, 'vm-a', { targetHostId: 'best' });
     expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-a' } })).state).toBe('starting');
     expect(await cancelRestart(operator, restartId)).toMatchObject({ state: 'cancelled' });
-    expect(await db().task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({ state: 'cancelled', errorCode: 'CANCELLED' });
+    expect(await db().task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({
+      state: 'cancelled',
+      errorCode: 'CANCELLED',
+    });
     expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-a' } })).state).toBe('crashed');
   });
 
@@ -187,7 +292,12 @@ describe('cancelRestart', () => {
     const h1 = await seedHost('h1');
     await seedVm(h1.id, 'vm-a');
     const r = await db().haRestart.create({ data: { vmId: 'vm-a', vmName: 'vm-a', fromHostId: h1.id } });
-    expect(await cancelRestart(operator, r.id)).toMatchObject({ id: r.id, state: 'cancelled', reason: 'Cancelled by olga', fromHostName: 'h1' });
+    expect(await cancelRestart(operator, r.id)).toMatchObject({
+      id: r.id,
+      state: 'cancelled',
+      reason: 'Cancelled by olga',
+      fromHostName: 'h1',
+    });
     await expect(cancelRestart(operator, r.id)).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(cancelRestart(viewer, r.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(cancelRestart(operator, 'nope')).rejects.toMatchObject({ code: 'NO_SUCH_OBJECT' });

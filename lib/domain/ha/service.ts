@@ -30,12 +30,26 @@ export async function updateHaPolicy(user: SessionUser, input: HaPolicy): Promis
   if (input.admission === 'failover-hosts' && input.failoverHostIds.length >= hosts.length)
     throw invalidInput({ failoverHostIds: ['Keep at least one host for running VMs'] });
   const data = { ...input, failoverHostIds: JSON.stringify(input.failoverHostIds), updatedAt: new Date() };
-  const row = await db().haPolicy.upsert({ where: { id: HA_POLICY_ID }, create: { id: HA_POLICY_ID, ...data }, update: data });
+  const row = await db().haPolicy.upsert({
+    where: { id: HA_POLICY_ID },
+    create: { id: HA_POLICY_ID, ...data },
+    update: data,
+  });
   const dto = toHaPolicyDto(row);
   const names = dto.failoverHostIds.map((id) => hosts.find((h) => h.id === id)!.name);
   const words = `${dto.enabled ? 'enabled' : 'disabled'}, admission ${dto.admission}${dto.admission === 'tolerate' ? ` ${dto.hostFailuresToTolerate}` : ''}${names.length ? `, failover hosts ${names.join(', ')}` : ''}, EDAC threshold ${dto.edacThreshold}`;
-  await recordHaEvent({ kind: 'policy-changed', message: `${user.username} set the HA policy: ${words}`, data: { ...input } });
-  await recordAudit({ actor: actorOf(user), action: 'ha.policy.update', target: POLICY_TARGET, result: 'succeeded', detail: { ...input } });
+  await recordHaEvent({
+    kind: 'policy-changed',
+    message: `${user.username} set the HA policy: ${words}`,
+    data: { ...input },
+  });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'ha.policy.update',
+    target: POLICY_TARGET,
+    result: 'succeeded',
+    detail: { ...input },
+  });
   return dto;
 }
 
@@ -46,21 +60,40 @@ export async function setVmHa(user: SessionUser, vmId: string, input: VmHaInput)
   await authorize(user, 'vm.ha', { type: 'vm', id: vmId, name: vm?.name }, 'vm.ha.update');
   if (!vm) throw noSuchObject('VM', vmId);
   if (input.enabled && (await migrationModeFor(vm)) !== 'shared')
-    throw conflict(`VM ${vm.name}'s disk is in the ${vm.pool} pool, which only its host reaches: HA needs the disk on shared storage`, { pool: vm.pool });
+    throw conflict(
+      `VM ${vm.name}'s disk is in the ${vm.pool} pool, which only its host reaches: HA needs the disk on shared storage`,
+      { pool: vm.pool },
+    );
   if (input.enabled && !vm.haEnabled && MEANT_TO_RUN.includes(vm.state as VmState))
     await requireHaAdmission(`Turning HA on for ${vm.name}`, [{ hostId: vm.hostId, usedMiB: 0, haMiB: vm.memoryMiB }]);
   await db().$transaction(async (tx) => {
-    await tx.vm.update({ where: { id: vmId }, data: { haEnabled: input.enabled, haPriority: input.priority, haOrder: input.order } });
+    await tx.vm.update({
+      where: { id: vmId },
+      data: { haEnabled: input.enabled, haPriority: input.priority, haOrder: input.order },
+    });
     if (!input.enabled)
-      await tx.haRestart.updateMany({ where: { vmId, state: 'pending', manual: false }, data: { state: 'cancelled', reason: `HA turned off by ${user.username}` } });
+      await tx.haRestart.updateMany({
+        where: { vmId, state: 'pending', manual: false },
+        data: { state: 'cancelled', reason: `HA turned off by ${user.username}` },
+      });
   });
-  await recordAudit({ actor: actorOf(user), action: 'vm.ha.update', target: { type: 'vm', id: vmId, name: vm.name }, result: 'succeeded', detail: { ...input } });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'vm.ha.update',
+    target: { type: 'vm', id: vmId, name: vm.name },
+    result: 'succeeded',
+    detail: { ...input },
+  });
   return getVm(vmId);
 }
 
 // "Restart on host X" for a VM whose host has failed (its lease expired as a peer saw it): any
 // VM, HA on or not. Refused with 409 LEASE_HELD while the host is not failed: it may be alive.
-export async function requestFailover(user: SessionUser, vmId: string, input: FailoverInput): Promise<{ taskId: string; restartId: string }> {
+export async function requestFailover(
+  user: SessionUser,
+  vmId: string,
+  input: FailoverInput,
+): Promise<{ taskId: string; restartId: string }> {
   const vm = await db().vm.findUnique({ where: { id: vmId }, include: { host: true } });
   await authorize(user, 'vm.ha', { type: 'vm', id: vmId, name: vm?.name }, 'vm.failover');
   if (!vm) throw noSuchObject('VM', vmId);
@@ -68,20 +101,35 @@ export async function requestFailover(user: SessionUser, vmId: string, input: Fa
     return await failover(user, vm, input);
   } catch (err) {
     // A refused failover is worth a trace too: who tried to restart what, and why it was refused.
-    await recordAudit({ actor: actorOf(user), action: 'vm.failover', target: { type: 'vm', id: vmId, name: vm.name }, result: 'failed', detail: { targetHostId: input.targetHostId, error: errorMessage(err) } });
+    await recordAudit({
+      actor: actorOf(user),
+      action: 'vm.failover',
+      target: { type: 'vm', id: vmId, name: vm.name },
+      result: 'failed',
+      detail: { targetHostId: input.targetHostId, error: errorMessage(err) },
+    });
     throw err;
   }
 }
 
-async function failover(user: SessionUser, vm: Vm & { host: Host }, input: FailoverInput): Promise<{ taskId: string; restartId: string }> {
+async function failover(
+  user: SessionUser,
+  vm: Vm & { host: Host },
+  input: FailoverInput,
+): Promise<{ taskId: string; restartId: string }> {
   const vmId = vm.id;
   const hostState = await db().haHostState.findUnique({ where: { hostId: vm.hostId } });
   if (hostState?.state !== 'failed')
-    throw leaseHeld(vm.host.name, `host ${vm.host.name} is ${hostState?.state ?? 'online'}${hostState?.reason ? ` (${hostState.reason})` : ''}; only a VM of a failed host can be restarted elsewhere`, {
-      unchangedForMs: hostState?.leaseAgeMs ?? null,
-    });
+    throw leaseHeld(
+      vm.host.name,
+      `host ${vm.host.name} is ${hostState?.state ?? 'online'}${hostState?.reason ? ` (${hostState.reason})` : ''}; only a VM of a failed host can be restarted elsewhere`,
+      {
+        unchangedForMs: hostState?.leaseAgeMs ?? null,
+      },
+    );
   const active = await db().haRestart.findFirst({ where: { vmId, state: { in: ACTIVE_RESTART_STATES } } });
-  if (active?.state === 'restarting') throw conflict(`VM ${vm.name} is being restarted already`, { restartId: active.id, taskId: active.taskId });
+  if (active?.state === 'restarting')
+    throw conflict(`VM ${vm.name} is being restarted already`, { restartId: active.id, taskId: active.taskId });
   const busy = await activeTaskFor(vmId);
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
   const pinned = input.targetHostId === 'best' ? null : input.targetHostId;
@@ -89,16 +137,36 @@ async function failover(user: SessionUser, vm: Vm & { host: Host }, input: Failo
   if (pinned && !hosts.some((h) => h.id === pinned)) throw noSuchObject('host', pinned);
   const policy = await getHaPolicy();
   const failover = policy.admission === 'failover-hosts' ? policy.failoverHostIds : [];
-  const [decision] = planRestarts([toPlanRestart({ id: active?.id ?? 'new', vmId, fromHostId: vm.hostId, pinnedHostId: pinned }, vm)], hosts, rules, failover);
+  const [decision] = planRestarts(
+    [toPlanRestart({ id: active?.id ?? 'new', vmId, fromHostId: vm.hostId, pinnedHostId: pinned }, vm)],
+    hosts,
+    rules,
+    failover,
+  );
   if (decision.targetHostId === null) throw noHostAvailable(vm.memoryMiB, decision.reason);
   const target = hosts.find((h) => h.id === decision.targetHostId)!;
   const data = { manual: true, requestedBy: user.username, pinnedHostId: pinned, priority: vm.haPriority };
   const restart = active
     ? await db().haRestart.update({ where: { id: active.id }, data })
-    : await db().haRestart.create({ data: { ...data, vmId, vmName: vm.name, fromHostId: vm.hostId, failedAt: failedAtOf(hostState), detectedAt: hostState.since } });
+    : await db().haRestart.create({
+        data: {
+          ...data,
+          vmId,
+          vmName: vm.name,
+          fromHostId: vm.hostId,
+          failedAt: failedAtOf(hostState),
+          detectedAt: hostState.since,
+        },
+      });
   const taskId = await startRestart(restart, target, actorOf(user));
   if (!taskId) throw conflict(`VM ${vm.name}'s restart was decided meanwhile`, { restartId: restart.id });
-  await recordAudit({ actor: actorOf(user), action: 'vm.failover', target: { type: 'vm', id: vmId, name: vm.name }, result: 'accepted', detail: { taskId, restartId: restart.id, from: vm.host.name, to: target.name } });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'vm.failover',
+    target: { type: 'vm', id: vmId, name: vm.name },
+    result: 'accepted',
+    detail: { taskId, restartId: restart.id, from: vm.host.name, to: target.name },
+  });
   return { taskId, restartId: restart.id };
 }
 
@@ -106,22 +174,46 @@ export async function cancelRestart(user: SessionUser, restartId: string): Promi
   const r = await db().haRestart.findUnique({ where: { id: restartId } });
   await authorize(user, 'vm.ha', { type: 'vm', id: r?.vmId ?? null, name: r?.vmName }, 'ha.restart.cancel');
   if (!r) throw noSuchObject('restart', restartId);
-  const refused = () => conflict(`The restart of ${r.vmName} is ${r.state}; only a pending one (or one whose task has not started) can be cancelled`, { state: r.state as HaRestartState });
+  const refused = () =>
+    conflict(
+      `The restart of ${r.vmName} is ${r.state}; only a pending one (or one whose task has not started) can be cancelled`,
+      { state: r.state as HaRestartState },
+    );
   if (!ACTIVE_RESTART_STATES.includes(r.state as HaRestartState)) throw refused();
   const reason = `Cancelled by ${user.username}`;
   // Pending: not decided yet. Restarting: only while its task has not started (nothing touched).
   const cancelled = await db().$transaction(async (tx) => {
     if (r.state === 'restarting' && r.taskId) {
-      const stopped = await tx.task.updateMany({ where: { id: r.taskId, state: TASK_STATE.queued }, data: { state: TASK_STATE.cancelled, finishedAt: new Date(), errorCode: 'CANCELLED', errorMessage: reason } });
+      const stopped = await tx.task.updateMany({
+        where: { id: r.taskId, state: TASK_STATE.queued },
+        data: { state: TASK_STATE.cancelled, finishedAt: new Date(), errorCode: 'CANCELLED', errorMessage: reason },
+      });
       if (!stopped.count) return false;
       // startRestart marked it starting for the task; it is as down as before.
       await tx.vm.updateMany({ where: { id: r.vmId, state: VM_STATE.starting }, data: { state: VM_STATE.crashed } });
     }
-    return (await tx.haRestart.updateMany({ where: { id: r.id, state: r.state }, data: { state: 'cancelled', reason } })).count === 1;
+    return (
+      (await tx.haRestart.updateMany({ where: { id: r.id, state: r.state }, data: { state: 'cancelled', reason } }))
+        .count === 1
+    );
   });
   if (!cancelled) throw refused();
-  await recordHaEvent({ kind: 'restart-cancelled', hostId: r.fromHostId, vmId: r.vmId, message: `${reason}: restart of ${r.vmName}`, data: { restartId } });
-  await recordAudit({ actor: actorOf(user), action: 'ha.restart.cancel', target: { type: 'vm', id: r.vmId, name: r.vmName }, result: 'succeeded', detail: { restartId } });
+  await recordHaEvent({
+    kind: 'restart-cancelled',
+    hostId: r.fromHostId,
+    vmId: r.vmId,
+    message: `${reason}: restart of ${r.vmName}`,
+    data: { restartId },
+  });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'ha.restart.cancel',
+    target: { type: 'vm', id: r.vmId, name: r.vmName },
+    result: 'succeeded',
+    detail: { restartId },
+  });
   const hosts = new Map((await db().host.findMany({ select: { id: true, name: true } })).map((h) => [h.id, h.name]));
-  return toRestartDto(await db().haRestart.findUniqueOrThrow({ where: { id: r.id } }), { host: (id) => (id ? (hosts.get(id) ?? null) : null) });
+  return toRestartDto(await db().haRestart.findUniqueOrThrow({ where: { id: r.id } }), {
+    host: (id) => (id ? (hosts.get(id) ?? null) : null),
+  });
 }

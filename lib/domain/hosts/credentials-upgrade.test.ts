@@ -25,8 +25,16 @@ const legacy = { h1: 'legacy-secret-of-h1-0123456789abcdef', h2: 'legacy-secret-
       .prepare('INSERT INTO Host (id, name, agentUrl, secret, secretHash) VALUES (?, ?, ?, ?, ?)')
       .run(`id-${name}`, name, 'http://127.0.0.1:1', secret, sha256Hex(secret));
   }
-  sqlite.prepare("INSERT INTO StoragePool (id, hostId, name, kind, path, totalBytes, freeBytes, updatedAt) VALUES ('p1', 'id-h1', 'local', 'local', '/pool', 1, 1, 0)").run();
-  sqlite.prepare("INSERT INTO Vm (id, name, hostId, vcpus, memoryMiB, diskSizeBytes, updatedAt) VALUES ('vm1', 'vm1', 'id-h1', 1, 128, 1, 0)").run();
+  sqlite
+    .prepare(
+      "INSERT INTO StoragePool (id, hostId, name, kind, path, totalBytes, freeBytes, updatedAt) VALUES ('p1', 'id-h1', 'local', 'local', '/pool', 1, 1, 0)",
+    )
+    .run();
+  sqlite
+    .prepare(
+      "INSERT INTO Vm (id, name, hostId, vcpus, memoryMiB, diskSizeBytes, updatedAt) VALUES ('vm1', 'vm1', 'id-h1', 1, 128, 1, 0)",
+    )
+    .run();
   sqlite.close();
 }
 applyMigrations(testDb.file, (m) => m >= UPGRADE);
@@ -62,16 +70,49 @@ describe('upgrade from one plain secret per host', () => {
   });
 
   it('an agent still holding the old agent.json keeps working both ways; first use seals the secret', async () => {
-    await writeFile(credentialsFile(data.path), JSON.stringify({ hostId: 'id-h1', secret: legacy.h1, dashboard: dash.url }), { mode: 0o600 });
-    const config = parseAgentConfig(['--name', 'h1', '--port', '0', '--data', data.path, '--shared', `${data.path}/shared`, '--dashboard', dash.url, '--driver', 'simulated', '--interval-ms', '200'], {});
+    await writeFile(
+      credentialsFile(data.path),
+      JSON.stringify({ hostId: 'id-h1', secret: legacy.h1, dashboard: dash.url }),
+      { mode: 0o600 },
+    );
+    const config = parseAgentConfig(
+      [
+        '--name',
+        'h1',
+        '--port',
+        '0',
+        '--data',
+        data.path,
+        '--shared',
+        `${data.path}/shared`,
+        '--dashboard',
+        dash.url,
+        '--driver',
+        'simulated',
+        '--interval-ms',
+        '200',
+      ],
+      {},
+    );
     agent = await startAgent(config, { log: createMemoryLogger('vmops:agent:h1') });
     await agent.enrolled;
-    await db().host.update({ where: { id: 'id-h1' }, data: { agentUrl: `http://127.0.0.1:${agent.port}`, lastHeartbeat: null } });
+    await db().host.update({
+      where: { id: 'id-h1' },
+      data: { agentUrl: `http://127.0.0.1:${agent.port}`, lastHeartbeat: null },
+    });
     // agent -> dashboard: its heartbeats are accepted with the old secret as token.
-    await waitFor('a heartbeat with the old secret', async () => (await db().host.findUniqueOrThrow({ where: { id: 'id-h1' } })).lastHeartbeat !== null, 10_000, 100);
+    await waitFor(
+      'a heartbeat with the old secret',
+      async () => (await db().host.findUniqueOrThrow({ where: { id: 'id-h1' } })).lastHeartbeat !== null,
+      10_000,
+      100,
+    );
     // dashboard -> agent: the client presents the old secret, sealing it on the way.
     expect(await (await agentFor('id-h1')).info()).toMatchObject({ hostName: 'h1' });
-    expect(rawRow(testDb.file, 'Host', 'id-h1')).toMatchObject({ legacySecret: null, dashboardSecretBox: expect.stringMatching(/^v1:/) });
+    expect(rawRow(testDb.file, 'Host', 'id-h1')).toMatchObject({
+      legacySecret: null,
+      dashboardSecretBox: expect.stringMatching(/^v1:/),
+    });
     expect(hostColumnsHolding('id-h1', legacy.h1)).toEqual([]);
   });
 

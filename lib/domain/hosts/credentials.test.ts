@@ -25,19 +25,41 @@ afterAll(async () => {
 });
 
 const info: AgentInfo = {
-  hostName: 'h1', agentVersion: '0.1.0', driver: 'qemu', qemuVersion: '7.2.0', accelerator: 'tcg', acceleratorReason: 'TCG', cpuCount: 2,
-  cpuModel: 'Test CPU', memoryTotalBytes: 8 * 1024 ** 3, kernel: '6.1', pools: [],
+  hostName: 'h1',
+  agentVersion: '0.1.0',
+  driver: 'qemu',
+  qemuVersion: '7.2.0',
+  accelerator: 'tcg',
+  acceleratorReason: 'TCG',
+  cpuCount: 2,
+  cpuModel: 'Test CPU',
+  memoryTotalBytes: 8 * 1024 ** 3,
+  kernel: '6.1',
+  pools: [],
 };
 const heartbeat = (): Heartbeat => ({
-  at: new Date().toISOString(), info, vms: [],
+  at: new Date().toISOString(),
+  info,
+  vms: [],
   host: { cpuPct: 5, memUsedBytes: 1024 ** 3, memTotalBytes: 8 * 1024 ** 3, load1: 0, load5: 0, load15: 0 },
 });
-const enroll = async (name: string) => enrollHost({ token: await createEnrollmentToken(name), name, agentUrl: 'http://127.0.0.1:7101', info: { ...info, hostName: name } });
+const enroll = async (name: string) =>
+  enrollHost({
+    token: await createEnrollmentToken(name),
+    name,
+    agentUrl: 'http://127.0.0.1:7101',
+    info: { ...info, hostName: name },
+  });
 const postHeartbeat = (bearer: string) =>
-  fetch(`${dash.url}/api/agent/heartbeat`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(heartbeat()) });
+  fetch(`${dash.url}/api/agent/heartbeat`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+    body: JSON.stringify(heartbeat()),
+  });
 
 // Which columns of a raw row contain the value anywhere.
-const columnsHolding = (row: Record<string, unknown>, secret: string) => Object.keys(row).filter((k) => String(row[k]).includes(secret));
+const columnsHolding = (row: Record<string, unknown>, secret: string) =>
+  Object.keys(row).filter((k) => String(row[k]).includes(secret));
 
 describe('host credentials', () => {
   it('enrollment returns two different credentials and stores neither in plain text', async () => {
@@ -46,22 +68,59 @@ describe('host credentials', () => {
     const row = rawRow(testDb.file, 'Host', hostId);
     expect(columnsHolding(row, agentToken)).toEqual([]);
     expect(columnsHolding(row, dashboardSecret)).toEqual([]);
-    expect(row).toMatchObject({ agentTokenHash: sha256Hex(agentToken), dashboardSecretBox: expect.stringMatching(/^v1:/), legacySecret: null });
-    expect(await dashboardSecretFor(await db().host.findUniqueOrThrow({ where: { id: hostId } }))).toBe(dashboardSecret);
+    expect(row).toMatchObject({
+      agentTokenHash: sha256Hex(agentToken),
+      dashboardSecretBox: expect.stringMatching(/^v1:/),
+      legacySecret: null,
+    });
+    expect(await dashboardSecretFor(await db().host.findUniqueOrThrow({ where: { id: hostId } }))).toBe(
+      dashboardSecret,
+    );
   });
 
   it('a real agent enrolled with a token: its heartbeats land and the dashboard reaches it', async () => {
     const data = await tempDir('vmops-cred-agent-');
     const token = await createEnrollmentToken('h7');
-    const config = parseAgentConfig(['--name', 'h7', '--port', '0', '--data', data.path, '--shared', `${data.path}/shared`, '--dashboard', dash.url, '--enroll-token', token, '--driver', 'simulated', '--interval-ms', '200'], {});
+    const config = parseAgentConfig(
+      [
+        '--name',
+        'h7',
+        '--port',
+        '0',
+        '--data',
+        data.path,
+        '--shared',
+        `${data.path}/shared`,
+        '--dashboard',
+        dash.url,
+        '--enroll-token',
+        token,
+        '--driver',
+        'simulated',
+        '--interval-ms',
+        '200',
+      ],
+      {},
+    );
     const agent = await startAgent(config, { log: createMemoryLogger('vmops:agent:h7') });
     try {
       const { hostId } = await agent.enrolled;
-      const saved = JSON.parse(await readFile(credentialsFile(data.path), 'utf8')) as { agentToken: string; dashboardSecret: string };
+      const saved = JSON.parse(await readFile(credentialsFile(data.path), 'utf8')) as {
+        agentToken: string;
+        dashboardSecret: string;
+      };
       expect(columnsHolding(rawRow(testDb.file, 'Host', hostId), saved.agentToken)).toEqual([]);
       expect(columnsHolding(rawRow(testDb.file, 'Host', hostId), saved.dashboardSecret)).toEqual([]);
-      await db().host.update({ where: { id: hostId }, data: { agentUrl: `http://127.0.0.1:${agent.port}`, lastHeartbeat: null } });
-      await waitFor('a heartbeat', async () => (await db().host.findUniqueOrThrow({ where: { id: hostId } })).lastHeartbeat !== null, 10_000, 100);
+      await db().host.update({
+        where: { id: hostId },
+        data: { agentUrl: `http://127.0.0.1:${agent.port}`, lastHeartbeat: null },
+      });
+      await waitFor(
+        'a heartbeat',
+        async () => (await db().host.findUniqueOrThrow({ where: { id: hostId } })).lastHeartbeat !== null,
+        10_000,
+        100,
+      );
       expect(await (await agentFor(hostId)).info()).toMatchObject({ hostName: 'h7' });
     } finally {
       await agent.close();
@@ -82,7 +141,9 @@ describe('host credentials', () => {
     expect(second.hostId).toBe(first.hostId);
     expect((await postHeartbeat(first.agentToken)).status).toBe(401);
     expect((await postHeartbeat(second.agentToken)).status).toBe(204);
-    expect(await dashboardSecretFor(await db().host.findUniqueOrThrow({ where: { id: first.hostId } }))).toBe(second.dashboardSecret);
+    expect(await dashboardSecretFor(await db().host.findUniqueOrThrow({ where: { id: first.hostId } }))).toBe(
+      second.dashboardSecret,
+    );
     await expect(hostFromBearer(null)).rejects.toMatchObject({ status: 401 });
     await expect(hostFromBearer(`Basic ${second.agentToken}`)).rejects.toMatchObject({ status: 401 });
   });
@@ -103,7 +164,11 @@ describe('host credentials', () => {
     const req = { token, name: 'h6', agentUrl: 'http://127.0.0.1:7101', info };
     try {
       process.env.VMOPS_SECRET_KEY_FILE = badKey;
-      await expect(enrollHost(req)).rejects.toMatchObject({ code: 'SECRET_KEY_UNAVAILABLE', status: 503, data: { keyFile: badKey } });
+      await expect(enrollHost(req)).rejects.toMatchObject({
+        code: 'SECRET_KEY_UNAVAILABLE',
+        status: 503,
+        data: { keyFile: badKey },
+      });
     } finally {
       process.env.VMOPS_SECRET_KEY_FILE = saved;
     }
@@ -118,9 +183,16 @@ describe('host credentials', () => {
     const saved = process.env.VMOPS_SECRET_KEY_FILE;
     try {
       process.env.VMOPS_SECRET_KEY_FILE = wrongKey;
-      await expect(agentFor(hostId)).rejects.toMatchObject({ code: 'SECRET_KEY_UNAVAILABLE', status: 503, data: { keyFile: wrongKey } });
+      await expect(agentFor(hostId)).rejects.toMatchObject({
+        code: 'SECRET_KEY_UNAVAILABLE',
+        status: 503,
+        data: { keyFile: wrongKey },
+      });
       process.env.VMOPS_SECRET_KEY_FILE = path.join(path.dirname(testDb.file), 'missing.key');
-      await expect(agentFor(hostId)).rejects.toMatchObject({ code: 'SECRET_KEY_UNAVAILABLE', data: { keyFile: process.env.VMOPS_SECRET_KEY_FILE } });
+      await expect(agentFor(hostId)).rejects.toMatchObject({
+        code: 'SECRET_KEY_UNAVAILABLE',
+        data: { keyFile: process.env.VMOPS_SECRET_KEY_FILE },
+      });
     } finally {
       process.env.VMOPS_SECRET_KEY_FILE = saved;
     }

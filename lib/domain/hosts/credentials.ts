@@ -28,7 +28,8 @@ type SecretRow = { id: string; name: string; dashboardSecretBox: string | null; 
 
 // The secret the dashboard and worker present to a host's agent (lib/domain/hosts/agents.ts).
 export async function dashboardSecretFor(host: SecretRow): Promise<string> {
-  if (host.dashboardSecretBox) return open(await loadSecretKey({ create: false }), host.dashboardSecretBox, hostAad(host.id));
+  if (host.dashboardSecretBox)
+    return open(await loadSecretKey({ create: false }), host.dashboardSecretBox, hostAad(host.id));
   if (host.legacySecret) {
     await sealLegacySecret(host.id, host.legacySecret);
     return host.legacySecret;
@@ -41,12 +42,18 @@ export async function dashboardSecretFor(host: SecretRow): Promise<string> {
 // Conditional on the plain value, so a dashboard and a worker doing it at once do not clash.
 async function sealLegacySecret(hostId: string, plain: string): Promise<void> {
   const box = await sealDashboardSecret(hostId, plain);
-  await db().host.updateMany({ where: { id: hostId, legacySecret: plain }, data: { dashboardSecretBox: box, legacySecret: null } });
+  await db().host.updateMany({
+    where: { id: hostId, legacySecret: plain },
+    data: { dashboardSecretBox: box, legacySecret: null },
+  });
 }
 
 // At start-up (scripts/stack/setup.ts), so no plain secret waits for a host's first call.
 export async function sealLegacyHostSecrets(): Promise<number> {
-  const rows = await db().host.findMany({ where: { legacySecret: { not: null } }, select: { id: true, legacySecret: true } });
+  const rows = await db().host.findMany({
+    where: { legacySecret: { not: null } },
+    select: { id: true, legacySecret: true },
+  });
   for (const row of rows) await sealLegacySecret(row.id, row.legacySecret!);
   return rows.length;
 }
@@ -57,8 +64,12 @@ export async function hostFromBearer(authorization: string | null): Promise<{ id
   const token = authorization?.match(/^Bearer (\S+)$/)?.[1];
   if (!token) throw unauthenticated('Missing agent bearer token');
   const hash = sha256Hex(token);
-  const host = await db().host.findUnique({ where: { agentTokenHash: hash }, select: { id: true, name: true, agentTokenHash: true } });
+  const host = await db().host.findUnique({
+    where: { agentTokenHash: hash },
+    select: { id: true, name: true, agentTokenHash: true },
+  });
   const stored = Buffer.from(host?.agentTokenHash ?? '');
-  if (!host || stored.length !== hash.length || !timingSafeEqual(stored, Buffer.from(hash))) throw unauthenticated('Unknown agent token');
+  if (!host || stored.length !== hash.length || !timingSafeEqual(stored, Buffer.from(hash)))
+    throw unauthenticated('Unknown agent token');
   return { id: host.id, name: host.name };
 }

@@ -9,20 +9,36 @@ import { newAgentCredentials, sealDashboardSecret, sha256Hex, type AgentCredenti
 import { applyAgentInfo } from './heartbeat';
 
 // A one-time token names the host it is for and expires; the agent trades it for its credentials.
-export async function createEnrollmentToken(hostName: string, actor: Actor = SYSTEM_ACTOR, ttlMinutes = 60): Promise<string> {
+export async function createEnrollmentToken(
+  hostName: string,
+  actor: Actor = SYSTEM_ACTOR,
+  ttlMinutes = 60,
+): Promise<string> {
   // Hex, not base64url: a token starting with '-' reads as a flag on the agent's command line.
   const token = randomBytes(24).toString('hex');
   await db().enrollmentToken.create({
     data: { tokenHash: sha256Hex(token), hostName, expiresAt: new Date(Date.now() + ttlMinutes * 60_000) },
   });
-  await recordAudit({ actor, action: 'host.enrollment-token', target: { type: 'host', id: null, name: hostName }, result: 'succeeded' });
+  await recordAudit({
+    actor,
+    action: 'host.enrollment-token',
+    target: { type: 'host', id: null, name: hostName },
+    result: 'succeeded',
+  });
   return token;
 }
 
-export async function enrollHost(req: z.output<typeof enrollRequestSchema>): Promise<{ hostId: string } & AgentCredentials> {
+export async function enrollHost(
+  req: z.output<typeof enrollRequestSchema>,
+): Promise<{ hostId: string } & AgentCredentials> {
   const token = await db().enrollmentToken.findUnique({ where: { tokenHash: sha256Hex(req.token) } });
   if (!token || token.usedAt || token.expiresAt < new Date() || token.hostName !== req.name) {
-    await recordAudit({ actor: { id: null, name: `agent:${req.name}` }, action: 'host.enroll', target: { type: 'host', id: null, name: req.name }, result: 'denied' });
+    await recordAudit({
+      actor: { id: null, name: `agent:${req.name}` },
+      action: 'host.enroll',
+      target: { type: 'host', id: null, name: req.name },
+      result: 'denied',
+    });
     throw unauthenticated('The enrollment token is unknown, used, expired or for another host');
   }
   const creds = newAgentCredentials();
@@ -34,11 +50,26 @@ export async function enrollHost(req: z.output<typeof enrollRequestSchema>): Pro
     const row = await tx.host.upsert({
       where: { name: req.name },
       create: { name: req.name, agentUrl: req.agentUrl, agentTokenHash, lastHeartbeat: new Date() },
-      update: { agentUrl: req.agentUrl, agentTokenHash, legacySecret: null, lastHeartbeat: new Date(), status: 'online' },
+      update: {
+        agentUrl: req.agentUrl,
+        agentTokenHash,
+        legacySecret: null,
+        lastHeartbeat: new Date(),
+        status: 'online',
+      },
     });
-    return tx.host.update({ where: { id: row.id }, data: { dashboardSecretBox: await sealDashboardSecret(row.id, creds.dashboardSecret) } });
+    return tx.host.update({
+      where: { id: row.id },
+      data: { dashboardSecretBox: await sealDashboardSecret(row.id, creds.dashboardSecret) },
+    });
   });
   await applyAgentInfo(host.id, req.info);
-  await recordAudit({ actor: { id: null, name: `agent:${req.name}` }, action: 'host.enroll', target: { type: 'host', id: host.id, name: req.name }, result: 'succeeded', detail: { agentUrl: req.agentUrl, driver: req.info.driver } });
+  await recordAudit({
+    actor: { id: null, name: `agent:${req.name}` },
+    action: 'host.enroll',
+    target: { type: 'host', id: host.id, name: req.name },
+    result: 'succeeded',
+    detail: { agentUrl: req.agentUrl, driver: req.info.driver },
+  });
   return { hostId: host.id, ...creds };
 }

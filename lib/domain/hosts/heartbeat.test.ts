@@ -26,19 +26,38 @@ const info: AgentInfo = {
   pools: [{ name: 'local', kind: 'local', path: '/data/pool', totalBytes: 100, freeBytes: 40 }],
 };
 
-const vmSample = (id: string, state: Heartbeat['vms'][number]['state']) => ({ id, state, guestReady: true, cpuPct: 12, rssBytes: 1000, diskRdBytes: 1, diskWrBytes: 2, diskRdOps: 3, diskWrOps: 4 });
+const vmSample = (id: string, state: Heartbeat['vms'][number]['state']) => ({
+  id,
+  state,
+  guestReady: true,
+  cpuPct: 12,
+  rssBytes: 1000,
+  diskRdBytes: 1,
+  diskWrBytes: 2,
+  diskRdOps: 3,
+  diskWrOps: 4,
+});
 
 describe('enrollment', () => {
   it('trades a one-time token for credentials, once, and only for the named host', async () => {
     const token = await createEnrollmentToken('h1');
-    await expect(enrollHost({ token, name: 'h2', agentUrl: 'http://127.0.0.1:7101', info })).rejects.toMatchObject({ status: 401 });
+    await expect(enrollHost({ token, name: 'h2', agentUrl: 'http://127.0.0.1:7101', info })).rejects.toMatchObject({
+      status: 401,
+    });
     const { hostId, agentToken } = await enrollHost({ token, name: 'h1', agentUrl: 'http://127.0.0.1:7101', info });
-    await expect(enrollHost({ token, name: 'h1', agentUrl: 'http://127.0.0.1:7101', info })).rejects.toMatchObject({ status: 401 });
+    await expect(enrollHost({ token, name: 'h1', agentUrl: 'http://127.0.0.1:7101', info })).rejects.toMatchObject({
+      status: 401,
+    });
     expect(await hostFromBearer(`Bearer ${agentToken}`)).toEqual({ id: hostId, name: 'h1' });
     await expect(hostFromBearer('Bearer wrong')).rejects.toMatchObject({ status: 401 });
     await expect(hostFromBearer(null)).rejects.toMatchObject({ status: 401 });
     const host = await getHost(hostId);
-    expect(host).toMatchObject({ status: 'online', qemuVersion: '7.2.0', accelerator: 'tcg', pools: [{ name: 'local', freeBytes: 40 }] });
+    expect(host).toMatchObject({
+      status: 'online',
+      qemuVersion: '7.2.0',
+      accelerator: 'tcg',
+      pools: [{ name: 'local', freeBytes: 40 }],
+    });
   });
 });
 
@@ -48,10 +67,18 @@ describe('ingestHeartbeat', () => {
     const base = { hostId: host.id, vcpus: 1, memoryMiB: 128, diskSizeBytes: BigInt(1) };
     await db().vm.create({ data: { id: 'vm-a', name: 'a', state: 'running', ...base } });
     await db().vm.create({ data: { id: 'vm-b', name: 'b', state: 'provisioning', ...base } });
-    await db().vm.create({ data: { id: 'vm-c', name: 'c', state: 'running', ...base, updatedAt: new Date(Date.now() - 60_000) } });
+    await db().vm.create({
+      data: { id: 'vm-c', name: 'c', state: 'running', ...base, updatedAt: new Date(Date.now() - 60_000) },
+    });
     // Changed seconds ago (e.g. just migrated here): this heartbeat may predate it, so no verdict yet.
     await db().vm.create({ data: { id: 'vm-d', name: 'd', state: 'running', ...base } });
-    await enqueueTask({ kind: 'vm.create', title: 't', target: { type: 'vm', id: 'vm-b' }, payload: { vmId: 'vm-b' }, actor: SYSTEM_ACTOR });
+    await enqueueTask({
+      kind: 'vm.create',
+      title: 't',
+      target: { type: 'vm', id: 'vm-b' },
+      payload: { vmId: 'vm-b' },
+      actor: SYSTEM_ACTOR,
+    });
     await ingestHeartbeat(host.id, {
       at: new Date().toISOString(),
       info,
@@ -62,7 +89,10 @@ describe('ingestHeartbeat', () => {
     expect(states).toEqual({ 'vm-a': 'stopped', 'vm-b': 'provisioning', 'vm-c': 'error', 'vm-d': 'running' });
     expect(await db().metricSample.count({ where: { vmId: null } })).toBe(1);
     // Unknown VMs (vm-x) are not recorded; the busy one still gets its sample.
-    expect((await db().metricSample.findMany({ where: { NOT: { vmId: null } } })).map((s) => s.vmId).sort()).toEqual(['vm-a', 'vm-b']);
+    expect((await db().metricSample.findMany({ where: { NOT: { vmId: null } } })).map((s) => s.vmId).sort()).toEqual([
+      'vm-a',
+      'vm-b',
+    ]);
     expect(await getHost(host.id)).toMatchObject({ cpuPct: 55, memoryUsedBytes: 4 * 1024 ** 3 });
   });
 
@@ -71,12 +101,32 @@ describe('ingestHeartbeat', () => {
     const base = { hostId: host.id, vcpus: 1, memoryMiB: 128, diskSizeBytes: BigInt(1) };
     await db().vm.create({ data: { id: 'vm-e', name: 'e', state: 'running', guestReady: false, ...base } });
     await db().vm.create({ data: { id: 'vm-f', name: 'f', state: 'running', guestReady: true, ...base } });
-    await db().vm.update({ where: { id: 'vm-b' }, data: { state: 'running', guestReady: false, guestWarning: 'booting' } });
-    const hb = (vms: ReturnType<typeof vmSample>[]) => ({ at: new Date().toISOString(), info, host: { cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 }, vms });
+    await db().vm.update({
+      where: { id: 'vm-b' },
+      data: { state: 'running', guestReady: false, guestWarning: 'booting' },
+    });
+    const hb = (vms: ReturnType<typeof vmSample>[]) => ({
+      at: new Date().toISOString(),
+      info,
+      host: { cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 },
+      vms,
+    });
     // vm-b is still being provisioned (its task runs): its readiness counts, its state stays the task's.
-    const changed = await ingestHeartbeat(host.id, hb([vmSample('vm-e', 'running'), vmSample('vm-f', 'running'), { ...vmSample('vm-b', 'running') }]));
+    const changed = await ingestHeartbeat(
+      host.id,
+      hb([vmSample('vm-e', 'running'), vmSample('vm-f', 'running'), { ...vmSample('vm-b', 'running') }]),
+    );
     expect(changed.sort()).toEqual(['vm-b', 'vm-e']);
-    expect(await db().vm.findUniqueOrThrow({ where: { id: 'vm-b' } })).toMatchObject({ state: 'running', guestReady: true, guestWarning: null });
-    expect(await ingestHeartbeat(host.id, hb([vmSample('vm-e', 'running'), vmSample('vm-f', 'running'), vmSample('vm-b', 'running')]))).toEqual([]);
+    expect(await db().vm.findUniqueOrThrow({ where: { id: 'vm-b' } })).toMatchObject({
+      state: 'running',
+      guestReady: true,
+      guestWarning: null,
+    });
+    expect(
+      await ingestHeartbeat(
+        host.id,
+        hb([vmSample('vm-e', 'running'), vmSample('vm-f', 'running'), vmSample('vm-b', 'running')]),
+      ),
+    ).toEqual([]);
   });
 });

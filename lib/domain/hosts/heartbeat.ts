@@ -11,7 +11,12 @@ type Tx = Prisma.TransactionClient;
 
 // Host facts the agent reports (at enrollment and in every heartbeat), plus any live fields the
 // caller adds, in one write; then the storage pools. `tx`: the caller's transaction, if any.
-export async function applyAgentInfo(hostId: string, info: AgentInfo, live: Prisma.HostUpdateInput = {}, tx: Tx = db()): Promise<void> {
+export async function applyAgentInfo(
+  hostId: string,
+  info: AgentInfo,
+  live: Prisma.HostUpdateInput = {},
+  tx: Tx = db(),
+): Promise<void> {
   await tx.host.update({
     where: { id: hostId },
     data: {
@@ -27,8 +32,17 @@ export async function applyAgentInfo(hostId: string, info: AgentInfo, live: Pris
     },
   });
   for (const p of info.pools) {
-    const data = { kind: p.kind, path: p.path, totalBytes: BigInt(Math.round(p.totalBytes)), freeBytes: BigInt(Math.round(p.freeBytes)) };
-    await tx.storagePool.upsert({ where: { hostId_name: { hostId, name: p.name } }, create: { hostId, name: p.name, ...data }, update: data });
+    const data = {
+      kind: p.kind,
+      path: p.path,
+      totalBytes: BigInt(Math.round(p.totalBytes)),
+      freeBytes: BigInt(Math.round(p.freeBytes)),
+    };
+    await tx.storagePool.upsert({
+      where: { hostId_name: { hostId, name: p.name } },
+      create: { hostId, name: p.name, ...data },
+      update: data,
+    });
   }
 }
 
@@ -52,7 +66,12 @@ export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartb
     await applyAgentInfo(
       hostId,
       hb.info,
-      { lastHeartbeat: new Date(), status: 'online', cpuPct: hb.host.cpuPct, memoryUsedBytes: BigInt(Math.round(hb.host.memUsedBytes)) },
+      {
+        lastHeartbeat: new Date(),
+        status: 'online',
+        cpuPct: hb.host.cpuPct,
+        memoryUsedBytes: BigInt(Math.round(hb.host.memUsedBytes)),
+      },
       tx,
     );
     const { knownIds, changed } = await updateVms(tx, hostId, hb);
@@ -88,13 +107,21 @@ export async function ingestHeartbeat(hostId: string, hb: z.output<typeof heartb
 
 // Applies the reported VM states and live figures; returns the ids of this host's VMs and of
 // those whose state or readiness changed.
-async function updateVms(tx: Tx, hostId: string, hb: z.output<typeof heartbeatSchema>): Promise<{ knownIds: Set<string>; changed: string[] }> {
+async function updateVms(
+  tx: Tx,
+  hostId: string,
+  hb: z.output<typeof heartbeatSchema>,
+): Promise<{ knownIds: Set<string>; changed: string[] }> {
   const known = await tx.vm.findMany({ where: { hostId }, select: { id: true, state: true, guestReady: true } });
   const changed: string[] = [];
   const busy = new Set(
     (
       await tx.task.findMany({
-        where: { targetType: 'vm', targetId: { in: known.map((v) => v.id) }, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+        where: {
+          targetType: 'vm',
+          targetId: { in: known.map((v) => v.id) },
+          state: { in: [TASK_STATE.queued, TASK_STATE.running] },
+        },
         select: { targetId: true },
       })
     ).map((t) => t.targetId),
@@ -108,11 +135,17 @@ async function updateVms(tx: Tx, hostId: string, hb: z.output<typeof heartbeatSc
       // ready line is news even while a task works on its running VM (the agent pushes that
       // heartbeat at once): a provision's own poll would show it up to half a second later.
       const live = { cpuPct: r.cpuPct, rssBytes: BigInt(Math.round(r.rssBytes)) };
-      const nowReady = isBusy && vm.state === VM_STATE.running && r.state === 'running' && r.guestReady && !vm.guestReady;
-      const data = !isBusy ? { ...live, state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady } : nowReady ? { ...live, guestReady: true, guestWarning: null } : live;
+      const nowReady =
+        isBusy && vm.state === VM_STATE.running && r.state === 'running' && r.guestReady && !vm.guestReady;
+      const data = !isBusy
+        ? { ...live, state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady }
+        : nowReady
+          ? { ...live, guestReady: true, guestWarning: null }
+          : live;
       // hostId in the filter: a VM a migration just moved away is not this host's to update.
       await tx.vm.updateMany({ where: { id: vm.id, hostId }, data });
-      if (nowReady || (!isBusy && (VM_STATE_FROM_RUNTIME[r.state] !== vm.state || r.guestReady !== vm.guestReady))) changed.push(vm.id);
+      if (nowReady || (!isBusy && (VM_STATE_FROM_RUNTIME[r.state] !== vm.state || r.guestReady !== vm.guestReady)))
+        changed.push(vm.id);
     } else if (!isBusy && vm.state !== VM_STATE.error) {
       // Not for a row changed in the last seconds: this heartbeat may predate it (a VM a migration
       // just brought here is missing from a sample taken before the switch-over).

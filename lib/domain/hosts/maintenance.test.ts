@@ -12,31 +12,66 @@ const testDb = createTestDb();
 afterAll(() => testDb.cleanup());
 
 beforeEach(async () => {
-  for (const t of ['taskStep', 'task', 'metricSample', 'vm', 'auditEvent', 'image', 'storagePool', 'host', 'user'] as const) await (db()[t] as { deleteMany(): Promise<unknown> }).deleteMany();
+  for (const t of [
+    'taskStep',
+    'task',
+    'metricSample',
+    'vm',
+    'auditEvent',
+    'image',
+    'storagePool',
+    'host',
+    'user',
+  ] as const)
+    await (db()[t] as { deleteMany(): Promise<unknown> }).deleteMany();
   await seedUsers();
 });
 
 const info: AgentInfo = {
-  hostName: 'h1', agentVersion: '0.1.0', driver: 'qemu', qemuVersion: '7.2.0', accelerator: 'tcg', acceleratorReason: '', cpuCount: 2, cpuModel: 'x',
-  memoryTotalBytes: 16 * 1024 ** 3, kernel: '6.1', pools: [],
+  hostName: 'h1',
+  agentVersion: '0.1.0',
+  driver: 'qemu',
+  qemuVersion: '7.2.0',
+  accelerator: 'tcg',
+  acceleratorReason: '',
+  cpuCount: 2,
+  cpuModel: 'x',
+  memoryTotalBytes: 16 * 1024 ** 3,
+  kernel: '6.1',
+  pools: [],
 };
 
 describe('host maintenance', () => {
   it('entering needs host.manage, sets maintenance, queues the evacuation and audits', async () => {
     const h = await seedHost('h1');
-    await expect(setHostMaintenance(operator, h.id, { enabled: true })).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    await expect(setHostMaintenance(operator, h.id, { enabled: true })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      status: 403,
+    });
     const { taskId } = await setHostMaintenance(admin, h.id, { enabled: true });
-    expect(await db().task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({ kind: 'host.evacuate', targetId: h.id, state: 'queued' });
+    expect(await db().task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({
+      kind: 'host.evacuate',
+      targetId: h.id,
+      state: 'queued',
+    });
     expect(await getHost(h.id)).toMatchObject({ maintenance: true, status: 'online', evacuatedVmIds: [] });
     expect((await getHost(h.id)).maintenanceSince).not.toBeNull();
     await expect(setHostMaintenance(admin, h.id, { enabled: true })).rejects.toMatchObject({ status: 409 });
-    expect((await db().auditEvent.findMany()).map((a) => [a.action, a.result])).toEqual([['host.maintenance.enter', 'denied'], ['host.maintenance.enter', 'accepted']]);
+    expect((await db().auditEvent.findMany()).map((a) => [a.action, a.result])).toEqual([
+      ['host.maintenance.enter', 'denied'],
+      ['host.maintenance.enter', 'accepted'],
+    ]);
   });
 
   it('a heartbeat never clears maintenance', async () => {
     const h = await seedHost('h1');
     await db().host.update({ where: { id: h.id }, data: { maintenance: true, maintenanceSince: new Date() } });
-    await ingestHeartbeat(h.id, { at: new Date().toISOString(), info, host: { cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 }, vms: [] });
+    await ingestHeartbeat(h.id, {
+      at: new Date().toISOString(),
+      info,
+      host: { cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 },
+      vms: [],
+    });
     expect(await getHost(h.id)).toMatchObject({ maintenance: true, status: 'online' });
   });
 
@@ -45,13 +80,25 @@ describe('host maintenance', () => {
     const small = await seedHost('small', { freeGiB: 2 });
     await db().host.update({ where: { id: big.id }, data: { maintenance: true } });
     const image = await seedImage();
-    const r = await createVm(admin, { name: 'new-1', imageId: image.id, hostId: 'auto', vcpus: 1, memoryMiB: 256, diskSizeGiB: 1, haEnabled: false, tags: [] });
+    const r = await createVm(admin, {
+      name: 'new-1',
+      imageId: image.id,
+      hostId: 'auto',
+      vcpus: 1,
+      memoryMiB: 256,
+      diskSizeGiB: 1,
+      haEnabled: false,
+      tags: [],
+    });
     expect((await db().vm.findUniqueOrThrow({ where: { id: r.vmId } })).hostId).toBe(small.id);
   });
 
   it('leaving clears maintenance at once; bringBack hands the evacuated VMs to the task, otherwise they are forgotten', async () => {
     const h = await seedHost('h1');
-    await db().host.update({ where: { id: h.id }, data: { maintenance: true, maintenanceSince: new Date(), evacuatedVmIds: JSON.stringify(['vm-a', 'vm-b']) } });
+    await db().host.update({
+      where: { id: h.id },
+      data: { maintenance: true, maintenanceSince: new Date(), evacuatedVmIds: JSON.stringify(['vm-a', 'vm-b']) },
+    });
     const back = await setHostMaintenance(admin, h.id, { enabled: false, bringBack: true });
     const task = await db().task.findUniqueOrThrow({ where: { id: back.taskId } });
     expect(task.kind).toBe('host.bring-back');
@@ -60,9 +107,15 @@ describe('host maintenance', () => {
     await expect(setHostMaintenance(admin, h.id, { enabled: false })).rejects.toMatchObject({ status: 409 });
 
     await db().task.deleteMany();
-    await db().host.update({ where: { id: h.id }, data: { maintenance: true, evacuatedVmIds: JSON.stringify(['vm-a']) } });
+    await db().host.update({
+      where: { id: h.id },
+      data: { maintenance: true, evacuatedVmIds: JSON.stringify(['vm-a']) },
+    });
     const stay = await setHostMaintenance(admin, h.id, { enabled: false });
-    expect(JSON.parse((await db().task.findUniqueOrThrow({ where: { id: stay.taskId } })).payload)).toEqual({ hostId: h.id, vmIds: [] });
+    expect(JSON.parse((await db().task.findUniqueOrThrow({ where: { id: stay.taskId } })).payload)).toEqual({
+      hostId: h.id,
+      vmIds: [],
+    });
     expect((await getHost(h.id)).evacuatedVmIds).toEqual([]);
   });
 });

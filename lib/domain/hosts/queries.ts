@@ -69,11 +69,17 @@ function toDto(h: Row, ha: HaRow): HostDto {
 }
 
 async function haStates(hostIds: string[]): Promise<Map<string, HaRow>> {
-  const rows = await db().haHostState.findMany({ where: { hostId: { in: hostIds } }, select: { hostId: true, state: true, reason: true } });
+  const rows = await db().haHostState.findMany({
+    where: { hostId: { in: hostIds } },
+    select: { hostId: true, state: true, reason: true },
+  });
   return new Map(rows.map((r) => [r.hostId, r]));
 }
 
-export const hostInclude = { pools: { orderBy: { name: 'asc' as const } }, vms: { select: { state: true, memoryMiB: true, rssBytes: true } } };
+export const hostInclude = {
+  pools: { orderBy: { name: 'asc' as const } },
+  vms: { select: { state: true, memoryMiB: true, rssBytes: true } },
+};
 
 export async function listHosts(): Promise<HostDto[]> {
   const rows = await db().host.findMany({ include: hostInclude, orderBy: { name: 'asc' } });

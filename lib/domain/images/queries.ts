@@ -26,7 +26,10 @@ export async function listImportLocations(user: SessionUser): Promise<HostImport
 }
 
 export async function listImages(): Promise<ImageDto[]> {
-  const rows = await db().image.findMany({ include: { _count: { select: { vms: true } } }, orderBy: [{ name: 'asc' }, { version: 'desc' }] });
+  const rows = await db().image.findMany({
+    include: { _count: { select: { vms: true } } },
+    orderBy: [{ name: 'asc' }, { version: 'desc' }],
+  });
   return rows.map((i) => ({
     id: i.id,
     name: i.name,

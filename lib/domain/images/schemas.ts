@@ -10,8 +10,14 @@ const source = z
 // Shared by POST /api/images and the import form. Sources are one string: a path or a URL.
 export const importImageSchema = z
   .object({
-    name: z.string().trim().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'Lowercase letters, digits, dot, dash, underscore'),
-    version: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'Letters, digits, dot, dash, underscore'),
+    name: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'Lowercase letters, digits, dot, dash, underscore'),
+    version: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'Letters, digits, dot, dash, underscore'),
     description: z.string().max(500).default(''),
     disk: source,
     kernel: source.optional(),
@@ -24,7 +30,12 @@ export const importImageSchema = z
       .regex(/^[a-f0-9]{64}$/, '64 hex characters')
       .optional(),
     // The least memory a VM of this image boots with; VM create refuses less.
-    minMemoryMiB: z.number({ error: 'Enter a number' }).int('Whole MiB').min(16, 'At least 16 MiB').max(262144, 'At most 256 GiB').optional(),
+    minMemoryMiB: z
+      .number({ error: 'Enter a number' })
+      .int('Whole MiB')
+      .min(16, 'At least 16 MiB')
+      .max(262144, 'At most 256 GiB')
+      .optional(),
     hostId: z.string().min(1).default('auto'), // the host whose agent fetches the source
   })
   .strict();

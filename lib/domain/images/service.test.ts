@@ -28,22 +28,31 @@ beforeEach(async () => {
 });
 afterEach(() => agent.close());
 
-const input = (over: Record<string, unknown>) => importImageSchema.parse({ name: 'tiny', version: '1', disk: '/srv/guest/disk.qcow2', ...over });
+const input = (over: Record<string, unknown>) =>
+  importImageSchema.parse({ name: 'tiny', version: '1', disk: '/srv/guest/disk.qcow2', ...over });
 
 describe('importImage', () => {
   it('asks the agent first: a refused source is a 422 on its field, audited, with no image row or task', async () => {
     const err = await importImage(admin, input({ disk: '/etc/passwd' })).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'IMPORT_LOCATION_NOT_ALLOWED', status: 422, data: { fields: { disk: [expect.stringContaining('/srv/guest')] }, allowed } });
+    expect(err).toMatchObject({
+      code: 'IMPORT_LOCATION_NOT_ALLOWED',
+      status: 422,
+      data: { fields: { disk: [expect.stringContaining('/srv/guest')] }, allowed },
+    });
     expect(agent.callsTo('POST /v1/images/check-sources')[0].body).toEqual({ disk: { path: '/etc/passwd' } });
     expect(await db().image.count()).toBe(0);
     expect(await db().task.count()).toBe(0);
-    expect(await db().auditEvent.findMany({ select: { action: true, result: true } })).toEqual([{ action: 'image.import', result: 'failed' }]);
+    expect(await db().auditEvent.findMany({ select: { action: true, result: true } })).toEqual([
+      { action: 'image.import', result: 'failed' },
+    ]);
   });
 
   it('queues an allowed import with its declared minimum memory', async () => {
     const r = await importImage(admin, input({ minMemoryMiB: 96 }));
     const task = await db().task.findUniqueOrThrow({ where: { id: r.taskId } });
-    expect(JSON.parse(task.payload)).toMatchObject({ request: { disk: { path: '/srv/guest/disk.qcow2' }, minMemoryMiB: 96 } });
+    expect(JSON.parse(task.payload)).toMatchObject({
+      request: { disk: { path: '/srv/guest/disk.qcow2' }, minMemoryMiB: 96 },
+    });
     expect(await listImages()).toMatchObject([{ id: r.imageId, status: 'importing', minMemoryMiB: 96 }]);
   });
 
@@ -51,7 +60,11 @@ describe('importImage', () => {
     const down = await seedFakeAgentHost('h2', { url: 'http://127.0.0.1:9' });
     const list = await listImportLocations(admin);
     expect(list.find((h) => h.hostName === 'h1')).toMatchObject({ ...allowed, error: null });
-    expect(list.find((h) => h.hostId === down.id)).toMatchObject({ dirs: [], urlPrefixes: [], error: expect.stringMatching(/cannot be reached/) });
+    expect(list.find((h) => h.hostId === down.id)).toMatchObject({
+      dirs: [],
+      urlPrefixes: [],
+      error: expect.stringMatching(/cannot be reached/),
+    });
   });
 
   it('shows host paths only to roles that may import', async () => {
@@ -59,7 +72,9 @@ describe('importImage', () => {
   });
 
   it('takes minMemoryMiB as an exact JSON number', () => {
-    expect(importImageSchema.safeParse({ name: 'a', version: '1', disk: '/x', minMemoryMiB: '96' }).success).toBe(false);
+    expect(importImageSchema.safeParse({ name: 'a', version: '1', disk: '/x', minMemoryMiB: '96' }).success).toBe(
+      false,
+    );
     expect(importImageSchema.safeParse({ name: 'a', version: '1', disk: '/x', minMemoryMiB: 8 }).success).toBe(false);
   });
 });

@@ -15,18 +15,29 @@ const toSource = (s: string) => (s.startsWith('/') ? { path: s } : { url: s });
 
 // The image row exists from the start in state 'importing' so a second import of the same
 // name+version is refused at once; the task removes it again if the import fails.
-export async function importImage(user: SessionUser, input: z.output<typeof importImageSchema>): Promise<{ taskId: string; imageId: string }> {
+export async function importImage(
+  user: SessionUser,
+  input: z.output<typeof importImageSchema>,
+): Promise<{ taskId: string; imageId: string }> {
   await authorize(user, 'image.import', { type: 'image', id: null, name: `${input.name} ${input.version}` });
   return enqueueImageImport(actorOf(user), input);
 }
 
 // Also used by first-run setup (system actor) to seed the repository with the test guest.
-export async function enqueueImageImport(actor: Actor, input: z.output<typeof importImageSchema>): Promise<{ taskId: string; imageId: string }> {
+export async function enqueueImageImport(
+  actor: Actor,
+  input: z.output<typeof importImageSchema>,
+): Promise<{ taskId: string; imageId: string }> {
   const label = `${input.name} ${input.version}`;
-  if (await db().image.findUnique({ where: { name_version: { name: input.name, version: input.version } } })) throw alreadyExists('image', label);
+  if (await db().image.findUnique({ where: { name_version: { name: input.name, version: input.version } } }))
+    throw alreadyExists('image', label);
   const hosts = await listHosts();
-  const host = input.hostId === 'auto' ? hosts.find((h) => h.status === 'online') : hosts.find((h) => h.id === input.hostId);
-  if (!host) throw input.hostId === 'auto' ? noHostAvailable(0, 'no host is online to fetch the image') : noSuchObject('host', input.hostId);
+  const host =
+    input.hostId === 'auto' ? hosts.find((h) => h.status === 'online') : hosts.find((h) => h.id === input.hostId);
+  if (!host)
+    throw input.hostId === 'auto'
+      ? noHostAvailable(0, 'no host is online to fetch the image')
+      : noSuchObject('host', input.hostId);
   if (host.status === 'offline') throw hostOffline(host.name, host.lastHeartbeat ?? undefined);
   const request: ImportImageRequest = {
     name: input.name,
@@ -43,21 +54,49 @@ export async function enqueueImageImport(actor: Actor, input: z.output<typeof im
   // allowed directory, missing) source is answered on the form's field instead of as a failed task;
   // the import itself checks again. A refusal is audited: it may be someone probing the host.
   try {
-    await (await agentFor(host.id)).checkImageSources({ disk: request.disk, kernel: request.kernel, initrd: request.initrd });
+    await (
+      await agentFor(host.id)
+    ).checkImageSources({ disk: request.disk, kernel: request.kernel, initrd: request.initrd });
   } catch (err) {
     if (err instanceof AppError && err.status < 500) {
-      await recordAudit({ actor, action: 'image.import', target: { type: 'image', id: null, name: label }, result: 'failed', detail: { host: host.name, code: err.code, disk: input.disk } });
+      await recordAudit({
+        actor,
+        action: 'image.import',
+        target: { type: 'image', id: null, name: label },
+        result: 'failed',
+        detail: { host: host.name, code: err.code, disk: input.disk },
+      });
     }
     throw err;
   }
   const { taskId, imageId } = await db().$transaction(async (tx) => {
-    const image = await tx.image.create({ data: { name: input.name, version: input.version, description: input.description, minMemoryMiB: input.minMemoryMiB, status: 'importing' } });
+    const image = await tx.image.create({
+      data: {
+        name: input.name,
+        version: input.version,
+        description: input.description,
+        minMemoryMiB: input.minMemoryMiB,
+        status: 'importing',
+      },
+    });
     const taskId = await enqueueTask(
-      { kind: 'image.import', title: `Import image ${label} via ${host.name}`, target: { type: 'image', id: image.id }, payload: { imageId: image.id, hostId: host.id, request }, actor },
+      {
+        kind: 'image.import',
+        title: `Import image ${label} via ${host.name}`,
+        target: { type: 'image', id: image.id },
+        payload: { imageId: image.id, hostId: host.id, request },
+        actor,
+      },
       tx,
     );
     return { taskId, imageId: image.id };
   });
-  await recordAudit({ actor, action: 'image.import', target: { type: 'image', id: imageId, name: label }, result: 'accepted', detail: { taskId, host: host.name, disk: input.disk } });
+  await recordAudit({
+    actor,
+    action: 'image.import',
+    target: { type: 'image', id: imageId, name: label },
+    result: 'accepted',
+    detail: { taskId, host: host.name, disk: input.disk },
+  });
   return { taskId, imageId };
 }

@@ -13,7 +13,10 @@ export async function rollupMetrics(now = Date.now()): Promise<number> {
   const from = last ? last.bucket.getTime() : now - RAW_KEEP_MS;
   const to = Math.floor(now / MINUTE) * MINUTE;
   if (to <= from) return 0;
-  const rows = await db().metricSample.findMany({ where: { at: { gte: new Date(from), lt: new Date(to) } }, orderBy: { at: 'asc' } });
+  const rows = await db().metricSample.findMany({
+    where: { at: { gte: new Date(from), lt: new Date(to) } },
+    orderBy: { at: 'asc' },
+  });
   const groups = new Map<string, typeof rows>();
   for (const r of rows) {
     const key = `${r.hostId}|${r.vmId ?? ''}|${Math.floor(r.at.getTime() / MINUTE) * MINUTE}`;
@@ -31,7 +34,11 @@ export async function rollupMetrics(now = Date.now()): Promise<number> {
       diskWrBytes: lastRow.diskWrBytes,
     };
     const bucket = new Date(Number(bucketMs));
-    await db().metricRollup.upsert({ where: { hostId_vmId_bucket: { hostId, vmId, bucket } }, create: { hostId, vmId, bucket, ...data }, update: data });
+    await db().metricRollup.upsert({
+      where: { hostId_vmId_bucket: { hostId, vmId, bucket } },
+      create: { hostId, vmId, bucket, ...data },
+      update: data,
+    });
   }
   await db().metricSample.deleteMany({ where: { at: { lt: new Date(now - RAW_KEEP_MS) } } });
   await db().metricRollup.deleteMany({ where: { bucket: { lt: new Date(now - ROLLUP_KEEP_MS) } } });

@@ -19,7 +19,8 @@ export function withRates(samples: RawSample[]): (RawSample & { diskRdBps?: numb
     const prev = samples[i - 1];
     if (!prev || s.diskRdBytes === undefined || prev.diskRdBytes === undefined) return { ...s };
     const dt = (s.t - prev.t) / 1000;
-    const rate = (a?: number, b?: number) => (a === undefined || b === undefined || dt <= 0 ? undefined : Math.max(0, (a - b) / dt));
+    const rate = (a?: number, b?: number) =>
+      a === undefined || b === undefined || dt <= 0 ? undefined : Math.max(0, (a - b) / dt);
     return { ...s, diskRdBps: rate(s.diskRdBytes, prev.diskRdBytes), diskWrBps: rate(s.diskWrBytes, prev.diskWrBytes) };
   });
 }

@@ -3,7 +3,12 @@
 export const MIGRATION_REASONS = ['manual', 'balancer', 'maintenance', 'failover'] as const;
 export type MigrationReason = (typeof MIGRATION_REASONS)[number];
 
-export const MIGRATION_STATE = { running: 'running', succeeded: 'succeeded', failed: 'failed', cancelled: 'cancelled' } as const;
+export const MIGRATION_STATE = {
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+} as const;
 export type MigrationState = (typeof MIGRATION_STATE)[keyof typeof MIGRATION_STATE];
 
 // shared: the disk stays where it is (shared pool), only memory moves.

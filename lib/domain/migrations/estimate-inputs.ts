@@ -14,37 +14,67 @@ const THROUGHPUT_RUNS = 5;
 
 // Recent disk-write rate and CPU of a VM from its raw samples (counters: last - first over the
 // window; a reset since then counts as 0).
-async function recentActivity(vmId: string): Promise<{ diskWriteBytesPerSec: number; cpuPct: number; samples: number }> {
-  const rows = await db().metricSample.findMany({ where: { vmId, at: { gte: new Date(Date.now() - HISTORY_MS) } }, orderBy: { at: 'asc' }, select: { at: true, cpuPct: true, diskWrBytes: true } });
+async function recentActivity(
+  vmId: string,
+): Promise<{ diskWriteBytesPerSec: number; cpuPct: number; samples: number }> {
+  const rows = await db().metricSample.findMany({
+    where: { vmId, at: { gte: new Date(Date.now() - HISTORY_MS) } },
+    orderBy: { at: 'asc' },
+    select: { at: true, cpuPct: true, diskWrBytes: true },
+  });
   if (rows.length < 2) return { diskWriteBytesPerSec: 0, cpuPct: rows[0]?.cpuPct ?? 0, samples: rows.length };
   const first = rows[0];
   const last = rows[rows.length - 1];
   const secs = (last.at.getTime() - first.at.getTime()) / 1000;
   const written = Number(last.diskWrBytes - first.diskWrBytes);
-  return { diskWriteBytesPerSec: secs > 0 && written > 0 ? written / secs : 0, cpuPct: rows.reduce((s, r) => s + r.cpuPct, 0) / rows.length, samples: rows.length };
+  return {
+    diskWriteBytesPerSec: secs > 0 && written > 0 ? written / secs : 0,
+    cpuPct: rows.reduce((s, r) => s + r.cpuPct, 0) / rows.length,
+    samples: rows.length,
+  };
 }
 
 // The VM's writable top layer: with an image below it (copy-on-write overlay on shared storage)
 // only what the guest wrote is mirrored, approximated by its disk-write counter since boot;
 // a standalone disk is mirrored whole.
 async function diskBytesToMirror(vm: Vm): Promise<{ bytes: number; note: string }> {
-  if (!vm.imageId) return { bytes: Number(vm.diskSizeBytes), note: 'The whole disk is mirrored (no shared image below it).' };
-  const last = await db().metricSample.findFirst({ where: { vmId: vm.id }, orderBy: { at: 'desc' }, select: { diskWrBytes: true } });
+  if (!vm.imageId)
+    return { bytes: Number(vm.diskSizeBytes), note: 'The whole disk is mirrored (no shared image below it).' };
+  const last = await db().metricSample.findFirst({
+    where: { vmId: vm.id },
+    orderBy: { at: 'desc' },
+    select: { diskWrBytes: true },
+  });
   const written = Math.min(Number(vm.diskSizeBytes), Number(last?.diskWrBytes ?? 0));
-  return { bytes: written, note: 'Only the copy-on-write layer is mirrored (the image stays on shared storage); sized from what the guest wrote since boot.' };
+  return {
+    bytes: written,
+    note: 'Only the copy-on-write layer is mirrored (the image stays on shared storage); sized from what the guest wrote since boot.',
+  };
 }
 
 // The newest migrations between the two hosts (either way) that ran at full speed: one a cap
 // slowed down (its estimate says so) measured the cap. Reconciled ones have no figures.
 async function recentThroughput(a: string, b: string): Promise<Throughput | null> {
   const rows = await db().migration.findMany({
-    where: { state: MIGRATION_STATE.succeeded, transferMs: { gt: 0 }, bytesTransferred: { gt: 0 }, OR: [{ sourceHostId: a, targetHostId: b }, { sourceHostId: b, targetHostId: a }] },
+    where: {
+      state: MIGRATION_STATE.succeeded,
+      transferMs: { gt: 0 },
+      bytesTransferred: { gt: 0 },
+      OR: [
+        { sourceHostId: a, targetHostId: b },
+        { sourceHostId: b, targetHostId: a },
+      ],
+    },
     orderBy: { finishedAt: 'desc' },
     take: 4 * THROUGHPUT_RUNS,
     select: { bytesTransferred: true, transferMs: true, estimate: true },
   });
-  const fullSpeed = rows.filter((r) => (JSON.parse(r.estimate) as Partial<MigrationEstimateDto>).bandwidthSource !== 'cap').slice(0, THROUGHPUT_RUNS);
-  return measuredThroughput(fullSpeed.map((r) => ({ bytes: Number(r.bytesTransferred), transferMs: r.transferMs ?? 0 })));
+  const fullSpeed = rows
+    .filter((r) => (JSON.parse(r.estimate) as Partial<MigrationEstimateDto>).bandwidthSource !== 'cap')
+    .slice(0, THROUGHPUT_RUNS);
+  return measuredThroughput(
+    fullSpeed.map((r) => ({ bytes: Number(r.bytesTransferred), transferMs: r.transferMs ?? 0 })),
+  );
 }
 
 // The newest full-speed migrations of this mode between any hosts: what they took beyond their
@@ -64,12 +94,21 @@ async function pastRuns(mode: MigrationMode): Promise<PastRun[]> {
 
 // What this VM's last successful migration sent for its memory (bytes minus the mirrored disk).
 async function lastMemoryBytes(vmId: string): Promise<number | null> {
-  const m = await db().migration.findFirst({ where: { vmId, state: MIGRATION_STATE.succeeded, bytesTransferred: { gt: 0 } }, orderBy: { finishedAt: 'desc' }, select: { bytesTransferred: true, diskBytes: true } });
+  const m = await db().migration.findFirst({
+    where: { vmId, state: MIGRATION_STATE.succeeded, bytesTransferred: { gt: 0 } },
+    orderBy: { finishedAt: 'desc' },
+    select: { bytesTransferred: true, diskBytes: true },
+  });
   const bytes = m ? Number(m.bytesTransferred - m.diskBytes) : 0;
   return bytes > 0 ? bytes : null;
 }
 
-export async function buildEstimate(vm: Vm & { host: Host }, target: Host, mode: MigrationMode, opts: MigrationOptions = {}): Promise<MigrationEstimateDto> {
+export async function buildEstimate(
+  vm: Vm & { host: Host },
+  target: Host,
+  mode: MigrationMode,
+  opts: MigrationOptions = {},
+): Promise<MigrationEstimateDto> {
   const activity = await recentActivity(vm.id);
   let dirty: DirtyRateInput;
   try {
@@ -77,9 +116,14 @@ export async function buildEstimate(vm: Vm & { host: Host }, target: Host, mode:
     dirty = { source: 'measured', bytesPerSec: measured.dirtyRateMiBps * MiB };
   } catch (err) {
     const reason = `the agent could not measure it: ${errorMessage(err)}`;
-    dirty = activity.samples ? { source: 'history', diskWriteBytesPerSec: activity.diskWriteBytesPerSec, cpuPct: activity.cpuPct, reason } : { source: 'none', reason };
+    dirty = activity.samples
+      ? { source: 'history', diskWriteBytesPerSec: activity.diskWriteBytesPerSec, cpuPct: activity.cpuPct, reason }
+      : { source: 'none', reason };
   }
-  const disk = mode === 'storage' ? await diskBytesToMirror(vm) : { bytes: 0, note: 'The disk stays on shared storage; only memory moves.' };
+  const disk =
+    mode === 'storage'
+      ? await diskBytesToMirror(vm)
+      : { bytes: 0, note: 'The disk stays on shared storage; only memory moves.' };
   const e = estimateMigration({
     mode,
     memoryBytes: vm.memoryMiB * MiB,
@@ -95,7 +139,12 @@ export async function buildEstimate(vm: Vm & { host: Host }, target: Host, mode:
     pastRuns: await pastRuns(mode),
     capBytesPerSec: opts.maxBandwidthBytes,
     downtimeLimitMs: opts.downtimeLimitMs,
-    target: { cpuPct: target.cpuPct, cpuCount: target.cpuCount, memoryUsedBytes: Number(target.memoryUsedBytes), memoryTotalBytes: Number(target.memoryTotalBytes) },
+    target: {
+      cpuPct: target.cpuPct,
+      cpuCount: target.cpuCount,
+      memoryUsedBytes: Number(target.memoryUsedBytes),
+      memoryTotalBytes: Number(target.memoryTotalBytes),
+    },
   });
   return {
     ...e,

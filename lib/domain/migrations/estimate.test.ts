@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent-protocol/migration';
-import { bandwidthFor, dirtyRateOf, estimateMigration, fixedFromHistory, fixedWithoutHistory, HANDOVER_POLLING_MS, measuredThroughput, memoryRounds, type EstimateInput } from './estimate';
+import {
+  bandwidthFor,
+  dirtyRateOf,
+  estimateMigration,
+  fixedFromHistory,
+  fixedWithoutHistory,
+  HANDOVER_POLLING_MS,
+  measuredThroughput,
+  memoryRounds,
+  type EstimateInput,
+} from './estimate';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -35,7 +45,12 @@ describe('measuredThroughput', () => {
   });
 
   it('ignores runs without figures (reconciled: bytes and time unknown); none measured is null', () => {
-    expect(measuredThroughput([{ bytes: 0, transferMs: 0 }, { bytes: 64 * MiB, transferMs: 500 }])).toEqual({ bytesPerSec: 128 * MiB, migrations: 1 });
+    expect(
+      measuredThroughput([
+        { bytes: 0, transferMs: 0 },
+        { bytes: 64 * MiB, transferMs: 500 },
+      ]),
+    ).toEqual({ bytesPerSec: 128 * MiB, migrations: 1 });
     expect(measuredThroughput([{ bytes: 0, transferMs: 0 }])).toBeNull();
     expect(measuredThroughput([])).toBeNull();
   });
@@ -44,12 +59,20 @@ describe('measuredThroughput', () => {
 describe('bandwidthFor', () => {
   const measured = measuredThroughput(observed);
   it('uses what migrations between the hosts achieved', () => {
-    expect(bandwidthFor(measured)).toMatchObject({ bytesPerSec: measured!.bytesPerSec, source: 'measured', note: expect.stringMatching(/140\.2 MiB\/s, measured over the last 2 migrations/) });
+    expect(bandwidthFor(measured)).toMatchObject({
+      bytesPerSec: measured!.bytesPerSec,
+      source: 'measured',
+      note: expect.stringMatching(/140\.2 MiB\/s, measured over the last 2 migrations/),
+    });
   });
 
   it("falls back to the agent's own default cap, the same constant the agent sets", () => {
     expect(DEFAULT_MAX_BANDWIDTH_BYTES).toBe(1 * GiB);
-    expect(bandwidthFor(null)).toMatchObject({ bytesPerSec: DEFAULT_MAX_BANDWIDTH_BYTES, source: 'default', note: expect.stringMatching(/1024 MiB\/s, the agent's migration bandwidth cap/) });
+    expect(bandwidthFor(null)).toMatchObject({
+      bytesPerSec: DEFAULT_MAX_BANDWIDTH_BYTES,
+      source: 'default',
+      note: expect.stringMatching(/1024 MiB\/s, the agent's migration bandwidth cap/),
+    });
   });
 
   it('a requested cap wins only when it is lower than the link', () => {
@@ -98,13 +121,22 @@ describe('estimateMigration', () => {
 
   it('nothing measured between the hosts: the agent default cap, said so', () => {
     const e = estimateMigration({ ...base, measured: null });
-    expect(e).toMatchObject({ bandwidthBytesPerSec: DEFAULT_MAX_BANDWIDTH_BYTES, bandwidthSource: 'default', predictedDurationMs: 1000 + FIXED });
+    expect(e).toMatchObject({
+      bandwidthBytesPerSec: DEFAULT_MAX_BANDWIDTH_BYTES,
+      bandwidthSource: 'default',
+      predictedDurationMs: 1000 + FIXED,
+    });
     expect(e.notes[0]).toMatch(/nothing|no migration between these hosts/);
   });
 
   it('the test guest, idle, at the throughput measured on this kind of host: close to what the agent test saw', () => {
     // 128 MiB guest, 89 MiB of it touched (the shared run sent 93.5 MB); it took 408 ms of copying.
-    const e = estimateMigration({ ...base, memoryBytes: 128 * MiB, rssBytes: 93_544_260, measured: measuredThroughput(observed) });
+    const e = estimateMigration({
+      ...base,
+      memoryBytes: 128 * MiB,
+      rssBytes: 93_544_260,
+      measured: measuredThroughput(observed),
+    });
     // The copy alone (what those 408 ms were), without the fixed costs of the task around it.
     expect(e.predictedDurationMs - e.fixedMs).toBeGreaterThan(408);
     expect(e.predictedDurationMs - e.fixedMs).toBeLessThan(2 * 408);
@@ -119,7 +151,12 @@ describe('estimateMigration', () => {
 
   it('storage mode adds the disk mirror, slowed by the guest writing during it', () => {
     const shared = estimateMigration({ ...base, diskBytes: 512 * MiB });
-    const storage = estimateMigration({ ...base, mode: 'storage', diskBytes: 512 * MiB, diskWriteBytesPerSec: 64 * MiB });
+    const storage = estimateMigration({
+      ...base,
+      mode: 'storage',
+      diskBytes: 512 * MiB,
+      diskWriteBytesPerSec: 64 * MiB,
+    });
     expect(shared.diskBytes).toBe(0);
     expect(storage.diskBytes).toBe(512 * MiB);
     // 512 MiB at 128-64 MiB/s net = 8 s of mirroring, 1 GiB of traffic
@@ -128,7 +165,11 @@ describe('estimateMigration', () => {
   });
 
   it('a requested bandwidth cap slows the prediction and raises the downtime', () => {
-    const capped = estimateMigration({ ...base, dirty: { source: 'measured', bytesPerSec: 4 * MiB }, capBytesPerSec: 8 * MiB });
+    const capped = estimateMigration({
+      ...base,
+      dirty: { source: 'measured', bytesPerSec: 4 * MiB },
+      capBytesPerSec: 8 * MiB,
+    });
     const free = estimateMigration({ ...base, dirty: { source: 'measured', bytesPerSec: 4 * MiB } });
     expect(capped.predictedDurationMs).toBeGreaterThan(free.predictedDurationMs * 10);
     expect(capped.bandwidthSource).toBe('cap');
@@ -152,7 +193,11 @@ describe('estimateMigration', () => {
   });
 
   it('warns when the target would be nearly full or the guest never converges', () => {
-    const e = estimateMigration({ ...base, dirty: { source: 'measured', bytesPerSec: 500 * MiB }, target: { ...base.target, memoryUsedBytes: 7.5 * GiB } });
+    const e = estimateMigration({
+      ...base,
+      dirty: { source: 'measured', bytesPerSec: 500 * MiB },
+      target: { ...base.target, memoryUsedBytes: 7.5 * GiB },
+    });
     expect(e.converges).toBe(false);
     expect(e.notes.join(' ')).toMatch(/would not converge/);
     expect(e.notes.join(' ')).toMatch(/100% of its memory|would use/);
@@ -163,8 +208,15 @@ describe('link probe and fixed costs', () => {
   const link = { bytesPerSec: 900 * MiB, qemuStartMs: 120, exact: true };
 
   it("prefers the probe's QEMU throughput over past migrations' (whose times include fixed costs)", () => {
-    expect(bandwidthFor(measuredThroughput(observed), undefined, link)).toMatchObject({ bytesPerSec: 900 * MiB, source: 'probe', note: expect.stringMatching(/between these hosts by the link probe/) });
-    expect(bandwidthFor(null, undefined, { ...link, exact: false })).toMatchObject({ source: 'probe', note: expect.stringMatching(/with other peers/) });
+    expect(bandwidthFor(measuredThroughput(observed), undefined, link)).toMatchObject({
+      bytesPerSec: 900 * MiB,
+      source: 'probe',
+      note: expect.stringMatching(/between these hosts by the link probe/),
+    });
+    expect(bandwidthFor(null, undefined, { ...link, exact: false })).toMatchObject({
+      source: 'probe',
+      note: expect.stringMatching(/with other peers/),
+    });
     expect(bandwidthFor(null, 64 * MiB, link)).toMatchObject({ bytesPerSec: 64 * MiB, source: 'cap' });
   });
 
@@ -174,7 +226,11 @@ describe('link probe and fixed costs', () => {
       { durationMs: 2000, bytes: 90 * MiB }, // one slow hand-over does not move the median
       { durationMs: 700, bytes: 180 * MiB },
     ];
-    expect(fixedFromHistory(runs, 900 * MiB)).toMatchObject({ ms: 500, source: 'history', note: expect.stringMatching(/median over the last 3 migrations/) });
+    expect(fixedFromHistory(runs, 900 * MiB)).toMatchObject({
+      ms: 500,
+      source: 'history',
+      note: expect.stringMatching(/median over the last 3 migrations/),
+    });
     expect(fixedFromHistory([], 900 * MiB)).toBeNull();
     expect(fixedFromHistory(runs.slice(0, 2), 900 * MiB)?.ms).toBe(1200); // two runs: the mean of both
     expect(fixedWithoutHistory(link)).toMatchObject({ ms: 120 + HANDOVER_POLLING_MS + 50, source: 'probe' });
@@ -188,10 +244,21 @@ describe('link probe and fixed costs', () => {
   });
 
   it('the predicted duration is the fixed costs plus the transfer', () => {
-    const e = estimateMigration({ ...base, memoryBytes: 128 * MiB, rssBytes: 90 * MiB, link, measured: null, pastRuns: [{ durationMs: 600, bytes: 90 * MiB }] });
+    const e = estimateMigration({
+      ...base,
+      memoryBytes: 128 * MiB,
+      rssBytes: 90 * MiB,
+      link,
+      measured: null,
+      pastRuns: [{ durationMs: 600, bytes: 90 * MiB }],
+    });
     expect(e).toMatchObject({ bandwidthSource: 'probe', fixedSource: 'history', fixedMs: 500 });
     expect(e.predictedDurationMs).toBe(600); // 500 fixed + 90 MiB at 900 MiB/s
     const fresh = estimateMigration({ ...base, memoryBytes: 128 * MiB, rssBytes: 90 * MiB, link, measured: null });
-    expect(fresh).toMatchObject({ fixedSource: 'probe', fixedMs: 120 + HANDOVER_POLLING_MS + 50, predictedDurationMs: 120 + HANDOVER_POLLING_MS + 50 + 100 });
+    expect(fresh).toMatchObject({
+      fixedSource: 'probe',
+      fixedMs: 120 + HANDOVER_POLLING_MS + 50,
+      predictedDurationMs: 120 + HANDOVER_POLLING_MS + 50 + 100,
+    });
   });
 });

@@ -50,7 +50,22 @@ export type EstimateInput = {
 
 export type Estimate = Pick<
   MigrationEstimateDto,
-  'mode' | 'memoryBytes' | 'diskBytes' | 'dirtyRateBytesPerSec' | 'dirtyRateSource' | 'bandwidthBytesPerSec' | 'bandwidthSource' | 'fixedMs' | 'fixedSource' | 'predictedDurationMs' | 'predictedDowntimeMs' | 'predictedBytes' | 'converges' | 'targetLoadBefore' | 'targetLoadAfter' | 'notes'
+  | 'mode'
+  | 'memoryBytes'
+  | 'diskBytes'
+  | 'dirtyRateBytesPerSec'
+  | 'dirtyRateSource'
+  | 'bandwidthBytesPerSec'
+  | 'bandwidthSource'
+  | 'fixedMs'
+  | 'fixedSource'
+  | 'predictedDurationMs'
+  | 'predictedDowntimeMs'
+  | 'predictedBytes'
+  | 'converges'
+  | 'targetLoadBefore'
+  | 'targetLoadAfter'
+  | 'notes'
 >;
 
 // Summed bytes over summed time, so a big migration weighs more than a small (noisy) one. The
@@ -61,18 +76,42 @@ export function measuredThroughput(runs: readonly { bytes: number; transferMs: n
   return ok.length ? { bytesPerSec: (ok.reduce((n, r) => n + r.bytes, 0) / ms) * 1000, migrations: ok.length } : null;
 }
 
-export function bandwidthFor(measured: Throughput | null, capBytesPerSec?: number, link: LinkProbe | null = null): { bytesPerSec: number; source: BandwidthSource; note: string } {
-  const expected = Math.min(DEFAULT_MAX_BANDWIDTH_BYTES, link ? link.bytesPerSec : measured ? measured.bytesPerSec : DEFAULT_MAX_BANDWIDTH_BYTES);
-  if (capBytesPerSec !== undefined && capBytesPerSec < expected) return { bytesPerSec: capBytesPerSec, source: 'cap', note: `Bandwidth capped at ${fmtMiB(capBytesPerSec)}/s for this migration.` };
+export function bandwidthFor(
+  measured: Throughput | null,
+  capBytesPerSec?: number,
+  link: LinkProbe | null = null,
+): { bytesPerSec: number; source: BandwidthSource; note: string } {
+  const expected = Math.min(
+    DEFAULT_MAX_BANDWIDTH_BYTES,
+    link ? link.bytesPerSec : measured ? measured.bytesPerSec : DEFAULT_MAX_BANDWIDTH_BYTES,
+  );
+  if (capBytesPerSec !== undefined && capBytesPerSec < expected)
+    return {
+      bytesPerSec: capBytesPerSec,
+      source: 'cap',
+      note: `Bandwidth capped at ${fmtMiB(capBytesPerSec)}/s for this migration.`,
+    };
   if (link) {
     const whose = link.exact ? 'between these hosts' : 'by these hosts with other peers';
-    return { bytesPerSec: expected, source: 'probe', note: `Bandwidth ${fmtMiB(expected)}/s: QEMU's own migration throughput, measured ${whose} by the link probe.` };
+    return {
+      bytesPerSec: expected,
+      source: 'probe',
+      note: `Bandwidth ${fmtMiB(expected)}/s: QEMU's own migration throughput, measured ${whose} by the link probe.`,
+    };
   }
   if (measured) {
     const n = measured.migrations;
-    return { bytesPerSec: expected, source: 'measured', note: `Bandwidth ${fmtMiB(expected)}/s, measured over the last ${n === 1 ? 'migration' : `${n} migrations`} between these hosts.` };
+    return {
+      bytesPerSec: expected,
+      source: 'measured',
+      note: `Bandwidth ${fmtMiB(expected)}/s, measured over the last ${n === 1 ? 'migration' : `${n} migrations`} between these hosts.`,
+    };
   }
-  return { bytesPerSec: expected, source: 'default', note: `Assumes ${fmtMiB(expected)}/s, the agent's migration bandwidth cap: no migration between these hosts measured yet.` };
+  return {
+    bytesPerSec: expected,
+    source: 'default',
+    note: `Assumes ${fmtMiB(expected)}/s, the agent's migration bandwidth cap: no migration between these hosts measured yet.`,
+  };
 }
 
 export function dirtyRateOf(d: DirtyRateInput, vcpus: number): number {
@@ -95,27 +134,45 @@ export function memoryRounds(sendBytes: number, dirtyBytesPerSec: number, bandwi
     ms += roundMs;
     rounds++;
     const next = Math.min(sendBytes, (dirtyBytesPerSec * roundMs) / 1000);
-    if (next >= remaining) return { sentBytes: sent + next, ms: ms + (next / bandwidth) * 1000, finalBytes: next, rounds, converges: false };
+    if (next >= remaining)
+      return { sentBytes: sent + next, ms: ms + (next / bandwidth) * 1000, finalBytes: next, rounds, converges: false };
     remaining = next;
   }
-  return { sentBytes: sent + remaining, ms: ms + (remaining / bandwidth) * 1000, finalBytes: remaining, rounds, converges: remaining <= limitBytes };
+  return {
+    sentBytes: sent + remaining,
+    ms: ms + (remaining / bandwidth) * 1000,
+    finalBytes: remaining,
+    rounds,
+    converges: remaining <= limitBytes,
+  };
 }
 
 function load(cpuPct: number, used: number, total: number): MigrationLoadDto {
-  return { cpuPct: round1(cpuPct), memoryUsedBytes: Math.round(used), memoryTotalBytes: Math.round(total), memoryPct: total > 0 ? round1((used / total) * 100) : 0 };
+  return {
+    cpuPct: round1(cpuPct),
+    memoryUsedBytes: Math.round(used),
+    memoryTotalBytes: Math.round(total),
+    memoryPct: total > 0 ? round1((used / total) * 100) : 0,
+  };
 }
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 // Fixed costs from past migrations of this mode: what each took beyond sending its bytes at the
 // link's rate (median: one slow hand-over does not move it).
 export function fixedFromHistory(runs: readonly PastRun[], bytesPerSec: number): FixedCosts | null {
-  const rest = runs.filter((r) => r.durationMs > 0).map((r) => Math.max(0, r.durationMs - (r.bytes / bytesPerSec) * 1000));
+  const rest = runs
+    .filter((r) => r.durationMs > 0)
+    .map((r) => Math.max(0, r.durationMs - (r.bytes / bytesPerSec) * 1000));
   if (!rest.length) return null;
   const sorted = [...rest].sort((a, b) => a - b);
   const mid = sorted.length / 2;
   const ms = Math.round(sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2);
   const n = rest.length;
-  return { ms, source: 'history', note: `Fixed costs ${ms} ms (task pickup, target QEMU start, hand-over): the median over the last ${n === 1 ? 'migration' : `${n} migrations`} of this kind, beyond their transfer.` };
+  return {
+    ms,
+    source: 'history',
+    note: `Fixed costs ${ms} ms (task pickup, target QEMU start, hand-over): the median over the last ${n === 1 ? 'migration' : `${n} migrations`} of this kind, beyond their transfer.`,
+  };
 }
 
 // Before any migration of this mode: the worker's pickup and the source's progress polling (half
@@ -127,18 +184,29 @@ export function fixedWithoutHistory(link: LinkProbe | null): FixedCosts {
   const start = link?.qemuStartMs ?? TYPICAL_QEMU_START_MS;
   const ms = start + HANDOVER_POLLING_MS + SWITCHOVER_MS;
   return link
-    ? { ms, source: 'probe', note: `Fixed costs ${ms} ms: the target's QEMU start as the link probe measured it (${start} ms) and the hand-over; no migration of this kind measured yet.` }
-    : { ms, source: 'default', note: `Fixed costs ${ms} ms assumed (a typical QEMU start and the hand-over): nothing measured between these hosts yet.` };
+    ? {
+        ms,
+        source: 'probe',
+        note: `Fixed costs ${ms} ms: the target's QEMU start as the link probe measured it (${start} ms) and the hand-over; no migration of this kind measured yet.`,
+      }
+    : {
+        ms,
+        source: 'default',
+        note: `Fixed costs ${ms} ms assumed (a typical QEMU start and the hand-over): nothing measured between these hosts yet.`,
+      };
 }
 
 export function estimateMigration(i: EstimateInput): Estimate {
   const bw = bandwidthFor(i.measured, i.capBytesPerSec, i.link);
   const bandwidth = bw.bytesPerSec;
   // Past runs' transfers at the uncapped link rate: a cap on this migration is not theirs.
-  const fixed = fixedFromHistory(i.pastRuns, bandwidthFor(i.measured, undefined, i.link).bytesPerSec) ?? fixedWithoutHistory(i.link);
+  const fixed =
+    fixedFromHistory(i.pastRuns, bandwidthFor(i.measured, undefined, i.link).bytesPerSec) ??
+    fixedWithoutHistory(i.link);
   const notes = [bw.note, fixed.note];
   const dirty = dirtyRateOf(i.dirty, i.vcpus);
-  if (i.dirty.source === 'history') notes.push(`Dirty rate not measured (${i.dirty.reason}); estimated from the VM's recent disk writes and CPU use.`);
+  if (i.dirty.source === 'history')
+    notes.push(`Dirty rate not measured (${i.dirty.reason}); estimated from the VM's recent disk writes and CPU use.`);
   if (i.dirty.source === 'none') notes.push(`Dirty rate unknown (${i.dirty.reason}); assumed idle.`);
 
   let diskMs = 0;
@@ -149,20 +217,34 @@ export function estimateMigration(i: EstimateInput): Estimate {
     const net = bandwidth - i.diskWriteBytesPerSec;
     diskMs = net > 0 ? (diskBytes / net) * 1000 : (diskBytes / bandwidth) * 1000 * MAX_ROUNDS;
     diskSent = (diskMs / 1000) * bandwidth;
-    if (net <= 0) notes.push('The guest writes to disk faster than the expected bandwidth: the disk mirror may not converge.');
+    if (net <= 0)
+      notes.push('The guest writes to disk faster than the expected bandwidth: the disk mirror may not converge.');
   }
-  const memSend = i.lastMemoryBytes ? Math.min(i.memoryBytes, i.lastMemoryBytes) : i.rssBytes > 0 ? Math.min(i.memoryBytes, i.rssBytes) : i.memoryBytes;
-  if (i.lastMemoryBytes) notes.push(`Memory to send ${fmtMiB(memSend)}: what this VM's last migration sent (zero pages cost almost nothing).`);
-  else if (i.rssBytes > 0 && i.rssBytes < i.memoryBytes) notes.push(`Only ${fmtMiB(memSend)} of ${fmtMiB(i.memoryBytes)} memory is touched; untouched (zero) pages cost almost nothing.`);
+  const memSend = i.lastMemoryBytes
+    ? Math.min(i.memoryBytes, i.lastMemoryBytes)
+    : i.rssBytes > 0
+      ? Math.min(i.memoryBytes, i.rssBytes)
+      : i.memoryBytes;
+  if (i.lastMemoryBytes)
+    notes.push(
+      `Memory to send ${fmtMiB(memSend)}: what this VM's last migration sent (zero pages cost almost nothing).`,
+    );
+  else if (i.rssBytes > 0 && i.rssBytes < i.memoryBytes)
+    notes.push(
+      `Only ${fmtMiB(memSend)} of ${fmtMiB(i.memoryBytes)} memory is touched; untouched (zero) pages cost almost nothing.`,
+    );
   const mem = memoryRounds(memSend, dirty, bandwidth, i.downtimeLimitMs ?? DEFAULT_DOWNTIME_LIMIT_MS);
-  if (!mem.converges) notes.push('The guest dirties memory about as fast as it can be sent: QEMU would not converge without throttling the guest.');
+  if (!mem.converges)
+    notes.push(
+      'The guest dirties memory about as fast as it can be sent: QEMU would not converge without throttling the guest.',
+    );
   const downtimeMs = (mem.finalBytes / bandwidth) * 1000 + SWITCHOVER_MS;
 
   const t = i.target;
   const addedCpu = t.cpuCount > 0 ? (i.vmCpuPct * i.vcpus) / t.cpuCount : 0;
   const after = load(Math.min(100, t.cpuPct + addedCpu), t.memoryUsedBytes + i.memoryBytes, t.memoryTotalBytes);
   if (after.memoryPct > 90) notes.push(`The target would use ${after.memoryPct}% of its memory after the move.`);
-  notes.push('Target memory after the move counts the VM\'s full configured memory (conservative).');
+  notes.push("Target memory after the move counts the VM's full configured memory (conservative).");
 
   return {
     mode: i.mode,

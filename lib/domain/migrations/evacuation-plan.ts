@@ -36,7 +36,10 @@ export function planEvacuation(
       plan.unplaced.push({ vmId: vm.id, reason });
       continue;
     }
-    fits.sort((a, b) => Number(a.received > 0) - Number(b.received > 0) || b.free - a.free || a.host.name.localeCompare(b.host.name));
+    fits.sort(
+      (a, b) =>
+        Number(a.received > 0) - Number(b.received > 0) || b.free - a.free || a.host.name.localeCompare(b.host.name),
+    );
     const pick = fits[0];
     pick.free -= vm.memoryMiB;
     pick.received++;

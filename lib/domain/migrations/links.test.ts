@@ -16,7 +16,9 @@ describe('pairsToProbe', () => {
       { sourceHostId: 'b', targetHostId: 'a' },
     ]);
     expect(pairsToProbe([h('a'), h('b'), h('c')], [])).toHaveLength(3); // a->b, b->c, c->a: O(hosts)
-    expect(pairsToProbe([h('a'), h('b')], [{ sourceHostId: 'a', targetHostId: 'b' }])).toEqual([{ sourceHostId: 'b', targetHostId: 'a' }]);
+    expect(pairsToProbe([h('a'), h('b')], [{ sourceHostId: 'a', targetHostId: 'b' }])).toEqual([
+      { sourceHostId: 'b', targetHostId: 'a' },
+    ]);
     expect(pairsToProbe([h('a')], [])).toEqual([]);
   });
 });
@@ -29,7 +31,15 @@ describe('queueDueLinkProbes and linkBetween', () => {
     await db().task.deleteMany();
     const fresh = { bytesPerSec: 800, qemuStartMs: 90, probeMs: 80, probeBytes: BigInt(64) };
     await db().hostLink.create({ data: { sourceHostId: a.id, targetHostId: b.id, ...fresh } });
-    await db().hostLink.create({ data: { sourceHostId: b.id, targetHostId: a.id, ...fresh, bytesPerSec: 400, measuredAt: new Date(Date.now() - LINK_MAX_AGE_MS - 1000) } });
+    await db().hostLink.create({
+      data: {
+        sourceHostId: b.id,
+        targetHostId: a.id,
+        ...fresh,
+        bytesPerSec: 400,
+        measuredAt: new Date(Date.now() - LINK_MAX_AGE_MS - 1000),
+      },
+    });
     expect(await queueDueLinkProbes()).toBe(1); // b -> a is a day old
     expect(await linkBetween(a.id, b.id)).toMatchObject({ bytesPerSec: 800, qemuStartMs: 90, exact: true });
     const c = await seedHost('c');

@@ -32,15 +32,30 @@ export function pairsToProbe(hosts: { id: string; name: string }[], fresh: Pair[
 // Called by the worker's housekeeping: queues the probes that are due (one task per pair, never
 // two for the same pair at once).
 export async function queueDueLinkProbes(now = new Date()): Promise<number> {
-  const hosts = await db().host.findMany({ where: { status: HOST_STATUS.online, driver: 'qemu', maintenance: false }, select: { id: true, name: true } });
+  const hosts = await db().host.findMany({
+    where: { status: HOST_STATUS.online, driver: 'qemu', maintenance: false },
+    select: { id: true, name: true },
+  });
   if (hosts.length < 2) return 0;
-  const fresh = await db().hostLink.findMany({ where: { measuredAt: { gt: new Date(now.getTime() - LINK_MAX_AGE_MS) } }, select: { sourceHostId: true, targetHostId: true } });
-  const active = await db().task.findMany({ where: { kind: 'host.link-probe', state: { in: [TASK_STATE.queued, TASK_STATE.running] } }, select: { payload: true } });
+  const fresh = await db().hostLink.findMany({
+    where: { measuredAt: { gt: new Date(now.getTime() - LINK_MAX_AGE_MS) } },
+    select: { sourceHostId: true, targetHostId: true },
+  });
+  const active = await db().task.findMany({
+    where: { kind: 'host.link-probe', state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+    select: { payload: true },
+  });
   const pending = active.map((t) => JSON.parse(t.payload) as Pair);
   const names = new Map(hosts.map((h) => [h.id, h.name]));
   let queued = 0;
   for (const p of pairsToProbe(hosts, [...fresh, ...pending])) {
-    await enqueueTask({ kind: 'host.link-probe', title: `Measure migration throughput ${names.get(p.sourceHostId)} -> ${names.get(p.targetHostId)}`, target: { type: 'host', id: p.targetHostId }, payload: p, actor: SYSTEM_ACTOR });
+    await enqueueTask({
+      kind: 'host.link-probe',
+      title: `Measure migration throughput ${names.get(p.sourceHostId)} -> ${names.get(p.targetHostId)}`,
+      target: { type: 'host', id: p.targetHostId },
+      payload: p,
+      actor: SYSTEM_ACTOR,
+    });
     queued++;
   }
   return queued;
@@ -51,14 +66,22 @@ export async function queueDueLinkProbes(now = new Date()): Promise<number> {
 export type LinkBasis = { bytesPerSec: number; qemuStartMs: number; measuredAt: Date; exact: boolean };
 
 export async function linkBetween(sourceHostId: string, targetHostId: string): Promise<LinkBasis | null> {
-  const exact = await db().hostLink.findUnique({ where: { sourceHostId_targetHostId: { sourceHostId, targetHostId } } });
+  const exact = await db().hostLink.findUnique({
+    where: { sourceHostId_targetHostId: { sourceHostId, targetHostId } },
+  });
   if (exact) return { ...pick(exact), exact: true };
-  const near = await db().hostLink.findMany({ where: { OR: [{ sourceHostId }, { targetHostId }] }, orderBy: { measuredAt: 'desc' }, take: 4 });
+  const near = await db().hostLink.findMany({
+    where: { OR: [{ sourceHostId }, { targetHostId }] },
+    orderBy: { measuredAt: 'desc' },
+    take: 4,
+  });
   if (!near.length) return null;
   const starts = near.filter((l) => l.targetHostId === targetHostId);
   return {
     bytesPerSec: near.reduce((n, l) => n + l.bytesPerSec, 0) / near.length,
-    qemuStartMs: Math.round((starts.length ? starts : near).reduce((n, l) => n + l.qemuStartMs, 0) / (starts.length || near.length)),
+    qemuStartMs: Math.round(
+      (starts.length ? starts : near).reduce((n, l) => n + l.qemuStartMs, 0) / (starts.length || near.length),
+    ),
     measuredAt: near[0].measuredAt,
     exact: false,
   };

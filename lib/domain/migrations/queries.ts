@@ -4,7 +4,15 @@ import { db } from '@/lib/db/client';
 import type { Migration } from '@/lib/generated/prisma/client';
 import { noSuchObject, vmBadPowerState } from '@/lib/errors';
 import { VM_STATE } from '@/lib/domain/vms/dto';
-import { MIGRATION_STATE, type MigrationDto, type MigrationEstimateDto, type MigrationMode, type MigrationProgressDto, type MigrationReason, type MigrationState } from './dto';
+import {
+  MIGRATION_STATE,
+  type MigrationDto,
+  type MigrationEstimateDto,
+  type MigrationMode,
+  type MigrationProgressDto,
+  type MigrationReason,
+  type MigrationState,
+} from './dto';
 import { buildEstimate } from './estimate-inputs';
 import type { listMigrationsQuerySchema } from './schemas';
 import { migrationModeFor, resolveTarget } from './target';
@@ -47,13 +55,19 @@ async function toDtos(rows: Migration[]): Promise<MigrationDto[]> {
   const hosts = await db().host.findMany({ select: { id: true, name: true } });
   const names = new Map(hosts.map((h) => [h.id, h.name]));
   const running = rows.filter((m) => m.state === MIGRATION_STATE.running && m.taskId).map((m) => m.taskId!);
-  const tasks = running.length ? await db().task.findMany({ where: { id: { in: running } }, select: { id: true, result: true } }) : [];
+  const tasks = running.length
+    ? await db().task.findMany({ where: { id: { in: running } }, select: { id: true, result: true } })
+    : [];
   const results = new Map(tasks.map((t) => [t.id, t.result]));
   return rows.map((m) => toDto(m, names, m.taskId ? results.get(m.taskId) : null));
 }
 
 export async function listMigrations(q: z.output<typeof listMigrationsQuerySchema>): Promise<MigrationDto[]> {
-  const rows = await db().migration.findMany({ where: { vmId: q.vmId }, orderBy: { startedAt: 'desc' }, take: q.limit });
+  const rows = await db().migration.findMany({
+    where: { vmId: q.vmId },
+    orderBy: { startedAt: 'desc' },
+    take: q.limit,
+  });
   return toDtos(rows);
 }
 

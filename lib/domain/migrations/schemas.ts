@@ -6,7 +6,9 @@ import { MIGRATION_REASONS } from './dto';
 export const migrateVmSchema = z.object({ targetHostId: z.string().min(1, 'Choose a host or "best"') }).strict();
 export type MigrateVmInput = z.input<typeof migrateVmSchema>;
 
-export const migrationEstimateQuerySchema = z.object({ targetHostId: z.string().min(1, 'Choose a host or "best"') }).strict();
+export const migrationEstimateQuerySchema = z
+  .object({ targetHostId: z.string().min(1, 'Choose a host or "best"') })
+  .strict();
 
 export const listMigrationsQuerySchema = z
   .object({ vmId: z.string().min(1).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })

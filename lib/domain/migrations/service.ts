@@ -20,7 +20,11 @@ import { migrationModeFor, resolveTarget } from './target';
 // until the handler has undone the target side); the handler checks it between phases.
 export const CANCEL_PREFIX = 'Cancelled by ';
 
-export async function queueMigration(user: SessionUser, input: QueueMigration, opts: MigrationOptions = {}): Promise<QueueMigrationResultDto> {
+export async function queueMigration(
+  user: SessionUser,
+  input: QueueMigration,
+  opts: MigrationOptions = {},
+): Promise<QueueMigrationResultDto> {
   const vm = await db().vm.findUnique({ where: { id: input.vmId }, select: { name: true } });
   await authorize(user, 'vm.migrate', { type: 'vm', id: input.vmId, name: vm?.name });
   return enqueueMigration(actorOf(user), input, opts);
@@ -28,25 +32,45 @@ export async function queueMigration(user: SessionUser, input: QueueMigration, o
 
 // For callers that authorized the whole operation already (host maintenance, the balancer in
 // automatic mode with SYSTEM_ACTOR): every check except the permission.
-export async function enqueueMigration(actor: Actor, input: QueueMigration, opts: MigrationOptions = {}): Promise<QueueMigrationResultDto> {
+export async function enqueueMigration(
+  actor: Actor,
+  input: QueueMigration,
+  opts: MigrationOptions = {},
+): Promise<QueueMigrationResultDto> {
   const vm = await db().vm.findUnique({ where: { id: input.vmId }, include: { host: true } });
   if (!vm) throw noSuchObject('VM', input.vmId);
   if (vm.state !== VM_STATE.running) throw vmBadPowerState(vm.name, [VM_STATE.running], vm.state);
   const busy = await activeTaskFor(vm.id);
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
-  if (effectiveStatus(vm.host) === HOST_STATUS.offline) throw hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
+  if (effectiveStatus(vm.host) === HOST_STATUS.offline)
+    throw hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
   const target = await resolveTarget(vm, input.targetHostId);
   // Evacuations (maintenance, hardware errors) must go whatever admission control says.
-  if (input.reason === 'manual' || input.reason === 'balancer') await requireHaAdmission(`Migrating VM ${vm.name} to ${target.name}`, movingTo(target.id, vm));
+  if (input.reason === 'manual' || input.reason === 'balancer')
+    await requireHaAdmission(`Migrating VM ${vm.name} to ${target.name}`, movingTo(target.id, vm));
   const targetRow = await db().host.findUniqueOrThrow({ where: { id: target.id } });
   const mode = await migrationModeFor(vm);
   const estimate = await buildEstimate(vm, targetRow, mode, opts);
   const { taskId, migrationId } = await db().$transaction(async (tx) => {
     const m = await tx.migration.create({
-      data: { vmId: vm.id, vmName: vm.name, sourceHostId: vm.hostId, targetHostId: target.id, reason: input.reason, mode, estimate: JSON.stringify(estimate) },
+      data: {
+        vmId: vm.id,
+        vmName: vm.name,
+        sourceHostId: vm.hostId,
+        targetHostId: target.id,
+        reason: input.reason,
+        mode,
+        estimate: JSON.stringify(estimate),
+      },
     });
     const taskId = await enqueueTask(
-      { kind: 'vm.migrate', title: `Migrate VM ${vm.name} from ${vm.host.name} to ${target.name}`, target: { type: 'vm', id: vm.id }, payload: { vmId: vm.id, migrationId: m.id, ...opts }, actor },
+      {
+        kind: 'vm.migrate',
+        title: `Migrate VM ${vm.name} from ${vm.host.name} to ${target.name}`,
+        target: { type: 'vm', id: vm.id },
+        payload: { vmId: vm.id, migrationId: m.id, ...opts },
+        actor,
+      },
       tx,
     );
     await tx.migration.update({ where: { id: m.id }, data: { taskId } });
@@ -58,27 +82,52 @@ export async function enqueueMigration(actor: Actor, input: QueueMigration, opts
     action: 'vm.migrate',
     target: { type: 'vm', id: vm.id, name: vm.name },
     result: 'accepted',
-    detail: { taskId, migrationId, from: vm.host.name, to: target.name, mode, reason: input.reason, predictedDowntimeMs: estimate.predictedDowntimeMs },
+    detail: {
+      taskId,
+      migrationId,
+      from: vm.host.name,
+      to: target.name,
+      mode,
+      reason: input.reason,
+      predictedDowntimeMs: estimate.predictedDowntimeMs,
+    },
   });
   return { taskId, migrationId };
 }
 
 // Queued: cancelled at once. Running: the request is recorded and the source agent asked to
 // cancel; the handler aborts the target side and leaves the VM running on the source.
-export async function cancelMigration(user: SessionUser, migrationId: string): Promise<{ taskId: string | null; cancelled: 'now' | 'requested' }> {
+export async function cancelMigration(
+  user: SessionUser,
+  migrationId: string,
+): Promise<{ taskId: string | null; cancelled: 'now' | 'requested' }> {
   const m = await db().migration.findUnique({ where: { id: migrationId } });
   await authorize(user, 'vm.migrate', { type: 'vm', id: m?.vmId ?? null, name: m?.vmName }, 'vm.migrate.cancel');
   if (!m) throw noSuchObject('migration', migrationId);
-  if (m.state !== MIGRATION_STATE.running) throw conflict(`Migration of ${m.vmName} is ${m.state}; only a running one can be cancelled`, { state: m.state });
+  if (m.state !== MIGRATION_STATE.running)
+    throw conflict(`Migration of ${m.vmName} is ${m.state}; only a running one can be cancelled`, { state: m.state });
   const actor = actorOf(user);
   const reason = `${CANCEL_PREFIX}${user.username}`;
   const now = new Date();
   const stillQueued = m.taskId
-    ? (await db().task.updateMany({ where: { id: m.taskId, state: TASK_STATE.queued }, data: { state: TASK_STATE.cancelled, finishedAt: now, errorCode: 'CANCELLED', errorMessage: reason } })).count === 1
+    ? (
+        await db().task.updateMany({
+          where: { id: m.taskId, state: TASK_STATE.queued },
+          data: { state: TASK_STATE.cancelled, finishedAt: now, errorCode: 'CANCELLED', errorMessage: reason },
+        })
+      ).count === 1
     : false;
   if (stillQueued) {
     await db().$transaction([
-      db().migration.update({ where: { id: m.id }, data: { state: MIGRATION_STATE.cancelled, error: reason, finishedAt: now, durationMs: now.getTime() - m.startedAt.getTime() } }),
+      db().migration.update({
+        where: { id: m.id },
+        data: {
+          state: MIGRATION_STATE.cancelled,
+          error: reason,
+          finishedAt: now,
+          durationMs: now.getTime() - m.startedAt.getTime(),
+        },
+      }),
       db().vm.update({ where: { id: m.vmId }, data: { state: VM_STATE.running } }),
     ]);
   } else {
@@ -90,6 +139,12 @@ export async function cancelMigration(user: SessionUser, migrationId: string): P
       if (m.taskId) await addStep(m.taskId, `Cancel requested; the source agent said: ${errorMessage(err)}`, 'warn');
     }
   }
-  await recordAudit({ actor, action: 'vm.migrate.cancel', target: { type: 'vm', id: m.vmId, name: m.vmName }, result: 'accepted', detail: { migrationId, taskId: m.taskId } });
+  await recordAudit({
+    actor,
+    action: 'vm.migrate.cancel',
+    target: { type: 'vm', id: m.vmId, name: m.vmName },
+    result: 'accepted',
+    detail: { migrationId, taskId: m.taskId },
+  });
   return { taskId: m.taskId, cancelled: stillQueued ? 'now' : 'requested' };
 }

@@ -12,13 +12,23 @@ import { conflict, noHostAvailable, noSuchObject, ruleViolation } from '@/lib/er
 import { MIGRATION_STATE, type MigrationMode } from './dto';
 
 // VMs that hold a place on their host for the anti-affinity rules: running, or about to.
-const PLACED_STATES = [VM_STATE.provisioning, VM_STATE.starting, VM_STATE.running, VM_STATE.paused, VM_STATE.stopping, VM_STATE.migrating];
+const PLACED_STATES = [
+  VM_STATE.provisioning,
+  VM_STATE.starting,
+  VM_STATE.running,
+  VM_STATE.paused,
+  VM_STATE.stopping,
+  VM_STATE.migrating,
+];
 // Imbalance scores closer than this are a tie (the sums-of-squares form leaves ~1e-9 of noise).
 const SCORE_EPSILON = 1e-9;
 
 // VM id -> target host of the migrations under way (the VM row moves only when one succeeds).
 async function inFlight(): Promise<Map<string, string>> {
-  const rows = await db().migration.findMany({ where: { state: MIGRATION_STATE.running }, select: { vmId: true, targetHostId: true } });
+  const rows = await db().migration.findMany({
+    where: { state: MIGRATION_STATE.running },
+    select: { vmId: true, targetHostId: true },
+  });
   return new Map(rows.map((m) => [m.vmId, m.targetHostId]));
 }
 
@@ -27,11 +37,16 @@ async function inFlight(): Promise<Map<string, string>> {
 // HA failover hosts are reserved (skipped) unless the caller is an HA restart.
 export async function placementHosts(reserve = true): Promise<PlacementHost[]> {
   const [rows, incoming] = await Promise.all([db().host.findMany({ include: hostInclude }), inFlight()]);
-  const vms = await db().vm.findMany({ where: { id: { in: [...incoming.keys()] } }, select: { id: true, memoryMiB: true } });
+  const vms = await db().vm.findMany({
+    where: { id: { in: [...incoming.keys()] } },
+    select: { id: true, memoryMiB: true },
+  });
   const mem = new Map(vms.map((v) => [v.id, v.memoryMiB]));
   const hosts = rows.map((r) => {
     const h = toPlacementHost(r);
-    const claims = [...incoming].filter(([, to]) => to === h.id).map(([vmId]) => ({ memoryMiB: mem.get(vmId) ?? 0, rssBytes: 0, state: 'provisioning' }));
+    const claims = [...incoming]
+      .filter(([, to]) => to === h.id)
+      .map(([vmId]) => ({ memoryMiB: mem.get(vmId) ?? 0, rssBytes: 0, state: 'provisioning' }));
     return { ...h, vms: [...h.vms, ...claims] };
   });
   return reserve ? reserveFailoverHosts(hosts) : hosts;
@@ -42,12 +57,20 @@ export async function placementHosts(reserve = true): Promise<PlacementHost[]> {
 export async function currentPlacementRules(): Promise<PlacementRules> {
   const [policy, vms, hosts, moving] = await Promise.all([
     policyRow(),
-    db().vm.findMany({ where: { state: { in: PLACED_STATES } }, select: { id: true, name: true, tags: true, hostId: true } }),
+    db().vm.findMany({
+      where: { state: { in: PLACED_STATES } },
+      select: { id: true, name: true, tags: true, hostId: true },
+    }),
     db().host.findMany({ select: { id: true, name: true } }),
     inFlight(),
   ]);
   const names = new Map(hosts.map((h) => [h.id, h.name]));
-  const ruleVms = vms.map((v) => ({ id: v.id, name: v.name, tags: JSON.parse(v.tags) as string[], hostIds: moving.has(v.id) ? [v.hostId, moving.get(v.id)!] : [v.hostId] }));
+  const ruleVms = vms.map((v) => ({
+    id: v.id,
+    name: v.name,
+    tags: JSON.parse(v.tags) as string[],
+    hostIds: moving.has(v.id) ? [v.hostId, moving.get(v.id)!] : [v.hostId],
+  }));
   return placementRules(toPolicyDto(policy).rules, ruleVms, (id) => names.get(id) ?? id);
 }
 
@@ -68,22 +91,36 @@ export async function resolveTarget(vm: MovingVm, targetHostId: string): Promise
 }
 
 async function bestTarget(vm: MovingVm, hosts: PlacementHost[], rules: PlacementRules): Promise<PlacementHost> {
-  const others = hosts.filter((h) => h.id !== vm.hostId && h.online && !h.maintenance).map((host) => ({ host, free: freeMemoryMiB(host) }));
+  const others = hosts
+    .filter((h) => h.id !== vm.hostId && h.online && !h.maintenance)
+    .map((host) => ({ host, free: freeMemoryMiB(host) }));
   if (!others.length) throw noHostAvailable(vm.memoryMiB, 'no other host is online and out of maintenance');
   const roomy = others.filter((o) => o.free >= vm.memoryMiB).sort((a, b) => b.free - a.free);
   if (!roomy.length) {
     const emptiest = others.reduce((a, b) => (b.free > a.free ? b : a));
-    throw noHostAvailable(vm.memoryMiB, `the emptiest other host, ${emptiest.host.name}, has ${emptiest.free} MiB free`);
+    throw noHostAvailable(
+      vm.memoryMiB,
+      `the emptiest other host, ${emptiest.host.name}, has ${emptiest.free} MiB free`,
+    );
   }
   const allowed = roomy.filter((o) => !rules.breaks(vm.id, o.host.id));
   if (!allowed.length) {
     const b = rules.breaks(vm.id, roomy[0].host.id)!;
-    throw noHostAvailable(vm.memoryMiB, `placement rule "${b.rule.name}" allows none of the hosts with room (on ${roomy[0].host.name}: ${b.why})`);
+    throw noHostAvailable(
+      vm.memoryMiB,
+      `placement rule "${b.rule.name}" allows none of the hosts with room (on ${roomy[0].host.name}: ${b.why})`,
+    );
   }
   const [snap, moving] = await Promise.all([loadSnapshot(new Date()), inFlight()]);
   // Loads as they will be: a VM on its way to a host already counts there.
   const vms = snap.vms.map((v) => (moving.has(v.id) ? { ...v, hostId: moving.get(v.id)! } : v));
-  const score = new Map(scoreTargets({ hosts: snap.hosts, vms }, vm.id, allowed.map((o) => o.host.id)).map((s) => [s.hostId, s.imbalance]));
+  const score = new Map(
+    scoreTargets(
+      { hosts: snap.hosts, vms },
+      vm.id,
+      allowed.map((o) => o.host.id),
+    ).map((s) => [s.hostId, s.imbalance]),
+  );
   const rank = (id: string) => score.get(id) ?? Infinity;
   allowed.sort((a, b) => {
     const d = rank(a.host.id) - rank(b.host.id);

@@ -31,13 +31,19 @@ export async function bootCheck(pointId: string, { step = () => {}, track }: Hoo
   const { point, spec, readableOnlyOn } = await pointForRestore(pointId);
   const host = await bootHost(readableOnlyOn ?? point.hostId, readableOnlyOn !== null, spec.memoryMiB);
   const pool = pickBootPool(await db().storagePool.findMany({ where: { hostId: host.id } }), point.virtualSizeBytes);
-  if (!pool) throw conflict(`Host ${host.name} has reported no storage pool to run a boot check in`, { hostId: host.id });
+  if (!pool)
+    throw conflict(`Host ${host.name} has reported no storage pool to run a boot check in`, { hostId: host.id });
   const agent = await agentFor(host.id);
   const vm = { id: `boot-check-${randomBytes(4).toString('hex')}`, hostId: host.id };
   const { id } = vm;
   await track?.(vm, 'creating');
   const t0 = Date.now();
-  const op = await agent.restoreVm({ vm: { id, name: id, vcpus: spec.vcpus, memoryMiB: spec.memoryMiB, pool, boot: spec.boot }, sourcePath: point.filePath, mode: 'instant', start: true });
+  const op = await agent.restoreVm({
+    vm: { id, name: id, vcpus: spec.vcpus, memoryMiB: spec.memoryMiB, pool, boot: spec.boot },
+    sourcePath: point.filePath,
+    mode: 'instant',
+    start: true,
+  });
   await step(`Boot check: temporary VM ${id} on ${host.name} runs on the backup (instant recovery)`);
   try {
     return await watchBoot(agent, op.id, id, t0, Boolean(spec.boot.kernelPath));
@@ -60,7 +66,9 @@ export async function bootCheck(pointId: string, { step = () => {}, track }: Hoo
 export async function removeBootCheckVms(vms: BootCheckVm[], step: Step): Promise<BootCheckVm[]> {
   const gone: BootCheckVm[] = [];
   for (const vm of vms) {
-    const agent = await agentFor(vm.hostId).catch((err: unknown) => void step(`Boot check: temporary VM ${vm.id}: ${errorMessage(err)}`, 'warn'));
+    const agent = await agentFor(vm.hostId).catch(
+      (err: unknown) => void step(`Boot check: temporary VM ${vm.id}: ${errorMessage(err)}`, 'warn'),
+    );
     if (!agent || !(await deleteBootVm(agent, vm.id, step))) continue;
     await step(`Boot check: temporary VM ${vm.id} of the stopped worker is deleted`);
     gone.push(vm);
@@ -70,11 +78,18 @@ export async function removeBootCheckVms(vms: BootCheckVm[], step: Step): Promis
 
 // Retried while the agent does not answer (restarting); false (and said) if it never does.
 async function deleteBootVm(agent: AgentClient, id: string, step: Step): Promise<boolean> {
-  const del = () => agent.deleteVm(id).then(() => true, (err: unknown) => (noSuchObject.is(err) ? true : Promise.reject(err)));
+  const del = () =>
+    agent.deleteVm(id).then(
+      () => true,
+      (err: unknown) => (noSuchObject.is(err) ? true : Promise.reject(err)),
+    );
   try {
     return await waitFor(`deletion of ${id}`, del, DELETE_RETRY_MS, 1000);
   } catch (err) {
-    await step(`Boot check: could not delete the temporary VM ${id} on ${agent.hostName}: ${errorMessage(err)}; delete it there`, 'warn');
+    await step(
+      `Boot check: could not delete the temporary VM ${id} on ${agent.hostName}: ${errorMessage(err)}; delete it there`,
+      'warn',
+    );
     return false;
   }
 }
@@ -82,8 +97,12 @@ async function deleteBootVm(agent: AgentClient, id: string, step: Step): Promise
 // The host's pool for the throwaway VM: one with room for the whole disk (an instant restore
 // streams it all), local before shared (no other host needs to see it), then the most free
 // space. The agent still measures the chain and answers 507 when even that one is short.
-export function pickBootPool(pools: Pick<StoragePool, 'name' | 'kind' | 'freeBytes'>[], needBytes: bigint): string | null {
-  const rank = (p: Pick<StoragePool, 'kind' | 'freeBytes'>) => (p.freeBytes >= needBytes ? 2 : 0) + (p.kind === 'local' ? 1 : 0);
+export function pickBootPool(
+  pools: Pick<StoragePool, 'name' | 'kind' | 'freeBytes'>[],
+  needBytes: bigint,
+): string | null {
+  const rank = (p: Pick<StoragePool, 'kind' | 'freeBytes'>) =>
+    (p.freeBytes >= needBytes ? 2 : 0) + (p.kind === 'local' ? 1 : 0);
   const cmp = (x: bigint, y: bigint) => (x > y ? 1 : x < y ? -1 : 0);
   return [...pools].sort((a, b) => rank(b) - rank(a) || cmp(b.freeBytes, a.freeBytes))[0]?.name ?? null;
 }
@@ -97,19 +116,44 @@ async function bootHost(preferred: string, onlyThere: boolean, memoryMiB: number
   }
 }
 
-async function watchBoot(agent: AgentClient, opId: string, id: string, t0: number, hasReadyLine: boolean): Promise<BootCheckResult> {
+async function watchBoot(
+  agent: AgentClient,
+  opId: string,
+  id: string,
+  t0: number,
+  hasReadyLine: boolean,
+): Promise<BootCheckResult> {
   while (Date.now() - t0 < READY_TIMEOUT_MS) {
     const op = await agent.getOperation(opId);
     const running = op.state === 'succeeded' || (op.detail as RestoreDetail | null)?.runningAfterMs != null;
     if (op.state === 'failed') return { ok: false, readyAfterMs: null, message: `the restore failed: ${op.error}` };
     if (running) {
       const rt = await agent.getVm(id);
-      if (rt.state !== 'running') return { ok: false, readyAfterMs: null, message: `QEMU ${rt.state} while booting; see the restore point's guest console` };
+      if (rt.state !== 'running')
+        return {
+          ok: false,
+          readyAfterMs: null,
+          message: `QEMU ${rt.state} while booting; see the restore point's guest console`,
+        };
       const ms = Date.now() - t0;
-      if (rt.guestReady) return { ok: true, readyAfterMs: ms, message: `guest ready ${(ms / 1000).toFixed(1)} s after the restore started` };
-      if (!hasReadyLine && ms > NO_READY_LINE_RUN_MS) return { ok: true, readyAfterMs: null, message: `QEMU kept running for ${NO_READY_LINE_RUN_MS / 1000} s (the image has no ready line to wait for)` };
+      if (rt.guestReady)
+        return {
+          ok: true,
+          readyAfterMs: ms,
+          message: `guest ready ${(ms / 1000).toFixed(1)} s after the restore started`,
+        };
+      if (!hasReadyLine && ms > NO_READY_LINE_RUN_MS)
+        return {
+          ok: true,
+          readyAfterMs: null,
+          message: `QEMU kept running for ${NO_READY_LINE_RUN_MS / 1000} s (the image has no ready line to wait for)`,
+        };
     }
     await sleep(500);
   }
-  return { ok: false, readyAfterMs: null, message: `the guest did not report ready within ${READY_TIMEOUT_MS / 1000} s` };
+  return {
+    ok: false,
+    readyAfterMs: null,
+    message: `the guest did not report ready within ${READY_TIMEOUT_MS / 1000} s`,
+  };
 }

@@ -11,12 +11,20 @@ export type PointForRestore = Awaited<ReturnType<typeof pointForRestore>>;
 export async function pointForRestore(pointId: string) {
   const point = await db().restorePoint.findUnique({ where: { id: pointId } });
   if (!point) throw noSuchObject('restore point', pointId);
-  const repo = point.repositoryId ? await db().backupRepository.findUnique({ where: { id: point.repositoryId } }) : null;
+  const repo = point.repositoryId
+    ? await db().backupRepository.findUnique({ where: { id: point.repositoryId } })
+    : null;
   const readableOnlyOn = !point.repositoryId ? point.hostId : repo?.kind === 'host' ? repo.hostId : null;
   return { point, spec: parseVmSpec(point.vmSpec), readableOnlyOn };
 }
 
 export function parseVmSpec(json: string): RestorePointVmSpec {
   const s = JSON.parse(json || '{}') as Partial<RestorePointVmSpec>;
-  return { vcpus: s.vcpus ?? 1, memoryMiB: s.memoryMiB ?? 128, boot: s.boot ?? {}, imageId: s.imageId ?? null, tags: s.tags ?? [] };
+  return {
+    vcpus: s.vcpus ?? 1,
+    memoryMiB: s.memoryMiB ?? 128,
+    boot: s.boot ?? {},
+    imageId: s.imageId ?? null,
+    tags: s.tags ?? [],
+  };
 }

@@ -23,8 +23,10 @@ export const restoreRequestSchema = z
   .strict()
   .superRefine((v, ctx) => {
     if (v.mode === 'new' && !v.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'Name the new VM' });
-    if (v.mode === 'replace' && !v.confirmName) ctx.addIssue({ code: 'custom', path: ['confirmName'], message: "Type the VM's name to confirm" });
-    if (v.mode === 'replace' && v.name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'Replacing keeps the VM and its name' });
+    if (v.mode === 'replace' && !v.confirmName)
+      ctx.addIssue({ code: 'custom', path: ['confirmName'], message: "Type the VM's name to confirm" });
+    if (v.mode === 'replace' && v.name)
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'Replacing keeps the VM and its name' });
   });
 export type RestoreRequestInput = z.input<typeof restoreRequestSchema>;
 export type RestoreRequest = z.output<typeof restoreRequestSchema>;

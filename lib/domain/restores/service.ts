@@ -27,32 +27,52 @@ const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 // a VM row in 'provisioning' on the chosen host (as vm create does) and queues vm.restore;
 // 'replace' queues it on the point's own VM after the caller typed its name. The handler
 // (lib/worker/handlers/restore-vm.ts) does the work.
-export async function restorePoint(user: SessionUser, pointId: string, input: RestoreRequest): Promise<RestoreAcceptedDto> {
+export async function restorePoint(
+  user: SessionUser,
+  pointId: string,
+  input: RestoreRequest,
+): Promise<RestoreAcceptedDto> {
   const row = await db().restorePoint.findUnique({ where: { id: pointId }, select: { vmName: true } });
   await authorize(user, 'backup.restore', { type: 'restore-point', id: pointId, name: row?.vmName }, RESTORE_TASK);
   const p = await pointForRestore(pointId);
   // A safety point only guards the restore that made it, and its file goes with that restore.
-  if (p.point.kind === 'safety') throw conflict('A safety point exists only while its restore runs; restore from a backup point', { pointId });
+  if (p.point.kind === 'safety')
+    throw conflict('A safety point exists only while its restore runs; restore from a backup point', { pointId });
   if (failedVerifyState(p.point.verifyState) && !input.acceptFailedVerification) {
     const { verifyState, verifyMessage } = p.point;
-    await recordAudit({ actor: actorOf(user), action: RESTORE_TASK, target: { type: 'restore-point', id: pointId, name: p.point.vmName }, result: 'denied', detail: { reason: 'failed verification not accepted', verifyState, mode: input.mode } });
+    await recordAudit({
+      actor: actorOf(user),
+      action: RESTORE_TASK,
+      target: { type: 'restore-point', id: pointId, name: p.point.vmName },
+      result: 'denied',
+      detail: { reason: 'failed verification not accepted', verifyState, mode: input.mode },
+    });
     throw failedVerification(pointId, verifyState, verifyMessage);
   }
   return input.mode === 'new' ? restoreAsNew(user, p, input) : restoreInPlace(user, p, input);
 }
 
 // In the accepted restore's audit: that it overrode a failed verification.
-const overrideOf = (point: PointForRestore['point']) => (failedVerifyState(point.verifyState) ? { acceptedFailedVerification: point.verifyState } : {});
+const overrideOf = (point: PointForRestore['point']) =>
+  failedVerifyState(point.verifyState) ? { acceptedFailedVerification: point.verifyState } : {};
 
-async function restoreAsNew(user: SessionUser, { point, spec, readableOnlyOn }: PointForRestore, input: RestoreRequest): Promise<RestoreAcceptedDto> {
+async function restoreAsNew(
+  user: SessionUser,
+  { point, spec, readableOnlyOn }: PointForRestore,
+  input: RestoreRequest,
+): Promise<RestoreAcceptedDto> {
   const name = input.name!; // the schema requires it for 'new'
-  if (await db().vm.findUnique({ where: { name } })) throw invalidInput({ name: [`A VM named "${name}" already exists`] });
+  if (await db().vm.findUnique({ where: { name } }))
+    throw invalidInput({ name: [`A VM named "${name}" already exists`] });
   if (readableOnlyOn && input.hostId !== 'best' && input.hostId !== readableOnlyOn) {
     const only = await db().host.findUnique({ where: { id: readableOnlyOn } });
     throw invalidInput({ hostId: [`Only host ${only?.name ?? readableOnlyOn} can read this restore point's file`] });
   }
   const host = await chooseHost(readableOnlyOn ?? (input.hostId === 'best' ? 'auto' : input.hostId), spec.memoryMiB);
-  await requireHaAdmission(`Restoring ${name} as a new VM`, startingOn(host.id, { memoryMiB: spec.memoryMiB, haEnabled: false }));
+  await requireHaAdmission(
+    `Restoring ${name} as a new VM`,
+    startingOn(host.id, { memoryMiB: spec.memoryMiB, haEnabled: false }),
+  );
   const image = spec.imageId ? await db().image.findUnique({ where: { id: spec.imageId } }) : null;
   const vmId = `vm-${randomBytes(4).toString('hex')}`;
   const actor = actorOf(user);
@@ -72,24 +92,51 @@ async function restoreAsNew(user: SessionUser, { point, spec, readableOnlyOn }: 
       },
     });
     const title = `Restore ${point.vmName} (${when(point.takenAt)}) as new VM ${name} on ${host.name}${input.instant ? ', instant' : ''}`;
-    return enqueueTask({ kind: RESTORE_TASK, title, target: { type: 'vm', id: vmId }, payload: { vmId, pointId: point.id, mode: 'new', instant: input.instant }, actor }, tx);
+    return enqueueTask(
+      {
+        kind: RESTORE_TASK,
+        title,
+        target: { type: 'vm', id: vmId },
+        payload: { vmId, pointId: point.id, mode: 'new', instant: input.instant },
+        actor,
+      },
+      tx,
+    );
   });
   await recordAudit({
     actor,
     action: RESTORE_TASK,
     target: { type: 'vm', id: vmId, name },
     result: 'accepted',
-    detail: { taskId, pointId: point.id, from: point.vmName, takenAt: point.takenAt.toISOString(), mode: 'new', instant: input.instant, host: host.name, ...overrideOf(point) },
+    detail: {
+      taskId,
+      pointId: point.id,
+      from: point.vmName,
+      takenAt: point.takenAt.toISOString(),
+      mode: 'new',
+      instant: input.instant,
+      host: host.name,
+      ...overrideOf(point),
+    },
   });
   return { taskId, vmId };
 }
 
-async function restoreInPlace(user: SessionUser, { point, readableOnlyOn }: PointForRestore, input: RestoreRequest): Promise<RestoreAcceptedDto> {
+async function restoreInPlace(
+  user: SessionUser,
+  { point, readableOnlyOn }: PointForRestore,
+  input: RestoreRequest,
+): Promise<RestoreAcceptedDto> {
   const vm = await db().vm.findUnique({ where: { id: point.vmId }, include: { host: true } });
   if (!vm) throw noSuchObject('VM', `${point.vmName} (${point.vmId}); restore this point as a new VM`);
   if (input.confirmName !== vm.name) throw invalidInput({ confirmName: [`Type the VM's name, ${vm.name}, exactly`] });
-  if (effectiveStatus(vm.host) === HOST_STATUS.offline) throw hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
-  if (readableOnlyOn && readableOnlyOn !== vm.hostId) throw conflict(`The VM's host ${vm.host.name} cannot read this restore point's file; restore it as a new VM instead`, { pointId: point.id });
+  if (effectiveStatus(vm.host) === HOST_STATUS.offline)
+    throw hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
+  if (readableOnlyOn && readableOnlyOn !== vm.hostId)
+    throw conflict(
+      `The VM's host ${vm.host.name} cannot read this restore point's file; restore it as a new VM instead`,
+      { pointId: point.id },
+    );
   const busy = await activeTaskFor(vm.id);
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
   if (!REPLACE_FROM.includes(vm.state as VmState)) throw vmBadPowerState(vm.name, REPLACE_FROM, vm.state);
@@ -98,7 +145,13 @@ async function restoreInPlace(user: SessionUser, { point, readableOnlyOn }: Poin
   const taskId = await db().$transaction(async (tx) => {
     await tx.vm.update({ where: { id: vm.id }, data: { state: on ? VM_STATE.stopping : vm.state, lastError: null } });
     const title = `Replace the disk of VM ${vm.name} with its restore point of ${when(point.takenAt)}`;
-    const payload = { vmId: vm.id, pointId: point.id, mode: 'replace' as const, instant: input.instant, previousState: vm.state as VmState };
+    const payload = {
+      vmId: vm.id,
+      pointId: point.id,
+      mode: 'replace' as const,
+      instant: input.instant,
+      previousState: vm.state as VmState,
+    };
     return enqueueTask({ kind: RESTORE_TASK, title, target: { type: 'vm', id: vm.id }, payload, actor }, tx);
   });
   await recordAudit({
@@ -106,7 +159,14 @@ async function restoreInPlace(user: SessionUser, { point, readableOnlyOn }: Poin
     action: RESTORE_TASK,
     target: { type: 'vm', id: vm.id, name: vm.name },
     result: 'accepted',
-    detail: { taskId, pointId: point.id, takenAt: point.takenAt.toISOString(), mode: 'replace', instant: input.instant, ...overrideOf(point) },
+    detail: {
+      taskId,
+      pointId: point.id,
+      takenAt: point.takenAt.toISOString(),
+      mode: 'replace',
+      instant: input.instant,
+      ...overrideOf(point),
+    },
   });
   return { taskId, vmId: vm.id };
 }

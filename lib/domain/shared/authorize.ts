@@ -17,7 +17,13 @@ export async function authorize(
   operation: string = action,
 ): Promise<void> {
   if (can(user.role, action)) return;
-  await recordAudit({ actor: actorOf(user), action: operation, target, result: 'denied', detail: { role: user.role, permission: action } });
+  await recordAudit({
+    actor: actorOf(user),
+    action: operation,
+    target,
+    result: 'denied',
+    detail: { role: user.role, permission: action },
+  });
   throw forbidden(action, user.role);
 }
 

@@ -10,7 +10,15 @@ import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { tryParseTaskPayload, type TaskKind } from '@/lib/domain/tasks/kinds';
 import { activeTaskFor } from '@/lib/domain/tasks/service';
 import { VM_STATE, type VmState } from '@/lib/domain/vms/dto';
-import { AppError, conflict, hostOffline, noSuchObject, pointInUse, pointUnsupported, vmBadPowerState } from '@/lib/errors';
+import {
+  AppError,
+  conflict,
+  hostOffline,
+  noSuchObject,
+  pointInUse,
+  pointUnsupported,
+  vmBadPowerState,
+} from '@/lib/errors';
 import { memberIds } from './group-queries';
 
 // The checks every snapshot action makes before it queues a task (docs/ARCHITECTURE.md,
@@ -42,7 +50,10 @@ export async function requireFree(vm: VmWithHost): Promise<void> {
   if (busy) {
     const task = await db().task.findUnique({ where: { id: busy }, select: { title: true } });
     const what = vm.state === VM_STATE.migrating ? 'is migrating' : 'is busy with another task';
-    throw conflict(`VM ${vm.name} ${what}: "${task?.title ?? busy}"; wait for it to finish`, { vmId: vm.id, taskId: busy });
+    throw conflict(`VM ${vm.name} ${what}: "${task?.title ?? busy}"; wait for it to finish`, {
+      vmId: vm.id,
+      taskId: busy,
+    });
   }
   if (!SETTLED.includes(vm.state as VmState)) throw vmBadPowerState(vm.name, SETTLED, vm.state);
 }
@@ -50,10 +61,15 @@ export async function requireFree(vm: VmWithHost): Promise<void> {
 // A group checkpoint task targets its group, not the VMs: one whose members include this VM.
 const GROUP_KINDS: TaskKind[] = ['checkpoint-group.take', 'checkpoint-group.restore', 'checkpoint-group.delete'];
 async function groupTaskOn(vmId: string): Promise<string | null> {
-  const tasks = await db().task.findMany({ where: { kind: { in: GROUP_KINDS }, state: { in: [TASK_STATE.queued, TASK_STATE.running] } }, select: { id: true, kind: true, payload: true, targetId: true } });
+  const tasks = await db().task.findMany({
+    where: { kind: { in: GROUP_KINDS }, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+    select: { id: true, kind: true, payload: true, targetId: true },
+  });
   for (const t of tasks) {
     const take = t.kind === 'checkpoint-group.take' ? tryParseTaskPayload('checkpoint-group.take', t.payload) : null;
-    const group = take ? null : await db().checkpointGroup.findUnique({ where: { id: t.targetId ?? '' }, select: { vmIds: true } });
+    const group = take
+      ? null
+      : await db().checkpointGroup.findUnique({ where: { id: t.targetId ?? '' }, select: { vmIds: true } });
     const members = take?.ok ? take.payload.vmIds : group ? memberIds(group) : [];
     if (members.includes(vmId)) return t.id;
   }
@@ -84,14 +100,20 @@ export async function snapshotOf(vmId: string, snapshotId: string) {
 // Linked clones whose disks sit on any of these snapshots' layers.
 export async function clonesOf(snapshotIds: string[]) {
   if (!snapshotIds.length) return [];
-  return db().vm.findMany({ where: { cloneOfSnapshotId: { in: snapshotIds } }, select: { id: true, name: true, cloneOfSnapshotId: true }, orderBy: { name: 'asc' } });
+  return db().vm.findMany({
+    where: { cloneOfSnapshotId: { in: snapshotIds } },
+    select: { id: true, name: true, cloneOfSnapshotId: true },
+    orderBy: { name: 'asc' },
+  });
 }
 
 export async function requireNoClones(snapshot: { id: string; name: string }): Promise<void> {
   const clones = await clonesOf([snapshot.id]);
   if (clones.length) {
     const names = clones.map((c) => c.name).join(', ');
-    throw pointInUse(snapshot.id, `linked clones depend on it (${names}); delete them or make them independent first`, { clones: clones.map((c) => ({ vmId: c.id, vmName: c.name })) });
+    throw pointInUse(snapshot.id, `linked clones depend on it (${names}); delete them or make them independent first`, {
+      clones: clones.map((c) => ({ vmId: c.id, vmName: c.name })),
+    });
   }
 }
 
@@ -101,25 +123,42 @@ export async function requireNoDependentClones(vm: { id: string; name: string })
   const clones = await clonesOf(ids);
   if (!clones.length) return;
   const names = clones.map((c) => c.name).join(', ');
-  throw pointInUse(clones[0].cloneOfSnapshotId!, `VM ${vm.name} cannot be deleted while linked clones depend on its snapshots (${names}); make them independent or delete them first`, {
-    vmId: vm.id,
-    clones: clones.map((c) => ({ vmId: c.id, vmName: c.name, snapshotId: c.cloneOfSnapshotId })),
-  });
+  throw pointInUse(
+    clones[0].cloneOfSnapshotId!,
+    `VM ${vm.name} cannot be deleted while linked clones depend on its snapshots (${names}); make them independent or delete them first`,
+    {
+      vmId: vm.id,
+      clones: clones.map((c) => ({ vmId: c.id, vmName: c.name, snapshotId: c.cloneOfSnapshotId })),
+    },
+  );
 }
 
 // A snapshot's frozen layer has one child per later point taken from it, plus the VM's running
 // layer when the VM sits on it: deleting merges the one child into it, so two or more refuse.
-export async function requireNotBranchPoint(snapshot: { id: string }, vm: { currentSnapshotId: string | null }): Promise<void> {
-  const children = (await db().snapshot.count({ where: { parentId: snapshot.id } })) + (vm.currentSnapshotId === snapshot.id ? 1 : 0);
-  if (children >= 2) throw pointInUse(snapshot.id, `it is the branch point of ${children} branches: delete the other branch first`, { branches: children });
+export async function requireNotBranchPoint(
+  snapshot: { id: string },
+  vm: { currentSnapshotId: string | null },
+): Promise<void> {
+  const children =
+    (await db().snapshot.count({ where: { parentId: snapshot.id } })) + (vm.currentSnapshotId === snapshot.id ? 1 : 0);
+  if (children >= 2)
+    throw pointInUse(snapshot.id, `it is the branch point of ${children} branches: delete the other branch first`, {
+      branches: children,
+    });
 }
 
 // Runs the checks of a request; a coded refusal is audited as 'denied' with its reason, then thrown.
-export async function auditRefusal<T>(actor: Actor, action: string, target: AuditTarget, fn: () => Promise<T>): Promise<T> {
+export async function auditRefusal<T>(
+  actor: Actor,
+  action: string,
+  target: AuditTarget,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof AppError) await recordAudit({ actor, action, target, result: 'denied', detail: { code: err.code, reason: err.message } });
+    if (err instanceof AppError)
+      await recordAudit({ actor, action, target, result: 'denied', detail: { code: err.code, reason: err.message } });
     throw err;
   }
 }

@@ -8,9 +8,17 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 // Group checkpoints, newest first; each member with its snapshot (null once that one was deleted).
 export async function listGroups(): Promise<CheckpointGroupDto[]> {
   const groups = await db().checkpointGroup.findMany({ orderBy: { createdAt: 'desc' } });
-  const snapshots = await db().snapshot.findMany({ where: { groupId: { in: groups.map((g) => g.id) } }, select: { id: true, vmId: true, groupId: true } });
+  const snapshots = await db().snapshot.findMany({
+    where: { groupId: { in: groups.map((g) => g.id) } },
+    select: { id: true, vmId: true, groupId: true },
+  });
   const vmIds = [...new Set(groups.flatMap(memberIds))];
-  const names = new Map((await db().vm.findMany({ where: { id: { in: vmIds } }, select: { id: true, name: true } })).map((v) => [v.id, v.name]));
+  const names = new Map(
+    (await db().vm.findMany({ where: { id: { in: vmIds } }, select: { id: true, name: true } })).map((v) => [
+      v.id,
+      v.name,
+    ]),
+  );
   return groups.map((g) => ({
     id: g.id,
     name: g.name,

@@ -41,8 +41,20 @@ export async function createGroupCheckpoint(user: SessionUser, input: CreateGrou
     const groupId = newPointId('cg');
     const vmIds = members.map((m) => m.id);
     const title = `Group ${input.memory ? 'checkpoint' : 'snapshot'} "${input.name}" of ${vmIds.length} VM${vmIds.length === 1 ? '' : 's'}`;
-    const taskId = await enqueueTask({ kind: 'checkpoint-group.take', title, target: { type: GROUP_TARGET, id: groupId }, payload: { groupId, name: input.name, memory: input.memory, vmIds }, actor });
-    await recordAudit({ actor, action: 'checkpoint-group.take', target: target(groupId, input.name), result: 'accepted', detail: { taskId, vms: members.map((m) => m.name), memory: input.memory } });
+    const taskId = await enqueueTask({
+      kind: 'checkpoint-group.take',
+      title,
+      target: { type: GROUP_TARGET, id: groupId },
+      payload: { groupId, name: input.name, memory: input.memory, vmIds },
+      actor,
+    });
+    await recordAudit({
+      actor,
+      action: 'checkpoint-group.take',
+      target: target(groupId, input.name),
+      result: 'accepted',
+      detail: { taskId, vms: members.map((m) => m.name), memory: input.memory },
+    });
     return { taskId, groupId };
   });
 }
@@ -56,7 +68,8 @@ async function groupWithMembers(groupId: string) {
 
 async function requireGroupIdle(group: { id: string; name: string }) {
   const busy = await activeTaskFor(group.id);
-  if (busy) throw conflict(`Checkpoint group ${group.name} is busy with another task; wait for it to finish`, { taskId: busy });
+  if (busy)
+    throw conflict(`Checkpoint group ${group.name} is busy with another task; wait for it to finish`, { taskId: busy });
 }
 
 // Every member goes back to the group's instant; all resume together.
@@ -73,8 +86,20 @@ export async function restoreGroup(user: SessionUser, groupId: string): Promise<
       await requireFree(vm);
       await requireCapability(vm, 'revert');
     }
-    const taskId = await enqueueTask({ kind: 'checkpoint-group.restore', title: `Restore group checkpoint "${group.name}" (${snapshots.length} VMs)`, target: { type: GROUP_TARGET, id: groupId }, payload: { groupId }, actor });
-    await recordAudit({ actor, action: 'checkpoint-group.restore', target: target(groupId, group.name), result: 'accepted', detail: { taskId, vmIds: snapshots.map((s) => s.vmId) } });
+    const taskId = await enqueueTask({
+      kind: 'checkpoint-group.restore',
+      title: `Restore group checkpoint "${group.name}" (${snapshots.length} VMs)`,
+      target: { type: GROUP_TARGET, id: groupId },
+      payload: { groupId },
+      actor,
+    });
+    await recordAudit({
+      actor,
+      action: 'checkpoint-group.restore',
+      target: target(groupId, group.name),
+      result: 'accepted',
+      detail: { taskId, vmIds: snapshots.map((s) => s.vmId) },
+    });
     return { taskId };
   });
 }
@@ -89,12 +114,28 @@ export async function deleteGroup(user: SessionUser, groupId: string): Promise<T
     const clones = await clonesOf(snapshots.map((s) => s.id));
     if (clones.length) {
       const names = clones.map((c) => c.name).join(', ');
-      throw pointInUse(groupId, `linked clones depend on its snapshots (${names}); delete them or make them independent first`, { clones: clones.map((c) => ({ vmId: c.id, vmName: c.name })) });
+      throw pointInUse(
+        groupId,
+        `linked clones depend on its snapshots (${names}); delete them or make them independent first`,
+        { clones: clones.map((c) => ({ vmId: c.id, vmName: c.name })) },
+      );
     }
     await requireGroupIdle(group);
     for (const s of snapshots) await requireFree(await vmWithHost(s.vmId));
-    const taskId = await enqueueTask({ kind: 'checkpoint-group.delete', title: `Delete group checkpoint "${group.name}"`, target: { type: GROUP_TARGET, id: groupId }, payload: { groupId }, actor });
-    await recordAudit({ actor, action: 'checkpoint-group.delete', target: target(groupId, group.name), result: 'accepted', detail: { taskId } });
+    const taskId = await enqueueTask({
+      kind: 'checkpoint-group.delete',
+      title: `Delete group checkpoint "${group.name}"`,
+      target: { type: GROUP_TARGET, id: groupId },
+      payload: { groupId },
+      actor,
+    });
+    await recordAudit({
+      actor,
+      action: 'checkpoint-group.delete',
+      target: target(groupId, group.name),
+      result: 'accepted',
+      detail: { taskId },
+    });
     return { taskId };
   });
 }

@@ -13,7 +13,19 @@ const at = (day: number, hour = 12) => new Date(Date.UTC(2026, 11, day, hour));
 
 function backup(vmId: string, hostId: string, id: string, takenAt: Date, kind = 'full') {
   return db().restorePoint.create({
-    data: { id, vmId, vmName: 'a', hostId, kind, chainId: 'c', filePath: `/b/${id}.qcow2`, sha256: 'a'.repeat(64), sizeBytes: 500n, virtualSizeBytes: 1n, takenAt },
+    data: {
+      id,
+      vmId,
+      vmName: 'a',
+      hostId,
+      kind,
+      chainId: 'c',
+      filePath: `/b/${id}.qcow2`,
+      sha256: 'a'.repeat(64),
+      sizeBytes: 500n,
+      virtualSizeBytes: 1n,
+      takenAt,
+    },
   });
 }
 
@@ -27,7 +39,13 @@ describe('a VM snapshot tree', () => {
     await seedVm(h.host.id, 'vm-c', { cloneOfSnapshotId: 'sn-2' });
     h.state.currentId.set('vm-a', 'sn-3');
     const dto = await getVmSnapshots('vm-a');
-    expect(dto).toMatchObject({ vmId: 'vm-a', currentId: 'sn-3', capabilities: ALL_YES, capabilitiesError: null, cloneOf: null });
+    expect(dto).toMatchObject({
+      vmId: 'vm-a',
+      currentId: 'sn-3',
+      capabilities: ALL_YES,
+      capabilitiesError: null,
+      cloneOf: null,
+    });
     expect(dto.snapshots.map((s) => [s.id, s.parentId, s.kind, s.groupName, s.clones])).toEqual([
       ['sn-1', null, 'snapshot', null, []],
       ['sn-2', 'sn-1', 'checkpoint', null, [{ vmId: 'vm-c', vmName: 'n-vm-c' }]],
@@ -37,7 +55,12 @@ describe('a VM snapshot tree', () => {
     // the host's word wins (a replace-restore cleared it there)
     h.state.currentId.delete('vm-a');
     expect((await getVmSnapshots('vm-a')).currentId).toBeNull();
-    expect((await getVmSnapshots('vm-c')).cloneOf).toEqual({ vmId: 'vm-a', vmName: 'n-vm-a', snapshotId: 'sn-2', snapshotName: 'snap sn-2' });
+    expect((await getVmSnapshots('vm-c')).cloneOf).toEqual({
+      vmId: 'vm-a',
+      vmName: 'n-vm-a',
+      snapshotId: 'sn-2',
+      snapshotName: 'snap sn-2',
+    });
   });
 
   it('stays readable when the host cannot be asked: no capabilities, the reason instead', async () => {
@@ -95,24 +118,62 @@ describe('timeline and stats', () => {
 describe('groups and schedules', () => {
   it('lists groups with members (a deleted member keeps its id, its snapshot null)', async () => {
     await seedVm(h.host.id, 'vm-a');
-    await db().checkpointGroup.create({ data: { id: 'cg-1', name: 'g', memory: true, vmIds: '["vm-a","vm-gone"]', pauseMs: 42, firstStopAt: at(1), lastResumeAt: at(1) } });
+    await db().checkpointGroup.create({
+      data: {
+        id: 'cg-1',
+        name: 'g',
+        memory: true,
+        vmIds: '["vm-a","vm-gone"]',
+        pauseMs: 42,
+        firstStopAt: at(1),
+        lastResumeAt: at(1),
+      },
+    });
     await seedSnapshot('vm-a', h.host.id, 'cg-1-0', { groupId: 'cg-1' });
     expect(await listGroups()).toEqual([
-      expect.objectContaining({ id: 'cg-1', pauseMs: 42, members: [{ vmId: 'vm-a', vmName: 'n-vm-a', snapshotId: 'cg-1-0' }, { vmId: 'vm-gone', vmName: 'vm-gone', snapshotId: null }] }),
+      expect.objectContaining({
+        id: 'cg-1',
+        pauseMs: 42,
+        members: [
+          { vmId: 'vm-a', vmName: 'n-vm-a', snapshotId: 'cg-1-0' },
+          { vmId: 'vm-gone', vmName: 'vm-gone', snapshotId: null },
+        ],
+      }),
     ]);
   });
 
   it('creates, updates and deletes schedules with their next run; names are unique', async () => {
-    const input = { name: 'hourly', enabled: true, selector: { vmIds: [], tags: ['web'] }, memory: false, schedule: '0 * * * *', timezone: 'UTC', keep: 3 };
+    const input = {
+      name: 'hourly',
+      enabled: true,
+      selector: { vmIds: [], tags: ['web'] },
+      memory: false,
+      schedule: '0 * * * *',
+      timezone: 'UTC',
+      keep: 3,
+    };
     const s = await createSchedule(operator, input);
-    expect(s).toMatchObject({ name: 'hourly', keep: 3, scheduleText: 'Every hour (UTC)', nextRunAt: expect.any(String), lastRunAt: null });
+    expect(s).toMatchObject({
+      name: 'hourly',
+      keep: 3,
+      scheduleText: 'Every hour (UTC)',
+      nextRunAt: expect.any(String),
+      lastRunAt: null,
+    });
     await expect(createSchedule(operator, input)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
-    expect(await updateSchedule(operator, s.id, { ...input, enabled: false, keep: 5 })).toMatchObject({ enabled: false, keep: 5, nextRunAt: null });
+    expect(await updateSchedule(operator, s.id, { ...input, enabled: false, keep: 5 })).toMatchObject({
+      enabled: false,
+      keep: 5,
+      nextRunAt: null,
+    });
     expect(await listSchedules()).toHaveLength(1);
     await deleteSchedule(operator, s.id);
     expect(await listSchedules()).toEqual([]);
     expect((await db().auditEvent.findMany({ orderBy: { id: 'asc' } })).map((a) => `${a.action} ${a.result}`)).toEqual([
-      'snapshot-schedule.create succeeded', 'snapshot-schedule.create denied', 'snapshot-schedule.update succeeded', 'snapshot-schedule.delete succeeded',
+      'snapshot-schedule.create succeeded',
+      'snapshot-schedule.create denied',
+      'snapshot-schedule.update succeeded',
+      'snapshot-schedule.delete succeeded',
     ]);
   });
 });

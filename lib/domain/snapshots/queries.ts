@@ -3,7 +3,15 @@ import { db } from '@/lib/db/client';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { errorMessage, noSuchObject } from '@/lib/errors';
 import type { Snapshot } from '@/lib/generated/prisma/client';
-import type { PointStatsDayDto, PointStatsDto, PointStatsKind, SnapshotDto, TimelinePointDto, VmSnapshotsDto, VmTimelineDto } from './dto';
+import type {
+  PointStatsDayDto,
+  PointStatsDto,
+  PointStatsKind,
+  SnapshotDto,
+  TimelinePointDto,
+  VmSnapshotsDto,
+  VmTimelineDto,
+} from './dto';
 
 // Reads of snapshots and points: a VM's tree (parentId links, "you are here", clones, what the
 // agent says it can do now), its timeline of every point, and the cluster's points per day.
@@ -11,8 +19,16 @@ import type { PointStatsDayDto, PointStatsDto, PointStatsKind, SnapshotDto, Time
 async function toSnapshotDtos(rows: Snapshot[]): Promise<SnapshotDto[]> {
   const ids = rows.map((r) => r.id);
   const groupIds = [...new Set(rows.map((r) => r.groupId).filter((g): g is string => g !== null))];
-  const groups = new Map((await db().checkpointGroup.findMany({ where: { id: { in: groupIds } }, select: { id: true, name: true } })).map((g) => [g.id, g.name]));
-  const clones = await db().vm.findMany({ where: { cloneOfSnapshotId: { in: ids } }, select: { id: true, name: true, cloneOfSnapshotId: true }, orderBy: { name: 'asc' } });
+  const groups = new Map(
+    (await db().checkpointGroup.findMany({ where: { id: { in: groupIds } }, select: { id: true, name: true } })).map(
+      (g) => [g.id, g.name],
+    ),
+  );
+  const clones = await db().vm.findMany({
+    where: { cloneOfSnapshotId: { in: ids } },
+    select: { id: true, name: true, cloneOfSnapshotId: true },
+    orderBy: { name: 'asc' },
+  });
   return rows.map((r) => ({
     id: r.id,
     vmId: r.vmId,
@@ -63,12 +79,16 @@ export async function getVmSnapshots(vmId: string): Promise<VmSnapshotsDto> {
   return { vmId, snapshots: await toSnapshotDtos(rows), currentId, capabilities, capabilitiesError, cloneOf };
 }
 
-const snapshotKind = (s: Pick<Snapshot, 'memory' | 'groupId'>) => (s.groupId ? 'group-checkpoint' : s.memory ? 'checkpoint' : 'snapshot');
+const snapshotKind = (s: Pick<Snapshot, 'memory' | 'groupId'>) =>
+  s.groupId ? 'group-checkpoint' : s.memory ? 'checkpoint' : 'snapshot';
 
 // Restore points (backups, not the short-lived safety points) and snapshots, oldest first.
 export async function getVmTimeline(vmId: string): Promise<VmTimelineDto> {
   if (!(await db().vm.findUnique({ where: { id: vmId }, select: { id: true } }))) throw noSuchObject('VM', vmId);
-  const backups = await db().restorePoint.findMany({ where: { vmId, kind: { not: 'safety' } }, orderBy: { takenAt: 'asc' } });
+  const backups = await db().restorePoint.findMany({
+    where: { vmId, kind: { not: 'safety' } },
+    orderBy: { takenAt: 'asc' },
+  });
   const snapshots = await db().snapshot.findMany({ where: { vmId }, orderBy: { createdAt: 'asc' } });
   const points: TimelinePointDto[] = [
     ...backups.map((p): TimelinePointDto => ({
@@ -97,8 +117,14 @@ const DAY_MS = 86_400_000;
 // Points taken per UTC day and kind over the last `days` days (today included), with their size.
 export async function pointStats(days: number, now = new Date()): Promise<PointStatsDto> {
   const since = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - (days - 1) * DAY_MS);
-  const backups = await db().restorePoint.findMany({ where: { takenAt: { gte: since }, kind: { not: 'safety' } }, select: { takenAt: true, sizeBytes: true } });
-  const snapshots = await db().snapshot.findMany({ where: { createdAt: { gte: since } }, select: { createdAt: true, memory: true, groupId: true, layerBytes: true, stateBytes: true } });
+  const backups = await db().restorePoint.findMany({
+    where: { takenAt: { gte: since }, kind: { not: 'safety' } },
+    select: { takenAt: true, sizeBytes: true },
+  });
+  const snapshots = await db().snapshot.findMany({
+    where: { createdAt: { gte: since } },
+    select: { createdAt: true, memory: true, groupId: true, layerBytes: true, stateBytes: true },
+  });
   const rows = new Map<string, PointStatsDayDto>();
   const add = (at: Date, kind: PointStatsKind, bytes: bigint) => {
     const day = at.toISOString().slice(0, 10);

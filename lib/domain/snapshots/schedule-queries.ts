@@ -36,7 +36,11 @@ export async function getSchedule(id: string): Promise<SnapshotScheduleDto> {
 // Queued or running schedule runs, by schedule id.
 export async function activeScheduleRuns(scheduleIds: string[]): Promise<Map<string, string>> {
   const tasks = await db().task.findMany({
-    where: { kind: 'snapshot.schedule-run', targetId: { in: scheduleIds }, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+    where: {
+      kind: 'snapshot.schedule-run',
+      targetId: { in: scheduleIds },
+      state: { in: [TASK_STATE.queued, TASK_STATE.running] },
+    },
     select: { id: true, targetId: true },
   });
   return new Map(tasks.map((t) => [t.targetId!, t.id]));

@@ -30,17 +30,35 @@ const rowData = (input: Schedule) => ({
 });
 
 export function enqueueScheduleRun(s: Pick<SnapshotSchedule, 'id' | 'name'>, actor: Actor): Promise<string> {
-  return enqueueTask({ kind: 'snapshot.schedule-run', title: `Scheduled snapshots "${s.name}"`, target: { type: SCHEDULE_TARGET, id: s.id }, payload: { scheduleId: s.id }, actor });
+  return enqueueTask({
+    kind: 'snapshot.schedule-run',
+    title: `Scheduled snapshots "${s.name}"`,
+    target: { type: SCHEDULE_TARGET, id: s.id },
+    payload: { scheduleId: s.id },
+    actor,
+  });
 }
 
 export async function createSchedule(user: SessionUser, input: Schedule): Promise<SnapshotScheduleDto> {
   await authorize(user, 'snapshot.schedule', target(null, input.name), 'snapshot-schedule.create');
   if (await db().snapshotSchedule.findUnique({ where: { name: input.name } })) {
-    await recordAudit({ actor: actorOf(user), action: 'snapshot-schedule.create', target: target(null, input.name), result: 'denied', detail: { reason: 'name taken' } });
+    await recordAudit({
+      actor: actorOf(user),
+      action: 'snapshot-schedule.create',
+      target: target(null, input.name),
+      result: 'denied',
+      detail: { reason: 'name taken' },
+    });
     throw alreadyExists('snapshot schedule', input.name);
   }
   const row = await db().snapshotSchedule.create({ data: rowData(input) });
-  await recordAudit({ actor: actorOf(user), action: 'snapshot-schedule.create', target: target(row.id, row.name), result: 'succeeded', detail: { ...input } });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'snapshot-schedule.create',
+    target: target(row.id, row.name),
+    result: 'succeeded',
+    detail: { ...input },
+  });
   return getSchedule(row.id);
 }
 
@@ -49,11 +67,23 @@ export async function updateSchedule(user: SessionUser, id: string, input: Sched
   await authorize(user, 'snapshot.schedule', target(id, row?.name), 'snapshot-schedule.update');
   if (!row) throw noSuchObject('snapshot schedule', id);
   if (input.name !== row.name && (await db().snapshotSchedule.findUnique({ where: { name: input.name } }))) {
-    await recordAudit({ actor: actorOf(user), action: 'snapshot-schedule.update', target: target(id, row.name), result: 'denied', detail: { reason: 'name taken', name: input.name } });
+    await recordAudit({
+      actor: actorOf(user),
+      action: 'snapshot-schedule.update',
+      target: target(id, row.name),
+      result: 'denied',
+      detail: { reason: 'name taken', name: input.name },
+    });
     throw alreadyExists('snapshot schedule', input.name);
   }
   await db().snapshotSchedule.update({ where: { id }, data: rowData(input) });
-  await recordAudit({ actor: actorOf(user), action: 'snapshot-schedule.update', target: target(id, input.name), result: 'succeeded', detail: { ...input } });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'snapshot-schedule.update',
+    target: target(id, input.name),
+    result: 'succeeded',
+    detail: { ...input },
+  });
   return getSchedule(id);
 }
 
@@ -63,9 +93,20 @@ export async function deleteSchedule(user: SessionUser, id: string): Promise<voi
   if (!row) throw noSuchObject('snapshot schedule', id);
   const active = (await activeScheduleRuns([id])).get(id);
   if (active) {
-    await recordAudit({ actor: actorOf(user), action: 'snapshot-schedule.delete', target: target(id, row.name), result: 'denied', detail: { reason: 'running', taskId: active } });
+    await recordAudit({
+      actor: actorOf(user),
+      action: 'snapshot-schedule.delete',
+      target: target(id, row.name),
+      result: 'denied',
+      detail: { reason: 'running', taskId: active },
+    });
     throw conflict(`Snapshot schedule ${row.name} is running; wait for it to finish`, { taskId: active });
   }
   await db().snapshotSchedule.delete({ where: { id } });
-  await recordAudit({ actor: actorOf(user), action: 'snapshot-schedule.delete', target: target(id, row.name), result: 'succeeded' });
+  await recordAudit({
+    actor: actorOf(user),
+    action: 'snapshot-schedule.delete',
+    target: target(id, row.name),
+    result: 'succeeded',
+  });
 }

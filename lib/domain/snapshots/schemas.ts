@@ -34,7 +34,10 @@ const tags = z.array(z.string().min(1).max(32)).max(20);
 export const createGroupSchema = z
   .object({ name, memory: z.boolean(), vmIds: vmIds.optional(), tags: tags.optional() })
   .strict()
-  .refine((g) => (g.vmIds?.length ?? 0) + (g.tags?.length ?? 0) > 0, { message: 'Choose at least one VM or tag', path: ['vmIds'] });
+  .refine((g) => (g.vmIds?.length ?? 0) + (g.tags?.length ?? 0) > 0, {
+    message: 'Choose at least one VM or tag',
+    path: ['vmIds'],
+  });
 export type CreateGroupInput = z.input<typeof createGroupSchema>;
 export type CreateGroup = z.output<typeof createGroupSchema>;
 

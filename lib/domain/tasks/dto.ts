@@ -1,4 +1,10 @@
-export const TASK_STATE = { queued: 'queued', running: 'running', succeeded: 'succeeded', failed: 'failed', cancelled: 'cancelled' } as const;
+export const TASK_STATE = {
+  queued: 'queued',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+} as const;
 export type TaskState = (typeof TASK_STATE)[keyof typeof TASK_STATE];
 
 export type TaskStepDto = { at: string; level: 'info' | 'warn' | 'error'; message: string };

@@ -19,7 +19,9 @@ const vmOperationPayload = z.object({ vmId: id, previousState: vmState }).strict
 // vm.restore: 'new' restores into a VM row made at request time; 'replace' swaps the disk of the
 // point's own VM and puts it back in previousState if that fails.
 const restoreNewPayload = z.object({ vmId: id, pointId: id, mode: z.literal('new'), instant: z.boolean() }).strict();
-const restoreReplacePayload = z.object({ vmId: id, pointId: id, mode: z.literal('replace'), instant: z.boolean(), previousState: vmState }).strict();
+const restoreReplacePayload = z
+  .object({ vmId: id, pointId: id, mode: z.literal('replace'), instant: z.boolean(), previousState: vmState })
+  .strict();
 
 export const TASK_PAYLOADS = {
   'vm.create': z.object({ vmId: id }).strict(),
@@ -35,7 +37,14 @@ export const TASK_PAYLOADS = {
   'backup.verify': z.object({ pointIds: z.array(id).max(10_000), boot: z.boolean() }).strict(),
   'restore-point.delete': z.object({ pointId: id, merge: z.boolean(), chainId: id }).strict(),
   // Tuning passed on to the agent as its migration contract has it (tests slow a migration down).
-  'vm.migrate': z.object({ vmId: id, migrationId: id, maxBandwidthBytes: migrateTuning.maxBandwidthBytes, downtimeLimitMs: migrateTuning.downtimeLimitMs }).strict(),
+  'vm.migrate': z
+    .object({
+      vmId: id,
+      migrationId: id,
+      maxBandwidthBytes: migrateTuning.maxBandwidthBytes,
+      downtimeLimitMs: migrateTuning.downtimeLimitMs,
+    })
+    .strict(),
   'host.evacuate': z.object({ hostId: id }).strict(),
   'host.bring-back': z.object({ hostId: id, vmIds: z.array(id).max(10_000) }).strict(),
   // An HA restart (lib/domain/ha/restarts.ts): the HaRestart row says which VM, from where, to where.
@@ -44,13 +53,29 @@ export const TASK_PAYLOADS = {
   'host.link-probe': z.object({ sourceHostId: id, targetHostId: id }).strict(),
   // Snapshots and checkpoints (lib/domain/snapshots): the point id is chosen at request time and
   // its Snapshot / CheckpointGroup row written only once the agent returned the complete point.
-  'snapshot.take': z.object({ vmId: id, snapshotId: pointId, name: z.string().min(1).max(80), description: z.string().max(500).nullable(), memory: z.boolean(), scheduleId: id.nullable() }).strict(),
+  'snapshot.take': z
+    .object({
+      vmId: id,
+      snapshotId: pointId,
+      name: z.string().min(1).max(80),
+      description: z.string().max(500).nullable(),
+      memory: z.boolean(),
+      scheduleId: id.nullable(),
+    })
+    .strict(),
   'snapshot.revert': z.object({ vmId: id, snapshotId: pointId, previousState: vmState }).strict(),
   'snapshot.delete': z.object({ vmId: id, snapshotId: pointId }).strict(),
   // vmId: the clone's own row (state provisioning), made at request time like vm.create's.
   'vm.clone': z.object({ vmId: id, snapshotId: pointId, start: z.boolean() }).strict(),
   'vm.detach-clone': z.object({ vmId: id }).strict(),
-  'checkpoint-group.take': z.object({ groupId: pointId, name: z.string().min(1).max(80), memory: z.boolean(), vmIds: z.array(id).min(1).max(256) }).strict(),
+  'checkpoint-group.take': z
+    .object({
+      groupId: pointId,
+      name: z.string().min(1).max(80),
+      memory: z.boolean(),
+      vmIds: z.array(id).min(1).max(256),
+    })
+    .strict(),
   'checkpoint-group.restore': z.object({ groupId: pointId }).strict(),
   'checkpoint-group.delete': z.object({ groupId: pointId }).strict(),
   'snapshot.schedule-run': z.object({ scheduleId: id }).strict(),
@@ -87,7 +112,13 @@ export function tryParseTaskPayload<K extends TaskKind>(kind: K, raw: unknown): 
   const r = TASK_PAYLOADS[kind].safeParse(value);
   // The checker cannot pair a schema looked up by a generic kind with that kind's type; it is its own.
   if (r.success) return { ok: true, payload: r.data as TaskPayload<K> };
-  return { ok: false, error: taskPayloadInvalid(kind, r.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`)) };
+  return {
+    ok: false,
+    error: taskPayloadInvalid(
+      kind,
+      r.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`),
+    ),
+  };
 }
 
 export function parseTaskPayload<K extends TaskKind>(kind: K, raw: unknown): TaskPayload<K> {

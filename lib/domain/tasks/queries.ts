@@ -28,12 +28,20 @@ function toDto(t: Task, steps?: TaskStep[]): TaskDto {
     createdAt: t.createdAt.toISOString(),
     startedAt: t.startedAt?.toISOString() ?? null,
     finishedAt: t.finishedAt?.toISOString() ?? null,
-    steps: steps?.map((s) => ({ at: s.at.toISOString(), level: s.level as 'info' | 'warn' | 'error', message: s.message })),
+    steps: steps?.map((s) => ({
+      at: s.at.toISOString(),
+      level: s.level as 'info' | 'warn' | 'error',
+      message: s.message,
+    })),
   };
 }
 
 export async function listTasks(q: z.output<typeof listTasksQuerySchema>): Promise<TaskDto[]> {
-  const rows = await db().task.findMany({ where: { state: q.state, targetId: q.targetId }, orderBy: { createdAt: 'desc' }, take: q.limit });
+  const rows = await db().task.findMany({
+    where: { state: q.state, targetId: q.targetId },
+    orderBy: { createdAt: 'desc' },
+    take: q.limit,
+  });
   return rows.map((t) => toDto(t));
 }
 

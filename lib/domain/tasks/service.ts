@@ -10,7 +10,13 @@ type Tx = Prisma.TransactionClient;
 
 // One member per kind, so `kind` picks the payload type: a wrong payload does not type-check.
 export type EnqueueInput<K extends TaskKind = TaskKind> = {
-  [P in K]: { kind: P; title: string; target?: { type: string; id: string }; payload: TaskPayloadInput<P>; actor: Actor };
+  [P in K]: {
+    kind: P;
+    title: string;
+    target?: { type: string; id: string };
+    payload: TaskPayloadInput<P>;
+    actor: Actor;
+  };
 }[K];
 
 // The payload is checked at runtime too (a cast or a DB value typed loosely cannot slip through),
@@ -32,7 +38,11 @@ export async function enqueueTask<K extends TaskKind>(input: EnqueueInput<K>, tx
   return task.id;
 }
 
-export async function addStep(taskId: string, message: string, level: 'info' | 'warn' | 'error' = 'info'): Promise<void> {
+export async function addStep(
+  taskId: string,
+  message: string,
+  level: 'info' | 'warn' | 'error' = 'info',
+): Promise<void> {
   await db().taskStep.create({ data: { taskId, message, level } });
 }
 
@@ -43,7 +53,14 @@ export async function setProgress(taskId: string, progress: number): Promise<voi
 export async function finishTask(taskId: string, result: unknown): Promise<void> {
   await db().task.update({
     where: { id: taskId },
-    data: { state: TASK_STATE.succeeded, progress: 1, result: JSON.stringify(result ?? null), finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
+    data: {
+      state: TASK_STATE.succeeded,
+      progress: 1,
+      result: JSON.stringify(result ?? null),
+      finishedAt: new Date(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    },
   });
   await addStep(taskId, 'Done');
 }
@@ -53,7 +70,14 @@ export async function failTask(taskId: string, err: unknown): Promise<void> {
   const message = errorMessage(err);
   await db().task.update({
     where: { id: taskId },
-    data: { state: TASK_STATE.failed, errorCode: code, errorMessage: message, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
+    data: {
+      state: TASK_STATE.failed,
+      errorCode: code,
+      errorMessage: message,
+      finishedAt: new Date(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    },
   });
   await addStep(taskId, `Failed: ${message}`, 'error');
 }
@@ -64,7 +88,10 @@ export const LEASE_MS = 30_000;
 // The conditional update makes the claim atomic across several workers. The payload stays JSON
 // text: the runner parses it with its kind's schema, so a bad row fails its task, not the claim.
 // kinds: only those (the runner's urgent slots); otherwise any kind, urgent ones first.
-export async function claimNextTask(workerId: string, kinds?: readonly string[]): Promise<{ id: string; kind: string; payload: string; recovered: boolean } | null> {
+export async function claimNextTask(
+  workerId: string,
+  kinds?: readonly string[],
+): Promise<{ id: string; kind: string; payload: string; recovered: boolean } | null> {
   if (!kinds) return (await claimNextTask(workerId, URGENT_TASK_KINDS)) ?? claimFrom(workerId, undefined);
   return claimFrom(workerId, kinds);
 }
@@ -90,13 +117,17 @@ async function claimFrom(workerId: string, kinds: readonly string[] | undefined)
         attempts: { increment: 1 },
       },
     });
-    if (claimed.count === 1) return { id: t.id, kind: t.kind, payload: t.payload, recovered: t.state === TASK_STATE.running };
+    if (claimed.count === 1)
+      return { id: t.id, kind: t.kind, payload: t.payload, recovered: t.state === TASK_STATE.running };
   }
   return null;
 }
 
 export async function renewLease(taskId: string, workerId: string): Promise<void> {
-  await db().task.updateMany({ where: { id: taskId, leaseOwner: workerId }, data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) } });
+  await db().task.updateMany({
+    where: { id: taskId, leaseOwner: workerId },
+    data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) },
+  });
 }
 
 export async function isTaskActive(id: string): Promise<boolean> {

@@ -14,7 +14,11 @@ import type { CreateUserInput, ResetPasswordInput } from './schemas';
 // them in service.ts.
 
 export const USER_TARGET = 'user';
-export const userTarget = (u: Pick<User, 'id' | 'username'> | null, id: string | null) => ({ type: USER_TARGET, id: u?.id ?? id, name: u?.username ?? null });
+export const userTarget = (u: Pick<User, 'id' | 'username'> | null, id: string | null) => ({
+  type: USER_TARGET,
+  id: u?.id ?? id,
+  name: u?.username ?? null,
+});
 
 // 12 random bytes: 16 URL-safe characters, shown once.
 export function generatePassword(): string {
@@ -25,9 +29,20 @@ export async function createUser(input: CreateUserInput, actor: Actor = SYSTEM_A
   if (await db().user.findUnique({ where: { username: input.username } })) throw alreadyExists('user', input.username);
   const password = input.password ?? generatePassword();
   const user = await db().user.create({
-    data: { username: input.username, name: input.name ?? input.username, role: input.role, passwordHash: await bcrypt.hash(password, 10) },
+    data: {
+      username: input.username,
+      name: input.name ?? input.username,
+      role: input.role,
+      passwordHash: await bcrypt.hash(password, 10),
+    },
   });
-  await recordAudit({ actor, action: 'user.create', target: userTarget(user, null), result: 'succeeded', detail: { role: input.role, generatedPassword: !input.password } });
+  await recordAudit({
+    actor,
+    action: 'user.create',
+    target: userTarget(user, null),
+    result: 'succeeded',
+    detail: { role: input.role, generatedPassword: !input.password },
+  });
   return { user: toUserDto(user), password, generated: !input.password };
 }
 
@@ -38,7 +53,12 @@ export async function setPassword(id: string, input: ResetPasswordInput, actor: 
   const found = await db().user.findUnique({ where: { id } });
   if (!found) throw noSuchObject('user', id);
   const user = await db().user.update({ where: { id }, data: { passwordHash: await bcrypt.hash(password, 10) } });
-  await recordAudit({ actor, action: 'user.reset-password', target: userTarget(user, id), result: 'succeeded', detail: { generatedPassword: !input.password } });
+  await recordAudit({
+    actor,
+    action: 'user.reset-password',
+    target: userTarget(user, id),
+    result: 'succeeded',
+    detail: { generatedPassword: !input.password },
+  });
   return { user: toUserDto(user), password, generated: !input.password };
 }
-

@@ -23,7 +23,10 @@ export const updateUserSchema = z
     name: z.string().trim().min(1).max(80).optional(),
   })
   .strict()
-  .refine((o) => o.role !== undefined || o.disabled !== undefined || o.name !== undefined, 'Change at least one of role, disabled, name');
+  .refine(
+    (o) => o.role !== undefined || o.disabled !== undefined || o.name !== undefined,
+    'Change at least one of role, disabled, name',
+  );
 export type UpdateUserInput = z.output<typeof updateUserSchema>;
 
 // POST /api/users/[userId]/password: a typed password, or none for a generated one.

@@ -22,17 +22,29 @@ type Change = 'demote' | 'disable' | 'delete';
 
 // Why `actor` may not demote, disable or delete `u`, or null. Counted inside the caller's
 // transaction (BEGIN IMMEDIATE), so two admins removing each other cannot both pass.
-async function guardReason(tx: Tx, actor: SessionUser, u: User, change: Change): Promise<{ reason: string; message: string } | null> {
+async function guardReason(
+  tx: Tx,
+  actor: SessionUser,
+  u: User,
+  change: Change,
+): Promise<{ reason: string; message: string } | null> {
   if (u.id === actor.id) return { reason: 'self', message: `You cannot ${change} your own account; ask another admin` };
   if (u.role !== 'admin' || u.disabledAt) return null;
   const otherAdmins = await tx.user.count({ where: { role: 'admin', disabledAt: null, id: { not: u.id } } });
-  if (otherAdmins === 0) return { reason: 'last-admin', message: `${u.username} is the last enabled admin; make another admin first` };
+  if (otherAdmins === 0)
+    return { reason: 'last-admin', message: `${u.username} is the last enabled admin; make another admin first` };
   return null;
 }
 
 // Runs a guarded change of one user in one transaction; a refusal is audited as denied and
 // answered 409 with the reason.
-async function guarded<T>(actor: SessionUser, id: string, operation: string, changes: (u: User) => Change[], apply: (tx: Tx, u: User) => Promise<T>): Promise<{ user: User; out: T }> {
+async function guarded<T>(
+  actor: SessionUser,
+  id: string,
+  operation: string,
+  changes: (u: User) => Change[],
+  apply: (tx: Tx, u: User) => Promise<T>,
+): Promise<{ user: User; out: T }> {
   const found = await db().user.findUnique({ where: { id } });
   await authorize(actor, 'user.manage', target(found, id), operation);
   const result = await db().$transaction(async (tx) => {
@@ -45,7 +57,13 @@ async function guarded<T>(actor: SessionUser, id: string, operation: string, cha
     return { user: u, out: await apply(tx, u) };
   });
   if ('refused' in result && result.refused) {
-    await recordAudit({ actor: actorOf(actor), action: operation, target: target(result.user, id), result: 'denied', detail: { reason: result.refused.reason } });
+    await recordAudit({
+      actor: actorOf(actor),
+      action: operation,
+      target: target(result.user, id),
+      result: 'denied',
+      detail: { reason: result.refused.reason },
+    });
     throw conflict(result.refused.message, { reason: result.refused.reason, userId: id });
   }
   return result as { user: User; out: T };
@@ -68,7 +86,8 @@ export async function updateUser(actor: SessionUser, id: string, input: UpdateUs
       },
     }),
   );
-  const audit = (action: string, detail: Record<string, unknown>) => recordAudit({ actor: actorOf(actor), action, target: target(after, id), result: 'succeeded', detail });
+  const audit = (action: string, detail: Record<string, unknown>) =>
+    recordAudit({ actor: actorOf(actor), action, target: target(after, id), result: 'succeeded', detail });
   if (before.role !== after.role) await audit('user.change-role', { from: before.role, to: after.role });
   if (!before.disabledAt !== !after.disabledAt) await audit(after.disabledAt ? 'user.disable' : 'user.enable', {});
   if (before.name !== after.name) await audit('user.rename', { from: before.name, to: after.name });
@@ -78,12 +97,28 @@ export async function updateUser(actor: SessionUser, id: string, input: UpdateUs
 // The user row goes; audit events keep the actor's name and the VMs they created stay (neither
 // references the row).
 export async function deleteUser(actor: SessionUser, id: string): Promise<{ deleted: string }> {
-  const { user } = await guarded(actor, id, 'user.delete', () => ['delete'], (tx, u) => tx.user.delete({ where: { id: u.id } }));
-  await recordAudit({ actor: actorOf(actor), action: 'user.delete', target: target(user, id), result: 'succeeded', detail: { role: user.role } });
+  const { user } = await guarded(
+    actor,
+    id,
+    'user.delete',
+    () => ['delete'],
+    (tx, u) => tx.user.delete({ where: { id: u.id } }),
+  );
+  await recordAudit({
+    actor: actorOf(actor),
+    action: 'user.delete',
+    target: target(user, id),
+    result: 'succeeded',
+    detail: { role: user.role },
+  });
   return { deleted: id };
 }
 
-export async function resetPassword(actor: SessionUser, id: string, input: ResetPasswordInput): Promise<UserWithPasswordDto> {
+export async function resetPassword(
+  actor: SessionUser,
+  id: string,
+  input: ResetPasswordInput,
+): Promise<UserWithPasswordDto> {
   const found = await db().user.findUnique({ where: { id } });
   await authorize(actor, 'user.manage', target(found, id), 'user.reset-password');
   return setPassword(id, input, actorOf(actor));

@@ -47,7 +47,13 @@ describe('placeVm', () => {
 describe('requireRoom', () => {
   it('refuses a reserved host (an HA failover host) with its reason, before looking at memory', () => {
     const reserved = { ...host('spare', 8), maintenance: true, reserved: 'Host spare is an HA failover host' };
-    expect(() => requireRoom(reserved, 512)).toThrow(expect.objectContaining({ code: 'CONFLICT', message: 'Host spare is an HA failover host', data: { hostId: 'spare', reserved: true } }));
+    expect(() => requireRoom(reserved, 512)).toThrow(
+      expect.objectContaining({
+        code: 'CONFLICT',
+        message: 'Host spare is an HA failover host',
+        data: { hostId: 'spare', reserved: true },
+      }),
+    );
     expect(placeVm([reserved, host('h1', 1)], 512)).toMatchObject({ ok: true, host: { id: 'h1' } });
     expect(requireRoom(host('h1', 1), 512).id).toBe('h1');
   });

@@ -37,7 +37,10 @@ export function placeVm(hosts: PlacementHost[], memoryMiB: number): PlacementRes
   if (!online.length) return { ok: false, reason: 'none-online' };
   const ranked = online
     .map((host) => ({ host, freeMiB: freeMemoryMiB(host) }))
-    .sort((a, b) => b.freeMiB - a.freeMiB || a.host.vms.length - b.host.vms.length || a.host.name.localeCompare(b.host.name));
+    .sort(
+      (a, b) =>
+        b.freeMiB - a.freeMiB || a.host.vms.length - b.host.vms.length || a.host.name.localeCompare(b.host.name),
+    );
   const best = ranked[0];
   return best.freeMiB >= memoryMiB ? { ok: true, ...best } : { ok: false, reason: 'no-capacity', best };
 }
@@ -47,7 +50,8 @@ export function placeVm(hosts: PlacementHost[], memoryMiB: number): PlacementRes
 export function requireRoom(h: PlacementHost, memoryMiB: number): PlacementHost {
   if (!h.online) throw hostOffline(h.name);
   if (h.reserved) throw conflict(h.reserved, { hostId: h.id, reserved: true });
-  if (h.maintenance) throw conflict(`Host ${h.name} is in maintenance and takes no VMs`, { hostId: h.id, maintenance: true });
+  if (h.maintenance)
+    throw conflict(`Host ${h.name} is in maintenance and takes no VMs`, { hostId: h.id, maintenance: true });
   const free = freeMemoryMiB(h);
   if (free < memoryMiB) throw insufficientCapacity(h.name, memoryMiB, free);
   return h;

@@ -5,7 +5,10 @@ import { noSuchObject } from '@/lib/errors';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import type { VmDto, VmState } from './dto';
 
-const include = { host: { select: { name: true } }, image: { select: { name: true, version: true } } } satisfies Prisma.VmInclude;
+const include = {
+  host: { select: { name: true } },
+  image: { select: { name: true, version: true } },
+} satisfies Prisma.VmInclude;
 type Row = Prisma.VmGetPayload<{ include: typeof include }>;
 
 function toDto(v: Row, activeTaskId: string | null): VmDto {

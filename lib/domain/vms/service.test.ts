@@ -61,7 +61,10 @@ describe('createVm', () => {
   it('refuses a viewer with 403 and audits the attempt', async () => {
     const image = await seedImage();
     await seedHost('h1');
-    await expect(createVm(viewer, input({ imageId: image.id }))).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    await expect(createVm(viewer, input({ imageId: image.id }))).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      status: 403,
+    });
     expect(await db().vm.count()).toBe(0);
     expect((await db().auditEvent.findFirstOrThrow()).result).toBe('denied');
   });
@@ -82,9 +85,15 @@ describe('createVm', () => {
     await seedHost('h1');
     await expect(createVm(admin, input({ imageId: 'nope' }))).rejects.toMatchObject({ status: 404 });
     await expect(createVm(admin, input({ imageId: image.id, hostId: 'nope' }))).rejects.toMatchObject({ status: 404 });
-    await expect(createVm(admin, input({ imageId: image.id, hostId: off.id }))).rejects.toMatchObject({ code: 'HOST_OFFLINE', status: 503 });
+    await expect(createVm(admin, input({ imageId: image.id, hostId: off.id }))).rejects.toMatchObject({
+      code: 'HOST_OFFLINE',
+      status: 503,
+    });
     await createVm(admin, input({ imageId: image.id }));
-    await expect(createVm(admin, input({ imageId: image.id }))).rejects.toMatchObject({ code: 'ALREADY_EXISTS', status: 409 });
+    await expect(createVm(admin, input({ imageId: image.id }))).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+      status: 409,
+    });
   });
 
   it('never places on a host in maintenance: auto skips it, naming it is a 409', async () => {
@@ -92,7 +101,11 @@ describe('createVm', () => {
     const maint = await seedHost('h-maint', { freeGiB: 12 });
     const h1 = await seedHost('h1', { freeGiB: 2 });
     await db().host.update({ where: { id: maint.id }, data: { maintenance: true } });
-    await expect(createVm(admin, input({ imageId: image.id, hostId: maint.id }))).rejects.toMatchObject({ code: 'CONFLICT', status: 409, data: { maintenance: true } });
+    await expect(createVm(admin, input({ imageId: image.id, hostId: maint.id }))).rejects.toMatchObject({
+      code: 'CONFLICT',
+      status: 409,
+      data: { maintenance: true },
+    });
     const r = await createVm(admin, input({ imageId: image.id }));
     expect((await db().vm.findUniqueOrThrow({ where: { id: r.vmId } })).hostId).toBe(h1.id);
   });
@@ -101,7 +114,9 @@ describe('createVm', () => {
     await seedHost('h1', { freeGiB: 1 });
     const image = await seedImage();
     await createVm(admin, input({ imageId: image.id, name: 'a-vm', memoryMiB: 800 }));
-    await expect(createVm(admin, input({ imageId: image.id, name: 'b-vm', memoryMiB: 800 }))).rejects.toMatchObject({ code: 'NO_HOST_AVAILABLE' });
+    await expect(createVm(admin, input({ imageId: image.id, name: 'b-vm', memoryMiB: 800 }))).rejects.toMatchObject({
+      code: 'NO_HOST_AVAILABLE',
+    });
   });
 });
 
@@ -113,7 +128,10 @@ describe('runVmAction and deleteVm', () => {
     await expect(runVmAction(admin, vmId, 'start')).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
     await db().task.updateMany({ data: { state: 'succeeded' } });
     await db().vm.update({ where: { id: vmId }, data: { state: 'running' } });
-    await expect(runVmAction(admin, vmId, 'start')).rejects.toMatchObject({ code: 'VM_BAD_POWER_STATE', data: { actual: 'running' } });
+    await expect(runVmAction(admin, vmId, 'start')).rejects.toMatchObject({
+      code: 'VM_BAD_POWER_STATE',
+      data: { actual: 'running' },
+    });
     const { taskId } = await runVmAction(operator, vmId, 'stop');
     expect((await db().vm.findUniqueOrThrow({ where: { id: vmId } })).state).toBe('stopping');
     expect((await db().task.findUniqueOrThrow({ where: { id: taskId } })).kind).toBe('vm.stop');

@@ -11,7 +11,15 @@ import { requireHaAdmission, startingOn } from '@/lib/domain/ha/admission-check'
 import { reserveFailoverHosts } from '@/lib/domain/ha/policy';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { activeTaskFor, enqueueTask } from '@/lib/domain/tasks/service';
-import { alreadyExists, conflict, hostOffline, invalidInput, noHostAvailable, noSuchObject, vmBadPowerState } from '@/lib/errors';
+import {
+  alreadyExists,
+  conflict,
+  hostOffline,
+  invalidInput,
+  noHostAvailable,
+  noSuchObject,
+  vmBadPowerState,
+} from '@/lib/errors';
 import { requireNoDependentClones } from '@/lib/domain/snapshots/checks';
 import { VM_STATE, type VmAction, type VmState } from './dto';
 import { placeVm, requireRoom } from './placement';
@@ -52,7 +60,8 @@ export async function createVm(user: SessionUser, input: CreateVm): Promise<{ ta
   if (await db().vm.findUnique({ where: { name: input.name } })) throw alreadyExists('VM', input.name);
   const image = await db().image.findUnique({ where: { id: input.imageId } });
   if (!image) throw noSuchObject('image', input.imageId);
-  if (image.status !== 'ready') throw conflict(`Image ${image.name} ${image.version} is ${image.status}, not ready`, { imageId: image.id });
+  if (image.status !== 'ready')
+    throw conflict(`Image ${image.name} ${image.version} is ${image.status}, not ready`, { imageId: image.id });
   // Below its declared minimum the guest never gets to its ready line: refuse up front.
   if (image.minMemoryMiB !== null && input.memoryMiB < image.minMemoryMiB) {
     const message = `Image ${image.name} ${image.version} needs at least ${image.minMemoryMiB} MiB`;
@@ -80,14 +89,30 @@ export async function createVm(user: SessionUser, input: CreateVm): Promise<{ ta
         createdBy: user.username,
       },
     });
-    return enqueueTask({ kind: 'vm.create', title: `Create VM ${input.name} on ${host.name}`, target: { type: 'vm', id: vmId }, payload: { vmId }, actor }, tx);
+    return enqueueTask(
+      {
+        kind: 'vm.create',
+        title: `Create VM ${input.name} on ${host.name}`,
+        target: { type: 'vm', id: vmId },
+        payload: { vmId },
+        actor,
+      },
+      tx,
+    );
   });
   await recordAudit({
     actor,
     action: 'vm.create',
     target: { type: 'vm', id: vmId, name: input.name },
     result: 'accepted',
-    detail: { taskId, host: host.name, image: `${image.name} ${image.version}`, vcpus: input.vcpus, memoryMiB: input.memoryMiB, placement: input.hostId === 'auto' ? 'auto' : 'chosen' },
+    detail: {
+      taskId,
+      host: host.name,
+      image: `${image.name} ${image.version}`,
+      vcpus: input.vcpus,
+      memoryMiB: input.memoryMiB,
+      placement: input.hostId === 'auto' ? 'auto' : 'chosen',
+    },
   });
   return { taskId, vmId };
 }
@@ -108,19 +133,40 @@ async function queueVmOperation(user: SessionUser, id: string, op: QueuedOperati
   const vm = await db().vm.findUnique({ where: { id }, include: { host: true } });
   await authorize(user, op.permission, { type: 'vm', id, name: vm?.name }, op.operation);
   if (!vm) throw noSuchObject('VM', id);
-  if (effectiveStatus(vm.host) === HOST_STATUS.offline) throw hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
+  if (effectiveStatus(vm.host) === HOST_STATUS.offline)
+    throw hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
   const busy = await activeTaskFor(id);
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });
-  if (op.allowedFrom && !op.allowedFrom.includes(vm.state as VmState)) throw vmBadPowerState(vm.name, op.allowedFrom, vm.state);
+  if (op.allowedFrom && !op.allowedFrom.includes(vm.state as VmState))
+    throw vmBadPowerState(vm.name, op.allowedFrom, vm.state);
   await op.check?.(vm);
   // A crashed HA VM is counted as protected already; only its memory comes back into use.
-  if (op.operation === 'vm.start') await requireHaAdmission(`Starting VM ${vm.name}`, startingOn(vm.hostId, { memoryMiB: vm.memoryMiB, haEnabled: vm.haEnabled && vm.state === VM_STATE.stopped }));
+  if (op.operation === 'vm.start')
+    await requireHaAdmission(
+      `Starting VM ${vm.name}`,
+      startingOn(vm.hostId, { memoryMiB: vm.memoryMiB, haEnabled: vm.haEnabled && vm.state === VM_STATE.stopped }),
+    );
   const actor = actorOf(user);
   const taskId = await db().$transaction(async (tx) => {
     await tx.vm.update({ where: { id }, data: { state: op.transient, lastError: null } });
-    return enqueueTask({ kind: op.operation, title: op.title(vm.name), target: { type: 'vm', id }, payload: { vmId: id, previousState: vm.state as VmState }, actor }, tx);
+    return enqueueTask(
+      {
+        kind: op.operation,
+        title: op.title(vm.name),
+        target: { type: 'vm', id },
+        payload: { vmId: id, previousState: vm.state as VmState },
+        actor,
+      },
+      tx,
+    );
   });
-  await recordAudit({ actor, action: op.operation, target: { type: 'vm', id, name: vm.name }, result: 'accepted', detail: { taskId } });
+  await recordAudit({
+    actor,
+    action: op.operation,
+    target: { type: 'vm', id, name: vm.name },
+    result: 'accepted',
+    detail: { taskId },
+  });
   return { taskId };
 }
 
@@ -136,7 +182,13 @@ export function runVmAction(user: SessionUser, id: string, action: VmAction): Pr
 }
 
 export function deleteVm(user: SessionUser, id: string): Promise<{ taskId: string }> {
-  return queueVmOperation(user, id, { permission: 'vm.delete', operation: 'vm.delete', title: (name) => `Delete VM ${name}`, transient: VM_STATE.deleting, check: requireNoDependentClones });
+  return queueVmOperation(user, id, {
+    permission: 'vm.delete',
+    operation: 'vm.delete',
+    title: (name) => `Delete VM ${name}`,
+    transient: VM_STATE.deleting,
+    check: requireNoDependentClones,
+  });
 }
 
 export async function readVmConsole(id: string, lines: number): Promise<{ lines: string[]; partial: string }> {

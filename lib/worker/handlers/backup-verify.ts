@@ -17,18 +17,29 @@ import type { TaskContext, TaskHandler } from '../context';
 async function verifyChain(point: RestorePoint): Promise<{ ok: boolean; message: string }> {
   const points = await db().restorePoint.findMany({ where: { vmId: point.vmId } });
   const chain = chainOf(points, point.id);
-  if (chain[0].parentId) return { ok: false, message: `chain broken: parent ${chain[0].parentId} of ${chain[0].id} is not registered` };
-  const repo = point.repositoryId ? await db().backupRepository.findUnique({ where: { id: point.repositoryId } }) : null;
+  if (chain[0].parentId)
+    return { ok: false, message: `chain broken: parent ${chain[0].parentId} of ${chain[0].id} is not registered` };
+  const repo = point.repositoryId
+    ? await db().backupRepository.findUnique({ where: { id: point.repositoryId } })
+    : null;
   if (!repo) return { ok: false, message: 'its repository is no longer registered' };
   const agent = await repositoryAgent(repo, point.hostId);
-  const op = await agent.verifyBackupFiles({ repository: repo.path, files: chain.map((p) => ({ path: p.filePath, sha256: p.sha256 })) });
+  const op = await agent.verifyBackupFiles({
+    repository: repo.path,
+    files: chain.map((p) => ({ path: p.filePath, sha256: p.sha256 })),
+  });
   const { files } = verifyBackupResultSchema.parse((await waitForOperation(agent, op.id)).result);
-  const problems = files.flatMap((f, i) => [
-    ...(f.ok ? [] : [f.error ?? `sha256 ${f.actualSha256} does not match`]),
-    ...manifestMismatches(chain[i], chain[i - 1] ?? null, f.manifest, f.manifestError),
-  ].map((m) => `${f.path}: ${m}`));
+  const problems = files.flatMap((f, i) =>
+    [
+      ...(f.ok ? [] : [f.error ?? `sha256 ${f.actualSha256} does not match`]),
+      ...manifestMismatches(chain[i], chain[i - 1] ?? null, f.manifest, f.manifestError),
+    ].map((m) => `${f.path}: ${m}`),
+  );
   if (problems.length) return { ok: false, message: problems.join('; ') };
-  return { ok: true, message: `${files.length} file(s) of the chain match their SHA-256 and manifest (checked on ${agent.hostName})` };
+  return {
+    ok: true,
+    message: `${files.length} file(s) of the chain match their SHA-256 and manifest (checked on ${agent.hostName})`,
+  };
 }
 
 // The temporary boot-check VMs this task has (or may have) created and not yet deleted, in the
@@ -70,14 +81,26 @@ async function verifyOne(ctx: TaskContext, pointId: string, boot: boolean): Prom
     r = { ok: false, message: errorMessage(err) };
   }
   let verifyState = r.ok ? 'ok' : 'failed';
-  await ctx.step(`${point.vmName} ${point.takenAt.toISOString()}: ${r.ok ? 'checksums OK' : 'FAILED'}: ${r.message}`, r.ok ? 'info' : 'error');
+  await ctx.step(
+    `${point.vmName} ${point.takenAt.toISOString()}: ${r.ok ? 'checksums OK' : 'FAILED'}: ${r.message}`,
+    r.ok ? 'info' : 'error',
+  );
   if (r.ok && boot) {
     const b = await bootCheckPoint(ctx, point);
     verifyState = b.ok ? 'boot-ok' : 'boot-failed';
     r = { ok: b.ok, message: `${r.message}; boot check: ${b.message}` };
   }
-  await db().restorePoint.update({ where: { id: point.id }, data: { verifyState, verifyMessage: r.message, verifiedAt: new Date() } });
-  await recordAudit({ actor: ctx.actor, action: 'restore-point.verify', target: { type: 'restore-point', id: point.id, name: point.vmName }, result: r.ok ? 'succeeded' : 'failed', detail: { taskId: ctx.id, verifyState, message: r.message } });
+  await db().restorePoint.update({
+    where: { id: point.id },
+    data: { verifyState, verifyMessage: r.message, verifiedAt: new Date() },
+  });
+  await recordAudit({
+    actor: ctx.actor,
+    action: 'restore-point.verify',
+    target: { type: 'restore-point', id: point.id, name: point.vmName },
+    result: r.ok ? 'succeeded' : 'failed',
+    detail: { taskId: ctx.id, verifyState, message: r.message },
+  });
   return r.ok;
 }
 
@@ -88,13 +111,22 @@ export const backupVerifyHandler: TaskHandler<'backup.verify'> = async (ctx, { p
   if (ctx.recovered) {
     const left = await trackedVms(ctx.id);
     const gone = await removeBootCheckVms(left, (m, level) => ctx.step(m, level));
-    await setTrackedVms(ctx.id, left.filter((v) => !gone.includes(v)));
+    await setTrackedVms(
+      ctx.id,
+      left.filter((v) => !gone.includes(v)),
+    );
   }
   const failed: string[] = [];
   for (const [i, id] of pointIds.entries()) {
     if (!(await verifyOne(ctx, id, boot))) failed.push(id);
     await ctx.progress((i + 1) / pointIds.length);
   }
-  if (failed.length) throw new AppError('VERIFY_FAILED', `${failed.length} of ${pointIds.length} restore point(s) failed verification: ${failed.join(', ')}`, 500, { failed });
+  if (failed.length)
+    throw new AppError(
+      'VERIFY_FAILED',
+      `${failed.length} of ${pointIds.length} restore point(s) failed verification: ${failed.join(', ')}`,
+      500,
+      { failed },
+    );
   return { verified: pointIds.length };
 };

@@ -16,7 +16,10 @@ export const groupDeleteHandler: TaskHandler<'checkpoint-group.delete'> = async 
   for (const [i, s] of snapshots.entries()) {
     try {
       const vm = await db().vm.findUnique({ where: { id: s.vmId }, select: { hostId: true } });
-      await deleteAndUnregister(ctx, await agentFor(vm?.hostId ?? s.hostId), s, { from: i / snapshots.length, to: (i + 1) / snapshots.length });
+      await deleteAndUnregister(ctx, await agentFor(vm?.hostId ?? s.hostId), s, {
+        from: i / snapshots.length,
+        to: (i + 1) / snapshots.length,
+      });
       await ctx.step(`Deleted the snapshot of ${s.vmId}`);
     } catch (err) {
       kept.push(s.vmId);
@@ -26,10 +29,22 @@ export const groupDeleteHandler: TaskHandler<'checkpoint-group.delete'> = async 
   const target = { type: 'checkpoint-group', id: groupId, name: group.name };
   if (kept.length) {
     const error = `The snapshots of ${kept.join(', ')} could not be deleted; the group stays with them`;
-    await recordAudit({ actor: ctx.actor, action: 'checkpoint-group.delete', target, result: 'failed', detail: { taskId: ctx.id, error } });
+    await recordAudit({
+      actor: ctx.actor,
+      action: 'checkpoint-group.delete',
+      target,
+      result: 'failed',
+      detail: { taskId: ctx.id, error },
+    });
     throw new Error(error);
   }
   await db().checkpointGroup.delete({ where: { id: groupId } });
-  await recordAudit({ actor: ctx.actor, action: 'checkpoint-group.delete', target, result: 'succeeded', detail: { taskId: ctx.id } });
+  await recordAudit({
+    actor: ctx.actor,
+    action: 'checkpoint-group.delete',
+    target,
+    result: 'succeeded',
+    detail: { taskId: ctx.id },
+  });
   return { deleted: groupId, snapshots: snapshots.length };
 };

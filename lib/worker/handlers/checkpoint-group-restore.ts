@@ -14,20 +14,35 @@ export const groupRestoreHandler: TaskHandler<'checkpoint-group.restore'> = asyn
   const group = await db().checkpointGroup.findUnique({ where: { id: groupId } });
   if (!group) throw noSuchObject('checkpoint group', groupId);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
-    recordAudit({ actor: ctx.actor, action: 'checkpoint-group.restore', target: { type: 'checkpoint-group', id: groupId, name: group.name }, result, detail: { taskId: ctx.id, ...detail } });
+    recordAudit({
+      actor: ctx.actor,
+      action: 'checkpoint-group.restore',
+      target: { type: 'checkpoint-group', id: groupId, name: group.name },
+      result,
+      detail: { taskId: ctx.id, ...detail },
+    });
   let hosts: HostMembers[] = [];
   try {
-    if (ctx.recovered) throw new Error('The worker restoring this group stopped before it finished; the members may be paused: check them');
+    if (ctx.recovered)
+      throw new Error(
+        'The worker restoring this group stopped before it finished; the members may be paused: check them',
+      );
     const snapshots = await db().snapshot.findMany({ where: { groupId } });
     const pointOf = new Map(snapshots.map((s) => [s.vmId, s.id]));
     const gone = (JSON.parse(group.vmIds) as string[]).filter((id) => !pointOf.has(id));
     if (gone.length) await ctx.step(`Left out (their snapshot of this group is gone): ${gone.join(', ')}`, 'warn');
     hosts = await membersByHost(snapshots.map((s) => s.vmId));
-    await ctx.step(`Reverting ${snapshots.length} VMs on ${hosts.length} host(s) to the group's instant; they wait paused`);
+    await ctx.step(
+      `Reverting ${snapshots.length} VMs on ${hosts.length} host(s) to the group's instant; they wait paused`,
+    );
     const t0 = Date.now();
     const reverted = await Promise.allSettled(
       hosts.map(async (h) => {
-        const op = await h.agent.groupRevert({ groupId, items: h.vms.map((v) => ({ vmId: v.id, pointId: pointOf.get(v.id)! })), resume: false });
+        const op = await h.agent.groupRevert({
+          groupId,
+          items: h.vms.map((v) => ({ vmId: v.id, pointId: pointOf.get(v.id)! })),
+          resume: false,
+        });
         await waitForOperation(h.agent, op.id, undefined, { intervalMs: 200, timeoutMs: 30 * 60_000 });
       }),
     );
@@ -40,7 +55,10 @@ export const groupRestoreHandler: TaskHandler<'checkpoint-group.restore'> = asyn
       for (const v of h.vms) {
         const now = await vmFromHost(h.agent, v.id).catch(() => null);
         const ok = reverted[hosts.indexOf(h)].status === 'fulfilled';
-        await db().vm.update({ where: { id: v.id }, data: { ...(now ?? {}), ...(ok && { currentSnapshotId: pointOf.get(v.id)!, lastError: null }) } });
+        await db().vm.update({
+          where: { id: v.id },
+          data: { ...(now ?? {}), ...(ok && { currentSnapshotId: pointOf.get(v.id)!, lastError: null }) },
+        });
       }
     if (failed >= 0) {
       const reason = (reverted[failed] as PromiseRejectedResult).reason as unknown;

@@ -17,10 +17,15 @@ const MIGRATION_TIMEOUT_MS = 30 * 60_000;
 async function migrateAndWait(ctx: TaskContext, vmId: string, targetHostId: string): Promise<string | null> {
   try {
     const { taskId } = await enqueueMigration(ctx.actor, { vmId, targetHostId, reason: 'maintenance' });
-    const t = await waitFor(`migration task ${taskId}`, async () => {
-      const row = await db().task.findUniqueOrThrow({ where: { id: taskId } });
-      return row.state === TASK_STATE.queued || row.state === TASK_STATE.running ? null : row;
-    }, MIGRATION_TIMEOUT_MS, 500);
+    const t = await waitFor(
+      `migration task ${taskId}`,
+      async () => {
+        const row = await db().task.findUniqueOrThrow({ where: { id: taskId } });
+        return row.state === TASK_STATE.queued || row.state === TASK_STATE.running ? null : row;
+      },
+      MIGRATION_TIMEOUT_MS,
+      500,
+    );
     return t.state === TASK_STATE.succeeded ? null : (t.errorMessage ?? t.state);
   } catch (err) {
     return errorMessage(err);
@@ -38,13 +43,22 @@ export const evacuateHostHandler: TaskHandler<'host.evacuate'> = async (ctx, { h
   const vms = await db().vm.findMany({ where: { hostId: host.id }, orderBy: { name: 'asc' } });
   const running = vms.filter((v) => v.state === VM_STATE.running);
   for (const v of vms.filter((x) => x.state !== VM_STATE.running)) {
-    await ctx.step(`${v.name} is ${v.state}: it stays on ${host.name} (only running VMs are live-migrated; a stopped VM uses no CPU or memory here)`, 'warn');
+    await ctx.step(
+      `${v.name} is ${v.state}: it stays on ${host.name} (only running VMs are live-migrated; a stopped VM uses no CPU or memory here)`,
+      'warn',
+    );
   }
   const [hosts, rules] = await Promise.all([placementHosts(), currentPlacementRules()]);
-  const plan = planEvacuation(host.id, hosts, running.map((v) => ({ id: v.id, name: v.name, memoryMiB: v.memoryMiB })), rules);
+  const plan = planEvacuation(
+    host.id,
+    hosts,
+    running.map((v) => ({ id: v.id, name: v.name, memoryMiB: v.memoryMiB })),
+    rules,
+  );
   const names = new Map(vms.map((v) => [v.id, v.name]));
   for (const u of plan.unplaced) await ctx.step(`${names.get(u.vmId)} cannot move: ${u.reason}`, 'error');
-  if (plan.assignments.length) await ctx.step(`Plan: ${plan.assignments.map((a) => `${names.get(a.vmId)} -> ${a.hostName}`).join(', ')}`);
+  if (plan.assignments.length)
+    await ctx.step(`Plan: ${plan.assignments.map((a) => `${names.get(a.vmId)} -> ${a.hostName}`).join(', ')}`);
   const moved = JSON.parse(host.evacuatedVmIds) as string[]; // a recovered task keeps what it moved
   const failed: { vmId: string; error: string }[] = plan.unplaced.map((u) => ({ vmId: u.vmId, error: u.reason }));
   for (const [i, a] of plan.assignments.entries()) {
@@ -63,9 +77,22 @@ export const evacuateHostHandler: TaskHandler<'host.evacuate'> = async (ctx, { h
     }
     await ctx.progress((i + 1) / plan.assignments.length);
   }
-  const detail = { taskId: ctx.id, moved: moved.map((id) => names.get(id)), failed: failed.map((f) => ({ vm: names.get(f.vmId), error: f.error })) };
-  await recordAudit({ actor: ctx.actor, action: 'host.evacuate', target: { type: 'host', id: host.id, name: host.name }, result: failed.length ? 'failed' : 'succeeded', detail });
-  if (failed.length) throw new Error(`${failed.length} running VM(s) could not leave ${host.name}: ${detail.failed.map((f) => `${f.vm} (${f.error})`).join('; ')}`);
+  const detail = {
+    taskId: ctx.id,
+    moved: moved.map((id) => names.get(id)),
+    failed: failed.map((f) => ({ vm: names.get(f.vmId), error: f.error })),
+  };
+  await recordAudit({
+    actor: ctx.actor,
+    action: 'host.evacuate',
+    target: { type: 'host', id: host.id, name: host.name },
+    result: failed.length ? 'failed' : 'succeeded',
+    detail,
+  });
+  if (failed.length)
+    throw new Error(
+      `${failed.length} running VM(s) could not leave ${host.name}: ${detail.failed.map((f) => `${f.vm} (${f.error})`).join('; ')}`,
+    );
   return { moved, stayed: vms.filter((v) => v.state !== VM_STATE.running).map((v) => v.id) };
 };
 
@@ -96,7 +123,13 @@ export const bringBackHandler: TaskHandler<'host.bring-back'> = async (ctx, { ho
     await ctx.progress((i + 1) / vms.length);
   }
   await db().host.update({ where: { id: host.id }, data: { evacuatedVmIds: '[]' } });
-  await recordAudit({ actor: ctx.actor, action: 'host.bring-back', target: { type: 'host', id: host.id, name: host.name }, result: failed.length ? 'failed' : 'succeeded', detail: { taskId: ctx.id, returned, failed } });
+  await recordAudit({
+    actor: ctx.actor,
+    action: 'host.bring-back',
+    target: { type: 'host', id: host.id, name: host.name },
+    result: failed.length ? 'failed' : 'succeeded',
+    detail: { taskId: ctx.id, returned, failed },
+  });
   if (failed.length) throw new Error(`Could not bring back: ${failed.join('; ')}`);
   return { returned };
 };

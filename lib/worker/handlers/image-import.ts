@@ -15,7 +15,9 @@ export const importImageHandler: TaskHandler<'image.import'> = async (ctx, { ima
   try {
     if (ctx.recovered) throw new Error('The worker running this import stopped before it finished');
     const agent = await agentFor(hostId);
-    await ctx.step(`Fetching ${'url' in request.disk ? request.disk.url : request.disk.path} into the image repository`);
+    await ctx.step(
+      `Fetching ${'url' in request.disk ? request.disk.url : request.disk.path} into the image repository`,
+    );
     const op = await agent.importImage(request);
     let lastMessage = '';
     const report = async (o: { progress: number; message: string }) => {
@@ -39,11 +41,23 @@ export const importImageHandler: TaskHandler<'image.import'> = async (ctx, { ima
       },
     });
     await ctx.step(`Stored ${label}: sha256 ${m.sha256.slice(0, 16)}…`);
-    await recordAudit({ actor: ctx.actor, action: 'image.import', target: { type: 'image', id: imageId, name: label }, result: 'succeeded', detail: { taskId: ctx.id, sha256: m.sha256 } });
+    await recordAudit({
+      actor: ctx.actor,
+      action: 'image.import',
+      target: { type: 'image', id: imageId, name: label },
+      result: 'succeeded',
+      detail: { taskId: ctx.id, sha256: m.sha256 },
+    });
     return m;
   } catch (err) {
     await db().image.deleteMany({ where: { id: imageId, status: 'importing' } });
-    await recordAudit({ actor: ctx.actor, action: 'image.import', target: { type: 'image', id: imageId, name: label }, result: 'failed', detail: { taskId: ctx.id, error: errorMessage(err) } });
+    await recordAudit({
+      actor: ctx.actor,
+      action: 'image.import',
+      target: { type: 'image', id: imageId, name: label },
+      result: 'failed',
+      detail: { taskId: ctx.id, error: errorMessage(err) },
+    });
     throw err;
   }
 };

@@ -4,7 +4,11 @@ import type { RestoreDetail } from '@/lib/agent-protocol/restore';
 import type { TaskContext } from '../context';
 import { followRestoreOp } from './restore-follow';
 
-const op = (progress: number, detail: Partial<RestoreDetail> | null, state: Operation['state'] = 'running'): Operation => ({
+const op = (
+  progress: number,
+  detail: Partial<RestoreDetail> | null,
+  state: Operation['state'] = 'running',
+): Operation => ({
   id: 'op1',
   kind: 'vm.restore',
   state,
@@ -18,7 +22,13 @@ const op = (progress: number, detail: Partial<RestoreDetail> | null, state: Oper
 function fakes(sequence: Operation[]) {
   const steps: string[] = [];
   const progress: number[] = [];
-  const ctx = { id: 't1', actor: { id: null, name: 'test' }, recovered: false, step: async (m: string) => void steps.push(m), progress: async (f: number) => void progress.push(f) } as TaskContext;
+  const ctx = {
+    id: 't1',
+    actor: { id: null, name: 'test' },
+    recovered: false,
+    step: async (m: string) => void steps.push(m),
+    progress: async (f: number) => void progress.push(f),
+  } as TaskContext;
   let i = 0;
   const agent = { getOperation: async () => sequence[Math.min(i++, sequence.length - 1)] } as unknown as AgentClient;
   return { ctx, agent, steps, progress };
@@ -35,7 +45,13 @@ describe('followRestoreOp', () => {
       op(1, { phase: 'finishing', bytesDone: 100 }, 'succeeded'),
     ]);
     let ran = 0;
-    const done = await followRestoreOp(ctx, agent, 'op1', { from: 0.1, to: 0.9 }, { onRunning: async () => void ran++ });
+    const done = await followRestoreOp(
+      ctx,
+      agent,
+      'op1',
+      { from: 0.1, to: 0.9 },
+      { onRunning: async () => void ran++ },
+    );
     expect(done.state).toBe('succeeded');
     expect(ran).toBe(1);
     expect(steps).toEqual([
@@ -53,12 +69,19 @@ describe('followRestoreOp', () => {
     let ran = 0;
     await followRestoreOp(ctx, agent, 'op1', { from: 0, to: 1 }, { onRunning: async () => void ran++ });
     expect(ran).toBe(1);
-    expect(steps).toEqual(['VM running after 1.2 s from the backup; copying its disk into the pool in the background (copy-on-read first)']);
+    expect(steps).toEqual([
+      'VM running after 1.2 s from the backup; copying its disk into the pool in the background (copy-on-read first)',
+    ]);
   });
 
   it('a copy restore reports the copy per quarter and never claims a VM running from the backup', async () => {
     const copying = (f: number) => op(f, { phase: 'copying', runningAfterMs: null, bytesDone: f * 100 });
-    const { ctx, agent, steps } = fakes([copying(0), copying(0.3), copying(0.8), op(1, { phase: 'starting', runningAfterMs: null, bytesDone: 100 }, 'succeeded')]);
+    const { ctx, agent, steps } = fakes([
+      copying(0),
+      copying(0.3),
+      copying(0.8),
+      op(1, { phase: 'starting', runningAfterMs: null, bytesDone: 100 }, 'succeeded'),
+    ]);
     await followRestoreOp(ctx, agent, 'op1', { from: 0, to: 1 });
     expect(steps).toEqual(['copying the backup into the pool: 30%', 'copying the backup into the pool: 80%']);
   }, 10_000);

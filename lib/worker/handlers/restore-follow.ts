@@ -14,7 +14,13 @@ export type FollowHooks = {
 
 // Follows an agent restore/replace operation: task progress (scaled into [from, to]) and steps
 // in words, e.g. "VM running after 1.2 s from the backup; streaming 50%".
-export async function followRestoreOp(ctx: TaskContext, agent: AgentClient, opId: string, range: { from: number; to: number }, hooks: FollowHooks = {}): Promise<Operation> {
+export async function followRestoreOp(
+  ctx: TaskContext,
+  agent: AgentClient,
+  opId: string,
+  range: { from: number; to: number },
+  hooks: FollowHooks = {},
+): Promise<Operation> {
   const { onRunning, onSafety } = hooks;
   let safetySeen = false;
   let chain: Promise<unknown> = Promise.resolve();
@@ -34,7 +40,11 @@ export async function followRestoreOp(ctx: TaskContext, agent: AgentClient, opId
     if (d && d.runningAfterMs != null && !running && d.phase !== 'starting') {
       running = true;
       const ms = d.runningAfterMs;
-      events.push(() => ctx.step(`VM running after ${seconds(ms)} from the backup; copying its disk into the pool in the background (copy-on-read first)`));
+      events.push(() =>
+        ctx.step(
+          `VM running after ${seconds(ms)} from the backup; copying its disk into the pool in the background (copy-on-read first)`,
+        ),
+      );
       if (onRunning) events.push(() => onRunning(ms));
     }
     if (d?.safety && !safetySeen) {
@@ -48,13 +58,17 @@ export async function followRestoreOp(ctx: TaskContext, agent: AgentClient, opId
     } else if (d && f >= nextStep && f < 1) {
       const pct = Math.floor(f * 100);
       nextStep = Math.floor(f / STEP_EVERY + 1) * STEP_EVERY;
-      const text = d.phase === 'streaming' && d.runningAfterMs != null ? `VM running after ${seconds(d.runningAfterMs)} from the backup; streaming ${pct}%` : `${op.message}`;
+      const text =
+        d.phase === 'streaming' && d.runningAfterMs != null
+          ? `VM running after ${seconds(d.runningAfterMs)} from the backup; streaming ${pct}%`
+          : `${op.message}`;
       events.push(() => ctx.step(text));
     }
     // Steps are written in order, never concurrently with each other.
-    if (events.length) chain = chain.then(async () => {
-      for (const e of events) await e();
-    });
+    if (events.length)
+      chain = chain.then(async () => {
+        for (const e of events) await e();
+      });
   });
   await chain;
   return done;

@@ -34,13 +34,29 @@ export const deletePointHandler: TaskHandler<'restore-point.delete'> = async (ct
       if (step.op === 'rebase') out.rebased.push(step.pointId);
       out.freedBytes += r.freedBytes;
       await ctx.step(`${step.op === 'rebase' ? 'Rebased' : 'Deleted'} point ${step.pointId}: ${step.reason}`);
-      if (r.manifestMissing) await ctx.step(`Point ${step.pointId} has no manifest in the repository (taken before manifests existed)`, 'warn');
+      if (r.manifestMissing)
+        await ctx.step(
+          `Point ${step.pointId} has no manifest in the repository (taken before manifests existed)`,
+          'warn',
+        );
       await ctx.progress((i + 1) / plan.steps.length);
     }
-    await recordAudit({ actor: ctx.actor, action: DELETE_POINT_TASK, target, result: 'succeeded', detail: { taskId: ctx.id, ...out } });
+    await recordAudit({
+      actor: ctx.actor,
+      action: DELETE_POINT_TASK,
+      target,
+      result: 'succeeded',
+      detail: { taskId: ctx.id, ...out },
+    });
     return out;
   } catch (err) {
-    await recordAudit({ actor: ctx.actor, action: DELETE_POINT_TASK, target, result: 'failed', detail: { taskId: ctx.id, error: errorMessage(err) } });
+    await recordAudit({
+      actor: ctx.actor,
+      action: DELETE_POINT_TASK,
+      target,
+      result: 'failed',
+      detail: { taskId: ctx.id, error: errorMessage(err) },
+    });
     throw err;
   }
 };

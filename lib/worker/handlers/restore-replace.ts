@@ -27,17 +27,29 @@ const ON = ['running', 'paused'];
 // an overlay of it and streams; once the VM is up on the restored disk (guest ready) the safety
 // point is discarded. On any failure before that, the restored VM not coming up included, the
 // safety disk is put back (and the VM restarted if it ran before).
-export async function replaceFromPoint(ctx: TaskContext, { vmId, pointId, instant, previousState }: RestoreReplacePayload): Promise<RestoreResultDto> {
+export async function replaceFromPoint(
+  ctx: TaskContext,
+  { vmId, pointId, instant, previousState }: RestoreReplacePayload,
+): Promise<RestoreResultDto> {
   const vm = await db().vm.findUnique({ where: { id: vmId }, include: { image: true } });
   if (!vm) throw noSuchObject('VM', vmId);
   const wasOn = ON.includes(previousState);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
-    recordAudit({ actor: ctx.actor, action: 'vm.restore', target: { type: 'vm', id: vmId, name: vm.name }, result, detail: { taskId: ctx.id, mode: 'replace', ...detail } });
+    recordAudit({
+      actor: ctx.actor,
+      action: 'vm.restore',
+      target: { type: 'vm', id: vmId, name: vm.name },
+      result,
+      detail: { taskId: ctx.id, mode: 'replace', ...detail },
+    });
   let agent: AgentClient;
   try {
     agent = await agentFor(vm.hostId);
   } catch (err) {
-    await db().vm.update({ where: { id: vmId }, data: { state: previousState, lastError: `Restore failed: ${errorMessage(err)}` } });
+    await db().vm.update({
+      where: { id: vmId },
+      data: { state: previousState, lastError: `Restore failed: ${errorMessage(err)}` },
+    });
     await audit('failed', { error: errorMessage(err) });
     throw err;
   }
@@ -45,7 +57,13 @@ export async function replaceFromPoint(ctx: TaskContext, { vmId, pointId, instan
     if (ctx.recovered) throw new Error('The worker running this restore stopped before it finished');
     await waitForRetention(pointId, (m) => ctx.step(m));
     const { point, spec } = await pointForRestore(pointId);
-    const boot = vm.image ? { kernelPath: vm.image.kernelPath ?? undefined, initrdPath: vm.image.initrdPath ?? undefined, append: vm.image.append ?? undefined } : spec.boot;
+    const boot = vm.image
+      ? {
+          kernelPath: vm.image.kernelPath ?? undefined,
+          initrdPath: vm.image.initrdPath ?? undefined,
+          append: vm.image.append ?? undefined,
+        }
+      : spec.boot;
     await stopForReplace(ctx, agent, vmId);
     await ctx.step(
       instant
@@ -61,18 +79,33 @@ export async function replaceFromPoint(ctx: TaskContext, { vmId, pointId, instan
       await ctx.step(`Safety restore point registered (${f.path})`);
     };
     const op = await agent.replaceVmDisk(vmId, { sourcePath: point.filePath, instant });
-    const done = await followRestoreOp(ctx, agent, op.id, { from: 0.15, to: 0.8 }, {
-      onSafety: register,
-      onRunning: async () => void (await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running } })),
-    });
+    const done = await followRestoreOp(
+      ctx,
+      agent,
+      op.id,
+      { from: 0.15, to: 0.8 },
+      {
+        onSafety: register,
+        onRunning: async () => void (await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running } })),
+      },
+    );
     const r = replaceDiskResultSchema.parse(done.result);
     await register({ path: r.safetyPath, sha256: r.sha256, sizeBytes: r.sizeBytes });
     // The disk no longer descends from any snapshot (the agent's points.json says so too).
-    await db().vm.update({ where: { id: vmId }, data: { state: instant ? VM_STATE.running : VM_STATE.starting, diskSizeBytes: point.virtualSizeBytes, currentSnapshotId: null } });
+    await db().vm.update({
+      where: { id: vmId },
+      data: {
+        state: instant ? VM_STATE.running : VM_STATE.starting,
+        diskSizeBytes: point.virtualSizeBytes,
+        currentSnapshotId: null,
+      },
+    });
     const startedAt = instant ? t0 + (r.runningAfterMs ?? 0) : Date.now();
     if (!instant) await agent.startVm(vmId);
     await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running } });
-    await ctx.step(`VM started on the restored disk${instant ? ', streamed from the backup,' : ''} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await ctx.step(
+      `VM started on the restored disk${instant ? ', streamed from the backup,' : ''} after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     await ctx.progress(0.85);
     // Success is the VM up on the restored disk (its guest ready, when it has a ready line); until
     // then the old disk stays, and a VM that does not come up is put back on it (catch below).
@@ -85,10 +118,22 @@ export async function replaceFromPoint(ctx: TaskContext, { vmId, pointId, instan
       await db().restorePoint.delete({ where: { id: safetyId! } });
       await ctx.step('Safety restore point discarded');
     } catch (err) {
-      await ctx.step(`Could not discard the safety restore point (${r.safetyPath}): ${errorMessage(err)}; delete it later`, 'warn');
+      await ctx.step(
+        `Could not discard the safety restore point (${r.safetyPath}): ${errorMessage(err)}; delete it later`,
+        'warn',
+      );
     }
     await audit('succeeded', { pointId: point.id, instant, totalMs, runningAfterMs: r.runningAfterMs });
-    return { vmId, pointId: point.id, mode: 'replace', instant, hostId: vm.hostId, diskPath: vm.diskPath, runningAfterMs: r.runningAfterMs, totalMs };
+    return {
+      vmId,
+      pointId: point.id,
+      mode: 'replace',
+      instant,
+      hostId: vm.hostId,
+      diskPath: vm.diskPath,
+      runningAfterMs: r.runningAfterMs,
+      totalMs,
+    };
   } catch (err) {
     await ctx.step(`Restore failed: ${errorMessage(err)}`, 'error');
     await revertSafetyPoints(ctx, agent, vmId, wasOn);
@@ -110,7 +155,13 @@ function safetyRow(vm: Vm, taskId: string, f: SafetyFile, boot: RestorePointVmSp
     sizeBytes: BigInt(f.sizeBytes),
     virtualSizeBytes: vm.diskSizeBytes,
     takenAt: new Date(),
-    vmSpec: JSON.stringify({ vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, boot, imageId: vm.imageId, tags: JSON.parse(vm.tags) as string[] }),
+    vmSpec: JSON.stringify({
+      vcpus: vm.vcpus,
+      memoryMiB: vm.memoryMiB,
+      boot,
+      imageId: vm.imageId,
+      tags: JSON.parse(vm.tags) as string[],
+    }),
   };
 }
 
@@ -137,7 +188,9 @@ async function stopForReplace(ctx: TaskContext, agent: AgentClient, vmId: string
 // its own back: then only the row goes), and restarts the VM if it ran before. A revert that
 // fails keeps its row, so the old disk is not forgotten.
 async function revertSafetyPoints(ctx: TaskContext, agent: AgentClient, vmId: string, restart: boolean): Promise<void> {
-  for (const s of await db().restorePoint.findMany({ where: { vmId, kind: 'safety', chainId: safetyChainId(ctx.id) } })) {
+  for (const s of await db().restorePoint.findMany({
+    where: { vmId, kind: 'safety', chainId: safetyChainId(ctx.id) },
+  })) {
     try {
       if (ON.includes((await agent.getVm(vmId)).state)) await agent.stopVm(vmId, { force: true });
       await agent.revertSafety(vmId, { safetyPath: s.filePath }).catch((err: unknown) => {
@@ -146,7 +199,10 @@ async function revertSafetyPoints(ctx: TaskContext, agent: AgentClient, vmId: st
       await db().restorePoint.delete({ where: { id: s.id } });
       await ctx.step('The previous disk is back in place (safety point reverted)', 'warn');
     } catch (err) {
-      await ctx.step(`Could not put the previous disk back: ${errorMessage(err)}. Its safety restore point stays registered (${s.filePath}).`, 'error');
+      await ctx.step(
+        `Could not put the previous disk back: ${errorMessage(err)}. Its safety restore point stays registered (${s.filePath}).`,
+        'error',
+      );
     }
   }
   const rt = await agent.getVm(vmId).catch(() => null);
@@ -161,5 +217,12 @@ async function revertSafetyPoints(ctx: TaskContext, agent: AgentClient, vmId: st
 // After a failure the row shows what QEMU reports, with the reason; unknown when unreachable.
 async function syncVmState(agent: AgentClient, vmId: string, reason: string): Promise<void> {
   const rt = await agent.getVm(vmId).catch(() => null);
-  await db().vm.update({ where: { id: vmId }, data: { state: rt ? VM_STATE_FROM_RUNTIME[rt.state] : VM_STATE.error, guestReady: rt?.guestReady ?? false, lastError: `Restore failed: ${reason}` } });
+  await db().vm.update({
+    where: { id: vmId },
+    data: {
+      state: rt ? VM_STATE_FROM_RUNTIME[rt.state] : VM_STATE.error,
+      guestReady: rt?.guestReady ?? false,
+      lastError: `Restore failed: ${reason}`,
+    },
+  });
 }

@@ -34,7 +34,6 @@ let worker: ReturnType<typeof startTestWorker>;
 let srcId: string;
 let pointId: string;
 
-
 beforeAll(async () => {
   buildGuest();
   await seedUsers();
@@ -45,12 +44,26 @@ beforeAll(async () => {
   worker = startTestWorker(2, 'restore-worker');
 
   const imp = await enqueueImageImport(SYSTEM_ACTOR, {
-    name: 'tiny-linux', version: '1.0', description: '', hostId: 'auto', ...guestImageFiles(),
+    name: 'tiny-linux',
+    version: '1.0',
+    description: '',
+    hostId: 'auto',
+    ...guestImageFiles(),
   });
   const imported = await settled(imp.taskId);
   expect(imported.state, imported.error?.message).toBe('succeeded');
   const image = await db().image.findUniqueOrThrow({ where: { id: imp.imageId } });
-  const created = await createVm(admin, createVmSchema.parse({ name: 'src', imageId: image.id, vcpus: 1, memoryMiB: 128, diskSizeGiB: 0.0625, tags: ['db'] }));
+  const created = await createVm(
+    admin,
+    createVmSchema.parse({
+      name: 'src',
+      imageId: image.id,
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeGiB: 0.0625,
+      tags: ['db'],
+    }),
+  );
   const provisioned = await settled(created.taskId);
   expect(provisioned.state, provisioned.error?.message).toBe('succeeded');
   srcId = created.vmId;
@@ -65,9 +78,24 @@ beforeAll(async () => {
   const repo = await db().backupRepository.create({ data: { name: 'shared-backups', kind: 'shared', path: dir } });
   const point = await db().restorePoint.create({
     data: {
-      vmId: srcId, vmName: 'src', hostId: host.id, repositoryId: repo.id, kind: 'full', chainId: 'chain-1', filePath: file,
-      sha256: execFileSync('sha256sum', [file]).toString().split(' ')[0], sizeBytes: 1n, virtualSizeBytes: BigInt(64 * 1024 ** 2), takenAt: new Date(),
-      vmSpec: JSON.stringify({ vcpus: 1, memoryMiB: 128, boot: { kernelPath: image.kernelPath, initrdPath: image.initrdPath, append: image.append }, imageId: image.id, tags: ['db'] }),
+      vmId: srcId,
+      vmName: 'src',
+      hostId: host.id,
+      repositoryId: repo.id,
+      kind: 'full',
+      chainId: 'chain-1',
+      filePath: file,
+      sha256: execFileSync('sha256sum', [file]).toString().split(' ')[0],
+      sizeBytes: 1n,
+      virtualSizeBytes: BigInt(64 * 1024 ** 2),
+      takenAt: new Date(),
+      vmSpec: JSON.stringify({
+        vcpus: 1,
+        memoryMiB: 128,
+        boot: { kernelPath: image.kernelPath, initrdPath: image.initrdPath, append: image.append },
+        imageId: image.id,
+        tags: ['db'],
+      }),
     },
   });
   pointId = point.id;
@@ -82,7 +110,12 @@ afterAll(async () => {
 
 describe('vm.restore through services and worker (real QEMU)', () => {
   it('restores as a new VM instantly: running from the backup, streamed, guest holds exactly records 1..6', async () => {
-    const { taskId, vmId } = await restorePoint(admin, pointId, { mode: 'new', name: 'src-restored', hostId: 'best', instant: true });
+    const { taskId, vmId } = await restorePoint(admin, pointId, {
+      mode: 'new',
+      name: 'src-restored',
+      hostId: 'best',
+      instant: true,
+    });
     const task = await settled(taskId);
     expect(task.state, task.error?.message).toBe('succeeded');
     console.log(`restore task steps:\n  ${(task.steps ?? []).map((s) => s.message).join('\n  ')}`);
@@ -95,8 +128,15 @@ describe('vm.restore through services and worker (real QEMU)', () => {
   });
 
   it('replaces the VM from the point: records back to 1..6, safety point and file gone afterwards', async () => {
-    await expect(restorePoint(admin, pointId, { mode: 'replace', hostId: 'best', instant: false, confirmName: 'SRC' })).rejects.toMatchObject({ status: 422 });
-    const { taskId } = await restorePoint(admin, pointId, { mode: 'replace', hostId: 'best', instant: false, confirmName: 'src' });
+    await expect(
+      restorePoint(admin, pointId, { mode: 'replace', hostId: 'best', instant: false, confirmName: 'SRC' }),
+    ).rejects.toMatchObject({ status: 422 });
+    const { taskId } = await restorePoint(admin, pointId, {
+      mode: 'replace',
+      hostId: 'best',
+      instant: false,
+      confirmName: 'src',
+    });
     const task = await settled(taskId);
     expect(task.state, task.error?.message).toBe('succeeded');
     expect((task.steps ?? []).some((s) => /Safety restore point registered/.test(s.message))).toBe(true);
@@ -109,7 +149,12 @@ describe('vm.restore through services and worker (real QEMU)', () => {
 
   it('replaces the VM instantly: running from the point at once, then streamed; records 1..6', async () => {
     await ask(agent, srcId, 'write 2', /^VMOPS-OK seq=8$/);
-    const { taskId } = await restorePoint(admin, pointId, { mode: 'replace', hostId: 'best', instant: true, confirmName: 'src' });
+    const { taskId } = await restorePoint(admin, pointId, {
+      mode: 'replace',
+      hostId: 'best',
+      instant: true,
+      confirmName: 'src',
+    });
     const task = await settled(taskId);
     expect(task.state, task.error?.message).toBe('succeeded');
     expect(task.result).toMatchObject({ mode: 'replace', instant: true });
@@ -122,11 +167,22 @@ describe('vm.restore through services and worker (real QEMU)', () => {
 
   it('a replace whose restored VM does not come up puts the old disk back (running) and fails with the reason', async () => {
     await ask(agent, srcId, 'write 3', /^VMOPS-OK seq=9$/); // the current disk: records 1..9
-    const { taskId } = await restorePoint(admin, pointId, { mode: 'replace', hostId: 'best', instant: false, confirmName: 'src' });
+    const { taskId } = await restorePoint(admin, pointId, {
+      mode: 'replace',
+      hostId: 'best',
+      instant: false,
+      confirmName: 'src',
+    });
     // The restored VM "does not boot": QEMU goes away while the worker waits for the guest (it
     // takes seconds to get ready; the step is polled every 50 ms).
-    const stepSeen = (text: string) => async () => (await db().taskStep.count({ where: { taskId, message: text } })) > 0;
-    await waitFor('the wait for the guest', stepSeen('Waiting for the guest to report ready on its serial console'), 120_000, 50);
+    const stepSeen = (text: string) => async () =>
+      (await db().taskStep.count({ where: { taskId, message: text } })) > 0;
+    await waitFor(
+      'the wait for the guest',
+      stepSeen('Waiting for the guest to report ready on its serial console'),
+      120_000,
+      50,
+    );
     await agent.stopVm(srcId, { force: true });
     const task = await settled(taskId);
     console.log(`failed replace steps:\n  ${(task.steps ?? []).map((s) => s.message).join('\n  ')}`);
@@ -134,10 +190,18 @@ describe('vm.restore through services and worker (real QEMU)', () => {
     expect(task.error?.message).toMatch(/^The VM stopped while booting \(QEMU state (shutoff|crashed)\)$/);
     const steps = (task.steps ?? []).map((s) => s.message);
     expect(steps).not.toContain('Safety restore point discarded');
-    expect(steps).toEqual(expect.arrayContaining(['The previous disk is back in place (safety point reverted)', 'VM started again on its previous disk']));
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'The previous disk is back in place (safety point reverted)',
+        'VM started again on its previous disk',
+      ]),
+    );
     expect(await db().restorePoint.count({ where: { kind: 'safety' } })).toBe(0);
     const vm = await db().vm.findUniqueOrThrow({ where: { id: srcId } });
-    expect(vm).toMatchObject({ state: 'running', lastError: expect.stringMatching(/^Restore failed: The VM stopped while booting/) });
+    expect(vm).toMatchObject({
+      state: 'running',
+      lastError: expect.stringMatching(/^Restore failed: The VM stopped while booting/),
+    });
     expect(readdirSync(path.dirname(vm.diskPath)).filter((f) => f.includes('safety'))).toEqual([]);
     await waitGuestReady(agent, srcId);
     expect(await records(agent, srcId)).toBe('VMOPS-RECORDS first=1 last=9 count=9 gaps=0');
@@ -145,8 +209,20 @@ describe('vm.restore through services and worker (real QEMU)', () => {
 
   it('a restore whose backup file is gone fails and leaves no VM row and no VM directory', async () => {
     const p = await db().restorePoint.findUniqueOrThrow({ where: { id: pointId } });
-    const lost = await db().restorePoint.create({ data: { ...p, id: undefined, filePath: path.join(h.shared, 'backups', srcId, 'rp-00000000105e.qcow2'), createdAt: undefined } });
-    const { taskId, vmId } = await restorePoint(admin, lost.id, { mode: 'new', name: 'never', hostId: 'best', instant: true });
+    const lost = await db().restorePoint.create({
+      data: {
+        ...p,
+        id: undefined,
+        filePath: path.join(h.shared, 'backups', srcId, 'rp-00000000105e.qcow2'),
+        createdAt: undefined,
+      },
+    });
+    const { taskId, vmId } = await restorePoint(admin, lost.id, {
+      mode: 'new',
+      name: 'never',
+      hostId: 'best',
+      instant: true,
+    });
     const task = await settled(taskId);
     expect(task.state).toBe('failed');
     expect(task.error?.message).toMatch(/rp-00000000105e\.qcow2/);

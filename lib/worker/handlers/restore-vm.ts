@@ -16,17 +16,27 @@ import { waitForGuest } from './vm-create';
 import { removeVmEverywhere } from './vm-cleanup';
 
 // vm.restore (queued by lib/domain/restores/service.ts): as a new VM, or over the point's own VM.
-export const restoreVmHandler: TaskHandler<'vm.restore'> = (ctx, payload) => (payload.mode === 'replace' ? replaceFromPoint(ctx, payload) : restoreAsNewVm(ctx, payload));
+export const restoreVmHandler: TaskHandler<'vm.restore'> = (ctx, payload) =>
+  payload.mode === 'replace' ? replaceFromPoint(ctx, payload) : restoreAsNewVm(ctx, payload);
 
 // Restore as a new VM on the host chosen at request time. Copy: the backup chain is converted
 // into the pool, then the VM starts. Instant: the VM starts at once on an overlay of the backup
 // and its disk is streamed into the pool while it runs (the row says running from then on).
 // Any failure, or a previous worker dying mid-way, removes the half-made VM everywhere.
-async function restoreAsNewVm(ctx: TaskContext, { vmId, pointId, instant }: RestoreNewPayload): Promise<RestoreResultDto> {
+async function restoreAsNewVm(
+  ctx: TaskContext,
+  { vmId, pointId, instant }: RestoreNewPayload,
+): Promise<RestoreResultDto> {
   const vm = await db().vm.findUnique({ where: { id: vmId }, include: { host: true } });
   if (!vm) throw noSuchObject('VM', vmId);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
-    recordAudit({ actor: ctx.actor, action: 'vm.restore', target: { type: 'vm', id: vmId, name: vm.name }, result, detail: { taskId: ctx.id, ...detail } });
+    recordAudit({
+      actor: ctx.actor,
+      action: 'vm.restore',
+      target: { type: 'vm', id: vmId, name: vm.name },
+      result,
+      detail: { taskId: ctx.id, ...detail },
+    });
   try {
     if (ctx.recovered) throw new Error('The worker running this restore stopped before it finished');
     await waitForRetention(pointId, (m) => ctx.step(m));
@@ -44,9 +54,15 @@ async function restoreAsNewVm(ctx: TaskContext, { vmId, pointId, instant }: Rest
       mode: instant ? 'instant' : 'copy',
       start: true,
     });
-    const done = await followRestoreOp(ctx, agent, op.id, { from: 0.05, to: 0.9 }, {
-      onRunning: async () => void (await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running } })),
-    });
+    const done = await followRestoreOp(
+      ctx,
+      agent,
+      op.id,
+      { from: 0.05, to: 0.9 },
+      {
+        onRunning: async () => void (await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running } })),
+      },
+    );
     const r = restoreResultSchema.parse(done.result);
     await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running, diskPath: r.diskPath } });
     await ctx.step(
@@ -56,7 +72,16 @@ async function restoreAsNewVm(ctx: TaskContext, { vmId, pointId, instant }: Rest
     );
     if (spec.boot.kernelPath) await waitForGuest(ctx, agent, vmId, t0);
     await audit('succeeded', { pointId: point.id, instant, runningAfterMs: r.runningAfterMs, totalMs: r.totalMs });
-    const result: RestoreResultDto = { vmId, pointId: point.id, mode: 'new', instant, hostId: vm.hostId, diskPath: r.diskPath, runningAfterMs: r.runningAfterMs, totalMs: r.totalMs };
+    const result: RestoreResultDto = {
+      vmId,
+      pointId: point.id,
+      mode: 'new',
+      instant,
+      hostId: vm.hostId,
+      diskPath: r.diskPath,
+      runningAfterMs: r.runningAfterMs,
+      totalMs: r.totalMs,
+    };
     return result;
   } catch (err) {
     await ctx.step(`Restore failed: ${errorMessage(err)}. Removing the half-made VM.`, 'error');

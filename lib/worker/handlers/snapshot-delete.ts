@@ -15,7 +15,13 @@ export const snapshotDeleteHandler: TaskHandler<'snapshot.delete'> = async (ctx,
   if (!vm) throw noSuchObject('VM', p.vmId);
   if (!s) throw noSuchObject('snapshot', p.snapshotId);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown> = {}) =>
-    recordAudit({ actor: ctx.actor, action: 'snapshot.delete', target: { type: 'vm', id: vm.id, name: vm.name }, result, detail: { taskId: ctx.id, snapshotId: s.id, name: s.name, ...detail } });
+    recordAudit({
+      actor: ctx.actor,
+      action: 'snapshot.delete',
+      target: { type: 'vm', id: vm.id, name: vm.name },
+      result,
+      detail: { taskId: ctx.id, snapshotId: s.id, name: s.name, ...detail },
+    });
   try {
     const agent = await agentFor(vm.hostId);
     await ctx.step(`Deleting snapshot "${s.name}" of VM ${vm.name} (merging its layer)`);

@@ -19,7 +19,13 @@ export const snapshotRevertHandler: TaskHandler<'snapshot.revert'> = async (ctx,
   if (!vm) throw noSuchObject('VM', p.vmId);
   if (!s) throw noSuchObject('snapshot', p.snapshotId);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
-    recordAudit({ actor: ctx.actor, action: 'snapshot.revert', target: { type: 'vm', id: vm.id, name: vm.name }, result, detail: { taskId: ctx.id, snapshotId: s.id, name: s.name, ...detail } });
+    recordAudit({
+      actor: ctx.actor,
+      action: 'snapshot.revert',
+      target: { type: 'vm', id: vm.id, name: vm.name },
+      result,
+      detail: { taskId: ctx.id, snapshotId: s.id, name: s.name, ...detail },
+    });
   let agent: AgentClient | null = null;
   try {
     agent = await agentFor(vm.hostId);
@@ -28,13 +34,31 @@ export const snapshotRevertHandler: TaskHandler<'snapshot.revert'> = async (ctx,
     const op = await agent.revertPoint(vm.id, s.id);
     const r = revertResultSchema.parse((await followPointOp(ctx, agent, op.id)).result);
     const state = VM_STATE_FROM_RUNTIME[r.vm.state];
-    await db().vm.update({ where: { id: vm.id }, data: { state, diskPath: r.vm.diskPath, guestReady: r.vm.guestReady, currentSnapshotId: s.id, lastError: null, guestWarning: null } });
-    const how = r.resumedFromMemory ? 'resumed from its memory state' : state === 'running' ? 'started again on the snapshot\'s disk' : `is ${state}`;
+    await db().vm.update({
+      where: { id: vm.id },
+      data: {
+        state,
+        diskPath: r.vm.diskPath,
+        guestReady: r.vm.guestReady,
+        currentSnapshotId: s.id,
+        lastError: null,
+        guestWarning: null,
+      },
+    });
+    const how = r.resumedFromMemory
+      ? 'resumed from its memory state'
+      : state === 'running'
+        ? "started again on the snapshot's disk"
+        : `is ${state}`;
     await ctx.step(`Reverted in ${Math.round(r.revertMs)} ms; the VM ${how}`);
     // A disk snapshot of a running VM boots: done once its guest is up (or with the usual warning).
     const booted = !r.resumedFromMemory && state === 'running' && vm.image?.kernelPath;
     const warning = booted ? await waitForGuest(ctx, agent, vm.id, Date.now() - r.revertMs) : null;
-    await audit('succeeded', { revertMs: r.revertMs, resumedFromMemory: r.resumedFromMemory, ...(warning && { warning }) });
+    await audit('succeeded', {
+      revertMs: r.revertMs,
+      resumedFromMemory: r.resumedFromMemory,
+      ...(warning && { warning }),
+    });
     return { snapshotId: s.id, state, revertMs: r.revertMs, resumedFromMemory: r.resumedFromMemory, warning };
   } catch (err) {
     await ctx.step(`Revert failed: ${errorMessage(err)}`, 'error');

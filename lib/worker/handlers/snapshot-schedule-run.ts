@@ -10,7 +10,14 @@ import type { SnapshotSchedule } from '@/lib/generated/prisma/client';
 import type { TaskContext, TaskHandler } from '../context';
 import { deleteAndUnregister, describePoint, takeAndRegister } from './snapshot-ops';
 
-type VmOutcome = { vmId: string; vmName: string; snapshotId: string | null; error: string | null; pruned: number; keptInUse: number };
+type VmOutcome = {
+  vmId: string;
+  vmName: string;
+  snapshotId: string | null;
+  error: string | null;
+  pruned: number;
+  keptInUse: number;
+};
 
 // One run of a snapshot schedule: a snapshot (or checkpoint) of each VM its selector covers now,
 // then that VM's snapshots from this schedule beyond the newest `keep` are deleted (each a merge
@@ -22,7 +29,9 @@ export const scheduleRunHandler: TaskHandler<'snapshot.schedule-run'> = async (c
   if (!schedule) throw noSuchObject('snapshot schedule', scheduleId);
   await db().snapshotSchedule.update({ where: { id: scheduleId }, data: { lastRunAt: new Date() } });
   const vms = matchVms(parseSelector(schedule.selector), await selectableVms());
-  await ctx.step(`${vms.length} VM${vms.length === 1 ? '' : 's'} selected; keeping the newest ${schedule.keep} of this schedule on each`);
+  await ctx.step(
+    `${vms.length} VM${vms.length === 1 ? '' : 's'} selected; keeping the newest ${schedule.keep} of this schedule on each`,
+  );
   const outcomes: VmOutcome[] = [];
   for (const [i, v] of vms.entries()) {
     outcomes.push(await runForVm(ctx, schedule, v.id, v.name));
@@ -30,16 +39,32 @@ export const scheduleRunHandler: TaskHandler<'snapshot.schedule-run'> = async (c
   }
   const failed = outcomes.filter((o) => o.error);
   const target = { type: 'snapshot-schedule', id: schedule.id, name: schedule.name };
-  const summary = { taskId: ctx.id, taken: outcomes.length - failed.length, failed: failed.length, pruned: outcomes.reduce((n, o) => n + o.pruned, 0) };
+  const summary = {
+    taskId: ctx.id,
+    taken: outcomes.length - failed.length,
+    failed: failed.length,
+    pruned: outcomes.reduce((n, o) => n + o.pruned, 0),
+  };
   if (vms.length && failed.length === vms.length) {
     await recordAudit({ actor: ctx.actor, action: 'snapshot-schedule.run', target, result: 'failed', detail: summary });
     throw new Error(`No VM could be snapshotted: ${failed.map((f) => `${f.vmName}: ${f.error}`).join('; ')}`);
   }
-  await recordAudit({ actor: ctx.actor, action: 'snapshot-schedule.run', target, result: 'succeeded', detail: summary });
+  await recordAudit({
+    actor: ctx.actor,
+    action: 'snapshot-schedule.run',
+    target,
+    result: 'succeeded',
+    detail: summary,
+  });
   return { scheduleId, outcomes };
 };
 
-async function runForVm(ctx: TaskContext, schedule: SnapshotSchedule, vmId: string, vmName: string): Promise<VmOutcome> {
+async function runForVm(
+  ctx: TaskContext,
+  schedule: SnapshotSchedule,
+  vmId: string,
+  vmName: string,
+): Promise<VmOutcome> {
   const out: VmOutcome = { vmId, vmName, snapshotId: null, error: null, pruned: 0, keptInUse: 0 };
   try {
     const vm = await vmWithHost(vmId);
@@ -47,7 +72,13 @@ async function runForVm(ctx: TaskContext, schedule: SnapshotSchedule, vmId: stri
     await requireCapability(vm, schedule.memory ? 'memory' : 'disk');
     const agent = await agentFor(vm.hostId);
     const name = `${schedule.name} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
-    const point = await takeAndRegister(ctx, agent, vm, { snapshotId: newPointId('sn'), name, description: null, memory: schedule.memory, scheduleId: schedule.id }, null);
+    const point = await takeAndRegister(
+      ctx,
+      agent,
+      vm,
+      { snapshotId: newPointId('sn'), name, description: null, memory: schedule.memory, scheduleId: schedule.id },
+      null,
+    );
     out.snapshotId = point.id;
     await ctx.step(`${vmName}: ${describePoint(point)}`);
   } catch (err) {
@@ -55,7 +86,11 @@ async function runForVm(ctx: TaskContext, schedule: SnapshotSchedule, vmId: stri
     await ctx.step(`${vmName}: skipped: ${out.error}`, 'warn');
     return out;
   }
-  const old = await db().snapshot.findMany({ where: { vmId, scheduleId: schedule.id }, orderBy: { createdAt: 'desc' }, skip: schedule.keep });
+  const old = await db().snapshot.findMany({
+    where: { vmId, scheduleId: schedule.id },
+    orderBy: { createdAt: 'desc' },
+    skip: schedule.keep,
+  });
   for (const s of old) {
     try {
       const vm = await db().vm.findUniqueOrThrow({ where: { id: vmId }, select: { hostId: true } });

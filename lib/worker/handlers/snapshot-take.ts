@@ -15,7 +15,13 @@ export const snapshotTakeHandler: TaskHandler<'snapshot.take'> = async (ctx, p) 
   if (!vm) throw noSuchObject('VM', p.vmId);
   const action = p.memory ? 'snapshot.checkpoint' : 'snapshot.take';
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
-    recordAudit({ actor: ctx.actor, action, target: { type: 'vm', id: vm.id, name: vm.name }, result, detail: { taskId: ctx.id, snapshotId: p.snapshotId, name: p.name, ...detail } });
+    recordAudit({
+      actor: ctx.actor,
+      action,
+      target: { type: 'vm', id: vm.id, name: vm.name },
+      result,
+      detail: { taskId: ctx.id, snapshotId: p.snapshotId, name: p.name, ...detail },
+    });
   let agent: AgentClient | null = null;
   try {
     agent = await agentFor(vm.hostId);
@@ -27,11 +33,25 @@ export const snapshotTakeHandler: TaskHandler<'snapshot.take'> = async (ctx, p) 
       await audit('succeeded', { recovered: true });
       return { snapshotId: there.id };
     }
-    await ctx.step(`${p.memory ? 'Checkpoint with memory' : 'Disk snapshot'} "${p.name}" of VM ${vm.name} on ${vm.host.name}`);
+    await ctx.step(
+      `${p.memory ? 'Checkpoint with memory' : 'Disk snapshot'} "${p.name}" of VM ${vm.name} on ${vm.host.name}`,
+    );
     const point = await takeAndRegister(ctx, agent, vm, p);
     await ctx.step(`Registered ${describePoint(point)}`);
-    await audit('succeeded', { layerBytes: point.layerBytes, stateBytes: point.stateBytes, pauseMs: point.pauseMs, downtimeMs: point.downtimeMs });
-    return { snapshotId: point.id, kind: point.kind, layerBytes: point.layerBytes, stateBytes: point.stateBytes, pauseMs: point.pauseMs, downtimeMs: point.downtimeMs };
+    await audit('succeeded', {
+      layerBytes: point.layerBytes,
+      stateBytes: point.stateBytes,
+      pauseMs: point.pauseMs,
+      downtimeMs: point.downtimeMs,
+    });
+    return {
+      snapshotId: point.id,
+      kind: point.kind,
+      layerBytes: point.layerBytes,
+      stateBytes: point.stateBytes,
+      pauseMs: point.pauseMs,
+      downtimeMs: point.downtimeMs,
+    };
   } catch (err) {
     await ctx.step(`Snapshot failed: ${errorMessage(err)}`, 'error');
     await audit('failed', { error: errorMessage(err) });

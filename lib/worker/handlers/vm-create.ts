@@ -20,7 +20,9 @@ export const createVmHandler: TaskHandler<'vm.create'> = async (ctx, { vmId }) =
     if (ctx.recovered) throw new Error('The worker running this provision stopped before it finished');
     if (!vm.image) throw noSuchObject('image', vm.imageId ?? '?');
     const agent = await agentFor(vm.hostId);
-    await ctx.step(`Creating a copy-on-write disk on ${vm.image.name} ${vm.image.version} and starting QEMU on ${vm.host.name}`);
+    await ctx.step(
+      `Creating a copy-on-write disk on ${vm.image.name} ${vm.image.version} and starting QEMU on ${vm.host.name}`,
+    );
     await ctx.progress(0.1);
     const started = Date.now();
     const rt = await agent.createVm({
@@ -31,18 +33,45 @@ export const createVmHandler: TaskHandler<'vm.create'> = async (ctx, { vmId }) =
       diskSizeBytes: Number(vm.diskSizeBytes),
       pool: vm.pool,
       baseImagePath: vm.image.diskPath,
-      boot: { kernelPath: vm.image.kernelPath ?? undefined, initrdPath: vm.image.initrdPath ?? undefined, append: vm.image.append ?? undefined },
+      boot: {
+        kernelPath: vm.image.kernelPath ?? undefined,
+        initrdPath: vm.image.initrdPath ?? undefined,
+        append: vm.image.append ?? undefined,
+      },
     });
-    await db().vm.update({ where: { id: vmId }, data: { state: VM_STATE.running, diskPath: rt.diskPath, pool: rt.pool } });
+    await db().vm.update({
+      where: { id: vmId },
+      data: { state: VM_STATE.running, diskPath: rt.diskPath, pool: rt.pool },
+    });
     await ctx.step(`QEMU is running (pid ${rt.pid}, ${rt.accelerator.toUpperCase()}) after ${Date.now() - started} ms`);
     await ctx.progress(0.5);
     const warning = vm.image.kernelPath ? await waitForGuest(ctx, agent, vmId, started) : null;
-    await recordAudit({ actor: ctx.actor, action: 'vm.create', target: { type: 'vm', id: vmId, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id, ...(warning && { warning }) } });
-    return { vmId, hostId: vm.hostId, diskPath: rt.diskPath, pid: rt.pid, msToRunning: Date.now() - started, guestReady: !warning, warning };
+    await recordAudit({
+      actor: ctx.actor,
+      action: 'vm.create',
+      target: { type: 'vm', id: vmId, name: vm.name },
+      result: 'succeeded',
+      detail: { taskId: ctx.id, ...(warning && { warning }) },
+    });
+    return {
+      vmId,
+      hostId: vm.hostId,
+      diskPath: rt.diskPath,
+      pid: rt.pid,
+      msToRunning: Date.now() - started,
+      guestReady: !warning,
+      warning,
+    };
   } catch (err) {
     await ctx.step(`Provisioning failed: ${errorMessage(err)}. Removing the half-made VM.`, 'error');
     await removeVmEverywhere(ctx, vm.hostId, vmId);
-    await recordAudit({ actor: ctx.actor, action: 'vm.create', target: { type: 'vm', id: vmId, name: vm.name }, result: 'failed', detail: { taskId: ctx.id, error: errorMessage(err) } });
+    await recordAudit({
+      actor: ctx.actor,
+      action: 'vm.create',
+      target: { type: 'vm', id: vmId, name: vm.name },
+      result: 'failed',
+      detail: { taskId: ctx.id, error: errorMessage(err) },
+    });
     throw err;
   }
 };
@@ -53,7 +82,13 @@ export const createVmHandler: TaskHandler<'vm.create'> = async (ctx, { vmId }) =
 // succeeds with it in its result. Unless the caller needs the guest up (`required`: a replace
 // keeps the old disk until then). Checked at least once, however long ago `started` was.
 // Returns the warning, or null when the guest is ready.
-export async function waitForGuest(ctx: TaskContext, agent: AgentClient, vmId: string, started: number, opts: { required?: boolean } = {}): Promise<string | null> {
+export async function waitForGuest(
+  ctx: TaskContext,
+  agent: AgentClient,
+  vmId: string,
+  started: number,
+  opts: { required?: boolean } = {},
+): Promise<string | null> {
   const limitMs = guestReadyTimeoutSec() * 1000;
   await ctx.step('Waiting for the guest to report ready on its serial console');
   for (;;) {
@@ -77,6 +112,9 @@ export async function waitForGuest(ctx: TaskContext, agent: AgentClient, vmId: s
 
 async function notReadyReason(agent: AgentClient, vmId: string, seconds: number): Promise<string> {
   const { memoryMiB } = await db().vm.findUniqueOrThrow({ where: { id: vmId }, select: { memoryMiB: true } });
-  const last = await agent.console(vmId, 5).then((c) => c.lines.filter((l) => l.trim()).at(-1) ?? null, () => null);
+  const last = await agent.console(vmId, 5).then(
+    (c) => c.lines.filter((l) => l.trim()).at(-1) ?? null,
+    () => null,
+  );
   return `The guest did not report ready within ${seconds} s; QEMU is running (${memoryMiB} MiB of memory: too little for the image is a common cause)${last ? `; last console line: "${last.slice(0, 200)}"` : ''}`;
 }

@@ -13,7 +13,13 @@ export const detachCloneHandler: TaskHandler<'vm.detach-clone'> = async (ctx, { 
   const vm = await db().vm.findUnique({ where: { id: vmId } });
   if (!vm) throw noSuchObject('VM', vmId);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
-    recordAudit({ actor: ctx.actor, action: 'vm.detach-clone', target: { type: 'vm', id: vm.id, name: vm.name }, result, detail: { taskId: ctx.id, snapshotId: vm.cloneOfSnapshotId, ...detail } });
+    recordAudit({
+      actor: ctx.actor,
+      action: 'vm.detach-clone',
+      target: { type: 'vm', id: vm.id, name: vm.name },
+      result,
+      detail: { taskId: ctx.id, snapshotId: vm.cloneOfSnapshotId, ...detail },
+    });
   try {
     if (ctx.recovered) throw new Error('The worker running this detach stopped before it finished; run it again');
     const agent = await agentFor(vm.hostId);
@@ -22,7 +28,10 @@ export const detachCloneHandler: TaskHandler<'vm.detach-clone'> = async (ctx, { 
     const op = await agent.detachClone(vmId);
     await followPointOp(ctx, agent, op.id, { from: 0.05, to: 0.95 });
     const now = await vmFromHost(agent, vmId).catch(() => null);
-    await db().vm.update({ where: { id: vmId }, data: { cloneOfSnapshotId: null, ...(now && { diskPath: now.diskPath }) } });
+    await db().vm.update({
+      where: { id: vmId },
+      data: { cloneOfSnapshotId: null, ...(now && { diskPath: now.diskPath }) },
+    });
     await ctx.step(`VM ${vm.name} is independent after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await audit('succeeded', { ms: Date.now() - started });
     return { vmId, ms: Date.now() - started };

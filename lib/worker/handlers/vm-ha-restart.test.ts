@@ -20,19 +20,52 @@ afterAll(() => testDb.cleanup());
 beforeEach(() => clearTables('taskStep', 'task', 'haRestart', 'haEvent', 'auditEvent', 'vm', 'host'));
 
 const runtime = (guestReady: boolean): VmRuntime => ({
-  id: 'vm-a', name: 'vm-a', state: 'running', pid: 4242, pool: 'shared', diskPath: '/shared/pool/vms/vm-a/disk0.qcow2', startedAt: null, vcpus: 1, memoryMiB: 128, accelerator: 'tcg', guestReady,
+  id: 'vm-a',
+  name: 'vm-a',
+  state: 'running',
+  pid: 4242,
+  pool: 'shared',
+  diskPath: '/shared/pool/vms/vm-a/disk0.qcow2',
+  startedAt: null,
+  vcpus: 1,
+  memoryMiB: 128,
+  accelerator: 'tcg',
+  guestReady,
 });
 
 async function setUp(routes: Parameters<typeof startFakeAgent>[0]) {
   agent = await startFakeAgent(routes);
   const from = await seedHost('h1', { online: false });
   const target = await seedFakeAgentHost('h2', agent);
-  await db().vm.create({ data: { id: 'vm-a', name: 'vm-a', hostId: from.id, state: 'running', vcpus: 1, memoryMiB: 128, diskSizeBytes: BigInt(1), pool: 'shared', haEnabled: true } });
+  await db().vm.create({
+    data: {
+      id: 'vm-a',
+      name: 'vm-a',
+      hostId: from.id,
+      state: 'running',
+      vcpus: 1,
+      memoryMiB: 128,
+      diskSizeBytes: BigInt(1),
+      pool: 'shared',
+      haEnabled: true,
+    },
+  });
   const failedAt = new Date(Date.now() - 9_000);
   const r = await db().haRestart.create({
-    data: { vmId: 'vm-a', vmName: 'vm-a', fromHostId: from.id, targetHostId: target.id, state: 'restarting', failedAt, detectedAt: new Date(Date.now() - 1_000), decidedAt: new Date(Date.now() - 900) },
+    data: {
+      vmId: 'vm-a',
+      vmName: 'vm-a',
+      fromHostId: from.id,
+      targetHostId: target.id,
+      state: 'restarting',
+      failedAt,
+      detectedAt: new Date(Date.now() - 1_000),
+      decidedAt: new Date(Date.now() - 900),
+    },
   });
-  const task = await db().task.create({ data: { kind: 'vm.ha-restart', title: 't', state: 'running', targetType: 'vm', targetId: 'vm-a' } });
+  const task = await db().task.create({
+    data: { kind: 'vm.ha-restart', title: 't', state: 'running', targetType: 'vm', targetId: 'vm-a' },
+  });
   return { from, target, r, ctx: makeContext(task.id, SYSTEM_ACTOR, false) };
 }
 
@@ -46,13 +79,20 @@ describe('vm.ha-restart', () => {
     });
     const out = await haRestartHandler(ctx, { restartId: r.id });
     expect(agent!.callsTo('POST /v1/ha/takeover')[0].body).toEqual({ vmId: 'vm-a', fromHost: 'h1' });
-    expect(await db().vm.findUniqueOrThrow({ where: { id: 'vm-a' } })).toMatchObject({ hostId: target.id, state: 'running', guestReady: true, lastError: null });
+    expect(await db().vm.findUniqueOrThrow({ where: { id: 'vm-a' } })).toMatchObject({
+      hostId: target.id,
+      state: 'running',
+      guestReady: true,
+      lastError: null,
+    });
     const done = await db().haRestart.findUniqueOrThrow({ where: { id: r.id } });
     expect(done.state).toBe('running');
     expect(done.qemuUpAt!.getTime()).toBeGreaterThanOrEqual(done.decidedAt!.getTime());
     expect(done.guestReadyAt!.getTime()).toBeGreaterThanOrEqual(done.qemuUpAt!.getTime());
     expect(out).toMatchObject({ restartId: r.id, hostId: target.id });
-    expect((await db().haEvent.findFirstOrThrow()).message).toMatch(/vm-a runs on h2: QEMU up \d+\.\d s, guest ready \d+\.\d s after the failure/);
+    expect((await db().haEvent.findFirstOrThrow()).message).toMatch(
+      /vm-a runs on h2: QEMU up \d+\.\d s, guest ready \d+\.\d s after the failure/,
+    );
     expect((await db().auditEvent.findFirstOrThrow()).action).toBe('vm.ha-restart');
     expect(from.id).not.toBe(target.id);
   });
@@ -64,9 +104,18 @@ describe('vm.ha-restart', () => {
       },
     });
     await expect(haRestartHandler(ctx, { restartId: r.id })).rejects.toMatchObject({ code: 'LEASE_HELD' });
-    expect(await db().haRestart.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ state: 'pending', attempts: 1, targetHostId: null, decidedAt: null, reason: expect.stringMatching(/^Attempt 1 failed: .*lease is live/) });
+    expect(await db().haRestart.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+      targetHostId: null,
+      decidedAt: null,
+      reason: expect.stringMatching(/^Attempt 1 failed: .*lease is live/),
+    });
     expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-a' } })).hostId).toBe(r.fromHostId);
-    await db().haRestart.update({ where: { id: r.id }, data: { state: 'restarting', targetHostId: r.targetHostId, attempts: MAX_RESTART_ATTEMPTS - 1 } });
+    await db().haRestart.update({
+      where: { id: r.id },
+      data: { state: 'restarting', targetHostId: r.targetHostId, attempts: MAX_RESTART_ATTEMPTS - 1 },
+    });
     await expect(haRestartHandler(ctx, { restartId: r.id })).rejects.toMatchObject({ code: 'LEASE_HELD' });
     expect((await db().haRestart.findUniqueOrThrow({ where: { id: r.id } })).state).toBe('failed');
     expect((await db().haEvent.findMany()).map((e) => e.kind)).toEqual(['restart-failed']);

@@ -54,34 +54,81 @@ async function giveBack(r: Restart, err: unknown): Promise<void> {
   const reason = `Attempt ${attempts} failed: ${errorMessage(err)}`;
   await db().haRestart.updateMany({
     where: { id: r.id, state: 'restarting' },
-    data: { state: last ? 'failed' : 'pending', attempts, reason, targetHostId: r.pinnedHostId, decidedAt: null, taskId: null },
+    data: {
+      state: last ? 'failed' : 'pending',
+      attempts,
+      reason,
+      targetHostId: r.pinnedHostId,
+      decidedAt: null,
+      taskId: null,
+    },
   });
-  if (last) await recordHaEvent({ kind: 'restart-failed', hostId: r.fromHostId, vmId: r.vmId, message: `Gave up restarting ${r.vmName} after ${attempts} attempts: ${errorMessage(err)}`, data: { restartId: r.id } });
+  if (last)
+    await recordHaEvent({
+      kind: 'restart-failed',
+      hostId: r.fromHostId,
+      vmId: r.vmId,
+      message: `Gave up restarting ${r.vmName} after ${attempts} attempts: ${errorMessage(err)}`,
+      data: { restartId: r.id },
+    });
 }
 
 export const haRestartHandler: TaskHandler<'vm.ha-restart'> = async (ctx, { restartId }) => {
   const r = await loadRestart(restartId);
   if (!r) throw noSuchObject('restart', restartId);
   if (r.state !== 'restarting' || !r.targetHostId) return { skipped: `the restart is ${r.state}` };
-  const [from, target] = await Promise.all([db().host.findUnique({ where: { id: r.fromHostId } }), db().host.findUnique({ where: { id: r.targetHostId } })]);
+  const [from, target] = await Promise.all([
+    db().host.findUnique({ where: { id: r.fromHostId } }),
+    db().host.findUnique({ where: { id: r.targetHostId } }),
+  ]);
   if (!from || !target) throw noSuchObject('host', !from ? r.fromHostId : r.targetHostId);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
-    recordAudit({ actor: ctx.actor, action: 'vm.ha-restart', target: { type: 'vm', id: r.vmId, name: r.vmName }, result, detail: { taskId: ctx.id, restartId, from: from.name, to: target.name, ...detail } });
+    recordAudit({
+      actor: ctx.actor,
+      action: 'vm.ha-restart',
+      target: { type: 'vm', id: r.vmId, name: r.vmName },
+      result,
+      detail: { taskId: ctx.id, restartId, from: from.name, to: target.name, ...detail },
+    });
   try {
     const agent = await agentFor(target.id);
-    await ctx.step(r.targetHostId === r.fromHostId ? `Starting ${r.vmName} again on ${target.name}` : `Taking ${r.vmName} over from ${from.name} (lease expired) on ${target.name}`);
+    await ctx.step(
+      r.targetHostId === r.fromHostId
+        ? `Starting ${r.vmName} again on ${target.name}`
+        : `Taking ${r.vmName} over from ${from.name} (lease expired) on ${target.name}`,
+    );
     const rt = await bringUp(ctx, agent, r, from.name);
     const qemuUpAt = new Date();
     await db().$transaction([
-      db().vm.update({ where: { id: r.vmId }, data: { hostId: target.id, state: VM_STATE_FROM_RUNTIME[rt.state], guestReady: rt.guestReady, guestWarning: null, lastError: null, diskPath: rt.diskPath, pool: rt.pool } }),
+      db().vm.update({
+        where: { id: r.vmId },
+        data: {
+          hostId: target.id,
+          state: VM_STATE_FROM_RUNTIME[rt.state],
+          guestReady: rt.guestReady,
+          guestWarning: null,
+          lastError: null,
+          diskPath: rt.diskPath,
+          pool: rt.pool,
+        },
+      }),
       db().haRestart.update({ where: { id: r.id }, data: { qemuUpAt } }),
     ]);
-    await ctx.step(`QEMU runs on ${target.name}${rt.pid ? ` (pid ${rt.pid})` : ''}, ${ms(r.failedAt, qemuUpAt)} after the failure`);
+    await ctx.step(
+      `QEMU runs on ${target.name}${rt.pid ? ` (pid ${rt.pid})` : ''}, ${ms(r.failedAt, qemuUpAt)} after the failure`,
+    );
     await ctx.progress(0.6);
     const ready = rt.guestReady || (await waitGuestReady(agent, r.vmId));
     const guestReadyAt = ready ? new Date() : null;
     await db().$transaction([
-      db().haRestart.update({ where: { id: r.id }, data: { state: 'running', guestReadyAt, reason: ready ? '' : `The guest did not report ready within ${GUEST_READY_WAIT_MS / 1000} s` } }),
+      db().haRestart.update({
+        where: { id: r.id },
+        data: {
+          state: 'running',
+          guestReadyAt,
+          reason: ready ? '' : `The guest did not report ready within ${GUEST_READY_WAIT_MS / 1000} s`,
+        },
+      }),
       db().vm.update({ where: { id: r.vmId }, data: { guestReady: ready, state: VM_STATE.running } }),
     ]);
     const timeline = { failedAt: r.failedAt, detectedAt: r.detectedAt, decidedAt: r.decidedAt, qemuUpAt, guestReadyAt };
@@ -93,10 +140,18 @@ export const haRestartHandler: TaskHandler<'vm.ha-restart'> = async (ctx, { rest
       data: { restartId, ...timeline },
     });
     await audit('succeeded', timeline);
-    await ctx.step(ready ? `Guest ready ${ms(r.failedAt, guestReadyAt!)} after the failure` : 'The guest did not report ready; the VM runs without it', ready ? 'info' : 'warn');
+    await ctx.step(
+      ready
+        ? `Guest ready ${ms(r.failedAt, guestReadyAt!)} after the failure`
+        : 'The guest did not report ready; the VM runs without it',
+      ready ? 'info' : 'warn',
+    );
     return { restartId, hostId: target.id, ...timeline };
   } catch (err) {
-    await db().vm.updateMany({ where: { id: r.vmId, state: VM_STATE.starting }, data: { state: VM_STATE.crashed, lastError: `HA restart on ${target.name} failed: ${errorMessage(err)}` } });
+    await db().vm.updateMany({
+      where: { id: r.vmId, state: VM_STATE.starting },
+      data: { state: VM_STATE.crashed, lastError: `HA restart on ${target.name} failed: ${errorMessage(err)}` },
+    });
     await giveBack(r, err);
     await audit('failed', { error: errorMessage(err), attempt: r.attempts + 1 });
     throw err;

@@ -14,11 +14,36 @@ import type { TaskContext } from '../context';
 export async function recordOnTarget(m: Migration, rt: VmRuntime, res: MigrateResult | null): Promise<void> {
   const now = new Date();
   const figures = res
-    ? { transferMs: Math.round(res.totalMs), downtimeMs: Math.round(res.downtimeMs), bytesTransferred: BigInt(Math.round(res.bytesTransferred)), diskBytes: BigInt(Math.round(res.diskBytes)) }
+    ? {
+        transferMs: Math.round(res.totalMs),
+        downtimeMs: Math.round(res.downtimeMs),
+        bytesTransferred: BigInt(Math.round(res.bytesTransferred)),
+        diskBytes: BigInt(Math.round(res.diskBytes)),
+      }
     : {};
   await db().$transaction([
-    db().vm.update({ where: { id: m.vmId }, data: { hostId: m.targetHostId, diskPath: rt.diskPath, pool: rt.pool, state: VM_STATE_FROM_RUNTIME[rt.state], guestReady: rt.guestReady, lastMigratedAt: now, lastError: null } }),
-    db().migration.update({ where: { id: m.id }, data: { state: MIGRATION_STATE.succeeded, finishedAt: now, durationMs: now.getTime() - m.startedAt.getTime(), error: null, ...figures } }),
+    db().vm.update({
+      where: { id: m.vmId },
+      data: {
+        hostId: m.targetHostId,
+        diskPath: rt.diskPath,
+        pool: rt.pool,
+        state: VM_STATE_FROM_RUNTIME[rt.state],
+        guestReady: rt.guestReady,
+        lastMigratedAt: now,
+        lastError: null,
+      },
+    }),
+    db().migration.update({
+      where: { id: m.id },
+      data: {
+        state: MIGRATION_STATE.succeeded,
+        finishedAt: now,
+        durationMs: now.getTime() - m.startedAt.getTime(),
+        error: null,
+        ...figures,
+      },
+    }),
   ]);
 }
 
@@ -33,7 +58,10 @@ export async function releaseSource(ctx: TaskContext, m: Migration): Promise<str
     return null;
   } catch (err) {
     const error = errorMessage(err);
-    await ctx.step(`The VM runs on the target, but the source still holds ${what}: removing it failed (${error})`, 'warn');
+    await ctx.step(
+      `The VM runs on the target, but the source still holds ${what}: removing it failed (${error})`,
+      'warn',
+    );
     return error;
   }
 }

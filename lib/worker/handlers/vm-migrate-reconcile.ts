@@ -32,10 +32,15 @@ async function settledSource(vmId: string, hostId: string): Promise<OutgoingStat
   try {
     const source = await agentFor(hostId);
     if ((await source.outgoingStatus(vmId)).state === 'migrating') await source.cancelMigration(vmId).catch(() => {}); // refused once completing
-    return (await waitFor('the source migration to end', async () => {
-      const s = (await source.outgoingStatus(vmId)).state;
-      return s !== 'migrating' && s;
-    }, SETTLE_MS, 1_000)) as OutgoingStatus['state'];
+    return (await waitFor(
+      'the source migration to end',
+      async () => {
+        const s = (await source.outgoingStatus(vmId)).state;
+        return s !== 'migrating' && s;
+      },
+      SETTLE_MS,
+      1_000,
+    )) as OutgoingStatus['state'];
   } catch {
     return null;
   }
@@ -56,9 +61,24 @@ export async function reconcileMigration(ctx: TaskContext, m: Migration, cause?:
   const outgoing = await settledSource(m.vmId, m.sourceHostId);
   const [src, dst] = await Promise.all([look(m.sourceHostId, m.vmId), look(m.targetHostId, m.vmId)]);
   const now = new Date();
-  const fail = (error: string) => db().migration.update({ where: { id: m.id }, data: { state: MIGRATION_STATE.failed, error, finishedAt: now, durationMs: now.getTime() - m.startedAt.getTime() } });
+  const fail = (error: string) =>
+    db().migration.update({
+      where: { id: m.id },
+      data: {
+        state: MIGRATION_STATE.failed,
+        error,
+        finishedAt: now,
+        durationMs: now.getTime() - m.startedAt.getTime(),
+      },
+    });
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
-    recordAudit({ actor: ctx.actor, action: 'vm.migrate', target: { type: 'vm', id: m.vmId, name: m.vmName }, result, detail: { taskId: ctx.id, migrationId: m.id, reconciled: true, ...detail } });
+    recordAudit({
+      actor: ctx.actor,
+      action: 'vm.migrate',
+      target: { type: 'vm', id: m.vmId, name: m.vmName },
+      result,
+      detail: { taskId: ctx.id, migrationId: m.id, reconciled: true, ...detail },
+    });
   const onSource = async (rt: VmRuntime, msg: string, runsOn: string) => {
     await db().vm.update({ where: { id: m.vmId }, data: { state: VM_STATE_FROM_RUNTIME[rt.state], lastError: msg } });
     await fail(msg);
@@ -72,7 +92,10 @@ export async function reconcileMigration(ctx: TaskContext, m: Migration, cause?:
     throw new Error(msg);
   };
   // The source's copy knows whether the guest was ready; without it, the last heartbeat does.
-  const guestReady = src.rt?.guestReady ?? (await db().vm.findUnique({ where: { id: m.vmId }, select: { guestReady: true } }))?.guestReady ?? false;
+  const guestReady =
+    src.rt?.guestReady ??
+    (await db().vm.findUnique({ where: { id: m.vmId }, select: { guestReady: true } }))?.guestReady ??
+    false;
   const finishOnTarget = async () => (await agentFor(m.targetHostId)).finishIncoming(m.vmId, { guestReady });
   const onTarget = async (rt: VmRuntime) => {
     await recordOnTarget(m, rt, null);
@@ -85,8 +108,17 @@ export async function reconcileMigration(ctx: TaskContext, m: Migration, cause?:
 
   if (dst.rt?.state === 'running') return onTarget(await finishOnTarget().catch(() => dst.rt!)); // finished before: keep what it said
   if (src.rt && outgoing !== 'handed-over' && ['running', 'paused'].includes(src.rt.state)) {
-    if (dst.rt) await (await agentFor(m.targetHostId)).abortIncoming(m.vmId).catch((e) => ctx.step(`Could not clean up the target: ${errorMessage(e)}`, 'warn'));
-    return onSource(src.rt, `The migration did not complete${cause ? `: ${errorMessage(cause)}` : ' (its worker stopped)'}; the VM still runs on the source`, 'source');
+    if (dst.rt)
+      await (
+        await agentFor(m.targetHostId)
+      )
+        .abortIncoming(m.vmId)
+        .catch((e) => ctx.step(`Could not clean up the target: ${errorMessage(e)}`, 'warn'));
+    return onSource(
+      src.rt,
+      `The migration did not complete${cause ? `: ${errorMessage(cause)}` : ' (its worker stopped)'}; the VM still runs on the source`,
+      'source',
+    );
   }
   if (outgoing === 'handed-over') {
     try {
@@ -97,15 +129,30 @@ export async function reconcileMigration(ctx: TaskContext, m: Migration, cause?:
         // is the one to keep, if it still runs.
         const rt = await finishOnTarget().catch(() => null);
         if (rt?.state === 'running') return onTarget(rt);
-        return inError(`VM ${m.vmName} ran on the target after the hand-over but is ${rt?.state ?? 'unknown'} there now; the source keeps its paused copy from the switch-over; both copies are kept`);
+        return inError(
+          `VM ${m.vmName} ran on the target after the hand-over but is ${rt?.state ?? 'unknown'} there now; the source keeps its paused copy from the switch-over; both copies are kept`,
+        );
       }
-      return inError(`VM ${m.vmName} is paused on the source after handing over, and the target could not be asked to give it up (${errorMessage(err)}); both copies are kept`);
+      return inError(
+        `VM ${m.vmName} is paused on the source after handing over, and the target could not be asked to give it up (${errorMessage(err)}); both copies are kept`,
+      );
     }
     const rt = await (await agentFor(m.sourceHostId)).resumeOutgoing(m.vmId).catch((err: unknown) => errorMessage(err));
-    if (typeof rt === 'string') return inError(`The target gave VM ${m.vmName} up, but the source could not resume it (${rt}); it is paused on the source`);
-    await ctx.step('The target did not take the VM; removed its copy there, and the VM runs on the source again', 'warn');
-    return onSource(rt, `The target could not take the VM${cause ? ` (${errorMessage(cause)})` : ''}; it runs on the source again`, 'source (resumed)');
+    if (typeof rt === 'string')
+      return inError(
+        `The target gave VM ${m.vmName} up, but the source could not resume it (${rt}); it is paused on the source`,
+      );
+    await ctx.step(
+      'The target did not take the VM; removed its copy there, and the VM runs on the source again',
+      'warn',
+    );
+    return onSource(
+      rt,
+      `The target could not take the VM${cause ? ` (${errorMessage(cause)})` : ''}; it runs on the source again`,
+      'source (resumed)',
+    );
   }
-  if (dst.rt && !src.rt && !src.error) return onTarget(await finishOnTarget().catch(() => dst.rt!)); // waits for the resume
+  // waits for the resume
+  if (dst.rt && !src.rt && !src.error) return onTarget(await finishOnTarget().catch(() => dst.rt!));
   return inError(`VM not found running after the migration: source says ${says(src)}, target says ${says(dst)}`);
 }

@@ -62,7 +62,13 @@ function fromOperation(op: Operation): Omit<MigrationProgressDto, 'updatedAt'> {
 }
 
 // Runs the agent migration on the source, relaying its progress and honouring a cancel request.
-async function runSourceMigration(ctx: TaskContext, m: Migration, source: AgentClient, incoming: Awaited<ReturnType<AgentClient['prepareIncoming']>>, payload: TaskPayload<'vm.migrate'>) {
+async function runSourceMigration(
+  ctx: TaskContext,
+  m: Migration,
+  source: AgentClient,
+  incoming: Awaited<ReturnType<AgentClient['prepareIncoming']>>,
+  payload: TaskPayload<'vm.migrate'>,
+) {
   const write = progressWriter(ctx, m.id);
   const op = await source.migrateVm(m.vmId, {
     migrationUri: incoming.migrationUri,
@@ -97,17 +103,41 @@ export const migrateVmHandler: TaskHandler<'vm.migrate'> = async (ctx, payload) 
   if (ctx.recovered) return reconcileMigration(ctx, m);
   const target = await db().host.findUniqueOrThrow({ where: { id: m.targetHostId } });
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
-    recordAudit({ actor: ctx.actor, action: 'vm.migrate', target: { type: 'vm', id: vm.id, name: vm.name }, result, detail: { taskId: ctx.id, migrationId: m.id, from: vm.host.name, to: target.name, ...detail } });
+    recordAudit({
+      actor: ctx.actor,
+      action: 'vm.migrate',
+      target: { type: 'vm', id: vm.id, name: vm.name },
+      result,
+      detail: { taskId: ctx.id, migrationId: m.id, from: vm.host.name, to: target.name, ...detail },
+    });
   let prepared = false;
   let started = false; // the source is migrating: only both agents can say where the VM is now
   let handedOver = false; // QEMU completed: the target has the state, the source a paused copy
   try {
     const [source, dest] = await Promise.all([agentFor(m.sourceHostId), agentFor(m.targetHostId)]);
-    await progressWriter(ctx, m.id)({ phase: 'preparing', transferredBytes: 0, remainingBytes: 0, totalBytes: 0, dirtyPagesRate: 0, expectedDowntimeMs: null }, 0.02);
+    await progressWriter(ctx, m.id)(
+      {
+        phase: 'preparing',
+        transferredBytes: 0,
+        remainingBytes: 0,
+        totalBytes: 0,
+        dirtyPagesRate: 0,
+        expectedDowntimeMs: null,
+      },
+      0.02,
+    );
     const incoming = await dest.prepareIncoming({
       vm: {
-        id: vm.id, name: vm.name, vcpus: vm.vcpus, memoryMiB: vm.memoryMiB, pool: vm.pool,
-        boot: { kernelPath: vm.image?.kernelPath ?? undefined, initrdPath: vm.image?.initrdPath ?? undefined, append: vm.image?.append ?? undefined },
+        id: vm.id,
+        name: vm.name,
+        vcpus: vm.vcpus,
+        memoryMiB: vm.memoryMiB,
+        pool: vm.pool,
+        boot: {
+          kernelPath: vm.image?.kernelPath ?? undefined,
+          initrdPath: vm.image?.initrdPath ?? undefined,
+          append: vm.image?.append ?? undefined,
+        },
         diskSizeBytes: Number(vm.diskSizeBytes),
         diskPath: m.mode === 'shared' ? vm.diskPath : null,
         backingPath: m.mode === 'storage' ? (vm.image?.diskPath ?? null) : null,
@@ -115,19 +145,38 @@ export const migrateVmHandler: TaskHandler<'vm.migrate'> = async (ctx, payload) 
       mode: m.mode as 'shared' | 'storage',
     });
     prepared = true;
-    await ctx.step(`${target.name} is listening (${incoming.migrationUri}${incoming.nbd ? `, disk export ${incoming.nbd.exportName} on port ${incoming.nbd.port}` : ''})`);
+    await ctx.step(
+      `${target.name} is listening (${incoming.migrationUri}${incoming.nbd ? `, disk export ${incoming.nbd.exportName} on port ${incoming.nbd.port}` : ''})`,
+    );
     const asked = await cancelRequest(m.id);
     if (asked) throw cancelled(asked);
     started = true;
     const res = await runSourceMigration(ctx, m, source, incoming, payload);
     handedOver = true;
-    await progressWriter(ctx, m.id)({ phase: 'finishing', transferredBytes: res.bytesTransferred, remainingBytes: 0, totalBytes: res.bytesTransferred, dirtyPagesRate: 0, expectedDowntimeMs: res.downtimeMs }, 0.95);
+    await progressWriter(ctx, m.id)(
+      {
+        phase: 'finishing',
+        transferredBytes: res.bytesTransferred,
+        remainingBytes: 0,
+        totalBytes: res.bytesTransferred,
+        dirtyPagesRate: 0,
+        expectedDowntimeMs: res.downtimeMs,
+      },
+      0.95,
+    );
     // Fails when the target cannot resume the guest: the source still has it (reconcile below).
     const rt = await dest.finishIncoming(vm.id, { guestReady: res.guestReady });
     await recordOnTarget(m, rt, res);
-    await ctx.step(`VM runs on ${target.name}: ${(res.totalMs / 1000).toFixed(1)} s, downtime ${Math.round(res.downtimeMs)} ms, ${(res.bytesTransferred / 1048576).toFixed(1)} MiB sent`);
+    await ctx.step(
+      `VM runs on ${target.name}: ${(res.totalMs / 1000).toFixed(1)} s, downtime ${Math.round(res.downtimeMs)} ms, ${(res.bytesTransferred / 1048576).toFixed(1)} MiB sent`,
+    );
     const sourceLeftover = await releaseSource(ctx, m);
-    await audit('succeeded', { durationMs: res.totalMs, downtimeMs: res.downtimeMs, bytesTransferred: res.bytesTransferred, ...(sourceLeftover ? { sourceLeftover } : {}) });
+    await audit('succeeded', {
+      durationMs: res.totalMs,
+      downtimeMs: res.downtimeMs,
+      bytesTransferred: res.bytesTransferred,
+      ...(sourceLeftover ? { sourceLeftover } : {}),
+    });
     return { migrationId: m.id, hostId: target.id, ...res };
   } catch (err) {
     const asked = await cancelRequest(m.id);
@@ -136,7 +185,12 @@ export const migrateVmHandler: TaskHandler<'vm.migrate'> = async (ctx, payload) 
     // not resume after the hand-over): ask both agents where the VM runs and settle it from there.
     if (handedOver || (started && !isCancel(err))) return reconcileMigration(ctx, m, err);
     const message = wasCancel ? (asked ?? errorMessage(err)) : errorMessage(err);
-    await ctx.step(wasCancel ? `${message}; undoing the target side` : `Migration failed: ${message}; the VM stays on ${vm.host.name}`, wasCancel ? 'warn' : 'error');
+    await ctx.step(
+      wasCancel
+        ? `${message}; undoing the target side`
+        : `Migration failed: ${message}; the VM stays on ${vm.host.name}`,
+      wasCancel ? 'warn' : 'error',
+    );
     if (prepared) {
       await agentFor(m.targetHostId)
         .then((a) => a.abortIncoming(vm.id))
@@ -146,7 +200,12 @@ export const migrateVmHandler: TaskHandler<'vm.migrate'> = async (ctx, payload) 
     const now = new Date();
     await db().migration.update({
       where: { id: m.id },
-      data: { state: wasCancel ? MIGRATION_STATE.cancelled : MIGRATION_STATE.failed, finishedAt: now, durationMs: now.getTime() - m.startedAt.getTime(), error: message },
+      data: {
+        state: wasCancel ? MIGRATION_STATE.cancelled : MIGRATION_STATE.failed,
+        finishedAt: now,
+        durationMs: now.getTime() - m.startedAt.getTime(),
+        error: message,
+      },
     });
     await audit('failed', { error: message, cancelled: wasCancel });
     throw wasCancel ? cancelled(message) : err;

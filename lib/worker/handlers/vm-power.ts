@@ -48,14 +48,38 @@ export function powerHandler(action: VmAction): TaskHandler<`vm.${VmAction}`> {
       if (action === 'start') rt = await agent.startVm(vm.id);
       else if (action === 'restart') rt = await agent.restartVm(vm.id);
       else rt = await agent.stopVm(vm.id, { force: action === 'force-stop', timeoutSec: graceSec });
-      await db().vm.update({ where: { id: vm.id }, data: { state: VM_STATE_FROM_RUNTIME[rt.state], guestReady: rt.guestReady, guestWarning: null, lastError: null } });
+      await db().vm.update({
+        where: { id: vm.id },
+        data: {
+          state: VM_STATE_FROM_RUNTIME[rt.state],
+          guestReady: rt.guestReady,
+          guestWarning: null,
+          lastError: null,
+        },
+      });
       await ctx.step(`VM is ${VM_STATE_FROM_RUNTIME[rt.state]}${rt.pid ? ` (pid ${rt.pid})` : ''}`);
-      await recordAudit({ actor: ctx.actor, action: `vm.${action}`, target: { type: 'vm', id: vm.id, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id } });
+      await recordAudit({
+        actor: ctx.actor,
+        action: `vm.${action}`,
+        target: { type: 'vm', id: vm.id, name: vm.name },
+        result: 'succeeded',
+        detail: { taskId: ctx.id },
+      });
       return { state: VM_STATE_FROM_RUNTIME[rt.state] };
     } catch (err) {
-      if (action === 'stop' && timeout.is(err)) await ctx.step('The guest ignored the power button and is still running; Force stop turns it off at once.', 'error');
+      if (action === 'stop' && timeout.is(err))
+        await ctx.step(
+          'The guest ignored the power button and is still running; Force stop turns it off at once.',
+          'error',
+        );
       await settleAfterFailure(vm.id, vm.hostId, payload.previousState, err);
-      await recordAudit({ actor: ctx.actor, action: `vm.${action}`, target: { type: 'vm', id: vm.id, name: vm.name }, result: 'failed', detail: { taskId: ctx.id, error: errorMessage(err) } });
+      await recordAudit({
+        actor: ctx.actor,
+        action: `vm.${action}`,
+        target: { type: 'vm', id: vm.id, name: vm.name },
+        result: 'failed',
+        detail: { taskId: ctx.id, error: errorMessage(err) },
+      });
       throw err;
     }
   };
@@ -67,9 +91,21 @@ export const deleteVmHandler: TaskHandler<'vm.delete'> = async (ctx, payload) =>
   await ctx.progress(0.3);
   const failure = await removeVmEverywhere(ctx, vm.hostId, vm.id);
   if (failure) {
-    await recordAudit({ actor: ctx.actor, action: 'vm.delete', target: { type: 'vm', id: vm.id, name: vm.name }, result: 'failed', detail: { taskId: ctx.id, error: failure } });
+    await recordAudit({
+      actor: ctx.actor,
+      action: 'vm.delete',
+      target: { type: 'vm', id: vm.id, name: vm.name },
+      result: 'failed',
+      detail: { taskId: ctx.id, error: failure },
+    });
     throw new Error(failure);
   }
-  await recordAudit({ actor: ctx.actor, action: 'vm.delete', target: { type: 'vm', id: vm.id, name: vm.name }, result: 'succeeded', detail: { taskId: ctx.id } });
+  await recordAudit({
+    actor: ctx.actor,
+    action: 'vm.delete',
+    target: { type: 'vm', id: vm.id, name: vm.name },
+    result: 'succeeded',
+    detail: { taskId: ctx.id },
+  });
   return { deleted: vm.id };
 };

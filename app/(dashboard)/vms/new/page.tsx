@@ -8,8 +8,10 @@ export default async function NewVmPage({ searchParams }: { searchParams: Promis
   const { hostId } = await searchParams;
   return (
     <>
-      <PageHeader title="New virtual machine"
-        description="The VM boots from a copy-on-write disk on top of a ready image; its progress shows on the VM's page." />
+      <PageHeader
+        title="New virtual machine"
+        description="The VM boots from a copy-on-write disk on top of a ready image; its progress shows on the VM's page."
+      />
       <CreateVmForm initialHostId={typeof hostId === 'string' ? hostId : undefined} />
     </>
   );

@@ -6,6 +6,9 @@ import { parseInput } from '@/lib/http/validation';
 
 export const POST = route<{ vmId: string; action: string }>(async (_req, { vmId, action }) => {
   // Audited under the action tried (vm.stop, ...) when it is one; nothing else is parsed yet.
-  const user = await requireUserAllowed('vm.operate', vmActionSchema.safeParse(action).success ? `vm.${action}` : 'vm.operate');
+  const user = await requireUserAllowed(
+    'vm.operate',
+    vmActionSchema.safeParse(action).success ? `vm.${action}` : 'vm.operate',
+  );
   return accepted(await runVmAction(user, vmId, parseInput(vmActionSchema, action)));
 });
