@@ -1,6 +1,6 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { SelectField, TextField } from '@/components/ui/form-field';
 import type { BackupJobDto, RetentionPolicy, VmSelector } from '@/lib/domain/backups/dto';
 import { createJobSchema, updateJobSchema } from '@/lib/domain/backups/schemas';
@@ -11,6 +11,7 @@ import { useSaveJob } from '@/lib/queries/backup-mutations';
 import { backupQueries } from '@/lib/queries/backup-queries';
 import { PolicyPreview, SchedulePreview, useJobPreview } from './job-preview';
 import { VmSelectorField } from './vm-selector-field';
+import { CronFields } from './cron-fields';
 
 const RETENTION_FIELDS: { key: keyof RetentionPolicy; label: string; hint: string }[] = [
   { key: 'keepLast', label: 'Keep last', hint: 'newest points' },
@@ -85,10 +86,6 @@ export function JobForm({
   useEffect(() => {
     if (firstRepo) setV((p) => (p.repositoryId ? p : { ...p, repositoryId: firstRepo }));
   }, [firstRepo]);
-  const timezones = useMemo(() => {
-    const all = Intl.supportedValuesOf('timeZone');
-    return all.includes('UTC') ? all : ['UTC', ...all];
-  }, []);
 
   const retention = toPolicy(v.retention);
   const preview = useJobPreview({ schedule: v.schedule, timezone: v.timezone, retention, jobId: job?.id });
@@ -147,28 +144,13 @@ export function JobForm({
       <VmSelectorField value={v.selector} error={form.errors.selector} onChange={(s) => set('selector', s)} />
 
       <Section title="Schedule" aside={<SchedulePreview preview={preview} timezone={v.timezone} />}>
-        <TextField
-          label="Cron expression"
-          name="schedule"
-          value={v.schedule}
-          error={form.errors.schedule}
-          spellCheck={false}
-          hint="minute hour day-of-month month day-of-week, e.g. 0 3 * * * = every night at 03:00"
-          onChange={(e) => set('schedule', e.target.value)}
+        <CronFields
+          schedule={v.schedule}
+          timezone={v.timezone}
+          errors={form.errors}
+          example="0 3 * * * = every night at 03:00"
+          onChange={(key, value) => set(key, value)}
         />
-        <SelectField
-          label="Timezone"
-          name="timezone"
-          value={v.timezone}
-          error={form.errors.timezone}
-          onChange={(e) => set('timezone', e.target.value)}
-        >
-          {timezones.map((tz) => (
-            <option key={tz} value={tz}>
-              {tz}
-            </option>
-          ))}
-        </SelectField>
       </Section>
 
       <Section title="Retention" aside={<PolicyPreview preview={preview} />}>

@@ -1,8 +1,9 @@
 'use client';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { CronFields } from '@/components/backups/cron-fields';
 import { SchedulePreview, useJobPreview } from '@/components/backups/job-preview';
 import { VmSelectorField } from '@/components/backups/vm-selector-field';
-import { SelectField, Switch, TextField } from '@/components/ui/form-field';
+import { Switch, TextField } from '@/components/ui/form-field';
 import type { VmSelector } from '@/lib/domain/backups/dto';
 import type { SnapshotScheduleDto } from '@/lib/domain/snapshots/dto';
 import { scheduleSchema } from '@/lib/domain/snapshots/schemas';
@@ -50,10 +51,6 @@ export function ScheduleForm({
   const save = useSaveSnapshotSchedule(schedule?.id);
   const form = useSchemaForm(scheduleSchema);
   const [v, setV] = useState<Values>(() => initialValues(schedule));
-  const timezones = useMemo(() => {
-    const all = Intl.supportedValuesOf('timeZone');
-    return all.includes('UTC') ? all : ['UTC', ...all];
-  }, []);
   // The backup jobs' preview reads the cron in words and lists the next runs; keep N stands in for its retention.
   const keep = Math.max(1, Math.floor(Number(v.keep) || 1));
   const preview = useJobPreview({
@@ -112,28 +109,13 @@ export function ScheduleForm({
         error={form.errors.selector}
         onChange={(s) => set('selector', s)}
       />
-      <TextField
-        label="Cron expression"
-        name="schedule"
-        value={v.schedule}
-        error={form.errors.schedule}
-        spellCheck={false}
-        hint="minute hour day-of-month month day-of-week, e.g. 0 * * * * = every hour"
-        onChange={(e) => set('schedule', e.target.value)}
+      <CronFields
+        schedule={v.schedule}
+        timezone={v.timezone}
+        errors={form.errors}
+        example="0 * * * * = every hour"
+        onChange={(key, value) => set(key, value)}
       />
-      <SelectField
-        label="Timezone"
-        name="timezone"
-        value={v.timezone}
-        error={form.errors.timezone}
-        onChange={(e) => set('timezone', e.target.value)}
-      >
-        {timezones.map((tz) => (
-          <option key={tz} value={tz}>
-            {tz}
-          </option>
-        ))}
-      </SelectField>
       <div className="col-span-2 rounded-md bg-slate-50 p-3">
         <SchedulePreview preview={preview} timezone={v.timezone} />
       </div>

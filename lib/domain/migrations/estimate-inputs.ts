@@ -1,7 +1,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { agentFor } from '@/lib/domain/hosts/agents';
-import type { Host, Vm } from '@/lib/generated/prisma/client';
+import type { Host, Prisma, Vm } from '@/lib/generated/prisma/client';
 import { errorMessage } from '@/lib/errors';
 import { MIGRATION_STATE, type MigrationEstimateDto, type MigrationMode } from './dto';
 import { estimateMigration, measuredThroughput, type DirtyRateInput, type PastRun, type Throughput } from './estimate';
@@ -52,44 +52,37 @@ async function diskBytesToMirror(vm: Vm): Promise<{ bytes: number; note: string 
   };
 }
 
-// The newest migrations between the two hosts (either way) that ran at full speed: one a cap
-// slowed down (its estimate says so) measured the cap. Reconciled ones have no figures.
-async function recentThroughput(a: string, b: string): Promise<Throughput | null> {
+// The newest successful migrations matching `where` that ran at full speed: one a cap slowed down
+// (its estimate says so) measured the cap. Reconciled ones have no figures.
+async function fullSpeedRuns(where: Prisma.MigrationWhereInput) {
   const rows = await db().migration.findMany({
-    where: {
-      state: MIGRATION_STATE.succeeded,
-      transferMs: { gt: 0 },
-      bytesTransferred: { gt: 0 },
-      OR: [
-        { sourceHostId: a, targetHostId: b },
-        { sourceHostId: b, targetHostId: a },
-      ],
-    },
+    where: { ...where, state: MIGRATION_STATE.succeeded, bytesTransferred: { gt: 0 } },
     orderBy: { finishedAt: 'desc' },
     take: 4 * THROUGHPUT_RUNS,
-    select: { bytesTransferred: true, transferMs: true, estimate: true },
-  });
-  const fullSpeed = rows
-    .filter((r) => (JSON.parse(r.estimate) as Partial<MigrationEstimateDto>).bandwidthSource !== 'cap')
-    .slice(0, THROUGHPUT_RUNS);
-  return measuredThroughput(
-    fullSpeed.map((r) => ({ bytes: Number(r.bytesTransferred), transferMs: r.transferMs ?? 0 })),
-  );
-}
-
-// The newest full-speed migrations of this mode between any hosts: what they took beyond their
-// transfer is the fixed cost (task pickup, target start, hand-over), not a property of one link.
-async function pastRuns(mode: MigrationMode): Promise<PastRun[]> {
-  const rows = await db().migration.findMany({
-    where: { state: MIGRATION_STATE.succeeded, mode, durationMs: { gt: 0 }, bytesTransferred: { gt: 0 } },
-    orderBy: { finishedAt: 'desc' },
-    take: 4 * THROUGHPUT_RUNS,
-    select: { durationMs: true, bytesTransferred: true, estimate: true },
+    select: { bytesTransferred: true, transferMs: true, durationMs: true, estimate: true },
   });
   return rows
     .filter((r) => (JSON.parse(r.estimate) as Partial<MigrationEstimateDto>).bandwidthSource !== 'cap')
-    .slice(0, THROUGHPUT_RUNS)
-    .map((r) => ({ durationMs: r.durationMs ?? 0, bytes: Number(r.bytesTransferred) }));
+    .slice(0, THROUGHPUT_RUNS);
+}
+
+// Throughput between the two hosts (either way): bytes over the source's copy time.
+async function recentThroughput(a: string, b: string): Promise<Throughput | null> {
+  const runs = await fullSpeedRuns({
+    transferMs: { gt: 0 },
+    OR: [
+      { sourceHostId: a, targetHostId: b },
+      { sourceHostId: b, targetHostId: a },
+    ],
+  });
+  return measuredThroughput(runs.map((r) => ({ bytes: Number(r.bytesTransferred), transferMs: r.transferMs ?? 0 })));
+}
+
+// Migrations of this mode between any hosts: what they took beyond their transfer is the fixed
+// cost (task pickup, target start, hand-over), not a property of one link.
+async function pastRuns(mode: MigrationMode): Promise<PastRun[]> {
+  const runs = await fullSpeedRuns({ mode, durationMs: { gt: 0 } });
+  return runs.map((r) => ({ durationMs: r.durationMs ?? 0, bytes: Number(r.bytesTransferred) }));
 }
 
 // What this VM's last successful migration sent for its memory (bytes minus the mirrored disk).

@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { HOST_STATUS } from '@/lib/domain/hosts/dto';
+import { parseTaskPayload } from '@/lib/domain/tasks/kinds';
 import { enqueueTask } from '@/lib/domain/tasks/service';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import type { HostLink } from '@/lib/generated/prisma/client';
@@ -45,7 +46,7 @@ export async function queueDueLinkProbes(now = new Date()): Promise<number> {
     where: { kind: 'host.link-probe', state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
     select: { payload: true },
   });
-  const pending = active.map((t) => JSON.parse(t.payload) as Pair);
+  const pending = active.map((t) => parseTaskPayload('host.link-probe', t.payload));
   const names = new Map(hosts.map((h) => [h.id, h.name]));
   let queued = 0;
   for (const p of pairsToProbe(hosts, [...fresh, ...pending])) {
