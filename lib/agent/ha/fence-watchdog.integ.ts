@@ -13,7 +13,7 @@ import { isQemuFor } from '../qemu/process';
 import { WATCHDOG_GRACE_MS } from './fence-watchdog';
 import { msToNs } from './lease-timing';
 import { createWatchdogClient } from './watchdog-client';
-import { watchdogPaths } from './watchdog-wire';
+import { readFencedRecord, watchdogPaths } from './watchdog-wire';
 
 const fakeQemu = (vmId: string): ChildProcess =>
   spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '--', '-name', `${vmId},debug-threads=on`], {
@@ -75,7 +75,8 @@ describe('fence watchdog process', () => {
     expect(lateMs).toBeGreaterThanOrEqual(WATCHDOG_GRACE_MS); // never before the deadline (+ grace for a live agent)
     expect(lateMs).toBeLessThan(2_000); // inside the default 2 s margin: before any peer may declare expiry
     expect(isQemuFor(other.pid!, 'vm-id-abc')).toBe(true);
-    const fenced = JSON.parse(await readFile(p.fenced, 'utf8')) as { killed: { id: string; pid: number }[] };
+    // The kill comes first, the record just after it.
+    const fenced = await waitFor('fenced.json written', () => readFencedRecord(data), 2_000, 10);
     expect(fenced.killed).toEqual([{ id: 'vm-id-xyz', pid: guarded.pid }]);
     console.log(`watchdog killed the guarded process ${lateMs} ms after the deadline`);
 

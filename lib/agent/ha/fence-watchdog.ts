@@ -4,11 +4,11 @@
 // writes fenced.json. It keeps enforcing the last deadline when the agent dies or stops, so a
 // kill -9 of the agent alone cannot leave QEMU writing after the peers declare the lease expired.
 // It exits when it guards nothing and no agent has been connected for 30 s, or its data dir is gone.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { isQemuFor } from '../qemu/process';
-import { feedSchema, watchdogPaths, type GuardedVm } from './watchdog-wire';
+import { feedSchema, watchdogPaths, type FencedRecord, type GuardedVm } from './watchdog-wire';
 
 export const WATCHDOG_POLL_MS = 100;
 // The watchdog is the backstop: a live agent fences (and records what it fenced) first.
@@ -104,7 +104,9 @@ export function runWatchdog(dataDir: string): void {
         `deadline passed ${lateMs} ms ago: FENCED, SIGKILLed ${killed.map((v) => `${v.id} (pid ${v.pid})`).join(', ') || 'nothing (all gone)'}`,
       );
       try {
-        writeFileSync(p.fenced, `${JSON.stringify({ at: new Date().toISOString(), lateMs, killed }, null, 2)}\n`);
+        const record: FencedRecord = { at: new Date().toISOString(), lateMs, killed };
+        writeFileSync(`${p.fenced}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+        renameSync(`${p.fenced}.tmp`, p.fenced); // readers see the whole record or none
       } catch (err) {
         log(`cannot write ${p.fenced}: ${(err as Error).message}`);
       }

@@ -18,7 +18,7 @@ import { tempDir } from '@/lib/testing/temp-dir';
 import { sleep, waitFor } from '@/lib/wait-for';
 import { isQemuFor } from '../qemu/process';
 import { leaseFile } from './lease-file';
-import { watchdogPaths } from './watchdog-wire';
+import { readFencedRecord, watchdogPaths } from './watchdog-wire';
 
 const VM = 'ha-guest-1';
 const MiB = 1024 * 1024;
@@ -179,9 +179,8 @@ describe('HA on the agent: leases, fencing, takeover (two agent processes, real 
     expect(deadAt! - killedAt).toBeGreaterThanOrEqual(4_000 - 500);
     expect(deadAt! - killedAt).toBeLessThan(8_000); // inside T from the kill
     expect(deadAt! - lastChangeSeenAt).toBeLessThan(8_000); // before a peer could say "expired"
-    const fenced = JSON.parse(readFileSync(watchdogPaths(h2.data).fenced, 'utf8')) as {
-      killed: { id: string; pid: number }[];
-    };
+    // The kill comes first, the record just after it.
+    const fenced = await waitFor('fenced.json written', () => readFencedRecord(h2.data), 2_000, 10);
     expect(fenced.killed).toEqual([{ id: VM, pid }]);
   });
 });

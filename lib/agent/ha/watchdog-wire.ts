@@ -2,6 +2,7 @@
 // delimited JSON over a unix socket in <data>/ha/. The deadline is CLOCK_MONOTONIC in ns as a
 // decimal string (process.hrtime.bigint(): one clock for every process on the host).
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -34,4 +35,18 @@ export function watchdogPaths(dataDir: string) {
     log: path.join(dir, 'watchdog.log'),
     fenced: path.join(dir, 'fenced.json'),
   };
+}
+
+// What the watchdog fenced (fenced.json). It is written whole (temp file + rename), so a reader
+// sees either nothing or the complete record.
+export const fencedRecordSchema = z.object({
+  at: z.string(),
+  lateMs: z.number(),
+  killed: z.array(z.object({ id: z.string(), pid: z.number() })),
+});
+export type FencedRecord = z.infer<typeof fencedRecordSchema>;
+
+export function readFencedRecord(dataDir: string): FencedRecord | null {
+  const file = watchdogPaths(dataDir).fenced;
+  return existsSync(file) ? fencedRecordSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : null;
 }

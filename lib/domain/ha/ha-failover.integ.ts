@@ -2,10 +2,9 @@
 // agents as separate processes, each in its own mount namespace, the real worker and HA tick.
 // A split-brain poller runs for the whole file: every 100 ms it looks for two live QEMUs naming
 // one VM; it must never find any.
-import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HaStatus } from '@/lib/agent-protocol/ha';
-import { watchdogPaths } from '@/lib/agent/ha/watchdog-wire';
+import { readFencedRecord } from '@/lib/agent/ha/watchdog-wire';
 import { db } from '@/lib/db/client';
 import { getHaOverview } from '@/lib/domain/ha/queries';
 import { setVmHa } from '@/lib/domain/ha/service';
@@ -87,10 +86,8 @@ async function haVm(name: string, on: HaHost): Promise<string> {
 
 // The VMs the host's fence watchdog SIGKILLed after `since` (its fenced.json).
 function watchdogKilled(h: HaHost, since: Date): string[] {
-  const file = watchdogPaths(h.data).fenced;
-  if (!existsSync(file)) return [];
-  const f = JSON.parse(readFileSync(file, 'utf8')) as { at: string; killed: { id: string }[] };
-  return Date.parse(f.at) >= since.getTime() ? f.killed.map((k) => k.id) : [];
+  const f = readFencedRecord(h.data);
+  return f && Date.parse(f.at) >= since.getTime() ? f.killed.map((k) => k.id) : [];
 }
 
 const write = async (h: HaHost, vmId: string, n: number) =>
