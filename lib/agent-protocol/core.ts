@@ -50,6 +50,8 @@ export type PoolInfo = z.infer<typeof poolInfoSchema>;
 export const agentInfoSchema = z
   .object({
     hostName: agentNameSchema,
+    // Disaster recovery: the site the host belongs to (hosts of one site share storage).
+    site: agentNameSchema.default('main'),
     agentVersion: z.string().min(1).max(64),
     driver: driverKindSchema,
     qemuVersion: z.string().max(200).nullable(),

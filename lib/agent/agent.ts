@@ -55,7 +55,7 @@ export async function startAgent(
     `driver ${driver.kind}: ${adopted.length} VM(s) known after re-attach (${adopted.filter((v) => v.state === 'running').length} running)`,
   );
 
-  const info = createInfoProvider(config.name, driver, config.pools);
+  const info = createInfoProvider(config.name, config.site, driver, config.pools);
   const operations = new Operations(log.child('ops'));
   const vms = createVmService({
     driver,

@@ -16,6 +16,11 @@ export type PoolConfig = { name: string; kind: 'local' | 'shared'; path: string 
 const fileSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -'),
+    // Disaster recovery: the site this host is in (hosts of one site share storage).
+    site: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -')
+      .default('main'),
     port: z.coerce.number().int().min(0).max(65535), // 0 = any free port (tests)
     host: z.string().min(1).default('127.0.0.1'),
     data: z.string().min(1),
@@ -54,6 +59,7 @@ export type AgentConfig = z.infer<typeof fileSchema> & {
 // key -> [flag, env var]; the flag spelling is used in error messages.
 const keys = {
   name: ['name', 'VMOPS_AGENT_NAME'],
+  site: ['site', 'VMOPS_AGENT_SITE'],
   port: ['port', 'VMOPS_AGENT_PORT'],
   host: ['host', 'VMOPS_AGENT_HOST'],
   data: ['data', 'VMOPS_AGENT_DATA'],
@@ -73,7 +79,7 @@ const keys = {
 } as const satisfies Record<keyof z.input<typeof fileSchema>, readonly [string, string]>;
 
 export const AGENT_USAGE = `usage: tsx lib/agent/main.ts --name h1 --port 7101 --data <dir> --shared <dir> --dashboard <url>
-  [--host 127.0.0.1] [--enroll-token <t>] [--driver qemu|simulated] [--interval-ms 5000]
+  [--site main] [--host 127.0.0.1] [--enroll-token <t>] [--driver qemu|simulated] [--interval-ms 5000]
   [--agent-url <url>] [--qemu-binary <path>] [--import-dir <dir>]... [--import-url-prefix <url>]... [--config file.json]
   [--lease-renew-ms 2000] [--lease-timeout-ms 8000] [--lease-margin-ms 2000] [--edac-root /sys/devices/system/edac]
 Every flag also reads VMOPS_AGENT_<FLAG> (e.g. VMOPS_AGENT_ENROLL_TOKEN); VMOPS_DRIVER=qemu forces QEMU.

@@ -8,6 +8,7 @@ import { tempDir } from '@/lib/testing/temp-dir';
 
 const info = async () => ({
   hostName: 'h1',
+  site: 'main',
   agentVersion: '0.1.0',
   driver: 'simulated' as const,
   qemuVersion: null,

@@ -52,7 +52,12 @@ export async function listPools(pools: PoolConfig[]): Promise<PoolInfo[]> {
 }
 
 // Driver facts (QEMU version, accelerator) do not change while the agent runs: asked once.
-export function createInfoProvider(hostName: string, driver: Driver, pools: PoolConfig[]): () => Promise<AgentInfo> {
+export function createInfoProvider(
+  hostName: string,
+  site: string,
+  driver: Driver,
+  pools: PoolConfig[],
+): () => Promise<AgentInfo> {
   let driverInfo: Promise<DriverInfo> | null = null;
   return async () => {
     driverInfo ??= driver.info();
@@ -63,6 +68,7 @@ export function createInfoProvider(hostName: string, driver: Driver, pools: Pool
     const cpus = os.cpus();
     return {
       hostName,
+      site,
       agentVersion: AGENT_VERSION,
       driver: d.kind,
       qemuVersion: d.qemuVersion,

@@ -124,6 +124,7 @@ describe('heartbeatSchema', () => {
     at: '2026-12-06T09:00:00.000Z',
     info: {
       hostName: 'h1',
+      site: 'main',
       agentVersion: '0.1.0',
       driver: 'qemu',
       qemuVersion: '7.2.0',

@@ -24,6 +24,8 @@ export const ACTION_MIN_ROLE = {
   'vm.console': 'operator', // typing into a VM's serial console (every role may watch it)
   'snapshot.manage': 'operator', // snapshots, checkpoints, linked clones, group checkpoints
   'snapshot.schedule': 'operator', // scheduled snapshots (cron, keep N)
+  'dr.manage': 'operator', // replication jobs: create, edit, run now, remove; test failovers
+  'dr.failover': 'admin', // planned and unplanned failover, failback
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof ACTION_MIN_ROLE;

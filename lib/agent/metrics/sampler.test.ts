@@ -5,6 +5,7 @@ import { createSampler, vmCpuPct, type HostReader } from './sampler';
 
 const info = async () => ({
   hostName: 'h1',
+  site: 'main',
   agentVersion: '0.1.0',
   driver: 'qemu' as const,
   qemuVersion: '7.2.0',

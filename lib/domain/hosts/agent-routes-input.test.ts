@@ -32,6 +32,7 @@ const routes = discoverRoutes('api/agent');
 
 const info: AgentInfo = {
   hostName: 'h1',
+  site: 'main',
   agentVersion: '0.1.0',
   driver: 'qemu',
   qemuVersion: '7.2.0',

@@ -26,6 +26,7 @@ afterAll(async () => {
 
 const info: AgentInfo = {
   hostName: 'h1',
+  site: 'main',
   agentVersion: '0.1.0',
   driver: 'qemu',
   qemuVersion: '7.2.0',

@@ -22,6 +22,7 @@ export async function applyAgentInfo(
     data: {
       ...live,
       driver: info.driver,
+      site: info.site,
       agentVersion: info.agentVersion,
       qemuVersion: info.qemuVersion,
       accelerator: info.accelerator,

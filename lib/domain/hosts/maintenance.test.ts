@@ -29,6 +29,7 @@ beforeEach(async () => {
 
 const info: AgentInfo = {
   hostName: 'h1',
+  site: 'main',
   agentVersion: '0.1.0',
   driver: 'qemu',
   qemuVersion: '7.2.0',
