@@ -41,6 +41,16 @@ test('an admin creates a user, changes their role, disables them (sign-in refuse
   await expect(them.getByTestId('current-role')).toHaveText(/viewer/i);
   expect((await them.request.get('/api/session')).status()).toBe(200);
 
+  // Reset their password: the session opened with the old one ends; the new one signs in.
+  await row.getByRole('button', { name: 'Reset password…' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Generate new password' }).click();
+  const fresh = (await page.getByRole('dialog').getByTestId('password-value').textContent())!.trim();
+  await page.getByRole('dialog').getByRole('button', { name: 'Done' }).click();
+  expect((await them.request.get('/api/session')).status()).toBe(401);
+  await them.context().clearCookies();
+  await signIn(them, username, fresh);
+  expect((await them.request.get('/api/session')).status()).toBe(200);
+
   // Disable: their open session stops at once, and signing in says why.
   await row.getByRole('button', { name: 'Disable…' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Disable user' }).click();
@@ -51,7 +61,7 @@ test('an admin creates a user, changes their role, disables them (sign-in refuse
   await them.goto('/');
   await expect(them).toHaveURL(/\/login/);
   await them.getByLabel('Username').fill(username);
-  await them.getByLabel('Password').fill(password);
+  await them.getByLabel('Password').fill(fresh);
   await them.getByRole('button', { name: 'Sign in' }).click();
   await expect(them.getByRole('alert').filter({ hasText: 'This account is disabled' })).toBeVisible();
   await theirs.close();

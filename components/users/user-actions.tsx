@@ -135,7 +135,7 @@ export function UserActions({ user, isSelf }: { user: UserDto; isSelf: boolean }
         pending={resetPassword.isPending}
         title={`Reset the password of ${user.username}?`}
         confirmLabel="Generate new password"
-        description="A new password is generated and shown once; the old one stops working."
+        description="A new password is generated and shown once; the old one stops working and every open session of this user ends."
         onConfirm={() => resetPassword.mutate({ userId: user.id }, { onSuccess: setReset, onError: close })}
       />
       <Dialog

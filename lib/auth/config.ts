@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
 import type { Role } from '@/lib/domain/auth/dto';
+import { tokenSessionVersion } from './active-user';
 import { ACCOUNT_DISABLED } from './sign-in-errors';
 
 const credentialsSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
@@ -34,17 +35,24 @@ export const authOptions: NextAuthOptions = {
         if (!user || !ok) return null;
         // Said only to someone who knows the password; next-auth passes the message to the form.
         if (disabled) throw new Error(ACCOUNT_DISABLED);
-        return { id: user.id, name: user.name, username: user.username, role: user.role as Role };
+        return {
+          id: user.id,
+          name: user.name,
+          username: user.username,
+          role: user.role as Role,
+          sessionVersion: user.sessionVersion,
+        };
       },
     }),
   ],
   callbacks: {
     async jwt({ token, user }) {
       if (user) {
-        const u = user as unknown as { id: string; username: string; role: Role };
+        const u = user as unknown as { id: string; username: string; role: Role; sessionVersion: number };
         token.uid = u.id;
         token.username = u.username;
         token.role = u.role;
+        token.sv = u.sessionVersion;
       }
       return token;
     },
@@ -61,6 +69,7 @@ export const authOptions: NextAuthOptions = {
         username: token.username as string,
         name: row?.name ?? session.user?.name,
         role: (row?.role ?? token.role) as Role,
+        sessionVersion: tokenSessionVersion(token.sv), // checked by getSessionUser against the row
       } as typeof session.user;
       return session;
     },

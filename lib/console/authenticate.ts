@@ -7,8 +7,7 @@ import 'server-only';
 // user visits could drive their console.
 import type { IncomingMessage } from 'node:http';
 import { getToken } from 'next-auth/jwt';
-import { activeUser } from '@/lib/auth/active-user';
-import type { SessionUser } from '@/lib/domain/auth/dto';
+import { activeUser, tokenSessionVersion, type SignedInUser } from '@/lib/auth/active-user';
 import { AppError, unauthenticated } from '@/lib/errors';
 
 // NEXTAUTH_URL is the dashboard's public address (what next-auth builds its links from); without
@@ -50,7 +49,7 @@ function parseCookies(header: string | undefined): Map<string, string> {
   return jar;
 }
 
-export async function authenticateUpgrade(req: IncomingMessage): Promise<SessionUser> {
+export async function authenticateUpgrade(req: IncomingMessage): Promise<SignedInUser> {
   checkOrigin(req);
   // Only the cookie: getToken would also take an Authorization bearer, which a browser never sends here.
   const headers = { cookie: req.headers.cookie };
@@ -59,7 +58,7 @@ export async function authenticateUpgrade(req: IncomingMessage): Promise<Session
   >[0]['req'];
   const token = await getToken({ req: cookieReq, secret: process.env.NEXTAUTH_SECRET });
   const uid = typeof token?.uid === 'string' ? token.uid : null;
-  const user = uid ? await activeUser(uid) : null;
+  const user = uid ? await activeUser(uid, tokenSessionVersion(token?.sv)) : null;
   if (!user) throw unauthenticated();
   return user;
 }

@@ -8,7 +8,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CONSOLE_CLOSE, CONSOLE_INPUT_FRAME_MAX, closeCodeForStatus, closeReason } from '@/lib/agent-protocol/console';
-import type { SessionUser } from '@/lib/domain/auth/dto';
 import {
   auditConsoleClose,
   auditConsoleOpen,
@@ -18,7 +17,7 @@ import {
 } from '@/lib/domain/console/service';
 import { AppError, agentUnreachable, errorMessage, fromErrorBody, rateLimited } from '@/lib/errors';
 import { answerAndClose } from '@/lib/http/raw-answer';
-import { activeUser } from '@/lib/auth/active-user';
+import { activeUser, type SignedInUser } from '@/lib/auth/active-user';
 import { authenticateUpgrade } from './authenticate';
 import { relay, sendControl, type Relay } from './relay';
 
@@ -46,7 +45,7 @@ export function createConsoleGateway({
   const perUser = new Map<string, number>();
   let total = 0;
 
-  async function session(browser: WebSocket, user: SessionUser, vmId: string) {
+  async function session(browser: WebSocket, user: SignedInUser, vmId: string) {
     const mine = perUser.get(user.id) ?? 0;
     if (mine >= CONSOLE_LIMITS.perUser || total >= CONSOLE_LIMITS.total) {
       return refuseOpen(browser, rateLimited(`open consoles (at most ${CONSOLE_LIMITS.perUser} per user)`, 5));
@@ -63,7 +62,7 @@ export function createConsoleGateway({
     }
   }
 
-  async function run(browser: WebSocket, user: SessionUser, vmId: string) {
+  async function run(browser: WebSocket, user: SignedInUser, vmId: string) {
     let target: ConsoleTarget;
     let agent: WebSocket;
     try {
@@ -85,7 +84,7 @@ export function createConsoleGateway({
 
     // The user row is read again now and then, as every request does.
     const recheck = setInterval(() => {
-      activeUser(user.id)
+      activeUser(user.id, user.sessionVersion)
         .then((now) => {
           if (!now) return r.close(closeCodeForStatus(401), 'signed out or account disabled');
           if (consoleMode(now) !== consoleMode(user)) r.setMode(consoleMode(now), 'your role changed');

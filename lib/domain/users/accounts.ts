@@ -52,7 +52,11 @@ export async function setPassword(id: string, input: ResetPasswordInput, actor: 
   const password = input.password ?? generatePassword();
   const found = await db().user.findUnique({ where: { id } });
   if (!found) throw noSuchObject('user', id);
-  const user = await db().user.update({ where: { id }, data: { passwordHash: await bcrypt.hash(password, 10) } });
+  // A new password ends every session opened with the old one (their tokens carry the old version).
+  const user = await db().user.update({
+    where: { id },
+    data: { passwordHash: await bcrypt.hash(password, 10), sessionVersion: { increment: 1 } },
+  });
   await recordAudit({
     actor,
     action: 'user.reset-password',

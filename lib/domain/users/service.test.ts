@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { activeUser } from '@/lib/auth/active-user';
 import { db } from '@/lib/db/client';
 import type { SessionUser } from '@/lib/domain/auth/dto';
 import { admin, operator, seedHost, seedUsers, viewer } from '@/lib/testing/fixtures';
@@ -29,6 +30,14 @@ const rejection = (p: Promise<unknown>) =>
   );
 
 describe('user management', () => {
+  it('a password reset ends every session opened before it; a new sign-in works', async () => {
+    const before = await activeUser(viewer.id, 0); // the version a token from before carries
+    expect(before).toMatchObject({ id: viewer.id, sessionVersion: 0 });
+    await resetPassword(admin, viewer.id, { password: 'a-new-secret-1' });
+    expect(await activeUser(viewer.id, 0)).toBeNull();
+    expect(await activeUser(viewer.id, 1)).toMatchObject({ id: viewer.id, role: 'viewer', sessionVersion: 1 });
+  });
+
   it('creates with a generated password, shown once and stored only as a hash; audited', async () => {
     const out = await createUserBy(admin, { username: 'nina', role: 'viewer' });
     expect(out.generated).toBe(true);
