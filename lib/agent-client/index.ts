@@ -20,6 +20,7 @@ import { backupCalls } from './backup';
 import { haCalls } from './ha';
 import { migrationCalls } from './migration';
 import { restoreCalls } from './restore';
+import { replicationCalls } from './replication';
 import { snapshotCalls } from './snapshots';
 
 export type AgentClientOptions = { baseUrl: string; secret: string; hostName: string; timeoutMs?: number };
@@ -134,6 +135,7 @@ export function createAgentClient(opts: AgentClientOptions) {
     ...migrationCalls(call),
     ...haCalls(call),
     ...snapshotCalls(call),
+    ...replicationCalls(call),
   };
 }
 
