@@ -25,6 +25,7 @@ export function TimeSeriesChart<K extends string>({
   height = 180,
   yMax,
   stacked,
+  curve = 'monotone',
 }: {
   name: string; // test id: chart-<name>
   data: readonly ({ t: number } & Partial<Record<K, number>>)[];
@@ -34,6 +35,7 @@ export function TimeSeriesChart<K extends string>({
   height?: number;
   yMax?: number; // fixed top (100 for percent)
   stacked?: boolean;
+  curve?: 'monotone' | 'linear'; // linear: a quantity known to change at a steady rate (an age)
 }) {
   const rows = data as readonly Row[];
   const present = rows.filter((r) => series.some((s) => typeof r[s.key] === 'number'));
@@ -61,7 +63,7 @@ export function TimeSeriesChart<K extends string>({
               {series.map((s, i) => (
                 <Area
                   key={s.key}
-                  type="monotone"
+                  type={curve}
                   dataKey={s.key}
                   name={s.label}
                   stackId={stacked ? 'a' : undefined}
@@ -83,7 +85,7 @@ export function TimeSeriesChart<K extends string>({
               {series.map((s, i) => (
                 <Line
                   key={s.key}
-                  type="monotone"
+                  type={curve}
                   dataKey={s.key}
                   name={s.label}
                   stroke={colorOf(i, s)}

@@ -52,6 +52,10 @@ const vm = (over: Partial<VmDto>): VmDto => ({
   lastError: null,
   createdAt: t(0),
   activeTaskId: null,
+  role: 'vm',
+  replicaOfId: null,
+  replicaOfName: null,
+  drState: null,
   ...over,
 });
 const restart = (over: Partial<HaRestartDto>): HaRestartDto => ({

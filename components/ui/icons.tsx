@@ -158,3 +158,13 @@ export const HaIcon = (p: IconProps) => (
     <path d="M5 12h3l1.5-2.5 2 5L13 12h6" />
   </Icon>
 );
+// Two sites, a copy travelling from one to the other: disaster recovery.
+export const DrIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <ellipse cx="6" cy="6" rx="4" ry="2" />
+    <path d="M2 6v5c0 1.1 1.8 2 4 2s4-.9 4-2V6" />
+    <ellipse cx="18" cy="13" rx="4" ry="2" />
+    <path d="M14 13v5c0 1.1 1.8 2 4 2s4-.9 4-2v-5" />
+    <path d="M11 17H7.5a2 2 0 01-2-2v0M13 5h3.5a2 2 0 012 2v3" />
+  </Icon>
+);

@@ -22,6 +22,27 @@ describe('vmControlState', () => {
     expect(enabled('running', 'delete')).toBe(true);
     expect(enabled('error', 'delete')).toBe(true);
   });
+  it('never starts a replica or a VM that failed over (disaster recovery), saying why', () => {
+    const replica = vmControlState({ state: 'stopped', activeTaskId: null, role: 'replica', drState: null }, 'start');
+    expect(replica).toEqual({ enabled: false, reason: 'A replica starts only by failover (Disaster recovery page)' });
+    const source = vmControlState(
+      { state: 'stopped', activeTaskId: null, role: 'vm', drState: 'failed-over' },
+      'start',
+    );
+    expect(source.enabled).toBe(false);
+    expect(source.reason).toContain('failed over');
+    // A replica goes with its job; a dr-test copy's delete is its discard.
+    expect(vmControlState({ state: 'stopped', activeTaskId: null, role: 'replica', drState: null }, 'delete')).toEqual({
+      enabled: false,
+      reason: 'A replica goes with its replication job (Disaster recovery page: Remove job)',
+    });
+    expect(
+      vmControlState({ state: 'running', activeTaskId: null, role: 'dr-test', drState: null }, 'delete').enabled,
+    ).toBe(true);
+    expect(
+      vmControlState({ state: 'stopped', activeTaskId: null, role: 'dr-test', drState: null }, 'start').enabled,
+    ).toBe(true);
+  });
   it('waits for an active task, except force stop of a stuck stop', () => {
     expect(vmControlState({ state: 'running', activeTaskId: 't1' }, 'stop')).toEqual({
       enabled: false,

@@ -22,9 +22,16 @@ export const VM_CONTROL_LABELS: Record<VmControl, string> = {
 
 /** enabled, or the reason (for a tooltip) why not. */
 export function vmControlState(
-  vm: Pick<VmDto, 'state' | 'activeTaskId'>,
+  vm: Pick<VmDto, 'state' | 'activeTaskId'> & Partial<Pick<VmDto, 'role' | 'drState'>>,
   control: VmControl,
 ): { enabled: boolean; reason: string | null } {
+  // Disaster recovery: the server refuses these starts (409); the button says why first.
+  if (control === 'start' && vm.role === 'replica')
+    return { enabled: false, reason: 'A replica starts only by failover (Disaster recovery page)' };
+  if (control === 'start' && vm.drState === 'failed-over')
+    return { enabled: false, reason: 'It failed over: its replica on the other site is the VM now' };
+  if (control === 'delete' && vm.role === 'replica')
+    return { enabled: false, reason: 'A replica goes with its replication job (Disaster recovery page: Remove job)' };
   // A stuck graceful stop may be overridden by force stop; everything else waits for the task.
   const overridesTask = control === 'force-stop' && vm.state === 'stopping';
   if (vm.activeTaskId && !overridesTask) return { enabled: false, reason: 'Wait for the current task to finish' };

@@ -28,6 +28,8 @@ import { RestorePointsSection } from '@/components/restores/restore-points-secti
 import { VmHaCard } from '@/components/ha/vm-ha-card';
 import { PointTimelineCard } from '@/components/snapshots/point-timeline-card';
 import { SnapshotsCard } from '@/components/snapshots/snapshots-card';
+import { VmDrLabel } from '@/components/dr/vm-dr-label';
+import { VmReplicationCard } from '@/components/dr/vm-replication-card';
 
 const VM_CHARTS: ChartSpec[] = [
   {
@@ -97,6 +99,7 @@ export function VmDetail({ vmId }: { vmId: string }) {
           <span className="flex items-center gap-2">
             <StateBadge state={vm.state} data-testid="vm-state" />
             <GuestBadge vm={vm} />
+            <VmDrLabel vm={vm} />
           </span>
         }
         description={
@@ -156,6 +159,7 @@ export function VmDetail({ vmId }: { vmId: string }) {
           <div className="space-y-5">
             <VmDetailsPanel vm={vm} />
             <VmHaCard key={`${vm.haEnabled}-${vm.haPriority}-${vm.haOrder}`} vm={vm} />
+            <VmReplicationCard vm={vm} />
           </div>
           <VmConsole vmId={vm.id} />
         </div>

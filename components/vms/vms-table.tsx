@@ -14,6 +14,7 @@ import { formatDateTime, formatMiB, formatPercent, formatRelativeTime } from '@/
 import { hostQueries } from '@/lib/queries/host-queries';
 import { vmQueries } from '@/lib/queries/vm-queries';
 import { CreateVmButton } from './create-vm-button';
+import { VmDrLabel } from '@/components/dr/vm-dr-label';
 import { VmTags } from './vm-tags';
 
 function columns(showHost: boolean): Column<VmDto>[] {
@@ -24,9 +25,12 @@ function columns(showHost: boolean): Column<VmDto>[] {
       sortValue: (v) => v.name,
       className: 'max-w-56',
       cell: (v) => (
-        <Link href={`/vms/${v.id}`} className="block truncate font-medium text-slate-900 hover:text-accent-700">
-          {v.name}
-        </Link>
+        <>
+          <Link href={`/vms/${v.id}`} className="block truncate font-medium text-slate-900 hover:text-accent-700">
+            {v.name}
+          </Link>
+          <VmDrLabel vm={v} line />
+        </>
       ),
     },
     {

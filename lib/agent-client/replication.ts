@@ -4,9 +4,14 @@
 import { z } from 'zod';
 import { operationSchema } from '@/lib/agent-protocol/core';
 import {
+  exportSessionSchema,
+  inPlaceStateSchema,
   receiveSessionSchema,
   replicaStateSchema,
+  type CommitInPlaceRequest,
   type CommitReceiveRequest,
+  type ExportRequest,
+  type PullRequest,
   type DefineReplicaRequest,
   type SendRequest,
   type TestFailoverRequest,
@@ -15,6 +20,8 @@ import type { AgentCall } from './index';
 
 const replica = (id: string) => `/v1/replicas/${encodeURIComponent(id)}`;
 const session = (id: string, pointId: string) => `${replica(id)}/receive/${encodeURIComponent(pointId)}`;
+const vmRepl = (vmId: string) => `/v1/vms/${encodeURIComponent(vmId)}/replication`;
+const inPlace = (vmId: string, pointId: string) => `${vmRepl(vmId)}/receive-in-place/${encodeURIComponent(pointId)}`;
 
 export const replicationCalls = (call: AgentCall) => ({
   defineReplica: (id: string, req: DefineReplicaRequest) => call('PUT', replica(id), replicaStateSchema, req),
@@ -28,6 +35,18 @@ export const replicationCalls = (call: AgentCall) => ({
   failover: (id: string, req: { pointId: string; start: boolean }) =>
     call('POST', `${replica(id)}/failover`, operationSchema, req),
   testFailover: (id: string, req: TestFailoverRequest) => call('POST', `${replica(id)}/tests`, operationSchema, req),
-  sendReplication: (vmId: string, req: SendRequest) =>
-    call('POST', `/v1/vms/${encodeURIComponent(vmId)}/replication/send`, operationSchema, req),
+  sendReplication: (vmId: string, req: SendRequest) => call('POST', `${vmRepl(vmId)}/send`, operationSchema, req),
+  // Failback: B exports the promoted replica read-only, A pulls its own divergent clusters back
+  // from it, then B pushes into A's disk in place (receive-in-place + send + commit), B demotes.
+  exportReplication: (vmId: string, req: ExportRequest = {}) =>
+    call('POST', `${vmRepl(vmId)}/export`, exportSessionSchema, req),
+  endExport: (vmId: string, exportId: string) =>
+    call('DELETE', `${vmRepl(vmId)}/export/${encodeURIComponent(exportId)}`, z.unknown()),
+  pullReplication: (vmId: string, req: PullRequest) => call('POST', `${vmRepl(vmId)}/pull`, operationSchema, req),
+  receiveInPlace: (vmId: string, req: { pointId: string }) =>
+    call('POST', `${vmRepl(vmId)}/receive-in-place`, receiveSessionSchema, req),
+  commitInPlace: (vmId: string, pointId: string, req: CommitInPlaceRequest) =>
+    call('POST', `${inPlace(vmId, pointId)}/commit`, inPlaceStateSchema, req),
+  abortInPlace: (vmId: string, pointId: string) => call('DELETE', inPlace(vmId, pointId), z.unknown()),
+  demote: (id: string, req: { pointId: string }) => call('POST', `${replica(id)}/demote`, replicaStateSchema, req),
 });

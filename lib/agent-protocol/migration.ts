@@ -102,7 +102,13 @@ export type FinishOutgoingRequest = z.input<typeof finishOutgoingRequestSchema>;
 export const outgoingStatusSchema = z.object({ state: z.enum(['none', 'migrating', 'handed-over']) });
 export type OutgoingStatus = z.infer<typeof outgoingStatusSchema>;
 
-export const dirtyRateSchema = z.object({ dirtyRateMiBps: z.number(), measuredAt: z.string() });
+// memoryInUseBytes: guest RAM holding data (non-zero pages, sampled: lib/agent/qemu/guest-ram.ts),
+// what a migration will send of it; null when it could not be read.
+export const dirtyRateSchema = z.object({
+  dirtyRateMiBps: z.number(),
+  memoryInUseBytes: z.number().nullable(),
+  measuredAt: z.string(),
+});
 export type DirtyRate = z.infer<typeof dirtyRateSchema>;
 
 // Link probe (probe.ts): POST /v1/probe/incoming -> 201 ProbeIncoming on the target; POST

@@ -131,5 +131,74 @@ export const testFailoverRequestSchema = z
   .object({ pointId: replicaPointIdSchema, spec: vmSpecSchema.pick({ id: true, name: true }) })
   .strict();
 export type TestFailoverRequest = z.infer<typeof testFailoverRequestSchema>;
+// PUT /v1/replicas/:id/boot/:file (kernel | initrd) -> 204: the raw file, at most this large.
+export const BOOT_FILE_MAX_BYTES = 256 * 1024 * 1024;
+
 // DELETE /v1/replicas/:id -> 202 Operation (the replica's dir and files; not once promoted: that is
 // an ordinary VM then).
+
+// ---- Failback (phase 2; docs/ARCHITECTURE.md, "Disaster recovery"). After a failover from point P
+// the promoted replica R (site B) is copied back INTO the protected VM V's own disk (site A), in
+// place: only B's writes since P (R's bitmap `vmops-repl-<P>`) and A's own writes since P (V's
+// bitmap `vmops-repl-<P>`, overwritten with B's content by the pull) travel.
+
+// POST /v1/vms/:id/replication/export -> 200 ExportSession (B). A READ-ONLY NBD export of the VM's
+// active disk: the running VM's own QEMU, or a qemu-storage-daemon when it is stopped (then the VM
+// is start-blocked until the export ends). Ended by DELETE or, left alone, after `expiresInMs`.
+export const exportRequestSchema = z
+  .object({ expiresInMs: z.number().int().min(10_000).max(3_600_000).optional() }) // default 10 min
+  .strict();
+export type ExportRequest = z.infer<typeof exportRequestSchema>;
+export const exportIdSchema = z.string().regex(/^exp-[0-9a-f]{12}$/, 'an export id (exp-<12 hex>)');
+export const exportSessionSchema = z.object({
+  exportId: exportIdSchema,
+  target: nbdTargetSchema, // read-only
+  virtualSizeBytes: z.number().int().positive(),
+  expiresInMs: z.number().int().positive(),
+});
+export type ExportSession = z.infer<typeof exportSessionSchema>;
+// DELETE /v1/vms/:id/replication/export/:exportId -> 204 (idempotent: also after the expiry).
+
+// POST /v1/vms/:id/replication/pull -> 202 Operation, result PullResult (A, V stopped). Copies from
+// `source` (B's export) into V's own disk the clusters V's bitmap `vmops-repl-<basePointId>` counts
+// (A's writes since the failover point), so they hold B's content again. V's bitmaps are left as
+// they are. `bitmapFound: false` (V has no usable such bitmap: failover to an older point, or
+// inconsistent after a hard crash): nothing copied; the first push must then be full.
+export const pullRequestSchema = z.object({ basePointId: replicaPointIdSchema, source: nbdTargetSchema }).strict();
+export type PullRequest = z.infer<typeof pullRequestSchema>;
+export const pullResultSchema = z.object({
+  basePointId: replicaPointIdSchema,
+  bitmapFound: z.boolean(),
+  bytesPulled: z.number().min(0),
+  durationMs: z.number().min(0),
+  virtualSizeBytes: z.number().int().positive(),
+});
+export type PullResult = z.infer<typeof pullResultSchema>;
+
+// POST /v1/vms/:id/replication/receive-in-place -> 200 ReceiveSession (A). A writable NBD export of
+// V's OWN active disk (no new layer), for B's ordinary `send`. Refused unless V is stopped; V's
+// start is refused while the session is open (and after an abort: its disk is then a mix, until a
+// later in-place commit). `basePointId` in the answer: the point of the last committed reverse run
+// (reverse.json), null before the first.
+export const receiveInPlaceRequestSchema = z.object({ pointId: replicaPointIdSchema }).strict();
+export type ReceiveInPlaceRequest = z.infer<typeof receiveInPlaceRequestSchema>;
+// POST /v1/vms/:id/replication/receive-in-place/:pointId/commit -> 200 InPlaceState. Waits
+// (bounded) for the export to close, checks the disk, records reverse.json {basePointId: pointId},
+// removes V's `vmops-repl-*` bitmaps and, with `forwardBasePointId` (the switch back), adds an
+// empty persistent `vmops-repl-<forwardBasePointId>`: the next forward run is incremental from it.
+export const commitInPlaceRequestSchema = z.object({ forwardBasePointId: replicaPointIdSchema.nullable() }).strict();
+export type CommitInPlaceRequest = z.infer<typeof commitInPlaceRequestSchema>;
+export const inPlaceStateSchema = z.object({
+  basePointId: replicaPointIdSchema.nullable(), // the last committed reverse point
+  forwardBasePointId: replicaPointIdSchema.nullable(), // the bitmap now on V's disk, if any
+  startBlocked: z.boolean(), // a session open or aborted since the last commit
+});
+export type InPlaceState = z.infer<typeof inPlaceStateSchema>;
+// DELETE /v1/vms/:id/replication/receive-in-place/:pointId -> 204 (idempotent). V stays
+// start-blocked (its disk is a mix) until an in-place commit.
+
+// POST /v1/replicas/:id/demote -> 200 ReplicaState (B, the promoted replica stopped). Its active
+// disk is frozen as the new newest point `pointId` (the final reverse run's content), the replica
+// is start-blocked again and `promotedFrom` is cleared.
+export const demoteRequestSchema = z.object({ pointId: replicaPointIdSchema }).strict();
+export type DemoteRequest = z.infer<typeof demoteRequestSchema>;

@@ -1,9 +1,12 @@
 // HTTP plumbing shared by the router and the handlers: JSON bodies and error -> response
 // mapping. Input parsing is the dashboard's own (lib/http/validation), so both answer one 422 shape.
+import type { FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, errorMessage, invalidInput, payloadTooLarge } from '@/lib/errors';
 
-export type Reply = { status: number; body?: unknown };
+// `file`: an answer streamed from an open file (boot files for DR, lib/agent/replication); the
+// handle is closed when the stream ends.
+export type Reply = { status: number; body?: unknown; file?: { handle: FileHandle; size: number } };
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -67,6 +70,17 @@ export function sendJson(
       'content-length': Buffer.byteLength(text),
     })
     .end(text);
+}
+
+// A reader that stops reading for this long is cut off (the open file is not held forever).
+const FILE_IDLE_MS = 60_000;
+
+export function sendFile(res: ServerResponse, file: NonNullable<Reply['file']>, headers: Record<string, string>) {
+  const stream = file.handle.createReadStream();
+  res.setTimeout(FILE_IDLE_MS, () => res.destroy());
+  res.once('close', () => stream.destroy());
+  res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream', 'content-length': file.size });
+  stream.on('error', () => res.destroy()).pipe(res);
 }
 
 // AppErrors are expected outcomes (their own status and body); anything else is a bug or an

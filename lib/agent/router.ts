@@ -27,6 +27,7 @@ export class Router {
   }
   get = (p: string, h: Handler) => this.add('GET', p, h);
   post = (p: string, h: Handler) => this.add('POST', p, h);
+  put = (p: string, h: Handler) => this.add('PUT', p, h);
   delete = (p: string, h: Handler) => this.add('DELETE', p, h);
 
   // null = no such path; { allowed } = the path exists with other methods (405).

@@ -13,10 +13,12 @@ import {
   serialRequestSchema,
   stopVmRequestSchema,
 } from '@/lib/agent-protocol/core';
+import { addReplicaTargetRoutes } from './replication/routes-target';
 import { addRestoreRoutes } from './restore/routes';
 import { accepted, ok, vmId, type AgentRouteDeps } from './route-kit';
 import { queryInput, Router } from './router';
 import { addCloneGroupRoutes } from './snapshots/clone-group-routes';
+import { addReplicationSourceRoutes } from './replication/routes-source';
 import { addSnapshotRoutes } from './snapshots/routes';
 
 export const CONSOLE_LINES_DEFAULT = 100;
@@ -71,5 +73,7 @@ export function buildAgentRouter(deps: AgentRouteDeps): Router {
   addHaRoutes(router, deps);
   addSnapshotRoutes(router, deps);
   addCloneGroupRoutes(router, deps);
+  addReplicaTargetRoutes(router, deps);
+  addReplicationSourceRoutes(router, deps);
   return router;
 }

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { AppError, badRequest, invalidInput, noSuchObject } from '@/lib/errors';
 import { answerAndClose } from '@/lib/http/raw-answer';
 import type { AgentAuth } from './auth';
-import { errorReply, sendJson, type Reply } from './http';
+import { errorReply, sendFile, sendJson, type Reply } from './http';
 import { contextFor, type Router } from './router';
 
 // Receiving a request (headers, then the whole body) is bounded; answering may take longer (a
@@ -65,7 +65,9 @@ export function createAgentServer({ router, auth, log, limits = RECEIVE_LIMITS, 
     handle()
       .catch((err: unknown) => errorReply(err, log, what))
       .then((reply) => {
-        sendJson(res, reply.status, reply.body, req.complete ? {} : closeAfterReply(req));
+        const headers = req.complete ? {} : closeAfterReply(req);
+        if (reply.file) sendFile(res, reply.file, headers);
+        else sendJson(res, reply.status, reply.body, headers);
         // Reads are polled constantly (console, operations): only changes and failures are logged.
         if (method !== 'GET' || reply.status >= 400) log(`${what} -> ${reply.status} (${Date.now() - started} ms)`);
       })

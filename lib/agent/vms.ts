@@ -24,6 +24,8 @@ import { poolSpace } from './host-info';
 import type { OperationHandle, Operations } from './operations';
 import { readMeminfo } from './metrics/proc';
 import type { createVmRequestSchema, Operation, VmRuntime, VmRuntimeState } from '@/lib/agent-protocol/core';
+import { refuseStartOfReplica, refuseUndefineOfTestedReplica } from './replication/guards';
+import { refuseStartDuringFailback } from './replication/in-place-guard';
 import { refuseUndefineWhileCloned } from './snapshots/guards';
 import { UndoStack } from './undo';
 
@@ -190,6 +192,8 @@ export function createVmService(opts: VmServiceOptions) {
     getVm: mustGet,
     async startVm(id: string): Promise<Operation> {
       const vm = await mustGet(id);
+      if (driver.qemu) refuseStartOfReplica(await driver.qemu.vms.must(id)); // 409 before any 202
+      if (driver.qemu) await refuseStartDuringFailback(driver.qemu, await driver.qemu.vms.must(id)); // failback
       expect(vm, OFF);
       await checkMemory(vm.memoryMiB);
       return begin(id, 'vm.start', `starting VM ${id}`, () => step('start VM', () => driver.startVm(id)));
@@ -218,6 +222,7 @@ export function createVmService(opts: VmServiceOptions) {
       await mustGet(id);
       // Before anything is killed: undefine refuses again under the VM's lock.
       if (driver.qemu) await refuseUndefineWhileCloned(driver.qemu, id);
+      if (driver.qemu) await refuseUndefineOfTestedReplica(await driver.qemu.vms.must(id));
       return begin(id, 'vm.delete', `deleting VM ${id}`, async () => {
         const vm = await mustGet(id);
         if (ON.includes(vm.state)) await driver.killVm(id);

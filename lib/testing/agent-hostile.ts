@@ -52,7 +52,11 @@ export async function listTree(roots: string[], skip: string[] = []): Promise<st
 }
 
 export const BENIGN_ID = 'vm-nope-0001'; // well-formed, names nothing
-export const fill = (pattern: string, value: string) => pattern.replace(/:[A-Za-z]+/g, value);
+// A benign :pointId is shaped like a replica point id (also a valid snapshot point id), so routes
+// that check the point id's shape still reach their body checks.
+const BENIGN_POINT_ID = 'rpl-0123456789ab';
+export const fill = (pattern: string, value: string) =>
+  pattern.replace(/:[A-Za-z]+/g, (p) => (value === BENIGN_ID && p === ':pointId' ? BENIGN_POINT_ID : value));
 export const routeKey = (r: { method: string; pattern: string }) => `${r.method} ${r.pattern}`;
 
 // Raw path segments: dot segments plain and encoded, separators, NUL, malformed escapes, names

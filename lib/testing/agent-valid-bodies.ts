@@ -103,5 +103,40 @@ export function validAgentBodies(dirs: { data: string; shared: string }): Record
     },
     // No such VM in the shared pool (404), and h9's lease was never seen (409 LEASE_HELD).
     'POST /v1/ha/takeover': { vmId: 'vm-nope-0001', fromHost: 'h9' },
+    // No such VM (404) before anything connects; port 9 (discard) would refuse anyway.
+    'POST /v1/vms/:id/replication/send': {
+      jobId: 'job-hostile-01',
+      pointId: 'rpl-0123456789ab',
+      basePointId: null,
+      target: { host: '127.0.0.1', port: 9, export: 'hostile-export-01' },
+      full: true,
+    },
+    // Replica target routes: no replica vm-nope-0001 (404); the define's spec.id differs from the
+    // path's id (409), so nothing is created.
+    'PUT /v1/replicas/:id': {
+      spec: { ...vm, memoryMiB: 64 },
+      sourceVmId: 'vm-nope-0002',
+      jobId: 'job-hostile-01',
+      virtualSizeBytes: 64 * MiB,
+    },
+    'POST /v1/replicas/:id/receive': { pointId: 'rpl-0123456789ab', full: true },
+    'POST /v1/replicas/:id/receive/:pointId/commit': {
+      takenAt: '2026-01-01T00:00:00.000Z',
+      kind: 'full',
+      fullReason: 'first run',
+      bytesSent: 1,
+      keep: 8,
+    },
+    'POST /v1/replicas/:id/failover': { pointId: 'rpl-0123456789ab', start: false },
+    'POST /v1/replicas/:id/tests': { pointId: 'rpl-0123456789ab', spec: { id: 'vm-hostile-02', name: 'hostile' } },
+    // Failback: no VM / replica vm-nope-0001 (404) before any export, daemon or qemu-nbd starts.
+    'POST /v1/vms/:id/replication/export': { expiresInMs: 60_000 },
+    'POST /v1/vms/:id/replication/pull': {
+      basePointId: 'rpl-0123456789ab',
+      source: { host: '127.0.0.1', port: 9, export: 'hostile-export-01' },
+    },
+    'POST /v1/vms/:id/replication/receive-in-place': { pointId: 'rpl-0123456789ab' },
+    'POST /v1/vms/:id/replication/receive-in-place/:pointId/commit': { forwardBasePointId: null },
+    'POST /v1/replicas/:id/demote': { pointId: 'rpl-0123456789ab' },
   };
 }

@@ -111,7 +111,39 @@ export async function seedWorld(): Promise<World> {
       keep: 3,
     },
   });
+  // Disaster recovery: a host of another site, a protected VM with its replica, job and point.
+  const drHost = await db().host.update({ where: { id: (await seedHost('dr1')).id }, data: { site: 'dr' } });
+  await db().host.updateMany({ data: { lastHeartbeat: new Date('2100-01-01T00:00:00Z') } });
+  const vmSpec = { state: 'stopped', vcpus: 1, memoryMiB: 512, diskSizeBytes: BigInt(2 ** 31) };
+  await db().vm.create({ data: { id: 'vm-dr-protected', name: 'db-01', hostId: h1.id, ...vmSpec } });
+  await db().vm.create({
+    data: {
+      id: 'r-000000000001',
+      name: 'db-01-replica',
+      hostId: drHost.id,
+      role: 'replica',
+      replicaOfId: 'vm-dr-protected',
+      ...vmSpec,
+    },
+  });
+  const drJob = await db().replicationJob.create({
+    data: {
+      vmId: 'vm-dr-protected',
+      replicaVmId: 'r-000000000001',
+      targetHostId: drHost.id,
+      intervalSec: 60,
+      keepPoints: 8,
+      rpoTargetSec: 120,
+      points: { create: { id: 'rpl-000000000001', takenAt: new Date(), kind: 'full', bytesSent: BigInt(1 << 20) } },
+    },
+  });
+  const plan = await db().failoverPlan.create({
+    data: { name: 'site-a', members: JSON.stringify([{ vmId: 'vm-dr-protected', order: 0 }]) },
+  });
   return {
+    planId: plan.id,
+    drJobId: drJob.id,
+    drHostId: drHost.id,
     restartId: restart.id,
     snapshotId: snapshot.id,
     groupId: group.id,

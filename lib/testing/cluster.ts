@@ -61,20 +61,24 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
   const shared = await tempDir('vmops-cluster-shared-');
   const dirs = [shared];
   const hosts: ClusterHost[] = [];
-  for (const name of names) {
+  // `name@site`: an agent of another site (disaster recovery), with a shared dir of its own.
+  for (const [name, site = 'main'] of names.map((n) => n.split('@'))) {
     const data = await tempDir(`vmops-cluster-${name}-`);
     dirs.push(data);
+    const siteShared = site === 'main' ? shared : await tempDir(`vmops-cluster-${site}-shared-`);
+    if (siteShared !== shared) dirs.push(siteShared);
     const token = await createEnrollmentToken(name);
     const args = agentArgs({
       name,
       port: await freePort(),
       data: data.path,
-      shared: shared.path,
+      shared: siteShared.path,
       dashboard: dashboard.url,
       token,
       driver: 'qemu',
       intervalMs: 1000,
       importDirs: [GUEST_DIR],
+      extra: site === 'main' ? [] : ['--site', site],
     });
     const config = parseAgentConfig(args, {});
     const log = createMemoryLogger(`vmops:agent:${name}`);

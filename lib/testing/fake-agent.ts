@@ -50,8 +50,13 @@ export async function startFakeAgent(routes: Record<string, FakeHandler>) {
       status = e.status;
       answer = e.toJSON();
     }
-    res.writeHead(status, status === 204 ? {} : { 'content-type': 'application/json' });
-    res.end(status === 204 ? undefined : JSON.stringify(answer));
+    const text = status === 204 ? '' : JSON.stringify(answer);
+    // Sized like the real agent's answers (a streamed relay reads content-length).
+    res.writeHead(
+      status,
+      status === 204 ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+    );
+    res.end(status === 204 ? undefined : text);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -76,6 +76,22 @@ export function validInputs(w: World): Record<string, unknown> {
       excludedVmIds: [w.vmId],
       rules: [{ id: 'r1', name: 'spread web', tag: 'web', kind: 'vm-vm-anti-affinity' }],
     },
+    // disaster recovery
+    createReplicationJobSchema: {
+      vmId: w.vmId,
+      targetHostId: w.drHostId,
+      intervalSec: 60,
+      keepPoints: 8,
+      rpoTargetSec: 120,
+    },
+    updateReplicationJobSchema: { intervalSec: 30, keepPoints: 4, rpoTargetSec: 90, enabled: true, fullNext: true },
+    // The world's replica point (a fixed id: the point id format is checked by the schema).
+    drFailoverSchema: { planned: false, pointId: 'rpl-000000000001' },
+    drTestFailoverSchema: { pointId: 'rpl-000000000001' },
+    drFailbackSchema: { action: 'start' },
+    createFailoverPlanSchema: { name: 'site-b', members: [{ vmId: 'vm-dr-protected', order: 1 }] },
+    updateFailoverPlanSchema: { name: 'site-a2', members: [{ vmId: 'vm-dr-protected', order: 2 }] },
+    runFailoverPlanSchema: { kind: 'test' },
     // hosts, images
     enrollmentTokenSchema: { hostName: 'h3' },
     importImageSchema: {

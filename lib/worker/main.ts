@@ -10,6 +10,7 @@ import { haTick } from '@/lib/domain/ha/monitor';
 import { queueDueLinkProbes } from '@/lib/domain/migrations/links';
 import { balancerTick } from './balancer-scheduler';
 import { scheduleBackups } from './backup-scheduler';
+import { scheduleReplication } from './replication-scheduler';
 import { scheduleSnapshots } from './snapshot-scheduler';
 import { markOfflineHosts } from './housekeeping';
 import { runTasks } from './runner';
@@ -28,6 +29,8 @@ const timers = [
   every(15_000, 'balancer check', () => balancerTick(log)),
   every(15_000, 'backup schedule', () => scheduleBackups(log)),
   every(15_000, 'snapshot schedule', () => scheduleSnapshots(log)),
+  // Replication intervals start at 15 s: a 2 s tick keeps a run within 2 s of its time.
+  every(2_000, 'replication schedule', () => scheduleReplication(log)),
   every(5 * 60_000, 'repository usage sample', sampleAllRepositories),
   // Hosts that joined (or were measured a day ago) get their link probe: the migration estimate's basis.
   every(15_000, 'link probes', () => queueDueLinkProbes().then((n) => n && log(`queued ${n} link probe(s)`))),

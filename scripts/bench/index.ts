@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { backupBench } from './backup';
 import { checkpointsBench } from './checkpoints';
+import { drBench } from './dr';
 import { haBench } from './ha';
 import { migrationBench } from './migration';
 import { migrationEstimateBench } from './migration-estimate';
@@ -29,6 +30,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['HA: host death to VM running elsewhere', haBench],
   ['Snapshots, checkpoints and group checkpoints', checkpointsBench],
   ['Operator feedback in the browser', uiFeedbackBench],
+  ['Disaster recovery (DR): RPO, bytes per run, failover RTO', drBench],
 ];
 
 const file = path.join(root, 'docs/BENCHMARKS.md');
@@ -37,24 +39,12 @@ const chosen = words.length ? suites.filter(([title]) => words.some((w) => title
 if (!chosen.length)
   throw new Error(`no bench suite matches ${words.join(', ')}; suites: ${suites.map(([t]) => t).join('; ')}`);
 
-// The sections of the last run, by title, for a partial run.
-const previous = new Map<string, string>();
-if (words.length && existsSync(file)) {
-  for (const part of readFileSync(file, 'utf8')
-    .split(/^(?=## )/m)
-    .slice(1))
-    previous.set(part.slice(3, part.indexOf('\n')), part.trimEnd() + '\n');
-}
-
-const sections: string[] = [];
-for (const [title, run] of suites) {
-  if (!chosen.some(([t]) => t === title)) {
-    if (previous.has(title)) sections.push(previous.get(title)!);
-    continue;
-  }
+const measured = new Map<string, string>();
+for (const [title, run] of chosen) {
   console.log(`bench: ${title}`);
   const rows = await run();
-  sections.push(
+  measured.set(
+    title,
     [
       `## ${title}`,
       '',
@@ -66,6 +56,17 @@ for (const [title, run] of suites) {
   );
   for (const r of rows) console.log(`  ${r.what}: ${r.value} (${r.yardstick}; ratio ${r.ratio})`);
 }
+
+// A partial run keeps the other sections as the file has them NOW (read just before writing, so a
+// partial run of another suite that finished meanwhile is not overwritten).
+const previous = new Map<string, string>();
+if (words.length && existsSync(file)) {
+  for (const part of readFileSync(file, 'utf8')
+    .split(/^(?=## )/m)
+    .slice(1))
+    previous.set(part.slice(3, part.indexOf('\n')), part.trimEnd() + '\n');
+}
+const sections = suites.flatMap(([title]) => measured.get(title) ?? previous.get(title) ?? []);
 
 const header = `# Benchmarks
 

@@ -7,3 +7,6 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const v = await fn();
   return [performance.now() - t, v];
 }
+// The q-quantile (0..1) by the nearest-rank method: p95 of 120 samples is the 114th smallest.
+export const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(q * xs.length) - 1)];

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { db } from '@/lib/db/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
+import { listHosts } from '@/lib/domain/hosts/queries';
 import { enqueueImageImport } from '@/lib/domain/images/service';
 import { TEST_GUEST_MIN_MEMORY_MIB } from '@/lib/domain/images/test-guest';
 
@@ -35,7 +36,8 @@ if (existing) {
     initrd: manifest.initrd && path.join(guestDir, manifest.initrd),
     append: manifest.append,
     minMemoryMiB: TEST_GUEST_MIN_MEMORY_MIB,
-    hostId: 'auto',
+    // Into site main's repository: an agent of another site (--agents name:port@site) has its own.
+    hostId: (await listHosts()).find((h) => h.status === 'online' && h.site === 'main')?.id ?? 'auto',
   });
   console.log(JSON.stringify({ seeded: true, ...r }));
 }

@@ -39,9 +39,12 @@ const nodeTs = (script: string, args: string[] = []) => [
   ...args,
 ];
 const say = (msg: string) => console.log(`vmops: ${msg}`);
+// name:port[@site]: an agent of another site than `main` gets --site and a shared dir of its own
+// (two sites share nothing: own shared pool, own image repository).
 const agents = opt.agents!.split(',').map((a) => {
-  const [name, port] = a.split(':');
-  return { name, port: Number(port) };
+  const [spec, site = 'main'] = a.split('@');
+  const [name, port] = spec.split(':');
+  return { name, port: Number(port), site };
 });
 const children: Supervised[] = [];
 let started = false;
@@ -125,10 +128,11 @@ async function main(): Promise<void> {
       '--data',
       path.join(dataDir, 'hosts', a.name),
       '--shared',
-      path.join(dataDir, 'shared'),
+      a.site === 'main' ? path.join(dataDir, 'shared') : path.join(dataDir, 'sites', a.site, 'shared'),
       '--dashboard',
       url,
     ];
+    if (a.site !== 'main') args.push('--site', a.site);
     if (setup.tokens[a.name]) args.push('--enroll-token', setup.tokens[a.name]);
     if (opt.driver !== 'auto') args.push('--driver', opt.driver!);
     // The seed below imports the test guest (or the simulated image) from these directories.
@@ -158,7 +162,7 @@ async function main(): Promise<void> {
       `  vmops is running at ${url}`,
       `  sign in as admin / ${password ?? '(the first-run password; reset it with: npm run user -- reset-password admin)'}`,
       password ? `  (first-run password, also in ${pwFile}; delete that file once you have changed it)` : '',
-      `  hosts: ${agents.map((a) => `${a.name} (127.0.0.1:${a.port})`).join(', ')}   driver: ${hosts.drivers.join(', ')}`,
+      `  hosts: ${agents.map((a) => `${a.name} (127.0.0.1:${a.port}${a.site === 'main' ? '' : `, site ${a.site}`})`).join(', ')}   driver: ${hosts.drivers.join(', ')}`,
       simulated
         ? '  SIMULATED DRIVER: VMs are not real (no QEMU on this machine, or --driver simulated). For real QEMU: apt-get install -y qemu-system-x86 qemu-utils'
         : '',

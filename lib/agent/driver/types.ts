@@ -22,6 +22,10 @@ export type VmSpec = {
   // A linked clone: its disk chain sits on that VM's point layer (lib/agent/snapshots); removed
   // once the clone is made independent.
   linkedTo?: { vmId: string; pointId: string };
+  // A DR replica (lib/agent/replication): start refused until a failover removes the mark.
+  replicaOf?: { sourceVmId: string; jobId: string };
+  // A DR test copy: its disk sits on that replica's point layer; its delete updates replica.json.
+  drTestOf?: { replicaId: string; pointId: string };
 };
 
 export type DriverInfo = {

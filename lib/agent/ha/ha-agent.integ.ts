@@ -1,9 +1,10 @@
 // HA on two REAL agent processes (QEMU driver, default lease timings: renew 2 s, timeout 8 s,
-// margin 2 s) on one shared directory. h1 runs in its own mount namespace so the test can cut it
-// off from the shared storage while it lives. (a) each sees the other's lease live; (b) a takeover
-// of h1's running shared-pool VM is 409 LEASE_HELD; (c) storage cut: h1 fences (QEMU dead) BEFORE
-// h2 sees h1's lease expired, a start on h1 is 503, the takeover on h2 succeeds and the guest has
-// every record; (d) kill -9 of h2's agent alone: its watchdog kills the QEMU by T - M.
+// margin 2 s) on one shared directory, each with its fence watchdog from its start. h1 runs in its
+// own mount namespace so the test can cut it off from the shared storage while it lives. (a) each
+// sees the other's lease live; (b) a takeover of h1's running shared-pool VM is 409 LEASE_HELD;
+// (c) storage cut: h1 fences (QEMU dead) BEFORE h2 sees h1's lease expired, a start on h1 is 503,
+// the takeover on h2 succeeds and the guest has every record; (d) kill -9 of h2's agent alone: its
+// watchdog kills the QEMU by T - M.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -81,6 +82,9 @@ describe('HA on the agent: leases, fencing, takeover (two agent processes, real 
     expect(s2.timing).toEqual({ renewMs: 2000, timeoutMs: 8000, fenceAfterMs: 6000 });
     expect(s2.lease).toMatchObject({ generation: 1, fenced: false, lastError: null });
     expect(s2.edac.readable).toBe(existsSync('/sys/devices/system/edac/mc'));
+    // Each agent has its fence watchdog from its start, before any shared-pool VM.
+    for (const h of [h1, h2])
+      await waitFor(`${h.name}'s fence watchdog up`, () => existsSync(watchdogPaths(h.data).pidFile), 20_000);
   });
 
   it('(b) a shared-pool VM runs on h1; a takeover on h2 is 409 LEASE_HELD', async () => {
@@ -97,7 +101,8 @@ describe('HA on the agent: leases, fencing, takeover (two agent processes, real 
     await waitGuestReady(h1.client, VM);
     await ask(h1.client, VM, 'write 5', /^VMOPS-OK seq=5$/);
     qemuPids.push((await h1.client.getVm(VM)).pid!);
-    expect(existsSync(watchdogPaths(h1.data).pidFile)).toBe(true); // spawned for the first shared-pool VM
+    // The first shared-pool VM found the watchdog the agent spawned at its start: no second spawn.
+    expect(h1.proc.lines.filter((l) => l.includes('fence watchdog spawned'))).toHaveLength(1);
     const err = await h2.client.haTakeover({ vmId: VM, fromHost: 'h1' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LEASE_HELD', status: 409, data: { host: 'h1', timeoutMs: 8000 } });
   });

@@ -37,7 +37,7 @@ export function createWatchdogClient(o: { dataDir: string; host: string; log: (m
     s.on('error', () => {});
     s.on('close', () => {
       if (sock === s) sock = null;
-      if (!closed) o.log('fence watchdog connection lost; reconnecting at the next feed');
+      if (!closed) o.log('fence watchdog connection lost; reconnecting at the next renewal');
     });
     s.on('data', () => {}); // its greeting (state) is for people reading the socket
     if (last) s.write(`${JSON.stringify(last)}\n`);
@@ -82,7 +82,8 @@ export function createWatchdogClient(o: { dataDir: string; host: string; log: (m
     feed(deadlineNs: bigint, vms: GuardedVm[]) {
       last = { deadlineNs: deadlineNs.toString(), vms };
       if (sock) sock.write(`${JSON.stringify(last)}\n`);
-      else if (vms.length && !closed) ensure().catch((err: Error) => o.log(`fence watchdog: ${err.message}`));
+      // Connected whenever the agent runs (the watchdog never idles out under a live agent).
+      else if (!closed) ensure().catch((err: Error) => o.log(`fence watchdog: ${err.message}`));
     },
     // Disconnects WITHOUT disarming: a stopped agent loses its lease like a dead one, and the
     // watchdog still kills its shared-pool QEMUs at the last deadline.

@@ -83,7 +83,12 @@ describe('live migration between two agents (real QEMU)', () => {
     // The other host's agent sees the directory in the shared pool but leaves it alone.
     expect((await m2.client.listVms()).map((v) => v.id)).not.toContain('mig-shared');
     await ask(m1.client, vm.id, 'write 5', /^VMOPS-OK seq=5$/);
-    numbers.idleDirtyRateMiBps = (await m1.client.dirtyRate(vm.id)).dirtyRateMiBps;
+    const idle = await m1.client.dirtyRate(vm.id);
+    numbers.idleDirtyRateMiBps = idle.dirtyRateMiBps;
+    // Guest RAM holding data (sampled non-zero pages): some, never all of its 128 MiB.
+    const inUse = idle.memoryInUseBytes ?? 0;
+    expect(inUse).toBeGreaterThan(8 * 1024 * 1024);
+    expect(inUse).toBeLessThan(vm.memoryMiB * 1024 * 1024);
     // A guest copying 40 MiB through its page cache dirties memory while QEMU samples.
     // QEMU samples pages, so one 1 s window may miss: up to three windows while it copies.
     const copying = ask(m1.client, vm.id, 'writemb 40', /^VMOPS-OK writemb=40$/, 120_000);
@@ -112,6 +117,9 @@ describe('live migration between two agents (real QEMU)', () => {
     expect(run.result.downtimeMs).toBeLessThan(2000);
     expect(run.result.bytesTransferred).toBeGreaterThan(0);
     expect(run.result.diskBytes).toBe(0);
+    // It sends at least the pages holding data when sampled (the guest wrote more since).
+    expect(run.result.bytesTransferred).toBeGreaterThan(0.9 * inUse);
+    numbers.memoryInUseMiB = Math.round(inUse / 1024 / 1024);
     expect(phases.has('memory')).toBe(true);
     expect(run.guestPauseMs).toBeGreaterThanOrEqual(run.result.downtimeMs);
     expect(run.guestPauseMs).toBeLessThan(2000);

@@ -21,6 +21,7 @@ import {
   type QueryMigrate,
 } from '../qemu/migration-qmp';
 import { diskInfo } from '../qemu/qemu-img';
+import type { QmpEvent } from '../qemu/qmp-client';
 import type { VmSession } from '../qemu/vm-session';
 import type { OperationHandle, Operations } from '../operations';
 import type { Operation } from '@/lib/agent-protocol/core';
@@ -41,6 +42,21 @@ type Outgoing = {
 };
 
 const POLL_MS = 200;
+
+// The next poll: after POLL_MS, or as soon as QEMU announces one of these events, so a phase's
+// end is seen at once rather than up to 200 ms later (it made migration times jump by that much).
+function nextPoll(s: VmSession, events: readonly string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const onEvent = (ev: QmpEvent) => events.includes(ev.event) && done();
+    const done = () => {
+      clearTimeout(t);
+      s.qmp.off('event', onEvent);
+      resolve();
+    };
+    const t = setTimeout(done, POLL_MS);
+    s.qmp.on('event', onEvent);
+  });
+}
 
 export function createOutgoingMigrations(ctx: QemuContext, operations: Operations) {
   const active = new Map<string, Outgoing>();
@@ -68,7 +84,7 @@ export function createOutgoingMigrations(ctx: QemuContext, operations: Operation
       };
       op.report(job.len ? (0.5 * job.offset) / job.len : 0, 'mirroring the disk', detail);
       if (job.ready) return job.len;
-      await sleep(POLL_MS);
+      await nextPoll(s, ['BLOCK_JOB_READY', 'BLOCK_JOB_COMPLETED', 'BLOCK_JOB_ERROR']);
     }
   }
 
@@ -117,7 +133,7 @@ export function createOutgoingMigrations(ctx: QemuContext, operations: Operation
       };
       const frac = ram.total ? Math.min(1, (ram.total - ram.remaining) / ram.total) : 0;
       op.report(base + (0.95 - base) * frac, `migrating memory (${q.status})`, detail);
-      await sleep(POLL_MS);
+      await nextPoll(s, ['MIGRATION']);
     }
   }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseInput } from '@/lib/http/validation';
 import { requireQemu } from '../qemu/context';
+import { guestRamInUse } from '../qemu/guest-ram';
 import { measureDirtyRate } from '../qemu/migration-qmp';
 import { vmIdSchema } from '@/lib/agent-protocol/core';
 import type { Router } from '../router';
@@ -89,7 +90,13 @@ export function addMigrationRoutes(router: Router, deps: AgentRouteDeps): void {
     .get('/v1/vms/:id/dirty-rate', async (ctx) => {
       const id = vmId(ctx);
       const s = await qemu().vms.expectSession(id, ['running']);
-      const body: DirtyRate = { dirtyRateMiBps: await measureDirtyRate(s), measuredAt: new Date().toISOString() };
+      const spec = await qemu().vms.must(id);
+      const memoryInUseBytes = await guestRamInUse(s.pid, spec.memoryMiB * 1024 * 1024);
+      const body: DirtyRate = {
+        dirtyRateMiBps: await measureDirtyRate(s),
+        memoryInUseBytes,
+        measuredAt: new Date().toISOString(),
+      };
       return ok(body);
     });
 }

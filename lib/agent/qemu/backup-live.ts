@@ -6,21 +6,26 @@ import { qemuError } from '@/lib/errors';
 import type { BitmapState } from '../backup/trust';
 import { activeDiskNode } from './active-node';
 import type { BitmapAction } from './backup-img';
+import type { QmpClient } from './qmp-client';
 import type { VmSession } from './vm-session';
 
 const PREFIX = 'vmops-backup-'; // job ids and target node names: a restarted agent finds its leftovers
 type Job = { id: string; status: string; 'current-progress': number; 'total-progress': number; error?: string };
-type DirtyBitmap = { name: string; recording: boolean; busy: boolean; inconsistent?: boolean; count: number };
+export type DirtyBitmap = { name: string; recording: boolean; busy: boolean; inconsistent?: boolean; count: number };
 type NamedNode = { 'node-name': string; file: string; 'dirty-bitmaps'?: DirtyBitmap[] };
+// What job handling needs of a QMP peer: a VM's session, or a qemu-storage-daemon's
+// (lib/agent/replication/block-engine.ts).
+export type JobHost = Pick<VmSession, 'id' | 'isGone' | 'execute'> & { qmp: Pick<QmpClient, 'waitForEvent'> };
 
-// The bitmaps live on the top qcow2 node (a snapshot carries them onto its new overlay).
-async function diskNodeBitmaps(s: VmSession): Promise<DirtyBitmap[]> {
-  const top = await activeDiskNode(s);
+export async function nodeBitmaps(s: JobHost, node: string): Promise<DirtyBitmap[]> {
   const nodes = await s.execute<NamedNode[]>('query-named-block-nodes', { flat: true });
-  const disk = nodes.find((n) => n['node-name'] === top);
-  if (!disk) throw qemuError('backup', `VM ${s.id} has no block node "${top}"`);
+  const disk = nodes.find((n) => n['node-name'] === node);
+  if (!disk) throw qemuError('backup', `VM ${s.id} has no block node "${node}"`);
   return disk['dirty-bitmaps'] ?? [];
 }
+
+// The bitmaps live on the top qcow2 node (a snapshot carries them onto its new overlay).
+const diskNodeBitmaps = async (s: VmSession) => nodeBitmaps(s, await activeDiskNode(s));
 
 export async function liveBitmapState(s: VmSession, name: string): Promise<{ state: BitmapState; busy: boolean }> {
   const bm = (await diskNodeBitmaps(s)).find((b) => b.name === name);
@@ -31,7 +36,7 @@ export async function liveBitmapState(s: VmSession, name: string): Promise<{ sta
 const ENDED = new Set(['concluded', 'null']);
 
 // Cancels (if still running) and dismisses a job; used for our own job and for leftovers.
-async function finishJob(s: VmSession, id: string): Promise<void> {
+export async function finishJob(s: JobHost, id: string): Promise<void> {
   const find = async () => (await s.execute<Job[]>('query-jobs')).find((j) => j.id === id);
   let job = await find();
   if (job && !ENDED.has(job.status)) {
@@ -46,15 +51,16 @@ async function finishJob(s: VmSession, id: string): Promise<void> {
 
 // Jobs and target nodes a killed agent left in QEMU (a job it started runs on and stays
 // concluded: auto-dismiss is off). Returns their files: stale partials, removed by the caller.
-export async function cleanupLeftovers(s: VmSession, log: (m: string) => void): Promise<string[]> {
+// `prefix` tells whose leftovers: backups' by default, replication's (send-qmp.ts) otherwise.
+export async function cleanupLeftovers(s: JobHost, log: (m: string) => void, prefix = PREFIX): Promise<string[]> {
   const files: string[] = [];
   for (const j of await s.execute<Job[]>('query-jobs')) {
-    if (!j.id.startsWith(PREFIX)) continue;
+    if (!j.id.startsWith(prefix)) continue;
     log(`VM ${s.id}: removing leftover backup job ${j.id} (${j.status})`);
     await finishJob(s, j.id);
   }
   for (const n of await s.execute<NamedNode[]>('query-named-block-nodes', { flat: true })) {
-    if (!n['node-name'].startsWith(PREFIX)) continue;
+    if (!n['node-name'].startsWith(prefix)) continue;
     log(`VM ${s.id}: removing leftover backup target node ${n['node-name']} (${n.file})`);
     await s.execute('blockdev-del', { 'node-name': n['node-name'] });
     files.push(n.file);
@@ -107,7 +113,16 @@ export async function runLiveBackup(s: VmSession, o: LiveBackupOptions): Promise
   }
 }
 
-async function waitJob(s: VmSession, id: string, onProgress: LiveBackupOptions['onProgress']): Promise<Job> {
+// Waits for the job to conclude (its error thrown). With `stallMs`, a job whose progress has not
+// moved for that long fails (a target that stopped answering).
+export async function waitJob(
+  s: JobHost,
+  id: string,
+  onProgress: LiveBackupOptions['onProgress'],
+  stallMs?: number,
+): Promise<Job> {
+  let last = -1;
+  let movedAt = Date.now();
   for (;;) {
     if (s.isGone) throw qemuError('backup', `VM ${s.id} stopped during the backup`);
     const job = (
@@ -120,6 +135,9 @@ async function waitJob(s: VmSession, id: string, onProgress: LiveBackupOptions['
       if (job.error) throw qemuError('blockdev-backup', job.error);
       return job;
     }
+    if (job['current-progress'] !== last) [last, movedAt] = [job['current-progress'], Date.now()];
+    else if (stallMs && Date.now() - movedAt > stallMs)
+      throw qemuError('blockdev-backup', `job ${id} made no progress for ${Math.round(stallMs / 1000)} s`);
     onProgress(job['current-progress'], job['total-progress']);
     await s.qmp.waitForEvent('JOB_STATUS_CHANGE', 1000, (ev) => ev.data?.id === id);
   }

@@ -22,9 +22,13 @@ export function findQemuBinary(envPath?: string): string | null {
 }
 
 // qemu-img from the same installation as the binary first (a custom build in /opt), then PATH.
-export function findQemuImg(qemuBinary?: string): string | null {
+export const findQemuImg = (qemuBinary?: string) => findQemuTool('qemu-img', qemuBinary);
+// The storage daemon (replication of stopped VMs), found the same way.
+export const findStorageDaemon = (qemuBinary?: string) => findQemuTool('qemu-storage-daemon', qemuBinary);
+
+function findQemuTool(name: string, qemuBinary?: string): string | null {
   if (qemuBinary) {
-    const sibling = path.join(path.dirname(qemuBinary), 'qemu-img');
+    const sibling = path.join(path.dirname(qemuBinary), name);
     try {
       accessSync(sibling, constants.X_OK);
       return sibling;
@@ -32,7 +36,7 @@ export function findQemuImg(qemuBinary?: string): string | null {
       // fall through
     }
   }
-  return onPath('qemu-img');
+  return onPath(name);
 }
 
 // "QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)" -> "7.2.22"; null if QEMU

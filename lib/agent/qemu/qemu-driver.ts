@@ -10,7 +10,9 @@ import { detectAccelerator } from './accel';
 import { DISK_DEVICE_ID } from './args';
 import { findQemuBinary, findQemuImg, qemuVersion } from './binaries';
 import { launchVm } from './launch';
+import { dropTestOfReplica, refuseStartOfReplica, refuseUndefineOfTestedReplica } from '../replication/guards';
 import { refuseUndefineWhileCloned } from '../snapshots/guards';
+import { refuseStartDuringFailback } from '../replication/in-place-guard';
 import { procStats, sendSignal, waitForExit } from './process';
 import * as img from './qemu-img';
 import { tailLines, vmPaths, writeJson } from './vm-files';
@@ -93,6 +95,8 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
     startVm: (id) =>
       withLock(id, async () => {
         const spec = await vms.must(id);
+        refuseStartOfReplica(spec);
+        await refuseStartDuringFailback(driver.qemu!, spec);
         const state = (await vms.runtime(spec)).state;
         if (ON.includes(state)) throw vmBadPowerState(id, OFF, state);
         await driver.qemu!.startGuard(spec);
@@ -192,6 +196,7 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
         const state = (await vms.runtime(spec)).state;
         if (!OFF.includes(state)) throw vmBadPowerState(id, OFF, state);
         await refuseUndefineWhileCloned(driver.qemu!, id); // its layers back other VMs' disks
+        await refuseUndefineOfTestedReplica(spec); // DR test VMs stand on its points
         const pool = opts.pools.find((p) => p.name === spec.pool);
         const rel = pool ? path.relative(path.join(path.resolve(pool.path), 'vms'), path.resolve(spec.vmDir)) : '';
         if (!rel || rel.includes('/') || rel.startsWith('..'))
@@ -203,6 +208,7 @@ export async function createQemuDriver(opts: QemuDriverOptions): Promise<Driver>
         await rm(spec.vmDir, { recursive: true, force: true });
         if (paths.socketDir !== spec.vmDir) await rm(paths.socketDir, { recursive: true, force: true });
         vms.forget(id);
+        await dropTestOfReplica(driver.qemu!, spec);
       }),
 
     async getVm(id) {

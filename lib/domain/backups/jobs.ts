@@ -2,6 +2,7 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import { recordAudit, type Actor } from '@/lib/domain/audit/service';
 import type { SessionUser } from '@/lib/domain/auth/dto';
+import { noPointsReason } from '@/lib/domain/dr/roles';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { enqueueTask } from '@/lib/domain/tasks/service';
 import { alreadyExists, conflict, invalidInput, noSuchObject } from '@/lib/errors';
@@ -39,9 +40,17 @@ async function requireRepository(id: string) {
     throw invalidInput({ repositoryId: [`No backup repository "${id}"`] });
 }
 
+// A job naming a DR replica is refused with the reason (one matched by a tag is skipped at the run).
+async function requireNoReplicas(vmIds: string[]): Promise<void> {
+  const replica = await db().vm.findFirst({ where: { id: { in: vmIds }, role: 'replica' } });
+  const reason = replica && noPointsReason(replica, 'backups');
+  if (reason) throw conflict(reason, { vmId: replica.id, role: replica.role });
+}
+
 export async function createJob(user: SessionUser, input: CreateJob): Promise<BackupJobDto> {
   await authorize(user, 'backup.manage', target({ id: null, name: input.name }), 'backup-job.create');
   if (await db().backupJob.findUnique({ where: { name: input.name } })) throw alreadyExists('backup job', input.name);
+  await requireNoReplicas(input.selector.vmIds);
   await requireRepository(input.repositoryId);
   const job = await db().backupJob.create({
     data: {
@@ -72,6 +81,7 @@ export async function updateJob(user: SessionUser, id: string, input: UpdateJob)
   if (input.name && input.name !== job.name && (await db().backupJob.findUnique({ where: { name: input.name } })))
     throw alreadyExists('backup job', input.name);
   if (input.repositoryId) await requireRepository(input.repositoryId);
+  if (input.selector) await requireNoReplicas(input.selector.vmIds);
   const merged = {
     ...job,
     ...input,

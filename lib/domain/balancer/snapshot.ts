@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { notMovableReason } from '@/lib/domain/dr/roles';
 import { HOST_STATUS } from '@/lib/domain/hosts/dto';
 import { effectiveStatus } from '@/lib/domain/hosts/queries';
 import { haReservedHostIds } from '@/lib/domain/ha/policy';
@@ -75,7 +76,8 @@ export async function loadSnapshot(now: Date): Promise<Snapshot> {
   return {
     hosts,
     vms,
-    pinned: vmRows.filter((v) => v.state !== VM_STATE.running).map((v) => v.id),
+    // Stopped VMs, and DR replicas / test copies (they never leave their DR host), stay put.
+    pinned: vmRows.filter((v) => v.state !== VM_STATE.running || notMovableReason(v)).map((v) => v.id),
     hostNames: new Map(hostRows.map((h) => [h.id, h.name])),
     vmNames: new Map(vmRows.map((v) => [v.id, v.name])),
   };

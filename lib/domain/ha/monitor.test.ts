@@ -182,6 +182,22 @@ describe('haTick', () => {
     expect(overview.protection).toMatchObject({ protectedVms: 2, runningProtected: 0 });
   });
 
+  it('never restarts a DR replica, a DR test copy or a failed-over VM (its replica is the VM)', async () => {
+    await seedVm('h1', 'vm-ok');
+    for (const [id, data] of [
+      ['vm-replica', { role: 'replica' }],
+      ['vm-drtest', { role: 'dr-test' }],
+      ['vm-failed-over', { drState: 'failed-over' }],
+    ] as const) {
+      await seedVm('h1', id);
+      await db().vm.update({ where: { id }, data });
+    }
+    await tick();
+    await killH1();
+    await tick();
+    expect((await db().haRestart.findMany()).map((r) => r.vmId)).toEqual(['vm-ok']);
+  });
+
   it('with HA disabled, tracks the failure and tells which VMs are down, but restarts nothing', async () => {
     await db().haPolicy.update({ where: { id: 'cluster' }, data: { enabled: false } });
     await seedVm('h1', 'vm-a');

@@ -28,7 +28,8 @@ export async function restartFailedHosts(
     const s = states.get(h.id);
     if (s?.state !== 'failed') continue;
     const vms = await db().vm.findMany({
-      where: { hostId: h.id, state: { in: DOWN_WITH_HOST } },
+      // DR replicas and test copies never restart elsewhere; a failed-over VM's replica is the VM.
+      where: { hostId: h.id, state: { in: DOWN_WITH_HOST }, role: 'vm', drState: null },
       orderBy: { name: 'asc' },
     });
     if (!vms.length) continue;
@@ -85,7 +86,7 @@ export async function restartCrashedInPlace(
 ): Promise<void> {
   const healthy = hosts.filter((h) => states.get(h.id)?.state === 'online' && !h.maintenance).map((h) => h.id);
   const crashed = await db().vm.findMany({
-    where: { haEnabled: true, state: VM_STATE.crashed, hostId: { in: healthy } },
+    where: { haEnabled: true, state: VM_STATE.crashed, hostId: { in: healthy }, role: 'vm', drState: null },
   });
   for (const vm of crashed) {
     const recent = await db().haRestart.count({

@@ -1,5 +1,5 @@
 import 'server-only';
-import { createAgentClient, type AgentClient } from '@/lib/agent-client';
+import { createAgentClient, type AgentClient, type AgentClientOptions } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
 import { hostOffline, noSuchObject } from '@/lib/errors';
 import { dashboardSecretFor } from './credentials';
@@ -12,14 +12,22 @@ export async function agentFor(
   hostId: string,
   opts: { allowOffline?: boolean; timeoutMs?: number } = {},
 ): Promise<AgentClient> {
+  return createAgentClient(await agentOptionsFor(hostId, opts));
+}
+
+// The connection options alone, for the streaming calls outside the typed client (boot-file relay).
+export async function agentOptionsFor(
+  hostId: string,
+  opts: { allowOffline?: boolean; timeoutMs?: number } = {},
+): Promise<AgentClientOptions> {
   const host = await db().host.findUnique({ where: { id: hostId } });
   if (!host) throw noSuchObject('host', hostId);
   if (!opts.allowOffline && effectiveStatus(host) === HOST_STATUS.offline)
     throw hostOffline(host.name, host.lastHeartbeat?.toISOString());
-  return createAgentClient({
+  return {
     baseUrl: host.agentUrl,
     secret: await dashboardSecretFor(host),
     hostName: host.name,
     timeoutMs: opts.timeoutMs,
-  });
+  };
 }

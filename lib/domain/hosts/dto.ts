@@ -32,4 +32,7 @@ export type HostDto = {
   // The HA manager's verdict (lease-based; null before its first tick): a host whose lease expired
   // is failed even while its last heartbeat is still recent.
   ha: { state: HaHostState; reason: string } | null;
+  // Disaster recovery: the site the agent reports (hosts of one site share storage; replication
+  // goes to a host of another site).
+  site: string;
 };

@@ -65,6 +65,7 @@ function toDto(h: Row, ha: HaRow): HostDto {
     maintenanceSince: h.maintenanceSince?.toISOString() ?? null,
     evacuatedVmIds: JSON.parse(h.evacuatedVmIds) as string[],
     ha: ha ? { state: ha.state as HaHostState, reason: ha.reason } : null,
+    site: h.site,
   };
 }
 

@@ -4,7 +4,8 @@ import { agentFor } from '@/lib/domain/hosts/agents';
 import type { Host, Prisma, Vm } from '@/lib/generated/prisma/client';
 import { errorMessage } from '@/lib/errors';
 import { MIGRATION_STATE, type MigrationEstimateDto, type MigrationMode } from './dto';
-import { estimateMigration, measuredThroughput, type DirtyRateInput, type PastRun, type Throughput } from './estimate';
+import { estimateMigration, measuredThroughput, type DirtyRateInput, type Throughput } from './estimate';
+import type { PastRun } from './fixed-costs';
 import { linkBetween } from './links';
 import type { MigrationOptions } from './schemas';
 
@@ -96,6 +97,24 @@ async function lastMemoryBytes(vmId: string): Promise<number | null> {
   return bytes > 0 ? bytes : null;
 }
 
+// What recent migrations sent for memory over the memory their VMs have (their estimate's figure).
+async function memoryShare(): Promise<number | null> {
+  const rows = await db().migration.findMany({
+    where: { state: MIGRATION_STATE.succeeded, bytesTransferred: { gt: 0 } },
+    orderBy: { finishedAt: 'desc' },
+    take: THROUGHPUT_RUNS,
+    select: { bytesTransferred: true, diskBytes: true, estimate: true },
+  });
+  const shares = rows
+    .map((r) => {
+      const memory = (JSON.parse(r.estimate) as Partial<MigrationEstimateDto>).memoryBytes ?? 0;
+      return memory > 0 ? Number(r.bytesTransferred - r.diskBytes) / memory : 0;
+    })
+    .filter((x) => x > 0)
+    .sort((a, b) => a - b);
+  return shares.length ? shares[Math.floor(shares.length / 2)] : null;
+}
+
 export async function buildEstimate(
   vm: Vm & { host: Host },
   target: Host,
@@ -104,9 +123,11 @@ export async function buildEstimate(
 ): Promise<MigrationEstimateDto> {
   const activity = await recentActivity(vm.id);
   let dirty: DirtyRateInput;
+  let memoryInUseBytes: number | null = null;
   try {
     const measured = await (await agentFor(vm.hostId)).dirtyRate(vm.id);
     dirty = { source: 'measured', bytesPerSec: measured.dirtyRateMiBps * MiB };
+    memoryInUseBytes = measured.memoryInUseBytes;
   } catch (err) {
     const reason = `the agent could not measure it: ${errorMessage(err)}`;
     dirty = activity.samples
@@ -129,6 +150,8 @@ export async function buildEstimate(
     measured: await recentThroughput(vm.hostId, target.id),
     link: await linkBetween(vm.hostId, target.id),
     lastMemoryBytes: await lastMemoryBytes(vm.id),
+    memoryInUseBytes,
+    memoryShare: await memoryShare(),
     pastRuns: await pastRuns(mode),
     capBytesPerSec: opts.maxBandwidthBytes,
     downtimeLimitMs: opts.downtimeLimitMs,

@@ -4,13 +4,11 @@ import {
   bandwidthFor,
   dirtyRateOf,
   estimateMigration,
-  fixedFromHistory,
-  fixedWithoutHistory,
-  HANDOVER_POLLING_MS,
   measuredThroughput,
   memoryRounds,
   type EstimateInput,
 } from './estimate';
+import { COMPLETION_POLLING_MS, fixedFromHistory, fixedPrior, median } from './fixed-costs';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -105,7 +103,7 @@ describe('memoryRounds', () => {
 });
 
 // Nothing measured: a typical QEMU start plus the hand-over.
-const FIXED = fixedWithoutHistory(null).ms;
+const FIXED = fixedPrior('shared', null).ms;
 
 describe('estimateMigration', () => {
   it('shared mode: memory only, at the measured bandwidth, says where it comes from', () => {
@@ -159,8 +157,9 @@ describe('estimateMigration', () => {
     });
     expect(shared.diskBytes).toBe(0);
     expect(storage.diskBytes).toBe(512 * MiB);
-    // 512 MiB at 128-64 MiB/s net = 8 s of mirroring, 1 GiB of traffic
-    expect(storage.predictedDurationMs - shared.predictedDurationMs).toBe(8000);
+    // 512 MiB at 128-64 MiB/s net = 8 s of mirroring, 1 GiB of traffic; and the mirror's set-up
+    expect(storage.predictedDurationMs - shared.predictedDurationMs).toBe(8000 + storage.fixedMs - shared.fixedMs);
+    expect(storage.fixedMs).toBeGreaterThan(shared.fixedMs);
     expect(storage.predictedBytes - shared.predictedBytes).toBe(1 * GiB);
   });
 
@@ -206,9 +205,10 @@ describe('estimateMigration', () => {
 
 describe('link probe and fixed costs', () => {
   const link = { bytesPerSec: 900 * MiB, qemuStartMs: 120, exact: true };
+  const prior = fixedPrior('shared', 120).ms;
 
-  it("prefers the probe's QEMU throughput over past migrations' (whose times include fixed costs)", () => {
-    expect(bandwidthFor(measuredThroughput(observed), undefined, link)).toMatchObject({
+  it('uses the probe until migrations between the hosts are measured, then theirs (running guests)', () => {
+    expect(bandwidthFor(null, undefined, link)).toMatchObject({
       bytesPerSec: 900 * MiB,
       source: 'probe',
       note: expect.stringMatching(/between these hosts by the link probe/),
@@ -218,23 +218,11 @@ describe('link probe and fixed costs', () => {
       note: expect.stringMatching(/with other peers/),
     });
     expect(bandwidthFor(null, 64 * MiB, link)).toMatchObject({ bytesPerSec: 64 * MiB, source: 'cap' });
-  });
-
-  it('fixed costs: median of what past runs took beyond their transfer, else the probed QEMU start and the hand-over', () => {
-    const runs = [
-      { durationMs: 600, bytes: 90 * MiB }, // 100 ms of transfer at 900 MiB/s: 500 fixed
-      { durationMs: 2000, bytes: 90 * MiB }, // one slow hand-over does not move the median
-      { durationMs: 700, bytes: 180 * MiB },
-    ];
-    expect(fixedFromHistory(runs, 900 * MiB)).toMatchObject({
-      ms: 500,
-      source: 'history',
-      note: expect.stringMatching(/median over the last 3 migrations/),
-    });
-    expect(fixedFromHistory([], 900 * MiB)).toBeNull();
-    expect(fixedFromHistory(runs.slice(0, 2), 900 * MiB)?.ms).toBe(1200); // two runs: the mean of both
-    expect(fixedWithoutHistory(link)).toMatchObject({ ms: 120 + HANDOVER_POLLING_MS + 50, source: 'probe' });
-    expect(fixedWithoutHistory(null).source).toBe('default');
+    for (const probe of [link, { ...link, bytesPerSec: 100 * MiB }])
+      expect(bandwidthFor(measuredThroughput(observed), undefined, probe)).toMatchObject({
+        source: 'measured',
+        note: expect.stringMatching(/140\.2 MiB\/s, measured over the last 2 migrations/),
+      });
   });
 
   it("sends what the VM's last migration sent rather than its RSS (QEMU's own memory is not the guest's)", () => {
@@ -243,22 +231,78 @@ describe('link probe and fixed costs', () => {
     expect(e.notes.join(' ')).toMatch(/last migration sent/);
   });
 
-  it('the predicted duration is the fixed costs plus the transfer', () => {
+  it("a VM never moved sends the share of its memory other VMs' migrations sent, when below its RSS", () => {
+    const vm = { ...base, memoryBytes: 128 * MiB, rssBytes: 150 * MiB };
+    expect(estimateMigration(vm).predictedBytes).toBe(128 * MiB);
+    const e = estimateMigration({ ...vm, memoryShare: 0.5 });
+    expect(e.predictedBytes).toBe(64 * MiB);
+    expect(e.notes.join(' ')).toMatch(/50% of its memory, the share recent migrations of other VMs sent/);
+    expect(estimateMigration({ ...vm, rssBytes: 32 * MiB, memoryShare: 0.5 }).predictedBytes).toBe(32 * MiB);
+    expect(estimateMigration({ ...vm, lastMemoryBytes: 80 * MiB, memoryShare: 0.5 }).predictedBytes).toBe(80 * MiB);
+  });
+
+  it("a VM never moved sends its memory holding data as its agent sampled it, before RSS or others' share", () => {
+    const vm = { ...base, memoryBytes: 128 * MiB, rssBytes: 128 * MiB, memoryShare: 0.9, memoryInUseBytes: 60 * MiB };
+    const e = estimateMigration(vm);
+    expect(e.predictedBytes).toBe(60 * MiB);
+    expect(e.notes.join(' ')).toMatch(/non-zero pages, sampled by its agent/);
+    expect(estimateMigration({ ...vm, memoryInUseBytes: 200 * MiB }).predictedBytes).toBe(128 * MiB); // capped
+    expect(estimateMigration({ ...vm, lastMemoryBytes: 61 * MiB }).predictedBytes).toBe(61 * MiB); // measured sent wins
+    expect(estimateMigration({ ...vm, memoryInUseBytes: null }).predictedBytes).toBe(Math.round(128 * MiB * 0.9));
+  });
+
+  it('the predicted duration is the fixed costs plus the transfer; the basis is shown', () => {
     const e = estimateMigration({
       ...base,
       memoryBytes: 128 * MiB,
       rssBytes: 90 * MiB,
       link,
       measured: null,
-      pastRuns: [{ durationMs: 600, bytes: 90 * MiB }],
+      pastRuns: [{ durationMs: 600, bytes: 90 * MiB }], // 500 beyond its transfer
     });
-    expect(e).toMatchObject({ bandwidthSource: 'probe', fixedSource: 'history', fixedMs: 500 });
-    expect(e.predictedDurationMs).toBe(600); // 500 fixed + 90 MiB at 900 MiB/s
+    expect(e).toMatchObject({ bandwidthSource: 'probe', fixedSource: 'history' });
+    expect(e.fixedMs).toBe(Math.round((500 + prior) / 2)); // with the probe's figure: the mean of both
+    expect(e.predictedDurationMs).toBe(e.fixedMs + 100); // 90 MiB at 900 MiB/s
     const fresh = estimateMigration({ ...base, memoryBytes: 128 * MiB, rssBytes: 90 * MiB, link, measured: null });
-    expect(fresh).toMatchObject({
-      fixedSource: 'probe',
-      fixedMs: 120 + HANDOVER_POLLING_MS + 50,
-      predictedDurationMs: 120 + HANDOVER_POLLING_MS + 50 + 100,
+    expect(fresh).toMatchObject({ fixedSource: 'probe', fixedMs: prior, predictedDurationMs: prior + 100 });
+  });
+});
+
+describe('fixed costs', () => {
+  const runs = [
+    { durationMs: 600, bytes: 90 * MiB }, // 100 ms of transfer at 900 MiB/s: 500 fixed
+    { durationMs: 2000, bytes: 90 * MiB }, // one slow hand-over does not move the median
+    { durationMs: 700, bytes: 180 * MiB },
+  ];
+
+  it('the median of what past runs took beyond their transfer, and the probe-based figure as one more sample', () => {
+    expect(fixedFromHistory(runs, 900 * MiB)).toMatchObject({
+      ms: 500,
+      source: 'history',
+      note: expect.stringMatching(/median over the last 3 migrations/),
     });
+    expect(fixedFromHistory([], 900 * MiB)).toBeNull();
+    expect(fixedFromHistory(runs.slice(0, 2), 900 * MiB)?.ms).toBe(1200); // two runs: the mean of both
+    const probe = fixedPrior('shared', 120);
+    expect(fixedFromHistory(runs.slice(0, 2), 900 * MiB, probe)).toMatchObject({
+      ms: 500, // median of 500, 1900 and the probe's figure (< 500)
+      note: expect.stringMatching(/and the link probe's figure/),
+    });
+    // an assumed figure (no probe) is no sample
+    expect(fixedFromHistory(runs.slice(0, 2), 900 * MiB, fixedPrior('shared', null))?.ms).toBe(1200);
+  });
+
+  it('before any history: the probed QEMU start and the measured parts; storage adds the mirror set-up', () => {
+    const shared = fixedPrior('shared', 120);
+    expect(shared).toMatchObject({ source: 'probe', note: expect.stringMatching(/link probe measured it \(120 ms\)/) });
+    expect(shared.ms).toBeGreaterThan(120 + COMPLETION_POLLING_MS);
+    expect(fixedPrior('storage', 120).ms).toBeGreaterThan(shared.ms);
+    expect(fixedPrior('shared', null)).toMatchObject({ source: 'default', ms: shared.ms - 120 + 300 });
+  });
+
+  it('median: the middle sample, or the mean of the middle two (the link probe takes three)', () => {
+    expect(median([277, 70, 143])).toBe(143);
+    expect(median([1149, 125, 220])).toBe(220);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 });

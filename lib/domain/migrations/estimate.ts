@@ -1,16 +1,17 @@
 // Pure cost model for a live migration (pre-copy, as QEMU does it): fixed costs (the worker
 // taking the task, the target's QEMU start, the hand-over), an optional storage mirror, then
 // memory rounds until what is left fits the downtime limit, then the stop-and-copy.
-// Bandwidth: QEMU's own throughput over the link as the link probe measured it (a real migration
-// of incompressible memory, run when the hosts joined), else what recent migrations between the
-// two hosts achieved, else the cap the agent applies by default (the same constant); never more
-// than a cap the caller asks for. Fixed costs: what past migrations took beyond their transfer,
-// else the target's probed QEMU start plus the hand-over's own polling.
+// Bandwidth: what recent migrations between the two hosts achieved (running guests, as this one
+// will be), else QEMU's own throughput over the link as the link probe measured it (a migration of
+// a paused machine's incompressible memory, run when the hosts joined), else the cap the agent
+// applies by default (the same constant); never more than a cap the caller asks for. Fixed costs:
+// fixed-costs.ts.
 import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent-protocol/migration';
-import type { BandwidthSource, FixedCostSource, MigrationEstimateDto, MigrationLoadDto, MigrationMode } from './dto';
+import type { BandwidthSource, MigrationEstimateDto, MigrationLoadDto, MigrationMode } from './dto';
+import { fixedFromHistory, fixedPrior, type PastRun } from './fixed-costs';
 
 const MiB = 1024 * 1024;
-const SWITCHOVER_MS = 50; // pause, device state, resume on the target: fixed cost seen on TCG
+const SWITCHOVER_MS = 50; // pause, device state, resume on the target: part of the downtime on TCG
 const MAX_ROUNDS = 30;
 // History fallback: a busy vCPU rewrites its working set; 16 MiB/s per fully busy vCPU is a
 // deliberately rough figure, used only when the agent cannot measure the dirty rate.
@@ -25,8 +26,6 @@ export type DirtyRateInput =
 export type Throughput = { bytesPerSec: number; migrations: number };
 // The link probe between the hosts (lib/domain/migrations/links.ts); exact: this very pair.
 export type LinkProbe = { bytesPerSec: number; qemuStartMs: number; exact: boolean };
-export type FixedCosts = { ms: number; source: FixedCostSource; note: string };
-export type PastRun = { durationMs: number; bytes: number };
 
 export type EstimateInput = {
   mode: MigrationMode;
@@ -35,6 +34,10 @@ export type EstimateInput = {
   // Memory this VM's last migration sent (its RAM without zero pages, as QEMU counted it): a
   // better guess than RSS, which also counts QEMU's own memory (TCG's code buffer alone is 64 MiB).
   lastMemoryBytes?: number | null;
+  // Guest RAM holding data now, as the source agent sampled it (non-zero pages: what QEMU sends).
+  memoryInUseBytes?: number | null;
+  // Memory sent over configured memory by recent migrations of other VMs (median), for a VM never moved.
+  memoryShare?: number | null;
   vcpus: number;
   vmCpuPct: number; // % of its own vCPUs
   diskBytes: number; // bytes to mirror (storage mode)
@@ -81,9 +84,12 @@ export function bandwidthFor(
   capBytesPerSec?: number,
   link: LinkProbe | null = null,
 ): { bytesPerSec: number; source: BandwidthSource; note: string } {
+  // Migrations of running guests, measured: the probe's paused machine ran 1.5-3x faster on TCG
+  // (804 MiB/s against 220-450), since a running guest shares the CPU and QEMU tracks its writes.
+  const probe = measured ? null : link;
   const expected = Math.min(
     DEFAULT_MAX_BANDWIDTH_BYTES,
-    link ? link.bytesPerSec : measured ? measured.bytesPerSec : DEFAULT_MAX_BANDWIDTH_BYTES,
+    probe ? probe.bytesPerSec : measured ? measured.bytesPerSec : DEFAULT_MAX_BANDWIDTH_BYTES,
   );
   if (capBytesPerSec !== undefined && capBytesPerSec < expected)
     return {
@@ -91,8 +97,8 @@ export function bandwidthFor(
       source: 'cap',
       note: `Bandwidth capped at ${fmtMiB(capBytesPerSec)}/s for this migration.`,
     };
-  if (link) {
-    const whose = link.exact ? 'between these hosts' : 'by these hosts with other peers';
+  if (probe) {
+    const whose = probe.exact ? 'between these hosts' : 'by these hosts with other peers';
     return {
       bytesPerSec: expected,
       source: 'probe',
@@ -157,52 +163,45 @@ function load(cpuPct: number, used: number, total: number): MigrationLoadDto {
 }
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-// Fixed costs from past migrations of this mode: what each took beyond sending its bytes at the
-// link's rate (median: one slow hand-over does not move it).
-export function fixedFromHistory(runs: readonly PastRun[], bytesPerSec: number): FixedCosts | null {
-  const rest = runs
-    .filter((r) => r.durationMs > 0)
-    .map((r) => Math.max(0, r.durationMs - (r.bytes / bytesPerSec) * 1000));
-  if (!rest.length) return null;
-  const sorted = [...rest].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  const ms = Math.round(sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2);
-  const n = rest.length;
+// Zero pages cost almost nothing, so what QEMU sends is the memory holding data: what this VM's
+// last migration sent; else its non-zero pages as the source agent sampled them; else its RSS
+// (which also counts QEMU's own memory and touched zero pages: TCG's code buffer alone is 64 MiB),
+// capped by the share of their memory other VMs' migrations sent.
+function memoryToSend(i: EstimateInput): { bytes: number; note: string | null } {
+  const mem = i.memoryBytes;
+  if (i.lastMemoryBytes)
+    return {
+      bytes: Math.min(mem, i.lastMemoryBytes),
+      note: `Memory to send ${fmtMiB(Math.min(mem, i.lastMemoryBytes))}: what this VM's last migration sent (zero pages cost almost nothing).`,
+    };
+  if (i.memoryInUseBytes)
+    return {
+      bytes: Math.min(mem, i.memoryInUseBytes),
+      note: `Memory to send ${fmtMiB(Math.min(mem, i.memoryInUseBytes))}: the guest's memory holding data (non-zero pages, sampled by its agent; zero pages cost almost nothing).`,
+    };
+  const touched = i.rssBytes > 0 ? Math.min(mem, i.rssBytes) : mem;
+  const share = i.memoryShare ? Math.round(mem * Math.min(1, i.memoryShare)) : mem;
+  if (share < touched)
+    return {
+      bytes: share,
+      note: `Memory to send ${fmtMiB(share)}: ${Math.round(i.memoryShare! * 100)}% of its memory, the share recent migrations of other VMs sent (zero pages cost almost nothing).`,
+    };
   return {
-    ms,
-    source: 'history',
-    note: `Fixed costs ${ms} ms (task pickup, target QEMU start, hand-over): the median over the last ${n === 1 ? 'migration' : `${n} migrations`} of this kind, beyond their transfer.`,
+    bytes: touched,
+    note:
+      touched < mem
+        ? `Only ${fmtMiB(touched)} of ${fmtMiB(mem)} memory is touched; untouched (zero) pages cost almost nothing.`
+        : null,
   };
-}
-
-// Before any migration of this mode: the worker's pickup and the source's progress polling (half
-// an interval each, on average), the target's QEMU start as probed (else a typical TCG start),
-// and the switch-over.
-export const HANDOVER_POLLING_MS = 50 + 100;
-const TYPICAL_QEMU_START_MS = 300;
-export function fixedWithoutHistory(link: LinkProbe | null): FixedCosts {
-  const start = link?.qemuStartMs ?? TYPICAL_QEMU_START_MS;
-  const ms = start + HANDOVER_POLLING_MS + SWITCHOVER_MS;
-  return link
-    ? {
-        ms,
-        source: 'probe',
-        note: `Fixed costs ${ms} ms: the target's QEMU start as the link probe measured it (${start} ms) and the hand-over; no migration of this kind measured yet.`,
-      }
-    : {
-        ms,
-        source: 'default',
-        note: `Fixed costs ${ms} ms assumed (a typical QEMU start and the hand-over): nothing measured between these hosts yet.`,
-      };
 }
 
 export function estimateMigration(i: EstimateInput): Estimate {
   const bw = bandwidthFor(i.measured, i.capBytesPerSec, i.link);
   const bandwidth = bw.bytesPerSec;
   // Past runs' transfers at the uncapped link rate: a cap on this migration is not theirs.
-  const fixed =
-    fixedFromHistory(i.pastRuns, bandwidthFor(i.measured, undefined, i.link).bytesPerSec) ??
-    fixedWithoutHistory(i.link);
+  const linkRate = bandwidthFor(i.measured, undefined, i.link).bytesPerSec;
+  const prior = fixedPrior(i.mode, i.link?.qemuStartMs ?? null);
+  const fixed = fixedFromHistory(i.pastRuns, linkRate, prior) ?? prior;
   const notes = [bw.note, fixed.note];
   const dirty = dirtyRateOf(i.dirty, i.vcpus);
   if (i.dirty.source === 'history')
@@ -220,19 +219,9 @@ export function estimateMigration(i: EstimateInput): Estimate {
     if (net <= 0)
       notes.push('The guest writes to disk faster than the expected bandwidth: the disk mirror may not converge.');
   }
-  const memSend = i.lastMemoryBytes
-    ? Math.min(i.memoryBytes, i.lastMemoryBytes)
-    : i.rssBytes > 0
-      ? Math.min(i.memoryBytes, i.rssBytes)
-      : i.memoryBytes;
-  if (i.lastMemoryBytes)
-    notes.push(
-      `Memory to send ${fmtMiB(memSend)}: what this VM's last migration sent (zero pages cost almost nothing).`,
-    );
-  else if (i.rssBytes > 0 && i.rssBytes < i.memoryBytes)
-    notes.push(
-      `Only ${fmtMiB(memSend)} of ${fmtMiB(i.memoryBytes)} memory is touched; untouched (zero) pages cost almost nothing.`,
-    );
+  const send = memoryToSend(i);
+  const memSend = send.bytes;
+  if (send.note) notes.push(send.note);
   const mem = memoryRounds(memSend, dirty, bandwidth, i.downtimeLimitMs ?? DEFAULT_DOWNTIME_LIMIT_MS);
   if (!mem.converges)
     notes.push(

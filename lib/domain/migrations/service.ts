@@ -11,6 +11,7 @@ import { activeTaskFor, addStep, enqueueTask } from '@/lib/domain/tasks/service'
 import { movingTo, requireHaAdmission } from '@/lib/domain/ha/admission-check';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { conflict, errorMessage, hostOffline, noSuchObject, vmBadPowerState } from '@/lib/errors';
+import { notMovableReason } from '@/lib/domain/dr/roles';
 import { MIGRATION_STATE, type QueueMigrationResultDto } from './dto';
 import { buildEstimate } from './estimate-inputs';
 import type { MigrationOptions, QueueMigration } from './schemas';
@@ -39,6 +40,8 @@ export async function enqueueMigration(
 ): Promise<QueueMigrationResultDto> {
   const vm = await db().vm.findUnique({ where: { id: input.vmId }, include: { host: true } });
   if (!vm) throw noSuchObject('VM', input.vmId);
+  const pinned = notMovableReason(vm);
+  if (pinned) throw conflict(pinned, { vmId: vm.id, role: vm.role });
   if (vm.state !== VM_STATE.running) throw vmBadPowerState(vm.name, [VM_STATE.running], vm.state);
   const busy = await activeTaskFor(vm.id);
   if (busy) throw conflict(`VM ${vm.name} is busy with another task`, { taskId: busy });

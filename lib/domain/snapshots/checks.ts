@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { PointCapabilities, VmPoints } from '@/lib/agent-protocol/snapshots';
 import { db } from '@/lib/db/client';
 import { recordAudit, type Actor } from '@/lib/domain/audit/service';
+import { noPointsReason } from '@/lib/domain/dr/roles';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { HOST_STATUS } from '@/lib/domain/hosts/dto';
 import { effectiveStatus } from '@/lib/domain/hosts/queries';
@@ -42,6 +43,8 @@ export type VmWithHost = Awaited<ReturnType<typeof vmWithHost>>;
 
 // Host online, not migrating, no other task on it, a settled state. Each refusal names the VM.
 export async function requireFree(vm: VmWithHost): Promise<void> {
+  const replica = noPointsReason(vm, 'snapshots');
+  if (replica) throw conflict(replica, { vmId: vm.id, role: vm.role });
   if (effectiveStatus(vm.host) === HOST_STATUS.offline) {
     const e = hostOffline(vm.host.name, vm.host.lastHeartbeat?.toISOString());
     throw new AppError(e.code, `VM ${vm.name}: ${e.message}`, e.status, { ...e.data, vmId: vm.id });

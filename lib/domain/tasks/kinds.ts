@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { migrateRequestSchema } from '@/lib/agent-protocol/migration';
 import { importImageRequestSchema } from '@/lib/agent-protocol/core';
+import { replicaPointIdSchema as replicaPointId } from '@/lib/agent-protocol/replication';
 import { pointIdSchema as pointId } from '@/lib/agent-protocol/snapshots';
 import { VM_STATE } from '@/lib/domain/vms/dto';
 import { taskKindUnknown, taskPayloadInvalid, type AppError } from '@/lib/errors';
@@ -79,6 +80,16 @@ export const TASK_PAYLOADS = {
   'checkpoint-group.restore': z.object({ groupId: pointId }).strict(),
   'checkpoint-group.delete': z.object({ groupId: pointId }).strict(),
   'snapshot.schedule-run': z.object({ scheduleId: id }).strict(),
+  // Disaster recovery (lib/domain/dr): one replication run of a job; a failover (pointId null:
+  // the newest; planned: stop the source and sync once more first); a test failover into the
+  // dr-test Vm row made at request time (vmId) from a point chosen then.
+  'replication.run': z.object({ jobId: id, trigger: z.enum(['schedule', 'manual']) }).strict(),
+  'dr.failover': z.object({ jobId: id, pointId: replicaPointId.nullable(), planned: z.boolean() }).strict(),
+  'dr.test-failover': z.object({ jobId: id, vmId: id, pointId: replicaPointId }).strict(),
+  // Failback's switch back (the job failing back: reverse runs are replication.run tasks); a
+  // failover plan run (its members in boot order).
+  'dr.failback': z.object({ jobId: id }).strict(),
+  'dr.plan-run': z.object({ planId: id, kind: z.enum(['test', 'planned', 'unplanned']) }).strict(),
 } as const;
 
 export type TaskKind = keyof typeof TASK_PAYLOADS;

@@ -1,4 +1,5 @@
 import type { VmRuntimeState } from '@/lib/agent-protocol/core';
+import type { VmDrState, VmRole } from '@/lib/domain/dr/dto';
 
 export const VM_STATE = {
   provisioning: 'provisioning',
@@ -49,4 +50,11 @@ export type VmDto = {
   lastError: string | null;
   createdAt: string;
   activeTaskId: string | null; // a queued/running task on this VM, if any
+  // Disaster recovery (lib/domain/dr/dto.ts): role replica = start blocked until a failover;
+  // dr-test = a test failover's isolated copy. replicaOf: replica -> the protected VM, dr-test ->
+  // the replica. drState 'failed-over': the replica took over (start refused).
+  role: VmRole;
+  replicaOfId: string | null;
+  replicaOfName: string | null;
+  drState: VmDrState;
 };

@@ -3,6 +3,7 @@ import { db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { noSuchObject } from '@/lib/errors';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
+import type { VmDrState, VmRole } from '@/lib/domain/dr/dto';
 import type { VmDto, VmState } from './dto';
 
 const include = {
@@ -11,7 +12,7 @@ const include = {
 } satisfies Prisma.VmInclude;
 type Row = Prisma.VmGetPayload<{ include: typeof include }>;
 
-function toDto(v: Row, activeTaskId: string | null): VmDto {
+function toDto(v: Row, activeTaskId: string | null, names: Map<string, string>): VmDto {
   return {
     id: v.id,
     name: v.name,
@@ -36,7 +37,19 @@ function toDto(v: Row, activeTaskId: string | null): VmDto {
     lastError: v.lastError,
     createdAt: v.createdAt.toISOString(),
     activeTaskId,
+    role: v.role as VmRole,
+    replicaOfId: v.replicaOfId,
+    replicaOfName: v.replicaOfId ? (names.get(v.replicaOfId) ?? null) : null,
+    drState: v.drState as VmDrState,
   };
+}
+
+// Names of the VMs replicas and dr-test copies are of (their labels say "Replica of X").
+async function replicaOfNames(rows: Row[]): Promise<Map<string, string>> {
+  const ids = [...new Set(rows.flatMap((r) => (r.replicaOfId ? [r.replicaOfId] : [])))];
+  if (ids.length === 0) return new Map();
+  const vms = await db().vm.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  return new Map(vms.map((v) => [v.id, v.name]));
 }
 
 async function activeTasks(vmIds: string[]): Promise<Map<string, string>> {
@@ -51,12 +64,13 @@ async function activeTasks(vmIds: string[]): Promise<Map<string, string>> {
 export async function listVms(filter: { hostId?: string } = {}): Promise<VmDto[]> {
   const rows = await db().vm.findMany({ where: { hostId: filter.hostId }, include, orderBy: { name: 'asc' } });
   const active = await activeTasks(rows.map((r) => r.id));
-  return rows.map((r) => toDto(r, active.get(r.id) ?? null));
+  const names = await replicaOfNames(rows);
+  return rows.map((r) => toDto(r, active.get(r.id) ?? null, names));
 }
 
 export async function getVm(id: string): Promise<VmDto> {
   const v = await db().vm.findUnique({ where: { id }, include });
   if (!v) throw noSuchObject('VM', id);
   const active = await activeTasks([id]);
-  return toDto(v, active.get(id) ?? null);
+  return toDto(v, active.get(id) ?? null, await replicaOfNames([v]));
 }

@@ -20,7 +20,8 @@ import {
   noSuchObject,
   vmBadPowerState,
 } from '@/lib/errors';
-import { requireNoDependentClones } from '@/lib/domain/snapshots/checks';
+import { requireDeletable, requireStartable } from '@/lib/domain/dr/vm-rules';
+import type { Vm } from '@/lib/generated/prisma/client';
 import { VM_STATE, type VmAction, type VmState } from './dto';
 import { placeVm, requireRoom } from './placement';
 import type { CreateVm } from './schemas';
@@ -123,7 +124,7 @@ type QueuedOperation = {
   title: (vmName: string) => string;
   transient: VmState; // shown until the task settles the VM
   allowedFrom?: VmState[];
-  check?: (vm: { id: string; name: string }) => Promise<void>; // refusals of this action only
+  check?: (vm: Vm) => Promise<void>; // refusals of this action only
 };
 
 // Every action on an existing VM: authorize, check it can happen now, move the VM to its
@@ -178,6 +179,7 @@ export function runVmAction(user: SessionUser, id: string, action: VmAction): Pr
     title: (name) => `${verb} VM ${name}`,
     transient: ACTION_TRANSIENT[action],
     allowedFrom: ACTION_FROM[action],
+    check: action === 'start' ? requireStartable : undefined,
   });
 }
 
@@ -187,7 +189,7 @@ export function deleteVm(user: SessionUser, id: string): Promise<{ taskId: strin
     operation: 'vm.delete',
     title: (name) => `Delete VM ${name}`,
     transient: VM_STATE.deleting,
-    check: requireNoDependentClones,
+    check: requireDeletable,
   });
 }
 

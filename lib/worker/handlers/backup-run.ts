@@ -7,6 +7,7 @@ import { selectableVms } from '@/lib/domain/backups/queries';
 import { checkRepositoryNow, repositoryError } from '@/lib/domain/backups/repository-check';
 import { finishRun, RunRecorder } from '@/lib/domain/backups/runs';
 import { matchVms, missingVmIds, parseSelector } from '@/lib/domain/backups/selector';
+import { noPointsReason } from '@/lib/domain/dr/roles';
 import { AppError, errorMessage, noSuchObject } from '@/lib/errors';
 import type { TaskHandler } from '../context';
 import { backupOneVm, discardUnfinished, type BackupVm } from './backup-vm';
@@ -68,13 +69,14 @@ export const backupRunHandler: TaskHandler<'backup.run'> = async (ctx, { jobId, 
   const missing = missingVmIds(selector, all);
   if (missing.length) await ctx.step(`Skipping VM(s) that no longer exist: ${missing.join(', ')}`, 'warn');
   if (!vms.length) await ctx.step('The selector matches no VM now; nothing to back up', 'warn');
+  // A DR replica (matched by a tag) is skipped with the reason: its disk is the replication's.
+  const skipReason = (vm: BackupVm) =>
+    SKIP_STATES.includes(vm.state) ? `VM is ${vm.state}` : noPointsReason(vm, 'backups');
   const initial = vms.map((vm) =>
-    SKIP_STATES.includes(vm.state)
-      ? emptyResult(vm, 'skipped', `VM is ${vm.state}`)
-      : emptyResult(vm, 'failed', 'not started'),
+    skipReason(vm) ? emptyResult(vm, 'skipped', skipReason(vm)) : emptyResult(vm, 'failed', 'not started'),
   );
   const run = await RunRecorder.start(job.id, ctx.id, trigger, initial);
-  const todo = vms.filter((vm) => !SKIP_STATES.includes(vm.state));
+  const todo = vms.filter((vm) => !skipReason(vm));
 
   await ctx.step(`Checking repository ${repo.name} (${repo.path})`);
   const check = await checkRepositoryNow(repo, { preferHostId: todo[0]?.hostId });

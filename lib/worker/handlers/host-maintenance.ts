@@ -1,6 +1,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
 import { recordAudit } from '@/lib/domain/audit/service';
+import { notMovableReason } from '@/lib/domain/dr/roles';
 import { planEvacuation } from '@/lib/domain/migrations/evacuation-plan';
 import { enqueueMigration } from '@/lib/domain/migrations/service';
 import { currentPlacementRules, placementHosts } from '@/lib/domain/migrations/target';
@@ -41,8 +42,11 @@ const hostRow = async (id: string) => {
 export const evacuateHostHandler: TaskHandler<'host.evacuate'> = async (ctx, { hostId }) => {
   const host = await hostRow(hostId);
   const vms = await db().vm.findMany({ where: { hostId: host.id }, orderBy: { name: 'asc' } });
-  const running = vms.filter((v) => v.state === VM_STATE.running);
-  for (const v of vms.filter((x) => x.state !== VM_STATE.running)) {
+  for (const v of vms.filter((x) => notMovableReason(x)))
+    await ctx.step(`${notMovableReason(v)}: it stays on ${host.name}`, 'warn');
+  const movable = vms.filter((v) => !notMovableReason(v));
+  const running = movable.filter((v) => v.state === VM_STATE.running);
+  for (const v of movable.filter((x) => x.state !== VM_STATE.running)) {
     await ctx.step(
       `${v.name} is ${v.state}: it stays on ${host.name} (only running VMs are live-migrated; a stopped VM uses no CPU or memory here)`,
       'warn',
@@ -93,7 +97,7 @@ export const evacuateHostHandler: TaskHandler<'host.evacuate'> = async (ctx, { h
     throw new Error(
       `${failed.length} running VM(s) could not leave ${host.name}: ${detail.failed.map((f) => `${f.vm} (${f.error})`).join('; ')}`,
     );
-  return { moved, stayed: vms.filter((v) => v.state !== VM_STATE.running).map((v) => v.id) };
+  return { moved, stayed: vms.filter((v) => !running.includes(v)).map((v) => v.id) };
 };
 
 // Leaving maintenance: the VMs evacuated on entry that still exist and run elsewhere come back.

@@ -9,6 +9,11 @@ import { groupDeleteHandler } from './checkpoint-group-delete';
 import { groupRestoreHandler } from './checkpoint-group-restore';
 import { groupTakeHandler } from './checkpoint-group-take';
 import { importImageHandler } from './image-import';
+import { drFailbackHandler } from './dr-failback';
+import { drFailoverHandler } from './dr-failover';
+import { drPlanRunHandler } from './dr-plan-run';
+import { drTestFailoverHandler } from './dr-test-failover';
+import { replicationRunHandler } from './replication-run';
 import { deletePointHandler } from './restore-point-delete';
 import { restoreVmHandler } from './restore-vm';
 import { snapshotDeleteHandler } from './snapshot-delete';
@@ -49,4 +54,9 @@ export const HANDLERS: { [K in TaskKind]: TaskHandler<K> } = {
   'checkpoint-group.restore': groupRestoreHandler,
   'checkpoint-group.delete': groupDeleteHandler,
   'snapshot.schedule-run': scheduleRunHandler,
+  'replication.run': replicationRunHandler,
+  'dr.failover': drFailoverHandler,
+  'dr.test-failover': drTestFailoverHandler,
+  'dr.failback': drFailbackHandler,
+  'dr.plan-run': drPlanRunHandler,
 };

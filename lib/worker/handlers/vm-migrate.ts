@@ -79,18 +79,25 @@ async function runSourceMigration(
   });
   let chain = Promise.resolve();
   let cancelAsked = false;
-  const done = await waitForOperation(source, op.id, (o) => {
-    // A failed progress write must not fail a migration that is going well.
-    chain = chain
-      .then(async () => {
-        await write(fromOperation(o), 0.1 + 0.8 * o.progress);
-        if (!cancelAsked && (await cancelRequest(m.id))) {
-          cancelAsked = true;
-          await source.cancelMigration(m.vmId).catch(() => {}); // the op then fails with CANCELLED
-        }
-      })
-      .catch(() => {});
-  });
+  // Polled at most 100 ms apart (not the default 500): the hand-over waits for this poll to see the
+  // copy done; 200 ms apart still added 0-200 ms to sub-second migrations (docs/BENCHMARKS.md).
+  const done = await waitForOperation(
+    source,
+    op.id,
+    (o) => {
+      // A failed progress write must not fail a migration that is going well.
+      chain = chain
+        .then(async () => {
+          await write(fromOperation(o), 0.1 + 0.8 * o.progress);
+          if (!cancelAsked && (await cancelRequest(m.id))) {
+            cancelAsked = true;
+            await source.cancelMigration(m.vmId).catch(() => {}); // the op then fails with CANCELLED
+          }
+        })
+        .catch(() => {});
+    },
+    { intervalMs: 100 },
+  );
   await chain;
   return migrateResultSchema.parse(done.result);
 }

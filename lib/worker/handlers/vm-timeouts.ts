@@ -9,3 +9,5 @@ function seconds(name: string, fallback: number): number {
 export const guestReadyTimeoutSec = () => seconds('VMOPS_GUEST_READY_TIMEOUT_SEC', 90);
 // A graceful stop presses the power button until then; the agent then answers TIMEOUT.
 export const gracefulStopSec = () => seconds('VMOPS_GRACEFUL_STOP_SEC', 60);
+// A failover plan's boot-order gate: each VM of a group reports its guest ready by then.
+export const planGuestReadySec = () => seconds('VMOPS_DR_PLAN_READY_SEC', 120);

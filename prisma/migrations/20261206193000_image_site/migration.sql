@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Image" ADD COLUMN "site" TEXT NOT NULL DEFAULT 'main';
