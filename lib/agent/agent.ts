@@ -60,6 +60,7 @@ export async function startAgent(
   const vms = createVmService({
     driver,
     pools: config.pools,
+    imagesDir: config.imagesDir,
     hostName: config.name,
     operations,
     log: log.child('vms'),
