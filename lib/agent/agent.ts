@@ -60,7 +60,6 @@ export async function startAgent(
   const vms = createVmService({
     driver,
     pools: config.pools,
-    imagesDir: config.imagesDir,
     hostName: config.name,
     operations,
     log: log.child('vms'),

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PoolConfig } from './config';
@@ -23,8 +23,7 @@ const logs: string[] = [];
 beforeEach(async () => {
   dir = await tempDir();
   pools = [{ name: 'local', kind: 'local', path: path.join(dir.path, 'pool') }];
-  await mkdir(path.join(dir.path, 'images'));
-  base = path.join(dir.path, 'images', 'base.img');
+  base = path.join(dir.path, 'base.img');
   await writeFile(base, Buffer.alloc(8192));
   await ensurePools(pools);
   driver = createSimulatedDriver({ pools, bootDelayMs: 20 });
@@ -59,7 +58,6 @@ const rawService = (d: Driver = driver, mem = 4096 * MiB, free = 1024 * MiB) =>
   createVmService({
     driver: d,
     pools,
-    imagesDir: path.join(dir.path, 'images'),
     hostName: 'h1',
     operations,
     log: (l) => logs.push(l),
@@ -79,26 +77,6 @@ const service = (...args: Parameters<typeof rawService>) => {
 const vmsDir = () => path.join(pools[0].path, 'vms');
 
 describe('VM service', () => {
-  it('makes VMs only from files inside the image repository (symlinks resolved), boot files also from VM dirs', async () => {
-    const outside = path.join(dir.path, 'secret.img');
-    await writeFile(outside, 'not an image');
-    await symlink(outside, path.join(dir.path, 'images', 'link.img'));
-    for (const bad of [
-      { baseImagePath: outside },
-      { baseImagePath: path.join(dir.path, 'images', 'link.img') },
-      { baseImagePath: '/etc/hostname' },
-      { boot: { kernelPath: '/etc/hostname' } },
-      { boot: { initrdPath: path.join(dir.path, 'images', 'link.img') } },
-    ])
-      await expect(service().createVm(req(bad))).rejects.toMatchObject({ status: 422, code: 'INVALID_INPUT' });
-    expect(existsSync(path.join(vmsDir(), 'vm-one'))).toBe(false);
-    await mkdir(path.join(vmsDir(), 'other'), { recursive: true });
-    await writeFile(path.join(vmsDir(), 'other', 'boot-kernel'), 'kernel');
-    await expect(
-      service().createVm(req({ boot: { kernelPath: path.join(vmsDir(), 'other', 'boot-kernel') }, start: false })),
-    ).resolves.toMatchObject({ id: 'vm-one' });
-  });
-
   it('creates overlay + definition and starts the VM', async () => {
     const vm = await service().createVm(req());
     expect(vm).toMatchObject({ id: 'vm-one', state: 'running', diskPath: path.join(vmsDir(), 'vm-one/disk0.qcow2') });
@@ -152,9 +130,7 @@ describe('VM service', () => {
   });
 
   it('answers 404 for a missing base image and 507 for a full pool', async () => {
-    await expect(
-      service().createVm(req({ baseImagePath: path.join(dir.path, 'images', 'nope.qcow2') })),
-    ).rejects.toMatchObject({
+    await expect(service().createVm(req({ baseImagePath: '/nope/disk.qcow2' }))).rejects.toMatchObject({
       code: 'NO_SUCH_OBJECT',
       status: 404,
     });

@@ -2,7 +2,7 @@
 // state; their 4xx answers come back at once), then the driver steps as an agent operation (202 +
 // poll: a graceful stop may take minutes, longer than any HTTP timeout), create under an undo
 // stack so a failed create leaves no disk or definition behind.
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -27,7 +27,6 @@ import type { createVmRequestSchema, Operation, VmRuntime, VmRuntimeState } from
 import { refuseStartOfReplica, refuseUndefineOfTestedReplica } from './replication/guards';
 import { refuseStartDuringFailback } from './replication/in-place-guard';
 import { refuseUndefineWhileCloned } from './snapshots/guards';
-import { isInside } from './images/locations';
 import { UndoStack } from './undo';
 
 const MiB = 1024 * 1024;
@@ -51,7 +50,6 @@ export type NewVmCheck = { id: string; pool: string; memoryMiB: number; boot: Vm
 export type VmServiceOptions = {
   driver: Driver;
   pools: PoolConfig[];
-  imagesDir: string; // the image repository: base images and boot files come from here
   hostName: string;
   operations: Operations;
   log: (msg: string) => void;
@@ -62,13 +60,6 @@ export type VmServiceOptions = {
 export type VmService = ReturnType<typeof createVmService>;
 
 const ON: VmRuntimeState[] = ['running', 'paused'];
-const realOrSelf = (dir: string) => {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return dir; // not there (yet): nothing resolves inside it
-  }
-};
 const OFF: VmRuntimeState[] = ['shutoff', 'crashed'];
 
 export function createVmService(opts: VmServiceOptions) {
@@ -116,17 +107,10 @@ export function createVmService(opts: VmServiceOptions) {
     if (neededMiB > freeMiB) throw insufficientCapacity(opts.hostName, neededMiB, freeMiB);
   };
 
-  // The agent runs as root: a file a VM is made from must lie (symlinks resolved) inside the image
-  // repository, or for boot files also inside a VM directory of this host's pools (a replica's
-  // copies, a clone of such a VM). Anything else is refused before it is looked at further.
-  const bootRoots = [opts.imagesDir, ...opts.pools.map((p) => path.join(p.path, 'vms'))];
-  const mustExist = (type: string, file: string | undefined, field: string, roots = bootRoots) => {
+  const mustExist = (type: string, file: string | undefined, field: string) => {
     if (file === undefined) return;
     if (!path.isAbsolute(file)) throw invalidInput({ [field]: ['must be an absolute path'] });
     if (!existsSync(file)) throw noSuchObject(type, file);
-    const real = realpathSync(file);
-    if (!roots.some((r) => isInside(realOrSelf(r), real)))
-      throw invalidInput({ [field]: [`must be a file in ${roots.join(' or ')}`] });
   };
 
   // A new VM with an overlay disk (create, linked clone): pool, boot files, no such VM yet, room
@@ -146,7 +130,7 @@ export function createVmService(opts: VmServiceOptions) {
   }
 
   async function createVm(req: CreateVmInput): Promise<Operation> {
-    mustExist('image disk', req.baseImagePath, 'baseImagePath', [opts.imagesDir]);
+    mustExist('image disk', req.baseImagePath, 'baseImagePath');
     const { pool, vmDir } = await checkNewVm(req);
 
     const spec: VmSpec = {
