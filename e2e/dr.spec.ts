@@ -5,10 +5,12 @@ import { startSiteAgent } from './site-agent';
 import { ADMIN_STATE, checkA11y, expect, pollApi, test } from './support';
 
 // A VM on site main protected to a host of site dr by clicking: replica points every 15 s, a test
-// failover booted and discarded, then a planned failover: the replica runs with every record the
-// guest wrote. Under TCG: three guest boots.
+// failover booted and discarded, a failover plan (the VM alone: the guest budget) run as a test
+// and its copy discarded, then a planned failover: the replica runs with every record the guest
+// wrote; then the failback by clicking: reverse runs, the switch back, the VM runs on site main
+// again with every record (the replica's too). Under TCG: five guest boots.
 test.use({ storageState: ADMIN_STATE, actionTimeout: 30_000 });
-test.setTimeout(900_000);
+test.setTimeout(1_800_000);
 
 type Host = { id: string; name: string; site: string };
 type Vm = { id: string; state: string; guestReady: boolean; activeTaskId: string | null; drState: string | null };
@@ -127,6 +129,8 @@ test('disaster recovery: protect a VM to site dr by clicking, replica points, a 
     await page.getByRole('dialog').getByRole('button', { name: 'Discard', exact: true }).click();
     await expect(jobRow(page, vmName).getByTestId('dr-test-copy')).toHaveCount(0, { timeout: 120_000 });
 
+    await runPlanAsTest(page, vmName);
+
     // An unplanned failover asks for the VM's name before it may go; cancelled here.
     await jobRow(page, vmName).getByRole('button', { name: 'Failover', exact: true }).click();
     const fo = page.getByRole('dialog');
@@ -147,7 +151,9 @@ test('disaster recovery: protect a VM to site dr by clicking, replica points, a 
     });
     await ready(page.request, job.replica.id);
     await guestCommand(page.request, dr.host.id, job.replica.id, 'read', 'last=5 count=5 gaps=0');
-    await expect(jobRow(page, vmName).getByRole('button', { name: 'Test failover' })).toBeDisabled();
+    // Failed over: the forward controls give way to the failback.
+    await expect(jobRow(page, vmName).getByRole('button', { name: 'Test failover' })).toHaveCount(0);
+    await expect(jobRow(page, vmName).getByRole('button', { name: 'Start failback' })).toBeEnabled();
     await pageShot(page, 'dr-failed-over');
 
     // The source refuses to start and says why; the replica's page shows its replication card.
@@ -161,6 +167,8 @@ test('disaster recovery: protect a VM to site dr by clicking, replica points, a 
     await page.goto(`/vms/${job.replica.id}`);
     await expect(page.getByTestId('vm-replication')).toContainText(`Took over from ${vmName}`);
     await pageShot(page, 'dr-replica-vm');
+
+    await failBack(page, { vmId, vmName, replicaId: job.replica.id, h1, dr: dr.host });
   } finally {
     // Test copies, the job, then both VMs (the source and the replica it became), then the site's agent.
     if (vmId) await removeAll(page.request, vmId).catch(() => undefined);
@@ -179,4 +187,73 @@ async function removeAll(request: APIRequestContext, vmId: string): Promise<void
   const vms = [vmId, ...(job?.state === 'failed-over' ? [job.replica.id] : [])];
   for (const id of vms) await request.delete(`/api/vms/${id}`);
   await gone(vms);
+}
+
+// A plan holding the VM (boot order 1), made and run as a test by clicking; its copy discarded.
+async function runPlanAsTest(page: Page, vmName: string): Promise<void> {
+  const planName = `plan-${vmName}`;
+  const plans = page.getByTestId('dr-plans');
+  await plans.getByRole('button', { name: 'New plan' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Create plan' }).click();
+  await expect(dialog.getByText('Enter a name')).toBeVisible();
+  await dialog.getByLabel('Name', { exact: true }).fill(planName);
+  await dialog.getByRole('checkbox', { name: new RegExp(vmName) }).check();
+  await dialog.getByLabel(`Boot order of ${vmName}`).fill('1');
+  await viewShot(page, 'dr-plan-edit');
+  await dialog.getByRole('button', { name: 'Create plan' }).click();
+  const plan = plans.locator(`[data-testid="dr-plan"][data-plan="${planName}"]`);
+  await expect(plan).toContainText(vmName);
+
+  await plan.getByRole('button', { name: 'Run', exact: true }).click();
+  const run = page.getByRole('dialog');
+  await run.getByRole('radio', { name: /Unplanned/ }).check();
+  await expect(run.getByRole('button', { name: 'Fail over now' })).toBeDisabled(); // the plan's name not typed
+  await run.getByRole('radio', { name: /Test/ }).check();
+  await run.getByRole('button', { name: 'Run test' }).click();
+  await expect(plan.getByTestId('task-progress')).toHaveAttribute('data-state', 'succeeded', { timeout: 400_000 });
+  const testCopy = jobRow(page, vmName).getByTestId('dr-test-copy');
+  await expect(testCopy.locator('[data-state="running"]')).toHaveCount(1);
+  await plans.scrollIntoViewIfNeeded();
+  await pageShot(page, 'dr-plans');
+
+  await testCopy.getByRole('button', { name: 'Discard test' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Discard', exact: true }).click();
+  await expect(testCopy).toHaveCount(0, { timeout: 120_000 });
+}
+
+// After the planned failover: the replica writes more, the failback starts by clicking, reverse
+// runs send its changes back into the original disk, the switch back starts the VM on site main.
+async function failBack(
+  page: Page,
+  v: { vmId: string; vmName: string; replicaId: string; h1: Host; dr: { id: string } },
+): Promise<void> {
+  await guestCommand(page.request, v.dr.id, v.replicaId, 'write 1', 'VMOPS-OK seq=6');
+  await page.goto('/dr');
+  const row = jobRow(page, v.vmName);
+  await row.getByRole('button', { name: 'Start failback' }).click();
+  const start = page.getByRole('dialog');
+  await expect(start).toContainText('only the blocks changed since the failover');
+  await viewShot(page, 'dr-failback-start');
+  await start.getByRole('button', { name: 'Start failback' }).click();
+  await expect(row.getByTestId('dr-status')).toHaveAttribute('data-state', 'failing-back');
+  await expect(row.getByTestId('dr-failback')).toContainText(/[1-9]\d* reverse runs? · .* against a full copy of \d/, {
+    timeout: 300_000,
+  });
+  await guestCommand(page.request, v.dr.id, v.replicaId, 'write 1', 'VMOPS-OK seq=7');
+  await expect(row.getByRole('button', { name: 'Complete failback' })).toBeEnabled({ timeout: 120_000 });
+  await pageShot(page, 'dr-failback');
+
+  await row.getByRole('button', { name: 'Complete failback' }).click();
+  const done = page.getByRole('dialog');
+  await expect(done.getByRole('button', { name: 'Complete failback' })).toBeDisabled();
+  await done.getByLabel(/to confirm/).fill(v.vmName);
+  await done.getByRole('button', { name: 'Complete failback' }).click();
+  await expect
+    .poll(async () => (await jobOf(page.request, v.vmId))?.state, { timeout: 400_000, intervals: [2_000] })
+    .toBe('active');
+  await ready(page.request, v.vmId);
+  await guestCommand(page.request, v.h1.id, v.vmId, 'read', 'last=7 count=7 gaps=0');
+  await expect(row.getByTestId('dr-status')).not.toHaveAttribute('data-state', /failing-back|failed-over/);
+  await pageShot(page, 'dr-failback-done');
 }

@@ -1,5 +1,5 @@
 import { StateBadge, type Tone } from '@/components/ui/badge';
-import type { DrJobDto, DrStatus, ReplicaPointDto } from '@/lib/domain/dr/dto';
+import type { DrFailbackDto, DrJobDto, DrStatus, ReplicaPointDto } from '@/lib/domain/dr/dto';
 import { formatBytes, formatDateTime, formatDuration } from '@/lib/format';
 
 const STATUS_TEXT: Record<DrStatus, { label: string; tone: Tone }> = {
@@ -28,9 +28,9 @@ export function formatSec(sec: number | null | undefined): string {
 
 /** "RPO now / target"; nothing to measure once the replica took over. */
 export function rpoText(job: Pick<DrJobDto, 'state' | 'rpoSec' | 'rpoTargetSec'>): string {
-  return job.state === 'failed-over'
-    ? 'replication stopped'
-    : `${formatSec(job.rpoSec)} / ${formatSec(job.rpoTargetSec)}`;
+  if (job.state === 'failed-over') return 'replication stopped';
+  if (job.state === 'failing-back') return 'replicating back';
+  return `${formatSec(job.rpoSec)} / ${formatSec(job.rpoTargetSec)}`;
 }
 
 /** "full (first copy)" / "incremental". */
@@ -40,5 +40,14 @@ export function pointKindText(p: Pick<ReplicaPointDto, 'kind' | 'fullReason'>): 
 
 /** One line per point in choosers: time, kind, size. */
 export function pointOptionText(p: ReplicaPointDto, newest: boolean): string {
-  return `${formatDateTime(p.takenAt)} · ${p.kind} · ${formatBytes(p.bytesSent)} sent${newest ? ' (newest)' : ''}`;
+  return `${formatDateTime(p.takenAt)} · ${p.kind} · ${formatBytes(p.layerBytes)} sent${newest ? ' (newest)' : ''}`;
+}
+
+/** "2 reverse runs · 12 MiB sent (4 MiB pulled) against a full copy of 64 MiB". */
+export function failbackText(
+  f: Pick<DrFailbackDto, 'reverseRuns' | 'bytesSent' | 'bytesPulled' | 'fullCopyBytes'>,
+): string {
+  const runs = `${f.reverseRuns} reverse run${f.reverseRuns === 1 ? '' : 's'}`;
+  const pulled = f.bytesPulled ? ` (${formatBytes(f.bytesPulled)} pulled)` : '';
+  return `${runs} · ${formatBytes(f.bytesSent + f.bytesPulled)} sent${pulled} against a full copy of ${formatBytes(f.fullCopyBytes)}`;
 }

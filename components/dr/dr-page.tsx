@@ -11,6 +11,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { drQueries } from '@/lib/queries/dr';
 import { JobDetail } from './job-detail';
 import { JobsTable } from './jobs-table';
+import { PlansSection } from './plans-section';
 import { ProtectDialog } from './protect-dialog';
 import { SitesPanel } from './sites-panel';
 
@@ -60,6 +61,7 @@ export function DrPage() {
             />
           </section>
           {job && <JobDetail jobs={o.jobs} job={job} windowSec={o.windowSec} onSelect={setSelected} />}
+          <PlansSection jobs={o.jobs} />
         </div>
       )}
       {protecting && o && <ProtectDialog overview={o} onClose={() => setProtecting(false)} />}

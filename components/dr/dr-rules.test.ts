@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { DrOverviewDto, DrSiteHostDto } from '@/lib/domain/dr/dto';
+import type { DrJobDto, DrOverviewDto, DrSiteHostDto, ReplicationRunDto } from '@/lib/domain/dr/dto';
 import type { VmDto } from '@/lib/domain/vms/dto';
-import { formatSec, rpoText } from './dr-bits';
-import { jobBusyReason, protectChoices } from './dr-rules';
+import { failbackText, formatSec, rpoText } from './dr-bits';
+import { jobBusyReason, lastRunDataBytes, protectChoices } from './dr-rules';
 
 const host = (id: string, over: Partial<DrSiteHostDto> = {}): DrSiteHostDto => ({
   id,
@@ -63,6 +63,7 @@ describe('jobBusyReason', () => {
     state: 'active' as const,
     running: false,
     activeTaskId: null as string | null,
+    activeTaskKind: null as string | null,
     vm: { name: 'web' },
     replica: { name: 'web-replica' },
   } as Parameters<typeof jobBusyReason>[0];
@@ -74,8 +75,18 @@ describe('jobBusyReason', () => {
     expect(jobBusyReason({ ...job, state: 'failed-over', running: true })).toBe(
       'web failed over to web-replica: replication stopped',
     );
-    expect(jobBusyReason({ ...job, running: true, activeTaskId: 't1' })).toContain('replication run');
+    expect(jobBusyReason({ ...job, running: true, activeTaskId: 't1', activeTaskKind: 'replication.run' })).toContain(
+      'replication run',
+    );
     expect(jobBusyReason({ ...job, activeTaskId: 't2' })).toBe('A DR task of this VM is under way');
+  });
+  it('lets failover and test failover through a replication run (they wait for it), not other tasks', () => {
+    const run = { ...job, running: true, activeTaskId: 't1', activeTaskKind: 'replication.run' };
+    expect(jobBusyReason(run, { runsYield: true })).toBeNull();
+    expect(jobBusyReason({ ...run, running: false }, { runsYield: true })).toBeNull(); // queued
+    expect(jobBusyReason({ ...run, activeTaskKind: 'dr.failover' }, { runsYield: true })).toBe(
+      'A DR task of this VM is under way',
+    );
   });
 });
 
@@ -95,5 +106,39 @@ describe('formatSec / rpoText', () => {
     expect(rpoText({ state: 'active', rpoSec: 12, rpoTargetSec: 30 })).toBe('12 s / 30 s');
     expect(rpoText({ state: 'active', rpoSec: null, rpoTargetSec: 30 })).toBe('— / 30 s');
     expect(rpoText({ state: 'failed-over', rpoSec: 7, rpoTargetSec: 30 })).toBe('replication stopped');
+  });
+});
+
+describe('data sent', () => {
+  const point = (id: string, layerBytes: number) =>
+    ({ id, layerBytes, bytesSent: 64 * 1024 * 1024 }) as DrJobDto['points'][number];
+  const run = (over: Partial<ReplicationRunDto>) =>
+    ({
+      status: 'succeeded',
+      direction: 'forward',
+      pointId: 'p2',
+      bytesSent: 64 << 20,
+      bytesPulled: 0,
+      ...over,
+    }) as ReplicationRunDto;
+
+  it("is the last run's point layer (what travelled), not the range it covered", () => {
+    const points = [point('p2', 196_608), point('p1', 12 << 20)];
+    expect(lastRunDataBytes({ points, lastRun: run({}) })).toBe(196_608);
+    expect(lastRunDataBytes({ points, lastRun: run({ pointId: 'gone' }) })).toBeNull();
+    expect(lastRunDataBytes({ points, lastRun: run({ status: 'failed' }) })).toBeNull();
+    expect(lastRunDataBytes({ points, lastRun: null })).toBeNull();
+    expect(
+      lastRunDataBytes({ points, lastRun: run({ direction: 'reverse', bytesSent: 4096, bytesPulled: 65_536 }) }),
+    ).toBe(69_632);
+  });
+
+  it('says how much a failback moved against a full copy', () => {
+    const f = { reverseRuns: 2, bytesSent: 3 << 20, bytesPulled: 1 << 20, fullCopyBytes: 64 << 20 };
+    expect(failbackText(f)).toBe('2 reverse runs · 4 MiB sent (1 MiB pulled) against a full copy of 64 MiB');
+    expect(failbackText({ ...f, reverseRuns: 1, bytesPulled: 0 })).toBe(
+      '1 reverse run · 3 MiB sent against a full copy of 64 MiB',
+    );
+    expect(rpoText({ state: 'failing-back', rpoSec: 7, rpoTargetSec: 30 })).toBe('replicating back');
   });
 });

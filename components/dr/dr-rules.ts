@@ -36,13 +36,28 @@ export function protectChoices(
 
 /**
  * Why a job's DR actions are off, or null: a failover already happened, or a DR task of the job
- * (a replication run too: the service takes one at a time) is queued or running.
+ * (a replication run too: the service takes one at a time) is queued or running. runsYield (failover,
+ * test failover, the switch back): a replication run does not block them, their task waits for it
+ * (or cancels a queued one).
  */
 export function jobBusyReason(
-  job: Pick<DrJobDto, 'state' | 'running' | 'activeTaskId' | 'vm' | 'replica'>,
+  job: Pick<DrJobDto, 'state' | 'running' | 'activeTaskId' | 'activeTaskKind' | 'vm' | 'replica'>,
+  { runsYield = false } = {},
 ): string | null {
   if (job.state === 'failed-over') return `${job.vm.name} failed over to ${job.replica.name}: replication stopped`;
-  if (job.running) return 'A replication run is in progress: wait for it to finish';
-  if (job.activeTaskId) return 'A DR task of this VM is under way';
-  return null;
+  if (job.activeTaskId && job.activeTaskKind !== 'replication.run') return 'A DR task of this VM is under way';
+  if (!job.running && !job.activeTaskId) return null;
+  return runsYield ? null : 'A replication run is queued or in progress: wait for it to finish';
+}
+
+/**
+ * The data the last run moved: a forward run's point layer (the clusters it wrote; the run's
+ * bytesSent is the range it covered, the whole disk for a full copy), a reverse run's bytes sent
+ * and pulled. null: unknown (the point was merged away since, or the run did not succeed).
+ */
+export function lastRunDataBytes(job: Pick<DrJobDto, 'lastRun' | 'points'>): number | null {
+  const run = job.lastRun;
+  if (!run || run.status !== 'succeeded') return null;
+  if (run.direction === 'reverse') return run.bytesSent + run.bytesPulled;
+  return job.points.find((p) => p.id === run.pointId)?.layerBytes ?? null;
 }

@@ -7,12 +7,13 @@ import type { DrJobDto, DrTestVmDto } from '@/lib/domain/dr/dto';
 import { useDeleteDrJob, useRunDrJob, useUpdateDrJob } from '@/lib/queries/dr';
 import { useDeleteVm } from '@/lib/queries/vm-mutations';
 import { jobBusyReason } from './dr-rules';
+import { FailbackActions } from './failback-actions';
 import { FailoverDialog } from './failover-dialog';
 import { TestFailoverDialog } from './test-failover-dialog';
 
 type Watch = (taskId: string, what: string) => void;
 
-/** Run now, Pause / Resume, Test failover, Failover, Remove job: the row's buttons, each with its reason when off. */
+/** The row's buttons (run, pause, test failover, failover, failback, remove), each with its reason when off. */
 export function JobActions({ job, watch }: { job: DrJobDto; watch: Watch }) {
   const manage = usePermission('dr.manage');
   const fail = usePermission('dr.failover');
@@ -22,49 +23,60 @@ export function JobActions({ job, watch }: { job: DrJobDto; watch: Watch }) {
   const [dialog, setDialog] = useState<'test' | 'failover' | 'remove' | null>(null);
   const close = () => setDialog(null);
   const busy = jobBusyReason(job);
+  // Failover and test failover wait for a replication run in flight (the task does).
+  const switchBusy = jobBusyReason(job, { runsYield: true });
   const noPoint = job.points.length === 0 ? 'No replica point yet' : null;
   const runOff = manage.reason ?? busy;
-  // A paused job still takes Run now, test failovers and failovers: only the schedule stops.
-  const pauseOff = manage.reason ?? (job.state === 'failed-over' ? busy : null);
-  const testOff = manage.reason ?? busy ?? noPoint;
+  // Pause, test failover and failover exist while the job replicates forward; failed over or
+  // failing back, the failback buttons take their place. A paused job still takes Run now, test
+  // failovers and failovers: only the schedule stops.
+  const forward = job.state === 'active';
+  const testOff = manage.reason ?? switchBusy ?? noPoint;
   const removeOff =
     manage.reason ??
     (job.tests.length ? 'Discard its test copies first' : job.activeTaskId ? 'A DR task is running' : null);
 
   return (
     <div className="flex flex-wrap justify-end gap-1.5">
-      <Button
-        size="sm"
-        disabled={Boolean(runOff)}
-        disabledReason={runOff}
-        loading={run.isPending}
-        onClick={() =>
-          run.mutate(undefined, { onSuccess: ({ taskId }) => watch(taskId, `Replication of ${job.vm.name}`) })
-        }
-      >
-        Run now
-      </Button>
-      <Button
-        size="sm"
-        disabled={Boolean(pauseOff)}
-        disabledReason={pauseOff}
-        loading={update.isPending}
-        onClick={() => update.mutate({ enabled: !job.enabled })}
-      >
-        {job.enabled ? 'Pause' : 'Resume'}
-      </Button>
-      <Button size="sm" disabled={Boolean(testOff)} disabledReason={testOff} onClick={() => setDialog('test')}>
-        Test failover
-      </Button>
-      <Button
-        size="sm"
-        variant="danger"
-        disabled={Boolean(fail.reason ?? busy)}
-        disabledReason={fail.reason ?? busy}
-        onClick={() => setDialog('failover')}
-      >
-        Failover
-      </Button>
+      <FailbackActions job={job} watch={watch} />
+      {job.state !== 'failed-over' && (
+        <Button
+          size="sm"
+          disabled={Boolean(runOff)}
+          disabledReason={runOff}
+          loading={run.isPending}
+          onClick={() =>
+            run.mutate(undefined, { onSuccess: ({ taskId }) => watch(taskId, `Replication of ${job.vm.name}`) })
+          }
+        >
+          {forward ? 'Run now' : 'Run back now'}
+        </Button>
+      )}
+      {forward && (
+        <>
+          <Button
+            size="sm"
+            disabled={Boolean(manage.reason)}
+            disabledReason={manage.reason}
+            loading={update.isPending}
+            onClick={() => update.mutate({ enabled: !job.enabled })}
+          >
+            {job.enabled ? 'Pause' : 'Resume'}
+          </Button>
+          <Button size="sm" disabled={Boolean(testOff)} disabledReason={testOff} onClick={() => setDialog('test')}>
+            Test failover
+          </Button>
+          <Button
+            size="sm"
+            variant="danger"
+            disabled={Boolean(fail.reason ?? switchBusy)}
+            disabledReason={fail.reason ?? switchBusy}
+            onClick={() => setDialog('failover')}
+          >
+            Failover
+          </Button>
+        </>
+      )}
       <Button
         size="sm"
         variant="ghost"
@@ -81,7 +93,7 @@ export function JobActions({ job, watch }: { job: DrJobDto; watch: Watch }) {
         onCancel={close}
         title={`Stop protecting ${job.vm.name}?`}
         description={
-          job.state === 'failed-over'
+          job.state !== 'active'
             ? `The job's history goes; ${job.replica.name} stays as the VM it became.`
             : `Replication stops and the replica ${job.replica.name} with its ${job.points.length} point(s) is deleted from ${job.replica.hostName}. ${job.vm.name} is not touched.`
         }

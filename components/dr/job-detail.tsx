@@ -74,10 +74,7 @@ function ReplicaPoints({ job }: { job: Job }) {
             Kind
           </th>
           <th scope="col" className="py-1.5 pr-3 text-right font-medium">
-            Sent
-          </th>
-          <th scope="col" className="py-1.5 pr-3 text-right font-medium">
-            Layer
+            Data sent
           </th>
           <th scope="col" className="py-1.5 font-medium">
             Test copies
@@ -92,8 +89,10 @@ function ReplicaPoints({ job }: { job: Job }) {
               <span className="text-xs text-slate-500">({formatRelativeTime(p.takenAt)})</span>
             </td>
             <td className="py-1.5 pr-3">{pointKindText(p)}</td>
-            <td className="py-1.5 pr-3 text-right tabular-nums">{formatBytes(p.bytesSent)}</td>
-            <td className="py-1.5 pr-3 text-right tabular-nums">{formatBytes(p.layerBytes)}</td>
+            {/* The clusters the run wrote into the point's layer; bytesSent is the range it covered. */}
+            <td className="py-1.5 pr-3 text-right tabular-nums" title={`range covered: ${formatBytes(p.bytesSent)}`}>
+              {formatBytes(p.layerBytes)}
+            </td>
             <td className="py-1.5">
               {p.testVmIds.length === 0
                 ? '—'

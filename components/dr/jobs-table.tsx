@@ -6,6 +6,8 @@ import { DataTable, type Column } from '@/components/ui/data-table';
 import type { DrJobDto } from '@/lib/domain/dr/dto';
 import { formatBytes, formatRelativeTime } from '@/lib/format';
 import { DrStatusBadge, formatSec, pointKindText, rpoText } from './dr-bits';
+import { lastRunDataBytes } from './dr-rules';
+import { FailbackProgress } from './failback-actions';
 import { DiscardTestButton, JobActions } from './job-actions';
 
 type Watch = (taskId: string, what: string) => void;
@@ -71,11 +73,14 @@ function columns(watch: Watch): Column<DrJobDto>[] {
       header: 'RPO now / target',
       sortValue: (j) => j.rpoSec,
       cell: (j) => (
-        <span className="flex flex-wrap items-center gap-2">
-          <DrStatusBadge job={j} />
-          <span className="text-xs whitespace-nowrap tabular-nums" data-testid="dr-rpo">
-            {rpoText(j)}
+        <span className="block space-y-1.5">
+          <span className="flex flex-wrap items-center gap-2">
+            <DrStatusBadge job={j} />
+            <span className="text-xs whitespace-nowrap tabular-nums" data-testid="dr-rpo">
+              {rpoText(j)}
+            </span>
           </span>
+          {j.state === 'failing-back' && j.failback && <FailbackProgress failback={j.failback} />}
         </span>
       ),
     },
@@ -97,9 +102,9 @@ function columns(watch: Watch): Column<DrJobDto>[] {
     },
     {
       id: 'lastRun',
-      header: 'Last run',
+      header: 'Last run: data sent',
       align: 'right',
-      sortValue: (j) => j.lastRun?.bytesSent,
+      sortValue: (j) => lastRunDataBytes(j),
       cell: (j) =>
         !j.lastRun ? (
           '—'
@@ -108,8 +113,9 @@ function columns(watch: Watch): Column<DrJobDto>[] {
             failed
           </span>
         ) : (
-          <span className="text-xs">
-            {j.lastRun.status === 'running' ? 'running…' : formatBytes(j.lastRun.bytesSent)}
+          <span className="text-xs" data-testid="dr-last-run">
+            {j.lastRun.status === 'running' ? 'running…' : formatBytes(lastRunDataBytes(j))}
+            {j.lastRun.direction === 'reverse' && <span className="block text-slate-500">reverse</span>}
           </span>
         ),
     },

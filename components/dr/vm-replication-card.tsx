@@ -27,7 +27,9 @@ export function VmReplicationCard({ vm }: { vm: VmDto }) {
                 : side === 'replica'
                   ? job.state === 'failed-over'
                     ? `Took over from ${job.vm.name} by failover`
-                    : `Replica of ${job.vm.name} on site ${job.vm.site}`
+                    : job.state === 'failing-back'
+                      ? `Took over from ${job.vm.name}; failing back to site ${job.vm.site}`
+                      : `Replica of ${job.vm.name} on site ${job.vm.site}`
                   : `Test copy of ${job.vm.name}: isolated, no network device`
         }
         actions={

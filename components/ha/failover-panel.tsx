@@ -29,7 +29,7 @@ function FailoverRow({
     target === 'best' ? 'best host' : (options.find((o) => o.host.hostId === target)?.host.hostName ?? target);
   const noTarget = options.every((o) => o.unfitReason);
   const noTargetReason = noTarget
-    ? 'No healthy host can take it now: every other host is down, in maintenance or full'
+    ? 'No healthy host of its site can take it now: every other host there is down, in maintenance or full'
     : null;
   const disabledReason = permission.reason ?? c.disabledReason ?? noTargetReason;
   const note =

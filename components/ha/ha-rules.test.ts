@@ -15,6 +15,7 @@ const t = (s: number) => new Date(Date.UTC(2026, 11, 6, 12, 0, 0) + s * 1000).to
 const host = (over: Partial<HaHostDto>): HaHostDto => ({
   hostId: 'h1',
   hostName: 'h1',
+  site: 'main',
   state: 'online',
   reason: '',
   since: t(0),
@@ -183,6 +184,7 @@ describe('targetOptions', () => {
         host({ hostId: 'd', state: 'fenced' }),
         host({ hostId: 'e', memoryUsedMiB: 0 }),
         host({ hostId: 'h2', state: 'failed' }),
+        host({ hostId: 'dr1', site: 'dr', memoryUsedMiB: 0 }),
       ],
       { hostId: 'h2', memoryMiB: 512 },
       new Set(['e']),
@@ -191,6 +193,7 @@ describe('targetOptions', () => {
       ['c', null],
       ['b', null],
       ['e', 'in maintenance'],
+      ['dr1', 'site dr'], // another site's host: restarts stay in the failed host's site
       ['d', 'fenced'],
       ['a', 'not enough free memory'],
     ]);

@@ -98,26 +98,29 @@ export function failoverCandidates(
 type TargetOption = { host: HaHostDto; freeMiB: number; unfitReason: string | null };
 
 /**
- * Hosts a VM may be restarted on: online ones, out of maintenance, with room; failover hosts first, then most free
- * memory.
+ * Hosts a VM may be restarted on: of its host's site, online, out of maintenance, with room; failover hosts first,
+ * then most free memory.
  */
 export function targetOptions(
   haHosts: readonly HaHostDto[],
   vm: Pick<VmDto, 'hostId' | 'memoryMiB'>,
   inMaintenance: ReadonlySet<string>,
 ): TargetOption[] {
+  const site = haHosts.find((h) => h.hostId === vm.hostId)?.site;
   return haHosts
     .filter((h) => h.hostId !== vm.hostId)
     .map((host) => {
       const freeMiB = Math.max(0, host.memoryTotalMiB - host.memoryUsedMiB);
       const unfitReason =
-        host.state !== 'online'
-          ? host.state
-          : inMaintenance.has(host.hostId)
-            ? 'in maintenance'
-            : freeMiB < vm.memoryMiB
-              ? 'not enough free memory'
-              : null;
+        site !== undefined && host.site !== site
+          ? `site ${host.site}`
+          : host.state !== 'online'
+            ? host.state
+            : inMaintenance.has(host.hostId)
+              ? 'in maintenance'
+              : freeMiB < vm.memoryMiB
+                ? 'not enough free memory'
+                : null;
       return { host, freeMiB, unfitReason };
     })
     .sort(

@@ -6,7 +6,10 @@ import { formatBytes } from '@/lib/format';
 import { hostQueries } from '@/lib/queries/host-queries';
 import { hostFreeMemoryBytes } from './host-math';
 
-/** Host picker whose first option is automatic placement; offline hosts are listed but disabled. */
+/**
+ * Host picker whose first option is automatic placement; offline hosts are listed but disabled,
+ * and so are hosts of another site than `site` when one is given (placement stays in a site).
+ */
 export function HostSelect({
   value,
   onChange,
@@ -15,6 +18,7 @@ export function HostSelect({
   autoLabel = 'Automatic placement (most free memory)',
   hint,
   className,
+  site,
 }: {
   value: string;
   onChange: (hostId: string, host: HostDto | undefined) => void;
@@ -23,6 +27,7 @@ export function HostSelect({
   autoLabel?: string;
   hint?: string;
   className?: string;
+  site?: string;
 }) {
   const { data: hosts, isPending } = useQuery(hostQueries.list());
   return (
@@ -43,8 +48,13 @@ export function HostSelect({
       <option value="auto">{autoLabel}</option>
       {isPending && <option disabled>Loading hosts…</option>}
       {hosts?.map((h) => (
-        <option key={h.id} value={h.id} disabled={h.status !== 'online'}>
-          {h.name} — {h.status === 'online' ? `${formatBytes(hostFreeMemoryBytes(h))} free memory` : h.status}
+        <option key={h.id} value={h.id} disabled={h.status !== 'online' || (site !== undefined && h.site !== site)}>
+          {h.name} —{' '}
+          {site !== undefined && h.site !== site
+            ? `site ${h.site}`
+            : h.status === 'online'
+              ? `${formatBytes(hostFreeMemoryBytes(h))} free memory`
+              : h.status}
         </option>
       ))}
     </SelectField>

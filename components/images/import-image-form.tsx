@@ -10,7 +10,7 @@ import { useSchemaForm } from '@/lib/forms/use-schema-form';
 import { useImportImage } from '@/lib/queries/image-mutations';
 import { ImportLocations } from './import-locations';
 
-const OPTIONAL = ['kernel', 'initrd', 'append', 'sha256'] as const;
+const OPTIONAL = ['kernel', 'initrd', 'append', 'sha256', 'site'] as const;
 const EMPTY = {
   name: '',
   version: '',
@@ -22,6 +22,7 @@ const EMPTY = {
   sha256: '',
   minMemoryMiB: '',
   hostId: 'auto',
+  site: '',
 };
 type Values = typeof EMPTY;
 
@@ -104,6 +105,15 @@ export function ImportImageForm({
         step={16}
         placeholder="96"
         hint="VMs of this image are refused with less memory"
+      />
+      <TextField
+        label="Site (optional)"
+        {...field('site')}
+        className="col-span-2"
+        placeholder="main"
+        autoComplete="off"
+        spellCheck={false}
+        hint="Whose image repository receives it; its VMs are placed in that site. Blank: the chosen host's site, or main"
       />
       <details
         open={advancedOpen || advancedError}

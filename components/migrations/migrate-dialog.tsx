@@ -26,7 +26,8 @@ function TargetPicker({
   onChange: (id: string) => void;
 }) {
   const { data: hosts } = useQuery(hostQueries.list());
-  const fit = hosts?.filter((h) => !targetUnfitReason(h, vm)) ?? [];
+  const site = hosts?.find((h) => h.id === vm.hostId)?.site;
+  const fit = hosts?.filter((h) => !targetUnfitReason(h, vm, site)) ?? [];
   return (
     <SelectField
       label="Target host"
@@ -35,7 +36,7 @@ function TargetPicker({
       onChange={(e) => onChange(e.target.value)}
       hint={
         hosts && fit.length === 0
-          ? 'No other online host outside maintenance can take this VM.'
+          ? `No other online host of site ${site ?? 'main'} outside maintenance can take this VM.`
           : value === 'best' && bestName
             ? `vmops picks ${bestName}: of the hosts with room that the placement rules allow, the one that leaves the cluster most balanced after the move.`
             : undefined
@@ -43,7 +44,7 @@ function TargetPicker({
     >
       <option value="best">Best host (chosen by vmops)</option>
       {hosts?.map((h) => {
-        const why = targetUnfitReason(h, vm);
+        const why = targetUnfitReason(h, vm, site);
         return (
           <option key={h.id} value={h.id} disabled={Boolean(why)}>
             {h.name} —{' '}

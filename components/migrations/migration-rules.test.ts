@@ -75,10 +75,21 @@ describe('migrateDisabledReason', () => {
 describe('targetUnfitReason', () => {
   const vm = { hostId: 'h1' };
   it('refuses the current host, offline hosts and hosts in maintenance', () => {
-    expect(targetUnfitReason({ id: 'h1', status: 'online', maintenance: false }, vm)).toBe('current host');
-    expect(targetUnfitReason({ id: 'h2', status: 'offline', maintenance: false }, vm)).toBe('offline');
-    expect(targetUnfitReason({ id: 'h2', status: 'online', maintenance: true }, vm)).toBe('in maintenance');
-    expect(targetUnfitReason({ id: 'h2', status: 'online', maintenance: false }, vm)).toBeNull();
+    const h = (id: string, status: 'online' | 'offline', maintenance = false, site = 'main') => ({
+      id,
+      status,
+      maintenance,
+      site,
+    });
+    expect(targetUnfitReason(h('h1', 'online'), vm)).toBe('current host');
+    expect(targetUnfitReason(h('h2', 'offline'), vm)).toBe('offline');
+    expect(targetUnfitReason(h('h2', 'online', true), vm)).toBe('in maintenance');
+    expect(targetUnfitReason(h('h2', 'online'), vm)).toBeNull();
+  });
+  it("refuses a host of another site than the VM's host's", () => {
+    const dr1 = { id: 'dr1', status: 'online' as const, maintenance: false, site: 'dr' };
+    expect(targetUnfitReason(dr1, vm, 'main')).toBe('site dr');
+    expect(targetUnfitReason(dr1, vm, 'dr')).toBeNull();
   });
 });
 

@@ -17,12 +17,14 @@ export function migrateDisabledReason(
   return null;
 }
 
-/** Why a host cannot take this VM (shown in the target list), or null. */
+/** Why a host cannot take this VM (shown in the target list), or null. `site`: the VM's host's (moves stay in it). */
 export function targetUnfitReason(
-  h: Pick<HostDto, 'id' | 'status' | 'maintenance'>,
+  h: Pick<HostDto, 'id' | 'status' | 'maintenance' | 'site'>,
   vm: Pick<VmDto, 'hostId'>,
+  site?: string,
 ): string | null {
   if (h.id === vm.hostId) return 'current host';
+  if (site !== undefined && h.site !== site) return `site ${h.site}`;
   if (h.status !== 'online') return h.status;
   if (h.maintenance) return 'in maintenance';
   return null;

@@ -123,7 +123,14 @@ export function CreateVmForm({ initialHostId }: { initialHostId?: string }) {
               </option>
             ))}
           </SelectField>
-          <HostSelect value={v.hostId} onChange={(id) => set('hostId')(id)} error={err.hostId} className="col-span-2" />
+          <HostSelect
+            value={v.hostId}
+            onChange={(id) => set('hostId')(id)}
+            error={err.hostId}
+            className="col-span-2"
+            site={image?.site}
+            hint={image ? `Hosts of site ${image.site}, where the image lives` : undefined}
+          />
           <TextField
             label="vCPUs"
             name="vcpus"

@@ -17,6 +17,7 @@ import {
   replaceAt,
 } from '@/lib/testing/hostile-inputs';
 import { rawExchange, requestHead } from '@/lib/testing/raw-http';
+import { watchdogPaths } from './ha/watchdog-wire';
 import { MAX_BODY_BYTES } from './http';
 import type { PoolConfig } from './config';
 import type { Driver } from './driver/types';
@@ -56,8 +57,10 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
 
   const call = (method: string, target: string, body?: string, authorization: string | null = `Bearer ${secret}`) =>
     httpCall(h.agent.port, method, target, body, authorization);
-  // <shared>/ha/leases holds this agent's lease, renewed every 2 s whatever the requests do.
-  const snapshot = () => listTree([h.config.data, h.config.shared], [`${h.config.shared}/ha/leases`]);
+  // <shared>/ha/leases holds this agent's lease, renewed every 2 s whatever the requests do; the
+  // fence watchdog (started with a QEMU agent that has a shared pool) logs on its own schedule.
+  const snapshot = () =>
+    listTree([h.config.data, h.config.shared], [`${h.config.shared}/ha/leases`, watchdogPaths(h.config.data).log]);
   const failures: string[] = [];
   const started: { id: string; show: string }[] = []; // operations hostile requests started
   const statuses = new Map<number, number>();

@@ -1,7 +1,15 @@
 'use client';
 import { queryOptions, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { DrJobDetailDto, DrJobDto, DrOverviewDto, DrTaskAcceptedDto } from '@/lib/domain/dr/dto';
-import type { CreateReplicationJob, DrFailover, DrTestFailover, UpdateReplicationJob } from '@/lib/domain/dr/schemas';
+import type { DrJobDetailDto, DrJobDto, DrOverviewDto, DrTaskAcceptedDto, FailoverPlanDto } from '@/lib/domain/dr/dto';
+import type {
+  CreateFailoverPlan,
+  CreateReplicationJob,
+  DrFailback,
+  DrFailover,
+  DrTestFailover,
+  RunFailoverPlan,
+  UpdateReplicationJob,
+} from '@/lib/domain/dr/schemas';
 import { apiFetch } from './api-fetch';
 import { hostQueries } from './host-queries';
 import { POLL } from './poll';
@@ -99,6 +107,58 @@ export function useTestFailover(jobId: string) {
     meta: { errorTitle: 'Could not start the test failover' },
     mutationFn: (input: DrTestFailover) =>
       apiFetch<DrTaskAcceptedDto>(`${jobPath(jobId)}/test-failover`, { method: 'POST', json: input }),
+    onSuccess: () => invalidateDrState(qc),
+  });
+}
+
+export function useDrFailback(jobId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    meta: { errorTitle: 'Could not change the failback' },
+    mutationFn: (input: DrFailback) =>
+      apiFetch<DrTaskAcceptedDto>(`${jobPath(jobId)}/failback`, { method: 'POST', json: input }),
+    onSuccess: () => invalidateDrState(qc),
+  });
+}
+
+const planPath = (planId: string) => `/api/dr/plans/${encodeURIComponent(planId)}`;
+
+export const drPlanQueries = {
+  list: () =>
+    queryOptions({
+      queryKey: [...drQueries.all(), 'plans'] as const,
+      queryFn: ({ signal }) => apiFetch<FailoverPlanDto[]>('/api/dr/plans', { signal }),
+      refetchInterval: DR_POLL_MS,
+    }),
+};
+
+export function useSaveFailoverPlan(planId: string | null) {
+  const qc = useQueryClient();
+  return useMutation({
+    meta: { errorTitle: planId ? 'Could not save the failover plan' : 'Could not create the failover plan' },
+    mutationFn: (input: CreateFailoverPlan) =>
+      planId
+        ? apiFetch<FailoverPlanDto>(planPath(planId), { method: 'PATCH', json: input })
+        : apiFetch<FailoverPlanDto>('/api/dr/plans', { method: 'POST', json: input }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: drQueries.all() }),
+  });
+}
+
+export function useDeleteFailoverPlan(planId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    meta: { errorTitle: 'Could not delete the failover plan' },
+    mutationFn: () => apiFetch<unknown>(planPath(planId), { method: 'DELETE' }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: drQueries.all() }),
+  });
+}
+
+export function useRunFailoverPlan(planId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    meta: { errorTitle: 'Could not run the failover plan' },
+    mutationFn: (input: RunFailoverPlan) =>
+      apiFetch<DrTaskAcceptedDto>(`${planPath(planId)}/run`, { method: 'POST', json: input }),
     onSuccess: () => invalidateDrState(qc),
   });
 }

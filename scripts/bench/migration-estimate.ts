@@ -132,6 +132,16 @@ export async function migrationEstimateBench(): Promise<BenchRow[]> {
         })),
       )
       .concat([
+        // The noise floor: the same VM moving the same bytes between the same two hosts.
+        ...(['shared', 'storage'] as const).map((mode) => {
+          const took = samples.filter((s) => s.mode === mode && s.round > 0).map((s) => s.actual);
+          return {
+            what: `spread of the measured durations, ${mode} #2-#${ROUNDS} (same VM, same bytes, same hosts)`,
+            value: `${ms(Math.min(...took))} .. ${ms(Math.max(...took))}`,
+            yardstick: 'a prediction within 30 % of each needs max / min under 1.86',
+            ratio: (Math.max(...took) / Math.min(...took)).toFixed(2),
+          };
+        }),
         {
           what: 'migrations within 30 % of their prediction',
           value: `${samples.filter((s) => Math.abs(s.predicted - s.actual) / s.actual <= 0.3).length} of ${samples.length}`,

@@ -31,6 +31,8 @@ export type HaService = ReturnType<typeof createHaService>;
 export function createHaService(o: HaOptions) {
   const qemu = o.driver.qemu ?? null;
   const sharedPools = new Set(o.pools.filter((p) => p.kind === 'shared').map((p) => p.name));
+  // Only QEMU needs fencing (a simulated driver runs no process): then no watchdog at all.
+  const needsWatchdog = qemu !== null && sharedPools.size > 0;
   const watchdog = createWatchdogClient({ dataDir: o.data, host: o.host, log: o.log });
   let deadlineNs: bigint | null = null; // of the last successful renewal
   let fedKey = '';
@@ -40,7 +42,7 @@ export function createHaService(o: HaOptions) {
   // shared-pool QEMUs running here. Nothing is fed before this process's first renewal: the
   // watchdog keeps the deadline of the agent run before it.
   const feed = (force: boolean) => {
-    if (deadlineNs === null || !sharedPools.size) return;
+    if (deadlineNs === null || !needsWatchdog) return;
     const vms = sharedPoolVms(qemu, sharedPools);
     const key = JSON.stringify(vms);
     if (!force && key === fedKey) return;
@@ -89,9 +91,9 @@ export function createHaService(o: HaOptions) {
       if (qemu) qemu.startGuard = guard;
       lease.start();
       observer.start();
-      // A host with a shared pool has its watchdog from the start (spawned, or found from the agent
-      // run before), so no VM start or incoming migration pays its Node start (0.3-0.8 s on TCG).
-      if (sharedPools.size) watchdog.ensure().catch((err: Error) => o.log(`fence watchdog: ${err.message}`));
+      // A QEMU host with a shared pool has its watchdog from the start (spawned, or found from the
+      // agent run before), so no VM start or incoming migration pays its Node start (0.3-0.8 s on TCG).
+      if (needsWatchdog) watchdog.ensure().catch((err: Error) => o.log(`fence watchdog: ${err.message}`));
       o.log(
         `HA: lease ${lease.file}, renew ${o.timing.renewMs} ms, fence after ${o.timing.fenceAfterMs} ms, peers expire after ${o.timing.timeoutMs} ms`,
       );

@@ -18,7 +18,8 @@ describe('decideSend', () => {
 
   it('is full with the reason otherwise', () => {
     expect(decideSend({ ...base, full: true }, bitmap()).fullReason).toBe('a full copy was asked for');
-    expect(decideSend({ full: false, basePointId: null }).fullReason).toMatch(/first replication/);
+    expect(decideSend({ full: false, basePointId: null }).fullReason).toBe('first copy of the disk');
+    expect(decideSend({ full: true, basePointId: null }).fullReason).toBe('first copy of the disk');
     expect(decideSend(base).fullReason).toBe(
       'no replication bitmap for rpl-000000000001: the disk was reverted, restored or moved',
     );

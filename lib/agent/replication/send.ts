@@ -18,8 +18,9 @@ export type SendDecision = { kind: 'full' | 'incremental'; fullReason: string | 
 // Pure: the base bitmap as QEMU reports it (undefined: there is none).
 export function decideSend(req: Pick<SendRequest, 'full' | 'basePointId'>, base?: DirtyBitmap): SendDecision {
   const full = (fullReason: string): SendDecision => ({ kind: 'full', fullReason });
+  // No base first: the worker asks the first run for a full, and that is the first copy, not a request.
+  if (!req.basePointId) return full('first copy of the disk');
   if (req.full) return full('a full copy was asked for');
-  if (!req.basePointId) return full('first replication: the replica has no point yet');
   const id = req.basePointId;
   if (!base) return full(`no replication bitmap for ${id}: the disk was reverted, restored or moved`);
   if (base.inconsistent)

@@ -3,6 +3,7 @@ import type { RuleDto } from './dto';
 
 export type PlanHost = {
   id: string;
+  site: string; // moves stay inside a site (planBalanceBySite): two sites share no storage
   cpuCapacity: number;
   memTotalBytes: number;
   maintenance: boolean;

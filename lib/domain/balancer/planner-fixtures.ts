@@ -7,6 +7,7 @@ export const NOW = Date.UTC(2026, 0, 1, 12);
 
 export const host = (id: string, o: Partial<PlanHost> = {}): PlanHost => ({
   id,
+  site: 'main',
   cpuCapacity: 4,
   memTotalBytes: 16 * GiB,
   maintenance: false,

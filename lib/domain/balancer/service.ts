@@ -8,7 +8,7 @@ import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { conflict, errorMessage, invalidInput, noSuchObject } from '@/lib/errors';
 import type { ApplyResultDto, HostLoadDto, PolicyDto, RunDto } from './dto';
 import type { HostLoad } from './plan-types';
-import { planBalance } from './planner';
+import { planBalanceBySite } from './site-plans';
 import { getRun, policyRow, POLICY_ID, toPolicyDto } from './queries';
 import { ruleConflicts } from './rules';
 import type { BalancerPolicy } from './schemas';
@@ -72,7 +72,7 @@ export async function runBalancerPass(trigger: 'schedule' | 'manual', now = new 
   const snap = await loadSnapshot(now);
   const inFlight = await db().migration.count({ where: { state: MIGRATION_STATE.running } });
   const started = performance.now();
-  const plan = planBalance({
+  const plan = planBalanceBySite({
     hosts: snap.hosts,
     vms: snap.vms,
     rules: policy.rules,

@@ -27,6 +27,7 @@ export function simulatedFleet(o: FleetOptions): PlanInput {
     const size = pick([1, 2, 3]);
     return {
       id: `h${i}`,
+      site: 'main',
       cpuCapacity: 32 * size,
       memTotalBytes: 256 * size * GiB,
       maintenance: rnd() < 0.01,

@@ -42,6 +42,7 @@ export async function loadSnapshot(now: Date): Promise<Snapshot> {
 
   const hosts: PlanHost[] = hostRows.map((h) => ({
     id: h.id,
+    site: h.site,
     cpuCapacity: h.cpuCount,
     memTotalBytes: Number(h.memoryTotalBytes),
     maintenance: h.maintenance || haReserved.has(h.id), // HA failover hosts take no VMs either

@@ -45,10 +45,16 @@ export async function jobWithVms(jobId: string) {
 export type JobWithVms = Awaited<ReturnType<typeof jobWithVms>>;
 
 // A queued or running run, failover or test failover of this job (they target the job), or a
-// plan run holding its VM (the plan's failovers run inside that task).
-export async function activeDrTask(jobId: string) {
+// plan run holding its VM (the plan's failovers run inside that task). exceptRuns: replication
+// runs do not count (a failover waits for the run in flight: lib/worker/dr-run-wait.ts).
+export async function activeDrTask(jobId: string, { exceptRuns = false } = {}) {
   const own = await db().task.findFirst({
-    where: { targetType: DR_TASK_TARGET, targetId: jobId, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+    where: {
+      targetType: DR_TASK_TARGET,
+      targetId: jobId,
+      state: { in: [TASK_STATE.queued, TASK_STATE.running] },
+      ...(exceptRuns ? { kind: { not: 'replication.run' } } : {}),
+    },
     orderBy: { createdAt: 'asc' },
     select: { id: true, kind: true, title: true },
   });
@@ -57,8 +63,8 @@ export async function activeDrTask(jobId: string) {
   return job && activePlanRunFor(job.vmId);
 }
 
-export async function requireNoDrTask(jobId: string, what: string): Promise<void> {
-  const busy = await activeDrTask(jobId);
+export async function requireNoDrTask(jobId: string, what: string, opts: { exceptRuns?: boolean } = {}): Promise<void> {
+  const busy = await activeDrTask(jobId, opts);
   if (busy) throw conflict(`${what}: the job is busy with "${busy.title}"; wait for it to finish`, { taskId: busy.id });
 }
 

@@ -91,6 +91,7 @@ export type DrJobDto = {
   lastRun: ReplicationRunDto | null;
   running: boolean; // a run is in progress now
   activeTaskId: string | null; // a queued/running DR task on this job (run, failover, test)
+  activeTaskKind: string | null; // its task kind (replication.run: failover and test failover wait for it)
   tests: DrTestVmDto[];
   nextRunAt: string | null;
   lastRunAt: string | null;

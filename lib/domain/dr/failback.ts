@@ -72,7 +72,8 @@ async function complete(j: JobWithVms, actor: Parameters<typeof enqueueRun>[2]) 
     throw conflict(`VM ${j.vm.name} is not failing back: start the failback first`, { jobId: j.job.id });
   if (!j.job.reverseBaseId)
     throw conflict(`Failback of VM ${j.vm.name}: wait until one reverse run succeeded`, { jobId: j.job.id });
-  await requireNoDrTask(j.job.id, 'Completing the failback');
+  // A reverse run in flight does not refuse it: the task waits for it (or cancels a queued one).
+  await requireNoDrTask(j.job.id, 'Completing the failback', { exceptRuns: true });
   requireOnline(j.vm.host);
   requireOnline(j.replica.host);
   return enqueueTask({

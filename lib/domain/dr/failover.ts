@@ -26,13 +26,14 @@ import type { DrFailover, DrTestFailover } from './schemas';
 export function failover(user: SessionUser, jobId: string, input: DrFailover): Promise<DrTaskAcceptedDto> {
   const action = input.planned ? 'dr.failover.planned' : 'dr.failover';
   return withJob(user, jobId, 'dr.failover', action, async (j, actor, target) => {
-    requireActive(j, 'DrFailover');
-    await requireNoDrTask(j.job.id, 'DrFailover');
+    requireActive(j, 'Failover');
+    // A replication run in flight does not refuse it: the task cancels a queued one and waits for a running one.
+    await requireNoDrTask(j.job.id, 'Failover', { exceptRuns: true });
     requireOnline(j.replica.host);
     // Planned: the source stops and sends once more, so its host must answer; unplanned: a point must exist.
     if (input.planned) requireOnline(j.vm.host);
-    const point = input.planned ? null : pointOf(j, input.pointId, 'DrFailover');
-    const how = input.planned ? 'Planned failover' : 'DrFailover';
+    const point = input.planned ? null : pointOf(j, input.pointId, 'Failover');
+    const how = input.planned ? 'Planned failover' : 'Failover';
     const taskId = await enqueueTask({
       kind: 'dr.failover',
       title: `${how} of VM ${j.vm.name} to ${j.replica.host.name} (site ${j.replica.host.site})`,
@@ -79,7 +80,7 @@ export async function createTestCopyRow(j: JobWithVms, createdBy: string | null,
 export function testFailover(user: SessionUser, jobId: string, input: DrTestFailover): Promise<DrTaskAcceptedDto> {
   return withJob(user, jobId, 'dr.manage', 'dr.test-failover', async (j, actor, target) => {
     requireActive(j, 'Test failover');
-    await requireNoDrTask(j.job.id, 'Test failover');
+    await requireNoDrTask(j.job.id, 'Test failover', { exceptRuns: true });
     requireOnline(j.replica.host);
     const point = pointOf(j, input.pointId, 'Test failover');
     const { vmId, name, taskId } = await db().$transaction(async (tx) => {

@@ -85,7 +85,7 @@ type Related = {
   vms: Map<string, VmRow>;
   reverse: ReverseTotals; // by job id, since its failover
   tests: Map<string, DrTestVmDto[]>; // by replica id
-  activeTasks: Map<string, string>; // by job id
+  activeTasks: Map<string, { id: string; kind: string }>; // by job id; another DR task before a run
 };
 
 async function related(jobs: JobRow[]): Promise<Related> {
@@ -107,14 +107,17 @@ async function related(jobs: JobRow[]): Promise<Related> {
     orderBy: { createdAt: 'asc' },
   });
   const pointOf = new Map<string, string>(); // dr-test VM id -> the point it was started from
-  const activeTasks = new Map<string, string>();
+  const activeTasks = new Map<string, { id: string; kind: string }>();
   for (const t of tasks) {
     if (t.kind === 'dr.test-failover') {
       const p = tryParseTaskPayload('dr.test-failover', t.payload);
       if (p.ok) pointOf.set(p.payload.vmId, p.payload.pointId);
     }
     const active = t.state === TASK_STATE.queued || t.state === TASK_STATE.running;
-    if (active && t.targetId && !activeTasks.has(t.targetId)) activeTasks.set(t.targetId, t.id);
+    // A failover queued behind a run matters more to the page: the run only delays it.
+    const held = t.targetId ? activeTasks.get(t.targetId) : undefined;
+    if (active && t.targetId && (!held || (held.kind === 'replication.run' && t.kind !== held.kind)))
+      activeTasks.set(t.targetId, { id: t.id, kind: t.kind });
   }
   const tests = new Map<string, DrTestVmDto[]>();
   for (const v of vmRows.filter((r) => r.role === 'dr-test' && r.replicaOfId)) {
@@ -174,7 +177,8 @@ function toJobDto(j: JobRow, rel: Related, now: Date): DrJobDto | null {
     points,
     lastRun: lastRun && toRunDto(lastRun),
     running: lastRun?.status === 'running',
-    activeTaskId: rel.activeTasks.get(j.id) ?? null,
+    activeTaskId: rel.activeTasks.get(j.id)?.id ?? null,
+    activeTaskKind: rel.activeTasks.get(j.id)?.kind ?? null,
     tests,
     nextRunAt: j.nextRunAt?.toISOString() ?? null,
     lastRunAt: j.lastRunAt?.toISOString() ?? null,

@@ -20,12 +20,14 @@ const rpoTargetSec = count
   .min(DR_LIMITS.rpoTargetSec.min, `At least ${DR_LIMITS.rpoTargetSec.min} seconds`)
   .max(DR_LIMITS.rpoTargetSec.max, 'At most 7 days (604800 seconds)');
 const id = z.string().min(1).max(64);
+// An id picked in a form: empty means nothing was chosen yet.
+const chosen = (message: string) => z.string().min(1, message).max(64);
 
 // POST /api/dr/jobs. rpoTargetSec defaults to twice the interval (drRpoTargetSec).
 export const createReplicationJobSchema = z
   .object({
-    vmId: id,
-    targetHostId: id,
+    vmId: chosen('Choose a VM'),
+    targetHostId: chosen('Choose a target host'),
     intervalSec: intervalSec.default(DR_LIMITS.intervalSec.default),
     keepPoints: keepPoints.default(DR_LIMITS.keepPoints.default),
     rpoTargetSec: rpoTargetSec.optional(),
@@ -87,7 +89,7 @@ export const PLAN_LIMITS = { members: 100, order: 99 } as const;
 
 const planMember = z
   .object({
-    vmId: id,
+    vmId: chosen('Choose a VM'),
     order: count.min(0, 'At least 0').max(PLAN_LIMITS.order, `At most ${PLAN_LIMITS.order}`),
   })
   .strict();

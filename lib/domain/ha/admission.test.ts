@@ -7,7 +7,12 @@ const tolerate = (n: number): AdmissionPolicy => ({
   hostFailuresToTolerate: n,
   failoverHostIds: [],
 });
-const h = (id: string, haMiB: number, spareMiB: number): AdmissionHost => ({ id, haMiB, spareMiB });
+const h = (id: string, haMiB: number, spareMiB: number, site = 'main'): AdmissionHost => ({
+  id,
+  site,
+  haMiB,
+  spareMiB,
+});
 
 // Brute force over every set of n hosts: the pure module claims the top n by HA + spare is the worst.
 function bruteForce(hosts: AdmissionHost[], n: number): boolean {
@@ -105,5 +110,37 @@ describe('admit', () => {
     const big = [{ hostId: 'a', usedMiB: 99_999, haMiB: 99_999 }];
     expect(admit(hosts, { ...tolerate(1), admission: 'off' }, big).ok).toBe(true);
     expect(admit(hosts, { ...tolerate(1), enabled: false }, big).ok).toBe(true);
+  });
+});
+
+describe('sites', () => {
+  it("counts each site on its own: another site's spare memory protects nothing", () => {
+    // One cluster of three would tolerate a failure of a (1024 MiB of HA VMs, 4096 spare elsewhere).
+    const hosts = [h('a', 1024, 0), h('b', 0, 512), h('dr1', 0, 4096, 'dr')];
+    expect(protection([h('a', 1024, 0), h('b', 0, 512), h('dr1', 0, 4096)], tolerate(1)).ok).toBe(true);
+    expect(protection(hosts, tolerate(1))).toMatchObject({
+      ok: false,
+      requiredMiB: 1024,
+      spareMiB: 512,
+      hostsCounted: 2,
+    });
+  });
+
+  it('judges an action on the sites it touches', () => {
+    const hosts = [h('a', 1024, 2048), h('b', 1024, 2048), h('dr1', 1024, 0, 'dr'), h('dr2', 0, 512, 'dr')];
+    // The dr site is short already; a start in main that keeps main protected is let through.
+    expect(admit(hosts, tolerate(1), [{ hostId: 'a', usedMiB: 512, haMiB: 0 }])).toEqual({ ok: true });
+    expect(admit(hosts, tolerate(1), [{ hostId: 'a', usedMiB: 1536, haMiB: 0 }])).toMatchObject({ ok: false });
+    expect(admit(hosts, tolerate(1), [{ hostId: 'dr2', usedMiB: 256, haMiB: 0 }])).toMatchObject({
+      ok: false,
+      requiredMiB: 1024,
+      spareMiB: 256,
+    });
+  });
+
+  it('in N:K, the site with the failover hosts is the one shown', () => {
+    const policy: AdmissionPolicy = { ...tolerate(0), admission: 'failover-hosts', failoverHostIds: ['spare'] };
+    const hosts = [h('a', 1024, 0), h('spare', 0, 2048), h('dr1', 0, 0, 'dr')];
+    expect(protection(hosts, policy)).toMatchObject({ tolerate: 1, failuresTolerated: 1, hostsCounted: 2, ok: true });
   });
 });

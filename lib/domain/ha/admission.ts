@@ -3,11 +3,14 @@
 // supply is spare(all) - spare(F), so the check is HA(F) + spare(F) <= spare(all): additive per
 // host, hence the N hosts with the largest HA + spare are the worst case (no search over sets).
 // 'failover-hosts' (N:K): the K failover hosts' spare memory must hold the HA VMs of the K
-// active hosts with the most. 'off': the numbers are shown, nothing is refused.
+// active hosts with the most. 'off': the numbers are shown, nothing is refused. Each site is
+// counted on its own (HA restarts stay in the failed host's site): the cluster's protection is
+// the weakest site's, and an action is judged on the sites it touches.
 import type { HaAdmissionMode } from './dto';
 
 export type AdmissionHost = {
   id: string;
+  site: string;
   haMiB: number; // memory of the HA VMs meant to run there
   spareMiB: number; // what placement could still give a VM there
 };
@@ -45,7 +48,25 @@ function worstCase(
   };
 }
 
+function bySite(hosts: readonly AdmissionHost[]): AdmissionHost[][] {
+  const sites = new Map<string, AdmissionHost[]>();
+  for (const h of hosts) (sites.get(h.site) ?? sites.set(h.site, []).get(h.site)!).push(h);
+  return [...sites.values()];
+}
+
+// The weakest site's protection: the biggest shortfall, then the fewest failures tolerated. A
+// site promised nothing (N:K with no failover host there) is not the weakest while others are.
 export function protection(hosts: readonly AdmissionHost[], policy: AdmissionPolicy): Protection {
+  const all = bySite(hosts).map((site) => siteProtection(site, policy));
+  const promised = all.filter((p) => p.tolerate > 0);
+  const sites = promised.length ? promised : all;
+  if (!sites.length) return siteProtection([], policy);
+  const weaker = (a: Protection, b: Protection) =>
+    (deficit(b) - deficit(a) || a.failuresTolerated - b.failuresTolerated) > 0 ? b : a;
+  return sites.reduce(weaker);
+}
+
+function siteProtection(hosts: readonly AdmissionHost[], policy: AdmissionPolicy): Protection {
   const failover = new Set(policy.admission === 'failover-hosts' ? policy.failoverHostIds : []);
   const standby = hosts.filter((h) => failover.has(h.id));
   // In N:K only the failover hosts' room counts: the active hosts are meant to be full.
@@ -77,14 +98,27 @@ export type AdmissionVerdict = { ok: true } | { ok: false; requiredMiB: number; 
 
 const deficit = (p: Protection) => Math.max(0, p.requiredMiB - p.spareMiB) + (p.ok ? 0 : 1);
 
-// Refused when the action leaves the cluster short of what 'tolerate' promises and worse off than
-// before (a migration that improves an already short cluster is let through).
+// Refused when the action leaves a site it touches short of what 'tolerate' promises and worse
+// off than before (a migration that improves an already short site is let through).
 export function admit(
   hosts: readonly AdmissionHost[],
   policy: AdmissionPolicy,
   changes: readonly AdmissionChange[],
 ): AdmissionVerdict {
   if (!policy.enabled || policy.admission !== 'tolerate') return { ok: true };
+  for (const site of bySite(hosts)) {
+    if (!changes.some((c) => site.some((h) => h.id === c.hostId))) continue;
+    const verdict = admitInSite(site, policy, changes);
+    if (!verdict.ok) return verdict;
+  }
+  return { ok: true };
+}
+
+function admitInSite(
+  hosts: readonly AdmissionHost[],
+  policy: AdmissionPolicy,
+  changes: readonly AdmissionChange[],
+): AdmissionVerdict {
   const after = hosts.map((h) => {
     const mine = changes.filter((c) => c.hostId === h.id);
     return {
@@ -93,8 +127,8 @@ export function admit(
       haMiB: h.haMiB + sum(mine.map((c) => c.haMiB)),
     };
   });
-  const before = protection(hosts, policy);
-  const next = protection(after, policy);
+  const before = siteProtection(hosts, policy);
+  const next = siteProtection(after, policy);
   if (next.ok || deficit(next) <= deficit(before)) return { ok: true };
   return { ok: false, requiredMiB: next.requiredMiB, spareMiB: next.spareMiB, tolerate: next.tolerate };
 }

@@ -46,6 +46,7 @@ export type HaPolicyDto = {
 export type HaHostDto = {
   hostId: string;
   hostName: string;
+  site: string; // restarts stay in the failed host's site
   state: HaHostState;
   reason: string;
   since: string; // ISO: when it entered this state

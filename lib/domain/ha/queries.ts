@@ -56,6 +56,7 @@ export async function admissionHosts(): Promise<AdmissionHost[]> {
     )
     .map((h) => ({
       id: h.id,
+      site: h.site,
       haMiB: vms.filter((v) => v.hostId === h.id).reduce((a, v) => a + v.memoryMiB, 0),
       spareMiB: freeMemoryMiB(h),
     }));
@@ -153,6 +154,7 @@ export async function getHaOverview(): Promise<HaOverviewDto> {
     return {
       hostId: h.id,
       hostName: h.name,
+      site: h.site,
       state: (s?.state ?? (offline ? 'suspect' : 'online')) as HaHostState,
       reason:
         s?.reason ??

@@ -8,6 +8,7 @@ const GiB = 1024 ** 3;
 const host = (id: string, freeGiB: number, over: Partial<PlanHost> = {}): PlanHost => ({
   id,
   name: id,
+  site: 'main',
   online: true,
   maintenance: false,
   memoryTotalBytes: 16 * GiB,
@@ -96,5 +97,17 @@ describe('planRestarts', () => {
     const hosts2 = [host('dead', 8, { haState: 'failed' }), host('a', 8), host('small', 0.5)];
     const [d] = planRestarts([restart('vm', { targetHostId: 'small' })], hosts2, noRules());
     expect(d).toMatchObject({ targetHostId: null, reason: expect.stringContaining('small, has 512 MiB free') });
+  });
+
+  it("restarts only onto hosts of the failed host's site, and says so when none is left", () => {
+    const hosts = [host('dead', 8, { haState: 'failed' }), host('dr1', 12, { site: 'dr' }), host('m2', 2)];
+    expect(planRestarts([restart('vm')], hosts, noRules())[0].targetHostId).toBe('m2');
+    const [alone] = planRestarts([restart('vm')], [hosts[0], hosts[1]], noRules());
+    expect(alone).toMatchObject({ targetHostId: null, reason: 'No other host of site main exists' });
+    const [named] = planRestarts([restart('vm', { targetHostId: 'dr1' })], hosts, noRules());
+    expect(named).toMatchObject({
+      targetHostId: null,
+      reason: 'Host dr1 is in site dr; vm ran in site main (sites share no storage)',
+    });
   });
 });

@@ -2,9 +2,10 @@
 // HA order, then name. Target: a host whose HA state is online, out of maintenance, with room
 // (restarts already decided this tick count), and allowed by the hard placement rules
 // (lib/domain/balancer/placement-rules.ts); failover hosts first when the policy keeps some;
-// then most free memory. A restart no host can take stays pending with the reason.
+// then most free memory. Only hosts of the failed host's site (two sites share no storage). A
+// restart no host can take stays pending with the reason.
 import type { PlacementRules } from '@/lib/domain/balancer/placement-rules';
-import { freeMemoryMiB, type PlacementHost } from '@/lib/domain/vms/placement';
+import { freeMemoryMiB, siteOf, type PlacementHost } from '@/lib/domain/vms/placement';
 import type { HaHostState, HaPriority } from './dto';
 
 export const PRIORITY_RANK: Record<HaPriority, number> = { high: 0, medium: 1, low: 2 };
@@ -42,11 +43,11 @@ export function planRestarts(
   const claimed = new Map<string, number>(); // host -> MiB decided this tick
   const free = (h: PlanHost) => freeMemoryMiB(h) - (claimed.get(h.id) ?? 0);
   const failover = new Set(failoverHostIds);
-  const names = new Map(hosts.map((h) => [h.id, h.name]));
   const out: PlanDecision[] = [];
   for (const r of [...restarts].sort(byRestartOrder)) {
     const pinned = r.inPlace ? r.fromHostId : r.targetHostId;
-    const usable = hosts.filter((h) => (pinned ? h.id === pinned : h.id !== r.fromHostId));
+    const site = siteOf(hosts, r.fromHostId);
+    const usable = hosts.filter((h) => h.site === site && (pinned ? h.id === pinned : h.id !== r.fromHostId));
     const up = usable.filter((h) => h.haState === 'online' && h.online && !h.maintenance);
     const roomy = up.filter((h) => free(h) >= r.memoryMiB);
     const allowed = roomy.filter((h) => !rules.breaks(r.vmId, h.id));
@@ -60,22 +61,28 @@ export function planRestarts(
       out.push({ restartId: r.id, targetHostId: pick.id });
       continue;
     }
-    out.push({ restartId: r.id, targetHostId: null, reason: whyNot(r, usable, up, roomy, rules, names, free) });
+    out.push({ restartId: r.id, targetHostId: null, reason: whyNot(r, hosts, usable, up, roomy, rules, free) });
   }
   return out;
 }
 
 function whyNot(
   r: PlanRestart,
+  hosts: readonly PlanHost[],
   usable: readonly PlanHost[],
   up: readonly PlanHost[],
   roomy: readonly PlanHost[],
   rules: PlacementRules,
-  names: Map<string, string>,
   free: (h: PlanHost) => number,
 ): string {
+  const names = new Map(hosts.map((h) => [h.id, h.name]));
   const pinned = r.inPlace ? r.fromHostId : r.targetHostId;
-  if (!usable.length) return pinned ? `Host ${names.get(pinned) ?? pinned} no longer exists` : 'No other host exists';
+  const site = siteOf(hosts, r.fromHostId);
+  const other = pinned ? hosts.find((h) => h.id === pinned) : undefined;
+  if (other && other.site !== site)
+    return `Host ${other.name} is in site ${other.site}; ${r.vmName} ran in site ${site} (sites share no storage)`;
+  if (!usable.length)
+    return pinned ? `Host ${names.get(pinned) ?? pinned} no longer exists` : `No other host of site ${site} exists`;
   if (!up.length) {
     const states = usable.map((h) => `${h.name} ${h.maintenance ? 'in maintenance' : h.haState}`).join(', ');
     return `Waiting for a healthy host (${states})`;

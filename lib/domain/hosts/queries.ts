@@ -23,6 +23,7 @@ export function toPlacementHost(h: Row): PlacementHost {
   return {
     id: h.id,
     name: h.name,
+    site: h.site,
     online: effectiveStatus(h) === HOST_STATUS.online,
     maintenance: h.maintenance,
     memoryTotalBytes: Number(h.memoryTotalBytes),

@@ -19,6 +19,7 @@ export type ImageDto = {
   sha256: string;
   bootsKernel: boolean; // ships its own kernel (direct boot) rather than a bootable disk
   minMemoryMiB: number | null; // VMs of this image get at least this much memory
+  site: string; // the site whose repository holds it: VMs of it are placed on that site's hosts
   vmCount: number;
   createdAt: string;
 };

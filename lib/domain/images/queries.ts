@@ -42,6 +42,7 @@ export async function listImages(): Promise<ImageDto[]> {
     sha256: i.sha256,
     bootsKernel: !!i.kernelPath,
     minMemoryMiB: i.minMemoryMiB,
+    site: i.site,
     vmCount: i._count.vms,
     createdAt: i.createdAt.toISOString(),
   }));

@@ -37,6 +37,13 @@ export const importImageSchema = z
       .max(262144, 'At most 256 GiB')
       .optional(),
     hostId: z.string().min(1).default('auto'), // the host whose agent fetches the source
+    // The site whose image repository receives it (VMs of it are placed there); default: the
+    // named host's site, or 'main' on 'auto' (the host is then chosen in that site).
+    site: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Lowercase letters, digits and -')
+      .optional(),
   })
   .strict();
 export type ImportImageInput = z.input<typeof importImageSchema>;

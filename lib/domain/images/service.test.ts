@@ -71,6 +71,26 @@ describe('importImage', () => {
     await expect(listImportLocations(viewer)).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
   });
 
+  it("imports into the asked site's repository through a host of that site; 'main' by default", async () => {
+    const dr1 = await seedFakeAgentHost('dr1', agent);
+    await db().host.update({ where: { id: dr1.id }, data: { site: 'dr' } });
+    const r = await importImage(admin, input({ site: 'dr' }));
+    const task = await db().task.findUniqueOrThrow({ where: { id: r.taskId } });
+    expect(JSON.parse(task.payload)).toMatchObject({ hostId: dr1.id });
+    expect(await db().image.findUniqueOrThrow({ where: { id: r.imageId } })).toMatchObject({ site: 'dr' });
+    const main = await importImage(admin, input({ version: '2' }));
+    expect(await db().image.findUniqueOrThrow({ where: { id: main.imageId } })).toMatchObject({ site: 'main' });
+    // A named host of another site writes its own site's repository, not the asked one.
+    await expect(importImage(admin, input({ version: '3', hostId: dr1.id, site: 'main' }))).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: "Host dr1 is in site dr, not main: it writes its own site's repository",
+    });
+    await expect(importImage(admin, input({ version: '4', site: 'far' }))).rejects.toMatchObject({
+      code: 'NO_HOST_AVAILABLE',
+      message: expect.stringContaining('no host of site far is online'),
+    });
+  });
+
   it('takes minMemoryMiB as an exact JSON number', () => {
     expect(importImageSchema.safeParse({ name: 'a', version: '1', disk: '/x', minMemoryMiB: '96' }).success).toBe(
       false,

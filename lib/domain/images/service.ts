@@ -7,7 +7,8 @@ import { agentFor } from '@/lib/domain/hosts/agents';
 import { listHosts } from '@/lib/domain/hosts/queries';
 import { actorOf, authorize } from '@/lib/domain/shared/authorize';
 import { enqueueTask } from '@/lib/domain/tasks/service';
-import { alreadyExists, AppError, hostOffline, noHostAvailable, noSuchObject } from '@/lib/errors';
+import { alreadyExists, AppError, conflict, hostOffline, noHostAvailable, noSuchObject } from '@/lib/errors';
+import { DEFAULT_SITE } from '@/lib/domain/vms/placement';
 import type { ImportImageRequest } from '@/lib/agent-protocol/core';
 import type { importImageSchema } from './schemas';
 
@@ -32,12 +33,16 @@ export async function enqueueImageImport(
   if (await db().image.findUnique({ where: { name_version: { name: input.name, version: input.version } } }))
     throw alreadyExists('image', label);
   const hosts = await listHosts();
-  const host =
-    input.hostId === 'auto' ? hosts.find((h) => h.status === 'online') : hosts.find((h) => h.id === input.hostId);
-  if (!host)
-    throw input.hostId === 'auto'
-      ? noHostAvailable(0, 'no host is online to fetch the image')
-      : noSuchObject('host', input.hostId);
+  const named = input.hostId === 'auto' ? null : hosts.find((h) => h.id === input.hostId);
+  if (named === undefined) throw noSuchObject('host', input.hostId);
+  const site = input.site ?? named?.site ?? DEFAULT_SITE;
+  const host = named ?? hosts.find((h) => h.site === site && h.status === 'online');
+  if (!host) throw noHostAvailable(0, `no host of site ${site} is online to fetch the image`);
+  if (host.site !== site)
+    throw conflict(`Host ${host.name} is in site ${host.site}, not ${site}: it writes its own site's repository`, {
+      hostId: host.id,
+      site: host.site,
+    });
   if (host.status === 'offline') throw hostOffline(host.name, host.lastHeartbeat ?? undefined);
   const request: ImportImageRequest = {
     name: input.name,
@@ -76,6 +81,7 @@ export async function enqueueImageImport(
         version: input.version,
         description: input.description,
         minMemoryMiB: input.minMemoryMiB,
+        site,
         status: 'importing',
       },
     });
@@ -96,7 +102,7 @@ export async function enqueueImageImport(
     action: 'image.import',
     target: { type: 'image', id: imageId, name: label },
     result: 'accepted',
-    detail: { taskId, host: host.name, disk: input.disk },
+    detail: { taskId, host: host.name, site, disk: input.disk },
   });
   return { taskId, imageId };
 }

@@ -8,6 +8,7 @@ const GiB = 1024 ** 3;
 const host = (id: string, freeGiB: number, extra: Partial<PlacementHost> = {}): PlacementHost => ({
   id,
   name: id,
+  site: 'main',
   online: true,
   memoryTotalBytes: 16 * GiB,
   memoryUsedBytes: (16 - freeGiB) * GiB,
@@ -50,7 +51,16 @@ describe('planEvacuation', () => {
       [vm('a', 256)],
     );
     expect(plan.assignments).toEqual([]);
-    expect(plan.unplaced[0].reason).toMatch(/no other host is online/);
+    expect(plan.unplaced[0].reason).toMatch(/no other host of site main is online/);
+  });
+
+  it("stays inside the source host's site, however empty another site's hosts are", () => {
+    const hosts = [host('src', 1, { site: 'dr' }), host('main1', 12), host('dr2', 1.5, { site: 'dr' })];
+    const plan = planEvacuation('src', hosts, [vm('a', 1024), vm('b', 1024)]);
+    expect(plan.assignments.map((a) => a.hostId)).toEqual(['dr2']);
+    expect(plan.unplaced).toEqual([{ vmId: 'b', reason: 'no other host has 1024 MiB free' }]);
+    const alone = planEvacuation('src', [host('src', 1, { site: 'dr' }), host('main1', 12)], [vm('a', 256)]);
+    expect(alone.unplaced[0].reason).toBe('no other host of site dr is online and out of maintenance');
   });
 
   const spread: RuleDto = { id: 'r1', kind: 'vm-vm-anti-affinity', name: 'web apart', tag: 'web' };

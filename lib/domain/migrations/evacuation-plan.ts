@@ -2,9 +2,10 @@
 // goes to a host that has not received one yet in this plan if any can take it (so the VMs are
 // never all piled onto one host while another has room), then to the host with the most free
 // memory left after the placements so far. The placement rules (must affinity, anti-affinity)
-// veto hosts, counting the VMs this plan has already placed.
+// veto hosts, counting the VMs this plan has already placed. Targets are hosts of the source
+// host's site only (two sites share no storage).
 import type { PlacementRules } from '@/lib/domain/balancer/placement-rules';
-import { freeMemoryMiB, type PlacementHost } from '@/lib/domain/vms/placement';
+import { freeMemoryMiB, siteOf, type PlacementHost } from '@/lib/domain/vms/placement';
 
 export type EvacuatingVm = { id: string; name: string; memoryMiB: number };
 export type EvacuationPlan = {
@@ -18,8 +19,9 @@ export function planEvacuation(
   vms: EvacuatingVm[],
   rules: PlacementRules | null = null,
 ): EvacuationPlan {
+  const site = siteOf(hosts, sourceHostId);
   const targets = hosts
-    .filter((h) => h.id !== sourceHostId && h.online && !h.maintenance)
+    .filter((h) => h.id !== sourceHostId && h.site === site && h.online && !h.maintenance)
     .map((h) => ({ host: h, free: freeMemoryMiB(h), received: 0 }));
   const plan: EvacuationPlan = { assignments: [], unplaced: [] };
   const ordered = [...vms].sort((a, b) => b.memoryMiB - a.memoryMiB || a.name.localeCompare(b.name));
@@ -32,7 +34,7 @@ export function planEvacuation(
         ? `placement rule "${broken.rule.name}" allows none of the hosts with room (on ${roomy[0].host.name}: ${broken.why})`
         : targets.length
           ? `no other host has ${vm.memoryMiB} MiB free`
-          : 'no other host is online and out of maintenance';
+          : `no other host of site ${site} is online and out of maintenance`;
       plan.unplaced.push({ vmId: vm.id, reason });
       continue;
     }

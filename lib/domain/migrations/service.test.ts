@@ -125,6 +125,27 @@ describe('queueMigration', () => {
     });
   });
 
+  it("stays in the VM's site: 'best' skips another site's emptier host, a named one is 409 with both sites", async () => {
+    const h1 = await seedHost('h1', { freeGiB: 2 });
+    const h2 = await seedHost('h2', { freeGiB: 4 });
+    const dr1 = await db().host.update({
+      where: { id: (await seedHost('dr1', { freeGiB: 14 })).id },
+      data: { site: 'dr' },
+    });
+    await seedVm(h1.id);
+    await expect(queueMigration(admin, { vmId: 'vm-a', targetHostId: dr1.id, reason: 'manual' })).rejects.toMatchObject(
+      {
+        code: 'CONFLICT',
+        status: 409,
+        message: 'VM n-vm-a runs in site main; host dr1 is in site dr',
+      },
+    );
+    const r = await queueMigration(admin, { vmId: 'vm-a', targetHostId: 'best', reason: 'manual' });
+    expect(await db().migration.findUniqueOrThrow({ where: { id: r.migrationId } })).toMatchObject({
+      targetHostId: h2.id,
+    });
+  });
+
   it("'best' only considers hosts the placement rules allow, and says which rule when none is left", async () => {
     const h1 = await seedHost('h1');
     const h2 = await seedHost('h2', { freeGiB: 12 });

@@ -7,7 +7,7 @@ import { loadSnapshot } from '@/lib/domain/balancer/snapshot';
 import { reserveFailoverHosts } from '@/lib/domain/ha/policy';
 import { hostInclude, toPlacementHost } from '@/lib/domain/hosts/queries';
 import { VM_STATE } from '@/lib/domain/vms/dto';
-import { freeMemoryMiB, requireRoom, type PlacementHost } from '@/lib/domain/vms/placement';
+import { freeMemoryMiB, requireRoom, requireSite, siteOf, type PlacementHost } from '@/lib/domain/vms/placement';
 import { conflict, noHostAvailable, noSuchObject, ruleViolation } from '@/lib/errors';
 import { MIGRATION_STATE, type MigrationMode } from './dto';
 
@@ -77,13 +77,21 @@ export async function currentPlacementRules(): Promise<PlacementRules> {
 type MovingVm = { id: string; name: string; hostId: string; memoryMiB: number };
 
 // The target of a migration: a named host that can take the VM now without breaking a rule, or
-// ('best') the allowed other host with room that leaves the cluster most balanced.
+// ('best') the allowed other host with room that leaves the cluster most balanced. Only hosts of
+// the VM's host's site: two sites share no storage.
 export async function resolveTarget(vm: MovingVm, targetHostId: string): Promise<PlacementHost> {
   const [hosts, rules] = await Promise.all([placementHosts(), currentPlacementRules()]);
-  if (targetHostId === 'best') return bestTarget(vm, hosts, rules);
+  const site = siteOf(hosts, vm.hostId);
+  if (targetHostId === 'best')
+    return bestTarget(
+      vm,
+      hosts.filter((h) => h.site === site),
+      rules,
+    );
   const h = hosts.find((x) => x.id === targetHostId);
   if (!h) throw noSuchObject('host', targetHostId);
   if (h.id === vm.hostId) throw conflict(`The VM already runs on ${h.name}; choose another host`, { hostId: h.id });
+  requireSite(h, { site, why: `VM ${vm.name} runs in site ${site}` });
   requireRoom(h, vm.memoryMiB);
   const broken = rules.breaks(vm.id, h.id);
   if (broken) throw ruleViolation(vm.name, h.name, broken.rule, broken.why);
@@ -94,7 +102,7 @@ async function bestTarget(vm: MovingVm, hosts: PlacementHost[], rules: Placement
   const others = hosts
     .filter((h) => h.id !== vm.hostId && h.online && !h.maintenance)
     .map((host) => ({ host, free: freeMemoryMiB(host) }));
-  if (!others.length) throw noHostAvailable(vm.memoryMiB, 'no other host is online and out of maintenance');
+  if (!others.length) throw noHostAvailable(vm.memoryMiB, 'no other host of its site is online and out of maintenance');
   const roomy = others.filter((o) => o.free >= vm.memoryMiB).sort((a, b) => b.free - a.free);
   if (!roomy.length) {
     const emptiest = others.reduce((a, b) => (b.free > a.free ? b : a));

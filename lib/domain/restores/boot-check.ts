@@ -5,6 +5,7 @@ import type { RestoreDetail } from '@/lib/agent-protocol/restore';
 import { db } from '@/lib/db/client';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { chooseHost } from '@/lib/domain/vms/service';
+import type { SiteScope } from '@/lib/domain/vms/placement';
 import { conflict, errorMessage, noSuchObject } from '@/lib/errors';
 import type { StoragePool } from '@/lib/generated/prisma/client';
 import { sleep, waitFor } from '@/lib/wait-for';
@@ -28,8 +29,8 @@ type Hooks = { step?: Step; track?: (vm: BootCheckVm, state: 'creating' | 'delet
 // safety file is only readable there); a shared repository falls back to any host with room.
 // The VM goes into a pool that host reported (pickBootPool), whatever the pools are named.
 export async function bootCheck(pointId: string, { step = () => {}, track }: Hooks = {}): Promise<BootCheckResult> {
-  const { point, spec, readableOnlyOn } = await pointForRestore(pointId);
-  const host = await bootHost(readableOnlyOn ?? point.hostId, readableOnlyOn !== null, spec.memoryMiB);
+  const { point, spec, readableOnlyOn, scope } = await pointForRestore(pointId);
+  const host = await bootHost(readableOnlyOn ?? point.hostId, readableOnlyOn !== null, spec.memoryMiB, scope);
   const pool = pickBootPool(await db().storagePool.findMany({ where: { hostId: host.id } }), point.virtualSizeBytes);
   if (!pool)
     throw conflict(`Host ${host.name} has reported no storage pool to run a boot check in`, { hostId: host.id });
@@ -107,12 +108,12 @@ export function pickBootPool(
   return [...pools].sort((a, b) => rank(b) - rank(a) || cmp(b.freeBytes, a.freeBytes))[0]?.name ?? null;
 }
 
-async function bootHost(preferred: string, onlyThere: boolean, memoryMiB: number) {
+async function bootHost(preferred: string, onlyThere: boolean, memoryMiB: number, scope: SiteScope) {
   try {
-    return await chooseHost(preferred, memoryMiB);
+    return await chooseHost(preferred, memoryMiB, scope);
   } catch (err) {
     if (onlyThere) throw err;
-    return chooseHost('auto', memoryMiB);
+    return chooseHost('auto', memoryMiB, scope);
   }
 }
 

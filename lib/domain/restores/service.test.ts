@@ -109,6 +109,27 @@ describe('restorePoint as a new VM', () => {
     expect((await db().auditEvent.findMany()).map((a) => [a.action, a.result])).toEqual([['vm.restore', 'accepted']]);
   });
 
+  it("a shared repository's restore on 'best' stays in the backed-up VM's site, and says which", async () => {
+    const h1 = await seedHost('h1', { freeGiB: 2 });
+    const dr1 = await db().host.update({
+      where: { id: (await seedHost('dr1', { freeGiB: 12 })).id },
+      data: { site: 'dr' },
+    });
+    const p = await seedPoint({ hostId: h1.id, repo: { kind: 'shared' } });
+    const r = await restorePoint(admin, p.id, req({ mode: 'new', name: 'x-1', instant: false }));
+    expect((await db().vm.findUniqueOrThrow({ where: { id: r.vmId } })).hostId).toBe(h1.id);
+    expect((await db().task.findUniqueOrThrow({ where: { id: r.taskId } })).title).toMatch(/on h1 \(site main\)/);
+    expect((await db().auditEvent.findFirstOrThrow({ where: { action: 'vm.restore' } })).detail).toContain(
+      '"site":"main"',
+    );
+    await expect(
+      restorePoint(admin, p.id, req({ mode: 'new', name: 'x-2', hostId: dr1.id, instant: false })),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: "Restore point of web lives in site main (its VM's); host dr1 is in site dr",
+    });
+  });
+
   it('a host repository pins the restore to its host; another host is a 422 on hostId', async () => {
     const h1 = await seedHost('h1', { freeGiB: 2 });
     const h2 = await seedHost('h2', { freeGiB: 6 });

@@ -58,7 +58,7 @@ const overrideOf = (point: PointForRestore['point']) =>
 
 async function restoreAsNew(
   user: SessionUser,
-  { point, spec, readableOnlyOn }: PointForRestore,
+  { point, spec, readableOnlyOn, scope }: PointForRestore,
   input: RestoreRequest,
 ): Promise<RestoreAcceptedDto> {
   const name = input.name!; // the schema requires it for 'new'
@@ -68,7 +68,11 @@ async function restoreAsNew(
     const only = await db().host.findUnique({ where: { id: readableOnlyOn } });
     throw invalidInput({ hostId: [`Only host ${only?.name ?? readableOnlyOn} can read this restore point's file`] });
   }
-  const host = await chooseHost(readableOnlyOn ?? (input.hostId === 'best' ? 'auto' : input.hostId), spec.memoryMiB);
+  const host = await chooseHost(
+    readableOnlyOn ?? (input.hostId === 'best' ? 'auto' : input.hostId),
+    spec.memoryMiB,
+    scope,
+  );
   await requireHaAdmission(
     `Restoring ${name} as a new VM`,
     startingOn(host.id, { memoryMiB: spec.memoryMiB, haEnabled: false }),
@@ -91,7 +95,7 @@ async function restoreAsNew(
         createdBy: user.username,
       },
     });
-    const title = `Restore ${point.vmName} (${when(point.takenAt)}) as new VM ${name} on ${host.name}${input.instant ? ', instant' : ''}`;
+    const title = `Restore ${point.vmName} (${when(point.takenAt)}) as new VM ${name} on ${host.name} (site ${scope.site})${input.instant ? ', instant' : ''}`;
     return enqueueTask(
       {
         kind: RESTORE_TASK,
@@ -116,6 +120,7 @@ async function restoreAsNew(
       mode: 'new',
       instant: input.instant,
       host: host.name,
+      site: scope.site,
       ...overrideOf(point),
     },
   });

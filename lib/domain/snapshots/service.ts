@@ -141,7 +141,11 @@ export async function cloneFromSnapshot(
     await requireFree(vm);
     await requireCapability(vm, 'clone');
     if (input.start) {
-      await chooseHost(vm.hostId, vm.memoryMiB); // room for it on the parent's host
+      // room for it on the parent's host
+      await chooseHost(vm.hostId, vm.memoryMiB, {
+        site: vm.host.site,
+        why: `VM ${vm.name} is in site ${vm.host.site}`,
+      });
       await requireHaAdmission(
         `Starting linked clone ${input.name}`,
         startingOn(vm.hostId, { memoryMiB: vm.memoryMiB, haEnabled: false }),

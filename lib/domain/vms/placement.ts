@@ -6,6 +6,7 @@ import { conflict, hostOffline, insufficientCapacity } from '@/lib/errors';
 export type PlacementHost = {
   id: string;
   name: string;
+  site: string; // hosts of one site share storage; VMs never move or get placed across sites
   online: boolean;
   maintenance?: boolean; // in maintenance: takes no new VMs
   reserved?: string; // why it takes no new VMs though up (an HA failover host; maintenance is set too)
@@ -31,9 +32,33 @@ export type PlacementResult =
   | { ok: true; host: PlacementHost; freeMiB: number }
   | { ok: false; reason: 'none-online' | 'no-capacity'; best?: { host: PlacementHost; freeMiB: number } };
 
-// Most free memory wins (spreads load); ties go to fewer VMs, then name for determinism.
-export function placeVm(hosts: PlacementHost[], memoryMiB: number): PlacementResult {
-  const online = hosts.filter((h) => h.online && !h.maintenance);
+// Where a VM may be placed: the site holding its image (new VMs), its backup (restores) or its
+// current host (moves). `why` says what pins it, for the refusal of a host of another site.
+export type SiteScope = { site: string; why: string };
+// A host's site when nothing says otherwise (Host.site and Image.site default to it).
+export const DEFAULT_SITE = 'main';
+
+// Named host of another site: 409 with both sites, e.g. "Image X lives in site main; host dr1 is
+// in site dr" (the other site has neither that storage nor that image repository).
+export function requireSite<H extends Pick<PlacementHost, 'id' | 'name' | 'site'>>(h: H, scope: SiteScope): H {
+  if (h.site !== scope.site)
+    throw conflict(`${scope.why}; host ${h.name} is in site ${h.site}`, {
+      hostId: h.id,
+      site: h.site,
+      need: scope.site,
+    });
+  return h;
+}
+
+// The site of a host in the list (a host gone from it: the default site).
+export function siteOf(hosts: readonly Pick<PlacementHost, 'id' | 'site'>[], hostId: string): string {
+  return hosts.find((h) => h.id === hostId)?.site ?? DEFAULT_SITE;
+}
+
+// Most free memory wins (spreads load); ties go to fewer VMs, then name for determinism. Only
+// hosts of `site` count.
+export function placeVm(hosts: PlacementHost[], memoryMiB: number, site: string): PlacementResult {
+  const online = hosts.filter((h) => h.site === site && h.online && !h.maintenance);
   if (!online.length) return { ok: false, reason: 'none-online' };
   const ranked = online
     .map((host) => ({ host, freeMiB: freeMemoryMiB(host) }))

@@ -45,6 +45,32 @@ describe('createVm', () => {
     expect(audit.map((a) => [a.action, a.result])).toEqual([['vm.create', 'accepted']]);
   });
 
+  it("places in the image's site only; a named host of another site is 409 with the reason", async () => {
+    const m1 = await seedHost('m1', { freeGiB: 2 });
+    const dr1 = await db().host.update({
+      where: { id: (await seedHost('dr1', { freeGiB: 12 })).id },
+      data: { site: 'dr' },
+    });
+    const image = await seedImage();
+    const r = await createVm(operator, input({ imageId: image.id }));
+    expect(await db().vm.findUniqueOrThrow({ where: { id: r.vmId } })).toMatchObject({ hostId: m1.id });
+    await expect(createVm(operator, input({ name: 'web-2', imageId: image.id, hostId: dr1.id }))).rejects.toMatchObject(
+      {
+        code: 'CONFLICT',
+        status: 409,
+        message: 'Image tiny-linux 1.0 lives in site main; host dr1 is in site dr',
+      },
+    );
+    const drImage = await db().image.update({ where: { id: image.id }, data: { site: 'dr' } });
+    const d = await createVm(operator, input({ name: 'web-3', imageId: drImage.id }));
+    expect(await db().vm.findUniqueOrThrow({ where: { id: d.vmId } })).toMatchObject({ hostId: dr1.id });
+    await db().host.update({ where: { id: dr1.id }, data: { lastHeartbeat: new Date(0) } });
+    await expect(createVm(operator, input({ name: 'web-4', imageId: drImage.id }))).rejects.toMatchObject({
+      code: 'NO_HOST_AVAILABLE',
+      message: expect.stringContaining('no host of site dr is online'),
+    });
+  });
+
   it("refuses less memory than the image's declared minimum with a 422 on memoryMiB naming it", async () => {
     await seedHost('h1', { freeGiB: 4 });
     const image = await db().image.update({ where: { id: (await seedImage()).id }, data: { minMemoryMiB: 96 } });

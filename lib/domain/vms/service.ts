@@ -23,7 +23,7 @@ import {
 import { requireDeletable, requireStartable } from '@/lib/domain/dr/vm-rules';
 import type { Vm } from '@/lib/generated/prisma/client';
 import { VM_STATE, type VmAction, type VmState } from './dto';
-import { placeVm, requireRoom } from './placement';
+import { placeVm, requireRoom, requireSite, type SiteScope } from './placement';
 import type { CreateVm } from './schemas';
 
 const GiB = 1024 ** 3;
@@ -42,17 +42,19 @@ const ACTION_TRANSIENT: Record<VmAction, VmState> = {
   restart: VM_STATE.starting,
 };
 
-export async function chooseHost(hostId: string, memoryMiB: number) {
+// A named host, or ('auto') the emptiest host of the scope's site: storage and images are per
+// site, so a VM is never placed on a host of another site (a named one is 409 with the reason).
+export async function chooseHost(hostId: string, memoryMiB: number, scope: SiteScope) {
   const hosts = await reserveFailoverHosts((await db().host.findMany({ include: hostInclude })).map(toPlacementHost));
   if (hostId !== 'auto') {
     const h = hosts.find((x) => x.id === hostId);
     if (!h) throw noSuchObject('host', hostId);
-    return requireRoom(h, memoryMiB);
+    return requireRoom(requireSite(h, scope), memoryMiB);
   }
-  const r = placeVm(hosts, memoryMiB);
+  const r = placeVm(hosts, memoryMiB, scope.site);
   if (r.ok) return r.host;
   throw r.reason === 'none-online'
-    ? noHostAvailable(memoryMiB, 'no host is online')
+    ? noHostAvailable(memoryMiB, `no host of site ${scope.site} is online`)
     : noHostAvailable(memoryMiB, `the emptiest host, ${r.best!.host.name}, has ${r.best!.freeMiB} MiB free`);
 }
 
@@ -69,7 +71,10 @@ export async function createVm(user: SessionUser, input: CreateVm): Promise<{ ta
     throw invalidInput({ memoryMiB: [message] }, message);
   }
   const diskSizeBytes = Math.max(Math.round(input.diskSizeGiB * GiB), Number(image.virtualSizeBytes));
-  const host = await chooseHost(input.hostId, input.memoryMiB);
+  const host = await chooseHost(input.hostId, input.memoryMiB, {
+    site: image.site,
+    why: `Image ${image.name} ${image.version} lives in site ${image.site}`,
+  });
   await requireHaAdmission(`Creating VM ${input.name}`, startingOn(host.id, input));
   const vmId = `vm-${randomBytes(4).toString('hex')}`;
   const actor = actorOf(user);
@@ -113,6 +118,7 @@ export async function createVm(user: SessionUser, input: CreateVm): Promise<{ ta
       vcpus: input.vcpus,
       memoryMiB: input.memoryMiB,
       placement: input.hostId === 'auto' ? 'auto' : 'chosen',
+      site: image.site,
     },
   });
   return { taskId, vmId };

@@ -158,7 +158,7 @@ describe('failback', () => {
     await db().task.updateMany({ where: { state: 'queued' }, data: { state: 'succeeded' } });
     await expect(failover(admin, job.id, { planned: false })).rejects.toMatchObject({
       status: 409,
-      message: 'DrFailover: VM web is failing back from web-replica; complete the failback first',
+      message: 'Failover: VM web is failing back from web-replica; complete the failback first',
     });
     await expect(testFailover(admin, job.id, {})).rejects.toMatchObject({ status: 409 });
     const { taskId } = await runNow(admin, job.id);

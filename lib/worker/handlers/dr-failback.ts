@@ -7,6 +7,7 @@ import { agentFor } from '@/lib/domain/hosts/agents';
 import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
 import { errorMessage } from '@/lib/errors';
 import type { TaskContext, TaskHandler } from '../context';
+import { awaitReplicationRuns } from '../dr-run-wait';
 import { replicateReverse } from '../failback-ops';
 import { mirrorPoints, rpoNextRun } from '../replication-ops';
 import { stopForSwitch } from './dr-stop';
@@ -35,6 +36,8 @@ async function switchBack(ctx: TaskContext, j: JobWithVms): Promise<ReplicaState
 }
 
 export const drFailbackHandler: TaskHandler<'dr.failback'> = async (ctx, p) => {
+  // A reverse run in flight finishes first (a queued one is cancelled): the switch back runs its own.
+  await awaitReplicationRuns(ctx, p.jobId);
   const j = await jobWithVms(p.jobId);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
     recordAudit({

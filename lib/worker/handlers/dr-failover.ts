@@ -9,6 +9,7 @@ import { VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
 import { agentUnreachable, errorMessage, hostOffline, noSuchObject } from '@/lib/errors';
 import type { TaskPayload } from '@/lib/domain/tasks/kinds';
 import type { TaskContext, TaskHandler } from '../context';
+import { awaitReplicationRuns } from '../dr-run-wait';
 import { replicate } from '../replication-ops';
 import { stopForSwitch } from './dr-stop';
 
@@ -61,6 +62,7 @@ async function promote(ctx: TaskContext, j: JobWithVms, target: AgentClient, p: 
 }
 
 export const drFailoverHandler: TaskHandler<'dr.failover'> = async (ctx, p) => {
+  await awaitReplicationRuns(ctx, p.jobId);
   const j = await jobWithVms(p.jobId);
   const audit = (result: 'succeeded' | 'failed', detail: Record<string, unknown>) =>
     recordAudit({

@@ -8,6 +8,7 @@ import { agentFor } from '@/lib/domain/hosts/agents';
 import { VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
 import { errorMessage, noSuchObject } from '@/lib/errors';
 import type { TaskHandler } from '../context';
+import { awaitReplicationRuns } from '../dr-run-wait';
 
 // A test failover: the dr-test VM (row made at request time) starts on the target from a replica
 // point, on an overlay of its own, with no network device. The source and the replication are
@@ -34,6 +35,8 @@ export const drTestFailoverHandler: TaskHandler<'dr.test-failover'> = async (ctx
   let agent: AgentClient | null = null;
   try {
     if (ctx.recovered) throw new Error('The worker starting this test copy stopped before it finished');
+    // A run in flight writes the replica: the copy starts once it committed (or was cancelled).
+    await awaitReplicationRuns(ctx, p.jobId);
     agent = await agentFor(j.replica.hostId);
     await ctx.step(
       `Starting ${test.name} on ${j.replica.host.name} from point ${p.pointId} (isolated: no network device)`,
