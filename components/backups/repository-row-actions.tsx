@@ -3,11 +3,11 @@ import { useState } from 'react';
 import { usePermission } from '@/components/auth/current-user';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
-import { TextField } from '@/components/ui/form-field';
 import type { BackupRepositoryDto } from '@/lib/domain/backups/dto';
 import type { DeleteRepositoryQuery } from '@/lib/domain/backups/schemas';
 import { formatBytes } from '@/lib/format';
 import { useDeleteRepository } from '@/lib/queries/backup-mutations';
+import { TypeToConfirmField } from '@/components/ui/type-to-confirm-field';
 
 type Mode = NonNullable<DeleteRepositoryQuery['mode']>;
 
@@ -106,17 +106,7 @@ export function RepositoryRowActions({ repository: r }: { repository: BackupRepo
               </label>
             </fieldset>
             {mode === 'deletePoints' && (
-              <TextField
-                label={
-                  <>
-                    Type <span className="font-mono font-semibold text-slate-900">{r.name}</span> to confirm
-                  </>
-                }
-                value={typed}
-                onChange={(e) => setTyped(e.target.value)}
-                autoComplete="off"
-                spellCheck={false}
-              />
+              <TypeToConfirmField word={r.name} value={typed} onChange={(e) => setTyped(e.target.value)} />
             )}
           </form>
         )}

@@ -2,13 +2,13 @@
 import { useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
-import { TextField } from '@/components/ui/form-field';
 import type { DrJobDto } from '@/lib/domain/dr/dto';
 import { drFailoverSchema } from '@/lib/domain/dr/schemas';
 import { formatRelativeTime } from '@/lib/format';
 import { useSchemaForm } from '@/lib/forms/use-schema-form';
 import { useDrFailover } from '@/lib/queries/dr';
 import { PointSelect } from './point-select';
+import { TypeToConfirmField } from '@/components/ui/type-to-confirm-field';
 
 const FORM_ID = 'dr-failover-form';
 
@@ -120,17 +120,7 @@ export function FailoverDialog({
                 ? `The newest point is ${formatRelativeTime(job.newestPoint.takenAt)}: writes since then are lost.`
                 : 'No replica point yet: nothing to fail over to.'}
             </p>
-            <TextField
-              label={
-                <>
-                  Type <span className="font-mono font-semibold text-slate-900">{job.vm.name}</span> to confirm
-                </>
-              }
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-            />
+            <TypeToConfirmField word={job.vm.name} value={typed} onChange={(e) => setTyped(e.target.value)} />
           </>
         )}
       </form>

@@ -3,10 +3,10 @@ import { useState, type FormEvent } from 'react';
 import { usePermission } from '@/components/auth/current-user';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
-import { TextField } from '@/components/ui/form-field';
 import type { FailoverPlanDto, PlanRunKind } from '@/lib/domain/dr/dto';
 import { PLAN_RUN_KIND } from '@/lib/domain/dr/dto';
 import { useRunFailoverPlan } from '@/lib/queries/dr';
+import { TypeToConfirmField } from '@/components/ui/type-to-confirm-field';
 
 const FORM_ID = 'dr-plan-run-form';
 
@@ -107,17 +107,7 @@ export function PlanRunDialog({
           })}
         </fieldset>
         {kind === 'unplanned' && (
-          <TextField
-            label={
-              <>
-                Type <span className="font-mono font-semibold text-slate-900">{plan.name}</span> to confirm
-              </>
-            }
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-          />
+          <TypeToConfirmField word={plan.name} value={typed} onChange={(e) => setTyped(e.target.value)} />
         )}
       </form>
     </Dialog>

@@ -12,6 +12,7 @@ import type { VmDto } from '@/lib/domain/vms/dto';
 import { useSchemaForm } from '@/lib/forms/use-schema-form';
 import { formatBytes, formatDateTime } from '@/lib/format';
 import { useRestorePoint } from '@/lib/queries/backup-mutations';
+import { TypeToConfirmField } from '@/components/ui/type-to-confirm-field';
 
 const FORM_ID = 'restore-form';
 
@@ -185,17 +186,11 @@ export function RestoreDialog({
                   succeeded, so a failed restore puts it back.
                 </p>
               </div>
-              <TextField
-                label={
-                  <>
-                    Type <span className="font-mono font-semibold text-slate-900">{vm.name}</span> to confirm
-                  </>
-                }
+              <TypeToConfirmField
+                word={vm.name}
                 name="confirmName"
                 value={confirmName}
                 error={form.errors.confirmName}
-                autoComplete="off"
-                spellCheck={false}
                 autoFocus
                 onChange={(e) => {
                   setConfirmName(e.target.value);

@@ -2,7 +2,7 @@
 import { useState, type ReactNode } from 'react';
 import { Button } from './button';
 import { Dialog } from './dialog';
-import { TextField } from './form-field';
+import { TypeToConfirmField } from './type-to-confirm-field';
 
 export function ConfirmDialog({
   open,
@@ -71,18 +71,7 @@ export function ConfirmDialog({
             }
           }}
         >
-          <TextField
-            label={
-              <>
-                Type <span className="font-mono font-semibold text-slate-900">{typeToConfirm}</span> to confirm
-              </>
-            }
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            autoComplete="off"
-            autoFocus
-            spellCheck={false}
-          />
+          <TypeToConfirmField word={typeToConfirm} value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus />
         </form>
       )}
     </Dialog>
