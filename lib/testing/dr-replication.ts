@@ -1,7 +1,11 @@
 // Shared by the DR integ tests that drive replication through the dashboard and the real worker
 // (lib/worker/replication.integ.ts, failback.integ.ts): the scheduler's 2 s tick until a job has
-// enough successful runs.
+// enough successful runs; the protected test-guest VM both start from.
 import { db } from '@/lib/db/client';
+import { createJob } from '@/lib/domain/dr/service';
+import { createVm } from '@/lib/domain/vms/service';
+import { admin } from '@/lib/testing/fixtures';
+import { succeeded } from '@/lib/testing/tasks';
 import { sleep } from '@/lib/wait-for';
 import { scheduleReplication } from '@/lib/worker/replication-scheduler';
 
@@ -22,3 +26,21 @@ export async function tickUntilRuns(
     await sleep(2_000);
   }
 }
+
+// The test guest (64 MiB disk) as a VM on `hostId`; then protected to a host of the other site.
+export async function createGuestVm(o: { name: string; imageId: string; hostId: string }): Promise<string> {
+  const created = await createVm(admin, {
+    name: o.name,
+    imageId: o.imageId,
+    hostId: o.hostId,
+    vcpus: 1,
+    memoryMiB: 128,
+    diskSizeGiB: 0.0625,
+    haEnabled: false,
+    tags: [],
+  });
+  await succeeded(created.taskId);
+  return created.vmId;
+}
+export const protectVm = (vmId: string, targetHostId: string) =>
+  createJob(admin, { vmId, targetHostId, intervalSec: 15, keepPoints: 4 });

@@ -10,11 +10,10 @@ import { db } from '@/lib/db/client';
 import { failback } from '@/lib/domain/dr/failback';
 import { failover } from '@/lib/domain/dr/failover';
 import { getJob, listJobs } from '@/lib/domain/dr/queries';
-import { createJob } from '@/lib/domain/dr/service';
-import { createVm, runVmAction } from '@/lib/domain/vms/service';
+import { runVmAction } from '@/lib/domain/vms/service';
 import { useCluster } from '@/lib/testing/cluster';
 import { parseRecords } from '@/lib/testing/disk-records';
-import { tickUntilRuns } from '@/lib/testing/dr-replication';
+import { createGuestVm, protectVm, tickUntilRuns } from '@/lib/testing/dr-replication';
 import { admin } from '@/lib/testing/fixtures';
 import { ask, records, waitGuestReady } from '@/lib/testing/guest';
 import { succeeded } from '@/lib/testing/tasks';
@@ -39,20 +38,9 @@ describe('failback through the dashboard (real QEMU)', () => {
     Number((await ask(client, id, `write ${n}`, /^VMOPS-OK seq=\d+$/)).split('=')[1]);
 
   it('replicates, fails over unplanned with 2 records never replicated, the replica writes 1', async () => {
-    const created = await createVm(admin, {
-      name: 'fb-guest',
-      imageId: env.imageId,
-      hostId: env.host.m1.hostId,
-      vcpus: 1,
-      memoryMiB: 128,
-      diskSizeGiB: 0.0625,
-      haEnabled: false,
-      tags: [],
-    });
-    await succeeded(created.taskId);
-    vmId = created.vmId;
+    vmId = await createGuestVm({ name: 'fb-guest', imageId: env.imageId, hostId: env.host.m1.hostId });
     expect(await write(env.host.m1.client, vmId, 5)).toBe(5);
-    const job = await createJob(admin, { vmId, targetHostId: env.host.dr1.hostId, intervalSec: 15, keepPoints: 4 });
+    const job = await protectVm(vmId, env.host.dr1.hostId);
     jobId = job.id;
     replicaId = job.replica.id;
     await tickUntilRuns(jobId, 1);

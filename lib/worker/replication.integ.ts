@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { drOverview, listJobs } from '@/lib/domain/dr/queries';
 import { failover, testFailover } from '@/lib/domain/dr/failover';
-import { createJob } from '@/lib/domain/dr/service';
-import { createVm, deleteVm, runVmAction } from '@/lib/domain/vms/service';
+import { deleteVm, runVmAction } from '@/lib/domain/vms/service';
 import { useCluster } from '@/lib/testing/cluster';
-import { tickUntilRuns } from '@/lib/testing/dr-replication';
+import { createGuestVm, protectVm, tickUntilRuns } from '@/lib/testing/dr-replication';
 import { parseRecords } from '@/lib/testing/disk-records';
 import { admin } from '@/lib/testing/fixtures';
 import { ask, records, waitGuestReady } from '@/lib/testing/guest';
@@ -41,20 +40,9 @@ describe('replication, test failover and planned failover through the dashboard 
   };
 
   it('the scheduler replicates the guest to site dr twice: a full, then an incremental', async () => {
-    const created = await createVm(admin, {
-      name: 'dr-guest',
-      imageId: env.imageId,
-      hostId: env.host.m1.hostId,
-      vcpus: 1,
-      memoryMiB: 128,
-      diskSizeGiB: 0.0625,
-      haEnabled: false,
-      tags: [],
-    });
-    await succeeded(created.taskId);
-    vmId = created.vmId;
+    vmId = await createGuestVm({ name: 'dr-guest', imageId: env.imageId, hostId: env.host.m1.hostId });
     expect(await write(5)).toBe(5);
-    const job = await createJob(admin, { vmId, targetHostId: env.host.dr1.hostId, intervalSec: 15, keepPoints: 4 });
+    const job = await protectVm(vmId, env.host.dr1.hostId);
     jobId = job.id;
     expect(job).toMatchObject({ status: 'never', vm: { site: 'main' }, replica: { site: 'dr', role: 'replica' } });
     const t0 = Date.now();
