@@ -198,16 +198,19 @@ describe('agents with the real QEMU driver', () => {
         ),
       60_000,
     );
+    // The median gap: a VM state change pushes an extra heartbeat at once (live updates), which
+    // makes one short gap that says nothing about the periodic interval.
     const h1 = dash.heartbeats.filter((h) => h.hostName === 'h1').map((h) => h.receivedAt);
     const gaps = h1
       .slice(1)
       .map((t, i) => t - h1[i])
-      .slice(-5);
-    timings.heartbeatIntervalAvg = Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length);
+      .slice(-7)
+      .sort((a, b) => a - b);
+    timings.heartbeatIntervalMedian = gaps[Math.floor(gaps.length / 2)];
     timings.vm1PeakCpuPct = peakCpu;
     timings.vm1RssMiB = Math.round(s.rssBytes / 1048576);
-    expect(timings.heartbeatIntervalAvg).toBeGreaterThan(INTERVAL_MS * 0.8);
-    expect(timings.heartbeatIntervalAvg).toBeLessThan(INTERVAL_MS * 1.8);
+    expect(timings.heartbeatIntervalMedian).toBeGreaterThan(INTERVAL_MS * 0.8);
+    expect(timings.heartbeatIntervalMedian).toBeLessThan(INTERVAL_MS * 1.8);
   });
 
   it('re-attaches to the running QEMU after the agent is restarted (SIGTERM)', async () => {
