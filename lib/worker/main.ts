@@ -14,6 +14,7 @@ import { scheduleReplication } from './replication-scheduler';
 import { scheduleSnapshots } from './snapshot-scheduler';
 import { markOfflineHosts } from './housekeeping';
 import { runTasks } from './runner';
+import { SCHEDULER_TICK_MS } from '@/lib/domain/dr/rpo-schedule';
 
 const workerId = `${hostname()}:${process.pid}`;
 const log = (msg: string) => console.log(`${new Date().toISOString()} vmops:worker ${msg}`);
@@ -30,7 +31,7 @@ const timers = [
   every(15_000, 'backup schedule', () => scheduleBackups(log)),
   every(15_000, 'snapshot schedule', () => scheduleSnapshots(log)),
   // Replication intervals start at 15 s: a 2 s tick keeps a run within 2 s of its time.
-  every(2_000, 'replication schedule', () => scheduleReplication(log)),
+  every(SCHEDULER_TICK_MS, 'replication schedule', () => scheduleReplication(log)),
   every(5 * 60_000, 'repository usage sample', sampleAllRepositories),
   // Hosts that joined (or were measured a day ago) get their link probe: the migration estimate's basis.
   every(15_000, 'link probes', () => queueDueLinkProbes().then((n) => n && log(`queued ${n} link probe(s)`))),

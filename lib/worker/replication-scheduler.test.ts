@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
+import { SCHEDULER_TICK_MS } from '@/lib/domain/dr/rpo-schedule';
 import { createJob } from '@/lib/domain/dr/service';
 import { useDrAgents } from '@/lib/testing/dr-agents';
 import { operator } from '@/lib/testing/fixtures';
@@ -24,12 +25,12 @@ describe('replication scheduler', () => {
     const [task] = await runTasks();
     expect(JSON.parse(task.payload)).toEqual({ jobId: job.id, trigger: 'schedule' });
     expect(task).toMatchObject({ targetType: 'dr-job', targetId: job.id, createdByName: 'system' });
-    // The RPO rule: one interval minus the margin (no run history yet: the 1 s minimum).
+    // The RPO rule: one interval minus the margin (no run history yet: the 1 s minimum) and the tick.
     const next = (await db().replicationJob.findUniqueOrThrow({ where: { id: job.id } })).nextRunAt!;
-    expect(next.getTime()).toBe(now.getTime() + 14_000);
-    expect(await scheduleReplication(log, new Date(now.getTime() + 13_000))).toBe(0);
+    expect(next.getTime()).toBe(now.getTime() + 12_000);
+    expect(await scheduleReplication(log, new Date(now.getTime() + 11_000))).toBe(0);
     await db().task.update({ where: { id: task.id }, data: { state: 'succeeded' } });
-    expect(await scheduleReplication(log, new Date(now.getTime() + 14_000))).toBe(1);
+    expect(await scheduleReplication(log, new Date(now.getTime() + 12_000))).toBe(1);
     expect(await runTasks()).toHaveLength(2);
   });
 
@@ -47,7 +48,7 @@ describe('replication scheduler', () => {
     expect(await scheduleReplication(log, later)).toBe(0);
     expect(logs.at(-1)).toContain('still going; skipped');
     expect((await db().replicationJob.findUniqueOrThrow({ where: { id: job.id } })).nextRunAt!.getTime()).toBe(
-      later.getTime() + 14_000,
+      later.getTime() + 12_000,
     );
     await db().task.updateMany({ data: { state: 'succeeded' } });
     await db().replicationJob.update({ where: { id: job.id }, data: { enabled: false, nextRunAt: now } });
@@ -57,7 +58,7 @@ describe('replication scheduler', () => {
     expect(await runTasks()).toHaveLength(1);
   });
 
-  it('claims by the RPO rule: one interval minus 1.5 x the median recent run of that direction', async () => {
+  it('claims by the RPO rule: one interval minus 1.5 x the median recent run of that direction and a tick', async () => {
     const job = await createJob(operator, {
       vmId: 'vm-a',
       targetHostId: h.hosts.dr1.id,
@@ -73,12 +74,12 @@ describe('replication scheduler', () => {
     const now = new Date();
     expect(await scheduleReplication(log, now)).toBe(1);
     const next = async () => (await db().replicationJob.findUniqueOrThrow({ where: { id: job.id } })).nextRunAt!;
-    expect((await next()).getTime()).toBe(now.getTime() + 15_000 - 4500);
+    expect((await next()).getTime()).toBe(now.getTime() + 15_000 - 4500 - SCHEDULER_TICK_MS);
     // A job failing back runs in reverse at the same pace, with the reverse runs' margin.
     await db().task.updateMany({ data: { state: 'succeeded' } });
     await db().replicationJob.update({ where: { id: job.id }, data: { state: 'failing-back', nextRunAt: now } });
     expect(await scheduleReplication(log, now)).toBe(1);
-    expect((await next()).getTime()).toBe(now.getTime() + 15_000 - 12_000);
+    expect((await next()).getTime()).toBe(now.getTime() + 15_000 - 12_000 - SCHEDULER_TICK_MS);
     expect(logs.at(-1)).toContain('queued reverse run');
     const [, reverse] = await runTasks();
     expect(reverse.title).toBe('Fail back VM web (reverse run)');

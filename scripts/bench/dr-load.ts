@@ -6,6 +6,7 @@ import { errorMessage } from '@/lib/errors';
 import { ask, type SerialConsole } from '@/lib/testing/guest';
 import { sleep } from '@/lib/wait-for';
 import { scheduleReplication } from '@/lib/worker/replication-scheduler';
+import { SCHEDULER_TICK_MS } from '@/lib/domain/dr/rpo-schedule';
 
 export type Ack = { seq: number; at: number }; // the guest's record number, acknowledged at (ms epoch)
 
@@ -44,9 +45,9 @@ export function guestWriter(c: SerialConsole, vmId: string, everyMs = 500) {
   return async () => (await stop(), acks);
 }
 
-// The worker's replication tick (lib/worker/main.ts: every 2 s), quiet but for a failing tick.
+// The worker's replication tick (lib/worker/main.ts), quiet but for a failing tick.
 export function replicationTicker(log: (msg: string) => void) {
-  return loop(2_000, () =>
+  return loop(SCHEDULER_TICK_MS, () =>
     scheduleReplication(() => {}).then(
       () => undefined,
       (err) => log(`replication tick failed: ${errorMessage(err)}`),

@@ -1,9 +1,11 @@
 // When the next replication run starts (pure; docs/ARCHITECTURE.md, "Disaster recovery"). RPO =
 // now - the newest point's takenAt, so a run must COMMIT within one interval of the previous
-// point's takenAt: it starts a margin earlier, the margin being 1.5 x the recent run duration
-// (start -> commit, the median of the last RECENT_RUNS, at least MIN_MARGIN_MS). Never in the past.
+// point's takenAt: it is due a margin earlier, the margin being 1.5 x the recent run duration
+// (start -> commit, the median of the last RECENT_RUNS, at least MIN_MARGIN_MS), plus the
+// scheduler's tick (a due run waits up to one tick to be queued). Never in the past.
 
 export const RECENT_RUNS = 5;
+export const SCHEDULER_TICK_MS = 2_000; // the worker checks for due replication runs this often
 export const MIN_MARGIN_MS = 1000;
 const MARGIN_FACTOR = 1.5;
 
@@ -27,6 +29,6 @@ export function rpoMarginMs(recentDurationsMs: number[]): number {
 }
 
 export function rpoNextRunAt({ takenAt, intervalSec, recentDurationsMs, now }: RpoScheduleInput): Date {
-  const at = takenAt.getTime() + intervalSec * 1000 - rpoMarginMs(recentDurationsMs);
+  const at = takenAt.getTime() + intervalSec * 1000 - rpoMarginMs(recentDurationsMs) - SCHEDULER_TICK_MS;
   return new Date(Math.max(now.getTime(), at));
 }
