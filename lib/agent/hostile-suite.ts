@@ -57,10 +57,11 @@ export function hostileAgentSuite(driverFor?: (pools: PoolConfig[], log: Logger)
 
   const call = (method: string, target: string, body?: string, authorization: string | null = `Bearer ${secret}`) =>
     httpCall(h.agent.port, method, target, body, authorization);
-  // <shared>/ha/leases holds this agent's lease, renewed every 2 s whatever the requests do; the
-  // fence watchdog (started with a QEMU agent that has a shared pool) logs on its own schedule.
+  // <shared>/ha/leases holds this agent's lease, renewed every 2 s whatever the requests do;
+  // <data>/ha is the fence watchdog's (a QEMU agent with a shared pool spawns it in the background
+  // at start, and it logs on its own schedule): neither changes because of a request.
   const snapshot = () =>
-    listTree([h.config.data, h.config.shared], [`${h.config.shared}/ha/leases`, watchdogPaths(h.config.data).log]);
+    listTree([h.config.data, h.config.shared], [`${h.config.shared}/ha/leases`, watchdogPaths(h.config.data).dir]);
   const failures: string[] = [];
   const started: { id: string; show: string }[] = []; // operations hostile requests started
   const statuses = new Map<number, number>();
