@@ -1,12 +1,12 @@
 import type { Page } from '@playwright/test';
 import { guestCommand } from './agent-serial';
-import { ADMIN_STATE, expect, pollApi, test } from './support';
+import { ADMIN_STATE, expect, mainSiteHosts, pollApi, test } from './support';
 import { pageShot } from './shots';
 
 test.use({ storageState: ADMIN_STATE });
 test.setTimeout(900_000);
 
-type Host = { id: string; name: string };
+type Host = { id: string; name: string; site: string };
 type Vm = { id: string; name: string; hostId: string; state: string; guestReady: boolean; cpuPct: number };
 
 async function createVm(
@@ -26,9 +26,7 @@ async function createVm(
 test('recommend-only balancing: a CPU-burning host gets a recommendation with before/after load, applied by a click', async ({
   page,
 }) => {
-  const [h1, h2] = ((await (await page.request.get('/api/hosts')).json()) as Host[]).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  );
+  const [h1, h2] = await mainSiteHosts<Host>(page.request);
   const images = (await (await page.request.get('/api/images')).json()) as {
     id: string;
     name: string;

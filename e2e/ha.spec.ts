@@ -1,14 +1,14 @@
 import type { Page } from '@playwright/test';
 import { freezeAgent } from './agent-process';
 import { guestCommand } from './agent-serial';
-import { ADMIN_STATE, VIEWER_STATE, expect, pollApi, test } from './support';
+import { ADMIN_STATE, VIEWER_STATE, expect, mainSiteHosts, pollApi, test } from './support';
 import { pageShot, viewShot } from './shots';
 
 test.use({ storageState: ADMIN_STATE });
 // Two VM boots under TCG, a host failure (lease timeout 8 s), two restarts with their guest boots, the host's return.
 test.setTimeout(600_000);
 
-type Host = { id: string; name: string };
+type Host = { id: string; name: string; site: string };
 type Vm = { id: string; hostId: string; state: string; guestReady: boolean };
 type HaRestart = {
   vmId: string;
@@ -54,9 +54,7 @@ async function setMaintenance(page: Page, host: Host, enabled: boolean): Promise
 test('the HA page: live host states, the policy form, a host failure, a pending restart cancelled and two restarts by clicking with their timelines, the event timeline', async ({
   page,
 }) => {
-  const [h1, h2] = ((await (await page.request.get('/api/hosts')).json()) as Host[]).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  );
+  const [h1, h2] = await mainSiteHosts<Host>(page.request);
   const { enabled, admission, hostFailuresToTolerate, failoverHostIds, edacThreshold } = (await overview(page)).policy;
   const base = `e2e-ha-${Date.now().toString(36)}`;
   const [plain, guarded] = [`${base}-a`, `${base}-b`]; // HA off / HA on

@@ -1,13 +1,13 @@
 import type { Page } from '@playwright/test';
 import { guestCommand } from './agent-serial';
-import { ADMIN_STATE, expect, pollApi, test } from './support';
+import { ADMIN_STATE, expect, mainSiteHosts, pollApi, test } from './support';
 import { pageShot, viewShot } from './shots';
 
 test.use({ storageState: ADMIN_STATE });
 // A VM boot and three live migrations (there, maintenance evacuation back, bring-back) under TCG.
 test.setTimeout(900_000);
 
-type Host = { id: string; name: string; maintenance: boolean };
+type Host = { id: string; name: string; site: string; maintenance: boolean };
 type Vm = { id: string; hostId: string; state: string; guestReady: boolean; activeTaskId: string | null };
 type Migration = {
   id: string;
@@ -20,14 +20,12 @@ type Migration = {
   bytesTransferred: number;
 };
 
-async function hosts(page: Page): Promise<Host[]> {
-  return (await (await page.request.get('/api/hosts')).json()) as Host[];
-}
+const hosts = (page: Page) => mainSiteHosts<Host>(page.request);
 
 test('migrate a running VM by clicking, watch its progress, see it on the other host; maintenance moves it away and back', async ({
   page,
 }) => {
-  const [h1, h2] = (await hosts(page)).sort((a, b) => a.name.localeCompare(b.name));
+  const [h1, h2] = await hosts(page);
   const name = `e2e-mig-${Date.now().toString(36)}`;
 
   // A VM placed on the first host by the create form's host choice.

@@ -1,14 +1,14 @@
 import type { APIRequestContext, Page } from '@playwright/test';
 import { guestCommand } from './agent-serial';
 import { pageShot, viewShot } from './shots';
-import { ADMIN_STATE, checkA11y, expect, pollApi, test } from './support';
+import { ADMIN_STATE, checkA11y, expect, mainSiteHosts, pollApi, test } from './support';
 
 // Two VMs on two hosts under TCG: snapshots, a checkpoint, two reverts (one boots), a linked clone
 // (boots) made independent, a group checkpoint of both and its restore.
 test.use({ storageState: ADMIN_STATE, actionTimeout: 30_000 });
 test.setTimeout(900_000);
 
-type Host = { id: string; name: string };
+type Host = { id: string; name: string; site: string };
 type Vm = { id: string; state: string; guestReady: boolean; activeTaskId: string | null };
 
 async function createVm(request: APIRequestContext, name: string, hostId: string): Promise<string> {
@@ -82,9 +82,7 @@ const row = (page: Page, name: string) =>
 test('snapshots, checkpoints, reverts, a linked clone and a group checkpoint by clicking; the timeline and the cluster chart', async ({
   page,
 }) => {
-  const [h1, h2] = ((await (await page.request.get('/api/hosts')).json()) as Host[]).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  );
+  const [h1, h2] = await mainSiteHosts<Host>(page.request);
   const suffix = Date.now().toString(36);
   const [a, b, clone] = [`snap-a-${suffix}`, `snap-b-${suffix}`, `snap-a-${suffix}-clone`];
   const aId = await createVm(page.request, a, h1.id);

@@ -95,6 +95,15 @@ export async function signIn(page: Page, username: string, password: string): Pr
 }
 
 // Polls a JSON API until pick() returns something truthy; a failed request is one more poll.
+// The stack's own hosts (site main), by name. The DR spec adds a host of site dr (offline after
+// it), which the flows that pick "two hosts" must not take.
+export async function mainSiteHosts<H extends { name: string; site: string }>(
+  request: APIRequestContext,
+): Promise<H[]> {
+  const all = (await (await request.get('/api/hosts')).json()) as H[];
+  return all.filter((h) => h.site === 'main').sort((a, b) => a.name.localeCompare(b.name));
+}
+
 export async function pollApi<T>(
   request: APIRequestContext,
   url: string,
