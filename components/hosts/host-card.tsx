@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { StateBadge } from '@/components/ui/badge';
 import type { HostDto } from '@/lib/domain/hosts/dto';
-import { AcceleratorBadge, DriverBadge } from './host-labels';
+import { AcceleratorBadge, DriverBadge, SiteBadge } from './host-labels';
 import { MaintenanceBadge } from './maintenance-badge';
 import { UsageMeter } from './usage-meter';
 
@@ -12,6 +12,7 @@ export function HostCard({ host }: { host: HostDto }) {
       href={`/hosts/${host.id}`}
       data-testid="host-card"
       data-host-id={host.id}
+      data-site={host.site}
       className="group block rounded-lg border border-slate-200 bg-white p-4 shadow-xs transition hover:border-accent-300 hover:shadow-sm"
     >
       <div className="flex items-start justify-between gap-2">
@@ -27,6 +28,7 @@ export function HostCard({ host }: { host: HostDto }) {
         <MaintenanceBadge host={host} />
         <AcceleratorBadge host={host} />
         <DriverBadge driver={host.driver} />
+        <SiteBadge site={host.site} />
       </div>
       <div className={offline ? 'mt-3 space-y-2.5 grayscale' : 'mt-3 space-y-2.5'}>
         <UsageMeter label="CPU" used={host.cpuPct} total={100} unit="percent" />

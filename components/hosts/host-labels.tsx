@@ -17,3 +17,12 @@ export function AcceleratorBadge({ host }: { host: Pick<HostDto, 'accelerator' |
 export function DriverBadge({ driver }: { driver: HostDto['driver'] }) {
   return driver === 'simulated' ? <Badge tone="amber">Simulated</Badge> : <Badge tone="gray">QEMU</Badge>;
 }
+
+// Every host belongs to a site (disaster recovery); the label names it so two sites never blur.
+export function SiteBadge({ site }: { site: string }) {
+  return (
+    <Badge tone="gray" title="Site: hosts that share storage">
+      site {site}
+    </Badge>
+  );
+}

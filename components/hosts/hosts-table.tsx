@@ -13,7 +13,7 @@ import { formatBytes, formatDateTime, formatPercent, formatRelativeTime } from '
 import { useNow } from '@/lib/hooks/use-now';
 import { hostQueries } from '@/lib/queries/host-queries';
 import { AddHostButton } from './add-host-button';
-import { AcceleratorBadge, DriverBadge } from './host-labels';
+import { AcceleratorBadge, DriverBadge, SiteBadge } from './host-labels';
 import { hostMemoryRatio } from './host-math';
 import { HaHostStateBadge } from '@/components/ha/ha-bits';
 import { MaintenanceBadge } from './maintenance-badge';
@@ -45,11 +45,12 @@ function columns(now: number): Column<HostDto>[] {
     {
       id: 'platform',
       header: 'Platform',
-      sortValue: (h) => `${h.driver}${h.accelerator}`,
+      sortValue: (h) => `${h.site}${h.driver}${h.accelerator}`,
       cell: (h) => (
         <span className="flex gap-1.5">
           <AcceleratorBadge host={h} />
           <DriverBadge driver={h.driver} />
+          <SiteBadge site={h.site} />
         </span>
       ),
     },
