@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { inChunks } from '@/lib/db/in-chunks';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { noSuchObject } from '@/lib/errors';
 import {
@@ -61,15 +62,17 @@ export async function selectableVms() {
 }
 
 export async function activeJobTasks(jobIds: string[]): Promise<Map<string, string>> {
-  const tasks = await db().task.findMany({
-    where: {
-      targetType: JOB_TARGET,
-      targetId: { in: jobIds },
-      kind: 'backup.run',
-      state: { in: [TASK_STATE.queued, TASK_STATE.running] },
-    },
-    select: { id: true, targetId: true },
-  });
+  const tasks = await inChunks(jobIds, (chunk) =>
+    db().task.findMany({
+      where: {
+        targetType: JOB_TARGET,
+        targetId: { in: chunk },
+        kind: 'backup.run',
+        state: { in: [TASK_STATE.queued, TASK_STATE.running] },
+      },
+      select: { id: true, targetId: true },
+    }),
+  );
   return new Map(tasks.map((t) => [t.targetId!, t.id]));
 }
 
@@ -81,11 +84,10 @@ async function jobDtos(where: { id?: string }): Promise<BackupJobDto[]> {
   });
   const vms = await selectableVms();
   const active = await activeJobTasks(jobs.map((j) => j.id));
-  const points = await db().restorePoint.groupBy({
-    by: ['jobId'],
-    where: { jobId: { in: jobs.map((j) => j.id) } },
-    _count: true,
-  });
+  const points = await inChunks(
+    jobs.map((j) => j.id),
+    (chunk) => db().restorePoint.groupBy({ by: ['jobId'], where: { jobId: { in: chunk } }, _count: true }),
+  );
   return Promise.all(
     jobs.map(async (j) => {
       const lastRun = await db().backupRun.findFirst({ where: { jobId: j.id }, orderBy: { startedAt: 'desc' } });

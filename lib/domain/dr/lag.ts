@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { inChunks } from '@/lib/db/in-chunks';
 import type { LagSampleDto } from './dto';
 import { lagSeries } from './status';
 
@@ -7,10 +8,13 @@ import { lagSeries } from './status';
 // its run without a takenAt: the run's start stands in (a little earlier: the lag shown is never
 // smaller than it was). Reverse runs (failback) make no replica point: they are not lag.
 export async function lagByJob(jobIds: string[], from: Date, now = new Date()): Promise<Map<string, LagSampleDto[]>> {
-  const runs = await db().replicationRun.findMany({
-    where: { jobId: { in: jobIds }, direction: 'forward', status: 'succeeded', finishedAt: { gte: from } },
-    orderBy: { finishedAt: 'asc' },
-  });
+  const runs = (
+    await inChunks(jobIds, (chunk) =>
+      db().replicationRun.findMany({
+        where: { jobId: { in: chunk }, direction: 'forward', status: 'succeeded', finishedAt: { gte: from } },
+      }),
+    )
+  ).sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime());
   const before = await Promise.all(
     jobIds.map((jobId) =>
       db().replicationRun.findFirst({
@@ -21,10 +25,9 @@ export async function lagByJob(jobIds: string[], from: Date, now = new Date()): 
   );
   const all = [...before.flatMap((r) => r ?? []), ...runs];
   const pointIds = all.flatMap((r) => (r.pointId ? [r.pointId] : []));
-  const points = await db().replicaPoint.findMany({
-    where: { id: { in: pointIds } },
-    select: { id: true, takenAt: true },
-  });
+  const points = await inChunks(pointIds, (chunk) =>
+    db().replicaPoint.findMany({ where: { id: { in: chunk } }, select: { id: true, takenAt: true } }),
+  );
   const takenAt = new Map(points.map((p) => [p.id, p.takenAt]));
   return new Map(
     jobIds.map((jobId) => [

@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
+import { inChunks } from '@/lib/db/in-chunks';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { tryParseTaskPayload } from '@/lib/domain/tasks/kinds';
 import { noSuchObject } from '@/lib/errors';
@@ -59,7 +60,7 @@ async function toPlanDtos(plans: FailoverPlan[]): Promise<FailoverPlanDto[]> {
   const members = new Map(plans.map((p) => [p.id, planMembers(p)]));
   const vmIds = [...new Set([...members.values()].flat().map((m) => m.vmId))];
   const [vms, jobs, tasks] = await Promise.all([
-    db().vm.findMany({ where: { id: { in: vmIds } }, select: { id: true, name: true } }),
+    inChunks(vmIds, (chunk) => db().vm.findMany({ where: { id: { in: chunk } }, select: { id: true, name: true } })),
     plans.length ? listJobs() : Promise.resolve([] as DrJobDto[]),
     db().task.findMany({
       where: { kind: 'dr.plan-run', targetType: PLAN_TASK_TARGET, targetId: { in: plans.map((p) => p.id) } },

@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { inChunks } from '@/lib/db/in-chunks';
 import { effectiveStatus } from '@/lib/domain/hosts/queries';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { tryParseTaskPayload } from '@/lib/domain/tasks/kinds';
@@ -91,21 +92,22 @@ type Related = {
 async function related(jobs: JobRow[]): Promise<Related> {
   const jobIds = jobs.map((j) => j.id);
   const replicaIds = jobs.map((j) => j.replicaVmId);
-  const vmRows = await db().vm.findMany({
-    where: {
-      OR: [
-        { id: { in: [...jobs.map((j) => j.vmId), ...replicaIds] } },
-        { role: 'dr-test', replicaOfId: { in: replicaIds } },
-      ],
-    },
-    include: vmInclude,
-    orderBy: { createdAt: 'asc' },
-  });
-  const tasks = await db().task.findMany({
-    where: { targetType: DR_TASK_TARGET, targetId: { in: jobIds } },
-    select: { id: true, kind: true, state: true, targetId: true, payload: true },
-    orderBy: { createdAt: 'asc' },
-  });
+  const vmRows = [
+    ...(await inChunks([...jobs.map((j) => j.vmId), ...replicaIds], (chunk) =>
+      db().vm.findMany({ where: { id: { in: chunk } }, include: vmInclude }),
+    )),
+    ...(await inChunks(replicaIds, (chunk) =>
+      db().vm.findMany({ where: { role: 'dr-test', replicaOfId: { in: chunk } }, include: vmInclude }),
+    )),
+  ].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  const tasks = (
+    await inChunks(jobIds, (chunk) =>
+      db().task.findMany({
+        where: { targetType: DR_TASK_TARGET, targetId: { in: chunk } },
+        select: { id: true, kind: true, state: true, targetId: true, payload: true, createdAt: true },
+      }),
+    )
+  ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   const pointOf = new Map<string, string>(); // dr-test VM id -> the point it was started from
   const activeTasks = new Map<string, { id: string; kind: string }>();
   for (const t of tasks) {

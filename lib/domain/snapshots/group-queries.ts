@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { inChunks } from '@/lib/db/in-chunks';
 import type { CheckpointGroup } from '@/lib/generated/prisma/client';
 import type { CheckpointGroupDto } from './dto';
 
@@ -8,16 +9,18 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 // Group checkpoints, newest first; each member with its snapshot (null once that one was deleted).
 export async function listGroups(): Promise<CheckpointGroupDto[]> {
   const groups = await db().checkpointGroup.findMany({ orderBy: { createdAt: 'desc' } });
-  const snapshots = await db().snapshot.findMany({
-    where: { groupId: { in: groups.map((g) => g.id) } },
-    select: { id: true, vmId: true, groupId: true },
-  });
+  const snapshots = await inChunks(
+    groups.map((g) => g.id),
+    (chunk) =>
+      db().snapshot.findMany({ where: { groupId: { in: chunk } }, select: { id: true, vmId: true, groupId: true } }),
+  );
   const vmIds = [...new Set(groups.flatMap(memberIds))];
   const names = new Map(
-    (await db().vm.findMany({ where: { id: { in: vmIds } }, select: { id: true, name: true } })).map((v) => [
-      v.id,
-      v.name,
-    ]),
+    (
+      await inChunks(vmIds, (chunk) =>
+        db().vm.findMany({ where: { id: { in: chunk } }, select: { id: true, name: true } }),
+      )
+    ).map((v) => [v.id, v.name]),
   );
   return groups.map((g) => ({
     id: g.id,

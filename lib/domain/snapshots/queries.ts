@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { inChunks } from '@/lib/db/in-chunks';
 import { agentFor } from '@/lib/domain/hosts/agents';
 import { errorMessage, noSuchObject } from '@/lib/errors';
 import type { Snapshot } from '@/lib/generated/prisma/client';
@@ -20,15 +21,20 @@ async function toSnapshotDtos(rows: Snapshot[]): Promise<SnapshotDto[]> {
   const ids = rows.map((r) => r.id);
   const groupIds = [...new Set(rows.map((r) => r.groupId).filter((g): g is string => g !== null))];
   const groups = new Map(
-    (await db().checkpointGroup.findMany({ where: { id: { in: groupIds } }, select: { id: true, name: true } })).map(
-      (g) => [g.id, g.name],
-    ),
+    (
+      await inChunks(groupIds, (chunk) =>
+        db().checkpointGroup.findMany({ where: { id: { in: chunk } }, select: { id: true, name: true } }),
+      )
+    ).map((g) => [g.id, g.name]),
   );
-  const clones = await db().vm.findMany({
-    where: { cloneOfSnapshotId: { in: ids } },
-    select: { id: true, name: true, cloneOfSnapshotId: true },
-    orderBy: { name: 'asc' },
-  });
+  const clones = (
+    await inChunks(ids, (chunk) =>
+      db().vm.findMany({
+        where: { cloneOfSnapshotId: { in: chunk } },
+        select: { id: true, name: true, cloneOfSnapshotId: true },
+      }),
+    )
+  ).sort((a, b) => a.name.localeCompare(b.name));
   return rows.map((r) => ({
     id: r.id,
     vmId: r.vmId,

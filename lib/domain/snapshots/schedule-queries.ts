@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { inChunks } from '@/lib/db/in-chunks';
 import { describeSchedule } from '@/lib/domain/backups/schedule';
 import { parseSelector } from '@/lib/domain/backups/selector';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
@@ -35,13 +36,15 @@ export async function getSchedule(id: string): Promise<SnapshotScheduleDto> {
 
 // Queued or running schedule runs, by schedule id.
 export async function activeScheduleRuns(scheduleIds: string[]): Promise<Map<string, string>> {
-  const tasks = await db().task.findMany({
-    where: {
-      kind: 'snapshot.schedule-run',
-      targetId: { in: scheduleIds },
-      state: { in: [TASK_STATE.queued, TASK_STATE.running] },
-    },
-    select: { id: true, targetId: true },
-  });
+  const tasks = await inChunks(scheduleIds, (chunk) =>
+    db().task.findMany({
+      where: {
+        kind: 'snapshot.schedule-run',
+        targetId: { in: chunk },
+        state: { in: [TASK_STATE.queued, TASK_STATE.running] },
+      },
+      select: { id: true, targetId: true },
+    }),
+  );
   return new Map(tasks.map((t) => [t.targetId!, t.id]));
 }

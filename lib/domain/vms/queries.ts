@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { inChunks } from '@/lib/db/in-chunks';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { noSuchObject } from '@/lib/errors';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
@@ -48,16 +49,22 @@ function toDto(v: Row, activeTaskId: string | null, names: Map<string, string>):
 async function replicaOfNames(rows: Row[]): Promise<Map<string, string>> {
   const ids = [...new Set(rows.flatMap((r) => (r.replicaOfId ? [r.replicaOfId] : [])))];
   if (ids.length === 0) return new Map();
-  const vms = await db().vm.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  const vms = await inChunks(ids, (chunk) =>
+    db().vm.findMany({ where: { id: { in: chunk } }, select: { id: true, name: true } }),
+  );
   return new Map(vms.map((v) => [v.id, v.name]));
 }
 
 async function activeTasks(vmIds: string[]): Promise<Map<string, string>> {
-  const tasks = await db().task.findMany({
-    where: { targetType: 'vm', targetId: { in: vmIds }, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
-    orderBy: { createdAt: 'asc' },
-    select: { id: true, targetId: true },
-  });
+  const tasks = await inChunks(vmIds, (chunk) =>
+    db().task.findMany({
+      where: { targetType: 'vm', targetId: { in: chunk }, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+      orderBy: { createdAt: 'asc' },
+      select: { id: true, targetId: true, createdAt: true },
+    }),
+  );
+  // The newest active task of each VM wins (chunks come sorted each, not together).
+  tasks.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   return new Map(tasks.map((t) => [t.targetId!, t.id]));
 }
 
