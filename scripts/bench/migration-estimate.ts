@@ -15,9 +15,13 @@ import { admin, seedUsers } from '@/lib/testing/fixtures';
 import { settled } from '@/lib/testing/tasks';
 import { createTestDb } from '@/lib/testing/test-db';
 import { sleep } from '@/lib/wait-for';
+import { bareMigrationTimes } from './migration-noise';
 import { median, ms, type BenchRow } from './types';
 
 const ROUNDS = 5; // migrations per mode: shared first (on a fresh cluster), then storage
+// Every migration starts from a settled VM, as the first does (a VM is rarely moved again seconds
+// after it arrived); the guest's CPU before each is printed.
+const SETTLE_MS = 10_000;
 
 // Only the very first migration meets a fresh cluster; the storage ones run after the shared ones.
 const firstLabel = (s: { mode: string; round: number }) =>
@@ -89,20 +93,28 @@ export async function migrationEstimateBench(): Promise<BenchRow[]> {
     const samples: Sample[] = [];
     for (const mode of ['shared', 'storage'] as const) {
       const vmId = await guestOn(c, imageId, a.hostId, `est-${mode}`, mode === 'shared' ? 'shared' : 'local');
-      await sleep(10_000); // booted and settled, with a few heartbeats: the VM's figures as the UI has them
+      await sleep(SETTLE_MS); // booted and settled, with a few heartbeats: the VM's figures as the UI has them
       for (let round = 0; round < ROUNDS; round++) {
         const to = round % 2 === 0 ? b.hostId : a.hostId;
+        const { cpuPct } = await db().vm.findUniqueOrThrow({ where: { id: vmId }, select: { cpuPct: true } });
+        console.log(
+          `  ${mode} #${round + 1}: the guest's CPU before it, as the last heartbeat had it: ${cpuPct.toFixed(1)} %`,
+        );
         const r = await migrateOnce(vmId, to);
         samples.push({ mode, round, ...r });
         console.log(`  ${mode} #${round + 1}: predicted ${r.predicted} ms, took ${r.actual} ms\n    basis: ${r.basis}`);
-        await sleep(2000);
+        await sleep(SETTLE_MS);
       }
     }
+    await c.close();
+    c = null;
+    const bare = await bareMigrationTimes(ROUNDS * 2);
     // What the migrations themselves achieved (bytes over the source's copy time), as the estimate reads it.
     const moved = await db().migration.findMany({ where: { transferMs: { gt: 0 } } });
     const runRate = measuredThroughput(
       moved.map((r) => ({ bytes: Number(r.bytesTransferred), transferMs: r.transferMs ?? 0 })),
     )!.bytesPerSec;
+    const sharedCopies = moved.filter((r) => r.mode === 'shared').map((r) => r.transferMs ?? 0);
     return samples
       .map((s) => {
         const err = (s.predicted - s.actual) / s.actual;
@@ -142,6 +154,18 @@ export async function migrationEstimateBench(): Promise<BenchRow[]> {
             ratio: (Math.max(...took) / Math.min(...took)).toFixed(2),
           };
         }),
+        {
+          what: `noise floor: the same idle guest's memory copy (${bare.mib.toFixed(0)} MiB) between two bare QEMUs, no vmops, ${bare.ms.length} runs`,
+          value: `${ms(Math.min(...bare.ms))} .. ${ms(Math.max(...bare.ms))} (median ${ms(median(bare.ms))})`,
+          yardstick: 'a prediction within 30 % of each needs max / min under 1.86',
+          ratio: (Math.max(...bare.ms) / Math.min(...bare.ms)).toFixed(2),
+        },
+        {
+          what: 'the same memory copy inside vmops (shared mode: source copy time, median of 5)',
+          value: `${ms(median(sharedCopies))} (${ms(Math.min(...sharedCopies))} .. ${ms(Math.max(...sharedCopies))})`,
+          yardstick: `bare QEMU median ${ms(median(bare.ms))}`,
+          ratio: (median(sharedCopies) / median(bare.ms)).toFixed(2),
+        },
         {
           what: 'migrations within 30 % of their prediction',
           value: `${samples.filter((s) => Math.abs(s.predicted - s.actual) / s.actual <= 0.3).length} of ${samples.length}`,

@@ -3,7 +3,7 @@
 // memory rounds until what is left fits the downtime limit, then the stop-and-copy.
 // Bandwidth: what recent migrations between the two hosts achieved (running guests, as this one
 // will be), else QEMU's own throughput over the link as the link probe measured it (a migration of
-// a paused machine's incompressible memory, run when the hosts joined), else the cap the agent
+// a running machine's incompressible memory, run when the hosts joined), else the cap the agent
 // applies by default (the same constant); never more than a cap the caller asks for. Fixed costs:
 // fixed-costs.ts.
 import { DEFAULT_DOWNTIME_LIMIT_MS, DEFAULT_MAX_BANDWIDTH_BYTES } from '@/lib/agent-protocol/migration';
@@ -84,8 +84,8 @@ export function bandwidthFor(
   capBytesPerSec?: number,
   link: LinkProbe | null = null,
 ): { bytesPerSec: number; source: BandwidthSource; note: string } {
-  // Migrations of running guests, measured: the probe's paused machine ran 1.5-3x faster on TCG
-  // (804 MiB/s against 220-450), since a running guest shares the CPU and QEMU tracks its writes.
+  // Migrations of running guests, measured, win: the probe's machine holds no guest, and one
+  // probe sample under load was off by 2-4x.
   const probe = measured ? null : link;
   const expected = Math.min(
     DEFAULT_MAX_BANDWIDTH_BYTES,
