@@ -98,6 +98,15 @@ test('create a VM from an image through the form, watch it run, see live load, s
   await expect(page).toHaveURL(/\/vms$/, { timeout: 60_000 });
   await pollApi(page.request, `/api/vms`, (b) => !(b as { id: string }[]).some((v) => v.id === vmId), 60_000);
 
+  // Lists page: the next page's address comes in a Link header; following it repeats no row.
+  const first = await page.request.get('/api/tasks?limit=2');
+  const next = /<([^>]+)>; rel="next"/.exec(first.headers().link ?? '')?.[1];
+  expect(next).toMatch(/^\/api\/tasks\?limit=2&cursor=/);
+  const second = (await (await page.request.get(next!)).json()) as { id: string }[];
+  const firstIds = ((await first.json()) as { id: string }[]).map((t) => t.id);
+  expect(second).toHaveLength(2);
+  expect(second.filter((t) => firstIds.includes(t.id))).toEqual([]);
+
   await page.goto('/tasks');
   await expect(page.getByText(`Create VM ${name}`).first()).toBeVisible();
   await shot(page, 'tasks');

@@ -1,11 +1,12 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { StateBadge } from '@/components/ui/badge';
 import { DataTable, type Column } from '@/components/ui/data-table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { FilterSelect, inputClasses } from '@/components/ui/form-field';
 import { AuditIcon } from '@/components/ui/icons';
+import { LoadOlder } from '@/components/ui/load-older';
 import { QueryState } from '@/components/ui/query-state';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import type { AuditEventDto } from '@/lib/domain/audit/dto';
@@ -82,7 +83,7 @@ export function AuditTable() {
   const [result, setResult] = useState<AuditEventDto['result'] | ''>('');
   const actorQ = useDebounced(actor.trim());
   const actionQ = useDebounced(action.trim());
-  const query = useQuery(
+  const query = useInfiniteQuery(
     auditQueries.list({ actor: actorQ || undefined, action: actionQ || undefined, result: result || undefined }),
   );
   const active = Boolean(actor || action || result);
@@ -90,45 +91,48 @@ export function AuditTable() {
   return (
     <QueryState query={query} what="the audit log" skeleton={<SkeletonRows rows={10} />}>
       {(events) => (
-        <DataTable
-          label="Audit events"
-          rows={events}
-          columns={COLUMNS}
-          rowKey={(e) => String(e.id)}
-          dense
-          initialSort={{ id: 'at', desc: true }}
-          filtersActive={active}
-          onClearFilters={() => {
-            setActor('');
-            setAction('');
-            setResult('');
-          }}
-          toolbar={
-            <>
-              <TextFilter label="Who" value={actor} onChange={setActor} placeholder="username" />
-              <TextFilter label="Action" value={action} onChange={setAction} placeholder="vm.delete" />
-              <FilterSelect
-                label="Result"
-                value={result}
-                onChange={(e) => setResult(e.target.value as AuditEventDto['result'] | '')}
-              >
-                <option value="">All</option>
-                {RESULTS.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </FilterSelect>
-            </>
-          }
-          empty={
-            <EmptyState
-              icon={<AuditIcon />}
-              title="No audit events yet"
-              description="Every sign-in and every change (accepted, refused or failed) is recorded here, chained so edits show."
-            />
-          }
-        />
+        <>
+          <DataTable
+            label="Audit events"
+            rows={events}
+            columns={COLUMNS}
+            rowKey={(e) => String(e.id)}
+            dense
+            initialSort={{ id: 'at', desc: true }}
+            filtersActive={active}
+            onClearFilters={() => {
+              setActor('');
+              setAction('');
+              setResult('');
+            }}
+            toolbar={
+              <>
+                <TextFilter label="Who" value={actor} onChange={setActor} placeholder="username" />
+                <TextFilter label="Action" value={action} onChange={setAction} placeholder="vm.delete" />
+                <FilterSelect
+                  label="Result"
+                  value={result}
+                  onChange={(e) => setResult(e.target.value as AuditEventDto['result'] | '')}
+                >
+                  <option value="">All</option>
+                  {RESULTS.map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
+                </FilterSelect>
+              </>
+            }
+            empty={
+              <EmptyState
+                icon={<AuditIcon />}
+                title="No audit events yet"
+                description="Every sign-in and every change (accepted, refused or failed) is recorded here, chained so edits show."
+              />
+            }
+          />
+          <LoadOlder query={query} what="events" />
+        </>
       )}
     </QueryState>
   );

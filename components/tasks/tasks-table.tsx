@@ -1,11 +1,12 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { DataTable, type Column } from '@/components/ui/data-table';
 import { EmptyState } from '@/components/ui/empty-state';
 import { FilterSelect } from '@/components/ui/form-field';
 import { TaskIcon } from '@/components/ui/icons';
+import { LoadOlder } from '@/components/ui/load-older';
 import { ProgressBar } from '@/components/ui/progress-bar';
 import { QueryState } from '@/components/ui/query-state';
 import { SkeletonRows } from '@/components/ui/skeleton';
@@ -95,41 +96,44 @@ function columns(now: number): Column<TaskDto>[] {
 
 export function TasksTable() {
   const [state, setState] = useState<TaskState | ''>('');
-  const query = useQuery(taskQueries.list(state ? { state } : {}));
+  const query = useInfiniteQuery(taskQueries.paged(state ? { state } : {}));
   const now = useNow();
 
   return (
     <QueryState query={query} what="tasks" skeleton={<SkeletonRows rows={8} />}>
       {(tasks) => (
-        <DataTable
-          label="Tasks"
-          rows={tasks}
-          columns={columns(now)}
-          rowKey={(t) => t.id}
-          rowHref={(t) => `/tasks/${t.id}`}
-          searchText={(t) => `${t.title} ${t.kind} ${t.targetId ?? ''} ${t.createdByName ?? ''}`}
-          searchPlaceholder="Filter by title, target, user…"
-          initialSort={{ id: 'started', desc: true }}
-          filtersActive={state !== ''}
-          onClearFilters={() => setState('')}
-          toolbar={
-            <FilterSelect label="State" value={state} onChange={(e) => setState(e.target.value as TaskState | '')}>
-              <option value="">All</option>
-              {Object.values(TASK_STATE).map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </FilterSelect>
-          }
-          empty={
-            <EmptyState
-              icon={<TaskIcon />}
-              title="No tasks yet"
-              description="Long operations (creating, starting or deleting VMs, importing images) show up here with live progress."
-            />
-          }
-        />
+        <>
+          <DataTable
+            label="Tasks"
+            rows={tasks}
+            columns={columns(now)}
+            rowKey={(t) => t.id}
+            rowHref={(t) => `/tasks/${t.id}`}
+            searchText={(t) => `${t.title} ${t.kind} ${t.targetId ?? ''} ${t.createdByName ?? ''}`}
+            searchPlaceholder="Filter by title, target, user…"
+            initialSort={{ id: 'started', desc: true }}
+            filtersActive={state !== ''}
+            onClearFilters={() => setState('')}
+            toolbar={
+              <FilterSelect label="State" value={state} onChange={(e) => setState(e.target.value as TaskState | '')}>
+                <option value="">All</option>
+                {Object.values(TASK_STATE).map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </FilterSelect>
+            }
+            empty={
+              <EmptyState
+                icon={<TaskIcon />}
+                title="No tasks yet"
+                description="Long operations (creating, starting or deleting VMs, importing images) show up here with live progress."
+              />
+            }
+          />
+          <LoadOlder query={query} what="tasks" />
+        </>
       )}
     </QueryState>
   );

@@ -1,5 +1,4 @@
 'use client';
-import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { cx } from '@/lib/cx';
 import { Button } from './button';
@@ -46,7 +45,8 @@ export function QueryState<T>({
   what,
   children,
 }: {
-  query: UseQueryResult<T>;
+  // A plain or an infinite (paged) query's result: only these are read.
+  query: { data: T | undefined; isError: boolean; error: unknown; refetch: () => unknown };
   skeleton: ReactNode;
   what?: string;
   children: (data: T) => ReactNode;

@@ -50,7 +50,7 @@ function toApiError(res: Response, body: unknown): ApiError {
   return new ApiError(res.status, code, message, fields, data);
 }
 
-export async function apiFetch<T>(path: string, init: ApiFetchInit = {}): Promise<T> {
+async function request(path: string, init: ApiFetchInit): Promise<{ res: Response; body: unknown }> {
   const { json, query, headers, ...rest } = init;
   let res: Response;
   try {
@@ -73,7 +73,26 @@ export async function apiFetch<T>(path: string, init: ApiFetchInit = {}): Promis
   }
   const body = await readBody(res);
   if (!res.ok) throw toApiError(res, body);
-  return body as T;
+  return { res, body };
+}
+
+export async function apiFetch<T>(path: string, init: ApiFetchInit = {}): Promise<T> {
+  return (await request(path, init)).body as T;
+}
+
+// The cursor of the next page, from the Link header a list endpoint sends (lib/http/pagination.ts).
+export function nextCursorOf(link: string | null): string | null {
+  const next = link && /<([^>]*)>;\s*rel="next"/.exec(link);
+  return next ? new URL(next[1], 'http://x').searchParams.get('cursor') : null;
+}
+
+// One page of a paginated list: its rows and the cursor of the next (older) page.
+export async function apiFetchPage<T>(
+  path: string,
+  init: ApiFetchInit = {},
+): Promise<{ items: T[]; nextCursor: string | null }> {
+  const { res, body } = await request(path, init);
+  return { items: body as T[], nextCursor: nextCursorOf(res.headers.get('link')) };
 }
 
 export function isApiError(err: unknown, status?: number): err is ApiError {

@@ -1,17 +1,17 @@
-import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { AuditEventDto } from '@/lib/domain/audit/dto';
-import { apiFetch } from './api-fetch';
+import { pagedList } from './paged';
 import { POLL } from './poll';
 
 export type AuditFilters = { actor?: string; action?: string; result?: AuditEventDto['result'] };
 
 export const auditQueries = {
   all: () => ['audit'] as const,
+  // Newest first, a page at a time ("Load older"); no skeleton flash while filters change.
   list: (filters: AuditFilters = {}) =>
-    queryOptions({
-      queryKey: [...auditQueries.all(), 'list', filters] as const,
-      queryFn: ({ signal }) => apiFetch<AuditEventDto[]>('/api/audit', { signal, query: filters }),
-      refetchInterval: POLL.idleTasks,
-      placeholderData: keepPreviousData, // no skeleton flash while filters change
+    pagedList<AuditEventDto>({
+      queryKey: [...auditQueries.all(), 'list', filters],
+      path: '/api/audit',
+      query: filters,
+      refetchInterval: () => POLL.idleTasks,
     }),
 };

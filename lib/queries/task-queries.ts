@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { TaskDto, TaskState } from '@/lib/domain/tasks/dto';
 import { apiFetch } from './api-fetch';
+import { pagedList } from './paged';
 import { POLL } from './poll';
 
 export type TaskListFilters = { state?: TaskState; targetId?: string };
@@ -18,6 +19,14 @@ export const taskQueries = {
       queryFn: ({ signal }) => apiFetch<TaskDto[]>('/api/tasks', { signal, query: filters }),
       refetchInterval: (q) => (q.state.data?.some(isTaskActive) ? POLL.activeTasks : POLL.idleTasks),
       placeholderData: keepPreviousData,
+    }),
+  // The tasks page: newest first, a page at a time ("Load older").
+  paged: (filters: TaskListFilters = {}) =>
+    pagedList<TaskDto>({
+      queryKey: [...taskQueries.lists(), 'paged', filters],
+      path: '/api/tasks',
+      query: filters,
+      refetchInterval: (rows) => (rows.some(isTaskActive) ? POLL.activeTasks : POLL.idleTasks),
     }),
   detail: (taskId: string) =>
     queryOptions({

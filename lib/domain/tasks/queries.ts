@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { db } from '@/lib/db/client';
 import type { Task, TaskStep } from '@/lib/generated/prisma/client';
 import { noSuchObject } from '@/lib/errors';
+import { toPage, type Page } from '@/lib/http/pagination';
 import type { TaskDto, TaskState } from './dto';
 
 export const listTasksQuerySchema = z
@@ -10,6 +11,11 @@ export const listTasksQuerySchema = z
     state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
     targetId: z.string().optional(),
     limit: z.coerce.number().int().min(1).max(500).default(200),
+    // The last task of the previous page (its Link header names it): the page after it.
+    cursor: z
+      .string()
+      .regex(/^[a-z0-9]{1,64}$/, 'a task id')
+      .optional(),
   })
   .strict();
 
@@ -36,13 +42,23 @@ function toDto(t: Task, steps?: TaskStep[]): TaskDto {
   };
 }
 
-export async function listTasks(q: z.output<typeof listTasksQuerySchema>): Promise<TaskDto[]> {
+// Newest first; the id breaks ties between tasks created in the same millisecond, so pages never
+// skip or repeat one.
+export async function listTasks(q: z.output<typeof listTasksQuerySchema>): Promise<Page<TaskDto>> {
+  if (q.cursor && !(await db().task.findUnique({ where: { id: q.cursor }, select: { id: true } })))
+    throw noSuchObject('task', q.cursor);
   const rows = await db().task.findMany({
     where: { state: q.state, targetId: q.targetId },
-    orderBy: { createdAt: 'desc' },
-    take: q.limit,
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: q.limit + 1,
+    ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
   });
-  return rows.map((t) => toDto(t));
+  return toPage(
+    rows,
+    q.limit,
+    (t) => t.id,
+    (t) => toDto(t),
+  );
 }
 
 export async function getTask(id: string): Promise<TaskDto> {
