@@ -106,7 +106,9 @@ export function deletePlan(user: SessionUser, planId: string): Promise<void> {
   });
 }
 
-// Every member's job must be able to do the kind now (as its own failover would check).
+// Every member's job must be able to do the kind now (as its own failover would check). A
+// replication run in flight does not refuse it: each member's failover waits for its run
+// (lib/worker/dr-run-wait.ts), and the scheduler starts no new one while the plan holds the VM.
 async function requireRunnable(planName: string, members: Members, kind: RunFailoverPlan['kind']): Promise<void> {
   if (!members.length) throw conflict(`Failover plan ${planName} has no VMs`);
   for (const m of members) {
@@ -116,7 +118,7 @@ async function requireRunnable(planName: string, members: Members, kind: RunFail
     const j = await jobWithVms(job.id);
     const what = `Plan ${planName}`;
     requireActive(j, what);
-    await requireNoDrTask(j.job.id, `${what} (VM ${j.vm.name})`);
+    await requireNoDrTask(j.job.id, `${what} (VM ${j.vm.name})`, { exceptRuns: true });
     requireOnline(j.replica.host);
     if (kind === 'planned') requireOnline(j.vm.host);
     else pointOf(j, undefined, what);

@@ -80,6 +80,23 @@ describe('failover plans', () => {
     });
   });
 
+  it("a member's replication run in flight does not refuse the plan; its own failover does", async () => {
+    const jobs = await protectAll(['web']);
+    const plan = await createPlan(operator, { name: 'p', members: [{ vmId: 'vm-a', order: 0 }] });
+    const run = await runNow(operator, jobs.web.jobId);
+    const { taskId } = await runPlan(admin, plan.id, { kind: 'planned' });
+    expect((await getPlan(plan.id)).activeTaskId).toBe(taskId);
+    await db().task.update({ where: { id: run.taskId }, data: { state: 'cancelled' } });
+    await db().task.update({ where: { id: taskId }, data: { state: 'cancelled' } });
+    await db().task.create({
+      data: { kind: 'dr.failover', title: 'Failover of web', targetType: 'dr-job', targetId: jobs.web.jobId },
+    });
+    await expect(runPlan(admin, plan.id, { kind: 'planned' })).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringContaining('Plan p (VM web): the job is busy with "Failover of web"'),
+    });
+  });
+
   it('runs the groups in boot order, each after the previous group reported its guests ready', async () => {
     const jobs = await protectAll(['web', 'db', 'cache']);
     const plan = await createPlan(operator, {
