@@ -13,6 +13,16 @@ describe('inChunks', () => {
     expect(out).toEqual(values.map((v) => v * 2));
   });
 
+  it('sorts the rows once across chunks when given an order', async () => {
+    const values = Array.from({ length: IN_CHUNK + 3 }, (_, i) => i);
+    const out = await inChunks(
+      values,
+      async (chunk) => chunk.map((v) => -v),
+      (a, b) => a - b,
+    );
+    expect(out).toEqual(values.map((v) => -v).reverse());
+  });
+
   it('makes no read for no values', async () => {
     let reads = 0;
     expect(await inChunks([], async () => [++reads])).toEqual([]);

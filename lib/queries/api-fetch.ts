@@ -1,6 +1,8 @@
 // The one fetch wrapper for the dashboard API. Non-2xx answers become an ApiError carrying the
 // server's { error: { code, message, data } } so forms can show `fields` and toasts the message.
 
+import type { Page } from '@/lib/http/pagination';
+
 export type ApiFieldErrors = Record<string, string[]>;
 
 export class ApiError extends Error {
@@ -87,10 +89,7 @@ export function nextCursorOf(link: string | null): string | null {
 }
 
 // One page of a paginated list: its rows and the cursor of the next (older) page.
-export async function apiFetchPage<T>(
-  path: string,
-  init: ApiFetchInit = {},
-): Promise<{ items: T[]; nextCursor: string | null }> {
+export async function apiFetchPage<T>(path: string, init: ApiFetchInit = {}): Promise<Page<T>> {
   const { res, body } = await request(path, init);
   return { items: body as T[], nextCursor: nextCursorOf(res.headers.get('link')) };
 }

@@ -1,7 +1,6 @@
 import { infiniteQueryOptions, keepPreviousData, type QueryKey } from '@tanstack/react-query';
+import type { Page } from '@/lib/http/pagination';
 import { apiFetchPage } from './api-fetch';
-
-type Page<T> = { items: T[]; nextCursor: string | null };
 
 // A list endpoint that pages (a Link header names the next, older page): the pages loaded so far,
 // flattened; polling refreshes every loaded page.

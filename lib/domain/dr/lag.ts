@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { inChunks } from '@/lib/db/in-chunks';
+import { byDate, inChunks } from '@/lib/db/in-chunks';
 import type { LagSampleDto } from './dto';
 import { lagSeries } from './status';
 
@@ -8,13 +8,14 @@ import { lagSeries } from './status';
 // its run without a takenAt: the run's start stands in (a little earlier: the lag shown is never
 // smaller than it was). Reverse runs (failback) make no replica point: they are not lag.
 export async function lagByJob(jobIds: string[], from: Date, now = new Date()): Promise<Map<string, LagSampleDto[]>> {
-  const runs = (
-    await inChunks(jobIds, (chunk) =>
+  const runs = await inChunks(
+    jobIds,
+    (chunk) =>
       db().replicationRun.findMany({
         where: { jobId: { in: chunk }, direction: 'forward', status: 'succeeded', finishedAt: { gte: from } },
       }),
-    )
-  ).sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime());
+    byDate((r) => r.finishedAt!),
+  );
   const before = await Promise.all(
     jobIds.map((jobId) =>
       db().replicationRun.findFirst({

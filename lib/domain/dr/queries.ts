@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { inChunks } from '@/lib/db/in-chunks';
+import { byDate, inChunks } from '@/lib/db/in-chunks';
 import { effectiveStatus } from '@/lib/domain/hosts/queries';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { tryParseTaskPayload } from '@/lib/domain/tasks/kinds';
@@ -99,15 +99,16 @@ async function related(jobs: JobRow[]): Promise<Related> {
     ...(await inChunks(replicaIds, (chunk) =>
       db().vm.findMany({ where: { role: 'dr-test', replicaOfId: { in: chunk } }, include: vmInclude }),
     )),
-  ].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  const tasks = (
-    await inChunks(jobIds, (chunk) =>
+  ].sort(byDate((v) => v.createdAt));
+  const tasks = await inChunks(
+    jobIds,
+    (chunk) =>
       db().task.findMany({
         where: { targetType: DR_TASK_TARGET, targetId: { in: chunk } },
         select: { id: true, kind: true, state: true, targetId: true, payload: true, createdAt: true },
       }),
-    )
-  ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    byDate((t) => t.createdAt),
+  );
   const pointOf = new Map<string, string>(); // dr-test VM id -> the point it was started from
   const activeTasks = new Map<string, { id: string; kind: string }>();
   for (const t of tasks) {

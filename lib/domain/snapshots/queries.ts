@@ -27,14 +27,15 @@ async function toSnapshotDtos(rows: Snapshot[]): Promise<SnapshotDto[]> {
       )
     ).map((g) => [g.id, g.name]),
   );
-  const clones = (
-    await inChunks(ids, (chunk) =>
+  const clones = await inChunks(
+    ids,
+    (chunk) =>
       db().vm.findMany({
         where: { cloneOfSnapshotId: { in: chunk } },
         select: { id: true, name: true, cloneOfSnapshotId: true },
       }),
-    )
-  ).sort((a, b) => a.name.localeCompare(b.name));
+    (a, b) => a.name.localeCompare(b.name),
+  );
   return rows.map((r) => ({
     id: r.id,
     vmId: r.vmId,

@@ -1,6 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { inChunks } from '@/lib/db/in-chunks';
+import { byDate, inChunks } from '@/lib/db/in-chunks';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { noSuchObject } from '@/lib/errors';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
@@ -56,15 +56,16 @@ async function replicaOfNames(rows: Row[]): Promise<Map<string, string>> {
 }
 
 async function activeTasks(vmIds: string[]): Promise<Map<string, string>> {
-  const tasks = await inChunks(vmIds, (chunk) =>
-    db().task.findMany({
-      where: { targetType: 'vm', targetId: { in: chunk }, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
-      orderBy: { createdAt: 'asc' },
-      select: { id: true, targetId: true, createdAt: true },
-    }),
+  // Oldest first, so the newest active task of each VM wins in the map.
+  const tasks = await inChunks(
+    vmIds,
+    (chunk) =>
+      db().task.findMany({
+        where: { targetType: 'vm', targetId: { in: chunk }, state: { in: [TASK_STATE.queued, TASK_STATE.running] } },
+        select: { id: true, targetId: true, createdAt: true },
+      }),
+    byDate((t) => t.createdAt),
   );
-  // The newest active task of each VM wins (chunks come sorted each, not together).
-  tasks.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   return new Map(tasks.map((t) => [t.targetId!, t.id]));
 }
 
