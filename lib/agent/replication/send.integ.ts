@@ -4,7 +4,7 @@
 // and the boot files streamed. Every layer is read back for the guest's records.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,15 +162,26 @@ describe('replication send (source) on real QEMU', () => {
     await c().stopVm(VM, { force: true, timeoutSec: 10 });
     expect(bitmaps().sort()).toEqual([`vmops-repl-${pid(2)}:auto`, `vmops-repl-${pid(4)}:auto`]);
     // A daemon a killed agent left holding the disk (its pid file beside vm.json) is ended first.
+    // Probing the lock with qemu-img while the daemon opens the image would make the daemon lose
+    // the race for its write lock: wait for its monitor socket, made after the image is open.
     const blockdev = { driver: 'qcow2', 'node-name': 'left', file: { driver: 'file', filename: diskPath } };
-    const leftover = spawn('qemu-storage-daemon', ['--blockdev', JSON.stringify(blockdev)], { stdio: 'ignore' });
+    const sock = path.join(work, 'leftover.sock');
+    const leftover = spawn(
+      'qemu-storage-daemon',
+      ['--blockdev', JSON.stringify(blockdev), '--chardev', `socket,id=m,path=${sock},server=on,wait=off`],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let leftoverErr = '';
+    leftover.stderr.on('data', (chunk: Buffer) => (leftoverErr += chunk.toString()));
     const leftoverExit = new Promise((r) => leftover.once('exit', r));
     writeFileSync(path.join(path.dirname(diskPath), 'replication-daemon.pid'), `${leftover.pid}\n`);
     await waitFor(
-      'leftover daemon holds the disk',
-      () => spawnSync('qemu-img', ['info', diskPath]).status !== 0,
-      10_000,
+      'the leftover daemon has the image open',
+      () => existsSync(sock) || leftover.exitCode !== null,
+      30_000,
     );
+    expect({ running: leftover.exitCode === null, leftoverErr }).toEqual({ running: true, leftoverErr: '' });
+    expect(spawnSync('qemu-img', ['info', diskPath]).status).not.toBe(0); // the disk is held
     const inc = await send({ pointId: pid(5), basePointId: pid(4), full: false }, layer(5), layer(4));
     expect(inc).toMatchObject({ kind: 'incremental', vmWasRunning: false });
     expect(diskRecords(layer(5))).toEqual(upTo(11));
