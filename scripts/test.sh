@@ -11,13 +11,15 @@ bash scripts/build-guest.sh
 
 step() { printf '\n== %s ==\n' "$*"; }
 step "prisma generate + typecheck + lint"
-npx prisma generate >/dev/null
+npm run -s db:generate >/dev/null
 npx tsc --noEmit
 npm run -s lint
 step "unit tests"
 npx vitest run --project unit
 step "integration tests (real QEMU, TCG)"
 npx vitest run --project integ
+step "integration tests on PostgreSQL (the files that open a database; a throwaway server)"
+npx tsx scripts/db/with-postgres.ts --db-tests -- npx vitest run --project integ
 step "build"
 npx next build >/dev/null
 step "browser tests (Chromium)"

@@ -1,8 +1,10 @@
 import 'server-only';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import type { Database } from 'better-sqlite3';
 import { PrismaClient } from '@/lib/generated/prisma/client';
-import { databaseUrl } from './url';
+import { PrismaClient as PgPrismaClient } from '@/lib/generated/prisma-pg/client';
+import { databaseProvider, databaseUrl } from './url';
 
 export type Db = PrismaClient;
 
@@ -50,6 +52,12 @@ export function db(): PrismaClient {
   return g.__vmopsDb;
 }
 
-// A writer may now wait for another process's write lock: give the start of a transaction room.
-export const openDb = (url: string): PrismaClient =>
-  new PrismaClient({ adapter: sqliteAdapter(url), transactionOptions: { maxWait: 15_000, timeout: 30_000 } });
+// DATABASE_URL picks the engine: SQLite (file:...) or PostgreSQL (postgresql://...). A writer may
+// wait for another's lock: give the start of a transaction room.
+export function openDb(url: string): PrismaClient {
+  const transactionOptions = { maxWait: 15_000, timeout: 30_000 };
+  if (databaseProvider(url) === 'sqlite') return new PrismaClient({ adapter: sqliteAdapter(url), transactionOptions });
+  // Generated from the same models (scripts/db/schemas.ts): the same API, typed as the master's.
+  const adapter = new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 15_000 });
+  return new PgPrismaClient({ adapter, transactionOptions }) as unknown as PrismaClient;
+}

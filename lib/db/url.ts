@@ -11,3 +11,13 @@ export function databaseUrl(): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   return `file:${path.join(/*turbopackIgnore: true*/ dataDir(), 'vmops.db')}`;
 }
+
+export type DatabaseProvider = 'sqlite' | 'postgresql';
+
+export function databaseProvider(url: string): DatabaseProvider {
+  if (url.startsWith('file:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
+  // The scheme only: the rest may hold a password.
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? 'this value';
+  throw new Error(`DATABASE_URL must be file:<path> (SQLite) or postgresql://... (PostgreSQL), not ${scheme}`);
+}

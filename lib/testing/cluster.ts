@@ -24,10 +24,11 @@ import { GUEST_DIR, guestImageFiles } from './guest';
 import { startMiniDashboard } from './mini-dashboard';
 import { settled, startTestWorker } from './tasks';
 import { tempDir } from './temp-dir';
+import { startDashboardProcess } from './control-plane';
 import { createTestDb } from './test-db';
 import type { TestHost } from './two-hosts';
 
-export type ClusterHost = TestHost & { hostId: string };
+export type ClusterHost = TestHost & { hostId: string; dashboardUrl: string };
 
 // The row of a host enrolled through the mini-dashboard once its agent can be called: the row can
 // be read before the enrollment stored the sealed secret, and a call then fails with no secret.
@@ -55,9 +56,13 @@ export async function importTestGuest(): Promise<string> {
   return r.imageId;
 }
 
-export async function startCluster(names: string[], opts: { workerConcurrency?: number } = {}) {
+// secondDashboard: every other host reports to a second dashboard, a process of its own.
+export type ClusterOptions = { workerConcurrency?: number; secondDashboard?: boolean };
+
+export async function startCluster(names: string[], opts: ClusterOptions = {}) {
   if (!existsSync(path.join(GUEST_DIR, 'vmlinux'))) throw new Error('test guest missing: run scripts/build-guest.sh');
   const dashboard = await startMiniDashboard();
+  const second = opts.secondDashboard ? await startDashboardProcess('dashboard-2') : null;
   const shared = await tempDir('vmops-cluster-shared-');
   const dirs = [shared];
   const hosts: ClusterHost[] = [];
@@ -68,12 +73,13 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
     const siteShared = site === 'main' ? shared : await tempDir(`vmops-cluster-${site}-shared-`);
     if (siteShared !== shared) dirs.push(siteShared);
     const token = await createEnrollmentToken(name);
+    const dashboardUrl = second && hosts.length % 2 === 1 ? second.url : dashboard.url;
     const args = agentArgs({
       name,
       port: await freePort(),
       data: data.path,
       shared: siteShared.path,
-      dashboard: dashboard.url,
+      dashboard: dashboardUrl,
       token,
       driver: 'qemu',
       intervalMs: 1000,
@@ -92,7 +98,16 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
       hostName: name,
       timeoutMs: 120_000,
     });
-    hosts.push({ name, hostId, agent, client, log, localPool: config.pools[0].path, sharedPool: config.pools[1].path });
+    hosts.push({
+      name,
+      hostId,
+      dashboardUrl,
+      agent,
+      client,
+      log,
+      localPool: config.pools[0].path,
+      sharedPool: config.pools[1].path,
+    });
   }
 
   const startWorker = () => startTestWorker(opts.workerConcurrency ?? 3, 'cluster-worker');
@@ -105,6 +120,7 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
   return {
     hosts,
     dashboard,
+    secondDashboard: second,
     sharedDir: shared.path,
     pauseWorker,
     resumeWorker,
@@ -117,6 +133,7 @@ export async function startCluster(names: string[], opts: { workerConcurrency?: 
         await h.agent.close();
       }
       await dashboard.close();
+      second?.kill();
       for (const d of dirs) await d.remove();
     },
   };
@@ -128,13 +145,13 @@ export type Cluster = Awaited<ReturnType<typeof startCluster>>;
 // the agents' last log lines printed when a test fails, and everything removed afterwards.
 export function useCluster(
   names: string[],
-  opts: { afterAll?: () => void } = {},
+  opts: { afterAll?: () => void; cluster?: ClusterOptions } = {},
 ): { cluster: Cluster; host: Record<string, ClusterHost>; imageId: string } {
   const testDb = createTestDb();
   const ctx = {} as { cluster: Cluster; host: Record<string, ClusterHost>; imageId: string };
   beforeAll(async () => {
     await seedUsers();
-    ctx.cluster = await startCluster(names);
+    ctx.cluster = await startCluster(names, opts.cluster);
     ctx.host = Object.fromEntries(ctx.cluster.hosts.map((h) => [h.name, h]));
     ctx.imageId = await ctx.cluster.importGuest();
   }, 600_000);

@@ -1,6 +1,7 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
-import { claimNextTask, failTask, finishTask, renewLease, LEASE_MS } from '@/lib/domain/tasks/service';
+import { claimNextTask, LEASE_MS, renewLease } from '@/lib/domain/tasks/claim';
+import { failTask, finishTask } from '@/lib/domain/tasks/service';
 import {
   isTaskKind,
   parseTaskPayload,

@@ -1,4 +1,5 @@
-// Starts the whole product locally: migrated SQLite, first admin, dashboard (the built Next app
+// Starts the whole product locally: migrated database (SQLite under the data dir; --postgres: a
+// local PostgreSQL server under <data>/pg; or the DATABASE_URL given), first admin, dashboard (the built Next app
 // with the console WebSocket: dashboard-server.ts), worker, and local host agents (h1, h2: own
 // data dirs, one shared dir), enrolled with one-time tokens; seeds the image repository. Used by
 // `npm start` and by the browser tests. Once up, a process that dies is restarted with backoff
@@ -8,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { waitFor } from '@/lib/wait-for';
+import { psql, startLocalPg, stopLocalPg, type LocalPg } from '@/scripts/db/pg-local';
 import { killQemuUnder, runToEnd } from './processes';
 import { writeSimulatedImage } from './simulated-image';
 import { stopAll, supervise, type Supervised } from './supervisor';
@@ -20,6 +22,8 @@ const { values: opt } = parseArgs({
     driver: { type: 'string', default: process.env.VMOPS_DRIVER ?? 'auto' },
     fresh: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
+    'pg-port': { type: 'string', default: '54329' },
   },
 });
 
@@ -49,11 +53,23 @@ const agents = opt.agents!.split(',').map((a) => {
 const children: Supervised[] = [];
 let started = false;
 let stopping = false;
+let localPg: LocalPg | null = null;
+
+// The database: --postgres starts (or reuses) a server under <data>/pg with a `vmops` database;
+// otherwise DATABASE_URL if set (SQLite file or any PostgreSQL), else SQLite under the data dir.
+function database(): string {
+  if (!opt.postgres) return process.env.DATABASE_URL ?? `file:${path.join(dataDir, 'vmops.db')}`;
+  localPg = startLocalPg(path.join(dataDir, 'pg'), Number(opt['pg-port']));
+  const exists = psql(localPg.url('postgres'), ['-tAc', "SELECT 1 FROM pg_database WHERE datname = 'vmops'"]);
+  if (!exists.trim()) psql(localPg.url('postgres'), ['-c', 'CREATE DATABASE vmops']);
+  return localPg.url('vmops');
+}
 
 function prepareDataDir(): NodeJS.ProcessEnv {
   if (opt.fresh) {
     // QEMU processes outlive their agents by design; a fresh start must not leave them orphaned.
     killQemuUnder(dataDir);
+    stopLocalPg(path.join(dataDir, 'pg'));
     rmSync(dataDir, { recursive: true, force: true });
   }
   mkdirSync(dataDir, { recursive: true });
@@ -62,7 +78,7 @@ function prepareDataDir(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     VMOPS_DATA_DIR: dataDir,
-    DATABASE_URL: `file:${path.join(dataDir, 'vmops.db')}`,
+    DATABASE_URL: database(),
     NEXTAUTH_URL: url,
     NEXTAUTH_SECRET: readFileSync(secretFile, 'utf8').trim(),
   };
@@ -82,6 +98,7 @@ async function fail(err: unknown): Promise<never> {
   console.error(`vmops: start failed: ${err instanceof Error ? err.message : String(err)}`);
   stopping = true;
   await stopAll(children);
+  localPg?.stop();
   process.exit(1);
 }
 
@@ -181,6 +198,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
     void stopAll(children).then(() => {
       // A throwaway stack's VMs go with it (a failed browser test must not leave guests burning CPU).
       if (opt.fresh) killQemuUnder(dataDir);
+      localPg?.stop();
       process.exit(0);
     });
   });

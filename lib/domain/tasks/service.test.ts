@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { db } from '@/lib/db/client';
 import { createTestDb } from '@/lib/testing/test-db';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
-import { claimNextTask, enqueueTask, failTask, finishTask } from './service';
+import { claimNextTask } from './claim';
+import { enqueueTask, failTask, finishTask } from './service';
 import { getTask } from './queries';
 import { AppError } from '@/lib/errors';
 

@@ -4,7 +4,7 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 import type { Actor } from '@/lib/domain/audit/service';
 import { AppError, errorMessage } from '@/lib/errors';
 import { TASK_STATE } from './dto';
-import { parseTaskPayload, URGENT_TASK_KINDS, type TaskKind, type TaskPayloadInput } from './kinds';
+import { parseTaskPayload, type TaskKind, type TaskPayloadInput } from './kinds';
 
 type Tx = Prisma.TransactionClient;
 
@@ -80,54 +80,6 @@ export async function failTask(taskId: string, err: unknown): Promise<void> {
     },
   });
   await addStep(taskId, `Failed: ${message}`, 'error');
-}
-
-export const LEASE_MS = 30_000;
-
-// Claims the oldest runnable task: queued, or running whose worker stopped renewing its lease.
-// The conditional update makes the claim atomic across several workers. The payload stays JSON
-// text: the runner parses it with its kind's schema, so a bad row fails its task, not the claim.
-// kinds: only those (the runner's urgent slots); otherwise any kind, urgent ones first.
-export async function claimNextTask(
-  workerId: string,
-  kinds?: readonly string[],
-): Promise<{ id: string; kind: string; payload: string; recovered: boolean } | null> {
-  if (!kinds) return (await claimNextTask(workerId, URGENT_TASK_KINDS)) ?? claimFrom(workerId, undefined);
-  return claimFrom(workerId, kinds);
-}
-
-async function claimFrom(workerId: string, kinds: readonly string[] | undefined) {
-  const now = new Date();
-  const candidates = await db().task.findMany({
-    where: {
-      OR: [{ state: TASK_STATE.queued }, { state: TASK_STATE.running, leaseExpiresAt: { lt: now } }],
-      ...(kinds ? { kind: { in: [...kinds] } } : {}),
-    },
-    orderBy: { createdAt: 'asc' },
-    take: 5,
-  });
-  for (const t of candidates) {
-    const claimed = await db().task.updateMany({
-      where: { id: t.id, state: t.state, leaseOwner: t.leaseOwner },
-      data: {
-        state: TASK_STATE.running,
-        leaseOwner: workerId,
-        leaseExpiresAt: new Date(now.getTime() + LEASE_MS),
-        startedAt: t.startedAt ?? now,
-        attempts: { increment: 1 },
-      },
-    });
-    if (claimed.count === 1)
-      return { id: t.id, kind: t.kind, payload: t.payload, recovered: t.state === TASK_STATE.running };
-  }
-  return null;
-}
-
-export async function renewLease(taskId: string, workerId: string): Promise<void> {
-  await db().task.updateMany({
-    where: { id: taskId, leaseOwner: workerId },
-    data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) },
-  });
 }
 
 export async function isTaskActive(id: string): Promise<boolean> {
