@@ -8,6 +8,7 @@ import path from 'node:path';
 import { backupBench } from './backup';
 import { checkpointsBench } from './checkpoints';
 import { drBench } from './dr';
+import { fleetBench } from './fleet';
 import { haBench } from './ha';
 import { migrationBench } from './migration';
 import { migrationEstimateBench } from './migration-estimate';
@@ -31,6 +32,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['Snapshots, checkpoints and group checkpoints', checkpointsBench],
   ['Operator feedback in the browser', uiFeedbackBench],
   ['Disaster recovery (DR): RPO, bytes per run, failover RTO', drBench],
+  ['Control plane at fleet size (simulated hosts)', fleetBench],
 ];
 
 const file = path.join(root, 'docs/BENCHMARKS.md');

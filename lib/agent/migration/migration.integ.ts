@@ -103,10 +103,8 @@ describe('live migration between two agents (real QEMU)', () => {
     let where = m1;
     const stop = keepWriting(() => where, vm.id, 5);
     await sleep(1500);
-    const phases = new Set<string>();
     const run = await migrateVm(m1, m2, vm, 'shared', {
       onOperation: (o) => {
-        if (o.detail) phases.add(String(o.detail.phase));
         if (handedOver(o)) where = m2;
       },
     });
@@ -120,7 +118,6 @@ describe('live migration between two agents (real QEMU)', () => {
     // It sends at least the pages holding data when sampled (the guest wrote more since).
     expect(run.result.bytesTransferred).toBeGreaterThan(0.9 * inUse);
     numbers.memoryInUseMiB = Math.round(inUse / 1024 / 1024);
-    expect(phases.has('memory')).toBe(true);
     expect(run.guestPauseMs).toBeGreaterThanOrEqual(run.result.downtimeMs);
     expect(run.guestPauseMs).toBeLessThan(2000);
     expect(maxGapMs).toBeLessThan(run.guestPauseMs! + WRITE_GAP_SLACK_MS);
@@ -159,10 +156,8 @@ describe('live migration between two agents (real QEMU)', () => {
     let where = m1;
     const stop = keepWriting(() => where, vm.id, 3);
     await sleep(1500);
-    const phases = new Set<string>();
     const run = await migrateVm(m1, m2, vm, 'storage', {
       onOperation: (o) => {
-        if (o.detail) phases.add(String(o.detail.phase));
         if (handedOver(o)) where = m2;
       },
       // QEMU has completed the migration; until the target confirms it runs the guest, the source
@@ -175,9 +170,11 @@ describe('live migration between two agents (real QEMU)', () => {
     await sleep(1500);
     const { acked, maxGapMs } = await stop();
 
-    expect(phases.has('memory')).toBe(true);
+    // The disk was mirrored, then the memory sent: read from the result, not from polls that may
+    // miss a short phase on a loaded host.
     expect(run.guestPauseMs).toBeLessThan(3000);
     expect(run.result.diskBytes).toBeGreaterThan(8 * 1024 * 1024);
+    expect(run.result.bytesTransferred - run.result.diskBytes).toBeGreaterThan(16 * 1024 * 1024);
     expect(run.result.downtimeMs).toBeLessThan(2000);
     expect(maxGapMs).toBeLessThan(run.guestPauseMs! + WRITE_GAP_SLACK_MS);
     numbers.storage = {
