@@ -85,7 +85,7 @@ function columns(showHost: boolean): Column<VmDto>[] {
 
 /** All VMs (with a host filter), or the VMs of one host when `hostId` is given. */
 export function VmsTable({ hostId }: { hostId?: string }) {
-  const query = useQuery(vmQueries.list(hostId ? { hostId } : {}));
+  const query = useQuery(vmQueries.complete(hostId ? { hostId } : {}));
   const hosts = useQuery({ ...hostQueries.list(), enabled: !hostId });
   const [state, setState] = useState<VmState | ''>('');
   const [host, setHost] = useState('');

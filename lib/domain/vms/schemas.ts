@@ -46,6 +46,7 @@ export const vmIdParamSchema = z.object({ vmId: z.string().min(1).max(64) }).str
 // VM names and ids are lowercase letters, digits and dashes (createVmSchema, the services' ids), so
 // a lowercased `q` matches case-insensitively on any database; the charset also keeps LIKE's
 // wildcards (% and _, which Prisma's `contains` does not escape) out of the pattern.
+export const VM_SEARCHABLE = /^[a-z0-9-]*$/;
 const vmIdField = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'A VM id');
 // A comma-separated list in one query parameter (repeated parameters are not read).
 const commaList = (item: z.ZodString, max: number, what: string) =>
@@ -62,7 +63,7 @@ const vmFilterFields = {
     .trim()
     .toLowerCase()
     .max(64, 'At most 64 characters')
-    .regex(/^[a-z0-9-]*$/, 'Letters, digits and dashes (what VM names and ids are made of)')
+    .regex(VM_SEARCHABLE, 'Letters, digits and dashes (what VM names and ids are made of)')
     .optional(),
   state: z.enum(VM_STATE).optional(),
   hostId: z.string().min(1).max(64).optional(),
