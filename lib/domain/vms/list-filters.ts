@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Prisma, Vm } from '@/lib/generated/prisma/client';
-import type { ListVmsQuery, VmFilters, VmSort } from './schemas';
+import { VM_SORT_DEFAULT_ORDER, type ListVmsQuery, type VmFilters, type VmSort } from './schemas';
 
 // The VM column each sort reads; the id breaks ties, so pages never skip or repeat a VM.
 const SORT_COLUMN = {
@@ -12,14 +12,6 @@ const SORT_COLUMN = {
 } as const satisfies Record<VmSort, keyof Prisma.VmWhereInput>;
 type SortColumn = (typeof SORT_COLUMN)[VmSort];
 export type SortKey = Pick<Vm, 'id' | SortColumn>;
-
-const DEFAULT_ORDER: Record<VmSort, 'asc' | 'desc'> = {
-  name: 'asc',
-  created: 'desc',
-  state: 'asc',
-  vcpus: 'desc',
-  memory: 'desc',
-};
 
 export const SORT_KEY_SELECT = { id: true, name: true, createdAt: true, state: true, vcpus: true, memoryMiB: true };
 
@@ -46,7 +38,7 @@ export function matchesTags(f: Pick<VmFilters, 'tags'>, row: { tags: string }): 
 /** The order of a page and, after the cursor's VM, the keyset condition of the next one. */
 export function vmOrder(q: Pick<ListVmsQuery, 'sort' | 'order'>, after: SortKey | null) {
   const column = SORT_COLUMN[q.sort];
-  const dir = q.order ?? DEFAULT_ORDER[q.sort];
+  const dir = q.order ?? VM_SORT_DEFAULT_ORDER[q.sort];
   const op = dir === 'asc' ? 'gt' : 'lt';
   const keyset: Prisma.VmWhereInput | null = after && {
     OR: [{ [column]: { [op]: after[column] } }, { [column]: after[column], id: { [op]: after.id } }],

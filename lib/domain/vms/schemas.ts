@@ -75,11 +75,18 @@ const vmFilterFields = {
 
 export const VM_SORTS = ['name', 'created', 'state', 'vcpus', 'memory'] as const;
 export type VmSort = (typeof VM_SORTS)[number];
+// Without an order: names and states A to Z, the newest first, the largest first.
+export const VM_SORT_DEFAULT_ORDER: Record<VmSort, 'asc' | 'desc'> = {
+  name: 'asc',
+  created: 'desc',
+  state: 'asc',
+  vcpus: 'desc',
+  memory: 'desc',
+};
 
 export const listVmsQuerySchema = z
   .object({
     ...vmFilterFields,
-    // Unset order: A to Z for names and states, newest first, the largest first.
     sort: z.enum(VM_SORTS).default('name'),
     order: z.enum(['asc', 'desc']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
