@@ -107,7 +107,7 @@ function VmCombobox({
         autoComplete="off"
         aria-autocomplete="list"
         aria-expanded={open}
-        aria-controls={open ? listId : undefined}
+        aria-controls={open && options.length ? listId : undefined}
         aria-activedescendant={open && options[active] ? optionId(active) : undefined}
         placeholder={placeholder}
         value={typed ?? value?.name ?? ''}
@@ -117,39 +117,42 @@ function VmCombobox({
           setOpen(true);
         }}
         onFocus={() => setOpen(true)}
+        onClick={() => setOpen(true)}
         onBlur={close}
         onKeyDown={onKeyDown}
         className={inputClasses(Boolean(error), 'pr-8')}
       />
       {open && (
         <div className="mt-1 overflow-hidden rounded-md border border-slate-200 bg-white shadow-sm">
-          <ul id={listId} role="listbox" aria-label={`${label}: matches`} className="max-h-56 overflow-y-auto py-1">
-            {options.map((vm, i) => {
-              const why = reason(vm);
-              return (
-                <li
-                  key={vm.id}
-                  id={optionId(i)}
-                  role="option"
-                  aria-selected={i === active}
-                  aria-disabled={why ? true : undefined}
-                  // Before the input's blur, which would close the list first.
-                  onMouseDown={(e) => e.preventDefault()}
-                  onClick={() => choose(vm)}
-                  onMouseEnter={() => setActive(i)}
-                  className={cx(
-                    'px-2.5 py-1 text-sm',
-                    i === active && 'bg-slate-100',
-                    why ? 'cursor-not-allowed text-slate-500' : 'cursor-pointer text-slate-900',
-                  )}
-                >
-                  <span className="font-medium">{vm.name}</span>
-                  {describe && <span className="text-slate-600"> — {describe(vm)}</span>}
-                  {why && <span className="block text-xs text-slate-500">{why}</span>}
-                </li>
-              );
-            })}
-          </ul>
+          {options.length > 0 && (
+            <ul id={listId} role="listbox" aria-label={`${label}: matches`} className="max-h-56 overflow-y-auto py-1">
+              {options.map((vm, i) => {
+                const why = reason(vm);
+                return (
+                  <li
+                    key={vm.id}
+                    id={optionId(i)}
+                    role="option"
+                    aria-selected={i === active}
+                    aria-disabled={why ? true : undefined}
+                    // Before the input's blur, which would close the list first.
+                    onMouseDown={(e) => e.preventDefault()}
+                    onClick={() => choose(vm)}
+                    onMouseEnter={() => setActive(i)}
+                    className={cx(
+                      'px-2.5 py-1 text-sm',
+                      i === active && 'bg-slate-100',
+                      why ? 'cursor-not-allowed text-slate-500' : 'cursor-pointer text-slate-900',
+                    )}
+                  >
+                    <span className="font-medium">{vm.name}</span>
+                    {describe && <span className="text-slate-600"> — {describe(vm)}</span>}
+                    {why && <span className="block text-xs text-slate-500">{why}</span>}
+                  </li>
+                );
+              })}
+            </ul>
+          )}
           {status && (
             <p role="status" className="border-t border-slate-100 px-2.5 py-1 text-xs text-slate-500">
               {status}
