@@ -126,6 +126,19 @@ describe('listVms filters', () => {
     expect(dr.vms.every((v) => v.hostId === hosts[1].id)).toBe(true);
   });
 
+  it('goes on after a cursor VM that no longer matches the filters (its state changed)', async () => {
+    const all = ids((await walk({ state: 'running', limit: '500' })).vms);
+    const first = await listVms(query({ state: 'running', limit: '10' }));
+    const cursor = first.nextCursor!;
+    await db().vm.update({ where: { id: cursor }, data: { state: 'stopped' } });
+    try {
+      const rest = await walk({ state: 'running', limit: '50', cursor });
+      expect([...ids(first.items), ...ids(rest.vms)]).toEqual(all);
+    } finally {
+      await db().vm.update({ where: { id: cursor }, data: { state: 'running' } });
+    }
+  });
+
   it('lists the VMs named by id and those carrying any of the tags (a tag matches whole)', async () => {
     expect(ids((await walk({ ids: 'vm-00003,vm-00001,vm-09999' })).vms).sort()).toEqual(['vm-00001', 'vm-00003']);
     // a_b: LIKE would match "axb" too (its `_` is any character); only the VMs tagged a_b come.

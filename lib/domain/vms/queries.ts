@@ -72,8 +72,8 @@ async function activeTasks(vmIds: string[]): Promise<Map<string, string>> {
   return new Map(tasks.map((t) => [t.targetId!, t.id]));
 }
 
-// One page of the VM list: filtered, sorted, after the cursor's VM (keyset: a VM that changes
-// state while the list is read neither moves a page boundary nor is counted twice).
+// One page of the VM list: filtered, sorted, after the cursor's VM (keyset on its sort key and id,
+// read from its row: it need not match the filters any more, e.g. after a change of state).
 export async function listVms(q: ListVmsQuery): Promise<Page<VmDto>> {
   let after: SortKey | null = null;
   if (q.cursor) {
