@@ -72,7 +72,9 @@ test('disaster recovery: protect a VM to site dr by clicking, replica points, a 
     // Protect it: the target list offers only the other site's host.
     await page.getByRole('button', { name: 'Protect a VM' }).first().click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('VM', { exact: true }).selectOption(vmId);
+    // The VM picker searches the server as the name is typed (a fleet does not fit in a <select>).
+    await dialog.getByRole('combobox', { name: 'VM', exact: true }).fill(vmName);
+    await dialog.getByRole('option', { name: `${vmName} — ${h1.name}, site main` }).click();
     const target = dialog.getByLabel('Target host');
     await expect(target.locator('option', { hasText: h1.name })).toHaveCount(0);
     await target.selectOption(dr.host.id);

@@ -3,10 +3,19 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { inputClasses } from '@/components/ui/form-field';
 import type { VmSelector } from '@/lib/domain/backups/dto';
+import type { VmDto } from '@/lib/domain/vms/dto';
+import { VM_SEARCHABLE } from '@/lib/domain/vms/schemas';
 import { cx } from '@/lib/cx';
+import { useDebounced } from '@/lib/hooks/use-debounced';
+import { useVmsById } from '@/lib/queries/use-vms-by-id';
 import { vmQueries } from '@/lib/queries/vm-queries';
 
-/** VMs by name (checkbox list) and/or by tag (a new VM with the tag is picked up by the next run). */
+const MATCHES = 50;
+
+/**
+ * VMs by name (checkboxes: the chosen ones and the server's matches of the filter, never the whole
+ * fleet) and/or by tag (a new VM with the tag is picked up by the next run).
+ */
 export function VmSelectorField({
   value,
   onChange,
@@ -20,21 +29,39 @@ export function VmSelectorField({
   legend?: string; // what the chosen VMs are for
   tagNote?: string; // what happens to VMs that get a chosen tag later
 }) {
-  const vms = useQuery(vmQueries.list());
   const [filter, setFilter] = useState('');
   const [newTag, setNewTag] = useState('');
-  const all = vms.data ?? [];
-  const knownTags = [...new Set([...all.flatMap((v) => v.tags), ...value.tags])].sort();
-  const shown = all
-    .filter((v) => v.name.toLowerCase().includes(filter.trim().toLowerCase()))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const q = useDebounced(filter.trim().toLowerCase());
+  const searchable = VM_SEARCHABLE.test(q);
+  const matches = useQuery({ ...vmQueries.page({ q, limit: MATCHES }), enabled: searchable });
+  const chosen = useVmsById(value.vmIds);
+  const tagsInUse = useQuery(vmQueries.tags());
+  const tagged = useQuery({ ...vmQueries.count({ tags: value.tags }), enabled: value.tags.length > 0 });
+  const knownTags = [...new Set([...(tagsInUse.data ?? []).map((t) => t.tag), ...value.tags])].sort();
+  // The chosen VMs first, whatever the filter (so each can be unticked), then the server's matches.
+  const shown: Pick<VmDto, 'id' | 'name' | 'tags'>[] = [
+    ...value.vmIds.map((id) => chosen.vms.get(id) ?? { id, name: id, tags: [] }),
+    ...(searchable ? (matches.data?.items ?? []) : []).filter((v) => !value.vmIds.includes(v.id)),
+  ];
   const toggle = <T,>(list: T[], x: T) => (list.includes(x) ? list.filter((y) => y !== x) : [...list, x]);
   const addTag = () => {
     const t = newTag.trim();
     if (t && !value.tags.includes(t)) onChange({ ...value, tags: [...value.tags, t] });
     setNewTag('');
   };
-  const byTag = new Set(all.filter((v) => v.tags.some((t) => value.tags.includes(t))).map((v) => v.id));
+  const byTag = (v: Pick<VmDto, 'tags'>) => v.tags.some((t) => value.tags.includes(t));
+  const byTagCount = value.tags.length ? (tagged.data ?? 0) : 0;
+  const status = !searchable
+    ? 'No VM is named like that'
+    : matches.isPending
+      ? 'Loading VMs…'
+      : matches.data?.items.length === 0
+        ? q
+          ? 'No VM matches'
+          : 'No VMs yet; select by tag to pick them up later.'
+        : matches.data?.nextCursor
+          ? `The first ${MATCHES} matches: type more of the name`
+          : null;
 
   return (
     <fieldset className="col-span-2" aria-invalid={error ? true : undefined}>
@@ -55,10 +82,6 @@ export function VmSelectorField({
             className={inputClasses(false, 'mb-1.5 py-1 text-xs')}
           />
           <div className="max-h-32 space-y-0.5 overflow-y-auto pr-1">
-            {vms.isPending && <p className="text-xs text-slate-500">Loading VMs…</p>}
-            {!vms.isPending && all.length === 0 && (
-              <p className="text-xs text-slate-500">No VMs yet; select by tag to pick them up later.</p>
-            )}
             {shown.map((v) => (
               <label key={v.id} className="flex items-center gap-2 rounded px-1 py-0.5 text-sm hover:bg-slate-50">
                 <input
@@ -68,11 +91,12 @@ export function VmSelectorField({
                   onChange={() => onChange({ ...value, vmIds: toggle(value.vmIds, v.id) })}
                 />
                 <span className="truncate text-slate-800">{v.name}</span>
-                {byTag.has(v.id) && !value.vmIds.includes(v.id) && (
+                {byTag(v) && !value.vmIds.includes(v.id) && (
                   <span className="text-[11px] text-slate-500">(by tag)</span>
                 )}
               </label>
             ))}
+            {status && <p className="text-xs text-slate-500">{status}</p>}
           </div>
         </div>
         <div>
@@ -117,7 +141,7 @@ export function VmSelectorField({
             })}
           </div>
           <p className="mt-2 text-[11px] text-slate-500">
-            {byTag.size} VM{byTag.size === 1 ? '' : 's'} carry these tags now; {tagNote}.
+            {byTagCount} VM{byTagCount === 1 ? '' : 's'} carry these tags now; {tagNote}.
           </p>
         </div>
       </div>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DrJobDto, DrOverviewDto, DrSiteHostDto, ReplicationRunDto } from '@/lib/domain/dr/dto';
 import type { VmDto } from '@/lib/domain/vms/dto';
 import { failbackText, formatSec, rpoText } from './dr-bits';
-import { jobBusyReason, lastRunDataBytes, protectChoices } from './dr-rules';
+import { jobBusyReason, lastRunDataBytes, protectChoices, unprotectableReason } from './dr-rules';
 
 const host = (id: string, over: Partial<DrSiteHostDto> = {}): DrSiteHostDto => ({
   id,
@@ -23,23 +23,20 @@ const sites: DrOverviewDto['sites'] = [
 ];
 const protectedJob = { vm: { id: 'a' } } as DrOverviewDto['jobs'][number];
 
-describe('protectChoices', () => {
-  const vms = [
-    vm('a', 'h1'),
-    vm('b', 'h1'),
-    vm('c', 'd1'),
-    vm('r', 'd1', { role: 'replica' }),
-    vm('t', 'd1', { role: 'dr-test' }),
-    vm('f', 'h2', { drState: 'failed-over' }),
-  ];
-
-  it('offers only ordinary VMs not protected yet', () => {
-    const { candidates } = protectChoices({ sites, jobs: [protectedJob] }, vms, '');
-    expect(candidates.map((v) => v.id)).toEqual(['b', 'c']);
+describe('unprotectableReason', () => {
+  it('refuses replicas, test copies, failed-over and protected VMs, with why', () => {
+    const overview = { jobs: [protectedJob] };
+    expect(unprotectableReason(overview, vm('b', 'h1'))).toBeNull();
+    expect(unprotectableReason(overview, vm('a', 'h1'))).toBe('Protected already');
+    expect(unprotectableReason(overview, vm('r', 'd1', { role: 'replica' }))).toContain('replica');
+    expect(unprotectableReason(overview, vm('t', 'd1', { role: 'dr-test' }))).toBe('A DR test copy');
+    expect(unprotectableReason(overview, vm('f', 'h2', { drState: 'failed-over' }))).toContain('Failed over');
   });
+});
 
+describe('protectChoices', () => {
   it('offers the hosts of every other site, saying which cannot take a replica', () => {
-    const { vmSite, targets } = protectChoices({ sites, jobs: [] }, vms, 'b');
+    const { vmSite, targets } = protectChoices({ sites, jobs: [] }, vm('b', 'h1'));
     expect(vmSite).toBe('main');
     expect(targets.map((t) => [t.id, t.site, t.unfitReason])).toEqual([
       ['d1', 'dr', null],
@@ -48,13 +45,13 @@ describe('protectChoices', () => {
       ['e1', 'edge', null],
     ]);
     // From site dr, the main and edge hosts.
-    expect(protectChoices({ sites, jobs: [] }, vms, 'c').targets.map((t) => t.id)).toEqual(['h1', 'h2', 'e1']);
+    expect(protectChoices({ sites, jobs: [] }, vm('c', 'd1')).targets.map((t) => t.id)).toEqual(['h1', 'h2', 'e1']);
   });
 
   it('offers no target before a VM is chosen, nor for one that may not be protected', () => {
-    expect(protectChoices({ sites, jobs: [] }, vms, '').targets).toEqual([]);
-    expect(protectChoices({ sites, jobs: [] }, vms, 'r').targets).toEqual([]);
-    expect(protectChoices({ sites, jobs: [protectedJob] }, vms, 'a').targets).toEqual([]);
+    expect(protectChoices({ sites, jobs: [] }, null).targets).toEqual([]);
+    expect(protectChoices({ sites, jobs: [] }, vm('r', 'd1', { role: 'replica' })).targets).toEqual([]);
+    expect(protectChoices({ sites, jobs: [protectedJob] }, vm('a', 'h1')).targets).toEqual([]);
   });
 });
 

@@ -6,32 +6,44 @@ import type { VmDto } from '@/lib/domain/vms/dto';
 export type TargetChoice = DrSiteHostDto & { site: string; unfitReason: string | null };
 
 /**
- * The Protect dialog's choices: ordinary VMs not protected yet (not a replica, a test copy or a
- * VM that failed over), and for the chosen one the hosts of every OTHER site, each with the reason
- * it cannot take a replica (offline, simulated), or null.
+ * Why a VM may not be protected (its option in the VM picker says so), or null: a replica, a test
+ * copy, a VM that failed over, or one protected already.
+ */
+export function unprotectableReason(
+  overview: Pick<DrOverviewDto, 'jobs'>,
+  vm: Pick<VmDto, 'id' | 'role' | 'drState'>,
+): string | null {
+  if (vm.role === 'replica') return 'A replica: protect the VM it copies';
+  if (vm.role === 'dr-test') return 'A DR test copy';
+  if (vm.drState) return 'Failed over: its replica is the VM now';
+  if (overview.jobs.some((j) => j.vm.id === vm.id)) return 'Protected already';
+  return null;
+}
+
+/**
+ * The Protect dialog's targets for the chosen VM (none until a VM that may be protected is chosen):
+ * the hosts of every OTHER site, each with the reason it cannot take a replica (offline,
+ * simulated), or null.
  */
 export function protectChoices(
   overview: Pick<DrOverviewDto, 'sites' | 'jobs'>,
-  vms: readonly VmDto[],
-  vmId: string,
-): { candidates: VmDto[]; vmSite: string | undefined; targets: TargetChoice[]; siteOf: ReadonlyMap<string, string> } {
+  vm: VmDto | null,
+): { vmSite: string | undefined; targets: TargetChoice[]; siteOf: ReadonlyMap<string, string> } {
   const siteOf = new Map(overview.sites.flatMap((s) => s.hosts.map((h) => [h.id, s.name] as const)));
-  const protectedIds = new Set(overview.jobs.map((j) => j.vm.id));
-  const candidates = vms.filter((v) => v.role === 'vm' && !v.drState && !protectedIds.has(v.id));
-  const vm = candidates.find((v) => v.id === vmId);
   const vmSite = vm ? siteOf.get(vm.hostId) : undefined;
-  const targets = !vm
-    ? []
-    : overview.sites
-        .filter((s) => s.name !== vmSite)
-        .flatMap((s) =>
-          s.hosts.map((h) => ({
-            ...h,
-            site: s.name,
-            unfitReason: h.status !== 'online' ? 'offline' : h.driver !== 'qemu' ? 'simulated driver' : null,
-          })),
-        );
-  return { candidates, vmSite, targets, siteOf };
+  const targets =
+    !vm || unprotectableReason(overview, vm)
+      ? []
+      : overview.sites
+          .filter((s) => s.name !== vmSite)
+          .flatMap((s) =>
+            s.hosts.map((h) => ({
+              ...h,
+              site: s.name,
+              unfitReason: h.status !== 'online' ? 'offline' : h.driver !== 'qemu' ? 'simulated driver' : null,
+            })),
+          );
+  return { vmSite, targets, siteOf };
 }
 
 /**

@@ -1,46 +1,49 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { FormStepDialog } from '@/components/ui/form-step-dialog';
 import { SelectField, TextField } from '@/components/ui/form-field';
+import { VmPicker } from '@/components/ui/vm-picker';
 import type { DrJobDto, DrOverviewDto } from '@/lib/domain/dr/dto';
+import type { VmDto } from '@/lib/domain/vms/dto';
 import { createReplicationJobSchema, DR_LIMITS, drRpoTargetSec } from '@/lib/domain/dr/schemas';
 import { numberInput } from '@/lib/forms/number-input';
 import { useSchemaForm } from '@/lib/forms/use-schema-form';
 import { useCreateDrJob } from '@/lib/queries/dr';
-import { vmQueries } from '@/lib/queries/vm-queries';
 import { formatSec } from './dr-bits';
-import { protectChoices } from './dr-rules';
+import { protectChoices, unprotectableReason } from './dr-rules';
 
 const FORM_ID = 'dr-protect-form';
 
 /** Protect a VM: replicate it to a host of another site every interval, keeping the newest points. */
 export function ProtectDialog({ overview, onClose }: { overview: DrOverviewDto; onClose: () => void }) {
-  const vms = useQuery(vmQueries.list());
   const create = useCreateDrJob();
   const form = useSchemaForm(createReplicationJobSchema);
   const [created, setCreated] = useState<DrJobDto | null>(null);
+  const [vm, setVm] = useState<VmDto | null>(null);
   const [values, setValues] = useState({
-    vmId: '',
     targetHostId: '',
     intervalSec: String(DR_LIMITS.intervalSec.default),
     keepPoints: String(DR_LIMITS.keepPoints.default),
     rpoTargetSec: '',
   });
   const set = (key: keyof typeof values) => (e: { target: { value: string } }) => {
-    setValues((v) => ({ ...v, [key]: e.target.value, ...(key === 'vmId' ? { targetHostId: '' } : {}) }));
+    setValues((v) => ({ ...v, [key]: e.target.value }));
     form.clearError(key);
   };
+  const chooseVm = (chosen: VmDto | null) => {
+    setVm(chosen);
+    setValues((v) => ({ ...v, targetHostId: '' }));
+    form.clearError('vmId');
+  };
 
-  const { candidates, vmSite, targets, siteOf } = protectChoices(overview, vms.data ?? [], values.vmId);
-  const vm = candidates.find((v) => v.id === values.vmId);
+  const { vmSite, targets, siteOf } = protectChoices(overview, vm);
   const interval = numberInput(values.intervalSec);
   const defaultRpo = Number.isFinite(interval) ? formatSec(drRpoTargetSec(interval)) : 'twice the interval';
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
     const input = form.validate({
-      vmId: values.vmId,
+      vmId: vm?.id ?? '',
       targetHostId: values.targetHostId,
       intervalSec: interval,
       keepPoints: numberInput(values.keepPoints),
@@ -62,7 +65,7 @@ export function ProtectDialog({ overview, onClose }: { overview: DrOverviewDto; 
       againLabel="Protect another"
       onAgain={() => {
         setCreated(null);
-        setValues((v) => ({ ...v, vmId: '', targetHostId: '' }));
+        chooseVm(null);
       }}
     >
       {created ? (
@@ -78,14 +81,14 @@ export function ProtectDialog({ overview, onClose }: { overview: DrOverviewDto; 
               {form.errors._form}
             </p>
           )}
-          <SelectField label="VM" name="vmId" value={values.vmId} onChange={set('vmId')} error={form.errors.vmId}>
-            <option value="">Choose a VM…</option>
-            {candidates.map((v) => (
-              <option key={v.id} value={v.id}>
-                {v.name} — {v.hostName}, site {siteOf.get(v.hostId) ?? '?'}
-              </option>
-            ))}
-          </SelectField>
+          <VmPicker
+            label="VM"
+            value={vm}
+            onSelect={chooseVm}
+            error={form.errors.vmId}
+            describe={(v) => `${v.hostName}, site ${siteOf.get(v.hostId) ?? '?'}`}
+            disabledReason={(v) => unprotectableReason(overview, v)}
+          />
           <SelectField
             label="Target host"
             name="targetHostId"

@@ -1,5 +1,5 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { Badge } from '@/components/ui/badge';
 import { QueryError } from '@/components/ui/query-state';
 import { PageHeader } from '@/components/ui/page-header';
@@ -18,10 +18,16 @@ import { RestartsPanel } from './restarts-panel';
 /** /ha: the operator's view during an outage (live every second): protection, hosts, restarts, events, policy. */
 export function HaPage() {
   const overview = useQuery(haQueries.overview());
-  // During an outage VMs change host within seconds: follow them as fast as the overview.
-  const vms = useQuery({ ...vmQueries.list(), refetchInterval: 2_000 });
   const hosts = useQuery(hostQueries.list());
   const o = overview.data;
+  // Only the VMs of failed hosts (all of them: each may need a restart), not the fleet. During an
+  // outage VMs change host within seconds: follow them as fast as the overview.
+  const failedVms = useQueries({
+    queries: (o?.hosts ?? [])
+      .filter((h) => h.state === 'failed')
+      .map((h) => ({ ...vmQueries.complete({ hostId: h.hostId }), refetchInterval: 2_000 })),
+    combine: (results) => results.flatMap((r) => r.data ?? []),
+  });
   const inMaintenance = new Set(hosts.data?.filter((h) => h.maintenance).map((h) => h.id));
 
   return (
@@ -45,7 +51,7 @@ export function HaPage() {
         <div className="space-y-5" data-testid="ha-page">
           <ProtectionSummary overview={o} />
           <FailoverPanel
-            candidates={failoverCandidates(vms.data ?? [], o.hosts, o.restarts, hosts.data)}
+            candidates={failoverCandidates(failedVms, o.hosts, o.restarts, hosts.data)}
             haHosts={o.hosts}
             inMaintenance={inMaintenance}
           />

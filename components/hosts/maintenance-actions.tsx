@@ -1,5 +1,4 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { usePermission } from '@/components/auth/current-user';
 import { Button } from '@/components/ui/button';
@@ -8,7 +7,7 @@ import { Dialog } from '@/components/ui/dialog';
 import { useToast } from '@/components/ui/toast';
 import type { HostDto } from '@/lib/domain/hosts/dto';
 import { useSetMaintenance } from '@/lib/queries/migrations';
-import { vmQueries } from '@/lib/queries/vm-queries';
+import { useVmsById } from '@/lib/queries/use-vms-by-id';
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
@@ -20,10 +19,10 @@ export function MaintenanceActions({ host }: { host: HostDto }) {
   const [open, setOpen] = useState(false);
   const [bringBack, setBringBack] = useState(true);
   const moved = host.evacuatedVmIds.length;
-  const vms = useQuery({ ...vmQueries.list(), enabled: open && moved > 0 });
+  const { vms } = useVmsById(open ? host.evacuatedVmIds : []);
   const movedNames = host.evacuatedVmIds
     .map((id) => {
-      const vm = vms.data?.find((v) => v.id === id);
+      const vm = vms.get(id);
       return vm ? `${vm.name} (now on ${vm.hostName})` : null;
     })
     .filter(Boolean);

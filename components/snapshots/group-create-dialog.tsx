@@ -12,18 +12,32 @@ import type { VmDto } from '@/lib/domain/vms/dto';
 import { useSchemaForm } from '@/lib/forms/use-schema-form';
 import { formatDateTime } from '@/lib/format';
 import { useCreateCheckpointGroup } from '@/lib/queries/snapshot-mutations';
+import { useVmsById } from '@/lib/queries/use-vms-by-id';
 import { vmQueries } from '@/lib/queries/vm-queries';
 
 const FORM_ID = 'group-checkpoint-form';
 
-/** The VMs a selector picks now (by hand or by tag), as the server resolves them at request time. */
-function members(all: VmDto[], s: VmSelector): VmDto[] {
-  return all
-    .filter((v) => s.vmIds.includes(v.id) || v.tags.some((t) => s.tags.includes(t)))
-    .sort((a, b) => a.name.localeCompare(b.name));
+const TAGGED_SHOWN = 500;
+
+/**
+ * The VMs a selector picks now (by hand or by tag), as the server resolves them at request time:
+ * the named ones and the first TAGGED_SHOWN tagged ones; `more` when further tagged VMs exist.
+ */
+function useMembers(s: VmSelector): { vms: VmDto[]; more: boolean } {
+  const named = useVmsById(s.vmIds);
+  const tagged = useQuery({
+    ...vmQueries.page({ tags: s.tags, limit: TAGGED_SHOWN }),
+    enabled: s.tags.length > 0,
+  });
+  const byId = new Map<string, VmDto>();
+  for (const id of s.vmIds) if (named.vms.has(id)) byId.set(id, named.vms.get(id)!);
+  for (const v of s.tags.length ? (tagged.data?.items ?? []) : []) byId.set(v.id, v);
+  const vms = [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return { vms, more: s.tags.length > 0 && Boolean(tagged.data?.nextCursor) };
 }
 
-function MembersPreview({ vms, memory }: { vms: VmDto[]; memory: boolean }) {
+function MembersPreview({ selector, memory }: { selector: VmSelector; memory: boolean }) {
+  const { vms, more } = useMembers(selector);
   if (vms.length === 0) return null;
   const hosts = new Set(vms.map((v) => v.hostId)).size;
   const off = memory ? vms.filter((v) => v.state !== 'running') : [];
@@ -31,6 +45,7 @@ function MembersPreview({ vms, memory }: { vms: VmDto[]; memory: boolean }) {
     <div className="rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600" data-testid="group-members-preview">
       <p>
         <span className="font-medium text-slate-800">
+          {more ? 'More than ' : ''}
           {vms.length} VM{vms.length === 1 ? '' : 's'} on {hosts} host{hosts === 1 ? '' : 's'}:
         </span>{' '}
         {vms.map((v) => `${v.name} (${v.hostName})`).join(', ')}
@@ -53,7 +68,6 @@ export function GroupCreateDialog({
   onAccepted: (taskId: string, name: string) => void;
 }) {
   const router = useRouter();
-  const vms = useQuery(vmQueries.list());
   const create = useCreateCheckpointGroup();
   const form = useSchemaForm(createGroupSchema);
   const [name, setName] = useState(`group ${formatDateTime(Date.now()).slice(0, 16)}`);
@@ -134,7 +148,7 @@ export function GroupCreateDialog({
               form.clearError('vmIds');
             }}
           />
-          <MembersPreview vms={members(vms.data ?? [], selector)} memory={memory} />
+          <MembersPreview selector={selector} memory={memory} />
         </form>
       )}
     </FormStepDialog>

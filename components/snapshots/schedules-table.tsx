@@ -1,5 +1,4 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { usePermission } from '@/components/auth/current-user';
 import { Button } from '@/components/ui/button';
@@ -9,12 +8,12 @@ import { Switch } from '@/components/ui/form-field';
 import type { SnapshotScheduleDto } from '@/lib/domain/snapshots/dto';
 import { formatDateTime, formatRelativeTime } from '@/lib/format';
 import { useDeleteSnapshotSchedule, useSaveSnapshotSchedule } from '@/lib/queries/snapshot-mutations';
-import { vmQueries } from '@/lib/queries/vm-queries';
+import { useVmsById } from '@/lib/queries/use-vms-by-id';
 import { ScheduleFormDialog } from './schedule-form-dialog';
 
 function Selector({ s }: { s: SnapshotScheduleDto }) {
-  const vms = useQuery(vmQueries.list());
-  const names = s.selector.vmIds.map((id) => vms.data?.find((v) => v.id === id)?.name ?? id);
+  const { vms } = useVmsById(s.selector.vmIds);
+  const names = s.selector.vmIds.map((id) => vms.get(id)?.name ?? id);
   return (
     <div className="max-w-60 text-xs">
       {names.length > 0 && (

@@ -1,10 +1,7 @@
 'use client';
-import { useRouter } from 'next/navigation';
-import { useMemo, useState, type MouseEvent, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { cx } from '@/lib/cx';
-import { Button } from './button';
-import { SearchIcon, SortIcon } from './icons';
-import { inputClasses } from './form-field';
+import { cellClass, HeaderCell, NoMatchRow, SearchBox, TableToolbar, useRowClick } from './table-parts';
 
 export type Column<T> = {
   id: string;
@@ -60,7 +57,7 @@ export function DataTable<T>({
   rowHref,
   dense,
 }: DataTableProps<T>) {
-  const router = useRouter();
+  const onRowClick = useRowClick(rowHref);
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<Sort | null>(initialSort ?? null);
 
@@ -76,11 +73,6 @@ export function DataTable<T>({
   const toggleSort = (id: string) =>
     setSort((s) => (s?.id !== id ? { id, desc: false } : s.desc ? null : { id, desc: true }));
 
-  const onRowClick = (row: T) => (e: MouseEvent) => {
-    if (!rowHref || (e.target as HTMLElement).closest('a,button,input,select,label')) return;
-    router.push(rowHref(row));
-  };
-
   const hasToolbar = Boolean(searchText || toolbar);
   const clear = () => {
     setQuery('');
@@ -91,25 +83,17 @@ export function DataTable<T>({
   return (
     <div className="overflow-clip rounded-lg border border-slate-200 bg-white shadow-xs">
       {hasToolbar && (
-        <div className="flex flex-wrap items-center gap-3 border-b border-slate-100 px-3 py-2">
+        <TableToolbar shown={visible.length} total={rows.length}>
           {searchText && (
-            <div className="relative w-64">
-              <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 -translate-y-1/2 text-slate-400" />
-              <input
-                type="search"
-                value={query}
-                onChange={(e) => setQuery(e.target.value)}
-                placeholder={searchPlaceholder}
-                aria-label={`Filter ${label.toLowerCase()}`}
-                className={inputClasses(false, 'py-1 pl-8 text-xs')}
-              />
-            </div>
+            <SearchBox
+              value={query}
+              onChange={setQuery}
+              placeholder={searchPlaceholder}
+              label={`Filter ${label.toLowerCase()}`}
+            />
           )}
           {toolbar}
-          <span className="ml-auto text-xs text-slate-500 tabular-nums">
-            {visible.length === rows.length ? `${rows.length} total` : `${visible.length} of ${rows.length}`}
-          </span>
-        </div>
+        </TableToolbar>
       )}
       {rows.length === 0 && !filtersActive ? (
         empty
@@ -117,38 +101,18 @@ export function DataTable<T>({
         <table aria-label={label} className="w-full table-auto border-collapse text-sm">
           <thead>
             <tr>
-              {columns.map((c) => {
-                const dir = sort?.id === c.id ? (sort.desc ? 'desc' : 'asc') : false;
-                return (
-                  <th
-                    key={c.id}
-                    scope="col"
-                    aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : undefined}
-                    className={cx(
-                      'sticky top-[var(--header-h)] z-10 border-b border-slate-200 bg-slate-50/95 text-xs font-medium whitespace-nowrap text-slate-500 backdrop-blur',
-                      pad,
-                      c.align === 'right' ? 'text-right' : 'text-left',
-                      c.className,
-                    )}
-                  >
-                    {c.sortValue ? (
-                      <button
-                        type="button"
-                        onClick={() => toggleSort(c.id)}
-                        className={cx(
-                          'inline-flex items-center gap-1 rounded hover:text-slate-900',
-                          c.align === 'right' && 'flex-row-reverse',
-                        )}
-                      >
-                        {c.header}
-                        <SortIcon sortDir={dir} />
-                      </button>
-                    ) : (
-                      c.header
-                    )}
-                  </th>
-                );
-              })}
+              {columns.map((c) => (
+                <HeaderCell
+                  key={c.id}
+                  dir={sort?.id === c.id ? (sort.desc ? 'desc' : 'asc') : false}
+                  onSort={c.sortValue ? () => toggleSort(c.id) : undefined}
+                  align={c.align}
+                  className={c.className}
+                  pad={pad}
+                >
+                  {c.header}
+                </HeaderCell>
+              ))}
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -159,30 +123,13 @@ export function DataTable<T>({
                 className={cx('hover:bg-slate-50', rowHref && 'cursor-pointer')}
               >
                 {columns.map((c) => (
-                  <td
-                    key={c.id}
-                    className={cx(
-                      pad,
-                      'align-middle text-slate-700',
-                      c.align === 'right' && 'text-right tabular-nums',
-                      c.className,
-                    )}
-                  >
+                  <td key={c.id} className={cellClass(pad, c.align, c.className)}>
                     {c.cell(row)}
                   </td>
                 ))}
               </tr>
             ))}
-            {visible.length === 0 && (
-              <tr>
-                <td colSpan={columns.length} className="px-3 py-10 text-center text-sm text-slate-500">
-                  Nothing matches these filters.{' '}
-                  <Button variant="ghost" size="sm" onClick={clear}>
-                    Clear filters
-                  </Button>
-                </td>
-              </tr>
-            )}
+            {visible.length === 0 && <NoMatchRow colSpan={columns.length} onClear={clear} />}
           </tbody>
         </table>
       )}

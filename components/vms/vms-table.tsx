@@ -1,147 +1,135 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
-import { useState } from 'react';
-import { StateBadge } from '@/components/ui/badge';
-import { DataTable, type Column } from '@/components/ui/data-table';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import type { SortingState } from '@tanstack/react-table';
+import { useMemo, useState } from 'react';
 import { EmptyState } from '@/components/ui/empty-state';
 import { FilterSelect } from '@/components/ui/form-field';
 import { VmIcon } from '@/components/ui/icons';
 import { QueryState } from '@/components/ui/query-state';
 import { SkeletonRows } from '@/components/ui/skeleton';
-import { VM_STATE, type VmDto, type VmState } from '@/lib/domain/vms/dto';
-import { formatDateTime, formatMiB, formatPercent, formatRelativeTime } from '@/lib/format';
+import { SearchBox, TableToolbar } from '@/components/ui/table-parts';
+import { VM_STATE, type VmState } from '@/lib/domain/vms/dto';
+import { VM_SEARCHABLE, type VmSort } from '@/lib/domain/vms/schemas';
+import { useDebounced } from '@/lib/hooks/use-debounced';
 import { hostQueries } from '@/lib/queries/host-queries';
-import { vmQueries } from '@/lib/queries/vm-queries';
+import { vmQueries, type VmListFilters, type VmListOrder } from '@/lib/queries/vm-queries';
 import { CreateVmButton } from './create-vm-button';
-import { VmDrLabel } from '@/components/dr/vm-dr-label';
-import { VmTags } from './vm-tags';
+import { vmColumns } from './vm-columns';
+import { VmsGrid } from './vms-grid';
 
-function columns(showHost: boolean): Column<VmDto>[] {
-  const all: (Column<VmDto> | false)[] = [
-    {
-      id: 'name',
-      header: 'Name',
-      sortValue: (v) => v.name,
-      className: 'max-w-56',
-      cell: (v) => (
-        <>
-          <Link href={`/vms/${v.id}`} className="block truncate font-medium text-slate-900 hover:text-accent-700">
-            {v.name}
-          </Link>
-          <VmDrLabel vm={v} line />
-        </>
-      ),
-    },
-    {
-      id: 'state',
-      header: 'State',
-      sortValue: (v) => v.state,
-      cell: (v) => <StateBadge state={v.state} title={v.lastError ?? v.guestWarning ?? undefined} />,
-    },
-    showHost && {
-      id: 'host',
-      header: 'Host',
-      sortValue: (v) => v.hostName,
-      cell: (v) => (
-        <Link href={`/hosts/${v.hostId}`} className="hover:text-accent-700 hover:underline">
-          {v.hostName}
-        </Link>
-      ),
-    },
-    {
-      id: 'image',
-      header: 'Image',
-      sortValue: (v) => v.imageLabel,
-      className: 'max-w-40 truncate',
-      cell: (v) => v.imageLabel ?? <span className="text-slate-400">—</span>,
-    },
-    { id: 'vcpus', header: 'vCPUs', align: 'right', sortValue: (v) => v.vcpus, cell: (v) => v.vcpus },
-    {
-      id: 'memory',
-      header: 'Memory',
-      align: 'right',
-      sortValue: (v) => v.memoryMiB,
-      cell: (v) => formatMiB(v.memoryMiB),
-    },
-    {
-      id: 'cpu',
-      header: 'CPU',
-      align: 'right',
-      sortValue: (v) => (v.state === 'running' ? v.cpuPct : -1),
-      cell: (v) => (v.state === 'running' ? formatPercent(v.cpuPct) : <span className="text-slate-400">—</span>),
-    },
-    { id: 'tags', header: 'Tags', className: 'max-w-44', cell: (v) => <VmTags tags={v.tags} max={3} /> },
-    {
-      id: 'created',
-      header: 'Created',
-      align: 'right',
-      sortValue: (v) => Date.parse(v.createdAt),
-      cell: (v) => <span title={formatDateTime(v.createdAt)}>{formatRelativeTime(v.createdAt)}</span>,
-    },
-  ];
-  return all.filter((c): c is Column<VmDto> => Boolean(c));
-}
+const NAME_ORDER: SortingState = [{ id: 'name', desc: false }];
 
-/** All VMs (with a host filter), or the VMs of one host when `hostId` is given. */
+/**
+ * All VMs (with state, host and site filters), or the VMs of one host when `hostId` is given.
+ * The server filters, sorts and pages; the rows load as the list is scrolled.
+ */
 export function VmsTable({ hostId }: { hostId?: string }) {
-  const query = useQuery(vmQueries.list(hostId ? { hostId } : {}));
   const hosts = useQuery({ ...hostQueries.list(), enabled: !hostId });
+  const [search, setSearch] = useState('');
   const [state, setState] = useState<VmState | ''>('');
   const [host, setHost] = useState('');
+  const [site, setSite] = useState('');
+  const [sorting, setSorting] = useState<SortingState>(NAME_ORDER);
+  const q = useDebounced(search.trim().toLowerCase());
+  // Anything else cannot be in a VM's name or id (and the server refuses it): nothing matches.
+  const searchable = VM_SEARCHABLE.test(q);
+
+  const filters: VmListFilters = {
+    q: q || undefined,
+    state: state || undefined,
+    hostId: hostId ?? (host || undefined),
+    site: site || undefined,
+  };
+  const order: VmListOrder = { sort: sorting[0].id as VmSort, order: sorting[0].desc ? 'desc' : 'asc' };
+  // The same options object while the filters stay: the flattened rows are then computed once.
+  const key = JSON.stringify({ ...filters, ...order });
+  const paged = useMemo(() => vmQueries.paged(JSON.parse(key) as VmListFilters & VmListOrder), [key]);
+  const list = useInfiniteQuery({ ...paged, enabled: searchable });
+  const matching = useQuery({ ...vmQueries.count(filters), enabled: searchable });
+  const total = useQuery(vmQueries.count(hostId ? { hostId } : {}));
+  const columns = useMemo(() => vmColumns(!hostId), [hostId]);
+  const sites = [...new Set(hosts.data?.map((h) => h.site))].sort();
+
+  const filtersActive = Boolean(search || state || host || site);
+  const clear = () => {
+    setSearch('');
+    setState('');
+    setHost('');
+    setSite('');
+  };
+  const { fetchNextPage, refetch } = list;
+  const more = {
+    hasMore: searchable && list.hasNextPage,
+    loading: list.isFetchingNextPage,
+    failed: list.isFetchNextPageError,
+    load: () => void fetchNextPage(),
+    retry: () => void refetch(),
+  };
 
   return (
-    <QueryState query={query} what="virtual machines" skeleton={<SkeletonRows rows={6} />}>
-      {(vms) => {
-        const rows = vms.filter((v) => (!state || v.state === state) && (!host || v.hostId === host));
-        return (
-          <DataTable
-            label="Virtual machines"
-            rows={rows}
-            columns={columns(!hostId)}
-            rowKey={(v) => v.id}
-            rowHref={(v) => `/vms/${v.id}`}
-            searchText={(v) => `${v.name} ${v.id} ${v.imageLabel ?? ''} ${v.hostName} ${v.tags.join(' ')}`}
-            searchPlaceholder="Filter by name, image, tag…"
-            initialSort={{ id: 'name', desc: false }}
-            filtersActive={Boolean(state || host)}
-            onClearFilters={() => {
-              setState('');
-              setHost('');
-            }}
-            toolbar={
-              <>
-                <FilterSelect label="State" value={state} onChange={(e) => setState(e.target.value as VmState | '')}>
-                  <option value="">All</option>
-                  {Object.values(VM_STATE).map((s) => (
-                    <option key={s} value={s}>
-                      {s}
-                    </option>
-                  ))}
-                </FilterSelect>
-                {!hostId && (
-                  <FilterSelect label="Host" value={host} onChange={(e) => setHost(e.target.value)}>
-                    <option value="">All</option>
-                    {hosts.data?.map((h) => (
-                      <option key={h.id} value={h.id}>
-                        {h.name}
-                      </option>
-                    ))}
-                  </FilterSelect>
-                )}
-              </>
-            }
-            empty={
-              <EmptyState
-                icon={<VmIcon />}
-                title={hostId ? 'No VMs on this host' : 'No VMs yet — create one from an image'}
-                description="A VM gets a copy-on-write disk on top of a ready image and starts right away."
-                action={<CreateVmButton hostId={hostId} label="Create a VM" />}
-              />
-            }
-          />
-        );
-      }}
-    </QueryState>
+    <div className="overflow-clip rounded-lg border border-slate-200 bg-white shadow-xs">
+      <TableToolbar shown={searchable ? matching.data : 0} total={total.data}>
+        <SearchBox
+          value={search}
+          onChange={setSearch}
+          placeholder="Filter by name or id…"
+          label="Filter virtual machines"
+        />
+        <FilterSelect label="State" value={state} onChange={(e) => setState(e.target.value as VmState | '')}>
+          <option value="">All</option>
+          {Object.values(VM_STATE).map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </FilterSelect>
+        {!hostId && (
+          <FilterSelect label="Host" value={host} onChange={(e) => setHost(e.target.value)}>
+            <option value="">All</option>
+            {hosts.data?.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name}
+              </option>
+            ))}
+          </FilterSelect>
+        )}
+        {!hostId && (
+          <FilterSelect label="Site" value={site} onChange={(e) => setSite(e.target.value)}>
+            <option value="">All</option>
+            {sites.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </FilterSelect>
+        )}
+      </TableToolbar>
+      <QueryState
+        query={{ ...list, data: searchable ? list.data : [] }}
+        what="virtual machines"
+        skeleton={<SkeletonRows rows={6} />}
+      >
+        {(rows) =>
+          rows.length === 0 && !filtersActive ? (
+            <EmptyState
+              icon={<VmIcon />}
+              title={hostId ? 'No VMs on this host' : 'No VMs yet — create one from an image'}
+              description="A VM gets a copy-on-write disk on top of a ready image and starts right away."
+              action={<CreateVmButton hostId={hostId} label="Create a VM" />}
+            />
+          ) : (
+            <VmsGrid
+              rows={rows}
+              columns={columns}
+              total={searchable ? matching.data : 0}
+              sorting={sorting}
+              onSortingChange={setSorting}
+              more={more}
+              onClearFilters={clear}
+            />
+          )
+        }
+      </QueryState>
+    </div>
   );
 }

@@ -1,18 +1,94 @@
-import { queryOptions } from '@tanstack/react-query';
-import type { VmDto } from '@/lib/domain/vms/dto';
-import { apiFetch } from './api-fetch';
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
+import type { VmDto, VmState } from '@/lib/domain/vms/dto';
+import type { VmSort } from '@/lib/domain/vms/schemas';
+import type { Page } from '@/lib/http/pagination';
+import { apiFetch, apiFetchPage } from './api-fetch';
+import { pagedList } from './paged';
 import { POLL } from './poll';
 
-export type VmListFilters = { hostId?: string };
+// GET /api/vms's filters (lib/domain/vms/schemas.ts); ids and tags travel comma-separated.
+export type VmListFilters = {
+  q?: string;
+  state?: VmState;
+  hostId?: string;
+  site?: string;
+  ids?: readonly string[];
+  tags?: readonly string[];
+};
+export type VmListOrder = { sort?: VmSort; order?: 'asc' | 'desc' };
+type PageQuery = VmListFilters & VmListOrder & { limit?: number };
 
+// The server's most ids in one request (and a URL well under any header limit).
+export const VM_IDS_PER_REQUEST = 100;
+const COMPLETE_PAGE = 500;
+const POLLED_ROWS = 500;
+
+export function vmListQuery(f: PageQuery): Record<string, string | undefined> {
+  return {
+    q: f.q?.trim() || undefined,
+    state: f.state,
+    hostId: f.hostId,
+    site: f.site,
+    ids: f.ids?.length ? f.ids.join(',') : undefined,
+    tags: f.tags?.length ? f.tags.join(',') : undefined,
+    sort: f.sort,
+    order: f.order,
+    limit: f.limit === undefined ? undefined : String(f.limit),
+  };
+}
+
+// Every key is under lists(), so a change (live updates, a mutation) refreshes them all.
 export const vmQueries = {
   all: () => ['vms'] as const,
   lists: () => [...vmQueries.all(), 'list'] as const,
-  list: (filters: VmListFilters = {}) =>
+  // The VM list page: a page at a time as it scrolls.
+  paged: (filters: VmListFilters & VmListOrder = {}) =>
+    pagedList<VmDto>({
+      queryKey: [...vmQueries.lists(), 'paged', filters],
+      path: '/api/vms',
+      query: vmListQuery(filters),
+      // Each poll refetches every loaded page: deep in a long list only the change feed
+      // (live-updates.ts) refreshes it.
+      refetchInterval: (rows) => (rows.length <= POLLED_ROWS ? POLL.live : false),
+    }),
+  // One page (pickers, VMs named by id): its rows and whether more match.
+  page: (filters: PageQuery) =>
     queryOptions({
-      queryKey: [...vmQueries.lists(), filters] as const,
-      queryFn: ({ signal }) => apiFetch<VmDto[]>('/api/vms', { signal, query: filters }),
+      queryKey: [...vmQueries.lists(), 'page', filters] as const,
+      queryFn: ({ signal }) => apiFetchPage<VmDto>('/api/vms', { signal, query: vmListQuery(filters) }),
       refetchInterval: POLL.live,
+      placeholderData: keepPreviousData,
+    }),
+  // Every VM the filters match, page after page: only for sets bounded by what they name (the VMs
+  // of one failed host), never the whole fleet.
+  complete: (filters: VmListFilters) =>
+    queryOptions({
+      queryKey: [...vmQueries.lists(), 'complete', filters] as const,
+      queryFn: async ({ signal }) => {
+        const rows: VmDto[] = [];
+        let cursor: string | null = null;
+        do {
+          const query = { ...vmListQuery({ ...filters, limit: COMPLETE_PAGE }), cursor: cursor ?? undefined };
+          const page: Page<VmDto> = await apiFetchPage<VmDto>('/api/vms', { signal, query });
+          rows.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor);
+        return rows;
+      },
+      refetchInterval: POLL.live,
+    }),
+  count: (filters: VmListFilters = {}) =>
+    queryOptions({
+      queryKey: [...vmQueries.lists(), 'count', filters] as const,
+      queryFn: ({ signal }) => apiFetch<{ count: number }>('/api/vms/count', { signal, query: vmListQuery(filters) }),
+      select: (d) => d.count,
+      refetchInterval: POLL.live,
+      placeholderData: keepPreviousData,
+    }),
+  tags: () =>
+    queryOptions({
+      queryKey: [...vmQueries.lists(), 'tags'] as const,
+      queryFn: ({ signal }) => apiFetch<{ tag: string; count: number }[]>('/api/vms/tags', { signal }),
     }),
   detail: (vmId: string) =>
     queryOptions({

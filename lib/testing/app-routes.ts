@@ -52,7 +52,7 @@ export type RouteCall = {
   headers?: Record<string, string>;
 };
 
-export type RouteAnswer = { status: number; body: unknown; text: string };
+export type RouteAnswer = { status: number; body: unknown; text: string; headers: Headers };
 
 /** Calls a handler as Next would: the params in the URL (encoded), the body as raw text. */
 // An event stream never ends by itself: its first event is its answer, then the client hangs up
@@ -97,5 +97,5 @@ export async function callRoute(route: AppRoute, handler: Handler, call: RouteCa
   } catch {
     body = text;
   }
-  return { status: res.status, body, text };
+  return { status: res.status, body, text, headers: res.headers };
 }

@@ -149,6 +149,20 @@ export function validInputs(w: World): Record<string, unknown> {
       tags: ['web'],
     },
     vmActionSchema: 'start',
+    // The VM list's query (as the URL's strings) and its count's.
+    listVmsQuerySchema: {
+      q: 'web',
+      state: 'running',
+      hostId: w.hostId,
+      site: 'main',
+      ids: `${w.vmId},vm-0001`,
+      tags: 'web,db',
+      sort: 'created',
+      order: 'asc',
+      limit: '50',
+      cursor: w.vmId,
+    },
+    countVmsQuerySchema: { q: 'web', state: 'stopped', site: 'main', tags: 'web' },
     // agents -> dashboard (lib/agent-protocol/core.ts): enrollment and heartbeats
     enrollRequestSchema: { token: 'f'.repeat(48), name: 'h3', agentUrl: 'http://127.0.0.1:7103', info: agentInfo },
     heartbeatSchema: {

@@ -3,11 +3,12 @@ import { requireUserAllowed } from '@/lib/domain/shared/authorize';
 import { listVms } from '@/lib/domain/vms/queries';
 import { createVmSchema, listVmsQuerySchema } from '@/lib/domain/vms/schemas';
 import { createVm } from '@/lib/domain/vms/service';
+import { pageResponse } from '@/lib/http/pagination';
 import { accepted, parseBody, parseQuery, route } from '@/lib/http/route-handler';
 
 export const GET = route(async (req) => {
   await requireUser();
-  return listVms(parseQuery(req, listVmsQuerySchema));
+  return pageResponse(req, await listVms(parseQuery(req, listVmsQuerySchema)));
 });
 
 export const POST = route(async (req) => {

@@ -3,9 +3,12 @@ import { db } from '@/lib/db/client';
 import { byDate, inChunks } from '@/lib/db/in-chunks';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { noSuchObject } from '@/lib/errors';
+import { toPage, type Page } from '@/lib/http/pagination';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import type { VmDrState, VmRole } from '@/lib/domain/dr/dto';
 import type { VmDto, VmState } from './dto';
+import { matchesTags, SORT_KEY_SELECT, vmOrder, vmWhere, type SortKey } from './list-filters';
+import type { ListVmsQuery, VmFilters } from './schemas';
 
 const include = {
   host: { select: { name: true } },
@@ -69,11 +72,45 @@ async function activeTasks(vmIds: string[]): Promise<Map<string, string>> {
   return new Map(tasks.map((t) => [t.targetId!, t.id]));
 }
 
-export async function listVms(filter: { hostId?: string } = {}): Promise<VmDto[]> {
-  const rows = await db().vm.findMany({ where: { hostId: filter.hostId }, include, orderBy: { name: 'asc' } });
-  const active = await activeTasks(rows.map((r) => r.id));
-  const names = await replicaOfNames(rows);
-  return rows.map((r) => toDto(r, active.get(r.id) ?? null, names));
+// One page of the VM list: filtered, sorted, after the cursor's VM (keyset on its sort key and id,
+// read from its row: it need not match the filters any more, e.g. after a change of state).
+export async function listVms(q: ListVmsQuery): Promise<Page<VmDto>> {
+  let after: SortKey | null = null;
+  if (q.cursor) {
+    after = await db().vm.findUnique({ where: { id: q.cursor }, select: SORT_KEY_SELECT });
+    if (!after) throw noSuchObject('VM', q.cursor);
+  }
+  const { orderBy, keyset } = vmOrder(q, after);
+  const rows = await db().vm.findMany({
+    where: keyset ? { AND: [vmWhere(q), keyset] } : vmWhere(q),
+    include,
+    orderBy,
+    take: q.limit + 1,
+  });
+  const page = toPage(
+    rows,
+    q.limit,
+    (r) => r.id,
+    (r) => r,
+  );
+  const items = page.items.filter((r) => matchesTags(q, r));
+  const active = await activeTasks(items.map((r) => r.id));
+  const names = await replicaOfNames(items);
+  return { items: items.map((r) => toDto(r, active.get(r.id) ?? null, names)), nextCursor: page.nextCursor };
+}
+
+export async function countVms(f: VmFilters): Promise<number> {
+  if (!f.tags) return db().vm.count({ where: vmWhere(f) });
+  const rows = await db().vm.findMany({ where: vmWhere(f), select: { tags: true } });
+  return rows.filter((r) => matchesTags(f, r)).length;
+}
+
+// Every tag in use and how many VMs carry it, A to Z (the backup and snapshot selectors offer them).
+export async function listVmTags(): Promise<{ tag: string; count: number }[]> {
+  const counts = new Map<string, number>();
+  for (const { tags } of await db().vm.findMany({ select: { tags: true } }))
+    for (const t of new Set(JSON.parse(tags) as string[])) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => a.tag.localeCompare(b.tag));
 }
 
 export async function getVm(id: string): Promise<VmDto> {

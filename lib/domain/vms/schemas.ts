@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { VM_ACTIONS } from './dto';
+import { VM_ACTIONS, VM_STATE } from './dto';
+
+const vmTagField = z.string().regex(/^[a-z0-9][a-z0-9:._-]{0,31}$/, 'Tags: lowercase, up to 32 chars');
 
 // Shared by POST /api/vms and the create-VM form. JSON bodies take exact types (no coercion: `true`
 // or "128" is refused); the form converts its number inputs (lib/forms/number-input).
@@ -23,10 +25,7 @@ export const createVmSchema = z
     // elsewhere. Unset: shared with HA on, else local.
     pool: z.enum(['local', 'shared']).optional(),
     haEnabled: z.boolean().default(false),
-    tags: z
-      .array(z.string().regex(/^[a-z0-9][a-z0-9:._-]{0,31}$/, 'Tags: lowercase, up to 32 chars'))
-      .max(20)
-      .default([]),
+    tags: z.array(vmTagField).max(20).default([]),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -44,6 +43,60 @@ export const vmActionSchema = z.enum(VM_ACTIONS);
 
 export const vmIdParamSchema = z.object({ vmId: z.string().min(1).max(64) }).strict();
 
-export const listVmsQuerySchema = z.object({ hostId: z.string().optional() }).strict();
+// VM names and ids are lowercase letters, digits and dashes (createVmSchema, the services' ids), so
+// a lowercased `q` matches case-insensitively on any database; the charset also keeps LIKE's
+// wildcards (% and _, which Prisma's `contains` does not escape) out of the pattern.
+export const VM_SEARCHABLE = /^[a-z0-9-]*$/;
+const vmIdField = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'A VM id');
+// A comma-separated list in one query parameter (repeated parameters are not read).
+const commaList = (item: z.ZodString, max: number, what: string) =>
+  z
+    .string()
+    .max(max * 80)
+    .transform((s) => s.split(','))
+    .pipe(z.array(item).min(1).max(max, `At most ${max} ${what}`));
+
+// The filters of the VM list, shared by the list (a page) and its count.
+const vmFilterFields = {
+  q: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(64, 'At most 64 characters')
+    .regex(VM_SEARCHABLE, 'Letters, digits and dashes (what VM names and ids are made of)')
+    .optional(),
+  state: z.enum(VM_STATE).optional(),
+  hostId: z.string().min(1).max(64).optional(),
+  site: z.string().min(1).max(64).optional(),
+  ids: commaList(vmIdField, 100, 'VM ids').optional(),
+  // VMs carrying any of these tags (as a backup or snapshot selector picks them).
+  tags: commaList(vmTagField, 20, 'tags').optional(),
+};
+
+export const VM_SORTS = ['name', 'created', 'state', 'vcpus', 'memory'] as const;
+export type VmSort = (typeof VM_SORTS)[number];
+// Without an order: names and states A to Z, the newest first, the largest first.
+export const VM_SORT_DEFAULT_ORDER: Record<VmSort, 'asc' | 'desc'> = {
+  name: 'asc',
+  created: 'desc',
+  state: 'asc',
+  vcpus: 'desc',
+  memory: 'desc',
+};
+
+export const listVmsQuerySchema = z
+  .object({
+    ...vmFilterFields,
+    sort: z.enum(VM_SORTS).default('name'),
+    order: z.enum(['asc', 'desc']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    // The last VM of the previous page (its Link header names it): the page after it.
+    cursor: vmIdField.optional(),
+  })
+  .strict();
+export type ListVmsQuery = z.output<typeof listVmsQuerySchema>;
+
+export const countVmsQuerySchema = z.object(vmFilterFields).strict();
+export type VmFilters = z.output<typeof countVmsQuerySchema>;
 
 export const consoleQuerySchema = z.object({ lines: z.coerce.number().int().min(1).max(2000).default(200) }).strict();
