@@ -30,7 +30,11 @@ export type LocalPg = { url: (database: string) => string; stop: () => void };
 export function startLocalPg(dir: string, port: number): LocalPg {
   const data = path.join(dir, 'data');
   mkdirSync(dir, { recursive: true });
-  if (asRoot) execFileSync('chown', ['postgres:postgres', dir]);
+  if (asRoot) {
+    execFileSync('chown', ['postgres:postgres', dir]);
+    if (spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir]).status !== 0)
+      throw new Error(`user postgres cannot reach ${dir}: every directory above it must be searchable (o+x)`);
+  }
   if (!existsSync(path.join(data, 'PG_VERSION')))
     run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--locale=C.UTF-8', '-E', 'UTF8']);
   const pidFile = path.join(data, 'postmaster.pid');

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Vm_createdAt_id_idx" ON "Vm"("createdAt", "id");
+
