@@ -25,5 +25,6 @@ describe('integration files run again on PostgreSQL', () => {
     expect(files).toContain('lib/worker/provision.integ.ts'); // imports test-db itself
     expect(files).toContain('lib/worker/replication.integ.ts'); // through lib/testing/cluster.ts
     expect(files).not.toContain('lib/agent/replication/send.integ.ts'); // an agent alone, no database
+    expect(files).not.toContain('lib/domain/ha/ha-failover.integ.ts'); // minutes of HA timing: SQLite pass only
   });
 });
