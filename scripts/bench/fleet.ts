@@ -48,33 +48,44 @@ async function signIn(username: string, password: string): Promise<string> {
   return session.split(';')[0];
 }
 
-// Every host once per HEARTBEAT_MS, spread evenly; counts what was sent and answered.
+// Every host once per HEARTBEAT_MS, spread evenly, as agents do: one heartbeat of a host at a time
+// (a beat due while the last is unanswered is skipped, counted as offered), 10 s to answer.
 function heartbeats(fleet: Fleet) {
-  const stats = { sent: 0, ok: 0, failed: 0, latencies: [] as number[] };
+  const stats = { offered: 0, ok: 0, failed: 0, skipped: 0, latencies: [] as number[] };
+  const busy = new Set<string>();
   const spacing = HEARTBEAT_MS / fleet.hosts.length;
   let stopped = false;
+  const beat = async (h: Fleet['hosts'][number]) => {
+    busy.add(h.id);
+    const t = performance.now();
+    try {
+      const r = await fetch(`${URL}/api/agent/heartbeat`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(heartbeatOf(h)),
+        signal: AbortSignal.timeout(10_000),
+      });
+      await r.arrayBuffer();
+      if (r.status !== 204) return void stats.failed++;
+      stats.ok++;
+      stats.latencies.push(performance.now() - t);
+    } catch {
+      stats.failed++;
+    } finally {
+      busy.delete(h.id);
+    }
+  };
   const loop = async () => {
+    const start = performance.now();
     for (let tick = 0; !stopped; tick++) {
       const h = fleet.hosts[tick % fleet.hosts.length];
       const due = start + tick * spacing;
       if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
-      stats.sent++;
-      const t = performance.now();
-      void fetch(`${URL}/api/agent/heartbeat`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(heartbeatOf(h)),
-      })
-        .then(async (r) => {
-          await r.arrayBuffer();
-          if (r.status !== 204) return void stats.failed++;
-          stats.ok++;
-          stats.latencies.push(performance.now() - t);
-        })
-        .catch(() => stats.failed++);
+      stats.offered++;
+      if (busy.has(h.id)) stats.skipped++;
+      else void beat(h);
     }
   };
-  const start = performance.now();
   const done = loop();
   return { stats, stop: () => ((stopped = true), done) };
 }
@@ -90,7 +101,7 @@ async function p95At(rps: number, seconds: number, url: string, cookies: string[
     if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
     const t = performance.now();
     pending.push(
-      fetch(`${URL}${url}`, { headers: { cookie: cookies[i % cookies.length] } })
+      fetch(`${URL}${url}`, { headers: { cookie: cookies[i % cookies.length] }, signal: AbortSignal.timeout(10_000) })
         .then(async (r) => {
           await r.arrayBuffer();
           if (r.ok) latencies.push(performance.now() - t);
@@ -100,8 +111,16 @@ async function p95At(rps: number, seconds: number, url: string, cookies: string[
     );
   }
   await Promise.all(pending);
-  return [quantile(latencies, 0.95), errors];
+  return [latencies.length ? quantile(latencies, 0.95) : Infinity, errors];
 }
+
+const shown = (v: number) => (Number.isFinite(v) ? ms(v) : 'no answer');
+
+const caughtUp = async () => {
+  const t = performance.now();
+  const ok = (await fetch(`${URL}/api/health`, { signal: AbortSignal.timeout(5_000) })).ok;
+  return ok && performance.now() - t < 500;
+};
 
 async function vmListPage(cookie: string): Promise<number> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
@@ -110,16 +129,22 @@ async function vmListPage(cookie: string): Promise<number> {
     const [name, value] = cookie.split('=');
     await context.addCookies([{ name, value, url: URL }]);
     const page = await context.newPage();
-    await page.goto(`${URL}/`); // warm: the first load compiles nothing, but fetches the bundles
+    // Warm: the bundles are fetched once (a busy dashboard may not answer: then the loads below say so).
+    await page.goto(`${URL}/`, { timeout: 30_000 }).catch(() => null);
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t = performance.now();
-      await page.goto(`${URL}/vms`);
-      await page
+      await page.goto(`${URL}/vms`, { timeout: 30_000 }).catch(() => null);
+      // A dashboard too busy to show the rows within 30 s counts as never.
+      const seen = await page
         .getByRole('link', { name: /^fleet-vm-/ })
         .first()
-        .waitFor({ timeout: 60_000 });
-      times.push(performance.now() - t);
+        .waitFor({ timeout: 30_000 })
+        .then(
+          () => true,
+          () => false,
+        );
+      times.push(seen ? performance.now() - t : Infinity);
     }
     return quantile(times, 0.5);
   } finally {
@@ -155,7 +180,7 @@ async function runEngine(e: Engine): Promise<BenchRow[]> {
     const hb = heartbeats(fleet);
     await new Promise((r) => setTimeout(r, 10_000)); // warm-up: every host has reported twice
     const from = new Date();
-    const before = { ...hb.stats, latencies: hb.stats.latencies.length };
+    const before = { offered: hb.stats.offered, latencies: hb.stats.latencies.length };
     const apis: [string, string][] = [
       ['GET /api/vms (first page)', '/api/vms?limit=50'],
       ['GET /api/vms (filtered by name)', '/api/vms?limit=50&q=fleet-vm-0012'],
@@ -163,38 +188,43 @@ async function runEngine(e: Engine): Promise<BenchRow[]> {
       ['GET /api/cluster/metrics', '/api/cluster/metrics?range=1h'],
     ];
     const p95s: [string, number, number][] = [];
-    for (const [what, url] of apis) p95s.push([what, ...(await p95At(100, 5, url, cookies))]);
+    for (const [what, url] of apis) {
+      p95s.push([what, ...(await p95At(100, 5, url, cookies))]);
+      // Each endpoint measured from the same footing: the backlog of the one before drained first.
+      await waitFor('the dashboard to catch up', () => caughtUp(), 120_000, 500).catch(() => null);
+    }
     const elapsed = Date.now() - from.getTime();
     const rest = Math.max(0, WINDOW_MS - elapsed);
     await new Promise((r) => setTimeout(r, rest));
     const windowMs = Date.now() - from.getTime();
-    const sent = hb.stats.sent - before.sent;
+    const offeredBeats = hb.stats.offered - before.offered;
     const stored = await db().metricSample.count({ where: { at: { gte: from }, vmId: { not: null } } });
     const pageMs = await vmListPage(cookies[0]);
     const rss = { dashboard: rssMiB(dashboard.pid!), worker: rssMiB(worker.pid!) };
     await hb.stop();
-    const offered = (sent * (e.vms / e.hosts)) / (windowMs / 1000);
+    const offered = (offeredBeats * (e.vms / e.hosts)) / (windowMs / 1000);
     const sustained = stored / (windowMs / 1000);
-    const hbP95 = quantile(hb.stats.latencies.slice(before.latencies), 0.95);
+    const answered = hb.stats.latencies.slice(before.latencies);
+    const hbP95 = answered.length ? quantile(answered, 0.95) : Infinity;
     const label = `${e.name}, ${e.hosts} hosts / ${e.vms} VMs (simulated)`;
     return [
       {
         what: `${label}: VM samples stored per second, against offered`,
-        value: `${sustained.toFixed(0)}/s of ${offered.toFixed(0)}/s (heartbeat p95 ${ms(hbP95)}, ${hb.stats.failed} failed)`,
+        value: `${sustained.toFixed(0)}/s of ${offered.toFixed(0)}/s (heartbeat p95 ${shown(hbP95)}; ${hb.stats.skipped} beats skipped, the last unanswered; ${hb.stats.failed} failed)`,
         yardstick: 'offered (every host every 5 s)',
         ratio: (sustained / offered).toFixed(2),
       },
       ...p95s.map(([what, p95, errors]) => ({
         what: `${label}: ${what}, p95 at 100 requests/s`,
-        value: `${ms(p95)}${errors ? ` (${errors} errors)` : ''}`,
+        value: `${shown(p95)}${errors ? ` (${errors} of ${100 * 5} failed or unanswered in 10 s)` : ''}`,
         yardstick: 'target 50 ms',
-        ratio: (p95 / 50).toFixed(2),
+        ratio: Number.isFinite(p95) ? (p95 / 50).toFixed(2) : '-',
       })),
       {
         what: `${label}: VM list page in Chromium, open -> rows visible (median of 3)`,
-        value: ms(pageMs),
+        value: Number.isFinite(pageMs) ? ms(pageMs) : 'not within 30 s',
         yardstick: 'target 300 ms',
-        ratio: (pageMs / 300).toFixed(2),
+        ratio: Number.isFinite(pageMs) ? (pageMs / 300).toFixed(2) : '-',
       },
       {
         what: `${label}: RSS of the dashboard / the worker`,
