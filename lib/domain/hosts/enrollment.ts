@@ -6,7 +6,7 @@ import type { enrollRequestSchema } from '@/lib/agent-protocol/core';
 import { recordAudit, SYSTEM_ACTOR, type Actor } from '@/lib/domain/audit/service';
 import { unauthenticated } from '@/lib/errors';
 import { newAgentCredentials, sealDashboardSecret, sha256Hex, type AgentCredentials } from './credentials';
-import { applyAgentInfo } from './heartbeat';
+import { applyAgentInfo } from './host-facts';
 
 // A one-time token names the host it is for and expires; the agent trades it for its credentials.
 export async function createEnrollmentToken(

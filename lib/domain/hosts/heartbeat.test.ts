@@ -130,4 +130,47 @@ describe('ingestHeartbeat', () => {
       ),
     ).toEqual([]);
   });
+  it("writes heartbeats that arrive together: each host its own figures, a host's own in order", async () => {
+    const others = await Promise.all(
+      ['h2', 'h3'].map((name, i) =>
+        db().host.create({ data: { name, agentUrl: `http://127.0.0.1:${7102 + i}`, agentTokenHash: `hash-${name}` } }),
+      ),
+    );
+    const base = { vcpus: 1, memoryMiB: 128, diskSizeBytes: BigInt(1), state: 'running', guestReady: true };
+    for (const h of others) await db().vm.create({ data: { id: `vm-${h.name}`, name: h.name, hostId: h.id, ...base } });
+    const before = await db().vm.findUniqueOrThrow({ where: { id: 'vm-h2' } });
+    const hb = (cpuPct: number, vms: ReturnType<typeof vmSample>[]) => ({
+      at: new Date().toISOString(),
+      info: { ...info, pools: [] },
+      host: { cpuPct, memUsedBytes: cpuPct * 1000, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 },
+      vms,
+    });
+    const [, h2a, h2b] = await Promise.all([
+      ingestHeartbeat(others[1].id, hb(30, [{ ...vmSample('vm-h3', 'running'), cpuPct: 33, rssBytes: 3000 }])),
+      ingestHeartbeat(others[0].id, hb(20, [{ ...vmSample('vm-h2', 'running'), cpuPct: 22, rssBytes: 2000 }])),
+      // The same host twice: applied in arrival order, so the later figures and state win.
+      ingestHeartbeat(others[0].id, hb(21, [{ ...vmSample('vm-h2', 'paused'), cpuPct: 23, rssBytes: 2100 }])),
+    ]);
+    expect([h2a, h2b]).toEqual([[], ['vm-h2']]);
+    const vms = await db().vm.findMany({ where: { id: { in: ['vm-h2', 'vm-h3'] } }, orderBy: { id: 'asc' } });
+    expect(vms.map((v) => [v.id, v.state, v.cpuPct, v.rssBytes])).toEqual([
+      ['vm-h2', 'paused', 23, 2100n],
+      ['vm-h3', 'running', 33, 3000n],
+    ]);
+    const hosts = await db().host.findMany({ where: { name: { in: ['h2', 'h3'] } }, orderBy: { name: 'asc' } });
+    expect(hosts.map((h) => [h.name, h.status, h.cpuPct, h.memoryUsedBytes])).toEqual([
+      ['h2', 'online', 21, 21000n],
+      ['h3', 'online', 30, 30000n],
+    ]);
+    expect(await db().metricSample.count({ where: { vmId: 'vm-h2' } })).toBe(2);
+    // Figures alone are no change for open pages: updatedAt (the change feed's mark) stays; the
+    // pause did count.
+    const paused = await db().vm.findUniqueOrThrow({ where: { id: 'vm-h2' } });
+    expect(paused.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
+    await ingestHeartbeat(others[0].id, hb(5, [{ ...vmSample('vm-h2', 'paused'), cpuPct: 1, rssBytes: 1 }]));
+    expect(await db().vm.findUniqueOrThrow({ where: { id: 'vm-h2' } })).toMatchObject({
+      cpuPct: 1,
+      updatedAt: paused.updatedAt,
+    });
+  });
 });

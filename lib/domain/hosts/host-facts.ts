@@ -1,0 +1,71 @@
+import 'server-only';
+import { db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import type { AgentInfo } from '@/lib/agent-protocol/core';
+
+type Tx = Prisma.TransactionClient;
+
+const bytes = (n: number) => BigInt(Math.round(n));
+
+// Host facts the agent reports (at enrollment and in every heartbeat), plus any live fields the
+// caller adds, in one write; then the storage pools. `tx`: the caller's transaction, if any.
+export async function applyAgentInfo(
+  hostId: string,
+  info: AgentInfo,
+  live: Prisma.HostUpdateInput = {},
+  tx: Tx = db(),
+): Promise<void> {
+  await tx.host.update({
+    where: { id: hostId },
+    data: {
+      ...live,
+      driver: info.driver,
+      site: info.site,
+      agentVersion: info.agentVersion,
+      qemuVersion: info.qemuVersion,
+      accelerator: info.accelerator,
+      acceleratorReason: info.acceleratorReason,
+      cpuCount: info.cpuCount,
+      cpuModel: info.cpuModel,
+      memoryTotalBytes: bytes(info.memoryTotalBytes),
+    },
+  });
+  for (const p of info.pools) {
+    const data = { kind: p.kind, path: p.path, totalBytes: bytes(p.totalBytes), freeBytes: bytes(p.freeBytes) };
+    await tx.storagePool.upsert({
+      where: { hostId_name: { hostId, name: p.name } },
+      create: { hostId, name: p.name, ...data },
+      update: data,
+    });
+  }
+}
+
+export type HostFacts = Prisma.HostGetPayload<{ include: { pools: true } }>;
+
+// Whether a heartbeat's facts differ from the stored row: most heartbeats repeat them, and
+// skipping the write keeps a heartbeat's cost independent of them.
+export function factsChanged(host: HostFacts, info: AgentInfo): boolean {
+  const same =
+    host.driver === info.driver &&
+    host.site === info.site &&
+    host.agentVersion === info.agentVersion &&
+    host.qemuVersion === info.qemuVersion &&
+    host.accelerator === info.accelerator &&
+    host.acceleratorReason === info.acceleratorReason &&
+    host.cpuCount === info.cpuCount &&
+    host.cpuModel === info.cpuModel &&
+    host.memoryTotalBytes === bytes(info.memoryTotalBytes);
+  return (
+    !same ||
+    info.pools.some((p) => {
+      const s = host.pools.find((x) => x.name === p.name);
+      return (
+        !s ||
+        s.kind !== p.kind ||
+        s.path !== p.path ||
+        s.totalBytes !== bytes(p.totalBytes) ||
+        s.freeBytes !== bytes(p.freeBytes)
+      );
+    })
+  );
+}
