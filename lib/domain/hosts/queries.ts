@@ -3,7 +3,9 @@ import { db } from '@/lib/db/client';
 import type { Host, StoragePool } from '@/lib/generated/prisma/client';
 import { noSuchObject } from '@/lib/errors';
 import { VM_STATE } from '@/lib/domain/vms/dto';
-import { freeMemoryMiB, type PlacementHost } from '@/lib/domain/vms/placement';
+import { claimMiB, freeAfterClaim, type PlacementHost } from '@/lib/domain/vms/placement';
+import { inChunks } from '@/lib/db/in-chunks';
+import { vmLoadByHost, type VmLoad } from './vm-load';
 import { HOST_STATUS, type HostDto, type HostStatus } from './dto';
 import type { HaHostState } from '@/lib/domain/ha/dto';
 
@@ -34,7 +36,18 @@ export function toPlacementHost(h: Row): PlacementHost {
 
 type HaRow = { state: string; reason: string } | undefined;
 
-function toDto(h: Row, ha: HaRow): HostDto {
+const NO_VMS: VmLoad = { vmCount: 0, runningVmCount: 0, claimMiB: 0 };
+
+// What vmLoadByHost sums in SQL, from the rows of one host.
+function vmLoadOf(h: Row): VmLoad {
+  return {
+    vmCount: h.vms.length,
+    runningVmCount: h.vms.filter((v) => v.state === VM_STATE.running).length,
+    claimMiB: claimMiB(toPlacementHost(h).vms),
+  };
+}
+
+function toDto(h: Omit<Row, 'vms'>, load: VmLoad, ha: HaRow): HostDto {
   return {
     id: h.id,
     name: h.name,
@@ -51,9 +64,15 @@ function toDto(h: Row, ha: HaRow): HostDto {
     cpuPct: h.cpuPct,
     memoryTotalBytes: Number(h.memoryTotalBytes),
     memoryUsedBytes: Number(h.memoryUsedBytes),
-    freeMemoryBytes: freeMemoryMiB(toPlacementHost(h)) * 1024 * 1024,
-    vmCount: h.vms.length,
-    runningVmCount: h.vms.filter((v) => v.state === VM_STATE.running).length,
+    freeMemoryBytes:
+      freeAfterClaim(
+        { memoryTotalBytes: Number(h.memoryTotalBytes), memoryUsedBytes: Number(h.memoryUsedBytes) },
+        load.claimMiB,
+      ) *
+      1024 *
+      1024,
+    vmCount: load.vmCount,
+    runningVmCount: load.runningVmCount,
     pools: h.pools.map((p) => ({
       name: p.name,
       kind: p.kind as 'local' | 'shared',
@@ -71,10 +90,9 @@ function toDto(h: Row, ha: HaRow): HostDto {
 }
 
 async function haStates(hostIds: string[]): Promise<Map<string, HaRow>> {
-  const rows = await db().haHostState.findMany({
-    where: { hostId: { in: hostIds } },
-    select: { hostId: true, state: true, reason: true },
-  });
+  const rows = await inChunks(hostIds, (ids) =>
+    db().haHostState.findMany({ where: { hostId: { in: ids } }, select: { hostId: true, state: true, reason: true } }),
+  );
   return new Map(rows.map((r) => [r.hostId, r]));
 }
 
@@ -84,13 +102,16 @@ export const hostInclude = {
 };
 
 export async function listHosts(): Promise<HostDto[]> {
-  const rows = await db().host.findMany({ include: hostInclude, orderBy: { name: 'asc' } });
+  const [rows, load] = await Promise.all([
+    db().host.findMany({ include: { pools: hostInclude.pools }, orderBy: { name: 'asc' } }),
+    vmLoadByHost(),
+  ]);
   const ha = await haStates(rows.map((h) => h.id));
-  return rows.map((h) => toDto(h, ha.get(h.id)));
+  return rows.map((h) => toDto(h, load.get(h.id) ?? NO_VMS, ha.get(h.id)));
 }
 
 export async function getHost(id: string): Promise<HostDto> {
   const h = await db().host.findUnique({ where: { id }, include: hostInclude });
   if (!h) throw noSuchObject('host', id);
-  return toDto(h, (await haStates([id])).get(id));
+  return toDto(h, vmLoadOf(h), (await haStates([id])).get(id));
 }

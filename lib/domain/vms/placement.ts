@@ -16,16 +16,26 @@ export type PlacementHost = {
 };
 
 const MiB = 1024 * 1024;
-const CLAIMING_STATES = new Set(['provisioning', 'starting']);
-const RUNNING_STATES = new Set(['running', 'paused', 'stopping', 'migrating']);
+// lib/domain/hosts/vm-load.ts computes claimMiB in SQL for the host list (a test holds the two
+// together).
+export const CLAIMING_STATES = new Set(['provisioning', 'starting']);
+export const RUNNING_STATES = new Set(['running', 'paused', 'stopping', 'migrating']);
 
-export function freeMemoryMiB(h: PlacementHost): number {
+export function claimMiB(vms: PlacementHost['vms']): number {
   let claim = 0;
-  for (const vm of h.vms) {
+  for (const vm of vms) {
     if (CLAIMING_STATES.has(vm.state)) claim += vm.memoryMiB;
     else if (RUNNING_STATES.has(vm.state)) claim += Math.max(0, vm.memoryMiB - vm.rssBytes / MiB);
   }
-  return Math.max(0, Math.floor((h.memoryTotalBytes - h.memoryUsedBytes) / MiB - claim));
+  return claim;
+}
+
+export function freeMemoryMiB(h: PlacementHost): number {
+  return freeAfterClaim(h, claimMiB(h.vms));
+}
+
+export function freeAfterClaim(h: Pick<PlacementHost, 'memoryTotalBytes' | 'memoryUsedBytes'>, claimMiB: number) {
+  return Math.max(0, Math.floor((h.memoryTotalBytes - h.memoryUsedBytes) / MiB - claimMiB));
 }
 
 export type PlacementResult =
