@@ -131,6 +131,14 @@ export const BackupIcon = (p: IconProps) => (
     <path d="M3 3v5h5M12 7v5l3 2" />
   </Icon>
 );
+// A disk image on a shelf: points kept in a backup repository.
+export const RestorePointIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <ellipse cx="12" cy="6" rx="7" ry="3" />
+    <path d="M5 6v8c0 1.7 3.1 3 7 3s7-1.3 7-3V6" />
+    <path d="M3 21h18" />
+  </Icon>
+);
 // Stacked layers: snapshots are frozen disk layers.
 export const CheckpointIcon = (p: IconProps) => (
   <Icon {...p}>

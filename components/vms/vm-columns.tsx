@@ -1,21 +1,13 @@
 import Link from 'next/link';
-import type { ReactNode } from 'react';
 import { VmDrLabel } from '@/components/dr/vm-dr-label';
 import { StateBadge } from '@/components/ui/badge';
+import type { GridColumn } from '@/components/ui/virtual-grid';
 import type { VmDto } from '@/lib/domain/vms/dto';
 import type { VmSort } from '@/lib/domain/vms/schemas';
 import { formatDateTime, formatMiB, formatPercent, formatRelativeTime } from '@/lib/format';
 import { VmTags } from './vm-tags';
 
-export type VmColumn = {
-  id: string;
-  header: string;
-  cell: (vm: VmDto) => ReactNode;
-  /** The server's sort of this column (GET /api/vms?sort=), if it has one. */
-  sort?: VmSort;
-  align?: 'left' | 'right';
-  className?: string; // width / truncation for both th and td
-};
+export type VmColumn = GridColumn<VmDto, VmSort>;
 
 const none = <span className="text-slate-400">—</span>;
 

@@ -8,16 +8,17 @@ import { VmIcon } from '@/components/ui/icons';
 import { QueryState } from '@/components/ui/query-state';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { SearchBox, TableToolbar } from '@/components/ui/table-parts';
-import { VM_STATE, type VmState } from '@/lib/domain/vms/dto';
-import { VM_SEARCHABLE, type VmSort } from '@/lib/domain/vms/schemas';
+import { VirtualGrid } from '@/components/ui/virtual-grid';
+import { VM_STATE, type VmDto, type VmState } from '@/lib/domain/vms/dto';
+import { VM_SEARCHABLE, VM_SORT_DEFAULT_ORDER, type VmSort } from '@/lib/domain/vms/schemas';
 import { useDebounced } from '@/lib/hooks/use-debounced';
 import { hostQueries } from '@/lib/queries/host-queries';
 import { vmQueries, type VmListFilters, type VmListOrder } from '@/lib/queries/vm-queries';
 import { CreateVmButton } from './create-vm-button';
 import { vmColumns } from './vm-columns';
-import { VmsGrid } from './vms-grid';
 
 const NAME_ORDER: SortingState = [{ id: 'name', desc: false }];
+const vmHref = (vm: VmDto) => `/vms/${vm.id}`;
 
 /**
  * All VMs (with state, host and site filters), or the VMs of one host when `hostId` is given.
@@ -118,9 +119,13 @@ export function VmsTable({ hostId }: { hostId?: string }) {
               action={<CreateVmButton hostId={hostId} label="Create a VM" />}
             />
           ) : (
-            <VmsGrid
+            <VirtualGrid
+              label="Virtual machines"
+              noun="VMs"
               rows={rows}
               columns={columns}
+              defaultOrder={VM_SORT_DEFAULT_ORDER}
+              rowHref={vmHref}
               total={searchable ? matching.data : 0}
               sorting={sorting}
               onSortingChange={setSorting}

@@ -2,6 +2,8 @@ import { infiniteQueryOptions, keepPreviousData, type QueryKey } from '@tanstack
 import type { Page } from '@/lib/http/pagination';
 import { apiFetchPage } from './api-fetch';
 
+const COMPLETE_PAGE = 500; // the server's largest page
+
 // A list endpoint that pages (a Link header names the next, older page): the pages loaded so far,
 // flattened; polling refreshes every loaded page.
 export function pagedList<T>(opts: {
@@ -20,4 +22,24 @@ export function pagedList<T>(opts: {
     refetchInterval: (q) => opts.refetchInterval(q.state.data?.pages.flatMap((p) => p.items) ?? []),
     placeholderData: keepPreviousData,
   });
+}
+
+// Every row the query matches, page after page: only for sets bounded by what the filters name
+// (the VMs of one failed host, the points of one VM), never a whole fleet's.
+export async function allPages<T>(
+  path: string,
+  query: Record<string, string | undefined>,
+  signal?: AbortSignal,
+): Promise<T[]> {
+  const rows: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<T> = await apiFetchPage<T>(path, {
+      signal,
+      query: { ...query, limit: String(COMPLETE_PAGE), cursor: cursor ?? undefined },
+    });
+    rows.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return rows;
 }

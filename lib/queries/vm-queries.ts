@@ -1,9 +1,8 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { VmDto, VmState } from '@/lib/domain/vms/dto';
 import type { VmSort } from '@/lib/domain/vms/schemas';
-import type { Page } from '@/lib/http/pagination';
 import { apiFetch, apiFetchPage } from './api-fetch';
-import { pagedList } from './paged';
+import { allPages, pagedList } from './paged';
 import { POLL } from './poll';
 
 // GET /api/vms's filters (lib/domain/vms/schemas.ts); ids and tags travel comma-separated.
@@ -20,7 +19,6 @@ type PageQuery = VmListFilters & VmListOrder & { limit?: number };
 
 // The server's most ids in one request (and a URL well under any header limit).
 export const VM_IDS_PER_REQUEST = 100;
-const COMPLETE_PAGE = 500;
 const POLLED_ROWS = 500;
 
 export function vmListQuery(f: PageQuery): Record<string, string | undefined> {
@@ -59,22 +57,11 @@ export const vmQueries = {
       refetchInterval: POLL.live,
       placeholderData: keepPreviousData,
     }),
-  // Every VM the filters match, page after page: only for sets bounded by what they name (the VMs
-  // of one failed host), never the whole fleet.
+  // Every VM the filters match (lib/queries/paged.ts allPages): only for bounded sets.
   complete: (filters: VmListFilters) =>
     queryOptions({
       queryKey: [...vmQueries.lists(), 'complete', filters] as const,
-      queryFn: async ({ signal }) => {
-        const rows: VmDto[] = [];
-        let cursor: string | null = null;
-        do {
-          const query = { ...vmListQuery({ ...filters, limit: COMPLETE_PAGE }), cursor: cursor ?? undefined };
-          const page: Page<VmDto> = await apiFetchPage<VmDto>('/api/vms', { signal, query });
-          rows.push(...page.items);
-          cursor = page.nextCursor;
-        } while (cursor);
-        return rows;
-      },
+      queryFn: ({ signal }) => allPages<VmDto>('/api/vms', vmListQuery(filters), signal),
       refetchInterval: POLL.live,
     }),
   count: (filters: VmListFilters = {}) =>

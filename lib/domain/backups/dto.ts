@@ -88,8 +88,10 @@ export type BackupJobDto = {
   updatedAt: string;
 };
 
-export type RestorePointKind = 'full' | 'incremental' | 'safety';
-export type VerifyState = 'unverified' | 'ok' | 'failed' | 'boot-ok' | 'boot-failed';
+export const RESTORE_POINT_KINDS = ['full', 'incremental', 'safety'] as const;
+export type RestorePointKind = (typeof RESTORE_POINT_KINDS)[number];
+export const VERIFY_STATES = ['unverified', 'ok', 'failed', 'boot-ok', 'boot-failed'] as const;
+export type VerifyState = (typeof VERIFY_STATES)[number];
 // A restore from a point in one of these states needs the caller's explicit acceptance.
 export const failedVerifyState = (s: string) => s === 'failed' || s === 'boot-failed';
 

@@ -3,6 +3,7 @@ import { db } from '@/lib/db/client';
 import { inChunks } from '@/lib/db/in-chunks';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { noSuchObject } from '@/lib/errors';
+import { toPage, type Page } from '@/lib/http/pagination';
 import {
   USAGE_RANGES,
   type BackupJobDto,
@@ -13,6 +14,8 @@ import {
   type UsageRange,
 } from './dto';
 import { toJobDto, toPointDto, toRepositoryDto, toRunDto } from './mappers';
+import { pointOrder, pointWhere, POINT_SORT_KEY_SELECT, type PointSortKey } from './point-list';
+import type { RestorePointsQuery } from './schemas';
 import { matchVms, parseSelector } from './selector';
 
 export const JOB_TARGET = 'backup-job';
@@ -116,15 +119,35 @@ export async function listRuns(jobId: string, limit: number): Promise<BackupRunD
   return rows.map(toRunDto);
 }
 
-export async function listRestorePoints(filter: { vmId?: string; jobId?: string }): Promise<RestorePointDto[]> {
+// One page of restore points: filtered, sorted, after the cursor's point (keyset on its sort key
+// and id, read from its row: it need not match the filters any more, e.g. once verified).
+export async function listRestorePoints(q: RestorePointsQuery): Promise<Page<RestorePointDto>> {
+  let after: PointSortKey | null = null;
+  if (q.cursor) {
+    after = await db().restorePoint.findUnique({ where: { id: q.cursor }, select: POINT_SORT_KEY_SELECT });
+    if (!after) throw noSuchObject('restore point', q.cursor);
+  }
+  const { orderBy, keyset } = pointOrder(q, after);
   const rows = await db().restorePoint.findMany({
-    where: { vmId: filter.vmId, jobId: filter.jobId },
-    orderBy: { takenAt: 'desc' },
+    where: keyset ? { AND: [pointWhere(q), keyset] } : pointWhere(q),
+    orderBy,
+    take: q.limit + 1,
   });
-  const jobs = new Map(
-    (await db().backupJob.findMany({ select: { id: true, name: true } })).map((j) => [j.id, j.name]),
+  const page = toPage(
+    rows,
+    q.limit,
+    (p) => p.id,
+    (p) => p,
   );
-  return rows.map((p) => toPointDto(p, p.jobId ? (jobs.get(p.jobId) ?? null) : null));
+  const jobIds = [...new Set(page.items.flatMap((p) => (p.jobId ? [p.jobId] : [])))];
+  const jobs = await inChunks(jobIds, (chunk) =>
+    db().backupJob.findMany({ where: { id: { in: chunk } }, select: { id: true, name: true } }),
+  );
+  const names = new Map(jobs.map((j) => [j.id, j.name]));
+  return {
+    items: page.items.map((p) => toPointDto(p, p.jobId ? (names.get(p.jobId) ?? null) : null)),
+    nextCursor: page.nextCursor,
+  };
 }
 
 export async function getRestorePoint(id: string): Promise<RestorePointDto> {

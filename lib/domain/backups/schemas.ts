@@ -1,7 +1,8 @@
 // Input schemas of the backup domain, shared by the routes and the forms.
 import { z } from 'zod';
 import { normaliseRepositoryPath, systemTreeReason } from '@/lib/agent-protocol/path-rules';
-import { USAGE_RANGES } from './dto';
+import { VM_SEARCHABLE } from '@/lib/domain/vms/schemas';
+import { RESTORE_POINT_KINDS, USAGE_RANGES, VERIFY_STATES } from './dto';
 import { checkSchedule, checkTimezone } from './schedule';
 
 const name = z
@@ -152,9 +153,47 @@ export type PreviewInput = z.output<typeof previewSchema>;
 
 export const runsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }).strict();
 
+const id = z.string().min(1).max(64);
+const instant = z.iso.datetime({ offset: true, error: 'An ISO 8601 date and time' }).transform((s) => new Date(s));
+
+export const RESTORE_POINT_SORTS = ['taken', 'size', 'vm'] as const;
+export type RestorePointSort = (typeof RESTORE_POINT_SORTS)[number];
+// Without an order: the newest and the largest first, VM names A to Z.
+export const RESTORE_POINT_SORT_DEFAULT_ORDER: Record<RestorePointSort, 'asc' | 'desc'> = {
+  taken: 'desc',
+  size: 'desc',
+  vm: 'asc',
+};
+
+// GET /api/restore-points: a page of the points the filters match (every filter is optional).
 export const restorePointsQuerySchema = z
-  .object({ vmId: z.string().min(1).optional(), jobId: z.string().min(1).optional() })
-  .strict();
+  .object({
+    vmId: id.optional(),
+    // A part of the VM's name as the point recorded it (points outlive their VM).
+    q: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(64, 'At most 64 characters')
+      .regex(VM_SEARCHABLE, 'Letters, digits and dashes (what VM names are made of)')
+      .optional(),
+    jobId: id.optional(),
+    repositoryId: id.optional(),
+    hostId: id.optional(),
+    kind: z.enum(RESTORE_POINT_KINDS).optional(),
+    verifyState: z.enum(VERIFY_STATES).optional(),
+    // Taken at or after `from`, before `to`.
+    from: instant.optional(),
+    to: instant.optional(),
+    sort: z.enum(RESTORE_POINT_SORTS).default('taken'),
+    order: z.enum(['asc', 'desc']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    // The last point of the previous page (its Link header names it): the page after it.
+    cursor: id.optional(),
+  })
+  .strict()
+  .refine((v) => !v.from || !v.to || v.from < v.to, { path: ['to'], message: 'After the start of the range' });
+export type RestorePointsQuery = z.output<typeof restorePointsQuerySchema>;
 
 export const verifyPointSchema = z.object({ boot: z.boolean().default(false) }).strict();
 

@@ -8,73 +8,91 @@ import {
   type SortingState,
 } from '@tanstack/react-table';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Button } from '@/components/ui/button';
 import { cellClass, HeaderCell, NoMatchRow, useRowClick } from '@/components/ui/table-parts';
-import type { VmDto } from '@/lib/domain/vms/dto';
-import { VM_SORT_DEFAULT_ORDER } from '@/lib/domain/vms/schemas';
 import { cx } from '@/lib/cx';
-import type { VmColumn } from './vm-columns';
 
 const features = tableFeatures({ rowSortingFeature });
-const helper = createColumnHelper<typeof features, VmDto>();
 const PAD = 'px-3 py-2';
+
+export type GridColumn<T, S extends string = string> = {
+  id: string;
+  header: string;
+  cell: (row: T) => ReactNode;
+  /** The server's sort of this column (the list endpoint's `sort=`), if it has one. */
+  sort?: S;
+  align?: 'left' | 'right';
+  className?: string; // width / truncation for both th and td
+};
 // The pages after the loaded ones: whether the server has more, and loading them.
 export type MorePages = { hasMore: boolean; loading: boolean; failed: boolean; load: () => void; retry: () => void };
 
-const ROW_ESTIMATE = 41; // px, a row without a DR label line; rows are measured as they show
+const ROW_ESTIMATE = 41; // px, a one-line row; rows are measured as they show
 const LOAD_AHEAD = 30; // rows before the end of what is loaded at which the next page is fetched
 
-function columnDefs(columns: VmColumn[]) {
+function columnDefs<T extends { id: string }, S extends string>(
+  columns: GridColumn<T, S>[],
+  defaultOrder: Record<S, 'asc' | 'desc'>,
+) {
+  const helper = createColumnHelper<typeof features, T>();
   return helper.columns(
     columns.map((c) =>
-      helper.accessor((vm) => vm.id, {
+      helper.accessor((row) => row.id, {
         id: c.id,
         header: c.header,
         cell: ({ row }) => c.cell(row.original),
         enableSorting: Boolean(c.sort),
-        sortDescFirst: c.sort ? VM_SORT_DEFAULT_ORDER[c.sort] === 'desc' : undefined,
+        sortDescFirst: c.sort ? defaultOrder[c.sort] === 'desc' : undefined,
       }),
     ),
   );
 }
 
 /**
- * The VM list as rendered: TanStack Table for the columns and the (server-side) sort, TanStack
- * Virtual for the rows, so only the rows on screen are in the DOM however many are loaded; near
- * the end of them, the next page is asked for.
+ * A paged list as rendered (the VM list, restore points): TanStack Table for the columns and the
+ * (server-side) sort, TanStack Virtual for the rows, so only the rows on screen are in the DOM
+ * however many are loaded; near the end of them, the next page is asked for.
  */
-export function VmsGrid({
+export function VirtualGrid<T extends { id: string }, S extends string>({
+  label,
+  noun,
   rows,
   columns,
+  defaultOrder,
+  rowHref,
   total,
   sorting,
   onSortingChange,
   more,
   onClearFilters,
 }: {
-  rows: VmDto[];
-  columns: VmColumn[];
-  total: number | undefined; // how many VMs the filters match on the server
+  label: string; // the table's accessible name
+  noun: string; // what a row is, plural ("VMs"), for the loading and failure lines
+  rows: T[];
+  columns: GridColumn<T, S>[];
+  defaultOrder: Record<S, 'asc' | 'desc'>; // each sort's first direction
+  rowHref?: (row: T) => string; // where a click on the row goes
+  total: number | undefined; // how many rows the filters match on the server, if known
   sorting: SortingState;
   onSortingChange: OnChangeFn<SortingState>;
   more: MorePages;
   onClearFilters: () => void;
 }) {
-  const defs = useMemo(() => columnDefs(columns), [columns]);
+  const defs = useMemo(() => columnDefs(columns, defaultOrder), [columns, defaultOrder]);
   const byId = useMemo(() => new Map(columns.map((c) => [c.id, c])), [columns]);
   const table = useTable({
     features,
     columns: defs,
     data: rows,
-    getRowId: (vm) => vm.id,
+    getRowId: (row) => row.id,
     state: { sorting },
     onSortingChange,
     manualSorting: true, // the server sorts; the rows come in its order
     enableSortingRemoval: false,
   });
   const tableRows = table.getRowModel().rows;
-  const onRowClick = useRowClick((vm: VmDto) => `/vms/${vm.id}`);
+  const onRowClick = useRowClick(rowHref);
 
   // The rows scroll with the page (the header stays under the top bar): the virtualizer needs
   // where the body starts on the page.
@@ -110,7 +128,7 @@ export function VmsGrid({
   return (
     <>
       <table
-        aria-label="Virtual machines"
+        aria-label={label}
         aria-rowcount={total === undefined ? -1 : total + 1}
         className="w-full table-auto border-collapse text-sm"
       >
@@ -143,8 +161,8 @@ export function VmsGrid({
                 ref={virtualizer.measureElement}
                 data-index={item.index}
                 aria-rowindex={item.index + 2}
-                onClick={onRowClick(row.original)}
-                className="cursor-pointer hover:bg-slate-50"
+                onClick={rowHref ? onRowClick(row.original) : undefined}
+                className={cx(rowHref && 'cursor-pointer', 'hover:bg-slate-50')}
               >
                 {row.getAllCells().map((cell) => {
                   const c = byId.get(cell.column.id)!;
@@ -161,10 +179,10 @@ export function VmsGrid({
           {tableRows.length === 0 && <NoMatchRow colSpan={columns.length} onClear={onClearFilters} />}
         </tbody>
       </table>
-      {loading && <p className={cx(PAD, 'text-center text-xs text-slate-500')}>Loading more VMs…</p>}
+      {loading && <p className={cx(PAD, 'text-center text-xs text-slate-500')}>Loading more {noun}…</p>}
       {failed && (
         <p role="alert" className={cx(PAD, 'text-center text-xs text-red-700')}>
-          Could not load more VMs.{' '}
+          Could not load more {noun}.{' '}
           <Button variant="ghost" size="sm" onClick={more.retry}>
             Retry
           </Button>
