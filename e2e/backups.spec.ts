@@ -125,6 +125,12 @@ test('back up a VM by clicking: repository, job with schedule and retention prev
   const points = (await (await page.request.get(`/api/restore-points?vmId=${vmId}`)).json()) as Point[];
   expect(points).toHaveLength(1);
   expect(points[0].kind).toBe('full');
+  // The fleet-wide list of points, paged and filtered by the server.
+  await page.goto('/restore-points');
+  const list = page.getByRole('table', { name: 'Restore points' });
+  await page.getByLabel('Filter restore points').fill(vmName);
+  await expect(list.getByRole('row').filter({ hasText: vmName })).toHaveCount(1);
+  await shot(page, 'restore-points');
   await page.goto(`/vms/${vmId}`);
   const dot = page.getByTestId('restore-point-dot');
   await expect(dot).toHaveCount(1);

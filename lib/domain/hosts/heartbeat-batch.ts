@@ -6,18 +6,13 @@ import { inChunks } from '@/lib/db/in-chunks';
 import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
 import { applyAgentInfo, factsChanged, type HostFacts } from './host-facts';
+import { insertSamples, updateHostFigures, updateVmFigures, type SampleRow, type VmFigures } from './heartbeat-sql';
 
 type Tx = Prisma.TransactionClient;
 type Heartbeat = z.output<typeof heartbeatSchema>;
 export type HeartbeatItem = { hostId: string; hb: Heartbeat };
 
 const UNKNOWN_GRACE_MS = 15_000;
-// Rows per raw statement: SQLite builds may refuse more than 999 bound parameters.
-const HOSTS_PER_STATEMENT = 150; // 5 parameters a host
-const VMS_PER_STATEMENT = 120; // 7 parameters a VM
-const SAMPLES_PER_STATEMENT = 90; // 10 columns a sample
-
-type LiveVm = { id: string; hostId: string; cpuPct: number; rssBytes: bigint };
 
 // Several hosts' heartbeats (one each) in one transaction, with a fixed number of statements
 // whatever their number: at fleet size a statement per VM made the dashboard CPU-bound at ~800
@@ -36,32 +31,23 @@ export async function applyHeartbeats(tx: Tx, items: HeartbeatItem[]): Promise<M
     const host = stored.get(hostId);
     if (host && factsChanged(host as HostFacts, hb.info)) await applyAgentInfo(hostId, hb.info, {}, tx);
   }
-  await updateHostLive(tx, items);
+  const now = new Date();
+  await updateHostFigures(
+    tx,
+    items.map(({ hostId, hb }) => ({
+      id: hostId,
+      at: now,
+      cpuPct: hb.host.cpuPct,
+      memUsedBytes: hb.host.memUsedBytes,
+    })),
+  );
   const { known, changed, live } = await updateVmStates(tx, items);
-  await updateVmLive(tx, live);
-  const samples = items.flatMap(({ hostId, hb }) => samplesOf(hostId, hb, known));
-  for (let i = 0; i < samples.length; i += SAMPLES_PER_STATEMENT)
-    await tx.metricSample.createMany({ data: samples.slice(i, i + SAMPLES_PER_STATEMENT) });
+  await updateVmFigures(tx, live);
+  await insertSamples(
+    tx,
+    items.flatMap(({ hostId, hb }) => samplesOf(hostId, hb, known)),
+  );
   return changed;
-}
-
-// Online, last heard now, and the host's CPU and memory figures.
-async function updateHostLive(tx: Tx, items: HeartbeatItem[]): Promise<void> {
-  const ids = items.map((i) => i.hostId);
-  await inChunks(ids, async (chunk) => [
-    await tx.host.updateMany({ where: { id: { in: chunk } }, data: { lastHeartbeat: new Date(), status: 'online' } }),
-  ]);
-  for (let i = 0; i < items.length; i += HOSTS_PER_STATEMENT) {
-    const batch = items.slice(i, i + HOSTS_PER_STATEMENT);
-    const cpu = batch.map((b) => Prisma.sql`WHEN ${b.hostId} THEN CAST(${b.hb.host.cpuPct} AS DOUBLE PRECISION)`);
-    const mem = batch.map(
-      (b) => Prisma.sql`WHEN ${b.hostId} THEN CAST(${BigInt(Math.round(b.hb.host.memUsedBytes))} AS BIGINT)`,
-    );
-    await tx.$executeRaw`UPDATE "Host" SET
-      "cpuPct" = CASE "id" ${Prisma.join(cpu, ' ')} END,
-      "memoryUsedBytes" = CASE "id" ${Prisma.join(mem, ' ')} END
-      WHERE "id" IN (${Prisma.join(batch.map((b) => b.hostId))})`;
-  }
 }
 
 async function updateVmStates(tx: Tx, items: HeartbeatItem[]) {
@@ -87,7 +73,7 @@ async function updateVmStates(tx: Tx, items: HeartbeatItem[]) {
   );
   const reported = new Map(items.flatMap(({ hostId, hb }) => hb.vms.map((v) => [`${hostId}/${v.id}`, v] as const)));
   const changed = new Map<string, string[]>(items.map((i) => [i.hostId, []]));
-  const live: LiveVm[] = [];
+  const live: VmFigures[] = [];
   for (const vm of rows) {
     const r = reported.get(`${vm.hostId}/${vm.id}`);
     const isBusy = busy.has(vm.id);
@@ -95,7 +81,7 @@ async function updateVmStates(tx: Tx, items: HeartbeatItem[]) {
       // A guest that just printed its ready line is news even while a task works on its running
       // VM (the agent pushes that heartbeat at once): a provision's own poll would show it up to
       // half a second later.
-      const figures = { cpuPct: r.cpuPct, rssBytes: BigInt(Math.round(r.rssBytes)) };
+      const figures = { cpuPct: r.cpuPct, rssBytes: Math.round(r.rssBytes) };
       const nowReady =
         isBusy && vm.state === VM_STATE.running && r.state === 'running' && r.guestReady && !vm.guestReady;
       const stateChanged = !isBusy && (VM_STATE_FROM_RUNTIME[r.state] !== vm.state || r.guestReady !== vm.guestReady);
@@ -103,9 +89,13 @@ async function updateVmStates(tx: Tx, items: HeartbeatItem[]) {
         live.push({ id: vm.id, hostId: vm.hostId, ...figures });
         continue;
       }
-      const data = nowReady
-        ? { ...figures, guestReady: true, guestWarning: null }
-        : { ...figures, state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady };
+      const data = {
+        cpuPct: figures.cpuPct,
+        rssBytes: BigInt(figures.rssBytes),
+        ...(nowReady
+          ? { guestReady: true, guestWarning: null }
+          : { state: VM_STATE_FROM_RUNTIME[r.state], guestReady: r.guestReady }),
+      };
       // hostId in the filter: a VM a migration just moved away is not this host's to update.
       await tx.vm.updateMany({ where: { id: vm.id, hostId: vm.hostId }, data });
       changed.get(vm.hostId)!.push(vm.id);
@@ -126,50 +116,34 @@ async function updateVmStates(tx: Tx, items: HeartbeatItem[]) {
   return { known: new Set(rows.map((v) => `${v.hostId}/${v.id}`)), changed, live };
 }
 
-// The live figures of VMs whose state did not change, a batch per statement. updatedAt is left
-// alone on purpose: it marks the changes open pages are told about (lib/domain/events/
-// change-feed.ts), and figures that move every 5 s are not such a change.
-async function updateVmLive(tx: Tx, vms: LiveVm[]): Promise<void> {
-  for (let i = 0; i < vms.length; i += VMS_PER_STATEMENT) {
-    const batch = vms.slice(i, i + VMS_PER_STATEMENT);
-    const when = (value: (v: LiveVm) => Prisma.Sql) =>
-      Prisma.join(
-        batch.map((v) => Prisma.sql`WHEN ${v.id} THEN ${value(v)}`),
-        ' ',
-      );
-    await tx.$executeRaw`UPDATE "Vm" SET
-      "cpuPct" = CASE "id" ${when((v) => Prisma.sql`CAST(${v.cpuPct} AS DOUBLE PRECISION)`)} END,
-      "rssBytes" = CASE "id" ${when((v) => Prisma.sql`CAST(${v.rssBytes} AS BIGINT)`)} END
-      WHERE "id" IN (${Prisma.join(batch.map((v) => v.id))})
-        AND "hostId" = CASE "id" ${when((v) => Prisma.sql`${v.hostId}`)} END`;
-  }
-}
-
 // The host's sample and those of its VMs the dashboard knows (an unknown VM is not recorded).
-function samplesOf(hostId: string, hb: Heartbeat, known: Set<string>): Prisma.MetricSampleCreateManyInput[] {
+function samplesOf(hostId: string, hb: Heartbeat, known: Set<string>): SampleRow[] {
   const at = new Date(hb.at);
+  const zero = { memTotalBytes: 0, load1: 0, diskRdBytes: 0, diskWrBytes: 0, diskRdOps: 0, diskWrOps: 0 };
   return [
     {
+      ...zero,
       at,
       hostId,
       vmId: null,
       cpuPct: hb.host.cpuPct,
-      memUsedBytes: BigInt(Math.round(hb.host.memUsedBytes)),
-      memTotalBytes: BigInt(Math.round(hb.host.memTotalBytes)),
+      memUsedBytes: Math.round(hb.host.memUsedBytes),
+      memTotalBytes: Math.round(hb.host.memTotalBytes),
       load1: hb.host.load1,
     },
     ...hb.vms
       .filter((v) => known.has(`${hostId}/${v.id}`))
       .map((v) => ({
+        ...zero,
         at,
         hostId,
         vmId: v.id,
         cpuPct: v.cpuPct,
-        memUsedBytes: BigInt(Math.round(v.rssBytes)),
-        diskRdBytes: BigInt(Math.round(v.diskRdBytes)),
-        diskWrBytes: BigInt(Math.round(v.diskWrBytes)),
-        diskRdOps: BigInt(Math.round(v.diskRdOps)),
-        diskWrOps: BigInt(Math.round(v.diskWrOps)),
+        memUsedBytes: Math.round(v.rssBytes),
+        diskRdBytes: Math.round(v.diskRdBytes),
+        diskWrBytes: Math.round(v.diskWrBytes),
+        diskRdOps: Math.round(v.diskRdOps),
+        diskWrOps: Math.round(v.diskWrOps),
       })),
   ];
 }

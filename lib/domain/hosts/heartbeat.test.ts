@@ -163,6 +163,12 @@ describe('ingestHeartbeat', () => {
       ['h3', 'online', 30, 30000n],
     ]);
     expect(await db().metricSample.count({ where: { vmId: 'vm-h2' } })).toBe(2);
+    // Stored as Prisma stores them: found by time, every figure exact.
+    const since = new Date(Date.now() - 60_000);
+    expect(await db().metricSample.findMany({ where: { vmId: 'vm-h3', at: { gte: since } } })).toMatchObject([
+      { hostId: others[1].id, cpuPct: 33, memUsedBytes: 3000n, diskRdBytes: 1n, diskWrBytes: 2n, diskRdOps: 3n },
+    ]);
+    expect(hosts.every((h) => h.lastHeartbeat! >= since && h.lastHeartbeat! <= new Date())).toBe(true);
     // Figures alone are no change for open pages: updatedAt (the change feed's mark) stays; the
     // pause did count.
     const paused = await db().vm.findUniqueOrThrow({ where: { id: 'vm-h2' } });
