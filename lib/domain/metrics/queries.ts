@@ -31,7 +31,15 @@ function from(source: Source, where: Prisma.Sql, since: Date): Prisma.Sql {
         WHERE ${where} AND "resolution" = ${Prisma.raw(String(source))} AND "bucket" >= ${since}) r`;
 }
 
-type SeriesRow = { t: unknown; cpu: unknown; mem: unknown; memTotal: unknown; load1: unknown; rd: unknown; wr: unknown };
+type SeriesRow = {
+  t: unknown;
+  cpu: unknown;
+  mem: unknown;
+  memTotal: unknown;
+  load1: unknown;
+  rd: unknown;
+  wr: unknown;
+};
 
 // One host's or VM's points: means per bucket; disk rates between consecutive rows (a counter
 // that went down, a restarted VM, counts as 0), averaged per bucket like the other figures.
@@ -56,7 +64,9 @@ async function series(where: Prisma.Sql, isVm: boolean, range: MetricRange): Pro
     GROUP BY b ORDER BY b`;
   const points = rows.map((r): MetricPoint => {
     const p: MetricPoint = { t: Number(r.t), cpuPct: Number(r.cpu), memUsedBytes: Number(r.mem) };
-    const extra = isVm ? { diskRdBps: num(r.rd), diskWrBps: num(r.wr) } : { memTotalBytes: num(r.memTotal), load1: num(r.load1) };
+    const extra = isVm
+      ? { diskRdBps: num(r.rd), diskWrBps: num(r.wr) }
+      : { memTotalBytes: num(r.memTotal), load1: num(r.load1) };
     for (const [k, v] of Object.entries(extra)) if (v !== undefined) p[k as keyof typeof extra] = v;
     return p;
   });

@@ -84,7 +84,9 @@ const sortRows = <T extends { hostId: string; vmId: string; bucket: Date }>(rows
 // another order than a JS loop).
 function expectSameRows(actual: Record<string, unknown>[], expected: Record<string, unknown>[]) {
   const exact = (rows: Record<string, unknown>[]) =>
-    rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => typeof v !== 'number' || Number.isInteger(v))));
+    rows.map((r) =>
+      Object.fromEntries(Object.entries(r).filter(([, v]) => typeof v !== 'number' || Number.isInteger(v))),
+    );
   expect(exact(actual)).toEqual(exact(expected));
   actual.forEach((r, i) => {
     for (const k of ['cpuPct', 'load1']) expect(r[k]).toBeCloseTo(expected[i][k] as number, 9);
@@ -142,7 +144,9 @@ describe('rollupMetrics', () => {
     const late = { ...raw[130 * 12 - 1], at: new Date(B + 129 * MIN + 59_000), cpuPct: 99 };
     await db().metricSample.create({ data: late });
     await rollupMetrics(NOW + 5000);
-    const h1Last = (await stored(RESOLUTION.minute)).find((r) => r.hostId === 'h1' && !r.vmId && +r.bucket === B + 129 * MIN);
+    const h1Last = (await stored(RESOLUTION.minute)).find(
+      (r) => r.hostId === 'h1' && !r.vmId && +r.bucket === B + 129 * MIN,
+    );
     const rawOfMinute = raw.filter((r) => r.hostId === 'h1' && !r.vmId && +r.at >= B + 129 * MIN);
     expect(h1Last?.cpuPct).toBe(mean([...rawOfMinute, late].map((r) => r.cpuPct)));
 
@@ -184,7 +188,17 @@ describe('series', () => {
   it('aggregates in SQL what the in-Node computation gave, and the cluster in one query', async () => {
     const hosts = await Promise.all(['m1', 'm2', 'm3'].map((n) => seedHost(n)));
     const vm = await db().vm.create({
-      data: { id: 'vm-1', name: 'v', hostId: hosts[0].id, state: 'running', vcpus: 1, memoryMiB: 512, diskSizeBytes: 1n << 30n, pool: 'p', tags: '[]' },
+      data: {
+        id: 'vm-1',
+        name: 'v',
+        hostId: hosts[0].id,
+        state: 'running',
+        vcpus: 1,
+        memoryMiB: 512,
+        diskSizeBytes: 1n << 30n,
+        pool: 'p',
+        tags: '[]',
+      },
     });
     const start = NOW - 100 * MIN;
     const raw = [
@@ -227,9 +241,7 @@ describe('series', () => {
     });
     const perHostMinutes = hosts.map((h) =>
       bucketize(
-        minuteRows
-          .filter((r) => r.hostId === h.id)
-          .map((r) => asRaw({ ...r, at: r.bucket, vmId: null })),
+        minuteRows.filter((r) => r.hostId === h.id).map((r) => asRaw({ ...r, at: r.bucket, vmId: null })),
         60,
       ),
     );

@@ -19,7 +19,8 @@ const sqlite: Dialect = {
   truncate: (col, unit) =>
     Prisma.sql`strftime(${unit === 'minute' ? '%Y-%m-%dT%H:%M:00.000+00:00' : '%Y-%m-%dT%H:00:00.000+00:00'}, ${col})`,
   epochSec: (col) => Prisma.sql`unixepoch(${col}, 'subsec')`,
-  bucketMs: (col, stepSec) => Prisma.sql`(unixepoch(${col}) / ${Prisma.raw(String(stepSec))}) * ${Prisma.raw(String(stepSec * 1000))}`,
+  bucketMs: (col, stepSec) =>
+    Prisma.sql`(unixepoch(${col}) / ${Prisma.raw(String(stepSec))}) * ${Prisma.raw(String(stepSec * 1000))}`,
 };
 
 const postgres: Dialect = {
