@@ -58,7 +58,7 @@ export function timeTicks(min: number, max: number, target = 6): number[] {
 }
 
 export function formatTimeTick(t: number, span: number): string {
-  return formatClock(t, span < 5 * 60_000);
+  return span > DAY_MS ? formatDomainTick(t, span) : formatClock(t, span < 5 * 60_000);
 }
 
 /** X domain of points in time, padded so a lone point or one at the edge stays off the axis ends. */

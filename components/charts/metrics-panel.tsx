@@ -26,7 +26,7 @@ export type ChartSpec = {
 
 type SeriesQuery = ReturnType<typeof metricQueries.cluster>;
 
-/** A row of charts over one metrics endpoint, sharing a 15m/1h/24h range picker. */
+/** A row of charts over one metrics endpoint, sharing a range picker (15m to 30d). */
 export function MetricsPanel({
   title,
   query,

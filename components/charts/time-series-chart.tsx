@@ -5,10 +5,10 @@ import type { DotItemDotProps } from 'recharts';
 import { formatDateTime } from '@/lib/format';
 import {
   formatTick,
+  domainTimeTicks,
   formatTimeTick,
   formatValue,
   SERIES_COLORS,
-  timeTicks,
   valueTicks,
   type ChartUnit,
 } from './chart-format';
@@ -113,7 +113,7 @@ export function TimeSeriesChart<K extends string>({
         type="number"
         scale="time"
         domain={[t0, t1]}
-        ticks={timeTicks(t0, t1)}
+        ticks={domainTimeTicks([t0, t1])}
         tickFormatter={(v: number) => formatTimeTick(v, t1 - t0)}
         tick={{ fontSize: 11, fill: '#64748b' }}
         tickLine={false}

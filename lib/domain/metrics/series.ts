@@ -1,4 +1,6 @@
-// Pure time-series shaping: raw counter samples -> evenly stepped points for the charts.
+// Pure time-series shaping: raw counter samples -> evenly stepped points for the charts. The
+// database computes the series (queries.ts) so that samples never reach Node; this is the
+// definition it must match (rollup.integ.ts compares the two on SQLite and PostgreSQL).
 
 import type { MetricPoint } from './dto';
 
