@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
+import { inChunks } from '@/lib/db/in-chunks';
 import { notMovableReason } from '@/lib/domain/dr/roles';
 import { HOST_STATUS } from '@/lib/domain/hosts/dto';
 import { effectiveStatus } from '@/lib/domain/hosts/queries';
@@ -29,11 +30,16 @@ export async function loadSnapshot(now: Date): Promise<Snapshot> {
     db().vm.findMany({ where: { state: { in: LOADED_STATES } }, orderBy: { name: 'asc' } }),
     haReservedHostIds(),
   ]);
-  const samples = await db().metricSample.findMany({
-    where: { vmId: { in: vmRows.map((v) => v.id) }, at: { gte: new Date(now.getTime() - HISTORY_MS) } },
-    orderBy: { at: 'asc' },
-    select: { vmId: true, at: true, cpuPct: true, diskWrBytes: true },
-  });
+  // In chunks: a fleet's VM ids pass the parameter limit. Each VM's samples come in one chunk, in order.
+  const samples = await inChunks(
+    vmRows.map((v) => v.id),
+    (ids) =>
+      db().metricSample.findMany({
+        where: { vmId: { in: ids }, at: { gte: new Date(now.getTime() - HISTORY_MS) } },
+        orderBy: { at: 'asc' },
+        select: { vmId: true, at: true, cpuPct: true, diskWrBytes: true },
+      }),
+  );
   const byVm = new Map<string, typeof samples>();
   for (const s of samples) (byVm.get(s.vmId!) ?? byVm.set(s.vmId!, []).get(s.vmId!)!).push(s);
   const sharedPool = new Set(
