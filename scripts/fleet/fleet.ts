@@ -1,6 +1,7 @@
 // The fleet: N simulated hosts in this process (sim-host.ts), named sim-00001..., spread over
 // the sites round-robin, started a few at a time (each enrollment is a dashboard transaction),
 // each heartbeating in its own slot of the interval so the dashboard sees an even load.
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { Logger } from '@/lib/agent/log';
 import { startSimHost, type SimHost } from './sim-host';
@@ -32,6 +33,8 @@ export function startFleet(o: FleetOptions): Fleet {
   const stats = createFleetStats();
   const hosts: SimHost[] = [];
   let stopping = false;
+  const abort = new AbortController();
+  setMaxListeners(o.hosts * 2 + 10, abort.signal); // one per enrolling host, and its fetch's
   let next = 0;
   const t0 = Date.now();
   const startOne = async (i: number) => {
@@ -51,6 +54,7 @@ export function startFleet(o: FleetOptions): Fleet {
       firstBeatInMs: (((slot - (Date.now() - t0)) % o.intervalMs) + o.intervalMs) % o.intervalMs,
       stats,
       log: o.hostLog(name),
+      signal: abort.signal,
     });
     if (stopping) await host.close();
     else hosts.push(host);
@@ -71,6 +75,7 @@ export function startFleet(o: FleetOptions): Fleet {
     started,
     async close() {
       stopping = true;
+      abort.abort();
       await started.catch(() => {});
       await Promise.all(hosts.map((h) => h.close()));
     },

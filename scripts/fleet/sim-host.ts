@@ -33,6 +33,7 @@ export type SimHostOptions = {
   firstBeatInMs: number; // the host's slot in the fleet's interval, so heartbeats spread evenly
   stats: FleetStats;
   log: Logger;
+  signal: AbortSignal; // the fleet stopping: ends a retrying enrollment
 };
 
 export type SimHost = { name: string; hostId: string; agentUrl: string; driver: Driver; close(): Promise<void> };
@@ -76,6 +77,7 @@ export async function startSimHost(o: SimHostOptions): Promise<SimHost> {
       agentUrl,
       info,
       log: o.log.child('enroll'),
+      signal: o.signal,
     });
     auth.setSecret(creds.dashboardSecret);
     o.stats.enrolled++;

@@ -35,7 +35,7 @@ export function createFleetStats() {
         `hosts enrolled ${this.enrolled}/${hosts}; heartbeats ${(beats / seconds).toFixed(1)}/s ` +
         `(${(vmSamples / seconds).toFixed(0)} VM samples/s, p95 ${Number.isNaN(p95) ? '-' : `${p95.toFixed(0)} ms`}), ` +
         `${failures} failed${failures ? ` (last: ${lastError.slice(0, 160)})` : ''}; ` +
-        `agent API calls ${this.apiCalls}; RSS ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MiB, CPU ${cpuPct.toFixed(0)}%`;
+        `agent API calls (changes, failures) ${this.apiCalls}; RSS ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MiB, CPU ${cpuPct.toFixed(0)}%`;
       beats = vmSamples = failures = this.apiCalls = 0;
       latencies = [];
       since = performance.now();
