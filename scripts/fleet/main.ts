@@ -78,6 +78,7 @@ const stop = async (why: string, code: number) => {
 process.on('SIGINT', () => void stop('SIGINT', 0));
 process.on('SIGTERM', () => void stop('SIGTERM', 0));
 fleet.started.catch((err: Error) => {
+  if (stopping) return; // enrollments aborted by Ctrl-C
   log(`fatal: ${err.message}`);
   void stop('start failed', 1);
 });

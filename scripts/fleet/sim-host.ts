@@ -11,13 +11,14 @@ import { composeAgent } from '@/lib/agent/compose';
 import { parseAgentConfig } from '@/lib/agent/config';
 import { createSimulatedDriver } from '@/lib/agent/driver/simulated';
 import type { Driver } from '@/lib/agent/driver/types';
-import { loadCredentials, loadOrEnroll } from '@/lib/agent/enroll';
+import { loadCredentials, loadOrEnroll, type Credentials, type EnrollOptions } from '@/lib/agent/enroll';
 import { ensurePools } from '@/lib/agent/host-info';
 import type { Logger } from '@/lib/agent/log';
 import { createSampler, heartbeatPusher, type HostReader } from '@/lib/agent/metrics/sampler';
 import { closeServer, createAgentServer, listen } from '@/lib/agent/server';
 import type { Heartbeat } from '@/lib/agent-protocol/core';
 import { createEnrollmentToken } from '@/lib/domain/hosts/enrollment';
+import { errorMessage } from '@/lib/errors';
 import type { FleetStats } from './stats';
 import { ensureVmRows } from './vm-rows';
 
@@ -68,11 +69,9 @@ export async function startSimHost(o: SimHostOptions): Promise<SimHost> {
     await driver.close();
   };
   try {
-    const token = (await loadCredentials(config.data)) ? undefined : await createEnrollmentToken(o.name);
-    const creds = await loadOrEnroll({
+    const creds = await enroll({
       dataDir: config.data,
       dashboard: o.dashboard,
-      token,
       name: o.name,
       agentUrl,
       info,
@@ -98,6 +97,23 @@ export async function startSimHost(o: SimHostOptions): Promise<SimHost> {
   } catch (err) {
     await close();
     throw err;
+  }
+}
+
+// The agent's enrollment with a token made as `npm start` makes them. A busy dashboard may finish
+// an enrollment whose answer came too late for the agent (10 s): its retry then finds the token
+// used. Such a host gets a fresh token (enrollment replaces the credentials), twice at most.
+async function enroll(opts: Omit<EnrollOptions, 'token'>): Promise<Credentials> {
+  if (await loadCredentials(opts.dataDir)) return loadOrEnroll(opts);
+  for (let attempt = 1; ; attempt++) {
+    const token = await createEnrollmentToken(opts.name);
+    try {
+      return await loadOrEnroll({ ...opts, token });
+    } catch (err) {
+      if (attempt === 3 || opts.signal?.aborted || !/refused enrollment \(HTTP 401\)/.test(errorMessage(err)))
+        throw err;
+      opts.log(`enrollment refused (${errorMessage(err)}): retrying with a new token`);
+    }
   }
 }
 
