@@ -27,7 +27,7 @@ export default defineConfig({
         // Real QEMU under TCG: slow, so patient timeouts and one file at a time (2 cores).
         test: {
           name: 'integ',
-          include: ['lib/**/*.integ.ts'],
+          include: ['lib/**/*.integ.ts', 'scripts/**/*.integ.ts'],
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 180_000,

@@ -3,22 +3,17 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
-import { createAuth } from './auth';
+import { composeAgent } from './compose';
 import { createConsoleSockets } from './console/console-socket';
 import type { AgentConfig } from './config';
 import { selectDriver } from './driver/select';
 import type { Driver } from './driver/types';
 import { loadOrEnroll } from './enroll';
-import { createHaService } from './ha/ha-service';
-import { createInfoProvider, ensurePools } from './host-info';
-import { createImageService } from './images/import';
+import { ensurePools } from './host-info';
 import { createLogger, type Logger } from './log';
 import { createSampler, heartbeatPusher } from './metrics/sampler';
-import { Operations } from './operations';
 import type { Router } from './router';
-import { buildAgentRouter } from './routes';
 import { closeServer, createAgentServer, listen } from './server';
-import { createVmService } from './vms';
 
 export type RunningAgent = {
   server: Server;
@@ -55,47 +50,9 @@ export async function startAgent(
     `driver ${driver.kind}: ${adopted.length} VM(s) known after re-attach (${adopted.filter((v) => v.state === 'running').length} running)`,
   );
 
-  const info = createInfoProvider(config.name, config.site, driver, config.pools);
-  const operations = new Operations(log.child('ops'));
-  const vms = createVmService({
-    driver,
-    pools: config.pools,
-    hostName: config.name,
-    operations,
-    log: log.child('vms'),
-  });
-  const images = createImageService({
-    imagesDir: config.imagesDir,
-    locations: config.importLocations,
-    driver,
-    operations,
-    log: log.child('images'),
-  });
-  const auth = createAuth(config.name);
+  const { info, auth, ha, router } = composeAgent(config, driver, log);
   // HA once the pools exist and the driver knows its VMs: lease, observer, start guard, fencing.
-  const ha = createHaService({
-    host: config.name,
-    data: config.data,
-    shared: config.shared,
-    pools: config.pools,
-    timing: config.haTiming,
-    edacRoot: config.edacRoot,
-    driver,
-    operations,
-    log: log.child('ha'),
-  });
   ha.start();
-  const router = buildAgentRouter({
-    info,
-    vms,
-    images,
-    operations,
-    driver,
-    ha,
-    pools: config.pools,
-    dirs: { data: config.data, images: config.imagesDir },
-    log: log.child('jobs'),
-  });
   const consoleSockets = createConsoleSockets({ driver, log: log.child('console') });
   const server = createAgentServer({ router, auth, log: log.child('http'), upgrade: consoleSockets.upgrade });
   await listen(server, config.port, config.host).catch((err: unknown) => {

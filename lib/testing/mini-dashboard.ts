@@ -23,9 +23,9 @@ export async function startMiniDashboard(): Promise<{
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString() || 'null');
       if (req.url === '/api/agent/enroll') {
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify(await enrollHost(parseInput(enrollRequestSchema, body))));
+        // Enrolled before the head is written: a failed enrollment still gets its error answer.
+        const enrolled = await enrollHost(parseInput(enrollRequestSchema, body));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(enrolled));
       } else if (req.url === '/api/agent/heartbeat') {
         const host = await hostFromBearer(req.headers.authorization ?? null);
         if (blockedHeartbeats.has(host.id)) return void req.socket.destroy();

@@ -9,7 +9,7 @@ export type Fleet = { hosts: { id: string; token: string; vmIds: string[] }[]; p
 
 const GiB = 1024 ** 3;
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
-const inBatches = async <T>(rows: T[], write: (batch: T[]) => Promise<unknown>) => {
+export const inBatches = async <T>(rows: T[], write: (batch: T[]) => Promise<unknown>) => {
   for (let i = 0; i < rows.length; i += 500) await write(rows.slice(i, i + 500));
 };
 

@@ -24,8 +24,10 @@ export function integFilesWithDatabase(): string[] {
       }
     }
   }
-  return readdirSync(path.join(root, 'lib'), { recursive: true, encoding: 'utf8' })
-    .map((f) => path.join('lib', f))
+  return ['lib', 'scripts']
+    .flatMap((dir) =>
+      readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)),
+    )
     .filter((f) => f.endsWith('.integ.ts') && !SQLITE_ONLY.has(f))
     .filter((f) => importsHelper(readFileSync(path.join(root, f), 'utf8')))
     .sort();
