@@ -205,6 +205,26 @@ function rowsOf(engine: string, rates: Map<number, Phase[]>): BenchRow[] {
     yardstick: 'all',
     ratio: (1 - wrong.length / all.reduce((s, p) => s + p.tasks, 0)).toFixed(2),
   });
+  // A claim that serialized the workers would leave their slots idle while tasks wait queued; slots
+  // held most of the window while the rate stays flat put the limit in the tasks themselves.
+  const busy = all.map((p) => p.busySlots);
+  const cpu = WORKER_COUNTS.map((n) => {
+    const ps = rates.get(n)!;
+    return (
+      ps.reduce((s, p) => s + (p.cpuMsPerTask + p.agentCpuMsPerTask) * p.tasks, 0) / ps.reduce((s, p) => s + p.tasks, 0)
+    );
+  });
+  rows.push({
+    what: `${engine}: what limits the rate (task slots held over the window; CPU per task, workers + agents' process, at ${WORKER_COUNTS.join(' / ')} workers)`,
+    value:
+      `slots held ${(Math.min(...busy) * 100).toFixed(0)}-${(Math.max(...busy) * 100).toFixed(0)}%; ` +
+      `${cpu.map((c) => c.toFixed(0)).join(' / ')} ms; load ${Math.max(...all.map((p) => p.load)).toFixed(1)} at most on ${os.cpus().length} cores: ` +
+      (Math.min(...busy) >= 0.65
+        ? `the claims keep the slots full; each task takes longer as workers are added${Math.max(...all.map((p) => p.load)) > os.cpus().length ? ' (waiting for CPU: load above the core count)' : ''}`
+        : 'slots left idle with tasks queued: the claim (or the poll) lags'),
+    yardstick: '-',
+    ratio: '-',
+  });
   return rows;
 }
 
