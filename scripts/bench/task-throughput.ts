@@ -62,6 +62,11 @@ async function queueAll<T>(items: T[], fn: (item: T) => Promise<string>): Promis
 // The tasks are queued while the (idle) workers are paused with SIGSTOP, then all released at once:
 // the window measures the workers draining a full queue, not how fast this process queues.
 async function phase(vmIds: string[], action: VmAction, workers: ControlProcess[]): Promise<Phase> {
+  // A heartbeat the agent sampled just before a task ended can still flip its VM back for a beat
+  // (a task no longer owns it): the actions are queued once the list shows every VM settled.
+  const from = action === 'stop' ? 'running' : 'stopped';
+  const unlike = () => db().vm.count({ where: { id: { in: vmIds }, state: { not: from } } });
+  await waitFor(`every VM ${from}`, async () => (await unlike()) === 0, 15_000, 250);
   const logFrom = workers.map((w) => w.lines.length);
   for (const w of workers) w.child.kill('SIGSTOP');
   const cpuFrom = workers.map((w) => cpuMs(w.child.pid!));
