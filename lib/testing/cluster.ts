@@ -1,7 +1,8 @@
 // A small real cluster for dashboard integration tests: the mini-dashboard over the test
 // database, N real agents (QEMU driver, in this process, each with its own local pool and one
 // shared directory, enrolled with real tokens) and the real worker runner, which can be paused
-// (e.g. to adjust a queued VM row before it is provisioned).
+// (e.g. to adjust a queued VM row before it is provisioned). With the simulated driver (benches of
+// the control plane: no QEMU, no VM is real) a blank disk stands in for the test guest.
 import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import path from 'node:path';
@@ -22,6 +23,7 @@ import { agentArgs } from './agents';
 import { seedUsers } from './fixtures';
 import { GUEST_DIR, guestImageFiles } from './guest';
 import { startMiniDashboard } from './mini-dashboard';
+import { writeSimulatedImage } from '@/scripts/stack/simulated-image';
 import { settled, startTestWorker } from './tasks';
 import { tempDir } from './temp-dir';
 import { startDashboardProcess } from './control-plane';
@@ -40,15 +42,16 @@ export const enrolledHost = (name: string, timeoutMs = 60_000) =>
     250,
   );
 
-// The test guest, imported into the shared image repository through the real import task (a
-// worker must be running).
-export async function importTestGuest(): Promise<string> {
+// The test guest (or the simulated driver's blank disk in simulatedDir), imported into the shared
+// image repository through the real import task (a worker must be running).
+export async function importTestGuest(simulatedDir?: string): Promise<string> {
+  const files = simulatedDir ? { disk: path.join(simulatedDir, 'disk.raw') } : guestImageFiles();
   const r = await enqueueImageImport(SYSTEM_ACTOR, {
     name: 'tiny-linux',
     version: '1.0',
     description: '',
     hostId: 'auto',
-    ...guestImageFiles(),
+    ...files,
     minMemoryMiB: TEST_GUEST_MIN_MEMORY_MIB,
   });
   const t = await settled(r.taskId);
@@ -57,14 +60,22 @@ export async function importTestGuest(): Promise<string> {
 }
 
 // secondDashboard: every other host reports to a second dashboard, a process of its own.
-export type ClusterOptions = { workerConcurrency?: number; secondDashboard?: boolean };
+export type ClusterOptions = { workerConcurrency?: number; secondDashboard?: boolean; driver?: 'qemu' | 'simulated' };
 
 export async function startCluster(names: string[], opts: ClusterOptions = {}) {
-  if (!existsSync(path.join(GUEST_DIR, 'vmlinux'))) throw new Error('test guest missing: run scripts/build-guest.sh');
+  const driver = opts.driver ?? 'qemu';
+  if (driver === 'qemu' && !existsSync(path.join(GUEST_DIR, 'vmlinux')))
+    throw new Error('test guest missing: run scripts/build-guest.sh');
   const dashboard = await startMiniDashboard();
   const second = opts.secondDashboard ? await startDashboardProcess('dashboard-2') : null;
   const shared = await tempDir('vmops-cluster-shared-');
   const dirs = [shared];
+  const simulated = driver === 'simulated' ? await tempDir('vmops-cluster-sim-image-') : null;
+  if (simulated) {
+    dirs.push(simulated);
+    writeSimulatedImage(simulated.path);
+  }
+  const imageDir = simulated?.path ?? GUEST_DIR;
   const hosts: ClusterHost[] = [];
   // `name@site`: an agent of another site (disaster recovery), with a shared dir of its own.
   for (const [name, site = 'main'] of names.map((n) => n.split('@'))) {
@@ -81,9 +92,9 @@ export async function startCluster(names: string[], opts: ClusterOptions = {}) {
       shared: siteShared.path,
       dashboard: dashboardUrl,
       token,
-      driver: 'qemu',
+      driver,
       intervalMs: 1000,
-      importDirs: [GUEST_DIR],
+      importDirs: [imageDir],
       extra: site === 'main' ? [] : ['--site', site],
     });
     const config = parseAgentConfig(args, {});
@@ -124,7 +135,7 @@ export async function startCluster(names: string[], opts: ClusterOptions = {}) {
     sharedDir: shared.path,
     pauseWorker,
     resumeWorker,
-    importGuest: importTestGuest,
+    importGuest: () => importTestGuest(simulated?.path),
     logs: () => hosts.map((h) => `--- agent ${h.name} ---\n${h.log.lines.slice(-40).join('\n')}`).join('\n'),
     async close() {
       await pauseWorker();

@@ -20,9 +20,13 @@ function start(name: string, script: string, env: Record<string, string> = {}): 
 }
 
 // A worker whose task leases last leaseMs (30 s in production): a killed one's task is handed over
-// sooner.
-export async function startWorkerProcess(name: string, leaseMs: number): Promise<ControlProcess> {
-  const p = start(name, 'lib/worker/main.ts', { VMOPS_TASK_LEASE_MS: String(leaseMs) });
+// sooner. env: more of the worker's settings (e.g. VMOPS_WORKER_CONCURRENCY).
+export async function startWorkerProcess(
+  name: string,
+  leaseMs: number,
+  env: Record<string, string> = {},
+): Promise<ControlProcess> {
+  const p = start(name, 'lib/worker/main.ts', { ...env, VMOPS_TASK_LEASE_MS: String(leaseMs) });
   await waitFor(`worker ${name} started`, () => p.lines.some((l) => l.includes('started as')) || exited(p), 60_000);
   return p;
 }

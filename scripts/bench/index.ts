@@ -16,6 +16,7 @@ import { plannerBench } from './planner';
 import { previewBench } from './preview';
 import { provisioningBench } from './provisioning';
 import { restoreBench } from './restore';
+import { taskThroughputBench } from './task-throughput';
 import type { BenchRow } from './types';
 import { uiFeedbackBench } from './ui-feedback';
 
@@ -33,6 +34,7 @@ const suites: [string, () => Promise<BenchRow[]>][] = [
   ['Operator feedback in the browser', uiFeedbackBench],
   ['Disaster recovery (DR): RPO, bytes per run, failover RTO', drBench],
   ['Control plane at fleet size (simulated hosts)', fleetBench],
+  ['Task throughput with 1, 2 and 4 workers', taskThroughputBench],
 ];
 
 const file = path.join(root, 'docs/BENCHMARKS.md');

@@ -6,13 +6,17 @@ import type { HaAdmissionMode, HaPolicyDto } from './dto';
 
 export const HA_POLICY_ID = 'cluster';
 
-// The single policy row (enabled: HA acts on the VMs that have it on; admission control off). The
-// migration creates it, so reads (placement asks on every create) do not write; recreated if gone.
+// The single policy row (enabled: HA acts on the VMs that have it on; admission control off).
+// SQLite's migration creates it, so reads (placement asks on every create) do not write; created
+// if missing (PostgreSQL's migrations are schema only). First readers at once (parallel creates on
+// a new database) race to create it: the losers' key clash means it exists, and they read it.
 export async function haPolicyRow(): Promise<HaPolicyRow> {
-  return (
-    (await db().haPolicy.findUnique({ where: { id: HA_POLICY_ID } })) ??
-    db().haPolicy.upsert({ where: { id: HA_POLICY_ID }, create: { id: HA_POLICY_ID }, update: {} })
-  );
+  const where = { id: HA_POLICY_ID };
+  const row = await db().haPolicy.findUnique({ where });
+  if (row) return row;
+  return db()
+    .haPolicy.create({ data: where })
+    .catch(async (err: unknown) => (await db().haPolicy.findUnique({ where })) ?? Promise.reject(err));
 }
 
 export function toHaPolicyDto(p: HaPolicyRow): HaPolicyDto {

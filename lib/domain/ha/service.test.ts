@@ -5,6 +5,7 @@ import { queueMigration } from '@/lib/domain/migrations/service';
 import { createVm, runVmAction } from '@/lib/domain/vms/service';
 import { admin, clearTables, operator, seedHost, seedImage, seedUsers, viewer } from '@/lib/testing/fixtures';
 import { createTestDb } from '@/lib/testing/test-db';
+import { haPolicyRow } from './policy';
 import { getHaOverview } from './queries';
 import { cancelRestart, requestFailover, setVmHa, updateHaPolicy } from './service';
 
@@ -62,6 +63,15 @@ const policy = {
 };
 const actions = async () =>
   (await db().auditEvent.findMany({ orderBy: { id: 'asc' } })).map((a) => [a.action, a.result, a.actorName]);
+
+describe('haPolicyRow', () => {
+  it('creates the missing row once when first readers race (PostgreSQL migrations do not seed it)', async () => {
+    await db().haPolicy.deleteMany();
+    const rows = await Promise.all(Array.from({ length: 6 }, () => haPolicyRow()));
+    expect(new Set(rows.map((r) => r.id))).toEqual(new Set(['cluster']));
+    expect(await db().haPolicy.count()).toBe(1);
+  });
+});
 
 describe('updateHaPolicy', () => {
   it('saves the policy for an admin, on the timeline and in the audit', async () => {
