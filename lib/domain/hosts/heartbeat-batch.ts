@@ -56,7 +56,7 @@ async function updateVmStates(tx: Tx, items: HeartbeatItem[]) {
     (ids) =>
       tx.vm.findMany({
         where: { hostId: { in: ids } },
-        select: { id: true, hostId: true, state: true, guestReady: true },
+        select: { id: true, hostId: true, state: true, guestReady: true, updatedAt: true },
       }),
   );
   const busy = new Set(
@@ -71,11 +71,16 @@ async function updateVmStates(tx: Tx, items: HeartbeatItem[]) {
       )
     ).map((t) => t.targetId),
   );
+  const sampledAt = new Map(items.map(({ hostId, hb }) => [hostId, new Date(hb.at).getTime()]));
   const reported = new Map(items.flatMap(({ hostId, hb }) => hb.vms.map((v) => [`${hostId}/${v.id}`, v] as const)));
   const changed = new Map<string, string[]>(items.map((i) => [i.hostId, []]));
   const live: VmFigures[] = [];
   for (const vm of rows) {
     const r = reported.get(`${vm.hostId}/${vm.id}`);
+    // A sample taken before the row last changed (a task that just stopped the VM finished after
+    // the agent sampled it running) says nothing about the state now: it would set it back for a
+    // beat. Live figures never bump updatedAt, so this holds back only real changes.
+    const stale = vm.updatedAt.getTime() > sampledAt.get(vm.hostId)!;
     const isBusy = busy.has(vm.id);
     if (r) {
       // A guest that just printed its ready line is news even while a task works on its running
@@ -83,8 +88,9 @@ async function updateVmStates(tx: Tx, items: HeartbeatItem[]) {
       // half a second later.
       const figures = { cpuPct: r.cpuPct, rssBytes: Math.round(r.rssBytes) };
       const nowReady =
-        isBusy && vm.state === VM_STATE.running && r.state === 'running' && r.guestReady && !vm.guestReady;
-      const stateChanged = !isBusy && (VM_STATE_FROM_RUNTIME[r.state] !== vm.state || r.guestReady !== vm.guestReady);
+        isBusy && !stale && vm.state === VM_STATE.running && r.state === 'running' && r.guestReady && !vm.guestReady;
+      const stateChanged =
+        !isBusy && !stale && (VM_STATE_FROM_RUNTIME[r.state] !== vm.state || r.guestReady !== vm.guestReady);
       if (!nowReady && !stateChanged) {
         live.push({ id: vm.id, hostId: vm.hostId, ...figures });
         continue;
@@ -99,7 +105,7 @@ async function updateVmStates(tx: Tx, items: HeartbeatItem[]) {
       // hostId in the filter: a VM a migration just moved away is not this host's to update.
       await tx.vm.updateMany({ where: { id: vm.id, hostId: vm.hostId }, data });
       changed.get(vm.hostId)!.push(vm.id);
-    } else if (!isBusy && vm.state !== VM_STATE.error) {
+    } else if (!isBusy && !stale && vm.state !== VM_STATE.error) {
       // Not for a row changed in the last seconds: this heartbeat may predate it (a VM a migration
       // just brought here is missing from a sample taken before the switch-over).
       await tx.vm.updateMany({

@@ -179,4 +179,23 @@ describe('ingestHeartbeat', () => {
       updatedAt: paused.updatedAt,
     });
   });
+  it('takes no state from a sample taken before the VM last changed (a task finished after it)', async () => {
+    const host = await db().host.findUniqueOrThrow({ where: { name: 'h2' } });
+    const sampledAt = new Date(Date.now() - 2_000);
+    // The stop task finished after the agent took this sample, which still saw the VM running.
+    await db().vm.create({
+      data: { id: 'vm-s', name: 's', hostId: host.id, state: 'stopped', vcpus: 1, memoryMiB: 1, diskSizeBytes: 1n },
+    });
+    const hb = (at: Date) => ({
+      at: at.toISOString(),
+      info: { ...info, pools: [] },
+      host: { cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 },
+      vms: [{ ...vmSample('vm-s', 'running'), cpuPct: 7 }],
+    });
+    expect(await ingestHeartbeat(host.id, hb(sampledAt))).toEqual([]);
+    expect(await db().vm.findUniqueOrThrow({ where: { id: 'vm-s' } })).toMatchObject({ state: 'stopped', cpuPct: 7 });
+    // A later sample that still sees it running is news.
+    expect(await ingestHeartbeat(host.id, hb(new Date()))).toEqual(['vm-s']);
+    expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-s' } })).state).toBe('running');
+  });
 });
