@@ -10,7 +10,7 @@ import { RestorePointIcon } from '@/components/ui/icons';
 import { QueryState } from '@/components/ui/query-state';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { SearchBox, TableToolbar } from '@/components/ui/table-parts';
-import { VirtualGrid } from '@/components/ui/virtual-grid';
+import { VirtualGrid, morePagesOf } from '@/components/ui/virtual-grid';
 import { RESTORE_POINT_KINDS, VERIFY_STATES, type RestorePointKind, type VerifyState } from '@/lib/domain/backups/dto';
 import { RESTORE_POINT_SORT_DEFAULT_ORDER, type RestorePointSort } from '@/lib/domain/backups/schemas';
 import { VM_SEARCHABLE } from '@/lib/domain/vms/schemas';
@@ -69,55 +69,36 @@ export function RestorePointsList() {
     setRepositoryId('');
     setWithin({ key: '' });
   };
-  const { fetchNextPage, refetch } = list;
-  const more = {
-    hasMore: searchable && list.hasNextPage,
-    loading: list.isFetchingNextPage,
-    failed: list.isFetchNextPageError,
-    load: () => void fetchNextPage(),
-    retry: () => void refetch(),
-  };
+  const more = morePagesOf(list, searchable);
 
   return (
     <div className="overflow-clip rounded-lg border border-slate-200 bg-white shadow-xs">
       <TableToolbar>
         <SearchBox value={search} onChange={setSearch} placeholder="Filter by VM name…" label="Filter restore points" />
-        <FilterSelect label="Kind" value={kind} onChange={(e) => setKind(e.target.value as RestorePointKind | '')}>
-          <option value="">All</option>
-          {RESTORE_POINT_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {KIND_STYLE[k].label}
-            </option>
-          ))}
-        </FilterSelect>
+        <FilterSelect
+          label="Kind"
+          value={kind}
+          onChange={(e) => setKind(e.target.value as RestorePointKind | '')}
+          options={RESTORE_POINT_KINDS.map((k) => ({ value: k, label: KIND_STYLE[k].label }))}
+        />
         <FilterSelect
           label="Verification"
           value={verifyState}
           onChange={(e) => setVerifyState(e.target.value as VerifyState | '')}
-        >
-          <option value="">All</option>
-          {VERIFY_STATES.map((s) => (
-            <option key={s} value={s}>
-              {VERIFY_STYLE[s].label}
-            </option>
-          ))}
-        </FilterSelect>
-        <FilterSelect label="Job" value={jobId} onChange={(e) => setJobId(e.target.value)}>
-          <option value="">All</option>
-          {jobs.data?.map((j) => (
-            <option key={j.id} value={j.id}>
-              {j.name}
-            </option>
-          ))}
-        </FilterSelect>
-        <FilterSelect label="Repository" value={repositoryId} onChange={(e) => setRepositoryId(e.target.value)}>
-          <option value="">All</option>
-          {repositories.data?.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.name}
-            </option>
-          ))}
-        </FilterSelect>
+          options={VERIFY_STATES.map((s) => ({ value: s, label: VERIFY_STYLE[s].label }))}
+        />
+        <FilterSelect
+          label="Job"
+          value={jobId}
+          onChange={(e) => setJobId(e.target.value)}
+          options={jobs.data?.map((j) => ({ value: j.id, label: j.name })) ?? []}
+        />
+        <FilterSelect
+          label="Repository"
+          value={repositoryId}
+          onChange={(e) => setRepositoryId(e.target.value)}
+          options={repositories.data?.map((r) => ({ value: r.id, label: r.name })) ?? []}
+        />
         <FilterSelect
           label="Taken"
           value={within.key}

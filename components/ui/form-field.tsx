@@ -152,17 +152,32 @@ export function Switch({
 }
 
 /** A compact inline filter control (toolbar): small label above, no error line. */
+export type FilterOption = { value: string; label: string };
+
+// `options`: the usual list filter, "All" (value '') first; otherwise the caller's own children.
 export function FilterSelect({
   label,
   className,
   children,
+  options,
   ...select
-}: { label: string } & SelectHTMLAttributes<HTMLSelectElement>) {
+}: { label: string; options?: readonly FilterOption[] } & SelectHTMLAttributes<HTMLSelectElement>) {
   return (
     <label className={cx('flex items-center gap-2 text-xs font-medium text-slate-600', className)}>
       {label}
       <select {...select} className={inputClasses(false, 'w-auto py-1 pr-7 text-xs')}>
-        {children}
+        {options ? (
+          <>
+            <option value="">All</option>
+            {options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </>
+        ) : (
+          children
+        )}
       </select>
     </label>
   );

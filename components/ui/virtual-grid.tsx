@@ -1,4 +1,5 @@
 'use client';
+import type { UseInfiniteQueryResult } from '@tanstack/react-query';
 import {
   createColumnHelper,
   rowSortingFeature,
@@ -27,6 +28,22 @@ export type GridColumn<T, S extends string = string> = {
 };
 // The pages after the loaded ones: whether the server has more, and loading them.
 export type MorePages = { hasMore: boolean; loading: boolean; failed: boolean; load: () => void; retry: () => void };
+
+type InfiniteList = Pick<
+  UseInfiniteQueryResult,
+  'hasNextPage' | 'isFetchingNextPage' | 'isFetchNextPageError' | 'fetchNextPage' | 'refetch'
+>;
+
+// An infinite query's next pages (`shown`: whether the list is on screen at all).
+export function morePagesOf(list: InfiniteList, shown: boolean): MorePages {
+  return {
+    hasMore: shown && list.hasNextPage,
+    loading: list.isFetchingNextPage,
+    failed: list.isFetchNextPageError,
+    load: () => void list.fetchNextPage(),
+    retry: () => void list.refetch(),
+  };
+}
 
 const ROW_ESTIMATE = 41; // px, a one-line row; rows are measured as they show
 const LOAD_AHEAD = 30; // rows before the end of what is loaded at which the next page is fetched

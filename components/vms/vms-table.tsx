@@ -8,7 +8,7 @@ import { VmIcon } from '@/components/ui/icons';
 import { QueryState } from '@/components/ui/query-state';
 import { SkeletonRows } from '@/components/ui/skeleton';
 import { SearchBox, TableToolbar } from '@/components/ui/table-parts';
-import { VirtualGrid } from '@/components/ui/virtual-grid';
+import { VirtualGrid, morePagesOf } from '@/components/ui/virtual-grid';
 import { VM_STATE, type VmDto, type VmState } from '@/lib/domain/vms/dto';
 import { VM_SEARCHABLE, VM_SORT_DEFAULT_ORDER, type VmSort } from '@/lib/domain/vms/schemas';
 import { useDebounced } from '@/lib/hooks/use-debounced';
@@ -58,14 +58,7 @@ export function VmsTable({ hostId }: { hostId?: string }) {
     setHost('');
     setSite('');
   };
-  const { fetchNextPage, refetch } = list;
-  const more = {
-    hasMore: searchable && list.hasNextPage,
-    loading: list.isFetchingNextPage,
-    failed: list.isFetchNextPageError,
-    load: () => void fetchNextPage(),
-    retry: () => void refetch(),
-  };
+  const more = morePagesOf(list, searchable);
 
   return (
     <div className="overflow-clip rounded-lg border border-slate-200 bg-white shadow-xs">
@@ -76,33 +69,27 @@ export function VmsTable({ hostId }: { hostId?: string }) {
           placeholder="Filter by name or id…"
           label="Filter virtual machines"
         />
-        <FilterSelect label="State" value={state} onChange={(e) => setState(e.target.value as VmState | '')}>
-          <option value="">All</option>
-          {Object.values(VM_STATE).map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </FilterSelect>
+        <FilterSelect
+          label="State"
+          value={state}
+          onChange={(e) => setState(e.target.value as VmState | '')}
+          options={Object.values(VM_STATE).map((s) => ({ value: s, label: s }))}
+        />
         {!hostId && (
-          <FilterSelect label="Host" value={host} onChange={(e) => setHost(e.target.value)}>
-            <option value="">All</option>
-            {hosts.data?.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
-          </FilterSelect>
+          <FilterSelect
+            label="Host"
+            value={host}
+            onChange={(e) => setHost(e.target.value)}
+            options={hosts.data?.map((h) => ({ value: h.id, label: h.name })) ?? []}
+          />
         )}
         {!hostId && (
-          <FilterSelect label="Site" value={site} onChange={(e) => setSite(e.target.value)}>
-            <option value="">All</option>
-            {sites.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </FilterSelect>
+          <FilterSelect
+            label="Site"
+            value={site}
+            onChange={(e) => setSite(e.target.value)}
+            options={sites.map((s) => ({ value: s, label: s }))}
+          />
         )}
       </TableToolbar>
       <QueryState
