@@ -10,15 +10,20 @@ import { applyHeartbeats, type HeartbeatItem } from './heartbeat-batch';
 export const HEARTBEAT_MAX_AHEAD_MS = 10 * 60_000;
 export const HEARTBEAT_MAX_AGE_MS = 24 * 3600_000;
 const MAX_BATCH = 500;
+// How long the first heartbeat of a batch waits for others. A batch's cost is mostly fixed
+// (measured: 10.6 ms of CPU for one 16-VM heartbeat alone, 4 ms each in tens, 2.3 ms in hundreds),
+// and agents push a heartbeat at once on a VM change, so a short wait keeps that news quick.
+const GATHER_MS = 20;
 
 type Pending = HeartbeatItem & { resolve: (changed: string[]) => void; reject: (err: unknown) => void };
 const queue: Pending[] = [];
 let flushing = false;
+let gathering: NodeJS.Timeout | null = null;
 
 // One heartbeat: host facts, a host sample, and per-VM samples, all or nothing. Heartbeats that
-// arrive while the previous batch is being written wait and go together in the next one (one
-// transaction, a fixed number of statements, one connection): at fleet size the dashboard writes
-// a few batches a second instead of hundreds of transactions, and an idle one writes at once.
+// arrive within GATHER_MS of each other, or while the previous batch is being written, go together
+// in one batch (one transaction, a fixed number of statements, one connection): at fleet size the
+// dashboard writes a few batches a second instead of hundreds of transactions.
 // Resolves once the heartbeat is stored, with the ids of the VMs whose state or readiness changed
 // (pushed to open pages at once); a failed batch fails each of its heartbeats.
 export function ingestHeartbeat(hostId: string, hb: z.output<typeof heartbeatSchema>): Promise<string[]> {
@@ -29,7 +34,12 @@ export function ingestHeartbeat(hostId: string, hb: z.output<typeof heartbeatSch
     );
   return new Promise((resolve, reject) => {
     queue.push({ hostId, hb, resolve, reject });
-    void flush();
+    if (queue.length >= MAX_BATCH) void flush();
+    else
+      gathering ??= setTimeout(() => {
+        gathering = null;
+        void flush();
+      }, GATHER_MS);
   });
 }
 

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Vm_hostId_idx" ON "Vm"("hostId");

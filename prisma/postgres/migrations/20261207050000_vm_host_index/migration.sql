@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Vm_hostId_idx" ON "Vm"("hostId");
+
