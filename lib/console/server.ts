@@ -20,9 +20,15 @@ export async function startDashboardServer(
   const app = next({ dev: false, dir: opts.dir, hostname: opts.host, port: opts.port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  // Only now: its handlers load next/server, which needs what prepare() sets up (AsyncLocalStorage).
+  const { directRoute } = await import('@/lib/http/direct-routes');
   const upgradeNext = app.getUpgradeHandler();
   const gateway = createConsoleGateway({ log: opts.log });
-  const server = http.createServer((req, res) => void handle(req, res));
+  const server = http.createServer((req, res) => {
+    const direct = directRoute(req);
+    if (direct) void direct(res).catch(() => res.destroy());
+    else void handle(req, res);
+  });
   server.keepAliveTimeout = opts.keepAliveTimeoutMs;
   server.on('upgrade', (req, socket, head) => {
     if (!gateway.handleUpgrade(req, socket, head)) void upgradeNext(req, socket, head).catch(() => socket.destroy());
