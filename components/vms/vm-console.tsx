@@ -1,7 +1,7 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import dynamic from 'next/dynamic';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
@@ -36,6 +36,17 @@ export function VmConsole({ vmId }: { vmId: string }) {
   const badge = badgeFor(view, vmLive);
   const canReconnect =
     vmLive && (view.phase === 'disconnected' || view.phase === 'off' || view.phase === 'unavailable');
+  const reconnect = () => (setView(CONNECTING), setAttempt((n) => n + 1));
+
+  // The dashboard says the VM runs (or starts) but its agent said it does not: QEMU was not up yet
+  // when the page connected (a VM just started shows 'starting' at once). Try again shortly; the
+  // next heartbeat settles any real disagreement, which ends this.
+  const agentSaidOff = vmLive && view.phase === 'off';
+  useEffect(() => {
+    if (!agentSaidOff) return;
+    const t = setTimeout(reconnect, 2_000);
+    return () => clearTimeout(t);
+  }, [agentSaidOff, vm?.state]);
 
   const description = !vmLive
     ? `The VM is off: its last ${CONSOLE_LOG_LINES} log lines`
@@ -67,7 +78,7 @@ export function VmConsole({ vmId }: { vmId: string }) {
               {badge.label}
             </Badge>
             {canReconnect && (
-              <Button size="sm" icon={<RefreshIcon />} onClick={() => (setView(CONNECTING), setAttempt((n) => n + 1))}>
+              <Button size="sm" icon={<RefreshIcon />} onClick={reconnect}>
                 Reconnect
               </Button>
             )}
