@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Prisma, RestorePoint } from '@/lib/generated/prisma/client';
+import { keysetOrder } from '@/lib/db/keyset';
 import { RESTORE_POINT_SORT_DEFAULT_ORDER, type RestorePointSort, type RestorePointsQuery } from './schemas';
 
 // The point column each sort reads; the id breaks ties, so pages never skip or repeat a point.
@@ -28,14 +29,13 @@ export function pointWhere(f: RestorePointsQuery): Prisma.RestorePointWhereInput
 
 /** The order of a page and, after the cursor's point, the keyset condition of the next one. */
 export function pointOrder(q: Pick<RestorePointsQuery, 'sort' | 'order'>, after: PointSortKey | null) {
-  const column = SORT_COLUMN[q.sort];
-  const dir = q.order ?? RESTORE_POINT_SORT_DEFAULT_ORDER[q.sort];
-  const op = dir === 'asc' ? 'gt' : 'lt';
-  const keyset: Prisma.RestorePointWhereInput | null = after && {
-    OR: [{ [column]: { [op]: after[column] } }, { [column]: after[column], id: { [op]: after.id } }],
-  };
+  const { orderBy, keyset } = keysetOrder(
+    SORT_COLUMN[q.sort],
+    q.order ?? RESTORE_POINT_SORT_DEFAULT_ORDER[q.sort],
+    after,
+  );
   return {
-    orderBy: [{ [column]: dir }, { id: dir }] satisfies Prisma.RestorePointOrderByWithRelationInput[],
-    keyset,
+    orderBy: orderBy as Prisma.RestorePointOrderByWithRelationInput[],
+    keyset: keyset as Prisma.RestorePointWhereInput | null,
   };
 }

@@ -5,7 +5,7 @@ import type { heartbeatSchema } from '@/lib/agent-protocol/core';
 import { inChunks } from '@/lib/db/in-chunks';
 import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
 import { TASK_STATE } from '@/lib/domain/tasks/dto';
-import { applyAgentInfo, factsChanged, type HostFacts } from './host-facts';
+import { applyAgentInfo, factsChanged } from './host-facts';
 import { insertSamples, updateHostFigures, updateVmFigures, type SampleRow, type VmFigures } from './heartbeat-sql';
 
 type Tx = Prisma.TransactionClient;
@@ -29,7 +29,7 @@ export async function applyHeartbeats(tx: Tx, items: HeartbeatItem[]): Promise<M
   );
   for (const { hostId, hb } of items) {
     const host = stored.get(hostId);
-    if (host && factsChanged(host as HostFacts, hb.info)) await applyAgentInfo(hostId, hb.info, {}, tx);
+    if (host && factsChanged(host, hb.info)) await applyAgentInfo(hostId, hb.info, {}, tx);
   }
   const now = new Date();
   await updateHostFigures(

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Prisma, Vm } from '@/lib/generated/prisma/client';
+import { keysetOrder } from '@/lib/db/keyset';
 import { VM_SORT_DEFAULT_ORDER, type ListVmsQuery, type VmFilters, type VmSort } from './schemas';
 
 // The VM column each sort reads; the id breaks ties, so pages never skip or repeat a VM.
@@ -37,11 +38,6 @@ export function matchesTags(f: Pick<VmFilters, 'tags'>, row: { tags: string }): 
 
 /** The order of a page and, after the cursor's VM, the keyset condition of the next one. */
 export function vmOrder(q: Pick<ListVmsQuery, 'sort' | 'order'>, after: SortKey | null) {
-  const column = SORT_COLUMN[q.sort];
-  const dir = q.order ?? VM_SORT_DEFAULT_ORDER[q.sort];
-  const op = dir === 'asc' ? 'gt' : 'lt';
-  const keyset: Prisma.VmWhereInput | null = after && {
-    OR: [{ [column]: { [op]: after[column] } }, { [column]: after[column], id: { [op]: after.id } }],
-  };
-  return { orderBy: [{ [column]: dir }, { id: dir }] satisfies Prisma.VmOrderByWithRelationInput[], keyset };
+  const { orderBy, keyset } = keysetOrder(SORT_COLUMN[q.sort], q.order ?? VM_SORT_DEFAULT_ORDER[q.sort], after);
+  return { orderBy: orderBy as Prisma.VmOrderByWithRelationInput[], keyset: keyset as Prisma.VmWhereInput | null };
 }
