@@ -127,6 +127,9 @@ export const badRequest = define('BAD_REQUEST', 400, (reason: string) => [
   `Malformed or incomplete HTTP request: ${reason}`,
   { reason },
 ]);
+// The caller closed the connection before its request was handled (nginx's 499): the work was
+// dropped; nobody reads the answer.
+export const clientGone = define('CLIENT_GONE', 499, () => ['The caller closed the request before it was handled']);
 // A request body over the receiver's limit (declared by Content-Length or counted while read).
 export const payloadTooLarge = define('PAYLOAD_TOO_LARGE', 413, (limitBytes: number, sizeBytes?: number) => [
   `The request body is larger than ${limitBytes} bytes${sizeBytes === undefined ? '' : ` (${sizeBytes} declared)`}`,

@@ -20,10 +20,14 @@ export function directRoute(req: IncomingMessage): ((res: ServerResponse) => Pro
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers))
       for (const value of Array.isArray(v) ? v : v === undefined ? [] : [v]) headers.append(k, value);
+    // Aborted when the caller goes before it is answered: the handler may drop the work.
+    const gone = new AbortController();
+    res.once('close', () => !res.writableFinished && gone.abort());
     // A fixed origin: the Host header is the caller's to choose, and handlers read path and query only.
     const request = new Request(`http://localhost${req.url}`, {
       method: req.method,
       headers,
+      signal: gone.signal,
       body: Readable.toWeb(req) as ReadableStream<Uint8Array>,
       duplex: 'half',
     } as RequestInit);

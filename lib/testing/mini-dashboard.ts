@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { enrollRequestSchema, heartbeatSchema } from '@/lib/agent-protocol/core';
-import { hostFromBearer } from '@/lib/domain/hosts/credentials';
+import { agentFromBearer } from '@/lib/domain/hosts/credentials';
 import { enrollHost } from '@/lib/domain/hosts/enrollment';
 import { ingestHeartbeat } from '@/lib/domain/hosts/heartbeat';
 import { AppError } from '@/lib/errors';
@@ -27,9 +27,9 @@ export async function startMiniDashboard(): Promise<{
         const enrolled = await enrollHost(parseInput(enrollRequestSchema, body));
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(enrolled));
       } else if (req.url === '/api/agent/heartbeat') {
-        const host = await hostFromBearer(req.headers.authorization ?? null);
-        if (blockedHeartbeats.has(host.id)) return void req.socket.destroy();
-        await ingestHeartbeat(host.id, parseInput(heartbeatSchema, body));
+        const { hostId, tokenHash } = await agentFromBearer(req.headers.authorization ?? null);
+        if (blockedHeartbeats.has(hostId)) return void req.socket.destroy();
+        await ingestHeartbeat({ hostId, tokenHash, hb: parseInput(heartbeatSchema, body) });
         res.writeHead(204).end();
       } else res.writeHead(404).end();
     } catch (err) {

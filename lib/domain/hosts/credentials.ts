@@ -60,10 +60,13 @@ export async function sealLegacyHostSecrets(): Promise<number> {
 
 // Resolves the host of an agent -> dashboard call from its bearer token: one indexed read by the
 // token's hash, then a constant-time comparison of the hashes.
-export async function hostFromBearer(authorization: string | null): Promise<{ id: string; name: string }> {
+const bearerHash = (authorization: string | null): string => {
   const token = authorization?.match(/^Bearer (\S+)$/)?.[1];
   if (!token) throw unauthenticated('Missing agent bearer token');
-  const hash = sha256Hex(token);
+  return sha256Hex(token);
+};
+
+async function hostOfHash(hash: string): Promise<{ id: string; name: string }> {
   const host = await db().host.findUnique({
     where: { agentTokenHash: hash },
     select: { id: true, name: true, agentTokenHash: true },
@@ -73,3 +76,26 @@ export async function hostFromBearer(authorization: string | null): Promise<{ id
     throw unauthenticated('Unknown agent token');
   return { id: host.id, name: host.name };
 }
+
+export async function hostFromBearer(authorization: string | null): Promise<{ id: string; name: string }> {
+  return hostOfHash(bearerHash(authorization));
+}
+
+// Heartbeats: hundreds a second at fleet size, each a lookup. Known tokens are remembered for a
+// while (only tokens that matched a host, so at most one entry per host); the heartbeat batch
+// checks the token against the stored row again before writing (heartbeat-batch.ts) and forgets
+// it if it no longer matches, so a rotated token or a removed host writes nothing.
+const AGENT_CACHE_MS = 30_000;
+const agentCache = new Map<string, { hostId: string; until: number }>();
+
+export async function agentFromBearer(authorization: string | null): Promise<{ hostId: string; tokenHash: string }> {
+  const tokenHash = bearerHash(authorization);
+  const hit = agentCache.get(tokenHash);
+  if (hit && hit.until > Date.now()) return { hostId: hit.hostId, tokenHash };
+  const { id } = await hostOfHash(tokenHash);
+  if (agentCache.size >= 10_000) for (const [k, v] of agentCache) if (v.until <= Date.now()) agentCache.delete(k);
+  agentCache.set(tokenHash, { hostId: id, until: Date.now() + AGENT_CACHE_MS });
+  return { hostId: id, tokenHash };
+}
+
+export const forgetAgentToken = (tokenHash: string): void => void agentCache.delete(tokenHash);

@@ -40,11 +40,23 @@ export async function applyAgentInfo(
   }
 }
 
-export type HostFacts = Prisma.HostGetPayload<{ include: { pools: true } }>;
+// A host's facts as stored: what a heartbeat's are compared with.
+export type StoredFacts = {
+  driver: string;
+  site: string;
+  agentVersion: string;
+  qemuVersion: string | null;
+  accelerator: string;
+  acceleratorReason: string;
+  cpuCount: number;
+  cpuModel: string;
+  memoryTotalBytes: bigint;
+  pools: { name: string; kind: string; path: string; totalBytes: bigint; freeBytes: bigint }[];
+};
 
 // Whether a heartbeat's facts differ from the stored row: most heartbeats repeat them, and
 // skipping the write keeps a heartbeat's cost independent of them.
-export function factsChanged(host: HostFacts, info: AgentInfo): boolean {
+export function factsChanged(host: StoredFacts, info: AgentInfo): boolean {
   const same =
     host.driver === info.driver &&
     host.site === info.site &&

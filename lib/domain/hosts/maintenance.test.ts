@@ -4,7 +4,7 @@ import { createTestDb } from '@/lib/testing/test-db';
 import { admin, operator, seedHost, seedImage, seedUsers } from '@/lib/testing/fixtures';
 import { db } from '@/lib/db/client';
 import { createVm } from '@/lib/domain/vms/service';
-import { ingestHeartbeat } from './heartbeat';
+import { heartbeatsOf } from '@/lib/testing/heartbeats';
 import { setHostMaintenance } from './maintenance';
 import { getHost } from './queries';
 
@@ -67,7 +67,9 @@ describe('host maintenance', () => {
   it('a heartbeat never clears maintenance', async () => {
     const h = await seedHost('h1');
     await db().host.update({ where: { id: h.id }, data: { maintenance: true, maintenanceSince: new Date() } });
-    await ingestHeartbeat(h.id, {
+    await (
+      await heartbeatsOf(h.id)
+    )({
       at: new Date().toISOString(),
       info,
       host: { cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 },

@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AgentInfo, Heartbeat } from '@/lib/agent-protocol/core';
 import { db } from '@/lib/db/client';
+import { heartbeatsOf } from '@/lib/testing/heartbeats';
 import { createTestDb } from '@/lib/testing/test-db';
 import { enqueueTask } from '@/lib/domain/tasks/service';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
-import { hostFromBearer } from './credentials';
+import { agentFromBearer, hostFromBearer, sha256Hex } from './credentials';
 import { createEnrollmentToken, enrollHost } from './enrollment';
 import { ingestHeartbeat } from './heartbeat';
 import { getHost } from './queries';
@@ -80,7 +81,9 @@ describe('ingestHeartbeat', () => {
       payload: { vmId: 'vm-b' },
       actor: SYSTEM_ACTOR,
     });
-    await ingestHeartbeat(host.id, {
+    await (
+      await heartbeatsOf(host.id)
+    )({
       at: new Date().toISOString(),
       info,
       host: { cpuPct: 55, memUsedBytes: 4 * 1024 ** 3, memTotalBytes: 8 * 1024 ** 3, load1: 1, load5: 1, load15: 1 },
@@ -113,10 +116,9 @@ describe('ingestHeartbeat', () => {
       vms,
     });
     // vm-b is still being provisioned (its task runs): its readiness counts, its state stays the task's.
-    const changed = await ingestHeartbeat(
-      host.id,
-      hb([vmSample('vm-e', 'running'), vmSample('vm-f', 'running'), { ...vmSample('vm-b', 'running') }]),
-    );
+    const changed = await (
+      await heartbeatsOf(host.id)
+    )(hb([vmSample('vm-e', 'running'), vmSample('vm-f', 'running'), { ...vmSample('vm-b', 'running') }]));
     expect(changed.sort()).toEqual(['vm-b', 'vm-e']);
     expect(await db().vm.findUniqueOrThrow({ where: { id: 'vm-b' } })).toMatchObject({
       state: 'running',
@@ -124,10 +126,9 @@ describe('ingestHeartbeat', () => {
       guestWarning: null,
     });
     expect(
-      await ingestHeartbeat(
-        host.id,
-        hb([vmSample('vm-e', 'running'), vmSample('vm-f', 'running'), vmSample('vm-b', 'running')]),
-      ),
+      await (
+        await heartbeatsOf(host.id)
+      )(hb([vmSample('vm-e', 'running'), vmSample('vm-f', 'running'), vmSample('vm-b', 'running')])),
     ).toEqual([]);
   });
   it("writes heartbeats that arrive together: each host its own figures, a host's own in order", async () => {
@@ -139,6 +140,7 @@ describe('ingestHeartbeat', () => {
     const base = { vcpus: 1, memoryMiB: 128, diskSizeBytes: BigInt(1), state: 'running', guestReady: true };
     for (const h of others) await db().vm.create({ data: { id: `vm-${h.name}`, name: h.name, hostId: h.id, ...base } });
     const before = await db().vm.findUniqueOrThrow({ where: { id: 'vm-h2' } });
+    const [beat2, beat3] = await Promise.all(others.map((h) => heartbeatsOf(h.id)));
     const hb = (cpuPct: number, vms: ReturnType<typeof vmSample>[]) => ({
       at: new Date().toISOString(),
       info: { ...info, pools: [] },
@@ -146,10 +148,10 @@ describe('ingestHeartbeat', () => {
       vms,
     });
     const [, h2a, h2b] = await Promise.all([
-      ingestHeartbeat(others[1].id, hb(30, [{ ...vmSample('vm-h3', 'running'), cpuPct: 33, rssBytes: 3000 }])),
-      ingestHeartbeat(others[0].id, hb(20, [{ ...vmSample('vm-h2', 'running'), cpuPct: 22, rssBytes: 2000 }])),
+      beat3(hb(30, [{ ...vmSample('vm-h3', 'running'), cpuPct: 33, rssBytes: 3000 }])),
+      beat2(hb(20, [{ ...vmSample('vm-h2', 'running'), cpuPct: 22, rssBytes: 2000 }])),
       // The same host twice: applied in arrival order, so the later figures and state win.
-      ingestHeartbeat(others[0].id, hb(21, [{ ...vmSample('vm-h2', 'paused'), cpuPct: 23, rssBytes: 2100 }])),
+      beat2(hb(21, [{ ...vmSample('vm-h2', 'paused'), cpuPct: 23, rssBytes: 2100 }])),
     ]);
     expect([h2a, h2b]).toEqual([[], ['vm-h2']]);
     const vms = await db().vm.findMany({ where: { id: { in: ['vm-h2', 'vm-h3'] } }, orderBy: { id: 'asc' } });
@@ -173,7 +175,7 @@ describe('ingestHeartbeat', () => {
     // pause did count.
     const paused = await db().vm.findUniqueOrThrow({ where: { id: 'vm-h2' } });
     expect(paused.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
-    await ingestHeartbeat(others[0].id, hb(5, [{ ...vmSample('vm-h2', 'paused'), cpuPct: 1, rssBytes: 1 }]));
+    await beat2(hb(5, [{ ...vmSample('vm-h2', 'paused'), cpuPct: 1, rssBytes: 1 }]));
     expect(await db().vm.findUniqueOrThrow({ where: { id: 'vm-h2' } })).toMatchObject({
       cpuPct: 1,
       updatedAt: paused.updatedAt,
@@ -192,10 +194,82 @@ describe('ingestHeartbeat', () => {
       host: { cpuPct: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 },
       vms: [{ ...vmSample('vm-s', 'running'), cpuPct: 7 }],
     });
-    expect(await ingestHeartbeat(host.id, hb(sampledAt))).toEqual([]);
+    expect(await (await heartbeatsOf(host.id))(hb(sampledAt))).toEqual([]);
     expect(await db().vm.findUniqueOrThrow({ where: { id: 'vm-s' } })).toMatchObject({ state: 'stopped', cpuPct: 7 });
     // A later sample that still sees it running is news.
-    expect(await ingestHeartbeat(host.id, hb(new Date()))).toEqual(['vm-s']);
+    expect(await (await heartbeatsOf(host.id))(hb(new Date()))).toEqual(['vm-s']);
     expect((await db().vm.findUniqueOrThrow({ where: { id: 'vm-s' } })).state).toBe('running');
+  });
+
+  it('writes changed facts and pools (new, changed, untouched) in the batch', async () => {
+    const host = await db().host.findUniqueOrThrow({ where: { name: 'h1' }, include: { pools: true } });
+    const beat = await heartbeatsOf(host.id);
+    const pools = [
+      { name: 'local', kind: 'local' as const, path: '/data/pool', totalBytes: 100, freeBytes: 39 },
+      { name: 'fast', kind: 'shared' as const, path: '/mnt/fast', totalBytes: 2 ** 40, freeBytes: 2 ** 39 },
+    ];
+    await beat({
+      at: new Date().toISOString(),
+      info: { ...info, agentVersion: '0.2.0', qemuVersion: null, cpuCount: 4, memoryTotalBytes: 2 ** 35, pools },
+      host: { cpuPct: 3, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 },
+      vms: [],
+    });
+    const after = await db().host.findUniqueOrThrow({
+      where: { id: host.id },
+      include: { pools: { orderBy: { name: 'asc' } } },
+    });
+    expect(after).toMatchObject({ agentVersion: '0.2.0', qemuVersion: null, cpuCount: 4, memoryTotalBytes: 2n ** 35n });
+    expect(after.pools.map((p) => [p.name, p.kind, p.path, p.totalBytes, p.freeBytes])).toEqual([
+      ['fast', 'shared', '/mnt/fast', 2n ** 40n, 2n ** 39n],
+      ['local', 'local', '/data/pool', 100n, 39n],
+    ]);
+    const local = after.pools.find((p) => p.name === 'local')!;
+    expect(local.id).toBe(host.pools.find((p) => p.name === 'local')!.id);
+    expect(local.updatedAt.getTime()).toBeGreaterThan(host.pools[0].updatedAt.getTime());
+    expect(await getHost(host.id)).toMatchObject({
+      agentVersion: '0.2.0',
+      pools: [{ name: 'fast' }, { name: 'local' }],
+    });
+  });
+
+  it('refuses, and writes nothing for, a heartbeat whose token changed or whose host is gone since it was checked', async () => {
+    const token = await createEnrollmentToken('h9');
+    const { hostId, agentToken } = await enrollHost({ token, name: 'h9', agentUrl: 'http://127.0.0.1:7109', info });
+    const auth = await agentFromBearer(`Bearer ${agentToken}`);
+    expect(auth).toEqual({ hostId, tokenHash: sha256Hex(agentToken) });
+    // Re-enrolled elsewhere meanwhile: the stored hash is another one, the cached lookup still says yes.
+    await db().host.update({ where: { id: hostId }, data: { agentTokenHash: sha256Hex('rotated') } });
+    expect(await agentFromBearer(`Bearer ${agentToken}`)).toEqual(auth);
+    const hb = {
+      at: new Date().toISOString(),
+      info,
+      host: { cpuPct: 77, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 },
+      vms: [],
+    };
+    await expect(ingestHeartbeat({ ...auth, hb })).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    // The refusal dropped the cached entry: the old token is now refused at the door.
+    await expect(agentFromBearer(`Bearer ${agentToken}`)).rejects.toMatchObject({ status: 401 });
+    await expect(ingestHeartbeat({ hostId: 'no-such-host', tokenHash: auth.tokenHash, hb })).rejects.toMatchObject({
+      status: 401,
+    });
+    expect(await db().host.findUniqueOrThrow({ where: { id: hostId } })).toMatchObject({ cpuPct: 0 });
+    expect(await db().metricSample.count({ where: { hostId } })).toBe(0);
+  });
+
+  it('drops a heartbeat whose caller went away before its batch was written', async () => {
+    const host = await db().host.findUniqueOrThrow({ where: { name: 'h1' } });
+    const gone = new AbortController();
+    const hb = {
+      at: new Date().toISOString(),
+      info,
+      host: { cpuPct: 88, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 },
+      vms: [],
+    };
+    const before = await db().metricSample.count({ where: { hostId: host.id } });
+    const dropped = ingestHeartbeat({ hostId: host.id, tokenHash: host.agentTokenHash, hb }, gone.signal);
+    gone.abort();
+    await expect(dropped).rejects.toMatchObject({ status: 499, code: 'CLIENT_GONE' });
+    expect(await db().metricSample.count({ where: { hostId: host.id } })).toBe(before);
+    expect((await db().host.findUniqueOrThrow({ where: { id: host.id } })).cpuPct).not.toBe(88);
   });
 });
