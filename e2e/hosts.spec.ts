@@ -1,11 +1,23 @@
-import { ADMIN_STATE, expect, shot, test } from './support';
+import { ADMIN_STATE, expect, mainSiteHosts, shot, test } from './support';
 
 test.use({ storageState: ADMIN_STATE });
 
 test('an admin adds a host: a one-time token and the agent command to run on it', async ({ page }) => {
   const hostName = 'e2e-h3';
 
+  // The list is filtered and paged by the server: a name, then a status nothing has.
   await page.goto('/hosts');
+  const [h1, h2] = await mainSiteHosts(page.request);
+  const list = page.getByRole('table', { name: 'Hosts' });
+  await expect(list.getByRole('link', { name: h2.name, exact: true })).toBeVisible();
+  await page.getByLabel('Filter hosts').fill(h1.name);
+  await expect(list.getByRole('link', { name: h2.name, exact: true })).toBeHidden();
+  await expect(list.getByRole('link', { name: h1.name, exact: true })).toBeVisible();
+  await page.getByLabel('Status').selectOption('maintenance');
+  await expect(list.getByText('Nothing matches these filters.')).toBeVisible();
+  await list.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(page.getByLabel('Filter hosts')).toHaveValue('');
+
   await page.getByRole('button', { name: 'Add host', exact: true }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Host name').fill(hostName);

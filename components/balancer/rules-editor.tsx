@@ -26,7 +26,7 @@ function HostChecklist({
   onChange: (hostIds: string[]) => void;
   error?: string;
 }) {
-  const { data: hosts } = useQuery(hostQueries.list());
+  const { data: hosts } = useQuery(hostQueries.choices());
   return (
     <fieldset>
       <legend className="mb-1 text-xs font-medium text-slate-700">Hosts</legend>

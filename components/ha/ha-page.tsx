@@ -18,7 +18,7 @@ import { RestartsPanel } from './restarts-panel';
 /** /ha: the operator's view during an outage (live every second): protection, hosts, restarts, events, policy. */
 export function HaPage() {
   const overview = useQuery(haQueries.overview());
-  const hosts = useQuery(hostQueries.list());
+  const hosts = useQuery(hostQueries.choices());
   const o = overview.data;
   // Only the VMs of failed hosts (all of them: each may need a restart), not the fleet. During an
   // outage VMs change host within seconds: follow them as fast as the overview.

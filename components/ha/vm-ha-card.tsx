@@ -24,7 +24,7 @@ type Errors = Record<string, string[]>;
 export function VmHaCard({ vm }: { vm: VmDto }) {
   const { toast } = useToast();
   const permission = usePermission('vm.ha');
-  const { data: hosts } = useQuery(hostQueries.list());
+  const { data: hosts } = useQuery(hostQueries.choices());
   const save = useSetVmHa(vm.id);
   const [enabled, setEnabled] = useState(vm.haEnabled);
   const [priority, setPriority] = useState<HaPriority>(vm.haPriority);

@@ -32,7 +32,8 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 
 /** The one-time token and the agent command line for the new host: shown once, never again. */
 export function EnrollmentInstructions({ enrollment }: { enrollment: EnrollmentTokenDto }) {
-  const { data: hosts = [] } = useQuery(hostQueries.list());
+  // A shared pool's mount, from the hosts enrolled so far (any of the first hundred will do).
+  const { data: hosts = [] } = useQuery(hostQueries.first(100));
   const shared = sharedMountOf(hosts);
   const { hostName, token, expiresInMinutes, reEnroll } = enrollment;
   // Rendered only in the dialog after a client-side mutation, so `window` is always there.

@@ -29,7 +29,7 @@ export function HostSelect({
   className?: string;
   site?: string;
 }) {
-  const { data: hosts, isPending } = useQuery(hostQueries.list());
+  const { data: hosts, isPending } = useQuery(hostQueries.choices());
   return (
     <SelectField
       label={label}

@@ -25,7 +25,7 @@ function TargetPicker({
   bestName?: string;
   onChange: (id: string) => void;
 }) {
-  const { data: hosts } = useQuery(hostQueries.list());
+  const { data: hosts } = useQuery(hostQueries.choices());
   const site = hosts?.find((h) => h.id === vm.hostId)?.site;
   const fit = hosts?.filter((h) => !targetUnfitReason(h, vm, site)) ?? [];
   return (

@@ -4,9 +4,9 @@ import { AlertIcon } from '@/components/ui/icons';
 import { hostQueries } from '@/lib/queries/host-queries';
 
 export function SimulatedBanner() {
-  const { data: hosts } = useQuery(hostQueries.list());
-  const simulated = hosts?.filter((h) => h.driver === 'simulated') ?? [];
-  if (simulated.length === 0) return null;
+  const simulated = useQuery(hostQueries.summary()).data?.simulated;
+  if (!simulated?.count) return null;
+  const more = simulated.count - simulated.names.length;
   return (
     <div
       role="status"
@@ -17,8 +17,9 @@ export function SimulatedBanner() {
       <AlertIcon className="shrink-0 text-amber-600" />
       <span className="font-semibold">Simulated driver — VMs are not real</span>
       <span className="truncate text-amber-800">
-        ({simulated.map((h) => h.name).join(', ')} {simulated.length === 1 ? 'runs' : 'run'} the simulated driver; no
-        QEMU processes are started)
+        ({simulated.names.join(', ')}
+        {more > 0 && ` and ${more.toLocaleString('en')} more`} {simulated.count === 1 ? 'runs' : 'run'} the simulated
+        driver; no QEMU processes are started)
       </span>
     </div>
   );

@@ -27,7 +27,7 @@ export function CreateVmForm({ initialHostId }: { initialHostId?: string }) {
   const router = useRouter();
   const permission = usePermission('vm.create');
   const images = useQuery(imageQueries.list());
-  const hosts = useQuery(hostQueries.list());
+  const hosts = useQuery(hostQueries.choices());
   const create = useCreateVm();
   const form = useSchemaForm(createVmSchema);
   const [v, setV] = useState({

@@ -25,7 +25,7 @@ const vmHref = (vm: VmDto) => `/vms/${vm.id}`;
  * The server filters, sorts and pages; the rows load as the list is scrolled.
  */
 export function VmsTable({ hostId }: { hostId?: string }) {
-  const hosts = useQuery({ ...hostQueries.list(), enabled: !hostId });
+  const hosts = useQuery({ ...hostQueries.choices(), enabled: !hostId, refetchInterval: false });
   const [search, setSearch] = useState('');
   const [state, setState] = useState<VmState | ''>('');
   const [host, setHost] = useState('');

@@ -110,6 +110,8 @@ export function validInputs(w: World): Record<string, unknown> {
     runFailoverPlanSchema: { kind: 'test' },
     // hosts, images
     enrollmentTokenSchema: { hostName: 'h3' },
+    // The host list's query (as the URL's strings).
+    hostsQuerySchema: { q: 'h', site: 'main', status: 'online', sort: 'cpu', order: 'asc', limit: '50' },
     importImageSchema: {
       name: 'alpine',
       version: '3.20',

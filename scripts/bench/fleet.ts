@@ -184,7 +184,8 @@ async function runEngine(e: Engine): Promise<BenchRow[]> {
     const apis: [string, string][] = [
       ['GET /api/vms (first page)', '/api/vms?limit=50'],
       ['GET /api/vms (filtered by name)', '/api/vms?limit=50&q=fleet-vm-0012'],
-      ['GET /api/hosts', '/api/hosts'],
+      ['GET /api/hosts (first page)', '/api/hosts'],
+      ['GET /api/hosts/summary (every page polls it)', '/api/hosts/summary'],
       ['GET /api/cluster/metrics', '/api/cluster/metrics?range=1h'],
     ];
     const p95s: [string, number, number][] = [];

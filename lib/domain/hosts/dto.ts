@@ -36,3 +36,20 @@ export type HostDto = {
   // goes to a host of another site).
   site: string;
 };
+
+// GET /api/hosts/summary: the whole fleet in a few numbers, for the top bar and the overview
+// (the host list itself pages).
+export type HostSummaryDto = {
+  hosts: number;
+  online: number; // heartbeats arrive
+  up: number; // online and not judged failed or fenced by HA
+  maintenance: number;
+  cpuCount: number; // all hosts
+  onlineCpuPctAvg: number;
+  onlineMemoryUsedBytes: number;
+  onlineMemoryTotalBytes: number;
+  vmCount: number;
+  runningVmCount: number;
+  simulated: { count: number; names: string[] }; // names: the first few, A to Z
+  sites: string[]; // A to Z
+};

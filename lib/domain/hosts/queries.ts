@@ -101,13 +101,17 @@ export const hostInclude = {
   vms: { select: { state: true, memoryMiB: true, rssBytes: true } },
 };
 
-export async function listHosts(): Promise<HostDto[]> {
-  const [rows, load] = await Promise.all([
-    db().host.findMany({ include: { pools: hostInclude.pools }, orderBy: { name: 'asc' } }),
-    vmLoadByHost(),
-  ]);
-  const ha = await haStates(rows.map((h) => h.id));
+// DTOs of these host rows: their VMs summed by the database, their HA states.
+export async function hostDtos(rows: Omit<Row, 'vms'>[]): Promise<HostDto[]> {
+  const ids = rows.map((h) => h.id);
+  const [load, ha] = await Promise.all([vmLoadByHost(ids), haStates(ids)]);
   return rows.map((h) => toDto(h, load.get(h.id) ?? NO_VMS, ha.get(h.id)));
+}
+
+// Every host, for the server's own uses (placement of an image's copies, start-up scripts); the
+// API pages (host-list.ts).
+export async function listHosts(): Promise<HostDto[]> {
+  return hostDtos(await db().host.findMany({ include: { pools: hostInclude.pools }, orderBy: { name: 'asc' } }));
 }
 
 export async function getHost(id: string): Promise<HostDto> {
