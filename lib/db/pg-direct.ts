@@ -61,3 +61,23 @@ export async function pgTransaction<T>(fn: (sql: SqlRunner) => Promise<T>): Prom
     client.release(failed);
   }
 }
+
+// Runs `fn` while holding a PostgreSQL advisory lock named `name`, on a connection of its own, or
+// skips it (null) when another process holds the lock: periodic work several workers share runs
+// once. The lock goes with the connection if this process dies.
+export async function withPgLock<T>(name: string, fn: () => Promise<T>): Promise<T | null> {
+  const client = await pool().connect();
+  let broken = false;
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [name]);
+    if (!rows[0].ok) return null;
+    try {
+      return await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => void (broken = true));
+    }
+  } finally {
+    // A connection that may still hold the lock is closed, which frees it.
+    client.release(broken);
+  }
+}

@@ -3,7 +3,7 @@
 // with a lease, and a task whose worker died is picked up and cleaned up by another.
 import { hostname } from 'node:os';
 import { sealLegacyHostSecrets } from '@/lib/domain/hosts/credentials';
-import { rollupMetrics } from '@/lib/domain/metrics/rollup';
+import { rollupMetricsOnce } from '@/lib/domain/metrics/rollup';
 import { errorMessage } from '@/lib/errors';
 import { sampleAllRepositories } from '@/lib/domain/backups/repository-check';
 import { haTick } from '@/lib/domain/ha/monitor';
@@ -26,7 +26,7 @@ function every(ms: number, what: string, fn: () => Promise<unknown>): NodeJS.Tim
 
 const timers = [
   every(5_000, 'offline check', markOfflineHosts),
-  every(60_000, 'metric rollup', rollupMetrics),
+  every(60_000, 'metric rollup', () => rollupMetricsOnce()),
   every(15_000, 'balancer check', () => balancerTick(log)),
   every(15_000, 'backup schedule', () => scheduleBackups(log)),
   every(15_000, 'snapshot schedule', () => scheduleSnapshots(log)),

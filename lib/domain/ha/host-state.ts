@@ -34,20 +34,33 @@ type PeerView = { by: string; lease: PeerLease };
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function peerViews(host: HostObservation, all: readonly HostObservation[]): PeerView[] {
-  return all.flatMap((o) => {
-    if (o.id === host.id || !o.status) return [];
-    const lease = o.status.peers.find((p) => p.host === host.name);
-    return lease ? [{ by: o.name, lease }] : [];
-  });
+export type PeerIndex = ReadonlyMap<string, PeerView[]>;
+
+// What every reachable peer reports of each host's lease (its first report of it), by host name:
+// built once a tick. Looking each host up in every peer's list instead was quadratic, and at
+// 2,500 hosts the HA tick alone kept a worker's core busy.
+export function peerIndex(all: readonly HostObservation[]): PeerIndex {
+  const index = new Map<string, PeerView[]>();
+  for (const o of all) {
+    if (!o.status) continue;
+    const seen = new Set<string>([o.name]);
+    for (const lease of o.status.peers) {
+      if (seen.has(lease.host)) continue;
+      seen.add(lease.host);
+      const views = index.get(lease.host) ?? index.set(lease.host, []).get(lease.host)!;
+      views.push({ by: o.name, lease });
+    }
+  }
+  return index;
 }
 
 export function deriveHostState(
   host: HostObservation,
   all: readonly HostObservation[],
   opts: DeriveOptions,
+  peers: PeerIndex = peerIndex(all),
 ): DerivedHostState {
-  const views = peerViews(host, all);
+  const views = peers.get(host.name) ?? [];
   const evidence = views.filter((v) => v.lease.state !== 'unreadable');
   const freshest = evidence.reduce<PeerView | null>(
     (a, v) => (!a || v.lease.unchangedForMs < a.lease.unchangedForMs ? v : a),
@@ -131,5 +144,6 @@ export function deriveHostState(
 }
 
 export function deriveHostStates(all: readonly HostObservation[], opts: DeriveOptions): Map<string, DerivedHostState> {
-  return new Map(all.map((h) => [h.id, deriveHostState(h, all, opts)]));
+  const peers = peerIndex(all);
+  return new Map(all.map((h) => [h.id, deriveHostState(h, all, opts, peers)]));
 }

@@ -2,13 +2,15 @@ import 'server-only';
 import { db } from '@/lib/db/client';
 import type { HaHostState as HaHostStateRow, Host } from '@/lib/generated/prisma/client';
 import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
-import { agentFor } from '@/lib/domain/hosts/agents';
+import { createAgentClient } from '@/lib/agent-client';
+import { agentOptionsOf } from '@/lib/domain/hosts/agents';
 import { changeMaintenance } from '@/lib/domain/hosts/maintenance';
 import { OFFLINE_AFTER_MS } from '@/lib/domain/hosts/queries';
 import { conflict, errorMessage } from '@/lib/errors';
 import type { HaEventKind, HaHostState, HaPolicyDto } from './dto';
 import { recordHaEventAudited } from './events';
 import { deriveHostStates, type DerivedHostState, type HostObservation } from './host-state';
+import { writeHostStates } from './host-state-sql';
 import { getHaPolicy, HA_POLICY_ID, haPolicyRow } from './policy';
 import { decidePendingRestarts, restartCrashedInPlace, restartFailedHosts } from './recovery';
 
@@ -40,7 +42,8 @@ async function observe(hosts: Host[], now: Date): Promise<HostObservation[]> {
     hosts.map(async (h): Promise<HostObservation> => {
       const heartbeatAgeMs = h.lastHeartbeat ? Math.max(0, now.getTime() - h.lastHeartbeat.getTime()) : null;
       try {
-        const status = await (await agentFor(h.id, { allowOffline: true, timeoutMs: STATUS_TIMEOUT_MS })).haStatus();
+        const agent = createAgentClient(await agentOptionsOf(h, { allowOffline: true, timeoutMs: STATUS_TIMEOUT_MS }));
+        const status = await agent.haStatus();
         return { id: h.id, name: h.name, heartbeatAgeMs, status, error: null };
       } catch (err) {
         return { id: h.id, name: h.name, heartbeatAgeMs, status: null, error: errorMessage(err) };
@@ -65,12 +68,12 @@ async function recordStates(
   prev: Map<string, HaHostStateRow>,
   now: Date,
 ): Promise<Map<string, HaHostStateRow>> {
-  const out = new Map<string, HaHostStateRow>();
-  for (const h of hosts) {
+  const rows = hosts.map((h): HaHostStateRow => {
     const d = derived.get(h.id)!;
     const before = prev.get(h.id);
     const changed = before?.state !== d.state;
-    const data = {
+    return {
+      hostId: h.id,
       state: d.state,
       reason: d.reason,
       leaseAgeMs: d.leaseAgeMs,
@@ -82,11 +85,12 @@ async function recordStates(
       // The first reading (and the first after maintenance) is the baseline: older errors do not count.
       edacBaseline: before?.edacBaseline ?? d.correctedErrors,
     };
-    out.set(
-      h.id,
-      await db().haHostState.upsert({ where: { hostId: h.id }, create: { hostId: h.id, ...data }, update: data }),
-    );
-    if (!changed || (!before && d.state === 'online')) continue;
+  });
+  await writeHostStates(rows);
+  for (const h of hosts) {
+    const d = derived.get(h.id)!;
+    const before = prev.get(h.id);
+    if (before?.state === d.state || (!before && d.state === 'online')) continue;
     const kind =
       d.state === 'suspect' && d.reason.startsWith('Missed heartbeats') ? 'heartbeat-missed' : EVENT_OF[d.state];
     await recordHaEventAudited({
@@ -98,7 +102,7 @@ async function recordStates(
       target: { type: 'host', id: h.id, name: h.name },
     });
   }
-  return out;
+  return new Map(rows.map((r) => [r.hostId, r]));
 }
 
 // Corrected memory errors over the threshold: maintenance (live-migrates the running VMs away),

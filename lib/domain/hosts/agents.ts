@@ -1,6 +1,7 @@
 import 'server-only';
 import { createAgentClient, type AgentClient, type AgentClientOptions } from '@/lib/agent-client';
 import { db } from '@/lib/db/client';
+import type { Host } from '@/lib/generated/prisma/client';
 import { hostOffline, noSuchObject } from '@/lib/errors';
 import { dashboardSecretFor } from './credentials';
 import { HOST_STATUS } from './dto';
@@ -22,6 +23,14 @@ export async function agentOptionsFor(
 ): Promise<AgentClientOptions> {
   const host = await db().host.findUnique({ where: { id: hostId } });
   if (!host) throw noSuchObject('host', hostId);
+  return agentOptionsOf(host, opts);
+}
+
+// From a host row the caller already holds (the HA tick reads every host once a second).
+export async function agentOptionsOf(
+  host: Host,
+  opts: { allowOffline?: boolean; timeoutMs?: number } = {},
+): Promise<AgentClientOptions> {
   if (!opts.allowOffline && effectiveStatus(host) === HOST_STATUS.offline)
     throw hostOffline(host.name, host.lastHeartbeat?.toISOString());
   return {

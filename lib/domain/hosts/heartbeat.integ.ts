@@ -8,6 +8,8 @@ import { SYSTEM_ACTOR } from '@/lib/domain/audit/service';
 import { agentFromBearer, hostFromBearer, sha256Hex } from './credentials';
 import { createEnrollmentToken, enrollHost } from './enrollment';
 import { ingestHeartbeat } from './heartbeat';
+import { rollupMetrics } from '@/lib/domain/metrics/rollup';
+import { isSqlite } from '@/lib/db/sql-runner';
 import { getHost } from './queries';
 
 const testDb = createTestDb();
@@ -271,5 +273,29 @@ describe('ingestHeartbeat', () => {
     await expect(dropped).rejects.toMatchObject({ status: 499, code: 'CLIENT_GONE' });
     expect(await db().metricSample.count({ where: { hostId: host.id } })).toBe(before);
     expect((await db().host.findUniqueOrThrow({ where: { id: host.id } })).cpuPct).not.toBe(88);
+  });
+
+  it('keeps storing samples and rollups once their ids pass 32 bits (3 days of a fleet at 8,000 samples/s)', async () => {
+    const host = await db().host.findUniqueOrThrow({ where: { name: 'h1' } });
+    const past = 3_000_000_000;
+    for (const table of ['MetricSample', 'MetricRollup'])
+      if (isSqlite()) {
+        await db().$executeRawUnsafe(`DELETE FROM sqlite_sequence WHERE name = '${table}'`);
+        await db().$executeRawUnsafe(`INSERT INTO sqlite_sequence (name, seq) VALUES ('${table}', ${past})`);
+      } else await db().$executeRawUnsafe(`SELECT setval('"${table}_id_seq"', ${past})`);
+    const at = new Date(Date.now() - 120_000);
+    await (
+      await heartbeatsOf(host.id)
+    )({
+      at: at.toISOString(),
+      info,
+      host: { cpuPct: 9, memUsedBytes: 1, memTotalBytes: 2, load1: 0, load5: 0, load15: 0 },
+      vms: [],
+    });
+    await rollupMetrics();
+    const [sample] = await db().$queryRawUnsafe<{ id: unknown }[]>(`SELECT MAX("id") AS id FROM "MetricSample"`);
+    const [rollup] = await db().$queryRawUnsafe<{ id: unknown }[]>(`SELECT MAX("id") AS id FROM "MetricRollup"`);
+    expect(Number(sample.id)).toBeGreaterThan(past);
+    expect(Number(rollup.id)).toBeGreaterThan(past);
   });
 });

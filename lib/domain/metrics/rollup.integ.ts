@@ -4,7 +4,9 @@ import { clearTables, seedHost } from '@/lib/testing/fixtures';
 import { createTestDb } from '@/lib/testing/test-db';
 import type { MetricPoint } from './dto';
 import { clusterSeries, hostSeries, vmSeries } from './queries';
-import { METRIC_KEEP_MS, RESOLUTION, rollupMetrics } from './rollup';
+import { isSqlite } from '@/lib/db/sql-runner';
+import { withPgLock } from '@/lib/db/pg-direct';
+import { METRIC_KEEP_MS, RESOLUTION, rollupMetrics, rollupMetricsOnce } from './rollup';
 import { bucketize, combineHosts, type RawSample } from './series';
 
 // The database's rollups and series against the definitions computed here in JS (series.ts is the
@@ -161,6 +163,15 @@ describe('rollupMetrics', () => {
     expectSameRows(await stored(RESOLUTION.hour), hours);
     await rollupMetrics(B + METRIC_KEEP_MS.hour + 2 * HOUR);
     expect(await db().metricRollup.count()).toBe(0);
+  });
+
+  it('runs in one worker at a time on PostgreSQL: another holding the turn makes it skip', async () => {
+    if (isSqlite()) {
+      expect(await rollupMetricsOnce()).toBeTypeOf('number');
+      return;
+    }
+    expect(await withPgLock('vmops:metric-rollup', () => rollupMetricsOnce())).toBeNull();
+    expect(await rollupMetricsOnce()).toBeTypeOf('number');
   });
 });
 
