@@ -18,7 +18,7 @@ const SORT_COLUMN = {
 type SortKey = Pick<Host, 'id' | (typeof SORT_COLUMN)[HostSort]>;
 
 // Online as the list shows it (effectiveStatus): heartbeats arrive, the last one recent.
-export const onlineWhere = (now = Date.now()): Prisma.HostWhereInput => ({
+const onlineWhere = (now = Date.now()): Prisma.HostWhereInput => ({
   status: 'online',
   lastHeartbeat: { gte: new Date(now - OFFLINE_AFTER_MS) },
 });
