@@ -4,7 +4,7 @@ import type { heartbeatSchema } from '@/lib/agent-protocol/core';
 import type { SqlRunner } from '@/lib/db/sql-runner';
 import { unauthenticated } from '@/lib/errors';
 import { VM_STATE, VM_STATE_FROM_RUNTIME } from '@/lib/domain/vms/dto';
-import { factsChanged } from './host-facts';
+import { factsChanged, hostFactsOf } from './host-facts';
 import {
   insertSamples,
   markVmsLost,
@@ -74,18 +74,7 @@ export async function applyHeartbeats(sql: SqlRunner, all: HeartbeatItem[]): Pro
   return outcome;
 }
 
-const factsRow = ({ hostId, hb: { info } }: HeartbeatItem): FactsRow => ({
-  id: hostId,
-  driver: info.driver,
-  site: info.site,
-  agentVersion: info.agentVersion,
-  qemuVersion: info.qemuVersion,
-  accelerator: info.accelerator,
-  acceleratorReason: info.acceleratorReason,
-  cpuCount: info.cpuCount,
-  cpuModel: info.cpuModel,
-  memoryTotalBytes: Math.round(info.memoryTotalBytes),
-});
+const factsRow = ({ hostId, hb }: HeartbeatItem): FactsRow => ({ id: hostId, ...hostFactsOf(hb.info) });
 
 const poolRows = ({ hostId, hb: { info } }: HeartbeatItem): PoolRow[] =>
   info.pools.map((p) => ({

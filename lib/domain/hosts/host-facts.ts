@@ -1,38 +1,32 @@
 import 'server-only';
 import { db } from '@/lib/db/client';
-import type { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentInfo } from '@/lib/agent-protocol/core';
-
-type Tx = Prisma.TransactionClient;
 
 const bytes = (n: number) => BigInt(Math.round(n));
 
-// Host facts the agent reports (at enrollment and in every heartbeat), plus any live fields the
-// caller adds, in one write; then the storage pools. `tx`: the caller's transaction, if any.
-export async function applyAgentInfo(
-  hostId: string,
-  info: AgentInfo,
-  live: Prisma.HostUpdateInput = {},
-  tx: Tx = db(),
-): Promise<void> {
-  await tx.host.update({
+// The host columns an agent's facts fill (memory as whole bytes).
+export const hostFactsOf = (info: AgentInfo) => ({
+  driver: info.driver,
+  site: info.site,
+  agentVersion: info.agentVersion,
+  qemuVersion: info.qemuVersion,
+  accelerator: info.accelerator,
+  acceleratorReason: info.acceleratorReason,
+  cpuCount: info.cpuCount,
+  cpuModel: info.cpuModel,
+  memoryTotalBytes: Math.round(info.memoryTotalBytes),
+});
+
+// Host facts the agent reports at enrollment, in one write; then the storage pools. (Heartbeats
+// write theirs in their batch: heartbeat-sql.ts.)
+export async function applyAgentInfo(hostId: string, info: AgentInfo): Promise<void> {
+  await db().host.update({
     where: { id: hostId },
-    data: {
-      ...live,
-      driver: info.driver,
-      site: info.site,
-      agentVersion: info.agentVersion,
-      qemuVersion: info.qemuVersion,
-      accelerator: info.accelerator,
-      acceleratorReason: info.acceleratorReason,
-      cpuCount: info.cpuCount,
-      cpuModel: info.cpuModel,
-      memoryTotalBytes: bytes(info.memoryTotalBytes),
-    },
+    data: { ...hostFactsOf(info), memoryTotalBytes: bytes(info.memoryTotalBytes) },
   });
   for (const p of info.pools) {
     const data = { kind: p.kind, path: p.path, totalBytes: bytes(p.totalBytes), freeBytes: bytes(p.freeBytes) };
-    await tx.storagePool.upsert({
+    await db().storagePool.upsert({
       where: { hostId_name: { hostId, name: p.name } },
       create: { hostId, name: p.name, ...data },
       update: data,
