@@ -68,16 +68,29 @@ describe('two workers and two dashboards on one database', () => {
         retention: { keepLast: 5 },
       }),
     );
-    const { taskId } = await runJobNow(admin, job.id);
+    // The backup starts throttled, as a slow disk would make it: throttling it once it ran raced
+    // the copy, which a small test disk can finish first. The agent's own QMP session adds the
+    // speed to the job it starts; the next run below goes at full speed again.
     const session = await requireQemu(ctx.host.so1.agent.driver, 'test').vms.expectSession(vmId, ['running']);
+    const execute = session.execute.bind(session);
+    type Actions = { actions: { type: string; data: Record<string, unknown> }[] };
+    const throttled = (args: Actions) => ({
+      actions: args.actions.map((a) =>
+        a.type === 'blockdev-backup' ? { ...a, data: { ...a.data, speed: 256 * 1024 } } : a,
+      ),
+    });
+    session.execute = ((command: string, args?: Record<string, unknown>, opts?: { timeoutMs?: number }) =>
+      execute(command, command === 'transaction' ? throttled(args as Actions) : args, opts)) as typeof session.execute;
+    const { taskId } = await runJobNow(admin, job.id);
     type Job = { id: string; type: string; status: string };
     const backupJob = await waitFor(
       'the backup job on the VM',
-      async () => (await session.execute<Job[]>('query-jobs')).find((j) => j.type === 'backup'),
+      async () =>
+        (await session.execute<Job[]>('query-jobs')).find((j) => j.type === 'backup' && j.status === 'running'),
       120_000,
       2,
     );
-    await session.execute('block-job-set-speed', { device: backupJob.id, speed: 256 * 1024 });
+    session.execute = execute;
     const owner = (await db().task.findUniqueOrThrow({ where: { id: taskId } })).leaseOwner!;
     const killed = workers.find((w) => owner.endsWith(`:${w.child.pid}`))!;
     expect(killed, `task held by ${owner}`).toBeDefined();
