@@ -18,6 +18,7 @@ import { createGuestVm } from '@/lib/testing/dr-replication';
 import { admin } from '@/lib/testing/fixtures';
 import { ask, waitGuestReady } from '@/lib/testing/guest';
 import { settled } from '@/lib/testing/tasks';
+import { throttleBackups } from '@/lib/testing/throttle-backups';
 import { waitFor } from '@/lib/wait-for';
 
 const LEASE_MS = 4_000;
@@ -68,19 +69,9 @@ describe('two workers and two dashboards on one database', () => {
         retention: { keepLast: 5 },
       }),
     );
-    // The backup starts throttled, as a slow disk would make it: throttling it once it ran raced
-    // the copy, which a small test disk can finish first. The agent's own QMP session adds the
-    // speed to the job it starts; the next run below goes at full speed again.
+    // The backup starts throttled (a small test disk's copy could otherwise end before the kill).
     const session = await requireQemu(ctx.host.so1.agent.driver, 'test').vms.expectSession(vmId, ['running']);
-    const execute = session.execute.bind(session);
-    type Actions = { actions: { type: string; data: Record<string, unknown> }[] };
-    const throttled = (args: Actions) => ({
-      actions: args.actions.map((a) =>
-        a.type === 'blockdev-backup' ? { ...a, data: { ...a.data, speed: 256 * 1024 } } : a,
-      ),
-    });
-    session.execute = ((command: string, args?: Record<string, unknown>, opts?: { timeoutMs?: number }) =>
-      execute(command, command === 'transaction' ? throttled(args as Actions) : args, opts)) as typeof session.execute;
+    const unthrottle = throttleBackups(session, 256 * 1024);
     const { taskId } = await runJobNow(admin, job.id);
     type Job = { id: string; type: string; status: string };
     const backupJob = await waitFor(
@@ -90,7 +81,7 @@ describe('two workers and two dashboards on one database', () => {
       120_000,
       2,
     );
-    session.execute = execute;
+    unthrottle();
     const owner = (await db().task.findUniqueOrThrow({ where: { id: taskId } })).leaseOwner!;
     const killed = workers.find((w) => owner.endsWith(`:${w.child.pid}`))!;
     expect(killed, `task held by ${owner}`).toBeDefined();

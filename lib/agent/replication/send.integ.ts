@@ -16,6 +16,7 @@ import { freePort } from '@/lib/net/free-port';
 import { type QemuTestAgent, startQemuTestAgent } from '@/lib/testing/agents';
 import { diskRecords } from '@/lib/testing/disk-records';
 import { ask, buildGuest, GUEST_DISK, guestBoot, waitGuestReady } from '@/lib/testing/guest';
+import { throttleBackups } from '@/lib/testing/throttle-backups';
 import { waitFor } from '@/lib/wait-for';
 
 const VM = 'repl-src-vm';
@@ -204,6 +205,8 @@ describe('replication send (source) on real QEMU', () => {
     expect(await write(1)).toBe(12);
     const t = await nbdTarget(layer(7), null);
     const s = await requireQemu(h.driver, 'test').vms.expectSession(VM, ['running']);
+    // Slow from its start (a full of 64 MiB takes ~0.3 s), so its target dies mid-copy.
+    const unthrottle = throttleBackups(s, 64 * 1024);
     const op = await c().sendReplication(VM, {
       jobId: 'job-1',
       target: t.target,
@@ -211,15 +214,14 @@ describe('replication send (source) on real QEMU', () => {
       basePointId: pid(6),
       full: true,
     });
-    // Slowed down once it runs (a full of 64 MiB takes ~0.3 s), then its target dies.
     type Job = { id: string; status: string };
-    const job = await waitFor(
+    await waitFor(
       'the send job',
       async () => (await s.execute<Job[]>('query-jobs')).find((j) => j.status === 'running'),
       30_000,
       5,
     );
-    await s.execute('block-job-set-speed', { device: job.id, speed: 64 * 1024 });
+    unthrottle();
     t.kill();
     const failed = await waitForOperation(c(), op.id, undefined, { intervalMs: 200, timeoutMs: 120_000 }).catch(
       (err: Error) => err,
