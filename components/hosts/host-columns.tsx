@@ -16,6 +16,7 @@ export function hostColumns(now: number): GridColumn<HostDto, HostSort>[] {
       id: 'name',
       header: 'Name',
       sort: 'name',
+      className: 'whitespace-nowrap',
       cell: (h) => (
         <Link href={`/hosts/${h.id}`} className="font-medium text-slate-900 hover:text-accent-700">
           {h.name}
@@ -78,6 +79,7 @@ export function hostColumns(now: number): GridColumn<HostDto, HostSort>[] {
     {
       id: 'vms',
       header: 'VMs',
+      className: 'whitespace-nowrap',
       align: 'right',
       cell: (h) => (
         <span>
