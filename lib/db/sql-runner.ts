@@ -61,4 +61,3 @@ export const jsonIds = (ids: string[]): Prisma.Sql =>
 // gives int8 as text.
 export const asBool = (v: unknown): boolean => v === true || v === 1 || v === 1n;
 export const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
-export const asNumber = (v: unknown): number => Number(v);
